@@ -1,0 +1,3 @@
+//! Criterion benches live in `benches/`; this library is empty on purpose.
+
+#![forbid(unsafe_code)]

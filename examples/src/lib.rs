@@ -1,0 +1,3 @@
+//! Shared pieces of the runnable ikesuite programs.
+
+#![forbid(unsafe_code)]

@@ -1,0 +1,3 @@
+//! Cisco IOS crypto configuration model, IOS-text parser, policy resolver and the Gateway node.
+
+#![forbid(unsafe_code)]

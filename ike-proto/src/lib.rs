@@ -1,0 +1,3 @@
+//! Sans-IO ISAKMP/IKEv1 wire codec, IKEv1 cryptography and exchange engine.
+
+#![forbid(unsafe_code)]
