@@ -1,3 +1,8 @@
-//! Sans-IO ISAKMP/IKEv1 wire codec, IKEv1 cryptography and exchange engine.
+//! Sans-IO ISAKMP/IKEv1: the wire codec, the IKEv1 cryptography and the
+//! exchange engine.
 
 #![forbid(unsafe_code)]
+
+pub mod crypto;
+pub mod error;
+pub mod wire;

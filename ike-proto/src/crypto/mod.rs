@@ -1,0 +1,1 @@
+//! IKEv1 cryptography: PRFs, phase-1 ciphers, key derivation, Diffie-Hellman, vendor IDs.
