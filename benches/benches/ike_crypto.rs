@@ -1,0 +1,3 @@
+//! Criterion bench (being written).
+
+fn main() {}
