@@ -5,4 +5,5 @@
 
 pub mod crypto;
 pub mod error;
+pub mod time;
 pub mod wire;
