@@ -5,5 +5,6 @@
 
 pub mod crypto;
 pub mod error;
+pub mod policy;
 pub mod time;
 pub mod wire;
