@@ -1,0 +1,133 @@
+//! The Attribute payload of Mode Config and Xauth
+//! (draft-dukes-ike-mode-cfg-02 section 3.2, draft-ietf-ipsec-isakmp-xauth-06).
+//!
+//! ```text
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ! Next Payload  !   RESERVED    !         Payload Length        !
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! !     Type      !   RESERVED    !           Identifier          !
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ~                           Attributes                          ~
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ```
+//!
+//! Attribute types are [`super::ConfigAttributeType`] (Mode Config, Xauth,
+//! Cisco Unity); a request usually sends empty TLVs.
+
+use super::attribute::{self, DataAttribute};
+use super::codec::{Reader, Writer, emit_atomic};
+use super::enums::ConfigMessageType;
+use crate::error::Error;
+
+/// An ATTRIBUTE payload body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttributePayload {
+    /// REQUEST, REPLY, SET or ACK.
+    pub message_type: ConfigMessageType,
+    /// Matches a REPLY to its REQUEST and an ACK to its SET.
+    pub identifier: u16,
+    /// The attributes, at most [`super::MAX_ATTRIBUTES`].
+    pub attributes: Vec<DataAttribute>,
+}
+
+impl AttributePayload {
+    /// The first attribute of the given type.
+    pub fn attribute(&self, kind: impl Into<u16>) -> Option<&DataAttribute> {
+        let kind = kind.into();
+        self.attributes.iter().find(|a| a.kind == kind)
+    }
+
+    /// Parses the payload body (after the generic payload header).
+    pub fn parse(body: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(body, "ATTRIBUTE payload");
+        let message_type = ConfigMessageType(r.u8()?);
+        r.reserved(1)?;
+        let identifier = r.u16()?;
+        let mut attrs = Reader::new(r.rest(), "ATTRIBUTE payload attributes");
+        let attributes = attribute::read_list(&mut attrs)?;
+        Ok(Self {
+            message_type,
+            identifier,
+            attributes,
+        })
+    }
+
+    /// Appends the payload body.
+    pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        emit_atomic(out, |w| self.write(w))
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.u8(self.message_type.0);
+        w.u8(0);
+        w.u16(self.identifier);
+        attribute::write_list(&self.attributes, w)
+    }
+
+    /// Bytes [`AttributePayload::emit`] writes (without the generic
+    /// header).
+    pub fn buffer_len(&self) -> usize {
+        4usize.saturating_add(attribute::attributes_len(&self.attributes))
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+mod tests {
+    use super::*;
+    use crate::wire::{ConfigAttributeType, XauthType};
+
+    // The hub's Xauth request of the seed: XAUTH_TYPE generic, user name
+    // and password asked for with empty TLVs.
+    const BODY: [u8; 16] = [
+        0x01, 0x00, 0x12, 0x34, // REQUEST, id 0x1234
+        0xc0, 0x88, 0x00, 0x00, // XAUTH_TYPE (TV) = generic
+        0x40, 0x89, 0x00, 0x00, // XAUTH_USER_NAME, empty
+        0x40, 0x8a, 0x00, 0x00, // XAUTH_USER_PASSWORD, empty
+    ];
+
+    fn payload() -> AttributePayload {
+        AttributePayload {
+            message_type: ConfigMessageType::REQUEST,
+            identifier: 0x1234,
+            attributes: vec![
+                DataAttribute::basic(ConfigAttributeType::XAUTH_TYPE, XauthType::GENERIC),
+                DataAttribute::variable(ConfigAttributeType::XAUTH_USER_NAME, vec![]),
+                DataAttribute::variable(ConfigAttributeType::XAUTH_USER_PASSWORD, vec![]),
+            ],
+        }
+    }
+
+    #[test]
+    fn construct_parse_emit() {
+        let p = AttributePayload::parse(&BODY).unwrap();
+        assert_eq!(p, payload());
+        assert!(p.attribute(ConfigAttributeType::XAUTH_USER_NAME).is_some());
+        assert_eq!(
+            p.attributes[0].config_type(),
+            ConfigAttributeType::XAUTH_TYPE
+        );
+        let mut out = Vec::new();
+        p.emit(&mut out).unwrap();
+        assert_eq!(out, BODY);
+        assert_eq!(p.buffer_len(), BODY.len());
+    }
+
+    #[test]
+    fn truncated_and_reserved() {
+        for n in 0..BODY.len() {
+            if n % 4 == 0 && n >= 4 {
+                continue; // ends between attributes: well formed
+            }
+            assert!(AttributePayload::parse(&BODY[..n]).is_err(), "{n}");
+        }
+        let mut b = BODY;
+        b[1] = 1;
+        assert!(AttributePayload::parse(&b).is_err());
+    }
+}
