@@ -433,6 +433,16 @@ fn secrets_are_redacted_and_wiped() {
     fn assert_zod<T: zeroize::ZeroizeOnDrop>() {}
     assert_zod::<SecretBytes>();
     assert_zod::<PrfOutput>();
+    assert_zod::<Phase1Keys>();
+    assert_zod::<ike_proto::crypto::IsakmpCrypter>();
+    assert_zod::<ike_proto::crypto::DhKeyPair>();
+
+    // The engine may move these across threads.
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Phase1Keys>();
+    assert_send_sync::<ike_proto::crypto::IsakmpCrypter>();
+    assert_send_sync::<ike_proto::crypto::DhKeyPair>();
+    assert_send_sync::<SecretBytes>();
 
     // Constant-time equality on the wrappers, lengths first.
     assert_eq!(

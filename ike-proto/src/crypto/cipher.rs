@@ -9,7 +9,7 @@ use cipher::{
     BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit,
 };
 use des::{Des, TdesEde3};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::CryptoError;
 use super::prf::HashAlg;
@@ -517,6 +517,9 @@ impl IsakmpCrypter {
         }
     }
 }
+
+// The key is a `SecretBytes`, wiped when it drops (IVs are public).
+impl ZeroizeOnDrop for IsakmpCrypter {}
 
 impl core::fmt::Debug for IsakmpCrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use zeroize::ZeroizeOnDrop;
+
 use super::cipher::Phase1Cipher;
 use super::prf::HashAlg;
 use super::secret::{PrfOutput, SecretBytes};
@@ -262,6 +264,9 @@ impl Phase1Keys {
         expand(self.prf, self.skeyid_d.as_bytes(), &seed, &seed, len)
     }
 }
+
+// Every field is a `SecretBytes`, wiped when it drops.
+impl ZeroizeOnDrop for Phase1Keys {}
 
 impl fmt::Debug for Phase1Keys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
