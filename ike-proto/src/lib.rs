@@ -4,7 +4,10 @@
 #![forbid(unsafe_code)]
 
 pub mod crypto;
+pub mod engine;
 pub mod error;
+pub mod exchange;
+pub mod harness;
 pub mod policy;
 pub mod time;
 pub mod wire;

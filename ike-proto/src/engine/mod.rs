@@ -1,0 +1,1132 @@
+//! The sans-IO IKEv1 engine: the IKE SA table and the driving surface.
+//!
+//! The engine never touches a socket or a clock. The caller feeds it what
+//! happened and drains what it wants done, quinn-proto style.
+//!
+//! # Call order
+//!
+//! 1. **Inputs** (`handle_*`), each with the current [`Instant`] (monotonic,
+//!    never going back):
+//!    * [`Engine::handle_datagram`] for every UDP datagram received on port
+//!      500 or 4500 (the non-ESP marker on 4500 is the engine's business;
+//!      ESP-in-UDP and NAT keepalives are recognised and ignored);
+//!    * [`Engine::handle_timeout`] when the instant from
+//!      [`Engine::poll_timeout`] has been reached.
+//! 2. **Commands**: [`Engine::initiate`] (the ESP *acquire*: protect these
+//!    selectors towards this peer), [`Engine::delete_child_sa`],
+//!    [`Engine::delete_ike_sa`], [`Engine::rekey_child_sa`] (a kilobyte
+//!    soft lifetime the data plane saw run out).
+//! 3. **Outputs**, drained after every input or command, in this order:
+//!    * [`Engine::poll_transmit`] until `None`: datagrams to send, with the
+//!      local and remote address and port;
+//!    * [`Engine::poll_event`] until `None`: IKE SA up/down, child SA
+//!      up/rekeyed/down (SPIs, algorithms, keys, selectors, lifetimes,
+//!      encapsulation), peer dead, log lines in IOS's vocabulary;
+//!    * [`Engine::poll_timeout`]: the next instant the engine wants
+//!      [`Engine::handle_timeout`] to be called.
+//!
+//! Policy questions go through the [`Policy`] trait; randomness (cookies,
+//! nonces, SPIs, message IDs, DH secrets) comes from the injected
+//! [`CryptoRng`], so a seeded generator makes a run reproducible.
+//!
+//! ```
+//! use std::net::{Ipv4Addr, SocketAddrV4};
+//! use ike_proto::engine::{Config, Engine};
+//! use ike_proto::policy::{StaticPolicy, TrafficSelector};
+//! use ike_proto::time::Instant;
+//! use rand_chacha::ChaCha20Rng;
+//! use rand_core::SeedableRng;
+//!
+//! let policy = StaticPolicy::seed(
+//!     b"cisco123",
+//!     TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16),
+//!     TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16),
+//! );
+//! let mut spoke = Engine::new(Config::default(), Box::new(policy), Box::new(ChaCha20Rng::seed_from_u64(1)));
+//! let local = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 2), 500);
+//! let hub = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 500);
+//! let packet = ike_proto::policy::Selectors {
+//!     local: TrafficSelector::host(Ipv4Addr::new(10, 2, 0, 5)),
+//!     remote: TrafficSelector::host(Ipv4Addr::new(10, 1, 0, 7)),
+//! };
+//! spoke.initiate(Instant::ZERO, local, hub, packet).unwrap();
+//! let mm1 = spoke.poll_transmit().unwrap();
+//! assert_eq!(mm1.remote, hub);
+//! assert!(spoke.poll_timeout().is_some()); // the retransmission
+//! ```
+
+mod process;
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use rand_core::CryptoRng;
+
+pub use crate::exchange::NatDetection;
+use crate::exchange::aggressive::{AggressiveInitiator, AggressiveResponder};
+pub use crate::exchange::error::{ExchangeError, notify};
+pub use crate::exchange::informational::InfoItem;
+use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
+pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
+use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
+use crate::exchange::{Ctx, Phase1Sa};
+use crate::policy::{
+    DhGroup, EncapMode, EspCipher, EspIntegrity, Identity, Lifetime, Phase1Proposal, Policy,
+    Profile, Selectors,
+};
+use crate::time::{Duration, Instant, Timer, TimerTable};
+
+/// Handle of an IKE (ISAKMP) SA, unique within one engine (IOS's conn-id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IkeSaId(pub u64);
+
+/// Handle of a child (IPsec) SA pair, unique within one engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChildSaId(pub u64);
+
+/// A datagram to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Datagram {
+    /// Our address and port (500, or 4500 after the NAT-T float).
+    pub local: SocketAddrV4,
+    /// The peer's address and port.
+    pub remote: SocketAddrV4,
+    /// The UDP payload (with the non-ESP marker on port 4500).
+    pub payload: Vec<u8>,
+}
+
+impl fmt::Debug for Datagram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Datagram({} -> {}, {} bytes)",
+            self.local,
+            self.remote,
+            self.payload.len()
+        )
+    }
+}
+
+/// DPD mode (`crypto isakmp keepalive ... [periodic | on-demand]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DpdMode {
+    /// Send R-U-THERE only after `interval` without hearing from the peer.
+    OnIdle,
+    /// Send R-U-THERE every `interval`.
+    Periodic,
+}
+
+/// Dead peer detection settings (RFC 3706).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DpdConfig {
+    /// Idle time / period before an R-U-THERE.
+    pub interval: Duration,
+    /// Time between unanswered R-U-THEREs.
+    pub retry: Duration,
+    /// Unanswered R-U-THEREs after which the peer is dead.
+    pub retries: u32,
+    /// On-idle or periodic.
+    pub mode: DpdMode,
+}
+
+impl Default for DpdConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(10),
+            retry: Duration::from_secs(2),
+            retries: 5,
+            mode: DpdMode::OnIdle,
+        }
+    }
+}
+
+/// Engine settings that are not per-peer policy.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// First retransmission interval (doubles each try).
+    pub retransmit_interval: Duration,
+    /// Longest retransmission interval.
+    pub retransmit_max_interval: Duration,
+    /// Sends of one message before the exchange is given up.
+    pub retransmit_tries: u32,
+    /// How long a phase 1 may stay incomplete.
+    pub half_open_timeout: Duration,
+    /// Half-open SAs allowed per peer address.
+    pub half_open_per_peer: usize,
+    /// Half-open SAs allowed in total.
+    pub half_open_total: usize,
+    /// Offer and accept NAT traversal.
+    pub nat_traversal: bool,
+    /// NAT keepalive period when we are behind a NAT.
+    pub nat_keepalive: Duration,
+    /// DPD, `None` for off (the vendor ID is then not sent either).
+    pub dpd: Option<DpdConfig>,
+    /// Send INITIAL_CONTACT after a phase 1 with a peer we hold nothing with.
+    pub initial_contact: bool,
+    /// Child SA rekey point as initiator, in per-mille of the lifetime.
+    pub rekey_initiator_permille: u64,
+    /// Child SA rekey point as responder, in per-mille of the lifetime.
+    pub rekey_responder_permille: u64,
+    /// How long a finished Quick Mode is kept to answer retransmissions.
+    pub finished_exchange_linger: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            retransmit_interval: Duration::from_secs(2),
+            retransmit_max_interval: Duration::from_secs(30),
+            retransmit_tries: 5,
+            half_open_timeout: Duration::from_secs(60),
+            half_open_per_peer: 8,
+            half_open_total: 1000,
+            nat_traversal: true,
+            nat_keepalive: Duration::from_secs(20),
+            dpd: Some(DpdConfig::default()),
+            initial_contact: true,
+            rekey_initiator_permille: 850,
+            rekey_responder_permille: 950,
+            finished_exchange_linger: Duration::from_secs(60),
+        }
+    }
+}
+
+/// UDP encapsulation of ESP (RFC 3948), if NAT-T is in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encapsulation {
+    /// Plain ESP (IP protocol 50).
+    None,
+    /// ESP in UDP between these ports.
+    Udp {
+        /// Our port (4500).
+        local_port: u16,
+        /// The peer's port (4500 or what the NAT maps it to).
+        remote_port: u16,
+    },
+}
+
+/// A negotiated child SA pair, everything the data plane needs.
+#[derive(Clone, Debug)]
+pub struct ChildSa {
+    /// Handle.
+    pub id: ChildSaId,
+    /// The IKE SA that negotiated it.
+    pub ike_sa: IkeSaId,
+    /// Our IKE endpoint (the ESP source address).
+    pub local: SocketAddrV4,
+    /// The peer's IKE endpoint (the ESP destination address).
+    pub remote: SocketAddrV4,
+    /// SPI of the inbound SA (chosen by us).
+    pub spi_in: u32,
+    /// SPI of the outbound SA (chosen by the peer).
+    pub spi_out: u32,
+    /// Encryption.
+    pub cipher: EspCipher,
+    /// Integrity.
+    pub integrity: Option<EspIntegrity>,
+    /// Tunnel or transport.
+    pub mode: EncapMode,
+    /// Plain or UDP-encapsulated.
+    pub encapsulation: Encapsulation,
+    /// PFS group used.
+    pub pfs: Option<DhGroup>,
+    /// Protected traffic, from our point of view.
+    pub selectors: Selectors,
+    /// Lifetime (hard).
+    pub lifetime: Lifetime,
+    /// Keys of the inbound SA.
+    pub keys_in: EspKeys,
+    /// Keys of the outbound SA.
+    pub keys_out: EspKeys,
+    /// Whether we initiated the Quick Mode.
+    pub initiator: bool,
+}
+
+/// A completed phase 1.
+#[derive(Clone, Debug)]
+pub struct IkeSaInfo {
+    /// Handle.
+    pub id: IkeSaId,
+    /// Our endpoint.
+    pub local: SocketAddrV4,
+    /// The peer's endpoint.
+    pub remote: SocketAddrV4,
+    /// Whether we initiated.
+    pub initiator: bool,
+    /// The peer's authenticated identity.
+    pub peer_identity: Identity,
+    /// Our identity.
+    pub local_identity: Identity,
+    /// The profile the identity matched.
+    pub profile: Option<Profile>,
+    /// The negotiated transform.
+    pub proposal: Phase1Proposal,
+    /// The lifetime in force.
+    pub lifetime: Lifetime,
+    /// NAT detection.
+    pub nat: NatDetection,
+    /// The peer does DPD.
+    pub peer_dpd: bool,
+}
+
+/// Why an SA went away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownReason {
+    /// Its lifetime ran out.
+    Expired,
+    /// The peer sent a Delete.
+    DeletedByPeer,
+    /// A local command.
+    DeletedLocally,
+    /// DPD declared the peer dead.
+    PeerDead,
+    /// The peer rebooted (INITIAL_CONTACT).
+    InitialContact,
+}
+
+/// A log line in IOS's debug vocabulary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// The IKE SA concerned.
+    pub ike_sa: Option<IkeSaId>,
+    /// The Quick Mode message ID (IOS's "Node").
+    pub node: Option<u32>,
+    /// The text, e.g. `Old State = IKE_READY New State = IKE_R_MM1`.
+    pub text: String,
+}
+
+impl fmt::Display for LogLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ISAKMP (0:{}): ", self.ike_sa.map_or(0, |i| i.0))?;
+        if let Some(n) = self.node {
+            write!(f, "Node {n}, ")?;
+        }
+        f.write_str(&self.text)
+    }
+}
+
+/// What the engine tells its caller.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// Phase 1 completed.
+    IkeSaUp(IkeSaInfo),
+    /// An established IKE SA went away.
+    IkeSaDown {
+        /// Handle.
+        ike_sa: IkeSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// Why.
+        reason: DownReason,
+    },
+    /// Phase 1 failed or was given up before completing.
+    IkeSaFailed {
+        /// Handle.
+        ike_sa: IkeSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// What went wrong (`None`: retransmissions exhausted / timed out).
+        error: Option<ExchangeError>,
+    },
+    /// A child SA pair is ready.
+    ChildSaUp(ChildSa),
+    /// A child SA was rekeyed: `new` replaces `old` (which stays installed
+    /// until its own [`Event::ChildSaDown`]).
+    ChildSaRekeyed {
+        /// The SA being replaced.
+        old: ChildSaId,
+        /// The new SA.
+        new: ChildSa,
+    },
+    /// A child SA pair went away.
+    ChildSaDown {
+        /// Handle.
+        child: ChildSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// Inbound SPI.
+        spi_in: u32,
+        /// Outbound SPI.
+        spi_out: u32,
+        /// Why.
+        reason: DownReason,
+    },
+    /// A Quick Mode failed.
+    ChildSaFailed {
+        /// The peer.
+        remote: SocketAddrV4,
+        /// The selectors of the acquire.
+        selectors: Selectors,
+        /// What went wrong (`None`: timed out).
+        error: Option<ExchangeError>,
+    },
+    /// DPD declared the peer dead.
+    PeerDead {
+        /// The IKE SA.
+        ike_sa: IkeSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+    },
+    /// The peer's address or port changed under NAT.
+    PeerAddressChanged {
+        /// The IKE SA.
+        ike_sa: IkeSaId,
+        /// The old endpoint.
+        old: SocketAddrV4,
+        /// The new endpoint.
+        new: SocketAddrV4,
+    },
+    /// A notify arrived.
+    NotifyReceived {
+        /// The IKE SA, if any.
+        ike_sa: Option<IkeSaId>,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// The notify type.
+        ty: u16,
+        /// Whether it was protected by phase-1 keys.
+        authenticated: bool,
+    },
+    /// A log line.
+    Log(LogLine),
+}
+
+/// Why a command was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The policy does not protect this traffic towards this peer.
+    #[error("policy does not protect these selectors towards the peer")]
+    NotProtected,
+    /// The policy has no phase-1 proposal or key for this peer.
+    #[error("no phase-1 policy or key for the peer")]
+    NoPhase1Policy,
+    /// No such SA.
+    #[error("no such SA")]
+    UnknownSa,
+}
+
+// ---------------------------------------------------------------------
+// Internal state
+// ---------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SaTimer {
+    /// Resend the last phase-1 message.
+    Retransmit,
+    /// Half-open timeout, or the phase-1 lifetime.
+    Expire,
+    /// DPD: next R-U-THERE (or its retry).
+    Dpd,
+    /// NAT keepalive.
+    Keepalive,
+}
+
+impl Timer for SaTimer {
+    const COUNT: usize = 4;
+    fn index(self) -> usize {
+        self as usize
+    }
+    fn from_index(i: usize) -> Option<Self> {
+        [Self::Retransmit, Self::Expire, Self::Dpd, Self::Keepalive]
+            .get(i)
+            .copied()
+    }
+}
+
+/// A message we may have to send again.
+struct Retx {
+    bytes: Vec<u8>,
+    sent: u32,
+    interval: Duration,
+}
+
+enum Phase1State {
+    MainI(MainModeInitiator),
+    MainR(MainModeResponder),
+    AggrI(AggressiveInitiator),
+    AggrR(AggressiveResponder),
+    Established(Box<Phase1Sa>),
+    /// Transitional, while a state is being handled.
+    Gone,
+}
+
+impl Phase1State {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::MainI(s) => s.name(),
+            Self::MainR(s) => s.name(),
+            Self::AggrI(s) => s.name(),
+            Self::AggrR(s) => s.name(),
+            Self::Established(_) => "IKE_P1_COMPLETE",
+            Self::Gone => "IKE_DEST_SA",
+        }
+    }
+}
+
+enum QmRole {
+    Initiator(QuickModeInitiator),
+    Responder(QuickModeResponder),
+    /// Finished: kept to answer retransmissions.
+    Done,
+}
+
+/// Why a Quick Mode was started.
+#[derive(Clone, Copy, Debug)]
+struct Acquire {
+    selectors: Selectors,
+    rekey_of: Option<ChildSaId>,
+}
+
+struct QmSlot {
+    message_id: u32,
+    role: QmRole,
+    acquire: Option<Acquire>,
+    retx: Option<Retx>,
+    retransmit_at: Option<Instant>,
+    expire_at: Instant,
+    last_rx: Option<Vec<u8>>,
+    last_tx: Option<Vec<u8>>,
+    /// `last_tx` answered `last_rx`.
+    replied: bool,
+}
+
+#[derive(Default)]
+struct Dpd {
+    seq: u32,
+    /// First and last sequence number sent in this round, and the tries.
+    outstanding: Option<(u32, u32, u32)>,
+    last_heard: Option<Instant>,
+}
+
+struct IkeSa {
+    id: IkeSaId,
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    initiator: bool,
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
+    floated: bool,
+    phase1: Phase1State,
+    timers: TimerTable<SaTimer, { SaTimer::COUNT }>,
+    retx: Option<Retx>,
+    last_rx: Option<Vec<u8>>,
+    last_tx: Option<Vec<u8>>,
+    /// `last_tx` answered `last_rx` (a duplicate of it gets `last_tx` again).
+    replied: bool,
+    quick: Vec<QmSlot>,
+    acquires: Vec<Acquire>,
+    dpd: Dpd,
+    established_at: Option<Instant>,
+    /// Set once IkeSaUp was reported (so IkeSaDown pairs with it).
+    reported_up: bool,
+}
+
+impl IkeSa {
+    fn established(&self) -> Option<&Phase1Sa> {
+        match &self.phase1 {
+            Phase1State::Established(p1) => Some(p1),
+            _ => None,
+        }
+    }
+
+    fn is_half_open(&self) -> bool {
+        !matches!(self.phase1, Phase1State::Established(_))
+    }
+
+    fn next_timeout(&self) -> Option<Instant> {
+        let slots = self
+            .quick
+            .iter()
+            .flat_map(|s| [s.retransmit_at, Some(s.expire_at)])
+            .flatten();
+        self.timers.next_timeout().into_iter().chain(slots).min()
+    }
+}
+
+struct ChildEntry {
+    sa: ChildSa,
+    soft_at: Option<Instant>,
+    hard_at: Option<Instant>,
+    /// A newer SA replaced this one (it lingers until hard expiry).
+    replaced: bool,
+    /// A rekey is under way.
+    rekeying: bool,
+}
+
+/// The IKEv1 engine. See the module documentation for the call order.
+pub struct Engine {
+    config: Config,
+    policy: Box<dyn Policy>,
+    rng: Box<dyn CryptoRng>,
+    sas: HashMap<IkeSaId, IkeSa>,
+    by_cookies: HashMap<([u8; 8], [u8; 8]), IkeSaId>,
+    children: HashMap<ChildSaId, ChildEntry>,
+    next_id: u64,
+    transmits: VecDeque<Datagram>,
+    events: VecDeque<Event>,
+    now: Instant,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("ike_sas", &self.sas.len())
+            .field("child_sas", &self.children.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The non-ESP marker that prefixes IKE on port 4500 (RFC 3948).
+const NON_ESP_MARKER: [u8; 4] = [0; 4];
+/// The NAT-T port.
+pub const NATT_PORT: u16 = 4500;
+
+impl Engine {
+    /// A new engine with its settings, policy and random generator.
+    pub fn new(config: Config, policy: Box<dyn Policy>, rng: Box<dyn CryptoRng>) -> Self {
+        Self {
+            config,
+            policy,
+            rng,
+            sas: HashMap::new(),
+            by_cookies: HashMap::new(),
+            children: HashMap::new(),
+            next_id: 1,
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            now: Instant::ZERO,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Datagram> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`Engine::handle_timeout`] should next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let sas = self.sas.values().filter_map(IkeSa::next_timeout);
+        let kids = self
+            .children
+            .values()
+            .flat_map(|c| [c.soft_at, c.hard_at])
+            .flatten();
+        sas.chain(kids).min()
+    }
+
+    /// Established IKE SAs, for show commands.
+    pub fn ike_sas(&self) -> Vec<IkeSaInfo> {
+        let mut v: Vec<IkeSaInfo> = self.sas.values().filter_map(|sa| self.info(sa)).collect();
+        v.sort_by_key(|i| i.id);
+        v
+    }
+
+    /// Live child SAs, for show commands.
+    pub fn child_sas(&self) -> Vec<ChildSa> {
+        let mut v: Vec<ChildSa> = self.children.values().map(|c| c.sa.clone()).collect();
+        v.sort_by_key(|c| c.id);
+        v
+    }
+
+    fn info(&self, sa: &IkeSa) -> Option<IkeSaInfo> {
+        let p1 = sa.established()?;
+        Some(IkeSaInfo {
+            id: sa.id,
+            local: sa.local,
+            remote: sa.remote,
+            initiator: sa.initiator,
+            peer_identity: p1.peer_id.clone(),
+            local_identity: p1.local_id.clone(),
+            profile: p1.profile.clone(),
+            proposal: p1.proposal,
+            lifetime: p1.lifetime,
+            nat: p1.nat,
+            peer_dpd: p1.caps.dpd,
+        })
+    }
+
+    // ----- small helpers ---------------------------------------------
+
+    fn log(&mut self, ike_sa: Option<IkeSaId>, node: Option<u32>, text: impl Into<String>) {
+        let line = LogLine {
+            ike_sa,
+            node,
+            text: text.into(),
+        };
+        log::debug!("{line}");
+        self.events.push_back(Event::Log(line));
+    }
+
+    fn transition(&mut self, sa: IkeSaId, node: Option<u32>, old: &str, new: &str) {
+        self.log(
+            Some(sa),
+            node,
+            format!("Old State = {old} New State = {new}"),
+        );
+    }
+
+    fn alloc_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn cookie(&mut self) -> [u8; 8] {
+        loop {
+            let mut c = [0u8; 8];
+            self.rng.fill_bytes(&mut c);
+            if c != [0; 8] && !self.by_cookies.keys().any(|(i, r)| *i == c || *r == c) {
+                return c;
+            }
+        }
+    }
+
+    fn message_id(&mut self, sa: &IkeSa) -> u32 {
+        loop {
+            let m = self.rng.next_u32();
+            if m != 0 && !sa.quick.iter().any(|s| s.message_id == m) {
+                return m;
+            }
+        }
+    }
+
+    fn spi(
+        rng: &mut dyn CryptoRng,
+        children: &HashMap<ChildSaId, ChildEntry>,
+        sas: &HashMap<IkeSaId, IkeSa>,
+        extra: &[u32],
+    ) -> u32 {
+        loop {
+            let s = rng.next_u32();
+            let used = children.values().any(|c| c.sa.spi_in == s)
+                || extra.contains(&s)
+                || sas.values().any(|sa| {
+                    sa.quick.iter().any(|q| match &q.role {
+                        QmRole::Initiator(i) => i.spi_in() == s,
+                        QmRole::Responder(r) => r.spi_in() == s,
+                        QmRole::Done => false,
+                    })
+                });
+            if s >= 256 && !used {
+                return s;
+            }
+        }
+    }
+
+    fn ctx<'a>(
+        rng: &'a mut Box<dyn CryptoRng>,
+        policy: &'a dyn Policy,
+        config: &Config,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+    ) -> Ctx<'a> {
+        Ctx {
+            rng: &mut **rng,
+            policy,
+            local,
+            remote,
+            nat_traversal: config.nat_traversal,
+            dpd: config.dpd.is_some(),
+        }
+    }
+
+    fn wrap(sa: &IkeSa, bytes: &[u8]) -> Datagram {
+        let mut payload = Vec::with_capacity(bytes.len() + 4);
+        if sa.floated {
+            payload.extend_from_slice(&NON_ESP_MARKER);
+        }
+        payload.extend_from_slice(bytes);
+        Datagram {
+            local: sa.local,
+            remote: sa.remote,
+            payload,
+        }
+    }
+
+    fn send(&mut self, sa: &IkeSa, bytes: &[u8]) {
+        let d = Self::wrap(sa, bytes);
+        self.transmits.push_back(d);
+    }
+
+    /// Sends a phase-1 message that expects an answer, arming the
+    /// retransmission.
+    fn send_phase1(&mut self, sa: &mut IkeSa, now: Instant, bytes: Vec<u8>, retransmit: bool) {
+        self.send(sa, &bytes);
+        sa.last_tx = Some(bytes.clone());
+        if retransmit {
+            let interval = self.config.retransmit_interval;
+            sa.timers.set(SaTimer::Retransmit, now + interval);
+            sa.retx = Some(Retx {
+                bytes,
+                sent: 1,
+                interval,
+            });
+        } else {
+            sa.timers.stop(SaTimer::Retransmit);
+            sa.retx = None;
+        }
+    }
+
+    fn insert_sa(&mut self, sa: IkeSa) {
+        self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
+        self.sas.insert(sa.id, sa);
+    }
+
+    fn take_sa(&mut self, id: IkeSaId) -> Option<IkeSa> {
+        let sa = self.sas.remove(&id)?;
+        self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+        Some(sa)
+    }
+
+    fn new_sa(
+        &mut self,
+        initiator: bool,
+        icookie: [u8; 8],
+        rcookie: [u8; 8],
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        state: Phase1State,
+    ) -> IkeSa {
+        let mut sa = IkeSa {
+            id: IkeSaId(self.alloc_id()),
+            icookie,
+            rcookie,
+            initiator,
+            local,
+            remote,
+            floated: local.port() == NATT_PORT,
+            phase1: state,
+            timers: TimerTable::default(),
+            retx: None,
+            last_rx: None,
+            last_tx: None,
+            replied: false,
+            quick: Vec::new(),
+            acquires: Vec::new(),
+            dpd: Dpd::default(),
+            established_at: None,
+            reported_up: false,
+        };
+        sa.timers
+            .set(SaTimer::Expire, self.now + self.config.half_open_timeout);
+        sa
+    }
+
+    /// Whether we hold any SA (IKE or child) with this peer address.
+    fn have_sas_with(&self, peer: Ipv4Addr, except: Option<IkeSaId>) -> bool {
+        self.sas
+            .values()
+            .any(|s| Some(s.id) != except && s.remote.ip() == &peer && !s.is_half_open())
+            || self.children.values().any(|c| c.sa.remote.ip() == &peer)
+    }
+
+    // ----- commands ----------------------------------------------------
+
+    /// The ESP acquire: protect traffic matching `selectors` (ours as
+    /// local) towards `peer`. Starts phase 1 if there is no IKE SA with the
+    /// peer, then Quick Mode. Returns the IKE SA that will carry it.
+    ///
+    /// # Errors
+    /// [`CommandError::NotProtected`] or [`CommandError::NoPhase1Policy`]
+    /// when the policy says no.
+    pub fn initiate(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        peer: SocketAddrV4,
+        selectors: Selectors,
+    ) -> Result<IkeSaId, CommandError> {
+        self.now = now;
+        let offer = self
+            .policy
+            .initiator_phase2(*local.ip(), *peer.ip(), &selectors)
+            .ok_or(CommandError::NotProtected)?;
+        let acquire = Acquire {
+            selectors: offer.selectors,
+            rekey_of: None,
+        };
+        // Already protected or being negotiated: nothing to do.
+        if self.children.values().any(|c| {
+            !c.replaced && c.sa.remote.ip() == peer.ip() && c.sa.selectors == acquire.selectors
+        }) {
+            if let Some(sa) = self.sas.values().find(|s| s.remote.ip() == peer.ip()) {
+                return Ok(sa.id);
+            }
+        }
+        self.start_acquire(now, local, peer, acquire)
+    }
+
+    fn start_acquire(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        peer: SocketAddrV4,
+        acquire: Acquire,
+    ) -> Result<IkeSaId, CommandError> {
+        // An established IKE SA with the peer: Quick Mode now.
+        let established = self
+            .sas
+            .values()
+            .filter(|s| s.remote.ip() == peer.ip() && s.established().is_some())
+            .max_by_key(|s| s.established_at)
+            .map(|s| s.id);
+        if let Some(id) = established {
+            if let Some(mut sa) = self.sas.remove(&id) {
+                let pending = sa.quick.iter().any(|q| {
+                    matches!(q.role, QmRole::Initiator(_))
+                        && q.acquire.is_some_and(|a| a.selectors == acquire.selectors)
+                });
+                if !pending {
+                    self.start_quick_mode(now, &mut sa, acquire);
+                }
+                self.sas.insert(id, sa);
+            }
+            return Ok(id);
+        }
+        // A phase 1 under way: queue.
+        if let Some(sa) = self
+            .sas
+            .values_mut()
+            .find(|s| s.remote.ip() == peer.ip() && s.is_half_open() && s.initiator)
+        {
+            if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
+                sa.acquires.push(acquire);
+            }
+            return Ok(sa.id);
+        }
+        let id = self.start_phase1(now, local, peer)?;
+        if let Some(sa) = self.sas.get_mut(&id) {
+            sa.acquires.push(acquire);
+        }
+        Ok(id)
+    }
+
+    fn start_phase1(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        peer: SocketAddrV4,
+    ) -> Result<IkeSaId, CommandError> {
+        let p1 = self
+            .policy
+            .initiator_phase1(*local.ip(), *peer.ip())
+            .ok_or(CommandError::NoPhase1Policy)?;
+        let local_id = p1.identity.clone().unwrap_or(Identity::Ipv4(*local.ip()));
+        let icookie = self.cookie();
+        let (state, msg, name) = match p1.mode {
+            crate::policy::Phase1Mode::Main => {
+                let psk = self
+                    .policy
+                    .preshared_key_for_address(*local.ip(), *peer.ip())
+                    .ok_or(CommandError::NoPhase1Policy)?;
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
+                let (s, m) =
+                    MainModeInitiator::start(&mut ctx, icookie, p1.proposals, psk, local_id);
+                (Phase1State::MainI(s), m, "IKE_I_MM1")
+            }
+            crate::policy::Phase1Mode::Aggressive => {
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
+                let (s, m) = AggressiveInitiator::start(&mut ctx, icookie, p1.proposals, local_id)
+                    .map_err(|_| CommandError::NoPhase1Policy)?;
+                (Phase1State::AggrI(s), m, "IKE_I_AM1")
+            }
+        };
+        let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);
+        self.transition(sa.id, None, "IKE_READY", name);
+        self.send_phase1(&mut sa, now, msg, true);
+        let id = sa.id;
+        self.insert_sa(sa);
+        Ok(id)
+    }
+
+    /// Deletes a child SA pair: a Delete for our inbound SPI goes to the
+    /// peer (if an IKE SA is up) and [`Event::ChildSaDown`] is raised.
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`].
+    pub fn delete_child_sa(&mut self, now: Instant, child: ChildSaId) -> Result<(), CommandError> {
+        self.now = now;
+        let entry = self
+            .children
+            .remove(&child)
+            .ok_or(CommandError::UnknownSa)?;
+        self.send_child_delete(now, &entry.sa);
+        self.child_down(entry, DownReason::DeletedLocally);
+        Ok(())
+    }
+
+    /// Deletes an IKE SA: a Delete goes to the peer, [`Event::IkeSaDown`]
+    /// is raised. Child SAs stay (as in IKEv1).
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`].
+    pub fn delete_ike_sa(&mut self, now: Instant, ike_sa: IkeSaId) -> Result<(), CommandError> {
+        self.now = now;
+        let mut sa = self.take_sa(ike_sa).ok_or(CommandError::UnknownSa)?;
+        self.send_ike_delete(&mut sa);
+        self.ike_down(sa, DownReason::DeletedLocally);
+        Ok(())
+    }
+
+    /// Rekeys a child SA now (the data plane saw its kilobyte soft
+    /// lifetime run out).
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`], or the policy no longer protects it.
+    pub fn rekey_child_sa(&mut self, now: Instant, child: ChildSaId) -> Result<(), CommandError> {
+        self.now = now;
+        let c = self.children.get(&child).ok_or(CommandError::UnknownSa)?;
+        let (local, remote, selectors) = (c.sa.local, c.sa.remote, c.sa.selectors);
+        self.rekey(now, child, local, remote, selectors)
+    }
+
+    fn rekey(
+        &mut self,
+        now: Instant,
+        child: ChildSaId,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        selectors: Selectors,
+    ) -> Result<(), CommandError> {
+        if let Some(c) = self.children.get_mut(&child) {
+            if c.rekeying || c.replaced {
+                return Ok(());
+            }
+            c.rekeying = true;
+        }
+        self.policy
+            .initiator_phase2(*local.ip(), *remote.ip(), &selectors)
+            .ok_or(CommandError::NotProtected)?;
+        let local500 = SocketAddrV4::new(*local.ip(), 500);
+        let remote500 = if remote.port() == NATT_PORT {
+            SocketAddrV4::new(*remote.ip(), 500)
+        } else {
+            remote
+        };
+        self.start_acquire(
+            now,
+            local500,
+            remote500,
+            Acquire {
+                selectors,
+                rekey_of: Some(child),
+            },
+        )
+        .map(|_| ())
+    }
+
+    // ----- SA teardown helpers ---------------------------------------------
+
+    fn ike_down(&mut self, mut sa: IkeSa, reason: DownReason) {
+        self.ike_down_ref(&mut sa, reason);
+    }
+
+    /// Reports an SA's end (down if it was up, failed otherwise) and the
+    /// acquires it carried; the caller forgets the SA.
+    fn ike_down_ref(&mut self, sa: &mut IkeSa, reason: DownReason) {
+        let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
+        sa.timers.stop_all();
+        self.transition(sa.id, None, state.name(), "IKE_DEST_SA");
+        if sa.reported_up {
+            self.events.push_back(Event::IkeSaDown {
+                ike_sa: sa.id,
+                remote: sa.remote,
+                reason,
+            });
+        } else {
+            self.events.push_back(Event::IkeSaFailed {
+                ike_sa: sa.id,
+                remote: sa.remote,
+                error: None,
+            });
+        }
+        for a in sa.acquires.drain(..) {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: a.selectors,
+                error: None,
+            });
+        }
+        for q in sa.quick.drain(..) {
+            if let (Some(a), QmRole::Initiator(_)) = (q.acquire, &q.role) {
+                self.events.push_back(Event::ChildSaFailed {
+                    remote: sa.remote,
+                    selectors: a.selectors,
+                    error: None,
+                });
+            }
+        }
+    }
+
+    fn child_down(&mut self, entry: ChildEntry, reason: DownReason) {
+        self.log(
+            Some(entry.sa.ike_sa),
+            None,
+            format!(
+                "deleting IPsec SAs spi in 0x{:08X} out 0x{:08X}",
+                entry.sa.spi_in, entry.sa.spi_out
+            ),
+        );
+        self.events.push_back(Event::ChildSaDown {
+            child: entry.sa.id,
+            remote: entry.sa.remote,
+            spi_in: entry.sa.spi_in,
+            spi_out: entry.sa.spi_out,
+            reason,
+        });
+    }
+
+    /// The established IKE SA to the peer of `child` (most recent first).
+    fn ike_for_peer(&self, peer: Ipv4Addr) -> Option<IkeSaId> {
+        self.sas
+            .values()
+            .filter(|s| s.remote.ip() == &peer && s.established().is_some())
+            .max_by_key(|s| s.established_at)
+            .map(|s| s.id)
+    }
+
+    fn send_info(&mut self, sa: &mut IkeSa, items: &[InfoItem]) {
+        let mid = self.message_id(sa);
+        if let Phase1State::Established(p1) = &mut sa.phase1 {
+            let msg = crate::exchange::informational::protected(p1, mid, items);
+            self.send(sa, &msg);
+        }
+    }
+
+    fn send_child_delete(&mut self, _now: Instant, child: &ChildSa) {
+        let Some(id) = self.ike_for_peer(*child.remote.ip()) else {
+            return;
+        };
+        if let Some(mut sa) = self.sas.remove(&id) {
+            let item = InfoItem::Delete {
+                protocol: crate::exchange::PROTO_ESP,
+                spis: vec![child.spi_in.to_be_bytes().to_vec()],
+            };
+            self.send_info(&mut sa, &[item]);
+            self.sas.insert(id, sa);
+        }
+    }
+
+    fn send_ike_delete(&mut self, sa: &mut IkeSa) {
+        if let Some(p1) = sa.established() {
+            let spi = crate::exchange::informational::isakmp_spi(p1);
+            let item = InfoItem::Delete {
+                protocol: crate::exchange::PROTO_ISAKMP,
+                spis: vec![spi],
+            };
+            self.send_info(sa, &[item]);
+        }
+    }
+}

@@ -1,0 +1,1433 @@
+//! Inputs: datagrams and timeouts.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use super::{
+    Acquire, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine, Event,
+    IkeSa, IkeSaId, InfoItem, NATT_PORT, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx,
+    SaTimer,
+};
+use crate::exchange::aggressive::AggressiveResponder;
+use crate::exchange::error::{ExchangeError, notify};
+use crate::exchange::informational::{self, dpd};
+use crate::exchange::main_mode::{MainModeResponder, Step};
+use crate::exchange::quick_mode::{
+    InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
+};
+use crate::exchange::shim_wire::{Header, exch, flags};
+use crate::exchange::{PROTO_ESP, PROTO_ISAKMP, Phase1Sa, unprotected_notify};
+use crate::time::{Duration, Instant};
+
+impl ExchangeError {
+    /// The error a received notify type stands for.
+    pub fn from_notify(ty: u16) -> Self {
+        match ty {
+            notify::NO_PROPOSAL_CHOSEN => Self::NoProposalChosen,
+            notify::INVALID_ID_INFORMATION => Self::InvalidIdInformation,
+            notify::INVALID_HASH_INFORMATION => Self::InvalidHashInformation,
+            notify::AUTHENTICATION_FAILED => {
+                Self::AuthenticationFailed("the peer refused our authentication")
+            }
+            notify::PAYLOAD_MALFORMED => Self::Malformed("the peer could not parse our message"),
+            notify::INVALID_KEY_INFORMATION => Self::InvalidKeyInformation,
+            _ => Self::Refused("the peer sent an error notify"),
+        }
+    }
+}
+
+fn is_error_notify(ty: u16) -> bool {
+    (1..16384).contains(&ty)
+}
+
+impl Engine {
+    /// Feeds one received UDP datagram: `local` is the address and port it
+    /// arrived on, `remote` where it came from.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        data: &[u8],
+    ) {
+        self.now = now;
+        let msg = if local.port() == NATT_PORT {
+            if data == [0xff] {
+                return; // NAT keepalive
+            }
+            match data.strip_prefix(&NON_ESP_MARKER) {
+                Some(m) => m,
+                None => return, // ESP in UDP: the data plane's
+            }
+        } else {
+            data
+        };
+        let (header, body) = match Header::parse(msg) {
+            Ok(x) => x,
+            Err(e) => {
+                self.log(None, None, format!("dropping packet from {remote}: {e}"));
+                return;
+            }
+        };
+        let Some(id) = self.lookup(&header, remote) else {
+            if header.rcookie == [0; 8]
+                && header.message_id == 0
+                && matches!(header.exchange, exch::MAIN | exch::AGGRESSIVE)
+            {
+                self.new_responder(now, local, remote, &header, body, msg);
+            } else {
+                self.log(
+                    None,
+                    None,
+                    format!("received packet from {remote} for unknown cookies: dropped"),
+                );
+            }
+            return;
+        };
+        let Some(mut sa) = self.sas.remove(&id) else {
+            return;
+        };
+        if sa.initiator && sa.rcookie == [0; 8] && header.rcookie != [0; 8] {
+            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+            sa.rcookie = header.rcookie;
+            self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
+        }
+        // The float to 4500 (and a peer whose NAT mapping changed during
+        // phase 1): follow the packet.
+        if local.port() == NATT_PORT && !sa.floated {
+            sa.floated = true;
+            sa.local = local;
+            if sa.is_half_open() {
+                sa.remote = remote;
+            }
+        }
+        if sa.is_half_open() && remote != sa.remote {
+            sa.remote = remote;
+        }
+        let keep = match header.exchange {
+            exch::MAIN | exch::AGGRESSIVE if header.message_id == 0 => {
+                self.phase1_message(now, &mut sa, &header, body, msg)
+            }
+            exch::QUICK => {
+                self.quick_message(now, &mut sa, &header, body, msg, remote);
+                true
+            }
+            exch::INFORMATIONAL => self.info_message(now, &mut sa, &header, body, remote),
+            exch::TRANSACTION => {
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "Transaction exchange not supported yet: dropped",
+                );
+                true
+            }
+            other => {
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format!("unsupported exchange type {other}: dropped"),
+                );
+                true
+            }
+        };
+        if keep {
+            self.sas.insert(sa.id, sa);
+        } else {
+            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+        }
+    }
+
+    fn lookup(&self, h: &Header, remote: SocketAddrV4) -> Option<IkeSaId> {
+        if let Some(id) = self.by_cookies.get(&(h.icookie, h.rcookie)) {
+            return Some(*id);
+        }
+        if h.rcookie == [0; 8] {
+            // A retransmitted first message: the responder SA we made for it.
+            return self
+                .sas
+                .values()
+                .find(|s| !s.initiator && s.icookie == h.icookie && s.remote.ip() == remote.ip())
+                .map(|s| s.id);
+        }
+        // The responder's first answer to us.
+        self.by_cookies
+            .get(&(h.icookie, [0; 8]))
+            .copied()
+            .filter(|id| self.sas.get(id).is_some_and(|s| s.initiator))
+    }
+
+    // ----- phase 1 ---------------------------------------------------------
+
+    fn new_responder(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+    ) {
+        let half_open: Vec<&IkeSa> = self
+            .sas
+            .values()
+            .filter(|s| !s.initiator && s.is_half_open())
+            .collect();
+        let per_peer = half_open
+            .iter()
+            .filter(|s| s.remote.ip() == remote.ip())
+            .count();
+        if per_peer >= self.config.half_open_per_peer
+            || half_open.len() >= self.config.half_open_total
+        {
+            self.log(
+                None,
+                None,
+                format!("half-open SA limit reached: dropping new SA from {remote}"),
+            );
+            return;
+        }
+        let rcookie = self.cookie();
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+        let (result, first, name) = match header.exchange {
+            exch::MAIN => (
+                MainModeResponder::start(&mut ctx, header, body, rcookie)
+                    .map(|(s, m)| (Phase1State::MainR(s), m)),
+                "IKE_R_MM1",
+                "IKE_R_MM2",
+            ),
+            _ => (
+                AggressiveResponder::start(&mut ctx, header, body, rcookie)
+                    .map(|(s, m)| (Phase1State::AggrR(s), m)),
+                "IKE_R_AM_AAA_AWAIT",
+                "IKE_R_AM2",
+            ),
+        };
+        let sa_id = IkeSaId(self.alloc_id());
+        self.log(
+            Some(sa_id),
+            None,
+            format!(
+                "received packet from {remote} dport {} sport {} Global (N) NEW SA",
+                local.port(),
+                remote.port()
+            ),
+        );
+        self.transition(sa_id, None, "IKE_READY", first);
+        match result {
+            Ok((state, reply)) => {
+                let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
+                sa.id = sa_id;
+                self.transition(sa.id, None, first, name);
+                sa.last_rx = Some(raw.to_vec());
+                self.send_phase1(&mut sa, now, reply, true);
+                self.insert_sa(sa);
+            }
+            Err(e) => {
+                self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
+                if let Some(ty) = e.notify() {
+                    self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
+                }
+                self.events.push_back(Event::IkeSaFailed {
+                    ike_sa: sa_id,
+                    remote,
+                    error: Some(e),
+                });
+            }
+        }
+    }
+
+    fn send_plain_notify(
+        &mut self,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        icookie: [u8; 8],
+        rcookie: [u8; 8],
+        ty: u16,
+        sa: IkeSaId,
+    ) {
+        let mid = self.rng.next_u32() | 1;
+        let msg = unprotected_notify(icookie, rcookie, mid, ty);
+        self.log(
+            Some(sa),
+            None,
+            format!("sending NOTIFY {} to {remote}", notify::name(ty)),
+        );
+        let mut payload = Vec::new();
+        if local.port() == NATT_PORT {
+            payload.extend_from_slice(&NON_ESP_MARKER);
+        }
+        payload.extend_from_slice(&msg);
+        self.transmits.push_back(super::Datagram {
+            local,
+            remote,
+            payload,
+        });
+    }
+
+    /// Handles a phase-1 message on an existing SA; `false` drops the SA.
+    fn phase1_message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+    ) -> bool {
+        if sa.last_rx.as_deref() == Some(raw) {
+            // The peer did not get our answer: repeat it, never reprocess.
+            if let Some(reply) = sa.last_tx.clone().filter(|_| sa.replied) {
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "duplicate packet: retransmitting last response",
+                );
+                self.send(sa, &reply);
+            }
+            return true;
+        }
+        let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
+        let old = state.name();
+        let want_ic =
+            self.config.initial_contact && !self.have_sas_with(*sa.remote.ip(), Some(sa.id));
+        let mut ctx = Self::ctx(
+            &mut self.rng,
+            &*self.policy,
+            &self.config,
+            sa.local,
+            sa.remote,
+        );
+        let step = match state {
+            Phase1State::MainI(s) => {
+                let (step, mm4) = s.handle(&mut ctx, header, body, want_ic);
+                if let Some(o) = mm4 {
+                    if o.nat.any() && !sa.floated {
+                        // RFC 3947: MM5 onwards on port 4500 with the marker.
+                        sa.floated = true;
+                        sa.local.set_port(NATT_PORT);
+                        sa.remote.set_port(NATT_PORT);
+                        self.log(Some(sa.id), None, "NAT detected: floating to port 4500");
+                    }
+                }
+                map_step(step, Phase1State::MainI)
+            }
+            Phase1State::MainR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::MainR),
+            Phase1State::AggrI(s) => {
+                let (step, nat) = s.handle(&mut ctx, header, body);
+                if nat.any() && !sa.floated {
+                    sa.floated = true;
+                    sa.local.set_port(NATT_PORT);
+                    sa.remote.set_port(NATT_PORT);
+                    self.log(Some(sa.id), None, "NAT detected: floating to port 4500");
+                }
+                map_step(step, Phase1State::AggrI)
+            }
+            Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
+            established @ (Phase1State::Established(_) | Phase1State::Gone) => {
+                sa.phase1 = established;
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "phase-1 message on a complete SA: dropped",
+                );
+                return true;
+            }
+        };
+        match step {
+            Step::Next {
+                state,
+                reply,
+                received,
+            } => {
+                self.transition(sa.id, None, old, received);
+                sa.phase1 = state;
+                let new = sa.phase1.name();
+                self.transition(sa.id, None, received, new);
+                sa.last_rx = Some(raw.to_vec());
+                self.send_phase1(sa, now, reply, true);
+                sa.replied = true;
+                true
+            }
+            Step::Done {
+                sa: p1,
+                reply,
+                received,
+                initial_contact,
+            } => {
+                self.transition(sa.id, None, old, received);
+                sa.last_rx = Some(raw.to_vec());
+                match reply {
+                    Some(r) => {
+                        self.send_phase1(sa, now, r, false);
+                        sa.replied = true;
+                    }
+                    None => {
+                        sa.timers.stop(SaTimer::Retransmit);
+                        sa.retx = None;
+                        sa.replied = false;
+                    }
+                }
+                let aggressive_initiator =
+                    sa.initiator && matches!(header.exchange, exch::AGGRESSIVE);
+                self.phase1_complete(now, sa, p1, received, initial_contact);
+                if aggressive_initiator && want_ic {
+                    // Aggressive Mode has no encrypted message of ours to
+                    // carry it: an Informational right after AM3.
+                    if let Some(p1) = sa.established() {
+                        let spi = informational::isakmp_spi(p1);
+                        let item = InfoItem::Notify {
+                            ty: notify::INITIAL_CONTACT,
+                            protocol: PROTO_ISAKMP,
+                            spi,
+                            data: Vec::new(),
+                        };
+                        self.send_info(sa, &[item]);
+                    }
+                }
+                true
+            }
+            Step::Ignore { state, why } => {
+                sa.phase1 = state;
+                self.log(Some(sa.id), None, format!("ignoring message: {why}"));
+                true
+            }
+            Step::Fail(e) => {
+                self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
+                if let Some(ty) = e.notify() {
+                    self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
+                }
+                self.transition(sa.id, None, old, "IKE_DEST_SA");
+                self.events.push_back(Event::IkeSaFailed {
+                    ike_sa: sa.id,
+                    remote: sa.remote,
+                    error: Some(e),
+                });
+                for a in sa.acquires.drain(..) {
+                    self.events.push_back(Event::ChildSaFailed {
+                        remote: sa.remote,
+                        selectors: a.selectors,
+                        error: Some(e),
+                    });
+                }
+                false
+            }
+        }
+    }
+
+    fn phase1_complete(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        p1: Box<Phase1Sa>,
+        received: &str,
+        initial_contact: bool,
+    ) {
+        self.log(
+            Some(sa.id),
+            None,
+            format!("SA has been authenticated with {}", sa.remote.ip()),
+        );
+        self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
+        let lifetime = p1.lifetime;
+        let nat = p1.nat;
+        let dpd = p1.caps.dpd;
+        sa.phase1 = Phase1State::Established(p1);
+        sa.established_at = Some(now);
+        sa.reported_up = true;
+        sa.dpd.last_heard = Some(now);
+        match lifetime.seconds {
+            Some(s) => sa
+                .timers
+                .set(SaTimer::Expire, now + Duration::from_secs(u64::from(s))),
+            None => sa.timers.stop(SaTimer::Expire),
+        }
+        if let Some(cfg) = self.config.dpd.filter(|_| dpd) {
+            sa.timers.set(SaTimer::Dpd, now + cfg.interval);
+        }
+        if nat.local_behind && sa.floated {
+            sa.timers
+                .set(SaTimer::Keepalive, now + self.config.nat_keepalive);
+        }
+        if let Some(info) = self.info(sa) {
+            self.events.push_back(Event::IkeSaUp(info));
+        }
+        self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_P1_COMPLETE");
+        if initial_contact {
+            self.log(
+                Some(sa.id),
+                None,
+                "received INITIAL_CONTACT: clearing old SAs with the peer",
+            );
+            self.purge_peer(*sa.remote.ip(), sa.id, DownReason::InitialContact);
+        }
+        let acquires: Vec<Acquire> = sa.acquires.drain(..).collect();
+        for a in acquires {
+            self.start_quick_mode(now, sa, a);
+        }
+    }
+
+    /// Tears down every SA with `peer` but `keep` (INITIAL_CONTACT, DPD).
+    pub(super) fn purge_peer(&mut self, peer: Ipv4Addr, keep: IkeSaId, reason: DownReason) {
+        let ids: Vec<IkeSaId> = self
+            .sas
+            .values()
+            .filter(|s| s.id != keep && s.remote.ip() == &peer)
+            .map(|s| s.id)
+            .collect();
+        for id in ids {
+            if let Some(sa) = self.take_sa(id) {
+                self.ike_down(sa, reason);
+            }
+        }
+        let mut kids: Vec<ChildSaId> = self
+            .children
+            .values()
+            .filter(|c| c.sa.remote.ip() == &peer && c.sa.ike_sa != keep)
+            .map(|c| c.sa.id)
+            .collect();
+        kids.sort();
+        for k in kids {
+            if let Some(c) = self.children.remove(&k) {
+                self.child_down(c, reason);
+            }
+        }
+    }
+
+    // ----- Quick Mode -----------------------------------------------------------
+
+    pub(super) fn start_quick_mode(&mut self, now: Instant, sa: &mut IkeSa, acquire: Acquire) {
+        let Some(offer) =
+            self.policy
+                .initiator_phase2(*sa.local.ip(), *sa.remote.ip(), &acquire.selectors)
+        else {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: acquire.selectors,
+                error: Some(ExchangeError::Refused(
+                    "policy no longer protects the selectors",
+                )),
+            });
+            return;
+        };
+        let mid = self.message_id(sa);
+        let extra: Vec<u32> = sa
+            .quick
+            .iter()
+            .filter_map(|q| match &q.role {
+                QmRole::Initiator(i) => Some(i.spi_in()),
+                QmRole::Responder(r) => Some(r.spi_in()),
+                QmRole::Done => None,
+            })
+            .collect();
+        let spi = Self::spi(&mut *self.rng, &self.children, &self.sas, &extra);
+        let (local, remote) = (sa.local, sa.remote);
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            sa.acquires.push(acquire);
+            return;
+        };
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+        match QuickModeInitiator::start(
+            p1,
+            &mut ctx,
+            mid,
+            offer.proposals,
+            acquire.selectors,
+            offer.send_client_ids,
+            spi,
+        ) {
+            Ok((state, msg)) => {
+                self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
+                self.send(sa, &msg);
+                sa.quick.push(QmSlot {
+                    message_id: mid,
+                    role: QmRole::Initiator(state),
+                    acquire: Some(acquire),
+                    retx: Some(Retx {
+                        bytes: msg.clone(),
+                        sent: 1,
+                        interval: self.config.retransmit_interval,
+                    }),
+                    retransmit_at: Some(now + self.config.retransmit_interval),
+                    expire_at: now + self.config.half_open_timeout,
+                    last_rx: None,
+                    last_tx: Some(msg),
+                    replied: false,
+                });
+            }
+            Err(e) => {
+                self.events.push_back(Event::ChildSaFailed {
+                    remote,
+                    selectors: acquire.selectors,
+                    error: Some(e),
+                });
+            }
+        }
+    }
+
+    fn quick_message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+        remote: SocketAddrV4,
+    ) {
+        let mid = header.message_id;
+        if mid == 0 || sa.established().is_none() {
+            self.log(
+                Some(sa.id),
+                Some(mid),
+                "Quick Mode before phase 1 complete: dropped",
+            );
+            return;
+        }
+        let Some(idx) = sa.quick.iter().position(|q| q.message_id == mid) else {
+            self.quick_responder(now, sa, header, body, raw, remote);
+            return;
+        };
+        let Some(slot) = sa.quick.get_mut(idx) else {
+            return;
+        };
+        if slot.last_rx.as_deref() == Some(raw) {
+            if let Some(reply) = slot.last_tx.clone().filter(|_| slot.replied) {
+                self.log(
+                    Some(sa.id),
+                    Some(mid),
+                    "duplicate packet: retransmitting last response",
+                );
+                self.send(sa, &reply);
+            }
+            return;
+        }
+        let role = core::mem::replace(&mut slot.role, QmRole::Done);
+        let acquire = slot.acquire;
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            return;
+        };
+        match role {
+            QmRole::Initiator(s) => match s.handle(p1, header, body) {
+                InitiatorOutcome::Done {
+                    reply,
+                    child,
+                    waiting,
+                } => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
+                        slot.last_rx = Some(raw.to_vec());
+                        slot.last_tx = Some(reply.clone());
+                        slot.replied = true;
+                        slot.retx = None;
+                        slot.retransmit_at = None;
+                        slot.expire_at = now + self.config.finished_exchange_linger;
+                    }
+                    self.heard_from(now, sa, remote);
+                    self.send(sa, &reply);
+                    if let Some(child) = child {
+                        self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+                        self.install_child(now, sa, *child, true, acquire);
+                    } else {
+                        self.log(
+                            Some(sa.id),
+                            Some(mid),
+                            "commit bit set: waiting for CONNECTED",
+                        );
+                    }
+                }
+                InitiatorOutcome::Ignore(s, why) => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = QmRole::Initiator(s);
+                    }
+                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {why}"));
+                }
+                InitiatorOutcome::Fail(e) => {
+                    self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
+                    sa.quick.remove(idx);
+                    if let Some(ty) = e.notify() {
+                        self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
+                    }
+                    if let Some(a) = acquire {
+                        self.events.push_back(Event::ChildSaFailed {
+                            remote: sa.remote,
+                            selectors: a.selectors,
+                            error: Some(e),
+                        });
+                        self.rekey_failed(a);
+                    }
+                }
+            },
+            QmRole::Responder(s) => match s.handle(p1, header, body) {
+                Ok((child, commit)) => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.last_rx = Some(raw.to_vec());
+                        slot.replied = false;
+                        slot.retx = None;
+                        slot.retransmit_at = None;
+                        slot.expire_at = now + self.config.finished_exchange_linger;
+                    }
+                    self.heard_from(now, sa, remote);
+                    self.log(Some(sa.id), Some(mid), "Creating IPSec SAs");
+                    self.transition(sa.id, Some(mid), "IKE_QM_R_QM2", "IKE_QM_PHASE2_COMPLETE");
+                    let spi_in = child.spi_in;
+                    self.install_child(now, sa, child, false, None);
+                    if commit {
+                        self.send_notify(
+                            sa,
+                            notify::CONNECTED,
+                            PROTO_ESP,
+                            spi_in.to_be_bytes().to_vec(),
+                        );
+                    }
+                }
+                Err((s, e)) => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = QmRole::Responder(s);
+                    }
+                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {e}"));
+                }
+            },
+            QmRole::Done => {
+                self.log(
+                    Some(sa.id),
+                    Some(mid),
+                    "message for a finished Quick Mode: dropped",
+                );
+            }
+        }
+    }
+
+    fn quick_responder(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+        remote: SocketAddrV4,
+    ) {
+        let mid = header.message_id;
+        let extra: Vec<u32> = sa
+            .quick
+            .iter()
+            .filter_map(|q| match &q.role {
+                QmRole::Initiator(i) => Some(i.spi_in()),
+                QmRole::Responder(r) => Some(r.spi_in()),
+                QmRole::Done => None,
+            })
+            .collect();
+        let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            return;
+        };
+        let children = &self.children;
+        let sas = &self.sas;
+        let mut alloc =
+            |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, sas, &extra);
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
+        let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc);
+        match result {
+            Ok((state, reply)) => {
+                self.log(
+                    Some(id),
+                    Some(mid),
+                    "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
+                );
+                self.transition(id, Some(mid), "IKE_QM_READY", "IKE_QM_SPI_STARVE");
+                self.log(
+                    Some(id),
+                    Some(mid),
+                    "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
+                );
+                self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
+                self.heard_from(now, sa, remote);
+                self.send(sa, &reply);
+                sa.quick.push(QmSlot {
+                    message_id: mid,
+                    role: QmRole::Responder(state),
+                    acquire: None,
+                    retx: Some(Retx {
+                        bytes: reply.clone(),
+                        sent: 1,
+                        interval: self.config.retransmit_interval,
+                    }),
+                    retransmit_at: Some(now + self.config.retransmit_interval),
+                    expire_at: now + self.config.half_open_timeout,
+                    last_rx: Some(raw.to_vec()),
+                    last_tx: Some(reply),
+                    replied: true,
+                });
+            }
+            Err(e) => {
+                self.log(Some(id), Some(mid), format!("Quick Mode refused: {e}"));
+                match e {
+                    // Undecryptable or unparsable: not provably from the peer.
+                    ExchangeError::Malformed(_) | ExchangeError::UnexpectedMessage(_) if !matches!(e, ExchangeError::UnexpectedMessage(m) if m.starts_with("QM1")) =>
+                        {}
+                    _ => {
+                        if let Some(ty) = e.notify() {
+                            self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn send_notify(&mut self, sa: &mut IkeSa, ty: u16, protocol: u8, spi: Vec<u8>) {
+        let spi = if protocol == PROTO_ISAKMP && spi.is_empty() {
+            sa.established()
+                .map(informational::isakmp_spi)
+                .unwrap_or_default()
+        } else {
+            spi
+        };
+        self.log(
+            Some(sa.id),
+            None,
+            format!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
+        );
+        let item = InfoItem::Notify {
+            ty,
+            protocol,
+            spi,
+            data: Vec::new(),
+        };
+        self.send_info(sa, &[item]);
+    }
+
+    fn rekey_failed(&mut self, a: Acquire) {
+        if let Some(old) = a.rekey_of.and_then(|id| self.children.get_mut(&id)) {
+            old.rekeying = false;
+        }
+    }
+
+    fn install_child(
+        &mut self,
+        now: Instant,
+        sa: &IkeSa,
+        nc: NegotiatedChild,
+        initiator: bool,
+        acquire: Option<Acquire>,
+    ) {
+        let id = ChildSaId(self.alloc_id());
+        let encapsulation = if nc.udp_encap {
+            Encapsulation::Udp {
+                local_port: sa.local.port(),
+                remote_port: sa.remote.port(),
+            }
+        } else {
+            Encapsulation::None
+        };
+        let child = ChildSa {
+            id,
+            ike_sa: sa.id,
+            local: sa.local,
+            remote: sa.remote,
+            spi_in: nc.spi_in,
+            spi_out: nc.spi_out,
+            cipher: nc.proposal.cipher,
+            integrity: nc.proposal.integrity,
+            mode: nc.proposal.mode,
+            encapsulation,
+            pfs: nc.proposal.pfs,
+            selectors: nc.selectors,
+            lifetime: nc.lifetime,
+            keys_in: nc.keys_in,
+            keys_out: nc.keys_out,
+            initiator,
+        };
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "inbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
+                sa.remote.ip(),
+                sa.local.ip(),
+                child.selectors.remote,
+                child.selectors.local,
+                child.spi_in
+            ),
+        );
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "outbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
+                sa.local.ip(),
+                sa.remote.ip(),
+                child.selectors.local,
+                child.selectors.remote,
+                child.spi_out
+            ),
+        );
+        let (soft_at, hard_at) = match nc.lifetime.seconds {
+            Some(s) => {
+                let life = Duration::from_secs(u64::from(s));
+                let permille = if initiator {
+                    self.config.rekey_initiator_permille
+                } else {
+                    self.config.rekey_responder_permille
+                };
+                (Some(now + life.mul_ratio(permille, 1000)), Some(now + life))
+            }
+            None => (None, None),
+        };
+        let old = acquire
+            .and_then(|a| a.rekey_of)
+            .filter(|o| self.children.contains_key(o))
+            .or_else(|| {
+                self.children
+                    .values()
+                    .filter(|c| {
+                        !c.replaced
+                            && c.sa.remote.ip() == sa.remote.ip()
+                            && c.sa.selectors == child.selectors
+                    })
+                    .min_by_key(|c| c.sa.id)
+                    .map(|c| c.sa.id)
+            });
+        let event = match old.and_then(|o| self.children.get_mut(&o)) {
+            Some(o) => {
+                o.replaced = true;
+                o.rekeying = false;
+                o.soft_at = None;
+                Event::ChildSaRekeyed {
+                    old: o.sa.id,
+                    new: child.clone(),
+                }
+            }
+            None => Event::ChildSaUp(child.clone()),
+        };
+        self.children.insert(
+            id,
+            ChildEntry {
+                sa: child,
+                soft_at,
+                hard_at,
+                replaced: false,
+                rekeying: false,
+            },
+        );
+        self.events.push_back(event);
+    }
+
+    // ----- Informational ------------------------------------------------------
+
+    /// Handles an Informational message; `false` drops the SA.
+    fn info_message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        remote: SocketAddrV4,
+    ) -> bool {
+        let authenticated = header.flags & flags::E != 0;
+        let items = match &mut sa.phase1 {
+            Phase1State::Established(p1) if authenticated => {
+                informational::open_protected(p1, header, body)
+            }
+            Phase1State::Established(_) => Err(ExchangeError::UnexpectedMessage(
+                "unprotected Informational on a complete SA",
+            )),
+            _ if !authenticated => informational::open_plain(header, body),
+            _ => Err(ExchangeError::UnexpectedMessage(
+                "protected Informational before phase 1 completed",
+            )),
+        };
+        let items = match items {
+            Ok(i) => i,
+            Err(e) => {
+                self.log(Some(sa.id), None, format!("Informational dropped: {e}"));
+                return true;
+            }
+        };
+        if authenticated {
+            self.heard_from(now, sa, remote);
+        }
+        for item in items {
+            match item {
+                InfoItem::Notify {
+                    ty,
+                    protocol,
+                    spi,
+                    data,
+                } => {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        format!(
+                            "received NOTIFY {} protocol {protocol}{}",
+                            notify::name(ty),
+                            if authenticated {
+                                ""
+                            } else {
+                                " (unauthenticated)"
+                            }
+                        ),
+                    );
+                    self.events.push_back(Event::NotifyReceived {
+                        ike_sa: Some(sa.id),
+                        remote,
+                        ty,
+                        authenticated,
+                    });
+                    if !authenticated {
+                        if is_error_notify(ty) && sa.is_half_open() {
+                            // Our phase 1 was refused.
+                            let e = ExchangeError::from_notify(ty);
+                            self.events.push_back(Event::IkeSaFailed {
+                                ike_sa: sa.id,
+                                remote: sa.remote,
+                                error: Some(e),
+                            });
+                            for a in sa.acquires.drain(..) {
+                                self.events.push_back(Event::ChildSaFailed {
+                                    remote: sa.remote,
+                                    selectors: a.selectors,
+                                    error: Some(e),
+                                });
+                            }
+                            return false;
+                        }
+                        continue;
+                    }
+                    match ty {
+                        notify::R_U_THERE => {
+                            let seq = seq_of(&data);
+                            if let Some(p1) = sa.established() {
+                                let ack = dpd(p1, notify::R_U_THERE_ACK, seq);
+                                self.send_info(sa, &[ack]);
+                            }
+                        }
+                        notify::R_U_THERE_ACK => {
+                            let seq = seq_of(&data);
+                            if let Some((first, last, _)) = sa.dpd.outstanding {
+                                if (first..=last).contains(&seq) {
+                                    sa.dpd.outstanding = None;
+                                    if let Some(cfg) = self.config.dpd {
+                                        sa.timers.set(SaTimer::Dpd, now + cfg.interval);
+                                    }
+                                }
+                            }
+                        }
+                        notify::INITIAL_CONTACT => {
+                            self.log(
+                                Some(sa.id),
+                                None,
+                                "received INITIAL_CONTACT: clearing old SAs with the peer",
+                            );
+                            self.purge_peer(*sa.remote.ip(), sa.id, DownReason::InitialContact);
+                        }
+                        notify::CONNECTED => self.connected(now, sa, &spi),
+                        t if is_error_notify(t) => self.quick_mode_refused(sa, t, &spi),
+                        _ => {}
+                    }
+                }
+                InfoItem::Delete { protocol, spis } => {
+                    if !authenticated {
+                        continue;
+                    }
+                    if protocol == PROTO_ISAKMP {
+                        let ours = sa.established().map(informational::isakmp_spi);
+                        if spis.iter().any(|s| Some(s) == ours.as_ref()) {
+                            self.log(Some(sa.id), None, "peer deleted the ISAKMP SA");
+                            self.ike_down_ref(sa, DownReason::DeletedByPeer);
+                            return false;
+                        }
+                    } else if protocol == PROTO_ESP {
+                        for spi in spis {
+                            let Ok(b) = <[u8; 4]>::try_from(spi.as_slice()) else {
+                                continue;
+                            };
+                            let spi = u32::from_be_bytes(b);
+                            let hit = self
+                                .children
+                                .values()
+                                .find(|c| c.sa.spi_out == spi && c.sa.remote.ip() == sa.remote.ip())
+                                .map(|c| c.sa.id);
+                            if let Some(c) = hit.and_then(|h| self.children.remove(&h)) {
+                                self.log(
+                                    Some(sa.id),
+                                    None,
+                                    format!("peer deleted SPI 0x{spi:08X}"),
+                                );
+                                self.child_down(c, DownReason::DeletedByPeer);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn connected(&mut self, now: Instant, sa: &mut IkeSa, _spi: &[u8]) {
+        let idx = sa.quick.iter().position(|q| {
+            matches!(
+                &q.role,
+                QmRole::Initiator(QuickModeInitiator::ExpectConnected(_))
+            )
+        });
+        let Some(idx) = idx else {
+            return;
+        };
+        let Some(slot) = sa.quick.get_mut(idx) else {
+            return;
+        };
+        let acquire = slot.acquire;
+        if let QmRole::Initiator(QuickModeInitiator::ExpectConnected(child)) =
+            core::mem::replace(&mut slot.role, QmRole::Done)
+        {
+            let mid = slot.message_id;
+            self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+            self.install_child(now, sa, *child, true, acquire);
+        }
+    }
+
+    fn quick_mode_refused(&mut self, sa: &mut IkeSa, ty: u16, spi: &[u8]) {
+        let spi32 = <[u8; 4]>::try_from(spi).ok().map(u32::from_be_bytes);
+        let pending: Vec<usize> = sa
+            .quick
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| {
+                matches!(
+                    q.role,
+                    QmRole::Initiator(QuickModeInitiator::ExpectHash2(_))
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let idx = pending
+            .iter()
+            .copied()
+            .find(|i| matches!(sa.quick.get(*i).map(|q| &q.role), Some(QmRole::Initiator(s)) if Some(s.spi_in()) == spi32))
+            .or_else(|| if pending.len() == 1 { pending.first().copied() } else { None });
+        if let Some(i) = idx {
+            let q = sa.quick.remove(i);
+            if let Some(a) = q.acquire {
+                self.events.push_back(Event::ChildSaFailed {
+                    remote: sa.remote,
+                    selectors: a.selectors,
+                    error: Some(ExchangeError::from_notify(ty)),
+                });
+                self.rekey_failed(a);
+            }
+        }
+    }
+
+    /// An authenticated message arrived: DPD liveness, and the peer's
+    /// address may have changed under NAT.
+    fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, remote: SocketAddrV4) {
+        sa.dpd.last_heard = Some(now);
+        if remote != sa.remote && sa.established().is_some_and(|p| p.nat.any() || sa.floated) {
+            let old = sa.remote;
+            sa.remote = remote;
+            self.log(
+                Some(sa.id),
+                None,
+                format!("peer moved from {old} to {remote}"),
+            );
+            for c in self.children.values_mut().filter(|c| c.sa.remote == old) {
+                c.sa.remote = remote;
+                if let Encapsulation::Udp { remote_port, .. } = &mut c.sa.encapsulation {
+                    *remote_port = remote.port();
+                }
+            }
+            self.events.push_back(Event::PeerAddressChanged {
+                ike_sa: sa.id,
+                old,
+                new: remote,
+            });
+        }
+    }
+
+    // ----- timers ------------------------------------------------------------
+
+    /// Runs the timers due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        let mut ids: Vec<IkeSaId> = self.sas.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            let Some(mut sa) = self.sas.remove(&id) else {
+                continue;
+            };
+            let mut keep = true;
+            while keep {
+                let Some(t) = sa.timers.take_expired(now) else {
+                    break;
+                };
+                keep = self.sa_timer(now, &mut sa, t);
+            }
+            if keep {
+                self.slot_timers(now, &mut sa);
+                self.sas.insert(id, sa);
+            } else {
+                self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+            }
+        }
+        let mut due: Vec<(ChildSaId, bool)> = self
+            .children
+            .values()
+            .filter_map(|c| {
+                if c.hard_at.is_some_and(|t| t <= now) {
+                    Some((c.sa.id, true))
+                } else if c.soft_at.is_some_and(|t| t <= now) {
+                    Some((c.sa.id, false))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        due.sort();
+        for (id, hard) in due {
+            if hard {
+                if let Some(c) = self.children.remove(&id) {
+                    self.send_child_delete(now, &c.sa);
+                    self.child_down(c, DownReason::Expired);
+                }
+            } else if let Some(c) = self.children.get_mut(&id) {
+                c.soft_at = None;
+                let (local, remote, sel) = (c.sa.local, c.sa.remote, c.sa.selectors);
+                if self.rekey(now, id, local, remote, sel).is_err() {
+                    if let Some(c) = self.children.get_mut(&id) {
+                        c.rekeying = false;
+                    }
+                    self.log(
+                        None,
+                        None,
+                        format!(
+                            "child SA {} reached its soft lifetime; not ours to rekey",
+                            id.0
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// One SA timer; `false` drops the SA.
+    fn sa_timer(&mut self, now: Instant, sa: &mut IkeSa, t: SaTimer) -> bool {
+        match t {
+            SaTimer::Retransmit => {
+                let Some(retx) = sa.retx.as_mut() else {
+                    return true;
+                };
+                if retx.sent >= self.config.retransmit_tries {
+                    self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
+                    self.ike_down_ref(sa, DownReason::PeerDead);
+                    return false;
+                }
+                retx.sent += 1;
+                retx.interval =
+                    (retx.interval + retx.interval).min(self.config.retransmit_max_interval);
+                let bytes = retx.bytes.clone();
+                let next = now + retx.interval;
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format!("retransmitting phase 1 {}...", sa.phase1.name()),
+                );
+                self.send(sa, &bytes);
+                sa.timers.set(SaTimer::Retransmit, next);
+                true
+            }
+            SaTimer::Expire => {
+                if sa.is_half_open() {
+                    self.log(Some(sa.id), None, "phase 1 timed out");
+                } else {
+                    self.log(Some(sa.id), None, "phase 1 lifetime expired");
+                    self.send_ike_delete(sa);
+                }
+                let reestablish = sa.initiator
+                    && !sa.is_half_open()
+                    && self
+                        .children
+                        .values()
+                        .any(|c| c.sa.remote.ip() == sa.remote.ip());
+                let (local, remote) = (
+                    SocketAddrV4::new(*sa.local.ip(), 500),
+                    SocketAddrV4::new(*sa.remote.ip(), 500),
+                );
+                self.ike_down_ref(sa, DownReason::Expired);
+                if reestablish {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        "child SAs live on: re-establishing phase 1",
+                    );
+                    let _ = self.start_phase1(now, local, remote);
+                }
+                false
+            }
+            SaTimer::Dpd => self.dpd_timer(now, sa),
+            SaTimer::Keepalive => {
+                self.transmits.push_back(super::Datagram {
+                    local: sa.local,
+                    remote: sa.remote,
+                    payload: vec![0xff],
+                });
+                sa.timers
+                    .set(SaTimer::Keepalive, now + self.config.nat_keepalive);
+                true
+            }
+        }
+    }
+
+    fn dpd_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
+        let Some(cfg) = self.config.dpd else {
+            return true;
+        };
+        match sa.dpd.outstanding {
+            None => {
+                if cfg.mode == DpdMode::OnIdle {
+                    let idle_until = sa.dpd.last_heard.unwrap_or(now) + cfg.interval;
+                    if idle_until > now {
+                        sa.timers.set(SaTimer::Dpd, idle_until);
+                        return true;
+                    }
+                }
+                sa.dpd.seq = sa.dpd.seq.wrapping_add(1);
+                let seq = sa.dpd.seq;
+                sa.dpd.outstanding = Some((seq, seq, 1));
+                self.send_dpd(sa, seq);
+                sa.timers.set(SaTimer::Dpd, now + cfg.retry);
+                true
+            }
+            Some((first, _, tries)) => {
+                if tries >= cfg.retries {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        format!("peer {} not responding to DPD: declared dead", sa.remote),
+                    );
+                    self.events.push_back(Event::PeerDead {
+                        ike_sa: sa.id,
+                        remote: sa.remote,
+                    });
+                    self.purge_peer(*sa.remote.ip(), sa.id, DownReason::PeerDead);
+                    let mut kids: Vec<ChildSaId> = self
+                        .children
+                        .values()
+                        .filter(|c| c.sa.ike_sa == sa.id || c.sa.remote.ip() == sa.remote.ip())
+                        .map(|c| c.sa.id)
+                        .collect();
+                    kids.sort();
+                    for k in kids {
+                        if let Some(c) = self.children.remove(&k) {
+                            self.child_down(c, DownReason::PeerDead);
+                        }
+                    }
+                    self.ike_down_ref(sa, DownReason::PeerDead);
+                    return false;
+                }
+                sa.dpd.seq = sa.dpd.seq.wrapping_add(1);
+                let seq = sa.dpd.seq;
+                sa.dpd.outstanding = Some((first, seq, tries + 1));
+                self.send_dpd(sa, seq);
+                sa.timers.set(SaTimer::Dpd, now + cfg.retry);
+                true
+            }
+        }
+    }
+
+    fn send_dpd(&mut self, sa: &mut IkeSa, seq: u32) {
+        self.log(
+            Some(sa.id),
+            None,
+            format!("DPD/R-U-THERE sequence {seq} sent"),
+        );
+        if let Some(p1) = sa.established() {
+            let item = dpd(p1, notify::R_U_THERE, seq);
+            self.send_info(sa, &[item]);
+        }
+    }
+
+    fn slot_timers(&mut self, now: Instant, sa: &mut IkeSa) {
+        let mut i = 0;
+        while let Some(slot) = sa.quick.get_mut(i) {
+            if slot.expire_at <= now {
+                let slot = sa.quick.remove(i);
+                if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
+                    self.events.push_back(Event::ChildSaFailed {
+                        remote: sa.remote,
+                        selectors: a.selectors,
+                        error: None,
+                    });
+                    self.rekey_failed(a);
+                }
+                continue;
+            }
+            if slot.retransmit_at.is_some_and(|t| t <= now) {
+                let tries = self.config.retransmit_tries;
+                let max = self.config.retransmit_max_interval;
+                let Some(retx) = slot.retx.as_mut() else {
+                    slot.retransmit_at = None;
+                    i += 1;
+                    continue;
+                };
+                if retx.sent >= tries {
+                    let slot = sa.quick.remove(i);
+                    self.log(
+                        Some(sa.id),
+                        Some(slot.message_id),
+                        "Quick Mode retransmissions exhausted",
+                    );
+                    if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
+                        self.events.push_back(Event::ChildSaFailed {
+                            remote: sa.remote,
+                            selectors: a.selectors,
+                            error: None,
+                        });
+                        self.rekey_failed(a);
+                    }
+                    continue;
+                }
+                retx.sent += 1;
+                retx.interval = (retx.interval + retx.interval).min(max);
+                slot.retransmit_at = Some(now + retx.interval);
+                let bytes = retx.bytes.clone();
+                let mid = slot.message_id;
+                self.log(Some(sa.id), Some(mid), "retransmitting Quick Mode message");
+                self.send(sa, &bytes);
+            }
+            i += 1;
+        }
+    }
+}
+
+fn seq_of(data: &[u8]) -> u32 {
+    <[u8; 4]>::try_from(data)
+        .map(u32::from_be_bytes)
+        .unwrap_or(0)
+}
+
+fn map_step<S>(step: Step<S>, wrap: fn(S) -> Phase1State) -> Step<Phase1State> {
+    match step {
+        Step::Next {
+            state,
+            reply,
+            received,
+        } => Step::Next {
+            state: wrap(state),
+            reply,
+            received,
+        },
+        Step::Done {
+            sa,
+            reply,
+            received,
+            initial_contact,
+        } => Step::Done {
+            sa,
+            reply,
+            received,
+            initial_contact,
+        },
+        Step::Ignore { state, why } => Step::Ignore {
+            state: wrap(state),
+            why,
+        },
+        Step::Fail(e) => Step::Fail(e),
+    }
+}

@@ -1,0 +1,430 @@
+//! Aggressive Mode with pre-shared keys, RFC 2409 5.4:
+//!
+//! ```text
+//! Initiator                                 Responder
+//! HDR, SA, KE, Ni, IDii [, VIDs]      -->                         (AM1)
+//!                                     <--  HDR, SA, KE, Nr, IDir [, NAT-D, NAT-D], HASH_R [, VIDs]  (AM2)
+//! HDR*, [NAT-D, NAT-D,] HASH_I        -->                         (AM3, to 4500 under NAT)
+//! ```
+//!
+//! One DH group (the KE goes in the first message). The responder chooses
+//! the pre-shared key by the initiator's identity (ID_KEY_ID group names
+//! such as the Cisco VPN client's "testgroup" included). AM3 is sent
+//! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
+
+use super::main_mode::{
+    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, lifetime_notify,
+    open_phase1, plain, responder_lifetime, same_suite, sealed,
+};
+use super::shim_crypto::{DhKeyPair, verify};
+use super::shim_wire::{Header, Parsed, Payload, exch, flags, parse_chain};
+use super::{
+    Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
+    identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
+    phase1_offers, phase1_sa, phase1_sa_reply,
+};
+use crate::policy::{Identity, Phase1Proposal};
+
+/// Aggressive Mode as initiator: AM1 sent, waiting for AM2.
+pub(crate) struct AggressiveInitiator {
+    icookie: [u8; 8],
+    offered: Vec<Phase1Proposal>,
+    sai_b: Vec<u8>,
+    local_id: Identity,
+    idii_b: Vec<u8>,
+    dh: DhKeyPair,
+    ni: Vec<u8>,
+}
+
+impl AggressiveInitiator {
+    /// The state name as IOS prints it.
+    pub(crate) fn name(&self) -> &'static str {
+        "IKE_I_AM1"
+    }
+
+    /// Builds AM1. All offered transforms must share the first one's group.
+    pub(crate) fn start(
+        ctx: &mut Ctx<'_>,
+        icookie: [u8; 8],
+        proposals: Vec<Phase1Proposal>,
+        local_id: Identity,
+    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+        let group = proposals
+            .first()
+            .map(|p| p.group)
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        let offered: Vec<Phase1Proposal> =
+            proposals.into_iter().filter(|p| p.group == group).collect();
+        let dh = DhKeyPair::generate(group, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?;
+        let ni = ctx.nonce();
+        let sa = Payload::Sa(phase1_sa(&offered));
+        let sai_b = body_of(&sa);
+        let id = Payload::Id(identity_payload(&local_id));
+        let idii_b = body_of(&id);
+        let mut payloads = vec![
+            sa,
+            Payload::Ke(dh.public.clone()),
+            Payload::Nonce(ni.clone()),
+            id,
+        ];
+        payloads.extend(our_vids(ctx, None));
+        let msg = plain(icookie, [0; 8], exch::AGGRESSIVE, &payloads);
+        Ok((
+            Self {
+                icookie,
+                offered,
+                sai_b,
+                local_id,
+                idii_b,
+                dh,
+                ni,
+            },
+            msg,
+        ))
+    }
+
+    /// Handles AM2: verifies HASH_R and builds AM3. Returns the NAT
+    /// detection so the engine floats before sending AM3.
+    pub(crate) fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+    ) -> (Step<Self>, NatDetection) {
+        let none = NatDetection::default();
+        if header.flags & flags::E != 0 || header.rcookie == [0; 8] {
+            return (
+                Step::Ignore {
+                    state: self,
+                    why: "AM2 must be in the clear with the responder cookie",
+                },
+                none,
+            );
+        }
+        match self.accept(ctx, header, body) {
+            Ok((step, nat)) => (step, nat),
+            Err(e) => (Step::Fail(e), none),
+        }
+    }
+
+    fn accept(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+    ) -> Result<(Step<Self>, NatDetection), ExchangeError> {
+        let payloads = parse_chain(header.next_payload, body, false)?;
+        let (sa, _) = find(&payloads, |p| match p {
+            Payload::Sa(s) => Some(s),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("AM2 without SA"))?;
+        let mut chosen = match sa.proposals.as_slice() {
+            [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
+            _ => None,
+        }
+        .ok_or(ExchangeError::NoProposalChosen)?;
+        let ours = self
+            .offered
+            .iter()
+            .find(|o| same_suite(o, &chosen))
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        chosen.lifetime = match responder_lifetime(&payloads) {
+            Some(l) => l.min(ours.lifetime),
+            None => chosen.lifetime.min(ours.lifetime),
+        };
+        let (g_xr, nr) = ke_nonce(&payloads)?;
+        let g_xy = self
+            .dh
+            .shared(&g_xr)
+            .ok_or(ExchangeError::InvalidKeyInformation)?;
+        let (id, idir_b, got) = id_and_hash(&payloads)?;
+        let peer_id = parse_identity(id)?;
+        let psk = ctx
+            .policy
+            .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &self.local_id)
+            .ok_or(ExchangeError::NoPresharedKey)?;
+        let rcookie = header.rcookie;
+        let mut ks: KeyState = derive(
+            &chosen,
+            &psk,
+            &self.ni,
+            &nr,
+            &g_xy,
+            self.dh.public.clone(),
+            g_xr,
+            &self.icookie,
+            &rcookie,
+        );
+        let expect = ks.keys.hash_r(
+            &ks.g_xi,
+            &ks.g_xr,
+            &self.icookie,
+            &rcookie,
+            &self.sai_b,
+            &idir_b,
+        );
+        if !verify(&expect, got) {
+            return Err(ExchangeError::InvalidHashInformation);
+        }
+        let proof = Authenticated::mint();
+        let caps = PeerCaps::from_payloads(&payloads);
+        let natt = caps.natt.filter(|_| ctx.nat_traversal);
+        let nat = check_nat_d(ctx, natt, chosen.hash, &self.icookie, &rcookie, &payloads);
+        let hash_i = ks.keys.hash_i(
+            &ks.g_xi,
+            &ks.g_xr,
+            &self.icookie,
+            &rcookie,
+            &self.sai_b,
+            &self.idii_b,
+        );
+        let mut out = Vec::new();
+        if let Some(m) = natt {
+            // Our view after the float: the addresses AM3 goes between.
+            let mut c2 = Ctx {
+                rng: &mut *ctx.rng,
+                policy: ctx.policy,
+                local: ctx.local,
+                remote: ctx.remote,
+                nat_traversal: ctx.nat_traversal,
+                dpd: ctx.dpd,
+            };
+            if nat.any() {
+                c2.local.set_port(crate::engine::NATT_PORT);
+                c2.remote.set_port(crate::engine::NATT_PORT);
+            }
+            out.extend(nat_d_payloads(&c2, m, chosen.hash, &self.icookie, &rcookie));
+        }
+        out.push(Payload::Hash(hash_i.to_vec()));
+        let reply = sealed(
+            &mut ks.crypter,
+            self.icookie,
+            rcookie,
+            exch::AGGRESSIVE,
+            &out,
+        );
+        let profile = ctx
+            .policy
+            .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
+        Ok((
+            Step::Done {
+                sa: Box::new(Phase1Sa {
+                    proof,
+                    keys: ks.keys,
+                    crypter: ks.crypter,
+                    proposal: chosen,
+                    lifetime: chosen.lifetime,
+                    peer_id,
+                    local_id: self.local_id,
+                    caps: PeerCaps { natt, ..caps },
+                    nat,
+                    profile,
+                    icookie: self.icookie,
+                    rcookie,
+                }),
+                reply: Some(reply),
+                received: "IKE_I_AM2",
+                initial_contact: false,
+            },
+            nat,
+        ))
+    }
+}
+
+/// Aggressive Mode as responder: AM2 sent, waiting for AM3.
+pub(crate) struct AggressiveResponder {
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    chosen: Phase1Proposal,
+    sai_b: Vec<u8>,
+    idii_b: Vec<u8>,
+    peer_id: Identity,
+    local_id: Identity,
+    caps: PeerCaps,
+    ks: KeyState,
+}
+
+impl AggressiveResponder {
+    /// The state name as IOS prints it.
+    pub(crate) fn name(&self) -> &'static str {
+        "IKE_R_AM2"
+    }
+
+    /// Handles AM1: chooses the transform and the key by identity, builds AM2.
+    pub(crate) fn start(
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+        rcookie: [u8; 8],
+    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+        let payloads = parse_chain(header.next_payload, body, false)?;
+        let (sa, sap) = find(&payloads, |p| match p {
+            Payload::Sa(s) => Some(s),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("AM1 without SA"))?;
+        let (g_xi, ni) = ke_nonce(&payloads)?;
+        let (id, idp) = find(&payloads, |p| match p {
+            Payload::Id(i) => Some(i),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("AM1 without ID"))?;
+        let peer_id = parse_identity(id)?;
+        let offers = phase1_offers(sa)?;
+        let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
+        let choice = ctx
+            .policy
+            .choose_phase1(*ctx.local.ip(), *ctx.remote.ip(), Some(&peer_id), &list)
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        let (mut chosen, transform) = offers
+            .get(choice.index)
+            .cloned()
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        let psk = ctx
+            .policy
+            .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
+            .ok_or(ExchangeError::NoPresharedKey)?;
+        let dh =
+            DhKeyPair::generate(chosen.group, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?;
+        let g_xy = dh
+            .shared(&g_xi)
+            .ok_or(ExchangeError::InvalidKeyInformation)?;
+        let nr = ctx.nonce();
+        let caps = PeerCaps::from_payloads(&payloads);
+        let natt = caps.natt.filter(|_| ctx.nat_traversal);
+        let shortened = choice.lifetime != chosen.lifetime;
+        chosen.lifetime = choice.lifetime;
+        let sai_b = sap.body().to_vec();
+        let ks = derive(
+            &chosen,
+            &psk,
+            &ni,
+            &nr,
+            &g_xy,
+            g_xi,
+            dh.public.clone(),
+            &header.icookie,
+            &rcookie,
+        );
+        let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
+        let mut idr = identity_payload(&local_id);
+        idr.port = 0; // as IOS answers in Aggressive Mode
+        let idr = Payload::Id(idr);
+        let idir_b = body_of(&idr);
+        let hash_r = ks.keys.hash_r(
+            &ks.g_xi,
+            &ks.g_xr,
+            &header.icookie,
+            &rcookie,
+            &sai_b,
+            &idir_b,
+        );
+        let mut out = vec![
+            Payload::Sa(phase1_sa_reply(&transform)),
+            Payload::Ke(dh.public.clone()),
+            Payload::Nonce(nr),
+            idr,
+        ];
+        if let Some(m) = natt {
+            out.extend(nat_d_payloads(
+                ctx,
+                m,
+                chosen.hash,
+                &header.icookie,
+                &rcookie,
+            ));
+        }
+        out.push(Payload::Hash(hash_r.to_vec()));
+        if shortened {
+            out.push(lifetime_notify(header.icookie, rcookie, choice.lifetime));
+        }
+        out.extend(our_vids(ctx, Some(natt)));
+        let reply = plain(header.icookie, rcookie, exch::AGGRESSIVE, &out);
+        Ok((
+            Self {
+                icookie: header.icookie,
+                rcookie,
+                chosen,
+                sai_b,
+                idii_b: idp.body().to_vec(),
+                peer_id,
+                local_id,
+                caps: PeerCaps { natt, ..caps },
+                ks,
+            },
+            reply,
+        ))
+    }
+
+    /// Handles AM3.
+    pub(crate) fn handle(mut self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
+        let payloads: Result<Vec<Parsed>, ExchangeError> = if header.flags & flags::E != 0 {
+            open_phase1(&mut self.ks.crypter, header, body)
+        } else {
+            parse_chain(header.next_payload, body, false)
+        };
+        let payloads = match payloads {
+            Ok(p) => p,
+            Err(e) => return Step::Fail(e),
+        };
+        let Some((got, _)) = find(&payloads, |p| match p {
+            Payload::Hash(h) => Some(h.clone()),
+            _ => None,
+        }) else {
+            return Step::Ignore {
+                state: self,
+                why: "AM3 without HASH",
+            };
+        };
+        let expect = self.ks.keys.hash_i(
+            &self.ks.g_xi,
+            &self.ks.g_xr,
+            &self.icookie,
+            &self.rcookie,
+            &self.sai_b,
+            &self.idii_b,
+        );
+        if !verify(&expect, &got) {
+            return Step::Fail(ExchangeError::InvalidHashInformation);
+        }
+        let proof = Authenticated::mint();
+        self.ks.crypter.confirm(0);
+        let nat = check_nat_d(
+            ctx,
+            self.caps.natt,
+            self.chosen.hash,
+            &self.icookie,
+            &self.rcookie,
+            &payloads,
+        );
+        let Some(profile) =
+            ctx.policy
+                .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &self.peer_id)
+        else {
+            return Step::Fail(ExchangeError::Refused(
+                "no ISAKMP profile matches the identity",
+            ));
+        };
+        let ic = has_initial_contact(&payloads);
+        Step::Done {
+            sa: Box::new(Phase1Sa {
+                proof,
+                keys: self.ks.keys,
+                crypter: self.ks.crypter,
+                proposal: self.chosen,
+                lifetime: self.chosen.lifetime,
+                peer_id: self.peer_id,
+                local_id: self.local_id,
+                caps: self.caps,
+                nat,
+                profile: Some(profile),
+                icookie: self.icookie,
+                rcookie: self.rcookie,
+            }),
+            reply: None,
+            received: "IKE_R_AM3",
+            initial_contact: ic,
+        }
+    }
+}

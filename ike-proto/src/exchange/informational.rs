@@ -1,0 +1,123 @@
+//! The Informational exchange, RFC 2409 5.7: once phase 1 has keys, every
+//! notify and delete travels as `HDR*, HASH(1), N/D` with HASH(1) =
+//! prf(SKEYID_a, M-ID | N/D), under a fresh message ID and its own IV.
+//! Before that, error notifies go in the clear.
+//!
+//! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
+//! ISAKMP cookies as SPI and a 32-bit sequence number as data.
+
+use super::shim_crypto::verify;
+use super::shim_wire::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
+use super::{ExchangeError, PROTO_ISAKMP, Phase1Sa};
+
+/// What an Informational message carried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InfoItem {
+    /// A notify (type, protocol, SPI, data).
+    Notify {
+        /// Notify message type.
+        ty: u16,
+        /// Protocol ID.
+        protocol: u8,
+        /// SPI.
+        spi: Vec<u8>,
+        /// Notification data.
+        data: Vec<u8>,
+    },
+    /// A delete of SAs of one protocol.
+    Delete {
+        /// Protocol ID (1 ISAKMP, 3 ESP).
+        protocol: u8,
+        /// The SPIs (cookie pairs for ISAKMP).
+        spis: Vec<Vec<u8>>,
+    },
+}
+
+fn items(payloads: &[Parsed]) -> Vec<InfoItem> {
+    payloads
+        .iter()
+        .filter_map(|p| match &p.payload {
+            Payload::Notify(n) => Some(InfoItem::Notify {
+                ty: n.ty,
+                protocol: n.protocol,
+                spi: n.spi.clone(),
+                data: n.data.clone(),
+            }),
+            Payload::Delete(d) => Some(InfoItem::Delete {
+                protocol: d.protocol,
+                spis: d.spis.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn payload(item: &InfoItem) -> Payload {
+    match item {
+        InfoItem::Notify {
+            ty,
+            protocol,
+            spi,
+            data,
+        } => Payload::Notify(NotifyPayload {
+            doi: 1,
+            protocol: *protocol,
+            spi: spi.clone(),
+            ty: *ty,
+            data: data.clone(),
+        }),
+        InfoItem::Delete { protocol, spis } => Payload::Delete(DeletePayload {
+            doi: 1,
+            protocol: *protocol,
+            spi_size: u8::try_from(spis.first().map_or(0, Vec::len)).unwrap_or(0),
+            spis: spis.clone(),
+        }),
+    }
+}
+
+/// Builds a protected Informational message.
+pub(crate) fn protected(p1: &mut Phase1Sa, message_id: u32, items: &[InfoItem]) -> Vec<u8> {
+    let payloads: Vec<Payload> = items.iter().map(payload).collect();
+    let msg = p1.protected_hash1(exch::INFORMATIONAL, message_id, &payloads, 0);
+    p1.crypter.forget(message_id);
+    msg
+}
+
+/// Opens a protected Informational message and checks its HASH(1).
+pub(crate) fn open_protected(
+    p1: &mut Phase1Sa,
+    header: &Header,
+    body: &[u8],
+) -> Result<Vec<InfoItem>, ExchangeError> {
+    let opened = p1.open(header, body)?;
+    let expect = p1.keys.hash1(header.message_id, &opened.rest);
+    p1.crypter.forget(header.message_id);
+    if !verify(&expect, &opened.hash) {
+        return Err(ExchangeError::InvalidHashInformation);
+    }
+    Ok(items(&opened.payloads))
+}
+
+/// Reads an unprotected Informational message (errors before phase 1 has
+/// keys). Its content is unauthenticated.
+pub(crate) fn open_plain(header: &Header, body: &[u8]) -> Result<Vec<InfoItem>, ExchangeError> {
+    let payloads = super::shim_wire::parse_chain(header.next_payload, body, false)?;
+    Ok(items(&payloads))
+}
+
+/// The ISAKMP SPI (CKY-I | CKY-R) of a phase-1 SA.
+pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
+    let mut spi = p1.icookie.to_vec();
+    spi.extend_from_slice(&p1.rcookie);
+    spi
+}
+
+/// A DPD notify (R-U-THERE or R-U-THERE-ACK) with sequence `seq`.
+pub(crate) fn dpd(p1: &Phase1Sa, ty: u16, seq: u32) -> InfoItem {
+    InfoItem::Notify {
+        ty,
+        protocol: PROTO_ISAKMP,
+        spi: isakmp_spi(p1),
+        data: seq.to_be_bytes().to_vec(),
+    }
+}

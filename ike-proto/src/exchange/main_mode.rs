@@ -1,0 +1,831 @@
+//! Main Mode (identity protection) with pre-shared keys, RFC 2409 5.4:
+//!
+//! ```text
+//! Initiator                          Responder
+//! HDR, SA [, VIDs]              -->                      (MM1)
+//!                               <--  HDR, SA [, VIDs]     (MM2)
+//! HDR, KE, Ni [, NAT-D, NAT-D]  -->                      (MM3)
+//!                               <--  HDR, KE, Nr [, NAT-D, NAT-D] (MM4)
+//! HDR*, IDii, HASH_I [, N(INITIAL_CONTACT)] -->          (MM5, to 4500 under NAT)
+//!                               <--  HDR*, IDir, HASH_R   (MM6)
+//! ```
+//!
+//! The pre-shared key is chosen by the peer's address: the identity is
+//! only known (encrypted) in MM5.
+
+use super::shim_crypto::{DhKeyPair, IsakmpCrypter, Phase1Keys, Secret, verify};
+use super::shim_wire::{
+    Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, exch, flags, parse_chain,
+};
+use super::{
+    Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
+    identity_payload, nat_d_payloads, notify, our_vids, parse_identity, parse_phase1_transform,
+    parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
+    shim_wire,
+};
+use crate::policy::{Identity, Lifetime, Phase1Proposal, PresharedKey};
+
+/// What a state transition produced.
+pub(crate) enum Step<S> {
+    /// Moved on; `reply` to send; `received` is the state name while the
+    /// message was processed (for the IOS-style log).
+    Next {
+        state: S,
+        reply: Vec<u8>,
+        received: &'static str,
+    },
+    /// Phase 1 is complete (after sending `reply`, if any).
+    Done {
+        sa: Box<Phase1Sa>,
+        reply: Option<Vec<u8>>,
+        received: &'static str,
+        /// The peer asked to clear old SAs (INITIAL_CONTACT in the last message).
+        initial_contact: bool,
+    },
+    /// Not for this state (kept as it was).
+    Ignore { state: S, why: &'static str },
+    /// The exchange failed.
+    Fail(ExchangeError),
+}
+
+pub(crate) fn plain(
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    exchange: u8,
+    payloads: &[Payload],
+) -> Vec<u8> {
+    let (first, body) = emit_chain(payloads);
+    Header {
+        icookie,
+        rcookie,
+        next_payload: first,
+        version: shim_wire::VERSION,
+        exchange,
+        flags: 0,
+        message_id: 0,
+        length: 0,
+    }
+    .emit(&body)
+}
+
+pub(crate) fn sealed(
+    crypter: &mut IsakmpCrypter,
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    exchange: u8,
+    payloads: &[Payload],
+) -> Vec<u8> {
+    let (first, body) = emit_chain(payloads);
+    let ct = crypter.encrypt(0, &body);
+    Header {
+        icookie,
+        rcookie,
+        next_payload: first,
+        version: shim_wire::VERSION,
+        exchange,
+        flags: flags::E,
+        message_id: 0,
+        length: 0,
+    }
+    .emit(&ct)
+}
+
+/// The body of a payload as emitted (`SAi_b`, `IDii_b`).
+pub(crate) fn body_of(p: &Payload) -> Vec<u8> {
+    let (_, b) = emit_chain(std::slice::from_ref(p));
+    b.get(4..).unwrap_or_default().to_vec()
+}
+
+pub(crate) fn same_suite(a: &Phase1Proposal, b: &Phase1Proposal) -> bool {
+    a.cipher == b.cipher && a.hash == b.hash && a.auth == b.auth && a.group == b.group
+}
+
+pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
+    let mut spi = icookie.to_vec();
+    spi.extend_from_slice(&rcookie);
+    Payload::Notify(NotifyPayload {
+        doi: 1,
+        protocol: super::PROTO_ISAKMP,
+        spi,
+        ty: notify::INITIAL_CONTACT,
+        data: Vec::new(),
+    })
+}
+
+pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
+    payloads
+        .iter()
+        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.ty == notify::INITIAL_CONTACT))
+}
+
+pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
+    payloads.iter().find_map(|p| match &p.payload {
+        Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+            parse_responder_lifetime(&n.data)
+        }
+        _ => None,
+    })
+}
+
+/// Keys of phase 1 once DH is done.
+pub(crate) struct KeyState {
+    pub(crate) keys: Phase1Keys,
+    pub(crate) crypter: IsakmpCrypter,
+    pub(crate) g_xi: Vec<u8>,
+    pub(crate) g_xr: Vec<u8>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn derive(
+    proposal: &Phase1Proposal,
+    psk: &PresharedKey,
+    ni: &[u8],
+    nr: &[u8],
+    g_xy: &Secret,
+    g_xi: Vec<u8>,
+    g_xr: Vec<u8>,
+    icookie: &[u8; 8],
+    rcookie: &[u8; 8],
+) -> KeyState {
+    let keys = Phase1Keys::derive_psk(
+        proposal.hash,
+        psk.as_bytes(),
+        ni,
+        nr,
+        g_xy,
+        icookie,
+        rcookie,
+    );
+    let key = keys.encryption_key(proposal.cipher);
+    let crypter = IsakmpCrypter::new(proposal.cipher, proposal.hash, key, &g_xi, &g_xr);
+    KeyState {
+        keys,
+        crypter,
+        g_xi,
+        g_xr,
+    }
+}
+
+/// Main Mode as initiator.
+#[allow(clippy::large_enum_variant)] // one per negotiating SA; boxing buys nothing
+pub(crate) enum MainModeInitiator {
+    /// MM1 sent, waiting for the responder's SA.
+    ExpectSa(ExpectSa),
+    /// MM3 sent, waiting for KE, Nr.
+    ExpectKe(ExpectKe),
+    /// MM5 sent, waiting for IDir, HASH_R.
+    ExpectHashR(ExpectHashR),
+}
+
+pub(crate) struct ExpectSa {
+    icookie: [u8; 8],
+    offered: Vec<Phase1Proposal>,
+    sai_b: Vec<u8>,
+    psk: PresharedKey,
+    local_id: Identity,
+}
+
+pub(crate) struct ExpectKe {
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    chosen: Phase1Proposal,
+    sai_b: Vec<u8>,
+    psk: PresharedKey,
+    local_id: Identity,
+    dh: DhKeyPair,
+    ni: Vec<u8>,
+    caps: PeerCaps,
+    want_initial_contact: bool,
+}
+
+pub(crate) struct ExpectHashR {
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    chosen: Phase1Proposal,
+    sai_b: Vec<u8>,
+    local_id: Identity,
+    ks: KeyState,
+    caps: PeerCaps,
+    nat: NatDetection,
+}
+
+/// Result of MM4: the float decision is the engine's to carry out.
+pub(crate) struct Mm4Outcome {
+    pub(crate) nat: NatDetection,
+}
+
+impl MainModeInitiator {
+    /// The state name as IOS prints it.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::ExpectSa(_) => "IKE_I_MM1",
+            Self::ExpectKe(_) => "IKE_I_MM3",
+            Self::ExpectHashR(_) => "IKE_I_MM5",
+        }
+    }
+
+    /// Builds MM1.
+    pub(crate) fn start(
+        ctx: &mut Ctx<'_>,
+        icookie: [u8; 8],
+        offered: Vec<Phase1Proposal>,
+        psk: PresharedKey,
+        local_id: Identity,
+    ) -> (Self, Vec<u8>) {
+        let sa = Payload::Sa(phase1_sa(&offered));
+        let sai_b = body_of(&sa);
+        let mut payloads = vec![sa];
+        payloads.extend(our_vids(ctx, None));
+        let msg = plain(icookie, [0; 8], exch::MAIN, &payloads);
+        (
+            Self::ExpectSa(ExpectSa {
+                icookie,
+                offered,
+                sai_b,
+                psk,
+                local_id,
+            }),
+            msg,
+        )
+    }
+
+    /// Handles MM2, MM4 or MM6. `want_initial_contact` says whether MM5
+    /// should carry INITIAL_CONTACT (no SA with this peer yet).
+    pub(crate) fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+        want_initial_contact: bool,
+    ) -> (Step<Self>, Option<Mm4Outcome>) {
+        match self {
+            Self::ExpectSa(s) => (s.handle(ctx, header, body, want_initial_contact), None),
+            Self::ExpectKe(s) => s.handle(ctx, header, body),
+            Self::ExpectHashR(s) => (s.handle(ctx, header, body), None),
+        }
+    }
+}
+
+fn fail<S>(e: ExchangeError) -> Step<S> {
+    Step::Fail(e)
+}
+
+impl ExpectSa {
+    fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+        want_ic: bool,
+    ) -> Step<MainModeInitiator> {
+        if header.flags & flags::E != 0 || header.rcookie == [0; 8] {
+            return Step::Ignore {
+                state: MainModeInitiator::ExpectSa(self),
+                why: "MM2 must be in the clear with the responder cookie",
+            };
+        }
+        let payloads = match parse_chain(header.next_payload, body, false) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let Some((sa, _)) = find(&payloads, |p| match p {
+            Payload::Sa(sa) => Some(sa),
+            _ => None,
+        }) else {
+            return fail(ExchangeError::UnexpectedMessage("MM2 without SA"));
+        };
+        let chosen = match sa.proposals.as_slice() {
+            [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
+            _ => None,
+        };
+        let Some(mut chosen) = chosen else {
+            return fail(ExchangeError::NoProposalChosen);
+        };
+        let Some(ours) = self.offered.iter().find(|o| same_suite(o, &chosen)) else {
+            return fail(ExchangeError::NoProposalChosen);
+        };
+        chosen.lifetime = match responder_lifetime(&payloads) {
+            Some(l) => l.min(ours.lifetime),
+            None => chosen.lifetime.min(ours.lifetime),
+        };
+        let caps = PeerCaps::from_payloads(&payloads);
+        let Some(dh) = DhKeyPair::generate(chosen.group, ctx.rng) else {
+            return fail(ExchangeError::NoProposalChosen);
+        };
+        let ni = ctx.nonce();
+        let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(ni.clone())];
+        if let Some(m) = caps.natt.filter(|_| ctx.nat_traversal) {
+            out.extend(nat_d_payloads(
+                ctx,
+                m,
+                chosen.hash,
+                &self.icookie,
+                &header.rcookie,
+            ));
+        }
+        let reply = plain(self.icookie, header.rcookie, exch::MAIN, &out);
+        Step::Next {
+            state: MainModeInitiator::ExpectKe(ExpectKe {
+                icookie: self.icookie,
+                rcookie: header.rcookie,
+                chosen,
+                sai_b: self.sai_b,
+                psk: self.psk,
+                local_id: self.local_id,
+                dh,
+                ni,
+                caps,
+                want_initial_contact: want_ic,
+            }),
+            reply,
+            received: "IKE_I_MM2",
+        }
+    }
+}
+
+/// KE and nonce from a message, checked.
+pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), ExchangeError> {
+    let ke = find(payloads, |p| match p {
+        Payload::Ke(k) => Some(k.clone()),
+        _ => None,
+    })
+    .map(|x| x.0)
+    .ok_or(ExchangeError::UnexpectedMessage("KE missing"))?;
+    let nonce = find(payloads, |p| match p {
+        Payload::Nonce(n) => Some(n.clone()),
+        _ => None,
+    })
+    .map(|x| x.0)
+    .ok_or(ExchangeError::UnexpectedMessage("NONCE missing"))?;
+    if !(8..=256).contains(&nonce.len()) {
+        return Err(ExchangeError::Malformed("nonce length"));
+    }
+    Ok((ke, nonce))
+}
+
+impl ExpectKe {
+    fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+    ) -> (Step<MainModeInitiator>, Option<Mm4Outcome>) {
+        if header.flags & flags::E != 0 {
+            return (
+                Step::Ignore {
+                    state: MainModeInitiator::ExpectKe(self),
+                    why: "MM4 must be in the clear",
+                },
+                None,
+            );
+        }
+        let payloads = match parse_chain(header.next_payload, body, false) {
+            Ok(p) => p,
+            Err(e) => return (fail(e), None),
+        };
+        let (g_xr, nr) = match ke_nonce(&payloads) {
+            Ok(v) => v,
+            Err(ExchangeError::UnexpectedMessage(_)) => {
+                // Most likely a retransmitted MM2: keep waiting.
+                return (
+                    Step::Ignore {
+                        state: MainModeInitiator::ExpectKe(self),
+                        why: "not MM4",
+                    },
+                    None,
+                );
+            }
+            Err(e) => return (fail(e), None),
+        };
+        let Some(g_xy) = self.dh.shared(&g_xr) else {
+            return (fail(ExchangeError::InvalidKeyInformation), None);
+        };
+        let nat = check_nat_d(
+            ctx,
+            self.caps.natt.filter(|_| ctx.nat_traversal),
+            self.chosen.hash,
+            &self.icookie,
+            &self.rcookie,
+            &payloads,
+        );
+        let mut ks = derive(
+            &self.chosen,
+            &self.psk,
+            &self.ni,
+            &nr,
+            &g_xy,
+            self.dh.public.clone(),
+            g_xr,
+            &self.icookie,
+            &self.rcookie,
+        );
+        let id = Payload::Id(identity_payload(&self.local_id));
+        let idii_b = body_of(&id);
+        let hash_i = ks.keys.hash_i(
+            &ks.g_xi,
+            &ks.g_xr,
+            &self.icookie,
+            &self.rcookie,
+            &self.sai_b,
+            &idii_b,
+        );
+        let mut out = vec![id, Payload::Hash(hash_i.to_vec())];
+        if self.want_initial_contact {
+            out.push(initial_contact(self.icookie, self.rcookie));
+        }
+        let reply = sealed(
+            &mut ks.crypter,
+            self.icookie,
+            self.rcookie,
+            exch::MAIN,
+            &out,
+        );
+        (
+            Step::Next {
+                state: MainModeInitiator::ExpectHashR(ExpectHashR {
+                    icookie: self.icookie,
+                    rcookie: self.rcookie,
+                    chosen: self.chosen,
+                    sai_b: self.sai_b,
+                    local_id: self.local_id,
+                    ks,
+                    caps: self.caps,
+                    nat,
+                }),
+                reply,
+                received: "IKE_I_MM4",
+            },
+            Some(Mm4Outcome { nat }),
+        )
+    }
+}
+
+/// Decrypts a phase-1 message 5/6 (or AM3) and parses it; a message that
+/// does not parse after decryption almost always means the two ends hold
+/// different pre-shared keys.
+pub(crate) fn open_phase1(
+    crypter: &mut IsakmpCrypter,
+    header: &Header,
+    body: &[u8],
+) -> Result<Vec<Parsed>, ExchangeError> {
+    let pt = crypter
+        .decrypt(0, body)
+        .ok_or(ExchangeError::Malformed("ciphertext length"))?;
+    parse_chain(header.next_payload, &pt, true).map_err(|_| {
+        ExchangeError::AuthenticationFailed(
+            "decrypted message malformed: probable pre-shared key mismatch",
+        )
+    })
+}
+
+pub(crate) fn id_and_hash(
+    payloads: &[Parsed],
+) -> Result<(&IdPayload, Vec<u8>, &[u8]), ExchangeError> {
+    let (id, idp) = find(payloads, |p| match p {
+        Payload::Id(i) => Some(i),
+        _ => None,
+    })
+    .ok_or(ExchangeError::UnexpectedMessage("ID missing"))?;
+    let (hash, _) = find(payloads, |p| match p {
+        Payload::Hash(h) => Some(h.as_slice()),
+        _ => None,
+    })
+    .ok_or(ExchangeError::UnexpectedMessage("HASH missing"))?;
+    Ok((id, idp.body().to_vec(), hash))
+}
+
+impl ExpectHashR {
+    fn handle(
+        mut self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+    ) -> Step<MainModeInitiator> {
+        if header.flags & flags::E == 0 {
+            // An unencrypted MM4 retransmission: ignore.
+            return Step::Ignore {
+                state: MainModeInitiator::ExpectHashR(self),
+                why: "MM6 must be encrypted",
+            };
+        }
+        let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let (id, idir_b, got) = match id_and_hash(&payloads) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let expect = self.ks.keys.hash_r(
+            &self.ks.g_xi,
+            &self.ks.g_xr,
+            &self.icookie,
+            &self.rcookie,
+            &self.sai_b,
+            &idir_b,
+        );
+        if !verify(&expect, got) {
+            return fail(ExchangeError::InvalidHashInformation);
+        }
+        let proof = Authenticated::mint();
+        let peer_id = match parse_identity(id) {
+            Ok(i) => i,
+            Err(e) => return fail(e),
+        };
+        self.ks.crypter.confirm(0);
+        let profile = ctx
+            .policy
+            .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
+        let ic = has_initial_contact(&payloads);
+        Step::Done {
+            sa: Box::new(Phase1Sa {
+                proof,
+                keys: self.ks.keys,
+                crypter: self.ks.crypter,
+                proposal: self.chosen,
+                lifetime: self.chosen.lifetime,
+                peer_id,
+                local_id: self.local_id,
+                caps: self.caps,
+                nat: self.nat,
+                profile,
+                icookie: self.icookie,
+                rcookie: self.rcookie,
+            }),
+            reply: None,
+            received: "IKE_I_MM6",
+            initial_contact: ic,
+        }
+    }
+}
+
+/// Main Mode as responder.
+#[allow(clippy::large_enum_variant)] // one per negotiating SA; boxing buys nothing
+pub(crate) enum MainModeResponder {
+    /// MM2 sent, waiting for KE, Ni.
+    ExpectKe(RExpectKe),
+    /// MM4 sent, waiting for IDii, HASH_I.
+    ExpectHashI(RExpectHashI),
+}
+
+pub(crate) struct RExpectKe {
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    chosen: Phase1Proposal,
+    sai_b: Vec<u8>,
+    caps: PeerCaps,
+}
+
+pub(crate) struct RExpectHashI {
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    chosen: Phase1Proposal,
+    sai_b: Vec<u8>,
+    caps: PeerCaps,
+    ks: KeyState,
+    nat: NatDetection,
+}
+
+impl MainModeResponder {
+    /// The state name as IOS prints it.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::ExpectKe(_) => "IKE_R_MM2",
+            Self::ExpectHashI(_) => "IKE_R_MM4",
+        }
+    }
+
+    /// Handles MM1: chooses a transform and builds MM2.
+    pub(crate) fn start(
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+        rcookie: [u8; 8],
+    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+        let payloads = parse_chain(header.next_payload, body, false)?;
+        let (sa, sap) = find(&payloads, |p| match p {
+            Payload::Sa(sa) => Some(sa),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("MM1 without SA"))?;
+        let offers = phase1_offers(sa)?;
+        let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
+        let choice = ctx
+            .policy
+            .choose_phase1(*ctx.local.ip(), *ctx.remote.ip(), None, &list)
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        let (mut chosen, transform) = offers
+            .get(choice.index)
+            .cloned()
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        if ctx
+            .policy
+            .preshared_key_for_address(*ctx.local.ip(), *ctx.remote.ip())
+            .is_none()
+        {
+            return Err(ExchangeError::NoPresharedKey);
+        }
+        let caps = PeerCaps::from_payloads(&payloads);
+        let shortened = choice.lifetime != chosen.lifetime;
+        chosen.lifetime = choice.lifetime;
+        let mut out = vec![Payload::Sa(phase1_sa_reply(&transform))];
+        if shortened {
+            out.push(lifetime_notify(header.icookie, rcookie, choice.lifetime));
+        }
+        let natt = caps.natt.filter(|_| ctx.nat_traversal);
+        out.extend(our_vids(ctx, Some(natt)));
+        let reply = plain(header.icookie, rcookie, exch::MAIN, &out);
+        Ok((
+            Self::ExpectKe(RExpectKe {
+                icookie: header.icookie,
+                rcookie,
+                chosen,
+                sai_b: sap.body().to_vec(),
+                caps: PeerCaps { natt, ..caps },
+            }),
+            reply,
+        ))
+    }
+
+    /// Handles MM3 or MM5.
+    pub(crate) fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
+        match self {
+            Self::ExpectKe(s) => s.handle(ctx, header, body),
+            Self::ExpectHashI(s) => s.handle(ctx, header, body),
+        }
+    }
+}
+
+pub(crate) fn lifetime_notify(icookie: [u8; 8], rcookie: [u8; 8], l: Lifetime) -> Payload {
+    let mut spi = icookie.to_vec();
+    spi.extend_from_slice(&rcookie);
+    Payload::Notify(NotifyPayload {
+        doi: 1,
+        protocol: super::PROTO_ISAKMP,
+        spi,
+        ty: notify::RESPONDER_LIFETIME,
+        data: responder_lifetime_data(l),
+    })
+}
+
+impl RExpectKe {
+    fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<MainModeResponder> {
+        if header.flags & flags::E != 0 {
+            return Step::Ignore {
+                state: MainModeResponder::ExpectKe(self),
+                why: "MM3 must be in the clear",
+            };
+        }
+        let payloads = match parse_chain(header.next_payload, body, false) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let (g_xi, ni) = match ke_nonce(&payloads) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let Some(psk) = ctx
+            .policy
+            .preshared_key_for_address(*ctx.local.ip(), *ctx.remote.ip())
+        else {
+            return fail(ExchangeError::NoPresharedKey);
+        };
+        let Some(dh) = DhKeyPair::generate(self.chosen.group, ctx.rng) else {
+            return fail(ExchangeError::Internal("DH group"));
+        };
+        let Some(g_xy) = dh.shared(&g_xi) else {
+            return fail(ExchangeError::InvalidKeyInformation);
+        };
+        let nr = ctx.nonce();
+        let nat = check_nat_d(
+            ctx,
+            self.caps.natt,
+            self.chosen.hash,
+            &self.icookie,
+            &self.rcookie,
+            &payloads,
+        );
+        let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(nr.clone())];
+        if let Some(m) = self.caps.natt {
+            out.extend(nat_d_payloads(
+                ctx,
+                m,
+                self.chosen.hash,
+                &self.icookie,
+                &self.rcookie,
+            ));
+        }
+        let reply = plain(self.icookie, self.rcookie, exch::MAIN, &out);
+        let ks = derive(
+            &self.chosen,
+            &psk,
+            &ni,
+            &nr,
+            &g_xy,
+            g_xi,
+            dh.public.clone(),
+            &self.icookie,
+            &self.rcookie,
+        );
+        Step::Next {
+            state: MainModeResponder::ExpectHashI(RExpectHashI {
+                icookie: self.icookie,
+                rcookie: self.rcookie,
+                chosen: self.chosen,
+                sai_b: self.sai_b,
+                caps: self.caps,
+                ks,
+                nat,
+            }),
+            reply,
+            received: "IKE_R_MM3",
+        }
+    }
+}
+
+impl RExpectHashI {
+    fn handle(
+        mut self,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+    ) -> Step<MainModeResponder> {
+        if header.flags & flags::E == 0 {
+            return Step::Ignore {
+                state: MainModeResponder::ExpectHashI(self),
+                why: "MM5 must be encrypted",
+            };
+        }
+        let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let (id, idii_b, got) = match id_and_hash(&payloads) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let expect = self.ks.keys.hash_i(
+            &self.ks.g_xi,
+            &self.ks.g_xr,
+            &self.icookie,
+            &self.rcookie,
+            &self.sai_b,
+            &idii_b,
+        );
+        if !verify(&expect, got) {
+            return fail(ExchangeError::InvalidHashInformation);
+        }
+        let proof = Authenticated::mint();
+        let peer_id = match parse_identity(id) {
+            Ok(i) => i,
+            Err(e) => return fail(e),
+        };
+        self.ks.crypter.confirm(0);
+        let Some(profile) = ctx
+            .policy
+            .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
+        else {
+            return fail(ExchangeError::Refused(
+                "no ISAKMP profile matches the identity",
+            ));
+        };
+        let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
+        let idr = Payload::Id(identity_payload(&local_id));
+        let idir_b = body_of(&idr);
+        let hash_r = self.ks.keys.hash_r(
+            &self.ks.g_xi,
+            &self.ks.g_xr,
+            &self.icookie,
+            &self.rcookie,
+            &self.sai_b,
+            &idir_b,
+        );
+        let reply = sealed(
+            &mut self.ks.crypter,
+            self.icookie,
+            self.rcookie,
+            exch::MAIN,
+            &[idr, Payload::Hash(hash_r.to_vec())],
+        );
+        let ic = has_initial_contact(&payloads);
+        Step::Done {
+            sa: Box::new(Phase1Sa {
+                proof,
+                keys: self.ks.keys,
+                crypter: self.ks.crypter,
+                proposal: self.chosen,
+                lifetime: self.chosen.lifetime,
+                peer_id,
+                local_id,
+                caps: self.caps,
+                nat: self.nat,
+                profile: Some(profile),
+                icookie: self.icookie,
+                rcookie: self.rcookie,
+            }),
+            reply: Some(reply),
+            received: "IKE_R_MM5",
+            initial_contact: ic,
+        }
+    }
+}

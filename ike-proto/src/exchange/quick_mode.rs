@@ -1,0 +1,600 @@
+//! Quick Mode, RFC 2409 5.5:
+//!
+//! ```text
+//! Initiator                                   Responder
+//! HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr] -->
+//!                         <-- HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
+//! HDR*, HASH(3)                               -->
+//! ```
+//!
+//! Runs only on an authenticated [`Phase1Sa`]. The responder asks the
+//! policy which proposal and selectors it accepts; a shorter lifetime goes
+//! back in a RESPONDER_LIFETIME notify, which the initiator honours. The
+//! commit bit is honoured: a responder that sets it makes the initiator wait
+//! for CONNECTED; an initiator that sets it gets CONNECTED after HASH(3).
+
+use core::fmt;
+use std::net::SocketAddrV4;
+
+use zeroize::Zeroizing;
+
+use super::shim_crypto::{DhKeyPair, Secret, verify};
+use super::shim_wire::{
+    Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain, exch, flags, pt,
+};
+use super::{
+    Ctx, ExchangeError, NattMethod, PROTO_ESP, Phase1Sa, esp_transform, find, notify,
+    parse_esp_transform, parse_responder_lifetime, parse_selector, responder_lifetime_data,
+    selector_payload,
+};
+use crate::policy::{
+    Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
+};
+
+/// Key material, zeroized on drop and never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Zeroizing<Vec<u8>>);
+
+impl SecretKey {
+    /// The key bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey(<{} bytes>)", self.0.len())
+    }
+}
+
+/// The keys of one direction of an ESP SA.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EspKeys {
+    /// Encryption key (for AES-GCM: key then 4-byte salt).
+    pub encryption: SecretKey,
+    /// Integrity key (empty for combined-mode ciphers).
+    pub integrity: SecretKey,
+}
+
+fn split_keys(km: &Secret, p: &Phase2Proposal) -> EspKeys {
+    let e = p.cipher.key_len();
+    EspKeys {
+        encryption: SecretKey(Zeroizing::new(km.get(..e).unwrap_or_default().to_vec())),
+        integrity: SecretKey(Zeroizing::new(km.get(e..).unwrap_or_default().to_vec())),
+    }
+}
+
+/// A child SA as Quick Mode negotiated it.
+#[derive(Clone, Debug)]
+pub struct NegotiatedChild {
+    /// The SPI we receive on.
+    pub spi_in: u32,
+    /// The SPI we send with.
+    pub spi_out: u32,
+    /// The transform.
+    pub proposal: Phase2Proposal,
+    /// UDP encapsulation (NAT-T) in use.
+    pub udp_encap: bool,
+    /// The lifetime in force.
+    pub lifetime: Lifetime,
+    /// Selectors from our point of view.
+    pub selectors: Selectors,
+    /// Keys of the inbound SA.
+    pub keys_in: EspKeys,
+    /// Keys of the outbound SA.
+    pub keys_out: EspKeys,
+}
+
+struct Material<'a> {
+    ni: &'a [u8],
+    nr: &'a [u8],
+    g_qm: Option<&'a Secret>,
+}
+
+fn keys(p1: &Phase1Sa, m: &Material<'_>, p: &Phase2Proposal, spi: u32) -> EspKeys {
+    let len = p.cipher.key_len() + p.integrity.map_or(0, |i| i.key_len());
+    let km = p1.keys.keymat(
+        PROTO_ESP,
+        &spi.to_be_bytes(),
+        m.ni,
+        m.nr,
+        m.g_qm.map(|g| g.as_slice()),
+        len,
+    );
+    split_keys(&km, p)
+}
+
+fn esp_sa(number: u8, spi: u32, transforms: Vec<super::shim_wire::Transform>) -> Proposal {
+    Proposal {
+        number,
+        protocol: PROTO_ESP,
+        spi: spi.to_be_bytes().to_vec(),
+        transforms,
+    }
+}
+
+/// Quick Mode as initiator.
+pub(crate) enum QuickModeInitiator {
+    /// QM1 sent.
+    ExpectHash2(ExpectHash2),
+    /// QM3 sent with the responder's commit bit: waiting for CONNECTED.
+    ExpectConnected(Box<NegotiatedChild>),
+}
+
+pub(crate) struct ExpectHash2 {
+    message_id: u32,
+    offered: Vec<Phase2Proposal>,
+    spi_in: u32,
+    ni: Vec<u8>,
+    dh: Option<DhKeyPair>,
+    selectors: Selectors,
+    sent_ids: bool,
+    natt: Option<NattMethod>,
+}
+
+/// What the initiator's QM2 handling produced.
+pub(crate) enum InitiatorOutcome {
+    /// Send QM3; the child SA is up (or waits for CONNECTED if `child` is None).
+    Done {
+        reply: Vec<u8>,
+        child: Option<Box<NegotiatedChild>>,
+        waiting: Option<QuickModeInitiator>,
+    },
+    /// Not for us / garbage: state unchanged.
+    Ignore(QuickModeInitiator, &'static str),
+    /// Failed.
+    Fail(ExchangeError),
+}
+
+impl QuickModeInitiator {
+    /// Builds QM1 for `offer`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn start(
+        p1: &mut Phase1Sa,
+        ctx: &mut Ctx<'_>,
+        message_id: u32,
+        proposals: Vec<Phase2Proposal>,
+        selectors: Selectors,
+        send_ids: bool,
+        spi_in: u32,
+    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+        let _proof = p1.authenticated();
+        let natt = p1.nat.method.filter(|_| p1.nat.any());
+        // One KE per message: only proposals sharing the first one's PFS group.
+        let pfs = proposals.first().and_then(|p| p.pfs);
+        let offered: Vec<Phase2Proposal> = proposals.into_iter().filter(|p| p.pfs == pfs).collect();
+        if offered.is_empty() {
+            return Err(ExchangeError::NoProposalChosen);
+        }
+        let sa = SaPayload {
+            doi: 1,
+            situation: 1,
+            proposals: offered
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let n = u8::try_from(i + 1).unwrap_or(u8::MAX);
+                    esp_sa(n, spi_in, vec![esp_transform(1, p, natt)])
+                })
+                .collect(),
+        };
+        let ni = ctx.nonce();
+        let dh = match pfs {
+            Some(g) => {
+                Some(DhKeyPair::generate(g, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?)
+            }
+            None => None,
+        };
+        let mut payloads = vec![Payload::Sa(sa), Payload::Nonce(ni.clone())];
+        if let Some(dh) = &dh {
+            payloads.push(Payload::Ke(dh.public.clone()));
+        }
+        if send_ids {
+            payloads.push(Payload::Id(selector_payload(&selectors.local)));
+            payloads.push(Payload::Id(selector_payload(&selectors.remote)));
+        }
+        let msg = p1.protected_hash1(exch::QUICK, message_id, &payloads, 0);
+        Ok((
+            Self::ExpectHash2(ExpectHash2 {
+                message_id,
+                offered,
+                spi_in,
+                ni,
+                dh,
+                selectors,
+                sent_ids: send_ids,
+                natt,
+            }),
+            msg,
+        ))
+    }
+
+    /// Handles QM2 (or CONNECTED while waiting for it).
+    pub(crate) fn handle(
+        self,
+        p1: &mut Phase1Sa,
+        header: &Header,
+        body: &[u8],
+    ) -> InitiatorOutcome {
+        match self {
+            Self::ExpectHash2(s) => s.handle(p1, header, body),
+            Self::ExpectConnected(c) => {
+                InitiatorOutcome::Ignore(Self::ExpectConnected(c), "waiting for CONNECTED")
+            }
+        }
+    }
+
+    /// The SPI we offered (to match a NO_PROPOSAL_CHOSEN notify).
+    pub(crate) fn spi_in(&self) -> u32 {
+        match self {
+            Self::ExpectHash2(s) => s.spi_in,
+            Self::ExpectConnected(c) => c.spi_in,
+        }
+    }
+}
+
+impl ExpectHash2 {
+    fn handle(self, p1: &mut Phase1Sa, header: &Header, body: &[u8]) -> InitiatorOutcome {
+        let opened = match p1.open(header, body) {
+            Ok(o) => o,
+            Err(e) => {
+                return InitiatorOutcome::Ignore(
+                    QuickModeInitiator::ExpectHash2(self),
+                    ignore_why(e),
+                );
+            }
+        };
+        let expect = p1.keys.hash2(self.message_id, &self.ni, &opened.rest);
+        if !verify(&expect, &opened.hash) {
+            return InitiatorOutcome::Fail(ExchangeError::InvalidHashInformation);
+        }
+        p1.crypter.confirm(self.message_id);
+        match self.accept(p1, header, &opened.payloads) {
+            Ok(o) => o,
+            Err(e) => InitiatorOutcome::Fail(e),
+        }
+    }
+
+    fn accept(
+        self,
+        p1: &mut Phase1Sa,
+        header: &Header,
+        payloads: &[Parsed],
+    ) -> Result<InitiatorOutcome, ExchangeError> {
+        let (sa, _) = find(payloads, |p| match p {
+            Payload::Sa(s) => Some(s),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("QM2 without SA"))?;
+        let (prop, t) = match sa.proposals.as_slice() {
+            [p] => match p.transforms.as_slice() {
+                [t] => (p, t),
+                _ => return Err(ExchangeError::NoProposalChosen),
+            },
+            _ => return Err(ExchangeError::NoProposalChosen),
+        };
+        let (chosen, udp) = parse_esp_transform(t).ok_or(ExchangeError::NoProposalChosen)?;
+        let index = usize::from(prop.number)
+            .checked_sub(1)
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        let ours = self
+            .offered
+            .get(index)
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        if ours.cipher != chosen.cipher
+            || ours.integrity != chosen.integrity
+            || ours.mode != chosen.mode
+            || ours.pfs != chosen.pfs
+        {
+            return Err(ExchangeError::NoProposalChosen);
+        }
+        if udp != self.natt.is_some() {
+            return Err(ExchangeError::NoProposalChosen);
+        }
+        let spi_out: [u8; 4] = prop
+            .spi
+            .as_slice()
+            .try_into()
+            .map_err(|_| ExchangeError::Malformed("ESP SPI size"))?;
+        let spi_out = u32::from_be_bytes(spi_out);
+        let (nr, _) = find(payloads, |p| match p {
+            Payload::Nonce(n) => Some(n.clone()),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("QM2 without NONCE"))?;
+        let g_qm = match &self.dh {
+            Some(dh) => {
+                let (ke, _) = find(payloads, |p| match p {
+                    Payload::Ke(k) => Some(k.as_slice()),
+                    _ => None,
+                })
+                .ok_or(ExchangeError::UnexpectedMessage("QM2 without KE under PFS"))?;
+                Some(dh.shared(ke).ok_or(ExchangeError::InvalidKeyInformation)?)
+            }
+            None => None,
+        };
+        let ids: Vec<&super::shim_wire::IdPayload> = payloads
+            .iter()
+            .filter_map(|p| match &p.payload {
+                Payload::Id(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        if self.sent_ids {
+            match ids.as_slice() {
+                [ci, cr] => {
+                    if parse_selector(ci)? != self.selectors.local
+                        || parse_selector(cr)? != self.selectors.remote
+                    {
+                        return Err(ExchangeError::InvalidIdInformation);
+                    }
+                }
+                _ => return Err(ExchangeError::InvalidIdInformation),
+            }
+        }
+        let mut lifetime = ours.lifetime;
+        if let Some(l) = payloads.iter().find_map(|p| match &p.payload {
+            Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+                parse_responder_lifetime(&n.data)
+            }
+            _ => None,
+        }) {
+            lifetime = lifetime.min(l);
+        }
+        let m = Material {
+            ni: &self.ni,
+            nr: &nr,
+            g_qm: g_qm.as_ref(),
+        };
+        let child = NegotiatedChild {
+            spi_in: self.spi_in,
+            spi_out,
+            proposal: Phase2Proposal { lifetime, ..*ours },
+            udp_encap: udp,
+            lifetime,
+            selectors: self.selectors,
+            keys_in: keys(p1, &m, ours, self.spi_in),
+            keys_out: keys(p1, &m, ours, spi_out),
+        };
+        let h3 = p1.keys.hash3(self.message_id, &self.ni, &nr);
+        let reply = p1.seal(exch::QUICK, self.message_id, h3.to_vec(), pt::NONE, &[], 0);
+        if header.flags & flags::C != 0 {
+            return Ok(InitiatorOutcome::Done {
+                reply,
+                child: None,
+                waiting: Some(QuickModeInitiator::ExpectConnected(Box::new(child))),
+            });
+        }
+        Ok(InitiatorOutcome::Done {
+            reply,
+            child: Some(Box::new(child)),
+            waiting: None,
+        })
+    }
+}
+
+fn ignore_why(e: ExchangeError) -> &'static str {
+    match e {
+        ExchangeError::Malformed(w) | ExchangeError::UnexpectedMessage(w) => w,
+        _ => "undecryptable",
+    }
+}
+
+/// Quick Mode as responder: QM2 sent, waiting for HASH(3).
+pub(crate) struct QuickModeResponder {
+    message_id: u32,
+    ni: Vec<u8>,
+    nr: Vec<u8>,
+    g_qm: Option<Secret>,
+    child: NegotiatedChild,
+    initiator_commit: bool,
+}
+
+/// The peers' addresses when no client IDs are sent.
+fn host_selectors(local: SocketAddrV4, remote: SocketAddrV4) -> Selectors {
+    Selectors {
+        local: TrafficSelector::host(*local.ip()),
+        remote: TrafficSelector::host(*remote.ip()),
+    }
+}
+
+impl QuickModeResponder {
+    /// Handles QM1: verifies HASH(1), asks the policy, builds QM2.
+    /// `alloc_spi` allocates our inbound SPI (IOS: "asking for 1 spis from
+    /// ipsec", state IKE_QM_SPI_STARVE).
+    pub(crate) fn start(
+        p1: &mut Phase1Sa,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        body: &[u8],
+        alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
+    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+        let _proof = p1.authenticated();
+        let opened = p1.open(header, body)?;
+        let expect = p1.keys.hash1(header.message_id, &opened.rest);
+        if !verify(&expect, &opened.hash) {
+            return Err(ExchangeError::InvalidHashInformation);
+        }
+        p1.crypter.confirm(header.message_id);
+        let payloads = &opened.payloads;
+        let (sa, _) = find(payloads, |p| match p {
+            Payload::Sa(s) => Some(s),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("QM1 without SA"))?;
+        let (ni, _) = find(payloads, |p| match p {
+            Payload::Nonce(n) => Some(n.clone()),
+            _ => None,
+        })
+        .ok_or(ExchangeError::UnexpectedMessage("QM1 without NONCE"))?;
+        let ke = find(payloads, |p| match p {
+            Payload::Ke(k) => Some(k.clone()),
+            _ => None,
+        })
+        .map(|x| x.0);
+        let ids: Vec<&super::shim_wire::IdPayload> = payloads
+            .iter()
+            .filter_map(|p| match &p.payload {
+                Payload::Id(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        let (selectors, echo_ids) = match ids.as_slice() {
+            [] => (host_selectors(ctx.local, ctx.remote), None),
+            [ci, cr] => (
+                Selectors {
+                    local: parse_selector(cr)?,
+                    remote: parse_selector(ci)?,
+                },
+                Some(((*ci).clone(), (*cr).clone())),
+            ),
+            _ => return Err(ExchangeError::InvalidIdInformation),
+        };
+        let natt = p1.nat.method.filter(|_| p1.nat.any());
+        // Proposals: several payloads with one number are an AND (e.g.
+        // AH+ESP), which we do not do; each ESP-only proposal's transforms
+        // are alternatives.
+        let mut offers: Vec<(
+            u8,
+            [u8; 4],
+            super::shim_wire::Transform,
+            Phase2Proposal,
+            bool,
+        )> = Vec::new();
+        for p in &sa.proposals {
+            let siblings = sa.proposals.iter().filter(|q| q.number == p.number).count();
+            if p.protocol != PROTO_ESP || siblings != 1 {
+                continue;
+            }
+            let Ok(spi) = <[u8; 4]>::try_from(p.spi.as_slice()) else {
+                continue;
+            };
+            for t in &p.transforms {
+                if let Some((prop, udp)) = parse_esp_transform(t) {
+                    offers.push((p.number, spi, t.clone(), prop, udp));
+                }
+            }
+        }
+        let list: Vec<Phase2Proposal> = offers.iter().map(|o| o.3).collect();
+        let request = Phase2Request {
+            local: *ctx.local.ip(),
+            peer: *ctx.remote.ip(),
+            profile: p1.profile.as_ref(),
+            selectors,
+            offered: &list,
+        };
+        let choice = ctx.policy.choose_phase2(&request).map_err(|r| match r {
+            Phase2Refusal::NoProposalChosen => ExchangeError::NoProposalChosen,
+            Phase2Refusal::InvalidIdInformation => ExchangeError::InvalidIdInformation,
+        })?;
+        let (number, spi_out, transform, chosen, udp) = offers
+            .get(choice.index)
+            .cloned()
+            .ok_or(ExchangeError::NoProposalChosen)?;
+        if udp != natt.is_some() {
+            return Err(ExchangeError::NoProposalChosen);
+        }
+        let mut dh = None;
+        let g_qm = match chosen.pfs {
+            Some(g) => {
+                let ke = ke.ok_or(ExchangeError::UnexpectedMessage("PFS without KE"))?;
+                let pair =
+                    DhKeyPair::generate(g, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?;
+                let shared = pair
+                    .shared(&ke)
+                    .ok_or(ExchangeError::InvalidKeyInformation)?;
+                dh = Some(pair);
+                Some(shared)
+            }
+            None => None,
+        };
+        let spi_in = alloc_spi(ctx);
+        let spi_out = u32::from_be_bytes(spi_out);
+        let nr = ctx.nonce();
+        let mut out = vec![
+            Payload::Sa(SaPayload {
+                doi: sa.doi,
+                situation: sa.situation,
+                proposals: vec![esp_sa(number, spi_in, vec![transform])],
+            }),
+            Payload::Nonce(nr.clone()),
+        ];
+        if let Some(dh) = &dh {
+            out.push(Payload::Ke(dh.public.clone()));
+        }
+        if let Some((ci, cr)) = echo_ids {
+            out.push(Payload::Id(ci));
+            out.push(Payload::Id(cr));
+        }
+        if choice.lifetime != chosen.lifetime {
+            out.push(Payload::Notify(NotifyPayload {
+                doi: 1,
+                protocol: PROTO_ESP,
+                spi: spi_in.to_be_bytes().to_vec(),
+                ty: notify::RESPONDER_LIFETIME,
+                data: responder_lifetime_data(choice.lifetime),
+            }));
+        }
+        let (first, rest) = emit_chain(&out);
+        let h2 = p1.keys.hash2(header.message_id, &ni, &rest);
+        let reply = p1.seal(exch::QUICK, header.message_id, h2.to_vec(), first, &rest, 0);
+        let m = Material {
+            ni: &ni,
+            nr: &nr,
+            g_qm: g_qm.as_ref(),
+        };
+        let proposal = Phase2Proposal {
+            lifetime: choice.lifetime,
+            ..chosen
+        };
+        let child = NegotiatedChild {
+            spi_in,
+            spi_out,
+            proposal,
+            udp_encap: udp,
+            lifetime: choice.lifetime,
+            selectors,
+            keys_in: keys(p1, &m, &chosen, spi_in),
+            keys_out: keys(p1, &m, &chosen, spi_out),
+        };
+        Ok((
+            Self {
+                message_id: header.message_id,
+                ni,
+                nr,
+                g_qm,
+                child,
+                initiator_commit: header.flags & flags::C != 0,
+            },
+            reply,
+        ))
+    }
+
+    /// Our inbound SPI.
+    pub(crate) fn spi_in(&self) -> u32 {
+        self.child.spi_in
+    }
+
+    /// Handles QM3. On success, the child SA and, when the initiator set
+    /// the commit bit, the CONNECTED notify to send.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn handle(
+        self,
+        p1: &mut Phase1Sa,
+        header: &Header,
+        body: &[u8],
+    ) -> Result<(NegotiatedChild, bool), (Self, ExchangeError)> {
+        let opened = match p1.open(header, body) {
+            Ok(o) => o,
+            Err(e) => return Err((self, e)),
+        };
+        let expect = p1.keys.hash3(self.message_id, &self.ni, &self.nr);
+        if !verify(&expect, &opened.hash) || !opened.payloads.is_empty() {
+            return Err((self, ExchangeError::InvalidHashInformation));
+        }
+        let _ = &self.g_qm;
+        p1.crypter.confirm(self.message_id);
+        Ok((self.child, self.initiator_commit))
+    }
+}
