@@ -16,8 +16,8 @@ use super::main_mode::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, lifetime_notify,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
-use super::shim_crypto::{DhKeyPair, verify};
 use super::shim_wire::{Header, Parsed, Payload, exch, flags, parse_chain};
+use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
     identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
@@ -155,7 +155,7 @@ impl AggressiveInitiator {
             g_xr,
             &self.icookie,
             &rcookie,
-        );
+        )?;
         let expect = ks.keys.hash_r(
             &ks.g_xi,
             &ks.g_xr,
@@ -306,7 +306,7 @@ impl AggressiveResponder {
             dh.public.clone(),
             &header.icookie,
             &rcookie,
-        );
+        )?;
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
         let mut idr = identity_payload(&local_id);
         idr.port = 0; // as IOS answers in Aggressive Mode

@@ -6,8 +6,8 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::shim_crypto::verify;
 use super::shim_wire::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
+use super::suite::verify;
 use super::{ExchangeError, PROTO_ISAKMP, Phase1Sa};
 
 /// What an Informational message carried.

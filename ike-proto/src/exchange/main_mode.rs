@@ -13,10 +13,10 @@
 //! The pre-shared key is chosen by the peer's address: the identity is
 //! only known (encrypted) in MM5.
 
-use super::shim_crypto::{DhKeyPair, IsakmpCrypter, Phase1Keys, Secret, verify};
 use super::shim_wire::{
     Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, exch, flags, parse_chain,
 };
+use super::suite::{DhKeyPair, IsakmpCrypter, Phase1Keys, Secret, verify};
 use super::{
     Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
     identity_payload, nat_d_payloads, notify, our_vids, parse_identity, parse_phase1_transform,
@@ -146,7 +146,7 @@ pub(crate) fn derive(
     g_xr: Vec<u8>,
     icookie: &[u8; 8],
     rcookie: &[u8; 8],
-) -> KeyState {
+) -> Result<KeyState, ExchangeError> {
     let keys = Phase1Keys::derive_psk(
         proposal.hash,
         psk.as_bytes(),
@@ -156,14 +156,14 @@ pub(crate) fn derive(
         icookie,
         rcookie,
     );
-    let key = keys.encryption_key(proposal.cipher);
-    let crypter = IsakmpCrypter::new(proposal.cipher, proposal.hash, key, &g_xi, &g_xr);
-    KeyState {
+    let crypter = IsakmpCrypter::new(&keys, proposal.cipher, proposal.hash, &g_xi, &g_xr)
+        .ok_or(ExchangeError::Internal("phase-1 cipher"))?;
+    Ok(KeyState {
         keys,
         crypter,
         g_xi,
         g_xr,
-    }
+    })
 }
 
 /// Main Mode as initiator.
@@ -408,7 +408,7 @@ impl ExpectKe {
             &self.rcookie,
             &payloads,
         );
-        let mut ks = derive(
+        let mut ks = match derive(
             &self.chosen,
             &self.psk,
             &self.ni,
@@ -418,7 +418,10 @@ impl ExpectKe {
             g_xr,
             &self.icookie,
             &self.rcookie,
-        );
+        ) {
+            Ok(k) => k,
+            Err(e) => return (fail(e), None),
+        };
         let id = Payload::Id(identity_payload(&self.local_id));
         let idii_b = body_of(&id);
         let hash_i = ks.keys.hash_i(
@@ -716,7 +719,7 @@ impl RExpectKe {
             ));
         }
         let reply = plain(self.icookie, self.rcookie, exch::MAIN, &out);
-        let ks = derive(
+        let ks = match derive(
             &self.chosen,
             &psk,
             &ni,
@@ -726,7 +729,10 @@ impl RExpectKe {
             dh.public.clone(),
             &self.icookie,
             &self.rcookie,
-        );
+        ) {
+            Ok(k) => k,
+            Err(e) => return fail(e),
+        };
         Step::Next {
             state: MainModeResponder::ExpectHashI(RExpectHashI {
                 icookie: self.icookie,

@@ -18,19 +18,21 @@ pub mod error;
 pub mod informational;
 pub mod main_mode;
 pub mod quick_mode;
-pub(crate) mod shim_crypto;
 pub(crate) mod shim_wire;
+pub(crate) mod suite;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::CryptoRng;
 
+use crate::crypto::vid;
+
 pub use error::{ExchangeError, notify};
-use shim_crypto::{IsakmpCrypter, Phase1Keys};
 use shim_wire::{
     Attr, Header, IdPayload, Parsed, Payload, Proposal, SaPayload, Transform, emit_chain, exch,
     flags,
 };
+use suite::{IsakmpCrypter, Phase1Keys};
 
 use crate::policy::{
     AuthMethod, DhGroup, EncapMode, EspCipher, EspIntegrity, Identity, Lifetime, Phase1Cipher,
@@ -98,23 +100,6 @@ impl NattMethod {
     }
 }
 
-/// Known vendor IDs. Move to the crypto module's table when available.
-pub(crate) mod vid {
-    pub(crate) const DPD: [u8; 16] =
-        *b"\xaf\xca\xd7\x13\x68\xa1\xf1\xc9\x6b\x86\x96\xfc\x77\x57\x01\x00";
-    pub(crate) const NATT_RFC: [u8; 16] =
-        *b"\x4a\x13\x1c\x81\x07\x03\x58\x45\x5c\x57\x28\xf2\x0e\x95\x45\x2f";
-    pub(crate) const NATT_03: [u8; 16] =
-        *b"\x7d\x94\x19\xa6\x53\x10\xca\x6f\x2c\x17\x9d\x92\x15\x52\x9d\x56";
-    pub(crate) const NATT_02: [u8; 16] =
-        *b"\xcd\x60\x46\x43\x35\xdf\x21\xf8\x7c\xfd\xb2\xfc\x68\xb6\xa4\x48";
-    pub(crate) const NATT_02N: [u8; 16] =
-        *b"\x90\xcb\x80\x91\x3e\xbb\x69\x6e\x08\x63\x81\xb5\xec\x42\x7b\x1f";
-    pub(crate) const XAUTH: [u8; 8] = *b"\x09\x00\x26\x89\xdf\xd6\xb7\x12";
-    pub(crate) const UNITY: [u8; 16] =
-        *b"\x12\xf5\xf2\x8c\x45\x71\x68\xa9\x70\x2d\x9f\xe2\x74\xcc\x01\x00";
-}
-
 /// What the peer's vendor IDs told us.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PeerCaps {
@@ -130,23 +115,29 @@ pub struct PeerCaps {
 
 impl PeerCaps {
     pub(crate) fn from_payloads(payloads: &[Parsed]) -> Self {
+        use crate::crypto::vid::{NatTVersion, VendorIdKind, recognize};
         let mut c = Self::default();
         for p in payloads {
-            if let Payload::VendorId(v) = &p.payload {
-                let v = v.as_slice();
-                if v == vid::DPD {
-                    c.dpd = true;
-                } else if v == vid::NATT_RFC {
-                    c.natt = c.natt.max(Some(NattMethod::Rfc3947));
-                } else if v == vid::NATT_03 {
-                    c.natt = c.natt.max(Some(NattMethod::Draft03));
-                } else if v == vid::NATT_02 || v == vid::NATT_02N {
-                    c.natt = c.natt.max(Some(NattMethod::Draft02));
-                } else if v == vid::XAUTH {
-                    c.xauth = true;
-                } else if v.get(..14) == vid::UNITY.get(..14) {
-                    c.unity = true;
+            let Payload::VendorId(v) = &p.payload else {
+                continue;
+            };
+            let Some(m) = recognize(v) else {
+                continue;
+            };
+            match m.kind() {
+                VendorIdKind::Dpd => c.dpd = true,
+                VendorIdKind::Xauth => c.xauth = true,
+                VendorIdKind::CiscoUnity => c.unity = true,
+                VendorIdKind::NatT(version) => {
+                    let ours = match version {
+                        NatTVersion::Rfc3947 => Some(NattMethod::Rfc3947),
+                        NatTVersion::Draft03 => Some(NattMethod::Draft03),
+                        NatTVersion::Draft02 | NatTVersion::Draft02N => Some(NattMethod::Draft02),
+                        _ => None,
+                    };
+                    c.natt = c.natt.max(ours);
                 }
+                _ => {}
             }
         }
         c
@@ -163,13 +154,24 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
     if ctx.nat_traversal {
         match natt_choice {
             None => {
-                for id in [vid::NATT_RFC, vid::NATT_03, vid::NATT_02N, vid::NATT_02] {
+                for id in [
+                    vid::NAT_T_RFC3947,
+                    vid::NAT_T_DRAFT_03,
+                    vid::NAT_T_DRAFT_02_N,
+                    vid::NAT_T_DRAFT_02,
+                ] {
                     v.push(Payload::VendorId(id.to_vec()));
                 }
             }
-            Some(Some(NattMethod::Rfc3947)) => v.push(Payload::VendorId(vid::NATT_RFC.to_vec())),
-            Some(Some(NattMethod::Draft03)) => v.push(Payload::VendorId(vid::NATT_03.to_vec())),
-            Some(Some(NattMethod::Draft02)) => v.push(Payload::VendorId(vid::NATT_02N.to_vec())),
+            Some(Some(NattMethod::Rfc3947)) => {
+                v.push(Payload::VendorId(vid::NAT_T_RFC3947.to_vec()))
+            }
+            Some(Some(NattMethod::Draft03)) => {
+                v.push(Payload::VendorId(vid::NAT_T_DRAFT_03.to_vec()))
+            }
+            Some(Some(NattMethod::Draft02)) => {
+                v.push(Payload::VendorId(vid::NAT_T_DRAFT_02_N.to_vec()))
+            }
             Some(None) => {}
         }
     }
@@ -202,10 +204,7 @@ pub(crate) fn nat_d(
     rcky: &[u8; 8],
     addr: SocketAddrV4,
 ) -> Vec<u8> {
-    shim_crypto::hash(
-        hash,
-        &[icky, rcky, &addr.ip().octets(), &addr.port().to_be_bytes()],
-    )
+    suite::nat_d(hash, icky, rcky, addr)
 }
 
 /// The two NAT-D payloads we send: the peer's address first, then ours.
@@ -553,7 +552,7 @@ pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
         _ => return None,
     };
     let group = DhGroup(u16::try_from(get(oakley::GROUP)?).ok()?);
-    if !shim_crypto::group_supported(group) {
+    if !suite::group_supported(group) {
         return None;
     }
     // Unknown attribute classes make the transform unacceptable.
@@ -686,7 +685,7 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
         None => None,
         Some(g) => {
             let g = DhGroup(u16::try_from(g).ok()?);
-            if !shim_crypto::group_supported(g) {
+            if !suite::group_supported(g) {
                 return None;
             }
             Some(g)

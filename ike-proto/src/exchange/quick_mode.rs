@@ -18,10 +18,10 @@ use std::net::SocketAddrV4;
 
 use zeroize::Zeroizing;
 
-use super::shim_crypto::{DhKeyPair, Secret, verify};
 use super::shim_wire::{
     Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain, exch, flags, pt,
 };
+use super::suite::{DhKeyPair, Secret, verify};
 use super::{
     Ctx, ExchangeError, NattMethod, PROTO_ESP, Phase1Sa, esp_transform, find, notify,
     parse_esp_transform, parse_responder_lifetime, parse_selector, responder_lifetime_data,

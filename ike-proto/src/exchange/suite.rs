@@ -1,0 +1,212 @@
+//! The negotiated phase-1 suite over [`crate::crypto`]: the policy's
+//! algorithm enums mapped to the crypto module's, and the few calls the
+//! exchanges make (keys, HASHes, KEYMAT, the IV-chaining crypter, DH) in
+//! the shapes the exchange code uses.
+
+use std::net::{IpAddr, SocketAddrV4};
+
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, HashAlg, Phase1Transcript};
+use crate::policy::{DhGroup, Phase1Cipher, Phase1Hash};
+
+/// Secret bytes, zeroized on drop.
+pub(crate) type Secret = Zeroizing<Vec<u8>>;
+
+fn secret(b: &[u8]) -> Secret {
+    Zeroizing::new(b.to_vec())
+}
+
+/// The crypto module's hash for a policy hash.
+pub(crate) fn hash_alg(h: Phase1Hash) -> HashAlg {
+    match h {
+        Phase1Hash::Md5 => HashAlg::Md5,
+        Phase1Hash::Sha1 => HashAlg::Sha1,
+        Phase1Hash::Sha256 => HashAlg::Sha2_256,
+        Phase1Hash::Sha384 => HashAlg::Sha2_384,
+        Phase1Hash::Sha512 => HashAlg::Sha2_512,
+    }
+}
+
+/// The crypto module's cipher for a policy cipher.
+pub(crate) fn cipher(c: Phase1Cipher) -> Option<crypto::Phase1Cipher> {
+    match c {
+        Phase1Cipher::Des => crypto::Phase1Cipher::from_wire(1, None),
+        Phase1Cipher::TripleDes => crypto::Phase1Cipher::from_wire(5, None),
+        Phase1Cipher::AesCbc { key_bits } => crypto::Phase1Cipher::from_wire(7, Some(key_bits)),
+    }
+}
+
+/// Constant-time comparison of a received HASH with the expected one.
+pub(crate) fn verify(expected: &[u8], got: &[u8]) -> bool {
+    crypto::verify_hash(expected, got)
+}
+
+/// NAT-D = HASH(CKY-I | CKY-R | IP | Port).
+pub(crate) fn nat_d(h: Phase1Hash, icky: &[u8; 8], rcky: &[u8; 8], addr: SocketAddrV4) -> Vec<u8> {
+    crypto::nat_d_hash(hash_alg(h), icky, rcky, IpAddr::V4(*addr.ip()), addr.port()).to_vec()
+}
+
+/// Whether we can do this DH group.
+pub(crate) fn group_supported(group: DhGroup) -> bool {
+    crypto::DhGroup::from_wire(group.0).is_some()
+}
+
+/// The phase-1 keys of RFC 2409 section 5 (pre-shared key authentication).
+pub(crate) struct Phase1Keys(crypto::Phase1Keys);
+
+impl Phase1Keys {
+    /// SKEYID = prf(pre-shared-key, Ni_b | Nr_b), then SKEYID_d/_a/_e.
+    pub(crate) fn derive_psk(
+        prf: Phase1Hash,
+        psk: &[u8],
+        ni_b: &[u8],
+        nr_b: &[u8],
+        g_xy: &[u8],
+        cky_i: &[u8; 8],
+        cky_r: &[u8; 8],
+    ) -> Self {
+        let h = hash_alg(prf);
+        let skeyid = crypto::skeyid_psk(h, psk, ni_b, nr_b);
+        Self(crypto::Phase1Keys::derive(h, skeyid, g_xy, cky_i, cky_r))
+    }
+
+    /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
+    pub(crate) fn hash_i(
+        &self,
+        g_xi: &[u8],
+        g_xr: &[u8],
+        cky_i: &[u8; 8],
+        cky_r: &[u8; 8],
+        sai_b: &[u8],
+        id_b: &[u8],
+    ) -> Secret {
+        let t = Phase1Transcript {
+            g_xi,
+            g_xr,
+            cky_i,
+            cky_r,
+            sai_b,
+        };
+        secret(self.0.hash_i(&t, id_b).as_bytes())
+    }
+
+    /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
+    pub(crate) fn hash_r(
+        &self,
+        g_xi: &[u8],
+        g_xr: &[u8],
+        cky_i: &[u8; 8],
+        cky_r: &[u8; 8],
+        sai_b: &[u8],
+        id_b: &[u8],
+    ) -> Secret {
+        let t = Phase1Transcript {
+            g_xi,
+            g_xr,
+            cky_i,
+            cky_r,
+            sai_b,
+        };
+        secret(self.0.hash_r(&t, id_b).as_bytes())
+    }
+
+    /// HASH(1) of Quick Mode, Informational and Transaction.
+    pub(crate) fn hash1(&self, message_id: u32, rest: &[u8]) -> Secret {
+        secret(self.0.quick_hash1(message_id, rest).as_bytes())
+    }
+
+    /// HASH(2) = prf(SKEYID_a, M-ID | Ni_b | rest).
+    pub(crate) fn hash2(&self, message_id: u32, ni_b: &[u8], rest: &[u8]) -> Secret {
+        secret(self.0.quick_hash2(message_id, ni_b, rest).as_bytes())
+    }
+
+    /// HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b).
+    pub(crate) fn hash3(&self, message_id: u32, ni_b: &[u8], nr_b: &[u8]) -> Secret {
+        secret(self.0.quick_hash3(message_id, ni_b, nr_b).as_bytes())
+    }
+
+    /// KEYMAT for one direction of an ESP SA, expanded to `len` bytes.
+    pub(crate) fn keymat(
+        &self,
+        protocol: u8,
+        spi: &[u8],
+        ni_b: &[u8],
+        nr_b: &[u8],
+        g_qm: Option<&[u8]>,
+        len: usize,
+    ) -> Secret {
+        secret(
+            self.0
+                .keymat(protocol, spi, ni_b, nr_b, g_qm, len)
+                .as_bytes(),
+        )
+    }
+}
+
+/// Phase-1 encryption with the RFC 2409 appendix B IV rules (the crypto
+/// module's crypter); a decrypted message moves the IV only when
+/// [`IsakmpCrypter::confirm`]ed.
+pub(crate) struct IsakmpCrypter(crypto::IsakmpCrypter);
+
+impl IsakmpCrypter {
+    /// The crypter for the negotiated suite, keyed from SKEYID_e.
+    pub(crate) fn new(
+        keys: &Phase1Keys,
+        c: Phase1Cipher,
+        h: Phase1Hash,
+        g_xi: &[u8],
+        g_xr: &[u8],
+    ) -> Option<Self> {
+        let c = cipher(c)?;
+        crypto::IsakmpCrypter::new(c, hash_alg(h), keys.0.encryption_key(c), g_xi, g_xr)
+            .ok()
+            .map(Self)
+    }
+
+    /// Pads and encrypts the payloads of a message, advancing the IV.
+    pub(crate) fn encrypt(&mut self, message_id: u32, plaintext: &[u8]) -> Vec<u8> {
+        self.0.encrypt(message_id, plaintext)
+    }
+
+    /// Decrypts; the IV moves on only after [`IsakmpCrypter::confirm`].
+    pub(crate) fn decrypt(&mut self, message_id: u32, ciphertext: &[u8]) -> Option<Secret> {
+        self.0.decrypt(message_id, ciphertext).ok()
+    }
+
+    /// Commits the IV of the last message decrypted under `message_id`.
+    pub(crate) fn confirm(&mut self, message_id: u32) {
+        let _ = self.0.confirm(message_id);
+    }
+
+    /// Drops the IV state of a finished exchange.
+    pub(crate) fn forget(&mut self, message_id: u32) {
+        self.0.forget(message_id);
+    }
+}
+
+/// A Diffie-Hellman private value with its public value.
+pub(crate) struct DhKeyPair {
+    inner: crypto::DhKeyPair,
+    /// g^x mod p, left-padded to the modulus length.
+    pub(crate) public: Vec<u8>,
+}
+
+impl DhKeyPair {
+    /// A fresh private value (sized by group) and its public value.
+    pub(crate) fn generate(group: DhGroup, rng: &mut dyn CryptoRng) -> Option<Self> {
+        let g = crypto::DhGroup::from_wire(group.0)?;
+        let inner = crypto::DhKeyPair::generate(g, rng);
+        let public = inner.public_value().to_vec();
+        Some(Self { inner, public })
+    }
+
+    /// g^xy, left-padded; `None` if the peer's value is out of range.
+    pub(crate) fn shared(&self, peer: &[u8]) -> Option<Secret> {
+        self.inner
+            .shared_secret(peer)
+            .ok()
+            .map(|s| secret(s.as_bytes()))
+    }
+}
