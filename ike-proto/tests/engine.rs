@@ -4,10 +4,18 @@
 
 use std::net::Ipv4Addr;
 
-use ike_proto::engine::{ChildSa, Config, Engine, Event};
-use ike_proto::harness::Pair;
-use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector};
-use ike_proto::time::Duration;
+use ike_proto::engine::{
+    ChildSa, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event, ExchangeError,
+    notify,
+};
+use ike_proto::harness::{Pair, Side};
+use ike_proto::policy::{
+    AuthMethod, DhGroup, EncapMode, EspCipher, Identity, Lifetime, ModeConfig, Phase1Cipher,
+    Phase1Hash, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile, Selectors,
+    StaticPhase2, StaticPolicy, TrafficSelector,
+};
+use ike_proto::time::{Duration, Instant};
+use ike_proto::wire::Datagram as WireDatagram;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -131,4 +139,698 @@ fn main_mode_and_quick_mode_with_the_seed_policy() {
         spoke_log.contains("New State = IKE_P1_COMPLETE"),
         "{spoke_log}"
     );
+}
+
+/// Notify types sent in the clear by `from` (errors before phase 1 has keys).
+fn plain_notifies(pair: &Pair, from: Side) -> Vec<u16> {
+    pair.captured
+        .iter()
+        .filter(|c| c.from == from)
+        .filter_map(|c| {
+            let bytes = c.payload.strip_prefix(&[0u8; 4][..]).unwrap_or(&c.payload);
+            match WireDatagram::parse(bytes) {
+                Ok(WireDatagram::Plain(m)) => Some(
+                    m.notifies()
+                        .map(|n| n.notify_type.get())
+                        .collect::<Vec<u16>>(),
+                ),
+                _ => None,
+            }
+        })
+        .flatten()
+        .collect()
+}
+
+fn count(events: &[Event], f: impl Fn(&Event) -> bool) -> usize {
+    events.iter().filter(|e| f(e)).count()
+}
+
+fn is_up(e: &Event) -> bool {
+    matches!(e, Event::ChildSaUp(_))
+}
+
+fn ike_up(e: &Event) -> bool {
+    matches!(e, Event::IkeSaUp(_))
+}
+
+#[test]
+fn aes256_sha256_group14_with_aes_gcm_and_pfs() {
+    let p1 = Phase1Proposal {
+        cipher: Phase1Cipher::AesCbc { key_bits: 256 },
+        hash: Phase1Hash::Sha256,
+        auth: AuthMethod::PreSharedKey,
+        group: DhGroup::MODP2048,
+        lifetime: Lifetime::seconds(28_800),
+    };
+    let p2 = Phase2Proposal {
+        cipher: EspCipher::AesGcm16 { key_bits: 256 },
+        integrity: None,
+        mode: EncapMode::Tunnel,
+        pfs: Some(DhGroup::MODP2048),
+        lifetime: Lifetime::new(3600, 4_608_000),
+    };
+    let policy = |local, remote| {
+        let mut p = StaticPolicy::seed(b"s3cr3t", local, remote);
+        p.phase1 = vec![p1];
+        p.phase2[0].proposals = vec![p2];
+        p
+    };
+    let a = engine(policy(spoke_lan(), hub_lan()), Config::default(), 11);
+    let b = engine(policy(hub_lan(), spoke_lan()), Config::default(), 12);
+    let mut pair = Pair::new(a, SPOKE, b, HUB, 3);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(a[0], b[0]);
+    assert_eq!(a[0].pfs, Some(DhGroup::MODP2048));
+    assert_eq!(a[0].cipher, EspCipher::AesGcm16 { key_bits: 256 });
+    assert_eq!(
+        a[0].keys_in.encryption.as_bytes().len(),
+        36,
+        "AES-256 key and 4-byte salt"
+    );
+    assert!(a[0].keys_in.integrity.as_bytes().is_empty());
+    let info = pair.a.ike_sas();
+    assert_eq!(info[0].proposal, p1);
+}
+
+fn vpn_client_pair(client_key: &[u8], hub_key: &[u8], seed: u64) -> Pair {
+    let group = Identity::KeyId(b"testgroup".to_vec());
+    let mut client = StaticPolicy::new();
+    client.mode = Some(Phase1Mode::Aggressive);
+    client.identity = Some(group.clone());
+    client
+        .keys_by_identity
+        .push((group.clone(), PresharedKey::new(client_key.to_vec())));
+    client.phase1.push(Phase1Proposal::seed());
+    client.profiles.push((
+        None,
+        Profile {
+            name: "hub".into(),
+            xauth: false,
+            mode_config: ModeConfig::None,
+        },
+    ));
+    client.phase2.push(StaticPhase2 {
+        peer: None,
+        selectors: None,
+        proposals: vec![Phase2Proposal::seed()],
+    });
+    let mut hub = StaticPolicy::new();
+    hub.keys_by_identity
+        .push((group.clone(), PresharedKey::new(hub_key.to_vec())));
+    hub.phase1.push(Phase1Proposal::seed());
+    hub.profiles.push((
+        Some(group),
+        Profile {
+            name: "VPNclient".into(),
+            xauth: true,
+            mode_config: ModeConfig::Respond,
+        },
+    ));
+    hub.phase2.push(StaticPhase2 {
+        peer: None,
+        selectors: None,
+        proposals: vec![Phase2Proposal::seed()],
+    });
+    Pair::new(
+        engine(client, Config::default(), seed),
+        Ipv4Addr::new(198, 51, 100, 100),
+        engine(hub, Config::default(), seed + 1),
+        HUB,
+        seed,
+    )
+}
+
+fn client_selectors() -> Selectors {
+    Selectors {
+        local: TrafficSelector::host(Ipv4Addr::new(10, 10, 10, 1)),
+        remote: TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16),
+    }
+}
+
+#[test]
+fn aggressive_mode_with_key_id_testgroup() {
+    let mut pair = vpn_client_pair(b"cisco123", b"cisco123", 21);
+    pair.initiate_a(client_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(a[0], b[0]);
+    let hub_sa = pair.b.ike_sas();
+    assert_eq!(
+        hub_sa[0].peer_identity,
+        Identity::KeyId(b"testgroup".to_vec())
+    );
+    assert_eq!(
+        hub_sa[0].profile.as_ref().map(|p| p.name.as_str()),
+        Some("VPNclient")
+    );
+    let hub_log = log_lines(&pair.b_events).join("\n");
+    assert!(
+        hub_log.contains("Old State = IKE_READY New State = IKE_R_AM_AAA_AWAIT"),
+        "{hub_log}"
+    );
+    assert!(
+        hub_log.contains("Old State = IKE_R_AM_AAA_AWAIT New State = IKE_R_AM2"),
+        "{hub_log}"
+    );
+    assert!(hub_log.contains("New State = IKE_P1_COMPLETE"), "{hub_log}");
+}
+
+#[test]
+fn aggressive_mode_wrong_group_key_is_refused_with_invalid_hash() {
+    let mut pair = vpn_client_pair(b"cisco123", b"not-the-key", 22);
+    pair.initiate_a(client_selectors());
+    pair.run_for(Duration::from_secs(60));
+    assert_eq!(
+        count(&pair.a_events, ike_up) + count(&pair.b_events, ike_up),
+        0
+    );
+    assert!(ups(&pair.a_events).is_empty() && ups(&pair.b_events).is_empty());
+    assert!(plain_notifies(&pair, Side::A).contains(&notify::INVALID_HASH_INFORMATION));
+    assert!(pair.b.ike_sas().is_empty() && pair.a.ike_sas().is_empty());
+}
+
+#[test]
+fn main_mode_wrong_psk_is_refused_on_the_wire_and_leaves_no_sa() {
+    let a = engine(
+        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
+        Config::default(),
+        31,
+    );
+    let b = engine(
+        StaticPolicy::seed(b"cisco124", hub_lan(), spoke_lan()),
+        Config::default(),
+        32,
+    );
+    let mut pair = Pair::new(a, SPOKE, b, HUB, 4);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(120));
+    let sent = plain_notifies(&pair, Side::B);
+    assert!(
+        sent.contains(&notify::AUTHENTICATION_FAILED)
+            || sent.contains(&notify::INVALID_HASH_INFORMATION),
+        "hub sent {sent:?}"
+    );
+    assert_eq!(
+        count(&pair.a_events, ike_up) + count(&pair.b_events, ike_up),
+        0
+    );
+    assert!(ups(&pair.a_events).is_empty() && ups(&pair.b_events).is_empty());
+    assert!(pair.a.ike_sas().is_empty() && pair.b.ike_sas().is_empty());
+    assert!(pair.a.child_sas().is_empty() && pair.b.child_sas().is_empty());
+    assert!(
+        pair.a_events
+            .iter()
+            .any(|e| matches!(e, Event::IkeSaFailed { .. }))
+    );
+    assert!(
+        pair.a_events
+            .iter()
+            .any(|e| matches!(e, Event::ChildSaFailed { .. }))
+    );
+}
+
+#[test]
+fn no_common_phase1_proposal_gets_no_proposal_chosen() {
+    let a = engine(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        Config::default(),
+        41,
+    );
+    let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
+    hub.phase1[0].cipher = Phase1Cipher::AesCbc { key_bits: 128 };
+    let mut pair = Pair::new(a, SPOKE, engine(hub, Config::default(), 42), HUB, 5);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(30));
+    assert!(plain_notifies(&pair, Side::B).contains(&notify::NO_PROPOSAL_CHOSEN));
+    assert!(pair.a_events.iter().any(|e| matches!(
+        e,
+        Event::IkeSaFailed {
+            error: Some(ExchangeError::NoProposalChosen),
+            ..
+        }
+    )));
+    assert!(pair.a.ike_sas().is_empty() && pair.b.ike_sas().is_empty());
+}
+
+#[test]
+fn no_common_phase2_proposal_gets_no_proposal_chosen() {
+    let a = engine(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        Config::default(),
+        43,
+    );
+    let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
+    hub.phase2[0].proposals[0].cipher = EspCipher::AesCbc { key_bits: 256 };
+    let mut pair = Pair::new(a, SPOKE, engine(hub, Config::default(), 44), HUB, 6);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(30));
+    assert_eq!(count(&pair.a_events, ike_up), 1);
+    assert!(ups(&pair.a_events).is_empty() && ups(&pair.b_events).is_empty());
+    assert!(pair.a_events.iter().any(|e| matches!(
+        e,
+        Event::NotifyReceived {
+            ty: notify::NO_PROPOSAL_CHOSEN,
+            authenticated: true,
+            ..
+        }
+    )));
+    assert!(pair.a_events.iter().any(|e| matches!(
+        e,
+        Event::ChildSaFailed {
+            error: Some(ExchangeError::NoProposalChosen),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn selectors_the_hub_does_not_protect_get_invalid_id_information() {
+    let mut spoke = StaticPolicy::seed(b"k", spoke_lan(), hub_lan());
+    spoke.phase2[0].selectors = Some(Selectors {
+        local: spoke_lan(),
+        remote: TrafficSelector::subnet(Ipv4Addr::new(172, 16, 0, 0), 12),
+    });
+    let a = engine(spoke, Config::default(), 45);
+    let b = engine(
+        StaticPolicy::seed(b"k", hub_lan(), spoke_lan()),
+        Config::default(),
+        46,
+    );
+    let mut pair = Pair::new(a, SPOKE, b, HUB, 7);
+    pair.initiate_a(Selectors {
+        local: spoke_lan(),
+        remote: TrafficSelector::host(Ipv4Addr::new(172, 16, 1, 1)),
+    });
+    pair.run_for(Duration::from_secs(30));
+    assert!(pair.a_events.iter().any(|e| matches!(
+        e,
+        Event::ChildSaFailed {
+            error: Some(ExchangeError::InvalidIdInformation),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn thirty_percent_loss_and_reordering_still_establish() {
+    for seed in 1..=6 {
+        // DPD off: with a third of the packets lost, five unanswered
+        // R-U-THEREs in a row are expected now and then (that is DPD doing
+        // its job); this test is about the exchanges.
+        let config = Config {
+            dpd: None,
+            retransmit_tries: 12,
+            retransmit_max_interval: Duration::from_secs(8),
+            ..Config::default()
+        };
+        let mut pair = seed_pair(config, 100 + seed);
+        pair.loss_permille = 300;
+        pair.jitter = Duration::from_millis(400);
+        pair.initiate_a(spoke_selectors());
+        pair.run_for(Duration::from_secs(300));
+        let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+        assert_eq!(
+            (a.len(), b.len()),
+            (1, 1),
+            "seed {seed}: {:#?}",
+            log_lines(&pair.a_events)
+        );
+        assert_mirrored(&a[0], &b[0]);
+    }
+}
+
+#[test]
+fn duplicated_messages_are_never_processed_twice() {
+    let mut pair = seed_pair(Config::default(), 51);
+    pair.duplicate_permille = 1000;
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(30));
+    assert_eq!(count(&pair.a_events, is_up), 1);
+    assert_eq!(count(&pair.b_events, is_up), 1);
+    assert_eq!(count(&pair.a_events, ike_up), 1);
+    assert_eq!(count(&pair.b_events, ike_up), 1);
+    for (side, events) in [(Side::A, &pair.a_events), (Side::B, &pair.b_events)] {
+        let log = log_lines(events);
+        for line in &log {
+            if line.contains("Old State")
+                && !line.contains("IKE_P1_COMPLETE New State = IKE_P1_COMPLETE")
+            {
+                assert_eq!(
+                    log.iter().filter(|l| *l == line).count(),
+                    1,
+                    "{side:?} did {line:?} twice"
+                );
+            }
+        }
+        assert!(
+            log.iter().any(|l| l.contains("duplicate packet")),
+            "{side:?}: {log:#?}"
+        );
+    }
+    assert_mirrored(&pair.a.child_sas()[0], &pair.b.child_sas()[0]);
+}
+
+/// Tracks the live child SAs of one side through its events.
+fn live_over_time(events: &[Event]) -> Vec<usize> {
+    let mut live = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for e in events {
+        match e {
+            Event::ChildSaUp(c) | Event::ChildSaRekeyed { new: c, .. } => {
+                live.insert(c.id);
+            }
+            Event::ChildSaDown { child, .. } => {
+                live.remove(child);
+            }
+            _ => continue,
+        }
+        out.push(live.len());
+    }
+    out
+}
+
+#[test]
+fn lifetimes_expire_and_rekey_without_a_gap() {
+    let policy = |local, remote| {
+        let mut p = StaticPolicy::seed(b"k", local, remote);
+        p.phase1[0].lifetime = Lifetime::seconds(150);
+        p.phase2[0].proposals[0].lifetime = Lifetime::new(60, 4_608_000);
+        p
+    };
+    let a = engine(policy(spoke_lan(), hub_lan()), Config::default(), 61);
+    let b = engine(policy(hub_lan(), spoke_lan()), Config::default(), 62);
+    let mut pair = Pair::new(a, SPOKE, b, HUB, 8);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(400));
+    for (side, events) in [(Side::A, &pair.a_events), (Side::B, &pair.b_events)] {
+        let rekeys = count(events, |e| matches!(e, Event::ChildSaRekeyed { .. }));
+        assert!(
+            rekeys >= 5,
+            "{side:?} rekeyed {rekeys} times: {:#?}",
+            log_lines(events)
+        );
+        let live = live_over_time(events);
+        assert!(live.iter().all(|n| *n >= 1), "{side:?} had a gap: {live:?}");
+        // Old SAs went away at their hard lifetime (or when the peer's
+        // Delete for them arrived first).
+        let gone = count(events, |e| {
+            matches!(
+                e,
+                Event::ChildSaDown {
+                    reason: DownReason::Expired | DownReason::DeletedByPeer,
+                    ..
+                }
+            )
+        });
+        assert!(gone >= 4, "{side:?}: {gone}");
+        // Phase 1 expired (at least twice) and came back for the rekeys.
+        assert!(
+            count(events, |e| matches!(e, Event::IkeSaDown { .. })) >= 2,
+            "{side:?}"
+        );
+        assert!(count(events, ike_up) >= 3, "{side:?}");
+    }
+    // The pairs that are live at the end match.
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    let newest_a = a.iter().max_by_key(|c| c.id).unwrap();
+    let peer = b
+        .iter()
+        .find(|c| c.spi_in == newest_a.spi_out)
+        .expect("peer holds the newest SA");
+    assert_mirrored(newest_a, peer);
+}
+
+#[test]
+fn responder_lifetime_is_sent_and_honoured() {
+    let a = engine(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        Config::default(),
+        63,
+    );
+    let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
+    hub.phase2[0].proposals[0].lifetime = Lifetime::new(1800, 4_608_000);
+    let mut pair = Pair::new(a, SPOKE, engine(hub, Config::default(), 64), HUB, 9);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(a[0].lifetime.seconds, Some(1800));
+    assert_eq!(b[0].lifetime.seconds, Some(1800));
+}
+
+fn dpd_config() -> Config {
+    Config {
+        dpd: Some(DpdConfig {
+            interval: Duration::from_secs(10),
+            retry: Duration::from_secs(2),
+            retries: 5,
+            mode: DpdMode::OnIdle,
+        }),
+        ..Config::default()
+    }
+}
+
+#[test]
+fn dpd_keeps_a_live_peer_and_detects_a_silent_one() {
+    let mut pair = seed_pair(dpd_config(), 71);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(120));
+    assert!(
+        pair.a_events
+            .iter()
+            .all(|e| !matches!(e, Event::PeerDead { .. }))
+    );
+    assert!(
+        pair.b_events
+            .iter()
+            .all(|e| !matches!(e, Event::PeerDead { .. }))
+    );
+    let a_log = log_lines(&pair.a_events).join("\n");
+    assert!(a_log.contains("R-U-THERE"), "{a_log}");
+
+    // The hub goes silent.
+    pair.silent = Some(Side::B);
+    let went_silent = pair.now;
+    pair.run_for(Duration::from_secs(60));
+    let dead_at = pair
+        .a_events
+        .iter()
+        .position(|e| matches!(e, Event::PeerDead { .. }))
+        .expect("spoke declared the hub dead");
+    assert!(pair.a_events[dead_at..].iter().any(|e| matches!(
+        e,
+        Event::ChildSaDown {
+            reason: DownReason::PeerDead,
+            ..
+        }
+    )));
+    assert!(pair.a_events[dead_at..].iter().any(|e| matches!(
+        e,
+        Event::IkeSaDown {
+            reason: DownReason::PeerDead,
+            ..
+        }
+    )));
+    assert!(pair.a.ike_sas().is_empty() && pair.a.child_sas().is_empty());
+    assert!(pair.now >= went_silent + Duration::from_secs(20));
+}
+
+#[test]
+fn initial_contact_after_a_reboot_clears_the_old_sas() {
+    let mut pair = seed_pair(Config::default(), 81);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let old = pair.b.child_sas();
+    assert_eq!(old.len(), 1);
+    // The spoke reboots: a fresh engine that knows nothing.
+    pair.a = engine(
+        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
+        Config::default(),
+        82,
+    );
+    pair.a_events.clear();
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert!(pair.b_events.iter().any(|e| matches!(
+        e,
+        Event::ChildSaDown {
+            reason: DownReason::InitialContact,
+            ..
+        }
+    )));
+    assert!(pair.b_events.iter().any(|e| matches!(
+        e,
+        Event::IkeSaDown {
+            reason: DownReason::InitialContact,
+            ..
+        }
+    )));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_ne!(b[0].spi_in, old[0].spi_in);
+    assert_mirrored(&a[0], &b[0]);
+    assert_eq!(pair.b.ike_sas().len(), 1);
+}
+
+#[test]
+fn nat_traversal_floats_to_4500_and_follows_a_rebinding() {
+    let mut pair = seed_pair(dpd_config(), 91);
+    pair.nat_a(Ipv4Addr::new(203, 0, 113, 7));
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(&a[0], &b[0]);
+    assert_eq!(
+        a[0].encapsulation,
+        Encapsulation::Udp {
+            local_port: 4500,
+            remote_port: 4500
+        }
+    );
+    let Encapsulation::Udp { remote_port, .. } = b[0].encapsulation else {
+        panic!("hub's SA is not UDP-encapsulated: {:?}", b[0]);
+    };
+    assert_eq!(b[0].remote.ip(), &Ipv4Addr::new(203, 0, 113, 7));
+    assert_eq!(b[0].remote.port(), remote_port);
+    let ike_a = &pair.a.ike_sas()[0];
+    assert!(ike_a.nat.local_behind && !ike_a.nat.peer_behind);
+    let ike_b = &pair.b.ike_sas()[0];
+    assert!(ike_b.nat.peer_behind && !ike_b.nat.local_behind);
+    // MM5 onwards went to 4500 with the non-ESP marker.
+    assert!(
+        pair.captured
+            .iter()
+            .any(|c| c.dst.port() == 4500 && c.payload.len() > 4 && c.payload[..4] == [0; 4])
+    );
+
+    // Keepalives flow from the NATed side.
+    pair.run_for(Duration::from_secs(45));
+    assert!(
+        pair.captured
+            .iter()
+            .any(|c| c.from == Side::A && c.payload == [0xff])
+    );
+
+    // The NAT forgets the mapping: the spoke's next packets come from a
+    // new port and the hub follows instead of dropping the SA.
+    let before = pair.b.ike_sas()[0].remote;
+    pair.nat_rebind();
+    pair.run_for(Duration::from_secs(60));
+    let after = pair.b.ike_sas()[0].remote;
+    assert_ne!(before, after);
+    assert!(
+        pair.b_events
+            .iter()
+            .any(|e| matches!(e, Event::PeerAddressChanged { .. }))
+    );
+    assert_eq!(pair.b.child_sas()[0].remote, after);
+    assert!(
+        pair.b_events
+            .iter()
+            .all(|e| !matches!(e, Event::PeerDead { .. }))
+    );
+}
+
+#[test]
+fn delete_from_the_spoke_removes_the_hub_sa() {
+    let mut pair = seed_pair(Config::default(), 95);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let child = pair.a.child_sas()[0].id;
+    let now = pair.now;
+    pair.a.delete_child_sa(now, child).unwrap();
+    pair.run_for(Duration::from_secs(1));
+    assert!(pair.b.child_sas().is_empty());
+    assert!(pair.b_events.iter().any(|e| matches!(
+        e,
+        Event::ChildSaDown {
+            reason: DownReason::DeletedByPeer,
+            ..
+        }
+    )));
+    let ike = pair.a.ike_sas()[0].id;
+    let now = pair.now;
+    pair.a.delete_ike_sa(now, ike).unwrap();
+    pair.run_for(Duration::from_secs(1));
+    assert!(pair.b.ike_sas().is_empty());
+    assert!(pair.b_events.iter().any(|e| matches!(
+        e,
+        Event::IkeSaDown {
+            reason: DownReason::DeletedByPeer,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn tampered_packets_never_panic_and_never_establish() {
+    for target in 0..12usize {
+        let mut pair = seed_pair(
+            Config {
+                retransmit_tries: 3,
+                ..Config::default()
+            },
+            200 + target as u64,
+        );
+        let mut n = 0usize;
+        pair.tamper = Some(Box::new(move |c| {
+            n += 1;
+            if n == target + 1 {
+                let len = c.payload.len();
+                // Flip a byte past the header (payloads or ciphertext).
+                if len > 40 {
+                    c.payload[30 + (n * 7) % (len - 31)] ^= 0x5a;
+                }
+            }
+            true
+        }));
+        pair.initiate_a(spoke_selectors());
+        pair.run_for(Duration::from_secs(120));
+        // Either the exchange recovered (the damaged copy was dropped and a
+        // retransmission got through) and the keys agree, or nothing is up.
+        let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+        if let (Some(a), Some(b)) = (a.first(), b.first()) {
+            assert_mirrored(a, b);
+        }
+    }
+}
+
+#[test]
+fn the_clock_starts_at_zero_and_the_engine_sleeps_when_idle() {
+    let mut pair = seed_pair(
+        Config {
+            dpd: None,
+            ..Config::default()
+        },
+        99,
+    );
+    assert_eq!(pair.now, Instant::ZERO);
+    assert_eq!(pair.a.poll_timeout(), None);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    // Next wake-ups: lifetimes only (no DPD): the child's soft lifetime.
+    // A finished Quick Mode lingers a minute to answer retransmissions,
+    // then only the child's soft lifetime is left.
+    pair.run_for(Duration::from_secs(70));
+    let t = pair.a.poll_timeout().unwrap();
+    assert!(t >= Instant::from_secs(3000), "{t:?}");
 }

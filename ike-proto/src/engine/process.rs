@@ -1119,6 +1119,12 @@ impl Engine {
     /// address may have changed under NAT.
     fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, remote: SocketAddrV4) {
         sa.dpd.last_heard = Some(now);
+        // Any authenticated message proves the peer alive (RFC 3706 5.3).
+        if sa.dpd.outstanding.take().is_some() {
+            if let Some(cfg) = self.config.dpd {
+                sa.timers.set(SaTimer::Dpd, now + cfg.interval);
+            }
+        }
         if remote != sa.remote && sa.established().is_some_and(|p| p.nat.any() || sa.floated) {
             let old = sa.remote;
             sa.remote = remote;
