@@ -11,10 +11,10 @@ use crate::exchange::aggressive::AggressiveResponder;
 use crate::exchange::error::{ExchangeError, notify};
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::{MainModeResponder, Step};
+use crate::exchange::msg::{Header, exch, flags};
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
-use crate::exchange::shim_wire::{Header, exch, flags};
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP, Phase1Sa, unprotected_notify};
 use crate::time::{Duration, Instant};
 

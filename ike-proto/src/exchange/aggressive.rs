@@ -16,7 +16,7 @@ use super::main_mode::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, lifetime_notify,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
-use super::shim_wire::{Header, Parsed, Payload, exch, flags, parse_chain};
+use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
 use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,

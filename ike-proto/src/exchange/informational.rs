@@ -6,7 +6,7 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::shim_wire::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
+use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
 use super::suite::verify;
 use super::{ExchangeError, PROTO_ISAKMP, Phase1Sa};
 
@@ -101,7 +101,7 @@ pub(crate) fn open_protected(
 /// Reads an unprotected Informational message (errors before phase 1 has
 /// keys). Its content is unauthenticated.
 pub(crate) fn open_plain(header: &Header, body: &[u8]) -> Result<Vec<InfoItem>, ExchangeError> {
-    let payloads = super::shim_wire::parse_chain(header.next_payload, body, false)?;
+    let payloads = super::msg::parse_chain(header.next_payload, body, false)?;
     Ok(items(&payloads))
 }
 

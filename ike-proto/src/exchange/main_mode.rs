@@ -13,7 +13,7 @@
 //! The pre-shared key is chosen by the peer's address: the identity is
 //! only known (encrypted) in MM5.
 
-use super::shim_wire::{
+use super::msg::{
     Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, exch, flags, parse_chain,
 };
 use super::suite::{DhKeyPair, IsakmpCrypter, Phase1Keys, Secret, verify};
@@ -21,7 +21,6 @@ use super::{
     Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
     identity_payload, nat_d_payloads, notify, our_vids, parse_identity, parse_phase1_transform,
     parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
-    shim_wire,
 };
 use crate::policy::{Identity, Lifetime, Phase1Proposal, PresharedKey};
 
@@ -59,11 +58,9 @@ pub(crate) fn plain(
         icookie,
         rcookie,
         next_payload: first,
-        version: shim_wire::VERSION,
         exchange,
         flags: 0,
         message_id: 0,
-        length: 0,
     }
     .emit(&body)
 }
@@ -81,11 +78,9 @@ pub(crate) fn sealed(
         icookie,
         rcookie,
         next_payload: first,
-        version: shim_wire::VERSION,
         exchange,
         flags: flags::E,
         message_id: 0,
-        length: 0,
     }
     .emit(&ct)
 }

@@ -17,8 +17,8 @@ pub mod aggressive;
 pub mod error;
 pub mod informational;
 pub mod main_mode;
+pub(crate) mod msg;
 pub mod quick_mode;
-pub(crate) mod shim_wire;
 pub(crate) mod suite;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -28,7 +28,7 @@ use rand_core::CryptoRng;
 use crate::crypto::vid;
 
 pub use error::{ExchangeError, notify};
-use shim_wire::{
+use msg::{
     Attr, Header, IdPayload, Parsed, Payload, Proposal, SaPayload, Transform, emit_chain, exch,
     flags,
 };
@@ -338,12 +338,10 @@ impl Phase1Sa {
         Header {
             icookie: self.icookie,
             rcookie: self.rcookie,
-            next_payload: shim_wire::pt::HASH,
-            version: shim_wire::VERSION,
+            next_payload: msg::pt::HASH,
             exchange,
             flags: flags::E | flags_extra,
             message_id,
-            length: 0,
         }
         .emit(&ct)
     }
@@ -362,12 +360,12 @@ impl Phase1Sa {
             .crypter
             .decrypt(header.message_id, body)
             .ok_or(ExchangeError::Malformed("ciphertext length"))?;
-        if header.next_payload != shim_wire::pt::HASH {
+        if header.next_payload != msg::pt::HASH {
             return Err(ExchangeError::UnexpectedMessage(
                 "first payload is not HASH",
             ));
         }
-        let payloads = shim_wire::parse_chain(header.next_payload, &pt, true)?;
+        let payloads = msg::parse_chain(header.next_payload, &pt, true)?;
         let mut iter = payloads.into_iter();
         let hash = match iter.next() {
             Some(Parsed {
@@ -828,7 +826,7 @@ pub(crate) fn unprotected_notify(
     message_id: u32,
     ty: u16,
 ) -> Vec<u8> {
-    let n = Payload::Notify(shim_wire::NotifyPayload {
+    let n = Payload::Notify(msg::NotifyPayload {
         doi: DOI_IPSEC,
         protocol: PROTO_ISAKMP,
         spi: Vec::new(),
@@ -840,11 +838,9 @@ pub(crate) fn unprotected_notify(
         icookie,
         rcookie,
         next_payload: first,
-        version: shim_wire::VERSION,
         exchange: exch::INFORMATIONAL,
         flags: 0,
         message_id,
-        length: 0,
     }
     .emit(&body)
 }

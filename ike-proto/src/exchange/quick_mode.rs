@@ -18,7 +18,7 @@ use std::net::SocketAddrV4;
 
 use zeroize::Zeroizing;
 
-use super::shim_wire::{
+use super::msg::{
     Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain, exch, flags, pt,
 };
 use super::suite::{DhKeyPair, Secret, verify};
@@ -105,7 +105,7 @@ fn keys(p1: &Phase1Sa, m: &Material<'_>, p: &Phase2Proposal, spi: u32) -> EspKey
     split_keys(&km, p)
 }
 
-fn esp_sa(number: u8, spi: u32, transforms: Vec<super::shim_wire::Transform>) -> Proposal {
+fn esp_sa(number: u8, spi: u32, transforms: Vec<super::msg::Transform>) -> Proposal {
     Proposal {
         number,
         protocol: PROTO_ESP,
@@ -314,7 +314,7 @@ impl ExpectHash2 {
             }
             None => None,
         };
-        let ids: Vec<&super::shim_wire::IdPayload> = payloads
+        let ids: Vec<&super::msg::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {
                 Payload::Id(i) => Some(i),
@@ -433,7 +433,7 @@ impl QuickModeResponder {
             _ => None,
         })
         .map(|x| x.0);
-        let ids: Vec<&super::shim_wire::IdPayload> = payloads
+        let ids: Vec<&super::msg::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {
                 Payload::Id(i) => Some(i),
@@ -455,13 +455,8 @@ impl QuickModeResponder {
         // Proposals: several payloads with one number are an AND (e.g.
         // AH+ESP), which we do not do; each ESP-only proposal's transforms
         // are alternatives.
-        let mut offers: Vec<(
-            u8,
-            [u8; 4],
-            super::shim_wire::Transform,
-            Phase2Proposal,
-            bool,
-        )> = Vec::new();
+        let mut offers: Vec<(u8, [u8; 4], super::msg::Transform, Phase2Proposal, bool)> =
+            Vec::new();
         for p in &sa.proposals {
             let siblings = sa.proposals.iter().filter(|q| q.number == p.number).count();
             if p.protocol != PROTO_ESP || siblings != 1 {

@@ -1,0 +1,468 @@
+//! The exchanges' view of a message, on top of [`crate::wire`].
+//!
+//! Parsing and emitting go through the wire codec (its checked reader, its
+//! limits, its padding rule for decrypted chains). The exchanges work on a
+//! flattened form of the payloads that keeps each payload's raw bytes
+//! (generic header included) next to it, since the HASHes of RFC 2409 are
+//! computed over the bytes as they were on the wire (`SAi_b`, `IDii_b`, the
+//! chain after HASH(1)).
+
+use super::error::ExchangeError;
+use crate::wire::{
+    self, AttributeValue, Cookie, DataAttribute, Doi, ExchangeType, Flags, IdType, NatTNumbering,
+    PayloadType, ProtocolId,
+};
+
+/// ISAKMP header length.
+pub(crate) const HEADER_LEN: usize = wire::HEADER_LEN;
+
+/// Header flags.
+pub(crate) mod flags {
+    /// Encryption.
+    pub(crate) const E: u8 = 0x01;
+    /// Commit.
+    pub(crate) const C: u8 = 0x02;
+}
+
+/// Exchange types.
+pub(crate) mod exch {
+    pub(crate) const MAIN: u8 = 2;
+    pub(crate) const AGGRESSIVE: u8 = 4;
+    pub(crate) const INFORMATIONAL: u8 = 5;
+    pub(crate) const TRANSACTION: u8 = 6;
+    pub(crate) const QUICK: u8 = 32;
+}
+
+/// Payload types the exchanges name.
+pub(crate) mod pt {
+    pub(crate) const NONE: u8 = 0;
+    pub(crate) const HASH: u8 = 8;
+}
+
+fn codec_error(e: &crate::error::Error) -> ExchangeError {
+    use super::error::notify;
+    match e.notify().map(|n| n.get()) {
+        Some(notify::INVALID_PAYLOAD_TYPE) => ExchangeError::InvalidPayloadType,
+        Some(notify::INVALID_MAJOR_VERSION) => ExchangeError::InvalidMajorVersion,
+        _ => ExchangeError::Malformed("rejected by the wire codec"),
+    }
+}
+
+/// The ISAKMP header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) icookie: [u8; 8],
+    pub(crate) rcookie: [u8; 8],
+    pub(crate) next_payload: u8,
+    pub(crate) exchange: u8,
+    pub(crate) flags: u8,
+    pub(crate) message_id: u32,
+}
+
+impl Header {
+    /// Parses and checks the header (version, flags, length equal to the
+    /// datagram's); returns it and the body after it.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<(Self, &[u8]), ExchangeError> {
+        let packet = wire::IsakmpPacket::new_checked(bytes).map_err(|e| codec_error(&e))?;
+        let h = packet.header();
+        Ok((
+            Self {
+                icookie: h.initiator_cookie.0,
+                rcookie: h.responder_cookie.0,
+                next_payload: packet.next_payload().get(),
+                exchange: h.exchange_type.get(),
+                flags: h.flags.bits(),
+                message_id: h.message_id,
+            },
+            bytes.get(HEADER_LEN..).unwrap_or_default(),
+        ))
+    }
+
+    /// Emits the header followed by `body`, with the length filled in.
+    pub(crate) fn emit(&self, body: &[u8]) -> Vec<u8> {
+        let h = wire::Header {
+            initiator_cookie: Cookie(self.icookie),
+            responder_cookie: Cookie(self.rcookie),
+            exchange_type: ExchangeType(self.exchange),
+            flags: Flags::from_bits_truncate(self.flags),
+            message_id: self.message_id,
+        };
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        let len = u32::try_from(HEADER_LEN + body.len()).unwrap_or(u32::MAX);
+        h.emit(PayloadType(self.next_payload), len, &mut out);
+        out.extend_from_slice(body);
+        out
+    }
+}
+
+/// A data attribute (TV when `basic`, else TLV).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Attr {
+    pub(crate) ty: u16,
+    pub(crate) value: Vec<u8>,
+    pub(crate) basic: bool,
+}
+
+impl Attr {
+    /// A TV attribute.
+    pub(crate) fn basic(ty: u16, v: u16) -> Self {
+        Self {
+            ty,
+            value: v.to_be_bytes().to_vec(),
+            basic: true,
+        }
+    }
+
+    /// A number, TV when it fits 16 bits, else a 4-byte TLV (the "VPI" form).
+    pub(crate) fn number(ty: u16, v: u32) -> Self {
+        match u16::try_from(v) {
+            Ok(s) => Self::basic(ty, s),
+            Err(_) => Self {
+                ty,
+                value: v.to_be_bytes().to_vec(),
+                basic: false,
+            },
+        }
+    }
+
+    /// The value as an integer (TV, or a TLV whose value fits 32 bits).
+    pub(crate) fn as_u32(&self) -> Option<u32> {
+        self.to_wire().as_u32()
+    }
+
+    fn to_wire(&self) -> DataAttribute {
+        let value = if self.basic {
+            let v = <[u8; 2]>::try_from(self.value.as_slice())
+                .map(u16::from_be_bytes)
+                .unwrap_or(0);
+            AttributeValue::Basic(v)
+        } else {
+            AttributeValue::Variable(self.value.clone())
+        };
+        DataAttribute {
+            kind: self.ty,
+            value,
+        }
+    }
+
+    fn from_wire(a: &DataAttribute) -> Self {
+        match &a.value {
+            AttributeValue::Basic(v) => Self::basic(a.kind, *v),
+            AttributeValue::Variable(v) => Self {
+                ty: a.kind,
+                value: v.clone(),
+                basic: false,
+            },
+        }
+    }
+}
+
+/// A transform payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Transform {
+    pub(crate) number: u8,
+    pub(crate) id: u8,
+    pub(crate) attrs: Vec<Attr>,
+}
+
+/// A proposal payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Proposal {
+    pub(crate) number: u8,
+    pub(crate) protocol: u8,
+    pub(crate) spi: Vec<u8>,
+    pub(crate) transforms: Vec<Transform>,
+}
+
+/// An SA payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SaPayload {
+    pub(crate) doi: u32,
+    pub(crate) situation: u32,
+    pub(crate) proposals: Vec<Proposal>,
+}
+
+/// An ID payload (phase-1 identity or Quick Mode client identity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IdPayload {
+    pub(crate) id_type: u8,
+    pub(crate) protocol: u8,
+    pub(crate) port: u16,
+    pub(crate) data: Vec<u8>,
+}
+
+/// A NOTIFY payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct NotifyPayload {
+    pub(crate) doi: u32,
+    pub(crate) protocol: u8,
+    pub(crate) spi: Vec<u8>,
+    pub(crate) ty: u16,
+    pub(crate) data: Vec<u8>,
+}
+
+/// A DELETE payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DeletePayload {
+    pub(crate) doi: u32,
+    pub(crate) protocol: u8,
+    pub(crate) spi_size: u8,
+    pub(crate) spis: Vec<Vec<u8>>,
+}
+
+/// One payload of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Payload {
+    Sa(SaPayload),
+    Ke(Vec<u8>),
+    Id(IdPayload),
+    Hash(Vec<u8>),
+    Nonce(Vec<u8>),
+    Notify(NotifyPayload),
+    Delete(DeletePayload),
+    VendorId(Vec<u8>),
+    /// NAT-D under the RFC number (20) or the drafts' (130).
+    NatD {
+        hash: Vec<u8>,
+        draft: bool,
+    },
+    /// Anything else the codec knows (CERT, CR, SIG, ATTR, NAT-OA,
+    /// fragments): kept as its body, never emitted by the exchanges.
+    Other {
+        ty: u8,
+        body: Vec<u8>,
+    },
+}
+
+impl Payload {
+    fn to_wire(&self) -> Option<wire::Payload> {
+        Some(match self {
+            Self::Sa(sa) => wire::Payload::Sa(wire::SaPayload {
+                doi: Doi(sa.doi),
+                situation: sa.situation,
+                proposals: sa
+                    .proposals
+                    .iter()
+                    .map(|p| wire::Proposal {
+                        number: p.number,
+                        protocol: ProtocolId(p.protocol),
+                        spi: p.spi.clone(),
+                        transforms: p
+                            .transforms
+                            .iter()
+                            .map(|t| wire::Transform {
+                                number: t.number,
+                                transform_id: t.id,
+                                attributes: t.attrs.iter().map(Attr::to_wire).collect(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }),
+            Self::Ke(v) => wire::Payload::Ke(wire::KePayload::new(v.clone())),
+            Self::Hash(v) => wire::Payload::Hash(wire::HashPayload::new(v.clone())),
+            Self::Nonce(v) => wire::Payload::Nonce(wire::NoncePayload::new(v.clone())),
+            Self::VendorId(v) => wire::Payload::VendorId(wire::VendorIdPayload::new(v.clone())),
+            Self::Id(id) => wire::Payload::Id(wire::IdPayload {
+                id_type: IdType(id.id_type),
+                protocol: id.protocol,
+                port: id.port,
+                data: id.data.clone(),
+            }),
+            Self::Notify(n) => wire::Payload::Notify(wire::NotifyPayload {
+                doi: Doi(n.doi),
+                protocol: ProtocolId(n.protocol),
+                notify_type: wire::NotifyType(n.ty),
+                spi: n.spi.clone(),
+                data: n.data.clone(),
+            }),
+            Self::Delete(d) => wire::Payload::Delete(wire::DeletePayload {
+                doi: Doi(d.doi),
+                protocol: ProtocolId(d.protocol),
+                spi_size: d.spi_size,
+                spis: d.spis.clone(),
+            }),
+            Self::NatD { hash, draft } => wire::Payload::NatD(wire::NatDPayload {
+                numbering: if *draft {
+                    NatTNumbering::Draft
+                } else {
+                    NatTNumbering::Rfc3947
+                },
+                hash: hash.clone(),
+            }),
+            Self::Other { .. } => return None,
+        })
+    }
+
+    fn from_wire(p: wire::Payload, ty: u8, body: &[u8]) -> Self {
+        match p {
+            wire::Payload::Sa(sa) => Self::Sa(SaPayload {
+                doi: sa.doi.get(),
+                situation: sa.situation,
+                proposals: sa
+                    .proposals
+                    .into_iter()
+                    .map(|p| Proposal {
+                        number: p.number,
+                        protocol: p.protocol.get(),
+                        spi: p.spi,
+                        transforms: p
+                            .transforms
+                            .into_iter()
+                            .map(|t| Transform {
+                                number: t.number,
+                                id: t.transform_id,
+                                attrs: t.attributes.iter().map(Attr::from_wire).collect(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }),
+            wire::Payload::Ke(k) => Self::Ke(k.data),
+            wire::Payload::Hash(h) => Self::Hash(h.data),
+            wire::Payload::Nonce(n) => Self::Nonce(n.data),
+            wire::Payload::VendorId(v) => Self::VendorId(v.data),
+            wire::Payload::Id(id) => Self::Id(IdPayload {
+                id_type: id.id_type.get(),
+                protocol: id.protocol,
+                port: id.port,
+                data: id.data,
+            }),
+            wire::Payload::Notify(n) => Self::Notify(NotifyPayload {
+                doi: n.doi.get(),
+                protocol: n.protocol.get(),
+                spi: n.spi,
+                ty: n.notify_type.get(),
+                data: n.data,
+            }),
+            wire::Payload::Delete(d) => Self::Delete(DeletePayload {
+                doi: d.doi.get(),
+                protocol: d.protocol.get(),
+                spi_size: d.spi_size,
+                spis: d.spis,
+            }),
+            wire::Payload::NatD(n) => Self::NatD {
+                hash: n.hash,
+                draft: n.numbering == NatTNumbering::Draft,
+            },
+            _ => Self::Other {
+                ty,
+                body: body.to_vec(),
+            },
+        }
+    }
+}
+
+/// Emits a payload chain; returns the first payload's type and the bytes.
+pub(crate) fn emit_chain(payloads: &[Payload]) -> (u8, Vec<u8>) {
+    let wire: Vec<wire::Payload> = payloads.iter().filter_map(Payload::to_wire).collect();
+    let mut out = Vec::new();
+    if let Err(e) = wire::emit_payloads(&wire, &mut out) {
+        // Our own payloads are built within the codec's limits.
+        log::error!("cannot emit our own payloads: {e}");
+        out.clear();
+    }
+    (wire::first_payload_type(&wire).get(), out)
+}
+
+/// A parsed payload with its raw bytes (generic header included).
+#[derive(Clone, Debug)]
+pub(crate) struct Parsed {
+    pub(crate) payload: Payload,
+    pub(crate) raw: Vec<u8>,
+}
+
+impl Parsed {
+    /// The body without the generic header (`SAi_b`, `IDii_b`, `Ni_b`).
+    pub(crate) fn body(&self) -> &[u8] {
+        self.raw.get(wire::GENERIC_HEADER_LEN..).unwrap_or_default()
+    }
+}
+
+/// Walks a payload chain starting with `first`. Bytes after the last
+/// payload are allowed (up to the codec's padding limit) only when
+/// `allow_padding` (decrypted messages).
+pub(crate) fn parse_chain(
+    first: u8,
+    bytes: &[u8],
+    allow_padding: bool,
+) -> Result<Vec<Parsed>, ExchangeError> {
+    let mut walk = wire::RawPayloads::new(PayloadType(first), bytes);
+    let mut out = Vec::new();
+    for raw in walk.by_ref() {
+        let raw = raw.map_err(|e| codec_error(&e))?;
+        let payload = raw.parse().map_err(|e| codec_error(&e))?;
+        out.push(Parsed {
+            payload: Payload::from_wire(payload, raw.payload_type.get(), raw.body),
+            raw: raw.bytes.to_vec(),
+        });
+    }
+    let rest = walk.remainder();
+    if !rest.is_empty() && (!allow_padding || rest.len() > wire::MAX_PADDING) {
+        return Err(ExchangeError::Malformed("bytes after the last payload"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_round_trip() {
+        let sa = SaPayload {
+            doi: 1,
+            situation: 1,
+            proposals: vec![Proposal {
+                number: 1,
+                protocol: 1,
+                spi: vec![],
+                transforms: vec![Transform {
+                    number: 1,
+                    id: 1,
+                    attrs: vec![Attr::basic(1, 5), Attr::number(12, 86_400)],
+                }],
+            }],
+        };
+        let payloads = vec![
+            Payload::Sa(sa),
+            Payload::VendorId(vec![1, 2, 3]),
+            Payload::Id(IdPayload {
+                id_type: 1,
+                protocol: 17,
+                port: 500,
+                data: vec![10, 0, 0, 1],
+            }),
+            Payload::Notify(NotifyPayload {
+                doi: 1,
+                protocol: 1,
+                spi: vec![9; 16],
+                ty: 36136,
+                data: vec![0, 0, 0, 1],
+            }),
+            Payload::Delete(DeletePayload {
+                doi: 1,
+                protocol: 3,
+                spi_size: 4,
+                spis: vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8]],
+            }),
+        ];
+        let (first, bytes) = emit_chain(&payloads);
+        let parsed = parse_chain(first, &bytes, false).unwrap();
+        let back: Vec<Payload> = parsed.into_iter().map(|p| p.payload).collect();
+        assert_eq!(back, payloads);
+        for n in 0..bytes.len() {
+            assert!(parse_chain(first, &bytes[..n], false).is_err());
+        }
+    }
+
+    #[test]
+    fn vpi_lifetime_decodes() {
+        let a = Attr {
+            ty: 12,
+            value: vec![0x00, 0x01, 0x51, 0x80],
+            basic: false,
+        };
+        assert_eq!(a.as_u32(), Some(86_400));
+    }
+}
