@@ -15,10 +15,16 @@
 //!
 //! The layouts follow the seed document (Cisco's "IPsec Router Dynamic
 //! LAN-to-LAN Peer and VPN Clients", IOS 12.3): `show crypto isakmp sa
-//! detail` and `show crypto ipsec sa` reproduce its output byte for byte,
-//! flush-left as the seed prints it. Views the seed does not show
-//! (`show crypto isakmp sa` without `detail`, `show crypto map`) follow
-//! IOS 12.3's published layout.
+//! detail` and `show crypto ipsec sa` reproduce its output byte for byte
+//! (up to trailing whitespace), flush-left as the seed prints them. A live
+//! router indents the lines of `show crypto ipsec sa`; the seed's page does
+//! not, and the seed is our reference. Views the seed does not show
+//! (`show crypto isakmp sa` without `detail`, `show crypto map`) follow the
+//! IOS 12.x layout of Cisco's published examples; they have not been checked
+//! against a live router.
+//!
+//! Filtering beyond [`IpsecSaFilter`] (`show crypto map tag M`, one peer's
+//! IKE SAs) is the caller's: pass only the snapshots to print.
 //!
 //! Lines end in `\n`; a terminal driver that wants `\r\n` converts.
 //!
