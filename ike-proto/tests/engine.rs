@@ -834,3 +834,226 @@ fn the_clock_starts_at_zero_and_the_engine_sleeps_when_idle() {
     let t = pair.a.poll_timeout().unwrap();
     assert!(t >= Instant::from_secs(3000), "{t:?}");
 }
+
+#[test]
+fn the_commit_bit_holds_the_sa_until_connected() {
+    let config = Config {
+        quick_mode_commit: true,
+        ..Config::default()
+    };
+    let mut pair = seed_pair(config, 111);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.a_events)
+    );
+    assert_mirrored(a[0], b[0]);
+    let a_log = log_lines(&pair.a_events).join("\n");
+    assert!(a_log.contains("waiting for CONNECTED"), "{a_log}");
+    // CONNECTED arrived before the spoke reported the SA.
+    let connected = pair
+        .a_events
+        .iter()
+        .position(|e| {
+            matches!(
+                e,
+                Event::NotifyReceived {
+                    ty: notify::CONNECTED,
+                    ..
+                }
+            )
+        })
+        .expect("CONNECTED received");
+    let up = pair.a_events.iter().position(is_up).unwrap();
+    assert!(connected < up);
+}
+
+#[test]
+fn half_open_sas_are_capped_per_peer() {
+    let config = Config {
+        half_open_per_peer: 3,
+        ..Config::default()
+    };
+    let mut hub = engine(
+        StaticPolicy::seed(b"k", hub_lan(), spoke_lan()),
+        config,
+        121,
+    );
+    let hub_addr = std::net::SocketAddrV4::new(HUB, 500);
+    let spoke_addr = std::net::SocketAddrV4::new(SPOKE, 500);
+    let mut answered = 0;
+    for seed in 0..10 {
+        // Ten spokes behind one address each start a Main Mode and vanish.
+        let mut spoke = engine(
+            StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+            Config::default(),
+            300 + seed,
+        );
+        spoke
+            .initiate(Instant::ZERO, spoke_addr, hub_addr, spoke_selectors())
+            .unwrap();
+        let mm1 = spoke.poll_transmit().unwrap();
+        hub.handle_datagram(Instant::ZERO, hub_addr, spoke_addr, &mm1.payload);
+        while let Some(d) = hub.poll_transmit() {
+            assert_eq!(d.remote, spoke_addr);
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 3);
+    // They time out and make room again.
+    hub.handle_timeout(Instant::from_secs(3600));
+    while hub.poll_transmit().is_some() {}
+    let mut spoke = engine(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        Config::default(),
+        400,
+    );
+    spoke
+        .initiate(
+            Instant::from_secs(3600),
+            spoke_addr,
+            hub_addr,
+            spoke_selectors(),
+        )
+        .unwrap();
+    let mm1 = spoke.poll_transmit().unwrap();
+    hub.handle_datagram(Instant::from_secs(3600), hub_addr, spoke_addr, &mm1.payload);
+    assert!(hub.poll_transmit().is_some());
+}
+
+#[test]
+fn aggressive_mode_behind_a_nat_floats_after_the_second_message() {
+    let mut pair = vpn_client_pair(b"cisco123", b"cisco123", 131);
+    pair.nat_a(Ipv4Addr::new(203, 0, 113, 9));
+    pair.initiate_a(client_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(&a[0], &b[0]);
+    assert!(matches!(
+        a[0].encapsulation,
+        Encapsulation::Udp {
+            local_port: 4500,
+            ..
+        }
+    ));
+    assert!(matches!(
+        b[0].encapsulation,
+        Encapsulation::Udp {
+            local_port: 4500,
+            ..
+        }
+    ));
+    assert!(pair.b.ike_sas()[0].nat.peer_behind);
+}
+
+#[test]
+fn no_client_ids_mean_the_peers_addresses() {
+    let host = |a, b| Selectors {
+        local: TrafficSelector::host(a),
+        remote: TrafficSelector::host(b),
+    };
+    let mut spoke = StaticPolicy::seed(b"k", spoke_lan(), hub_lan());
+    spoke.send_client_ids = false;
+    spoke.phase2[0].selectors = Some(host(SPOKE, HUB));
+    spoke.phase2[0].proposals[0].mode = EncapMode::Transport;
+    let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
+    hub.phase2[0].selectors = Some(host(HUB, SPOKE));
+    hub.phase2[0].proposals[0].mode = EncapMode::Transport;
+    let mut pair = Pair::new(
+        engine(spoke, Config::default(), 141),
+        SPOKE,
+        engine(hub, Config::default(), 142),
+        HUB,
+        14,
+    );
+    pair.initiate_a(host(SPOKE, HUB));
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(&a[0], &b[0]);
+    assert_eq!(b[0].selectors, host(HUB, SPOKE));
+    assert_eq!(a[0].mode, EncapMode::Transport);
+}
+
+#[test]
+fn ranges_protocols_and_ports_travel_as_client_ids() {
+    let web = Selectors {
+        local: TrafficSelector {
+            start: Ipv4Addr::new(10, 2, 0, 10),
+            end: Ipv4Addr::new(10, 2, 0, 20),
+            protocol: 6,
+            port: 0,
+        },
+        remote: TrafficSelector {
+            start: Ipv4Addr::new(10, 1, 0, 80),
+            end: Ipv4Addr::new(10, 1, 0, 80),
+            protocol: 6,
+            port: 443,
+        },
+    };
+    let mut spoke = StaticPolicy::seed(b"k", spoke_lan(), hub_lan());
+    spoke.phase2[0].selectors = Some(web);
+    let mut pair = Pair::new(
+        engine(spoke, Config::default(), 151),
+        SPOKE,
+        engine(
+            StaticPolicy::seed(b"k", hub_lan(), spoke_lan()),
+            Config::default(),
+            152,
+        ),
+        HUB,
+        15,
+    );
+    pair.initiate_a(web);
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_eq!(a[0].selectors, web);
+    assert_eq!(b[0].selectors, web.mirrored());
+}
+
+#[test]
+fn periodic_dpd_probes_even_a_busy_peer() {
+    let config = Config {
+        dpd: Some(DpdConfig {
+            interval: Duration::from_secs(10),
+            retry: Duration::from_secs(2),
+            retries: 3,
+            mode: DpdMode::Periodic,
+        }),
+        ..Config::default()
+    };
+    let mut pair = seed_pair(config, 161);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(65));
+    let probes = log_lines(&pair.a_events)
+        .iter()
+        .filter(|l| l.contains("R-U-THERE sequence"))
+        .count();
+    assert!((5..=7).contains(&probes), "{probes}");
+    assert!(
+        pair.a_events
+            .iter()
+            .all(|e| !matches!(e, Event::PeerDead { .. }))
+    );
+}

@@ -170,6 +170,9 @@ pub struct Config {
     pub rekey_responder_permille: u64,
     /// How long a finished Quick Mode is kept to answer retransmissions.
     pub finished_exchange_linger: Duration,
+    /// Set the commit bit in our Quick Mode messages (RFC 2408 3.1): the
+    /// SA is used only after CONNECTED. Off, as in IOS.
+    pub quick_mode_commit: bool,
 }
 
 impl Default for Config {
@@ -188,6 +191,7 @@ impl Default for Config {
             rekey_initiator_permille: 850,
             rekey_responder_permille: 950,
             finished_exchange_linger: Duration::from_secs(60),
+            quick_mode_commit: false,
         }
     }
 }
@@ -739,6 +743,7 @@ impl Engine {
             remote,
             nat_traversal: config.nat_traversal,
             dpd: config.dpd.is_some(),
+            commit: config.quick_mode_commit,
         }
     }
 

@@ -189,6 +189,7 @@ impl AggressiveInitiator {
                 remote: ctx.remote,
                 nat_traversal: ctx.nat_traversal,
                 dpd: ctx.dpd,
+                commit: ctx.commit,
             };
             if nat.any() {
                 c2.local.set_port(crate::engine::NATT_PORT);

@@ -63,6 +63,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) nat_traversal: bool,
     /// Advertise DPD.
     pub(crate) dpd: bool,
+    /// Set the commit bit in the Quick Mode messages we send.
+    pub(crate) commit: bool,
 }
 
 impl Ctx<'_> {

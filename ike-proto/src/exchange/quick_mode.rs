@@ -194,7 +194,8 @@ impl QuickModeInitiator {
             payloads.push(Payload::Id(selector_payload(&selectors.local)));
             payloads.push(Payload::Id(selector_payload(&selectors.remote)));
         }
-        let msg = p1.protected_hash1(exch::QUICK, message_id, &payloads, 0);
+        let commit = if ctx.commit { flags::C } else { 0 };
+        let msg = p1.protected_hash1(exch::QUICK, message_id, &payloads, commit);
         Ok((
             Self::ExpectHash2(ExpectHash2 {
                 message_id,
@@ -388,7 +389,7 @@ pub(crate) struct QuickModeResponder {
     nr: Vec<u8>,
     g_qm: Option<Secret>,
     child: NegotiatedChild,
-    initiator_commit: bool,
+    send_connected: bool,
 }
 
 /// The peers' addresses when no client IDs are sent.
@@ -533,7 +534,15 @@ impl QuickModeResponder {
         }
         let (first, rest) = emit_chain(&out);
         let h2 = p1.keys.hash2(header.message_id, &ni, &rest);
-        let reply = p1.seal(exch::QUICK, header.message_id, h2.to_vec(), first, &rest, 0);
+        let commit = if ctx.commit { flags::C } else { 0 };
+        let reply = p1.seal(
+            exch::QUICK,
+            header.message_id,
+            h2.to_vec(),
+            first,
+            &rest,
+            commit,
+        );
         let m = Material {
             ni: &ni,
             nr: &nr,
@@ -560,7 +569,8 @@ impl QuickModeResponder {
                 nr,
                 g_qm,
                 child,
-                initiator_commit: header.flags & flags::C != 0,
+                // Either side set the commit bit: CONNECTED follows HASH(3).
+                send_connected: header.flags & flags::C != 0 || ctx.commit,
             },
             reply,
         ))
@@ -590,6 +600,6 @@ impl QuickModeResponder {
         }
         let _ = &self.g_qm;
         p1.crypter.confirm(self.message_id);
-        Ok((self.child, self.initiator_commit))
+        Ok((self.child, self.send_connected))
     }
 }
