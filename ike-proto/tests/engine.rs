@@ -1057,3 +1057,28 @@ fn periodic_dpd_probes_even_a_busy_peer() {
             .all(|e| !matches!(e, Event::PeerDead { .. }))
     );
 }
+
+#[test]
+fn a_shorter_phase1_lifetime_comes_back_as_responder_lifetime() {
+    let a = engine(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        Config::default(),
+        171,
+    );
+    let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
+    hub.phase1[0].lifetime = Lifetime::seconds(3600);
+    let mut pair = Pair::new(a, SPOKE, engine(hub, Config::default(), 172), HUB, 17);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert_eq!(pair.a.ike_sas()[0].lifetime, Lifetime::seconds(3600));
+    assert_eq!(pair.b.ike_sas()[0].lifetime, Lifetime::seconds(3600));
+    // Held to it: gone (and back, since the child lives) after an hour.
+    pair.run_for(Duration::from_secs(3600));
+    assert!(
+        pair.a_events
+            .iter()
+            .any(|e| matches!(e, Event::IkeSaDown { .. }))
+    );
+    assert_eq!(pair.a.ike_sas().len(), 1);
+    assert_ne!(pair.a.ike_sas()[0].id, ike_proto::engine::IkeSaId(1));
+}

@@ -756,15 +756,17 @@ impl Engine {
                 });
             }
             Err(e) => {
-                self.log(Some(id), Some(mid), format!("Quick Mode refused: {e}"));
-                match e {
-                    // Undecryptable or unparsable: not provably from the peer.
-                    ExchangeError::Malformed(_) | ExchangeError::UnexpectedMessage(_) if !matches!(e, ExchangeError::UnexpectedMessage(m) if m.starts_with("QM1")) =>
-                        {}
-                    _ => {
-                        if let Some(ty) = e.notify() {
-                            self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
-                        }
+                self.log(
+                    Some(id),
+                    Some(mid),
+                    format!("Quick Mode refused: {}", e.error),
+                );
+                // Only a message whose HASH(1) verified is provably the
+                // peer's; anything else is dropped without an answer.
+                if let Some(ty) = e.error.notify().filter(|_| e.authenticated) {
+                    match e.spi {
+                        Some(spi) => self.send_notify(sa, ty, PROTO_ESP, spi.to_vec()),
+                        None => self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new()),
                     }
                 }
             }
@@ -1031,6 +1033,7 @@ impl Engine {
                         if spis.iter().any(|s| Some(s) == ours.as_ref()) {
                             self.log(Some(sa.id), None, "peer deleted the ISAKMP SA");
                             self.ike_down_ref(sa, DownReason::DeletedByPeer);
+                            self.reestablish(now, sa);
                             return false;
                         }
                     } else if protocol == PROTO_ESP {
@@ -1245,24 +1248,10 @@ impl Engine {
                     self.log(Some(sa.id), None, "phase 1 lifetime expired");
                     self.send_ike_delete(sa);
                 }
-                let reestablish = sa.initiator
-                    && !sa.is_half_open()
-                    && self
-                        .children
-                        .values()
-                        .any(|c| c.sa.remote.ip() == sa.remote.ip());
-                let (local, remote) = (
-                    SocketAddrV4::new(*sa.local.ip(), 500),
-                    SocketAddrV4::new(*sa.remote.ip(), 500),
-                );
+                let was_up = !sa.is_half_open();
                 self.ike_down_ref(sa, DownReason::Expired);
-                if reestablish {
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        "child SAs live on: re-establishing phase 1",
-                    );
-                    let _ = self.start_phase1(now, local, remote);
+                if was_up {
+                    self.reestablish(now, sa);
                 }
                 false
             }
@@ -1278,6 +1267,26 @@ impl Engine {
                 true
             }
         }
+    }
+
+    /// Phase 1 went away while child SAs with the peer live on: as its
+    /// initiator, bring it back (DPD and the rekeys need it).
+    fn reestablish(&mut self, now: Instant, sa: &IkeSa) {
+        let peer = *sa.remote.ip();
+        if !sa.initiator || !self.children.values().any(|c| c.sa.remote.ip() == &peer) {
+            return;
+        }
+        if self.sas.values().any(|s| s.remote.ip() == &peer) {
+            return; // another IKE SA with the peer exists or is coming up
+        }
+        self.log(
+            Some(sa.id),
+            None,
+            "child SAs live on: re-establishing phase 1",
+        );
+        let local = SocketAddrV4::new(*sa.local.ip(), 500);
+        let remote = SocketAddrV4::new(peer, 500);
+        let _ = self.start_phase1(now, local, remote);
     }
 
     fn dpd_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {

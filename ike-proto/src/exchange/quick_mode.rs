@@ -382,6 +382,17 @@ fn ignore_why(e: ExchangeError) -> &'static str {
     }
 }
 
+/// Why a Quick Mode offer was not answered.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QmRefusal {
+    pub(crate) error: ExchangeError,
+    /// The message's HASH(1) verified: the peer sent it and deserves a
+    /// (protected) notify.
+    pub(crate) authenticated: bool,
+    /// The ESP SPI the initiator proposed, if any.
+    pub(crate) spi: Option<[u8; 4]>,
+}
+
 /// Quick Mode as responder: QM2 sent, waiting for HASH(3).
 pub(crate) struct QuickModeResponder {
     message_id: u32,
@@ -410,15 +421,43 @@ impl QuickModeResponder {
         header: &Header,
         body: &[u8],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
-    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+    ) -> Result<(Self, Vec<u8>), QmRefusal> {
         let _proof = p1.authenticated();
-        let opened = p1.open(header, body)?;
+        let unproven = |error| QmRefusal {
+            error,
+            authenticated: false,
+            spi: None,
+        };
+        let opened = p1.open(header, body).map_err(unproven)?;
         let expect = p1.keys.hash1(header.message_id, &opened.rest);
         if !verify(&expect, &opened.hash) {
-            return Err(ExchangeError::InvalidHashInformation);
+            return Err(unproven(ExchangeError::InvalidHashInformation));
         }
         p1.crypter.confirm(header.message_id);
-        let payloads = &opened.payloads;
+        // The SPI the initiator proposed names the failed negotiation in
+        // our notify.
+        let spi = opened.payloads.iter().find_map(|p| match &p.payload {
+            Payload::Sa(sa) => sa
+                .proposals
+                .iter()
+                .find(|p| p.protocol == PROTO_ESP)
+                .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok()),
+            _ => None,
+        });
+        Self::accept(p1, ctx, header, &opened.payloads, alloc_spi).map_err(|error| QmRefusal {
+            error,
+            authenticated: true,
+            spi,
+        })
+    }
+
+    fn accept(
+        p1: &mut Phase1Sa,
+        ctx: &mut Ctx<'_>,
+        header: &Header,
+        payloads: &[Parsed],
+        alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
+    ) -> Result<(Self, Vec<u8>), ExchangeError> {
         let (sa, _) = find(payloads, |p| match p {
             Payload::Sa(s) => Some(s),
             _ => None,
