@@ -525,6 +525,12 @@ struct IkeSa {
     established_at: Option<Instant>,
     /// Set once IkeSaUp was reported (so IkeSaDown pairs with it).
     reported_up: bool,
+    /// Whether Quick Mode may run. Phase 1 opens it on completion; the
+    /// Transaction exchange (Xauth, Mode Config, a later issue) will keep it
+    /// closed until its verdict, which may come long after the message that
+    /// asked for it: acquires wait in `acquires` meanwhile, and a peer's
+    /// Quick Mode is not answered.
+    phase2_open: bool,
 }
 
 impl IkeSa {
@@ -584,6 +590,8 @@ impl fmt::Debug for Engine {
 
 /// The non-ESP marker that prefixes IKE on port 4500 (RFC 3948).
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
+/// Most Quick Modes (running or lingering) per IKE SA.
+const MAX_QUICK_MODES: usize = 64;
 /// The NAT-T port.
 pub const NATT_PORT: u16 = 4500;
 
@@ -823,6 +831,7 @@ impl Engine {
             dpd: Dpd::default(),
             established_at: None,
             reported_up: false,
+            phase2_open: false,
         };
         sa.timers
             .set(SaTimer::Expire, self.now + self.config.half_open_timeout);
@@ -893,7 +902,11 @@ impl Engine {
                     matches!(q.role, QmRole::Initiator(_))
                         && q.acquire.is_some_and(|a| a.selectors == acquire.selectors)
                 });
-                if !pending {
+                if !sa.phase2_open {
+                    if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
+                        sa.acquires.push(acquire);
+                    }
+                } else if !pending {
                     self.start_quick_mode(now, &mut sa, acquire);
                 }
                 self.sas.insert(id, sa);

@@ -458,6 +458,12 @@ impl Engine {
             );
             self.purge_peer(*sa.remote.ip(), sa.id, DownReason::InitialContact);
         }
+        self.open_phase2(now, sa);
+    }
+
+    /// Lets Quick Mode run on `sa` and starts the acquires that waited.
+    pub(super) fn open_phase2(&mut self, now: Instant, sa: &mut IkeSa) {
+        sa.phase2_open = true;
         let acquires: Vec<Acquire> = sa.acquires.drain(..).collect();
         for a in acquires {
             self.start_quick_mode(now, sa, a);
@@ -704,6 +710,14 @@ impl Engine {
         remote: SocketAddrV4,
     ) {
         let mid = header.message_id;
+        if !sa.phase2_open || sa.quick.len() >= super::MAX_QUICK_MODES {
+            self.log(
+                Some(sa.id),
+                Some(mid),
+                "Quick Mode not accepted now: dropped",
+            );
+            return;
+        }
         let extra: Vec<u32> = sa
             .quick
             .iter()
