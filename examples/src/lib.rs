@@ -1,3 +1,20 @@
-//! Shared pieces of the runnable ikesuite programs.
+//! Shared pieces of the runnable ikesuite programs (`router`, `demo`).
+//!
+//! * [`packet`]: checked IPv4 / ICMP / UDP views and builders for the inner
+//!   packets.
+//! * [`inside_echo`]: a responder standing in for the inside LAN's hosts.
+//! * [`traffic`]: an ICMP echo generator that counts loss and round trips.
+//! * [`net`]: the inside LAN and outside address read from the IOS config.
+//! * [`clock`], [`os_rng`]: the clock and the randomness the sans-IO
+//!   libraries are given.
+//! * [`logger`]: a small stderr backend for the `log` facade.
 
 #![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod inside_echo;
+pub mod logger;
+pub mod net;
+pub mod os_rng;
+pub mod packet;
+pub mod traffic;

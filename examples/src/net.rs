@@ -1,0 +1,77 @@
+//! Addresses taken from the router's IOS configuration: the inside LAN and
+//! the outside interface.
+
+use std::net::Ipv4Addr;
+
+use ike_policy::Config;
+use ike_policy::model::InterfaceAddress;
+
+/// An IPv4 subnet given by an address on it and its mask (`ip address A M`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv4Net {
+    /// The interface's own address on the subnet.
+    pub addr: Ipv4Addr,
+    /// The subnet mask.
+    pub mask: Ipv4Addr,
+}
+
+impl Ipv4Net {
+    /// Whether `a` is on this subnet.
+    pub fn contains(&self, a: Ipv4Addr) -> bool {
+        let m = u32::from(self.mask);
+        u32::from(a) & m == u32::from(self.addr) & m
+    }
+}
+
+/// The inside LAN: the first interface that is not shut down, carries no
+/// crypto map and has a static `ip address A M` (the seed's
+/// `FastEthernet0/1`).
+pub fn inside_network(config: &Config) -> Option<Ipv4Net> {
+    config.interfaces.iter().find_map(|i| match i.address {
+        Some(InterfaceAddress::Static { address, mask })
+            if i.crypto_map.is_none() && !i.shutdown =>
+        {
+            Some(Ipv4Net {
+                addr: address,
+                mask,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// The outside interface's static address: the first interface with a
+/// crypto map. `None` when it has `ip address dhcp` or no address.
+pub fn outside_address(config: &Config) -> Option<Ipv4Addr> {
+    config.interfaces.iter().find_map(|i| match i.address {
+        Some(InterfaceAddress::Static { address, .. }) if i.crypto_map.is_some() => Some(address),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HUB: &str = include_str!("../configs/hub.cfg");
+    const SPOKE: &str = include_str!("../configs/spoke.cfg");
+
+    #[test]
+    fn seed_interfaces() {
+        let hub = ike_policy::parse(HUB).unwrap();
+        let lan = inside_network(&hub).unwrap();
+        assert_eq!(lan.addr, Ipv4Addr::new(10, 1, 1, 1));
+        assert_eq!(lan.mask, Ipv4Addr::new(255, 255, 254, 0));
+        assert!(lan.contains(Ipv4Addr::new(10, 1, 0, 9)));
+        assert!(!lan.contains(Ipv4Addr::new(10, 1, 2, 1)));
+        assert_eq!(outside_address(&hub), Some(Ipv4Addr::new(127, 0, 0, 1)));
+
+        let spoke = ike_policy::parse(SPOKE).unwrap();
+        assert_eq!(
+            inside_network(&spoke).unwrap().addr,
+            Ipv4Addr::new(10, 2, 2, 2)
+        );
+        // `ip address dhcp`: the demo hands the spoke its address.
+        assert_eq!(outside_address(&spoke), None);
+    }
+}
