@@ -109,6 +109,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ios;
+pub mod ios_policy;
 pub mod model;
 pub mod resolver;
 pub mod secret;
@@ -116,5 +117,6 @@ pub mod show;
 pub mod type7;
 
 pub use ios::{ConfigError, parse};
+pub use ios_policy::IosPolicy;
 pub use model::Config;
 pub use secret::Secret;

@@ -2,6 +2,7 @@
 //! on bad input, type 7 vectors, and the resolver's rules.
 
 mod parser;
+mod policy;
 mod resolver;
 mod robust;
 mod type7;

@@ -1,0 +1,546 @@
+//! [`IosPolicy`]: ike-proto's [`Policy`] trait answered by an IOS
+//! configuration with Cisco's rules, by delegating to the [`resolver`]
+//! functions.
+//!
+//! | engine question | rule | resolver |
+//! | --- | --- | --- |
+//! | key for a peer address | default keyring first, then named keyrings; most specific entry; wildcard last | [`resolver::find_key_by_address`] |
+//! | key for an identity | ID_KEY_ID: the client group's key; ID_FQDN: `hostname` entries; else by address | [`resolver::find_group_key`], [`resolver::find_key_by_hostname`] |
+//! | phase 1 as initiator | Main Mode, ISAKMP policies by priority | [`Config::isakmp_policies_by_priority`] |
+//! | phase 1 as responder | our policies by priority against each offered transform; a longer peer lifetime is accepted and answered with our own (RESPONDER-LIFETIME), as the seed's IOS 12.3 hub does | [`resolver::choose_isakmp_policy`] |
+//! | profile | by identity, most specific `match identity`; no `client authentication list` means no Xauth | [`resolver::select_profile`], [`resolver::xauth_required`] |
+//! | phase 2 as initiator | static crypto map entries by sequence number; the entry whose ACL permits the traffic and whose `set peer` is the peer; the ACL line becomes the proxy identities | [`resolver::crypto_map_candidates`], [`resolver::acl_selectors`] |
+//! | phase 2 as responder | static entries, then dynamic ones; `set isakmp-profile` must be the IKE SA's profile; ACL must cover the proxies (a dynamic entry without ACL accepts the peer's); transform sets | [`resolver::select_responder_entry`] |
+//!
+//! Each key lookup logs IOS's lines ("Looking for a matching key for X in
+//! default", "... in spokes : success") through the `log` facade.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use ike_proto::policy::{
+    AuthMethod, DhGroup as ProtoGroup, EncapMode, EspCipher, EspIntegrity as ProtoIntegrity,
+    Identity, InitiatorPhase1, Lifetime, ModeConfig, Phase1Choice as ProtoPhase1Choice,
+    Phase1Cipher as ProtoCipher, Phase1Hash as ProtoHash, Phase1Mode, Phase1Proposal,
+    Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal, Phase2Refusal,
+    Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors, TrafficSelector,
+};
+
+use crate::model::{
+    AclAction, ClientConfigAddress, Config, CryptoMap, EspEncryption, EspIntegrity, EspMode,
+    IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy, IsakmpProfile, TransformSet,
+};
+use crate::resolver::{
+    self, AddressMatch, Flow, KeyLookup, KeyScope, LifetimeRule, PeerIdentity, Phase1Auth,
+    Phase1Cipher, Phase1Hash, Phase1Options, Phase1Transform, Phase2Auth, Phase2Cipher,
+    Phase2Transform, ProxyIdentity, ProxyPair, Selector,
+};
+
+/// The engine's [`Policy`] over a parsed IOS configuration.
+///
+/// The crypto map consulted is the one applied to the outside interface
+/// (the first interface with `crypto map NAME`), unless
+/// [`IosPolicy::with_crypto_map`] names another.
+#[derive(Debug, Clone)]
+pub struct IosPolicy {
+    config: Arc<Config>,
+    crypto_map: Option<String>,
+    options: Phase1Options,
+}
+
+impl IosPolicy {
+    /// A policy over `config`, with the crypto map of its outside
+    /// interface and IOS 12.3's phase 1 lifetime rule (accept a longer
+    /// peer lifetime, answer with ours).
+    pub fn new(config: Arc<Config>) -> Self {
+        let crypto_map = config
+            .crypto_interfaces()
+            .next()
+            .map(|(_, m)| m.name.clone());
+        Self {
+            config,
+            crypto_map,
+            options: Phase1Options {
+                lifetime_rule: LifetimeRule::ResponderLifetime,
+                include_default_suite: false,
+            },
+        }
+    }
+
+    /// The same policy consulting crypto map `name`.
+    pub fn with_crypto_map(mut self, name: impl Into<String>) -> Self {
+        self.crypto_map = Some(name.into());
+        self
+    }
+
+    /// The same policy with another phase 1 lifetime rule.
+    pub fn with_lifetime_rule(mut self, rule: LifetimeRule) -> Self {
+        self.options.lifetime_rule = rule;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The crypto map consulted, if the configuration has it.
+    pub fn crypto_map(&self) -> Option<&CryptoMap> {
+        self.config.crypto_map(self.crypto_map.as_deref()?)
+    }
+
+    fn log_lookup(peer: impl core::fmt::Display, lookup: &KeyLookup<'_>) {
+        let last = lookup.searched.len().saturating_sub(1);
+        for (i, ring) in lookup.searched.iter().enumerate() {
+            if i == last && lookup.found.is_some() {
+                log::debug!("ISAKMP: Looking for a matching key for {peer} in {ring} : success");
+            } else {
+                log::debug!("ISAKMP: Looking for a matching key for {peer} in {ring}");
+            }
+        }
+        if lookup.found.is_none() {
+            log::debug!("ISAKMP: No pre-shared key with {peer}!");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// Conversions between ike-proto's terms and the resolver's
+// ---------------------------------------------------------------------
+
+/// An offered phase 1 proposal in the resolver's terms.
+pub fn phase1_transform(p: &Phase1Proposal) -> Phase1Transform {
+    let (cipher, key_length) = match p.cipher {
+        ProtoCipher::Des => (Phase1Cipher::Des, None),
+        ProtoCipher::TripleDes => (Phase1Cipher::TripleDes, None),
+        ProtoCipher::AesCbc { key_bits } => (Phase1Cipher::Aes, Some(key_bits)),
+    };
+    let hash = match p.hash {
+        ProtoHash::Md5 => Phase1Hash::Md5,
+        ProtoHash::Sha1 => Phase1Hash::Sha1,
+        ProtoHash::Sha256 => Phase1Hash::Sha256,
+        ProtoHash::Sha384 => Phase1Hash::Sha384,
+        ProtoHash::Sha512 => Phase1Hash::Sha512,
+    };
+    let auth = match p.auth {
+        AuthMethod::PreSharedKey => Phase1Auth::PreShared,
+        AuthMethod::XauthInitPreShared => Phase1Auth::XauthInitPreShared,
+        AuthMethod::XauthRespPreShared => Phase1Auth::XauthRespPreShared,
+    };
+    Phase1Transform {
+        cipher,
+        key_length,
+        hash,
+        auth,
+        group: p.group.0,
+        lifetime_seconds: p.lifetime.seconds,
+    }
+}
+
+/// An ISAKMP policy as the phase 1 proposal we offer; `None` for the
+/// authentication methods this suite does not do (RSA).
+pub fn phase1_proposal(p: &IsakmpPolicy) -> Option<Phase1Proposal> {
+    if p.authentication != IkeAuthentication::PreShare {
+        return None;
+    }
+    Some(Phase1Proposal {
+        cipher: match p.encryption {
+            IkeEncryption::Des => ProtoCipher::Des,
+            IkeEncryption::TripleDes => ProtoCipher::TripleDes,
+            IkeEncryption::Aes(k) => ProtoCipher::AesCbc { key_bits: k.bits() },
+        },
+        hash: match p.hash {
+            IkeHash::Md5 => ProtoHash::Md5,
+            IkeHash::Sha => ProtoHash::Sha1,
+            IkeHash::Sha256 => ProtoHash::Sha256,
+            IkeHash::Sha384 => ProtoHash::Sha384,
+            IkeHash::Sha512 => ProtoHash::Sha512,
+        },
+        auth: AuthMethod::PreSharedKey,
+        group: ProtoGroup(p.group.number()),
+        lifetime: Lifetime::seconds(p.lifetime),
+    })
+}
+
+/// An offered ESP proposal in the resolver's terms.
+pub fn phase2_transform(p: &Phase2Proposal) -> Phase2Transform {
+    let (cipher, key_length) = match p.cipher {
+        EspCipher::Des => (Phase2Cipher::Des, None),
+        EspCipher::TripleDes => (Phase2Cipher::TripleDes, None),
+        EspCipher::AesCbc { key_bits } => (Phase2Cipher::Aes, Some(key_bits)),
+        EspCipher::AesGcm16 { key_bits } => (Phase2Cipher::AesGcm16, Some(key_bits)),
+        EspCipher::Null => (Phase2Cipher::Null, None),
+    };
+    let auth = match p.integrity {
+        None => Phase2Auth::None,
+        Some(ProtoIntegrity::HmacMd5) => Phase2Auth::HmacMd5,
+        Some(ProtoIntegrity::HmacSha1) => Phase2Auth::HmacSha1,
+        Some(ProtoIntegrity::HmacSha256) => Phase2Auth::HmacSha256,
+    };
+    Phase2Transform {
+        cipher,
+        key_length,
+        auth,
+        mode: match p.mode {
+            EncapMode::Tunnel => EspMode::Tunnel,
+            EncapMode::Transport => EspMode::Transport,
+        },
+        group: p.pfs.map(|g| g.0),
+        lifetime_seconds: p.lifetime.seconds,
+        lifetime_kilobytes: p.lifetime.kilobytes,
+    }
+}
+
+/// A transform set as the ESP proposal we offer; `None` for transforms the
+/// engine cannot carry (SHA-384/512 integrity).
+pub fn phase2_proposal(
+    ts: &TransformSet,
+    pfs: Option<crate::model::DhGroup>,
+    lifetime: crate::model::SaLifetime,
+) -> Option<Phase2Proposal> {
+    let cipher = match ts.encryption {
+        Some(EspEncryption::Des) => EspCipher::Des,
+        Some(EspEncryption::TripleDes) => EspCipher::TripleDes,
+        Some(EspEncryption::Aes(k)) => EspCipher::AesCbc { key_bits: k.bits() },
+        Some(EspEncryption::Gcm(k)) => EspCipher::AesGcm16 { key_bits: k.bits() },
+        Some(EspEncryption::Null) | None => EspCipher::Null,
+    };
+    let integrity = match ts.integrity {
+        None => None,
+        Some(EspIntegrity::Md5Hmac) => Some(ProtoIntegrity::HmacMd5),
+        Some(EspIntegrity::ShaHmac) => Some(ProtoIntegrity::HmacSha1),
+        Some(EspIntegrity::Sha256Hmac) => Some(ProtoIntegrity::HmacSha256),
+        Some(EspIntegrity::Sha384Hmac | EspIntegrity::Sha512Hmac) => return None,
+    };
+    Some(Phase2Proposal {
+        cipher,
+        integrity,
+        mode: match ts.mode {
+            EspMode::Tunnel => EncapMode::Tunnel,
+            EspMode::Transport => EncapMode::Transport,
+        },
+        pfs: pfs.map(|g| ProtoGroup(g.number())),
+        lifetime: Lifetime::new(lifetime.seconds, lifetime.kilobytes),
+    })
+}
+
+/// A phase 1 identity in the resolver's terms (`None` for ID types no
+/// profile can match).
+pub fn peer_identity(id: &Identity) -> Option<PeerIdentity> {
+    match id {
+        Identity::Ipv4(a) => Some(PeerIdentity::Ipv4(*a)),
+        Identity::Fqdn(s) => Some(PeerIdentity::Fqdn(s.clone())),
+        Identity::UserFqdn(s) => Some(PeerIdentity::UserFqdn(s.clone())),
+        Identity::KeyId(k) => Some(PeerIdentity::KeyId(String::from_utf8_lossy(k).into_owned())),
+        Identity::Other { .. } => None,
+    }
+}
+
+fn proxy(ts: &TrafficSelector) -> ProxyIdentity {
+    ProxyIdentity {
+        first: ts.start,
+        last: ts.end,
+        protocol: ts.protocol,
+        port: ts.port,
+    }
+}
+
+/// IKE traffic selectors (ours as local) as the resolver's proxy pair.
+pub fn proxy_pair(s: &Selectors) -> ProxyPair {
+    ProxyPair {
+        local: proxy(&s.local),
+        remote: proxy(&s.remote),
+    }
+}
+
+fn side(
+    addr: &AddressMatch,
+    protocol: Option<u8>,
+    ports: resolver::PortRange,
+) -> Option<TrafficSelector> {
+    let (start, end) = match *addr {
+        AddressMatch::Prefix { address, len } => {
+            let s = TrafficSelector::subnet(address, len);
+            (s.start, s.end)
+        }
+        // A wildcard with holes is not one IKE identity.
+        AddressMatch::Masked { .. } => return None,
+    };
+    let port = if ports.first == ports.last {
+        ports.first
+    } else {
+        0
+    };
+    Some(TrafficSelector {
+        start,
+        end,
+        protocol: protocol.unwrap_or(0),
+        port,
+    })
+}
+
+/// An ACL selector (source = our side) as IKE traffic selectors; `None`
+/// when a wildcard with holes cannot be one IKE identity.
+pub fn selectors_from_acl(s: &Selector) -> Option<Selectors> {
+    Some(Selectors {
+        local: side(&s.source, s.protocol, s.source_ports)?,
+        remote: side(&s.destination, s.protocol, s.destination_ports)?,
+    })
+}
+
+/// A packet as the resolver's flow, from IKE host selectors.
+fn flow_of(s: &Selectors) -> Flow {
+    Flow {
+        source: s.local.start,
+        destination: s.remote.start,
+        protocol: s.local.protocol.max(s.remote.protocol),
+        source_port: s.local.port,
+        destination_port: s.remote.port,
+    }
+}
+
+fn mode_config(p: &IsakmpProfile) -> ModeConfig {
+    match p.client_configuration_address {
+        None => ModeConfig::None,
+        Some(ClientConfigAddress::Respond) => ModeConfig::Respond,
+        Some(ClientConfigAddress::Initiate) => ModeConfig::Initiate,
+    }
+}
+
+impl Policy for IosPolicy {
+    fn preshared_key_for_address(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<PresharedKey> {
+        let lookup = resolver::find_key_by_address(&self.config, peer, KeyScope::AllKeyrings);
+        Self::log_lookup(peer, &lookup);
+        lookup
+            .found
+            .map(|k| PresharedKey::new(k.secret().expose().to_vec()))
+    }
+
+    fn preshared_key_for_identity(
+        &self,
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+    ) -> Option<PresharedKey> {
+        match identity {
+            Identity::KeyId(group) => {
+                let group = String::from_utf8_lossy(group);
+                let key = resolver::find_group_key(&self.config, &group);
+                if key.is_none() {
+                    log::debug!("ISAKMP: No client configuration group {group}");
+                }
+                key.map(|k| PresharedKey::new(k.expose().to_vec()))
+            }
+            Identity::Fqdn(name) => {
+                let lookup =
+                    resolver::find_key_by_hostname(&self.config, name, KeyScope::AllKeyrings);
+                Self::log_lookup(name, &lookup);
+                match lookup.found {
+                    Some(k) => Some(PresharedKey::new(k.secret().expose().to_vec())),
+                    None => self.preshared_key_for_address(local, peer),
+                }
+            }
+            _ => self.preshared_key_for_address(local, peer),
+        }
+    }
+
+    fn initiator_phase1(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<InitiatorPhase1> {
+        let proposals: Vec<Phase1Proposal> = self
+            .config
+            .isakmp_policies_by_priority()
+            .into_iter()
+            .filter_map(phase1_proposal)
+            .collect();
+        if proposals.is_empty() {
+            log::debug!("ISAKMP: no ISAKMP policy to offer {peer}");
+            return None;
+        }
+        Some(InitiatorPhase1 {
+            mode: Phase1Mode::Main,
+            proposals,
+            identity: None,
+        })
+    }
+
+    fn choose_phase1(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        _identity: Option<&Identity>,
+        offered: &[Phase1Proposal],
+    ) -> Option<ProtoPhase1Choice> {
+        let transforms: Vec<Phase1Transform> = offered.iter().map(phase1_transform).collect();
+        let Some(choice) = resolver::choose_isakmp_policy(&self.config, &transforms, self.options)
+        else {
+            log::debug!("ISAKMP: no offered transform from {peer} matches an ISAKMP policy");
+            return None;
+        };
+        log::debug!(
+            "ISAKMP: atts are acceptable. Next payload is 0 (transform {} against priority {} policy)",
+            choice.transform_index + 1,
+            choice.policy.priority
+        );
+        if choice.send_responder_lifetime {
+            log::debug!(
+                "ISAKMP: Sending phase 1 responder lifetime {}",
+                choice.lifetime
+            );
+        }
+        Some(ProtoPhase1Choice {
+            index: choice.transform_index,
+            lifetime: Lifetime::seconds(choice.lifetime),
+        })
+    }
+
+    fn match_profile(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+    ) -> Option<Profile> {
+        let map = self.crypto_map();
+        let profile =
+            peer_identity(identity).and_then(|id| resolver::select_profile(&self.config, &id));
+        match profile {
+            Some(p) => {
+                log::debug!("ISAKMP: peer matches {} profile", p.name);
+                Some(Profile {
+                    name: p.name.clone(),
+                    xauth: resolver::xauth_required(Some(p), None, map),
+                    mode_config: mode_config(p),
+                })
+            }
+            None if self.config.isakmp_profiles.is_empty() => {
+                // No profiles at all: the global configuration applies
+                // (the seed's spoke), under an unnamed profile.
+                let lookup =
+                    resolver::find_key_by_address(&self.config, peer, KeyScope::AllKeyrings);
+                let key = lookup.found.map(|k| k.entry);
+                Some(Profile {
+                    name: String::new(),
+                    xauth: resolver::xauth_required(None, key, map),
+                    mode_config: ModeConfig::None,
+                })
+            }
+            None => {
+                log::debug!("ISAKMP: peer {peer} ({identity:?}) matches no profile");
+                None
+            }
+        }
+    }
+
+    fn initiator_phase2(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        selectors: &Selectors,
+    ) -> Option<Phase2Offer> {
+        let map = self.crypto_map()?;
+        let flow = flow_of(selectors);
+        for candidate in resolver::crypto_map_candidates(&self.config, map) {
+            if candidate.is_dynamic() {
+                continue; // dynamic entries never initiate
+            }
+            let entry = candidate.entry();
+            if !entry.peers.contains(&peer) {
+                continue;
+            }
+            let Some(acl) = entry
+                .match_address
+                .as_deref()
+                .and_then(|n| self.config.access_list(n))
+            else {
+                continue;
+            };
+            let Some(line) = resolver::acl_selectors(acl)
+                .into_iter()
+                .find(|s| s.selector.matches(&flow))
+            else {
+                continue;
+            };
+            if line.action != AclAction::Permit {
+                continue; // a deny hands the packet to the next entry
+            }
+            let offered = selectors_from_acl(&line.selector)?;
+            let lifetime = entry.sa_lifetime(self.config.ipsec_sa_lifetime);
+            let proposals: Vec<Phase2Proposal> = entry
+                .transform_sets
+                .iter()
+                .filter_map(|n| self.config.transform_set(n))
+                .filter_map(|ts| phase2_proposal(ts, entry.pfs, lifetime))
+                .collect();
+            if proposals.is_empty() {
+                return None;
+            }
+            return Some(Phase2Offer {
+                proposals,
+                selectors: offered,
+                send_client_ids: true,
+            });
+        }
+        None
+    }
+
+    fn choose_phase2(
+        &self,
+        request: &ProtoPhase2Request<'_>,
+    ) -> Result<ProtoPhase2Choice, Phase2Refusal> {
+        let Some(map) = self.crypto_map() else {
+            return Err(Phase2Refusal::InvalidIdInformation);
+        };
+        let transforms: Vec<Phase2Transform> =
+            request.offered.iter().map(phase2_transform).collect();
+        let profile = request
+            .profile
+            .map(|p| p.name.as_str())
+            .filter(|n| !n.is_empty());
+        let proxies = proxy_pair(&request.selectors);
+        let rreq = resolver::Phase2Request {
+            peer: request.peer,
+            profile,
+            proxies,
+            transforms: &transforms,
+        };
+        if let Some(sel) = resolver::select_responder_entry(&self.config, map, &rreq) {
+            let c = sel.choice;
+            log::debug!(
+                "IPSEC(validate_proposal_request): proposal part #{} accepted by {} {}",
+                c.transform_index + 1,
+                map.name,
+                sel.candidate.entry().seq
+            );
+            return Ok(ProtoPhase2Choice {
+                index: c.transform_index,
+                lifetime: Lifetime::new(c.lifetime.seconds, c.lifetime.kilobytes),
+            });
+        }
+        // Tell "no transform" from "not our traffic", as IOS's notifies do.
+        let ids_ok = resolver::crypto_map_candidates(&self.config, map)
+            .into_iter()
+            .any(|c| {
+                let e = c.entry();
+                let peer_ok = if c.is_dynamic() {
+                    e.peers.is_empty() || e.peers.contains(&request.peer)
+                } else {
+                    e.peers.contains(&request.peer)
+                };
+                let profile_ok = e
+                    .isakmp_profile
+                    .as_deref()
+                    .is_none_or(|p| profile == Some(p));
+                peer_ok
+                    && profile_ok
+                    && resolver::entry_accepts_proxies(&self.config, e, c.is_dynamic(), &proxies)
+            });
+        if ids_ok {
+            log::debug!("IPSEC(validate_proposal_request): no transform set accepts the proposal");
+            Err(Phase2Refusal::NoProposalChosen)
+        } else {
+            log::debug!(
+                "IPSEC(validate_transform_proposal): proxy identities not supported ({:?})",
+                request.selectors
+            );
+            Err(Phase2Refusal::InvalidIdInformation)
+        }
+    }
+}
