@@ -1082,3 +1082,54 @@ fn a_shorter_phase1_lifetime_comes_back_as_responder_lifetime() {
     assert_eq!(pair.a.ike_sas().len(), 1);
     assert_ne!(pair.a.ike_sas()[0].id, ike_proto::engine::IkeSaId(1));
 }
+
+#[test]
+fn an_old_peer_speaking_only_the_nat_t_drafts_gets_them() {
+    let old = Config {
+        nat_t_rfc3947: false,
+        ..Config::default()
+    };
+    let spoke = engine(
+        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
+        old,
+        181,
+    );
+    let hub = engine(
+        StaticPolicy::seed(b"cisco123", hub_lan(), spoke_lan()),
+        Config::default(),
+        182,
+    );
+    let mut pair = Pair::new(spoke, SPOKE, hub, HUB, 18);
+    pair.nat_a(Ipv4Addr::new(203, 0, 113, 8));
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "{:#?}",
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(&a[0], &b[0]);
+    assert!(matches!(b[0].encapsulation, Encapsulation::Udp { .. }));
+    // NAT-D went under the drafts' payload number 130 (in MM3/MM4, in the clear).
+    let nat_d_types: Vec<u8> = pair
+        .captured
+        .iter()
+        .filter_map(|c| match WireDatagram::parse(&c.payload) {
+            Ok(WireDatagram::Plain(m)) => Some(
+                m.payloads
+                    .iter()
+                    .map(|p| p.payload_type().get())
+                    .collect::<Vec<u8>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .filter(|t| matches!(t, 20 | 130))
+        .collect();
+    assert!(
+        !nat_d_types.is_empty() && nat_d_types.iter().all(|t| *t == 130),
+        "{nat_d_types:?}"
+    );
+}

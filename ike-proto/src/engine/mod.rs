@@ -158,6 +158,11 @@ pub struct Config {
     pub half_open_total: usize,
     /// Offer and accept NAT traversal.
     pub nat_traversal: bool,
+    /// Speak RFC 3947 NAT-T (payloads 20/21, modes 3/4).
+    pub nat_t_rfc3947: bool,
+    /// Speak the draft 02/02\n/03 NAT-T of older peers (payloads 130/131,
+    /// modes 61443/61444).
+    pub nat_t_drafts: bool,
     /// NAT keepalive period when we are behind a NAT.
     pub nat_keepalive: Duration,
     /// DPD, `None` for off (the vendor ID is then not sent either).
@@ -185,6 +190,8 @@ impl Default for Config {
             half_open_per_peer: 8,
             half_open_total: 1000,
             nat_traversal: true,
+            nat_t_rfc3947: true,
+            nat_t_drafts: true,
             nat_keepalive: Duration::from_secs(20),
             dpd: Some(DpdConfig::default()),
             initial_contact: true,
@@ -750,6 +757,8 @@ impl Engine {
             local,
             remote,
             nat_traversal: config.nat_traversal,
+            natt_rfc: config.nat_t_rfc3947,
+            natt_drafts: config.nat_t_drafts,
             dpd: config.dpd.is_some(),
             commit: config.quick_mode_commit,
         }

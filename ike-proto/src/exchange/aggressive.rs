@@ -168,8 +168,8 @@ impl AggressiveInitiator {
             return Err(ExchangeError::InvalidHashInformation);
         }
         let proof = Authenticated::mint();
-        let caps = PeerCaps::from_payloads(&payloads);
-        let natt = caps.natt.filter(|_| ctx.nat_traversal);
+        let caps = PeerCaps::from_payloads(&payloads, ctx);
+        let natt = caps.natt;
         let nat = check_nat_d(ctx, natt, chosen.hash, &self.icookie, &rcookie, &payloads);
         let hash_i = ks.keys.hash_i(
             &ks.g_xi,
@@ -188,6 +188,8 @@ impl AggressiveInitiator {
                 local: ctx.local,
                 remote: ctx.remote,
                 nat_traversal: ctx.nat_traversal,
+                natt_rfc: ctx.natt_rfc,
+                natt_drafts: ctx.natt_drafts,
                 dpd: ctx.dpd,
                 commit: ctx.commit,
             };
@@ -292,8 +294,8 @@ impl AggressiveResponder {
             .shared(&g_xi)
             .ok_or(ExchangeError::InvalidKeyInformation)?;
         let nr = ctx.nonce();
-        let caps = PeerCaps::from_payloads(&payloads);
-        let natt = caps.natt.filter(|_| ctx.nat_traversal);
+        let caps = PeerCaps::from_payloads(&payloads, ctx);
+        let natt = caps.natt;
         let shortened = choice.lifetime != chosen.lifetime;
         chosen.lifetime = choice.lifetime;
         let sai_b = sap.body().to_vec();

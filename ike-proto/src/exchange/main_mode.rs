@@ -303,13 +303,13 @@ impl ExpectSa {
             Some(l) => l.min(ours.lifetime),
             None => chosen.lifetime.min(ours.lifetime),
         };
-        let caps = PeerCaps::from_payloads(&payloads);
+        let caps = PeerCaps::from_payloads(&payloads, ctx);
         let Some(dh) = DhKeyPair::generate(chosen.group, ctx.rng) else {
             return fail(ExchangeError::NoProposalChosen);
         };
         let ni = ctx.nonce();
         let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(ni.clone())];
-        if let Some(m) = caps.natt.filter(|_| ctx.nat_traversal) {
+        if let Some(m) = caps.natt {
             out.extend(nat_d_payloads(
                 ctx,
                 m,
@@ -397,7 +397,7 @@ impl ExpectKe {
         };
         let nat = check_nat_d(
             ctx,
-            self.caps.natt.filter(|_| ctx.nat_traversal),
+            self.caps.natt,
             self.chosen.hash,
             &self.icookie,
             &self.rcookie,
@@ -623,14 +623,14 @@ impl MainModeResponder {
         {
             return Err(ExchangeError::NoPresharedKey);
         }
-        let caps = PeerCaps::from_payloads(&payloads);
+        let caps = PeerCaps::from_payloads(&payloads, ctx);
         let shortened = choice.lifetime != chosen.lifetime;
         chosen.lifetime = choice.lifetime;
         let mut out = vec![Payload::Sa(phase1_sa_reply(&transform))];
         if shortened {
             out.push(lifetime_notify(header.icookie, rcookie, choice.lifetime));
         }
-        let natt = caps.natt.filter(|_| ctx.nat_traversal);
+        let natt = caps.natt;
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(header.icookie, rcookie, exch::MAIN, &out);
         Ok((

@@ -61,6 +61,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) remote: SocketAddrV4,
     /// Offer / accept NAT-T.
     pub(crate) nat_traversal: bool,
+    /// Offer / accept the RFC 3947 dialect.
+    pub(crate) natt_rfc: bool,
+    /// Offer / accept the draft 02/03 dialects.
+    pub(crate) natt_drafts: bool,
     /// Advertise DPD.
     pub(crate) dpd: bool,
     /// Set the commit bit in the Quick Mode messages we send.
@@ -68,6 +72,16 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether we speak this NAT-T dialect.
+    pub(crate) fn natt_ok(&self, m: NattMethod) -> bool {
+        self.nat_traversal
+            && if m == NattMethod::Rfc3947 {
+                self.natt_rfc
+            } else {
+                self.natt_drafts
+            }
+    }
+
     pub(crate) fn nonce(&mut self) -> Vec<u8> {
         let mut b = vec![0u8; 20];
         self.rng.fill_bytes(&mut b);
@@ -116,7 +130,8 @@ pub struct PeerCaps {
 }
 
 impl PeerCaps {
-    pub(crate) fn from_payloads(payloads: &[Parsed]) -> Self {
+    /// The peer's capabilities; `natt` is the best dialect both speak.
+    pub(crate) fn from_payloads(payloads: &[Parsed], ctx: &Ctx<'_>) -> Self {
         use crate::crypto::vid::{NatTVersion, VendorIdKind, recognize};
         let mut c = Self::default();
         for p in payloads {
@@ -137,7 +152,7 @@ impl PeerCaps {
                         NatTVersion::Draft02 | NatTVersion::Draft02N => Some(NattMethod::Draft02),
                         _ => None,
                     };
-                    c.natt = c.natt.max(ours);
+                    c.natt = c.natt.max(ours.filter(|m| ctx.natt_ok(*m)));
                 }
                 _ => {}
             }
@@ -156,13 +171,17 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
     if ctx.nat_traversal {
         match natt_choice {
             None => {
-                for id in [
-                    vid::NAT_T_RFC3947,
-                    vid::NAT_T_DRAFT_03,
-                    vid::NAT_T_DRAFT_02_N,
-                    vid::NAT_T_DRAFT_02,
-                ] {
-                    v.push(Payload::VendorId(id.to_vec()));
+                if ctx.natt_rfc {
+                    v.push(Payload::VendorId(vid::NAT_T_RFC3947.to_vec()));
+                }
+                if ctx.natt_drafts {
+                    for id in [
+                        vid::NAT_T_DRAFT_03,
+                        vid::NAT_T_DRAFT_02_N,
+                        vid::NAT_T_DRAFT_02,
+                    ] {
+                        v.push(Payload::VendorId(id.to_vec()));
+                    }
                 }
             }
             Some(Some(NattMethod::Rfc3947)) => {
