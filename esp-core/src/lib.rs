@@ -1,3 +1,121 @@
 //! Zero-copy, allocation-free ESP (RFC 4303/3948) data plane: suites, in-place seal/open, anti-replay, lifetimes, SAD and SPD.
+//!
+//! * [`wire`]: checked zero-copy views of ESP, UDP-encapsulated ESP
+//!   (RFC 3948 demultiplexing), UDP and IPv4.
+//! * [`suite`]: 3DES-CBC, AES-CBC-128/192/256, AES-GCM-128/192/256 (RFC 4106),
+//!   NULL (RFC 2410); HMAC-SHA1-96, HMAC-SHA-256-128, HMAC-MD5-96. Keys are
+//!   expanded once per SA and wiped on drop.
+//! * [`sa`]: [`OutboundSa::seal`] and [`InboundSa::open`] work in place in
+//!   the caller's buffer and never allocate.
+//! * [`replay`]: the anti-replay window (32 to 32768 packets) with ESN.
+//! * [`lifetime`] and [`counters`]: soft/hard limits in seconds and
+//!   kilobytes reported as events; the counters `show crypto ipsec sa` prints.
+//! * [`sad`] and [`spd`]: SPI → SA in O(1); ordered selectors → protect /
+//!   bypass / discard, or an acquire for IKE.
+//!
+//! Time is passed in as an [`Instant`] and randomness comes from an injected
+//! CSPRNG: the crate reads no clock and no global state.
+//!
+//! # Seal and open
+//!
+//! ```
+//! use esp_core::{Instant, InboundSa, KeyMaterial, OutboundSa, SaParams, Suite};
+//! use esp_core::wire::protocol;
+//! use rand_chacha::ChaCha20Rng;
+//! use rand_core::SeedableRng;
+//!
+//! # fn main() -> Result<(), esp_core::EspError> {
+//! // The seed's transform set: esp-3des esp-sha-hmac.
+//! let suite = Suite::TRIPLE_DES_SHA1;
+//! let enc_key: Vec<u8> = (1..=24).collect();
+//! let auth_key = [0x5a; 20];
+//! let keys = KeyMaterial::new(&enc_key, &auth_key);
+//! let params = SaParams::new(0x7a1a_b8f3, suite);
+//! let now = Instant::from_secs(1);
+//!
+//! let mut outbound = OutboundSa::new(&params, &keys, now)?;
+//! let mut inbound = InboundSa::new(&params, &keys, now)?;
+//! let mut rng = ChaCha20Rng::seed_from_u64(7);
+//!
+//! // The inner packet goes after the SA's headroom, with tailroom after it.
+//! let inner = b"an IPv4 packet would go here";
+//! let head = outbound.headroom();
+//! let mut buf = vec![0u8; head + inner.len() + outbound.tailroom(inner.len())];
+//! buf[head..head + inner.len()].copy_from_slice(inner);
+//!
+//! // Seal in place: the ESP packet is buf[out].
+//! let out = outbound.seal(&mut buf, head..head + inner.len(), protocol::IPV4, &mut rng, now)?;
+//! assert_eq!(out, 0..buf.len());
+//! assert_ne!(&buf[head..head + inner.len()], inner); // encrypted where it lay
+//!
+//! // Open in place: ICV, anti-replay, decryption, padding.
+//! let opened = inbound.open(&mut buf[out.clone()], now)?;
+//! assert_eq!(&buf[out][opened.inner], inner);
+//! assert_eq!(opened.next_header, protocol::IPV4);
+//!
+//! // A replay is refused and counted.
+//! # let mut again = vec![0u8; head + inner.len() + outbound.tailroom(inner.len())];
+//! # again[head..head + inner.len()].copy_from_slice(inner);
+//! # let out = outbound.seal(&mut again, head..head + inner.len(), protocol::IPV4, &mut rng, now)?;
+//! # let copy = again.clone();
+//! # inbound.open(&mut again[out.clone()], now)?;
+//! # let mut replayed = copy;
+//! assert!(inbound.open(&mut replayed[out], now).is_err());
+//! assert_eq!(inbound.counters().replay_failures, 1);
+//! assert_eq!(outbound.counters().encaps, 2);
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
+
+pub mod counters;
+mod error;
+pub mod lifetime;
+pub mod replay;
+pub mod sa;
+pub mod sad;
+pub mod spd;
+pub mod suite;
+pub mod wire;
+
+pub use counters::SaCounters;
+pub use error::{EspError, ReplayReason};
+pub use lifetime::{ExpiryCause, Lifetime, LifetimeEvent, Remaining};
+pub use sa::{InboundSa, Mode, Opened, OutboundSa, SaParams, UdpEncapsulation};
+pub use sad::{SaId, SaRef, Sad};
+pub use spd::{Decision, Spd};
+pub use suite::{Encryption, Integrity, KeyMaterial, Suite};
+
+/// A point in time: milliseconds since an epoch of the caller's choosing
+/// (use a monotonic clock that keeps counting while the machine sleeps,
+/// e.g. `CLOCK_BOOTTIME`, so lifetimes include suspended time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Instant(pub u64);
+
+impl Instant {
+    /// From milliseconds.
+    pub const fn from_millis(millis: u64) -> Self {
+        Self(millis)
+    }
+
+    /// From whole seconds.
+    pub const fn from_secs(secs: u64) -> Self {
+        Self(secs.saturating_mul(1000))
+    }
+
+    /// Milliseconds since the epoch.
+    pub const fn millis(self) -> u64 {
+        self.0
+    }
+
+    /// Milliseconds from `earlier` to `self`, 0 if `earlier` is later.
+    pub const fn saturating_millis_since(self, earlier: Self) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+
+    /// This instant plus `millis`, saturating.
+    pub const fn saturating_add_millis(self, millis: u64) -> Self {
+        Self(self.0.saturating_add(millis))
+    }
+}

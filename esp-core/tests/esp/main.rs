@@ -1,0 +1,12 @@
+//! The public API of esp-core, end to end: published vectors, byte-exact
+//! known packets, round trips, tampering, replay, lifetimes, SAD/SPD, and
+//! untrusted input.
+
+mod common;
+mod known_packets;
+mod lifetime;
+mod replay;
+mod roundtrip;
+mod sad_spd;
+mod untrusted;
+mod vectors;
