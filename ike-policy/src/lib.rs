@@ -108,6 +108,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod gateway;
 pub mod ios;
 pub mod ios_policy;
 pub mod model;
@@ -116,6 +117,7 @@ pub mod secret;
 pub mod show;
 pub mod type7;
 
+pub use gateway::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Transmit};
 pub use ios::{ConfigError, parse};
 pub use ios_policy::IosPolicy;
 pub use model::Config;

@@ -1,0 +1,1227 @@
+//! [`Gateway`]: one IPsec node made of a parsed IOS configuration, the
+//! ike-proto [`Engine`] (driven through [`IosPolicy`]) and esp-core's SAD and
+//! SPD. Sans-IO, like the engine: no socket, no clock, no global state.
+//!
+//! # Call order
+//!
+//! 1. **Build** with [`Gateway::new`]: the configuration, the
+//!    [`GatewayOptions`] (outside address when the interface says `ip
+//!    address dhcp`, the UDP ports, forced UDP encapsulation ...) and a
+//!    CSPRNG. The outside interface is the one carrying `crypto map NAME`.
+//! 2. **Inputs**, each with the current [`Instant`] (milliseconds from any
+//!    monotonic epoch, never going back):
+//!    * [`Gateway::handle_datagram`]: a UDP datagram received on the IKE
+//!      port or the NAT-T port (on the NAT-T port, the non-ESP marker means
+//!      IKE, a single 0xFF byte is a NAT keepalive and is dropped, anything
+//!      else is ESP in UDP and goes to the SAD);
+//!    * [`Gateway::handle_esp`]: the payload of a raw IP protocol 50 packet,
+//!      for embedders with raw sockets;
+//!    * [`Gateway::handle_inside`]: an IPv4 packet from the inside to route
+//!      out (sealed, sent in clear, dropped, or held while IKE runs);
+//!    * [`Gateway::handle_timeout`]: when [`Gateway::poll_timeout`] is due.
+//! 3. **Outputs**, drained after every input:
+//!    * [`Gateway::poll_transmit`] until `None`: [`Transmit::Udp`] (IKE, or
+//!      ESP in UDP: send from `local` to `remote`), [`Transmit::Esp`] (raw
+//!      ESP: the payload of an IP protocol 50 packet), [`Transmit::Clear`]
+//!      (an inside packet that no crypto ACL protects, to route in clear);
+//!    * [`Gateway::poll_inside`] until `None`: decapsulated IPv4 packets to
+//!      deliver on the inside;
+//!    * [`Gateway::poll_event`] until `None`: the engine's events (IKE and
+//!      child SAs up/down, log lines in IOS's debug vocabulary) and the
+//!      Gateway's own ([`GatewayEvent`]);
+//!    * [`Gateway::poll_timeout`]: when to call [`Gateway::handle_timeout`].
+//! 4. **Operator**: [`Gateway::show`] with IOS command text (`show crypto
+//!    isakmp sa [detail]`, `show crypto ipsec sa [peer A | map M |
+//!    interface I]`, `show crypto map [tag M]`, abbreviations such as `sh
+//!    cry isa sa` accepted); [`Gateway::counters`].
+//!
+//! The engine speaks of ports 500 and 4500; the Gateway maps them to the
+//! configured [`GatewayOptions::ike_port`] and
+//! [`GatewayOptions::natt_port`] on both sides, so two unprivileged nodes
+//! using the same pair of ports talk to each other, and a node on the real
+//! ports talks to any IKE peer. Ports in forwarded engine events are the
+//! engine's (500/4500).
+//!
+//! Log lines: the engine logs its debug vocabulary (`Old State = IKE_R_MM1
+//! New State = IKE_R_MM2` ...) through the `log` facade and the resolver
+//! logs its key lookups ("Looking for a matching key for X in default");
+//! the Gateway logs SA installation and drops. The same lines arrive as
+//! [`Event::Log`] events.
+
+mod show;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
+
+use esp_core::spd::{
+    AddressMatch as EspAddress, Fallback, PacketInfo, PolicyAction, PolicyEntry, PolicyId,
+    PortRange as EspPorts, Selector as EspSelector,
+};
+use esp_core::wire::{UdpEncapPayload, protocol};
+use esp_core::{
+    Decision, Encryption, InboundSa, Integrity, KeyMaterial, LifetimeEvent, OutboundSa, SaId,
+    SaParams, SaRef, Sad, Spd, Suite,
+};
+use ike_proto::engine::{
+    ChildSa, ChildSaId, CommandError, Config as EngineConfig, Encapsulation, Engine, Event, IkeSaId,
+};
+use ike_proto::policy::{EncapMode, EspCipher, EspIntegrity, Lifetime, Selectors, TrafficSelector};
+pub use ike_proto::time::Instant;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, SeedableRng};
+
+use crate::IosPolicy;
+use crate::model::{AclAction, Config, InterfaceAddress};
+use crate::resolver::{self, AddressMatch};
+
+/// The engine's view of the IKE port.
+const IKE_PORT: u16 = 500;
+/// The engine's view of the NAT-T port.
+const NATT_PORT: u16 = 4500;
+/// What the engine is told our IKE port is under forced UDP
+/// encapsulation: NAT-D payloads are computed over it, so neither side's
+/// hash of our address matches and both float to NAT-T (strongSwan's
+/// `forceencaps`).
+const FORCED_IKE_PORT: u16 = 501;
+/// First id of the SPD entries installed for negotiated child SAs.
+const CHILD_POLICY_BASE: u32 = 0x8000_0000;
+
+/// How to build a [`Gateway`] besides its configuration.
+#[derive(Clone, Debug)]
+pub struct GatewayOptions {
+    /// The outside address. Required when the outside interface says `ip
+    /// address dhcp` (the seed's spoke); overrides a static address
+    /// otherwise (e.g. to run the seed's hub on loopback).
+    pub outside_addr: Option<Ipv4Addr>,
+    /// The UDP port IKE uses on both sides (500 unless running
+    /// unprivileged).
+    pub ike_port: u16,
+    /// The UDP port of NAT traversal on both sides (4500 unless running
+    /// unprivileged).
+    pub natt_port: u16,
+    /// Always float to the NAT-T port and carry ESP in UDP, as if a NAT
+    /// were in the path (needed by embedders that cannot send raw ESP).
+    pub force_udp_encapsulation: bool,
+    /// Engine settings (retransmissions, DPD, NAT keepalive ...).
+    pub engine: EngineConfig,
+    /// Inside packets held while IKE negotiates, in total.
+    pub hold_queue_limit: usize,
+    /// What happens to inside packets that no crypto ACL selects:
+    /// [`Fallback::Bypass`] (IOS: routed in clear) or [`Fallback::Discard`].
+    pub unprotected: Fallback,
+    /// The anti-replay window of inbound SAs, in packets (IOS: 64).
+    pub replay_window: u32,
+}
+
+impl Default for GatewayOptions {
+    fn default() -> Self {
+        Self {
+            outside_addr: None,
+            ike_port: IKE_PORT,
+            natt_port: NATT_PORT,
+            force_udp_encapsulation: false,
+            engine: EngineConfig::default(),
+            hold_queue_limit: 64,
+            unprotected: Fallback::Bypass,
+            replay_window: 64,
+        }
+    }
+}
+
+/// Why a [`Gateway`] could not be built or a command failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GatewayError {
+    /// No interface carries a crypto map that exists.
+    #[error("no interface carries a crypto map")]
+    NoCryptoInterface,
+    /// The outside interface's address is learnt at run time and none was
+    /// given in [`GatewayOptions::outside_addr`].
+    #[error("interface {0} has no static address: set GatewayOptions::outside_addr")]
+    NoOutsideAddress(String),
+    /// `show` was given a command it does not know.
+    #[error("unknown show command: {0:?}")]
+    UnknownCommand(String),
+}
+
+/// Something to send on the outside.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Transmit {
+    /// A UDP datagram: IKE, or ESP in UDP (RFC 3948).
+    Udp {
+        /// Our address and port (the IKE or the NAT-T port).
+        local: SocketAddrV4,
+        /// The peer's address and port.
+        remote: SocketAddrV4,
+        /// The UDP payload.
+        payload: Vec<u8>,
+    },
+    /// A raw ESP packet: the payload of an IP protocol 50 packet.
+    Esp {
+        /// Outer source address.
+        local: Ipv4Addr,
+        /// Outer destination address.
+        remote: Ipv4Addr,
+        /// From the SPI to the ICV.
+        payload: Vec<u8>,
+    },
+    /// An inside packet no crypto ACL protects: route it in clear.
+    Clear {
+        /// The IPv4 packet.
+        packet: Vec<u8>,
+    },
+}
+
+impl core::fmt::Debug for Transmit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Udp {
+                local,
+                remote,
+                payload,
+            } => write!(f, "Udp({local} -> {remote}, {} bytes)", payload.len()),
+            Self::Esp {
+                local,
+                remote,
+                payload,
+            } => write!(f, "Esp({local} -> {remote}, {} bytes)", payload.len()),
+            Self::Clear { packet } => write!(f, "Clear({} bytes)", packet.len()),
+        }
+    }
+}
+
+/// Why an inside or outside packet was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    /// Not a well-formed IPv4 packet.
+    Malformed,
+    /// The SPD says discard.
+    PolicyDiscard,
+    /// The hold queue was full while IKE negotiated.
+    HoldQueueFull,
+    /// IKE refused or failed to negotiate an SA for it.
+    NegotiationFailed,
+    /// ESP that did not open (unknown SPI, ICV, replay, padding ...).
+    EspRejected,
+    /// A decapsulated packet outside its SA's selectors.
+    SelectorMismatch,
+    /// Sealing failed (SA expired, sequence numbers exhausted).
+    SealFailed,
+}
+
+/// What the Gateway tells its caller.
+#[derive(Clone, Debug)]
+pub enum GatewayEvent {
+    /// An engine event, as the engine reported it.
+    Engine(Event),
+    /// A child SA pair was installed in the SAD.
+    SaInstalled {
+        /// The engine's handle.
+        child: ChildSaId,
+        /// The peer's outside address.
+        peer: Ipv4Addr,
+        /// Inbound SPI.
+        spi_in: u32,
+        /// Outbound SPI.
+        spi_out: u32,
+        /// Whether ESP is carried in UDP.
+        udp_encapsulated: bool,
+    },
+    /// A child SA pair was removed from the SAD.
+    SaRemoved {
+        /// The engine's handle.
+        child: ChildSaId,
+    },
+    /// A negotiated child SA could not be installed (e.g. a cipher the data
+    /// plane lacks); it was deleted.
+    SaInstallFailed {
+        /// The engine's handle.
+        child: ChildSaId,
+        /// Why.
+        reason: String,
+    },
+    /// Packets were dropped.
+    Dropped {
+        /// Why.
+        reason: DropReason,
+        /// How many.
+        packets: usize,
+    },
+}
+
+/// The Gateway's own counters (the per-SA ones are in `show crypto ipsec
+/// sa`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatewayCounters {
+    /// Inside packets sealed and sent.
+    pub sealed: u64,
+    /// ESP packets opened and delivered inside.
+    pub delivered: u64,
+    /// Inside packets sent in clear.
+    pub clear: u64,
+    /// Inside packets held while IKE negotiated.
+    pub held: u64,
+    /// IKE datagrams passed to the engine.
+    pub ike_datagrams: u64,
+    /// NAT keepalives received.
+    pub nat_keepalives: u64,
+    /// Drops: malformed inside or decapsulated packets.
+    pub malformed: u64,
+    /// Drops: SPD discard.
+    pub policy_discards: u64,
+    /// Drops: hold queue full.
+    pub hold_queue_full: u64,
+    /// Drops: IKE refused or failed.
+    pub negotiation_failed: u64,
+    /// Drops: ESP that did not open.
+    pub esp_rejected: u64,
+    /// Drops: decapsulated packet outside its SA's selectors.
+    pub selector_mismatch: u64,
+    /// Drops: seal failed.
+    pub seal_failed: u64,
+}
+
+/// A child SA installed in esp-core.
+#[derive(Clone, Debug)]
+struct Installed {
+    child: ChildSaId,
+    sa_id: SaId,
+    policy: PolicyId,
+    spi_in: u32,
+    spi_out: u32,
+    /// The peer's outside address and real port.
+    peer: SocketAddrV4,
+    /// Real ports of UDP encapsulation, if any.
+    udp: Option<(u16, u16)>,
+    selectors: Selectors,
+    cipher: EspCipher,
+    integrity: Option<EspIntegrity>,
+    mode: EncapMode,
+    lifetime: Lifetime,
+    installed_at: Instant,
+    map_seq: Option<u32>,
+}
+
+/// A static crypto map protect entry of the SPD.
+#[derive(Clone, Copy, Debug)]
+struct StaticPolicy {
+    peer: Option<Ipv4Addr>,
+    seq: u32,
+}
+
+/// An inside packet waiting for its SA.
+struct Held {
+    peer: Ipv4Addr,
+    packet: Vec<u8>,
+}
+
+/// One IPsec node. See the [module documentation](self) for the call order.
+pub struct Gateway {
+    config: Arc<Config>,
+    options: GatewayOptions,
+    interface: String,
+    map_name: String,
+    local: Ipv4Addr,
+    engine: Engine,
+    sad: Sad,
+    spd: Spd,
+    rng: ChaCha20Rng,
+    statics: HashMap<PolicyId, StaticPolicy>,
+    children: BTreeMap<ChildSaId, Installed>,
+    by_sa_id: HashMap<SaId, ChildSaId>,
+    by_spi_in: HashMap<u32, ChildSaId>,
+    /// Peers an acquire is pending for.
+    pending: Vec<Ipv4Addr>,
+    held: VecDeque<Held>,
+    transmits: VecDeque<Transmit>,
+    inside: VecDeque<Vec<u8>>,
+    events: VecDeque<GatewayEvent>,
+    ike_up: HashMap<IkeSaId, Instant>,
+    counters: GatewayCounters,
+    next_sa: u32,
+    next_child_policy: u32,
+    now: Instant,
+}
+
+impl core::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("interface", &self.interface)
+            .field("crypto_map", &self.map_name)
+            .field("local", &self.local)
+            .field("child_sas", &self.children.len())
+            .field("held", &self.held.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn esp_address(m: &AddressMatch) -> Option<EspAddress> {
+    match *m {
+        AddressMatch::Prefix { len: 0, .. } => Some(EspAddress::Any),
+        AddressMatch::Prefix { address, len } => EspAddress::prefix(address, len).ok(),
+        // esp-core selects by prefix or range: a wildcard with holes has
+        // no SPD form.
+        AddressMatch::Masked { .. } => None,
+    }
+}
+
+fn esp_selector_from_acl(s: &resolver::Selector) -> Option<EspSelector> {
+    Some(EspSelector {
+        source: esp_address(&s.source)?,
+        destination: esp_address(&s.destination)?,
+        protocol: s.protocol,
+        source_ports: EspPorts {
+            first: s.source_ports.first,
+            last: s.source_ports.last,
+        },
+        destination_ports: EspPorts {
+            first: s.destination_ports.first,
+            last: s.destination_ports.last,
+        },
+    })
+}
+
+fn esp_side(ts: &TrafficSelector) -> (EspAddress, EspPorts) {
+    let addr = if ts.start == Ipv4Addr::UNSPECIFIED && ts.end == Ipv4Addr::BROADCAST {
+        EspAddress::Any
+    } else {
+        EspAddress::range(ts.start, ts.end).unwrap_or(EspAddress::host(ts.start))
+    };
+    let ports = if ts.port == 0 {
+        EspPorts::ANY
+    } else {
+        EspPorts::single(ts.port)
+    };
+    (addr, ports)
+}
+
+/// A child SA's selectors (ours as local) as an outbound SPD selector.
+fn esp_selector(s: &Selectors) -> EspSelector {
+    let (source, source_ports) = esp_side(&s.local);
+    let (destination, destination_ports) = esp_side(&s.remote);
+    let protocol = s.local.protocol.max(s.remote.protocol);
+    EspSelector {
+        source,
+        destination,
+        protocol: (protocol != 0).then_some(protocol),
+        source_ports,
+        destination_ports,
+    }
+}
+
+fn suite(cipher: EspCipher, integrity: Option<EspIntegrity>) -> Result<Suite, String> {
+    let e = match cipher {
+        EspCipher::TripleDes => Encryption::TripleDesCbc,
+        EspCipher::AesCbc { key_bits: 128 } => Encryption::AesCbc128,
+        EspCipher::AesCbc { key_bits: 192 } => Encryption::AesCbc192,
+        EspCipher::AesCbc { key_bits: 256 } => Encryption::AesCbc256,
+        EspCipher::AesGcm16 { key_bits: 128 } => Encryption::AesGcm128,
+        EspCipher::AesGcm16 { key_bits: 192 } => Encryption::AesGcm192,
+        EspCipher::AesGcm16 { key_bits: 256 } => Encryption::AesGcm256,
+        EspCipher::Null => Encryption::Null,
+        other => return Err(format!("the data plane has no {other:?}")),
+    };
+    let i = match integrity {
+        None => Integrity::None,
+        Some(EspIntegrity::HmacMd5) => Integrity::HmacMd5_96,
+        Some(EspIntegrity::HmacSha1) => Integrity::HmacSha1_96,
+        Some(EspIntegrity::HmacSha256) => Integrity::HmacSha256_128,
+    };
+    Suite::new(e, i).map_err(|e| e.to_string())
+}
+
+fn esp_instant(now: Instant) -> esp_core::Instant {
+    esp_core::Instant::from_millis(now.as_millis())
+}
+
+/// The data plane's limits: kilobytes soft and hard (the soft one asks the
+/// engine to rekey), seconds hard only (the engine rekeys on time itself).
+fn esp_lifetime(l: Lifetime) -> esp_core::Lifetime {
+    let kb = l.kilobytes.map(u64::from);
+    esp_core::Lifetime {
+        soft_seconds: None,
+        hard_seconds: l.seconds.map(u64::from),
+        soft_kilobytes: kb.map(|k| k - k / 10),
+        hard_kilobytes: kb,
+    }
+}
+
+impl Gateway {
+    /// Builds a node from a parsed configuration.
+    ///
+    /// The outside interface is the first interface with `crypto map
+    /// NAME`; its address is [`GatewayOptions::outside_addr`] if given,
+    /// else its static `ip address`. The SPD holds the map's static
+    /// entries' ACL lines in sequence order (permit: protect through `set
+    /// peer`; deny: clear), then [`GatewayOptions::unprotected`]. `rng`
+    /// seeds the engine's and the data plane's generators.
+    ///
+    /// # Errors
+    /// [`GatewayError::NoCryptoInterface`], [`GatewayError::NoOutsideAddress`].
+    pub fn new(
+        config: Config,
+        options: GatewayOptions,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, GatewayError> {
+        let config = Arc::new(config);
+        let (interface, map) = config
+            .crypto_interfaces()
+            .next()
+            .ok_or(GatewayError::NoCryptoInterface)?;
+        let local = match (options.outside_addr, interface.address) {
+            (Some(a), _) => a,
+            (None, Some(InterfaceAddress::Static { address, .. })) => address,
+            (None, _) => return Err(GatewayError::NoOutsideAddress(interface.name.clone())),
+        };
+        let (interface, map_name) = (interface.name.clone(), map.name.clone());
+
+        let mut spd = Spd::new(options.unprotected);
+        let mut statics = HashMap::new();
+        let mut next_id = 1u32;
+        for candidate in resolver::crypto_map_candidates(&config, map) {
+            if candidate.is_dynamic() {
+                continue;
+            }
+            let entry = candidate.entry();
+            let Some(acl) = entry
+                .match_address
+                .as_deref()
+                .and_then(|n| config.access_list(n))
+            else {
+                continue;
+            };
+            for line in resolver::acl_selectors(acl) {
+                let Some(selector) = esp_selector_from_acl(&line.selector) else {
+                    log::warn!(
+                        "access-list {} line {}: a wildcard with holes cannot be an SPD selector; skipped",
+                        acl.name,
+                        line.line
+                    );
+                    continue;
+                };
+                let id = PolicyId(next_id);
+                next_id += 1;
+                let action = match line.action {
+                    AclAction::Permit => {
+                        statics.insert(
+                            id,
+                            StaticPolicy {
+                                peer: entry.peers.first().copied(),
+                                seq: entry.seq,
+                            },
+                        );
+                        PolicyAction::Protect { sa: None }
+                    }
+                    // IOS: a deny leaves the packet to the next entry; the
+                    // SPD is first-match, so it goes in clear here.
+                    AclAction::Deny => PolicyAction::Bypass,
+                };
+                spd.push(PolicyEntry {
+                    id,
+                    selector,
+                    action,
+                });
+            }
+        }
+
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let engine_rng = ChaCha20Rng::from_seed(seed);
+        rng.fill_bytes(&mut seed);
+        let esp_rng = ChaCha20Rng::from_seed(seed);
+        seed.fill(0);
+
+        let policy = IosPolicy::new(Arc::clone(&config)).with_crypto_map(map_name.clone());
+        let mut engine_config = options.engine.clone();
+        if options.force_udp_encapsulation {
+            engine_config.nat_traversal = true;
+        }
+        let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
+        Ok(Self {
+            config,
+            options,
+            interface,
+            map_name,
+            local,
+            engine,
+            sad: Sad::new(),
+            spd,
+            rng: esp_rng,
+            statics,
+            children: BTreeMap::new(),
+            by_sa_id: HashMap::new(),
+            by_spi_in: HashMap::new(),
+            pending: Vec::new(),
+            held: VecDeque::new(),
+            transmits: VecDeque::new(),
+            inside: VecDeque::new(),
+            events: VecDeque::new(),
+            ike_up: HashMap::new(),
+            counters: GatewayCounters::default(),
+            next_sa: 1,
+            next_child_policy: CHILD_POLICY_BASE,
+            now: Instant::ZERO,
+        })
+    }
+
+    /// Parses IOS text and builds a node; see [`Gateway::new`].
+    ///
+    /// # Errors
+    /// The parser's error (line and column), or a [`GatewayError`], as text.
+    pub fn from_ios(
+        text: &str,
+        options: GatewayOptions,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let config = crate::parse(text)?;
+        Ok(Self::new(config, options, rng)?)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The outside address.
+    pub fn outside_addr(&self) -> Ipv4Addr {
+        self.local
+    }
+
+    /// The outside interface's name.
+    pub fn outside_interface(&self) -> &str {
+        &self.interface
+    }
+
+    /// The crypto map in force.
+    pub fn crypto_map_name(&self) -> &str {
+        &self.map_name
+    }
+
+    /// The IKE endpoint to bind: outside address and IKE port.
+    pub fn ike_endpoint(&self) -> SocketAddrV4 {
+        SocketAddrV4::new(self.local, self.options.ike_port)
+    }
+
+    /// The NAT-T endpoint to bind: outside address and NAT-T port.
+    pub fn natt_endpoint(&self) -> SocketAddrV4 {
+        SocketAddrV4::new(self.local, self.options.natt_port)
+    }
+
+    /// The engine (read-only: its SA tables).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The Gateway's own counters.
+    pub fn counters(&self) -> GatewayCounters {
+        self.counters
+    }
+
+    /// Inside packets currently held for IKE.
+    pub fn held_packets(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Number of child SA pairs installed in the SAD.
+    pub fn installed_child_sas(&self) -> usize {
+        self.children.len()
+    }
+
+    // ----- port mapping between the engine's 500/4500 and ours -------
+
+    fn engine_local_port(&self, port: u16) -> u16 {
+        if port == self.options.natt_port {
+            NATT_PORT
+        } else if self.options.force_udp_encapsulation {
+            FORCED_IKE_PORT
+        } else {
+            IKE_PORT
+        }
+    }
+
+    fn engine_local(&self) -> SocketAddrV4 {
+        SocketAddrV4::new(self.local, self.engine_local_port(self.options.ike_port))
+    }
+
+    fn engine_remote(&self, remote: SocketAddrV4) -> SocketAddrV4 {
+        let port = if remote.port() == self.options.ike_port {
+            IKE_PORT
+        } else if remote.port() == self.options.natt_port {
+            NATT_PORT
+        } else {
+            remote.port()
+        };
+        SocketAddrV4::new(*remote.ip(), port)
+    }
+
+    fn real_local(&self, local: SocketAddrV4) -> SocketAddrV4 {
+        let port = if local.port() == NATT_PORT {
+            self.options.natt_port
+        } else {
+            self.options.ike_port
+        };
+        SocketAddrV4::new(self.local, port)
+    }
+
+    fn real_remote_port(&self, port: u16) -> u16 {
+        match port {
+            IKE_PORT => self.options.ike_port,
+            NATT_PORT => self.options.natt_port,
+            p => p,
+        }
+    }
+
+    // ----- inputs ------------------------------------------------------
+
+    /// A UDP datagram received on the IKE port or the NAT-T port: `local`
+    /// is the address and port it arrived on, `remote` its source.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        data: &[u8],
+    ) {
+        self.now = now;
+        if local.port() == self.options.natt_port {
+            match UdpEncapPayload::classify(data) {
+                Ok(UdpEncapPayload::NatKeepalive) => {
+                    self.counters.nat_keepalives += 1;
+                    return;
+                }
+                Ok(UdpEncapPayload::Esp(_)) => {
+                    self.open_esp(now, *remote.ip(), data);
+                    self.drain(now);
+                    return;
+                }
+                Ok(UdpEncapPayload::Ike(_)) => {}
+                Err(e) => {
+                    log::debug!("dropping datagram from {remote} on the NAT-T port: {e}");
+                    self.counters.malformed += 1;
+                    return;
+                }
+            }
+        }
+        self.counters.ike_datagrams += 1;
+        let elocal = SocketAddrV4::new(self.local, self.engine_local_port(local.port()));
+        let eremote = self.engine_remote(remote);
+        self.engine.handle_datagram(now, elocal, eremote, data);
+        self.drain(now);
+    }
+
+    /// The payload of a raw ESP packet (IP protocol 50), from the SPI on,
+    /// received from `remote`.
+    pub fn handle_esp(&mut self, now: Instant, remote: Ipv4Addr, payload: &[u8]) {
+        self.now = now;
+        self.open_esp(now, remote, payload);
+        self.drain(now);
+    }
+
+    /// An IPv4 packet from the inside, to route out.
+    pub fn handle_inside(&mut self, now: Instant, packet: &[u8]) {
+        self.now = now;
+        self.route_out(now, packet.to_vec());
+        self.drain(now);
+    }
+
+    /// Time passed: engine timers (retransmissions, lifetimes, DPD) and
+    /// data-plane lifetimes.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        if self.engine.poll_timeout().is_some_and(|t| t <= now) {
+            self.engine.handle_timeout(now);
+        }
+        self.sad.handle_timeout(esp_instant(now));
+        self.drain(now);
+    }
+
+    // ----- outputs -----------------------------------------------------
+
+    /// The next thing to send on the outside.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next decapsulated packet to deliver on the inside.
+    pub fn poll_inside(&mut self) -> Option<Vec<u8>> {
+        self.inside.pop_front()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<GatewayEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`Gateway::handle_timeout`] should be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let esp = self
+            .sad
+            .poll_timeout()
+            .map(|t| Instant::from_millis(t.millis()));
+        match (self.engine.poll_timeout(), esp) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    // ----- commands ----------------------------------------------------
+
+    /// Clears every SA with `peer` (IOS `clear crypto sa peer`): a Delete
+    /// for each child SA and for the IKE SA goes to the peer.
+    pub fn clear_peer(&mut self, now: Instant, peer: Ipv4Addr) {
+        self.now = now;
+        let kids: Vec<ChildSaId> = self
+            .children
+            .values()
+            .filter(|c| *c.peer.ip() == peer)
+            .map(|c| c.child)
+            .collect();
+        for c in kids {
+            let _ = self.engine.delete_child_sa(now, c);
+        }
+        let ikes: Vec<IkeSaId> = self
+            .engine
+            .ike_sas()
+            .into_iter()
+            .filter(|i| *i.remote.ip() == peer)
+            .map(|i| i.id)
+            .collect();
+        for i in ikes {
+            let _ = self.engine.delete_ike_sa(now, i);
+        }
+        self.drain(now);
+    }
+
+    // ----- the data path -------------------------------------------------
+
+    fn route_out(&mut self, now: Instant, packet: Vec<u8>) {
+        let info = match PacketInfo::from_ipv4(&packet) {
+            Ok(i) => i,
+            Err(e) => {
+                log::debug!("dropping inside packet: {e}");
+                self.drop_packets(DropReason::Malformed, 1);
+                return;
+            }
+        };
+        match self.spd.decide(&info, &self.sad) {
+            Decision::Protect(id) => self.seal_and_send(now, id, &packet),
+            Decision::Bypass => {
+                self.counters.clear += 1;
+                self.transmits.push_back(Transmit::Clear { packet });
+            }
+            Decision::Discard => self.drop_packets(DropReason::PolicyDiscard, 1),
+            Decision::Acquire(acquire) => {
+                let peer = match self.statics.get(&acquire.policy) {
+                    Some(s) => s.peer,
+                    // A negotiated SA's entry whose SA is gone: ask its peer.
+                    None => self
+                        .children
+                        .values()
+                        .find(|c| c.policy == acquire.policy)
+                        .map(|c| *c.peer.ip()),
+                };
+                let Some(peer) = peer else {
+                    log::debug!("crypto map entry without set peer: packet dropped");
+                    self.drop_packets(DropReason::NegotiationFailed, 1);
+                    return;
+                };
+                self.acquire(now, peer, &info, packet);
+            }
+        }
+    }
+
+    fn acquire(&mut self, now: Instant, peer: Ipv4Addr, info: &PacketInfo, packet: Vec<u8>) {
+        if self.held.len() >= self.options.hold_queue_limit {
+            self.drop_packets(DropReason::HoldQueueFull, 1);
+            return;
+        }
+        if !self.pending.contains(&peer) {
+            let selectors = Selectors {
+                local: TrafficSelector::host(info.source),
+                remote: TrafficSelector::host(info.destination),
+            };
+            log::debug!(
+                "IPSEC(sa_request): acquire from {} to {} for {} -> {}",
+                self.local,
+                peer,
+                info.source,
+                info.destination
+            );
+            let remote = SocketAddrV4::new(peer, IKE_PORT);
+            match self
+                .engine
+                .initiate(now, self.engine_local(), remote, selectors)
+            {
+                Ok(_) => self.pending.push(peer),
+                Err(e @ (CommandError::NotProtected | CommandError::NoPhase1Policy)) => {
+                    log::debug!("IPSEC: no SA can be negotiated with {peer}: {e}");
+                    self.drop_packets(DropReason::NegotiationFailed, 1);
+                    return;
+                }
+                Err(e) => {
+                    log::debug!("IPSEC: acquire towards {peer} refused: {e}");
+                    self.drop_packets(DropReason::NegotiationFailed, 1);
+                    return;
+                }
+            }
+        }
+        self.counters.held += 1;
+        self.held.push_back(Held { peer, packet });
+    }
+
+    fn seal_and_send(&mut self, now: Instant, id: SaId, packet: &[u8]) {
+        let Some(child) = self.by_sa_id.get(&id).and_then(|c| self.children.get(c)) else {
+            self.drop_packets(DropReason::SealFailed, 1);
+            return;
+        };
+        let (peer, udp) = (child.peer, child.udp);
+        let Some(sa) = self.sad.outbound(id) else {
+            self.drop_packets(DropReason::SealFailed, 1);
+            return;
+        };
+        let head = sa.headroom();
+        let len = packet.len();
+        let mut buf = vec![0u8; head + len + sa.tailroom(len)];
+        buf[head..head + len].copy_from_slice(packet);
+        match self.sad.seal(
+            id,
+            &mut buf,
+            head..head + len,
+            protocol::IPV4,
+            &mut self.rng,
+            esp_instant(now),
+        ) {
+            Ok(out) => {
+                self.counters.sealed += 1;
+                let t = match udp {
+                    Some((local_port, remote_port)) => Transmit::Udp {
+                        local: SocketAddrV4::new(self.local, local_port),
+                        remote: SocketAddrV4::new(*peer.ip(), remote_port),
+                        // esp-core wrote the UDP header; a UDP socket
+                        // writes its own.
+                        payload: buf
+                            .get(out.start + esp_core::wire::UDP_HEADER_LEN..out.end)
+                            .unwrap_or_default()
+                            .to_vec(),
+                    },
+                    None => Transmit::Esp {
+                        local: self.local,
+                        remote: *peer.ip(),
+                        payload: buf.get(out).unwrap_or_default().to_vec(),
+                    },
+                };
+                self.transmits.push_back(t);
+            }
+            Err(e) => {
+                log::debug!("IPSEC: seal with SA {id:?} failed: {e}");
+                self.drop_packets(DropReason::SealFailed, 1);
+            }
+        }
+    }
+
+    fn open_esp(&mut self, now: Instant, remote: Ipv4Addr, esp: &[u8]) {
+        let mut buf = esp.to_vec();
+        let (spi, opened) = match self.sad.open(&mut buf, esp_instant(now)) {
+            Ok(x) => x,
+            Err(e) => {
+                log::debug!("IPSEC: ESP from {remote} rejected: {e}");
+                self.drop_packets(DropReason::EspRejected, 1);
+                return;
+            }
+        };
+        if opened.is_dummy() {
+            return;
+        }
+        let Some(child) = self.by_spi_in.get(&spi).and_then(|c| self.children.get(c)) else {
+            self.drop_packets(DropReason::EspRejected, 1);
+            return;
+        };
+        let inner = buf.get(opened.inner.clone()).unwrap_or_default();
+        if opened.next_header != protocol::IPV4 {
+            self.drop_packets(DropReason::Malformed, 1);
+            return;
+        }
+        let Ok(info) = PacketInfo::from_ipv4(inner) else {
+            self.drop_packets(DropReason::Malformed, 1);
+            return;
+        };
+        // RFC 4301 5.2: what an SA delivers must be what it was
+        // negotiated for.
+        if !esp_selector(&child.selectors).reversed().matches(&info) {
+            log::debug!(
+                "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
+                info.source,
+                info.destination,
+                child.selectors
+            );
+            self.drop_packets(DropReason::SelectorMismatch, 1);
+            return;
+        }
+        self.counters.delivered += 1;
+        self.inside.push_back(inner.to_vec());
+    }
+
+    fn drop_packets(&mut self, reason: DropReason, packets: usize) {
+        let n = packets as u64;
+        let c = &mut self.counters;
+        match reason {
+            DropReason::Malformed => c.malformed += n,
+            DropReason::PolicyDiscard => c.policy_discards += n,
+            DropReason::HoldQueueFull => c.hold_queue_full += n,
+            DropReason::NegotiationFailed => c.negotiation_failed += n,
+            DropReason::EspRejected => c.esp_rejected += n,
+            DropReason::SelectorMismatch => c.selector_mismatch += n,
+            DropReason::SealFailed => c.seal_failed += n,
+        }
+        self.events
+            .push_back(GatewayEvent::Dropped { reason, packets });
+    }
+
+    // ----- the control path ----------------------------------------------
+
+    /// Drains the engine and the SAD until both are quiet.
+    fn drain(&mut self, now: Instant) {
+        loop {
+            let mut busy = false;
+            while let Some(d) = self.engine.poll_transmit() {
+                busy = true;
+                let local = self.real_local(d.local);
+                let remote =
+                    SocketAddrV4::new(*d.remote.ip(), self.real_remote_port(d.remote.port()));
+                self.transmits.push_back(Transmit::Udp {
+                    local,
+                    remote,
+                    payload: d.payload,
+                });
+            }
+            while let Some(ev) = self.engine.poll_event() {
+                busy = true;
+                self.on_engine_event(now, &ev);
+                self.events.push_back(GatewayEvent::Engine(ev));
+            }
+            while let Some((sa, ev)) = self.sad.poll_event() {
+                busy = true;
+                self.on_lifetime_event(now, sa, ev);
+            }
+            if !busy {
+                break;
+            }
+        }
+    }
+
+    fn on_engine_event(&mut self, now: Instant, ev: &Event) {
+        match ev {
+            Event::IkeSaUp(info) => {
+                self.ike_up.insert(info.id, now);
+            }
+            Event::IkeSaDown { ike_sa, .. } => {
+                self.ike_up.remove(ike_sa);
+            }
+            Event::IkeSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
+            Event::ChildSaUp(c) => {
+                self.install(now, c);
+                self.flush(now, *c.remote.ip());
+            }
+            Event::ChildSaRekeyed { new, .. } => {
+                self.install(now, new);
+            }
+            Event::ChildSaDown { child, .. } => self.uninstall(*child),
+            Event::ChildSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
+            _ => {}
+        }
+    }
+
+    fn on_lifetime_event(&mut self, now: Instant, sa: SaRef, ev: LifetimeEvent) {
+        let child = match sa {
+            SaRef::Inbound(spi) => self.by_spi_in.get(&spi).copied(),
+            SaRef::Outbound(id) => self.by_sa_id.get(&id).copied(),
+        };
+        let Some(child) = child else {
+            return;
+        };
+        match ev {
+            LifetimeEvent::SoftExpired(cause) => {
+                log::debug!("IPSEC: SA {child:?} soft lifetime ({cause:?}): rekeying");
+                if let Err(e) = self.engine.rekey_child_sa(now, child) {
+                    log::debug!("IPSEC: rekey of {child:?} refused: {e}");
+                }
+            }
+            LifetimeEvent::HardExpired(cause) => {
+                log::debug!("IPSEC: SA {child:?} hard lifetime ({cause:?}): deleting");
+                if self.engine.delete_child_sa(now, child).is_err() {
+                    self.uninstall(child);
+                }
+            }
+        }
+    }
+
+    /// IKE gave up on `peer`: drop what waited for it.
+    fn fail_peer(&mut self, peer: Ipv4Addr) {
+        self.pending.retain(|p| *p != peer);
+        let before = self.held.len();
+        self.held.retain(|h| h.peer != peer);
+        let dropped = before - self.held.len();
+        if dropped > 0 {
+            log::debug!("IPSEC: negotiation with {peer} failed: {dropped} held packets dropped");
+            self.drop_packets(DropReason::NegotiationFailed, dropped);
+        }
+    }
+
+    /// An SA towards `peer` came up: route what waited for it again.
+    fn flush(&mut self, now: Instant, peer: Ipv4Addr) {
+        self.pending.retain(|p| *p != peer);
+        let (mine, rest): (VecDeque<Held>, VecDeque<Held>) =
+            self.held.drain(..).partition(|h| h.peer == peer);
+        self.held = rest;
+        for h in mine {
+            self.route_out(now, h.packet);
+        }
+    }
+
+    fn install(&mut self, now: Instant, c: &ChildSa) {
+        match self.try_install(now, c) {
+            Ok(()) => {}
+            Err(reason) => {
+                log::warn!("IPSEC: child SA {:?} cannot be installed: {reason}", c.id);
+                self.events.push_back(GatewayEvent::SaInstallFailed {
+                    child: c.id,
+                    reason,
+                });
+                let _ = self.engine.delete_child_sa(now, c.id);
+            }
+        }
+    }
+
+    fn try_install(&mut self, now: Instant, c: &ChildSa) -> Result<(), String> {
+        let suite = suite(c.cipher, c.integrity)?;
+        let mode = match c.mode {
+            EncapMode::Tunnel => esp_core::Mode::Tunnel,
+            EncapMode::Transport => {
+                return Err("transport mode is not carried by the Gateway".into());
+            }
+        };
+        let udp = match c.encapsulation {
+            Encapsulation::None => None,
+            Encapsulation::Udp { remote_port, .. } => {
+                Some((self.options.natt_port, self.real_remote_port(remote_port)))
+            }
+        };
+        let lifetime = esp_lifetime(c.lifetime);
+        let at = esp_instant(now);
+        let inbound_params = SaParams::new(c.spi_in, suite)
+            .with_mode(mode)
+            .with_lifetime(lifetime)
+            .with_replay_window(self.options.replay_window);
+        let mut outbound_params = SaParams::new(c.spi_out, suite)
+            .with_mode(mode)
+            .with_lifetime(lifetime);
+        if let Some((l, r)) = udp {
+            outbound_params = outbound_params.with_udp_encapsulation(l, r);
+        }
+        let keys_in = KeyMaterial::new(
+            c.keys_in.encryption.as_bytes(),
+            c.keys_in.integrity.as_bytes(),
+        );
+        let keys_out = KeyMaterial::new(
+            c.keys_out.encryption.as_bytes(),
+            c.keys_out.integrity.as_bytes(),
+        );
+        let inbound = InboundSa::new(&inbound_params, &keys_in, at).map_err(|e| e.to_string())?;
+        let outbound =
+            OutboundSa::new(&outbound_params, &keys_out, at).map_err(|e| e.to_string())?;
+        self.sad
+            .insert_inbound(inbound)
+            .map_err(|e| e.to_string())?;
+        let sa_id = SaId(self.next_sa);
+        self.next_sa = self.next_sa.wrapping_add(1).max(1);
+        self.sad.insert_outbound(sa_id, outbound);
+
+        let policy = PolicyId(self.next_child_policy);
+        self.next_child_policy = self
+            .next_child_policy
+            .wrapping_add(1)
+            .max(CHILD_POLICY_BASE);
+        // In front of the static entries: the newest SA for a flow wins.
+        self.spd.insert(
+            0,
+            PolicyEntry {
+                id: policy,
+                selector: esp_selector(&c.selectors),
+                action: PolicyAction::Protect { sa: Some(sa_id) },
+            },
+        );
+        let map_seq = self.map_seq_for(c);
+        let peer = SocketAddrV4::new(*c.remote.ip(), self.real_remote_port(c.remote.port()));
+        log::info!(
+            "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
+            self.local,
+            c.spi_in,
+            c.spi_in,
+            c.id.0,
+            peer.ip(),
+            c.spi_out,
+            c.spi_out
+        );
+        self.by_sa_id.insert(sa_id, c.id);
+        self.by_spi_in.insert(c.spi_in, c.id);
+        self.children.insert(
+            c.id,
+            Installed {
+                child: c.id,
+                sa_id,
+                policy,
+                spi_in: c.spi_in,
+                spi_out: c.spi_out,
+                peer,
+                udp,
+                selectors: c.selectors,
+                cipher: c.cipher,
+                integrity: c.integrity,
+                mode: c.mode,
+                lifetime: c.lifetime,
+                installed_at: now,
+                map_seq,
+            },
+        );
+        self.events.push_back(GatewayEvent::SaInstalled {
+            child: c.id,
+            peer: *c.remote.ip(),
+            spi_in: c.spi_in,
+            spi_out: c.spi_out,
+            udp_encapsulated: udp.is_some(),
+        });
+        Ok(())
+    }
+
+    /// The crypto map sequence number an SA belongs to: the static entry
+    /// for its peer, else the (first) dynamic entry.
+    fn map_seq_for(&self, c: &ChildSa) -> Option<u32> {
+        let map = self.config.crypto_map(&self.map_name)?;
+        let mut entries: Vec<_> = map.entries.iter().collect();
+        entries.sort_by_key(|e| e.seq);
+        entries
+            .iter()
+            .find(|e| e.dynamic_map.is_none() && e.peers.contains(c.remote.ip()))
+            .or_else(|| entries.iter().find(|e| e.dynamic_map.is_some()))
+            .map(|e| e.seq)
+    }
+
+    fn uninstall(&mut self, child: ChildSaId) {
+        let Some(c) = self.children.remove(&child) else {
+            return;
+        };
+        self.sad.remove_inbound(c.spi_in);
+        self.sad.remove_outbound(c.sa_id);
+        self.spd.remove(c.policy);
+        self.by_sa_id.remove(&c.sa_id);
+        self.by_spi_in.remove(&c.spi_in);
+        log::info!(
+            "IPSEC(delete_sa): deleting SA, (sa) sa_dest= {}, sa_spi= 0x{:08X}",
+            c.peer.ip(),
+            c.spi_out
+        );
+        self.events.push_back(GatewayEvent::SaRemoved { child });
+    }
+}

@@ -1,0 +1,472 @@
+//! The Gateway's `show` commands: IOS command text parsed (abbreviations
+//! included), ike-policy's show snapshots filled from live state, rendered
+//! by [`crate::show`].
+
+use std::net::Ipv4Addr;
+
+use ike_proto::engine::IkeSaInfo;
+use ike_proto::policy::{
+    AuthMethod, EspCipher, EspIntegrity, ModeConfig, Phase1Cipher, Phase1Hash, TrafficSelector,
+};
+
+use super::{Gateway, GatewayError, Installed, Instant};
+use crate::model::{AccessList, AclProtocol, AddressWildcard, PortMatch};
+use crate::show::{
+    AccessListView, AclAddress, AclEntryView, AclPort, Capabilities, CryptoMapEntryView,
+    CryptoMapKind, CryptoMapView, EncapsulationMode, EspSaView, FlowCounters, FlowFlag, FlowView,
+    InterfaceSas, IpsecSaFilter, IsakmpAuth, IsakmpRole, IsakmpSaStatus, IsakmpSaView, IsakmpState,
+    ProxyIdent,
+};
+
+/// A show command, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Command {
+    IsakmpSa { detail: bool },
+    IpsecSa(IpsecSaFilter),
+    CryptoMap { tag: Option<String> },
+}
+
+/// Whether `word` abbreviates `keyword` (at least `min` letters, as IOS
+/// needs to tell it from its siblings).
+fn abbreviates(word: &str, keyword: &str, min: usize) -> bool {
+    word.len() >= min.min(keyword.len()) && keyword.starts_with(&word.to_ascii_lowercase())
+}
+
+fn parse_command(text: &str) -> Option<Command> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [show, crypto, rest @ ..] = words.as_slice() else {
+        return None;
+    };
+    if !abbreviates(show, "show", 2) || !abbreviates(crypto, "crypto", 2) {
+        return None;
+    }
+    match rest {
+        [isakmp, sa, tail @ ..] if abbreviates(isakmp, "isakmp", 2) && abbreviates(sa, "sa", 2) => {
+            match tail {
+                [] => Some(Command::IsakmpSa { detail: false }),
+                [d] if abbreviates(d, "detail", 1) => Some(Command::IsakmpSa { detail: true }),
+                _ => None,
+            }
+        }
+        [ipsec, sa, tail @ ..] if abbreviates(ipsec, "ipsec", 1) && abbreviates(sa, "sa", 2) => {
+            match tail {
+                [] => Some(Command::IpsecSa(IpsecSaFilter::All)),
+                [p, a] if abbreviates(p, "peer", 1) => {
+                    Some(Command::IpsecSa(IpsecSaFilter::Peer(a.parse().ok()?)))
+                }
+                [m, name] if abbreviates(m, "map", 1) => {
+                    Some(Command::IpsecSa(IpsecSaFilter::Map((*name).to_string())))
+                }
+                [i, name] if abbreviates(i, "interface", 1) => Some(Command::IpsecSa(
+                    IpsecSaFilter::Interface((*name).to_string()),
+                )),
+                _ => None,
+            }
+        }
+        [map, tail @ ..] if abbreviates(map, "map", 1) => match tail {
+            [] => Some(Command::CryptoMap { tag: None }),
+            [t, name] if abbreviates(t, "tag", 1) => Some(Command::CryptoMap {
+                tag: Some((*name).to_string()),
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn encr_name(c: Phase1Cipher) -> String {
+    match c {
+        Phase1Cipher::Des => "des".into(),
+        Phase1Cipher::TripleDes => "3des".into(),
+        Phase1Cipher::AesCbc { key_bits: 128 } => "aes".into(),
+        Phase1Cipher::AesCbc { key_bits } => format!("aes{key_bits}"),
+    }
+}
+
+fn hash_name(h: Phase1Hash) -> &'static str {
+    match h {
+        Phase1Hash::Md5 => "md5",
+        Phase1Hash::Sha1 => "sha",
+        Phase1Hash::Sha256 => "sha256",
+        Phase1Hash::Sha384 => "sha384",
+        Phase1Hash::Sha512 => "sha512",
+    }
+}
+
+fn transforms(cipher: EspCipher, integrity: Option<EspIntegrity>) -> Vec<String> {
+    let c = match cipher {
+        EspCipher::Des => "esp-des".to_string(),
+        EspCipher::TripleDes => "esp-3des".into(),
+        EspCipher::AesCbc { key_bits: 128 } => "esp-aes".into(),
+        EspCipher::AesCbc { key_bits } => format!("esp-aes {key_bits}"),
+        EspCipher::AesGcm16 { key_bits: 128 } => "esp-gcm".into(),
+        EspCipher::AesGcm16 { key_bits } => format!("esp-gcm {key_bits}"),
+        EspCipher::Null => "esp-null".into(),
+    };
+    let mut v = vec![c];
+    if let Some(i) = integrity {
+        v.push(
+            match i {
+                EspIntegrity::HmacMd5 => "esp-md5-hmac",
+                EspIntegrity::HmacSha1 => "esp-sha-hmac",
+                EspIntegrity::HmacSha256 => "esp-sha256-hmac",
+            }
+            .into(),
+        );
+    }
+    v
+}
+
+fn iv_size(cipher: EspCipher) -> u8 {
+    match cipher {
+        EspCipher::Des | EspCipher::TripleDes | EspCipher::AesGcm16 { .. } => 8,
+        EspCipher::AesCbc { .. } => 16,
+        EspCipher::Null => 0,
+    }
+}
+
+fn ident(ts: &TrafficSelector) -> ProxyIdent {
+    let (addr, mask) = ts
+        .as_subnet()
+        .unwrap_or((ts.start, Ipv4Addr::new(255, 255, 255, 255)));
+    ProxyIdent {
+        addr,
+        mask,
+        protocol: ts.protocol,
+        port: ts.port,
+    }
+}
+
+fn acl_address(a: &AddressWildcard) -> AclAddress {
+    if a.is_any() {
+        AclAddress::Any
+    } else if a.wildcard.is_unspecified() {
+        AclAddress::Host(a.address)
+    } else {
+        AclAddress::Wildcard(a.address, a.wildcard)
+    }
+}
+
+fn acl_port(p: Option<PortMatch>) -> AclPort {
+    match p {
+        None => AclPort::Any,
+        Some(PortMatch::Eq(p)) => AclPort::Eq(p),
+        Some(PortMatch::Neq(p)) => AclPort::Neq(p),
+        Some(PortMatch::Lt(p)) => AclPort::Lt(p),
+        Some(PortMatch::Gt(p)) => AclPort::Gt(p),
+        Some(PortMatch::Range(a, b)) => AclPort::Range(a, b),
+    }
+}
+
+fn acl_view(acl: &AccessList) -> AccessListView {
+    AccessListView {
+        name: acl.name.clone(),
+        entries: acl
+            .entries
+            .iter()
+            .map(|e| AclEntryView {
+                action: match e.action {
+                    crate::model::AclAction::Permit => crate::show::AclAction::Permit,
+                    crate::model::AclAction::Deny => crate::show::AclAction::Deny,
+                },
+                protocol: match e.protocol {
+                    AclProtocol::Ip => 0,
+                    p => p.number().unwrap_or(0),
+                },
+                source: acl_address(&e.source),
+                source_port: acl_port(e.source_port),
+                destination: acl_address(&e.destination),
+                destination_port: acl_port(e.destination_port),
+            })
+            .collect(),
+    }
+}
+
+impl Gateway {
+    /// Runs an IOS show command on live state: `show crypto isakmp sa
+    /// [detail]`, `show crypto ipsec sa [peer A | map M | interface I]`,
+    /// `show crypto map [tag M]`, each word abbreviable (`sh cry isa sa`,
+    /// `sh cry ips sa`).
+    ///
+    /// # Errors
+    /// [`GatewayError::UnknownCommand`].
+    pub fn show(&self, command: &str, now: Instant) -> Result<String, GatewayError> {
+        match parse_command(command) {
+            Some(Command::IsakmpSa { detail: false }) => {
+                Ok(crate::show::render_isakmp_sa(&self.isakmp_views(now)))
+            }
+            Some(Command::IsakmpSa { detail: true }) => Ok(crate::show::render_isakmp_sa_detail(
+                &self.isakmp_views(now),
+            )),
+            Some(Command::IpsecSa(filter)) => Ok(crate::show::render_ipsec_sa(
+                &[self.interface_sas(now)],
+                &filter,
+            )),
+            Some(Command::CryptoMap { tag }) => {
+                let views: Vec<CryptoMapView> = self
+                    .crypto_map_views()
+                    .into_iter()
+                    .filter(|m| tag.as_ref().is_none_or(|t| *t == m.name))
+                    .collect();
+                Ok(crate::show::render_crypto_map(&views))
+            }
+            None => Err(GatewayError::UnknownCommand(command.to_string())),
+        }
+    }
+
+    /// The snapshots of `show crypto isakmp sa`: the established IKE SAs.
+    pub fn isakmp_views(&self, now: Instant) -> Vec<IsakmpSaView> {
+        self.engine
+            .ike_sas()
+            .iter()
+            .map(|i| self.isakmp_view(i, now))
+            .collect()
+    }
+
+    fn isakmp_view(&self, i: &IkeSaInfo, now: Instant) -> IsakmpSaView {
+        let up = self.ike_up.get(&i.id).copied().unwrap_or(now);
+        let elapsed = now.saturating_duration_since(up).as_secs();
+        let total = u64::from(i.lifetime.seconds.unwrap_or(0));
+        let (xauth, config_mode) = i.profile.as_ref().map_or((false, false), |p| {
+            (p.xauth, p.mode_config != ModeConfig::None)
+        });
+        IsakmpSaView {
+            conn_id: u32::try_from(i.id.0).unwrap_or(u32::MAX),
+            local: self.local,
+            remote: *i.remote.ip(),
+            role: if i.initiator {
+                IsakmpRole::Initiator
+            } else {
+                IsakmpRole::Responder
+            },
+            ivrf: String::new(),
+            encr: encr_name(i.proposal.cipher),
+            hash: hash_name(i.proposal.hash).into(),
+            auth: match i.proposal.auth {
+                AuthMethod::PreSharedKey => IsakmpAuth::PreShared,
+                _ => IsakmpAuth::XauthPreShared,
+            },
+            dh_group: i.proposal.group.0,
+            remaining_lifetime_secs: total.saturating_sub(elapsed),
+            caps: Capabilities {
+                config_mode,
+                dpd: i.peer_dpd && self.options.engine.dpd.is_some(),
+                keepalives: false,
+                nat_t: i.nat.any(),
+                xauth,
+            },
+            state: IsakmpState::QmIdle,
+            status: IsakmpSaStatus::Active,
+            slot: 0,
+        }
+    }
+
+    fn esp_view(
+        &self,
+        c: &Installed,
+        spi: u32,
+        conn_id: u32,
+        remaining: esp_core::Remaining,
+        now: Instant,
+    ) -> EspSaView {
+        let elapsed = now.saturating_duration_since(c.installed_at).as_secs();
+        let secs = remaining
+            .seconds
+            .unwrap_or_else(|| u64::from(c.lifetime.seconds.unwrap_or(0)).saturating_sub(elapsed));
+        EspSaView {
+            spi,
+            transforms: transforms(c.cipher, c.integrity),
+            mode: match (c.mode, c.udp.is_some()) {
+                (ike_proto::policy::EncapMode::Tunnel, false) => EncapsulationMode::Tunnel,
+                (ike_proto::policy::EncapMode::Tunnel, true) => EncapsulationMode::TunnelUdpEncaps,
+                (ike_proto::policy::EncapMode::Transport, false) => EncapsulationMode::Transport,
+                (ike_proto::policy::EncapMode::Transport, true) => {
+                    EncapsulationMode::TransportUdpEncaps
+                }
+            },
+            slot: 0,
+            conn_id,
+            flow_id: conn_id.saturating_sub(2000),
+            crypto_map: self.map_name.clone(),
+            remaining_kilobytes: remaining.kilobytes.unwrap_or(0),
+            remaining_secs: secs,
+            iv_size: iv_size(c.cipher),
+            replay_detection: true,
+        }
+    }
+
+    /// The snapshot of `show crypto ipsec sa` for the outside interface.
+    pub fn interface_sas(&self, now: Instant) -> InterfaceSas {
+        let at = super::esp_instant(now);
+        let mut flows: Vec<FlowView> = Vec::new();
+        for c in self.children.values() {
+            let inbound = self.sad.inbound(c.spi_in);
+            let outbound = self.sad.outbound(c.sa_id);
+            let (Some(inbound), Some(outbound)) = (inbound, outbound) else {
+                continue;
+            };
+            let sum = inbound.counters().combined(outbound.counters());
+            // IOS numbers the crypto engine's connections from 2000 up, two
+            // per pair (seed: conn id 2004 in, 2005 out).
+            let base = 2000 + 2 * u32::try_from(c.child.0).unwrap_or(0);
+            let in_view = self.esp_view(c, c.spi_in, base, inbound.remaining(at), now);
+            let out_view = self.esp_view(c, c.spi_out, base + 1, outbound.remaining(at), now);
+            let flow = FlowView {
+                protected_vrf: String::new(),
+                local_ident: ident(&c.selectors.local),
+                remote_ident: ident(&c.selectors.remote),
+                peer_addr: *c.peer.ip(),
+                peer_port: c.peer.port(),
+                flags: if self.statics.values().any(|s| Some(s.seq) == c.map_seq) {
+                    vec![FlowFlag::OriginIsAcl]
+                } else {
+                    Vec::new()
+                },
+                counters: FlowCounters {
+                    encaps: sum.encaps,
+                    encrypt: sum.encrypt,
+                    digest: sum.digest,
+                    decaps: sum.decaps,
+                    decrypt: sum.decrypt,
+                    verify: sum.verify,
+                    compressed: sum.compressed,
+                    decompressed: sum.decompressed,
+                    not_compressed: sum.not_compressed,
+                    compr_failed: sum.compr_failed,
+                    not_decompressed: sum.not_decompressed,
+                    decompress_failed: sum.decompress_failed,
+                    send_errors: sum.send_errors,
+                    recv_errors: sum.recv_errors,
+                },
+                local_endpoint: self.local,
+                remote_endpoint: *c.peer.ip(),
+                path_mtu: 1500,
+                ip_mtu: 1500,
+                current_outbound_spi: c.spi_out,
+                inbound_esp: vec![in_view],
+                outbound_esp: vec![out_view],
+            };
+            // A rekey overlaps two pairs for one flow: IOS prints them under
+            // one flow, the newest outbound SPI current.
+            match flows.iter_mut().find(|f| {
+                f.local_ident == flow.local_ident
+                    && f.remote_ident == flow.remote_ident
+                    && f.peer_addr == flow.peer_addr
+            }) {
+                Some(f) => {
+                    let a = &mut f.counters;
+                    let b = &flow.counters;
+                    a.encaps += b.encaps;
+                    a.encrypt += b.encrypt;
+                    a.digest += b.digest;
+                    a.decaps += b.decaps;
+                    a.decrypt += b.decrypt;
+                    a.verify += b.verify;
+                    a.send_errors += b.send_errors;
+                    a.recv_errors += b.recv_errors;
+                    f.current_outbound_spi = flow.current_outbound_spi;
+                    f.inbound_esp.extend(flow.inbound_esp);
+                    f.outbound_esp.extend(flow.outbound_esp);
+                }
+                None => flows.push(flow),
+            }
+        }
+        InterfaceSas {
+            interface: self.interface.clone(),
+            crypto_map_tag: self.map_name.clone(),
+            local_addr: self.local,
+            flows,
+        }
+    }
+
+    /// The snapshots of `show crypto map`.
+    pub fn crypto_map_views(&self) -> Vec<CryptoMapView> {
+        let Some(map) = self.config.crypto_map(&self.map_name) else {
+            return Vec::new();
+        };
+        let mut entries: Vec<_> = map.entries.iter().collect();
+        entries.sort_by_key(|e| e.seq);
+        let global = self.config.ipsec_sa_lifetime;
+        let entries = entries
+            .into_iter()
+            .map(|e| {
+                let lifetime = e.sa_lifetime(global);
+                let current_peer = self
+                    .children
+                    .values()
+                    .find(|c| c.map_seq == Some(e.seq))
+                    .map(|c| *c.peer.ip());
+                CryptoMapEntryView {
+                    seq: e.seq,
+                    kind: CryptoMapKind::IpsecIsakmp,
+                    dynamic_template: e.dynamic_map.clone(),
+                    isakmp_profile: e.isakmp_profile.clone(),
+                    peers: e.peers.clone(),
+                    access_list: e
+                        .match_address
+                        .as_deref()
+                        .and_then(|n| self.config.access_list(n))
+                        .map(acl_view),
+                    current_peer,
+                    lifetime_kilobytes: u64::from(lifetime.kilobytes),
+                    lifetime_secs: u64::from(lifetime.seconds),
+                    pfs_group: e.pfs.map(|g| g.number()),
+                    transform_sets: e.transform_sets.clone(),
+                }
+            })
+            .collect();
+        vec![CryptoMapView {
+            name: map.name.clone(),
+            entries,
+            interfaces: self
+                .config
+                .interfaces
+                .iter()
+                .filter(|i| i.crypto_map.as_deref() == Some(map.name.as_str()))
+                .map(|i| i.name.clone())
+                .collect(),
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_and_abbreviations() {
+        let table: [(&str, Option<Command>); 9] = [
+            (
+                "show crypto isakmp sa",
+                Some(Command::IsakmpSa { detail: false }),
+            ),
+            ("sh cry isa sa", Some(Command::IsakmpSa { detail: false })),
+            (
+                "sh cry isa sa det",
+                Some(Command::IsakmpSa { detail: true }),
+            ),
+            (
+                "show crypto ipsec sa",
+                Some(Command::IpsecSa(IpsecSaFilter::All)),
+            ),
+            (
+                "sh cry ips sa peer 192.0.2.1",
+                Some(Command::IpsecSa(IpsecSaFilter::Peer(Ipv4Addr::new(
+                    192, 0, 2, 1,
+                )))),
+            ),
+            ("show crypto map", Some(Command::CryptoMap { tag: None })),
+            (
+                "sh cry map tag mymap",
+                Some(Command::CryptoMap {
+                    tag: Some("mymap".into()),
+                }),
+            ),
+            ("show crypto isakmp policy", None),
+            ("s c i s", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(parse_command(text), expected, "{text}");
+        }
+    }
+}
