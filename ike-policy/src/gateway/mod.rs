@@ -64,15 +64,17 @@ use esp_core::{
     SaParams, SaRef, Sad, Spd, Suite,
 };
 use ike_proto::engine::{
-    ChildSa, ChildSaId, CommandError, Config as EngineConfig, Encapsulation, Engine, Event, IkeSaId,
+    ChildSa, ChildSaId, CommandError, Config as EngineConfig, DpdConfig, DpdMode, Encapsulation,
+    Engine, Event, IkeSaId,
 };
 use ike_proto::policy::{EncapMode, EspCipher, EspIntegrity, Lifetime, Selectors, TrafficSelector};
+use ike_proto::time::Duration;
 pub use ike_proto::time::Instant;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::IosPolicy;
-use crate::model::{AclAction, Config, InterfaceAddress};
+use crate::model::{AclAction, Config, InterfaceAddress, KeepaliveMode};
 use crate::resolver::{self, AddressMatch};
 
 /// The engine's view of the IKE port.
@@ -103,7 +105,10 @@ pub struct GatewayOptions {
     /// Always float to the NAT-T port and carry ESP in UDP, as if a NAT
     /// were in the path (needed by embedders that cannot send raw ESP).
     pub force_udp_encapsulation: bool,
-    /// Engine settings (retransmissions, DPD, NAT keepalive ...).
+    /// Engine settings (retransmissions, half-open limits ...). DPD comes
+    /// from `crypto isakmp keepalive` (none without it, as in IOS), the NAT
+    /// keepalive period from `crypto isakmp nat keepalive`, NAT traversal
+    /// is off under `no crypto ipsec nat-transparency udp-encapsulation`.
     pub engine: EngineConfig,
     /// Inside packets held while IKE negotiates, in total.
     pub hold_queue_limit: usize,
@@ -537,6 +542,20 @@ impl Gateway {
         let mut engine_config = options.engine.clone();
         if options.force_udp_encapsulation {
             engine_config.nat_traversal = true;
+        }
+        engine_config.nat_traversal &= config.nat_transparency;
+        // DPD as IOS does it: only with `crypto isakmp keepalive`.
+        engine_config.dpd = config.isakmp_keepalive.map(|k| DpdConfig {
+            interval: Duration::from_secs(u64::from(k.interval)),
+            retry: Duration::from_secs(u64::from(k.retry)),
+            mode: match k.mode {
+                KeepaliveMode::OnDemand => DpdMode::OnIdle,
+                KeepaliveMode::Periodic => DpdMode::Periodic,
+            },
+            ..DpdConfig::default()
+        });
+        if let Some(s) = config.nat_keepalive {
+            engine_config.nat_keepalive = Duration::from_secs(u64::from(s));
         }
         let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         Ok(Self {

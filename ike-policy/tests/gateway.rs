@@ -1,0 +1,433 @@
+//! Two Gateways with the seed's hub and spoke configurations, exchanging
+//! datagrams in memory under a virtual clock. The 10.x addresses are only
+//! bytes inside the library; the outside addresses are documentation ones.
+
+use std::net::Ipv4Addr;
+
+use esp_core::spd::Fallback;
+use ike_policy::gateway::{DropReason, Instant};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const HUB_CFG: &str = include_str!("configs/hub.cfg");
+const SPOKE_CFG: &str = include_str!("configs/spoke.cfg");
+const SEED_HUB_ADDR: &str = "10.48.67.181";
+const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+const SPOKE_HOST: Ipv4Addr = Ipv4Addr::new(10, 2, 2, 5);
+const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
+
+/// An IPv4 ICMP echo request (type 8) or reply (type 0).
+fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
+    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
+    icmp.extend_from_slice(&seq.to_be_bytes());
+    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
+    let c = esp_core::wire::internet_checksum(&icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let total = (20 + icmp.len()) as u16;
+    let mut ip = vec![0x45, 0];
+    ip.extend_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
+    ip.extend_from_slice(&src.octets());
+    ip.extend_from_slice(&dst.octets());
+    let c = esp_core::wire::internet_checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    ip.extend_from_slice(&icmp);
+    ip
+}
+
+fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
+    packet.len() > 28
+        && packet[12..16] == src.octets()
+        && packet[16..20] == dst.octets()
+        && packet[9] == 1
+        && packet[20] == kind
+}
+
+struct Net {
+    hub: Gateway,
+    spoke: Gateway,
+    now: Instant,
+    hub_inside: Vec<Vec<u8>>,
+    spoke_inside: Vec<Vec<u8>>,
+    clear: Vec<Vec<u8>>,
+    udp_esp: usize,
+    raw_esp: usize,
+    events: Vec<(bool, GatewayEvent)>,
+}
+
+fn options(ports: (u16, u16), outside: Option<Ipv4Addr>) -> GatewayOptions {
+    GatewayOptions {
+        outside_addr: outside,
+        ike_port: ports.0,
+        natt_port: ports.1,
+        ..GatewayOptions::default()
+    }
+}
+
+impl Net {
+    fn new(spoke_cfg: &str, hub_opts: GatewayOptions, spoke_opts: GatewayOptions) -> Self {
+        let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+        let spoke_cfg = spoke_cfg.replace(SEED_HUB_ADDR, &HUB.to_string());
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let hub = Gateway::from_ios(&hub_cfg, hub_opts, &mut rng).unwrap();
+        let spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
+        assert_eq!(hub.outside_addr(), HUB);
+        assert_eq!(spoke.outside_addr(), SPOKE);
+        Self {
+            hub,
+            spoke,
+            now: Instant::from_secs(1000),
+            hub_inside: Vec::new(),
+            spoke_inside: Vec::new(),
+            clear: Vec::new(),
+            udp_esp: 0,
+            raw_esp: 0,
+            events: Vec::new(),
+        }
+    }
+
+    fn seed() -> Self {
+        Self::new(
+            SPOKE_CFG,
+            options((10500, 14500), None),
+            options((10500, 14500), Some(SPOKE)),
+        )
+    }
+
+    /// Carries everything both sides want sent until both are quiet.
+    fn run(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            for from_hub in [true, false] {
+                let (src, dst) = if from_hub {
+                    (&mut self.hub, &mut self.spoke)
+                } else {
+                    (&mut self.spoke, &mut self.hub)
+                };
+                while let Some(t) = src.poll_transmit() {
+                    moved = true;
+                    match t {
+                        Transmit::Udp {
+                            local,
+                            remote,
+                            payload,
+                        } => {
+                            assert_eq!(*remote.ip(), dst.outside_addr());
+                            if remote.port() == dst.natt_endpoint().port()
+                                && payload.get(..4) != Some(&[0, 0, 0, 0])
+                                && payload != [0xff]
+                            {
+                                self.udp_esp += 1;
+                            }
+                            dst.handle_datagram(self.now, remote, local, &payload);
+                        }
+                        Transmit::Esp {
+                            local,
+                            remote,
+                            payload,
+                        } => {
+                            assert_eq!(remote, dst.outside_addr());
+                            self.raw_esp += 1;
+                            dst.handle_esp(self.now, local, &payload);
+                        }
+                        Transmit::Clear { packet } => self.clear.push(packet),
+                    }
+                }
+            }
+            while let Some(p) = self.hub.poll_inside() {
+                self.hub_inside.push(p);
+            }
+            while let Some(p) = self.spoke.poll_inside() {
+                self.spoke_inside.push(p);
+            }
+            while let Some(e) = self.hub.poll_event() {
+                self.events.push((true, e));
+            }
+            while let Some(e) = self.spoke.poll_event() {
+                self.events.push((false, e));
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the two gateways never went quiet");
+    }
+
+    /// Runs, then lets the virtual clock jump to each next timeout, for
+    /// `seconds` of virtual time.
+    fn run_for(&mut self, seconds: u64) {
+        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
+        loop {
+            self.run();
+            let next = [self.hub.poll_timeout(), self.spoke.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    self.hub.handle_timeout(self.now);
+                    self.spoke.handle_timeout(self.now);
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn ping_from_spoke(&mut self, seq: u16) {
+        let p = icmp(SPOKE_HOST, HUB_HOST, 8, seq);
+        self.spoke.handle_inside(self.now, &p);
+    }
+
+    fn installed(&self, on_hub: bool) -> Vec<bool> {
+        self.events
+            .iter()
+            .filter(|(h, _)| *h == on_hub)
+            .filter_map(|(_, e)| match e {
+                GatewayEvent::SaInstalled {
+                    udp_encapsulated, ..
+                } => Some(*udp_encapsulated),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn counter_line(show: &str, label: &str) -> u64 {
+    // "#pkts encaps: 19, #pkts encrypt: 19, #pkts digest 19"
+    let at = show
+        .find(label)
+        .unwrap_or_else(|| panic!("{label} in {show}"));
+    show[at + label.len()..]
+        .trim_start()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
+    let mut net = Net::seed();
+    net.ping_from_spoke(1);
+    // Held while IKE runs: nothing on the hub's inside yet.
+    assert_eq!(net.spoke.held_packets(), 1);
+    assert!(net.hub_inside.is_empty());
+    net.run();
+    assert_eq!(net.spoke.held_packets(), 0);
+    assert_eq!(net.hub_inside.len(), 1, "{:?}", net.spoke.counters());
+    assert!(is_echo(&net.hub_inside[0], SPOKE_HOST, HUB_HOST, 8));
+    assert_eq!(net.installed(true), [false]);
+    assert_eq!(net.installed(false), [false]);
+    assert_eq!(net.raw_esp, 1);
+
+    // The reply goes back through the SA the spoke negotiated.
+    let reply = icmp(HUB_HOST, SPOKE_HOST, 0, 1);
+    net.hub.handle_inside(net.now, &reply);
+    net.run();
+    assert_eq!(net.spoke_inside, [reply]);
+    for seq in 2..=4 {
+        net.ping_from_spoke(seq);
+        net.hub
+            .handle_inside(net.now, &icmp(HUB_HOST, SPOKE_HOST, 0, seq));
+    }
+    net.run();
+    assert_eq!(net.hub_inside.len(), 4);
+    assert_eq!(net.spoke_inside.len(), 4);
+    assert!(net.clear.is_empty());
+
+    // The show views, in the seed's layout, with live counters.
+    net.now = Instant::from_millis(net.now.as_millis() + 61_000);
+    let hub_sa = net.hub.show("show crypto ipsec sa", net.now).unwrap();
+    let spoke_sa = net.spoke.show("sh cry ips sa", net.now).unwrap();
+    for (show, local, peer, local_ident, remote_ident) in [
+        (
+            &hub_sa,
+            HUB,
+            SPOKE,
+            "(10.1.0.0/255.255.0.0/0/0)",
+            "(10.2.0.0/255.255.0.0/0/0)",
+        ),
+        (
+            &spoke_sa,
+            SPOKE,
+            HUB,
+            "(10.2.0.0/255.255.0.0/0/0)",
+            "(10.1.0.0/255.255.0.0/0/0)",
+        ),
+    ] {
+        assert!(
+            show.starts_with(&format!(
+                "\ninterface: FastEthernet0/0\nCrypto map tag: mymap, local addr. {local}\n"
+            )),
+            "{show}"
+        );
+        assert!(show.contains(&format!(
+            "local ident (addr/mask/prot/port): {local_ident}\n"
+        )));
+        assert!(show.contains(&format!(
+            "remote ident (addr/mask/prot/port): {remote_ident}\n"
+        )));
+        assert!(
+            show.contains(&format!("current_peer: {peer}:10500\n")),
+            "{show}"
+        );
+        assert_eq!(counter_line(show, "#pkts encaps:"), 4);
+        assert_eq!(counter_line(show, "#pkts decaps:"), 4);
+        assert_eq!(counter_line(show, "#pkts verify"), 4);
+        assert!(show.contains("transform: esp-3des esp-sha-hmac ,\nin use settings ={Tunnel, }\n"));
+        assert!(
+            show.contains("sa timing: remaining key lifetime (k/sec): (4607"),
+            "{show}"
+        );
+        assert!(show.contains("/3539)\n"), "{show}");
+        assert!(show.contains("IV size: 8 bytes\nreplay detection support: Y\n"));
+    }
+    assert!(
+        spoke_sa.contains("PERMIT, flags={origin_is_acl,}"),
+        "{spoke_sa}"
+    );
+
+    let hub_isakmp = net.hub.show("sh cry isa sa", net.now).unwrap();
+    assert_eq!(
+        hub_isakmp
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["192.0.2.1", "198.51.100.2", "QM_IDLE", "1", "0", "ACTIVE"]
+    );
+    let detail = net
+        .hub
+        .show("show crypto isakmp sa detail", net.now)
+        .unwrap();
+    let row = detail.lines().last().unwrap();
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        [
+            "1",
+            "192.0.2.1",
+            "198.51.100.2",
+            "3des",
+            "sha",
+            "psk",
+            "2",
+            "23:58:59"
+        ],
+        "{detail}"
+    );
+    let map = net.spoke.show("show crypto map", net.now).unwrap();
+    assert!(
+        map.contains("Crypto Map \"mymap\" 10 ipsec-isakmp"),
+        "{map}"
+    );
+    assert!(map.contains("192.0.2.1"), "{map}");
+    assert!(net.hub.show("show crypto isakmp policy", net.now).is_err());
+}
+
+#[test]
+fn the_hold_queue_is_bounded() {
+    let mut spoke_opts = options((500, 4500), Some(SPOKE));
+    spoke_opts.hold_queue_limit = 3;
+    let mut net = Net::new(SPOKE_CFG, options((500, 4500), None), spoke_opts);
+    for seq in 1..=5 {
+        net.ping_from_spoke(seq);
+    }
+    assert_eq!(net.spoke.held_packets(), 3);
+    assert_eq!(net.spoke.counters().hold_queue_full, 2);
+    net.run();
+    assert_eq!(net.hub_inside.len(), 3);
+    let seqs: Vec<u8> = net.hub_inside.iter().map(|p| p[27]).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+}
+
+#[test]
+fn traffic_outside_the_acls_goes_in_clear_or_is_dropped_per_spd() {
+    let other = icmp(SPOKE_HOST, Ipv4Addr::new(172, 16, 0, 1), 8, 9);
+    let mut net = Net::seed();
+    net.spoke.handle_inside(net.now, &other);
+    net.run();
+    assert_eq!(net.clear, std::slice::from_ref(&other));
+    assert_eq!(net.spoke.held_packets(), 0);
+    assert!(net.installed(false).is_empty(), "no IKE for clear traffic");
+
+    let mut spoke_opts = options((500, 4500), Some(SPOKE));
+    spoke_opts.unprotected = Fallback::Discard;
+    let mut net = Net::new(SPOKE_CFG, options((500, 4500), None), spoke_opts);
+    net.spoke.handle_inside(net.now, &other);
+    net.run();
+    assert!(net.clear.is_empty());
+    assert_eq!(net.spoke.counters().policy_discards, 1);
+    // Garbage from the inside is counted, not routed.
+    net.spoke.handle_inside(net.now, &[0x45, 0, 0]);
+    assert_eq!(net.spoke.counters().malformed, 1);
+}
+
+#[test]
+fn a_wrong_preshared_key_gives_no_sa_and_drops_the_held_packets() {
+    let wrong = SPOKE_CFG.replace("crypto isakmp key cisco123", "crypto isakmp key cisco124");
+    assert_ne!(wrong, SPOKE_CFG);
+    let mut net = Net::new(
+        &wrong,
+        options((500, 4500), None),
+        options((500, 4500), Some(SPOKE)),
+    );
+    net.ping_from_spoke(1);
+    net.run_for(300);
+    assert!(net.installed(true).is_empty());
+    assert!(net.installed(false).is_empty());
+    assert!(net.hub_inside.is_empty());
+    assert_eq!(net.spoke.held_packets(), 0);
+    assert_eq!(net.spoke.counters().negotiation_failed, 1);
+    assert!(net.events.iter().any(|(hub, e)| !*hub
+        && matches!(
+            e,
+            GatewayEvent::Dropped {
+                reason: DropReason::NegotiationFailed,
+                packets: 1
+            }
+        )));
+    assert!(net.hub.engine().ike_sas().is_empty());
+}
+
+#[test]
+fn forced_udp_encapsulation_floats_to_natt_and_carries_esp_in_udp() {
+    let mut spoke_opts = options((10500, 14500), Some(SPOKE));
+    spoke_opts.force_udp_encapsulation = true;
+    let mut net = Net::new(SPOKE_CFG, options((10500, 14500), None), spoke_opts);
+    net.ping_from_spoke(1);
+    net.run();
+    assert_eq!(net.installed(true), [true]);
+    assert_eq!(net.installed(false), [true]);
+    assert_eq!(net.hub_inside.len(), 1);
+    net.hub
+        .handle_inside(net.now, &icmp(HUB_HOST, SPOKE_HOST, 0, 1));
+    net.run();
+    assert_eq!(net.spoke_inside.len(), 1);
+    assert_eq!(net.raw_esp, 0);
+    assert_eq!(net.udp_esp, 2);
+    let show = net.hub.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(
+        show.contains("in use settings ={Tunnel UDP-Encaps, }"),
+        "{show}"
+    );
+    assert!(
+        show.contains("current_peer: 198.51.100.2:14500\n"),
+        "{show}"
+    );
+    let detail = net
+        .hub
+        .show("show crypto isakmp sa detail", net.now)
+        .unwrap();
+    assert!(
+        detail.lines().last().unwrap().trim_end().ends_with('N'),
+        "{detail}"
+    );
+}
