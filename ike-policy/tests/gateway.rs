@@ -431,3 +431,69 @@ fn forced_udp_encapsulation_floats_to_natt_and_carries_esp_in_udp() {
         "{detail}"
     );
 }
+
+#[test]
+fn clearing_the_peer_removes_the_sas_on_both_ends_and_traffic_renegotiates() {
+    let mut net = Net::seed();
+    net.ping_from_spoke(1);
+    net.run();
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    assert_eq!(net.spoke.installed_child_sas(), 1);
+    net.spoke.clear_peer(net.now, HUB);
+    net.run();
+    assert_eq!(net.spoke.installed_child_sas(), 0);
+    assert_eq!(
+        net.hub.installed_child_sas(),
+        0,
+        "the hub obeyed the Delete"
+    );
+    let removed = |hub: bool| {
+        net.events
+            .iter()
+            .filter(|(h, e)| *h == hub && matches!(e, GatewayEvent::SaRemoved { .. }))
+            .count()
+    };
+    assert_eq!((removed(true), removed(false)), (1, 1));
+    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(!show.contains("current_peer"), "{show}");
+    // The next packet negotiates again.
+    net.ping_from_spoke(2);
+    net.run();
+    assert_eq!(net.hub_inside.len(), 2);
+    assert_eq!(net.spoke.installed_child_sas(), 1);
+}
+
+#[test]
+fn the_kilobyte_soft_lifetime_rekeys_and_traffic_goes_on() {
+    let cfg = SPOKE_CFG.replace(
+        "crypto ipsec transform-set myset",
+        "crypto ipsec security-association lifetime kilobytes 2560\ncrypto ipsec transform-set myset",
+    );
+    let mut net = Net::new(
+        &cfg,
+        options((500, 4500), None),
+        options((500, 4500), Some(SPOKE)),
+    );
+    // 1400-byte packets: the soft limit (90% of 2560 KB) falls near 1700.
+    let big = |seq: u16| {
+        let mut p = icmp(SPOKE_HOST, HUB_HOST, 8, seq);
+        p.resize(1400, 0x5a);
+        p[2..4].copy_from_slice(&1400u16.to_be_bytes());
+        p[10..12].copy_from_slice(&[0, 0]);
+        let c = esp_core::wire::internet_checksum(&p[..20]);
+        p[10..12].copy_from_slice(&c.to_be_bytes());
+        p
+    };
+    for seq in 0..1800u16 {
+        net.spoke.handle_inside(net.now, &big(seq));
+        net.run();
+    }
+    assert_eq!(net.hub_inside.len(), 1800, "{:?}", net.spoke.counters());
+    assert!(net.installed(false).len() >= 2, "the spoke rekeyed");
+    assert!(
+        net.installed(true).len() >= 2,
+        "the hub installed the new SA"
+    );
+    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(show.matches("spi: 0x").count() >= 4, "{show}");
+}
