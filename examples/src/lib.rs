@@ -2,19 +2,26 @@
 //!
 //! * [`packet`]: checked IPv4 / ICMP / UDP views and builders for the inner
 //!   packets.
+//! * [`router`]: a Gateway driven by real sockets, the inside and a clock.
 //! * [`inside_echo`]: a responder standing in for the inside LAN's hosts.
 //! * [`traffic`]: an ICMP echo generator that counts loss and round trips.
 //! * [`net`]: the inside LAN and outside address read from the IOS config.
 //! * [`clock`], [`os_rng`]: the clock and the randomness the sans-IO
 //!   libraries are given.
+//! * [`io`]: the outside UDP sockets and stdin, read by threads into one
+//!   channel; `tun_device` (Linux): the inside as a TUN device.
 //! * [`logger`]: a small stderr backend for the `log` facade.
 
 #![forbid(unsafe_code)]
 
 pub mod clock;
 pub mod inside_echo;
+pub mod io;
 pub mod logger;
 pub mod net;
 pub mod os_rng;
 pub mod packet;
+pub mod router;
 pub mod traffic;
+#[cfg(target_os = "linux")]
+pub mod tun_device;

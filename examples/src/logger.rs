@@ -1,6 +1,8 @@
 //! A small `log` backend for the programs: one line per record on stderr,
-//! with the milliseconds since start and a name (the router's hostname), so
-//! two routers in one process can be told apart.
+//! with the seconds since start and a name, so that two routers in one
+//! process can be told apart: the thread's name (the demo names each
+//! router's thread after its hostname), or the name given to [`init`] on the
+//! main thread.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -10,6 +12,7 @@ use log::{Level, LevelFilter, Log, Metadata, Record};
 struct StderrLogger {
     start: std::time::Instant,
     level: LevelFilter,
+    name: String,
 }
 
 static LOGGER: OnceLock<StderrLogger> = OnceLock::new();
@@ -29,8 +32,13 @@ impl Log for StderrLogger {
             Level::Warn => "WARN ",
             _ => "",
         };
+        let thread = std::thread::current();
+        let name = match thread.name() {
+            Some(n) if n != "main" => n,
+            _ => &self.name,
+        };
         let line = format!(
-            "{:>4}.{:03} {level}{}\n",
+            "{:>4}.{:03} {name}: {level}{}\n",
             ms / 1000,
             ms % 1000,
             record.args()
@@ -53,10 +61,11 @@ pub fn level_from_env(default: LevelFilter) -> LevelFilter {
         .unwrap_or(default)
 }
 
-/// Installs the logger once; later calls keep the first level.
-pub fn init(level: LevelFilter) {
+/// Installs the logger once; later calls keep the first level and name.
+pub fn init(level: LevelFilter, name: &str) {
     let logger = LOGGER.get_or_init(|| StderrLogger {
         start: std::time::Instant::now(),
+        name: name.to_owned(),
         level,
     });
     if log::set_logger(logger).is_ok() {

@@ -1,0 +1,212 @@
+//! `router`: one ikesuite Gateway on real UDP sockets, configured by an IOS
+//! configuration file.
+//!
+//! ```text
+//! router --config hub.cfg --outside-addr 127.0.0.1 --ike-port 10500 --natt-port 14500 \
+//!        --force-encaps --inside-echo
+//! ```
+//!
+//! Type `show crypto isakmp sa detail`, `show crypto ipsec sa`, `show crypto
+//! map`, `clear crypto sa peer A`, `counters` or `quit` on stdin; the show
+//! views are also printed at exit and every `--show-every` seconds. The
+//! negotiation is logged on stderr in IOS's debug vocabulary
+//! (`IKESUITE_LOG=info` quietens it).
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::channel;
+use std::sync::{Arc, atomic::AtomicBool};
+
+use clap::Parser;
+use examples::clock::MonotonicClock;
+use examples::inside_echo::InsideEcho;
+use examples::io::{OutsideSockets, spawn_stdin_reader};
+use examples::os_rng::OsRng;
+use examples::router::{Inside, Router, RunLimits};
+use examples::traffic::{PingPlan, Pinger};
+use examples::{logger, net};
+use ike_policy::{Gateway, GatewayOptions};
+use ike_proto::time::Instant;
+use log::LevelFilter;
+
+/// An IKEv1/IPsec router (hub or spoke) configured in IOS syntax.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The IOS configuration file.
+    #[arg(long)]
+    config: PathBuf,
+    /// The outside address (required when the outside interface says `ip
+    /// address dhcp`; overrides a static one).
+    #[arg(long)]
+    outside_addr: Option<Ipv4Addr>,
+    /// UDP port of IKE, on both sides.
+    #[arg(long, default_value_t = 500)]
+    ike_port: u16,
+    /// UDP port of NAT traversal (and ESP in UDP), on both sides.
+    #[arg(long, default_value_t = 4500)]
+    natt_port: u16,
+    /// Answer ICMP echo and UDP echo (port 7) for the inside LAN.
+    #[arg(long, conflicts_with = "tun")]
+    inside_echo: bool,
+    /// Connect the inside to this Linux TUN device (root).
+    #[arg(long, value_name = "NAME")]
+    tun: Option<String>,
+    /// Always carry ESP in UDP on the NAT-T port (no raw ESP is possible
+    /// from UDP sockets).
+    #[arg(long)]
+    force_encaps: bool,
+    /// Print the show views every SECS seconds.
+    #[arg(long, value_name = "SECS")]
+    show_every: Option<u64>,
+    /// Stop after SECS seconds.
+    #[arg(long, value_name = "SECS")]
+    run_for: Option<u64>,
+    /// Send ICMP echo requests to this inside address of the peer's LAN.
+    #[arg(long, value_name = "DST", requires = "from")]
+    ping: Option<Ipv4Addr>,
+    /// Source address of the echo requests (on our inside LAN).
+    #[arg(long, value_name = "SRC", requires = "ping")]
+    from: Option<Ipv4Addr>,
+    /// Echo requests to send.
+    #[arg(long, default_value_t = 5)]
+    count: u16,
+    /// Milliseconds between echo requests.
+    #[arg(long, default_value_t = 500)]
+    interval_ms: u64,
+    /// Log level when IKESUITE_LOG is not set (debug shows the negotiation).
+    #[arg(long, default_value = "debug", value_parser = parse_level)]
+    log: LevelFilter,
+}
+
+fn parse_level(s: &str) -> Result<LevelFilter, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?} is not one of off, error, warn, info, debug, trace"))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("router: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(&args.config)
+        .map_err(|e| format!("{}: {e}", args.config.display()))?;
+    let config = ike_policy::parse(&text).map_err(|e| format!("{}: {e}", args.config.display()))?;
+    let name = config.hostname.clone().unwrap_or_else(|| "Router".into());
+    logger::init(logger::level_from_env(args.log), &name);
+
+    let lan = net::inside_network(&config);
+    let options = GatewayOptions {
+        outside_addr: args.outside_addr,
+        ike_port: args.ike_port,
+        natt_port: args.natt_port,
+        force_udp_encapsulation: args.force_encaps,
+        ..GatewayOptions::default()
+    };
+    let gateway = Gateway::new(config, options, &mut OsRng)?;
+    let sockets =
+        OutsideSockets::bind(gateway.ike_endpoint(), gateway.natt_endpoint()).map_err(|e| {
+            format!(
+                "bind {} / {}: {e}",
+                gateway.ike_endpoint(),
+                gateway.natt_endpoint()
+            )
+        })?;
+    log::info!(
+        "outside {} ({}, crypto map {}): IKE on {}, NAT-T on {}",
+        gateway.outside_addr(),
+        gateway.outside_interface(),
+        gateway.crypto_map_name(),
+        sockets.ike_addr(),
+        sockets.natt_addr()
+    );
+
+    let (tx, rx) = channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    sockets.spawn_readers(&tx, &stop)?;
+    let inside = if args.inside_echo {
+        let lan = lan.ok_or("--inside-echo: no inside interface with a static `ip address`")?;
+        log::info!("inside: echo responder for {}/{}", lan.addr, lan.mask);
+        Inside::Echo(InsideEcho::new(lan))
+    } else if let Some(dev) = &args.tun {
+        open_tun(dev, tx.clone())?
+    } else {
+        Inside::Nothing
+    };
+    spawn_stdin_reader(tx.clone())?;
+
+    let clock = MonotonicClock::new();
+    let mut router = Router::new(name, gateway, sockets, inside, clock);
+    if let (Some(dst), Some(src)) = (args.ping, args.from) {
+        router.set_pinger(Pinger::new(PingPlan {
+            src,
+            dst,
+            ident: u16::try_from(std::process::id() & 0xffff).unwrap_or(1),
+            count: args.count,
+            interval_ms: args.interval_ms,
+            wait_ms: 5000,
+            size: 56,
+        }));
+    }
+    let limits = RunLimits {
+        until: args
+            .run_for
+            .map(|s| Instant::from_millis(clock.now().as_millis() + s * 1000)),
+        until_ping_done: args.ping.is_some() && args.run_for.is_none(),
+        show_every_ms: args.show_every.map(|s| s * 1000),
+        stop: Some(Arc::clone(&stop)),
+    };
+    let exit = router.run(&rx, &limits);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    log::info!("stopping: {exit:?}");
+
+    print!("{}", router.show_views());
+    println!("{}", router.counters_line());
+    if let Some(echo) = router.inside_echo() {
+        let c = echo.counters();
+        println!(
+            "{}: inside echo: {} ICMP echo replies, {} UDP echoes, {} ignored, {} malformed",
+            router.name(),
+            c.icmp_echoed,
+            c.udp_echoed,
+            c.ignored,
+            c.malformed
+        );
+    }
+    if let Some(p) = router.pinger() {
+        let plan = p.plan();
+        println!("--- {} ping statistics (from {}) ---", plan.dst, plan.src);
+        println!("{}", p.stats());
+        if p.stats().received == 0 {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(target_os = "linux")]
+fn open_tun(
+    dev: &str,
+    tx: std::sync::mpsc::Sender<examples::io::Input>,
+) -> Result<Inside, Box<dyn std::error::Error>> {
+    let tun = examples::tun_device::TunDevice::open(dev, None, tx)
+        .map_err(|e| format!("--tun {dev}: {e}"))?;
+    log::info!("inside: TUN device {dev} (route the peer's LAN into it)");
+    Ok(Inside::Tun(tun))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_tun(
+    dev: &str,
+    _tx: std::sync::mpsc::Sender<examples::io::Input>,
+) -> Result<Inside, Box<dyn std::error::Error>> {
+    Err(format!("--tun {dev}: TUN devices are supported on Linux only").into())
+}

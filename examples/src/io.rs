@@ -1,0 +1,203 @@
+//! The programs' only I/O: the outside UDP sockets (IKE port and NAT-T
+//! port), the inside TUN device and the operator's stdin, each read by its
+//! own blocking thread that hands what it reads to the router's loop over
+//! one channel. No async runtime: the loop waits on the channel with the
+//! Gateway's next timeout. Ports are real ones: the Gateway maps the
+//! protocol's 500 and 4500 to the ports it was configured with.
+
+use std::io::{self, BufRead};
+use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::thread;
+use std::time::Duration;
+
+/// Largest datagram or inner packet read.
+const MAX_PACKET: usize = 65535;
+/// How often a socket thread looks at the stop flag.
+const POLL_STOP: Duration = Duration::from_millis(200);
+
+/// Something for the router's loop.
+#[derive(Debug)]
+pub enum Input {
+    /// A datagram received on one of the outside sockets.
+    Datagram {
+        /// Our address and port.
+        local: SocketAddrV4,
+        /// The sender's address and port.
+        remote: SocketAddrV4,
+        /// The UDP payload.
+        payload: Vec<u8>,
+    },
+    /// An inner IPv4 packet from the inside (TUN).
+    Inner(Vec<u8>),
+    /// A line typed by the operator (`show crypto ipsec sa`, `quit`).
+    Command(String),
+    /// The operator's input ended.
+    CommandsClosed,
+}
+
+/// The two outside sockets of a router.
+#[derive(Debug)]
+pub struct OutsideSockets {
+    ike: UdpSocket,
+    natt: UdpSocket,
+    ike_addr: SocketAddrV4,
+    natt_addr: SocketAddrV4,
+}
+
+impl OutsideSockets {
+    /// Binds the IKE and the NAT-T endpoints (the Gateway's
+    /// `ike_endpoint()` and `natt_endpoint()`).
+    pub fn bind(ike_addr: SocketAddrV4, natt_addr: SocketAddrV4) -> io::Result<Self> {
+        let ike = UdpSocket::bind(ike_addr)?;
+        let natt = UdpSocket::bind(natt_addr)?;
+        Ok(Self {
+            ike,
+            natt,
+            ike_addr,
+            natt_addr,
+        })
+    }
+
+    /// The IKE endpoint.
+    pub fn ike_addr(&self) -> SocketAddrV4 {
+        self.ike_addr
+    }
+
+    /// The NAT-T endpoint.
+    pub fn natt_addr(&self) -> SocketAddrV4 {
+        self.natt_addr
+    }
+
+    /// Sends `payload` to `remote` from the socket bound to `local` (the
+    /// NAT-T one if `local` is the NAT-T endpoint, else the IKE one).
+    pub fn send(
+        &self,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        let sock = if local.port() == self.natt_addr.port() {
+            &self.natt
+        } else {
+            &self.ike
+        };
+        sock.send_to(payload, remote).map(|_| ())
+    }
+
+    /// Starts one reading thread per socket; they stop soon after `stop`
+    /// is set.
+    pub fn spawn_readers(&self, tx: &Sender<Input>, stop: &Arc<AtomicBool>) -> io::Result<()> {
+        for (sock, local) in [(&self.ike, self.ike_addr), (&self.natt, self.natt_addr)] {
+            let sock = sock.try_clone()?;
+            sock.set_read_timeout(Some(POLL_STOP))?;
+            let tx = tx.clone();
+            let stop = Arc::clone(stop);
+            thread::Builder::new()
+                .name(format!("udp-{}", local.port()))
+                .spawn(move || read_socket(&sock, local, &tx, &stop))?;
+        }
+        Ok(())
+    }
+}
+
+fn read_socket(sock: &UdpSocket, local: SocketAddrV4, tx: &Sender<Input>, stop: &AtomicBool) {
+    let mut buf = vec![0u8; MAX_PACKET];
+    while !stop.load(Ordering::Relaxed) {
+        match sock.recv_from(&mut buf) {
+            Ok((n, SocketAddr::V4(remote))) => {
+                let input = Input::Datagram {
+                    local,
+                    remote,
+                    payload: buf[..n].to_vec(),
+                };
+                if tx.send(input).is_err() {
+                    return;
+                }
+            }
+            Ok((_, SocketAddr::V6(_))) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            // An ICMP error from an earlier send (port unreachable) comes
+            // back on the next receive on Linux: not fatal.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {}
+            Err(e) => {
+                log::warn!("receive on {local}: {e}");
+                thread::sleep(POLL_STOP);
+            }
+        }
+    }
+}
+
+/// Starts a thread that turns each stdin line into [`Input::Command`].
+pub fn spawn_stdin_reader(tx: Sender<Input>) -> io::Result<()> {
+    thread::Builder::new().name("stdin".into()).spawn(move || {
+        for line in io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(Input::Command(line)).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Input::CommandsClosed);
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+    use std::sync::mpsc::channel;
+
+    #[test]
+    fn two_routers_exchange_datagrams_on_loopback() {
+        // Port 0 is not usable for a pair that must agree on ports, so pick
+        // free ones from the OS first.
+        let free = |a: Ipv4Addr| {
+            UdpSocket::bind((a, 0))
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        let a_ip = Ipv4Addr::new(127, 0, 0, 1);
+        let b_ip = Ipv4Addr::new(127, 0, 0, 2);
+        let (ike, natt) = (free(a_ip), free(a_ip));
+        let a = OutsideSockets::bind(SocketAddrV4::new(a_ip, ike), SocketAddrV4::new(a_ip, natt))
+            .unwrap();
+        let b = OutsideSockets::bind(SocketAddrV4::new(b_ip, ike), SocketAddrV4::new(b_ip, natt))
+            .unwrap();
+        let (tx, rx) = channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        b.spawn_readers(&tx, &stop).unwrap();
+
+        a.send(a.natt_addr(), b.natt_addr(), b"\0\0\0\0ike")
+            .unwrap();
+        match rx.recv_timeout(Duration::from_secs(5)).unwrap() {
+            Input::Datagram {
+                local,
+                remote,
+                payload,
+            } => {
+                assert_eq!(local, b.natt_addr());
+                assert_eq!(remote, a.natt_addr());
+                assert_eq!(payload, b"\0\0\0\0ike");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        a.send(a.ike_addr(), b.ike_addr(), b"mm1").unwrap();
+        match rx.recv_timeout(Duration::from_secs(5)).unwrap() {
+            Input::Datagram { local, remote, .. } => {
+                assert_eq!(local, b.ike_addr());
+                assert_eq!(remote, a.ike_addr());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        stop.store(true, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,420 @@
+//! A router: one [`Gateway`] driven by real sockets and a clock. It owns
+//! the outside sockets, the inside (a TUN device, the echo responder, or
+//! nothing), an optional ping generator, and runs the loop that feeds the
+//! Gateway its inputs and carries out its outputs.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use ike_policy::gateway::{DropReason, GatewayCounters};
+use ike_policy::{Gateway, GatewayEvent, Transmit};
+use ike_proto::engine::Event;
+use ike_proto::time::Instant;
+
+use crate::clock::MonotonicClock;
+use crate::inside_echo::InsideEcho;
+use crate::io::{Input, OutsideSockets};
+use crate::traffic::Pinger;
+
+/// The longest the loop sleeps without looking at its limits.
+const MAX_WAIT: Duration = Duration::from_millis(250);
+
+/// The show commands printed on request and at exit.
+pub const SHOW_VIEWS: [&str; 2] = ["show crypto isakmp sa detail", "show crypto ipsec sa"];
+
+/// Where decapsulated packets go.
+#[derive(Debug)]
+pub enum Inside {
+    /// The built-in responder for the inside LAN.
+    Echo(InsideEcho),
+    /// A Linux TUN device.
+    #[cfg(target_os = "linux")]
+    Tun(crate::tun_device::TunDevice),
+    /// Nowhere (counted and dropped).
+    Nothing,
+}
+
+/// What the router did besides the Gateway's own counting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouterCounters {
+    /// Datagrams received on the outside sockets.
+    pub datagrams_in: u64,
+    /// Datagrams sent.
+    pub datagrams_out: u64,
+    /// Sends that failed.
+    pub send_errors: u64,
+    /// Raw ESP (IP protocol 50) the Gateway asked for; UDP sockets cannot
+    /// send it (use `--force-encaps`).
+    pub raw_esp_unsent: u64,
+    /// Unprotected inside packets the Gateway would route in clear; this
+    /// router has no clear path, so they are dropped.
+    pub clear_unrouted: u64,
+    /// Decapsulated packets handed to the inside.
+    pub inside_delivered: u64,
+}
+
+/// When [`Router::run`] returns.
+#[derive(Clone, Debug, Default)]
+pub struct RunLimits {
+    /// Return at this instant.
+    pub until: Option<Instant>,
+    /// Return when the ping generator is done.
+    pub until_ping_done: bool,
+    /// Print the show views this often (milliseconds).
+    pub show_every_ms: Option<u64>,
+    /// Return when this is set (by another thread).
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// Why [`Router::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The operator typed `quit`.
+    Quit,
+    /// [`RunLimits::until`] passed.
+    Deadline,
+    /// The ping generator finished.
+    PingDone,
+    /// [`RunLimits::stop`] was set.
+    Stopped,
+    /// Every input source is gone.
+    Disconnected,
+}
+
+/// One router.
+pub struct Router {
+    name: String,
+    gateway: Gateway,
+    sockets: OutsideSockets,
+    inside: Inside,
+    pinger: Option<Pinger>,
+    clock: MonotonicClock,
+    counters: RouterCounters,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Router {
+    /// A router around a built Gateway and its bound sockets.
+    pub fn new(
+        name: impl Into<String>,
+        gateway: Gateway,
+        sockets: OutsideSockets,
+        inside: Inside,
+        clock: MonotonicClock,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            gateway,
+            sockets,
+            inside,
+            pinger: None,
+            clock,
+            counters: RouterCounters::default(),
+        }
+    }
+
+    /// Adds a ping generator whose requests enter the Gateway as inside
+    /// packets and whose replies are taken out of the decapsulated ones.
+    pub fn set_pinger(&mut self, pinger: Pinger) {
+        self.pinger = Some(pinger);
+    }
+
+    /// The name (the configuration's hostname).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The Gateway.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// The ping generator.
+    pub fn pinger(&self) -> Option<&Pinger> {
+        self.pinger.as_ref()
+    }
+
+    /// The router's counters.
+    pub fn counters(&self) -> RouterCounters {
+        self.counters
+    }
+
+    /// The Gateway's counters.
+    pub fn gateway_counters(&self) -> GatewayCounters {
+        self.gateway.counters()
+    }
+
+    /// The inside echo responder, if that is the inside.
+    pub fn inside_echo(&self) -> Option<&InsideEcho> {
+        match &self.inside {
+            Inside::Echo(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Runs an IOS show command on the live state.
+    pub fn show(&self, command: &str) -> String {
+        match self.gateway.show(command, self.clock.now()) {
+            Ok(text) => text,
+            Err(e) => format!("% {e}\n"),
+        }
+    }
+
+    /// The show views of [`SHOW_VIEWS`], each under a `Name#command` line
+    /// as on a router's console.
+    pub fn show_views(&self) -> String {
+        let mut out = String::new();
+        for cmd in SHOW_VIEWS {
+            out.push_str(&format!("{}#{cmd}\n", self.name));
+            out.push_str(&self.show(cmd));
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// One line with the counters that tell whether traffic crossed.
+    pub fn counters_line(&self) -> String {
+        let g = self.gateway.counters();
+        let r = self.counters;
+        format!(
+            "{}: sealed {} delivered {} held {} ike-datagrams {} esp-rejected {} \
+             datagrams in/out {}/{} send-errors {} raw-esp-unsent {} clear-unrouted {}",
+            self.name,
+            g.sealed,
+            g.delivered,
+            g.held,
+            g.ike_datagrams,
+            g.esp_rejected,
+            r.datagrams_in,
+            r.datagrams_out,
+            r.send_errors,
+            r.raw_esp_unsent,
+            r.clear_unrouted
+        )
+    }
+
+    /// The loop: inputs from `rx` (socket, TUN and stdin threads), the
+    /// Gateway's timers, the ping generator's pace, until a limit is met.
+    pub fn run(&mut self, rx: &Receiver<Input>, limits: &RunLimits) -> Exit {
+        let mut next_show = limits
+            .show_every_ms
+            .map(|ms| self.clock.now().as_millis() + ms);
+        loop {
+            let now = self.clock.now();
+            self.pump_pinger(now);
+            if let Some(exit) = self.limit_reached(now, limits) {
+                return exit;
+            }
+            if let (Some(at), Some(every)) = (next_show, limits.show_every_ms) {
+                if now.as_millis() >= at {
+                    print!("{}", self.show_views());
+                    next_show = Some(now.as_millis() + every);
+                }
+            }
+            let deadline = [
+                self.gateway.poll_timeout(),
+                self.pinger.as_ref().and_then(Pinger::poll_timeout),
+                limits.until,
+                next_show.map(Instant::from_millis),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let wait = deadline.map_or(MAX_WAIT, |d| self.clock.until(d).min(MAX_WAIT));
+            match rx.recv_timeout(wait) {
+                Ok(input) => {
+                    if self.handle_input(input) {
+                        return Exit::Quit;
+                    }
+                    // Take whatever else is already queued before sleeping.
+                    while let Ok(input) = rx.try_recv() {
+                        if self.handle_input(input) {
+                            return Exit::Quit;
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Exit::Disconnected,
+            }
+            let now = self.clock.now();
+            if self.gateway.poll_timeout().is_some_and(|t| t <= now) {
+                self.gateway.handle_timeout(now);
+                self.drain(now);
+            }
+        }
+    }
+
+    fn limit_reached(&self, now: Instant, limits: &RunLimits) -> Option<Exit> {
+        if limits
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+        {
+            return Some(Exit::Stopped);
+        }
+        if limits.until_ping_done && self.pinger.as_ref().is_none_or(|p| p.is_done(now)) {
+            return Some(Exit::PingDone);
+        }
+        if limits.until.is_some_and(|u| now >= u) {
+            return Some(Exit::Deadline);
+        }
+        None
+    }
+
+    fn pump_pinger(&mut self, now: Instant) {
+        while let Some(req) = self.pinger.as_mut().and_then(|p| p.poll_request(now)) {
+            self.gateway.handle_inside(now, &req);
+            self.drain(now);
+        }
+    }
+
+    /// Feeds one input; returns whether the operator asked to quit.
+    fn handle_input(&mut self, input: Input) -> bool {
+        let now = self.clock.now();
+        match input {
+            Input::Datagram {
+                local,
+                remote,
+                payload,
+            } => {
+                self.counters.datagrams_in += 1;
+                self.gateway.handle_datagram(now, local, remote, &payload);
+            }
+            Input::Inner(packet) => self.gateway.handle_inside(now, &packet),
+            Input::Command(line) => return self.command(line.trim(), now),
+            Input::CommandsClosed => {}
+        }
+        self.drain(now);
+        false
+    }
+
+    fn command(&mut self, line: &str, now: Instant) -> bool {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            ["quit" | "exit" | "q"] => return true,
+            ["clear", "crypto", "sa", "peer", addr] => match addr.parse::<Ipv4Addr>() {
+                Ok(peer) => {
+                    self.gateway.clear_peer(now, peer);
+                    self.drain(now);
+                }
+                Err(_) => println!("% bad address {addr}"),
+            },
+            ["counters"] => println!("{}", self.counters_line()),
+            [first, ..] if "show".starts_with(first) && first.len() >= 2 => {
+                print!("{}", self.show(line));
+            }
+            _ => println!(
+                "% commands: show crypto isakmp sa [detail] | show crypto ipsec sa | \
+                 show crypto map | clear crypto sa peer A | counters | quit"
+            ),
+        }
+        false
+    }
+
+    /// Carries out everything the Gateway has to say, including the inside
+    /// answers it triggers, until it is quiet.
+    fn drain(&mut self, now: Instant) {
+        loop {
+            let mut busy = false;
+            while let Some(t) = self.gateway.poll_transmit() {
+                busy = true;
+                self.transmit(t);
+            }
+            while let Some(packet) = self.gateway.poll_inside() {
+                busy = true;
+                self.counters.inside_delivered += 1;
+                self.deliver_inside(now, packet);
+            }
+            while let Some(ev) = self.gateway.poll_event() {
+                busy = true;
+                self.event(ev);
+            }
+            if !busy {
+                return;
+            }
+        }
+    }
+
+    fn transmit(&mut self, t: Transmit) {
+        match t {
+            Transmit::Udp {
+                local,
+                remote,
+                payload,
+            } => match self.sockets.send(local, remote, &payload) {
+                Ok(()) => self.counters.datagrams_out += 1,
+                Err(e) => {
+                    self.counters.send_errors += 1;
+                    log::warn!("send {local} -> {remote}: {e}");
+                }
+            },
+            Transmit::Esp { remote, .. } => {
+                self.counters.raw_esp_unsent += 1;
+                if self.counters.raw_esp_unsent == 1 {
+                    log::warn!(
+                        "raw ESP to {remote} cannot go out of a UDP socket: \
+                         run with --force-encaps (ESP in UDP, RFC 3948)"
+                    );
+                }
+            }
+            Transmit::Clear { .. } => self.counters.clear_unrouted += 1,
+        }
+    }
+
+    fn deliver_inside(&mut self, now: Instant, packet: Vec<u8>) {
+        if self
+            .pinger
+            .as_mut()
+            .is_some_and(|p| p.handle_packet(&packet, now))
+        {
+            return;
+        }
+        match &mut self.inside {
+            Inside::Echo(echo) => {
+                if let Some(reply) = echo.answer(&packet) {
+                    self.gateway.handle_inside(now, &reply);
+                }
+            }
+            #[cfg(target_os = "linux")]
+            Inside::Tun(dev) => {
+                if let Err(e) = dev.write_packet(&packet) {
+                    log::warn!("TUN write: {e}");
+                }
+            }
+            Inside::Nothing => {}
+        }
+    }
+
+    fn event(&mut self, ev: GatewayEvent) {
+        match ev {
+            // The engine already wrote its log lines through `log`.
+            GatewayEvent::Engine(Event::Log(_)) => {}
+            GatewayEvent::Engine(Event::IkeSaFailed { remote, error, .. }) => {
+                log::warn!("phase 1 with {remote} failed: {error:?}");
+            }
+            GatewayEvent::Engine(Event::ChildSaFailed { remote, error, .. }) => {
+                log::warn!("quick mode with {remote} failed: {error:?}");
+            }
+            GatewayEvent::SaInstallFailed { child, reason } => {
+                log::warn!("child SA {child:?} not installed: {reason}");
+            }
+            GatewayEvent::Dropped { reason, packets } if reason != DropReason::Malformed => {
+                log::info!("dropped {packets} packet(s): {reason:?}");
+            }
+            other => log::trace!("{other:?}"),
+        }
+    }
+}
