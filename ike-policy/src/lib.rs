@@ -11,6 +11,13 @@
 //! * [`resolver`]: Cisco's rules as plain functions: which pre-shared key,
 //!   which ISAKMP policy, which profile, whether Xauth, which crypto map
 //!   entry and transform set, which selectors, which pool address.
+//! * [`IosPolicy`]: ike-proto's policy trait answered with those rules, so
+//!   the IKEv1 engine negotiates as the configuration says.
+//! * [`gateway`]: the [`Gateway`], one IPsec node (configuration + engine
+//!   + ESP SAD/SPD) with datagrams, inside packets and time in, datagrams,
+//!   inside packets and events out, and the `show crypto` views; its module
+//!   documentation has the call order and a hub and spoke run in memory.
+//! * [`show`]: the IOS show views, rendered from snapshots.
 //! * [`Secret`] holds keys and passwords (zeroized, never printed, compared
 //!   in constant time); [`type7`] decodes `password 7` strings.
 //!

@@ -497,3 +497,26 @@ fn the_kilobyte_soft_lifetime_rekeys_and_traffic_goes_on() {
     let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
     assert!(show.matches("spi: 0x").count() >= 4, "{show}");
 }
+
+#[test]
+fn sas_are_rekeyed_on_time_and_the_old_ones_removed_when_they_expire() {
+    let mut net = Net::seed();
+    net.ping_from_spoke(1);
+    net.run();
+    assert_eq!(net.installed(false).len(), 1);
+    // 3600 s lifetime: the engine rekeys before it, the old pair expires.
+    net.run_for(3700);
+    assert!(net.installed(false).len() >= 2, "rekeyed on time");
+    let removed = net
+        .events
+        .iter()
+        .filter(|(h, e)| !*h && matches!(e, GatewayEvent::SaRemoved { .. }))
+        .count();
+    assert!(removed >= 1, "the expired pair left the SAD");
+    assert!(net.spoke.installed_child_sas() >= 1);
+    // Traffic still flows on the new SA.
+    net.ping_from_spoke(2);
+    net.run();
+    assert_eq!(net.hub_inside.len(), 2);
+    assert_eq!(net.spoke.held_packets(), 0);
+}

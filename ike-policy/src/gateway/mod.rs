@@ -42,6 +42,95 @@
 //! ports talks to any IKE peer. Ports in forwarded engine events are the
 //! engine's (500/4500).
 //!
+//! # Example: the seed's spoke and hub in memory
+//!
+//! The outside addresses are documentation addresses, the LAN addresses
+//! are only bytes: nothing here touches a socket.
+//!
+//! ```
+//! use std::net::Ipv4Addr;
+//! use ike_policy::gateway::Instant;
+//! use ike_policy::{Gateway, GatewayOptions, Transmit};
+//! use rand_chacha::ChaCha20Rng;
+//! use rand_core::SeedableRng;
+//!
+//! let hub_cfg = "\
+//! crypto keyring spokes
+//!  pre-shared-key address 0.0.0.0 0.0.0.0 key cisco123
+//! crypto isakmp policy 10
+//!  encr 3des
+//!  authentication pre-share
+//!  group 2
+//! crypto isakmp profile L2L
+//!  keyring spokes
+//!  match identity address 0.0.0.0
+//! crypto ipsec transform-set myset esp-3des esp-sha-hmac
+//! crypto dynamic-map dynmap 10
+//!  set transform-set myset
+//!  set isakmp-profile L2L
+//! crypto map mymap 10 ipsec-isakmp dynamic dynmap
+//! interface FastEthernet0/0
+//!  ip address 192.0.2.1 255.255.255.0
+//!  crypto map mymap
+//! ";
+//! let spoke_cfg = "\
+//! crypto isakmp policy 10
+//!  encr 3des
+//!  authentication pre-share
+//!  group 2
+//! crypto isakmp key cisco123 address 192.0.2.1
+//! crypto ipsec transform-set myset esp-3des esp-sha-hmac
+//! crypto map mymap 10 ipsec-isakmp
+//!  set peer 192.0.2.1
+//!  set transform-set myset
+//!  match address 100
+//! interface FastEthernet0/0
+//!  ip address dhcp
+//!  crypto map mymap
+//! access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
+//! ";
+//! let mut rng = ChaCha20Rng::seed_from_u64(1); // the OS's CSPRNG in production
+//! let unprivileged = GatewayOptions { ike_port: 10500, natt_port: 14500, ..Default::default() };
+//! let mut hub = Gateway::from_ios(hub_cfg, unprivileged.clone(), &mut rng).unwrap();
+//! let spoke_opts = GatewayOptions {
+//!     outside_addr: Some(Ipv4Addr::new(198, 51, 100, 2)), // `ip address dhcp`
+//!     ..unprivileged
+//! };
+//! let mut spoke = Gateway::from_ios(spoke_cfg, spoke_opts, &mut rng).unwrap();
+//!
+//! // A UDP packet from the spoke's LAN to the hub's LAN.
+//! let mut packet = vec![0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 2, 2, 5, 10, 1, 1, 7];
+//! let sum = esp_core::wire::internet_checksum(&packet);
+//! packet[10..12].copy_from_slice(&sum.to_be_bytes());
+//! packet.extend_from_slice(&[0x30, 0x39, 0, 7, 0, 8, 0, 0]);
+//!
+//! let now = Instant::from_secs(1);
+//! spoke.handle_inside(now, &packet); // no SA yet: held, IKE starts
+//! assert_eq!(spoke.held_packets(), 1);
+//!
+//! // The "network": carry every datagram to the other node until quiet.
+//! fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant) -> bool {
+//!     let mut moved = false;
+//!     while let Some(t) = from.poll_transmit() {
+//!         moved = true;
+//!         match t {
+//!             Transmit::Udp { local, remote, payload } => to.handle_datagram(now, remote, local, &payload),
+//!             Transmit::Esp { local, payload, .. } => to.handle_esp(now, local, &payload),
+//!             Transmit::Clear { .. } => unreachable!("everything here is protected"),
+//!         }
+//!     }
+//!     moved
+//! }
+//! while carry(&mut spoke, &mut hub, now) | carry(&mut hub, &mut spoke, now) {}
+//!
+//! // Main Mode, Quick Mode, then the held packet crossed in ESP.
+//! assert_eq!(hub.poll_inside(), Some(packet));
+//! let show = hub.show("sh cry ips sa", now).unwrap();
+//! assert!(show.contains("#pkts decaps: 1, #pkts decrypt: 1, #pkts verify 1"));
+//! let isakmp = spoke.show("show crypto isakmp sa", now).unwrap();
+//! assert!(isakmp.contains("QM_IDLE"));
+//! ```
+//!
 //! Log lines: the engine logs its debug vocabulary (`Old State = IKE_R_MM1
 //! New State = IKE_R_MM2` ...) through the `log` facade and the resolver
 //! logs its key lookups ("Looking for a matching key for X in default");
