@@ -13,8 +13,8 @@
 //!   entry and transform set, which selectors, which pool address.
 //! * [`IosPolicy`]: ike-proto's policy trait answered with those rules, so
 //!   the IKEv1 engine negotiates as the configuration says.
-//! * [`gateway`]: the [`Gateway`], one IPsec node (configuration + engine
-//!   + ESP SAD/SPD) with datagrams, inside packets and time in, datagrams,
+//! * [`gateway`]: the [`Gateway`], one IPsec node (configuration, engine,
+//!   ESP SAD and SPD) with datagrams, inside packets and time in, datagrams,
 //!   inside packets and events out, and the `show crypto` views; its module
 //!   documentation has the call order and a hub and spoke run in memory.
 //! * [`show`]: the IOS show views, rendered from snapshots.
