@@ -1133,3 +1133,57 @@ fn an_old_peer_speaking_only_the_nat_t_drafts_gets_them() {
         "{nat_d_types:?}"
     );
 }
+
+mod hostile_input {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn hub() -> Engine {
+        engine(
+            StaticPolicy::seed(b"cisco123", hub_lan(), spoke_lan()),
+            Config::default(),
+            7,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Bytes from nowhere, on 500 or 4500: never a panic, never an SA.
+        #[test]
+        fn arbitrary_datagrams(data in proptest::collection::vec(any::<u8>(), 0..700), natt in any::<bool>()) {
+            let mut hub = hub();
+            let port = if natt { 4500 } else { 500 };
+            let local = std::net::SocketAddrV4::new(HUB, port);
+            let remote = std::net::SocketAddrV4::new(SPOKE, port);
+            hub.handle_datagram(Instant::ZERO, local, remote, &data);
+            while hub.poll_transmit().is_some() {}
+            hub.handle_timeout(Instant::from_secs(120));
+            prop_assert!(hub.ike_sas().is_empty() && hub.child_sas().is_empty());
+        }
+
+        /// A real negotiation's messages with one byte changed, replayed
+        /// into both peers after they are established: never a panic, and
+        /// the established child SAs still agree.
+        #[test]
+        fn mutated_replays(index in any::<usize>(), pos in any::<usize>(), xor in 1u8..=255) {
+            let mut pair = seed_pair(Config::default(), 5);
+            pair.initiate_a(spoke_selectors());
+            pair.run_for(Duration::from_secs(5));
+            let captured = pair.captured.clone();
+            let c = &captured[index % captured.len()];
+            let mut bytes = c.payload.clone();
+            let at = pos % bytes.len();
+            bytes[at] ^= xor;
+            let now = pair.now;
+            let to = if c.dst.ip() == &HUB { &mut pair.b } else { &mut pair.a };
+            to.handle_datagram(now, c.dst, c.src, &bytes);
+            pair.run_for(Duration::from_secs(30));
+            let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+            prop_assert_eq!(a.len(), 1);
+            prop_assert_eq!(b.len(), 1);
+            assert_mirrored(&a[0], &b[0]);
+        }
+    }
+}
