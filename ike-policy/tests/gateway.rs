@@ -219,6 +219,14 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     // Held while IKE runs: nothing on the hub's inside yet.
     assert_eq!(net.spoke.held_packets(), 1);
     assert!(net.hub_inside.is_empty());
+    // Before any SA, the spoke lists its ACL's flow with the acquire sent.
+    let before = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(
+        before.contains("PERMIT, flags={origin_is_acl,ipsec_sa_request_sent,}"),
+        "{before}"
+    );
+    assert_eq!(counter_line(&before, "#pkts encaps:"), 0);
+    assert!(!before.contains("spi: 0x"));
     net.run();
     assert_eq!(net.spoke.held_packets(), 0);
     assert_eq!(net.hub_inside.len(), 1, "{:?}", net.spoke.counters());
@@ -455,7 +463,8 @@ fn clearing_the_peer_removes_the_sas_on_both_ends_and_traffic_renegotiates() {
     };
     assert_eq!((removed(true), removed(false)), (1, 1));
     let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
-    assert!(!show.contains("current_peer"), "{show}");
+    assert!(!show.contains("spi: 0x"), "{show}");
+    assert!(show.contains("PERMIT, flags={origin_is_acl,}"), "{show}");
     // The next packet negotiates again.
     net.ping_from_spoke(2);
     net.run();

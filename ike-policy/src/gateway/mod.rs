@@ -403,6 +403,9 @@ struct Installed {
 struct StaticPolicy {
     peer: Option<Ipv4Addr>,
     seq: u32,
+    /// The ACL line as proxy identities (what `show crypto ipsec sa`
+    /// lists before any SA exists).
+    selectors: Option<Selectors>,
 }
 
 /// An inside packet waiting for its SA.
@@ -604,6 +607,7 @@ impl Gateway {
                             StaticPolicy {
                                 peer: entry.peers.first().copied(),
                                 seq: entry.seq,
+                                selectors: crate::ios_policy::selectors_from_acl(&line.selector),
                             },
                         );
                         PolicyAction::Protect { sa: None }
@@ -1137,6 +1141,19 @@ impl Gateway {
             }
             Event::ChildSaDown { child, .. } => self.uninstall(*child),
             Event::ChildSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
+            Event::PeerAddressChanged { old, new, .. } => {
+                // The NAT in front of the peer remapped it: send there.
+                let peer = SocketAddrV4::new(*new.ip(), self.real_remote_port(new.port()));
+                let old_peer = SocketAddrV4::new(*old.ip(), self.real_remote_port(old.port()));
+                for c in self.children.values_mut() {
+                    if c.peer == old_peer {
+                        c.peer = peer;
+                        if let Some((_, remote)) = &mut c.udp {
+                            *remote = peer.port();
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -371,6 +371,42 @@ impl Gateway {
                 None => flows.push(flow),
             }
         }
+        // Static entries' ACL lines with no SA yet: IOS lists them too,
+        // with their counters at zero.
+        let mut statics: Vec<_> = self.statics.iter().collect();
+        statics.sort_by_key(|(id, _)| **id);
+        for (_, s) in statics {
+            let (Some(sel), Some(peer)) = (s.selectors, s.peer) else {
+                continue;
+            };
+            let (local_ident, remote_ident) = (ident(&sel.local), ident(&sel.remote));
+            if flows
+                .iter()
+                .any(|f| f.local_ident == local_ident && f.remote_ident == remote_ident)
+            {
+                continue;
+            }
+            let mut flags = vec![FlowFlag::OriginIsAcl];
+            if self.pending.contains(&peer) {
+                flags.push(FlowFlag::IpsecSaRequestSent);
+            }
+            flows.push(FlowView {
+                protected_vrf: String::new(),
+                local_ident,
+                remote_ident,
+                peer_addr: peer,
+                peer_port: self.options.ike_port,
+                flags,
+                counters: FlowCounters::default(),
+                local_endpoint: self.local,
+                remote_endpoint: peer,
+                path_mtu: 1500,
+                ip_mtu: 1500,
+                current_outbound_spi: 0,
+                inbound_esp: Vec::new(),
+                outbound_esp: Vec::new(),
+            });
+        }
         InterfaceSas {
             interface: self.interface.clone(),
             crypto_map_tag: self.map_name.clone(),
