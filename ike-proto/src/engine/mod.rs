@@ -279,6 +279,27 @@ pub struct IkeSaInfo {
     pub nat: NatDetection,
     /// The peer does DPD.
     pub peer_dpd: bool,
+    /// When phase 1 completed.
+    pub established_at: Instant,
+    /// When the phase-1 lifetime runs out (`None`: no time limit).
+    pub expires_at: Option<Instant>,
+}
+
+/// One row of the IKE SA table, complete or not, for `show crypto isakmp
+/// sa`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IkeSaRow {
+    /// Handle (IOS's conn-id).
+    pub id: IkeSaId,
+    /// Our endpoint.
+    pub local: SocketAddrV4,
+    /// The peer's endpoint.
+    pub remote: SocketAddrV4,
+    /// Whether we initiated.
+    pub initiator: bool,
+    /// IOS's name for where phase 1 stands: `MM_NO_STATE`, `MM_SA_SETUP`,
+    /// `MM_KEY_EXCH`, `AG_INIT_EXCH`, `QM_IDLE`.
+    pub state: &'static str,
 }
 
 /// Why an SA went away.
@@ -464,6 +485,21 @@ enum Phase1State {
 }
 
 impl Phase1State {
+    /// The `show crypto isakmp sa` state.
+    fn ios_state(&self) -> &'static str {
+        match self {
+            Self::MainI(MainModeInitiator::ExpectSa(_)) => "MM_NO_STATE",
+            Self::MainI(MainModeInitiator::ExpectKe(_))
+            | Self::MainR(MainModeResponder::ExpectKe(_)) => "MM_SA_SETUP",
+            Self::MainI(MainModeInitiator::ExpectHashR(_))
+            | Self::MainR(MainModeResponder::ExpectHashI(_)) => "MM_KEY_EXCH",
+            Self::AggrI(_) => "AG_NO_STATE",
+            Self::AggrR(_) => "AG_INIT_EXCH",
+            Self::Established(_) => "QM_IDLE",
+            Self::Gone => "MM_NO_STATE",
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
             Self::MainI(s) => s.name(),
@@ -659,6 +695,23 @@ impl Engine {
         v
     }
 
+    /// Every IKE SA, complete or negotiating, with IOS's state name.
+    pub fn ike_sa_rows(&self) -> Vec<IkeSaRow> {
+        let mut v: Vec<IkeSaRow> = self
+            .sas
+            .values()
+            .map(|sa| IkeSaRow {
+                id: sa.id,
+                local: sa.local,
+                remote: sa.remote,
+                initiator: sa.initiator,
+                state: sa.phase1.ios_state(),
+            })
+            .collect();
+        v.sort_by_key(|r| r.id);
+        v
+    }
+
     fn info(&self, sa: &IkeSa) -> Option<IkeSaInfo> {
         let p1 = sa.established()?;
         Some(IkeSaInfo {
@@ -673,6 +726,11 @@ impl Engine {
             lifetime: p1.lifetime,
             nat: p1.nat,
             peer_dpd: p1.caps.dpd,
+            established_at: sa.established_at.unwrap_or(self.now),
+            expires_at: p1.lifetime.seconds.and_then(|s| {
+                sa.established_at
+                    .map(|t| t + Duration::from_secs(u64::from(s)))
+            }),
         })
     }
 
