@@ -139,6 +139,16 @@ fn main_mode_and_quick_mode_with_the_seed_policy() {
         spoke_log.contains("New State = IKE_P1_COMPLETE"),
         "{spoke_log}"
     );
+    // show crypto isakmp sa
+    let rows = pair.b.ike_sa_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, "QM_IDLE");
+    assert!(!rows[0].initiator);
+    let info = &pair.b.ike_sas()[0];
+    assert_eq!(
+        info.expires_at,
+        Some(info.established_at + Duration::from_secs(86_400))
+    );
 }
 
 /// Notify types sent in the clear by `from` (errors before phase 1 has keys).
