@@ -74,4 +74,27 @@ mod tests {
         // `ip address dhcp`: the demo hands the spoke its address.
         assert_eq!(outside_address(&spoke), None);
     }
+
+    #[test]
+    fn interop_lab_configs() {
+        let hub = ike_policy::parse(include_str!("../interop/hub.cfg")).unwrap();
+        assert_eq!(outside_address(&hub), Some(Ipv4Addr::new(192, 0, 2, 1)));
+        let lan = inside_network(&hub).unwrap();
+        assert_eq!(
+            (lan.addr, lan.mask),
+            (
+                Ipv4Addr::new(198, 51, 100, 1),
+                Ipv4Addr::new(255, 255, 255, 0)
+            )
+        );
+
+        let spoke = ike_policy::parse(include_str!("../interop/spoke.cfg")).unwrap();
+        assert_eq!(outside_address(&spoke), None);
+        assert_eq!(
+            inside_network(&spoke).unwrap().addr,
+            Ipv4Addr::new(198, 51, 100, 1)
+        );
+        let map = spoke.crypto_map("mymap").unwrap();
+        assert_eq!(map.entries[0].peers, [Ipv4Addr::new(192, 0, 2, 2)]);
+    }
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Interop of our `router` with strongSwan 5.9 (IKEv1) in the lab of
+# shared/interop (network namespaces; strongSwan's userspace ESP forces NAT-T,
+# so IKE floats to UDP 4500 and ESP goes in UDP there).
+#
+#   1. our router with the seed's hub configuration (interop/hub.cfg) in
+#      ikelab-us (192.0.2.1, LAN 198.51.100.0/24, inside echo responder)
+#      against a strongSwan spoke in ikelab-peer (192.0.2.2, LAN
+#      203.0.113.0/25): the spoke's LAN pings 198.51.100.1 through ESP.
+#   2. our router with the seed's spoke configuration (interop/spoke.cfg)
+#      against a strongSwan hub: our LAN pings 203.0.113.1, and the hub's LAN
+#      pings 198.51.100.1, both through ESP.
+#
+# Usage: examples/interop/run.sh [--release]        (root; ends with "N passed, N failed")
+# Environment: IKELAB_LAB (the lab's scripts; default ../shared/interop beside
+# the repository, then /work/shared/interop), IKELAB_DIR (default /tmp/ikelab).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+PROFILE=debug
+[ "${1:-}" = --release ] && PROFILE=release
+
+LAB=${IKELAB_LAB:-}
+if [ -z "$LAB" ]; then
+	for d in "$REPO/../shared/interop" /work/shared/interop; do
+		[ -x "$d/netns.sh" ] && { LAB=$(cd "$d" && pwd); break; }
+	done
+fi
+[ -n "$LAB" ] && [ -x "$LAB/netns.sh" ] || { echo "interop lab not found (set IKELAB_LAB)" >&2; echo "0 passed, 1 failed"; exit 1; }
+export IKELAB_DIR=${IKELAB_DIR:-/tmp/ikelab}
+[ "$(id -u)" = 0 ] || { echo "must run as root (namespaces, UDP 500/4500)" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+PASS=0; FAIL=0
+check() { # NAME CMD...: run CMD, count and print the result
+	local name=$1; shift
+	if "$@"; then PASS=$((PASS + 1)); echo "PASS: $name"; else FAIL=$((FAIL + 1)); echo "FAIL: $name"; fi
+}
+finish() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+	exit $?
+}
+
+# The lab's packages (CI installs them here; a no-op when present).
+if [ ! -x /usr/lib/ipsec/charon ] || [ ! -x /usr/sbin/swanctl ]; then
+	"$LAB/install.sh" >/dev/null || { echo "FAIL: install the lab's packages"; FAIL=$((FAIL + 1)); finish; }
+fi
+
+echo "== building the router ($PROFILE)"
+BUILD=(cargo build -p examples --bin router)
+[ "$PROFILE" = release ] && BUILD+=(--release)
+(cd "$REPO" && "${BUILD[@]}") || { echo "FAIL: build"; FAIL=$((FAIL + 1)); finish; }
+ROUTER=${CARGO_TARGET_DIR:-$REPO/target}/$PROFILE/router
+
+OUT=$IKELAB_DIR/ours
+ROUTER_PID=""
+stop_router() { # ask our router to quit (prints its show views), then wait for it
+	[ -n "$ROUTER_PID" ] || return 0
+	echo quit >&3 2>/dev/null
+	exec 3>&-
+	local i=0
+	while kill -0 "$ROUTER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 "$ROUTER_PID" 2>/dev/null && kill -TERM "$ROUTER_PID"
+	wait "$ROUTER_PID" 2>/dev/null
+	ROUTER_RC=$?
+	ROUTER_PID=""
+	rm -f "$IKELAB_DIR/pids/ours.pid" "$IKELAB_DIR/pids/ours.comm"
+}
+cleanup() {
+	stop_router
+	"$LAB/stop-all.sh" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+start_router() { # NAME ARGS...: our router in ikelab-us, commands through a FIFO on fd 3
+	local name=$1; shift
+	rm -f "$OUT/$name.ctl"
+	mkfifo "$OUT/$name.ctl"
+	ip netns exec ikelab-us "$ROUTER" "$@" <"$OUT/$name.ctl" >"$OUT/$name.out" 2>"$OUT/$name.log" &
+	ROUTER_PID=$!
+	exec 3>"$OUT/$name.ctl"
+	mkdir -p "$IKELAB_DIR/pids"
+	echo "$ROUTER_PID" >"$IKELAB_DIR/pids/ours.pid"
+	echo router >"$IKELAB_DIR/pids/ours.comm"
+	sleep 0.5
+	kill -0 "$ROUTER_PID" 2>/dev/null
+}
+
+# `#pkts encaps: N` and `#pkts decaps: N` of our show crypto ipsec sa, both >= MIN.
+esp_counted() { # FILE MIN
+	local enc dec
+	enc=$(grep -o '#pkts encaps: [0-9]*' "$1" | awk '{s += $3} END {print s + 0}')
+	dec=$(grep -o '#pkts decaps: [0-9]*' "$1" | awk '{s += $3} END {print s + 0}')
+	echo "   our ESP counters: encaps $enc, decaps $dec"
+	[ "$enc" -ge "$2" ] && [ "$dec" -ge "$2" ]
+}
+
+"$LAB/stop-all.sh" >/dev/null 2>&1 || true
+mkdir -p "$OUT"
+"$LAB/netns.sh" up >/dev/null || { echo "FAIL: lab network up"; FAIL=$((FAIL + 1)); finish; }
+
+echo "== 1. our hub (seed's hub config) <- strongSwan spoke"
+check "our hub starts on 192.0.2.1:500/4500" \
+	start_router hub --config "$HERE/hub.cfg" --inside-echo --run-for 120
+check "strongSwan spoke: IKE and CHILD SA with our hub" \
+	"$LAB/strongswan-peer.sh" start spoke --timeout 30
+check "strongSwan spoke: SAs established" \
+	"$LAB/sa-status.sh" --name spoke --wait --timeout 10 --quiet
+check "ping 203.0.113.1 -> 198.51.100.1 through ESP (our inside echo answers)" \
+	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.1 198.51.100.1
+check "strongSwan spoke counted 3 packets each way" \
+	"$LAB/sa-status.sh" --name spoke --packets 3 --quiet
+echo "show crypto isakmp sa" >&3
+stop_router
+check "our hub's show crypto ipsec sa counts the pings" esp_counted "$OUT/hub.out" 3
+check "our hub: phase 1 and quick mode complete in the seed's vocabulary" \
+	grep -q "IKE_QM_PHASE2_COMPLETE" "$OUT/hub.log"
+"$LAB/strongswan-peer.sh" stop --name spoke >/dev/null 2>&1
+
+echo "== 2. our spoke (seed's spoke config) -> strongSwan hub"
+check "strongSwan hub starts" "$LAB/strongswan-peer.sh" start hub
+check "our spoke starts (ip address dhcp = 192.0.2.1)" \
+	start_router spoke --config "$HERE/spoke.cfg" --outside-addr 192.0.2.1 --inside-echo \
+	--ping 203.0.113.1 --from 198.51.100.1 --count 3 --interval-ms 500 --run-for 120
+check "strongSwan hub: l2l IKE and CHILD SA with our spoke" \
+	"$LAB/sa-status.sh" --name hub --ike l2l --wait --timeout 30 --quiet
+sleep 3 # our three echo requests, 500 ms apart
+check "ping 203.0.113.1 -> 198.51.100.1 through ESP (our inside echo answers)" \
+	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.1 198.51.100.1
+check "strongSwan hub counted 6 packets each way" \
+	"$LAB/sa-status.sh" --name hub --ike l2l --packets 6 --quiet
+stop_router
+check "our spoke's pings to 203.0.113.1 came back" \
+	grep -q "3 packets transmitted, 3 received" "$OUT/spoke.out"
+check "our spoke's show crypto ipsec sa counts both pings" esp_counted "$OUT/spoke.out" 6
+
+for f in hub spoke; do
+	echo "--- our $f: $OUT/$f.out (show views), $OUT/$f.log (negotiation)"
+done
+finish
