@@ -45,6 +45,32 @@ fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
         && packet[20] == kind
 }
 
+/// Every log line, from every test of this binary (a `log` logger is
+/// process-wide): tests look for lines only their own addresses produce.
+fn captured_logs() -> Vec<String> {
+    use std::sync::{Mutex, OnceLock};
+    struct Capture(Mutex<Vec<String>>);
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
+    let logger = LOGGER.get_or_init(|| {
+        let l: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+        let _ = log::set_logger(l);
+        log::set_max_level(log::LevelFilter::Trace);
+        l
+    });
+    logger.0.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
 struct Net {
     hub: Gateway,
     spoke: Gateway,
@@ -89,6 +115,7 @@ impl Net {
     }
 
     fn seed() -> Self {
+        captured_logs();
         Self::new(
             SPOKE_CFG,
             options((10500, 14500), None),
@@ -230,6 +257,38 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     net.run();
     assert_eq!(net.spoke.held_packets(), 0);
     assert_eq!(net.hub_inside.len(), 1, "{:?}", net.spoke.counters());
+    // The negotiation in the seed's vocabulary, on both ends.
+    for hub in [true, false] {
+        let logs: Vec<String> = net
+            .events
+            .iter()
+            .filter(|(h, _)| *h == hub)
+            .filter_map(|(_, e)| match e {
+                GatewayEvent::Engine(ike_proto::engine::Event::Log(l)) => Some(l.to_string()),
+                _ => None,
+            })
+            .collect();
+        for state in [
+            "New State = IKE_P1_COMPLETE",
+            "New State = IKE_QM_PHASE2_COMPLETE",
+        ] {
+            assert!(
+                logs.iter().any(|l| l.contains(state)),
+                "{state} in {logs:#?}"
+            );
+        }
+    }
+    let lines = captured_logs();
+    for expected in [
+        "ISAKMP: Looking for a matching key for 198.51.100.2 in default",
+        "ISAKMP: Looking for a matching key for 198.51.100.2 in spokes : success",
+        "ISAKMP: peer matches L2L profile",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected:?} in {lines:#?}"
+        );
+    }
     assert!(is_echo(&net.hub_inside[0], SPOKE_HOST, HUB_HOST, 8));
     assert_eq!(net.installed(true), [false]);
     assert_eq!(net.installed(false), [false]);
