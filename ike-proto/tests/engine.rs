@@ -1197,3 +1197,31 @@ mod hostile_input {
         }
     }
 }
+
+#[test]
+fn retransmissions_back_off_and_give_up() {
+    let mut pair = seed_pair(Config::default(), 191);
+    pair.silent = Some(Side::B);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(120));
+    let sent: Vec<u64> = pair
+        .captured
+        .iter()
+        .filter(|c| c.from == Side::A)
+        .map(|c| c.at.as_millis() / 1000)
+        .collect();
+    // 2 s doubling, capped at 30 s, five sends in all.
+    assert_eq!(sent, [0, 2, 6, 14, 30]);
+    assert!(
+        pair.a_events
+            .iter()
+            .any(|e| matches!(e, Event::IkeSaFailed { error: None, .. }))
+    );
+    assert!(
+        pair.a_events
+            .iter()
+            .any(|e| matches!(e, Event::ChildSaFailed { error: None, .. }))
+    );
+    assert!(pair.a.ike_sa_rows().is_empty());
+    assert_eq!(pair.a.poll_timeout(), None);
+}
