@@ -21,8 +21,8 @@
 //!
 //! Every enum here is `#[non_exhaustive]`. A new failure goes into the
 //! sub-enum of whoever is at fault, with one new arm in that sub-enum's
-//! `notify` match; [`Error`] itself needs no change. A new category gets a
-//! new [`Error`] variant and one arm in [`Error::notify`].
+//! `notify` match; [`enum@Error`] itself needs no change. A new category gets a
+//! new [`enum@Error`] variant and one arm in [`Error::notify`].
 
 use thiserror::Error;
 
