@@ -588,3 +588,31 @@ fn sas_are_rekeyed_on_time_and_the_old_ones_removed_when_they_expire() {
     assert_eq!(net.hub_inside.len(), 2);
     assert_eq!(net.spoke.held_packets(), 0);
 }
+
+#[test]
+fn building_needs_a_crypto_interface_an_address_and_valid_text() {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let spoke = SPOKE_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+    // `ip address dhcp` and no address given.
+    let e = Gateway::from_ios(&spoke, GatewayOptions::default(), &mut rng).unwrap_err();
+    assert_eq!(
+        e,
+        ike_policy::GatewayError::NoOutsideAddress("FastEthernet0/0".into())
+    );
+    let e = Gateway::from_ios("hostname x\n", GatewayOptions::default(), &mut rng).unwrap_err();
+    assert_eq!(e, ike_policy::GatewayError::NoCryptoInterface);
+    let e = Gateway::from_ios(
+        "crypto isakmp policy x\n",
+        GatewayOptions::default(),
+        &mut rng,
+    )
+    .unwrap_err();
+    assert!(matches!(e, ike_policy::GatewayError::Config(_)), "{e}");
+    // The seed's hub: its own static address, unless overridden.
+    let hub = Gateway::from_ios(HUB_CFG, GatewayOptions::default(), &mut rng).unwrap();
+    assert_eq!(hub.outside_addr(), Ipv4Addr::new(10, 48, 67, 181));
+    assert_eq!(hub.outside_interface(), "FastEthernet0/0");
+    assert_eq!(hub.crypto_map_name(), "mymap");
+    assert_eq!(hub.ike_endpoint().port(), 500);
+    assert_eq!(hub.natt_endpoint().port(), 4500);
+}

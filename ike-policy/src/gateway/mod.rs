@@ -237,6 +237,9 @@ pub enum GatewayError {
     /// `show` was given a command it does not know.
     #[error("unknown show command: {0:?}")]
     UnknownCommand(String),
+    /// The configuration text did not parse ([`Gateway::from_ios`]).
+    #[error(transparent)]
+    Config(#[from] crate::ConfigError),
 }
 
 /// Something to send on the outside.
@@ -681,14 +684,14 @@ impl Gateway {
     /// Parses IOS text and builds a node; see [`Gateway::new`].
     ///
     /// # Errors
-    /// The parser's error (line and column), or a [`GatewayError`], as text.
+    /// [`GatewayError::Config`] with the parser's error (line and column),
+    /// or what [`Gateway::new`] returns.
     pub fn from_ios(
         text: &str,
         options: GatewayOptions,
         rng: &mut dyn CryptoRng,
-    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        let config = crate::parse(text)?;
-        Ok(Self::new(config, options, rng)?)
+    ) -> Result<Self, GatewayError> {
+        Self::new(crate::parse(text)?, options, rng)
     }
 
     /// The configuration.
