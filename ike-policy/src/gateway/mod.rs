@@ -131,6 +131,16 @@
 //! assert!(isakmp.contains("QM_IDLE"));
 //! ```
 //!
+//! # Limits
+//!
+//! * A `deny` line of a crypto ACL sends the traffic in clear; IOS would
+//!   try the map's next entry first.
+//! * Tunnel mode only; transport-mode SAs and ciphers the data plane lacks
+//!   (DES) are deleted as soon as they are negotiated
+//!   ([`GatewayEvent::SaInstallFailed`]).
+//! * `show crypto isakmp sa` lists established IKE SAs only (the engine
+//!   does not expose the half-open ones).
+//!
 //! Log lines: the engine logs its debug vocabulary (`Old State = IKE_R_MM1
 //! New State = IKE_R_MM2` ...) through the `log` facade and the resolver
 //! logs its key lookups ("Looking for a matching key for X in default");
@@ -192,7 +202,10 @@ pub struct GatewayOptions {
     /// unprivileged).
     pub natt_port: u16,
     /// Always float to the NAT-T port and carry ESP in UDP, as if a NAT
-    /// were in the path (needed by embedders that cannot send raw ESP).
+    /// were in the path (needed by embedders that cannot send raw ESP),
+    /// like strongSwan's `forceencaps`: the NAT-D payload for our own
+    /// address is computed over a port we do not use, so neither side's
+    /// hash of it matches and both float. The peer needs nothing special.
     pub force_udp_encapsulation: bool,
     /// Engine settings (retransmissions, half-open limits ...). DPD comes
     /// from `crypto isakmp keepalive` (none without it, as in IOS), the NAT
