@@ -616,3 +616,36 @@ fn building_needs_a_crypto_interface_an_address_and_valid_text() {
     assert_eq!(hub.ike_endpoint().port(), 500);
     assert_eq!(hub.natt_endpoint().port(), 4500);
 }
+
+#[test]
+fn an_sa_the_data_plane_cannot_carry_is_deleted_and_its_packets_dropped() {
+    // esp-des: IKE agrees, esp-core has no DES.
+    let des = |c: &str| c.replace("esp-3des esp-sha-hmac", "esp-des esp-sha-hmac");
+    let hub = des(HUB_CFG).replace(SEED_HUB_ADDR, &HUB.to_string());
+    let spoke = des(SPOKE_CFG).replace(SEED_HUB_ADDR, &HUB.to_string());
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let hub = Gateway::from_ios(&hub, GatewayOptions::default(), &mut rng).unwrap();
+    let spoke = Gateway::from_ios(&spoke, options((500, 4500), Some(SPOKE)), &mut rng).unwrap();
+    let mut net = Net::new(
+        SPOKE_CFG,
+        options((500, 4500), None),
+        options((500, 4500), Some(SPOKE)),
+    );
+    net.hub = hub;
+    net.spoke = spoke;
+    net.ping_from_spoke(1);
+    net.run();
+    let failed = |hub: bool| {
+        net.events
+            .iter()
+            .filter(|(h, e)| *h == hub && matches!(e, GatewayEvent::SaInstallFailed { .. }))
+            .count()
+    };
+    assert_eq!((failed(true), failed(false)), (1, 1));
+    assert_eq!(net.spoke.installed_child_sas(), 0);
+    assert_eq!(net.hub.installed_child_sas(), 0);
+    assert!(net.hub.engine().child_sas().is_empty());
+    assert_eq!(net.spoke.held_packets(), 0);
+    assert_eq!(net.spoke.counters().negotiation_failed, 1);
+    assert!(net.hub_inside.is_empty());
+}

@@ -1149,8 +1149,13 @@ impl Gateway {
             }
             Event::IkeSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
             Event::ChildSaUp(c) => {
-                self.install(now, c);
-                self.flush(now, *c.remote.ip());
+                if self.install(now, c) {
+                    self.flush(now, *c.remote.ip());
+                } else {
+                    // Routing them again would only negotiate the same
+                    // unusable SA again.
+                    self.fail_peer(*c.remote.ip());
+                }
             }
             Event::ChildSaRekeyed { new, .. } => {
                 self.install(now, new);
@@ -1221,9 +1226,10 @@ impl Gateway {
         }
     }
 
-    fn install(&mut self, now: Instant, c: &ChildSa) {
+    /// Installs a child SA pair; on failure deletes it and says false.
+    fn install(&mut self, now: Instant, c: &ChildSa) -> bool {
         match self.try_install(now, c) {
-            Ok(()) => {}
+            Ok(()) => true,
             Err(reason) => {
                 log::warn!("IPSEC: child SA {:?} cannot be installed: {reason}", c.id);
                 self.events.push_back(GatewayEvent::SaInstallFailed {
@@ -1231,6 +1237,7 @@ impl Gateway {
                     reason,
                 });
                 let _ = self.engine.delete_child_sa(now, c.id);
+                false
             }
         }
     }
