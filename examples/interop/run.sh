@@ -10,6 +10,8 @@
 #   2. our router with the seed's spoke configuration (interop/spoke.cfg)
 #      against a strongSwan hub: our LAN pings 203.0.113.1, and the hub's LAN
 #      pings 198.51.100.1, both through ESP.
+#   3. as 2, with our inside on a TUN device (`--tun`): the kernels of both
+#      namespaces ping each other's LAN address through ESP.
 #
 # Usage: examples/interop/run.sh [--release]        (root; ends with "N passed, N failed")
 # Environment: IKELAB_LAB (the lab's scripts; default ../shared/interop beside
@@ -95,6 +97,16 @@ esp_counted() { # FILE MIN
 	[ "$enc" -ge "$2" ] && [ "$dec" -ge "$2" ]
 }
 
+# Our router's ping summary says at least MIN replies came back. The first
+# echo request brings the tunnel up and may be lost while the peer is still
+# installing its SAs (IOS's ".!!!!"), so the checks allow one loss.
+replies_at_least() { # FILE MIN
+	local got
+	got=$(sed -n 's/.* packets transmitted, \([0-9]*\) received.*/\1/p' "$1" | tail -1)
+	echo "   our ping replies: ${got:-none}"
+	[ -n "$got" ] && [ "$got" -ge "$2" ]
+}
+
 "$LAB/stop-all.sh" >/dev/null 2>&1 || true
 mkdir -p "$OUT"
 "$LAB/netns.sh" up >/dev/null || { echo "FAIL: lab network up"; FAIL=$((FAIL + 1)); finish; }
@@ -127,14 +139,28 @@ check "strongSwan hub: l2l IKE and CHILD SA with our spoke" \
 sleep 3 # our three echo requests, 500 ms apart
 check "ping 203.0.113.1 -> 198.51.100.1 through ESP (our inside echo answers)" \
 	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.1 198.51.100.1
-check "strongSwan hub counted 6 packets each way" \
-	"$LAB/sa-status.sh" --name hub --ike l2l --packets 6 --quiet
+check "strongSwan hub counted at least 5 packets each way" \
+	"$LAB/sa-status.sh" --name hub --ike l2l --packets 5 --quiet
 stop_router
-check "our spoke's pings to 203.0.113.1 came back" \
-	grep -q "3 packets transmitted, 3 received" "$OUT/spoke.out"
-check "our spoke's show crypto ipsec sa counts both pings" esp_counted "$OUT/spoke.out" 6
+check "our spoke's pings to 203.0.113.1 came back (at least 2 of 3)" \
+	replies_at_least "$OUT/spoke.out" 2
+check "our spoke's show crypto ipsec sa counts both pings" esp_counted "$OUT/spoke.out" 5
 
-for f in hub spoke; do
+"$LAB/strongswan-peer.sh" stop --name hub >/dev/null 2>&1
+
+echo "== 3. our spoke with its inside on a TUN device -> strongSwan hub (kernel pings)"
+check "strongSwan hub restarts" "$LAB/strongswan-peer.sh" start hub
+check "our spoke starts with --tun ikl-tun" \
+	start_router spoke-tun --config "$HERE/spoke.cfg" --outside-addr 192.0.2.1 --tun ikl-tun --run-for 120
+check "route the hub's LAN into ikl-tun" ip netns exec ikelab-us ip route add 203.0.113.0/25 dev ikl-tun
+check "kernel ping 198.51.100.1 -> 203.0.113.1 through TUN and ESP (it brings the tunnel up)" \
+	ip netns exec ikelab-us ping -c3 -W3 -I 198.51.100.1 203.0.113.1
+check "kernel ping 203.0.113.1 -> 198.51.100.1 through ESP and TUN" \
+	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.1 198.51.100.1
+stop_router
+check "our TUN spoke's show crypto ipsec sa counts the pings" esp_counted "$OUT/spoke-tun.out" 5
+
+for f in hub spoke spoke-tun; do
 	echo "--- our $f: $OUT/$f.out (show views), $OUT/$f.log (negotiation)"
 done
 finish
