@@ -1,0 +1,150 @@
+//! Runs the `router` binary: operator commands on stdin, and the seed's hub
+//! and spoke as two processes on loopback with pings through the tunnel.
+
+use std::io::Write;
+use std::net::UdpSocket;
+use std::process::{Command, Stdio};
+
+const HUB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/hub.cfg");
+const SPOKE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/spoke.cfg");
+
+/// Two UDP ports free on both 127.0.0.1 and 127.0.0.2.
+fn free_ports() -> (String, String) {
+    let mut ports: Vec<u16> = Vec::new();
+    while ports.len() < 2 {
+        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = a.local_addr().unwrap().port();
+        if UdpSocket::bind(("127.0.0.2", port)).is_ok() && !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+    (ports[0].to_string(), ports[1].to_string())
+}
+
+fn router() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_router"));
+    c.env("IKESUITE_LOG", "debug");
+    c
+}
+
+#[test]
+fn answers_show_commands_on_stdin() {
+    let (ike, natt) = free_ports();
+    let mut hub = router()
+        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
+        .args(["--inside-echo", "--run-for", "20"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    hub.stdin
+        .take()
+        .unwrap()
+        .write_all(b"sh cry map\nshow crypto nonsense\nbogus\nquit\n")
+        .unwrap();
+    let out = hub.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for text in [
+        "Crypto Map \"mymap\" 10 ipsec-isakmp",
+        "Dynamic map template tag: dynmap",
+        "% unknown show command: \"show crypto nonsense\"",
+        "% commands: show crypto isakmp sa [detail]",
+        // At exit.
+        "Hub#show crypto ipsec sa",
+        "Crypto map tag: mymap, local addr. 127.0.0.1",
+    ] {
+        assert!(stdout.contains(text), "missing {text:?} in:\n{stdout}");
+    }
+    assert!(stderr.contains("Hub: stopping: Quit"), "{stderr}");
+}
+
+#[test]
+fn spoke_pings_the_hub_lan_through_the_tunnel() {
+    let (ike, natt) = free_ports();
+    let mut hub = router()
+        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
+        .args(["--force-encaps", "--inside-echo", "--run-for", "20"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let spoke = router()
+        .args(["--config", SPOKE, "--outside-addr", "127.0.0.2"])
+        .args([
+            "--ike-port",
+            &ike,
+            "--natt-port",
+            &natt,
+            "--force-encaps",
+            "--inside-echo",
+        ])
+        .args([
+            "--ping",
+            "10.1.0.77",
+            "--from",
+            "10.2.2.2",
+            "--count",
+            "3",
+            "--interval-ms",
+            "100",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let mut hub_in = hub.stdin.take().unwrap();
+    hub_in.write_all(b"show crypto isakmp sa\nquit\n").unwrap();
+    drop(hub_in);
+    let hub = hub.wait_with_output().unwrap();
+
+    let spoke_out = String::from_utf8_lossy(&spoke.stdout);
+    let spoke_err = String::from_utf8_lossy(&spoke.stderr);
+    assert!(spoke.status.success(), "{spoke_out}\n{spoke_err}");
+    // The first request waits in the hold queue while IKE runs, then all
+    // three are answered by the hub's inside echo (10.1.0.77 is on its
+    // 10.1.0.0/23 LAN).
+    assert!(
+        spoke_out.contains("--- 10.1.0.77 ping statistics (from 10.2.2.2) ---"),
+        "{spoke_out}"
+    );
+    assert!(
+        spoke_out.contains("3 packets transmitted, 3 received, 0% packet loss"),
+        "{spoke_out}"
+    );
+    assert!(
+        spoke_out.contains("#pkts encaps: 3, #pkts encrypt: 3, #pkts digest 3"),
+        "{spoke_out}"
+    );
+    assert!(
+        spoke_out.contains("#pkts decaps: 3, #pkts decrypt: 3, #pkts verify 3"),
+        "{spoke_out}"
+    );
+    assert!(
+        spoke_out.contains("current_peer: 127.0.0.1:"),
+        "{spoke_out}"
+    );
+    assert!(
+        spoke_err.contains("Spoke: IPSEC(sa_request): acquire from 127.0.0.2 to 127.0.0.1"),
+        "{spoke_err}"
+    );
+    assert!(spoke_err.contains("IKE_QM_PHASE2_COMPLETE"), "{spoke_err}");
+
+    let hub_out = String::from_utf8_lossy(&hub.stdout);
+    let hub_err = String::from_utf8_lossy(&hub.stderr);
+    assert!(hub.status.success(), "{hub_out}\n{hub_err}");
+    assert!(
+        hub_out.contains("Hub: inside echo: 3 ICMP echo replies"),
+        "{hub_out}"
+    );
+    assert!(
+        hub_out.contains("#pkts encaps: 3, #pkts encrypt: 3, #pkts digest 3"),
+        "{hub_out}"
+    );
+    assert!(
+        hub_err.contains("Hub: ISAKMP: peer matches L2L profile"),
+        "{hub_err}"
+    );
+}
