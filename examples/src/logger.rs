@@ -1,4 +1,5 @@
-//! A small `log` backend for the programs: one line per record on stderr,
+//! A small `log` backend for the programs: one line per record on stderr
+//! (or stdout),
 //! with the seconds since start and a name, so that two routers in one
 //! process can be told apart: the thread's name (the demo names each
 //! router's thread after its hostname), or the name given to [`init`] on the
@@ -9,15 +10,26 @@ use std::sync::OnceLock;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
-struct StderrLogger {
+/// Where the log lines go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard error (the router: its stdout carries the show views).
+    Stderr,
+    /// Standard output (the demo: one stream in order, for a reader or a
+    /// pipe).
+    Stdout,
+}
+
+struct LineLogger {
     start: std::time::Instant,
     level: LevelFilter,
     name: String,
+    stream: Stream,
 }
 
-static LOGGER: OnceLock<StderrLogger> = OnceLock::new();
+static LOGGER: OnceLock<LineLogger> = OnceLock::new();
 
-impl Log for StderrLogger {
+impl Log for LineLogger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         metadata.level() <= self.level
     }
@@ -44,11 +56,15 @@ impl Log for StderrLogger {
             record.args()
         );
         // One write per line keeps lines from two threads whole.
-        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+        let _ = match self.stream {
+            Stream::Stderr => std::io::stderr().lock().write_all(line.as_bytes()),
+            Stream::Stdout => std::io::stdout().lock().write_all(line.as_bytes()),
+        };
     }
 
     fn flush(&self) {
         let _ = std::io::stderr().flush();
+        let _ = std::io::stdout().flush();
     }
 }
 
@@ -61,11 +77,13 @@ pub fn level_from_env(default: LevelFilter) -> LevelFilter {
         .unwrap_or(default)
 }
 
-/// Installs the logger once; later calls keep the first level and name.
-pub fn init(level: LevelFilter, name: &str) {
-    let logger = LOGGER.get_or_init(|| StderrLogger {
+/// Installs the logger once, writing to `stream`; later calls keep the
+/// first settings.
+pub fn init(level: LevelFilter, name: &str, stream: Stream) {
+    let logger = LOGGER.get_or_init(|| LineLogger {
         start: std::time::Instant::now(),
         name: name.to_owned(),
+        stream,
         level,
     });
     if log::set_logger(logger).is_ok() {

@@ -2,7 +2,8 @@
 //! loopback (hub 127.0.0.1, spoke 127.0.0.2, unprivileged ports, ESP in
 //! UDP). The spoke's LAN (10.2.2.2) pings the hub's LAN (10.1.1.1, answered
 //! by the hub's inside echo responder); the negotiation is logged in IOS's
-//! debug vocabulary, then both ends' show views and counters are printed.
+//! debug vocabulary, then both ends' show views and counters are printed,
+//! all on stdout.
 //! Exit status 0 only when the echo replies came back through the tunnel:
 //! replies received, and ESP sealed and opened on both ends.
 //!
@@ -76,7 +77,11 @@ struct Role {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    logger::init(logger::level_from_env(LevelFilter::Debug), "demo");
+    logger::init(
+        logger::level_from_env(LevelFilter::Debug),
+        "demo",
+        logger::Stream::Stdout,
+    );
     let start = MonotonicClock::new();
     let deadline_ms = args.timeout * 1000;
 

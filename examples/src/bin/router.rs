@@ -101,7 +101,11 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .map_err(|e| format!("{}: {e}", args.config.display()))?;
     let config = ike_policy::parse(&text).map_err(|e| format!("{}: {e}", args.config.display()))?;
     let name = config.hostname.clone().unwrap_or_else(|| "Router".into());
-    logger::init(logger::level_from_env(args.log), &name);
+    logger::init(
+        logger::level_from_env(args.log),
+        &name,
+        logger::Stream::Stderr,
+    );
 
     let lan = net::inside_network(&config);
     let options = GatewayOptions {
