@@ -706,3 +706,49 @@ fn unauthenticated_error_notify_does_not_kill_a_half_open_sa() {
     assert_eq!(pair.a.child_sas().len(), 1);
     assert_eq!(pair.b.child_sas().len(), 1);
 }
+
+/// exchange/informational.rs `open_protected`: the IV chain of the message
+/// ID is forgotten (`crypter.forget`) before HASH(1) is checked. Quick Mode
+/// and Informational share the per-message-ID chains, so a copy of the
+/// spoke's real QM3 relabelled as an Informational (exchange byte 32 -> 5,
+/// everything else intact: it decrypts and parses, only its HASH fails)
+/// makes the hub drop the live chain of that Quick Mode. The real QM3 is
+/// then decrypted with a freshly derived IV, ignored, and the spoke is left
+/// with a child SA the hub never installs (traffic black-holed).
+#[test]
+#[ignore = "audit: a forged Informational reusing a Quick Mode's message ID erases that exchange's IV chain before authentication (informational.rs open_protected)"]
+fn relabelled_quick_mode_message_does_not_erase_its_iv_chain() {
+    let mut pair = seed_pair(Config::default(), 38);
+    let held: Rc<RefCell<Option<Captured>>> = Rc::new(RefCell::new(None));
+    let h = held.clone();
+    let mut seen_quick = 0;
+    pair.tamper = Some(Box::new(move |c: &mut Captured| {
+        let m = isakmp(&c.payload);
+        if c.from == Side::A && exchange_of(m) == QUICK {
+            seen_quick += 1;
+            if seen_quick == 2 {
+                *h.borrow_mut() = Some(c.clone());
+                return false;
+            }
+        }
+        true
+    }));
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_millis(200));
+    let real = held.borrow_mut().take().expect("QM3 held back");
+    pair.tamper = None;
+    let m = isakmp(&real.payload).to_vec();
+    let mut relabelled = m.clone();
+    relabelled[18] = INFORMATIONAL;
+    let before = pair.b_events.len();
+    inject_to_hub(&mut pair, 500, real.src, &relabelled);
+    assert_eq!(downs(&pair.b_events[before..]), 0);
+    inject_to_hub(&mut pair, 500, real.src, &m);
+    pair.run_for(Duration::from_secs(10));
+    assert_eq!(pair.a.child_sas().len(), 1);
+    assert_eq!(
+        pair.b.child_sas().len(),
+        1,
+        "the hub lost the Quick Mode's IV chain to a forged Informational"
+    );
+}
