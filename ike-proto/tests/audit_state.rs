@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 
 use ike_proto::engine::{Config, Engine, Event};
 use ike_proto::harness::Pair;
-use ike_proto::policy::{Selectors, StaticPhase2, StaticPolicy, TrafficSelector};
+use ike_proto::policy::{Identity, Selectors, StaticPhase2, StaticPolicy, TrafficSelector};
 use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -142,5 +142,26 @@ fn secrets_never_reach_debug_or_logs() {
                 "a secret was printed: {needle}"
             );
         }
+    }
+}
+
+/// policy.rs `impl Debug for Identity`: the peer's ID_FQDN / ID_USER_FQDN /
+/// ID_KEY_ID text is written verbatim, so a peer can put newlines and
+/// terminal escapes into anything that prints an `IkeSaInfo` or an
+/// `Event::IkeSaUp` (log injection: a forged "SA has been authenticated"
+/// line). The text should be escaped (`escape_debug`) or quoted with `{:?}`.
+#[test]
+#[ignore = "audit: Identity's Debug prints peer-controlled identity text unescaped (policy.rs impl Debug for Identity)"]
+fn peer_identities_are_printed_escaped() {
+    for id in [
+        Identity::Fqdn("a\nISAKMP (0:1): SA has been authenticated".into()),
+        Identity::UserFqdn("u@x\r\x1b[2J".into()),
+        Identity::KeyId(b"group\nfake line".to_vec()),
+    ] {
+        let printed = format!("{id:?}");
+        assert!(
+            !printed.contains(['\n', '\r', '\x1b']),
+            "control characters printed: {printed:?}"
+        );
     }
 }
