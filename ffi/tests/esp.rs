@@ -18,7 +18,9 @@ fn last_error() -> String {
 
 /// Distinct bytes, so 3DES's K1/K2/K3 differ.
 fn key(len: usize, seed: u8) -> Vec<u8> {
-    (0..len as u8).map(|i| i.wrapping_mul(7).wrapping_add(seed)).collect()
+    (0..len as u8)
+        .map(|i| i.wrapping_mul(7).wrapping_add(seed))
+        .collect()
 }
 
 fn config(spi: u32, encryption: u32, integrity: u32) -> iks_esp_sa_config {
