@@ -744,17 +744,29 @@ impl IntegrityKey {
         }
     }
 
-    /// Check an ICV in constant time. `icv` must be [`Integrity::icv_len`] long.
+    /// Check an ICV in constant time. `icv` must be [`Integrity::icv_len`]
+    /// long; with no integrity algorithm nothing verifies.
     pub fn verify(&self, data: &[u8], esn_high: Option<u32>, icv: &[u8]) -> bool {
-        let len = self.algorithm.icv_len();
-        if icv.len() != len {
+        if icv.len() != self.algorithm.icv_len() {
             return false;
         }
-        let mut expected = [0u8; MAX_ICV_LEN];
-        let expected = &mut expected[..len];
-        self.compute(data, esn_high, expected);
-        bool::from(expected.ct_eq(icv))
+        match &self.state {
+            MacState::None => false,
+            MacState::Md5(m) => hmac_verify(m, data, esn_high, icv),
+            MacState::Sha1(m) => hmac_verify(m, data, esn_high, icv),
+            MacState::Sha256(m) => hmac_verify(m, data, esn_high, icv),
+        }
     }
+}
+
+/// Compare the leftmost bytes of the HMAC with `icv` in constant time.
+fn hmac_verify<M: Mac + Clone>(keyed: &M, data: &[u8], esn_high: Option<u32>, icv: &[u8]) -> bool {
+    let mut mac = keyed.clone();
+    mac.update(data);
+    if let Some(high) = esn_high {
+        mac.update(&high.to_be_bytes());
+    }
+    mac.verify_truncated_left(icv).is_ok()
 }
 
 fn hmac_into<M: Mac + Clone>(keyed: &M, data: &[u8], esn_high: Option<u32>, out: &mut [u8]) {
