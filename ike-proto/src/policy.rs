@@ -195,9 +195,10 @@ impl fmt::Debug for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Ipv4(a) => write!(f, "ID_IPV4_ADDR {a}"),
-            Self::Fqdn(s) => write!(f, "ID_FQDN {s}"),
-            Self::UserFqdn(s) => write!(f, "ID_USER_FQDN {s}"),
-            Self::KeyId(k) => write!(f, "ID_KEY_ID {}", String::from_utf8_lossy(k)),
+            // Peer-controlled text: escaped, so it cannot forge log lines.
+            Self::Fqdn(s) => write!(f, "ID_FQDN {}", s.escape_debug()),
+            Self::UserFqdn(s) => write!(f, "ID_USER_FQDN {}", s.escape_debug()),
+            Self::KeyId(k) => write!(f, "ID_KEY_ID {}", k.escape_ascii()),
             Self::Other { id_type, data } => write!(f, "ID type {id_type} ({} bytes)", data.len()),
         }
     }

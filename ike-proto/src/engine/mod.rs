@@ -574,6 +574,8 @@ struct IkeSa {
     /// asked for it: acquires wait in `acquires` meanwhile, and a peer's
     /// Quick Mode is not answered.
     phase2_open: bool,
+    /// Message IDs of the protected Informationals received (replays).
+    seen_info: VecDeque<u32>,
 }
 
 impl IkeSa {
@@ -581,6 +583,13 @@ impl IkeSa {
         match &self.phase1 {
             Phase1State::Established(p1) => Some(p1),
             _ => None,
+        }
+    }
+
+    /// Drops the IV chain of a finished or abandoned exchange.
+    fn forget_iv(&mut self, message_id: u32) {
+        if let Phase1State::Established(p1) = &mut self.phase1 {
+            p1.crypter.forget(message_id);
         }
     }
 
@@ -600,6 +609,8 @@ impl IkeSa {
 
 struct ChildEntry {
     sa: ChildSa,
+    /// The peer's authenticated identity (INITIAL_CONTACT's scope).
+    peer_id: Identity,
     soft_at: Option<Instant>,
     hard_at: Option<Instant>,
     /// A newer SA replaced this one (it lingers until hard expiry).
@@ -635,6 +646,19 @@ impl fmt::Debug for Engine {
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
 /// Most Quick Modes (running or lingering) per IKE SA.
 const MAX_QUICK_MODES: usize = 64;
+/// Most Quick Modes under way at once per IKE SA: below the crypto
+/// module's per-message-ID IV memory (`crypto::MAX_TRACKED_EXCHANGES`),
+/// leaving room for Informational exchanges; more acquires wait their turn.
+const MAX_ACTIVE_QUICK_MODES: usize = 12;
+/// Protected Informational message IDs remembered per IKE SA (replays).
+const SEEN_INFORMATIONALS: usize = 256;
+
+/// Where a datagram travelled (our address and port, the sender's).
+#[derive(Clone, Copy, Debug)]
+struct Arrival {
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
+}
 /// The NAT-T port.
 pub const NATT_PORT: u16 = 4500;
 
@@ -899,6 +923,7 @@ impl Engine {
             established_at: None,
             reported_up: false,
             phase2_open: false,
+            seen_info: VecDeque::new(),
         };
         sa.timers
             .set(SaTimer::Expire, self.now + self.config.half_open_timeout);
@@ -973,8 +998,10 @@ impl Engine {
                     if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
                         sa.acquires.push(acquire);
                     }
-                } else if !pending {
-                    self.start_quick_mode(now, &mut sa, acquire);
+                } else if !pending && !sa.acquires.iter().any(|a| a.selectors == acquire.selectors)
+                {
+                    sa.acquires.push(acquire);
+                    self.pump_acquires(now, &mut sa);
                 }
                 self.sas.insert(id, sa);
             }

@@ -3,19 +3,20 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{
-    Acquire, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine, Event,
-    IkeSa, IkeSaId, InfoItem, NATT_PORT, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx,
+    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
+    Event, IkeSa, IkeSaId, InfoItem, NATT_PORT, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx,
     SaTimer,
 };
 use crate::exchange::aggressive::AggressiveResponder;
 use crate::exchange::error::{ExchangeError, notify};
 use crate::exchange::informational::{self, dpd};
-use crate::exchange::main_mode::{MainModeResponder, Step};
+use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder, Step};
 use crate::exchange::msg::{Header, exch, flags};
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP, Phase1Sa, unprotected_notify};
+use crate::policy::Identity;
 use crate::time::{Duration, Instant};
 
 impl ExchangeError {
@@ -86,32 +87,26 @@ impl Engine {
         let Some(mut sa) = self.sas.remove(&id) else {
             return;
         };
-        if sa.initiator && sa.rcookie == [0; 8] && header.rcookie != [0; 8] {
-            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
-            sa.rcookie = header.rcookie;
-            self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
-        }
-        // The float to 4500 (and a peer whose NAT mapping changed during
-        // phase 1): follow the packet.
-        if local.port() == NATT_PORT && !sa.floated {
-            sa.floated = true;
-            sa.local = local;
-            if sa.is_half_open() {
-                sa.remote = remote;
-            }
-        }
-        if sa.is_half_open() && remote != sa.remote {
-            sa.remote = remote;
-        }
+        // Nothing about the SA (the responder cookie, the peer's address,
+        // the float to 4500) changes until the message has been validated
+        // by the state it is for.
+        let arrival = Arrival { local, remote };
         let keep = match header.exchange {
             exch::MAIN | exch::AGGRESSIVE if header.message_id == 0 => {
-                self.phase1_message(now, &mut sa, &header, body, msg)
+                self.phase1_message(now, &mut sa, &header, body, msg, arrival)
             }
             exch::QUICK => {
-                self.quick_message(now, &mut sa, &header, body, msg, remote);
+                self.quick_message(now, &mut sa, &header, body, msg, arrival);
+                self.pump_acquires(now, &mut sa);
                 true
             }
-            exch::INFORMATIONAL => self.info_message(now, &mut sa, &header, body, remote),
+            exch::INFORMATIONAL => {
+                let keep = self.info_message(now, &mut sa, &header, body, arrival);
+                if keep {
+                    self.pump_acquires(now, &mut sa);
+                }
+                keep
+            }
             exch::TRANSACTION => {
                 self.log(
                     Some(sa.id),
@@ -271,6 +266,7 @@ impl Engine {
         header: &Header,
         body: &[u8],
         raw: &[u8],
+        arrival: Arrival,
     ) -> bool {
         if sa.last_rx.as_deref() == Some(raw) {
             // The peer did not get our answer: repeat it, never reprocess.
@@ -288,36 +284,26 @@ impl Engine {
         let old = state.name();
         let want_ic =
             self.config.initial_contact && !self.have_sas_with(*sa.remote.ip(), Some(sa.id));
+        // The exchange sees the addresses this datagram travelled between
+        // (NAT-D is about them).
         let mut ctx = Self::ctx(
             &mut self.rng,
             &*self.policy,
             &self.config,
-            sa.local,
-            sa.remote,
+            arrival.local,
+            arrival.remote,
         );
+        let mut float = false;
         let step = match state {
             Phase1State::MainI(s) => {
                 let (step, mm4) = s.handle(&mut ctx, header, body, want_ic);
-                if let Some(o) = mm4 {
-                    if o.nat.any() && !sa.floated {
-                        // RFC 3947: MM5 onwards on port 4500 with the marker.
-                        sa.floated = true;
-                        sa.local.set_port(NATT_PORT);
-                        sa.remote.set_port(NATT_PORT);
-                        self.log(Some(sa.id), None, "NAT detected: floating to port 4500");
-                    }
-                }
+                float = mm4.is_some_and(|o| o.nat.any());
                 map_step(step, Phase1State::MainI)
             }
             Phase1State::MainR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::MainR),
             Phase1State::AggrI(s) => {
                 let (step, nat) = s.handle(&mut ctx, header, body);
-                if nat.any() && !sa.floated {
-                    sa.floated = true;
-                    sa.local.set_port(NATT_PORT);
-                    sa.remote.set_port(NATT_PORT);
-                    self.log(Some(sa.id), None, "NAT detected: floating to port 4500");
-                }
+                float = nat.any();
                 map_step(step, Phase1State::AggrI)
             }
             Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
@@ -331,6 +317,17 @@ impl Engine {
                 return true;
             }
         };
+        if matches!(step, Step::Next { .. } | Step::Done { .. }) {
+            // Validated: now the SA follows the message.
+            self.adopt(sa, header, arrival);
+            if float && !sa.floated {
+                // RFC 3947: MM5 / AM3 onwards on port 4500 with the marker.
+                sa.floated = true;
+                sa.local.set_port(NATT_PORT);
+                sa.remote.set_port(NATT_PORT);
+                self.log(Some(sa.id), None, "NAT detected: floating to port 4500");
+            }
+        }
         match step {
             Step::Next {
                 state,
@@ -389,6 +386,17 @@ impl Engine {
                 self.log(Some(sa.id), None, format!("ignoring message: {why}"));
                 true
             }
+            Step::Reject { state, error } => {
+                sa.phase1 = state;
+                self.log(Some(sa.id), None, format!("rejecting message: {error}"));
+                if let Some(ty) = error.notify() {
+                    // To the peer we know, not to wherever the datagram
+                    // claims to come from.
+                    self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
+                }
+                true
+            }
+
             Step::Fail(e) => {
                 self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
                 if let Some(ty) = e.notify() {
@@ -410,6 +418,21 @@ impl Engine {
                 false
             }
         }
+    }
+
+    /// A validated phase-1 message: take the responder's cookie (the
+    /// first answer to our first message), its addresses and the float.
+    fn adopt(&mut self, sa: &mut IkeSa, header: &Header, arrival: Arrival) {
+        if sa.rcookie == [0; 8] && header.rcookie != [0; 8] {
+            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+            sa.rcookie = header.rcookie;
+            self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
+        }
+        if arrival.local.port() == NATT_PORT && !sa.floated {
+            sa.floated = true;
+            sa.local = arrival.local;
+        }
+        sa.remote = arrival.remote;
     }
 
     fn phase1_complete(
@@ -456,7 +479,13 @@ impl Engine {
                 None,
                 "received INITIAL_CONTACT: clearing old SAs with the peer",
             );
-            self.purge_peer(*sa.remote.ip(), sa.id, DownReason::InitialContact);
+            let who = sa.established().map(|p| p.peer_id.clone());
+            self.purge_peer(
+                *sa.remote.ip(),
+                who.as_ref(),
+                sa.id,
+                DownReason::InitialContact,
+            );
         }
         self.open_phase2(now, sa);
     }
@@ -464,18 +493,26 @@ impl Engine {
     /// Lets Quick Mode run on `sa` and starts the acquires that waited.
     pub(super) fn open_phase2(&mut self, now: Instant, sa: &mut IkeSa) {
         sa.phase2_open = true;
-        let acquires: Vec<Acquire> = sa.acquires.drain(..).collect();
-        for a in acquires {
-            self.start_quick_mode(now, sa, a);
-        }
+        self.pump_acquires(now, sa);
     }
 
-    /// Tears down every SA with `peer` but `keep` (INITIAL_CONTACT, DPD).
-    pub(super) fn purge_peer(&mut self, peer: Ipv4Addr, keep: IkeSaId, reason: DownReason) {
+    /// Tears down every SA of the peer at `peer` with the authenticated
+    /// identity `who`, but `keep` (INITIAL_CONTACT: RFC 2407 4.6.3.3 scopes
+    /// it to the sending system; DPD: the dead peer). Peers that share the
+    /// address but not the identity (clients behind one NAT) keep theirs.
+    pub(super) fn purge_peer(
+        &mut self,
+        peer: Ipv4Addr,
+        who: Option<&Identity>,
+        keep: IkeSaId,
+        reason: DownReason,
+    ) {
+        let same =
+            |ip: &Ipv4Addr, id: Option<&Identity>| ip == &peer && (who.is_none() || id == who);
         let ids: Vec<IkeSaId> = self
             .sas
             .values()
-            .filter(|s| s.id != keep && s.remote.ip() == &peer)
+            .filter(|s| s.id != keep && same(s.remote.ip(), s.established().map(|p| &p.peer_id)))
             .map(|s| s.id)
             .collect();
         for id in ids {
@@ -486,7 +523,7 @@ impl Engine {
         let mut kids: Vec<ChildSaId> = self
             .children
             .values()
-            .filter(|c| c.sa.remote.ip() == &peer && c.sa.ike_sa != keep)
+            .filter(|c| c.sa.ike_sa != keep && same(c.sa.remote.ip(), Some(&c.peer_id)))
             .map(|c| c.sa.id)
             .collect();
         kids.sort();
@@ -494,6 +531,22 @@ impl Engine {
             if let Some(c) = self.children.remove(&k) {
                 self.child_down(c, reason);
             }
+        }
+    }
+
+    /// Starts the acquires that waited for room (or for the phase-2 gate).
+    pub(super) fn pump_acquires(&mut self, now: Instant, sa: &mut IkeSa) {
+        while sa.phase2_open && sa.established().is_some() && !sa.acquires.is_empty() {
+            let active = sa
+                .quick
+                .iter()
+                .filter(|q| !matches!(q.role, QmRole::Done))
+                .count();
+            if active >= super::MAX_ACTIVE_QUICK_MODES {
+                break;
+            }
+            let a = sa.acquires.remove(0);
+            self.start_quick_mode(now, sa, a);
         }
     }
 
@@ -575,7 +628,7 @@ impl Engine {
         header: &Header,
         body: &[u8],
         raw: &[u8],
-        remote: SocketAddrV4,
+        arrival: Arrival,
     ) {
         let mid = header.message_id;
         if mid == 0 || sa.established().is_none() {
@@ -587,7 +640,7 @@ impl Engine {
             return;
         }
         let Some(idx) = sa.quick.iter().position(|q| q.message_id == mid) else {
-            self.quick_responder(now, sa, header, body, raw, remote);
+            self.quick_responder(now, sa, header, body, raw, arrival);
             return;
         };
         let Some(slot) = sa.quick.get_mut(idx) else {
@@ -625,7 +678,10 @@ impl Engine {
                         slot.retransmit_at = None;
                         slot.expire_at = now + self.config.finished_exchange_linger;
                     }
-                    self.heard_from(now, sa, remote);
+                    // Finished: duplicates are answered from `last_tx`, so
+                    // the IV chain can go (the crypter remembers only a few).
+                    sa.forget_iv(mid);
+                    self.heard_from(now, sa, arrival);
                     self.send(sa, &reply);
                     if let Some(child) = child {
                         self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
@@ -647,6 +703,7 @@ impl Engine {
                 InitiatorOutcome::Fail(e) => {
                     self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
                     sa.quick.remove(idx);
+                    sa.forget_iv(mid);
                     if let Some(ty) = e.notify() {
                         self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
                     }
@@ -669,7 +726,8 @@ impl Engine {
                         slot.retransmit_at = None;
                         slot.expire_at = now + self.config.finished_exchange_linger;
                     }
-                    self.heard_from(now, sa, remote);
+                    sa.forget_iv(mid);
+                    self.heard_from(now, sa, arrival);
                     self.log(Some(sa.id), Some(mid), "Creating IPSec SAs");
                     self.transition(sa.id, Some(mid), "IKE_QM_R_QM2", "IKE_QM_PHASE2_COMPLETE");
                     let spi_in = child.spi_in;
@@ -707,10 +765,20 @@ impl Engine {
         header: &Header,
         body: &[u8],
         raw: &[u8],
-        remote: SocketAddrV4,
+        arrival: Arrival,
     ) {
         let mid = header.message_id;
-        if !sa.phase2_open || sa.quick.len() >= super::MAX_QUICK_MODES {
+        let active = sa
+            .quick
+            .iter()
+            .filter(|q| !matches!(q.role, QmRole::Done))
+            .count();
+        // Active exchanges are capped below the crypter's per-message-ID IV
+        // memory; the initiator retransmits what we drop here.
+        if !sa.phase2_open
+            || sa.quick.len() >= super::MAX_QUICK_MODES
+            || active >= super::MAX_ACTIVE_QUICK_MODES
+        {
             self.log(
                 Some(sa.id),
                 Some(mid),
@@ -751,7 +819,7 @@ impl Engine {
                     "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
                 );
                 self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
-                self.heard_from(now, sa, remote);
+                self.heard_from(now, sa, arrival);
                 self.send(sa, &reply);
                 sa.quick.push(QmSlot {
                     message_id: mid,
@@ -916,6 +984,9 @@ impl Engine {
             id,
             ChildEntry {
                 sa: child,
+                peer_id: sa
+                    .established()
+                    .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
                 soft_at,
                 hard_at,
                 replaced: false,
@@ -934,9 +1005,17 @@ impl Engine {
         sa: &mut IkeSa,
         header: &Header,
         body: &[u8],
-        remote: SocketAddrV4,
+        arrival: Arrival,
     ) -> bool {
+        let remote = arrival.remote;
         let authenticated = header.flags & flags::E != 0;
+        if authenticated && sa.seen_info.contains(&header.message_id) {
+            // Informational messages carry no sequence number: a message ID
+            // seen before is a replay (it would otherwise count as DPD
+            // liveness and move the peer under NAT).
+            self.log(Some(sa.id), None, "replayed Informational: dropped");
+            return true;
+        }
         let items = match &mut sa.phase1 {
             Phase1State::Established(p1) if authenticated => {
                 informational::open_protected(p1, header, body)
@@ -957,7 +1036,11 @@ impl Engine {
             }
         };
         if authenticated {
-            self.heard_from(now, sa, remote);
+            if sa.seen_info.len() >= super::SEEN_INFORMATIONALS {
+                sa.seen_info.pop_front();
+            }
+            sa.seen_info.push_back(header.message_id);
+            self.heard_from(now, sa, arrival);
         }
         for item in items {
             match item {
@@ -987,7 +1070,14 @@ impl Engine {
                         authenticated,
                     });
                     if !authenticated {
-                        if is_error_notify(ty) && sa.is_half_open() {
+                        // Unauthenticated: honoured only as the answer to our
+                        // first message, from the peer we sent it to.
+                        let awaiting_first_answer = matches!(
+                            sa.phase1,
+                            Phase1State::MainI(MainModeInitiator::ExpectSa(_))
+                                | Phase1State::AggrI(_)
+                        );
+                        if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
                             // Our phase 1 was refused.
                             let e = ExchangeError::from_notify(ty);
                             self.events.push_back(Event::IkeSaFailed {
@@ -1031,7 +1121,13 @@ impl Engine {
                                 None,
                                 "received INITIAL_CONTACT: clearing old SAs with the peer",
                             );
-                            self.purge_peer(*sa.remote.ip(), sa.id, DownReason::InitialContact);
+                            let who = sa.established().map(|p| p.peer_id.clone());
+                            self.purge_peer(
+                                *sa.remote.ip(),
+                                who.as_ref(),
+                                sa.id,
+                                DownReason::InitialContact,
+                            );
                         }
                         notify::CONNECTED => self.connected(now, sa, &spi),
                         t if is_error_notify(t) => self.quick_mode_refused(sa, t, &spi),
@@ -1121,6 +1217,7 @@ impl Engine {
             .or_else(|| if pending.len() == 1 { pending.first().copied() } else { None });
         if let Some(i) = idx {
             let q = sa.quick.remove(i);
+            sa.forget_iv(q.message_id);
             if let Some(a) = q.acquire {
                 self.events.push_back(Event::ChildSaFailed {
                     remote: sa.remote,
@@ -1134,8 +1231,14 @@ impl Engine {
 
     /// An authenticated message arrived: DPD liveness, and the peer's
     /// address may have changed under NAT.
-    fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, remote: SocketAddrV4) {
+    fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
+        let remote = arrival.remote;
         sa.dpd.last_heard = Some(now);
+        if arrival.local.port() == NATT_PORT && !sa.floated {
+            // The peer floated (authenticated): answer on 4500 from now on.
+            sa.floated = true;
+            sa.local = arrival.local;
+        }
         // Any authenticated message proves the peer alive (RFC 3706 5.3).
         if sa.dpd.outstanding.take().is_some() {
             if let Some(cfg) = self.config.dpd {
@@ -1184,6 +1287,7 @@ impl Engine {
             }
             if keep {
                 self.slot_timers(now, &mut sa);
+                self.pump_acquires(now, &mut sa);
                 self.sas.insert(id, sa);
             } else {
                 self.by_cookies.remove(&(sa.icookie, sa.rcookie));
@@ -1334,11 +1438,12 @@ impl Engine {
                         ike_sa: sa.id,
                         remote: sa.remote,
                     });
-                    self.purge_peer(*sa.remote.ip(), sa.id, DownReason::PeerDead);
+                    let who = sa.established().map(|p| p.peer_id.clone());
+                    self.purge_peer(*sa.remote.ip(), who.as_ref(), sa.id, DownReason::PeerDead);
                     let mut kids: Vec<ChildSaId> = self
                         .children
                         .values()
-                        .filter(|c| c.sa.ike_sa == sa.id || c.sa.remote.ip() == sa.remote.ip())
+                        .filter(|c| c.sa.ike_sa == sa.id)
                         .map(|c| c.sa.id)
                         .collect();
                     kids.sort();
@@ -1377,6 +1482,7 @@ impl Engine {
         while let Some(slot) = sa.quick.get_mut(i) {
             if slot.expire_at <= now {
                 let slot = sa.quick.remove(i);
+                sa.forget_iv(slot.message_id);
                 if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
                     self.events.push_back(Event::ChildSaFailed {
                         remote: sa.remote,
@@ -1397,6 +1503,7 @@ impl Engine {
                 };
                 if retx.sent >= tries {
                     let slot = sa.quick.remove(i);
+                    sa.forget_iv(slot.message_id);
                     self.log(
                         Some(sa.id),
                         Some(slot.message_id),
@@ -1456,6 +1563,10 @@ fn map_step<S>(step: Step<S>, wrap: fn(S) -> Phase1State) -> Step<Phase1State> {
         Step::Ignore { state, why } => Step::Ignore {
             state: wrap(state),
             why,
+        },
+        Step::Reject { state, error } => Step::Reject {
+            state: wrap(state),
+            error,
         },
         Step::Fail(e) => Step::Fail(e),
     }

@@ -369,7 +369,7 @@ impl AggressiveResponder {
         };
         let payloads = match payloads {
             Ok(p) => p,
-            Err(e) => return Step::Fail(e),
+            Err(error) => return Step::Reject { state: self, error },
         };
         let Some((got, _)) = find(&payloads, |p| match p {
             Payload::Hash(h) => Some(h.clone()),

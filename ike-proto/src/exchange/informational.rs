@@ -91,10 +91,12 @@ pub(crate) fn open_protected(
 ) -> Result<Vec<InfoItem>, ExchangeError> {
     let opened = p1.open(header, body)?;
     let expect = p1.keys.hash1(header.message_id, &opened.rest);
-    p1.crypter.forget(header.message_id);
     if !verify(&expect, &opened.hash) {
+        // Leave the IV state of this message ID alone: a forged message
+        // must not erase the chain of a live exchange that shares the ID.
         return Err(ExchangeError::InvalidHashInformation);
     }
+    p1.crypter.forget(header.message_id);
     Ok(items(&opened.payloads))
 }
 

@@ -43,6 +43,10 @@ pub(crate) enum Step<S> {
     },
     /// Not for this state (kept as it was).
     Ignore { state: S, why: &'static str },
+    /// Unauthenticated and unusable (most likely a pre-shared key
+    /// mismatch, possibly a forgery): the state is kept, so a forged copy
+    /// cannot end the negotiation, and the peer is told in the clear.
+    Reject { state: S, error: ExchangeError },
     /// The exchange failed.
     Fail(ExchangeError),
 }
@@ -508,7 +512,15 @@ impl ExpectHashR {
         }
         let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
             Ok(p) => p,
-            Err(e) => return fail(e),
+            // Not provably the responder's: a forged copy must not end the
+            // exchange (a key mismatch shows as the responder's notify and
+            // then the retransmissions running out).
+            Err(_) => {
+                return Step::Ignore {
+                    state: MainModeInitiator::ExpectHashR(self),
+                    why: "MM6 does not decrypt to a valid message",
+                };
+            }
         };
         let (id, idir_b, got) = match id_and_hash(&payloads) {
             Ok(v) => v,
@@ -759,7 +771,12 @@ impl RExpectHashI {
         }
         let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
             Ok(p) => p,
-            Err(e) => return fail(e),
+            Err(error) => {
+                return Step::Reject {
+                    state: MainModeResponder::ExpectHashI(self),
+                    error,
+                };
+            }
         };
         let (id, idii_b, got) = match id_and_hash(&payloads) {
             Ok(v) => v,

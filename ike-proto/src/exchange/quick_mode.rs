@@ -248,7 +248,12 @@ impl ExpectHash2 {
         };
         let expect = p1.keys.hash2(self.message_id, &self.ni, &opened.rest);
         if !verify(&expect, &opened.hash) {
-            return InitiatorOutcome::Fail(ExchangeError::InvalidHashInformation);
+            // Unauthenticated: a damaged or forged copy must not end the
+            // exchange; the real QM2 (or its retransmission) still can.
+            return InitiatorOutcome::Ignore(
+                QuickModeInitiator::ExpectHash2(self),
+                "QM2 with a HASH(2) that does not verify",
+            );
         }
         p1.crypter.confirm(self.message_id);
         match self.accept(p1, header, &opened.payloads) {
