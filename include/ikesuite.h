@@ -67,6 +67,111 @@
 // The last sequence number was used.
 #define IKS_ESP_EVENT_HARD_SEQUENCE 6
 
+// A UDP datagram (IKE, or ESP in UDP): send it from
+// `local_addr:local_port` to `remote_addr:remote_port`.
+#define IKS_TRANSMIT_UDP 1
+
+// A raw ESP packet (the payload of an IP protocol 50 packet) from
+// `local_addr` to `remote_addr`; ports are 0.
+#define IKS_TRANSMIT_ESP 2
+
+// An inside packet no crypto ACL protects: route it in clear. Addresses
+// and ports are 0.
+#define IKS_TRANSMIT_CLEAR 3
+
+// Phase 1 completed with `peer`; `id` is the IKE SA.
+#define IKS_EVENT_IKE_SA_UP 1
+
+// An established IKE SA went away; `reason` is an `IKS_DOWN_*`.
+#define IKS_EVENT_IKE_SA_DOWN 2
+
+// Phase 1 failed or timed out before completing.
+#define IKS_EVENT_IKE_SA_FAILED 3
+
+// An IPsec SA pair was installed in the data plane: `spi_in`, `spi_out`,
+// `udp_encapsulated`; `id` is the child SA.
+#define IKS_EVENT_SA_UP 4
+
+// An IPsec SA pair went away (`spi_in`, `spi_out`, `reason`).
+#define IKS_EVENT_SA_DOWN 5
+
+// An IPsec SA pair was rekeyed: the new pair's `spi_in`/`spi_out`; the old
+// pair stays until its own `IKS_EVENT_SA_DOWN`.
+#define IKS_EVENT_SA_REKEYED 6
+
+// A Quick Mode failed or timed out.
+#define IKS_EVENT_SA_FAILED 7
+
+// A negotiated SA could not be installed (e.g. a cipher the data plane
+// lacks) and was deleted.
+#define IKS_EVENT_SA_INSTALL_FAILED 8
+
+// Dead peer detection declared `peer` dead.
+#define IKS_EVENT_PEER_DEAD 9
+
+// The peer's address or port changed under NAT; `peer` is the new one.
+#define IKS_EVENT_PEER_MOVED 10
+
+// A notify of type `notify_type` arrived from `peer`.
+#define IKS_EVENT_NOTIFY 11
+
+// `count` packets were dropped; `reason` is an `IKS_DROP_*`.
+#define IKS_EVENT_DROPPED 12
+
+// The lifetime ran out.
+#define IKS_DOWN_EXPIRED 1
+
+// The peer sent a Delete.
+#define IKS_DOWN_DELETED_BY_PEER 2
+
+// A local command (`iks_gateway_clear_peer`).
+#define IKS_DOWN_DELETED_LOCALLY 3
+
+// Dead peer detection.
+#define IKS_DOWN_PEER_DEAD 4
+
+// The peer rebooted (INITIAL_CONTACT).
+#define IKS_DOWN_INITIAL_CONTACT 5
+
+// Not a well-formed IPv4 packet.
+#define IKS_DROP_MALFORMED 1
+
+// The policy says discard.
+#define IKS_DROP_POLICY_DISCARD 2
+
+// The hold queue was full while IKE negotiated.
+#define IKS_DROP_HOLD_QUEUE_FULL 3
+
+// IKE refused or failed to negotiate an SA for it.
+#define IKS_DROP_NEGOTIATION_FAILED 4
+
+// ESP that did not open (unknown SPI, ICV, replay, padding ...).
+#define IKS_DROP_ESP_REJECTED 5
+
+// A decapsulated packet outside its SA's selectors.
+#define IKS_DROP_SELECTOR_MISMATCH 6
+
+// Sealing failed (SA expired, sequence numbers exhausted).
+#define IKS_DROP_SEAL_FAILED 7
+
+// Logging off.
+#define IKS_LOG_OFF 0
+
+// Errors only.
+#define IKS_LOG_ERROR 1
+
+// Warnings and errors.
+#define IKS_LOG_WARN 2
+
+// Informational messages and above.
+#define IKS_LOG_INFO 3
+
+// The negotiation in IOS's debug vocabulary (`IKE_R_MM1` ...) and above.
+#define IKS_LOG_DEBUG 4
+
+// Everything.
+#define IKS_LOG_TRACE 5
+
 // The result of every fallible `iks_` call.
 //
 // The numbers are part of the ABI: new codes get new numbers, old numbers
@@ -96,6 +201,9 @@ typedef struct iks_esp_inbound iks_esp_inbound;
 
 // An outbound ESP SA (opaque).
 typedef struct iks_esp_outbound iks_esp_outbound;
+
+// A gateway (opaque).
+typedef struct iks_gateway iks_gateway;
 
 // Everything an ESP SA needs besides its keys. Fill it with
 // `iks_esp_sa_config_init` first, then set what differs: fields added in
@@ -158,6 +266,134 @@ typedef struct {
   // Zero; later versions add counters here.
   uint64_t reserved[8];
 } iks_esp_counters;
+
+// How to build a gateway besides its configuration text. Fill it with
+// `iks_gateway_options_init` first, then set what differs: fields added in
+// later versions come out of `reserved`, which must stay zero.
+typedef struct {
+  // The outside address (host order); 0 takes the outside interface's
+  // static `ip address`. Required when that interface says `ip address
+  // dhcp` (the seed's spoke).
+  uint32_t outside_addr;
+  // The UDP port of IKE on both sides (500).
+  uint16_t ike_port;
+  // The UDP port of NAT traversal on both sides (4500).
+  uint16_t natt_port;
+  // Always float to the NAT-T port and carry ESP in UDP, for callers
+  // that cannot send raw ESP (UDP sockets only). The peer needs nothing
+  // special.
+  bool force_udp_encapsulation;
+  // Inside packets that no crypto ACL selects are dropped instead of
+  // being given back as `IKS_TRANSMIT_CLEAR`.
+  bool discard_unprotected;
+  // Inside packets held while IKE negotiates, in total (64).
+  uint32_t hold_queue_limit;
+  // The anti-replay window of inbound SAs, in packets (64).
+  uint32_t replay_window;
+  // Zero.
+  uint64_t reserved[8];
+} iks_gateway_options;
+
+// Where configuration text went wrong.
+typedef struct {
+  // Line, from 1; 0 when the error is about the configuration as a
+  // whole (such as no interface carrying a crypto map).
+  uint32_t line;
+  // Column, from 1; 0 as for `line`.
+  uint32_t column;
+  // Zero; later versions add fields here.
+  uint64_t reserved[2];
+} iks_config_error;
+
+// What `iks_gateway_poll_transmit` took.
+typedef struct {
+  // `IKS_TRANSMIT_UDP`, `IKS_TRANSMIT_ESP` or `IKS_TRANSMIT_CLEAR`.
+  uint32_t kind;
+  // Our address (host order).
+  uint32_t local_addr;
+  // The peer's address (host order).
+  uint32_t remote_addr;
+  // Our UDP port.
+  uint16_t local_port;
+  // The peer's UDP port.
+  uint16_t remote_port;
+  // Bytes written to the buffer (or needed, on
+  // `IKS_ERR_BUFFER_TOO_SMALL`).
+  size_t len;
+  // Zero; later versions add fields here.
+  uint64_t reserved[4];
+} iks_transmit;
+
+// One event, tagged by `kind`; the fields a kind does not use are 0.
+typedef struct {
+  // One of `IKS_EVENT_*`.
+  uint32_t kind;
+  // The peer's address (host order).
+  uint32_t peer_addr;
+  // The peer's IKE port as the engine sees it (500 or 4500, whatever
+  // ports the gateway really uses).
+  uint16_t peer_port;
+  // The IPsec SA is carried in UDP (`IKS_EVENT_SA_UP`).
+  bool udp_encapsulated;
+  // Inbound SPI (chosen by us), in host order.
+  uint32_t spi_in;
+  // Outbound SPI (chosen by the peer), in host order.
+  uint32_t spi_out;
+  // `IKS_DOWN_*` for the `_DOWN` kinds, `IKS_DROP_*` for
+  // `IKS_EVENT_DROPPED`.
+  uint32_t reason;
+  // Packets dropped (`IKS_EVENT_DROPPED`).
+  uint32_t count;
+  // The notify type (`IKS_EVENT_NOTIFY`).
+  uint16_t notify_type;
+  // The IKE SA (`IKS_EVENT_IKE_SA_*`, `PEER_*`) or the IPsec SA pair
+  // (`IKS_EVENT_SA_*`) the event is about; IOS's conn-id for IKE SAs.
+  uint64_t id;
+  // Zero; later versions add fields here.
+  uint64_t reserved[4];
+} iks_event;
+
+// The gateway's own counters (the per-SA ones are in `show crypto ipsec
+// sa`).
+typedef struct {
+  // Inside packets sealed and sent.
+  uint64_t sealed;
+  // ESP packets opened and delivered inside.
+  uint64_t delivered;
+  // Inside packets given back to route in clear.
+  uint64_t clear;
+  // Inside packets held while IKE negotiated.
+  uint64_t held;
+  // IKE datagrams passed to the engine.
+  uint64_t ike_datagrams;
+  // NAT keepalives received.
+  uint64_t nat_keepalives;
+  // Drops: malformed packets.
+  uint64_t malformed;
+  // Drops: policy discard.
+  uint64_t policy_discards;
+  // Drops: hold queue full.
+  uint64_t hold_queue_full;
+  // Drops: IKE refused or failed.
+  uint64_t negotiation_failed;
+  // Drops: ESP that did not open.
+  uint64_t esp_rejected;
+  // Drops: decapsulated packet outside its SA's selectors.
+  uint64_t selector_mismatch;
+  // Drops: seal failed.
+  uint64_t seal_failed;
+  // Zero; later versions add counters here.
+  uint64_t reserved[8];
+} iks_gateway_counters;
+
+// Receives one log record: `level` is one of `IKS_LOG_ERROR` ..
+// `IKS_LOG_TRACE`, `target` the Rust module that logged (such as
+// `"ike_proto::engine"`), `message` the text. Both strings are
+// NUL-terminated and valid only during the call.
+typedef void (*iks_log_callback)(void *userdata,
+                                 uint32_t level,
+                                 const char *target,
+                                 const char *message);
 
 #ifdef __cplusplus
 extern "C" {
@@ -301,6 +537,183 @@ iks_result iks_esp_outbound_poll_event(iks_esp_outbound *sa, uint64_t now_ms, ui
 // # Safety
 // `sa` a live handle; `event` valid for a write.
 iks_result iks_esp_inbound_poll_event(iks_esp_inbound *sa, uint64_t now_ms, uint32_t *event);
+
+// Fills `*options` with the defaults: address from the configuration,
+// ports 500 and 4500, no forced encapsulation, unprotected packets given
+// back in clear, a hold queue of 64 packets, a replay window of 64.
+//
+// # Safety
+// `options` must be NULL or valid for one write.
+iks_result iks_gateway_options_init(iks_gateway_options *options);
+
+// Builds a gateway from IOS configuration text (`config_len` bytes of
+// UTF-8, no NUL needed) and writes the handle to `*out`. The outside
+// interface is the first one with `crypto map NAME`. Keys, nonces, cookies
+// and SPIs come from the operating system's random generator.
+//
+// Text the parser rejects gives `IKS_ERR_CONFIG`, with "line L, column C:
+// ..." in `iks_last_error` and, when `error_out` is not NULL, the line and
+// column in `*error_out` (written only on `IKS_ERR_CONFIG`; `error_out` is
+// the one optional pointer).
+//
+// # Safety
+// `config` valid for `config_len` bytes of reads; `options` valid for a
+// read; `error_out` NULL or valid for a write; `out` valid for a write.
+iks_result iks_gateway_new(const uint8_t *config,
+                           size_t config_len,
+                           const iks_gateway_options *options,
+                           iks_config_error *error_out,
+                           iks_gateway **out);
+
+// Frees a gateway (its keys are wiped). NULL is accepted and ignored.
+// Freeing the same handle twice is undefined behaviour: set your pointer
+// to NULL after freeing it.
+//
+// # Safety
+// `gw` must be NULL or a handle from `iks_gateway_new` not freed yet.
+void iks_gateway_free(iks_gateway *gw);
+
+// A UDP datagram received on the IKE port or the NAT-T port:
+// `local_addr:local_port` is where it arrived, `remote_addr:remote_port`
+// its source (host order). `len` may be 0 (then `data` may be NULL).
+//
+// # Safety
+// `gw` a live handle; `data` valid for `len` bytes of reads.
+iks_result iks_gateway_handle_datagram(iks_gateway *gw,
+                                       uint64_t now_ms,
+                                       uint32_t local_addr,
+                                       uint16_t local_port,
+                                       uint32_t remote_addr,
+                                       uint16_t remote_port,
+                                       const uint8_t *data,
+                                       size_t len);
+
+// The payload of a raw ESP packet (IP protocol 50, from the SPI on)
+// received from `remote_addr`, for callers with raw sockets.
+//
+// # Safety
+// `gw` a live handle; `data` valid for `len` bytes of reads.
+iks_result iks_gateway_handle_esp(iks_gateway *gw,
+                                  uint64_t now_ms,
+                                  uint32_t remote_addr,
+                                  const uint8_t *data,
+                                  size_t len);
+
+// An IPv4 packet from the inside, to route out: sealed when an SA covers
+// it, held while IKE negotiates one (a packet that a crypto map with `set
+// peer` protects is how a spoke initiates), given back in clear, or
+// dropped (an `IKS_EVENT_DROPPED` says why).
+//
+// # Safety
+// `gw` a live handle; `packet` valid for `len` bytes of reads.
+iks_result iks_gateway_handle_inside(iks_gateway *gw,
+                                     uint64_t now_ms,
+                                     const uint8_t *packet,
+                                     size_t len);
+
+// Time passed: retransmissions, lifetimes, dead peer detection. Call it
+// when `iks_gateway_poll_timeout`'s instant is reached (earlier is
+// harmless).
+//
+// # Safety
+// `gw` a live handle.
+iks_result iks_gateway_handle_timeout(iks_gateway *gw, uint64_t now_ms);
+
+// Takes the next thing to send into `buf` (`buf_len` bytes) and describes
+// it in `*out`. `IKS_ERR_EMPTY` when there is nothing. When `buf` is too
+// small: `IKS_ERR_BUFFER_TOO_SMALL`, `*out` is written with `out->len` the
+// size needed, and the item stays first in line for the next call. 65535
+// bytes always suffice.
+//
+// # Safety
+// `gw` a live handle; `buf` valid for `buf_len` bytes of writes; `out`
+// valid for a write.
+iks_result iks_gateway_poll_transmit(iks_gateway *gw,
+                                     uint8_t *buf,
+                                     size_t buf_len,
+                                     iks_transmit *out);
+
+// Takes the next decapsulated IPv4 packet to deliver on the inside into
+// `buf` and its length into `*out_len`. `IKS_ERR_EMPTY` when there is
+// none; `IKS_ERR_BUFFER_TOO_SMALL` with the size needed in `*out_len`
+// when `buf` is too small (the packet stays first in line).
+//
+// # Safety
+// `gw` a live handle; `buf` valid for `buf_len` bytes of writes; `out_len`
+// valid for a write.
+iks_result iks_gateway_poll_inside(iks_gateway *gw, uint8_t *buf, size_t buf_len, size_t *out_len);
+
+// Takes the next event into `*out`; `IKS_ERR_EMPTY` when there is none.
+// Log lines are not events here: they go to the log callback
+// (`iks_set_log_callback`).
+//
+// # Safety
+// `gw` a live handle; `out` valid for a write.
+iks_result iks_gateway_poll_event(iks_gateway *gw, iks_event *out);
+
+// Writes when `iks_gateway_handle_timeout` should be called next (the
+// caller's clock, milliseconds) to `*out_ms`; `IKS_ERR_EMPTY` when no timer
+// is set.
+//
+// # Safety
+// `gw` a live handle; `out_ms` valid for a write.
+iks_result iks_gateway_poll_timeout(const iks_gateway *gw, uint64_t *out_ms);
+
+// Deletes every SA with the peer at `peer_addr` (IOS `clear crypto sa
+// peer`): a Delete for each IPsec SA and for the IKE SA goes to the peer
+// (drain `iks_gateway_poll_transmit`). To start a negotiation, feed an
+// inside packet the crypto map protects (`iks_gateway_handle_inside`).
+//
+// # Safety
+// `gw` a live handle.
+iks_result iks_gateway_clear_peer(iks_gateway *gw, uint64_t now_ms, uint32_t peer_addr);
+
+// Renders an IOS show command (`show crypto isakmp sa [detail]`, `show
+// crypto ipsec sa [peer A | map M | interface I]`, `show crypto map [tag
+// M]`; abbreviations such as `sh cry isa sa` work) at `now_ms` into `buf`,
+// NUL-terminated, and writes its length (without the NUL) to `*out_len`.
+// `IKS_ERR_BUFFER_TOO_SMALL` with the needed length (without the NUL) in
+// `*out_len` when the text and its NUL do not fit; an unknown command is
+// `IKS_ERR_INVALID_ARGUMENT`.
+//
+// # Safety
+// `gw` a live handle; `command` valid for `command_len` bytes of reads;
+// `buf` valid for `buf_len` bytes of writes; `out_len` valid for a write.
+iks_result iks_gateway_show(const iks_gateway *gw,
+                            const uint8_t *command,
+                            size_t command_len,
+                            uint64_t now_ms,
+                            uint8_t *buf,
+                            size_t buf_len,
+                            size_t *out_len);
+
+// Copies the gateway's counters to `*out`.
+//
+// # Safety
+// `gw` a live handle; `out` valid for a write.
+iks_result iks_gateway_counters(const iks_gateway *gw, iks_gateway_counters *out);
+
+// Writes the outside address the gateway uses (host order) to `*out`.
+//
+// # Safety
+// `gw` a live handle; `out` valid for a write.
+iks_result iks_gateway_outside_addr(const iks_gateway *gw, uint32_t *out);
+
+// Routes the library's log records to `callback(userdata, level, target,
+// message)` for every record at `level` (`IKS_LOG_*`) or more severe.
+// A NULL `callback` (or `IKS_LOG_OFF`) stops logging.
+//
+// This is process-wide, for every gateway: the `log` crate has one logger
+// per process. The callback runs on whichever thread is inside an `iks_`
+// call, possibly several at once, so it must be thread-safe. Once this
+// function returns, the previous callback is never called again, so its
+// userdata may be freed. Fails with `IKS_ERR_INVALID_ARGUMENT` for an
+// unknown level, or when another `log` logger owns the process.
+//
+// # Safety
+// `callback`, when not NULL, must be safe to call with `userdata` from
+// any thread until it is replaced.
+iks_result iks_set_log_callback(iks_log_callback callback, void *userdata, uint32_t level);
 
 // The version as a NUL-terminated string such as `"0.1.0"`. The pointer is
 // static: never free it.

@@ -10,6 +10,8 @@
 
 mod boundary;
 pub mod esp;
+pub mod gateway;
+pub mod logging;
 mod result;
 mod version;
 

@@ -1,0 +1,1059 @@
+//! The Gateway from C: one IPsec node (IOS configuration, IKE engine, ESP
+//! data plane) driven by the caller's sockets and clock.
+//!
+//! Call order (as `ike_policy::gateway` documents it): create with
+//! `iks_gateway_new`; on every input (`iks_gateway_handle_datagram`,
+//! `_handle_esp`, `_handle_inside`, `_handle_timeout`) pass the time; after
+//! every input drain `iks_gateway_poll_transmit`, `_poll_inside` and
+//! `_poll_event` until `IKS_ERR_EMPTY`, then ask `_poll_timeout` when to
+//! call `_handle_timeout`.
+//!
+//! Addresses are IPv4 addresses as one `uint32_t` in host order
+//! (127.0.0.1 is `0x7F000001`: `ntohl(sin.sin_addr.s_addr)`), ports are
+//! plain numbers (`ntohs(sin.sin_port)`). Times are milliseconds of the
+//! caller's monotonic clock, any epoch, never going back.
+//!
+//! Thread safety: an `iks_gateway` may move between threads but must be
+//! used by one thread at a time; different gateways are independent.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::slice;
+
+use esp_core::spd::Fallback;
+use getrandom::SysRng;
+use getrandom::rand_core::UnwrapErr;
+use ike_policy::gateway::{DropReason, GatewayCounters, Instant};
+use ike_policy::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::{DownReason, Event};
+
+use crate::boundary::{FfiError, guard};
+use crate::result::iks_result;
+
+/// A UDP datagram (IKE, or ESP in UDP): send it from
+/// `local_addr:local_port` to `remote_addr:remote_port`.
+pub const IKS_TRANSMIT_UDP: u32 = 1;
+/// A raw ESP packet (the payload of an IP protocol 50 packet) from
+/// `local_addr` to `remote_addr`; ports are 0.
+pub const IKS_TRANSMIT_ESP: u32 = 2;
+/// An inside packet no crypto ACL protects: route it in clear. Addresses
+/// and ports are 0.
+pub const IKS_TRANSMIT_CLEAR: u32 = 3;
+
+/// Phase 1 completed with `peer`; `id` is the IKE SA.
+pub const IKS_EVENT_IKE_SA_UP: u32 = 1;
+/// An established IKE SA went away; `reason` is an `IKS_DOWN_*`.
+pub const IKS_EVENT_IKE_SA_DOWN: u32 = 2;
+/// Phase 1 failed or timed out before completing.
+pub const IKS_EVENT_IKE_SA_FAILED: u32 = 3;
+/// An IPsec SA pair was installed in the data plane: `spi_in`, `spi_out`,
+/// `udp_encapsulated`; `id` is the child SA.
+pub const IKS_EVENT_SA_UP: u32 = 4;
+/// An IPsec SA pair went away (`spi_in`, `spi_out`, `reason`).
+pub const IKS_EVENT_SA_DOWN: u32 = 5;
+/// An IPsec SA pair was rekeyed: the new pair's `spi_in`/`spi_out`; the old
+/// pair stays until its own `IKS_EVENT_SA_DOWN`.
+pub const IKS_EVENT_SA_REKEYED: u32 = 6;
+/// A Quick Mode failed or timed out.
+pub const IKS_EVENT_SA_FAILED: u32 = 7;
+/// A negotiated SA could not be installed (e.g. a cipher the data plane
+/// lacks) and was deleted.
+pub const IKS_EVENT_SA_INSTALL_FAILED: u32 = 8;
+/// Dead peer detection declared `peer` dead.
+pub const IKS_EVENT_PEER_DEAD: u32 = 9;
+/// The peer's address or port changed under NAT; `peer` is the new one.
+pub const IKS_EVENT_PEER_MOVED: u32 = 10;
+/// A notify of type `notify_type` arrived from `peer`.
+pub const IKS_EVENT_NOTIFY: u32 = 11;
+/// `count` packets were dropped; `reason` is an `IKS_DROP_*`.
+pub const IKS_EVENT_DROPPED: u32 = 12;
+
+/// The lifetime ran out.
+pub const IKS_DOWN_EXPIRED: u32 = 1;
+/// The peer sent a Delete.
+pub const IKS_DOWN_DELETED_BY_PEER: u32 = 2;
+/// A local command (`iks_gateway_clear_peer`).
+pub const IKS_DOWN_DELETED_LOCALLY: u32 = 3;
+/// Dead peer detection.
+pub const IKS_DOWN_PEER_DEAD: u32 = 4;
+/// The peer rebooted (INITIAL_CONTACT).
+pub const IKS_DOWN_INITIAL_CONTACT: u32 = 5;
+
+/// Not a well-formed IPv4 packet.
+pub const IKS_DROP_MALFORMED: u32 = 1;
+/// The policy says discard.
+pub const IKS_DROP_POLICY_DISCARD: u32 = 2;
+/// The hold queue was full while IKE negotiated.
+pub const IKS_DROP_HOLD_QUEUE_FULL: u32 = 3;
+/// IKE refused or failed to negotiate an SA for it.
+pub const IKS_DROP_NEGOTIATION_FAILED: u32 = 4;
+/// ESP that did not open (unknown SPI, ICV, replay, padding ...).
+pub const IKS_DROP_ESP_REJECTED: u32 = 5;
+/// A decapsulated packet outside its SA's selectors.
+pub const IKS_DROP_SELECTOR_MISMATCH: u32 = 6;
+/// Sealing failed (SA expired, sequence numbers exhausted).
+pub const IKS_DROP_SEAL_FAILED: u32 = 7;
+
+/// How to build a gateway besides its configuration text. Fill it with
+/// `iks_gateway_options_init` first, then set what differs: fields added in
+/// later versions come out of `reserved`, which must stay zero.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct iks_gateway_options {
+    /// The outside address (host order); 0 takes the outside interface's
+    /// static `ip address`. Required when that interface says `ip address
+    /// dhcp` (the seed's spoke).
+    pub outside_addr: u32,
+    /// The UDP port of IKE on both sides (500).
+    pub ike_port: u16,
+    /// The UDP port of NAT traversal on both sides (4500).
+    pub natt_port: u16,
+    /// Always float to the NAT-T port and carry ESP in UDP, for callers
+    /// that cannot send raw ESP (UDP sockets only). The peer needs nothing
+    /// special.
+    pub force_udp_encapsulation: bool,
+    /// Inside packets that no crypto ACL selects are dropped instead of
+    /// being given back as `IKS_TRANSMIT_CLEAR`.
+    pub discard_unprotected: bool,
+    /// Inside packets held while IKE negotiates, in total (64).
+    pub hold_queue_limit: u32,
+    /// The anti-replay window of inbound SAs, in packets (64).
+    pub replay_window: u32,
+    /// Zero.
+    pub reserved: [u64; 8],
+}
+
+/// Where configuration text went wrong.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct iks_config_error {
+    /// Line, from 1; 0 when the error is about the configuration as a
+    /// whole (such as no interface carrying a crypto map).
+    pub line: u32,
+    /// Column, from 1; 0 as for `line`.
+    pub column: u32,
+    /// Zero; later versions add fields here.
+    pub reserved: [u64; 2],
+}
+
+/// What `iks_gateway_poll_transmit` took.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct iks_transmit {
+    /// `IKS_TRANSMIT_UDP`, `IKS_TRANSMIT_ESP` or `IKS_TRANSMIT_CLEAR`.
+    pub kind: u32,
+    /// Our address (host order).
+    pub local_addr: u32,
+    /// The peer's address (host order).
+    pub remote_addr: u32,
+    /// Our UDP port.
+    pub local_port: u16,
+    /// The peer's UDP port.
+    pub remote_port: u16,
+    /// Bytes written to the buffer (or needed, on
+    /// `IKS_ERR_BUFFER_TOO_SMALL`).
+    pub len: usize,
+    /// Zero; later versions add fields here.
+    pub reserved: [u64; 4],
+}
+
+/// One event, tagged by `kind`; the fields a kind does not use are 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct iks_event {
+    /// One of `IKS_EVENT_*`.
+    pub kind: u32,
+    /// The peer's address (host order).
+    pub peer_addr: u32,
+    /// The peer's IKE port as the engine sees it (500 or 4500, whatever
+    /// ports the gateway really uses).
+    pub peer_port: u16,
+    /// The IPsec SA is carried in UDP (`IKS_EVENT_SA_UP`).
+    pub udp_encapsulated: bool,
+    /// Inbound SPI (chosen by us), in host order.
+    pub spi_in: u32,
+    /// Outbound SPI (chosen by the peer), in host order.
+    pub spi_out: u32,
+    /// `IKS_DOWN_*` for the `_DOWN` kinds, `IKS_DROP_*` for
+    /// `IKS_EVENT_DROPPED`.
+    pub reason: u32,
+    /// Packets dropped (`IKS_EVENT_DROPPED`).
+    pub count: u32,
+    /// The notify type (`IKS_EVENT_NOTIFY`).
+    pub notify_type: u16,
+    /// The IKE SA (`IKS_EVENT_IKE_SA_*`, `PEER_*`) or the IPsec SA pair
+    /// (`IKS_EVENT_SA_*`) the event is about; IOS's conn-id for IKE SAs.
+    pub id: u64,
+    /// Zero; later versions add fields here.
+    pub reserved: [u64; 4],
+}
+
+/// The gateway's own counters (the per-SA ones are in `show crypto ipsec
+/// sa`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct iks_gateway_counters {
+    /// Inside packets sealed and sent.
+    pub sealed: u64,
+    /// ESP packets opened and delivered inside.
+    pub delivered: u64,
+    /// Inside packets given back to route in clear.
+    pub clear: u64,
+    /// Inside packets held while IKE negotiated.
+    pub held: u64,
+    /// IKE datagrams passed to the engine.
+    pub ike_datagrams: u64,
+    /// NAT keepalives received.
+    pub nat_keepalives: u64,
+    /// Drops: malformed packets.
+    pub malformed: u64,
+    /// Drops: policy discard.
+    pub policy_discards: u64,
+    /// Drops: hold queue full.
+    pub hold_queue_full: u64,
+    /// Drops: IKE refused or failed.
+    pub negotiation_failed: u64,
+    /// Drops: ESP that did not open.
+    pub esp_rejected: u64,
+    /// Drops: decapsulated packet outside its SA's selectors.
+    pub selector_mismatch: u64,
+    /// Drops: seal failed.
+    pub seal_failed: u64,
+    /// Zero; later versions add counters here.
+    pub reserved: [u64; 8],
+}
+
+impl From<GatewayCounters> for iks_gateway_counters {
+    fn from(c: GatewayCounters) -> Self {
+        Self {
+            sealed: c.sealed,
+            delivered: c.delivered,
+            clear: c.clear,
+            held: c.held,
+            ike_datagrams: c.ike_datagrams,
+            nat_keepalives: c.nat_keepalives,
+            malformed: c.malformed,
+            policy_discards: c.policy_discards,
+            hold_queue_full: c.hold_queue_full,
+            negotiation_failed: c.negotiation_failed,
+            esp_rejected: c.esp_rejected,
+            selector_mismatch: c.selector_mismatch,
+            seal_failed: c.seal_failed,
+            reserved: [0; 8],
+        }
+    }
+}
+
+/// A gateway (opaque).
+pub struct iks_gateway {
+    gateway: Gateway,
+    /// Taken from the gateway but not yet delivered: the caller's buffer
+    /// was too small. It goes out first on the next poll.
+    transmit: Option<Transmit>,
+    /// As `transmit`, for inside packets.
+    inside: Option<Vec<u8>>,
+}
+
+fn invalid(text: impl Into<String>) -> FfiError {
+    FfiError::new(iks_result::IKS_ERR_INVALID_ARGUMENT, text)
+}
+
+fn empty(what: &str) -> FfiError {
+    FfiError::new(iks_result::IKS_ERR_EMPTY, format!("no {what}"))
+}
+
+fn too_small(buf_len: usize, needed: usize) -> FfiError {
+    FfiError::new(
+        iks_result::IKS_ERR_BUFFER_TOO_SMALL,
+        format!("buffer of {buf_len} bytes, {needed} needed"),
+    )
+}
+
+/// Reads `len` bytes at `ptr`; a zero length may come with a NULL pointer.
+///
+/// # Safety
+/// `ptr` must be valid for `len` bytes of reads when `len > 0`.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], FfiError> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(FfiError::null(what));
+    }
+    // SAFETY: non-null; the caller promised `len` readable bytes.
+    Ok(unsafe { slice::from_raw_parts(ptr, len) })
+}
+
+/// The handle behind `gw`, or the NULL error.
+///
+/// # Safety
+/// `gw` must be NULL or a live handle used by no other thread.
+unsafe fn handle<'a>(gw: *mut iks_gateway) -> Result<&'a mut iks_gateway, FfiError> {
+    // SAFETY: the caller passes a live, unshared handle or NULL.
+    unsafe { gw.as_mut() }.ok_or_else(|| FfiError::null("gw"))
+}
+
+fn defaults() -> iks_gateway_options {
+    let d = GatewayOptions::default();
+    iks_gateway_options {
+        outside_addr: 0,
+        ike_port: d.ike_port,
+        natt_port: d.natt_port,
+        force_udp_encapsulation: d.force_udp_encapsulation,
+        discard_unprotected: d.unprotected == Fallback::Discard,
+        hold_queue_limit: u32::try_from(d.hold_queue_limit).unwrap_or(u32::MAX),
+        replay_window: d.replay_window,
+        reserved: [0; 8],
+    }
+}
+
+fn gateway_options(o: &iks_gateway_options) -> Result<GatewayOptions, FfiError> {
+    if o.reserved.iter().any(|&r| r != 0) {
+        return Err(invalid("reserved fields must be zero"));
+    }
+    if o.ike_port == 0 || o.natt_port == 0 || o.ike_port == o.natt_port {
+        return Err(invalid(format!(
+            "ike_port {} and natt_port {} must be distinct and not 0",
+            o.ike_port, o.natt_port
+        )));
+    }
+    Ok(GatewayOptions {
+        outside_addr: (o.outside_addr != 0).then(|| Ipv4Addr::from(o.outside_addr)),
+        ike_port: o.ike_port,
+        natt_port: o.natt_port,
+        force_udp_encapsulation: o.force_udp_encapsulation,
+        hold_queue_limit: o.hold_queue_limit as usize,
+        unprotected: if o.discard_unprotected {
+            Fallback::Discard
+        } else {
+            Fallback::Bypass
+        },
+        replay_window: o.replay_window,
+        ..GatewayOptions::default()
+    })
+}
+
+fn clamp(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The configuration error as code, text and position.
+fn config_error(error: &GatewayError) -> (FfiError, iks_config_error) {
+    let position = match error {
+        GatewayError::Config(e) => iks_config_error {
+            line: clamp(e.line()),
+            column: clamp(e.column()),
+            reserved: [0; 2],
+        },
+        _ => iks_config_error::default(),
+    };
+    (
+        FfiError::new(iks_result::IKS_ERR_CONFIG, error.to_string()),
+        position,
+    )
+}
+
+/// Where invalid UTF-8 starts, as a configuration error.
+fn utf8_error(text: &[u8], valid_up_to: usize) -> (FfiError, iks_config_error) {
+    let before = &text[..valid_up_to];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let text = format!("line {line}, column {column}: the configuration is not UTF-8 text");
+    (
+        FfiError::new(iks_result::IKS_ERR_CONFIG, text),
+        iks_config_error {
+            line: clamp(line),
+            column: clamp(column),
+            reserved: [0; 2],
+        },
+    )
+}
+
+/// Fills `*options` with the defaults: address from the configuration,
+/// ports 500 and 4500, no forced encapsulation, unprotected packets given
+/// back in clear, a hold queue of 64 packets, a replay window of 64.
+///
+/// # Safety
+/// `options` must be NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_options_init(options: *mut iks_gateway_options) -> iks_result {
+    guard(|| {
+        if options.is_null() {
+            return Err(FfiError::null("options"));
+        }
+        // SAFETY: non-null, and the caller promised it is valid for a write.
+        unsafe { options.write(defaults()) };
+        Ok(())
+    })
+}
+
+/// Builds a gateway from IOS configuration text (`config_len` bytes of
+/// UTF-8, no NUL needed) and writes the handle to `*out`. The outside
+/// interface is the first one with `crypto map NAME`. Keys, nonces, cookies
+/// and SPIs come from the operating system's random generator.
+///
+/// Text the parser rejects gives `IKS_ERR_CONFIG`, with "line L, column C:
+/// ..." in `iks_last_error` and, when `error_out` is not NULL, the line and
+/// column in `*error_out` (written only on `IKS_ERR_CONFIG`; `error_out` is
+/// the one optional pointer).
+///
+/// # Safety
+/// `config` valid for `config_len` bytes of reads; `options` valid for a
+/// read; `error_out` NULL or valid for a write; `out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_new(
+    config: *const u8,
+    config_len: usize,
+    options: *const iks_gateway_options,
+    error_out: *mut iks_config_error,
+    out: *mut *mut iks_gateway,
+) -> iks_result {
+    guard(|| {
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        if config.is_null() {
+            return Err(FfiError::null("config"));
+        }
+        if options.is_null() {
+            return Err(FfiError::null("options"));
+        }
+        // SAFETY: non-null; the caller promised config_len readable bytes.
+        let raw = unsafe { slice::from_raw_parts(config, config_len) };
+        // SAFETY: non-null; the caller promised a readable struct.
+        let options = gateway_options(&unsafe { options.read() })?;
+        let built = match std::str::from_utf8(raw) {
+            Ok(text) => Gateway::from_ios(text, options, &mut UnwrapErr(SysRng))
+                .map_err(|e| config_error(&e)),
+            Err(e) => Err(utf8_error(raw, e.valid_up_to())),
+        };
+        let gateway = match built {
+            Ok(g) => g,
+            Err((error, position)) => {
+                if !error_out.is_null() {
+                    // SAFETY: non-null; the caller promised it is writable.
+                    unsafe { error_out.write(position) };
+                }
+                return Err(error);
+            }
+        };
+        let handle = Box::into_raw(Box::new(iks_gateway {
+            gateway,
+            transmit: None,
+            inside: None,
+        }));
+        // SAFETY: non-null; the caller promised it is writable.
+        unsafe { out.write(handle) };
+        Ok(())
+    })
+}
+
+/// Frees a gateway (its keys are wiped). NULL is accepted and ignored.
+/// Freeing the same handle twice is undefined behaviour: set your pointer
+/// to NULL after freeing it.
+///
+/// # Safety
+/// `gw` must be NULL or a handle from `iks_gateway_new` not freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_free(gw: *mut iks_gateway) {
+    if !gw.is_null() {
+        // SAFETY: the caller passes a live handle we allocated with Box.
+        drop(unsafe { Box::from_raw(gw) });
+    }
+}
+
+/// A UDP datagram received on the IKE port or the NAT-T port:
+/// `local_addr:local_port` is where it arrived, `remote_addr:remote_port`
+/// its source (host order). `len` may be 0 (then `data` may be NULL).
+///
+/// # Safety
+/// `gw` a live handle; `data` valid for `len` bytes of reads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_handle_datagram(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+    local_addr: u32,
+    local_port: u16,
+    remote_addr: u32,
+    remote_port: u16,
+    data: *const u8,
+    len: usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        // SAFETY: forwarded caller promise.
+        let data = unsafe { bytes(data, len, "data")? };
+        let local = SocketAddrV4::new(Ipv4Addr::from(local_addr), local_port);
+        let remote = SocketAddrV4::new(Ipv4Addr::from(remote_addr), remote_port);
+        gw.gateway
+            .handle_datagram(Instant::from_millis(now_ms), local, remote, data);
+        Ok(())
+    })
+}
+
+/// The payload of a raw ESP packet (IP protocol 50, from the SPI on)
+/// received from `remote_addr`, for callers with raw sockets.
+///
+/// # Safety
+/// `gw` a live handle; `data` valid for `len` bytes of reads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_handle_esp(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+    remote_addr: u32,
+    data: *const u8,
+    len: usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        // SAFETY: forwarded caller promise.
+        let data = unsafe { bytes(data, len, "data")? };
+        gw.gateway.handle_esp(
+            Instant::from_millis(now_ms),
+            Ipv4Addr::from(remote_addr),
+            data,
+        );
+        Ok(())
+    })
+}
+
+/// An IPv4 packet from the inside, to route out: sealed when an SA covers
+/// it, held while IKE negotiates one (a packet that a crypto map with `set
+/// peer` protects is how a spoke initiates), given back in clear, or
+/// dropped (an `IKS_EVENT_DROPPED` says why).
+///
+/// # Safety
+/// `gw` a live handle; `packet` valid for `len` bytes of reads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_handle_inside(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+    packet: *const u8,
+    len: usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        // SAFETY: forwarded caller promise.
+        let packet = unsafe { bytes(packet, len, "packet")? };
+        gw.gateway
+            .handle_inside(Instant::from_millis(now_ms), packet);
+        Ok(())
+    })
+}
+
+/// Time passed: retransmissions, lifetimes, dead peer detection. Call it
+/// when `iks_gateway_poll_timeout`'s instant is reached (earlier is
+/// harmless).
+///
+/// # Safety
+/// `gw` a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_handle_timeout(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        gw.gateway.handle_timeout(Instant::from_millis(now_ms));
+        Ok(())
+    })
+}
+
+fn transmit_parts(t: &Transmit) -> (iks_transmit, &[u8]) {
+    let mut info = iks_transmit::default();
+    let bytes = match t {
+        Transmit::Udp {
+            local,
+            remote,
+            payload,
+        } => {
+            info.kind = IKS_TRANSMIT_UDP;
+            info.local_addr = (*local.ip()).into();
+            info.local_port = local.port();
+            info.remote_addr = (*remote.ip()).into();
+            info.remote_port = remote.port();
+            payload
+        }
+        Transmit::Esp {
+            local,
+            remote,
+            payload,
+        } => {
+            info.kind = IKS_TRANSMIT_ESP;
+            info.local_addr = (*local).into();
+            info.remote_addr = (*remote).into();
+            payload
+        }
+        Transmit::Clear { packet } => {
+            info.kind = IKS_TRANSMIT_CLEAR;
+            packet
+        }
+    };
+    info.len = bytes.len();
+    (info, bytes)
+}
+
+/// Takes the next thing to send into `buf` (`buf_len` bytes) and describes
+/// it in `*out`. `IKS_ERR_EMPTY` when there is nothing. When `buf` is too
+/// small: `IKS_ERR_BUFFER_TOO_SMALL`, `*out` is written with `out->len` the
+/// size needed, and the item stays first in line for the next call. 65535
+/// bytes always suffice.
+///
+/// # Safety
+/// `gw` a live handle; `buf` valid for `buf_len` bytes of writes; `out`
+/// valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_poll_transmit(
+    gw: *mut iks_gateway,
+    buf: *mut u8,
+    buf_len: usize,
+    out: *mut iks_transmit,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        if buf.is_null() || out.is_null() {
+            return Err(FfiError::null("buf/out"));
+        }
+        if gw.transmit.is_none() {
+            gw.transmit = gw.gateway.poll_transmit();
+        }
+        let t = gw.transmit.as_ref().ok_or_else(|| empty("datagram"))?;
+        let (info, payload) = transmit_parts(t);
+        if payload.len() > buf_len {
+            // SAFETY: non-null and writable per the contract.
+            unsafe { out.write(info) };
+            return Err(too_small(buf_len, payload.len()));
+        }
+        // SAFETY: non-null; the caller promised buf_len >= payload.len()
+        // writable bytes, which cannot overlap our own heap copy.
+        unsafe {
+            std::ptr::copy_nonoverlapping(payload.as_ptr(), buf, payload.len());
+            out.write(info);
+        }
+        gw.transmit = None;
+        Ok(())
+    })
+}
+
+/// Takes the next decapsulated IPv4 packet to deliver on the inside into
+/// `buf` and its length into `*out_len`. `IKS_ERR_EMPTY` when there is
+/// none; `IKS_ERR_BUFFER_TOO_SMALL` with the size needed in `*out_len`
+/// when `buf` is too small (the packet stays first in line).
+///
+/// # Safety
+/// `gw` a live handle; `buf` valid for `buf_len` bytes of writes; `out_len`
+/// valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_poll_inside(
+    gw: *mut iks_gateway,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        if buf.is_null() || out_len.is_null() {
+            return Err(FfiError::null("buf/out_len"));
+        }
+        if gw.inside.is_none() {
+            gw.inside = gw.gateway.poll_inside();
+        }
+        let packet = gw.inside.as_ref().ok_or_else(|| empty("inside packet"))?;
+        let len = packet.len();
+        if len > buf_len {
+            // SAFETY: non-null and writable per the contract.
+            unsafe { out_len.write(len) };
+            return Err(too_small(buf_len, len));
+        }
+        // SAFETY: non-null; the caller promised buf_len >= len writable
+        // bytes, which cannot overlap our own heap copy.
+        unsafe {
+            std::ptr::copy_nonoverlapping(packet.as_ptr(), buf, len);
+            out_len.write(len);
+        }
+        gw.inside = None;
+        Ok(())
+    })
+}
+
+fn down_reason(reason: DownReason) -> u32 {
+    match reason {
+        DownReason::Expired => IKS_DOWN_EXPIRED,
+        DownReason::DeletedByPeer => IKS_DOWN_DELETED_BY_PEER,
+        DownReason::DeletedLocally => IKS_DOWN_DELETED_LOCALLY,
+        DownReason::PeerDead => IKS_DOWN_PEER_DEAD,
+        DownReason::InitialContact => IKS_DOWN_INITIAL_CONTACT,
+    }
+}
+
+fn drop_reason(reason: DropReason) -> u32 {
+    match reason {
+        DropReason::Malformed => IKS_DROP_MALFORMED,
+        DropReason::PolicyDiscard => IKS_DROP_POLICY_DISCARD,
+        DropReason::HoldQueueFull => IKS_DROP_HOLD_QUEUE_FULL,
+        DropReason::NegotiationFailed => IKS_DROP_NEGOTIATION_FAILED,
+        DropReason::EspRejected => IKS_DROP_ESP_REJECTED,
+        DropReason::SelectorMismatch => IKS_DROP_SELECTOR_MISMATCH,
+        DropReason::SealFailed => IKS_DROP_SEAL_FAILED,
+    }
+}
+
+fn at_peer(kind: u32, id: u64, peer: SocketAddrV4) -> iks_event {
+    iks_event {
+        kind,
+        id,
+        peer_addr: (*peer.ip()).into(),
+        peer_port: peer.port(),
+        ..iks_event::default()
+    }
+}
+
+/// The C view of an event; `None` for what C takes elsewhere: log lines
+/// (the log callback), the engine's `ChildSaUp` (followed by the
+/// Gateway's `SaInstalled` or `SaInstallFailed`) and `SaRemoved` (preceded
+/// by the engine's `ChildSaDown`, which carries the SPIs).
+fn c_event(event: GatewayEvent) -> Option<iks_event> {
+    Some(match event {
+        GatewayEvent::Engine(e) => match e {
+            Event::IkeSaUp(info) => at_peer(IKS_EVENT_IKE_SA_UP, info.id.0, info.remote),
+            Event::IkeSaDown {
+                ike_sa,
+                remote,
+                reason,
+            } => iks_event {
+                reason: down_reason(reason),
+                ..at_peer(IKS_EVENT_IKE_SA_DOWN, ike_sa.0, remote)
+            },
+            Event::IkeSaFailed { ike_sa, remote, .. } => {
+                at_peer(IKS_EVENT_IKE_SA_FAILED, ike_sa.0, remote)
+            }
+            Event::ChildSaRekeyed { new, .. } => iks_event {
+                spi_in: new.spi_in,
+                spi_out: new.spi_out,
+                ..at_peer(IKS_EVENT_SA_REKEYED, new.id.0, new.remote)
+            },
+            Event::ChildSaDown {
+                child,
+                remote,
+                spi_in,
+                spi_out,
+                reason,
+            } => iks_event {
+                spi_in,
+                spi_out,
+                reason: down_reason(reason),
+                ..at_peer(IKS_EVENT_SA_DOWN, child.0, remote)
+            },
+            Event::ChildSaFailed { remote, .. } => at_peer(IKS_EVENT_SA_FAILED, 0, remote),
+            Event::PeerDead { ike_sa, remote } => at_peer(IKS_EVENT_PEER_DEAD, ike_sa.0, remote),
+            Event::PeerAddressChanged { ike_sa, new, .. } => {
+                at_peer(IKS_EVENT_PEER_MOVED, ike_sa.0, new)
+            }
+            Event::NotifyReceived {
+                ike_sa, remote, ty, ..
+            } => iks_event {
+                notify_type: ty,
+                ..at_peer(IKS_EVENT_NOTIFY, ike_sa.map_or(0, |i| i.0), remote)
+            },
+            Event::ChildSaUp(_) | Event::Log(_) => return None,
+        },
+        GatewayEvent::SaInstalled {
+            child,
+            peer,
+            spi_in,
+            spi_out,
+            udp_encapsulated,
+        } => iks_event {
+            kind: IKS_EVENT_SA_UP,
+            id: child.0,
+            peer_addr: peer.into(),
+            spi_in,
+            spi_out,
+            udp_encapsulated,
+            ..iks_event::default()
+        },
+        GatewayEvent::SaInstallFailed { child, .. } => iks_event {
+            kind: IKS_EVENT_SA_INSTALL_FAILED,
+            id: child.0,
+            ..iks_event::default()
+        },
+        GatewayEvent::Dropped { reason, packets } => iks_event {
+            kind: IKS_EVENT_DROPPED,
+            reason: drop_reason(reason),
+            count: clamp(packets),
+            ..iks_event::default()
+        },
+        GatewayEvent::SaRemoved { .. } => return None,
+    })
+}
+
+/// Takes the next event into `*out`; `IKS_ERR_EMPTY` when there is none.
+/// Log lines are not events here: they go to the log callback
+/// (`iks_set_log_callback`).
+///
+/// # Safety
+/// `gw` a live handle; `out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_poll_event(
+    gw: *mut iks_gateway,
+    out: *mut iks_event,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        loop {
+            let event = gw.gateway.poll_event().ok_or_else(|| empty("event"))?;
+            if let Some(event) = c_event(event) {
+                // SAFETY: non-null and writable per the contract.
+                unsafe { out.write(event) };
+                return Ok(());
+            }
+        }
+    })
+}
+
+/// Writes when `iks_gateway_handle_timeout` should be called next (the
+/// caller's clock, milliseconds) to `*out_ms`; `IKS_ERR_EMPTY` when no timer
+/// is set.
+///
+/// # Safety
+/// `gw` a live handle; `out_ms` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_poll_timeout(
+    gw: *const iks_gateway,
+    out_ms: *mut u64,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let gw = unsafe { gw.as_ref() }.ok_or_else(|| FfiError::null("gw"))?;
+        if out_ms.is_null() {
+            return Err(FfiError::null("out_ms"));
+        }
+        let at = gw.gateway.poll_timeout().ok_or_else(|| empty("timer"))?;
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out_ms.write(at.as_millis()) };
+        Ok(())
+    })
+}
+
+/// Deletes every SA with the peer at `peer_addr` (IOS `clear crypto sa
+/// peer`): a Delete for each IPsec SA and for the IKE SA goes to the peer
+/// (drain `iks_gateway_poll_transmit`). To start a negotiation, feed an
+/// inside packet the crypto map protects (`iks_gateway_handle_inside`).
+///
+/// # Safety
+/// `gw` a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_clear_peer(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+    peer_addr: u32,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        gw.gateway
+            .clear_peer(Instant::from_millis(now_ms), Ipv4Addr::from(peer_addr));
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Test-only: makes the next `iks_gateway_show` on this thread panic
+    /// inside the boundary, to prove the panic becomes `IKS_ERR_PANIC`.
+    pub(crate) static PANIC_IN_SHOW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Renders an IOS show command (`show crypto isakmp sa [detail]`, `show
+/// crypto ipsec sa [peer A | map M | interface I]`, `show crypto map [tag
+/// M]`; abbreviations such as `sh cry isa sa` work) at `now_ms` into `buf`,
+/// NUL-terminated, and writes its length (without the NUL) to `*out_len`.
+/// `IKS_ERR_BUFFER_TOO_SMALL` with the needed length (without the NUL) in
+/// `*out_len` when the text and its NUL do not fit; an unknown command is
+/// `IKS_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `gw` a live handle; `command` valid for `command_len` bytes of reads;
+/// `buf` valid for `buf_len` bytes of writes; `out_len` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_show(
+    gw: *const iks_gateway,
+    command: *const u8,
+    command_len: usize,
+    now_ms: u64,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let gw = unsafe { gw.as_ref() }.ok_or_else(|| FfiError::null("gw"))?;
+        if command.is_null() || buf.is_null() || out_len.is_null() {
+            return Err(FfiError::null("command/buf/out_len"));
+        }
+        #[cfg(test)]
+        if PANIC_IN_SHOW.with(|p| p.replace(false)) {
+            panic!("test panic in iks_gateway_show");
+        }
+        // SAFETY: non-null; the caller promised command_len readable bytes.
+        let command = unsafe { slice::from_raw_parts(command, command_len) };
+        let command =
+            std::str::from_utf8(command).map_err(|_| invalid("the command is not UTF-8 text"))?;
+        let text = gw
+            .gateway
+            .show(command, Instant::from_millis(now_ms))
+            .map_err(|e| invalid(e.to_string()))?;
+        if text.len() + 1 > buf_len {
+            // SAFETY: non-null and writable per the contract.
+            unsafe { out_len.write(text.len()) };
+            return Err(too_small(buf_len, text.len() + 1));
+        }
+        // SAFETY: non-null; the caller promised buf_len > text.len()
+        // writable bytes, which cannot overlap the fresh String.
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), buf, text.len());
+            buf.add(text.len()).write(0);
+            out_len.write(text.len());
+        }
+        Ok(())
+    })
+}
+
+/// Copies the gateway's counters to `*out`.
+///
+/// # Safety
+/// `gw` a live handle; `out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_counters(
+    gw: *const iks_gateway,
+    out: *mut iks_gateway_counters,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let gw = unsafe { gw.as_ref() }.ok_or_else(|| FfiError::null("gw"))?;
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out.write(gw.gateway.counters().into()) };
+        Ok(())
+    })
+}
+
+/// Writes the outside address the gateway uses (host order) to `*out`.
+///
+/// # Safety
+/// `gw` a live handle; `out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_outside_addr(
+    gw: *const iks_gateway,
+    out: *mut u32,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let gw = unsafe { gw.as_ref() }.ok_or_else(|| FfiError::null("gw"))?;
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out.write(gw.gateway.outside_addr().into()) };
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HUB: &str = "\
+crypto keyring spokes
+ pre-shared-key address 0.0.0.0 0.0.0.0 key cisco123
+crypto isakmp policy 10
+ encr 3des
+ authentication pre-share
+ group 2
+crypto isakmp profile L2L
+ keyring spokes
+ match identity address 0.0.0.0
+crypto ipsec transform-set myset esp-3des esp-sha-hmac
+crypto dynamic-map dynmap 10
+ set transform-set myset
+ set isakmp-profile L2L
+crypto map mymap 10 ipsec-isakmp dynamic dynmap
+interface FastEthernet0/0
+ ip address 192.0.2.1 255.255.255.0
+ crypto map mymap
+";
+
+    #[test]
+    fn a_panic_inside_an_entry_point_becomes_iks_err_panic() {
+        let mut options = defaults();
+        options.ike_port = 10500;
+        let mut gw = std::ptr::null_mut();
+        // SAFETY: valid pointers and lengths.
+        let r = unsafe {
+            iks_gateway_new(
+                HUB.as_ptr(),
+                HUB.len(),
+                &options,
+                std::ptr::null_mut(),
+                &mut gw,
+            )
+        };
+        assert_eq!(r, iks_result::IKS_OK);
+        let cmd = "show crypto isakmp sa";
+        let mut buf = [0u8; 4096];
+        let mut len = 0usize;
+        PANIC_IN_SHOW.with(|p| p.set(true));
+        // SAFETY: gw is live; buffers are valid locals.
+        let r = unsafe {
+            iks_gateway_show(
+                gw,
+                cmd.as_ptr(),
+                cmd.len(),
+                0,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut len,
+            )
+        };
+        assert_eq!(r, iks_result::IKS_ERR_PANIC);
+        assert_eq!(len, 0, "no output on a panic");
+        let mut text = [0 as std::ffi::c_char; 256];
+        let mut text_len = 0usize;
+        // SAFETY: valid locals.
+        let r = unsafe { crate::iks_last_error(text.as_mut_ptr(), text.len(), &mut text_len) };
+        assert_eq!(r, iks_result::IKS_OK);
+        let text: Vec<u8> = text[..text_len].iter().map(|&c| c as u8).collect();
+        assert_eq!(text, b"internal panic: test panic in iks_gateway_show");
+        // SAFETY: freed once.
+        unsafe { iks_gateway_free(gw) };
+    }
+
+    #[test]
+    fn addresses_are_host_order_integers() {
+        assert_eq!(u32::from(Ipv4Addr::new(127, 0, 0, 1)), 0x7F00_0001);
+        let o = gateway_options(&iks_gateway_options {
+            outside_addr: 0x7F00_0002,
+            ..defaults()
+        })
+        .unwrap();
+        assert_eq!(o.outside_addr, Some(Ipv4Addr::new(127, 0, 0, 2)));
+    }
+}
