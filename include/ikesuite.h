@@ -691,7 +691,7 @@ iks_result iks_gateway_show(const iks_gateway *gw,
 //
 // # Safety
 // `gw` a live handle; `out` valid for a write.
-iks_result iks_gateway_counters(const iks_gateway *gw, iks_gateway_counters *out);
+iks_result iks_gateway_get_counters(const iks_gateway *gw, iks_gateway_counters *out);
 
 // Writes the outside address the gateway uses (host order) to `*out`.
 //

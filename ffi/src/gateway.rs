@@ -940,7 +940,7 @@ pub unsafe extern "C" fn iks_gateway_show(
 /// # Safety
 /// `gw` a live handle; `out` valid for a write.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn iks_gateway_counters(
+pub unsafe extern "C" fn iks_gateway_get_counters(
     gw: *const iks_gateway,
     out: *mut iks_gateway_counters,
 ) -> iks_result {

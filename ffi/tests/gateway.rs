@@ -322,7 +322,7 @@ fn hub_and_spoke_negotiate_and_carry_a_ping_through_the_c_api() {
     let mut counters = iks_gateway_counters::default();
     // SAFETY: live handle, valid local.
     assert_eq!(
-        unsafe { iks_gateway_counters(hub.0, &mut counters) },
+        unsafe { iks_gateway_get_counters(hub.0, &mut counters) },
         iks_result::IKS_OK
     );
     assert_eq!(counters.delivered, 1);
@@ -523,8 +523,8 @@ fn every_null_pointer_is_refused() {
             iks_gateway_show(gw.0, cmd.as_ptr(), cmd.len(), 0, b, 64, ptr::null_mut()),
             NULL
         );
-        assert_eq!(iks_gateway_counters(ptr::null(), &mut c), NULL);
-        assert_eq!(iks_gateway_counters(gw.0, ptr::null_mut()), NULL);
+        assert_eq!(iks_gateway_get_counters(ptr::null(), &mut c), NULL);
+        assert_eq!(iks_gateway_get_counters(gw.0, ptr::null_mut()), NULL);
         assert_eq!(iks_gateway_outside_addr(ptr::null(), &mut a), NULL);
         assert_eq!(iks_gateway_outside_addr(gw.0, ptr::null_mut()), NULL);
         // A zero length may come with a NULL pointer.
