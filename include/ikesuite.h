@@ -330,8 +330,8 @@ typedef struct {
   uint32_t kind;
   // The peer's address (host order).
   uint32_t peer_addr;
-  // The peer's IKE port as the engine sees it (500 or 4500, whatever
-  // ports the gateway really uses).
+  // The peer's UDP port (the gateway's IKE or NAT-T port, or what a NAT
+  // mapped it to); 0 when the event does not say.
   uint16_t peer_port;
   // The IPsec SA is carried in UDP (`IKS_EVENT_SA_UP`).
   bool udp_encapsulated;

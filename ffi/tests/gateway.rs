@@ -294,6 +294,7 @@ fn hub_and_spoke_negotiate_and_carry_a_ping_through_the_c_api() {
         .find(|e| e.kind == IKS_EVENT_IKE_SA_UP)
         .expect("IKE SA up");
     assert_eq!(ike_up.peer_addr, SPOKE_ADDR);
+    assert_eq!(ike_up.peer_port, 14500, "floated to NAT-T, real port");
     let sa_up = hub_events
         .iter()
         .find(|e| e.kind == IKS_EVENT_SA_UP)
