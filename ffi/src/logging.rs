@@ -122,8 +122,10 @@ impl Log for CallbackLogger {
 /// per process. The callback runs on whichever thread is inside an `iks_`
 /// call, possibly several at once, so it must be thread-safe. Once this
 /// function returns, the previous callback is never called again, so its
-/// userdata may be freed. Fails with `IKS_ERR_INVALID_ARGUMENT` for an
-/// unknown level, or when another `log` logger owns the process.
+/// userdata may be freed. The callback must not call back into the library
+/// (the registration is held while it runs). Fails with
+/// `IKS_ERR_INVALID_ARGUMENT` for an unknown level, or when another `log`
+/// logger owns the process.
 ///
 /// # Safety
 /// `callback`, when not NULL, must be safe to call with `userdata` from
