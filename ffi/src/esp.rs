@@ -517,6 +517,65 @@ pub unsafe extern "C" fn iks_esp_open(
     })
 }
 
+/// What the counter and event calls need from either handle.
+trait EspHandle {
+    fn counters(&self) -> &SaCounters;
+    fn advance(&mut self, now: Instant) -> Option<LifetimeEvent>;
+}
+
+impl EspHandle for iks_esp_outbound {
+    fn counters(&self) -> &SaCounters {
+        self.sa.counters()
+    }
+    fn advance(&mut self, now: Instant) -> Option<LifetimeEvent> {
+        self.sa.handle_timeout(now);
+        self.sa.poll_event()
+    }
+}
+
+impl EspHandle for iks_esp_inbound {
+    fn counters(&self) -> &SaCounters {
+        self.sa.counters()
+    }
+    fn advance(&mut self, now: Instant) -> Option<LifetimeEvent> {
+        self.sa.handle_timeout(now);
+        self.sa.poll_event()
+    }
+}
+
+/// # Safety
+/// `sa` NULL or a live handle; `out` NULL or valid for a write.
+unsafe fn copy_counters<H: EspHandle>(sa: *const H, out: *mut iks_esp_counters) -> iks_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let sa = unsafe { sa.as_ref() }.ok_or_else(|| FfiError::null("sa"))?;
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out.write(sa.counters().into()) };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `sa` NULL or a live handle; `event` NULL or valid for a write.
+unsafe fn take_event<H: EspHandle>(sa: *mut H, now_ms: u64, event: *mut u32) -> iks_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let sa = unsafe { sa.as_mut() }.ok_or_else(|| FfiError::null("sa"))?;
+        if event.is_null() {
+            return Err(FfiError::null("event"));
+        }
+        let next = sa
+            .advance(Instant(now_ms))
+            .ok_or_else(|| FfiError::new(iks_result::IKS_ERR_EMPTY, "no event"))?;
+        // SAFETY: non-null and writable per the contract.
+        unsafe { event.write(event_code(next)) };
+        Ok(())
+    })
+}
+
 /// Copies an outbound SA's counters to `*out`.
 ///
 /// # Safety
@@ -526,16 +585,8 @@ pub unsafe extern "C" fn iks_esp_outbound_counters(
     sa: *const iks_esp_outbound,
     out: *mut iks_esp_counters,
 ) -> iks_result {
-    guard(|| {
-        // SAFETY: the caller passes a live handle or NULL.
-        let sa = unsafe { sa.as_ref() }.ok_or_else(|| FfiError::null("sa"))?;
-        if out.is_null() {
-            return Err(FfiError::null("out"));
-        }
-        // SAFETY: non-null and writable per the contract.
-        unsafe { out.write(sa.sa.counters().into()) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller promises.
+    unsafe { copy_counters(sa, out) }
 }
 
 /// Copies an inbound SA's counters to `*out`.
@@ -547,28 +598,8 @@ pub unsafe extern "C" fn iks_esp_inbound_counters(
     sa: *const iks_esp_inbound,
     out: *mut iks_esp_counters,
 ) -> iks_result {
-    guard(|| {
-        // SAFETY: the caller passes a live handle or NULL.
-        let sa = unsafe { sa.as_ref() }.ok_or_else(|| FfiError::null("sa"))?;
-        if out.is_null() {
-            return Err(FfiError::null("out"));
-        }
-        // SAFETY: non-null and writable per the contract.
-        unsafe { out.write(sa.sa.counters().into()) };
-        Ok(())
-    })
-}
-
-fn event_code(event: LifetimeEvent) -> u32 {
-    use esp_core::ExpiryCause::{SequenceNumber, Time, Volume};
-    match event {
-        LifetimeEvent::SoftExpired(Time) => IKS_ESP_EVENT_SOFT_TIME,
-        LifetimeEvent::SoftExpired(Volume) => IKS_ESP_EVENT_SOFT_VOLUME,
-        LifetimeEvent::SoftExpired(SequenceNumber) => IKS_ESP_EVENT_SOFT_SEQUENCE,
-        LifetimeEvent::HardExpired(Time) => IKS_ESP_EVENT_HARD_TIME,
-        LifetimeEvent::HardExpired(Volume) => IKS_ESP_EVENT_HARD_VOLUME,
-        LifetimeEvent::HardExpired(SequenceNumber) => IKS_ESP_EVENT_HARD_SEQUENCE,
-    }
+    // SAFETY: forwarded caller promises.
+    unsafe { copy_counters(sa, out) }
 }
 
 /// Advances an outbound SA's clock to `now_ms` and takes its next lifetime
@@ -583,21 +614,8 @@ pub unsafe extern "C" fn iks_esp_outbound_poll_event(
     now_ms: u64,
     event: *mut u32,
 ) -> iks_result {
-    guard(|| {
-        // SAFETY: the caller passes a live handle or NULL.
-        let sa = unsafe { sa.as_mut() }.ok_or_else(|| FfiError::null("sa"))?;
-        if event.is_null() {
-            return Err(FfiError::null("event"));
-        }
-        sa.sa.handle_timeout(Instant(now_ms));
-        let next = sa
-            .sa
-            .poll_event()
-            .ok_or_else(|| FfiError::new(iks_result::IKS_ERR_EMPTY, "no event"))?;
-        // SAFETY: non-null and writable per the contract.
-        unsafe { event.write(event_code(next)) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller promises.
+    unsafe { take_event(sa, now_ms, event) }
 }
 
 /// Advances an inbound SA's clock to `now_ms` and takes its next lifetime
@@ -611,19 +629,18 @@ pub unsafe extern "C" fn iks_esp_inbound_poll_event(
     now_ms: u64,
     event: *mut u32,
 ) -> iks_result {
-    guard(|| {
-        // SAFETY: the caller passes a live handle or NULL.
-        let sa = unsafe { sa.as_mut() }.ok_or_else(|| FfiError::null("sa"))?;
-        if event.is_null() {
-            return Err(FfiError::null("event"));
-        }
-        sa.sa.handle_timeout(Instant(now_ms));
-        let next = sa
-            .sa
-            .poll_event()
-            .ok_or_else(|| FfiError::new(iks_result::IKS_ERR_EMPTY, "no event"))?;
-        // SAFETY: non-null and writable per the contract.
-        unsafe { event.write(event_code(next)) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller promises.
+    unsafe { take_event(sa, now_ms, event) }
+}
+
+fn event_code(event: LifetimeEvent) -> u32 {
+    use esp_core::ExpiryCause::{SequenceNumber, Time, Volume};
+    match event {
+        LifetimeEvent::SoftExpired(Time) => IKS_ESP_EVENT_SOFT_TIME,
+        LifetimeEvent::SoftExpired(Volume) => IKS_ESP_EVENT_SOFT_VOLUME,
+        LifetimeEvent::SoftExpired(SequenceNumber) => IKS_ESP_EVENT_SOFT_SEQUENCE,
+        LifetimeEvent::HardExpired(Time) => IKS_ESP_EVENT_HARD_TIME,
+        LifetimeEvent::HardExpired(Volume) => IKS_ESP_EVENT_HARD_VOLUME,
+        LifetimeEvent::HardExpired(SequenceNumber) => IKS_ESP_EVENT_HARD_SEQUENCE,
+    }
 }
