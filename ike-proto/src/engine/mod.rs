@@ -88,11 +88,12 @@ pub struct ChildSaId(pub u64);
 /// A datagram to send.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Datagram {
-    /// Our address and port (500, or 4500 after the NAT-T float).
+    /// Our address and port (the IKE port, or the NAT-T port after the
+    /// float).
     pub local: SocketAddrV4,
     /// The peer's address and port.
     pub remote: SocketAddrV4,
-    /// The UDP payload (with the non-ESP marker on port 4500).
+    /// The UDP payload (with the non-ESP marker on the NAT-T port).
     pub payload: Vec<u8>,
 }
 
@@ -178,6 +179,27 @@ pub struct Config {
     /// Set the commit bit in our Quick Mode messages (RFC 2408 3.1): the
     /// SA is used only after CONNECTED. Off, as in IOS.
     pub quick_mode_commit: bool,
+    /// Our IKE port: where an [`Engine::initiate`] given port 0 sends from.
+    /// 500 unless running unprivileged.
+    pub ike_port: u16,
+    /// Our NAT-T port: datagrams arriving on it carry the non-ESP marker,
+    /// and an SA that floats sends from it. 4500 unless running
+    /// unprivileged; must differ from `ike_port`.
+    pub natt_port: u16,
+    /// The peer's IKE port, where an [`Engine::initiate`] given port 0
+    /// sends to.
+    pub peer_ike_port: u16,
+    /// The peer's NAT-T port, where an SA we initiated floats to (a
+    /// responder learns it from the datagram the peer floated with).
+    pub peer_natt_port: u16,
+    /// Always float to the NAT-T port and carry ESP in UDP, as if a NAT
+    /// were in the path (strongSwan's `forceencaps`): the NAT-D payload
+    /// for our own address is a random value (RFC 3947 allows it), so the
+    /// peer sees us "behind a NAT", and we count a NAT as detected
+    /// ([`NatDetection::forced`]). Needs a peer that speaks NAT-T; one
+    /// that does not gets plain ESP modes. For nodes on UDP sockets, which
+    /// cannot send raw ESP.
+    pub force_udp_encapsulation: bool,
 }
 
 impl Default for Config {
@@ -199,6 +221,11 @@ impl Default for Config {
             rekey_responder_permille: 950,
             finished_exchange_linger: Duration::from_secs(60),
             quick_mode_commit: false,
+            ike_port: IKE_PORT,
+            natt_port: NATT_PORT,
+            peer_ike_port: IKE_PORT,
+            peer_natt_port: NATT_PORT,
+            force_udp_encapsulation: false,
         }
     }
 }
@@ -659,7 +686,9 @@ struct Arrival {
     local: SocketAddrV4,
     remote: SocketAddrV4,
 }
-/// The NAT-T port.
+/// The IANA IKE port, [`Config::ike_port`]'s default.
+pub const IKE_PORT: u16 = 500;
+/// The IANA NAT-T port, [`Config::natt_port`]'s default.
 pub const NATT_PORT: u16 = 4500;
 
 impl Engine {
@@ -839,6 +868,9 @@ impl Engine {
             local,
             remote,
             nat_traversal: config.nat_traversal,
+            natt_port: config.natt_port,
+            peer_natt_port: config.peer_natt_port,
+            force_encap: config.force_udp_encapsulation && config.nat_traversal,
             natt_rfc: config.nat_t_rfc3947,
             natt_drafts: config.nat_t_drafts,
             dpd: config.dpd.is_some(),
@@ -910,7 +942,7 @@ impl Engine {
             initiator,
             local,
             remote,
-            floated: local.port() == NATT_PORT,
+            floated: local.port() == self.config.natt_port,
             phase1: state,
             timers: TimerTable::default(),
             retx: None,
@@ -945,16 +977,26 @@ impl Engine {
     /// peer, then Quick Mode. Returns the IKE SA that will carry it.
     ///
     /// # Errors
+    /// A port 0 in `local` or `peer` stands for [`Config::ike_port`] or
+    /// [`Config::peer_ike_port`].
+    ///
+    /// # Errors
     /// [`CommandError::NotProtected`] or [`CommandError::NoPhase1Policy`]
     /// when the policy says no.
     pub fn initiate(
         &mut self,
         now: Instant,
-        local: SocketAddrV4,
-        peer: SocketAddrV4,
+        mut local: SocketAddrV4,
+        mut peer: SocketAddrV4,
         selectors: Selectors,
     ) -> Result<IkeSaId, CommandError> {
         self.now = now;
+        if local.port() == 0 {
+            local.set_port(self.config.ike_port);
+        }
+        if peer.port() == 0 {
+            peer.set_port(self.config.peer_ike_port);
+        }
         let offer = self
             .policy
             .initiator_phase2(*local.ip(), *peer.ip(), &selectors)
@@ -1121,16 +1163,13 @@ impl Engine {
         self.policy
             .initiator_phase2(*local.ip(), *remote.ip(), &selectors)
             .ok_or(CommandError::NotProtected)?;
-        let local500 = SocketAddrV4::new(*local.ip(), 500);
-        let remote500 = if remote.port() == NATT_PORT {
-            SocketAddrV4::new(*remote.ip(), 500)
-        } else {
-            remote
-        };
+        // The SA's own endpoints: a phase 1 this needs starts where the
+        // old one ended up (after a float, on the NAT-T ports with the
+        // marker, so a NAT keeps its mapping and the float holds).
         self.start_acquire(
             now,
-            local500,
-            remote500,
+            local,
+            remote,
             Acquire {
                 selectors,
                 rekey_of: Some(child),

@@ -4,8 +4,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
-    Event, IkeSa, IkeSaId, InfoItem, NATT_PORT, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx,
-    SaTimer,
+    Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx, SaTimer,
 };
 use crate::exchange::aggressive::AggressiveResponder;
 use crate::exchange::error::{ExchangeError, notify};
@@ -51,7 +50,7 @@ impl Engine {
         data: &[u8],
     ) {
         self.now = now;
-        let msg = if local.port() == NATT_PORT {
+        let msg = if local.port() == self.config.natt_port {
             if data == [0xff] {
                 return; // NAT keepalive
             }
@@ -247,7 +246,7 @@ impl Engine {
             format!("sending NOTIFY {} to {remote}", notify::name(ty)),
         );
         let mut payload = Vec::new();
-        if local.port() == NATT_PORT {
+        if local.port() == self.config.natt_port {
             payload.extend_from_slice(&NON_ESP_MARKER);
         }
         payload.extend_from_slice(&msg);
@@ -323,9 +322,17 @@ impl Engine {
             if float && !sa.floated {
                 // RFC 3947: MM5 / AM3 onwards on port 4500 with the marker.
                 sa.floated = true;
-                sa.local.set_port(NATT_PORT);
-                sa.remote.set_port(NATT_PORT);
-                self.log(Some(sa.id), None, "NAT detected: floating to port 4500");
+                sa.local.set_port(self.config.natt_port);
+                sa.remote.set_port(self.config.peer_natt_port);
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format!(
+                        "NAT detected: floating to port {} (peer {})",
+                        sa.local.port(),
+                        sa.remote.port()
+                    ),
+                );
             }
         }
         match step {
@@ -428,7 +435,7 @@ impl Engine {
             sa.rcookie = header.rcookie;
             self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
         }
-        if arrival.local.port() == NATT_PORT && !sa.floated {
+        if arrival.local.port() == self.config.natt_port && !sa.floated {
             sa.floated = true;
             sa.local = arrival.local;
         }
@@ -1234,7 +1241,7 @@ impl Engine {
     fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
         let remote = arrival.remote;
         sa.dpd.last_heard = Some(now);
-        if arrival.local.port() == NATT_PORT && !sa.floated {
+        if arrival.local.port() == self.config.natt_port && !sa.floated {
             // The peer floated (authenticated): answer on 4500 from now on.
             sa.floated = true;
             sa.local = arrival.local;
@@ -1402,9 +1409,9 @@ impl Engine {
             None,
             "child SAs live on: re-establishing phase 1",
         );
-        let local = SocketAddrV4::new(*sa.local.ip(), 500);
-        let remote = SocketAddrV4::new(peer, 500);
-        let _ = self.start_phase1(now, local, remote);
+        // Where the old SA ended up: after a float, the NAT-T ports (the
+        // new SA starts floated, so a NAT in the path keeps its mapping).
+        let _ = self.start_phase1(now, sa.local, sa.remote);
     }
 
     fn dpd_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {

@@ -188,16 +188,25 @@ impl AggressiveInitiator {
                 local: ctx.local,
                 remote: ctx.remote,
                 nat_traversal: ctx.nat_traversal,
+                natt_port: ctx.natt_port,
+                peer_natt_port: ctx.peer_natt_port,
+                force_encap: ctx.force_encap,
                 natt_rfc: ctx.natt_rfc,
                 natt_drafts: ctx.natt_drafts,
                 dpd: ctx.dpd,
                 commit: ctx.commit,
             };
             if nat.any() {
-                c2.local.set_port(crate::engine::NATT_PORT);
-                c2.remote.set_port(crate::engine::NATT_PORT);
+                c2.local.set_port(ctx.natt_port);
+                c2.remote.set_port(ctx.peer_natt_port);
             }
-            out.extend(nat_d_payloads(&c2, m, chosen.hash, &self.icookie, &rcookie));
+            out.extend(nat_d_payloads(
+                &mut c2,
+                m,
+                chosen.hash,
+                &self.icookie,
+                &rcookie,
+            ));
         }
         out.push(Payload::Hash(hash_i.to_vec()));
         let reply = sealed(

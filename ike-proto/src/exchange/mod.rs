@@ -61,6 +61,13 @@ pub(crate) struct Ctx<'a> {
     pub(crate) remote: SocketAddrV4,
     /// Offer / accept NAT-T.
     pub(crate) nat_traversal: bool,
+    /// Our NAT-T port (where we float to).
+    pub(crate) natt_port: u16,
+    /// The peer's NAT-T port (where an initiator floats to).
+    pub(crate) peer_natt_port: u16,
+    /// Forced UDP encapsulation: our own NAT-D is a random value and a NAT
+    /// counts as detected.
+    pub(crate) force_encap: bool,
     /// Offer / accept the RFC 3947 dialect.
     pub(crate) natt_rfc: bool,
     /// Offer / accept the draft 02/03 dialects.
@@ -208,13 +215,16 @@ pub struct NatDetection {
     pub local_behind: bool,
     /// The peer is behind a NAT.
     pub peer_behind: bool,
+    /// No NAT may be in the path, but we forced UDP encapsulation
+    /// ([`crate::engine::Config::force_udp_encapsulation`]).
+    pub forced: bool,
 }
 
 impl NatDetection {
     /// Whether any NAT is in the path (so IKE floats to 4500 and ESP is
     /// UDP-encapsulated).
     pub fn any(&self) -> bool {
-        self.method.is_some() && (self.local_behind || self.peer_behind)
+        self.method.is_some() && (self.local_behind || self.peer_behind || self.forced)
     }
 }
 
@@ -229,20 +239,26 @@ pub(crate) fn nat_d(
 }
 
 /// The two NAT-D payloads we send: the peer's address first, then ours.
+/// Under forced encapsulation ours is a random value of the hash's length
+/// (RFC 3947 section 3.2 allows it), so the peer sees a NAT in front of us.
 pub(crate) fn nat_d_payloads(
-    ctx: &Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     method: NattMethod,
     hash: Phase1Hash,
     icky: &[u8; 8],
     rcky: &[u8; 8],
 ) -> Vec<Payload> {
+    let mut ours = nat_d(hash, icky, rcky, ctx.local);
+    if ctx.force_encap {
+        ctx.rng.fill_bytes(&mut ours);
+    }
     vec![
         Payload::NatD {
             hash: nat_d(hash, icky, rcky, ctx.remote),
             draft: method.draft(),
         },
         Payload::NatD {
-            hash: nat_d(hash, icky, rcky, ctx.local),
+            hash: ours,
             draft: method.draft(),
         },
     ]
@@ -277,6 +293,7 @@ pub(crate) fn check_nat_d(
         method: Some(method),
         local_behind: *first != ours.as_slice(),
         peer_behind: !rest.contains(&theirs.as_slice()),
+        forced: ctx.force_encap,
     }
 }
 

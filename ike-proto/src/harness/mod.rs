@@ -197,14 +197,14 @@ impl Pair {
         }
     }
 
-    /// A's IKE endpoint.
+    /// A's IKE endpoint (its engine's [`crate::engine::Config::ike_port`]).
     pub fn a_ike(&self) -> SocketAddrV4 {
-        SocketAddrV4::new(self.a_addr, 500)
+        SocketAddrV4::new(self.a_addr, self.a.config().ike_port)
     }
 
-    /// B's IKE endpoint.
+    /// B's IKE endpoint (its engine's [`crate::engine::Config::ike_port`]).
     pub fn b_ike(&self) -> SocketAddrV4 {
-        SocketAddrV4::new(self.b_addr, 500)
+        SocketAddrV4::new(self.b_addr, self.b.config().ike_port)
     }
 
     /// A starts protecting `selectors` towards B.
