@@ -187,13 +187,15 @@ pub fn policy_matches(policy: &IsakmpPolicy, t: &Phase1Transform) -> bool {
 
 /// The phase 1 lifetime rule: `Some((lifetime, send_responder_lifetime))`,
 /// or `None` when `Strict` refuses a longer proposal. A proposal without a
-/// lifetime gets ours.
+/// lifetime gets ours, and so does a lifetime of 0: strongSwan sends 0 when
+/// it is configured never to rekey, and taking it literally would expire
+/// the SA the moment it is up.
 pub fn negotiate_phase1_lifetime(
     ours: u32,
     theirs: Option<u32>,
     rule: LifetimeRule,
 ) -> Option<(u32, bool)> {
-    match theirs {
+    match theirs.filter(|&t| t > 0) {
         None => Some((ours, false)),
         Some(t) if t <= ours => Some((t, false)),
         Some(_) => match rule {

@@ -126,7 +126,8 @@ pub fn transform_set_accepts(ts: &TransformSet, t: &Phase2Transform) -> bool {
 ///
 /// A proposal without seconds means 28800 s (RFC 2407 section 4.5: "if
 /// unspecified, the default value shall be assumed to be 28800 seconds");
-/// without kilobytes, no volume limit. The seed shows the rule at work:
+/// without kilobytes, no volume limit. A value of 0 counts as not proposed
+/// (strongSwan sends 0 for "no limit"). The seed shows the rule at work:
 /// the VPN Client proposes 2147483 s and no kilobytes; the hub's `show
 /// crypto ipsec sa` then counts down from its own 3600 s and 4608000 KB
 /// ("remaining key lifetime (k/sec): (4602415/3169)").
@@ -135,7 +136,8 @@ pub fn negotiate_sa_lifetime(
     their_seconds: Option<u32>,
     their_kilobytes: Option<u32>,
 ) -> (SaLifetime, bool) {
-    let theirs_s = their_seconds.unwrap_or(28800);
+    let their_kilobytes = their_kilobytes.filter(|&k| k > 0);
+    let theirs_s = their_seconds.filter(|&s| s > 0).unwrap_or(28800);
     let seconds = ours.seconds.min(theirs_s);
     let kilobytes = match their_kilobytes {
         Some(k) => ours.kilobytes.min(k),

@@ -248,6 +248,28 @@ fn lifetime_rule() {
         negotiate_phase1_lifetime(3600, None, Strict),
         Some((3600, false))
     );
+    // strongSwan with rekey_time = 0 proposes 0 seconds: that is no limit
+    // proposed, never an SA that expires as it comes up.
+    assert_eq!(
+        negotiate_phase1_lifetime(86400, Some(0), ResponderLifetime),
+        Some((86400, false))
+    );
+    assert_eq!(
+        negotiate_phase1_lifetime(86400, Some(0), Strict),
+        Some((86400, false))
+    );
+}
+
+#[test]
+fn a_zero_phase2_lifetime_counts_as_not_proposed() {
+    let ours = SaLifetime {
+        seconds: 3600,
+        kilobytes: 4_608_000,
+    };
+    let (zero, _) = negotiate_sa_lifetime(ours, Some(0), Some(0));
+    let (none, _) = negotiate_sa_lifetime(ours, None, None);
+    assert_eq!(zero, none);
+    assert_eq!(zero, ours);
 }
 
 #[test]
