@@ -246,32 +246,11 @@ impl From<GatewayCounters> for iks_gateway_counters {
 /// A gateway (opaque).
 pub struct iks_gateway {
     gateway: Gateway,
-    /// The real ports, to report peers' ports as the sockets see them.
-    ports: Ports,
     /// Taken from the gateway but not yet delivered: the caller's buffer
     /// was too small. It goes out first on the next poll.
     transmit: Option<Transmit>,
     /// As `transmit`, for inside packets.
     inside: Option<Vec<u8>>,
-}
-
-/// The gateway's real IKE and NAT-T ports. The engine speaks of 500 and
-/// 4500 whatever the sockets use; C is told the real ones.
-#[derive(Clone, Copy)]
-struct Ports {
-    ike: u16,
-    natt: u16,
-}
-
-impl Ports {
-    fn real(self, peer: SocketAddrV4) -> SocketAddrV4 {
-        let port = match peer.port() {
-            500 => self.ike,
-            4500 => self.natt,
-            p => p,
-        };
-        SocketAddrV4::new(*peer.ip(), port)
-    }
 }
 
 fn invalid(text: impl Into<String>) -> FfiError {
@@ -449,10 +428,6 @@ pub unsafe extern "C" fn iks_gateway_new(
         let raw = unsafe { slice::from_raw_parts(config, config_len) };
         // SAFETY: non-null; the caller promised a readable struct.
         let options = gateway_options(&unsafe { options.read() })?;
-        let ports = Ports {
-            ike: options.ike_port,
-            natt: options.natt_port,
-        };
         let built = match std::str::from_utf8(raw) {
             Ok(text) => Gateway::from_ios(text, options, &mut UnwrapErr(SysRng))
                 .map_err(|e| config_error(&e)),
@@ -470,7 +445,6 @@ pub unsafe extern "C" fn iks_gateway_new(
         };
         let handle = Box::into_raw(Box::new(iks_gateway {
             gateway,
-            ports,
             transmit: None,
             inside: None,
         }));
@@ -750,8 +724,10 @@ fn at_peer(kind: u32, id: u64, peer: SocketAddrV4) -> iks_event {
 /// (the log callback), the engine's `ChildSaUp` (followed by the
 /// Gateway's `SaInstalled` or `SaInstallFailed`) and `SaRemoved` (preceded
 /// by the engine's `ChildSaDown`, which carries the SPIs).
-fn c_event(event: GatewayEvent, ports: Ports) -> Option<iks_event> {
-    let at_peer = |kind, id, peer| at_peer(kind, id, ports.real(peer));
+///
+/// Peers' ports are the real ones: the engine is configured with the
+/// gateway's IKE and NAT-T ports and reports what the sockets see.
+fn c_event(event: GatewayEvent) -> Option<iks_event> {
     Some(match event {
         GatewayEvent::Engine(e) => match e {
             Event::IkeSaUp(info) => at_peer(IKS_EVENT_IKE_SA_UP, info.id.0, info.remote),
@@ -845,7 +821,7 @@ pub unsafe extern "C" fn iks_gateway_poll_event(
         }
         loop {
             let event = gw.gateway.poll_event().ok_or_else(|| empty("event"))?;
-            if let Some(event) = c_event(event, gw.ports) {
+            if let Some(event) = c_event(event) {
                 // SAFETY: non-null and writable per the contract.
                 unsafe { out.write(event) };
                 return Ok(());

@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use esp_core::spd::Fallback;
 use ike_policy::gateway::{DropReason, Instant};
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -497,6 +498,40 @@ fn forced_udp_encapsulation_floats_to_natt_and_carries_esp_in_udp() {
         detail.lines().last().unwrap().trim_end().ends_with('N'),
         "{detail}"
     );
+    // The engine was told the real ports: its log and events say them.
+    let hub_log = |needle: &str| {
+        net.events.iter().any(|(hub, e)| {
+            *hub && matches!(e, GatewayEvent::Engine(Event::Log(l)) if l.text.contains(needle))
+        })
+    };
+    assert!(hub_log("dport 10500 sport 10500"));
+    assert!(!hub_log("dport 501"));
+    let hub_up = net.events.iter().find_map(|(hub, e)| match e {
+        GatewayEvent::Engine(Event::IkeSaUp(info)) if *hub => Some(info.clone()),
+        _ => None,
+    });
+    let hub_up = hub_up.expect("the hub's IKE SA came up");
+    assert_eq!(hub_up.remote.port(), 14500, "floated, real port");
+    assert_eq!(hub_up.local.port(), 14500);
+    assert!(hub_up.nat.peer_behind && !hub_up.nat.forced);
+}
+
+#[test]
+fn forced_udp_encapsulation_on_the_hub_alone_floats_both_sides() {
+    let mut hub_opts = options((10500, 14500), None);
+    hub_opts.force_udp_encapsulation = true;
+    let mut net = Net::new(SPOKE_CFG, hub_opts, options((10500, 14500), Some(SPOKE)));
+    net.ping_from_spoke(1);
+    net.run();
+    assert_eq!(net.hub_inside.len(), 1);
+    assert_eq!(net.raw_esp, 0);
+    assert_eq!(net.udp_esp, 1);
+    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(
+        show.contains("in use settings ={Tunnel UDP-Encaps, }"),
+        "{show}"
+    );
+    assert!(show.contains("current_peer: 192.0.2.1:14500\n"), "{show}");
 }
 
 #[test]

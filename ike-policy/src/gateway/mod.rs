@@ -35,12 +35,12 @@
 //!    interface I]`, `show crypto map [tag M]`, abbreviations such as `sh
 //!    cry isa sa` accepted); [`Gateway::counters`].
 //!
-//! The engine speaks of ports 500 and 4500; the Gateway maps them to the
-//! configured [`GatewayOptions::ike_port`] and
-//! [`GatewayOptions::natt_port`] on both sides, so two unprivileged nodes
-//! using the same pair of ports talk to each other, and a node on the real
-//! ports talks to any IKE peer. Ports in forwarded engine events are the
-//! engine's (500/4500).
+//! The engine is told the configured [`GatewayOptions::ike_port`] and
+//! [`GatewayOptions::natt_port`] as both its own ports and the ports of
+//! the peers it initiates to, so two unprivileged nodes using the same pair
+//! of ports talk to each other, and a node on the IANA ports talks to any
+//! IKE peer. Ports in datagrams and forwarded engine events are the real
+//! ones (a NAT's mapping included).
 //!
 //! # Example: the seed's spoke and hub in memory
 //!
@@ -176,15 +176,6 @@ use crate::IosPolicy;
 use crate::model::{AclAction, Config, InterfaceAddress, KeepaliveMode};
 use crate::resolver::{self, AddressMatch};
 
-/// The engine's view of the IKE port.
-const IKE_PORT: u16 = 500;
-/// The engine's view of the NAT-T port.
-const NATT_PORT: u16 = 4500;
-/// What the engine is told our IKE port is under forced UDP
-/// encapsulation: NAT-D payloads are computed over it, so neither side's
-/// hash of our address matches and both float to NAT-T (strongSwan's
-/// `forceencaps`).
-const FORCED_IKE_PORT: u16 = 501;
 /// First id of the SPD entries installed for negotiated child SAs.
 const CHILD_POLICY_BASE: u32 = 0x8000_0000;
 
@@ -203,9 +194,10 @@ pub struct GatewayOptions {
     pub natt_port: u16,
     /// Always float to the NAT-T port and carry ESP in UDP, as if a NAT
     /// were in the path (needed by embedders that cannot send raw ESP),
-    /// like strongSwan's `forceencaps`: the NAT-D payload for our own
-    /// address is computed over a port we do not use, so neither side's
-    /// hash of it matches and both float. The peer needs nothing special.
+    /// like strongSwan's `forceencaps`: the engine's
+    /// [`EngineConfig::force_udp_encapsulation`], which sends a NAT-D
+    /// payload for our own address that cannot match, so both sides
+    /// detect a NAT and float. The peer needs nothing special (but NAT-T).
     pub force_udp_encapsulation: bool,
     /// Engine settings (retransmissions, half-open limits ...). DPD comes
     /// from `crypto isakmp keepalive` (none without it, as in IOS), the NAT
@@ -225,8 +217,8 @@ impl Default for GatewayOptions {
     fn default() -> Self {
         Self {
             outside_addr: None,
-            ike_port: IKE_PORT,
-            natt_port: NATT_PORT,
+            ike_port: ike_proto::engine::IKE_PORT,
+            natt_port: ike_proto::engine::NATT_PORT,
             force_udp_encapsulation: false,
             engine: EngineConfig::default(),
             hold_queue_limit: 64,
@@ -649,6 +641,12 @@ impl Gateway {
 
         let policy = IosPolicy::new(Arc::clone(&config)).with_crypto_map(map_name.clone());
         let mut engine_config = options.engine.clone();
+        // The same pair of ports on both sides (see the module docs).
+        engine_config.ike_port = options.ike_port;
+        engine_config.natt_port = options.natt_port;
+        engine_config.peer_ike_port = options.ike_port;
+        engine_config.peer_natt_port = options.natt_port;
+        engine_config.force_udp_encapsulation = options.force_udp_encapsulation;
         if options.force_udp_encapsulation {
             engine_config.nat_traversal = true;
         }
@@ -757,50 +755,6 @@ impl Gateway {
         self.children.len()
     }
 
-    // ----- port mapping between the engine's 500/4500 and ours -------
-
-    fn engine_local_port(&self, port: u16) -> u16 {
-        if port == self.options.natt_port {
-            NATT_PORT
-        } else if self.options.force_udp_encapsulation {
-            FORCED_IKE_PORT
-        } else {
-            IKE_PORT
-        }
-    }
-
-    fn engine_local(&self) -> SocketAddrV4 {
-        SocketAddrV4::new(self.local, self.engine_local_port(self.options.ike_port))
-    }
-
-    fn engine_remote(&self, remote: SocketAddrV4) -> SocketAddrV4 {
-        let port = if remote.port() == self.options.ike_port {
-            IKE_PORT
-        } else if remote.port() == self.options.natt_port {
-            NATT_PORT
-        } else {
-            remote.port()
-        };
-        SocketAddrV4::new(*remote.ip(), port)
-    }
-
-    fn real_local(&self, local: SocketAddrV4) -> SocketAddrV4 {
-        let port = if local.port() == NATT_PORT {
-            self.options.natt_port
-        } else {
-            self.options.ike_port
-        };
-        SocketAddrV4::new(self.local, port)
-    }
-
-    fn real_remote_port(&self, port: u16) -> u16 {
-        match port {
-            IKE_PORT => self.options.ike_port,
-            NATT_PORT => self.options.natt_port,
-            p => p,
-        }
-    }
-
     // ----- inputs ------------------------------------------------------
 
     /// A UDP datagram received on the IKE port or the NAT-T port: `local`
@@ -833,9 +787,9 @@ impl Gateway {
             }
         }
         self.counters.ike_datagrams += 1;
-        let elocal = SocketAddrV4::new(self.local, self.engine_local_port(local.port()));
-        let eremote = self.engine_remote(remote);
-        self.engine.handle_datagram(now, elocal, eremote, data);
+        // Our outside address, whatever address the socket was bound to.
+        let local = SocketAddrV4::new(self.local, local.port());
+        self.engine.handle_datagram(now, local, remote, data);
         self.drain(now);
     }
 
@@ -977,11 +931,9 @@ impl Gateway {
                 info.source,
                 info.destination
             );
-            let remote = SocketAddrV4::new(peer, IKE_PORT);
-            match self
-                .engine
-                .initiate(now, self.engine_local(), remote, selectors)
-            {
+            let local = SocketAddrV4::new(self.local, self.options.ike_port);
+            let remote = SocketAddrV4::new(peer, self.options.ike_port);
+            match self.engine.initiate(now, local, remote, selectors) {
                 Ok(_) => self.pending.push(peer),
                 Err(e @ (CommandError::NotProtected | CommandError::NoPhase1Policy)) => {
                     log::debug!("IPSEC: no SA can be negotiated with {peer}: {e}");
@@ -1115,12 +1067,9 @@ impl Gateway {
             let mut busy = false;
             while let Some(d) = self.engine.poll_transmit() {
                 busy = true;
-                let local = self.real_local(d.local);
-                let remote =
-                    SocketAddrV4::new(*d.remote.ip(), self.real_remote_port(d.remote.port()));
                 self.transmits.push_back(Transmit::Udp {
-                    local,
-                    remote,
+                    local: d.local,
+                    remote: d.remote,
                     payload: d.payload,
                 });
             }
@@ -1164,13 +1113,11 @@ impl Gateway {
             Event::ChildSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
             Event::PeerAddressChanged { old, new, .. } => {
                 // The NAT in front of the peer remapped it: send there.
-                let peer = SocketAddrV4::new(*new.ip(), self.real_remote_port(new.port()));
-                let old_peer = SocketAddrV4::new(*old.ip(), self.real_remote_port(old.port()));
                 for c in self.children.values_mut() {
-                    if c.peer == old_peer {
-                        c.peer = peer;
+                    if c.peer == *old {
+                        c.peer = *new;
                         if let Some((_, remote)) = &mut c.udp {
-                            *remote = peer.port();
+                            *remote = new.port();
                         }
                     }
                 }
@@ -1252,9 +1199,10 @@ impl Gateway {
         };
         let udp = match c.encapsulation {
             Encapsulation::None => None,
-            Encapsulation::Udp { remote_port, .. } => {
-                Some((self.options.natt_port, self.real_remote_port(remote_port)))
-            }
+            Encapsulation::Udp {
+                local_port,
+                remote_port,
+            } => Some((local_port, remote_port)),
         };
         let lifetime = esp_lifetime(c.lifetime);
         let at = esp_instant(now);
@@ -1301,7 +1249,7 @@ impl Gateway {
             },
         );
         let map_seq = self.map_seq_for(c);
-        let peer = SocketAddrV4::new(*c.remote.ip(), self.real_remote_port(c.remote.port()));
+        let peer = c.remote;
         log::info!(
             "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
             self.local,
