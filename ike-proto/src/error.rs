@@ -13,6 +13,11 @@
 //! * [`ApiMisuse`]: the caller asked for something impossible (a value too
 //!   long for its length field, too many items).
 //! * [`CryptoError`]: a cryptographic operation failed.
+//! * [`Error::Internal`]: our own fault inside an exchange.
+//!
+//! The wire codec and the exchanges share them: an exchange that refuses a
+//! message says so with the same enum, and the engine reports it in its
+//! events ([`crate::engine::Event::IkeSaFailed`] ...).
 //!
 //! [`Error::notify`] maps each to the ISAKMP notify message type a peer
 //! should receive, or `None` when nothing should be sent (our own fault).
@@ -48,6 +53,10 @@ pub enum Error {
     /// A cryptographic operation failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// Our own fault inside an exchange (a state the code should never
+    /// reach). Nothing goes on the wire.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 impl Error {
@@ -61,12 +70,49 @@ impl Error {
             Self::InvalidMessage(e) => Some(e.notify()),
             Self::PeerMisbehaved(e) => Some(e.notify()),
             Self::PeerIncompatible(e) => Some(e.notify()),
-            Self::ApiMisuse(_) => None,
+            Self::ApiMisuse(_) | Self::Internal(_) => None,
             // CryptoError belongs to the crypto module; the value checks a
             // peer can fail (e.g. a DH public value) map to
             // INVALID_KEY_INFORMATION once CryptoError distinguishes them.
             Self::Crypto(_) => None,
         }
+    }
+
+    /// [`Error::notify`] as the plain number the exchanges put in a
+    /// NOTIFY payload.
+    pub fn notify_number(&self) -> Option<u16> {
+        self.notify().map(|n| n.get())
+    }
+
+    /// The error a received error notify stands for (what the peer says
+    /// went wrong with our message).
+    pub fn from_notify(ty: u16) -> Self {
+        match NotifyType(ty) {
+            NotifyType::NO_PROPOSAL_CHOSEN => PeerIncompatible::NoProposalChosen.into(),
+            NotifyType::INVALID_ID_INFORMATION => PeerIncompatible::InvalidIdInformation.into(),
+            NotifyType::INVALID_HASH_INFORMATION => PeerMisbehaved::InvalidHash.into(),
+            NotifyType::AUTHENTICATION_FAILED => PeerMisbehaved::AuthenticationFailed.into(),
+            NotifyType::PAYLOAD_MALFORMED => {
+                InvalidMessage::Malformed("the peer could not parse our message").into()
+            }
+            NotifyType::INVALID_KEY_INFORMATION => PeerMisbehaved::InvalidKeyInformation.into(),
+            _ => PeerIncompatible::Refused("the peer sent an error notify").into(),
+        }
+    }
+
+    /// A message the exchange cannot read (PAYLOAD_MALFORMED).
+    pub(crate) const fn malformed(what: &'static str) -> Self {
+        Self::InvalidMessage(InvalidMessage::Malformed(what))
+    }
+
+    /// Payloads the exchange does not expect here (PAYLOAD_MALFORMED).
+    pub(crate) const fn unexpected(what: &'static str) -> Self {
+        Self::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage(what))
+    }
+
+    /// The policy refused the peer (AUTHENTICATION_FAILED).
+    pub(crate) const fn refused(why: &'static str) -> Self {
+        Self::PeerIncompatible(PeerIncompatible::Refused(why))
     }
 }
 
@@ -190,6 +236,10 @@ pub enum InvalidMessage {
         /// The value that came.
         got: u32,
     },
+    /// A message an exchange cannot read (the wire codec refused it, a
+    /// ciphertext that is not whole blocks, bytes after the last payload).
+    #[error("malformed message: {0}")]
+    Malformed(&'static str),
 }
 
 impl InvalidMessage {
@@ -209,7 +259,8 @@ impl InvalidMessage {
             | Self::InvalidLength { .. }
             | Self::NonZeroReserved { .. }
             | Self::TooMany { .. }
-            | Self::InvalidValue { .. } => NotifyType::PAYLOAD_MALFORMED,
+            | Self::InvalidValue { .. }
+            | Self::Malformed(_) => NotifyType::PAYLOAD_MALFORMED,
         }
     }
 }
@@ -255,6 +306,17 @@ pub enum PeerMisbehaved {
     /// An SPI that is not valid for the protocol.
     #[error("invalid SPI")]
     InvalidSpi,
+    /// Payloads an exchange needs are missing, or ones it forbids are
+    /// there.
+    #[error("unexpected payloads: {0}")]
+    UnexpectedMessage(&'static str),
+    /// A KE payload out of range for the group.
+    #[error("invalid key information")]
+    InvalidKeyInformation,
+    /// An encrypted phase-1 message that does not parse once decrypted:
+    /// almost always the two ends hold different pre-shared keys.
+    #[error("authentication failed: decrypted message malformed: probable pre-shared key mismatch")]
+    UndecryptableMessage,
 }
 
 impl PeerMisbehaved {
@@ -270,6 +332,9 @@ impl PeerMisbehaved {
             Self::InvalidHash => NotifyType::INVALID_HASH_INFORMATION,
             Self::AuthenticationFailed => NotifyType::AUTHENTICATION_FAILED,
             Self::InvalidSpi => NotifyType::INVALID_SPI,
+            Self::UnexpectedMessage(_) => NotifyType::PAYLOAD_MALFORMED,
+            Self::InvalidKeyInformation => NotifyType::INVALID_KEY_INFORMATION,
+            Self::UndecryptableMessage => NotifyType::AUTHENTICATION_FAILED,
         }
     }
 }
@@ -299,6 +364,15 @@ pub enum PeerIncompatible {
     /// SA attributes we do not implement.
     #[error("attributes not supported")]
     AttributesNotSupported,
+    /// Identities (or Quick Mode selectors) the policy does not accept.
+    #[error("invalid ID information")]
+    InvalidIdInformation,
+    /// No pre-shared key for this peer or identity.
+    #[error("no pre-shared key for the peer")]
+    NoPresharedKey,
+    /// The policy refused the peer (no profile, limits).
+    #[error("refused by policy: {0}")]
+    Refused(&'static str),
 }
 
 impl PeerIncompatible {
@@ -312,6 +386,10 @@ impl PeerIncompatible {
             Self::UnsupportedExchangeType(_) => NotifyType::UNSUPPORTED_EXCHANGE_TYPE,
             Self::NoProposalChosen => NotifyType::NO_PROPOSAL_CHOSEN,
             Self::AttributesNotSupported => NotifyType::ATTRIBUTES_NOT_SUPPORTED,
+            Self::InvalidIdInformation => NotifyType::INVALID_ID_INFORMATION,
+            // IOS answers a peer it has no key or profile for as it
+            // answers a wrong key: nothing more is given away.
+            Self::NoPresharedKey | Self::Refused(_) => NotifyType::AUTHENTICATION_FAILED,
         }
     }
 }

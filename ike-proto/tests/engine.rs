@@ -5,9 +5,9 @@
 use std::net::Ipv4Addr;
 
 use ike_proto::engine::{
-    ChildSa, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event, ExchangeError,
-    notify,
+    ChildSa, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event, notify,
 };
+use ike_proto::error::{Error, PeerIncompatible};
 use ike_proto::harness::{Pair, Side};
 use ike_proto::policy::{
     AuthMethod, DhGroup, EncapMode, EspCipher, Identity, Lifetime, ModeConfig, Phase1Cipher,
@@ -389,7 +389,7 @@ fn no_common_phase1_proposal_gets_no_proposal_chosen() {
     assert!(pair.a_events.iter().any(|e| matches!(
         e,
         Event::IkeSaFailed {
-            error: Some(ExchangeError::NoProposalChosen),
+            error: Some(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen)),
             ..
         }
     )));
@@ -421,7 +421,7 @@ fn no_common_phase2_proposal_gets_no_proposal_chosen() {
     assert!(pair.a_events.iter().any(|e| matches!(
         e,
         Event::ChildSaFailed {
-            error: Some(ExchangeError::NoProposalChosen),
+            error: Some(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen)),
             ..
         }
     )));
@@ -449,7 +449,9 @@ fn selectors_the_hub_does_not_protect_get_invalid_id_information() {
     assert!(pair.a_events.iter().any(|e| matches!(
         e,
         Event::ChildSaFailed {
-            error: Some(ExchangeError::InvalidIdInformation),
+            error: Some(Error::PeerIncompatible(
+                PeerIncompatible::InvalidIdInformation
+            )),
             ..
         }
     )));

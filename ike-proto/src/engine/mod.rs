@@ -63,11 +63,12 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::CryptoRng;
 
+pub use crate::error::Error;
 pub use crate::exchange::NatDetection;
 use crate::exchange::aggressive::{AggressiveInitiator, AggressiveResponder};
-pub use crate::exchange::error::{ExchangeError, notify};
 pub use crate::exchange::informational::InfoItem;
 use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
+pub use crate::exchange::notify;
 pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
 use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
 use crate::exchange::{Ctx, Phase1Sa};
@@ -386,7 +387,7 @@ pub enum Event {
         /// The peer.
         remote: SocketAddrV4,
         /// What went wrong (`None`: retransmissions exhausted / timed out).
-        error: Option<ExchangeError>,
+        error: Option<Error>,
     },
     /// A child SA pair is ready.
     ChildSaUp(ChildSa),
@@ -418,7 +419,7 @@ pub enum Event {
         /// The selectors of the acquire.
         selectors: Selectors,
         /// What went wrong (`None`: timed out).
-        error: Option<ExchangeError>,
+        error: Option<Error>,
     },
     /// DPD declared the peer dead.
     PeerDead {

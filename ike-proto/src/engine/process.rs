@@ -6,34 +6,18 @@ use super::{
     Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
     Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx, SaTimer,
 };
+use crate::error::Error;
 use crate::exchange::aggressive::AggressiveResponder;
-use crate::exchange::error::{ExchangeError, notify};
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder, Step};
 use crate::exchange::msg::{Header, exch, flags};
+use crate::exchange::notify;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP, Phase1Sa, unprotected_notify};
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
-
-impl ExchangeError {
-    /// The error a received notify type stands for.
-    pub fn from_notify(ty: u16) -> Self {
-        match ty {
-            notify::NO_PROPOSAL_CHOSEN => Self::NoProposalChosen,
-            notify::INVALID_ID_INFORMATION => Self::InvalidIdInformation,
-            notify::INVALID_HASH_INFORMATION => Self::InvalidHashInformation,
-            notify::AUTHENTICATION_FAILED => {
-                Self::AuthenticationFailed("the peer refused our authentication")
-            }
-            notify::PAYLOAD_MALFORMED => Self::Malformed("the peer could not parse our message"),
-            notify::INVALID_KEY_INFORMATION => Self::InvalidKeyInformation,
-            _ => Self::Refused("the peer sent an error notify"),
-        }
-    }
-}
 
 fn is_error_notify(ty: u16) -> bool {
     (1..16384).contains(&ty)
@@ -217,7 +201,7 @@ impl Engine {
             }
             Err(e) => {
                 self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
-                if let Some(ty) = e.notify() {
+                if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
                 }
                 self.events.push_back(Event::IkeSaFailed {
@@ -396,7 +380,7 @@ impl Engine {
             Step::Reject { state, error } => {
                 sa.phase1 = state;
                 self.log(Some(sa.id), None, format!("rejecting message: {error}"));
-                if let Some(ty) = error.notify() {
+                if let Some(ty) = error.notify_number() {
                     // To the peer we know, not to wherever the datagram
                     // claims to come from.
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
@@ -406,20 +390,20 @@ impl Engine {
 
             Step::Fail(e) => {
                 self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
-                if let Some(ty) = e.notify() {
+                if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
                 }
                 self.transition(sa.id, None, old, "IKE_DEST_SA");
                 self.events.push_back(Event::IkeSaFailed {
                     ike_sa: sa.id,
                     remote: sa.remote,
-                    error: Some(e),
+                    error: Some(e.clone()),
                 });
                 for a in sa.acquires.drain(..) {
                     self.events.push_back(Event::ChildSaFailed {
                         remote: sa.remote,
                         selectors: a.selectors,
-                        error: Some(e),
+                        error: Some(e.clone()),
                     });
                 }
                 false
@@ -567,9 +551,7 @@ impl Engine {
             self.events.push_back(Event::ChildSaFailed {
                 remote: sa.remote,
                 selectors: acquire.selectors,
-                error: Some(ExchangeError::Refused(
-                    "policy no longer protects the selectors",
-                )),
+                error: Some(Error::refused("policy no longer protects the selectors")),
             });
             return;
         };
@@ -711,7 +693,7 @@ impl Engine {
                     self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
                     sa.quick.remove(idx);
                     sa.forget_iv(mid);
-                    if let Some(ty) = e.notify() {
+                    if let Some(ty) = e.notify_number() {
                         self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
                     }
                     if let Some(a) = acquire {
@@ -852,7 +834,7 @@ impl Engine {
                 );
                 // Only a message whose HASH(1) verified is provably the
                 // peer's; anything else is dropped without an answer.
-                if let Some(ty) = e.error.notify().filter(|_| e.authenticated) {
+                if let Some(ty) = e.error.notify_number().filter(|_| e.authenticated) {
                     match e.spi {
                         Some(spi) => self.send_notify(sa, ty, PROTO_ESP, spi.to_vec()),
                         None => self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new()),
@@ -1027,11 +1009,11 @@ impl Engine {
             Phase1State::Established(p1) if authenticated => {
                 informational::open_protected(p1, header, body)
             }
-            Phase1State::Established(_) => Err(ExchangeError::UnexpectedMessage(
+            Phase1State::Established(_) => Err(Error::unexpected(
                 "unprotected Informational on a complete SA",
             )),
             _ if !authenticated => informational::open_plain(header, body),
-            _ => Err(ExchangeError::UnexpectedMessage(
+            _ => Err(Error::unexpected(
                 "protected Informational before phase 1 completed",
             )),
         };
@@ -1086,17 +1068,17 @@ impl Engine {
                         );
                         if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
                             // Our phase 1 was refused.
-                            let e = ExchangeError::from_notify(ty);
+                            let e = Error::from_notify(ty);
                             self.events.push_back(Event::IkeSaFailed {
                                 ike_sa: sa.id,
                                 remote: sa.remote,
-                                error: Some(e),
+                                error: Some(e.clone()),
                             });
                             for a in sa.acquires.drain(..) {
                                 self.events.push_back(Event::ChildSaFailed {
                                     remote: sa.remote,
                                     selectors: a.selectors,
-                                    error: Some(e),
+                                    error: Some(e.clone()),
                                 });
                             }
                             return false;
@@ -1229,7 +1211,7 @@ impl Engine {
                 self.events.push_back(Event::ChildSaFailed {
                     remote: sa.remote,
                     selectors: a.selectors,
-                    error: Some(ExchangeError::from_notify(ty)),
+                    error: Some(Error::from_notify(ty)),
                 });
                 self.rekey_failed(a);
             }

@@ -19,10 +19,11 @@ use super::main_mode::{
 use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
 use super::suite::{DhKeyPair, verify};
 use super::{
-    Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
     identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
     phase1_offers, phase1_sa, phase1_sa_reply,
 };
+use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal};
 
 /// Aggressive Mode as initiator: AM1 sent, waiting for AM2.
@@ -48,14 +49,15 @@ impl AggressiveInitiator {
         icookie: [u8; 8],
         proposals: Vec<Phase1Proposal>,
         local_id: Identity,
-    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+    ) -> Result<(Self, Vec<u8>), Error> {
         let group = proposals
             .first()
             .map(|p| p.group)
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let offered: Vec<Phase1Proposal> =
             proposals.into_iter().filter(|p| p.group == group).collect();
-        let dh = DhKeyPair::generate(group, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?;
+        let dh = DhKeyPair::generate(group, ctx.rng)
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let ni = ctx.nonce();
         let sa = Payload::Sa(phase1_sa(&offered));
         let sai_b = body_of(&sa);
@@ -112,23 +114,23 @@ impl AggressiveInitiator {
         ctx: &mut Ctx<'_>,
         header: &Header,
         body: &[u8],
-    ) -> Result<(Step<Self>, NatDetection), ExchangeError> {
+    ) -> Result<(Step<Self>, NatDetection), Error> {
         let payloads = parse_chain(header.next_payload, body, false)?;
         let (sa, _) = find(&payloads, |p| match p {
             Payload::Sa(s) => Some(s),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("AM2 without SA"))?;
+        .ok_or(Error::unexpected("AM2 without SA"))?;
         let mut chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
             _ => None,
         }
-        .ok_or(ExchangeError::NoProposalChosen)?;
+        .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let ours = self
             .offered
             .iter()
             .find(|o| same_suite(o, &chosen))
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         chosen.lifetime = match responder_lifetime(&payloads) {
             Some(l) => l.min(ours.lifetime),
             None => chosen.lifetime.min(ours.lifetime),
@@ -137,13 +139,13 @@ impl AggressiveInitiator {
         let g_xy = self
             .dh
             .shared(&g_xr)
-            .ok_or(ExchangeError::InvalidKeyInformation)?;
+            .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;
         let (id, idir_b, got) = id_and_hash(&payloads)?;
         let peer_id = parse_identity(id)?;
         let psk = ctx
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &self.local_id)
-            .ok_or(ExchangeError::NoPresharedKey)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
         let rcookie = header.rcookie;
         let mut ks: KeyState = derive(
             &chosen,
@@ -165,7 +167,7 @@ impl AggressiveInitiator {
             &idir_b,
         );
         if !verify(&expect, got) {
-            return Err(ExchangeError::InvalidHashInformation);
+            return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
         }
         let proof = Authenticated::mint();
         let caps = PeerCaps::from_payloads(&payloads, ctx);
@@ -269,39 +271,39 @@ impl AggressiveResponder {
         header: &Header,
         body: &[u8],
         rcookie: [u8; 8],
-    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+    ) -> Result<(Self, Vec<u8>), Error> {
         let payloads = parse_chain(header.next_payload, body, false)?;
         let (sa, sap) = find(&payloads, |p| match p {
             Payload::Sa(s) => Some(s),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("AM1 without SA"))?;
+        .ok_or(Error::unexpected("AM1 without SA"))?;
         let (g_xi, ni) = ke_nonce(&payloads)?;
         let (id, idp) = find(&payloads, |p| match p {
             Payload::Id(i) => Some(i),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("AM1 without ID"))?;
+        .ok_or(Error::unexpected("AM1 without ID"))?;
         let peer_id = parse_identity(id)?;
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
         let choice = ctx
             .policy
             .choose_phase1(*ctx.local.ip(), *ctx.remote.ip(), Some(&peer_id), &list)
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let (mut chosen, transform) = offers
             .get(choice.index)
             .cloned()
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let psk = ctx
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
-            .ok_or(ExchangeError::NoPresharedKey)?;
-        let dh =
-            DhKeyPair::generate(chosen.group, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
+        let dh = DhKeyPair::generate(chosen.group, ctx.rng)
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let g_xy = dh
             .shared(&g_xi)
-            .ok_or(ExchangeError::InvalidKeyInformation)?;
+            .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;
         let nr = ctx.nonce();
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
@@ -371,7 +373,7 @@ impl AggressiveResponder {
 
     /// Handles AM3.
     pub(crate) fn handle(mut self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
-        let payloads: Result<Vec<Parsed>, ExchangeError> = if header.flags & flags::E != 0 {
+        let payloads: Result<Vec<Parsed>, Error> = if header.flags & flags::E != 0 {
             open_phase1(&mut self.ks.crypter, header, body)
         } else {
             parse_chain(header.next_payload, body, false)
@@ -398,7 +400,7 @@ impl AggressiveResponder {
             &self.idii_b,
         );
         if !verify(&expect, &got) {
-            return Step::Fail(ExchangeError::InvalidHashInformation);
+            return Step::Fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
         }
         let proof = Authenticated::mint();
         self.ks.crypter.confirm(0);
@@ -414,9 +416,7 @@ impl AggressiveResponder {
             ctx.policy
                 .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &self.peer_id)
         else {
-            return Step::Fail(ExchangeError::Refused(
-                "no ISAKMP profile matches the identity",
-            ));
+            return Step::Fail(Error::refused("no ISAKMP profile matches the identity"));
         };
         let ic = has_initial_contact(&payloads);
         Step::Done {

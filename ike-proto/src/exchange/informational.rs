@@ -8,7 +8,8 @@
 
 use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
 use super::suite::verify;
-use super::{ExchangeError, PROTO_ISAKMP, Phase1Sa};
+use super::{Error, PROTO_ISAKMP, Phase1Sa};
+use crate::error::PeerMisbehaved;
 
 /// What an Informational message carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,13 +89,13 @@ pub(crate) fn open_protected(
     p1: &mut Phase1Sa,
     header: &Header,
     body: &[u8],
-) -> Result<Vec<InfoItem>, ExchangeError> {
+) -> Result<Vec<InfoItem>, Error> {
     let opened = p1.open(header, body)?;
     let expect = p1.keys.hash1(header.message_id, &opened.rest);
     if !verify(&expect, &opened.hash) {
         // Leave the IV state of this message ID alone: a forged message
         // must not erase the chain of a live exchange that shares the ID.
-        return Err(ExchangeError::InvalidHashInformation);
+        return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
     p1.crypter.forget(header.message_id);
     Ok(items(&opened.payloads))
@@ -102,7 +103,7 @@ pub(crate) fn open_protected(
 
 /// Reads an unprotected Informational message (errors before phase 1 has
 /// keys). Its content is unauthenticated.
-pub(crate) fn open_plain(header: &Header, body: &[u8]) -> Result<Vec<InfoItem>, ExchangeError> {
+pub(crate) fn open_plain(header: &Header, body: &[u8]) -> Result<Vec<InfoItem>, Error> {
     let payloads = super::msg::parse_chain(header.next_payload, body, false)?;
     Ok(items(&payloads))
 }

@@ -18,10 +18,11 @@ use super::msg::{
 };
 use super::suite::{DhKeyPair, IsakmpCrypter, Phase1Keys, Secret, verify};
 use super::{
-    Authenticated, Ctx, ExchangeError, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
     identity_payload, nat_d_payloads, notify, our_vids, parse_identity, parse_phase1_transform,
     parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
 };
+use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Lifetime, Phase1Proposal, PresharedKey};
 
 /// What a state transition produced.
@@ -46,9 +47,9 @@ pub(crate) enum Step<S> {
     /// Unauthenticated and unusable (most likely a pre-shared key
     /// mismatch, possibly a forgery): the state is kept, so a forged copy
     /// cannot end the negotiation, and the peer is told in the clear.
-    Reject { state: S, error: ExchangeError },
+    Reject { state: S, error: Error },
     /// The exchange failed.
-    Fail(ExchangeError),
+    Fail(Error),
 }
 
 pub(crate) fn plain(
@@ -145,7 +146,7 @@ pub(crate) fn derive(
     g_xr: Vec<u8>,
     icookie: &[u8; 8],
     rcookie: &[u8; 8],
-) -> Result<KeyState, ExchangeError> {
+) -> Result<KeyState, Error> {
     let keys = Phase1Keys::derive_psk(
         proposal.hash,
         psk.as_bytes(),
@@ -156,7 +157,7 @@ pub(crate) fn derive(
         rcookie,
     );
     let crypter = IsakmpCrypter::new(&keys, proposal.cipher, proposal.hash, &g_xi, &g_xr)
-        .ok_or(ExchangeError::Internal("phase-1 cipher"))?;
+        .ok_or(Error::Internal("phase-1 cipher"))?;
     Ok(KeyState {
         keys,
         crypter,
@@ -265,7 +266,7 @@ impl MainModeInitiator {
     }
 }
 
-fn fail<S>(e: ExchangeError) -> Step<S> {
+fn fail<S>(e: Error) -> Step<S> {
     Step::Fail(e)
 }
 
@@ -291,17 +292,17 @@ impl ExpectSa {
             Payload::Sa(sa) => Some(sa),
             _ => None,
         }) else {
-            return fail(ExchangeError::UnexpectedMessage("MM2 without SA"));
+            return fail(Error::unexpected("MM2 without SA"));
         };
         let chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
             _ => None,
         };
         let Some(mut chosen) = chosen else {
-            return fail(ExchangeError::NoProposalChosen);
+            return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         };
         let Some(ours) = self.offered.iter().find(|o| same_suite(o, &chosen)) else {
-            return fail(ExchangeError::NoProposalChosen);
+            return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         };
         chosen.lifetime = match responder_lifetime(&payloads) {
             Some(l) => l.min(ours.lifetime),
@@ -309,7 +310,7 @@ impl ExpectSa {
         };
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let Some(dh) = DhKeyPair::generate(chosen.group, ctx.rng) else {
-            return fail(ExchangeError::NoProposalChosen);
+            return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         };
         let ni = ctx.nonce();
         let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(ni.clone())];
@@ -343,21 +344,21 @@ impl ExpectSa {
 }
 
 /// KE and nonce from a message, checked.
-pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), ExchangeError> {
+pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let ke = find(payloads, |p| match p {
         Payload::Ke(k) => Some(k.clone()),
         _ => None,
     })
     .map(|x| x.0)
-    .ok_or(ExchangeError::UnexpectedMessage("KE missing"))?;
+    .ok_or(Error::unexpected("KE missing"))?;
     let nonce = find(payloads, |p| match p {
         Payload::Nonce(n) => Some(n.clone()),
         _ => None,
     })
     .map(|x| x.0)
-    .ok_or(ExchangeError::UnexpectedMessage("NONCE missing"))?;
+    .ok_or(Error::unexpected("NONCE missing"))?;
     if !(8..=256).contains(&nonce.len()) {
-        return Err(ExchangeError::Malformed("nonce length"));
+        return Err(Error::malformed("nonce length"));
     }
     Ok((ke, nonce))
 }
@@ -384,7 +385,7 @@ impl ExpectKe {
         };
         let (g_xr, nr) = match ke_nonce(&payloads) {
             Ok(v) => v,
-            Err(ExchangeError::UnexpectedMessage(_)) => {
+            Err(Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage(_))) => {
                 // Most likely a retransmitted MM2: keep waiting.
                 return (
                     Step::Ignore {
@@ -397,7 +398,10 @@ impl ExpectKe {
             Err(e) => return (fail(e), None),
         };
         let Some(g_xy) = self.dh.shared(&g_xr) else {
-            return (fail(ExchangeError::InvalidKeyInformation), None);
+            return (
+                fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation)),
+                None,
+            );
         };
         let nat = check_nat_d(
             ctx,
@@ -469,30 +473,25 @@ pub(crate) fn open_phase1(
     crypter: &mut IsakmpCrypter,
     header: &Header,
     body: &[u8],
-) -> Result<Vec<Parsed>, ExchangeError> {
+) -> Result<Vec<Parsed>, Error> {
     let pt = crypter
         .decrypt(0, body)
-        .ok_or(ExchangeError::Malformed("ciphertext length"))?;
-    parse_chain(header.next_payload, &pt, true).map_err(|_| {
-        ExchangeError::AuthenticationFailed(
-            "decrypted message malformed: probable pre-shared key mismatch",
-        )
-    })
+        .ok_or(Error::malformed("ciphertext length"))?;
+    parse_chain(header.next_payload, &pt, true)
+        .map_err(|_| Error::PeerMisbehaved(PeerMisbehaved::UndecryptableMessage))
 }
 
-pub(crate) fn id_and_hash(
-    payloads: &[Parsed],
-) -> Result<(&IdPayload, Vec<u8>, &[u8]), ExchangeError> {
+pub(crate) fn id_and_hash(payloads: &[Parsed]) -> Result<(&IdPayload, Vec<u8>, &[u8]), Error> {
     let (id, idp) = find(payloads, |p| match p {
         Payload::Id(i) => Some(i),
         _ => None,
     })
-    .ok_or(ExchangeError::UnexpectedMessage("ID missing"))?;
+    .ok_or(Error::unexpected("ID missing"))?;
     let (hash, _) = find(payloads, |p| match p {
         Payload::Hash(h) => Some(h.as_slice()),
         _ => None,
     })
-    .ok_or(ExchangeError::UnexpectedMessage("HASH missing"))?;
+    .ok_or(Error::unexpected("HASH missing"))?;
     Ok((id, idp.body().to_vec(), hash))
 }
 
@@ -535,7 +534,7 @@ impl ExpectHashR {
             &idir_b,
         );
         if !verify(&expect, got) {
-            return fail(ExchangeError::InvalidHashInformation);
+            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
         }
         let proof = Authenticated::mint();
         let peer_id = match parse_identity(id) {
@@ -611,29 +610,29 @@ impl MainModeResponder {
         header: &Header,
         body: &[u8],
         rcookie: [u8; 8],
-    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+    ) -> Result<(Self, Vec<u8>), Error> {
         let payloads = parse_chain(header.next_payload, body, false)?;
         let (sa, sap) = find(&payloads, |p| match p {
             Payload::Sa(sa) => Some(sa),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("MM1 without SA"))?;
+        .ok_or(Error::unexpected("MM1 without SA"))?;
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
         let choice = ctx
             .policy
             .choose_phase1(*ctx.local.ip(), *ctx.remote.ip(), None, &list)
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let (mut chosen, transform) = offers
             .get(choice.index)
             .cloned()
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         if ctx
             .policy
             .preshared_key_for_address(*ctx.local.ip(), *ctx.remote.ip())
             .is_none()
         {
-            return Err(ExchangeError::NoPresharedKey);
+            return Err(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey));
         }
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let shortened = choice.lifetime != chosen.lifetime;
@@ -698,13 +697,13 @@ impl RExpectKe {
             .policy
             .preshared_key_for_address(*ctx.local.ip(), *ctx.remote.ip())
         else {
-            return fail(ExchangeError::NoPresharedKey);
+            return fail(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey));
         };
         let Some(dh) = DhKeyPair::generate(self.chosen.group, ctx.rng) else {
-            return fail(ExchangeError::Internal("DH group"));
+            return fail(Error::Internal("DH group"));
         };
         let Some(g_xy) = dh.shared(&g_xi) else {
-            return fail(ExchangeError::InvalidKeyInformation);
+            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation));
         };
         let nr = ctx.nonce();
         let nat = check_nat_d(
@@ -791,7 +790,7 @@ impl RExpectHashI {
             &idii_b,
         );
         if !verify(&expect, got) {
-            return fail(ExchangeError::InvalidHashInformation);
+            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
         }
         let proof = Authenticated::mint();
         let peer_id = match parse_identity(id) {
@@ -803,9 +802,7 @@ impl RExpectHashI {
             .policy
             .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
         else {
-            return fail(ExchangeError::Refused(
-                "no ISAKMP profile matches the identity",
-            ));
+            return fail(Error::refused("no ISAKMP profile matches the identity"));
         };
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
         let idr = Payload::Id(identity_payload(&local_id));

@@ -2,7 +2,7 @@
 //!
 //! Each exchange is an enum of states; each state holds only what is valid
 //! at that point and is consumed by the message that moves it on
-//! (`handle(self, ...) -> Result<Step, ExchangeError>`). Phase 1 ends in a
+//! (`handle(self, ...) -> Result<Step, Error>`). Phase 1 ends in a
 //! [`Phase1Sa`], which can only be built with an [`Authenticated`] token
 //! that Main and Aggressive Mode mint after the peer's HASH verified; Quick
 //! Mode and the protected Informational exchange take a `&mut Phase1Sa`, so
@@ -14,10 +14,10 @@
 //! * [`informational`]: Delete, notifies, INITIAL_CONTACT, DPD.
 
 pub mod aggressive;
-pub mod error;
 pub mod informational;
 pub mod main_mode;
 pub(crate) mod msg;
+pub mod notify;
 pub mod quick_mode;
 pub(crate) mod suite;
 
@@ -27,7 +27,7 @@ use rand_core::CryptoRng;
 
 use crate::crypto::vid;
 
-pub use error::{ExchangeError, notify};
+pub(crate) use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use msg::{
     Attr, Header, IdPayload, Parsed, Payload, Proposal, SaPayload, Transform, emit_chain, exch,
     flags,
@@ -388,20 +388,18 @@ impl Phase1Sa {
     /// Returns the HASH value, the raw bytes after it (for HASH(1)/(2)) and
     /// the parsed payloads after it. The IV moves on only when the caller
     /// calls `crypter.confirm` after verifying the HASH.
-    pub(crate) fn open(&mut self, header: &Header, body: &[u8]) -> Result<Opened, ExchangeError> {
+    pub(crate) fn open(&mut self, header: &Header, body: &[u8]) -> Result<Opened, Error> {
         if header.flags & flags::E == 0 {
-            return Err(ExchangeError::UnexpectedMessage(
+            return Err(Error::unexpected(
                 "unencrypted message on an established SA",
             ));
         }
         let pt = self
             .crypter
             .decrypt(header.message_id, body)
-            .ok_or(ExchangeError::Malformed("ciphertext length"))?;
+            .ok_or(Error::malformed("ciphertext length"))?;
         if header.next_payload != msg::pt::HASH {
-            return Err(ExchangeError::UnexpectedMessage(
-                "first payload is not HASH",
-            ));
+            return Err(Error::unexpected("first payload is not HASH"));
         }
         let payloads = msg::parse_chain(header.next_payload, &pt, true)?;
         let mut iter = payloads.into_iter();
@@ -410,7 +408,7 @@ impl Phase1Sa {
                 payload: Payload::Hash(h),
                 raw,
             }) => (h, raw.len()),
-            _ => return Err(ExchangeError::UnexpectedMessage("HASH")),
+            _ => return Err(Error::unexpected("HASH")),
         };
         let rest_payloads: Vec<Parsed> = iter.collect();
         let rest_len: usize = rest_payloads.iter().map(|p| p.raw.len()).sum();
@@ -608,18 +606,14 @@ pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
 }
 
 /// The initiator's transforms we can do, with the transform each came from.
-pub(crate) fn phase1_offers(
-    sa: &SaPayload,
-) -> Result<Vec<(Phase1Proposal, Transform)>, ExchangeError> {
+pub(crate) fn phase1_offers(sa: &SaPayload) -> Result<Vec<(Phase1Proposal, Transform)>, Error> {
     if sa.doi != DOI_IPSEC {
-        return Err(ExchangeError::NoProposalChosen);
+        return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
     }
     let prop = match sa.proposals.as_slice() {
         [p] if p.protocol == PROTO_ISAKMP => p,
         _ => {
-            return Err(ExchangeError::Malformed(
-                "phase-1 SA needs one ISAKMP proposal",
-            ));
+            return Err(Error::malformed("phase-1 SA needs one ISAKMP proposal"));
         }
     };
     Ok(prop
@@ -774,22 +768,22 @@ pub(crate) fn identity_payload(id: &Identity) -> IdPayload {
 }
 
 /// Reads a phase-1 identity.
-pub(crate) fn parse_identity(id: &IdPayload) -> Result<Identity, ExchangeError> {
+pub(crate) fn parse_identity(id: &IdPayload) -> Result<Identity, Error> {
     Ok(match id.id_type {
         id_type::IPV4_ADDR => {
-            let o: [u8; 4] = id
-                .data
-                .as_slice()
-                .try_into()
-                .map_err(|_| ExchangeError::InvalidIdInformation)?;
+            let o: [u8; 4] = id.data.as_slice().try_into().map_err(|_| {
+                Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
+            })?;
             Identity::Ipv4(Ipv4Addr::from(o))
         }
-        id_type::FQDN => Identity::Fqdn(
-            String::from_utf8(id.data.clone()).map_err(|_| ExchangeError::InvalidIdInformation)?,
-        ),
-        id_type::USER_FQDN => Identity::UserFqdn(
-            String::from_utf8(id.data.clone()).map_err(|_| ExchangeError::InvalidIdInformation)?,
-        ),
+        id_type::FQDN => Identity::Fqdn(String::from_utf8(id.data.clone()).map_err(|_| {
+            Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
+        })?),
+        id_type::USER_FQDN => {
+            Identity::UserFqdn(String::from_utf8(id.data.clone()).map_err(|_| {
+                Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
+            })?)
+        }
         id_type::KEY_ID => Identity::KeyId(id.data.clone()),
         t => Identity::Other {
             id_type: t,
@@ -821,11 +815,11 @@ pub(crate) fn selector_payload(s: &TrafficSelector) -> IdPayload {
 }
 
 /// Reads a Quick Mode client identity.
-pub(crate) fn parse_selector(id: &IdPayload) -> Result<TrafficSelector, ExchangeError> {
-    let quad = |b: &[u8]| -> Result<Ipv4Addr, ExchangeError> {
-        let o: [u8; 4] = b
-            .try_into()
-            .map_err(|_| ExchangeError::InvalidIdInformation)?;
+pub(crate) fn parse_selector(id: &IdPayload) -> Result<TrafficSelector, Error> {
+    let quad = |b: &[u8]| -> Result<Ipv4Addr, Error> {
+        let o: [u8; 4] = b.try_into().map_err(|_| {
+            Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
+        })?;
         Ok(Ipv4Addr::from(o))
     };
     let (start, end) = match id.id_type {
@@ -842,11 +836,17 @@ pub(crate) fn parse_selector(id: &IdPayload) -> Result<TrafficSelector, Exchange
             let a = quad(id.data.get(..4).unwrap_or_default())?;
             let b = quad(id.data.get(4..).unwrap_or_default())?;
             if u32::from(a) > u32::from(b) {
-                return Err(ExchangeError::InvalidIdInformation);
+                return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation(
+                    "identification data",
+                )));
             }
             (a, b)
         }
-        _ => return Err(ExchangeError::InvalidIdInformation),
+        _ => {
+            return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation(
+                "identification data",
+            )));
+        }
     };
     Ok(TrafficSelector {
         start,

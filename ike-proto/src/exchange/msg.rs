@@ -7,7 +7,7 @@
 //! computed over the bytes as they were on the wire (`SAi_b`, `IDii_b`, the
 //! chain after HASH(1)).
 
-use super::error::ExchangeError;
+use super::Error;
 use crate::wire::{
     self, AttributeValue, Cookie, DataAttribute, Doi, ExchangeType, Flags, IdType, NatTNumbering,
     PayloadType, ProtocolId,
@@ -39,12 +39,18 @@ pub(crate) mod pt {
     pub(crate) const HASH: u8 = 8;
 }
 
-fn codec_error(e: &crate::error::Error) -> ExchangeError {
-    use super::error::notify;
-    match e.notify().map(|n| n.get()) {
-        Some(notify::INVALID_PAYLOAD_TYPE) => ExchangeError::InvalidPayloadType,
-        Some(notify::INVALID_MAJOR_VERSION) => ExchangeError::InvalidMajorVersion,
-        _ => ExchangeError::Malformed("rejected by the wire codec"),
+/// What an exchange makes of the wire codec's refusal: an undefined
+/// payload type or another ISAKMP version keep their own notify, anything
+/// else is PAYLOAD_MALFORMED (the codec's finer notifies, such as
+/// UNEQUAL_PAYLOAD_LENGTHS, are not sent; the detail goes to the log).
+fn codec_error(e: &Error) -> Error {
+    use super::notify;
+    match e.notify_number() {
+        Some(notify::INVALID_PAYLOAD_TYPE | notify::INVALID_MAJOR_VERSION) => e.clone(),
+        _ => {
+            log::debug!("wire codec refused a message: {e}");
+            Error::malformed("rejected by the wire codec")
+        }
     }
 }
 
@@ -62,7 +68,7 @@ pub(crate) struct Header {
 impl Header {
     /// Parses and checks the header (version, flags, length equal to the
     /// datagram's); returns it and the body after it.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<(Self, &[u8]), ExchangeError> {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
         let packet = wire::IsakmpPacket::new_checked(bytes).map_err(|e| codec_error(&e))?;
         let h = packet.header();
         Ok((
@@ -386,7 +392,7 @@ pub(crate) fn parse_chain(
     first: u8,
     bytes: &[u8],
     allow_padding: bool,
-) -> Result<Vec<Parsed>, ExchangeError> {
+) -> Result<Vec<Parsed>, Error> {
     let mut walk = wire::RawPayloads::new(PayloadType(first), bytes);
     let mut out = Vec::new();
     for raw in walk.by_ref() {
@@ -399,7 +405,7 @@ pub(crate) fn parse_chain(
     }
     let rest = walk.remainder();
     if !rest.is_empty() && (!allow_padding || rest.len() > wire::MAX_PADDING) {
-        return Err(ExchangeError::Malformed("bytes after the last payload"));
+        return Err(Error::malformed("bytes after the last payload"));
     }
     Ok(out)
 }

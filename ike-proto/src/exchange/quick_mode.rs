@@ -13,6 +13,7 @@
 //! commit bit is honoured: a responder that sets it makes the initiator wait
 //! for CONNECTED; an initiator that sets it gets CONNECTED after HASH(3).
 
+use crate::error::{InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use core::fmt;
 use std::net::SocketAddrV4;
 
@@ -23,9 +24,8 @@ use super::msg::{
 };
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, ExchangeError, NattMethod, PROTO_ESP, Phase1Sa, esp_transform, find, notify,
-    parse_esp_transform, parse_responder_lifetime, parse_selector, responder_lifetime_data,
-    selector_payload,
+    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, esp_transform, find, notify, parse_esp_transform,
+    parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
 };
 use crate::policy::{
     Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
@@ -144,7 +144,7 @@ pub(crate) enum InitiatorOutcome {
     /// Not for us / garbage: state unchanged.
     Ignore(QuickModeInitiator, &'static str),
     /// Failed.
-    Fail(ExchangeError),
+    Fail(Error),
 }
 
 impl QuickModeInitiator {
@@ -158,14 +158,14 @@ impl QuickModeInitiator {
         selectors: Selectors,
         send_ids: bool,
         spi_in: u32,
-    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+    ) -> Result<(Self, Vec<u8>), Error> {
         let _proof = p1.authenticated();
         let natt = p1.nat.method.filter(|_| p1.nat.any());
         // One KE per message: only proposals sharing the first one's PFS group.
         let pfs = proposals.first().and_then(|p| p.pfs);
         let offered: Vec<Phase2Proposal> = proposals.into_iter().filter(|p| p.pfs == pfs).collect();
         if offered.is_empty() {
-            return Err(ExchangeError::NoProposalChosen);
+            return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
         let sa = SaPayload {
             doi: 1,
@@ -181,9 +181,10 @@ impl QuickModeInitiator {
         };
         let ni = ctx.nonce();
         let dh = match pfs {
-            Some(g) => {
-                Some(DhKeyPair::generate(g, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?)
-            }
+            Some(g) => Some(
+                DhKeyPair::generate(g, ctx.rng)
+                    .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?,
+            ),
             None => None,
         };
         let mut payloads = vec![Payload::Sa(sa), Payload::Nonce(ni.clone())];
@@ -267,56 +268,60 @@ impl ExpectHash2 {
         p1: &mut Phase1Sa,
         header: &Header,
         payloads: &[Parsed],
-    ) -> Result<InitiatorOutcome, ExchangeError> {
+    ) -> Result<InitiatorOutcome, Error> {
         let (sa, _) = find(payloads, |p| match p {
             Payload::Sa(s) => Some(s),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("QM2 without SA"))?;
+        .ok_or(Error::unexpected("QM2 without SA"))?;
         let (prop, t) = match sa.proposals.as_slice() {
             [p] => match p.transforms.as_slice() {
                 [t] => (p, t),
-                _ => return Err(ExchangeError::NoProposalChosen),
+                _ => return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen)),
             },
-            _ => return Err(ExchangeError::NoProposalChosen),
+            _ => return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen)),
         };
-        let (chosen, udp) = parse_esp_transform(t).ok_or(ExchangeError::NoProposalChosen)?;
+        let (chosen, udp) = parse_esp_transform(t)
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let index = usize::from(prop.number)
             .checked_sub(1)
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let ours = self
             .offered
             .get(index)
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         if ours.cipher != chosen.cipher
             || ours.integrity != chosen.integrity
             || ours.mode != chosen.mode
             || ours.pfs != chosen.pfs
         {
-            return Err(ExchangeError::NoProposalChosen);
+            return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
         if udp != self.natt.is_some() {
-            return Err(ExchangeError::NoProposalChosen);
+            return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
         let spi_out: [u8; 4] = prop
             .spi
             .as_slice()
             .try_into()
-            .map_err(|_| ExchangeError::Malformed("ESP SPI size"))?;
+            .map_err(|_| Error::malformed("ESP SPI size"))?;
         let spi_out = u32::from_be_bytes(spi_out);
         let (nr, _) = find(payloads, |p| match p {
             Payload::Nonce(n) => Some(n.clone()),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("QM2 without NONCE"))?;
+        .ok_or(Error::unexpected("QM2 without NONCE"))?;
         let g_qm = match &self.dh {
             Some(dh) => {
                 let (ke, _) = find(payloads, |p| match p {
                     Payload::Ke(k) => Some(k.as_slice()),
                     _ => None,
                 })
-                .ok_or(ExchangeError::UnexpectedMessage("QM2 without KE under PFS"))?;
-                Some(dh.shared(ke).ok_or(ExchangeError::InvalidKeyInformation)?)
+                .ok_or(Error::unexpected("QM2 without KE under PFS"))?;
+                Some(
+                    dh.shared(ke)
+                        .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?,
+                )
             }
             None => None,
         };
@@ -333,10 +338,16 @@ impl ExpectHash2 {
                     if parse_selector(ci)? != self.selectors.local
                         || parse_selector(cr)? != self.selectors.remote
                     {
-                        return Err(ExchangeError::InvalidIdInformation);
+                        return Err(Error::PeerIncompatible(
+                            PeerIncompatible::InvalidIdInformation,
+                        ));
                     }
                 }
-                _ => return Err(ExchangeError::InvalidIdInformation),
+                _ => {
+                    return Err(Error::PeerIncompatible(
+                        PeerIncompatible::InvalidIdInformation,
+                    ));
+                }
             }
         }
         let mut lifetime = ours.lifetime;
@@ -380,17 +391,18 @@ impl ExpectHash2 {
     }
 }
 
-fn ignore_why(e: ExchangeError) -> &'static str {
+fn ignore_why(e: Error) -> &'static str {
     match e {
-        ExchangeError::Malformed(w) | ExchangeError::UnexpectedMessage(w) => w,
+        Error::InvalidMessage(InvalidMessage::Malformed(w))
+        | Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage(w)) => w,
         _ => "undecryptable",
     }
 }
 
 /// Why a Quick Mode offer was not answered.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct QmRefusal {
-    pub(crate) error: ExchangeError,
+    pub(crate) error: Error,
     /// The message's HASH(1) verified: the peer sent it and deserves a
     /// (protected) notify.
     pub(crate) authenticated: bool,
@@ -436,7 +448,7 @@ impl QuickModeResponder {
         let opened = p1.open(header, body).map_err(unproven)?;
         let expect = p1.keys.hash1(header.message_id, &opened.rest);
         if !verify(&expect, &opened.hash) {
-            return Err(unproven(ExchangeError::InvalidHashInformation));
+            return Err(unproven(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
         }
         p1.crypter.confirm(header.message_id);
         // The SPI the initiator proposed names the failed negotiation in
@@ -462,17 +474,17 @@ impl QuickModeResponder {
         header: &Header,
         payloads: &[Parsed],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
-    ) -> Result<(Self, Vec<u8>), ExchangeError> {
+    ) -> Result<(Self, Vec<u8>), Error> {
         let (sa, _) = find(payloads, |p| match p {
             Payload::Sa(s) => Some(s),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("QM1 without SA"))?;
+        .ok_or(Error::unexpected("QM1 without SA"))?;
         let (ni, _) = find(payloads, |p| match p {
             Payload::Nonce(n) => Some(n.clone()),
             _ => None,
         })
-        .ok_or(ExchangeError::UnexpectedMessage("QM1 without NONCE"))?;
+        .ok_or(Error::unexpected("QM1 without NONCE"))?;
         let ke = find(payloads, |p| match p {
             Payload::Ke(k) => Some(k.clone()),
             _ => None,
@@ -494,7 +506,11 @@ impl QuickModeResponder {
                 },
                 Some(((*ci).clone(), (*cr).clone())),
             ),
-            _ => return Err(ExchangeError::InvalidIdInformation),
+            _ => {
+                return Err(Error::PeerIncompatible(
+                    PeerIncompatible::InvalidIdInformation,
+                ));
+            }
         };
         let natt = p1.nat.method.filter(|_| p1.nat.any());
         // Proposals: several payloads with one number are an AND (e.g.
@@ -525,25 +541,29 @@ impl QuickModeResponder {
             offered: &list,
         };
         let choice = ctx.policy.choose_phase2(&request).map_err(|r| match r {
-            Phase2Refusal::NoProposalChosen => ExchangeError::NoProposalChosen,
-            Phase2Refusal::InvalidIdInformation => ExchangeError::InvalidIdInformation,
+            Phase2Refusal::NoProposalChosen => {
+                Error::PeerIncompatible(PeerIncompatible::NoProposalChosen)
+            }
+            Phase2Refusal::InvalidIdInformation => {
+                Error::PeerIncompatible(PeerIncompatible::InvalidIdInformation)
+            }
         })?;
         let (number, spi_out, transform, chosen, udp) = offers
             .get(choice.index)
             .cloned()
-            .ok_or(ExchangeError::NoProposalChosen)?;
+            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         if udp != natt.is_some() {
-            return Err(ExchangeError::NoProposalChosen);
+            return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
         let mut dh = None;
         let g_qm = match chosen.pfs {
             Some(g) => {
-                let ke = ke.ok_or(ExchangeError::UnexpectedMessage("PFS without KE"))?;
-                let pair =
-                    DhKeyPair::generate(g, ctx.rng).ok_or(ExchangeError::NoProposalChosen)?;
+                let ke = ke.ok_or(Error::unexpected("PFS without KE"))?;
+                let pair = DhKeyPair::generate(g, ctx.rng)
+                    .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
                 let shared = pair
                     .shared(&ke)
-                    .ok_or(ExchangeError::InvalidKeyInformation)?;
+                    .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;
                 dh = Some(pair);
                 Some(shared)
             }
@@ -633,14 +653,14 @@ impl QuickModeResponder {
         p1: &mut Phase1Sa,
         header: &Header,
         body: &[u8],
-    ) -> Result<(NegotiatedChild, bool), (Self, ExchangeError)> {
+    ) -> Result<(NegotiatedChild, bool), (Self, Error)> {
         let opened = match p1.open(header, body) {
             Ok(o) => o,
             Err(e) => return Err((self, e)),
         };
         let expect = p1.keys.hash3(self.message_id, &self.ni, &self.nr);
         if !verify(&expect, &opened.hash) || !opened.payloads.is_empty() {
-            return Err((self, ExchangeError::InvalidHashInformation));
+            return Err((self, Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
         }
         let _ = &self.g_qm;
         p1.crypter.confirm(self.message_id);
