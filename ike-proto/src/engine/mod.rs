@@ -55,6 +55,7 @@
 //! assert!(spoke.poll_timeout().is_some()); // the retransmission
 //! ```
 
+mod counters;
 mod process;
 
 use std::collections::{HashMap, VecDeque};
@@ -62,6 +63,8 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::CryptoRng;
+
+pub use self::counters::Counters;
 
 pub use crate::error::Error;
 pub use crate::exchange::NatDetection;
@@ -659,6 +662,7 @@ pub struct Engine {
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
     now: Instant,
+    counters: Counters,
 }
 
 impl fmt::Debug for Engine {
@@ -706,12 +710,18 @@ impl Engine {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             now: Instant::ZERO,
+            counters: Counters::default(),
         }
     }
 
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// What was dropped or refused so far, by reason.
+    pub fn counters(&self) -> Counters {
+        self.counters
     }
 
     /// The next datagram to send.

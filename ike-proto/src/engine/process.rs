@@ -2,6 +2,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::counters::bump;
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
     Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx, SaTimer,
@@ -34,13 +35,19 @@ impl Engine {
         data: &[u8],
     ) {
         self.now = now;
+        bump(&mut self.counters.datagrams);
         let msg = if local.port() == self.config.natt_port {
             if data == [0xff] {
-                return; // NAT keepalive
+                bump(&mut self.counters.nat_keepalives);
+                return;
             }
             match data.strip_prefix(&NON_ESP_MARKER) {
                 Some(m) => m,
-                None => return, // ESP in UDP: the data plane's
+                None => {
+                    // ESP in UDP: the data plane's.
+                    bump(&mut self.counters.esp_in_udp);
+                    return;
+                }
             }
         } else {
             data
@@ -48,6 +55,7 @@ impl Engine {
         let (header, body) = match Header::parse(msg) {
             Ok(x) => x,
             Err(e) => {
+                bump(&mut self.counters.unparsable);
                 self.log(None, None, format!("dropping packet from {remote}: {e}"));
                 return;
             }
@@ -59,6 +67,7 @@ impl Engine {
             {
                 self.new_responder(now, local, remote, &header, body, msg);
             } else {
+                bump(&mut self.counters.unknown_cookies);
                 self.log(
                     None,
                     None,
@@ -91,6 +100,7 @@ impl Engine {
                 keep
             }
             exch::TRANSACTION => {
+                bump(&mut self.counters.unsupported_exchange);
                 self.log(
                     Some(sa.id),
                     None,
@@ -99,6 +109,7 @@ impl Engine {
                 true
             }
             other => {
+                bump(&mut self.counters.unsupported_exchange);
                 self.log(
                     Some(sa.id),
                     None,
@@ -156,6 +167,7 @@ impl Engine {
         if per_peer >= self.config.half_open_per_peer
             || half_open.len() >= self.config.half_open_total
         {
+            bump(&mut self.counters.half_open_limit);
             self.log(
                 None,
                 None,
@@ -200,6 +212,7 @@ impl Engine {
                 self.insert_sa(sa);
             }
             Err(e) => {
+                self.counters.error(&e);
                 self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
@@ -253,6 +266,7 @@ impl Engine {
     ) -> bool {
         if sa.last_rx.as_deref() == Some(raw) {
             // The peer did not get our answer: repeat it, never reprocess.
+            bump(&mut self.counters.duplicates);
             if let Some(reply) = sa.last_tx.clone().filter(|_| sa.replied) {
                 self.log(
                     Some(sa.id),
@@ -292,6 +306,7 @@ impl Engine {
             Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
             established @ (Phase1State::Established(_) | Phase1State::Gone) => {
                 sa.phase1 = established;
+                bump(&mut self.counters.out_of_state);
                 self.log(
                     Some(sa.id),
                     None,
@@ -374,11 +389,13 @@ impl Engine {
             }
             Step::Ignore { state, why } => {
                 sa.phase1 = state;
+                bump(&mut self.counters.ignored);
                 self.log(Some(sa.id), None, format!("ignoring message: {why}"));
                 true
             }
             Step::Reject { state, error } => {
                 sa.phase1 = state;
+                self.counters.error(&error);
                 self.log(Some(sa.id), None, format!("rejecting message: {error}"));
                 if let Some(ty) = error.notify_number() {
                     // To the peer we know, not to wherever the datagram
@@ -389,6 +406,7 @@ impl Engine {
             }
 
             Step::Fail(e) => {
+                self.counters.error(&e);
                 self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
@@ -621,6 +639,7 @@ impl Engine {
     ) {
         let mid = header.message_id;
         if mid == 0 || sa.established().is_none() {
+            bump(&mut self.counters.out_of_state);
             self.log(
                 Some(sa.id),
                 Some(mid),
@@ -636,6 +655,7 @@ impl Engine {
             return;
         };
         if slot.last_rx.as_deref() == Some(raw) {
+            bump(&mut self.counters.duplicates);
             if let Some(reply) = slot.last_tx.clone().filter(|_| slot.replied) {
                 self.log(
                     Some(sa.id),
@@ -687,9 +707,11 @@ impl Engine {
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.role = QmRole::Initiator(s);
                     }
+                    bump(&mut self.counters.ignored);
                     self.log(Some(sa.id), Some(mid), format!("ignoring message: {why}"));
                 }
                 InitiatorOutcome::Fail(e) => {
+                    self.counters.error(&e);
                     self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
                     sa.quick.remove(idx);
                     sa.forget_iv(mid);
@@ -734,10 +756,12 @@ impl Engine {
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.role = QmRole::Responder(s);
                     }
+                    self.counters.error(&e);
                     self.log(Some(sa.id), Some(mid), format!("ignoring message: {e}"));
                 }
             },
             QmRole::Done => {
+                bump(&mut self.counters.out_of_state);
                 self.log(
                     Some(sa.id),
                     Some(mid),
@@ -768,6 +792,7 @@ impl Engine {
             || sa.quick.len() >= super::MAX_QUICK_MODES
             || active >= super::MAX_ACTIVE_QUICK_MODES
         {
+            bump(&mut self.counters.out_of_state);
             self.log(
                 Some(sa.id),
                 Some(mid),
@@ -827,6 +852,7 @@ impl Engine {
                 });
             }
             Err(e) => {
+                self.counters.error(&e.error);
                 self.log(
                     Some(id),
                     Some(mid),
@@ -1002,6 +1028,7 @@ impl Engine {
             // Informational messages carry no sequence number: a message ID
             // seen before is a replay (it would otherwise count as DPD
             // liveness and move the peer under NAT).
+            bump(&mut self.counters.replays);
             self.log(Some(sa.id), None, "replayed Informational: dropped");
             return true;
         }
@@ -1020,6 +1047,7 @@ impl Engine {
         let items = match items {
             Ok(i) => i,
             Err(e) => {
+                self.counters.error(&e);
                 self.log(Some(sa.id), None, format!("Informational dropped: {e}"));
                 return true;
             }

@@ -1,0 +1,172 @@
+//! Every datagram the engine does not accept is counted by why
+//! (`Engine::counters`): garbage, unknown cookies, half-open limits,
+//! duplicates, and the exchanges' refusals by who was at fault.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use ike_proto::engine::{Config, Counters, Engine};
+use ike_proto::harness::{Pair, Side};
+use ike_proto::policy::{Phase1Cipher, Selectors, StaticPolicy, TrafficSelector};
+use ike_proto::time::{Duration, Instant};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
+const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
+
+fn spoke_lan() -> TrafficSelector {
+    TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
+}
+
+fn hub_lan() -> TrafficSelector {
+    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
+}
+
+fn spoke_selectors() -> Selectors {
+    Selectors {
+        local: spoke_lan(),
+        remote: hub_lan(),
+    }
+}
+
+fn engine(policy: StaticPolicy, config: Config, seed: u64) -> Engine {
+    Engine::new(
+        config,
+        Box::new(policy),
+        Box::new(ChaCha20Rng::seed_from_u64(seed)),
+    )
+}
+
+fn pair(spoke: StaticPolicy, hub: StaticPolicy, seed: u64) -> Pair {
+    Pair::new(
+        engine(spoke, Config::default(), seed),
+        SPOKE,
+        engine(hub, Config::default(), seed + 1000),
+        HUB,
+        seed,
+    )
+}
+
+#[test]
+fn a_fresh_engine_counts_nothing() {
+    let hub = engine(
+        StaticPolicy::seed(b"k", hub_lan(), spoke_lan()),
+        Config::default(),
+        1,
+    );
+    assert_eq!(hub.counters(), Counters::default());
+    assert_eq!(hub.counters().rejected(), 0);
+}
+
+#[test]
+fn what_is_not_ike_is_counted_apart() {
+    let mut hub = engine(
+        StaticPolicy::seed(b"k", hub_lan(), spoke_lan()),
+        Config::default(),
+        2,
+    );
+    let (ike, natt) = (SocketAddrV4::new(HUB, 500), SocketAddrV4::new(HUB, 4500));
+    let peer = SocketAddrV4::new(SPOKE, 4500);
+    let t = Instant::ZERO;
+    hub.handle_datagram(t, ike, peer, b"not isakmp");
+    hub.handle_datagram(t, natt, peer, &[0xff]);
+    hub.handle_datagram(t, natt, peer, &[0, 0, 1, 2, 0, 0, 0, 1, 9, 9]);
+    hub.handle_datagram(t, natt, peer, &[0, 0, 0, 0, 1, 2, 3]);
+    let c = hub.counters();
+    assert_eq!(c.datagrams, 4);
+    assert_eq!(c.unparsable, 2, "{c:?}");
+    assert_eq!(c.nat_keepalives, 1);
+    assert_eq!(c.esp_in_udp, 1);
+    assert_eq!(c.rejected(), 2);
+    assert!(hub.poll_transmit().is_none());
+}
+
+#[test]
+fn duplicates_and_unknown_cookies_are_counted() {
+    let mut p = pair(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        StaticPolicy::seed(b"k", hub_lan(), spoke_lan()),
+        3,
+    );
+    p.initiate_a(spoke_selectors());
+    p.run_for(Duration::from_secs(5));
+    assert_eq!(p.b.child_sas().len(), 1);
+    assert_eq!(p.b.counters().rejected(), 0, "{:?}", p.b.counters());
+    assert_eq!(p.a.counters().rejected(), 0, "{:?}", p.a.counters());
+    let mm1 = p
+        .captured
+        .iter()
+        .find(|c| c.from == Side::A)
+        .unwrap()
+        .clone();
+    let mm5 = p
+        .captured
+        .iter()
+        .filter(|c| c.from == Side::A)
+        .nth(2)
+        .unwrap()
+        .clone();
+    let now = p.now;
+    // MM5 again (the spoke missed MM6): the hub's MM6 again, never a
+    // second processing.
+    p.b.handle_datagram(now, mm5.dst, mm5.src, &mm5.payload);
+    assert_eq!(p.b.counters().duplicates, 1);
+    assert!(p.b.poll_transmit().is_some());
+    // MM1 with a responder cookie nobody issued.
+    let mut forged = mm1.payload.clone();
+    forged[8..16].copy_from_slice(&[7; 8]);
+    p.b.handle_datagram(now, mm1.dst, mm1.src, &forged);
+    assert_eq!(p.b.counters().unknown_cookies, 1);
+    assert_eq!(p.b.counters().rejected(), 2);
+}
+
+#[test]
+fn a_wrong_key_counts_as_peer_misbehaviour_on_the_hub() {
+    let mut p = pair(
+        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
+        StaticPolicy::seed(b"cisco124", hub_lan(), spoke_lan()),
+        4,
+    );
+    p.initiate_a(spoke_selectors());
+    p.run_for(Duration::from_secs(120));
+    let c = p.b.counters();
+    assert!(c.peer_misbehaved >= 1, "{c:?}");
+    assert_eq!(c.peer_incompatible, 0, "{c:?}");
+}
+
+#[test]
+fn no_common_proposal_counts_as_an_incompatible_peer() {
+    let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
+    hub.phase1[0].cipher = Phase1Cipher::AesCbc { key_bits: 128 };
+    let mut p = pair(StaticPolicy::seed(b"k", spoke_lan(), hub_lan()), hub, 5);
+    p.initiate_a(spoke_selectors());
+    p.run_for(Duration::from_secs(30));
+    let c = p.b.counters();
+    assert!(c.peer_incompatible >= 1, "{c:?}");
+    assert_eq!(c.peer_misbehaved, 0, "{c:?}");
+}
+
+#[test]
+fn the_half_open_limit_counts_what_it_turns_away() {
+    let config = Config {
+        half_open_per_peer: 2,
+        ..Config::default()
+    };
+    let mut hub = engine(StaticPolicy::seed(b"k", hub_lan(), spoke_lan()), config, 6);
+    let hub_addr = SocketAddrV4::new(HUB, 500);
+    let spoke_addr = SocketAddrV4::new(SPOKE, 500);
+    for seed in 0..5 {
+        let mut spoke = engine(
+            StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+            Config::default(),
+            100 + seed,
+        );
+        spoke
+            .initiate(Instant::ZERO, spoke_addr, hub_addr, spoke_selectors())
+            .unwrap();
+        let mm1 = spoke.poll_transmit().unwrap();
+        hub.handle_datagram(Instant::ZERO, hub_addr, spoke_addr, &mm1.payload);
+    }
+    assert_eq!(hub.counters().half_open_limit, 3);
+    assert_eq!(hub.counters().datagrams, 5);
+}
