@@ -7,9 +7,11 @@
 //!
 //! 1. **Inputs** (`handle_*`), each with the current [`Instant`] (monotonic,
 //!    never going back):
-//!    * [`Engine::handle_datagram`] for every UDP datagram received on port
-//!      500 or 4500 (the non-ESP marker on 4500 is the engine's business;
-//!      ESP-in-UDP and NAT keepalives are recognised and ignored);
+//!    * [`Engine::handle_datagram`] for every UDP datagram received on the
+//!      IKE or the NAT-T port ([`Config::ike_port`], [`Config::natt_port`]:
+//!      500 and 4500 by default; the non-ESP marker on the NAT-T port is the
+//!      engine's business; ESP-in-UDP and NAT keepalives are recognised and
+//!      ignored);
 //!    * [`Engine::handle_timeout`] when the instant from
 //!      [`Engine::poll_timeout`] has been reached.
 //! 2. **Commands**: [`Engine::initiate`] (the ESP *acquire*: protect these
@@ -24,6 +26,9 @@
 //!      encapsulation), peer dead, log lines in IOS's vocabulary;
 //!    * [`Engine::poll_timeout`]: the next instant the engine wants
 //!      [`Engine::handle_timeout`] to be called.
+//! 4. **Views**, at any time: [`Engine::ike_sas`], [`Engine::child_sas`],
+//!    [`Engine::ike_sa_rows`], and [`Engine::counters`] (every datagram
+//!    dropped or refused, by reason).
 //!
 //! Policy questions go through the [`Policy`] trait; randomness (cookies,
 //! nonces, SPIs, message IDs, DH secrets) comes from the injected
@@ -241,9 +246,9 @@ pub enum Encapsulation {
     None,
     /// ESP in UDP between these ports.
     Udp {
-        /// Our port (4500).
+        /// Our port ([`Config::natt_port`]).
         local_port: u16,
-        /// The peer's port (4500 or what the NAT maps it to).
+        /// The peer's port (its NAT-T port, or what a NAT maps it to).
         remote_port: u16,
     },
 }
@@ -674,7 +679,7 @@ impl fmt::Debug for Engine {
     }
 }
 
-/// The non-ESP marker that prefixes IKE on port 4500 (RFC 3948).
+/// The non-ESP marker that prefixes IKE on the NAT-T port (RFC 3948).
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
 /// Most Quick Modes (running or lingering) per IKE SA.
 const MAX_QUICK_MODES: usize = 64;

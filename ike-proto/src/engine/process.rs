@@ -80,7 +80,7 @@ impl Engine {
             return;
         };
         // Nothing about the SA (the responder cookie, the peer's address,
-        // the float to 4500) changes until the message has been validated
+        // the float to NAT-T) changes until the message has been validated
         // by the state it is for.
         let arrival = Arrival { local, remote };
         let keep = match header.exchange {
@@ -319,7 +319,7 @@ impl Engine {
             // Validated: now the SA follows the message.
             self.adopt(sa, header, arrival);
             if float && !sa.floated {
-                // RFC 3947: MM5 / AM3 onwards on port 4500 with the marker.
+                // RFC 3947: MM5 / AM3 onwards on the NAT-T ports with the marker.
                 sa.floated = true;
                 sa.local.set_port(self.config.natt_port);
                 sa.remote.set_port(self.config.peer_natt_port);
@@ -1252,7 +1252,7 @@ impl Engine {
         let remote = arrival.remote;
         sa.dpd.last_heard = Some(now);
         if arrival.local.port() == self.config.natt_port && !sa.floated {
-            // The peer floated (authenticated): answer on 4500 from now on.
+            // The peer floated (authenticated): answer on NAT-T from now on.
             sa.floated = true;
             sa.local = arrival.local;
         }

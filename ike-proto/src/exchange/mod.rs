@@ -221,8 +221,8 @@ pub struct NatDetection {
 }
 
 impl NatDetection {
-    /// Whether any NAT is in the path (so IKE floats to 4500 and ESP is
-    /// UDP-encapsulated).
+    /// Whether any NAT is in the path, or one is faked (so IKE floats to
+    /// the NAT-T port and ESP is UDP-encapsulated).
     pub fn any(&self) -> bool {
         self.method.is_some() && (self.local_behind || self.peer_behind || self.forced)
     }
@@ -750,7 +750,8 @@ mod id_type {
 }
 
 /// A phase-1 identity as an ID payload (protocol UDP, port 500 as IOS
-/// sends in Main Mode).
+/// sends in Main Mode, whatever ports are in use: RFC 2407 4.6.2 allows
+/// only 0 or 500 here).
 pub(crate) fn identity_payload(id: &Identity) -> IdPayload {
     let (id_type, data) = match id {
         Identity::Ipv4(a) => (id_type::IPV4_ADDR, a.octets().to_vec()),
