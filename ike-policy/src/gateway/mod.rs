@@ -199,7 +199,9 @@ pub struct GatewayOptions {
     /// payload for our own address that cannot match, so both sides
     /// detect a NAT and float. The peer needs nothing special (but NAT-T).
     pub force_udp_encapsulation: bool,
-    /// Engine settings (retransmissions, half-open limits ...). DPD comes
+    /// Engine settings (retransmissions, half-open limits ...). Its ports
+    /// and forced encapsulation are overwritten from `ike_port`,
+    /// `natt_port` and `force_udp_encapsulation` above. DPD comes
     /// from `crypto isakmp keepalive` (none without it, as in IOS), the NAT
     /// keepalive period from `crypto isakmp nat keepalive`, NAT traversal
     /// is off under `no crypto ipsec nat-transparency udp-encapsulation`.
