@@ -684,3 +684,68 @@ fn an_sa_the_data_plane_cannot_carry_is_deleted_and_its_packets_dropped() {
     assert_eq!(net.spoke.counters().negotiation_failed, 1);
     assert!(net.hub_inside.is_empty());
 }
+
+#[test]
+fn initiate_brings_the_tunnel_up_without_a_packet() {
+    use ike_policy::{GatewayError, Initiated};
+    let mut net = Net::seed();
+    let now = net.now;
+    // Traffic no crypto ACL covers cannot be initiated.
+    assert!(matches!(
+        net.spoke
+            .initiate(now, Ipv4Addr::new(10, 9, 9, 9), HUB_HOST),
+        Err(GatewayError::NotProtected { .. })
+    ));
+    assert_eq!(
+        net.spoke.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
+        Initiated::Started(HUB)
+    );
+    assert_eq!(
+        net.spoke.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
+        Initiated::Pending(HUB),
+        "one negotiation per peer"
+    );
+    assert_eq!(
+        net.spoke.held_packets(),
+        0,
+        "nothing was held: there was no packet"
+    );
+    net.run();
+    assert_eq!(net.spoke.installed_child_sas(), 1);
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    // The SA covers the whole ACL line, not just the two hosts.
+    assert_eq!(
+        net.spoke
+            .initiate(
+                net.now,
+                Ipv4Addr::new(10, 2, 7, 7),
+                Ipv4Addr::new(10, 1, 200, 1)
+            )
+            .unwrap(),
+        Initiated::AlreadyUp
+    );
+    // The first packet then goes straight into ESP.
+    net.ping_from_spoke(1);
+    net.run();
+    assert_eq!(net.hub_inside.len(), 1);
+    // The hub's only entry is dynamic: the SA its peer negotiated covers
+    // the spoke's LAN, anything else waits for a peer to come.
+    assert_eq!(
+        net.hub
+            .initiate(
+                net.now,
+                Ipv4Addr::new(10, 1, 1, 1),
+                Ipv4Addr::new(10, 2, 2, 2)
+            )
+            .unwrap(),
+        Initiated::AlreadyUp
+    );
+    assert!(matches!(
+        net.hub.initiate(
+            net.now,
+            Ipv4Addr::new(10, 1, 1, 1),
+            Ipv4Addr::new(10, 3, 3, 3)
+        ),
+        Err(GatewayError::NotProtected { .. } | GatewayError::CannotInitiate { .. })
+    ));
+}

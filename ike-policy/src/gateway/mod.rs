@@ -163,8 +163,8 @@ use esp_core::{
     SaParams, SaRef, Sad, Spd, Suite,
 };
 use ike_proto::engine::{
-    ChildSa, ChildSaId, CommandError, Config as EngineConfig, DpdConfig, DpdMode, Encapsulation,
-    Engine, Event, IkeSaId,
+    ChildSa, ChildSaId, Config as EngineConfig, DpdConfig, DpdMode, Encapsulation, Engine, Event,
+    IkeSaId,
 };
 use ike_proto::policy::{EncapMode, EspCipher, EspIntegrity, Lifetime, Selectors, TrafficSelector};
 use ike_proto::time::Duration;
@@ -247,6 +247,36 @@ pub enum GatewayError {
     /// The configuration text did not parse ([`Gateway::from_ios`]).
     #[error(transparent)]
     Config(#[from] crate::ConfigError),
+    /// [`Gateway::initiate`]: no crypto map entry protects this traffic.
+    #[error("no crypto map entry protects {from} -> {to}")]
+    NotProtected {
+        /// The inside source.
+        from: Ipv4Addr,
+        /// The destination.
+        to: Ipv4Addr,
+    },
+    /// [`Gateway::initiate`]: the entry has no peer to negotiate with (a
+    /// dynamic map entry waits for its peer) or the engine refused.
+    #[error("cannot negotiate for {from} -> {to}: {reason}")]
+    CannotInitiate {
+        /// The inside source.
+        from: Ipv4Addr,
+        /// The destination.
+        to: Ipv4Addr,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What [`Gateway::initiate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initiated {
+    /// An SA already protects this traffic: nothing to do.
+    AlreadyUp,
+    /// A negotiation with this peer was already under way.
+    Pending(Ipv4Addr),
+    /// A negotiation with this peer has started.
+    Started(Ipv4Addr),
 }
 
 /// Something to send on the outside.
@@ -878,6 +908,50 @@ impl Gateway {
         self.drain(now);
     }
 
+    /// Brings up the SA that would protect traffic from `source` (inside)
+    /// to `destination`, without waiting for a packet: what an inside
+    /// packet matching a static crypto map entry does, minus the packet.
+    ///
+    /// # Errors
+    /// [`GatewayError::NotProtected`] when no crypto map entry's ACL covers
+    /// the pair; [`GatewayError::CannotInitiate`] when the entry has no
+    /// `set peer` (a dynamic map entry waits for its peer) or the engine
+    /// refuses.
+    pub fn initiate(
+        &mut self,
+        now: Instant,
+        source: Ipv4Addr,
+        destination: Ipv4Addr,
+    ) -> Result<Initiated, GatewayError> {
+        self.now = now;
+        let info = PacketInfo {
+            source,
+            destination,
+            protocol: 0,
+            source_port: None,
+            destination_port: None,
+        };
+        let result = match self.spd.decide(&info, &self.sad) {
+            Decision::Protect(_) => Ok(Initiated::AlreadyUp),
+            Decision::Bypass | Decision::Discard => Err(GatewayError::NotProtected {
+                from: source,
+                to: destination,
+            }),
+            Decision::Acquire(acquire) => {
+                match self.statics.get(&acquire.policy).and_then(|e| e.peer) {
+                    Some(peer) => self.negotiate(now, peer, &info),
+                    None => Err(GatewayError::CannotInitiate {
+                        from: source,
+                        to: destination,
+                        reason: "the crypto map entry has no peer".into(),
+                    }),
+                }
+            }
+        };
+        self.drain(now);
+        result
+    }
+
     // ----- the data path -------------------------------------------------
 
     fn route_out(&mut self, now: Instant, packet: Vec<u8>) {
@@ -921,36 +995,52 @@ impl Gateway {
             self.drop_packets(DropReason::HoldQueueFull, 1);
             return;
         }
-        if !self.pending.contains(&peer) {
-            let selectors = Selectors {
-                local: TrafficSelector::host(info.source),
-                remote: TrafficSelector::host(info.destination),
-            };
-            log::debug!(
-                "IPSEC(sa_request): acquire from {} to {} for {} -> {}",
-                self.local,
-                peer,
-                info.source,
-                info.destination
-            );
-            let local = SocketAddrV4::new(self.local, self.options.ike_port);
-            let remote = SocketAddrV4::new(peer, self.options.ike_port);
-            match self.engine.initiate(now, local, remote, selectors) {
-                Ok(_) => self.pending.push(peer),
-                Err(e @ (CommandError::NotProtected | CommandError::NoPhase1Policy)) => {
-                    log::debug!("IPSEC: no SA can be negotiated with {peer}: {e}");
-                    self.drop_packets(DropReason::NegotiationFailed, 1);
-                    return;
-                }
-                Err(e) => {
-                    log::debug!("IPSEC: acquire towards {peer} refused: {e}");
-                    self.drop_packets(DropReason::NegotiationFailed, 1);
-                    return;
-                }
-            }
+        if let Err(e) = self.negotiate(now, peer, info) {
+            log::debug!("IPSEC: {e}");
+            self.drop_packets(DropReason::NegotiationFailed, 1);
+            return;
         }
         self.counters.held += 1;
         self.held.push_back(Held { peer, packet });
+    }
+
+    /// Starts IKE towards `peer` for traffic like `info`, unless a
+    /// negotiation with that peer is already pending.
+    fn negotiate(
+        &mut self,
+        now: Instant,
+        peer: Ipv4Addr,
+        info: &PacketInfo,
+    ) -> Result<Initiated, GatewayError> {
+        if self.pending.contains(&peer) {
+            return Ok(Initiated::Pending(peer));
+        }
+        // Host selectors: the policy widens them to the crypto ACL line
+        // that matched, as IOS proposes the ACL's proxy identities.
+        let selectors = Selectors {
+            local: TrafficSelector::host(info.source),
+            remote: TrafficSelector::host(info.destination),
+        };
+        log::debug!(
+            "IPSEC(sa_request): acquire from {} to {} for {} -> {}",
+            self.local,
+            peer,
+            info.source,
+            info.destination
+        );
+        let local = SocketAddrV4::new(self.local, self.options.ike_port);
+        let remote = SocketAddrV4::new(peer, self.options.ike_port);
+        match self.engine.initiate(now, local, remote, selectors) {
+            Ok(_) => {
+                self.pending.push(peer);
+                Ok(Initiated::Started(peer))
+            }
+            Err(e) => Err(GatewayError::CannotInitiate {
+                from: info.source,
+                to: info.destination,
+                reason: format!("no SA can be negotiated with {peer}: {e}"),
+            }),
+        }
     }
 
     fn seal_and_send(&mut self, now: Instant, id: SaId, packet: &[u8]) {
