@@ -154,6 +154,15 @@
 // Sealing failed (SA expired, sequence numbers exhausted).
 #define IKS_DROP_SEAL_FAILED 7
 
+// `iks_gateway_initiate`: a negotiation with the peer has started.
+#define IKS_INITIATE_STARTED 1
+
+// `iks_gateway_initiate`: a negotiation with the peer was already running.
+#define IKS_INITIATE_PENDING 2
+
+// `iks_gateway_initiate`: an SA already protects this traffic.
+#define IKS_INITIATE_ALREADY_UP 3
+
 // Logging off.
 #define IKS_LOG_OFF 0
 
@@ -661,12 +670,31 @@ iks_result iks_gateway_poll_timeout(const iks_gateway *gw, uint64_t *out_ms);
 
 // Deletes every SA with the peer at `peer_addr` (IOS `clear crypto sa
 // peer`): a Delete for each IPsec SA and for the IKE SA goes to the peer
-// (drain `iks_gateway_poll_transmit`). To start a negotiation, feed an
-// inside packet the crypto map protects (`iks_gateway_handle_inside`).
+// (drain `iks_gateway_poll_transmit`). To start a negotiation, call
+// `iks_gateway_initiate` or feed an inside packet the crypto map protects
+// (`iks_gateway_handle_inside`).
 //
 // # Safety
 // `gw` a live handle.
 iks_result iks_gateway_clear_peer(iks_gateway *gw, uint64_t now_ms, uint32_t peer_addr);
+
+// Brings up the tunnel that would protect traffic from the inside address
+// `source_addr` to `destination_addr` without waiting for a packet (what
+// a protected inside packet does, minus the packet), then drain
+// `iks_gateway_poll_transmit`. Writes `IKS_INITIATE_*` to `*out_state` and
+// the peer's address (0 when already up) to `*out_peer`.
+// `IKS_ERR_REJECTED` when no crypto map entry covers the pair, or its entry
+// has no `set peer` (a dynamic map waits for its peers); the reason is in
+// `iks_last_error`.
+//
+// # Safety
+// `gw` a live handle; `out_state` and `out_peer` valid for a write.
+iks_result iks_gateway_initiate(iks_gateway *gw,
+                                uint64_t now_ms,
+                                uint32_t source_addr,
+                                uint32_t destination_addr,
+                                uint32_t *out_state,
+                                uint32_t *out_peer);
 
 // Renders an IOS show command (`show crypto isakmp sa [detail]`, `show
 // crypto ipsec sa [peer A | map M | interface I]`, `show crypto map [tag

@@ -590,3 +590,56 @@ fn unknown_log_levels_are_refused() {
     let r = unsafe { iks_set_log_callback(None, ptr::null_mut(), 9) };
     assert_eq!(r, iks_result::IKS_ERR_INVALID_ARGUMENT);
 }
+
+#[test]
+fn initiate_brings_the_tunnel_up_from_c_without_a_packet() {
+    let hub = new_gateway(HUB, &options(0)).expect("hub");
+    let spoke = new_gateway(SPOKE, &options(SPOKE_ADDR)).expect("spoke");
+    let (lan_spoke, lan_hub) = (0x0A02_0205u32, 0x0A01_0101u32); // 10.2.2.5, 10.1.1.1
+    let (mut state, mut peer) = (0u32, 0u32);
+    // SAFETY: live handle, valid locals.
+    let r =
+        unsafe { iks_gateway_initiate(spoke.0, 1_000, lan_spoke, lan_hub, &mut state, &mut peer) };
+    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+    assert_eq!((state, peer), (IKS_INITIATE_STARTED, HUB_ADDR));
+    let mut now = 1_000;
+    for _ in 0..20 {
+        let a = carry(&spoke, &hub, now);
+        let b = carry(&hub, &spoke, now);
+        if !a && !b {
+            break;
+        }
+        now += 10;
+    }
+    // SAFETY: as above.
+    let r =
+        unsafe { iks_gateway_initiate(spoke.0, now, lan_spoke, lan_hub, &mut state, &mut peer) };
+    assert_eq!(r, iks_result::IKS_OK);
+    assert_eq!((state, peer), (IKS_INITIATE_ALREADY_UP, 0));
+    // Traffic no ACL covers: refused with a reason, outputs untouched.
+    let (mut s2, mut p2) = (9u32, 9u32);
+    // SAFETY: as above.
+    let r = unsafe { iks_gateway_initiate(spoke.0, now, 0x0A09_0909, lan_hub, &mut s2, &mut p2) };
+    assert_eq!(r, iks_result::IKS_ERR_REJECTED);
+    assert!(
+        last_error().contains("no crypto map entry protects"),
+        "{}",
+        last_error()
+    );
+    assert_eq!((s2, p2), (9, 9));
+    // SAFETY: NULL outputs and handle are refused.
+    unsafe {
+        assert_eq!(
+            iks_gateway_initiate(ptr::null_mut(), now, lan_spoke, lan_hub, &mut s2, &mut p2),
+            iks_result::IKS_ERR_NULL_POINTER
+        );
+        assert_eq!(
+            iks_gateway_initiate(spoke.0, now, lan_spoke, lan_hub, ptr::null_mut(), &mut p2),
+            iks_result::IKS_ERR_NULL_POINTER
+        );
+        assert_eq!(
+            iks_gateway_initiate(spoke.0, now, lan_spoke, lan_hub, &mut s2, ptr::null_mut()),
+            iks_result::IKS_ERR_NULL_POINTER
+        );
+    }
+}
