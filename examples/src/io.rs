@@ -2,8 +2,9 @@
 //! port), the inside TUN device and the operator's stdin, each read by its
 //! own blocking thread that hands what it reads to the router's loop over
 //! one channel. No async runtime: the loop waits on the channel with the
-//! Gateway's next timeout. Ports are real ones: the Gateway maps the
-//! protocol's 500 and 4500 to the ports it was configured with.
+//! Gateway's next timeout. Ports are the ones the Gateway was configured
+//! with (`GatewayOptions::ike_port` / `natt_port`, 500 and 4500 by
+//! default), on both sides.
 
 use std::io::{self, BufRead};
 use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
