@@ -68,30 +68,36 @@ fn acl_line(i: usize) -> (Ipv4Addr, Ipv4Addr) {
     (Ipv4Addr::from(block), Ipv4Addr::new(0, 0, 0, wildcard))
 }
 
-fn config_text(n: usize) -> String {
-    let mut t = String::from("hostname Hub\ncrypto keyring spokes\n");
+fn keyring_text(n: usize) -> String {
+    let mut t = String::from("crypto keyring spokes\n");
     for i in 0..n {
         let (a, m) = key_entry(i);
         let _ = writeln!(t, " pre-shared-key address {a} {m} key key{i}");
     }
     t.push_str(" pre-shared-key address 0.0.0.0 0.0.0.0 key wildcard\n!\n");
-    for p in 1..=n {
-        if p == n {
-            t.push_str(
-                "crypto isakmp policy 10000\n encryption aes 256\n hash sha256\n \
-                 authentication pre-share\n group 14\n",
-            );
-        } else {
-            let _ = writeln!(
-                t,
-                "crypto isakmp policy {p}\n encryption des\n hash md5\n \
-                 authentication pre-share\n group 1\n lifetime {}",
-                60 + p
-            );
-        }
+    t
+}
+
+fn isakmp_policies_text(n: usize) -> String {
+    let mut t = String::new();
+    for p in 1..n {
+        let _ = writeln!(
+            t,
+            "crypto isakmp policy {p}\n encryption des\n hash md5\n \
+             authentication pre-share\n group 1\n lifetime {}",
+            60 + p
+        );
     }
     t.push_str(
-        "!\ncrypto ipsec transform-set myset esp-3des esp-sha-hmac\n\
+        "crypto isakmp policy 10000\n encryption aes 256\n hash sha256\n \
+         authentication pre-share\n group 14\n!\n",
+    );
+    t
+}
+
+fn crypto_acl_text(n: usize) -> String {
+    let mut t = String::from(
+        "crypto ipsec transform-set myset esp-3des esp-sha-hmac\n\
          crypto map mymap 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set myset\n \
          match address 101\n!\ninterface FastEthernet0/0\n ip address 192.0.2.1 255.255.255.0\n \
          crypto map mymap\n!\n",
@@ -104,6 +110,15 @@ fn config_text(n: usize) -> String {
         );
     }
     t
+}
+
+fn config_text(n: usize) -> String {
+    format!(
+        "hostname Hub\n{}{}{}",
+        keyring_text(n),
+        isakmp_policies_text(n),
+        crypto_acl_text(n)
+    )
 }
 
 fn flow(source: Ipv4Addr) -> Flow {
@@ -314,13 +329,24 @@ fn acl_match(c: &mut Criterion, fixtures: &[Fixture]) {
 fn parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("resolver/parse");
     g.sample_size(10);
-    for n in SIZES {
-        let text = config_text(n);
-        // Per configuration line, so the figures compare across N.
-        g.throughput(Throughput::Elements(text.lines().count() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| {
-            b.iter(|| ike_policy::parse(black_box(t)).is_ok());
-        });
+    // The whole configuration, then each section alone, to tell which one
+    // grows faster than its line count.
+    let sections: [(&str, fn(usize) -> String); 4] = [
+        ("whole", config_text),
+        ("keyring_only", keyring_text),
+        ("isakmp_policies_only", isakmp_policies_text),
+        ("crypto_acl_only", crypto_acl_text),
+    ];
+    for (label, text_of) in sections {
+        for n in SIZES {
+            let text = text_of(n);
+            assert!(ike_policy::parse(&text).is_ok(), "{label} {n}");
+            // Per configuration line, so the figures compare across N.
+            g.throughput(Throughput::Elements(text.lines().count() as u64));
+            g.bench_with_input(BenchmarkId::new(label, n), &text, |b, t| {
+                b.iter(|| ike_policy::parse(black_box(t)).is_ok());
+            });
+        }
     }
     g.finish();
 }
