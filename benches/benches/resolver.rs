@@ -326,12 +326,15 @@ fn acl_match(c: &mut Criterion, fixtures: &[Fixture]) {
     g.finish();
 }
 
+/// A part of the generated configuration, by name, as text for N.
+type Section = (&'static str, fn(usize) -> String);
+
 fn parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("resolver/parse");
     g.sample_size(10);
     // The whole configuration, then each section alone, to tell which one
     // grows faster than its line count.
-    let sections: [(&str, fn(usize) -> String); 4] = [
+    let sections: [Section; 4] = [
         ("whole", config_text),
         ("keyring_only", keyring_text),
         ("isakmp_policies_only", isakmp_policies_text),
