@@ -770,7 +770,13 @@ fn c_event(event: GatewayEvent) -> Option<iks_event> {
                 notify_type: ty,
                 ..at_peer(IKS_EVENT_NOTIFY, ike_sa.map_or(0, |i| i.0), remote)
             },
-            Event::ChildSaUp(_) | Event::Log(_) => return None,
+            // The Gateway's policy answers Xauth itself; Mode Config shows
+            // in the views.
+            Event::ChildSaUp(_)
+            | Event::Log(_)
+            | Event::XauthRequest { .. }
+            | Event::XauthDone { .. }
+            | Event::ConfigAssigned { .. } => return None,
         },
         GatewayEvent::SaInstalled {
             child,

@@ -523,6 +523,83 @@ pub enum Phase2Refusal {
     InvalidIdInformation,
 }
 
+/// An Xauth password. Zeroized on drop, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct XauthPassword(Zeroizing<Vec<u8>>);
+
+impl XauthPassword {
+    /// Wraps password bytes.
+    pub fn new(password: impl Into<Vec<u8>>) -> Self {
+        Self(Zeroizing::new(password.into()))
+    }
+
+    /// The password bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Whether `other` is this password, compared in constant time (the
+    /// length is not hidden).
+    pub fn matches(&self, other: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.len() == other.len() && bool::from(self.0.as_slice().ct_eq(other))
+    }
+}
+
+impl fmt::Debug for XauthPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("XauthPassword(<redacted>)")
+    }
+}
+
+/// A user name and password for Xauth as the client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XauthCredentials {
+    /// XAUTH_USER_NAME.
+    pub user: String,
+    /// XAUTH_USER_PASSWORD.
+    pub password: XauthPassword,
+}
+
+/// The policy's answer to an Xauth user name and password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XauthVerdict {
+    /// Right: XAUTH_STATUS OK goes to the client.
+    Accept,
+    /// Wrong: XAUTH_STATUS FAIL goes to the client.
+    Reject,
+    /// Not known yet (a RADIUS round trip, a prompt): the engine raises
+    /// [`crate::engine::Event::XauthRequest`] and waits for
+    /// [`crate::engine::Engine::xauth_verdict`].
+    Deferred,
+}
+
+/// Mode Config attributes for a client (`crypto isakmp client configuration
+/// group`), or what a client received.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModeConfigAttributes {
+    /// INTERNAL_IP4_ADDRESS (from `ip local pool`).
+    pub address: Option<Ipv4Addr>,
+    /// INTERNAL_IP4_NETMASK.
+    pub netmask: Option<Ipv4Addr>,
+    /// INTERNAL_IP4_DNS (`dns`).
+    pub dns: Vec<Ipv4Addr>,
+    /// INTERNAL_IP4_NBNS (`wins`).
+    pub wins: Vec<Ipv4Addr>,
+    /// UNITY_DEF_DOMAIN (`domain`).
+    pub domain: Option<String>,
+    /// UNITY_SPLIT_INCLUDE (`acl`): the networks to tunnel.
+    pub split_include: Vec<TrafficSelector>,
+    /// UNITY_BANNER (`banner`).
+    pub banner: Option<String>,
+    /// UNITY_SAVE_PASSWD (`save-password`).
+    pub save_password: bool,
+    /// INTERNAL_ADDRESS_EXPIRY, seconds.
+    pub address_expiry: Option<u32>,
+    /// APPLICATION_VERSION.
+    pub application_version: Option<String>,
+}
+
 /// The policy questions of the engine. See the module documentation for
 /// when each is asked.
 pub trait Policy {
@@ -582,6 +659,50 @@ pub trait Policy {
 
     /// Whether to accept a Quick Mode offer, and which proposal.
     fn choose_phase2(&self, request: &Phase2Request<'_>) -> Result<Phase2Choice, Phase2Refusal>;
+
+    /// Checks an Xauth user name and password of a peer that matched
+    /// `profile` (`client authentication list`). The default defers every
+    /// answer to the embedder ([`XauthVerdict::Deferred`]).
+    fn check_xauth(
+        &self,
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+        profile: &Profile,
+        user: &str,
+        password: &XauthPassword,
+    ) -> XauthVerdict {
+        let _ = (local, peer, profile, user, password);
+        XauthVerdict::Deferred
+    }
+
+    /// Our Xauth user name and password towards `peer`, as the client
+    /// (`None`: answered only by the embedder, or not at all).
+    fn xauth_credentials(&self, local: Ipv4Addr, peer: Ipv4Addr) -> Option<XauthCredentials> {
+        let _ = (local, peer);
+        None
+    }
+
+    /// The Mode Config attributes for an authenticated peer (`isakmp
+    /// authorization list` → the group's pool, dns, wins, domain ...); an
+    /// address handed out here is the peer's until [`Policy::release_address`].
+    /// `None` refuses the peer.
+    fn mode_config_attributes(
+        &self,
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+        profile: &Profile,
+        user: Option<&str>,
+    ) -> Option<ModeConfigAttributes> {
+        let _ = (local, peer, identity, profile, user);
+        None
+    }
+
+    /// An address from [`Policy::mode_config_attributes`] is free again
+    /// (its IKE SA went away).
+    fn release_address(&self, address: Ipv4Addr) {
+        let _ = address;
+    }
 }
 
 /// How a responder treats the initiator's lifetime against its own.
@@ -633,6 +754,61 @@ pub struct StaticPolicy {
     /// Send client IDs in Quick Mode when initiating (default true when
     /// built with [`StaticPolicy::new`]).
     pub send_client_ids: bool,
+    /// Xauth users (as the server).
+    pub xauth_users: Vec<(String, XauthPassword)>,
+    /// Leave every Xauth verdict to [`crate::engine::Engine::xauth_verdict`].
+    pub xauth_deferred: bool,
+    /// Our Xauth credentials (as the client).
+    pub xauth_credentials: Option<XauthCredentials>,
+    /// Mode Config attributes handed to clients (the address comes from
+    /// `pool`).
+    pub mode_config: Option<ModeConfigAttributes>,
+    /// An address pool for Mode Config.
+    pub pool: Option<StaticPool>,
+}
+
+/// A range of addresses for Mode Config; clones share the allocations, so
+/// a test can watch the pool of a policy the engine owns.
+#[derive(Clone, Debug)]
+pub struct StaticPool {
+    /// First address.
+    pub first: Ipv4Addr,
+    /// Last address (inclusive).
+    pub last: Ipv4Addr,
+    in_use: std::sync::Arc<std::sync::Mutex<Vec<Ipv4Addr>>>,
+}
+
+impl StaticPool {
+    /// The pool `first..=last`, all free.
+    pub fn new(first: Ipv4Addr, last: Ipv4Addr) -> Self {
+        Self {
+            first,
+            last,
+            in_use: Default::default(),
+        }
+    }
+
+    /// The addresses handed out and not yet released.
+    pub fn in_use(&self) -> Vec<Ipv4Addr> {
+        self.in_use.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// The lowest free address, now taken.
+    pub fn allocate(&self) -> Option<Ipv4Addr> {
+        let mut used = self.in_use.lock().ok()?;
+        let a = (u32::from(self.first)..=u32::from(self.last))
+            .map(Ipv4Addr::from)
+            .find(|a| !used.contains(a))?;
+        used.push(a);
+        Some(a)
+    }
+
+    /// Gives `a` back.
+    pub fn release(&self, a: Ipv4Addr) {
+        if let Ok(mut used) = self.in_use.lock() {
+            used.retain(|x| *x != a);
+        }
+    }
 }
 
 impl StaticPolicy {
@@ -823,6 +999,53 @@ impl Policy for StaticPolicy {
         } else {
             Phase2Refusal::InvalidIdInformation
         })
+    }
+
+    fn check_xauth(
+        &self,
+        _local: Ipv4Addr,
+        _peer: Ipv4Addr,
+        _profile: &Profile,
+        user: &str,
+        password: &XauthPassword,
+    ) -> XauthVerdict {
+        if self.xauth_deferred {
+            return XauthVerdict::Deferred;
+        }
+        let ok = self
+            .xauth_users
+            .iter()
+            .any(|(u, p)| u == user && p.matches(password.as_bytes()));
+        if ok {
+            XauthVerdict::Accept
+        } else {
+            XauthVerdict::Reject
+        }
+    }
+
+    fn xauth_credentials(&self, _local: Ipv4Addr, _peer: Ipv4Addr) -> Option<XauthCredentials> {
+        self.xauth_credentials.clone()
+    }
+
+    fn mode_config_attributes(
+        &self,
+        _local: Ipv4Addr,
+        _peer: Ipv4Addr,
+        _identity: &Identity,
+        _profile: &Profile,
+        _user: Option<&str>,
+    ) -> Option<ModeConfigAttributes> {
+        let mut attrs = self.mode_config.clone()?;
+        if let Some(pool) = &self.pool {
+            attrs.address = Some(pool.allocate()?);
+        }
+        Some(attrs)
+    }
+
+    fn release_address(&self, address: Ipv4Addr) {
+        if let Some(pool) = &self.pool {
+            pool.release(address);
+        }
     }
 }
 

@@ -256,12 +256,13 @@ fn vpn_client_pair(client_key: &[u8], hub_key: &[u8], seed: u64) -> Pair {
     hub.keys_by_identity
         .push((group.clone(), PresharedKey::new(hub_key.to_vec())));
     hub.phase1.push(Phase1Proposal::seed());
+    // Xauth and Mode Config are tests/transaction.rs's subject.
     hub.profiles.push((
         Some(group),
         Profile {
             name: "VPNclient".into(),
-            xauth: true,
-            mode_config: ModeConfig::Respond,
+            xauth: false,
+            mode_config: ModeConfig::None,
         },
     ));
     hub.phase2.push(StaticPhase2 {

@@ -62,6 +62,7 @@
 
 mod counters;
 mod process;
+mod xact;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -79,10 +80,11 @@ use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
 pub use crate::exchange::notify;
 pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
 use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
+use crate::exchange::transaction::Transaction;
 use crate::exchange::{Ctx, Phase1Sa};
 use crate::policy::{
-    DhGroup, EncapMode, EspCipher, EspIntegrity, Identity, Lifetime, Phase1Proposal, Policy,
-    Profile, Selectors,
+    DhGroup, EncapMode, EspCipher, EspIntegrity, Identity, Lifetime, ModeConfigAttributes,
+    Phase1Proposal, Policy, Profile, Selectors, XauthPassword,
 };
 use crate::time::{Duration, Instant, Timer, TimerTable};
 
@@ -319,6 +321,11 @@ pub struct IkeSaInfo {
     pub established_at: Instant,
     /// When the phase-1 lifetime runs out (`None`: no time limit).
     pub expires_at: Option<Instant>,
+    /// The user Xauth accepted on this SA (either role), if it ran.
+    pub xauth_user: Option<String>,
+    /// The Mode Config address: the one we gave the peer (server), or
+    /// the one we were given (client).
+    pub config_address: Option<Ipv4Addr>,
 }
 
 /// One row of the IKE SA table, complete or not, for `show crypto isakmp
@@ -456,6 +463,43 @@ pub enum Event {
         /// Whether it was protected by phase-1 keys.
         authenticated: bool,
     },
+    /// A peer's Xauth user name and password await a verdict
+    /// ([`Engine::xauth_verdict`]); the policy deferred it.
+    XauthRequest {
+        /// The IKE SA.
+        ike_sa: IkeSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// XAUTH_USER_NAME.
+        user: String,
+        /// XAUTH_USER_PASSWORD (zeroized on drop, never printed).
+        password: XauthPassword,
+    },
+    /// Xauth ended on an IKE SA (either role).
+    XauthDone {
+        /// The IKE SA.
+        ike_sa: IkeSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// The user (as the client: ours).
+        user: String,
+        /// XAUTH_STATUS OK.
+        ok: bool,
+    },
+    /// Mode Config gave an address: to the peer (we are the server) or to
+    /// us (we are the client).
+    ConfigAssigned {
+        /// The IKE SA.
+        ike_sa: IkeSaId,
+        /// The peer.
+        remote: SocketAddrV4,
+        /// The address.
+        address: Ipv4Addr,
+        /// Everything the exchange carried (address, DNS, WINS, domain ...).
+        attributes: ModeConfigAttributes,
+        /// Whether we handed it out.
+        server: bool,
+    },
     /// A log line.
     Log(LogLine),
 }
@@ -473,6 +517,9 @@ pub enum CommandError {
     /// No such SA.
     #[error("no such SA")]
     UnknownSa,
+    /// The SA does not wait for an Xauth verdict.
+    #[error("no Xauth verdict awaited on this SA")]
+    NoXauthPending,
 }
 
 // ---------------------------------------------------------------------
@@ -604,14 +651,38 @@ struct IkeSa {
     established_at: Option<Instant>,
     /// Set once IkeSaUp was reported (so IkeSaDown pairs with it).
     reported_up: bool,
-    /// Whether Quick Mode may run. Phase 1 opens it on completion; the
-    /// Transaction exchange (Xauth, Mode Config, a later issue) will keep it
-    /// closed until its verdict, which may come long after the message that
-    /// asked for it: acquires wait in `acquires` meanwhile, and a peer's
-    /// Quick Mode is not answered.
+    /// Whether Quick Mode may run. Phase 1 opens it on completion, or the
+    /// Transaction exchange (Xauth, Mode Config) once it is done, which may
+    /// be long after the message that started it (a deferred verdict):
+    /// acquires wait in `acquires` meanwhile, and a peer's Quick Mode is
+    /// not answered.
     phase2_open: bool,
     /// Message IDs of the protected Informationals received (replays).
     seen_info: VecDeque<u32>,
+    /// The Transaction exchange under way (Xauth, Mode Config).
+    xact: Option<XactSlot>,
+    /// Finished Transaction message IDs: what came and what we answered.
+    xact_done: VecDeque<XactDone>,
+    /// The user Xauth accepted.
+    xauth_user: Option<String>,
+    /// The Mode Config address (ours to release as the server).
+    assigned: Option<Ipv4Addr>,
+}
+
+/// A Transaction exchange under way on an IKE SA.
+struct XactSlot {
+    state: Transaction,
+    retx: Option<Retx>,
+    retransmit_at: Option<Instant>,
+    /// The whole transaction must be over by then.
+    deadline: Instant,
+}
+
+/// A finished Transaction message ID.
+struct XactDone {
+    mid: u32,
+    last_rx: Vec<u8>,
+    last_tx: Option<Vec<u8>>,
 }
 
 impl IkeSa {
@@ -639,7 +710,17 @@ impl IkeSa {
             .iter()
             .flat_map(|s| [s.retransmit_at, Some(s.expire_at)])
             .flatten();
-        self.timers.next_timeout().into_iter().chain(slots).min()
+        let xact = self
+            .xact
+            .iter()
+            .flat_map(|x| [x.retransmit_at, Some(x.deadline)])
+            .flatten();
+        self.timers
+            .next_timeout()
+            .into_iter()
+            .chain(slots)
+            .chain(xact)
+            .min()
     }
 }
 
@@ -800,6 +881,8 @@ impl Engine {
                 sa.established_at
                     .map(|t| t + Duration::from_secs(u64::from(s)))
             }),
+            xauth_user: sa.xauth_user.clone(),
+            config_address: sa.assigned,
         })
     }
 
@@ -972,6 +1055,10 @@ impl Engine {
             reported_up: false,
             phase2_open: false,
             seen_info: VecDeque::new(),
+            xact: None,
+            xact_done: VecDeque::new(),
+            xauth_user: None,
+            assigned: None,
         };
         sa.timers
             .set(SaTimer::Expire, self.now + self.config.half_open_timeout);
@@ -1205,6 +1292,11 @@ impl Engine {
     fn ike_down_ref(&mut self, sa: &mut IkeSa, reason: DownReason) {
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
         sa.timers.stop_all();
+        sa.xact = None;
+        if let Some(a) = sa.assigned.take().filter(|_| !sa.initiator) {
+            self.log(Some(sa.id), None, "returning IP addr to the address pool");
+            self.policy.release_address(a);
+        }
         self.transition(sa.id, None, state.name(), "IKE_DEST_SA");
         if sa.reported_up {
             self.events.push_back(Event::IkeSaDown {

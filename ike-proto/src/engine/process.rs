@@ -100,13 +100,11 @@ impl Engine {
                 keep
             }
             exch::TRANSACTION => {
-                bump(&mut self.counters.unsupported_exchange);
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Transaction exchange not supported yet: dropped",
-                );
-                true
+                let keep = self.transaction_message(now, &mut sa, &header, body, msg, arrival);
+                if keep {
+                    self.pump_acquires(now, &mut sa);
+                }
+                keep
             }
             other => {
                 bump(&mut self.counters.unsupported_exchange);
@@ -496,7 +494,7 @@ impl Engine {
                 DownReason::InitialContact,
             );
         }
-        self.open_phase2(now, sa);
+        self.start_transaction(now, sa);
     }
 
     /// Lets Quick Mode run on `sa` and starts the acquires that waited.
@@ -1248,7 +1246,7 @@ impl Engine {
 
     /// An authenticated message arrived: DPD liveness, and the peer's
     /// address may have changed under NAT.
-    fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
+    pub(super) fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
         let remote = arrival.remote;
         sa.dpd.last_heard = Some(now);
         if arrival.local.port() == self.config.natt_port && !sa.floated {
@@ -1301,6 +1299,9 @@ impl Engine {
                     break;
                 };
                 keep = self.sa_timer(now, &mut sa, t);
+            }
+            if keep {
+                keep = self.xact_timer(now, &mut sa);
             }
             if keep {
                 self.slot_timers(now, &mut sa);

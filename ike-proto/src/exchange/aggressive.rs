@@ -224,6 +224,7 @@ impl AggressiveInitiator {
         Ok((
             Step::Done {
                 sa: Box::new(Phase1Sa {
+                    assigned_address: None,
                     proof,
                     keys: ks.keys,
                     crypter: ks.crypter,
@@ -421,6 +422,7 @@ impl AggressiveResponder {
         let ic = has_initial_contact(&payloads);
         Step::Done {
             sa: Box::new(Phase1Sa {
+                assigned_address: None,
                 proof,
                 keys: self.ks.keys,
                 crypter: self.ks.crypter,

@@ -548,6 +548,7 @@ impl ExpectHashR {
         let ic = has_initial_contact(&payloads);
         Step::Done {
             sa: Box::new(Phase1Sa {
+                assigned_address: None,
                 proof,
                 keys: self.ks.keys,
                 crypter: self.ks.crypter,
@@ -825,6 +826,7 @@ impl RExpectHashI {
         let ic = has_initial_contact(&payloads);
         Step::Done {
             sa: Box::new(Phase1Sa {
+                assigned_address: None,
                 proof,
                 keys: self.ks.keys,
                 crypter: self.ks.crypter,

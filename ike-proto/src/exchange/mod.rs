@@ -12,6 +12,7 @@
 //! * [`aggressive`]: Aggressive Mode, pre-shared key chosen by identity.
 //! * [`quick_mode`]: Quick Mode, PFS, commit bit, RESPONDER_LIFETIME.
 //! * [`informational`]: Delete, notifies, INITIAL_CONTACT, DPD.
+//! * `transaction`: Xauth and Mode Config (exchange type 6), both roles.
 
 pub mod aggressive;
 pub mod informational;
@@ -20,6 +21,7 @@ pub(crate) mod msg;
 pub mod notify;
 pub mod quick_mode;
 pub(crate) mod suite;
+pub(crate) mod transaction;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -320,6 +322,9 @@ pub struct Phase1Sa {
     pub(crate) profile: Option<Profile>,
     pub(crate) icookie: [u8; 8],
     pub(crate) rcookie: [u8; 8],
+    /// The address Mode Config gave the peer (as the server): its Quick
+    /// Mode proxy identity must be this host.
+    pub(crate) assigned_address: Option<Ipv4Addr>,
 }
 
 impl core::fmt::Debug for Phase1Sa {

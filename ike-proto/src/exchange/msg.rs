@@ -232,7 +232,9 @@ pub(crate) enum Payload {
         hash: Vec<u8>,
         draft: bool,
     },
-    /// Anything else the codec knows (CERT, CR, SIG, ATTR, NAT-OA,
+    /// An ATTRIBUTE payload (Mode Config / Xauth).
+    Attribute(wire::AttributePayload),
+    /// Anything else the codec knows (CERT, CR, SIG, NAT-OA,
     /// fragments): kept as its body, never emitted by the exchanges.
     Other {
         ty: u8,
@@ -296,6 +298,7 @@ impl Payload {
                 },
                 hash: hash.clone(),
             }),
+            Self::Attribute(a) => wire::Payload::Attribute(a.clone()),
             Self::Other { .. } => return None,
         })
     }
@@ -351,6 +354,7 @@ impl Payload {
                 hash: n.hash,
                 draft: n.numbering == NatTNumbering::Draft,
             },
+            wire::Payload::Attribute(a) => Self::Attribute(a),
             _ => Self::Other {
                 ty,
                 body: body.to_vec(),

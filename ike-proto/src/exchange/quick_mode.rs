@@ -512,6 +512,14 @@ impl QuickModeResponder {
                 ));
             }
         };
+        if let Some(a) = p1.assigned_address {
+            // A Mode Config client speaks for its assigned address only.
+            if selectors.remote != TrafficSelector::host(a) {
+                return Err(Error::PeerIncompatible(
+                    PeerIncompatible::InvalidIdInformation,
+                ));
+            }
+        }
         let natt = p1.nat.method.filter(|_| p1.nat.any());
         // Proposals: several payloads with one number are an AND (e.g.
         // AH+ESP), which we do not do; each ESP-only proposal's transforms
