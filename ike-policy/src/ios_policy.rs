@@ -11,19 +11,22 @@
 //! | profile | by identity, most specific `match identity`; no `client authentication list` means no Xauth | [`resolver::select_profile`], [`resolver::xauth_required`] |
 //! | phase 2 as initiator | static crypto map entries by sequence number; the entry whose ACL permits the traffic and whose `set peer` is the peer; the ACL line becomes the proxy identities | [`resolver::crypto_map_candidates`], [`resolver::acl_selectors`] |
 //! | phase 2 as responder | static entries, then dynamic ones; `set isakmp-profile` must be the IKE SA's profile; ACL must cover the proxies (a dynamic entry without ACL accepts the peer's); transform sets | [`resolver::select_responder_entry`] |
+//! | Xauth user name and password | the profile's `client authentication list` (else the crypto map's) → `aaa authentication login` → local users, constant-time compare; a RADIUS/TACACS+ list defers to the embedder | [`resolver::authenticate_xauth`] |
+//! | Mode Config attributes | `isakmp authorization list` must be local; the profile's `client configuration group`, else the ID_KEY_ID's group: address from its `pool`, dns, wins, domain, netmask, save-password, split-include from its `acl`; released when the IKE SA goes | [`resolver::AddressPool`] |
 //!
 //! Each key lookup logs IOS's lines ("Looking for a matching key for X in
 //! default", "... in spokes : success") through the `log` facade.
 
 use std::net::Ipv4Addr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ike_proto::policy::{
     AuthMethod, DhGroup as ProtoGroup, EncapMode, EspCipher, EspIntegrity as ProtoIntegrity,
-    Identity, InitiatorPhase1, Lifetime, ModeConfig, Phase1Choice as ProtoPhase1Choice,
-    Phase1Cipher as ProtoCipher, Phase1Hash as ProtoHash, Phase1Mode, Phase1Proposal,
-    Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal, Phase2Refusal,
-    Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors, TrafficSelector,
+    Identity, InitiatorPhase1, Lifetime, ModeConfig, ModeConfigAttributes,
+    Phase1Choice as ProtoPhase1Choice, Phase1Cipher as ProtoCipher, Phase1Hash as ProtoHash,
+    Phase1Mode, Phase1Proposal, Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal,
+    Phase2Refusal, Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors,
+    TrafficSelector, XauthPassword, XauthVerdict,
 };
 
 use crate::model::{
@@ -46,6 +49,9 @@ pub struct IosPolicy {
     config: Arc<Config>,
     crypto_map: Option<String>,
     options: Phase1Options,
+    /// The `ip local pool`s' allocations, shared by the clones of one
+    /// policy (the Gateway's views and its engine see the same pools).
+    pools: Arc<Mutex<Vec<resolver::AddressPool>>>,
 }
 
 impl IosPolicy {
@@ -57,9 +63,15 @@ impl IosPolicy {
             .crypto_interfaces()
             .next()
             .map(|(_, m)| m.name.clone());
+        let pools = config
+            .local_pools
+            .iter()
+            .map(resolver::AddressPool::new)
+            .collect();
         Self {
             config,
             crypto_map,
+            pools: Arc::new(Mutex::new(pools)),
             options: Phase1Options {
                 lifetime_rule: LifetimeRule::ResponderLifetime,
                 include_default_suite: false,
@@ -77,6 +89,70 @@ impl IosPolicy {
     pub fn with_lifetime_rule(mut self, rule: LifetimeRule) -> Self {
         self.options.lifetime_rule = rule;
         self
+    }
+
+    /// The addresses of `ip local pool NAME` handed out now.
+    pub fn pool_in_use(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+        let pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        let pool = pools.iter().find(|p| p.name() == name)?;
+        let cfg = self.config.local_pool(name)?;
+        Some(
+            cfg.ranges
+                .iter()
+                .flat_map(|r| u32::from(r.first)..=u32::from(r.last))
+                .map(Ipv4Addr::from)
+                .filter(|a| pool.is_allocated(*a))
+                .collect(),
+        )
+    }
+
+    /// The AAA list a profile checks Xauth against: its `client
+    /// authentication list`, else the crypto map's.
+    fn xauth_list(&self, profile: &Profile) -> Option<&str> {
+        self.config
+            .isakmp_profile(&profile.name)
+            .and_then(|p| p.client_authentication_list.as_deref())
+            .or_else(|| {
+                self.crypto_map()
+                    .and_then(|m| m.client_authentication_list.as_deref())
+            })
+    }
+
+    /// The client configuration group of a peer: the profile's `client
+    /// configuration group`, else the group its ID_KEY_ID names.
+    fn client_group(
+        &self,
+        profile: &Profile,
+        identity: &Identity,
+    ) -> Option<&crate::model::ClientConfigGroup> {
+        let named = self
+            .config
+            .isakmp_profile(&profile.name)
+            .and_then(|p| p.client_configuration_group.as_deref());
+        let name = match (named, identity) {
+            (Some(n), _) => n.to_string(),
+            (None, Identity::KeyId(k)) => String::from_utf8(k.clone()).ok()?,
+            (None, _) => return None,
+        };
+        self.config.client_group(&name)
+    }
+
+    /// Whether the profile's `isakmp authorization list` answers group
+    /// attributes from the local configuration (`local`, or no list).
+    fn local_authorization(&self, profile: &Profile) -> bool {
+        let list = self
+            .config
+            .isakmp_profile(&profile.name)
+            .and_then(|p| p.isakmp_authorization_list.as_deref());
+        match list {
+            None => true,
+            Some(l) => self.config.authorization_network_list(l).is_some_and(|l| {
+                matches!(
+                    l.methods.first(),
+                    Some(crate::model::AaaMethod::Local | crate::model::AaaMethod::LocalCase)
+                )
+            }),
+        }
     }
 
     /// The configuration.
@@ -541,6 +617,80 @@ impl Policy for IosPolicy {
                 request.selectors
             );
             Err(Phase2Refusal::InvalidIdInformation)
+        }
+    }
+
+    fn check_xauth(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        profile: &Profile,
+        user: &str,
+        password: &XauthPassword,
+    ) -> XauthVerdict {
+        let Some(list) = self.xauth_list(profile) else {
+            log::debug!("ISAKMP: no client authentication list for {peer}: Xauth fails");
+            return XauthVerdict::Reject;
+        };
+        match resolver::authenticate_xauth(&self.config, list, user, password.as_bytes()) {
+            Some(true) => XauthVerdict::Accept,
+            Some(false) => XauthVerdict::Reject,
+            // A RADIUS or TACACS+ list: the embedder answers.
+            None => XauthVerdict::Deferred,
+        }
+    }
+
+    fn mode_config_attributes(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+        profile: &Profile,
+        _user: Option<&str>,
+    ) -> Option<ModeConfigAttributes> {
+        if !self.local_authorization(profile) {
+            log::debug!("ISAKMP: authorization list for {peer} is not local: no attributes");
+            return None;
+        }
+        let group = self.client_group(profile, identity)?;
+        let address = match group.pool.as_deref() {
+            Some(name) => {
+                let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+                let pool = pools.iter_mut().find(|p| p.name() == name)?;
+                Some(pool.allocate()?)
+            }
+            None => None,
+        };
+        let split_include = group
+            .acl
+            .as_deref()
+            .and_then(|n| self.config.access_list(n))
+            .map(|acl| {
+                resolver::acl_selectors(acl)
+                    .into_iter()
+                    .filter(|s| s.action == AclAction::Permit)
+                    .filter_map(|s| selectors_from_acl(&s.selector).map(|x| x.local))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(ModeConfigAttributes {
+            address,
+            netmask: group.netmask,
+            dns: group.dns.clone(),
+            wins: group.wins.clone(),
+            domain: group.domain.clone(),
+            split_include,
+            banner: None,
+            save_password: group.save_password,
+            address_expiry: None,
+            application_version: None,
+        })
+    }
+
+    fn release_address(&self, address: Ipv4Addr) {
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = pools.iter_mut().find(|p| p.is_allocated(address)) {
+            p.release(address);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use ike_proto::engine::IkeSaInfo;
 use ike_proto::policy::{
-    AuthMethod, EspCipher, EspIntegrity, ModeConfig, Phase1Cipher, Phase1Hash, TrafficSelector,
+    AuthMethod, EspCipher, EspIntegrity, Phase1Cipher, Phase1Hash, TrafficSelector,
 };
 
 use super::{Gateway, GatewayError, Installed, Instant};
@@ -227,9 +227,9 @@ impl Gateway {
         let up = self.ike_up.get(&i.id).copied().unwrap_or(now);
         let elapsed = now.saturating_duration_since(up).as_secs();
         let total = u64::from(i.lifetime.seconds.unwrap_or(0));
-        let (xauth, config_mode) = i.profile.as_ref().map_or((false, false), |p| {
-            (p.xauth, p.mode_config != ModeConfig::None)
-        });
+        // Live state: X once Xauth accepted a user on this SA, C once Mode
+        // Config handed out (or gave us) an address.
+        let (xauth, config_mode) = (i.xauth_user.is_some(), i.config_address.is_some());
         IsakmpSaView {
             conn_id: u32::try_from(i.id.0).unwrap_or(u32::MAX),
             local: self.local,
@@ -250,7 +250,9 @@ impl Gateway {
             remaining_lifetime_secs: total.saturating_sub(elapsed),
             caps: Capabilities {
                 config_mode,
-                dpd: i.peer_dpd && self.options.engine.dpd.is_some(),
+                // The engine's own setting: IOS does DPD only with `crypto isakmp
+                // keepalive`, whatever the options said.
+                dpd: i.peer_dpd && self.engine.config().dpd.is_some(),
                 keepalives: false,
                 nat_t: i.nat.any(),
                 xauth,

@@ -294,6 +294,15 @@ impl Engine {
             profile,
             user,
         );
+        let mut attrs = attrs;
+        if let Some(a) = attrs.as_mut().filter(|a| a.address_expiry.is_none()) {
+            // IOS: the address is the client's for what is left of phase 1.
+            let life = sa.established().and_then(|p| p.lifetime.seconds);
+            if let (Some(life), Some(at)) = (life, sa.established_at) {
+                let used = (self.now - at).as_secs();
+                a.address_expiry = u32::try_from(u64::from(life).saturating_sub(used)).ok();
+            }
+        }
         match &attrs {
             Some(a) => {
                 if let Some(addr) = a.address {

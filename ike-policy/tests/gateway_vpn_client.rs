@@ -1,0 +1,411 @@
+//! The seed's hub Gateway against a Cisco-style VPN client: an engine
+//! with a StaticPolicy (Aggressive Mode as testgroup, Xauth as gfullage,
+//! Mode Config pulled), in memory under a virtual clock. The client has no
+//! data plane of its own: the test seals and opens its ESP with esp-core
+//! and the keys the client's engine negotiated.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use esp_core::{InboundSa, KeyMaterial, Mode, OutboundSa, SaParams, Suite};
+use ike_policy::gateway::Instant;
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::{ChildSa, Config, Engine, Event};
+use ike_proto::policy::{
+    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
+    Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const HUB_CFG: &str = include_str!("configs/hub.cfg");
+const SEED_HUB_ADDR: &str = "10.48.67.181";
+const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
+const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
+const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
+const PORTS: (u16, u16) = (10500, 14500);
+
+/// The Cisco VPN Client's profile: group testgroup / cisco321, user
+/// gfullage, Mode Config pulled, everything to 0.0.0.0/0 through the hub.
+fn client(password: &[u8]) -> Engine {
+    let group = Identity::KeyId(b"testgroup".to_vec());
+    let mut p = StaticPolicy::new();
+    p.mode = Some(Phase1Mode::Aggressive);
+    p.identity = Some(group.clone());
+    p.keys_by_identity
+        .push((group, PresharedKey::new(b"cisco321".to_vec())));
+    p.phase1.push(Phase1Proposal::seed());
+    p.profiles.push((
+        None,
+        Profile {
+            name: "hub".into(),
+            xauth: true,
+            mode_config: ModeConfig::Respond,
+        },
+    ));
+    p.phase2.push(StaticPhase2 {
+        peer: None,
+        selectors: None,
+        proposals: vec![Phase2Proposal::seed()],
+    });
+    p.xauth_credentials = Some(XauthCredentials {
+        user: "gfullage".into(),
+        password: XauthPassword::new(password.to_vec()),
+    });
+    let config = Config {
+        ike_port: PORTS.0,
+        natt_port: PORTS.1,
+        peer_ike_port: PORTS.0,
+        peer_natt_port: PORTS.1,
+        ..Config::default()
+    };
+    Engine::new(
+        config,
+        Box::new(p),
+        Box::new(ChaCha20Rng::seed_from_u64(77)),
+    )
+}
+
+struct Net {
+    hub: Gateway,
+    client: Engine,
+    now: Instant,
+    hub_events: Vec<GatewayEvent>,
+    client_events: Vec<Event>,
+    hub_inside: Vec<Vec<u8>>,
+    /// Raw ESP the hub sent to the client.
+    to_client_esp: Vec<Vec<u8>>,
+}
+
+impl Net {
+    fn new(password: &[u8]) -> Self {
+        let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let hub = Gateway::from_ios(
+            &cfg,
+            GatewayOptions {
+                ike_port: PORTS.0,
+                natt_port: PORTS.1,
+                ..GatewayOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+        Self {
+            hub,
+            client: client(password),
+            now: Instant::from_secs(1000),
+            hub_events: Vec::new(),
+            client_events: Vec::new(),
+            hub_inside: Vec::new(),
+            to_client_esp: Vec::new(),
+        }
+    }
+
+    fn client_ike(&self) -> SocketAddrV4 {
+        SocketAddrV4::new(CLIENT, PORTS.0)
+    }
+
+    fn run(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            while let Some(d) = self.client.poll_transmit() {
+                moved = true;
+                assert_eq!(*d.remote.ip(), HUB);
+                self.hub
+                    .handle_datagram(self.now, d.remote, d.local, &d.payload);
+            }
+            while let Some(t) = self.hub.poll_transmit() {
+                moved = true;
+                match t {
+                    Transmit::Udp {
+                        local,
+                        remote,
+                        payload,
+                    } => {
+                        assert_eq!(remote, self.client_ike());
+                        self.client
+                            .handle_datagram(self.now, remote, local, &payload);
+                    }
+                    Transmit::Esp {
+                        remote, payload, ..
+                    } => {
+                        assert_eq!(remote, CLIENT);
+                        self.to_client_esp.push(payload);
+                    }
+                    Transmit::Clear { .. } => {}
+                }
+            }
+            while let Some(e) = self.client.poll_event() {
+                self.client_events.push(e);
+            }
+            while let Some(e) = self.hub.poll_event() {
+                self.hub_events.push(e);
+            }
+            while let Some(p) = self.hub.poll_inside() {
+                self.hub_inside.push(p);
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("never quiet");
+    }
+
+    fn run_for(&mut self, seconds: u64) {
+        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
+        loop {
+            self.run();
+            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    self.hub.handle_timeout(self.now);
+                    if self.client.poll_timeout().is_some_and(|t| t <= self.now) {
+                        self.client.handle_timeout(self.now);
+                    }
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        let (l, r) = (self.client_ike(), SocketAddrV4::new(HUB, PORTS.0));
+        // Before Mode Config the client does not know its address.
+        let want = Selectors {
+            local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
+            remote: TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0),
+        };
+        self.client.initiate(self.now, l, r, want).unwrap();
+        self.run_for(10);
+    }
+
+    fn client_child(&self) -> Option<&ChildSa> {
+        self.client_events.iter().find_map(|e| match e {
+            Event::ChildSaUp(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    fn hub_assigned(&self) -> Vec<Ipv4Addr> {
+        self.hub_events
+            .iter()
+            .filter_map(|e| match e {
+                GatewayEvent::Engine(Event::ConfigAssigned {
+                    address,
+                    server: true,
+                    ..
+                }) => Some(*address),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn suite() -> Suite {
+    Suite::new(
+        esp_core::Encryption::TripleDesCbc,
+        esp_core::Integrity::HmacSha1_96,
+    )
+    .unwrap()
+}
+
+/// An IPv4 ICMP echo request (8) or reply (0), checksums right.
+fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
+    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
+    icmp.extend_from_slice(&seq.to_be_bytes());
+    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
+    let c = esp_core::wire::internet_checksum(&icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let total = (20 + icmp.len()) as u16;
+    let mut ip = vec![0x45, 0];
+    ip.extend_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
+    ip.extend_from_slice(&src.octets());
+    ip.extend_from_slice(&dst.octets());
+    let c = esp_core::wire::internet_checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    ip.extend_from_slice(&icmp);
+    ip
+}
+
+#[test]
+fn a_vpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
+    let mut net = Net::new(b"gfullage");
+    net.connect();
+
+    // Mode Config: the seed's group testgroup, as the client received it.
+    let cfg = net
+        .client_events
+        .iter()
+        .find_map(|e| match e {
+            Event::ConfigAssigned { attributes, .. } => Some(attributes.clone()),
+            _ => None,
+        })
+        .expect("client configured");
+    assert_eq!(cfg.address, Some(ASSIGNED));
+    assert_eq!(
+        cfg.dns,
+        vec![Ipv4Addr::new(1, 1, 1, 1), Ipv4Addr::new(2, 2, 2, 2)]
+    );
+    assert_eq!(
+        cfg.wins,
+        vec![Ipv4Addr::new(3, 3, 3, 3), Ipv4Addr::new(4, 4, 4, 4)]
+    );
+    assert_eq!(cfg.domain.as_deref(), Some("cisco.com"));
+    // What is left of the hub's 86400 s phase 1.
+    assert!(
+        cfg.address_expiry
+            .is_some_and(|e| e <= 86_400 && e > 86_000)
+    );
+    assert_eq!(net.hub_assigned(), vec![ASSIGNED]);
+
+    // Quick Mode for the assigned /32, installed on the hub.
+    let child = net.client_child().expect("client child SA").clone();
+    assert_eq!(child.selectors.local, TrafficSelector::host(ASSIGNED));
+    assert!(
+        net.hub_events
+            .iter()
+            .any(|e| matches!(e, GatewayEvent::SaInstalled { .. })),
+        "{:#?}",
+        net.hub_events
+    );
+
+    // The client's ping to the hub's LAN, sealed with its outbound SA.
+    let at = esp_core::Instant::from_millis(net.now.as_millis());
+    let keys = KeyMaterial::new(
+        child.keys_out.encryption.as_bytes(),
+        child.keys_out.integrity.as_bytes(),
+    );
+    let params = SaParams::new(child.spi_out, suite()).with_mode(Mode::Tunnel);
+    let mut out = OutboundSa::new(&params, &keys, at).unwrap();
+    let ping = icmp(ASSIGNED, HUB_HOST, 8, 1);
+    let head = out.headroom();
+    let mut buf = vec![0u8; head + ping.len() + out.tailroom(ping.len())];
+    buf[head..head + ping.len()].copy_from_slice(&ping);
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let range = out
+        .seal(&mut buf, head..head + ping.len(), 4, &mut rng, at)
+        .unwrap();
+    net.hub.handle_esp(net.now, CLIENT, &buf[range]);
+    net.run();
+    assert_eq!(net.hub_inside, vec![ping], "{:?}", net.hub.counters());
+
+    // The reply goes back to 10.5.5.1 through the client's SA.
+    let pong = icmp(HUB_HOST, ASSIGNED, 0, 1);
+    net.hub.handle_inside(net.now, &pong);
+    net.run();
+    assert_eq!(net.to_client_esp.len(), 1);
+    let keys_in = KeyMaterial::new(
+        child.keys_in.encryption.as_bytes(),
+        child.keys_in.integrity.as_bytes(),
+    );
+    let params = SaParams::new(child.spi_in, suite()).with_mode(Mode::Tunnel);
+    let mut inbound = InboundSa::new(&params, &keys_in, at).unwrap();
+    let mut esp = net.to_client_esp[0].clone();
+    let opened = inbound.open(&mut esp, at).unwrap();
+    assert_eq!(&esp[opened.inner], &pong[..]);
+
+    // The IKE SA row as the seed shows it: Cap. CX from live state.
+    let show = net
+        .hub
+        .show("show crypto isakmp sa detail", net.now)
+        .unwrap();
+    let row = show
+        .lines()
+        .find(|l| l.contains(&CLIENT.to_string()))
+        .unwrap_or_else(|| panic!("{show}"));
+    assert!(row.trim_end().ends_with("CX"), "{show}");
+    assert!(row.contains("3des sha"), "{show}");
+
+    // The client goes: its address goes back to ippool.
+    let id = net.client.ike_sas()[0].id;
+    let now = net.now;
+    net.client.delete_ike_sa(now, id).unwrap();
+    net.run();
+    assert!(net.hub.engine().ike_sas().is_empty());
+    // Back in the pool: the client connecting again gets the first
+    // address again, not 10.5.5.2.
+    net.connect();
+    assert_eq!(net.hub_assigned(), vec![ASSIGNED, ASSIGNED]);
+}
+
+#[test]
+fn a_wrong_password_never_gets_an_address() {
+    let mut net = Net::new(b"not-gfullage");
+    net.connect();
+    net.run_for(30);
+    assert!(net.hub_assigned().is_empty());
+    assert!(net.client_child().is_none());
+    assert!(net.hub.engine().ike_sas().is_empty());
+    let fails = net
+        .hub_events
+        .iter()
+        .filter(|e| matches!(e, GatewayEvent::Engine(Event::XauthDone { ok: false, .. })))
+        .count();
+    assert_eq!(fails, 3);
+}
+
+/// The policy questions behind the above, asked of `IosPolicy` directly.
+#[test]
+fn ios_policy_checks_xauth_against_clientauth_and_allocates_from_ippool() {
+    use ike_proto::policy::{Policy, XauthVerdict};
+    let config = std::sync::Arc::new(ike_policy::parse(HUB_CFG).unwrap());
+    let policy = ike_policy::IosPolicy::new(config);
+    let group = Identity::KeyId(b"testgroup".to_vec());
+    let profile = policy
+        .match_profile(HUB, CLIENT, &group)
+        .expect("VPNclient");
+    assert_eq!(profile.name, "VPNclient");
+    assert!(profile.xauth);
+    assert_eq!(profile.mode_config, ModeConfig::Respond);
+    let check = |user: &str, pw: &[u8]| {
+        policy.check_xauth(
+            HUB,
+            CLIENT,
+            &profile,
+            user,
+            &XauthPassword::new(pw.to_vec()),
+        )
+    };
+    // `username gfullage password 7 0201024E070A0E2649` is "gfullage".
+    assert_eq!(check("gfullage", b"gfullage"), XauthVerdict::Accept);
+    assert_eq!(check("gfullage", b"gfullagE"), XauthVerdict::Reject);
+    assert_eq!(check("gfullage", b""), XauthVerdict::Reject);
+    assert_eq!(check("nobody", b"gfullage"), XauthVerdict::Reject);
+
+    let first = policy
+        .mode_config_attributes(HUB, CLIENT, &group, &profile, Some("gfullage"))
+        .unwrap();
+    assert_eq!(first.address, Some(ASSIGNED));
+    assert_eq!(first.domain.as_deref(), Some("cisco.com"));
+    assert_eq!(first.dns.len(), 2);
+    assert_eq!(first.wins.len(), 2);
+    let second = policy
+        .mode_config_attributes(HUB, CLIENT, &group, &profile, Some("gfullage"))
+        .unwrap();
+    assert_eq!(second.address, Some(Ipv4Addr::new(10, 5, 5, 2)));
+    assert_eq!(
+        policy.pool_in_use("ippool"),
+        Some(vec![ASSIGNED, Ipv4Addr::new(10, 5, 5, 2)])
+    );
+    policy.release_address(ASSIGNED);
+    assert_eq!(
+        policy.pool_in_use("ippool"),
+        Some(vec![Ipv4Addr::new(10, 5, 5, 2)])
+    );
+    // An identity with no client configuration group gets nothing.
+    let other = Identity::KeyId(b"othergroup".to_vec());
+    assert!(
+        policy
+            .mode_config_attributes(HUB, CLIENT, &other, &profile, None)
+            .is_none()
+    );
+}
