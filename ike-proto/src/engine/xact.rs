@@ -169,14 +169,18 @@ impl Engine {
     fn send_xauth_request(&mut self, now: Instant, sa: &mut IkeSa, attempt: u32) {
         let mid = self.xact_mid(sa);
         let id = self.identifier();
-        self.log(None, None, format!("set new node {mid} to CONF_XAUTH"));
         self.log(
+            Some(sa.id),
             None,
+            format!("set new node {mid} to CONF_XAUTH"),
+        );
+        self.log(
+            Some(sa.id),
             None,
             "ISAKMP/xauth: request attribute XAUTH_USER_NAME_V2",
         );
         self.log(
-            None,
+            Some(sa.id),
             None,
             "ISAKMP/xauth: request attribute XAUTH_USER_PASSWORD_V2",
         );
@@ -210,7 +214,11 @@ impl Engine {
     ) {
         let mid = self.xact_mid(sa);
         let id = self.identifier();
-        self.log(None, None, format!("set new node {mid} to CONF_XAUTH"));
+        self.log(
+            Some(sa.id),
+            None,
+            format!("set new node {mid} to CONF_XAUTH"),
+        );
         self.log(
             Some(sa.id),
             None,
@@ -266,7 +274,7 @@ impl Engine {
                     attributes: tx::config_attributes(&attrs, None, &mut lines),
                 };
                 for l in lines {
-                    self.log(None, None, l);
+                    self.log(Some(sa.id), None, l);
                 }
                 self.log(
                     Some(sa.id),
@@ -477,14 +485,14 @@ impl Engine {
         let ty = attr.message_type;
         match (slot.state, ty) {
             (Transaction::XauthRequestSent { attempt, .. }, ConfigMessageType::REPLY) => {
-                self.log(None, None, "Config payload REPLY");
+                self.log(Some(sa.id), None, "Config payload REPLY");
                 self.log(
-                    None,
+                    Some(sa.id),
                     None,
                     "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2",
                 );
                 self.log(
-                    None,
+                    Some(sa.id),
                     None,
                     "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
                 );
@@ -556,7 +564,7 @@ impl Engine {
                 },
                 ConfigMessageType::ACK,
             ) => {
-                self.log(None, None, "Config payload ACK");
+                self.log(Some(sa.id), None, "Config payload ACK");
                 if ok {
                     self.log(Some(sa.id), None, "XAUTH ACK Processed");
                 }
@@ -603,10 +611,10 @@ impl Engine {
                 }
             }
             (Transaction::ConfigRequestAwait { user }, ConfigMessageType::REQUEST) => {
-                self.log(None, None, "Config payload REQUEST");
+                self.log(Some(sa.id), None, "Config payload REQUEST");
                 self.log(Some(sa.id), None, "checking request:");
                 for a in &attr.attributes {
-                    self.log(None, None, tx::attribute_name(a.kind));
+                    self.log(Some(sa.id), None, tx::attribute_name(a.kind));
                 }
                 self.log(
                     Some(sa.id),
@@ -636,7 +644,7 @@ impl Engine {
                     attributes: tx::config_attributes(&attrs, Some(&attr), &mut lines),
                 };
                 for l in lines {
-                    self.log(None, None, l);
+                    self.log(Some(sa.id), None, l);
                 }
                 self.log(
                     Some(sa.id),
@@ -676,7 +684,7 @@ impl Engine {
                 true
             }
             (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
-                self.log(None, None, "Config payload ACK");
+                self.log(Some(sa.id), None, "Config payload ACK");
                 Self::remember(sa, mid, raw, None);
                 self.transition(sa.id, None, "IKE_CONFIG_SET_SENT", "IKE_P1_COMPLETE");
                 self.assigned_event(sa, attrs, true);
