@@ -775,6 +775,7 @@ fn c_event(event: GatewayEvent) -> Option<iks_event> {
             Event::ChildSaUp(_)
             | Event::Log(_)
             | Event::XauthRequest { .. }
+            | Event::XauthCredentialsRequest { .. }
             | Event::XauthDone { .. }
             | Event::ConfigAssigned { .. } => return None,
         },

@@ -511,3 +511,42 @@ fn mode_config_initiate_pushes_a_set_that_the_client_acks() {
     assert_eq!(a.len(), 1, "{hub_log}");
     assert_eq!(a[0].selectors.local, TrafficSelector::host(POOL_FIRST));
 }
+
+#[test]
+fn a_client_without_credentials_asks_the_embedder_and_answers_later() {
+    let pool = pool();
+    let mut client = client_policy(b"unused", true, ModeConfig::Respond);
+    client.xauth_credentials = None;
+    let mut pair = pair(client, hub_policy(ModeConfig::Respond, &pool), 9);
+    pair.initiate_a(acquire());
+    pair.run_for(Duration::from_secs(3));
+    let asked: Vec<IkeSaId> = pair
+        .a_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::XauthCredentialsRequest { ike_sa, .. } => Some(*ike_sa),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked.len(), 1, "{}", log(&pair.a_events));
+    // The hub repeats its REQUEST meanwhile; nothing is answered yet.
+    assert!(xauth_results(&pair.b_events).is_empty());
+    let now = pair.now;
+    let creds = XauthCredentials {
+        user: "gfullage".into(),
+        password: XauthPassword::new(b"ikelab-pass".to_vec()),
+    };
+    pair.a
+        .provide_xauth_credentials(now, asked[0], creds.clone())
+        .unwrap();
+    assert!(
+        pair.a
+            .provide_xauth_credentials(now, asked[0], creds)
+            .is_err()
+    );
+    pair.run_for(Duration::from_secs(10));
+    assert_eq!(xauth_results(&pair.b_events), vec![true]);
+    let a = children(&pair.a_events);
+    assert_eq!(a.len(), 1, "{}", log(&pair.b_events));
+    assert_eq!(a[0].selectors.local, TrafficSelector::host(POOL_FIRST));
+}

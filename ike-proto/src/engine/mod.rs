@@ -475,6 +475,15 @@ pub enum Event {
         /// XAUTH_USER_PASSWORD (zeroized on drop, never printed).
         password: XauthPassword,
     },
+    /// As the Xauth client, the server asked for a user name and password
+    /// and the policy has none: answer with
+    /// [`Engine::provide_xauth_credentials`].
+    XauthCredentialsRequest {
+        /// The IKE SA.
+        ike_sa: IkeSaId,
+        /// The server.
+        remote: SocketAddrV4,
+    },
     /// Xauth ended on an IKE SA (either role).
     XauthDone {
         /// The IKE SA.

@@ -9,7 +9,9 @@ use super::{
 };
 use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
-use crate::policy::{ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthVerdict};
+use crate::policy::{
+    ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials, XauthVerdict,
+};
 use crate::time::Instant;
 use crate::wire::{AttributePayload, ConfigAttributeType, ConfigMessageType};
 
@@ -90,6 +92,53 @@ impl Engine {
                 Ok(())
             }
             _ => Err(CommandError::NoXauthPending),
+        };
+        self.sas.insert(ike_sa, sa);
+        result
+    }
+
+    /// The answer to [`Event::XauthCredentialsRequest`]: the user name and
+    /// password to send in the Xauth REPLY (as the client).
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`], or [`CommandError::NoXauthPending`]
+    /// when the SA does not wait for credentials.
+    pub fn provide_xauth_credentials(
+        &mut self,
+        now: Instant,
+        ike_sa: IkeSaId,
+        credentials: XauthCredentials,
+    ) -> Result<(), CommandError> {
+        self.now = now;
+        let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
+        let result = match sa.xact.take() {
+            Some(XactSlot {
+                state:
+                    Transaction::ClientCredentialsAwait {
+                        pull,
+                        mid,
+                        identifier,
+                        request,
+                    },
+                ..
+            }) => {
+                let reply = tx::xauth_reply(identifier, &credentials.user, &credentials.password);
+                sa.xauth_user = Some(credentials.user);
+                let msg = self.xact_send(
+                    now,
+                    &mut sa,
+                    mid,
+                    reply,
+                    Transaction::ClientReplied { pull },
+                    false,
+                );
+                Self::remember(&mut sa, mid, &request, msg);
+                Ok(())
+            }
+            other => {
+                sa.xact = other;
+                Err(CommandError::NoXauthPending)
+            }
         };
         self.sas.insert(ike_sa, sa);
         result
@@ -438,6 +487,15 @@ impl Engine {
             );
             return true;
         }
+        if let Some(Transaction::ClientCredentialsAwait { request, .. }) =
+            sa.xact.as_ref().map(|x| &x.state)
+        {
+            if request.as_slice() == raw {
+                // The server repeats its REQUEST; our answer is not ready.
+                bump(&mut self.counters.duplicates);
+                return true;
+            }
+        }
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return true;
         };
@@ -702,16 +760,27 @@ impl Engine {
                     .policy
                     .xauth_credentials(*sa.local.ip(), *sa.remote.ip())
                 else {
+                    // The embedder answers (a prompt): the REPLY waits for
+                    // Engine::provide_xauth_credentials.
                     self.log(
                         Some(sa.id),
                         None,
-                        "Xauth requested but no credentials: ignored",
+                        "Xauth credentials requested from the embedder",
                     );
                     sa.xact = Some(XactSlot {
-                        state: Transaction::ClientAwaitServer { pull },
+                        state: Transaction::ClientCredentialsAwait {
+                            pull,
+                            mid,
+                            identifier: attr.identifier,
+                            request: raw.to_vec(),
+                        },
                         retx: None,
                         retransmit_at: None,
                         deadline: slot.deadline,
+                    });
+                    self.events.push_back(Event::XauthCredentialsRequest {
+                        ike_sa: sa.id,
+                        remote: sa.remote,
                     });
                     return true;
                 };

@@ -79,6 +79,18 @@ pub(crate) enum Transaction {
         /// (`Initiate`) or none.
         pull: ModeConfig,
     },
+    /// Client: the server's REQUEST (message ID `mid`) waits for the
+    /// embedder's credentials.
+    ClientCredentialsAwait {
+        /// Mode Config afterwards, as in `ClientAwaitServer`.
+        pull: ModeConfig,
+        /// Message ID of the REQUEST.
+        mid: u32,
+        /// The REQUEST's identifier, echoed in the REPLY.
+        identifier: u16,
+        /// The REQUEST as received (its repeats are not answered yet).
+        request: Vec<u8>,
+    },
     /// Client: our REPLY went; the server's SET is awaited.
     ClientReplied {
         /// Mode Config afterwards, as in `ClientAwaitServer`.
@@ -101,6 +113,7 @@ impl Transaction {
             Self::ConfigRequestAwait { .. } => "IKE_P1_COMPLETE",
             Self::ConfigSetSent { .. } => "IKE_CONFIG_SET_SENT",
             Self::ClientAwaitServer { .. } => "IKE_P1_COMPLETE",
+            Self::ClientCredentialsAwait { .. } => "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
             Self::ClientReplied { .. } => "IKE_XAUTH_REPLY_SENT",
             Self::ClientConfigRequestSent { .. } => "IKE_CONFIG_REQ_SENT",
         }
@@ -112,7 +125,8 @@ impl Transaction {
             Self::XauthRequestSent { mid, .. }
             | Self::XauthSetSent { mid, .. }
             | Self::ConfigSetSent { mid, .. }
-            | Self::ClientConfigRequestSent { mid } => Some(*mid),
+            | Self::ClientConfigRequestSent { mid }
+            | Self::ClientCredentialsAwait { mid, .. } => Some(*mid),
             _ => None,
         }
     }
