@@ -17,13 +17,18 @@
 //! 2. **Commands**: [`Engine::initiate`] (the ESP *acquire*: protect these
 //!    selectors towards this peer), [`Engine::delete_child_sa`],
 //!    [`Engine::delete_ike_sa`], [`Engine::rekey_child_sa`] (a kilobyte
-//!    soft lifetime the data plane saw run out).
+//!    soft lifetime the data plane saw run out), and the answers to the
+//!    Transaction exchange's questions: [`Engine::xauth_verdict`] (the
+//!    server's verdict on [`Event::XauthRequest`], which may come long
+//!    after the client's REPLY) and [`Engine::provide_xauth_credentials`]
+//!    (the client's answer to [`Event::XauthCredentialsRequest`]).
 //! 3. **Outputs**, drained after every input or command, in this order:
 //!    * [`Engine::poll_transmit`] until `None`: datagrams to send, with the
 //!      local and remote address and port;
 //!    * [`Engine::poll_event`] until `None`: IKE SA up/down, child SA
 //!      up/rekeyed/down (SPIs, algorithms, keys, selectors, lifetimes,
-//!      encapsulation), peer dead, log lines in IOS's vocabulary;
+//!      encapsulation), Xauth asked / done, Mode Config address assigned,
+//!      peer dead, log lines in IOS's vocabulary;
 //!    * [`Engine::poll_timeout`]: the next instant the engine wants
 //!      [`Engine::handle_timeout`] to be called.
 //! 4. **Views**, at any time: [`Engine::ike_sas`], [`Engine::child_sas`],
