@@ -704,6 +704,20 @@ impl Engine {
                 for l in lines {
                     self.log(Some(sa.id), None, l);
                 }
+                // What was asked and not answered (the Cisco client's Unity
+                // attributes IOS does not know either).
+                for a in attr
+                    .attributes
+                    .iter()
+                    .filter(|a| !reply.attributes.iter().any(|r| r.kind == a.kind))
+                    .filter(|a| tx::attribute_name(a.kind).starts_with("UNKNOWN"))
+                {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        format!("Unknown Attr: UNKNOWN (0x{:X})", a.kind),
+                    );
+                }
                 self.log(
                     Some(sa.id),
                     None,
