@@ -7,6 +7,9 @@
 #      ikelab-us (192.0.2.1, LAN 198.51.100.0/24, inside echo responder)
 #      against a strongSwan spoke in ikelab-peer (192.0.2.2, LAN
 #      203.0.113.0/25): the spoke's LAN pings 198.51.100.1 through ESP.
+#   1b. the same hub against a strongSwan VPN client: Aggressive Mode with
+#      the group name, Xauth, Mode Config (an address from ip local pool),
+#      then pings from the client's virtual IP.
 #   2. our router with the seed's spoke configuration (interop/spoke.cfg)
 #      against a strongSwan hub: our LAN pings 203.0.113.1, and the hub's LAN
 #      pings 198.51.100.1, both through ESP.
@@ -128,6 +131,26 @@ check "our hub's show crypto ipsec sa counts the pings" esp_counted "$OUT/hub.ou
 check "our hub: phase 1 and quick mode complete in the seed's vocabulary" \
 	grep -q "IKE_QM_PHASE2_COMPLETE" "$OUT/hub.log"
 "$LAB/strongswan-peer.sh" stop --name spoke >/dev/null 2>&1
+
+echo "== 1b. our hub (seed's hub config) <- strongSwan VPN client (Aggressive Mode, Xauth, Mode Config)"
+check "our hub starts again" \
+	start_router vpnhub --config "$HERE/hub.cfg" --inside-echo --run-for 120
+# Group testgroup / cisco321 (ID_KEY_ID), then Xauth as the seed's user
+# gfullage, whose type 7 password decodes to "gfullage"; Mode Config pull.
+check "strongSwan client: Aggressive Mode, Xauth and Mode Config with our hub" \
+	"$LAB/strongswan-peer.sh" start client --password gfullage --timeout 30
+check "strongSwan client got 203.0.113.129 from our ip local pool" \
+	sh -c "'$LAB/sa-status.sh' --name client 2>/dev/null | grep -q '203.0.113.129'"
+check "ping from the client's virtual IP -> 198.51.100.1 through ESP" \
+	ip netns exec ikelab-peer ping -c3 -W2 198.51.100.1
+check "strongSwan client counted 3 packets each way" \
+	"$LAB/sa-status.sh" --name client --packets 3 --quiet
+echo "show crypto isakmp sa detail" >&3
+stop_router
+check "our hub: Xauth in the seed's vocabulary (IKE_XAUTH_REQ_SENT)" \
+	grep -q "IKE_XAUTH_REQ_SENT" "$OUT/vpnhub.log"
+check "our hub's show crypto ipsec sa counts the client's pings" esp_counted "$OUT/vpnhub.out" 3
+"$LAB/strongswan-peer.sh" stop --name client >/dev/null 2>&1
 
 echo "== 2. our spoke (seed's spoke config) -> strongSwan hub"
 check "strongSwan hub starts" "$LAB/strongswan-peer.sh" start hub
