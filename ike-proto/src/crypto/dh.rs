@@ -192,6 +192,10 @@ impl DhGroup {
     }
 
     /// The Montgomery parameters, computed once per group and process.
+    /// Only values derived from the constant primes live here, never
+    /// anything an input can influence, so the crate keeps no observable
+    /// global state; recomputing them per exchange would cost a modular
+    /// inversion and a squaring of R each time.
     fn params(self) -> &'static BoxedMontyParams {
         static PARAMS: [OnceLock<BoxedMontyParams>; 8] = [
             OnceLock::new(),
