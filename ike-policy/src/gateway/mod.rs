@@ -163,10 +163,13 @@ use esp_core::{
     SaParams, SaRef, Sad, Spd, Suite,
 };
 use ike_proto::engine::{
-    ChildSa, ChildSaId, Config as EngineConfig, DpdConfig, DpdMode, Encapsulation, Engine, Event,
-    IkeSaId,
+    ChildSa, ChildSaId, CommandError, Config as EngineConfig, DpdConfig, DpdMode, Encapsulation,
+    Engine, Event, IkeSaId,
 };
-use ike_proto::policy::{EncapMode, EspCipher, EspIntegrity, Lifetime, Selectors, TrafficSelector};
+use ike_proto::policy::{
+    EncapMode, EspCipher, EspIntegrity, Lifetime, Selectors, TrafficSelector, XauthCredentials,
+    XauthPassword,
+};
 use ike_proto::time::Duration;
 pub use ike_proto::time::Instant;
 use rand_chacha::ChaCha20Rng;
@@ -906,6 +909,54 @@ impl Gateway {
             let _ = self.engine.delete_ike_sa(now, i);
         }
         self.drain(now);
+    }
+
+    /// The verdict on a deferred Xauth check, the answer to
+    /// `GatewayEvent::Engine(Event::XauthRequest)` (the configuration's
+    /// `client authentication list` is not local, e.g. `group radius`, so
+    /// the embedder asks its AAA server, possibly long after the client's
+    /// REPLY). `ok` sends XAUTH_STATUS OK and Mode Config follows; else
+    /// FAIL, and after the last attempt the IKE SA is deleted.
+    ///
+    /// # Errors
+    /// The engine's [`CommandError::UnknownSa`] (the SA went away
+    /// meanwhile) or [`CommandError::NoXauthPending`] (no verdict awaited).
+    pub fn xauth_verdict(
+        &mut self,
+        now: Instant,
+        ike_sa: IkeSaId,
+        ok: bool,
+    ) -> Result<(), CommandError> {
+        self.now = now;
+        let result = self.engine.xauth_verdict(now, ike_sa, ok);
+        self.drain(now);
+        result
+    }
+
+    /// As the Xauth client, the user name and password to answer
+    /// `GatewayEvent::Engine(Event::XauthCredentialsRequest)` with (the
+    /// configuration holds no Xauth credentials of its own).
+    ///
+    /// # Errors
+    /// The engine's [`CommandError::UnknownSa`] or
+    /// [`CommandError::NoXauthPending`] (no credentials awaited).
+    pub fn provide_xauth_credentials(
+        &mut self,
+        now: Instant,
+        ike_sa: IkeSaId,
+        user: impl Into<String>,
+        password: XauthPassword,
+    ) -> Result<(), CommandError> {
+        self.now = now;
+        let credentials = XauthCredentials {
+            user: user.into(),
+            password,
+        };
+        let result = self
+            .engine
+            .provide_xauth_credentials(now, ike_sa, credentials);
+        self.drain(now);
+        result
     }
 
     /// Brings up the SA that would protect traffic from `source` (inside)

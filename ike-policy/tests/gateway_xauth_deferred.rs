@@ -1,0 +1,329 @@
+//! The seed's hub with `aaa authentication login clientauth group radius`:
+//! IosPolicy cannot check the password itself, so the Gateway hands the
+//! Xauth REPLY to its embedder (`Event::XauthRequest`) and waits for
+//! `Gateway::xauth_verdict`, which may come much later (a RADIUS round
+//! trip). A Cisco-style VPN client engine is driven against it in memory.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use ike_policy::gateway::Instant;
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::{CommandError, Config, Engine, Event, IkeSaId};
+use ike_proto::policy::{
+    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
+    Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const HUB_CFG: &str = include_str!("configs/hub.cfg");
+const SEED_HUB_ADDR: &str = "10.48.67.181";
+const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
+const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
+const PORTS: (u16, u16) = (10500, 14500);
+
+/// The hub of the seed, its Xauth list sent to RADIUS.
+fn radius_hub() -> Gateway {
+    let local = "aaa authentication login clientauth local";
+    assert!(HUB_CFG.contains(local));
+    let cfg = HUB_CFG
+        .replace(SEED_HUB_ADDR, &HUB.to_string())
+        .replace(local, "aaa authentication login clientauth group radius");
+    Gateway::from_ios(
+        &cfg,
+        GatewayOptions {
+            ike_port: PORTS.0,
+            natt_port: PORTS.1,
+            ..GatewayOptions::default()
+        },
+        &mut ChaCha20Rng::seed_from_u64(9),
+    )
+    .unwrap()
+}
+
+/// The VPN client: group testgroup / cisco321, user gfullage.
+fn client() -> Engine {
+    let group = Identity::KeyId(b"testgroup".to_vec());
+    let mut p = StaticPolicy::new();
+    p.mode = Some(Phase1Mode::Aggressive);
+    p.identity = Some(group.clone());
+    p.keys_by_identity
+        .push((group, PresharedKey::new(b"cisco321".to_vec())));
+    p.phase1.push(Phase1Proposal::seed());
+    p.profiles.push((
+        None,
+        Profile {
+            name: "hub".into(),
+            xauth: true,
+            mode_config: ModeConfig::Respond,
+        },
+    ));
+    p.phase2.push(StaticPhase2 {
+        peer: None,
+        selectors: None,
+        proposals: vec![Phase2Proposal::seed()],
+    });
+    p.xauth_credentials = Some(XauthCredentials {
+        user: "gfullage".into(),
+        password: XauthPassword::new(b"radius-secret".to_vec()),
+    });
+    let config = Config {
+        ike_port: PORTS.0,
+        natt_port: PORTS.1,
+        peer_ike_port: PORTS.0,
+        peer_natt_port: PORTS.1,
+        ..Config::default()
+    };
+    Engine::new(
+        config,
+        Box::new(p),
+        Box::new(ChaCha20Rng::seed_from_u64(77)),
+    )
+}
+
+struct Net {
+    hub: Gateway,
+    client: Engine,
+    now: Instant,
+    hub_events: Vec<GatewayEvent>,
+    client_events: Vec<Event>,
+}
+
+impl Net {
+    fn new() -> Self {
+        Self {
+            hub: radius_hub(),
+            client: client(),
+            now: Instant::from_secs(1000),
+            hub_events: Vec::new(),
+            client_events: Vec::new(),
+        }
+    }
+
+    /// Carries datagrams both ways until quiet.
+    fn run(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            while let Some(d) = self.client.poll_transmit() {
+                moved = true;
+                self.hub
+                    .handle_datagram(self.now, d.remote, d.local, &d.payload);
+            }
+            while let Some(t) = self.hub.poll_transmit() {
+                moved = true;
+                if let Transmit::Udp {
+                    local,
+                    remote,
+                    payload,
+                } = t
+                {
+                    self.client
+                        .handle_datagram(self.now, remote, local, &payload);
+                }
+            }
+            self.client_events
+                .extend(std::iter::from_fn(|| self.client.poll_event()));
+            self.hub_events
+                .extend(std::iter::from_fn(|| self.hub.poll_event()));
+            if !moved {
+                return;
+            }
+        }
+        panic!("never quiet");
+    }
+
+    /// Lets `seconds` of virtual time pass, with the timers firing.
+    fn run_for(&mut self, seconds: u64) {
+        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
+        loop {
+            self.run();
+            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    self.hub.handle_timeout(self.now);
+                    if self.client.poll_timeout().is_some_and(|t| t <= self.now) {
+                        self.client.handle_timeout(self.now);
+                    }
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        let (l, r) = (
+            SocketAddrV4::new(CLIENT, PORTS.0),
+            SocketAddrV4::new(HUB, PORTS.0),
+        );
+        let want = Selectors {
+            local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
+            remote: TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0),
+        };
+        self.client.initiate(self.now, l, r, want).unwrap();
+        self.run();
+    }
+
+    /// The Xauth requests the hub's embedder was asked to decide, taken.
+    fn take_requests(&mut self) -> Vec<(IkeSaId, String, Vec<u8>)> {
+        let mut out = Vec::new();
+        self.hub_events.retain(|e| match e {
+            GatewayEvent::Engine(Event::XauthRequest {
+                ike_sa,
+                remote,
+                user,
+                password,
+            }) => {
+                assert_eq!(*remote.ip(), CLIENT);
+                out.push((*ike_sa, user.clone(), password.as_bytes().to_vec()));
+                false
+            }
+            _ => true,
+        });
+        out
+    }
+
+    fn hub_assigned(&self) -> Vec<Ipv4Addr> {
+        self.hub_events
+            .iter()
+            .filter_map(|e| match e {
+                GatewayEvent::Engine(Event::ConfigAssigned {
+                    address,
+                    server: true,
+                    ..
+                }) => Some(*address),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn xauth_done(&self) -> Vec<bool> {
+        self.hub_events
+            .iter()
+            .filter_map(|e| match e {
+                GatewayEvent::Engine(Event::XauthDone { ok, user, .. }) => {
+                    assert_eq!(user, "gfullage");
+                    Some(*ok)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn hub_installed(&self) -> bool {
+        self.hub_events
+            .iter()
+            .any(|e| matches!(e, GatewayEvent::SaInstalled { .. }))
+    }
+}
+
+#[test]
+fn a_deferred_verdict_given_later_lets_the_client_in() {
+    let mut net = Net::new();
+    net.connect();
+    let requests = net.take_requests();
+    assert_eq!(
+        requests
+            .iter()
+            .map(|r| (r.1.as_str(), r.2.as_slice()))
+            .collect::<Vec<_>>(),
+        vec![("gfullage", &b"radius-secret"[..])]
+    );
+    let ike_sa = requests[0].0;
+    assert!(net.xauth_done().is_empty(), "nothing decided yet");
+
+    // The RADIUS answer comes two seconds later; meanwhile nothing moves.
+    net.run_for(2);
+    assert!(net.hub_assigned().is_empty());
+    assert!(net.take_requests().is_empty());
+    let now = net.now;
+    net.hub.xauth_verdict(now, ike_sa, true).unwrap();
+    // The command drained the engine: the SET is already queued.
+    assert!(
+        net.hub
+            .poll_transmit()
+            .is_some_and(|t| matches!(t, Transmit::Udp { .. }))
+    );
+    // That SET is lost here; the hub's retransmission carries on.
+    net.run_for(10);
+
+    assert_eq!(net.xauth_done(), vec![true]);
+    assert_eq!(net.hub_assigned(), vec![ASSIGNED]);
+    assert!(net.hub_installed(), "{:#?}", net.hub_events);
+    let sa = net.hub.engine().ike_sas();
+    assert_eq!(sa.len(), 1);
+    assert_eq!(sa[0].xauth_user.as_deref(), Some("gfullage"));
+    assert_eq!(sa[0].config_address, Some(ASSIGNED));
+
+    // The verdict is spent: a second one is refused.
+    let now = net.now;
+    assert_eq!(
+        net.hub.xauth_verdict(now, ike_sa, true),
+        Err(CommandError::NoXauthPending)
+    );
+}
+
+#[test]
+fn a_rejected_verdict_asks_again_and_never_assigns_an_address() {
+    let mut net = Net::new();
+    net.connect();
+    let mut verdicts = 0;
+    for _ in 0..5 {
+        let requests = net.take_requests();
+        if requests.is_empty() {
+            break;
+        }
+        let now = net.now;
+        for (ike_sa, ..) in requests {
+            net.hub.xauth_verdict(now, ike_sa, false).unwrap();
+            verdicts += 1;
+        }
+        net.run_for(5);
+    }
+    // IOS asks three times, then gives up on the IKE SA.
+    assert_eq!(verdicts, 3);
+    assert_eq!(net.xauth_done(), vec![false, false, false]);
+    net.run_for(30);
+    assert!(net.hub_assigned().is_empty());
+    assert!(!net.hub_installed());
+    assert!(net.hub.engine().ike_sas().is_empty());
+}
+
+#[test]
+fn commands_for_unknown_or_idle_sas_are_refused() {
+    let mut net = Net::new();
+    let now = net.now;
+    assert_eq!(
+        net.hub.xauth_verdict(now, IkeSaId(4242), true),
+        Err(CommandError::UnknownSa)
+    );
+    assert_eq!(
+        net.hub.provide_xauth_credentials(
+            now,
+            IkeSaId(4242),
+            "gfullage",
+            XauthPassword::new(b"x".to_vec())
+        ),
+        Err(CommandError::UnknownSa)
+    );
+    net.connect();
+    let ike_sa = net.take_requests()[0].0;
+    // The hub is the Xauth server: it never waits for credentials.
+    assert_eq!(
+        net.hub.provide_xauth_credentials(
+            now,
+            ike_sa,
+            "gfullage",
+            XauthPassword::new(b"x".to_vec())
+        ),
+        Err(CommandError::NoXauthPending)
+    );
+    assert!(net.hub.poll_transmit().is_none());
+}
