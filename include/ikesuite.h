@@ -118,6 +118,29 @@
 // `count` packets were dropped; `reason` is an `IKS_DROP_*`.
 #define IKS_EVENT_DROPPED 12
 
+// A client's Xauth user name and password on IKE SA `id` await the
+// embedder's verdict: the configuration's `client authentication list`
+// is not local (`group radius` ...). Take them with
+// `iks_gateway_xauth_take_credentials`, ask the AAA server, answer with
+// `iks_gateway_xauth_verdict` (any time before the client gives up).
+#define IKS_EVENT_XAUTH_REQUEST 13
+
+// As the Xauth client, the server on IKE SA `id` asked for a user name
+// and password and the configuration has none: answer with
+// `iks_gateway_xauth_credentials`.
+#define IKS_EVENT_XAUTH_CREDENTIALS_REQUEST 14
+
+// Xauth ended on IKE SA `id` (either role); `ok` says whether it passed.
+// A failed attempt may be followed by another `IKS_EVENT_XAUTH_REQUEST`.
+#define IKS_EVENT_XAUTH_DONE 15
+
+// Mode Config handed `assigned_addr` to the peer (we are the server) on
+// IKE SA `id`.
+#define IKS_EVENT_CONFIG_ASSIGNED 16
+
+// Mode Config gave us `assigned_addr` (we are the client) on IKE SA `id`.
+#define IKS_EVENT_CONFIG_RECEIVED 17
+
 // The lifetime ran out.
 #define IKS_DOWN_EXPIRED 1
 
@@ -355,11 +378,18 @@ typedef struct {
   uint32_t count;
   // The notify type (`IKS_EVENT_NOTIFY`).
   uint16_t notify_type;
-  // The IKE SA (`IKS_EVENT_IKE_SA_*`, `PEER_*`) or the IPsec SA pair
-  // (`IKS_EVENT_SA_*`) the event is about; IOS's conn-id for IKE SAs.
+  // The IKE SA (`IKS_EVENT_IKE_SA_*`, `PEER_*`, `XAUTH_*`, `CONFIG_*`)
+  // or the IPsec SA pair (`IKS_EVENT_SA_*`) the event is about; IOS's
+  // conn-id for IKE SAs.
   uint64_t id;
+  // The Mode Config address (`IKS_EVENT_CONFIG_*`), host order. Taken
+  // from the reserved space of earlier versions: the struct keeps its
+  // size.
+  uint32_t assigned_addr;
+  // Xauth passed (`IKS_EVENT_XAUTH_DONE`).
+  bool ok;
   // Zero; later versions add fields here.
-  uint64_t reserved[4];
+  uint64_t reserved[3];
 } iks_event;
 
 // The gateway's own counters (the per-SA ones are in `show crypto ipsec
@@ -695,6 +725,70 @@ iks_result iks_gateway_initiate(iks_gateway *gw,
                                 uint32_t destination_addr,
                                 uint32_t *out_state,
                                 uint32_t *out_peer);
+
+// Takes the user name and password of the `IKS_EVENT_XAUTH_REQUEST` on
+// IKE SA `ike_sa`, for the embedder's own check (RADIUS, TACACS+ ...):
+// the user name into `user_buf` and the password into `pass_buf`, each
+// NUL-terminated, their lengths (without the NUL; the password may hold
+// NUL bytes, its length is what counts) into `*out_user_len` and
+// `*out_pass_len`.
+//
+// The library's copy of the password is wiped as soon as it is copied
+// out, so the credentials can be taken once; wipe `pass_buf` yourself
+// when done with it. This is the only call that shows a password to C,
+// and only for checks the library was told to defer.
+//
+// `IKS_ERR_EMPTY` when no credentials wait for `ike_sa` (never
+// requested, already taken, decided, or the SA is gone).
+// `IKS_ERR_BUFFER_TOO_SMALL` when either text and its NUL do not fit:
+// both needed lengths (without the NUL) are written, the buffers are
+// untouched and the credentials stay to be taken. Xauth limits neither
+// length; 256 bytes each hold what clients send in practice.
+//
+// # Safety
+// `gw` a live handle; `user_buf` valid for `user_cap` bytes of writes and
+// `pass_buf` for `pass_cap`; `out_user_len` and `out_pass_len` valid for
+// a write.
+iks_result iks_gateway_xauth_take_credentials(iks_gateway *gw,
+                                              uint64_t ike_sa,
+                                              char *user_buf,
+                                              size_t user_cap,
+                                              size_t *out_user_len,
+                                              uint8_t *pass_buf,
+                                              size_t pass_cap,
+                                              size_t *out_pass_len);
+
+// The verdict on the `IKS_EVENT_XAUTH_REQUEST` of IKE SA `ike_sa`, at
+// `now_ms`: `ok` sends XAUTH_STATUS OK and Mode Config follows
+// (`IKS_EVENT_XAUTH_DONE`, then `IKS_EVENT_CONFIG_ASSIGNED`); otherwise
+// FAIL, after which the client may try again (a new
+// `IKS_EVENT_XAUTH_REQUEST`) until its attempts run out and the IKE SA is
+// deleted. Drain `iks_gateway_poll_transmit` afterwards. Credentials not
+// taken are wiped. `IKS_ERR_INVALID_ARGUMENT` when the SA is unknown or
+// awaits no verdict (the text says which).
+//
+// # Safety
+// `gw` a live handle.
+iks_result iks_gateway_xauth_verdict(iks_gateway *gw, uint64_t now_ms, uint64_t ike_sa, bool ok);
+
+// As the Xauth client, answers the `IKS_EVENT_XAUTH_CREDENTIALS_REQUEST`
+// of IKE SA `ike_sa` with `user` (`user_len` bytes of UTF-8, no NUL
+// needed) and `pass` (`pass_len` bytes), at `now_ms`; drain
+// `iks_gateway_poll_transmit` afterwards. The library keeps the password
+// only in memory it wipes. A zero length may come with a NULL pointer.
+// `IKS_ERR_INVALID_ARGUMENT` when the user name is not UTF-8, the SA is
+// unknown or it awaits no credentials.
+//
+// # Safety
+// `gw` a live handle; `user` valid for `user_len` bytes of reads and
+// `pass` for `pass_len`.
+iks_result iks_gateway_xauth_credentials(iks_gateway *gw,
+                                         uint64_t now_ms,
+                                         uint64_t ike_sa,
+                                         const uint8_t *user,
+                                         size_t user_len,
+                                         const uint8_t *pass,
+                                         size_t pass_len);
 
 // Renders an IOS show command (`show crypto isakmp sa [detail]`, `show
 // crypto ipsec sa [peer A | map M | interface I]`, `show crypto map [tag

@@ -16,6 +16,8 @@
 //! Thread safety: an `iks_gateway` may move between threads but must be
 //! used by one thread at a time; different gateways are independent.
 
+use std::collections::HashMap;
+use std::ffi::c_char;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::slice;
 
@@ -24,7 +26,8 @@ use getrandom::SysRng;
 use getrandom::rand_core::UnwrapErr;
 use ike_policy::gateway::{DropReason, GatewayCounters, Instant};
 use ike_policy::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated, Transmit};
-use ike_proto::engine::{DownReason, Event};
+use ike_proto::engine::{CommandError, DownReason, Event, IkeSaId};
+use ike_proto::policy::XauthPassword;
 
 use crate::boundary::{FfiError, guard};
 use crate::result::iks_result;
@@ -66,6 +69,24 @@ pub const IKS_EVENT_PEER_MOVED: u32 = 10;
 pub const IKS_EVENT_NOTIFY: u32 = 11;
 /// `count` packets were dropped; `reason` is an `IKS_DROP_*`.
 pub const IKS_EVENT_DROPPED: u32 = 12;
+/// A client's Xauth user name and password on IKE SA `id` await the
+/// embedder's verdict: the configuration's `client authentication list`
+/// is not local (`group radius` ...). Take them with
+/// `iks_gateway_xauth_take_credentials`, ask the AAA server, answer with
+/// `iks_gateway_xauth_verdict` (any time before the client gives up).
+pub const IKS_EVENT_XAUTH_REQUEST: u32 = 13;
+/// As the Xauth client, the server on IKE SA `id` asked for a user name
+/// and password and the configuration has none: answer with
+/// `iks_gateway_xauth_credentials`.
+pub const IKS_EVENT_XAUTH_CREDENTIALS_REQUEST: u32 = 14;
+/// Xauth ended on IKE SA `id` (either role); `ok` says whether it passed.
+/// A failed attempt may be followed by another `IKS_EVENT_XAUTH_REQUEST`.
+pub const IKS_EVENT_XAUTH_DONE: u32 = 15;
+/// Mode Config handed `assigned_addr` to the peer (we are the server) on
+/// IKE SA `id`.
+pub const IKS_EVENT_CONFIG_ASSIGNED: u32 = 16;
+/// Mode Config gave us `assigned_addr` (we are the client) on IKE SA `id`.
+pub const IKS_EVENT_CONFIG_RECEIVED: u32 = 17;
 
 /// The lifetime ran out.
 pub const IKS_DOWN_EXPIRED: u32 = 1;
@@ -180,11 +201,18 @@ pub struct iks_event {
     pub count: u32,
     /// The notify type (`IKS_EVENT_NOTIFY`).
     pub notify_type: u16,
-    /// The IKE SA (`IKS_EVENT_IKE_SA_*`, `PEER_*`) or the IPsec SA pair
-    /// (`IKS_EVENT_SA_*`) the event is about; IOS's conn-id for IKE SAs.
+    /// The IKE SA (`IKS_EVENT_IKE_SA_*`, `PEER_*`, `XAUTH_*`, `CONFIG_*`)
+    /// or the IPsec SA pair (`IKS_EVENT_SA_*`) the event is about; IOS's
+    /// conn-id for IKE SAs.
     pub id: u64,
+    /// The Mode Config address (`IKS_EVENT_CONFIG_*`), host order. Taken
+    /// from the reserved space of earlier versions: the struct keeps its
+    /// size.
+    pub assigned_addr: u32,
+    /// Xauth passed (`IKS_EVENT_XAUTH_DONE`).
+    pub ok: bool,
     /// Zero; later versions add fields here.
-    pub reserved: [u64; 4],
+    pub reserved: [u64; 3],
 }
 
 /// The gateway's own counters (the per-SA ones are in `show crypto ipsec
@@ -243,9 +271,20 @@ impl From<GatewayCounters> for iks_gateway_counters {
     }
 }
 
+/// A client's Xauth credentials awaiting the embedder's verdict.
+struct PendingXauth {
+    user: String,
+    /// Zeroized on drop.
+    password: XauthPassword,
+}
+
 /// A gateway (opaque).
 pub struct iks_gateway {
     gateway: Gateway,
+    /// Per IKE SA, the credentials of an `IKS_EVENT_XAUTH_REQUEST` not yet
+    /// taken by `iks_gateway_xauth_take_credentials`; gone (and the
+    /// password wiped) once taken, decided, or the SA goes away.
+    xauth: HashMap<u64, PendingXauth>,
     /// Taken from the gateway but not yet delivered: the caller's buffer
     /// was too small. It goes out first on the next poll.
     transmit: Option<Transmit>,
@@ -445,6 +484,7 @@ pub unsafe extern "C" fn iks_gateway_new(
         };
         let handle = Box::into_raw(Box::new(iks_gateway {
             gateway,
+            xauth: HashMap::new(),
             transmit: None,
             inside: None,
         }));
@@ -727,7 +767,10 @@ fn at_peer(kind: u32, id: u64, peer: SocketAddrV4) -> iks_event {
 ///
 /// Peers' ports are the real ones: the engine is configured with the
 /// gateway's IKE and NAT-T ports and reports what the sockets see.
-fn c_event(event: GatewayEvent) -> Option<iks_event> {
+/// `xauth` keeps the credentials of an Xauth request for
+/// `iks_gateway_xauth_take_credentials` (the event struct carries no
+/// strings) and forgets them when their IKE SA ends.
+fn c_event(xauth: &mut HashMap<u64, PendingXauth>, event: GatewayEvent) -> Option<iks_event> {
     Some(match event {
         GatewayEvent::Engine(e) => match e {
             Event::IkeSaUp(info) => at_peer(IKS_EVENT_IKE_SA_UP, info.id.0, info.remote),
@@ -735,11 +778,15 @@ fn c_event(event: GatewayEvent) -> Option<iks_event> {
                 ike_sa,
                 remote,
                 reason,
-            } => iks_event {
-                reason: down_reason(reason),
-                ..at_peer(IKS_EVENT_IKE_SA_DOWN, ike_sa.0, remote)
-            },
+            } => {
+                xauth.remove(&ike_sa.0);
+                iks_event {
+                    reason: down_reason(reason),
+                    ..at_peer(IKS_EVENT_IKE_SA_DOWN, ike_sa.0, remote)
+                }
+            }
             Event::IkeSaFailed { ike_sa, remote, .. } => {
+                xauth.remove(&ike_sa.0);
                 at_peer(IKS_EVENT_IKE_SA_FAILED, ike_sa.0, remote)
             }
             Event::ChildSaRekeyed { new, .. } => iks_event {
@@ -770,14 +817,46 @@ fn c_event(event: GatewayEvent) -> Option<iks_event> {
                 notify_type: ty,
                 ..at_peer(IKS_EVENT_NOTIFY, ike_sa.map_or(0, |i| i.0), remote)
             },
-            // The Gateway's policy answers Xauth itself; Mode Config shows
-            // in the views.
-            Event::ChildSaUp(_)
-            | Event::Log(_)
-            | Event::XauthRequest { .. }
-            | Event::XauthCredentialsRequest { .. }
-            | Event::XauthDone { .. }
-            | Event::ConfigAssigned { .. } => return None,
+            Event::XauthRequest {
+                ike_sa,
+                remote,
+                user,
+                password,
+            } => {
+                xauth.insert(ike_sa.0, PendingXauth { user, password });
+                at_peer(IKS_EVENT_XAUTH_REQUEST, ike_sa.0, remote)
+            }
+            Event::XauthCredentialsRequest { ike_sa, remote } => {
+                at_peer(IKS_EVENT_XAUTH_CREDENTIALS_REQUEST, ike_sa.0, remote)
+            }
+            Event::XauthDone {
+                ike_sa, remote, ok, ..
+            } => {
+                // Decided (or timed out): the credentials are of no use.
+                xauth.remove(&ike_sa.0);
+                iks_event {
+                    ok,
+                    ..at_peer(IKS_EVENT_XAUTH_DONE, ike_sa.0, remote)
+                }
+            }
+            Event::ConfigAssigned {
+                ike_sa,
+                remote,
+                address,
+                server,
+                ..
+            } => {
+                let kind = if server {
+                    IKS_EVENT_CONFIG_ASSIGNED
+                } else {
+                    IKS_EVENT_CONFIG_RECEIVED
+                };
+                iks_event {
+                    assigned_addr: address.into(),
+                    ..at_peer(kind, ike_sa.0, remote)
+                }
+            }
+            Event::ChildSaUp(_) | Event::Log(_) => return None,
         },
         GatewayEvent::SaInstalled {
             child,
@@ -828,7 +907,7 @@ pub unsafe extern "C" fn iks_gateway_poll_event(
         }
         loop {
             let event = gw.gateway.poll_event().ok_or_else(|| empty("event"))?;
-            if let Some(event) = c_event(event) {
+            if let Some(event) = c_event(&mut gw.xauth, event) {
                 // SAFETY: non-null and writable per the contract.
                 unsafe { out.write(event) };
                 return Ok(());
@@ -936,6 +1015,172 @@ pub unsafe extern "C" fn iks_gateway_initiate(
             out_peer.write(peer);
         }
         Ok(())
+    })
+}
+
+fn command_error(ike_sa: u64, e: &CommandError) -> FfiError {
+    invalid(format!("IKE SA {ike_sa}: {e}"))
+}
+
+/// Copies `text` and a NUL into `buf` (`cap` bytes).
+///
+/// # Safety
+/// `buf` non-null and valid for `cap > text.len()` bytes of writes, not
+/// overlapping `text`.
+unsafe fn put_terminated(text: &[u8], buf: *mut u8) {
+    // SAFETY: per the function's contract.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf, text.len());
+        buf.add(text.len()).write(0);
+    }
+}
+
+/// Takes the user name and password of the `IKS_EVENT_XAUTH_REQUEST` on
+/// IKE SA `ike_sa`, for the embedder's own check (RADIUS, TACACS+ ...):
+/// the user name into `user_buf` and the password into `pass_buf`, each
+/// NUL-terminated, their lengths (without the NUL; the password may hold
+/// NUL bytes, its length is what counts) into `*out_user_len` and
+/// `*out_pass_len`.
+///
+/// The library's copy of the password is wiped as soon as it is copied
+/// out, so the credentials can be taken once; wipe `pass_buf` yourself
+/// when done with it. This is the only call that shows a password to C,
+/// and only for checks the library was told to defer.
+///
+/// `IKS_ERR_EMPTY` when no credentials wait for `ike_sa` (never
+/// requested, already taken, decided, or the SA is gone).
+/// `IKS_ERR_BUFFER_TOO_SMALL` when either text and its NUL do not fit:
+/// both needed lengths (without the NUL) are written, the buffers are
+/// untouched and the credentials stay to be taken. Xauth limits neither
+/// length; 256 bytes each hold what clients send in practice.
+///
+/// # Safety
+/// `gw` a live handle; `user_buf` valid for `user_cap` bytes of writes and
+/// `pass_buf` for `pass_cap`; `out_user_len` and `out_pass_len` valid for
+/// a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_xauth_take_credentials(
+    gw: *mut iks_gateway,
+    ike_sa: u64,
+    user_buf: *mut c_char,
+    user_cap: usize,
+    out_user_len: *mut usize,
+    pass_buf: *mut u8,
+    pass_cap: usize,
+    out_pass_len: *mut usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        if user_buf.is_null()
+            || out_user_len.is_null()
+            || pass_buf.is_null()
+            || out_pass_len.is_null()
+        {
+            return Err(FfiError::null(
+                "user_buf/out_user_len/pass_buf/out_pass_len",
+            ));
+        }
+        let pending = gw
+            .xauth
+            .get(&ike_sa)
+            .ok_or_else(|| empty(&format!("Xauth credentials for IKE SA {ike_sa}")))?;
+        let (user, pass) = (pending.user.as_bytes(), pending.password.as_bytes());
+        if user.len() >= user_cap || pass.len() >= pass_cap {
+            // SAFETY: both non-null and writable per the contract.
+            unsafe {
+                out_user_len.write(user.len());
+                out_pass_len.write(pass.len());
+            }
+            return Err(FfiError::new(
+                iks_result::IKS_ERR_BUFFER_TOO_SMALL,
+                format!(
+                    "buffers of {user_cap} and {pass_cap} bytes, {} and {} needed",
+                    user.len() + 1,
+                    pass.len() + 1
+                ),
+            ));
+        }
+        // SAFETY: non-null; the caller promised the capacities, which
+        // exceed the lengths; our heap copies cannot overlap them.
+        unsafe {
+            put_terminated(user, user_buf.cast::<u8>());
+            put_terminated(pass, pass_buf);
+            out_user_len.write(user.len());
+            out_pass_len.write(pass.len());
+        }
+        // Dropping it wipes the password.
+        gw.xauth.remove(&ike_sa);
+        Ok(())
+    })
+}
+
+/// The verdict on the `IKS_EVENT_XAUTH_REQUEST` of IKE SA `ike_sa`, at
+/// `now_ms`: `ok` sends XAUTH_STATUS OK and Mode Config follows
+/// (`IKS_EVENT_XAUTH_DONE`, then `IKS_EVENT_CONFIG_ASSIGNED`); otherwise
+/// FAIL, after which the client may try again (a new
+/// `IKS_EVENT_XAUTH_REQUEST`) until its attempts run out and the IKE SA is
+/// deleted. Drain `iks_gateway_poll_transmit` afterwards. Credentials not
+/// taken are wiped. `IKS_ERR_INVALID_ARGUMENT` when the SA is unknown or
+/// awaits no verdict (the text says which).
+///
+/// # Safety
+/// `gw` a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_xauth_verdict(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+    ike_sa: u64,
+    ok: bool,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        gw.xauth.remove(&ike_sa);
+        gw.gateway
+            .xauth_verdict(Instant::from_millis(now_ms), IkeSaId(ike_sa), ok)
+            .map_err(|e| command_error(ike_sa, &e))
+    })
+}
+
+/// As the Xauth client, answers the `IKS_EVENT_XAUTH_CREDENTIALS_REQUEST`
+/// of IKE SA `ike_sa` with `user` (`user_len` bytes of UTF-8, no NUL
+/// needed) and `pass` (`pass_len` bytes), at `now_ms`; drain
+/// `iks_gateway_poll_transmit` afterwards. The library keeps the password
+/// only in memory it wipes. A zero length may come with a NULL pointer.
+/// `IKS_ERR_INVALID_ARGUMENT` when the user name is not UTF-8, the SA is
+/// unknown or it awaits no credentials.
+///
+/// # Safety
+/// `gw` a live handle; `user` valid for `user_len` bytes of reads and
+/// `pass` for `pass_len`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_xauth_credentials(
+    gw: *mut iks_gateway,
+    now_ms: u64,
+    ike_sa: u64,
+    user: *const u8,
+    user_len: usize,
+    pass: *const u8,
+    pass_len: usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        // SAFETY: forwarded caller promise.
+        let user = unsafe { bytes(user, user_len, "user")? };
+        // SAFETY: forwarded caller promise.
+        let pass = unsafe { bytes(pass, pass_len, "pass")? };
+        let user =
+            std::str::from_utf8(user).map_err(|_| invalid("the user name is not UTF-8 text"))?;
+        gw.gateway
+            .provide_xauth_credentials(
+                Instant::from_millis(now_ms),
+                IkeSaId(ike_sa),
+                user,
+                XauthPassword::new(pass.to_vec()),
+            )
+            .map_err(|e| command_error(ike_sa, &e))
     })
 }
 
@@ -1110,6 +1355,18 @@ interface FastEthernet0/0
         assert_eq!(text, b"internal panic: test panic in iks_gateway_show");
         // SAFETY: freed once.
         unsafe { iks_gateway_free(gw) };
+    }
+
+    #[test]
+    fn the_event_struct_keeps_its_size_and_layout() {
+        use std::mem::{offset_of, size_of};
+        // The Xauth and Mode Config fields came out of `reserved`: code
+        // built against the earlier header sees the same struct.
+        assert_eq!(size_of::<iks_event>(), 72);
+        assert_eq!(offset_of!(iks_event, id), 32);
+        assert_eq!(offset_of!(iks_event, assigned_addr), 40);
+        assert_eq!(offset_of!(iks_event, ok), 44);
+        assert_eq!(offset_of!(iks_event, reserved), 48);
     }
 
     #[test]
