@@ -565,3 +565,181 @@ fn credentials_not_taken_are_wiped_when_the_ike_sa_goes() {
         iks_result::IKS_ERR_INVALID_ARGUMENT
     );
 }
+
+/// A hub that Xauths its LAN-to-LAN spokes against a local user.
+const L2L_HUB: &str = "\
+hostname Hub
+username spoke password 0 s3cret
+aaa new-model
+aaa authentication login clientauth local
+crypto keyring spokes
+ pre-shared-key address 0.0.0.0 0.0.0.0 key cisco123
+crypto isakmp policy 10
+ encr 3des
+ authentication pre-share
+ group 2
+crypto isakmp profile L2L
+ keyring spokes
+ match identity address 0.0.0.0
+ client authentication list clientauth
+crypto ipsec transform-set myset esp-3des esp-sha-hmac
+crypto dynamic-map dynmap 10
+ set transform-set myset
+ set isakmp-profile L2L
+crypto map mymap 10 ipsec-isakmp dynamic dynmap
+interface FastEthernet0/0
+ ip address 127.0.0.1 255.0.0.0
+ crypto map mymap
+";
+
+/// The seed's spoke, expecting Xauth from the hub but holding no
+/// credentials: its embedder supplies them.
+const XAUTH_SPOKE: &str = "\
+hostname Spoke
+aaa new-model
+aaa authentication login clientauth local
+crypto isakmp policy 10
+ encr 3des
+ authentication pre-share
+ group 2
+crypto isakmp key cisco123 address 127.0.0.1
+crypto ipsec transform-set myset esp-3des esp-sha-hmac
+crypto map mymap client authentication list clientauth
+crypto map mymap 10 ipsec-isakmp
+ set peer 127.0.0.1
+ set transform-set myset
+ match address 100
+interface FastEthernet0/0
+ ip address dhcp
+ crypto map mymap
+access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
+";
+
+fn gateway(config: &str, outside: u32) -> Gw {
+    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
+    // SAFETY: init writes the whole struct.
+    assert_eq!(
+        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
+        iks_result::IKS_OK
+    );
+    // SAFETY: initialised just above.
+    let mut o = unsafe { o.assume_init() };
+    o.outside_addr = outside;
+    o.ike_port = PORT;
+    o.natt_port = NATT_PORT;
+    o.force_udp_encapsulation = true;
+    let mut gw = ptr::null_mut();
+    // SAFETY: valid pointers and lengths; the error position is optional.
+    let r = unsafe { iks_gateway_new(config.as_ptr(), config.len(), &o, ptr::null_mut(), &mut gw) };
+    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+    Gw(gw)
+}
+
+/// Carries every datagram `from` sends to `to`; true if any moved.
+fn carry(from: &Gw, to: &Gw, now: u64) -> bool {
+    let mut moved = false;
+    let mut buf = vec![0u8; 65535];
+    loop {
+        let mut t = iks_transmit::default();
+        // SAFETY: live handle and valid buffers.
+        let r = unsafe { iks_gateway_poll_transmit(from.0, buf.as_mut_ptr(), buf.len(), &mut t) };
+        if r == iks_result::IKS_ERR_EMPTY {
+            return moved;
+        }
+        assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+        moved = true;
+        // SAFETY: live handle; buf holds t.len bytes.
+        let r = unsafe {
+            iks_gateway_handle_datagram(
+                to.0,
+                now,
+                t.remote_addr,
+                t.remote_port,
+                t.local_addr,
+                t.local_port,
+                buf.as_ptr(),
+                t.len,
+            )
+        };
+        assert_eq!(r, iks_result::IKS_OK);
+    }
+}
+
+fn events(gw: &Gw) -> Vec<iks_event> {
+    let mut all = Vec::new();
+    loop {
+        let mut e = iks_event::default();
+        // SAFETY: live handle and a valid local.
+        match unsafe { iks_gateway_poll_event(gw.0, &mut e) } {
+            iks_result::IKS_OK => all.push(e),
+            iks_result::IKS_ERR_EMPTY => return all,
+            other => panic!("poll_event: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_spoke_without_credentials_gets_them_from_its_embedder() {
+    let hub = gateway(L2L_HUB, 0);
+    let spoke = gateway(XAUTH_SPOKE, u32::from(CLIENT_ADDR));
+    let now = 5_000;
+    let (mut state, mut peer) = (0u32, 0u32);
+    // SAFETY: live handle and valid locals.
+    let r = unsafe {
+        iks_gateway_initiate(
+            spoke.0,
+            now,
+            0x0A02_0205,
+            0x0A01_0101,
+            &mut state,
+            &mut peer,
+        )
+    };
+    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+    while carry(&spoke, &hub, now) | carry(&hub, &spoke, now) {}
+
+    let spoke_events = events(&spoke);
+    let ask = spoke_events
+        .iter()
+        .find(|e| e.kind == IKS_EVENT_XAUTH_CREDENTIALS_REQUEST)
+        .unwrap_or_else(|| panic!("{spoke_events:?}"));
+    assert_eq!(ask.peer_addr, u32::from(HUB_ADDR));
+    let ike_sa = ask.id;
+    // The hub checks locally: nothing for its embedder to decide.
+    assert!(
+        events(&hub)
+            .iter()
+            .all(|e| e.kind != IKS_EVENT_XAUTH_REQUEST)
+    );
+
+    let (user, pass) = (b"spoke", b"s3cret");
+    // SAFETY: live handle; valid slices.
+    let r = unsafe {
+        iks_gateway_xauth_credentials(spoke.0, now, ike_sa, user.as_ptr(), 5, pass.as_ptr(), 6)
+    };
+    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+    while carry(&spoke, &hub, now) | carry(&hub, &spoke, now) {}
+
+    let spoke_events = events(&spoke);
+    let done: Vec<_> = spoke_events
+        .iter()
+        .filter(|e| e.kind == IKS_EVENT_XAUTH_DONE)
+        .collect();
+    assert_eq!(done.len(), 1, "{spoke_events:?}");
+    assert!(done[0].ok);
+    assert_eq!(done[0].id, ike_sa);
+    assert!(spoke_events.iter().any(|e| e.kind == IKS_EVENT_SA_UP));
+    let hub_events = events(&hub);
+    assert!(
+        hub_events
+            .iter()
+            .any(|e| e.kind == IKS_EVENT_XAUTH_DONE && e.ok),
+        "{hub_events:?}"
+    );
+    // Answered once: a second answer is refused.
+    // SAFETY: live handle; valid slices.
+    let r = unsafe {
+        iks_gateway_xauth_credentials(spoke.0, now, ike_sa, user.as_ptr(), 5, pass.as_ptr(), 6)
+    };
+    assert_eq!(r, iks_result::IKS_ERR_INVALID_ARGUMENT);
+}
