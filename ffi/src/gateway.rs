@@ -8,6 +8,13 @@
 //! `_poll_event` until `IKS_ERR_EMPTY`, then ask `_poll_timeout` when to
 //! call `_handle_timeout`.
 //!
+//! Commands answer events, each with the time, and are followed by the same
+//! draining: `iks_gateway_xauth_verdict` answers `IKS_EVENT_XAUTH_REQUEST`
+//! (whose credentials `iks_gateway_xauth_take_credentials` hands over once,
+//! because the event struct carries no strings) and
+//! `iks_gateway_xauth_credentials` answers
+//! `IKS_EVENT_XAUTH_CREDENTIALS_REQUEST`.
+//!
 //! Addresses are IPv4 addresses as one `uint32_t` in host order
 //! (127.0.0.1 is `0x7F000001`: `ntohl(sin.sin_addr.s_addr)`), ports are
 //! plain numbers (`ntohs(sin.sin_port)`). Times are milliseconds of the
