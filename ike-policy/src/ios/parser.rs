@@ -1,5 +1,8 @@
 //! The command grammar: global commands, crypto commands and sub-modes.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::Hash;
 use std::net::Ipv4Addr;
 
 use crate::ios::error::{ConfigError, Found, RefKind, one_of, one_of_or_end};
@@ -95,6 +98,71 @@ pub(crate) struct Parser {
     cfg: Config,
     mode: Mode,
     refs: Vec<Reference>,
+    seen: Seen,
+}
+
+/// Where each deduplicated object of the configuration sits in its list,
+/// by the key IOS identifies it by, so a re-entered line finds its object
+/// without scanning every earlier one (a 10000-peer keyring would otherwise
+/// parse in quadratic time). Lives only as long as the parse.
+#[derive(Default)]
+struct Seen {
+    authentication_lists: Index<String>,
+    authorization_lists: Index<String>,
+    keyrings: Index<String>,
+    /// By keyring index and peer.
+    keyring_keys: Index<(usize, KeyPeer)>,
+    dynamic_maps: Index<String>,
+    /// By dynamic map index and sequence number.
+    dynamic_entries: Index<(usize, u32)>,
+    isakmp_policies: Index<u16>,
+    isakmp_keys: Index<KeyPeer>,
+    isakmp_profiles: Index<String>,
+    client_groups: Index<String>,
+    transform_sets: Index<String>,
+    crypto_maps: Index<String>,
+    /// By crypto map index and sequence number.
+    map_entries: Index<(usize, u32)>,
+    interfaces: Index<String>,
+    users: Index<String>,
+    local_pools: Index<String>,
+    access_lists: Index<String>,
+}
+
+/// Positions in one list by dedup key. Only ever used together with the
+/// one list it indexes, which the parse only appends to.
+struct Index<K>(HashMap<K, usize>);
+
+impl<K> Default for Index<K> {
+    fn default() -> Self {
+        Self(HashMap::new())
+    }
+}
+
+impl<K: Hash + Eq> Index<K> {
+    /// Index of the element keyed `key`, pushing `make()` if none.
+    fn find_or_push<T>(&mut self, v: &mut Vec<T>, key: K, make: impl FnOnce() -> T) -> usize {
+        *self.0.entry(key).or_insert_with(|| {
+            v.push(make());
+            v.len() - 1
+        })
+    }
+
+    /// Replaces the element keyed `key` (IOS keeps the last entry for the
+    /// same object, in its first position), or appends.
+    fn replace_or_push<T>(&mut self, v: &mut Vec<T>, key: K, item: T) {
+        match self.0.entry(key) {
+            Entry::Occupied(e) => {
+                if let Some(slot) = v.get_mut(*e.get()) {
+                    *slot = item;
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(v.len());
+                v.push(item);
+            }
+        }
+    }
 }
 
 impl Parser {
@@ -103,6 +171,7 @@ impl Parser {
             cfg: Config::default(),
             mode: Mode::Global,
             refs: Vec::new(),
+            seen: Seen::default(),
         }
     }
 
@@ -342,18 +411,22 @@ impl Parser {
                         c,
                         &["local", "local-case", "none", "enable", "line", "group"],
                     )?;
-                    replace_or_push(&mut self.cfg.aaa_authentication_login, list, |a, b| {
-                        a.name == b.name
-                    });
+                    self.seen.authentication_lists.replace_or_push(
+                        &mut self.cfg.aaa_authentication_login,
+                        list.name.clone(),
+                        list,
+                    );
                 }
                 "authorization" if line.word(2).as_deref() == Some("network") => {
                     c.advance();
                     c.advance();
                     c.advance();
                     let list = aaa_list(c, &["local", "none", "if-authenticated", "group"])?;
-                    replace_or_push(&mut self.cfg.aaa_authorization_network, list, |a, b| {
-                        a.name == b.name
-                    });
+                    self.seen.authorization_lists.replace_or_push(
+                        &mut self.cfg.aaa_authorization_network,
+                        list.name.clone(),
+                        list,
+                    );
                 }
                 _ => return Ok(false),
             },
@@ -448,9 +521,9 @@ impl Parser {
                     c.word("a VRF name")?;
                 }
                 c.end()?;
-                let idx = find_or_push(
+                let idx = self.seen.keyrings.find_or_push(
                     &mut self.cfg.keyrings,
-                    |k| k.name == name.text,
+                    name.text.to_string(),
                     || Keyring {
                         name: name.text.to_string(),
                         description: None,
@@ -468,18 +541,18 @@ impl Parser {
                 let seq = c.number(1, 65535)? as u32;
                 c.end()?;
                 let line_no = c.line_number();
-                let m = find_or_push(
+                let m = self.seen.dynamic_maps.find_or_push(
                     &mut self.cfg.dynamic_maps,
-                    |m| m.name == name.text,
+                    name.text.to_string(),
                     || DynamicMap {
                         name: name.text.to_string(),
                         entries: Vec::new(),
                         line: line_no,
                     },
                 );
-                let e = find_or_push(
+                let e = self.seen.dynamic_entries.find_or_push(
                     &mut self.cfg.dynamic_maps[m].entries,
-                    |e| e.seq == seq,
+                    (m, seq),
                     || CryptoMapEntry::new(seq, line_no),
                 );
                 self.mode = Mode::DynamicEntry(m, e);
@@ -508,23 +581,27 @@ impl Parser {
             "policy" => {
                 let priority = c.number(1, 10000)? as u16;
                 c.end()?;
-                let idx = find_or_push(
+                let idx = self.seen.isakmp_policies.find_or_push(
                     &mut self.cfg.isakmp_policies,
-                    |p| p.priority == priority,
+                    priority,
                     || IsakmpPolicy::with_defaults(priority, line_no),
                 );
                 self.mode = Mode::Policy(idx);
             }
             "key" => {
                 let key = isakmp_key(c)?;
-                replace_or_push(&mut self.cfg.isakmp_keys, key, |a, b| a.peer == b.peer);
+                self.seen.isakmp_keys.replace_or_push(
+                    &mut self.cfg.isakmp_keys,
+                    key.peer.clone(),
+                    key,
+                );
             }
             "profile" => {
                 let name = c.word("a profile name")?;
                 c.end()?;
-                let idx = find_or_push(
+                let idx = self.seen.isakmp_profiles.find_or_push(
                     &mut self.cfg.isakmp_profiles,
-                    |p| p.name == name.text,
+                    name.text.to_string(),
                     || IsakmpProfile::new(name.text, line_no),
                 );
                 self.mode = Mode::Profile(idx);
@@ -535,9 +612,9 @@ impl Parser {
                     "group" => {
                         let name = c.word("a group name")?;
                         c.end()?;
-                        let idx = find_or_push(
+                        let idx = self.seen.client_groups.find_or_push(
                             &mut self.cfg.client_groups,
-                            |g| g.name == name.text,
+                            name.text.to_string(),
                             || ClientConfigGroup::new(name.text, line_no),
                         );
                         self.mode = Mode::Group(idx);
@@ -590,9 +667,9 @@ impl Parser {
             "transform-set" => {
                 let name = c.word("a transform set name")?;
                 let (encryption, integrity) = esp_transforms(c)?;
-                let idx = find_or_push(
+                let idx = self.seen.transform_sets.find_or_push(
                     &mut self.cfg.transform_sets,
-                    |t| t.name == name.text,
+                    name.text.to_string(),
                     || TransformSet {
                         name: name.text.to_string(),
                         encryption: None,
@@ -628,9 +705,9 @@ impl Parser {
     fn crypto_map(&mut self, c: &mut Cursor<'_, '_>) -> Result<()> {
         let line_no = c.line_number();
         let name = c.word("a crypto map name")?;
-        let m = find_or_push(
+        let m = self.seen.crypto_maps.find_or_push(
             &mut self.cfg.crypto_maps,
-            |m| m.name == name.text,
+            name.text.to_string(),
             || CryptoMap::new(name.text, line_no),
         );
         if let Some(seq) = c.opt_number(1, 65535) {
@@ -655,11 +732,10 @@ impl Parser {
             }
             c.end()?;
             let entries = &mut self.cfg.crypto_maps[m].entries;
-            let e = find_or_push(
-                entries,
-                |e| e.seq == seq,
-                || CryptoMapEntry::new(seq, line_no),
-            );
+            let e = self
+                .seen
+                .map_entries
+                .find_or_push(entries, (m, seq), || CryptoMapEntry::new(seq, line_no));
             if dynamic.is_some() {
                 entries[e].dynamic_map = dynamic;
             }
@@ -744,9 +820,11 @@ impl Parser {
             no_xauth: false,
             line: line_no,
         };
-        replace_or_push(&mut self.cfg.keyrings[k].keys, entry, |a, b| {
-            a.peer == b.peer
-        });
+        self.seen.keyring_keys.replace_or_push(
+            &mut self.cfg.keyrings[k].keys,
+            (k, entry.peer.clone()),
+            entry,
+        );
         Ok(())
     }
 
@@ -1039,11 +1117,12 @@ impl Parser {
             name.push_str(t.text);
             c.advance();
         }
-        let idx = find_or_push(
-            &mut self.cfg.interfaces,
-            |i| i.name == name,
-            || Interface::new(name.clone(), line_no),
-        );
+        let idx = self
+            .seen
+            .interfaces
+            .find_or_push(&mut self.cfg.interfaces, name.clone(), || {
+                Interface::new(name.clone(), line_no)
+            });
         self.mode = Mode::Interface(idx);
         Ok(())
     }
@@ -1195,7 +1274,9 @@ impl Parser {
             credential,
             line: line_no,
         };
-        replace_or_push(&mut self.cfg.users, user, |a, b| a.name == b.name);
+        self.seen
+            .users
+            .replace_or_push(&mut self.cfg.users, user.name.clone(), user);
         Ok(())
     }
 
@@ -1213,9 +1294,9 @@ impl Parser {
                 format!("pool range ends at {last}, before it starts at {first}"),
             ));
         }
-        let idx = find_or_push(
+        let idx = self.seen.local_pools.find_or_push(
             &mut self.cfg.local_pools,
-            |p| p.name == name.text,
+            name.text.to_string(),
             || LocalPool {
                 name: name.text.to_string(),
                 ranges: Vec::new(),
@@ -1277,16 +1358,15 @@ impl Parser {
         };
         let entry = acl_entry(action, kind, c)?;
         let name = n.to_string();
-        let idx = find_or_push(
-            &mut self.cfg.access_lists,
-            |a| a.name == name,
-            || AccessList {
-                name: name.clone(),
-                kind,
-                entries: Vec::new(),
-                line: line_no,
-            },
-        );
+        let idx =
+            self.seen
+                .access_lists
+                .find_or_push(&mut self.cfg.access_lists, name.clone(), || AccessList {
+                    name: name.clone(),
+                    kind,
+                    entries: Vec::new(),
+                    line: line_no,
+                });
         self.cfg.access_lists[idx].entries.push(entry);
         Ok(())
     }
@@ -1299,9 +1379,9 @@ impl Parser {
         };
         let name = c.word("an access list name")?;
         c.end()?;
-        let idx = find_or_push(
+        let idx = self.seen.access_lists.find_or_push(
             &mut self.cfg.access_lists,
-            |a| a.name == name.text,
+            name.text.to_string(),
             || AccessList {
                 name: name.text.to_string(),
                 kind,
@@ -1721,23 +1801,4 @@ fn acl_entry(action: AclAction, kind: AclKind, c: &mut Cursor<'_, '_>) -> Result
         }
     }
     Ok(entry)
-}
-
-/// Index of the first element satisfying `is`, pushing `make()` if none.
-fn find_or_push<T>(v: &mut Vec<T>, is: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> usize {
-    match v.iter().position(is) {
-        Some(i) => i,
-        None => {
-            v.push(make());
-            v.len() - 1
-        }
-    }
-}
-
-/// Replaces the element that `same` says is the same object, or appends.
-fn replace_or_push<T>(v: &mut Vec<T>, item: T, same: impl Fn(&T, &T) -> bool) {
-    match v.iter().position(|x| same(x, &item)) {
-        Some(i) => v[i] = item,
-        None => v.push(item),
-    }
 }

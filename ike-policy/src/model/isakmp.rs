@@ -24,7 +24,7 @@ pub struct Keyring {
 }
 
 /// Whom a pre-shared key is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyPeer {
     /// `address A [M]`: peers whose address ANDed with `mask` equals
     /// `address` ANDed with `mask`. `0.0.0.0 0.0.0.0` is the wildcard.

@@ -451,6 +451,55 @@ fn keys_keyrings_and_no_xauth() {
     );
 }
 
+/// Twenty thousand keyring entries and all ten thousand ISAKMP policy
+/// priorities, every one entered twice: each re-entered key replaces its first entry in place and
+/// each re-entered header re-opens its policy, as with a handful. (The parse
+/// indexes these lists by peer and priority rather than scanning them, so
+/// this stays linear; the test checks the result, `benches` the time.)
+#[test]
+fn twenty_thousand_keyring_entries_and_policies() {
+    const N: u32 = 20_000;
+    const P: u32 = 10_000; // IOS's highest priority
+    let mut text = String::from("crypto keyring big\n");
+    let peer = |i: u32| std::net::Ipv4Addr::from(0x0A00_0000 + i);
+    for i in 0..N {
+        text.push_str(&format!(" pre-shared-key address {} key k{i}\n", peer(i)));
+    }
+    for i in 0..N {
+        text.push_str(&format!(
+            " pre-shared-key address {} key again{i}\n",
+            peer(i)
+        ));
+    }
+    for p in 1..=P {
+        text.push_str(&format!("crypto isakmp policy {p}\n hash md5\n"));
+    }
+    for p in 1..=P {
+        text.push_str(&format!("crypto isakmp policy {p}\n group 14\n"));
+    }
+    let c = parse(&text).unwrap();
+    let ring = c.keyring("big").unwrap();
+    assert_eq!(ring.keys.len(), N as usize);
+    for (i, k) in ring.keys.iter().enumerate() {
+        let i = i as u32;
+        assert_eq!(
+            k.peer,
+            KeyPeer::Address {
+                address: peer(i),
+                mask: ip("255.255.255.255")
+            }
+        );
+        assert_eq!(k.key, Secret::from(format!("again{i}").as_str()));
+        assert_eq!(k.line, (N + i + 2) as usize);
+    }
+    assert_eq!(c.isakmp_policies.len(), P as usize);
+    for (i, p) in c.isakmp_policies.iter().enumerate() {
+        assert_eq!(p.priority as usize, i + 1);
+        assert_eq!(p.hash, IkeHash::Md5);
+        assert_eq!(p.group, DhGroup::Group14);
+    }
+}
+
 #[test]
 fn policies_with_abbreviations_and_defaults() {
     let c = parse(
