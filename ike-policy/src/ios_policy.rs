@@ -9,7 +9,7 @@
 //! | phase 1 as initiator | Main Mode, ISAKMP policies by priority | [`Config::isakmp_policies_by_priority`] |
 //! | phase 1 as responder | our policies by priority against each offered transform; a longer peer lifetime is accepted and answered with our own (RESPONDER-LIFETIME), as the seed's IOS 12.3 hub does | [`resolver::choose_isakmp_policy`] |
 //! | profile | by identity, most specific `match identity`; no `client authentication list` means no Xauth | [`resolver::select_profile`], [`resolver::xauth_required`] |
-//! | phase 2 as initiator | static crypto map entries by sequence number; the entry whose ACL permits the traffic and whose `set peer` is the peer; the ACL line becomes the proxy identities | [`resolver::crypto_map_candidates`], [`resolver::acl_selectors`] |
+//! | phase 2 as initiator | static crypto map entries by sequence number; the entry whose ACL permits the traffic and whose `set peer` is the peer; the ACL line becomes the proxy identities | [`resolver::crypto_map_candidates`], [`resolver::acl_selector_iter`] |
 //! | phase 2 as responder | static entries, then dynamic ones; `set isakmp-profile` must be the IKE SA's profile; ACL must cover the proxies (a dynamic entry without ACL accepts the peer's); transform sets | [`resolver::select_responder_entry`] |
 //! | Xauth user name and password | the profile's `client authentication list` (else the crypto map's) → `aaa authentication login` → local users, constant-time compare; a RADIUS/TACACS+ list defers to the embedder | [`resolver::authenticate_xauth`] |
 //! | Mode Config attributes | `isakmp authorization list` must be local; the profile's `client configuration group`, else the ID_KEY_ID's group: address from its `pool`, dns, wins, domain, netmask, save-password, split-include from its `acl`; released when the IKE SA goes | [`resolver::AddressPool`] |
@@ -528,9 +528,7 @@ impl Policy for IosPolicy {
             else {
                 continue;
             };
-            let Some(line) = resolver::acl_selectors(acl)
-                .into_iter()
-                .find(|s| s.selector.matches(&flow))
+            let Some(line) = resolver::acl_selector_iter(acl).find(|s| s.selector.matches(&flow))
             else {
                 continue;
             };
@@ -666,8 +664,7 @@ impl Policy for IosPolicy {
             .as_deref()
             .and_then(|n| self.config.access_list(n))
             .map(|acl| {
-                resolver::acl_selectors(acl)
-                    .into_iter()
+                resolver::acl_selector_iter(acl)
                     .filter(|s| s.action == AclAction::Permit)
                     .filter_map(|s| selectors_from_acl(&s.selector).map(|x| x.local))
                     .collect()

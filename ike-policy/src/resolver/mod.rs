@@ -12,7 +12,7 @@
 //! | which transform set for these phase 2 transforms? | [`choose_transform`] |
 //! | which entry answers this quick mode? | [`select_responder_entry`] |
 //! | which entry protects this outbound packet? | [`select_initiator_entry`] |
-//! | which selectors does this ACL make? | [`acl_selectors`] |
+//! | which selectors does this ACL make? | [`acl_selectors`], lazily [`acl_selector_iter`] |
 //! | may the peer have these proxy identities? | [`entry_accepts_proxies`] |
 //! | which address for this VPN Client? | [`AddressPool`] |
 //! | is this Xauth user name and password right? | [`authenticate_xauth`] |
@@ -46,7 +46,7 @@ pub use pool::AddressPool;
 pub use profile::{PeerIdentity, identity_rank, select_profile, xauth_possible, xauth_required};
 pub use selector::{
     AclSelector, AddressMatch, Flow, PortRange, ProxyIdentity, ProxyPair, Selector,
-    acl_accepts_proxies, acl_action_for, acl_selectors,
+    acl_accepts_proxies, acl_action_for, acl_selector_iter, acl_selectors,
 };
 pub use transform::{
     Phase2Auth, Phase2Choice, Phase2Cipher, Phase2Transform, choose_transform,

@@ -165,29 +165,22 @@ impl PortRange {
 }
 
 /// The ranges a port operator covers (two for `neq`, none for `lt 0`).
-fn port_ranges(p: Option<PortMatch>) -> Vec<PortRange> {
+fn port_ranges(p: Option<PortMatch>) -> impl Iterator<Item = PortRange> + Clone {
     let r = |first, last| PortRange { first, last };
-    match p {
-        None => vec![PortRange::ANY],
-        Some(PortMatch::Eq(p)) => vec![r(p, p)],
-        Some(PortMatch::Range(a, b)) => vec![r(a, b)],
-        Some(PortMatch::Lt(p)) => p.checked_sub(1).map(|l| r(0, l)).into_iter().collect(),
-        Some(PortMatch::Gt(p)) => p
-            .checked_add(1)
-            .map(|f| r(f, u16::MAX))
-            .into_iter()
-            .collect(),
-        Some(PortMatch::Neq(p)) => {
-            let mut v = Vec::new();
-            if let Some(l) = p.checked_sub(1) {
-                v.push(r(0, l));
-            }
-            if let Some(f) = p.checked_add(1) {
-                v.push(r(f, u16::MAX));
-            }
-            v
-        }
-    }
+    // At most two ranges (`neq`), kept on the stack: this runs per ACL line
+    // on every packet match.
+    let pair = match p {
+        None => [Some(PortRange::ANY), None],
+        Some(PortMatch::Eq(p)) => [Some(r(p, p)), None],
+        Some(PortMatch::Range(a, b)) => [Some(r(a, b)), None],
+        Some(PortMatch::Lt(p)) => [p.checked_sub(1).map(|l| r(0, l)), None],
+        Some(PortMatch::Gt(p)) => [p.checked_add(1).map(|f| r(f, u16::MAX)), None],
+        Some(PortMatch::Neq(p)) => [
+            p.checked_sub(1).map(|l| r(0, l)),
+            p.checked_add(1).map(|f| r(f, u16::MAX)),
+        ],
+    };
+    pair.into_iter().flatten()
 }
 
 /// A packet's addressing, to match against selectors.
@@ -284,38 +277,41 @@ pub struct AclSelector {
 /// The seed's spoke: `access-list 100 permit ip 10.2.0.0 0.0.255.255
 /// 10.1.0.0 0.0.255.255` is 10.2.0.0/16 to 10.1.0.0/16, any protocol.
 pub fn acl_selectors(acl: &AccessList) -> Vec<AclSelector> {
-    let mut out = Vec::new();
-    for e in &acl.entries {
+    acl_selector_iter(acl).collect()
+}
+
+/// [`acl_selectors`] one at a time, built as they are asked for: a packet
+/// that matches the first line costs one line, not the whole list.
+pub fn acl_selector_iter(acl: &AccessList) -> impl Iterator<Item = AclSelector> + '_ {
+    let standard = acl.kind == AclKind::Standard;
+    acl.entries.iter().flat_map(move |e| {
         let source = AddressMatch::from_wildcard(e.source);
-        let destination = if acl.kind == AclKind::Standard {
+        let destination = if standard {
             AddressMatch::ANY
         } else {
             AddressMatch::from_wildcard(e.destination)
         };
-        for sp in port_ranges(e.source_port) {
-            for dp in port_ranges(e.destination_port) {
-                out.push(AclSelector {
-                    action: e.action,
-                    selector: Selector {
-                        source,
-                        destination,
-                        protocol: e.protocol.number(),
-                        source_ports: sp,
-                        destination_ports: dp,
-                    },
-                    line: e.line,
-                });
-            }
-        }
-    }
-    out
+        let destination_ports = port_ranges(e.destination_port);
+        port_ranges(e.source_port).flat_map(move |sp| {
+            destination_ports.clone().map(move |dp| AclSelector {
+                action: e.action,
+                selector: Selector {
+                    source,
+                    destination,
+                    protocol: e.protocol.number(),
+                    source_ports: sp,
+                    destination_ports: dp,
+                },
+                line: e.line,
+            })
+        })
+    })
 }
 
 /// What an ACL says about a packet: the action of the first line that
 /// matches, `None` when none does (the implicit deny).
 pub fn acl_action_for(acl: &AccessList, flow: &Flow) -> Option<AclAction> {
-    acl_selectors(acl)
-        .into_iter()
+    acl_selector_iter(acl)
         .find(|s| s.selector.matches(flow))
         .map(|s| s.action)
 }
@@ -395,7 +391,7 @@ pub struct ProxyPair {
 /// spoke's 10.2.0.0/16 to 10.1.0.0/16 because the spoke's ACL mirrors the
 /// hub's view).
 pub fn acl_accepts_proxies(acl: &AccessList, proxies: &ProxyPair) -> bool {
-    for s in acl_selectors(acl) {
+    for s in acl_selector_iter(acl) {
         if s.selector.overlaps_proxies(proxies) {
             return s.action == AclAction::Permit && s.selector.contains_proxies(proxies);
         }

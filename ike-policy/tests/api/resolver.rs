@@ -1059,6 +1059,41 @@ fn wildcards_protocols_and_ports_become_selectors() {
     assert_eq!(std[0].selector.destination, AddressMatch::ANY);
 }
 
+/// The lazy iterator gives the same selectors in the same order, `neq` on
+/// both sides making four, and stops where it is asked to.
+#[test]
+fn selector_iter_is_acl_selectors_one_at_a_time() {
+    let c = parse(
+        "access-list 130 permit tcp any neq 1024 any neq 80\n\
+         access-list 130 deny udp any eq 53 any\n\
+         access-list 130 permit ip any any\n",
+    )
+    .unwrap();
+    let acl = c.access_list("130").unwrap();
+    let all: Vec<_> = acl_selector_iter(acl).collect();
+    assert_eq!(all, acl_selectors(acl));
+    assert_eq!(all.len(), 6);
+    let ports: Vec<_> = all[..4]
+        .iter()
+        .map(|s| (s.selector.source_ports, s.selector.destination_ports))
+        .collect();
+    let r = |first, last| PortRange { first, last };
+    assert_eq!(
+        ports,
+        vec![
+            (r(0, 1023), r(0, 79)),
+            (r(0, 1023), r(81, 65535)),
+            (r(1025, 65535), r(0, 79)),
+            (r(1025, 65535), r(81, 65535)),
+        ]
+    );
+    assert_eq!(all[4].action, AclAction::Deny);
+    let mut it = acl_selector_iter(acl);
+    assert_eq!(it.next(), Some(all[0]));
+    assert_eq!(it.nth(4), Some(all[5]));
+    assert_eq!(it.next(), None);
+}
+
 #[test]
 fn proxy_identities_against_protocol_and_port_selectors() {
     let c = parse("access-list 120 permit udp host 10.0.0.1 eq 500 any\n").unwrap();
