@@ -749,3 +749,77 @@ fn initiate_brings_the_tunnel_up_without_a_packet() {
         Err(GatewayError::NotProtected { .. } | GatewayError::CannotInitiate { .. })
     ));
 }
+
+/// IOS: a deny line in a crypto map entry's ACL means "not this entry", and
+/// the packet is tried against the next entry. Entry 10 (towards another
+/// peer) denies the spoke's host, then permits the rest of its LAN; entry
+/// 20 covers that host towards the hub.
+#[test]
+fn a_crypto_acl_deny_hands_the_traffic_to_the_next_map_entry() {
+    use ike_policy::{GatewayError, Initiated};
+    const OTHER_PEER: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 9);
+    let edits = [
+        (" set peer 10.48.67.181\n", " set peer 203.0.113.9\n"),
+        (
+            " match address 100 \n",
+            " match address 100 \n\
+             crypto map mymap 20 ipsec-isakmp\n\
+             \x20set peer 10.48.67.181\n\
+             \x20set transform-set myset\n\
+             \x20match address 120\n",
+        ),
+        (
+            "access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255 \n",
+            "access-list 100 deny ip host 10.2.2.5 10.1.0.0 0.0.255.255\n\
+             access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n\
+             access-list 120 permit ip host 10.2.2.5 10.1.0.0 0.0.255.255\n\
+             crypto isakmp key other address 203.0.113.9\n",
+        ),
+    ];
+    let mut spoke_cfg = SPOKE_CFG.to_string();
+    for (from, to) in edits {
+        assert_eq!(spoke_cfg.matches(from).count(), 1, "{from:?}");
+        spoke_cfg = spoke_cfg.replace(from, to);
+    }
+    captured_logs();
+    let mut net = Net::new(
+        &spoke_cfg,
+        options((10500, 14500), None),
+        options((10500, 14500), Some(SPOKE)),
+    );
+    net.ping_from_spoke(1);
+    assert_eq!(
+        net.spoke.held_packets(),
+        1,
+        "held for IKE, not sent in clear"
+    );
+    net.run();
+    assert!(net.clear.is_empty(), "nothing in clear");
+    assert_eq!(net.hub_inside.len(), 1, "{:?}", net.spoke.counters());
+    assert!(is_echo(&net.hub_inside[0], SPOKE_HOST, HUB_HOST, 8));
+    assert_eq!(net.spoke.installed_child_sas(), 1);
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    // The SA is entry 20's line: that one host to the hub's LAN.
+    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(
+        show.contains("local ident (addr/mask/prot/port): (10.2.2.5/255.255.255.255/0/0)"),
+        "{show}"
+    );
+    let now = net.now;
+    assert_eq!(
+        net.spoke.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
+        Initiated::AlreadyUp
+    );
+    // The rest of the LAN is entry 10's, towards the other peer.
+    assert_eq!(
+        net.spoke
+            .initiate(now, Ipv4Addr::new(10, 2, 2, 6), HUB_HOST)
+            .unwrap(),
+        Initiated::Started(OTHER_PEER)
+    );
+    assert!(matches!(
+        net.spoke
+            .initiate(now, Ipv4Addr::new(10, 3, 0, 1), HUB_HOST),
+        Err(GatewayError::NotProtected { .. })
+    ));
+}

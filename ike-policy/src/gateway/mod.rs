@@ -133,8 +133,11 @@
 //!
 //! # Limits
 //!
-//! * A `deny` line of a crypto ACL sends the traffic in clear; IOS would
-//!   try the map's next entry first.
+//! * Crypto ACL lines whose wildcard has holes (`0.0.255.0`) have no SPD
+//!   form and are skipped (with a warning). A `deny` line is IOS's "not
+//!   this entry": its traffic is tried against the map's later entries and
+//!   goes in clear if none protects it (expanded into the SPD at build time,
+//!   up to 65536 SPD entries).
 //! * Tunnel mode only; transport-mode SAs and ciphers the data plane lacks
 //!   (DES) are deleted as soon as they are negotiated
 //!   ([`GatewayEvent::SaInstallFailed`]).
@@ -148,6 +151,7 @@
 //! [`Event::Log`] events.
 
 mod show;
+mod spd;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -176,7 +180,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::IosPolicy;
-use crate::model::{AclAction, Config, InterfaceAddress, KeepaliveMode};
+use crate::model::{Config, InterfaceAddress, KeepaliveMode};
 use crate::resolver::{self, AddressMatch};
 
 /// First id of the SPD entries installed for negotiated child SAs.
@@ -595,8 +599,10 @@ impl Gateway {
     /// NAME`; its address is [`GatewayOptions::outside_addr`] if given,
     /// else its static `ip address`. The SPD holds the map's static
     /// entries' ACL lines in sequence order (permit: protect through `set
-    /// peer`; deny: clear), then [`GatewayOptions::unprotected`]. `rng`
-    /// seeds the engine's and the data plane's generators.
+    /// peer`; deny: as IOS, the traffic is tried against the later entries,
+    /// and goes in clear if none protects it), then
+    /// [`GatewayOptions::unprotected`]. `rng` seeds the engine's and the
+    /// data plane's generators.
     ///
     /// # Errors
     /// [`GatewayError::NoCryptoInterface`], [`GatewayError::NoOutsideAddress`].
@@ -617,55 +623,7 @@ impl Gateway {
         };
         let (interface, map_name) = (interface.name.clone(), map.name.clone());
 
-        let mut spd = Spd::new(options.unprotected);
-        let mut statics = HashMap::new();
-        let mut next_id = 1u32;
-        for candidate in resolver::crypto_map_candidates(&config, map) {
-            if candidate.is_dynamic() {
-                continue;
-            }
-            let entry = candidate.entry();
-            let Some(acl) = entry
-                .match_address
-                .as_deref()
-                .and_then(|n| config.access_list(n))
-            else {
-                continue;
-            };
-            for line in resolver::acl_selectors(acl) {
-                let Some(selector) = esp_selector_from_acl(&line.selector) else {
-                    log::warn!(
-                        "access-list {} line {}: a wildcard with holes cannot be an SPD selector; skipped",
-                        acl.name,
-                        line.line
-                    );
-                    continue;
-                };
-                let id = PolicyId(next_id);
-                next_id += 1;
-                let action = match line.action {
-                    AclAction::Permit => {
-                        statics.insert(
-                            id,
-                            StaticPolicy {
-                                peer: entry.peers.first().copied(),
-                                seq: entry.seq,
-                                selectors: crate::ios_policy::selectors_from_acl(&line.selector),
-                            },
-                        );
-                        PolicyAction::Protect { sa: None }
-                    }
-                    // IOS: a deny leaves the packet to the next entry; the
-                    // SPD is first-match, so it goes in clear here.
-                    AclAction::Deny => PolicyAction::Bypass,
-                };
-                spd.push(PolicyEntry {
-                    id,
-                    selector,
-                    action,
-                });
-            }
-        }
+        let (spd, statics) = spd::build(&config, map, options.unprotected);
 
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);

@@ -376,7 +376,9 @@ impl Gateway {
         // Static entries' ACL lines with no SA yet: IOS lists them too,
         // with their counters at zero.
         let mut statics: Vec<_> = self.statics.iter().collect();
-        statics.sort_by_key(|(id, _)| **id);
+        // By entry, then line: a line copied under an earlier entry's deny
+        // is listed with its own entry.
+        statics.sort_by_key(|(id, s)| (s.seq, **id));
         for (_, s) in statics {
             let (Some(sel), Some(peer)) = (s.selectors, s.peer) else {
                 continue;

@@ -86,6 +86,22 @@ impl AddressMatch {
         })
     }
 
+    /// The addresses both match, `None` when they share none: a prefix
+    /// inside another is the longer prefix, and masks with holes combine
+    /// bit by bit.
+    pub fn intersection(&self, other: &AddressMatch) -> Option<AddressMatch> {
+        let (a1, m1) = self.parts();
+        let (a2, m2) = other.parts();
+        if (a1 ^ a2) & m1 & m2 != 0 {
+            return None;
+        }
+        let (address, mask) = (Ipv4Addr::from(a1 | a2), Ipv4Addr::from(m1 | m2));
+        Some(match crate::model::mask_prefix_len(mask) {
+            Some(len) => AddressMatch::Prefix { address, len },
+            None => AddressMatch::Masked { address, mask },
+        })
+    }
+
     /// Whether some address of `first..=last` matches.
     pub fn overlaps_range(&self, first: Ipv4Addr, last: Ipv4Addr) -> bool {
         let (a, m) = self.parts();
@@ -162,6 +178,13 @@ impl PortRange {
     pub fn contains(&self, port: u16) -> bool {
         (self.first..=self.last).contains(&port)
     }
+
+    /// The ports in both ranges, `None` when they share none.
+    pub fn intersection(&self, other: &PortRange) -> Option<PortRange> {
+        let first = self.first.max(other.first);
+        let last = self.last.min(other.last);
+        (first <= last).then_some(PortRange { first, last })
+    }
 }
 
 /// The ranges a port operator covers (two for `neq`, none for `lt 0`).
@@ -221,6 +244,25 @@ impl Selector {
             && self.protocol.is_none_or(|p| p == flow.protocol)
             && self.source_ports.contains(flow.source_port)
             && self.destination_ports.contains(flow.destination_port)
+    }
+
+    /// The traffic both select, `None` when they share none (an ACL deny
+    /// line narrowed to what a later crypto map entry's line covers).
+    pub fn intersection(&self, other: &Selector) -> Option<Selector> {
+        let protocol = match (self.protocol, other.protocol) {
+            (None, p) | (p, None) => p,
+            (Some(a), Some(b)) if a == b => Some(a),
+            _ => return None,
+        };
+        Some(Selector {
+            source: self.source.intersection(&other.source)?,
+            destination: self.destination.intersection(&other.destination)?,
+            protocol,
+            source_ports: self.source_ports.intersection(&other.source_ports)?,
+            destination_ports: self
+                .destination_ports
+                .intersection(&other.destination_ports)?,
+        })
     }
 
     fn side_contains(addr: &AddressMatch, ports: &PortRange, id: &ProxyIdentity) -> bool {
@@ -418,6 +460,48 @@ mod tests {
             cidr_blocks(u32::MAX, u32::MAX).collect::<Vec<_>>(),
             vec![(u32::MAX, u32::MAX)]
         );
+    }
+
+    #[test]
+    fn intersections() {
+        let p = |a: &str, len| AddressMatch::Prefix {
+            address: ip(a),
+            len,
+        };
+        let host = p("10.2.2.5", 32);
+        let lan = p("10.2.0.0", 16);
+        assert_eq!(lan.intersection(&host), Some(host));
+        assert_eq!(host.intersection(&lan), Some(host));
+        assert_eq!(AddressMatch::ANY.intersection(&lan), Some(lan));
+        assert_eq!(p("10.3.0.0", 16).intersection(&host), None);
+        // 10.x.5.y and 10.1.0.0/16: 10.1.5.y, a mask with a hole.
+        let holes = AddressMatch::Masked {
+            address: ip("10.0.5.0"),
+            mask: ip("255.0.255.0"),
+        };
+        assert_eq!(
+            holes.intersection(&p("10.1.0.0", 16)),
+            Some(p("10.1.5.0", 24))
+        );
+        assert_eq!(
+            holes.intersection(&p("10.1.0.0", 24)),
+            None,
+            "10.1.0.y is never 10.x.5.y"
+        );
+        let r = |first, last| PortRange { first, last };
+        assert_eq!(r(0, 1023).intersection(&r(80, 80)), Some(r(80, 80)));
+        assert_eq!(r(1024, 65535).intersection(&r(0, 1023)), None);
+        let sel = |protocol, dst_ports| Selector {
+            source: lan,
+            destination: AddressMatch::ANY,
+            protocol,
+            source_ports: PortRange::ANY,
+            destination_ports: dst_ports,
+        };
+        let tcp80 = sel(Some(6), r(80, 80));
+        assert_eq!(sel(None, PortRange::ANY).intersection(&tcp80), Some(tcp80));
+        assert_eq!(sel(Some(17), PortRange::ANY).intersection(&tcp80), None);
+        assert_eq!(sel(Some(6), r(443, 443)).intersection(&tcp80), None);
     }
 
     #[test]
