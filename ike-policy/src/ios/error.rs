@@ -46,6 +46,8 @@ pub enum RefKind {
     AuthenticationList,
     /// `aaa authorization network`.
     AuthorizationList,
+    /// `crypto ipsec client ezvpn`.
+    EzvpnClient,
 }
 
 impl fmt::Display for RefKind {
@@ -61,6 +63,7 @@ impl fmt::Display for RefKind {
             RefKind::LocalPool => "ip local pool",
             RefKind::AuthenticationList => "aaa authentication login list",
             RefKind::AuthorizationList => "aaa authorization network list",
+            RefKind::EzvpnClient => "ezvpn client",
         })
     }
 }

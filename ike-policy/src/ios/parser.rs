@@ -24,6 +24,7 @@ enum Mode {
     DynamicEntry(usize, usize),
     Interface(usize),
     NamedAcl(usize),
+    Ezvpn(usize),
     /// Inside a block the parser does not interpret: indented lines are
     /// kept aside with it.
     Ignored,
@@ -72,6 +73,9 @@ const PROFILE_CMDS: &[&str] = &[
 const TRANSFORM_SET_CMDS: &[&str] = &["mode", "exit"];
 const MAP_ENTRY_CMDS: &[&str] = &["set", "match", "description", "reverse-route", "exit"];
 const NAMED_ACL_CMDS: &[&str] = &["permit", "deny", "remark", "exit"];
+const EZVPN_CMDS: &[&str] = &[
+    "connect", "group", "mode", "peer", "username", "xauth", "exit",
+];
 
 const ESP_TRANSFORMS: &[&str] = &[
     "esp-des",
@@ -124,6 +128,7 @@ struct Seen {
     /// By crypto map index and sequence number.
     map_entries: Index<(usize, u32)>,
     interfaces: Index<String>,
+    ezvpn_clients: Index<String>,
     users: Index<String>,
     local_pools: Index<String>,
     access_lists: Index<String>,
@@ -222,6 +227,7 @@ impl Parser {
             Mode::TransformSet(_) => Some(TRANSFORM_SET_CMDS),
             Mode::MapEntry(..) | Mode::DynamicEntry(..) => Some(MAP_ENTRY_CMDS),
             Mode::NamedAcl(_) => Some(NAMED_ACL_CMDS),
+            Mode::Ezvpn(_) => Some(EZVPN_CMDS),
             _ => None,
         };
         if let Some(cmds) = block_cmds {
@@ -260,7 +266,7 @@ impl Parser {
         let block_error = block_cmds.map(|cmds| c.expected(one_of(cmds)));
         match self.mode {
             Mode::Interface(i) => {
-                if self.interface_command(i, &mut c)? {
+                if self.interface_command(i, line.indented, &mut c)? {
                     return Ok(());
                 }
                 if line.indented {
@@ -296,6 +302,7 @@ impl Parser {
             Mode::Policy(p) => self.policy_command(p, cmd, c),
             Mode::Group(g) => self.group_command(g, cmd, c),
             Mode::Profile(p) => self.profile_command(p, cmd, c),
+            Mode::Ezvpn(e) => self.ezvpn_command(e, cmd, c),
             Mode::TransformSet(t) => {
                 // cmd == "mode"
                 let m = c.keyword(&["tunnel", "transport"])?;
@@ -663,7 +670,23 @@ impl Parser {
 
     fn crypto_ipsec(&mut self, c: &mut Cursor<'_, '_>) -> Result<()> {
         let line_no = c.line_number();
-        match c.keyword(&["transform-set", "security-association", "nat-transparency"])? {
+        match c.keyword(&[
+            "transform-set",
+            "security-association",
+            "nat-transparency",
+            "client",
+        ])? {
+            "client" => {
+                c.keyword(&["ezvpn"])?;
+                let name = c.word("an ezvpn client name")?;
+                c.end()?;
+                let idx = self.seen.ezvpn_clients.find_or_push(
+                    &mut self.cfg.ezvpn_clients,
+                    name.text.to_string(),
+                    || EzvpnClient::new(name.text, line_no),
+                );
+                self.mode = Mode::Ezvpn(idx);
+            }
             "transform-set" => {
                 let name = c.word("a transform set name")?;
                 let (encryption, integrity) = esp_transforms(c)?;
@@ -919,6 +942,60 @@ impl Parser {
         c.end()
     }
 
+    fn ezvpn_command(&mut self, e: usize, cmd: &str, c: &mut Cursor<'_, '_>) -> Result<()> {
+        let client = &mut self.cfg.ezvpn_clients[e];
+        match cmd {
+            "connect" => {
+                client.connect = match c.keyword(&["auto", "manual"])? {
+                    "auto" => EzvpnConnect::Auto,
+                    _ => EzvpnConnect::Manual,
+                };
+            }
+            "group" => {
+                let group = c.word("a group name")?;
+                c.keyword(&["key"])?;
+                let key = key_value(c)?;
+                c.end_after_secret()?;
+                client.group = Some(group.text.to_string());
+                client.group_key = Some(key);
+                return Ok(());
+            }
+            "mode" => {
+                client.mode = match c.keyword(&["client", "network-extension"])? {
+                    "client" => EzvpnMode::Client,
+                    _ => EzvpnMode::NetworkExtension,
+                };
+            }
+            "peer" => {
+                let peer = c.ipv4("an IPv4 address")?;
+                if !client.peers.contains(&peer) {
+                    client.peers.push(peer);
+                }
+            }
+            "username" => {
+                let user = c.word("a user name")?;
+                c.keyword(&["password"])?;
+                let password = key_value(c)?;
+                c.end_after_secret()?;
+                client.username = Some(user.text.to_string());
+                client.password = Some(password);
+                return Ok(());
+            }
+            _ => {
+                // cmd == "xauth"
+                c.keyword(&["userid"])?;
+                c.keyword(&["mode"])?;
+                client.xauth_userid_mode =
+                    match c.keyword(&["local", "interactive", "http-intercept"])? {
+                        "local" => XauthUseridMode::Local,
+                        "interactive" => XauthUseridMode::Interactive,
+                        _ => XauthUseridMode::HttpIntercept,
+                    };
+            }
+        }
+        c.end()
+    }
+
     fn profile_command(&mut self, p: usize, cmd: &str, c: &mut Cursor<'_, '_>) -> Result<()> {
         match cmd {
             "description" => {
@@ -1129,7 +1206,12 @@ impl Parser {
 
     /// Returns `Ok(false)` for a line that is no interface command handled
     /// here.
-    fn interface_command(&mut self, i: usize, c: &mut Cursor<'_, '_>) -> Result<bool> {
+    fn interface_command(
+        &mut self,
+        i: usize,
+        indented: bool,
+        c: &mut Cursor<'_, '_>,
+    ) -> Result<bool> {
         let Some(first) = c.peek() else {
             return Ok(false);
         };
@@ -1190,6 +1272,25 @@ impl Parser {
                 c.end()?;
                 self.refer(c, m, RefKind::CryptoMap);
                 self.cfg.interfaces[i].crypto_map = Some(m.text.to_string());
+            }
+            // Unindented, the same words open a global ezvpn block, which is
+            // what they are in a configuration file.
+            ("crypto", "ipsec") if w2 == "client" && indented => {
+                c.advance();
+                c.advance();
+                c.advance();
+                c.keyword(&["ezvpn"])?;
+                let name = c.word("an ezvpn client name")?;
+                let side = match c.opt_keyword(&["outside", "inside"]) {
+                    Some("inside") => EzvpnSide::Inside,
+                    _ => EzvpnSide::Outside,
+                };
+                c.end()?;
+                self.refer(c, name, RefKind::EzvpnClient);
+                self.cfg.interfaces[i].ezvpn = Some(InterfaceEzvpn {
+                    name: name.text.to_string(),
+                    side,
+                });
             }
             ("no", "crypto") if w2 == "map" => {
                 c.advance();
@@ -1414,6 +1515,7 @@ impl Parser {
                 RefKind::LocalPool => cfg.local_pool(n).is_some(),
                 RefKind::AuthenticationList => cfg.authentication_login_list(n).is_some(),
                 RefKind::AuthorizationList => cfg.authorization_network_list(n).is_some(),
+                RefKind::EzvpnClient => cfg.ezvpn_client(n).is_some(),
             };
             if !ok {
                 return Err(ConfigError::Undefined {

@@ -7,6 +7,7 @@
 //! by sequence number) apply it themselves.
 
 mod acl;
+mod ezvpn;
 mod ipsec;
 mod isakmp;
 mod system;
@@ -14,6 +15,7 @@ mod system;
 use std::net::Ipv4Addr;
 
 pub use acl::{AccessList, AclAction, AclEntry, AclKind, AclProtocol, AddressWildcard, PortMatch};
+pub use ezvpn::{EzvpnClient, EzvpnConnect, EzvpnMode, EzvpnSide, InterfaceEzvpn, XauthUseridMode};
 pub use ipsec::{
     CryptoMap, CryptoMapEntry, DynamicMap, EspEncryption, EspIntegrity, EspMode, SaLifetime,
     TransformSet,
@@ -119,6 +121,8 @@ pub struct Config {
     pub access_lists: Vec<AccessList>,
     /// `ip local pool NAME ...`.
     pub local_pools: Vec<LocalPool>,
+    /// `crypto ipsec client ezvpn NAME` (Easy VPN Remote).
+    pub ezvpn_clients: Vec<EzvpnClient>,
     /// `interface NAME`.
     pub interfaces: Vec<Interface>,
     /// `ip route ...`.
@@ -152,6 +156,7 @@ impl Default for Config {
             crypto_maps: Vec::new(),
             access_lists: Vec::new(),
             local_pools: Vec::new(),
+            ezvpn_clients: Vec::new(),
             interfaces: Vec::new(),
             ip_routes: Vec::new(),
             ignored: Vec::new(),
@@ -216,6 +221,11 @@ impl Config {
     /// The local pool with this name.
     pub fn local_pool(&self, name: &str) -> Option<&LocalPool> {
         self.local_pools.iter().find(|p| p.name == name)
+    }
+
+    /// The Easy VPN client with this name.
+    pub fn ezvpn_client(&self, name: &str) -> Option<&EzvpnClient> {
+        self.ezvpn_clients.iter().find(|c| c.name == name)
     }
 
     /// The interface with this name.

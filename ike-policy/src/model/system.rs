@@ -126,6 +126,8 @@ pub struct Interface {
     pub secondary: Vec<(Ipv4Addr, Ipv4Addr)>,
     /// `crypto map NAME`.
     pub crypto_map: Option<String>,
+    /// `crypto ipsec client ezvpn NAME [outside|inside]`.
+    pub ezvpn: Option<super::InterfaceEzvpn>,
     /// `shutdown`.
     pub shutdown: bool,
     /// Line of `interface NAME`.
@@ -141,6 +143,7 @@ impl Interface {
             address: None,
             secondary: Vec::new(),
             crypto_map: None,
+            ezvpn: None,
             shutdown: false,
             line,
         }
