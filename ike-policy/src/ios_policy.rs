@@ -14,6 +14,8 @@
 //! | Xauth user name and password | the profile's `client authentication list` (else the crypto map's) → `aaa authentication login` → local users, constant-time compare; a RADIUS/TACACS+ list defers to the embedder | [`resolver::authenticate_xauth`] |
 //! | Mode Config attributes | `isakmp authorization list` must be local; the profile's `client configuration group`, else the ID_KEY_ID's group: address from its `pool`, dns, wins, domain, netmask, save-password, split-include from its `acl`; released when the IKE SA goes | [`resolver::AddressPool`] |
 //!
+//! | Easy VPN Remote (`crypto ipsec client ezvpn` on the outside interface), towards its `peer`s | Aggressive Mode as ID_KEY_ID = `group`, key = the group key, the IOS client's XAUTHInitPreShared proposals; Xauth answered from `username ... password`; Mode Config pulled; Quick Mode for (assigned address ↔ 0.0.0.0/0) in client mode | [`IosPolicy::ezvpn`] |
+//!
 //! Each key lookup logs IOS's lines ("Looking for a matching key for X in
 //! default", "... in spokes : success") through the `log` facade.
 
@@ -26,12 +28,13 @@ use ike_proto::policy::{
     Phase1Choice as ProtoPhase1Choice, Phase1Cipher as ProtoCipher, Phase1Hash as ProtoHash,
     Phase1Mode, Phase1Proposal, Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal,
     Phase2Refusal, Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors,
-    TrafficSelector, XauthPassword, XauthVerdict,
+    TrafficSelector, XauthCredentials, XauthPassword, XauthVerdict,
 };
 
 use crate::model::{
     AclAction, ClientConfigAddress, Config, CryptoMap, EspEncryption, EspIntegrity, EspMode,
-    IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy, IsakmpProfile, TransformSet,
+    EzvpnClient, EzvpnMode, EzvpnSide, IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy,
+    IsakmpProfile, TransformSet,
 };
 use crate::resolver::{
     self, AddressMatch, Flow, KeyLookup, KeyScope, LifetimeRule, PeerIdentity, Phase1Auth,
@@ -48,6 +51,8 @@ use crate::resolver::{
 pub struct IosPolicy {
     config: Arc<Config>,
     crypto_map: Option<String>,
+    /// The Easy VPN client of the outside interface, by name.
+    ezvpn: Option<String>,
     options: Phase1Options,
     /// The `ip local pool`s' allocations, shared by the clones of one
     /// policy (the Gateway's views and its engine see the same pools).
@@ -63,6 +68,12 @@ impl IosPolicy {
             .crypto_interfaces()
             .next()
             .map(|(_, m)| m.name.clone());
+        let ezvpn = config
+            .interfaces
+            .iter()
+            .filter_map(|i| i.ezvpn.as_ref())
+            .find(|e| e.side == EzvpnSide::Outside)
+            .map(|e| e.name.clone());
         let pools = config
             .local_pools
             .iter()
@@ -71,6 +82,7 @@ impl IosPolicy {
         Self {
             config,
             crypto_map,
+            ezvpn,
             pools: Arc::new(Mutex::new(pools)),
             options: Phase1Options {
                 lifetime_rule: LifetimeRule::ResponderLifetime,
@@ -153,6 +165,17 @@ impl IosPolicy {
                 )
             }),
         }
+    }
+
+    /// The Easy VPN client this router runs: the one applied with
+    /// `crypto ipsec client ezvpn NAME [outside]` to an interface.
+    pub fn ezvpn(&self) -> Option<&EzvpnClient> {
+        self.config.ezvpn_client(self.ezvpn.as_deref()?)
+    }
+
+    /// The Easy VPN client whose `peer` is `peer`.
+    fn ezvpn_towards(&self, peer: Ipv4Addr) -> Option<&EzvpnClient> {
+        self.ezvpn().filter(|e| e.peers.contains(&peer))
     }
 
     /// The configuration.
@@ -383,8 +406,59 @@ fn mode_config(p: &IsakmpProfile) -> ModeConfig {
     }
 }
 
+/// The phase 1 transforms an IOS Easy VPN Remote offers, strongest first:
+/// pre-shared key with Xauth (XAUTHInitPreShared), DH group 2, one day.
+pub fn ezvpn_phase1_proposals() -> Vec<Phase1Proposal> {
+    [
+        (ProtoCipher::AesCbc { key_bits: 256 }, ProtoHash::Sha1),
+        (ProtoCipher::AesCbc { key_bits: 128 }, ProtoHash::Sha1),
+        (ProtoCipher::TripleDes, ProtoHash::Sha1),
+        (ProtoCipher::TripleDes, ProtoHash::Md5),
+        (ProtoCipher::Des, ProtoHash::Sha1),
+    ]
+    .into_iter()
+    .map(|(cipher, hash)| Phase1Proposal {
+        cipher,
+        hash,
+        auth: AuthMethod::XauthInitPreShared,
+        group: ProtoGroup::MODP1024,
+        lifetime: Lifetime::seconds(86_400),
+    })
+    .collect()
+}
+
+/// The ESP proposals an IOS Easy VPN Remote offers, strongest first, tunnel
+/// mode, no PFS, with the configured SA lifetime.
+pub fn ezvpn_phase2_proposals(lifetime: crate::model::SaLifetime) -> Vec<Phase2Proposal> {
+    [
+        (
+            EspCipher::AesCbc { key_bits: 256 },
+            ProtoIntegrity::HmacSha1,
+        ),
+        (
+            EspCipher::AesCbc { key_bits: 128 },
+            ProtoIntegrity::HmacSha1,
+        ),
+        (EspCipher::TripleDes, ProtoIntegrity::HmacSha1),
+        (EspCipher::TripleDes, ProtoIntegrity::HmacMd5),
+        (EspCipher::Des, ProtoIntegrity::HmacSha1),
+    ]
+    .into_iter()
+    .map(|(cipher, integrity)| Phase2Proposal {
+        cipher,
+        integrity: Some(integrity),
+        mode: EncapMode::Tunnel,
+        pfs: None,
+        lifetime: Lifetime::new(lifetime.seconds, lifetime.kilobytes),
+    })
+    .collect()
+}
+
 impl Policy for IosPolicy {
     fn preshared_key_for_address(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<PresharedKey> {
+        if let Some(key) = self.ezvpn_towards(peer).and_then(|e| e.group_key.as_ref()) {
+            return Some(PresharedKey::new(key.expose().to_vec()));
+        }
         let lookup = resolver::find_key_by_address(&self.config, peer, KeyScope::AllKeyrings);
         Self::log_lookup(peer, &lookup);
         lookup
@@ -398,6 +472,10 @@ impl Policy for IosPolicy {
         peer: Ipv4Addr,
         identity: &Identity,
     ) -> Option<PresharedKey> {
+        // Towards our Easy VPN hub, whatever the identity: the group key.
+        if let Some(key) = self.ezvpn_towards(peer).and_then(|e| e.group_key.as_ref()) {
+            return Some(PresharedKey::new(key.expose().to_vec()));
+        }
         match identity {
             Identity::KeyId(group) => {
                 let group = String::from_utf8_lossy(group);
@@ -421,6 +499,17 @@ impl Policy for IosPolicy {
     }
 
     fn initiator_phase1(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<InitiatorPhase1> {
+        if let Some(ez) = self.ezvpn_towards(peer) {
+            let Some(group) = ez.group.as_deref() else {
+                log::debug!("EZVPN({}): no group configured", ez.name);
+                return None;
+            };
+            return Some(InitiatorPhase1 {
+                mode: Phase1Mode::Aggressive,
+                proposals: ezvpn_phase1_proposals(),
+                identity: Some(Identity::KeyId(group.as_bytes().to_vec())),
+            });
+        }
         let proposals: Vec<Phase1Proposal> = self
             .config
             .isakmp_policies_by_priority()
@@ -474,6 +563,14 @@ impl Policy for IosPolicy {
         peer: Ipv4Addr,
         identity: &Identity,
     ) -> Option<Profile> {
+        if let Some(ez) = self.ezvpn_towards(peer) {
+            // As the client: the hub runs Xauth, we pull our address.
+            return Some(Profile {
+                name: ez.name.clone(),
+                xauth: true,
+                mode_config: ModeConfig::Respond,
+            });
+        }
         let map = self.crypto_map();
         let profile =
             peer_identity(identity).and_then(|id| resolver::select_profile(&self.config, &id));
@@ -511,6 +608,22 @@ impl Policy for IosPolicy {
         peer: Ipv4Addr,
         selectors: &Selectors,
     ) -> Option<Phase2Offer> {
+        if let Some(ez) = self.ezvpn_towards(peer) {
+            // Client mode: our (assigned) address to everything; network
+            // extension: the inside traffic as it is, to everything.
+            let local = match ez.mode {
+                EzvpnMode::Client => TrafficSelector::host(selectors.local.start),
+                EzvpnMode::NetworkExtension => selectors.local,
+            };
+            return Some(Phase2Offer {
+                proposals: ezvpn_phase2_proposals(self.config.ipsec_sa_lifetime),
+                selectors: Selectors {
+                    local,
+                    remote: TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0),
+                },
+                send_client_ids: true,
+            });
+        }
         let map = self.crypto_map()?;
         let flow = flow_of(selectors);
         for candidate in resolver::crypto_map_candidates(&self.config, map) {
@@ -636,6 +749,18 @@ impl Policy for IosPolicy {
             // A RADIUS or TACACS+ list: the embedder answers.
             None => XauthVerdict::Deferred,
         }
+    }
+
+    fn xauth_credentials(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<XauthCredentials> {
+        // `xauth userid mode interactive` or `http-intercept`: the embedder
+        // asks a person.
+        let ez = self
+            .ezvpn_towards(peer)
+            .filter(|e| e.xauth_userid_mode == crate::model::XauthUseridMode::Local)?;
+        Some(XauthCredentials {
+            user: ez.username.clone()?,
+            password: XauthPassword::new(ez.password.as_ref()?.expose().to_vec()),
+        })
     }
 
     fn mode_config_attributes(
