@@ -180,7 +180,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::IosPolicy;
-use crate::model::{Config, InterfaceAddress, KeepaliveMode};
+use crate::model::{Config, EzvpnConnect, EzvpnMode, EzvpnSide, InterfaceAddress, KeepaliveMode};
 use crate::resolver::{self, AddressMatch};
 
 /// First id of the SPD entries installed for negotiated child SAs.
@@ -455,6 +455,20 @@ struct StaticPolicy {
     selectors: Option<Selectors>,
 }
 
+/// The Easy VPN Remote side of a Gateway whose outside interface carries
+/// `crypto ipsec client ezvpn NAME`.
+#[derive(Debug, Clone)]
+struct EzvpnState {
+    /// `mode client`: only the assigned address's own traffic goes out.
+    client_mode: bool,
+    /// `connect auto` and not yet started.
+    autostart: bool,
+    /// The hub (the first `peer`).
+    peer: Option<Ipv4Addr>,
+    /// The Mode Config address, once the hub gave it.
+    assigned: Option<Ipv4Addr>,
+}
+
 /// An inside packet waiting for its SA.
 struct Held {
     peer: Ipv4Addr,
@@ -473,6 +487,7 @@ pub struct Gateway {
     spd: Spd,
     rng: ChaCha20Rng,
     statics: HashMap<PolicyId, StaticPolicy>,
+    ezvpn: Option<EzvpnState>,
     children: BTreeMap<ChildSaId, Installed>,
     by_sa_id: HashMap<SaId, ChildSaId>,
     by_spi_in: HashMap<u32, ChildSaId>,
@@ -612,18 +627,42 @@ impl Gateway {
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, GatewayError> {
         let config = Arc::new(config);
-        let (interface, map) = config
-            .crypto_interfaces()
-            .next()
-            .ok_or(GatewayError::NoCryptoInterface)?;
-        let local = match (options.outside_addr, interface.address) {
+        let crypto = config.crypto_interfaces().next();
+        // No crypto map: an Easy VPN Remote's outside interface will do.
+        let ezvpn_outside = || {
+            config.interfaces.iter().find_map(|i| {
+                let e = i.ezvpn.as_ref().filter(|e| e.side == EzvpnSide::Outside)?;
+                Some((i, config.ezvpn_client(&e.name)?))
+            })
+        };
+        let (interface, map, ezvpn_client) = match crypto {
+            Some((i, m)) => (i, Some(m), None),
+            None => {
+                let (i, e) = ezvpn_outside().ok_or(GatewayError::NoCryptoInterface)?;
+                (i, None, Some(e))
+            }
+        };
+        let local = match (options.outside_addr, &interface.address) {
             (Some(a), _) => a,
-            (None, Some(InterfaceAddress::Static { address, .. })) => address,
+            (None, Some(InterfaceAddress::Static { address, .. })) => *address,
             (None, _) => return Err(GatewayError::NoOutsideAddress(interface.name.clone())),
         };
-        let (interface, map_name) = (interface.name.clone(), map.name.clone());
+        let interface = interface.name.clone();
+        let map_name = map.map(|m| m.name.clone()).unwrap_or_default();
 
-        let (spd, statics) = spd::build(&config, map, options.unprotected);
+        let (spd, statics) = match (map, ezvpn_client) {
+            (Some(map), _) => spd::build(&config, map, options.unprotected),
+            (None, e) => spd::build_ezvpn(
+                e.and_then(|e| e.peers.first().copied()),
+                options.unprotected,
+            ),
+        };
+        let ezvpn = ezvpn_client.map(|e| EzvpnState {
+            client_mode: e.mode == EzvpnMode::Client,
+            autostart: e.connect == EzvpnConnect::Auto,
+            peer: e.peers.first().copied(),
+            assigned: None,
+        });
 
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);
@@ -632,7 +671,10 @@ impl Gateway {
         let esp_rng = ChaCha20Rng::from_seed(seed);
         seed.fill(0);
 
-        let policy = IosPolicy::new(Arc::clone(&config)).with_crypto_map(map_name.clone());
+        let mut policy = IosPolicy::new(Arc::clone(&config));
+        if !map_name.is_empty() {
+            policy = policy.with_crypto_map(map_name.clone());
+        }
         let mut engine_config = options.engine.clone();
         // The same pair of ports on both sides (see the module docs).
         engine_config.ike_port = options.ike_port;
@@ -669,6 +711,7 @@ impl Gateway {
             spd,
             rng: esp_rng,
             statics,
+            ezvpn,
             children: BTreeMap::new(),
             by_sa_id: HashMap::new(),
             by_spi_in: HashMap::new(),
@@ -760,6 +803,7 @@ impl Gateway {
         data: &[u8],
     ) {
         self.now = now;
+        self.ezvpn_autostart(now);
         if local.port() == self.options.natt_port {
             match UdpEncapPayload::classify(data) {
                 Ok(UdpEncapPayload::NatKeepalive) => {
@@ -797,6 +841,7 @@ impl Gateway {
     /// An IPv4 packet from the inside, to route out.
     pub fn handle_inside(&mut self, now: Instant, packet: &[u8]) {
         self.now = now;
+        self.ezvpn_autostart(now);
         self.route_out(now, packet.to_vec());
         self.drain(now);
     }
@@ -805,6 +850,7 @@ impl Gateway {
     /// data-plane lifetimes.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
+        self.ezvpn_autostart(now);
         if self.engine.poll_timeout().is_some_and(|t| t <= now) {
             self.engine.handle_timeout(now);
         }
@@ -831,6 +877,10 @@ impl Gateway {
 
     /// When [`Gateway::handle_timeout`] should be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.ezvpn.as_ref().is_some_and(|e| e.autostart) {
+            // `connect auto`: as soon as the embedder lets us run.
+            return Some(self.now);
+        }
         let esp = self
             .sad
             .poll_timeout()
@@ -917,6 +967,66 @@ impl Gateway {
         result
     }
 
+    /// The address the Easy VPN hub assigned by Mode Config (client mode:
+    /// the source of the inside packets to send), once known.
+    pub fn assigned_address(&self) -> Option<Ipv4Addr> {
+        self.ezvpn.as_ref()?.assigned
+    }
+
+    /// Whether this node is an Easy VPN Remote (its outside interface
+    /// carries `crypto ipsec client ezvpn NAME` and no crypto map).
+    pub fn is_ezvpn_client(&self) -> bool {
+        self.ezvpn.is_some()
+    }
+
+    /// Connects an Easy VPN Remote to its hub (IOS's `crypto ipsec client
+    /// ezvpn connect`; with `connect auto` the Gateway does it by itself at
+    /// its first call). The phase 2 is negotiated for the address the hub
+    /// assigns.
+    ///
+    /// # Errors
+    /// [`GatewayError::CannotInitiate`] when this node is no Easy VPN
+    /// Remote, has no `peer`, or the engine refuses.
+    pub fn ezvpn_connect(&mut self, now: Instant) -> Result<Initiated, GatewayError> {
+        self.now = now;
+        let refuse = |reason: &str| GatewayError::CannotInitiate {
+            from: Ipv4Addr::UNSPECIFIED,
+            to: Ipv4Addr::UNSPECIFIED,
+            reason: reason.into(),
+        };
+        let Some(ez) = self.ezvpn.as_mut() else {
+            return Err(refuse("not an ezvpn client"));
+        };
+        ez.autostart = false;
+        let Some(peer) = ez.peer else {
+            return Err(refuse("the ezvpn client has no peer"));
+        };
+        if self.children.values().any(|c| *c.peer.ip() == peer) {
+            return Ok(Initiated::AlreadyUp);
+        }
+        // Before Mode Config our inside address is not known: the engine
+        // binds the Quick Mode to the assigned one.
+        let info = PacketInfo {
+            source: self.local,
+            destination: Ipv4Addr::UNSPECIFIED,
+            protocol: 0,
+            source_port: None,
+            destination_port: None,
+        };
+        let result = self.negotiate(now, peer, &info);
+        self.drain(now);
+        result
+    }
+
+    /// `connect auto`: the first call after construction connects.
+    fn ezvpn_autostart(&mut self, now: Instant) {
+        if self.ezvpn.as_ref().is_some_and(|e| e.autostart) {
+            if let Err(e) = self.ezvpn_connect(now) {
+                log::warn!("EZVPN: cannot connect: {e}");
+            }
+        }
+    }
+
     /// Brings up the SA that would protect traffic from `source` (inside)
     /// to `destination`, without waiting for a packet: what an inside
     /// packet matching a static crypto map entry does, minus the packet.
@@ -972,6 +1082,23 @@ impl Gateway {
                 return;
             }
         };
+        if let Some(EzvpnState {
+            client_mode: true,
+            assigned: Some(a),
+            ..
+        }) = self.ezvpn
+        {
+            // Client mode carries the assigned address's own traffic only
+            // (IOS would translate the inside network to it; we do not).
+            if info.source != a {
+                log::debug!(
+                    "EZVPN: packet from {} is not from the assigned {a}: dropped",
+                    info.source
+                );
+                self.drop_packets(DropReason::PolicyDiscard, 1);
+                return;
+            }
+        }
         match self.spd.decide(&info, &self.sad) {
             Decision::Protect(id) => self.seal_and_send(now, id, &packet),
             Decision::Bypass => {
@@ -1205,6 +1332,16 @@ impl Gateway {
                     // Routing them again would only negotiate the same
                     // unusable SA again.
                     self.fail_peer(*c.remote.ip());
+                }
+            }
+            Event::ConfigAssigned {
+                address,
+                server: false,
+                ..
+            } => {
+                if let Some(ez) = self.ezvpn.as_mut() {
+                    log::info!("EZVPN: Mode Config address {address}");
+                    ez.assigned = Some(*address);
                 }
             }
             Event::ChildSaRekeyed { new, .. } => {

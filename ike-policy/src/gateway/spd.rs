@@ -141,3 +141,29 @@ impl Builder<'_> {
         id
     }
 }
+
+/// The SPD of an Easy VPN Remote: everything from the inside goes to the
+/// hub (no split tunnel), through one acquire entry towards `peer`; the SA
+/// negotiated for the assigned address goes in front of it.
+pub(super) fn build_ezvpn(
+    peer: Option<std::net::Ipv4Addr>,
+    unprotected: Fallback,
+) -> (Spd, HashMap<PolicyId, StaticPolicy>) {
+    let mut spd = Spd::new(unprotected);
+    let id = PolicyId(1);
+    spd.push(PolicyEntry {
+        id,
+        selector: esp_core::spd::Selector::ANY,
+        action: PolicyAction::Protect { sa: None },
+    });
+    let mut statics = HashMap::new();
+    statics.insert(
+        id,
+        StaticPolicy {
+            peer,
+            seq: 0,
+            selectors: None,
+        },
+    );
+    (spd, statics)
+}

@@ -1,0 +1,285 @@
+//! The seed's hub Gateway and our Easy VPN Remote Gateway (`crypto ipsec
+//! client ezvpn` on its outside interface), exchanging datagrams in memory
+//! under a virtual clock: the client connects by itself (`connect auto`)
+//! or when told (`connect manual`), gets 10.5.5.1 and pings the hub's LAN
+//! from it through ESP.
+
+use std::net::Ipv4Addr;
+
+use ike_policy::gateway::{DropReason, Initiated, Instant};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::Event;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const HUB_CFG: &str = include_str!("configs/hub.cfg");
+const SEED_HUB_ADDR: &str = "10.48.67.181";
+const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
+const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
+const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
+const PORTS: (u16, u16) = (10500, 14500);
+
+fn client_cfg(connect: &str) -> String {
+    format!(
+        "hostname Remote
+crypto ipsec client ezvpn hubvpn
+ connect {connect}
+ group testgroup key cisco321
+ mode client
+ peer {HUB}
+ username gfullage password gfullage
+!
+interface Ethernet0
+ ip address {CLIENT} 255.255.255.0
+ crypto ipsec client ezvpn hubvpn outside
+!
+interface Ethernet1
+ ip address 192.168.1.1 255.255.255.0
+ crypto ipsec client ezvpn hubvpn inside
+"
+    )
+}
+
+/// An IPv4 ICMP echo request (type 8) or reply (type 0).
+fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
+    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
+    icmp.extend_from_slice(&seq.to_be_bytes());
+    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
+    let c = esp_core::wire::internet_checksum(&icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let total = (20 + icmp.len()) as u16;
+    let mut ip = vec![0x45, 0];
+    ip.extend_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
+    ip.extend_from_slice(&src.octets());
+    ip.extend_from_slice(&dst.octets());
+    let c = esp_core::wire::internet_checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    ip.extend_from_slice(&icmp);
+    ip
+}
+
+fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
+    packet.len() > 28
+        && packet[12..16] == src.octets()
+        && packet[16..20] == dst.octets()
+        && packet[9] == 1
+        && packet[20] == kind
+}
+
+struct Net {
+    hub: Gateway,
+    client: Gateway,
+    now: Instant,
+    hub_inside: Vec<Vec<u8>>,
+    client_inside: Vec<Vec<u8>>,
+    clear: usize,
+    esp: usize,
+    events: Vec<(bool, GatewayEvent)>,
+}
+
+fn options(outside: Option<Ipv4Addr>) -> GatewayOptions {
+    GatewayOptions {
+        outside_addr: outside,
+        ike_port: PORTS.0,
+        natt_port: PORTS.1,
+        ..GatewayOptions::default()
+    }
+}
+
+impl Net {
+    fn new(connect: &str) -> Self {
+        let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let hub = Gateway::from_ios(&hub_cfg, options(None), &mut rng).unwrap();
+        let client = Gateway::from_ios(&client_cfg(connect), options(None), &mut rng).unwrap();
+        assert!(client.is_ezvpn_client());
+        assert_eq!(client.outside_addr(), CLIENT);
+        assert_eq!(client.outside_interface(), "Ethernet0");
+        Self {
+            hub,
+            client,
+            now: Instant::from_secs(1000),
+            hub_inside: Vec::new(),
+            client_inside: Vec::new(),
+            clear: 0,
+            esp: 0,
+            events: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            for from_hub in [true, false] {
+                let (src, dst) = if from_hub {
+                    (&mut self.hub, &mut self.client)
+                } else {
+                    (&mut self.client, &mut self.hub)
+                };
+                while let Some(t) = src.poll_transmit() {
+                    moved = true;
+                    match t {
+                        Transmit::Udp {
+                            local,
+                            remote,
+                            payload,
+                        } => {
+                            assert_eq!(*remote.ip(), dst.outside_addr());
+                            dst.handle_datagram(self.now, remote, local, &payload);
+                        }
+                        Transmit::Esp {
+                            local,
+                            remote,
+                            payload,
+                        } => {
+                            assert_eq!(remote, dst.outside_addr());
+                            self.esp += 1;
+                            dst.handle_esp(self.now, local, &payload);
+                        }
+                        Transmit::Clear { .. } => self.clear += 1,
+                    }
+                }
+            }
+            while let Some(p) = self.hub.poll_inside() {
+                self.hub_inside.push(p);
+            }
+            while let Some(p) = self.client.poll_inside() {
+                self.client_inside.push(p);
+            }
+            while let Some(e) = self.hub.poll_event() {
+                self.events.push((true, e));
+            }
+            while let Some(e) = self.client.poll_event() {
+                self.events.push((false, e));
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the two gateways never went quiet");
+    }
+
+    fn run_for(&mut self, seconds: u64) {
+        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
+        loop {
+            self.run();
+            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    self.hub.handle_timeout(self.now);
+                    self.client.handle_timeout(self.now);
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The address the client's ConfigAssigned event carried.
+    fn client_assigned_event(&self) -> Option<Ipv4Addr> {
+        self.events.iter().find_map(|(hub, e)| match e {
+            GatewayEvent::Engine(Event::ConfigAssigned {
+                address,
+                server: false,
+                ..
+            }) if !hub => Some(*address),
+            _ => None,
+        })
+    }
+
+    /// Pings the hub's LAN from the assigned address; true when the reply
+    /// (which the test plays as the hub's LAN host) came back.
+    fn ping(&mut self, seq: u16) -> bool {
+        let from = self.client.assigned_address().expect("an address");
+        self.client
+            .handle_inside(self.now, &icmp(from, HUB_HOST, 8, seq));
+        self.run();
+        let Some(req) = self.hub_inside.pop() else {
+            return false;
+        };
+        assert!(is_echo(&req, from, HUB_HOST, 8));
+        self.hub
+            .handle_inside(self.now, &icmp(HUB_HOST, from, 0, seq));
+        self.run();
+        self.client_inside
+            .pop()
+            .is_some_and(|r| is_echo(&r, HUB_HOST, from, 0))
+    }
+}
+
+#[test]
+fn connect_auto_gets_10_5_5_1_and_pings_the_hub_lan_through_esp() {
+    let mut net = Net::new("auto");
+    // Nobody asked: `connect auto` starts as soon as the client runs.
+    net.run_for(10);
+    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.client_assigned_event(), Some(ASSIGNED));
+    assert_eq!(net.client.installed_child_sas(), 1);
+    assert_eq!(net.hub.installed_child_sas(), 1);
+
+    for seq in 1..=3 {
+        assert!(net.ping(seq), "ping {seq}: {:?}", net.client.counters());
+    }
+    assert_eq!(net.esp, 6, "three requests and three replies, in ESP");
+    assert_eq!(net.clear, 0);
+
+    // The hub sees a Cisco VPN client: Xauth and Mode Config done.
+    let show = net
+        .hub
+        .show("show crypto isakmp sa detail", net.now)
+        .unwrap();
+    let row = show
+        .lines()
+        .find(|l| l.contains(&CLIENT.to_string()))
+        .unwrap_or_else(|| panic!("{show}"));
+    assert!(row.trim_end().ends_with("CX"), "{show}");
+
+    // Client mode: a packet from another inside address does not go.
+    net.client.handle_inside(
+        net.now,
+        &icmp(Ipv4Addr::new(192, 168, 1, 10), HUB_HOST, 8, 9),
+    );
+    net.run();
+    assert!(net.hub_inside.is_empty());
+    assert!(net.events.iter().any(|(hub, e)| !hub
+        && matches!(
+            e,
+            GatewayEvent::Dropped {
+                reason: DropReason::PolicyDiscard,
+                ..
+            }
+        )));
+}
+
+#[test]
+fn connect_manual_waits_for_ezvpn_connect() {
+    let mut net = Net::new("manual");
+    net.run_for(30);
+    assert!(net.events.is_empty(), "{:?}", net.events);
+    assert_eq!(net.client.assigned_address(), None);
+
+    let now = net.now;
+    assert_eq!(net.client.ezvpn_connect(now), Ok(Initiated::Started(HUB)));
+    net.run_for(10);
+    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert!(net.ping(1));
+    let now = net.now;
+    assert_eq!(net.client.ezvpn_connect(now), Ok(Initiated::AlreadyUp));
+}
+
+#[test]
+fn the_hub_has_no_ezvpn_to_connect() {
+    let mut net = Net::new("manual");
+    let now = net.now;
+    assert!(!net.hub.is_ezvpn_client());
+    assert!(net.hub.ezvpn_connect(now).is_err());
+    assert_eq!(net.hub.assigned_address(), None);
+}
