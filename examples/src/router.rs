@@ -17,7 +17,7 @@ use ike_proto::time::Instant;
 use crate::clock::MonotonicClock;
 use crate::inside_echo::InsideEcho;
 use crate::io::{Input, OutsideSockets};
-use crate::traffic::Pinger;
+use crate::traffic::{PingPlan, Pinger};
 
 /// The longest the loop sleeps without looking at its limits.
 const MAX_WAIT: Duration = Duration::from_millis(250);
@@ -91,6 +91,9 @@ pub struct Router {
     sockets: OutsideSockets,
     inside: Inside,
     pinger: Option<Pinger>,
+    /// A ping plan waiting for the Easy VPN hub's Mode Config address,
+    /// its source.
+    pinger_from_assigned: Option<PingPlan>,
     clock: MonotonicClock,
     counters: RouterCounters,
 }
@@ -118,6 +121,7 @@ impl Router {
             sockets,
             inside,
             pinger: None,
+            pinger_from_assigned: None,
             clock,
             counters: RouterCounters::default(),
         }
@@ -127,6 +131,13 @@ impl Router {
     /// packets and whose replies are taken out of the decapsulated ones.
     pub fn set_pinger(&mut self, pinger: Pinger) {
         self.pinger = Some(pinger);
+    }
+
+    /// Adds a ping generator that starts once the Gateway (an Easy VPN
+    /// Remote) has its Mode Config address, and sends from it (the plan's
+    /// `src` is replaced).
+    pub fn set_pinger_from_assigned(&mut self, plan: PingPlan) {
+        self.pinger_from_assigned = Some(plan);
     }
 
     /// The name (the configuration's hostname).
@@ -264,7 +275,10 @@ impl Router {
         {
             return Some(Exit::Stopped);
         }
-        if limits.until_ping_done && self.pinger.as_ref().is_none_or(|p| p.is_done(now)) {
+        if limits.until_ping_done
+            && self.pinger_from_assigned.is_none()
+            && self.pinger.as_ref().is_none_or(|p| p.is_done(now))
+        {
             return Some(Exit::PingDone);
         }
         if limits.until.is_some_and(|u| now >= u) {
@@ -274,6 +288,13 @@ impl Router {
     }
 
     fn pump_pinger(&mut self, now: Instant) {
+        if let Some(src) = self.gateway.assigned_address() {
+            if let Some(mut plan) = self.pinger_from_assigned.take() {
+                log::info!("pinging {} from the assigned address {src}", plan.dst);
+                plan.src = src;
+                self.pinger = Some(Pinger::new(plan));
+            }
+        }
         while let Some(req) = self.pinger.as_mut().and_then(|p| p.poll_request(now)) {
             self.gateway.handle_inside(now, &req);
             self.drain(now);

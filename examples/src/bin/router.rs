@@ -4,6 +4,8 @@
 //! ```text
 //! router --config hub.cfg --outside-addr 127.0.0.1 --ike-port 10500 --natt-port 14500 \
 //!        --force-encaps --inside-echo
+//! router --config vpnclient.cfg --outside-addr 127.0.0.3 --ike-port 10500 --natt-port 14500 \
+//!        --force-encaps --ping 10.1.1.1 --from assigned
 //! ```
 //!
 //! Type `show crypto isakmp sa detail`, `show crypto ipsec sa`, `show crypto
@@ -66,9 +68,10 @@ struct Args {
     /// Send ICMP echo requests to this inside address of the peer's LAN.
     #[arg(long, value_name = "DST", requires = "from")]
     ping: Option<Ipv4Addr>,
-    /// Source address of the echo requests (on our inside LAN).
-    #[arg(long, value_name = "SRC", requires = "ping")]
-    from: Option<Ipv4Addr>,
+    /// Source address of the echo requests (on our inside LAN), or
+    /// `assigned`: the address an Easy VPN hub gives by Mode Config.
+    #[arg(long, value_name = "SRC", requires = "ping", value_parser = parse_source)]
+    from: Option<PingSource>,
     /// Echo requests to send.
     #[arg(long, default_value_t = 5)]
     count: u16,
@@ -78,6 +81,24 @@ struct Args {
     /// Log level when IKESUITE_LOG is not set (debug shows the negotiation).
     #[arg(long, default_value = "debug", value_parser = parse_level)]
     log: LevelFilter,
+}
+
+/// Where echo requests come from.
+#[derive(Debug, Clone, Copy)]
+enum PingSource {
+    /// A fixed inside address.
+    Address(Ipv4Addr),
+    /// The Easy VPN Mode Config address, once assigned.
+    Assigned,
+}
+
+fn parse_source(s: &str) -> Result<PingSource, String> {
+    if s == "assigned" {
+        return Ok(PingSource::Assigned);
+    }
+    s.parse()
+        .map(PingSource::Address)
+        .map_err(|_| format!("{s:?} is neither an IPv4 address nor 'assigned'"))
 }
 
 fn parse_level(s: &str) -> Result<LevelFilter, String> {
@@ -133,6 +154,12 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         sockets.natt_addr()
     );
 
+    if gateway.is_ezvpn_client() {
+        log::info!(
+            "Easy VPN Remote: connecting to the hub through {}",
+            gateway.outside_interface()
+        );
+    }
     let (tx, rx) = channel();
     let stop = Arc::new(AtomicBool::new(false));
     sockets.spawn_readers(&tx, &stop)?;
@@ -149,8 +176,8 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
     let clock = MonotonicClock::new();
     let mut router = Router::new(name, gateway, sockets, inside, clock);
-    if let (Some(dst), Some(src)) = (args.ping, args.from) {
-        router.set_pinger(Pinger::new(PingPlan {
+    if let (Some(dst), Some(from)) = (args.ping, args.from) {
+        let plan = |src| PingPlan {
             src,
             dst,
             ident: u16::try_from(std::process::id() & 0xffff).unwrap_or(1),
@@ -158,7 +185,16 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             interval_ms: args.interval_ms,
             wait_ms: 5000,
             size: 56,
-        }));
+        };
+        match from {
+            PingSource::Address(src) => router.set_pinger(Pinger::new(plan(src))),
+            PingSource::Assigned => {
+                if !router.gateway().is_ezvpn_client() {
+                    return Err("--from assigned: the configuration is no ezvpn client".into());
+                }
+                router.set_pinger_from_assigned(plan(Ipv4Addr::UNSPECIFIED));
+            }
+        }
     }
     let limits = RunLimits {
         until: args
