@@ -283,3 +283,30 @@ fn the_hub_has_no_ezvpn_to_connect() {
     assert!(net.hub.ezvpn_connect(now).is_err());
     assert_eq!(net.hub.assigned_address(), None);
 }
+
+#[test]
+fn connect_manual_also_starts_on_initiate_or_an_inside_packet() {
+    let mut net = Net::new("manual");
+    let now = net.now;
+    // What an inside host would send before the address is known.
+    let got = net
+        .client
+        .initiate(now, Ipv4Addr::new(192, 168, 1, 10), HUB_HOST)
+        .unwrap();
+    assert_eq!(got, Initiated::Started(HUB));
+    net.run_for(10);
+    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert!(net.ping(1));
+
+    let mut net = Net::new("manual");
+    net.client.handle_inside(
+        net.now,
+        &icmp(Ipv4Addr::new(192, 168, 1, 10), HUB_HOST, 8, 1),
+    );
+    net.run_for(10);
+    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.client.held_packets(), 0);
+    // The held packet was not from the assigned address: dropped, not sent.
+    assert!(net.hub_inside.is_empty());
+    assert!(net.ping(2));
+}

@@ -7,7 +7,9 @@
 //! 1. **Build** with [`Gateway::new`]: the configuration, the
 //!    [`GatewayOptions`] (outside address when the interface says `ip
 //!    address dhcp`, the UDP ports, forced UDP encapsulation ...) and a
-//!    CSPRNG. The outside interface is the one carrying `crypto map NAME`.
+//!    CSPRNG. The outside interface is the one carrying `crypto map NAME`;
+//!    without one, the one carrying `crypto ipsec client ezvpn NAME
+//!    [outside]` makes the node an Easy VPN Remote (see below).
 //! 2. **Inputs**, each with the current [`Instant`] (milliseconds from any
 //!    monotonic epoch, never going back):
 //!    * [`Gateway::handle_datagram`]: a UDP datagram received on the IKE
@@ -34,6 +36,19 @@
 //!    isakmp sa [detail]`, `show crypto ipsec sa [peer A | map M |
 //!    interface I]`, `show crypto map [tag M]`, abbreviations such as `sh
 //!    cry isa sa` accepted); [`Gateway::counters`].
+//!
+//! # Easy VPN Remote
+//!
+//! A node whose outside interface carries `crypto ipsec client ezvpn
+//! NAME` is a Cisco VPN client of the ezvpn's first `peer`: Aggressive
+//! Mode as the `group`, Xauth from `username ... password`, Mode Config
+//! pulled, then one Quick Mode for (assigned address ↔ 0.0.0.0/0). With
+//! `connect auto` it connects at its first call ([`Gateway::poll_timeout`]
+//! is due at once); with `connect manual` on [`Gateway::ezvpn_connect`] (or
+//! [`Gateway::initiate`], or the first inside packet). The hub's address is
+//! [`Gateway::assigned_address`] (also in the engine's `ConfigAssigned`
+//! event); in `mode client` the embedder sends inside packets from it and
+//! packets from any other source are dropped (no NAT is done here).
 //!
 //! The engine is told the configured [`GatewayOptions::ike_port`] and
 //! [`GatewayOptions::natt_port`] as both its own ports and the ports of
@@ -241,7 +256,8 @@ impl Default for GatewayOptions {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum GatewayError {
-    /// No interface carries a crypto map that exists.
+    /// No interface carries a crypto map that exists (nor an Easy VPN
+    /// Remote's `crypto ipsec client ezvpn NAME`).
     #[error("no interface carries a crypto map")]
     NoCryptoInterface,
     /// The outside interface's address is learnt at run time and none was
@@ -611,7 +627,8 @@ impl Gateway {
     /// Builds a node from a parsed configuration.
     ///
     /// The outside interface is the first interface with `crypto map
-    /// NAME`; its address is [`GatewayOptions::outside_addr`] if given,
+    /// NAME` (else the first with `crypto ipsec client ezvpn NAME
+    /// [outside]`: an Easy VPN Remote, see the module docs); its address is [`GatewayOptions::outside_addr`] if given,
     /// else its static `ip address`. The SPD holds the map's static
     /// entries' ACL lines in sequence order (permit: protect through `set
     /// peer`; deny: as IOS, the traffic is tried against the later entries,
