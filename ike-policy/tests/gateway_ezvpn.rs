@@ -310,3 +310,30 @@ fn connect_manual_also_starts_on_initiate_or_an_inside_packet() {
     assert!(net.hub_inside.is_empty());
     assert!(net.ping(2));
 }
+
+#[test]
+fn connect_auto_connects_again_when_the_hub_clears_it() {
+    let mut net = Net::new("auto");
+    net.run_for(5);
+    assert!(net.ping(1));
+    let now = net.now;
+    net.hub.clear_peer(now, CLIENT);
+    net.run();
+    assert_eq!(net.client.assigned_address(), None);
+    assert_eq!(net.client.installed_child_sas(), 0);
+    // IOS's Easy VPN Remote with `connect auto` comes back by itself.
+    net.run_for(15);
+    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert!(net.ping(2));
+
+    // `connect manual` stays down until told.
+    let mut net = Net::new("manual");
+    let now = net.now;
+    net.client.ezvpn_connect(now).unwrap();
+    net.run_for(5);
+    let now = net.now;
+    net.hub.clear_peer(now, CLIENT);
+    net.run_for(30);
+    assert_eq!(net.client.assigned_address(), None);
+    assert!(net.client.engine().ike_sas().is_empty());
+}

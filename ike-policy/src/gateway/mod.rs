@@ -44,7 +44,7 @@
 //! Mode as the `group`, Xauth from `username ... password`, Mode Config
 //! pulled, then one Quick Mode for (assigned address ↔ 0.0.0.0/0). With
 //! `connect auto` it connects at its first call ([`Gateway::poll_timeout`]
-//! is due at once); with `connect manual` on [`Gateway::ezvpn_connect`] (or
+//! is due at once), and again 10 s after losing the hub; with `connect manual` on [`Gateway::ezvpn_connect`] (or
 //! [`Gateway::initiate`], or the first inside packet). The hub's address is
 //! [`Gateway::assigned_address`] (also in the engine's `ConfigAssigned`
 //! event); in `mode client` the embedder sends inside packets from it and
@@ -477,13 +477,21 @@ struct StaticPolicy {
 struct EzvpnState {
     /// `mode client`: only the assigned address's own traffic goes out.
     client_mode: bool,
+    /// `connect auto`: connect at once, and again when the hub goes.
+    auto: bool,
     /// `connect auto` and not yet started.
     autostart: bool,
+    /// When to connect again after losing the hub (`connect auto`).
+    retry_at: Option<Instant>,
     /// The hub (the first `peer`).
     peer: Option<Ipv4Addr>,
     /// The Mode Config address, once the hub gave it.
     assigned: Option<Ipv4Addr>,
 }
+
+/// How long an Easy VPN Remote with `connect auto` waits before
+/// connecting again after losing its hub.
+const EZVPN_RETRY_MS: u64 = 10_000;
 
 /// An inside packet waiting for its SA.
 struct Held {
@@ -676,7 +684,9 @@ impl Gateway {
         };
         let ezvpn = ezvpn_client.map(|e| EzvpnState {
             client_mode: e.mode == EzvpnMode::Client,
+            auto: e.connect == EzvpnConnect::Auto,
             autostart: e.connect == EzvpnConnect::Auto,
+            retry_at: None,
             peer: e.peers.first().copied(),
             assigned: None,
         });
@@ -902,10 +912,11 @@ impl Gateway {
             .sad
             .poll_timeout()
             .map(|t| Instant::from_millis(t.millis()));
-        match (self.engine.poll_timeout(), esp) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let retry = self.ezvpn.as_ref().and_then(|e| e.retry_at);
+        [self.engine.poll_timeout(), esp, retry]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     // ----- commands ----------------------------------------------------
@@ -1035,12 +1046,38 @@ impl Gateway {
         result
     }
 
-    /// `connect auto`: the first call after construction connects.
+    /// `connect auto`: the first call after construction connects, and a
+    /// due retry connects again.
     fn ezvpn_autostart(&mut self, now: Instant) {
-        if self.ezvpn.as_ref().is_some_and(|e| e.autostart) {
+        let due = self
+            .ezvpn
+            .as_ref()
+            .is_some_and(|e| e.autostart || e.retry_at.is_some_and(|t| t <= now));
+        if due {
+            if let Some(e) = self.ezvpn.as_mut() {
+                e.retry_at = None;
+            }
             if let Err(e) = self.ezvpn_connect(now) {
                 log::warn!("EZVPN: cannot connect: {e}");
             }
+        }
+    }
+
+    /// The hub's IKE SA went or never came: forget the address and, with
+    /// `connect auto`, connect again later, as IOS's Easy VPN Remote does.
+    fn ezvpn_lost(&mut self, now: Instant, peer: Ipv4Addr) {
+        let hub_left = self.engine.ike_sas().iter().all(|s| *s.remote.ip() != peer);
+        let Some(ez) = self.ezvpn.as_mut().filter(|e| e.peer == Some(peer)) else {
+            return;
+        };
+        if !hub_left {
+            return;
+        }
+        ez.assigned = None;
+        if ez.auto && ez.retry_at.is_none() {
+            let at = Instant::from_millis(now.as_millis() + EZVPN_RETRY_MS);
+            log::info!("EZVPN: lost {peer}: connecting again in {EZVPN_RETRY_MS} ms");
+            ez.retry_at = Some(at);
         }
     }
 
@@ -1338,10 +1375,14 @@ impl Gateway {
             Event::IkeSaUp(info) => {
                 self.ike_up.insert(info.id, now);
             }
-            Event::IkeSaDown { ike_sa, .. } => {
+            Event::IkeSaDown { ike_sa, remote, .. } => {
                 self.ike_up.remove(ike_sa);
+                self.ezvpn_lost(now, *remote.ip());
             }
-            Event::IkeSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
+            Event::IkeSaFailed { remote, .. } => {
+                self.fail_peer(*remote.ip());
+                self.ezvpn_lost(now, *remote.ip());
+            }
             Event::ChildSaUp(c) => {
                 if self.install(now, c) {
                     self.flush(now, *c.remote.ip());
