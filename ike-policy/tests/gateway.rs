@@ -11,66 +11,12 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const HUB_CFG: &str = include_str!("configs/hub.cfg");
+mod common;
+use common::{HUB, HUB_CFG, HUB_HOST, SEED_HUB_ADDR, captured_logs, icmp, is_echo};
+
 const SPOKE_CFG: &str = include_str!("configs/spoke.cfg");
-const SEED_HUB_ADDR: &str = "10.48.67.181";
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
 const SPOKE_HOST: Ipv4Addr = Ipv4Addr::new(10, 2, 2, 5);
-const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
-
-/// An IPv4 ICMP echo request (type 8) or reply (type 0).
-fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
-    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
-    icmp.extend_from_slice(&seq.to_be_bytes());
-    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
-    let c = esp_core::wire::internet_checksum(&icmp);
-    icmp[2..4].copy_from_slice(&c.to_be_bytes());
-    let total = (20 + icmp.len()) as u16;
-    let mut ip = vec![0x45, 0];
-    ip.extend_from_slice(&total.to_be_bytes());
-    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
-    ip.extend_from_slice(&src.octets());
-    ip.extend_from_slice(&dst.octets());
-    let c = esp_core::wire::internet_checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    ip.extend_from_slice(&icmp);
-    ip
-}
-
-fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
-    packet.len() > 28
-        && packet[12..16] == src.octets()
-        && packet[16..20] == dst.octets()
-        && packet[9] == 1
-        && packet[20] == kind
-}
-
-/// Every log line, from every test of this binary (a `log` logger is
-/// process-wide): tests look for lines only their own addresses produce.
-fn captured_logs() -> Vec<String> {
-    use std::sync::{Mutex, OnceLock};
-    struct Capture(Mutex<Vec<String>>);
-    impl log::Log for Capture {
-        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-            true
-        }
-        fn log(&self, record: &log::Record<'_>) {
-            if let Ok(mut v) = self.0.lock() {
-                v.push(record.args().to_string());
-            }
-        }
-        fn flush(&self) {}
-    }
-    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
-    let logger = LOGGER.get_or_init(|| {
-        let l: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        let _ = log::set_logger(l);
-        log::set_max_level(log::LevelFilter::Trace);
-        l
-    });
-    logger.0.lock().map(|v| v.clone()).unwrap_or_default()
-}
 
 struct Net {
     hub: Gateway,

@@ -12,13 +12,8 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const HUB_CFG: &str = include_str!("configs/hub.cfg");
-const SEED_HUB_ADDR: &str = "10.48.67.181";
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
-const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
-const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
-const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
-const PORTS: (u16, u16) = (10500, 14500);
+mod common;
+use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp, is_echo};
 
 fn client_cfg(connect: &str) -> String {
     format!(
@@ -39,33 +34,6 @@ interface Ethernet1
  crypto ipsec client ezvpn hubvpn inside
 "
     )
-}
-
-/// An IPv4 ICMP echo request (type 8) or reply (type 0).
-fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
-    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
-    icmp.extend_from_slice(&seq.to_be_bytes());
-    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
-    let c = esp_core::wire::internet_checksum(&icmp);
-    icmp[2..4].copy_from_slice(&c.to_be_bytes());
-    let total = (20 + icmp.len()) as u16;
-    let mut ip = vec![0x45, 0];
-    ip.extend_from_slice(&total.to_be_bytes());
-    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
-    ip.extend_from_slice(&src.octets());
-    ip.extend_from_slice(&dst.octets());
-    let c = esp_core::wire::internet_checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    ip.extend_from_slice(&icmp);
-    ip
-}
-
-fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
-    packet.len() > 28
-        && packet[12..16] == src.octets()
-        && packet[16..20] == dst.octets()
-        && packet[9] == 1
-        && packet[20] == kind
 }
 
 struct Net {

@@ -6,25 +6,19 @@
 //! data plane of its own: the test seals and opens its ESP with esp-core
 //! and the keys the client's engine negotiated.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 
-use esp_core::{InboundSa, KeyMaterial, Mode, OutboundSa, SaParams, Suite};
+use esp_core::{InboundSa, KeyMaterial, Mode, OutboundSa, SaParams};
+use ike_policy::GatewayEvent;
 use ike_policy::IosPolicy;
-use ike_policy::gateway::Instant;
-use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
-use ike_proto::engine::{ChildSa, Config, Engine, Event};
+use ike_proto::engine::{Config, Engine, Event};
 use ike_proto::policy::{Selectors, TrafficSelector};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use std::sync::Arc;
 
-const HUB_CFG: &str = include_str!("configs/hub.cfg");
-const SEED_HUB_ADDR: &str = "10.48.67.181";
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
-const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
-const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
-const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
-const PORTS: (u16, u16) = (10500, 14500);
+mod common;
+use common::{ASSIGNED, CLIENT, HUB, HUB_HOST, Net, PORTS, icmp, suite};
 
 /// The Easy VPN Remote's configuration: group testgroup / cisco321, user
 /// gfullage, client mode, towards the hub.
@@ -67,179 +61,9 @@ fn client(password: &[u8]) -> Engine {
     )
 }
 
-struct Net {
-    hub: Gateway,
-    client: Engine,
-    now: Instant,
-    hub_events: Vec<GatewayEvent>,
-    client_events: Vec<Event>,
-    hub_inside: Vec<Vec<u8>>,
-    /// Raw ESP the hub sent to the client.
-    to_client_esp: Vec<Vec<u8>>,
-}
-
-impl Net {
-    fn new(password: &[u8]) -> Self {
-        let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
-        let mut rng = ChaCha20Rng::seed_from_u64(9);
-        let hub = Gateway::from_ios(
-            &cfg,
-            GatewayOptions {
-                ike_port: PORTS.0,
-                natt_port: PORTS.1,
-                ..GatewayOptions::default()
-            },
-            &mut rng,
-        )
-        .unwrap();
-        Self {
-            hub,
-            client: client(password),
-            now: Instant::from_secs(1000),
-            hub_events: Vec::new(),
-            client_events: Vec::new(),
-            hub_inside: Vec::new(),
-            to_client_esp: Vec::new(),
-        }
-    }
-
-    fn client_ike(&self) -> SocketAddrV4 {
-        SocketAddrV4::new(CLIENT, PORTS.0)
-    }
-
-    fn run(&mut self) {
-        for _ in 0..1000 {
-            let mut moved = false;
-            while let Some(d) = self.client.poll_transmit() {
-                moved = true;
-                assert_eq!(*d.remote.ip(), HUB);
-                self.hub
-                    .handle_datagram(self.now, d.remote, d.local, &d.payload);
-            }
-            while let Some(t) = self.hub.poll_transmit() {
-                moved = true;
-                match t {
-                    Transmit::Udp {
-                        local,
-                        remote,
-                        payload,
-                    } => {
-                        assert_eq!(remote, self.client_ike());
-                        self.client
-                            .handle_datagram(self.now, remote, local, &payload);
-                    }
-                    Transmit::Esp {
-                        remote, payload, ..
-                    } => {
-                        assert_eq!(remote, CLIENT);
-                        self.to_client_esp.push(payload);
-                    }
-                    Transmit::Clear { .. } => {}
-                }
-            }
-            while let Some(e) = self.client.poll_event() {
-                self.client_events.push(e);
-            }
-            while let Some(e) = self.hub.poll_event() {
-                self.hub_events.push(e);
-            }
-            while let Some(p) = self.hub.poll_inside() {
-                self.hub_inside.push(p);
-            }
-            if !moved {
-                return;
-            }
-        }
-        panic!("never quiet");
-    }
-
-    fn run_for(&mut self, seconds: u64) {
-        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
-        loop {
-            self.run();
-            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
-            match next {
-                Some(t) if t <= end => {
-                    self.now = t.max(self.now);
-                    self.hub.handle_timeout(self.now);
-                    if self.client.poll_timeout().is_some_and(|t| t <= self.now) {
-                        self.client.handle_timeout(self.now);
-                    }
-                }
-                _ => {
-                    self.now = end;
-                    return;
-                }
-            }
-        }
-    }
-
-    fn connect(&mut self) {
-        let (l, r) = (self.client_ike(), SocketAddrV4::new(HUB, PORTS.0));
-        // Before Mode Config the client does not know its address.
-        let want = Selectors {
-            local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
-            remote: TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0),
-        };
-        self.client.initiate(self.now, l, r, want).unwrap();
-        self.run_for(10);
-    }
-
-    fn client_child(&self) -> Option<&ChildSa> {
-        self.client_events.iter().find_map(|e| match e {
-            Event::ChildSaUp(c) => Some(c),
-            _ => None,
-        })
-    }
-
-    fn hub_assigned(&self) -> Vec<Ipv4Addr> {
-        self.hub_events
-            .iter()
-            .filter_map(|e| match e {
-                GatewayEvent::Engine(Event::ConfigAssigned {
-                    address,
-                    server: true,
-                    ..
-                }) => Some(*address),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn suite() -> Suite {
-    Suite::new(
-        esp_core::Encryption::TripleDesCbc,
-        esp_core::Integrity::HmacSha1_96,
-    )
-    .unwrap()
-}
-
-/// An IPv4 ICMP echo request (8) or reply (0), checksums right.
-fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
-    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
-    icmp.extend_from_slice(&seq.to_be_bytes());
-    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
-    let c = esp_core::wire::internet_checksum(&icmp);
-    icmp[2..4].copy_from_slice(&c.to_be_bytes());
-    let total = (20 + icmp.len()) as u16;
-    let mut ip = vec![0x45, 0];
-    ip.extend_from_slice(&total.to_be_bytes());
-    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
-    ip.extend_from_slice(&src.octets());
-    ip.extend_from_slice(&dst.octets());
-    let c = esp_core::wire::internet_checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    ip.extend_from_slice(&icmp);
-    ip
-}
-
 #[test]
 fn an_ezvpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
-    let mut net = Net::new(b"gfullage");
+    let mut net = Net::new(client(b"gfullage"));
     net.connect();
 
     // Mode Config: the seed's group testgroup, as the client received it.
@@ -340,7 +164,7 @@ fn an_ezvpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
 
 #[test]
 fn an_ezvpn_client_with_a_wrong_password_never_gets_an_address() {
-    let mut net = Net::new(b"not-gfullage");
+    let mut net = Net::new(client(b"not-gfullage"));
     net.connect();
     net.run_for(30);
     assert!(net.hub_assigned().is_empty());

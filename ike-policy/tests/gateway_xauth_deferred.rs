@@ -16,12 +16,8 @@ use ike_proto::policy::{
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const HUB_CFG: &str = include_str!("configs/hub.cfg");
-const SEED_HUB_ADDR: &str = "10.48.67.181";
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
-const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
-const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
-const PORTS: (u16, u16) = (10500, 14500);
+mod common;
+use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, PORTS, SEED_HUB_ADDR};
 
 /// The hub of the seed, its Xauth list sent to RADIUS.
 fn radius_hub() -> Gateway {

@@ -1,0 +1,228 @@
+//! The harness the gateway integration tests share: the addresses and
+//! configurations they use, ICMP packet builders, log capture, and a `Net`
+//! that carries datagrams between the hub Gateway and a client Engine under
+//! a virtual clock. Each test binary uses only part of it.
+#![allow(dead_code)]
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use esp_core::Suite;
+use ike_policy::gateway::Instant;
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::{ChildSa, Engine, Event};
+use ike_proto::policy::{Selectors, TrafficSelector};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+pub const HUB_CFG: &str = include_str!("../configs/hub.cfg");
+pub const SEED_HUB_ADDR: &str = "10.48.67.181";
+pub const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+pub const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
+pub const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
+pub const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
+pub const PORTS: (u16, u16) = (10500, 14500);
+
+/// An IPv4 ICMP echo request (type 8) or reply (type 0).
+pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {
+    let mut icmp = vec![kind, 0, 0, 0, 0x12, 0x34];
+    icmp.extend_from_slice(&seq.to_be_bytes());
+    icmp.extend_from_slice(b"abcdefghijklmnopqrstuvwabcdefghi");
+    let c = esp_core::wire::internet_checksum(&icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let total = (20 + icmp.len()) as u16;
+    let mut ip = vec![0x45, 0];
+    ip.extend_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&[0, seq as u8, 0, 0, 64, 1, 0, 0]);
+    ip.extend_from_slice(&src.octets());
+    ip.extend_from_slice(&dst.octets());
+    let c = esp_core::wire::internet_checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    ip.extend_from_slice(&icmp);
+    ip
+}
+
+pub fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
+    packet.len() > 28
+        && packet[12..16] == src.octets()
+        && packet[16..20] == dst.octets()
+        && packet[9] == 1
+        && packet[20] == kind
+}
+
+/// Every log line, from every test of this binary (a `log` logger is
+/// process-wide): tests look for lines only their own addresses produce.
+pub fn captured_logs() -> Vec<String> {
+    use std::sync::{Mutex, OnceLock};
+    struct Capture(Mutex<Vec<String>>);
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
+    let logger = LOGGER.get_or_init(|| {
+        let l: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+        let _ = log::set_logger(l);
+        log::set_max_level(log::LevelFilter::Trace);
+        l
+    });
+    logger.0.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
+/// The hub Gateway and a client Engine, carried in memory.
+pub struct Net {
+    pub hub: Gateway,
+    pub client: Engine,
+    pub now: Instant,
+    pub hub_events: Vec<GatewayEvent>,
+    pub client_events: Vec<Event>,
+    pub hub_inside: Vec<Vec<u8>>,
+    /// Raw ESP the hub sent to the client.
+    pub to_client_esp: Vec<Vec<u8>>,
+}
+
+impl Net {
+    pub fn new(client: Engine) -> Self {
+        let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let hub = Gateway::from_ios(
+            &cfg,
+            GatewayOptions {
+                ike_port: PORTS.0,
+                natt_port: PORTS.1,
+                ..GatewayOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+        Self {
+            hub,
+            client,
+            now: Instant::from_secs(1000),
+            hub_events: Vec::new(),
+            client_events: Vec::new(),
+            hub_inside: Vec::new(),
+            to_client_esp: Vec::new(),
+        }
+    }
+
+    pub fn client_ike(&self) -> SocketAddrV4 {
+        SocketAddrV4::new(CLIENT, PORTS.0)
+    }
+
+    pub fn run(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            while let Some(d) = self.client.poll_transmit() {
+                moved = true;
+                assert_eq!(*d.remote.ip(), HUB);
+                self.hub
+                    .handle_datagram(self.now, d.remote, d.local, &d.payload);
+            }
+            while let Some(t) = self.hub.poll_transmit() {
+                moved = true;
+                match t {
+                    Transmit::Udp {
+                        local,
+                        remote,
+                        payload,
+                    } => {
+                        assert_eq!(remote, self.client_ike());
+                        self.client
+                            .handle_datagram(self.now, remote, local, &payload);
+                    }
+                    Transmit::Esp {
+                        remote, payload, ..
+                    } => {
+                        assert_eq!(remote, CLIENT);
+                        self.to_client_esp.push(payload);
+                    }
+                    Transmit::Clear { .. } => {}
+                }
+            }
+            while let Some(e) = self.client.poll_event() {
+                self.client_events.push(e);
+            }
+            while let Some(e) = self.hub.poll_event() {
+                self.hub_events.push(e);
+            }
+            while let Some(p) = self.hub.poll_inside() {
+                self.hub_inside.push(p);
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("never quiet");
+    }
+
+    pub fn run_for(&mut self, seconds: u64) {
+        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
+        loop {
+            self.run();
+            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    self.hub.handle_timeout(self.now);
+                    if self.client.poll_timeout().is_some_and(|t| t <= self.now) {
+                        self.client.handle_timeout(self.now);
+                    }
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn connect(&mut self) {
+        let (l, r) = (self.client_ike(), SocketAddrV4::new(HUB, PORTS.0));
+        // Before Mode Config the client does not know its address.
+        let want = Selectors {
+            local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
+            remote: TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0),
+        };
+        self.client.initiate(self.now, l, r, want).unwrap();
+        self.run_for(10);
+    }
+
+    pub fn client_child(&self) -> Option<&ChildSa> {
+        self.client_events.iter().find_map(|e| match e {
+            Event::ChildSaUp(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    pub fn hub_assigned(&self) -> Vec<Ipv4Addr> {
+        self.hub_events
+            .iter()
+            .filter_map(|e| match e {
+                GatewayEvent::Engine(Event::ConfigAssigned {
+                    address,
+                    server: true,
+                    ..
+                }) => Some(*address),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+pub fn suite() -> Suite {
+    Suite::new(
+        esp_core::Encryption::TripleDesCbc,
+        esp_core::Integrity::HmacSha1_96,
+    )
+    .unwrap()
+}
