@@ -615,6 +615,14 @@ fn suite(cipher: EspCipher, integrity: Option<EspIntegrity>) -> Result<Suite, St
     Suite::new(e, i).map_err(|e| e.to_string())
 }
 
+/// `buf[range]` as its own vector, reusing `buf`'s allocation: the packet
+/// was sealed or opened in place, so only its bytes move, once.
+fn keep_range(mut buf: Vec<u8>, range: std::ops::Range<usize>) -> Vec<u8> {
+    buf.truncate(range.end);
+    buf.drain(..range.start.min(buf.len()));
+    buf
+}
+
 fn esp_instant(now: Instant) -> esp_core::Instant {
     esp_core::Instant::from_millis(now.as_millis())
 }
@@ -869,7 +877,7 @@ impl Gateway {
     pub fn handle_inside(&mut self, now: Instant, packet: &[u8]) {
         self.now = now;
         self.ezvpn_autostart(now);
-        self.route_out(now, packet.to_vec());
+        self.route_out(now, packet);
         self.drain(now);
     }
 
@@ -1127,8 +1135,10 @@ impl Gateway {
 
     // ----- the data path -------------------------------------------------
 
-    fn route_out(&mut self, now: Instant, packet: Vec<u8>) {
-        let info = match PacketInfo::from_ipv4(&packet) {
+    /// Borrows the packet: only a packet that is held or passed in clear
+    /// is copied, a sealed one goes straight into its ESP buffer.
+    fn route_out(&mut self, now: Instant, packet: &[u8]) {
+        let info = match PacketInfo::from_ipv4(packet) {
             Ok(i) => i,
             Err(e) => {
                 log::debug!("dropping inside packet: {e}");
@@ -1154,10 +1164,12 @@ impl Gateway {
             }
         }
         match self.spd.decide(&info, &self.sad) {
-            Decision::Protect(id) => self.seal_and_send(now, id, &packet),
+            Decision::Protect(id) => self.seal_and_send(now, id, packet),
             Decision::Bypass => {
                 self.counters.clear += 1;
-                self.transmits.push_back(Transmit::Clear { packet });
+                self.transmits.push_back(Transmit::Clear {
+                    packet: packet.to_vec(),
+                });
             }
             Decision::Discard => self.drop_packets(DropReason::PolicyDiscard, 1),
             Decision::Acquire(acquire) => {
@@ -1175,7 +1187,7 @@ impl Gateway {
                     self.drop_packets(DropReason::NegotiationFailed, 1);
                     return;
                 };
-                self.acquire(now, peer, &info, packet);
+                self.acquire(now, peer, &info, packet.to_vec());
             }
         }
     }
@@ -1263,15 +1275,15 @@ impl Gateway {
                         remote: SocketAddrV4::new(*peer.ip(), remote_port),
                         // esp-core wrote the UDP header; a UDP socket
                         // writes its own.
-                        payload: buf
-                            .get(out.start + esp_core::wire::UDP_HEADER_LEN..out.end)
-                            .unwrap_or_default()
-                            .to_vec(),
+                        payload: keep_range(
+                            buf,
+                            out.start + esp_core::wire::UDP_HEADER_LEN..out.end,
+                        ),
                     },
                     None => Transmit::Esp {
                         local: self.local,
                         remote: *peer.ip(),
-                        payload: buf.get(out).unwrap_or_default().to_vec(),
+                        payload: keep_range(buf, out),
                     },
                 };
                 self.transmits.push_back(t);
@@ -1322,7 +1334,7 @@ impl Gateway {
             return;
         }
         self.counters.delivered += 1;
-        self.inside.push_back(inner.to_vec());
+        self.inside.push_back(keep_range(buf, opened.inner));
     }
 
     fn drop_packets(&mut self, reason: DropReason, packets: usize) {
@@ -1465,7 +1477,7 @@ impl Gateway {
             self.held.drain(..).partition(|h| h.peer == peer);
         self.held = rest;
         for h in mine {
-            self.route_out(now, h.packet);
+            self.route_out(now, &h.packet);
         }
     }
 
@@ -1621,6 +1633,17 @@ impl Gateway {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keep_range_keeps_exactly_the_range_in_the_same_allocation() {
+        let buf: Vec<u8> = (0..32).collect();
+        let ptr = buf.as_ptr();
+        let kept = keep_range(buf, 5..12);
+        assert_eq!(kept, (5..12).collect::<Vec<u8>>());
+        assert_eq!(kept.as_ptr(), ptr, "no new allocation");
+        assert_eq!(keep_range((0..4).collect(), 0..4), vec![0, 1, 2, 3]);
+        assert!(keep_range((0..4).collect(), 4..4).is_empty());
+    }
 
     const HUB_CFG: &str = include_str!("../../tests/configs/hub.cfg");
     const SPOKE_CFG: &str = include_str!("../../tests/configs/spoke.cfg");
