@@ -2,34 +2,17 @@
 //! and spoke as two processes on loopback with pings through the tunnel.
 
 use std::io::Write;
-use std::net::UdpSocket;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-const HUB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/hub.cfg");
+mod common;
+
+use common::{HUB, free_ports, router};
+
 const SPOKE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/spoke.cfg");
-
-/// Two UDP ports free on both 127.0.0.1 and 127.0.0.2.
-fn free_ports() -> (String, String) {
-    let mut ports: Vec<u16> = Vec::new();
-    while ports.len() < 2 {
-        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = a.local_addr().unwrap().port();
-        if UdpSocket::bind(("127.0.0.2", port)).is_ok() && !ports.contains(&port) {
-            ports.push(port);
-        }
-    }
-    (ports[0].to_string(), ports[1].to_string())
-}
-
-fn router() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_router"));
-    c.env("IKESUITE_LOG", "debug");
-    c
-}
 
 #[test]
 fn answers_show_commands_on_stdin() {
-    let (ike, natt) = free_ports();
+    let (ike, natt) = free_ports("127.0.0.2");
     let mut hub = router()
         .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
         .args(["--inside-echo", "--run-for", "20"])
@@ -63,7 +46,7 @@ fn answers_show_commands_on_stdin() {
 
 #[test]
 fn spoke_pings_the_hub_lan_through_the_tunnel() {
-    let (ike, natt) = free_ports();
+    let (ike, natt) = free_ports("127.0.0.2");
     let mut hub = router()
         .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
         .args(["--force-encaps", "--inside-echo", "--run-for", "20"])
