@@ -1,20 +1,14 @@
 //! The ESP C API called the way C calls it: raw pointers, caller buffers,
 //! result codes.
 
-use std::ffi::c_char;
 use std::ptr;
 
 use ikesuite::esp::*;
-use ikesuite::{iks_last_error, iks_result};
+use ikesuite::iks_result;
 
-fn last_error() -> String {
-    let mut buf = [0 as c_char; 512];
-    let mut len = 0usize;
-    // SAFETY: valid local buffers.
-    let r = unsafe { iks_last_error(buf.as_mut_ptr(), buf.len(), &mut len) };
-    assert_eq!(r, iks_result::IKS_OK);
-    String::from_utf8(buf[..len].iter().map(|&c| c as u8).collect()).unwrap()
-}
+mod common;
+
+use common::last_error;
 
 /// Distinct bytes, so 3DES's K1/K2/K3 differ.
 fn key(len: usize, seed: u8) -> Vec<u8> {

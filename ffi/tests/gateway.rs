@@ -7,8 +7,12 @@ use std::ptr;
 use std::sync::Mutex;
 
 use ikesuite::gateway::*;
+use ikesuite::iks_result;
 use ikesuite::logging::*;
-use ikesuite::{iks_last_error, iks_result};
+
+mod common;
+
+use common::{Gw, carry_checked, events, last_error};
 
 const HUB: &str = "\
 hostname Hub
@@ -52,15 +56,6 @@ access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
 const HUB_ADDR: u32 = 0x7F00_0001;
 const SPOKE_ADDR: u32 = 0x7F00_0002;
 
-fn last_error() -> String {
-    let mut buf = [0 as c_char; 512];
-    let mut len = 0usize;
-    // SAFETY: valid local buffers.
-    let r = unsafe { iks_last_error(buf.as_mut_ptr(), buf.len(), &mut len) };
-    assert_eq!(r, iks_result::IKS_OK);
-    String::from_utf8(buf[..len].iter().map(|&c| c as u8).collect()).unwrap()
-}
-
 fn options(outside: u32) -> iks_gateway_options {
     let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
     // SAFETY: init writes the whole struct.
@@ -75,16 +70,6 @@ fn options(outside: u32) -> iks_gateway_options {
     o.natt_port = 14500;
     o.force_udp_encapsulation = true;
     o
-}
-
-/// A gateway freed on drop.
-struct Gw(*mut iks_gateway);
-
-impl Drop for Gw {
-    fn drop(&mut self) {
-        // SAFETY: a handle from iks_gateway_new, freed once.
-        unsafe { iks_gateway_free(self.0) };
-    }
 }
 
 fn new_gateway(
@@ -133,46 +118,9 @@ fn checksum(data: &[u8]) -> u16 {
 
 /// Carries every datagram `from` sends to `to`; true if any moved.
 fn carry(from: &Gw, to: &Gw, now: u64) -> bool {
-    let mut moved = false;
-    let mut buf = vec![0u8; 65535];
-    loop {
-        let mut t = iks_transmit::default();
-        // SAFETY: live handle and valid buffers.
-        let r = unsafe { iks_gateway_poll_transmit(from.0, buf.as_mut_ptr(), buf.len(), &mut t) };
-        if r == iks_result::IKS_ERR_EMPTY {
-            return moved;
-        }
-        assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
-        assert_eq!(t.kind, IKS_TRANSMIT_UDP, "forced encapsulation: UDP only");
-        moved = true;
-        // SAFETY: live handle; buf holds t.len bytes.
-        let r = unsafe {
-            iks_gateway_handle_datagram(
-                to.0,
-                now,
-                t.remote_addr,
-                t.remote_port,
-                t.local_addr,
-                t.local_port,
-                buf.as_ptr(),
-                t.len,
-            )
-        };
-        assert_eq!(r, iks_result::IKS_OK);
-    }
-}
-
-fn events(gw: &Gw) -> Vec<iks_event> {
-    let mut all = Vec::new();
-    loop {
-        let mut e = iks_event::default();
-        // SAFETY: live handle and a valid local.
-        match unsafe { iks_gateway_poll_event(gw.0, &mut e) } {
-            iks_result::IKS_OK => all.push(e),
-            iks_result::IKS_ERR_EMPTY => return all,
-            other => panic!("poll_event: {other:?}"),
-        }
-    }
+    carry_checked(from, to, now, |t| {
+        assert_eq!(t.kind, IKS_TRANSMIT_UDP, "forced encapsulation: UDP only")
+    })
 }
 
 fn show(gw: &Gw, command: &str, now: u64) -> String {

@@ -16,7 +16,11 @@ use ike_proto::policy::{
 };
 use ike_proto::time::Instant;
 use ikesuite::gateway::*;
-use ikesuite::{iks_last_error, iks_result};
+use ikesuite::iks_result;
+
+mod common;
+
+use common::{Gw, carry_checked, events, last_error};
 
 /// The seed's hub, its Xauth list on RADIUS (so the embedder decides) and
 /// its authorization local (so the pool answers Mode Config).
@@ -65,25 +69,6 @@ const PORT: u16 = 10500;
 const NATT_PORT: u16 = 14500;
 const ASSIGNED: u32 = 0x0A05_0501; // 10.5.5.1
 const PASSWORD: &[u8] = b"radius-secret";
-
-fn last_error() -> String {
-    let mut buf = [0 as c_char; 512];
-    let mut len = 0usize;
-    // SAFETY: valid local buffers.
-    let r = unsafe { iks_last_error(buf.as_mut_ptr(), buf.len(), &mut len) };
-    assert_eq!(r, iks_result::IKS_OK);
-    String::from_utf8(buf[..len].iter().map(|&c| c as u8).collect()).unwrap()
-}
-
-/// A gateway freed on drop.
-struct Gw(*mut iks_gateway);
-
-impl Drop for Gw {
-    fn drop(&mut self) {
-        // SAFETY: a handle from iks_gateway_new, freed once.
-        unsafe { iks_gateway_free(self.0) };
-    }
-}
 
 fn hub() -> Gw {
     let mut o = iks_gateway_options {
@@ -637,45 +622,7 @@ fn gateway(config: &str, outside: u32) -> Gw {
 
 /// Carries every datagram `from` sends to `to`; true if any moved.
 fn carry(from: &Gw, to: &Gw, now: u64) -> bool {
-    let mut moved = false;
-    let mut buf = vec![0u8; 65535];
-    loop {
-        let mut t = iks_transmit::default();
-        // SAFETY: live handle and valid buffers.
-        let r = unsafe { iks_gateway_poll_transmit(from.0, buf.as_mut_ptr(), buf.len(), &mut t) };
-        if r == iks_result::IKS_ERR_EMPTY {
-            return moved;
-        }
-        assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
-        moved = true;
-        // SAFETY: live handle; buf holds t.len bytes.
-        let r = unsafe {
-            iks_gateway_handle_datagram(
-                to.0,
-                now,
-                t.remote_addr,
-                t.remote_port,
-                t.local_addr,
-                t.local_port,
-                buf.as_ptr(),
-                t.len,
-            )
-        };
-        assert_eq!(r, iks_result::IKS_OK);
-    }
-}
-
-fn events(gw: &Gw) -> Vec<iks_event> {
-    let mut all = Vec::new();
-    loop {
-        let mut e = iks_event::default();
-        // SAFETY: live handle and a valid local.
-        match unsafe { iks_gateway_poll_event(gw.0, &mut e) } {
-            iks_result::IKS_OK => all.push(e),
-            iks_result::IKS_ERR_EMPTY => return all,
-            other => panic!("poll_event: {other:?}"),
-        }
-    }
+    carry_checked(from, to, now, |_| {})
 }
 
 #[test]
