@@ -543,6 +543,11 @@ pub(crate) fn phase1_sa_reply(chosen: &Transform) -> SaPayload {
     }
 }
 
+/// Reads the life type / life duration pairs of a transform.
+///
+/// A duration of 0 counts as not proposed: strongSwan sends 0 when it is
+/// configured never to rekey, and taking it literally would expire the SA
+/// as it comes up, whatever the policy's lifetime rule.
 fn parse_lifetimes(attrs: &[Attr], type_attr: u16, dur_attr: u16) -> Option<Lifetime> {
     let mut l = Lifetime::default();
     let mut current: Option<u32> = None;
@@ -551,9 +556,10 @@ fn parse_lifetimes(attrs: &[Attr], type_attr: u16, dur_attr: u16) -> Option<Life
             current = Some(a.as_u32()?);
         } else if a.ty == dur_attr {
             let v = a.as_u32()?;
+            let v = (v > 0).then_some(v);
             match current? {
-                1 => l.seconds = Some(v),
-                2 => l.kilobytes = Some(v),
+                1 => l.seconds = v,
+                2 => l.kilobytes = v,
                 _ => return None,
             }
         }
@@ -955,4 +961,27 @@ pub(crate) fn find<'a, T>(
     f: impl Fn(&'a Payload) -> Option<T>,
 ) -> Option<(T, &'a Parsed)> {
     payloads.iter().find_map(|p| f(&p.payload).map(|t| (t, p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_lifetime_counts_as_not_proposed() {
+        let attrs = [
+            Attr::basic(oakley::LIFE_TYPE, 1),
+            Attr::basic(oakley::LIFE_DURATION, 0),
+            Attr::basic(oakley::LIFE_TYPE, 2),
+            Attr::basic(oakley::LIFE_DURATION, 4608),
+        ];
+        let l = parse_lifetimes(&attrs, oakley::LIFE_TYPE, oakley::LIFE_DURATION).unwrap();
+        assert_eq!((l.seconds, l.kilobytes), (None, Some(4608)));
+        let attrs = [
+            Attr::basic(oakley::LIFE_TYPE, 1),
+            Attr::basic(oakley::LIFE_DURATION, 3600),
+        ];
+        let l = parse_lifetimes(&attrs, oakley::LIFE_TYPE, oakley::LIFE_DURATION).unwrap();
+        assert_eq!(l.seconds, Some(3600));
+    }
 }
