@@ -545,12 +545,6 @@ impl Policy for IosPolicy {
             choice.transform_index + 1,
             choice.policy.priority
         );
-        if choice.send_responder_lifetime {
-            log::debug!(
-                "ISAKMP: Sending phase 1 responder lifetime {}",
-                choice.lifetime
-            );
-        }
         Some(ProtoPhase1Choice {
             index: choice.transform_index,
             lifetime: Lifetime::seconds(choice.lifetime),

@@ -15,7 +15,7 @@ use ike_proto::policy::{
     StaticPhase2, StaticPolicy, TrafficSelector,
 };
 use ike_proto::time::{Duration, Instant};
-use ike_proto::wire::Datagram as WireDatagram;
+use ike_proto::wire::{Datagram as WireDatagram, NotifyType};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -231,6 +231,15 @@ fn aes256_sha256_group14_with_aes_gcm_and_pfs() {
 }
 
 fn vpn_client_pair(client_key: &[u8], hub_key: &[u8], seed: u64) -> Pair {
+    vpn_client_pair_proposing(client_key, hub_key, seed, Phase1Proposal::seed())
+}
+
+fn vpn_client_pair_proposing(
+    client_key: &[u8],
+    hub_key: &[u8],
+    seed: u64,
+    proposal: Phase1Proposal,
+) -> Pair {
     let group = Identity::KeyId(b"testgroup".to_vec());
     let mut client = StaticPolicy::new();
     client.mode = Some(Phase1Mode::Aggressive);
@@ -238,7 +247,7 @@ fn vpn_client_pair(client_key: &[u8], hub_key: &[u8], seed: u64) -> Pair {
     client
         .keys_by_identity
         .push((group.clone(), PresharedKey::new(client_key.to_vec())));
-    client.phase1.push(Phase1Proposal::seed());
+    client.phase1.push(proposal);
     client.profiles.push((
         None,
         Profile {
@@ -1094,6 +1103,48 @@ fn a_shorter_phase1_lifetime_comes_back_as_responder_lifetime() {
     );
     assert_eq!(pair.a.ike_sas().len(), 1);
     assert_ne!(pair.a.ike_sas()[0].id, ike_proto::engine::IkeSaId(1));
+}
+
+/// A Cisco VPN client proposes a phase-1 life of 2147483 s; the hub's
+/// policy of 86400 s goes back as IOS sends it: after AM3 authenticated, in
+/// a protected Informational, never in the clear AM2 (vpnc asserts on a
+/// RESPONDER_LIFETIME there in the wrong numbering).
+#[test]
+fn aggressive_mode_responder_lifetime_goes_in_a_protected_informational() {
+    let mut pair = vpn_client_pair(b"cisco123", b"cisco123", 23);
+    pair.initiate_a(client_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert!(
+        !plain_notifies(&pair, Side::B).contains(&NotifyType::RESPONDER_LIFETIME.get()),
+        "no RESPONDER_LIFETIME in the clear"
+    );
+    let hub_log = log_lines(&pair.b_events).join("\n");
+    // Equal lifetimes: nothing to announce.
+    assert!(
+        !hub_log.contains("Sending phase 1 responder lifetime"),
+        "{hub_log}"
+    );
+
+    let cisco_client = Phase1Proposal {
+        lifetime: Lifetime::seconds(2_147_483),
+        ..Phase1Proposal::seed()
+    };
+    let mut pair = vpn_client_pair_proposing(b"cisco123", b"cisco123", 24, cisco_client);
+    pair.initiate_a(client_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert!(
+        !plain_notifies(&pair, Side::B).contains(&NotifyType::RESPONDER_LIFETIME.get()),
+        "no RESPONDER_LIFETIME in the clear"
+    );
+    let hub_log = log_lines(&pair.b_events).join("\n");
+    let sent = hub_log
+        .find("Sending phase 1 responder lifetime 86400")
+        .unwrap_or_else(|| panic!("{hub_log}"));
+    let authenticated = hub_log.find("SA has been authenticated").unwrap();
+    assert!(authenticated < sent, "{hub_log}");
+    assert_eq!(pair.a.ike_sas()[0].lifetime, Lifetime::seconds(86_400));
+    assert_eq!(pair.b.ike_sas()[0].lifetime, Lifetime::seconds(86_400));
+    assert_eq!(ups(&pair.a_events).len(), 1);
 }
 
 #[test]

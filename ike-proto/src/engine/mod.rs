@@ -707,6 +707,13 @@ impl IkeSa {
         }
     }
 
+    fn established_mut(&mut self) -> Option<&mut Phase1Sa> {
+        match &mut self.phase1 {
+            Phase1State::Established(p1) => Some(p1),
+            _ => None,
+        }
+    }
+
     /// Drops the IV chain of a finished or abandoned exchange.
     fn forget_iv(&mut self, message_id: u32) {
         if let Phase1State::Established(p1) = &mut self.phase1 {

@@ -16,7 +16,9 @@ use crate::exchange::notify;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
-use crate::exchange::{PROTO_ESP, PROTO_ISAKMP, Phase1Sa, unprotected_notify};
+use crate::exchange::{
+    PROTO_ESP, PROTO_ISAKMP, Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify,
+};
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
 
@@ -476,6 +478,7 @@ impl Engine {
             sa.timers
                 .set(SaTimer::Keepalive, now + self.config.nat_keepalive);
         }
+        self.announce_lifetime(sa);
         if let Some(info) = self.info(sa) {
             self.events.push_back(Event::IkeSaUp(info));
         }
@@ -495,6 +498,63 @@ impl Engine {
             );
         }
         self.start_transaction(now, sa);
+    }
+
+    /// The RESPONDER_LIFETIME a responder owes when its policy shortened
+    /// the peer's phase-1 lifetime: IOS sends it in a protected
+    /// Informational right after the peer authenticated, where it cannot be
+    /// forged, rather than in the clear in MM2 / AM2.
+    fn announce_lifetime(&mut self, sa: &mut IkeSa) {
+        let Some(p1) = sa.established_mut() else {
+            return;
+        };
+        if !core::mem::take(&mut p1.announce_lifetime) {
+            return;
+        }
+        let lifetime = p1.lifetime;
+        let Some(item) = informational::phase1_responder_lifetime(p1) else {
+            return;
+        };
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "Sending phase 1 responder lifetime {}",
+                lifetime.seconds.unwrap_or(0)
+            ),
+        );
+        self.send_info(sa, &[item]);
+    }
+
+    /// A peer's phase-1 RESPONDER_LIFETIME (protected, protocol ISAKMP):
+    /// the shorter lifetime is the one in force.
+    fn responder_lifetime(&mut self, now: Instant, sa: &mut IkeSa, data: &[u8]) {
+        let Some(l) = parse_responder_lifetime(SaPhase::Isakmp, data) else {
+            bump(&mut self.counters.ignored);
+            self.log(
+                Some(sa.id),
+                None,
+                "unreadable phase 1 RESPONDER_LIFETIME ignored",
+            );
+            return;
+        };
+        let Some(p1) = sa.established_mut() else {
+            return;
+        };
+        p1.lifetime = p1.lifetime.min(l);
+        let in_force = p1.lifetime;
+        if let (Some(s), Some(up)) = (in_force.seconds, sa.established_at) {
+            let at = up + Duration::from_secs(u64::from(s));
+            sa.timers.set(SaTimer::Expire, at.max(now));
+        }
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "phase 1 responder lifetime {} s in force",
+                in_force.seconds.unwrap_or(0)
+            ),
+        );
     }
 
     /// Lets Quick Mode run on `sa` and starts the acquires that waited.
@@ -1143,6 +1203,9 @@ impl Engine {
                                 sa.id,
                                 DownReason::InitialContact,
                             );
+                        }
+                        notify::RESPONDER_LIFETIME if protocol == PROTO_ISAKMP && sa.initiator => {
+                            self.responder_lifetime(now, sa, &data);
                         }
                         notify::CONNECTED => self.connected(now, sa, &spi),
                         t if is_error_notify(t) => self.quick_mode_refused(sa, t, &spi),

@@ -13,8 +13,8 @@
 //! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
 
 use super::main_mode::{
-    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, lifetime_notify,
-    open_phase1, plain, responder_lifetime, same_suite, sealed,
+    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
+    plain, responder_lifetime, same_suite, sealed,
 };
 use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
 use super::suite::{DhKeyPair, verify};
@@ -237,6 +237,7 @@ impl AggressiveInitiator {
                     profile,
                     icookie: self.icookie,
                     rcookie,
+                    announce_lifetime: false,
                 }),
                 reply: Some(reply),
                 received: "IKE_I_AM2",
@@ -258,6 +259,7 @@ pub(crate) struct AggressiveResponder {
     local_id: Identity,
     caps: PeerCaps,
     ks: KeyState,
+    announce_lifetime: bool,
 }
 
 impl AggressiveResponder {
@@ -308,7 +310,7 @@ impl AggressiveResponder {
         let nr = ctx.nonce();
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
-        let shortened = choice.lifetime != chosen.lifetime;
+        let announce_lifetime = choice.lifetime != chosen.lifetime;
         chosen.lifetime = choice.lifetime;
         let sai_b = sap.body().to_vec();
         let ks = derive(
@@ -351,9 +353,6 @@ impl AggressiveResponder {
             ));
         }
         out.push(Payload::Hash(hash_r.to_vec()));
-        if shortened {
-            out.push(lifetime_notify(header.icookie, rcookie, choice.lifetime));
-        }
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(header.icookie, rcookie, exch::AGGRESSIVE, &out);
         Ok((
@@ -367,6 +366,7 @@ impl AggressiveResponder {
                 local_id,
                 caps: PeerCaps { natt, ..caps },
                 ks,
+                announce_lifetime,
             },
             reply,
         ))
@@ -435,6 +435,7 @@ impl AggressiveResponder {
                 profile: Some(profile),
                 icookie: self.icookie,
                 rcookie: self.rcookie,
+                announce_lifetime: self.announce_lifetime,
             }),
             reply: None,
             received: "IKE_R_AM3",

@@ -115,6 +115,17 @@ pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
     spi
 }
 
+/// The phase-1 RESPONDER_LIFETIME notify for `p1`'s lifetime in force, in
+/// the Oakley classes; `None` when no lifetime is set.
+pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
+    (p1.lifetime != crate::policy::Lifetime::default()).then(|| InfoItem::Notify {
+        ty: super::notify::RESPONDER_LIFETIME,
+        protocol: PROTO_ISAKMP,
+        spi: isakmp_spi(p1),
+        data: super::responder_lifetime_data(super::SaPhase::Isakmp, p1.lifetime),
+    })
+}
+
 /// A DPD notify (R-U-THERE or R-U-THERE-ACK) with sequence `seq`.
 pub(crate) fn dpd(p1: &Phase1Sa, ty: u16, seq: u32) -> InfoItem {
     InfoItem::Notify {

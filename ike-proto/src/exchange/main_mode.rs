@@ -18,9 +18,9 @@ use super::msg::{
 };
 use super::suite::{DhKeyPair, IsakmpCrypter, Phase1Keys, Secret, verify};
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, SaPhase, check_nat_d, find,
     identity_payload, nat_d_payloads, notify, our_vids, parse_identity, parse_phase1_transform,
-    parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
+    parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Lifetime, Phase1Proposal, PresharedKey};
@@ -121,7 +121,7 @@ pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
 pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
     payloads.iter().find_map(|p| match &p.payload {
         Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
-            parse_responder_lifetime(&n.data)
+            parse_responder_lifetime(SaPhase::Isakmp, &n.data)
         }
         _ => None,
     })
@@ -561,6 +561,7 @@ impl ExpectHashR {
                 profile,
                 icookie: self.icookie,
                 rcookie: self.rcookie,
+                announce_lifetime: false,
             }),
             reply: None,
             received: "IKE_I_MM6",
@@ -584,6 +585,7 @@ pub(crate) struct RExpectKe {
     chosen: Phase1Proposal,
     sai_b: Vec<u8>,
     caps: PeerCaps,
+    announce_lifetime: bool,
 }
 
 pub(crate) struct RExpectHashI {
@@ -594,6 +596,7 @@ pub(crate) struct RExpectHashI {
     caps: PeerCaps,
     ks: KeyState,
     nat: NatDetection,
+    announce_lifetime: bool,
 }
 
 impl MainModeResponder {
@@ -636,12 +639,9 @@ impl MainModeResponder {
             return Err(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey));
         }
         let caps = PeerCaps::from_payloads(&payloads, ctx);
-        let shortened = choice.lifetime != chosen.lifetime;
+        let announce_lifetime = choice.lifetime != chosen.lifetime;
         chosen.lifetime = choice.lifetime;
         let mut out = vec![Payload::Sa(phase1_sa_reply(&transform))];
-        if shortened {
-            out.push(lifetime_notify(header.icookie, rcookie, choice.lifetime));
-        }
         let natt = caps.natt;
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(header.icookie, rcookie, exch::MAIN, &out);
@@ -652,6 +652,7 @@ impl MainModeResponder {
                 chosen,
                 sai_b: sap.body().to_vec(),
                 caps: PeerCaps { natt, ..caps },
+                announce_lifetime,
             }),
             reply,
         ))
@@ -664,18 +665,6 @@ impl MainModeResponder {
             Self::ExpectHashI(s) => s.handle(ctx, header, body),
         }
     }
-}
-
-pub(crate) fn lifetime_notify(icookie: [u8; 8], rcookie: [u8; 8], l: Lifetime) -> Payload {
-    let mut spi = icookie.to_vec();
-    spi.extend_from_slice(&rcookie);
-    Payload::Notify(NotifyPayload {
-        doi: 1,
-        protocol: super::PROTO_ISAKMP,
-        spi,
-        ty: notify::RESPONDER_LIFETIME,
-        data: responder_lifetime_data(l),
-    })
 }
 
 impl RExpectKe {
@@ -749,6 +738,7 @@ impl RExpectKe {
                 caps: self.caps,
                 ks,
                 nat,
+                announce_lifetime: self.announce_lifetime,
             }),
             reply,
             received: "IKE_R_MM3",
@@ -839,6 +829,7 @@ impl RExpectHashI {
                 profile: Some(profile),
                 icookie: self.icookie,
                 rcookie: self.rcookie,
+                announce_lifetime: self.announce_lifetime,
             }),
             reply: Some(reply),
             received: "IKE_R_MM5",

@@ -325,6 +325,10 @@ pub struct Phase1Sa {
     /// The address Mode Config gave the peer (as the server): its Quick
     /// Mode proxy identity must be this host.
     pub(crate) assigned_address: Option<Ipv4Addr>,
+    /// As the responder, our policy shortened the lifetime the peer
+    /// proposed: a RESPONDER_LIFETIME is owed, sent (as IOS sends it) in a
+    /// protected Informational once the peer is authenticated.
+    pub(crate) announce_lifetime: bool,
 }
 
 impl core::fmt::Debug for Phase1Sa {
@@ -455,7 +459,30 @@ const SIT_IDENTITY_ONLY: u32 = 1;
 pub(crate) const PROTO_ISAKMP: u8 = 1;
 pub(crate) const PROTO_ESP: u8 = 3;
 
-fn lifetime_attrs(type_attr: u16, dur_attr: u16, l: Lifetime, out: &mut Vec<Attr>) {
+/// Which SA a lifetime attribute describes. The two phases number the same
+/// attributes differently (phase 1: Oakley classes 11/12, RFC 2409 App. A;
+/// phase 2: IPsec DOI classes 1/2, RFC 2407 4.5), so every lifetime we
+/// emit or parse names its phase and the classes follow from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SaPhase {
+    /// The ISAKMP SA (phase 1).
+    Isakmp,
+    /// An IPsec SA (phase 2).
+    Ipsec,
+}
+
+impl SaPhase {
+    /// The (life type, life duration) attribute classes of this phase.
+    const fn life_classes(self) -> (u16, u16) {
+        match self {
+            Self::Isakmp => (oakley::LIFE_TYPE, oakley::LIFE_DURATION),
+            Self::Ipsec => (ipsec_attr::LIFE_TYPE, ipsec_attr::LIFE_DURATION),
+        }
+    }
+}
+
+fn lifetime_attrs(phase: SaPhase, l: Lifetime, out: &mut Vec<Attr>) {
+    let (type_attr, dur_attr) = phase.life_classes();
     if let Some(s) = l.seconds {
         out.push(Attr::basic(type_attr, 1));
         out.push(Attr::number(dur_attr, s));
@@ -496,12 +523,7 @@ fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     if let Some(k) = keylen {
         attrs.push(Attr::basic(oakley::KEY_LENGTH, k));
     }
-    lifetime_attrs(
-        oakley::LIFE_TYPE,
-        oakley::LIFE_DURATION,
-        p.lifetime,
-        &mut attrs,
-    );
+    lifetime_attrs(SaPhase::Isakmp, p.lifetime, &mut attrs);
     Transform {
         number,
         id: 1, // KEY_IKE
@@ -548,7 +570,8 @@ pub(crate) fn phase1_sa_reply(chosen: &Transform) -> SaPayload {
 /// A duration of 0 counts as not proposed: strongSwan sends 0 when it is
 /// configured never to rekey, and taking it literally would expire the SA
 /// as it comes up, whatever the policy's lifetime rule.
-fn parse_lifetimes(attrs: &[Attr], type_attr: u16, dur_attr: u16) -> Option<Lifetime> {
+fn parse_lifetimes(attrs: &[Attr], phase: SaPhase) -> Option<Lifetime> {
+    let (type_attr, dur_attr) = phase.life_classes();
     let mut l = Lifetime::default();
     let mut current: Option<u32> = None;
     for a in attrs {
@@ -612,7 +635,7 @@ pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
         hash,
         auth,
         group,
-        lifetime: parse_lifetimes(&t.attrs, oakley::LIFE_TYPE, oakley::LIFE_DURATION)?,
+        lifetime: parse_lifetimes(&t.attrs, SaPhase::Isakmp)?,
     })
 }
 
@@ -657,12 +680,7 @@ pub(crate) fn esp_transform(number: u8, p: &Phase2Proposal, natt: Option<NattMet
         EspCipher::Null => (11, None),
     };
     let mut attrs = Vec::new();
-    lifetime_attrs(
-        ipsec_attr::LIFE_TYPE,
-        ipsec_attr::LIFE_DURATION,
-        p.lifetime,
-        &mut attrs,
-    );
+    lifetime_attrs(SaPhase::Ipsec, p.lifetime, &mut attrs);
     if let Some(g) = p.pfs {
         attrs.push(Attr::basic(ipsec_attr::GROUP, g.0));
     }
@@ -741,7 +759,7 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
             integrity,
             mode,
             pfs,
-            lifetime: parse_lifetimes(&t.attrs, ipsec_attr::LIFE_TYPE, ipsec_attr::LIFE_DURATION)?,
+            lifetime: parse_lifetimes(&t.attrs, SaPhase::Ipsec)?,
         },
         udp,
     ))
@@ -895,15 +913,11 @@ pub(crate) fn unprotected_notify(
     .emit(&body)
 }
 
-/// The responder's RESPONDER_LIFETIME notify data: the lifetime attributes.
-pub(crate) fn responder_lifetime_data(l: Lifetime) -> Vec<u8> {
+/// The responder's RESPONDER_LIFETIME notify data: the lifetime attributes
+/// in the numbering of the SA's phase.
+pub(crate) fn responder_lifetime_data(phase: SaPhase, l: Lifetime) -> Vec<u8> {
     let mut attrs = Vec::new();
-    lifetime_attrs(
-        ipsec_attr::LIFE_TYPE,
-        ipsec_attr::LIFE_DURATION,
-        l,
-        &mut attrs,
-    );
+    lifetime_attrs(phase, l, &mut attrs);
     let mut out = Vec::new();
     for a in attrs {
         if a.basic {
@@ -918,41 +932,51 @@ pub(crate) fn responder_lifetime_data(l: Lifetime) -> Vec<u8> {
     out
 }
 
-/// Reads RESPONDER_LIFETIME data (attributes of the IPsec DOI numbering,
-/// which phase 1 shares for these two classes' meaning).
-pub(crate) fn parse_responder_lifetime(data: &[u8]) -> Option<Lifetime> {
+/// Reads RESPONDER_LIFETIME data strictly in the numbering of `phase`: an
+/// attribute of another class (a phase-2 class in a phase-1 notify, as an
+/// old version of ours sent) makes the notify unreadable, so it is ignored
+/// rather than misread.
+pub(crate) fn parse_responder_lifetime(phase: SaPhase, data: &[u8]) -> Option<Lifetime> {
     let mut attrs = Vec::new();
     let mut rest = data;
+    let (type_attr, dur_attr) = phase.life_classes();
     while !rest.is_empty() {
         let (t, r) = rest.split_at_checked(2)?;
         let t = u16::from_be_bytes([*t.first()?, *t.get(1)?]);
-        if t & 0x8000 != 0 {
+        let (attr, r) = if t & 0x8000 != 0 {
             let (v, r2) = r.split_at_checked(2)?;
-            attrs.push(Attr {
-                ty: t & 0x7fff,
-                value: v.to_vec(),
-                basic: true,
-            });
-            rest = r2;
+            (
+                Attr {
+                    ty: t & 0x7fff,
+                    value: v.to_vec(),
+                    basic: true,
+                },
+                r2,
+            )
         } else {
             let (l, r2) = r.split_at_checked(2)?;
             let l = usize::from(u16::from_be_bytes([*l.first()?, *l.get(1)?]));
             let (v, r3) = r2.split_at_checked(l)?;
-            attrs.push(Attr {
-                ty: t,
-                value: v.to_vec(),
-                basic: false,
-            });
-            rest = r3;
+            (
+                Attr {
+                    ty: t,
+                    value: v.to_vec(),
+                    basic: false,
+                },
+                r3,
+            )
+        };
+        if attr.ty != type_attr && attr.ty != dur_attr {
+            return None;
         }
+        attrs.push(attr);
+        rest = r;
         if attrs.len() > 16 {
             return None;
         }
     }
-    // Phase 1 uses classes 11/12, phase 2 uses 1/2.
-    let l2 = parse_lifetimes(&attrs, ipsec_attr::LIFE_TYPE, ipsec_attr::LIFE_DURATION)?;
-    let l1 = parse_lifetimes(&attrs, oakley::LIFE_TYPE, oakley::LIFE_DURATION)?;
-    Some(if l2 == Lifetime::default() { l1 } else { l2 })
+    let l = parse_lifetimes(&attrs, phase)?;
+    (l != Lifetime::default()).then_some(l)
 }
 
 /// A tiny helper: find the first payload matching `f`.
@@ -967,6 +991,43 @@ pub(crate) fn find<'a, T>(
 mod tests {
     use super::*;
 
+    /// RFC 2409 Appendix A numbers the phase-1 life type / duration 11 / 12,
+    /// RFC 2407 4.5 numbers phase 2's 1 / 2; tshark decodes
+    /// `800b0001 000c0004 00015180` as "Life-Type: Seconds, Life-Duration:
+    /// 86400" (and `80010001 ...` in a phase-1 notify as
+    /// "Encryption-Algorithm", which crashed vpnc).
+    #[test]
+    fn responder_lifetime_uses_the_classes_of_its_phase() {
+        let day = Lifetime::seconds(86_400);
+        assert_eq!(
+            responder_lifetime_data(SaPhase::Isakmp, day),
+            [
+                0x80, 0x0b, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x04, 0x00, 0x01, 0x51, 0x80
+            ]
+        );
+        let hour = Lifetime::new(3600, 4_608_000);
+        assert_eq!(
+            responder_lifetime_data(SaPhase::Ipsec, hour),
+            [
+                0x80, 0x01, 0x00, 0x01, 0x80, 0x02, 0x0e, 0x10, 0x80, 0x01, 0x00, 0x02, 0x00, 0x02,
+                0x00, 0x04, 0x00, 0x46, 0x50, 0x00
+            ]
+        );
+        for (phase, l) in [(SaPhase::Isakmp, day), (SaPhase::Ipsec, hour)] {
+            let data = responder_lifetime_data(phase, l);
+            assert_eq!(parse_responder_lifetime(phase, &data), Some(l));
+        }
+        // Strict by class: the other phase's numbering is not read.
+        let wrong = responder_lifetime_data(SaPhase::Ipsec, day);
+        assert_eq!(parse_responder_lifetime(SaPhase::Isakmp, &wrong), None);
+        let wrong = responder_lifetime_data(SaPhase::Isakmp, hour);
+        assert_eq!(parse_responder_lifetime(SaPhase::Ipsec, &wrong), None);
+        assert_eq!(
+            parse_responder_lifetime(SaPhase::Ipsec, &[0x80, 0x01]),
+            None
+        );
+    }
+
     #[test]
     fn a_zero_lifetime_counts_as_not_proposed() {
         let attrs = [
@@ -975,13 +1036,13 @@ mod tests {
             Attr::basic(oakley::LIFE_TYPE, 2),
             Attr::basic(oakley::LIFE_DURATION, 4608),
         ];
-        let l = parse_lifetimes(&attrs, oakley::LIFE_TYPE, oakley::LIFE_DURATION).unwrap();
+        let l = parse_lifetimes(&attrs, SaPhase::Isakmp).unwrap();
         assert_eq!((l.seconds, l.kilobytes), (None, Some(4608)));
         let attrs = [
             Attr::basic(oakley::LIFE_TYPE, 1),
             Attr::basic(oakley::LIFE_DURATION, 3600),
         ];
-        let l = parse_lifetimes(&attrs, oakley::LIFE_TYPE, oakley::LIFE_DURATION).unwrap();
+        let l = parse_lifetimes(&attrs, SaPhase::Isakmp).unwrap();
         assert_eq!(l.seconds, Some(3600));
     }
 }

@@ -24,8 +24,9 @@ use super::msg::{
 };
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, esp_transform, find, notify, parse_esp_transform,
-    parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
+    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, SaPhase, esp_transform, find, notify,
+    parse_esp_transform, parse_responder_lifetime, parse_selector, responder_lifetime_data,
+    selector_payload,
 };
 use crate::policy::{
     Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
@@ -353,7 +354,7 @@ impl ExpectHash2 {
         let mut lifetime = ours.lifetime;
         if let Some(l) = payloads.iter().find_map(|p| match &p.payload {
             Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
-                parse_responder_lifetime(&n.data)
+                parse_responder_lifetime(SaPhase::Ipsec, &n.data)
             }
             _ => None,
         }) {
@@ -601,7 +602,7 @@ impl QuickModeResponder {
                 protocol: PROTO_ESP,
                 spi: spi_in.to_be_bytes().to_vec(),
                 ty: notify::RESPONDER_LIFETIME,
-                data: responder_lifetime_data(choice.lifetime),
+                data: responder_lifetime_data(SaPhase::Ipsec, choice.lifetime),
             }));
         }
         let (first, rest) = emit_chain(&out);
