@@ -1279,3 +1279,41 @@ fn retransmissions_back_off_and_give_up() {
     assert!(pair.a.ike_sa_rows().is_empty());
     assert_eq!(pair.a.poll_timeout(), None);
 }
+
+/// The vendor IDs in the hub's first answer, in payload order, as hex.
+fn responder_vids(pair: &Pair) -> Vec<String> {
+    let first = pair
+        .captured
+        .iter()
+        .find(|c| c.from == Side::B)
+        .expect("the hub answered");
+    let Ok(WireDatagram::Plain(m)) = WireDatagram::parse(&first.payload) else {
+        panic!("the hub's first answer is in the clear");
+    };
+    m.vendor_ids()
+        .map(|v| v.data.iter().map(|b| format!("{b:02x}")).collect())
+        .collect()
+}
+
+/// MM2 and AM2 announce what an IOS hub announces: Cisco Unity, DPD, the
+/// one NAT-T dialect chosen (vpnc takes the first NAT-T VID it sees, so a
+/// list would downgrade it) and Xauth. The values are the published ones
+/// (draft-ietf-ipsec-isakmp-xauth, RFC 3706, RFC 3947, Cisco Unity), not
+/// our table's.
+#[test]
+fn the_hub_announces_unity_xauth_dpd_and_the_chosen_nat_t_dialect() {
+    const UNITY: &str = "12f5f28c457168a9702d9fe274cc0100";
+    const DPD: &str = "afcad71368a1f1c96b8696fc77570100";
+    const RFC3947: &str = "4a131c81070358455c5728f20e95452f";
+    const XAUTH: &str = "09002689dfd6b712";
+    let mut pair = vpn_client_pair(b"cisco123", b"cisco123", 25);
+    pair.initiate_a(client_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert_eq!(responder_vids(&pair), [UNITY, DPD, RFC3947, XAUTH]);
+
+    let mut pair = seed_pair(Config::default(), 26);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert_eq!(responder_vids(&pair), [UNITY, DPD, RFC3947, XAUTH]);
+    assert_eq!(ups(&pair.a_events).len(), 1);
+}

@@ -174,6 +174,13 @@ impl PeerCaps {
 /// echoes only the one chosen).
 pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -> Vec<Payload> {
     let mut v = Vec::new();
+    if natt_choice.is_some() {
+        // As a responder (MM2 / AM2), what an IOS hub announces: Cisco
+        // Unity and Xauth, so a Cisco client knows it may ask for the Unity
+        // attributes and run Xauth. Both are harmless to peers that do not
+        // know them (RFC 2408 3.16: unknown vendor IDs are ignored).
+        v.push(Payload::VendorId(vid::CISCO_UNITY.to_vec()));
+    }
     if ctx.dpd {
         v.push(Payload::VendorId(vid::DPD.to_vec()));
     }
@@ -204,6 +211,9 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
             }
             Some(None) => {}
         }
+    }
+    if natt_choice.is_some() {
+        v.push(Payload::VendorId(vid::XAUTH.to_vec()));
     }
     v
 }
