@@ -250,7 +250,7 @@ fn xauth_then_mode_config_then_quick_mode_for_the_assigned_address() {
 }
 
 #[test]
-fn wrong_password_gets_fail_then_retries_then_the_sa_is_deleted() {
+fn wrong_password_is_asked_again_then_fail_and_the_sa_is_deleted_at_the_ack() {
     let pool = pool();
     let mut pair = pair(
         client_policy(b"not-the-password", true, ModeConfig::Respond),
@@ -259,8 +259,33 @@ fn wrong_password_gets_fail_then_retries_then_the_sa_is_deleted() {
     );
     pair.initiate_a(acquire());
     pair.run_for(Duration::from_secs(30));
+    // Three REQUESTs, each answered; one SET (FAIL) after the third.
     assert_eq!(xauth_results(&pair.b_events), vec![false, false, false]);
-    assert_eq!(xauth_results(&pair.a_events), vec![false, false, false]);
+    assert_eq!(xauth_results(&pair.a_events), vec![false]);
+    let hub_log = log(&pair.b_events);
+    assert_eq!(
+        hub_log
+            .matches("request attribute XAUTH_USER_PASSWORD_V2")
+            .count(),
+        3
+    );
+    assert_eq!(hub_log.matches("asking again").count(), 2);
+    // Deleted as the ACK came, not after a timeout.
+    let fail_at = pair
+        .captured
+        .iter()
+        .filter(|c| c.from == ike_proto::harness::Side::A)
+        .map(|c| c.at)
+        .next_back()
+        .unwrap();
+    let deleted_at = pair
+        .captured
+        .iter()
+        .filter(|c| c.from == ike_proto::harness::Side::B)
+        .map(|c| c.at)
+        .next_back()
+        .unwrap();
+    assert!(deleted_at - fail_at < Duration::from_secs(2));
     assert!(children(&pair.a_events).is_empty());
     assert!(children(&pair.b_events).is_empty());
     assert!(assigned(&pair.b_events).is_empty());
@@ -549,4 +574,173 @@ fn a_client_without_credentials_asks_the_embedder_and_answers_later() {
     let a = children(&pair.a_events);
     assert_eq!(a.len(), 1, "{}", log(&pair.b_events));
     assert_eq!(a[0].selectors.local, TrafficSelector::host(POOL_FIRST));
+}
+
+/// The hub and several clients that share one public address (as behind a
+/// NAT), each from its own port; datagrams go by address and port.
+struct SharedAddress {
+    now: ike_proto::time::Instant,
+    hub: Engine,
+    clients: Vec<(u16, Engine)>,
+    hub_events: Vec<Event>,
+}
+
+impl SharedAddress {
+    fn new(hub: StaticPolicy) -> Self {
+        Self {
+            now: ike_proto::time::Instant::from_secs(10),
+            hub: engine(hub, 900),
+            clients: Vec::new(),
+            hub_events: Vec::new(),
+        }
+    }
+
+    /// A client on `port` of the shared address starts its connection.
+    fn connect(&mut self, port: u16, policy: StaticPolicy, seed: u64) {
+        let config = Config {
+            ike_port: port,
+            natt_port: port + 1,
+            ..Config::default()
+        };
+        let mut c = Engine::new(
+            config,
+            Box::new(policy),
+            Box::new(ChaCha20Rng::seed_from_u64(seed)),
+        );
+        let local = std::net::SocketAddrV4::new(CLIENT, port);
+        let hub = std::net::SocketAddrV4::new(HUB, 500);
+        c.initiate(self.now, local, hub, acquire()).unwrap();
+        self.clients.push((port, c));
+        self.run_for(Duration::from_secs(10));
+    }
+
+    fn flush(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            for (_, c) in &mut self.clients {
+                while let Some(d) = c.poll_transmit() {
+                    moved = true;
+                    self.hub
+                        .handle_datagram(self.now, d.remote, d.local, &d.payload);
+                }
+            }
+            while let Some(d) = self.hub.poll_transmit() {
+                moved = true;
+                if let Some((_, c)) = self
+                    .clients
+                    .iter_mut()
+                    .find(|(p, _)| *p == d.remote.port() || *p + 1 == d.remote.port())
+                {
+                    c.handle_datagram(self.now, d.remote, d.local, &d.payload);
+                }
+            }
+            while let Some(e) = self.hub.poll_event() {
+                self.hub_events.push(e);
+            }
+            for (_, c) in &mut self.clients {
+                while c.poll_event().is_some() {}
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("never quiet");
+    }
+
+    fn run_for(&mut self, d: Duration) {
+        let end = self.now + d;
+        loop {
+            self.flush();
+            let next = self
+                .clients
+                .iter()
+                .filter_map(|(_, c)| c.poll_timeout())
+                .chain(self.hub.poll_timeout())
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    self.hub.handle_timeout(self.now);
+                    for (_, c) in &mut self.clients {
+                        c.handle_timeout(self.now);
+                    }
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The hub's child SAs towards the client on `port`.
+    fn hub_children_to(&self, port: u16) -> usize {
+        self.hub
+            .child_sas()
+            .iter()
+            .filter(|c| c.remote.port() == port || c.remote.port() == port + 1)
+            .count()
+    }
+}
+
+/// IOS scopes INITIAL_CONTACT to the peer's address and port ("bring down
+/// existing phase 1 and 2 SA's with local .. remote .. remote port 500"):
+/// two clients behind one NAT, same group and even the same user, both
+/// stay up, each with its own pool address.
+#[test]
+fn two_clients_behind_one_address_both_stay_up() {
+    let pool = pool();
+    let mut net = SharedAddress::new(hub_policy(ModeConfig::Respond, &pool));
+    net.connect(
+        40_500,
+        client_policy(b"ikelab-pass", true, ModeConfig::Respond),
+        1,
+    );
+    assert_eq!(net.hub_children_to(40_500), 1);
+    net.connect(
+        41_500,
+        client_policy(b"ikelab-pass", true, ModeConfig::Respond),
+        2,
+    );
+    assert_eq!(net.hub_children_to(41_500), 1);
+    assert_eq!(
+        net.hub_children_to(40_500),
+        1,
+        "the first client kept its SA"
+    );
+    assert_eq!(net.hub.ike_sas().len(), 2);
+    let mut addresses = pool.in_use();
+    addresses.sort();
+    assert_eq!(addresses, [POOL_FIRST, Ipv4Addr::new(10, 5, 5, 2)]);
+    assert!(
+        !net.hub_events
+            .iter()
+            .any(|e| matches!(e, Event::IkeSaDown { .. } | Event::ChildSaDown { .. }))
+    );
+}
+
+/// A group member that knows only the group key (its Xauth fails) sends
+/// INITIAL_CONTACT right after AM3, from the victim's address: it is held
+/// until Xauth is done, which never happens, so the victim keeps its SAs.
+#[test]
+fn initial_contact_before_xauth_touches_nothing() {
+    let pool = pool();
+    let mut net = SharedAddress::new(hub_policy(ModeConfig::Respond, &pool));
+    net.connect(
+        40_500,
+        client_policy(b"ikelab-pass", true, ModeConfig::Respond),
+        3,
+    );
+    assert_eq!(net.hub_children_to(40_500), 1);
+    net.connect(
+        41_500,
+        client_policy(b"not-the-password", true, ModeConfig::Respond),
+        4,
+    );
+    net.run_for(Duration::from_secs(30));
+    assert_eq!(net.hub_children_to(40_500), 1, "the victim kept its SA");
+    assert_eq!(net.hub_children_to(41_500), 0);
+    assert_eq!(net.hub.ike_sas().len(), 1);
+    assert_eq!(pool.in_use(), [POOL_FIRST]);
+    assert!(log(&net.hub_events).contains("INITIAL_CONTACT held until Xauth is done"));
 }

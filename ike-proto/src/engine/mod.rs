@@ -216,6 +216,10 @@ pub struct Config {
     /// that does not gets plain ESP modes. For nodes on UDP sockets, which
     /// cannot send raw ESP.
     pub force_udp_encapsulation: bool,
+    /// Xauth tries per IKE SA as the server: a wrong password is asked
+    /// again with a new REQUEST until this many failed; then SET with
+    /// XAUTH_STATUS FAIL, and the IKE SA is deleted once it is acknowledged.
+    pub xauth_attempts: u32,
 }
 
 impl Default for Config {
@@ -237,6 +241,7 @@ impl Default for Config {
             rekey_responder_permille: 950,
             finished_exchange_linger: Duration::from_secs(60),
             quick_mode_commit: false,
+            xauth_attempts: 3,
             ike_port: IKE_PORT,
             natt_port: NATT_PORT,
             peer_ike_port: IKE_PORT,
@@ -681,6 +686,34 @@ struct IkeSa {
     xauth_user: Option<String>,
     /// The Mode Config address (ours to release as the server).
     assigned: Option<Ipv4Addr>,
+    /// An INITIAL_CONTACT that waits for Xauth to finish: until then the
+    /// sender proved only the group key, which every group member has.
+    pending_initial_contact: bool,
+}
+
+/// Whose SAs a peer's INITIAL_CONTACT or DELETE may touch: those of the
+/// same system (RFC 2407 4.6.3.3), which for IOS is the same peer address
+/// and port ("remote 10.51.82.100 remote port 500"), the same
+/// authenticated identity and, behind a group key, the same Xauth user.
+/// Two clients behind one NAT share the address and the group but not the
+/// port (nor, usually, the user).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PeerScope {
+    remote: SocketAddrV4,
+    identity: Identity,
+    xauth_user: Option<String>,
+}
+
+impl PeerScope {
+    fn covers_ike(&self, sa: &IkeSa) -> bool {
+        sa.remote == self.remote
+            && sa.established().is_some_and(|p| p.peer_id == self.identity)
+            && sa.xauth_user == self.xauth_user
+    }
+
+    fn covers_child(&self, c: &ChildEntry) -> bool {
+        c.sa.remote == self.remote && c.peer_id == self.identity && c.xauth_user == self.xauth_user
+    }
 }
 
 /// A Transaction exchange under way on an IKE SA.
@@ -705,6 +738,29 @@ impl IkeSa {
             Phase1State::Established(p1) => Some(p1),
             _ => None,
         }
+    }
+
+    /// Xauth is wanted of the peer (we are its server) and not done yet.
+    fn xauth_outstanding(&self) -> bool {
+        !self.initiator
+            && self.xauth_user.is_none()
+            && self
+                .established()
+                .and_then(|p| p.profile.as_ref())
+                .is_some_and(|p| p.xauth)
+    }
+
+    /// The scope this SA's INITIAL_CONTACT and DELETE act in; `None` until
+    /// phase 1 (and Xauth, where the profile wants it) is done.
+    fn scope(&self) -> Option<PeerScope> {
+        if self.xauth_outstanding() {
+            return None;
+        }
+        self.established().map(|p| PeerScope {
+            remote: self.remote,
+            identity: p.peer_id.clone(),
+            xauth_user: self.xauth_user.clone(),
+        })
     }
 
     fn established_mut(&mut self) -> Option<&mut Phase1Sa> {
@@ -749,6 +805,8 @@ struct ChildEntry {
     sa: ChildSa,
     /// The peer's authenticated identity (INITIAL_CONTACT's scope).
     peer_id: Identity,
+    /// The Xauth user of the IKE SA that negotiated it (same scope).
+    xauth_user: Option<String>,
     soft_at: Option<Instant>,
     hard_at: Option<Instant>,
     /// A newer SA replaced this one (it lingers until hard expiry).
@@ -1079,6 +1137,7 @@ impl Engine {
             xact: None,
             xact_done: VecDeque::new(),
             xauth_user: None,
+            pending_initial_contact: false,
             assigned: None,
         };
         sa.timers

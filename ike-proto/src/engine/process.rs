@@ -1,11 +1,12 @@
 //! Inputs: datagrams and timeouts.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
-    Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, Phase1State, QmRole, QmSlot, Retx, SaTimer,
+    Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole, QmSlot, Retx,
+    SaTimer,
 };
 use crate::error::Error;
 use crate::exchange::aggressive::AggressiveResponder;
@@ -484,18 +485,7 @@ impl Engine {
         }
         self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_P1_COMPLETE");
         if initial_contact {
-            self.log(
-                Some(sa.id),
-                None,
-                "received INITIAL_CONTACT: clearing old SAs with the peer",
-            );
-            let who = sa.established().map(|p| p.peer_id.clone());
-            self.purge_peer(
-                *sa.remote.ip(),
-                who.as_ref(),
-                sa.id,
-                DownReason::InitialContact,
-            );
+            self.initial_contact(sa);
         }
         self.start_transaction(now, sa);
     }
@@ -563,23 +553,15 @@ impl Engine {
         self.pump_acquires(now, sa);
     }
 
-    /// Tears down every SA of the peer at `peer` with the authenticated
-    /// identity `who`, but `keep` (INITIAL_CONTACT: RFC 2407 4.6.3.3 scopes
-    /// it to the sending system; DPD: the dead peer). Peers that share the
-    /// address but not the identity (clients behind one NAT) keep theirs.
-    pub(super) fn purge_peer(
-        &mut self,
-        peer: Ipv4Addr,
-        who: Option<&Identity>,
-        keep: IkeSaId,
-        reason: DownReason,
-    ) {
-        let same =
-            |ip: &Ipv4Addr, id: Option<&Identity>| ip == &peer && (who.is_none() || id == who);
+    /// Tears down every SA in `scope` but `keep`'s (INITIAL_CONTACT:
+    /// RFC 2407 4.6.3.3 scopes it to the sending system; DPD: the dead
+    /// peer). Peers that share the address but not the port, identity or
+    /// Xauth user (clients behind one NAT) keep theirs.
+    pub(super) fn purge_scope(&mut self, scope: &PeerScope, keep: IkeSaId, reason: DownReason) {
         let ids: Vec<IkeSaId> = self
             .sas
             .values()
-            .filter(|s| s.id != keep && same(s.remote.ip(), s.established().map(|p| &p.peer_id)))
+            .filter(|s| s.id != keep && scope.covers_ike(s))
             .map(|s| s.id)
             .collect();
         for id in ids {
@@ -590,7 +572,7 @@ impl Engine {
         let mut kids: Vec<ChildSaId> = self
             .children
             .values()
-            .filter(|c| c.sa.ike_sa != keep && same(c.sa.remote.ip(), Some(&c.peer_id)))
+            .filter(|c| c.sa.ike_sa != keep && scope.covers_child(c))
             .map(|c| c.sa.id)
             .collect();
         kids.sort();
@@ -601,7 +583,34 @@ impl Engine {
         }
     }
 
-    /// Starts the acquires that waited for room (or for the phase-2 gate).
+    /// A peer's INITIAL_CONTACT: its earlier SAs go, once the peer is who
+    /// it says (after Xauth where the profile wants it).
+    pub(super) fn initial_contact(&mut self, sa: &mut IkeSa) {
+        let Some(scope) = sa.scope() else {
+            if sa.xauth_outstanding() {
+                sa.pending_initial_contact = true;
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "INITIAL_CONTACT held until Xauth is done",
+                );
+            }
+            return;
+        };
+        sa.pending_initial_contact = false;
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "Process initial contact, bring down existing phase 1 and 2 SA's with local {} remote {} remote port {}",
+                sa.local.ip(),
+                scope.remote.ip(),
+                scope.remote.port()
+            ),
+        );
+        self.purge_scope(&scope, sa.id, DownReason::InitialContact);
+    }
+
     pub(super) fn pump_acquires(&mut self, now: Instant, sa: &mut IkeSa) {
         while sa.phase2_open && sa.established().is_some() && !sa.acquires.is_empty() {
             let active = sa
@@ -1060,6 +1069,7 @@ impl Engine {
                 peer_id: sa
                     .established()
                     .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
+                xauth_user: sa.xauth_user.clone(),
                 soft_at,
                 hard_at,
                 replaced: false,
@@ -1190,20 +1200,7 @@ impl Engine {
                                 }
                             }
                         }
-                        notify::INITIAL_CONTACT => {
-                            self.log(
-                                Some(sa.id),
-                                None,
-                                "received INITIAL_CONTACT: clearing old SAs with the peer",
-                            );
-                            let who = sa.established().map(|p| p.peer_id.clone());
-                            self.purge_peer(
-                                *sa.remote.ip(),
-                                who.as_ref(),
-                                sa.id,
-                                DownReason::InitialContact,
-                            );
-                        }
+                        notify::INITIAL_CONTACT => self.initial_contact(sa),
                         notify::RESPONDER_LIFETIME if protocol == PROTO_ISAKMP && sa.initiator => {
                             self.responder_lifetime(now, sa, &data);
                         }
@@ -1225,6 +1222,13 @@ impl Engine {
                             return false;
                         }
                     } else if protocol == PROTO_ESP {
+                        // Only SAs of the sender's own scope: a group member
+                        // behind the same NAT must not delete another's.
+                        let Some(scope) = sa.scope() else {
+                            bump(&mut self.counters.ignored);
+                            self.log(Some(sa.id), None, "DELETE before Xauth is done: ignored");
+                            continue;
+                        };
                         for spi in spis {
                             let Ok(b) = <[u8; 4]>::try_from(spi.as_slice()) else {
                                 continue;
@@ -1233,7 +1237,10 @@ impl Engine {
                             let hit = self
                                 .children
                                 .values()
-                                .find(|c| c.sa.spi_out == spi && c.sa.remote.ip() == sa.remote.ip())
+                                .find(|c| {
+                                    c.sa.spi_out == spi
+                                        && (c.sa.ike_sa == sa.id || scope.covers_child(c))
+                                })
                                 .map(|c| c.sa.id);
                             if let Some(c) = hit.and_then(|h| self.children.remove(&h)) {
                                 self.log(
@@ -1519,8 +1526,9 @@ impl Engine {
                         ike_sa: sa.id,
                         remote: sa.remote,
                     });
-                    let who = sa.established().map(|p| p.peer_id.clone());
-                    self.purge_peer(*sa.remote.ip(), who.as_ref(), sa.id, DownReason::PeerDead);
+                    if let Some(scope) = sa.scope() {
+                        self.purge_scope(&scope, sa.id, DownReason::PeerDead);
+                    }
                     let mut kids: Vec<ChildSaId> = self
                         .children
                         .values()

@@ -16,7 +16,6 @@ use crate::time::Instant;
 use crate::wire::{AttributePayload, ConfigAttributeType, ConfigMessageType};
 
 /// Xauth attempts before the IKE SA is deleted.
-pub(super) const XAUTH_MAX_ATTEMPTS: u32 = 3;
 /// Finished Transaction message IDs remembered per IKE SA.
 const XACT_DONE_MEMORY: usize = 16;
 
@@ -261,6 +260,32 @@ impl Engine {
         user: String,
         ok: bool,
     ) {
+        if !ok && attempt < self.config.xauth_attempts {
+            // The Xauth draft (and IOS): a wrong password is asked again
+            // with a new REQUEST; FAIL ends the exchange and the SA, so it
+            // is sent only once the attempts are used up.
+            self.log(
+                Some(sa.id),
+                None,
+                format!(
+                    "XAUTH: authentication failed for user {user} (attempt {attempt}): asking again"
+                ),
+            );
+            self.events.push_back(Event::XauthDone {
+                ike_sa: sa.id,
+                remote: sa.remote,
+                user,
+                ok,
+            });
+            self.transition(
+                sa.id,
+                None,
+                "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
+                "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
+            );
+            self.send_xauth_request(now, sa, attempt + 1);
+            return;
+        }
         let mid = self.xact_mid(sa);
         let id = self.identifier();
         self.log(
@@ -642,20 +667,14 @@ impl Engine {
                 });
                 if ok {
                     sa.xauth_user = Some(user.clone());
+                    if sa.pending_initial_contact {
+                        self.initial_contact(sa);
+                    }
                     let profile = sa.established().and_then(|p| p.profile.clone());
                     match profile {
                         Some(p) => self.mode_config_server(now, sa, &p, Some(user)),
                         None => self.finish_transaction(now, sa),
                     }
-                    true
-                } else if attempt < XAUTH_MAX_ATTEMPTS {
-                    self.transition(
-                        sa.id,
-                        None,
-                        "IKE_P1_COMPLETE",
-                        "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
-                    );
-                    self.send_xauth_request(now, sa, attempt + 1);
                     true
                 } else {
                     self.log(
