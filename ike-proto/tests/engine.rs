@@ -1317,3 +1317,53 @@ fn the_hub_announces_unity_xauth_dpd_and_the_chosen_nat_t_dialect() {
     assert_eq!(responder_vids(&pair), [UNITY, DPD, RFC3947, XAUTH]);
     assert_eq!(ups(&pair.a_events).len(), 1);
 }
+
+/// Libreswan pads its cleartext first message with zero bytes after the
+/// last payload (inside the ISAKMP length). Harmless: the hub answers it
+/// as it would the unpadded one, and counts it; other trailing bytes are
+/// still PAYLOAD_MALFORMED. The AM2 identity is UDP/500 (RFC 2407 4.6.2:
+/// 0/0 or 17/500).
+#[test]
+fn zero_padded_first_messages_are_answered_and_counted() {
+    // The client's AM1, padded; and a hub that has seen nothing yet.
+    let am1 = |pad: &[u8]| {
+        let mut sender = vpn_client_pair(b"cisco123", b"cisco123", 27);
+        sender.initiate_a(client_selectors());
+        let d = sender.captured.first().expect("AM1").clone();
+        let mut bytes = d.payload.clone();
+        bytes.extend_from_slice(pad);
+        let len = u32::try_from(bytes.len()).unwrap();
+        bytes[24..28].copy_from_slice(&len.to_be_bytes());
+        (vpn_client_pair(b"cisco123", b"cisco123", 28), d, bytes)
+    };
+    let (mut pair, d, padded) = am1(&[0; 7]);
+    pair.b.handle_datagram(pair.now, d.dst, d.src, &padded);
+    let reply = pair.b.poll_transmit().expect("AM2");
+    let Ok(WireDatagram::Plain(m)) = WireDatagram::parse(&reply.payload) else {
+        panic!("AM2 in the clear");
+    };
+    assert_eq!(m.header.exchange_type.get(), 4, "Aggressive Mode");
+    assert!(m.sa().is_some());
+    let id = m
+        .payloads
+        .iter()
+        .find_map(|p| match p {
+            ike_proto::wire::Payload::Id(i) => Some(i.clone()),
+            _ => None,
+        })
+        .expect("IDir");
+    assert_eq!((id.protocol, id.port), (17, 500));
+    assert_eq!(pair.b.counters().zero_padding, 1);
+
+    let (mut pair, d, junk) = am1(&[0, 0, 1]);
+    pair.b.handle_datagram(pair.now, d.dst, d.src, &junk);
+    let reply = pair.b.poll_transmit().expect("a notify");
+    let Ok(WireDatagram::Plain(m)) = WireDatagram::parse(&reply.payload) else {
+        panic!("a notify in the clear");
+    };
+    assert_eq!(
+        m.notifies().map(|n| n.notify_type).collect::<Vec<_>>(),
+        [NotifyType::PAYLOAD_MALFORMED]
+    );
+    assert_eq!(pair.b.counters().zero_padding, 0);
+}

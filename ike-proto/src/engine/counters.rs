@@ -17,6 +17,10 @@ pub struct Counters {
     pub esp_in_udp: u64,
     /// Not an ISAKMP message: the header did not parse.
     pub unparsable: u64,
+    /// Messages accepted although zero bytes followed their last payload
+    /// (a cleartext chain or an ATTRIBUTE payload; Libreswan pads both).
+    /// Harmless, so taken, but counted.
+    pub zero_padding: u64,
     /// Cookies no IKE SA holds (and not a first message).
     pub unknown_cookies: u64,
     /// A new responder SA refused by the half-open limits.

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::exchange::aggressive::AggressiveResponder;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder, Step};
-use crate::exchange::msg::{Header, exch, flags};
+use crate::exchange::msg::{self, Header, exch, flags};
 use crate::exchange::notify;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
@@ -63,6 +63,17 @@ impl Engine {
                 return;
             }
         };
+        if header.flags & flags::E == 0 {
+            let padding = msg::zero_padding(header.next_payload, body);
+            if padding > 0 {
+                bump(&mut self.counters.zero_padding);
+                self.log(
+                    None,
+                    None,
+                    format!("accepting {padding} bytes of zero padding after the last payload from {remote}"),
+                );
+            }
+        }
         let Some(id) = self.lookup(&header, remote) else {
             if header.rcookie == [0; 8]
                 && header.message_id == 0

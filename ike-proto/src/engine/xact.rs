@@ -525,7 +525,12 @@ impl Engine {
             return true;
         };
         let attr = match tx::open(p1, header, body) {
-            Ok(a) => a,
+            Ok((a, padding)) => {
+                if padding > 0 {
+                    bump(&mut self.counters.zero_padding);
+                }
+                a
+            }
             Err(e) => {
                 self.counters.error(&e);
                 self.log(Some(sa.id), None, format!("Transaction dropped: {e}"));

@@ -325,9 +325,9 @@ impl AggressiveResponder {
             &rcookie,
         )?;
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
-        let mut idr = identity_payload(&local_id);
-        idr.port = 0; // as IOS answers in Aggressive Mode
-        let idr = Payload::Id(idr);
+        // UDP port 500 (RFC 2407 4.6.2 allows only 0/0 or 17/500; IOS's
+        // 17/0 is logged as a MUST violation by Libreswan).
+        let idr = Payload::Id(identity_payload(&local_id));
         let idir_b = body_of(&idr);
         let hash_r = ks.keys.hash_r(
             &ks.g_xi,

@@ -390,8 +390,10 @@ impl Parsed {
 }
 
 /// Walks a payload chain starting with `first`. Bytes after the last
-/// payload are allowed (up to the codec's padding limit) only when
-/// `allow_padding` (decrypted messages).
+/// payload are allowed (up to the codec's padding limit): any bytes when
+/// `allow_padding` (decrypted messages: cipher padding), zero bytes in a
+/// cleartext message (Libreswan pads its first messages with zeros; the
+/// engine counts them, see [`zero_padding`]).
 pub(crate) fn parse_chain(
     first: u8,
     bytes: &[u8],
@@ -408,10 +410,26 @@ pub(crate) fn parse_chain(
         });
     }
     let rest = walk.remainder();
-    if !rest.is_empty() && (!allow_padding || rest.len() > wire::MAX_PADDING) {
+    let zeros = rest.iter().all(|b| *b == 0);
+    if !rest.is_empty() && (!(allow_padding || zeros) || rest.len() > wire::MAX_PADDING) {
         return Err(Error::malformed("bytes after the last payload"));
     }
     Ok(out)
+}
+
+/// How many zero bytes follow the last payload of a cleartext chain (0 for
+/// a chain that does not parse or has other bytes there).
+pub(crate) fn zero_padding(first: u8, bytes: &[u8]) -> usize {
+    let mut walk = wire::RawPayloads::new(PayloadType(first), bytes);
+    if walk.by_ref().any(|r| r.is_err()) {
+        return 0;
+    }
+    let rest = walk.remainder();
+    if rest.iter().all(|b| *b == 0) {
+        rest.len()
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]

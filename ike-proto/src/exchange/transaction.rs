@@ -139,20 +139,24 @@ pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u
 
 /// Opens a Transaction message: decrypts it, checks HASH = prf(SKEYID_a,
 /// M-ID | ATTR) in constant time and returns its one ATTR payload. The IV
-/// chain of the message ID moves on only when the HASH verified.
+/// chain of the message ID moves on only when the HASH verified. Also
+/// says how many zero bytes padded the ATTR payload.
 pub(crate) fn open(
     p1: &mut Phase1Sa,
     header: &Header,
     body: &[u8],
-) -> Result<AttributePayload, Error> {
+) -> Result<(AttributePayload, usize), Error> {
     let opened = p1.open(header, body)?;
     let expect = p1.keys.hash1(header.message_id, &opened.rest);
     if !verify(&expect, &opened.hash) {
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
-    let mut attrs = opened.payloads.into_iter().filter_map(|p| match p.payload {
-        Payload::Attribute(a) => Some(a),
-        _ => None,
+    let mut attrs = opened.payloads.into_iter().filter_map(|p| {
+        let padding = AttributePayload::parse_padded(p.body()).map_or(0, |(_, n)| n);
+        match p.payload {
+            Payload::Attribute(a) => Some((a, padding)),
+            _ => None,
+        }
     });
     let attr = attrs
         .next()

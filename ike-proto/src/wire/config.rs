@@ -39,17 +39,54 @@ impl AttributePayload {
 
     /// Parses the payload body (after the generic payload header).
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
+        Self::parse_padded(body).map(|(p, _)| p)
+    }
+
+    /// Parses the payload body and says how many zero bytes followed the
+    /// last attribute. Libreswan pads its ATTRIBUTE payloads with zeros to
+    /// a 4-byte boundary; since attribute type 0 is RESERVED, a run of zeros
+    /// that ends the payload cannot be an attribute and is padding (at most
+    /// [`super::MAX_PADDING`] bytes of it).
+    pub fn parse_padded(body: &[u8]) -> Result<(Self, usize), Error> {
         let mut r = Reader::new(body, "ATTRIBUTE payload");
         let message_type = ConfigMessageType(r.u8()?);
         r.reserved(1)?;
         let identifier = r.u16()?;
-        let mut attrs = Reader::new(r.rest(), "ATTRIBUTE payload attributes");
-        let attributes = attribute::read_list(&mut attrs)?;
-        Ok(Self {
-            message_type,
-            identifier,
-            attributes,
-        })
+        let mut list = Reader::new(r.rest(), "ATTRIBUTE payload attributes");
+        let mut attributes = Vec::new();
+        let mut padding = 0;
+        while !list.is_empty() {
+            let mut probe = list.clone();
+            let tail = probe.rest();
+            if tail.iter().all(|b| *b == 0) {
+                if tail.len() > super::MAX_PADDING {
+                    return Err(crate::error::InvalidMessage::UnequalLengths {
+                        what: "ATTRIBUTE payload (zero padding)",
+                        declared: super::MAX_PADDING,
+                        available: tail.len(),
+                    }
+                    .into());
+                }
+                padding = tail.len();
+                break;
+            }
+            if attributes.len() >= super::MAX_ATTRIBUTES {
+                return Err(crate::error::InvalidMessage::TooMany {
+                    what: list.what(),
+                    max: super::MAX_ATTRIBUTES,
+                }
+                .into());
+            }
+            attributes.push(DataAttribute::read(&mut list)?);
+        }
+        Ok((
+            Self {
+                message_type,
+                identifier,
+                attributes,
+            },
+            padding,
+        ))
     }
 
     /// Appends the payload body.
@@ -116,6 +153,31 @@ mod tests {
         p.emit(&mut out).unwrap();
         assert_eq!(out, BODY);
         assert_eq!(p.buffer_len(), BODY.len());
+    }
+
+    /// Libreswan pads the payload with zeros to 4 bytes: after an empty
+    /// TLV, after a value; a zero run is never a (RESERVED) attribute.
+    #[test]
+    fn zero_padding_after_the_last_attribute_is_accepted_and_measured() {
+        let mut padded = BODY.to_vec();
+        padded.extend_from_slice(&[0, 0]);
+        let (p, pad) = AttributePayload::parse_padded(&padded).unwrap();
+        assert_eq!((p, pad), (payload(), 2));
+        // A REPLY whose user name ends the list, then 3 bytes of padding.
+        let reply = [
+            0x02, 0x00, 0x12, 0x34, 0x40, 0x89, 0x00, 0x01, b'g', 0x00, 0x00, 0x00,
+        ];
+        let (p, pad) = AttributePayload::parse_padded(&reply).unwrap();
+        assert_eq!(pad, 3);
+        assert_eq!(p.attributes.len(), 1);
+        // Non-zero bytes after the list are still an error, and so is more
+        // padding than any cipher block needs.
+        let mut bad = BODY.to_vec();
+        bad.extend_from_slice(&[0, 1]);
+        assert!(AttributePayload::parse(&bad).is_err());
+        let mut long = BODY.to_vec();
+        long.resize(BODY.len() + crate::wire::MAX_PADDING + 4, 0);
+        assert!(AttributePayload::parse(&long).is_err());
     }
 
     #[test]
