@@ -796,10 +796,17 @@ impl Policy for IosPolicy {
             wins: group.wins.clone(),
             domain: group.domain.clone(),
             split_include,
-            banner: None,
+            banner: group.banner.clone(),
             save_password: group.save_password,
+            // The engine fills what is left of phase 1.
             address_expiry: None,
+            // The engine's IOS-style version string.
             application_version: None,
+            split_dns: group.split_dns.clone(),
+            include_local_lan: group.include_local_lan,
+            pfs: group.pfs,
+            firewall_are_u_there: group.firewall_are_u_there,
+            backup_servers: group.backup_gateways.clone(),
         })
     }
 

@@ -598,6 +598,20 @@ pub struct ModeConfigAttributes {
     pub address_expiry: Option<u32>,
     /// APPLICATION_VERSION.
     pub application_version: Option<String>,
+    /// UNITY_SPLITDNS_NAME (`split-dns`): the domains resolved through the
+    /// tunnel (comma-separated on the wire).
+    pub split_dns: Vec<String>,
+    /// UNITY_LOCAL_LAN (`include-local-lan`): the client may reach its own
+    /// LAN in the clear while the tunnel is up.
+    pub include_local_lan: bool,
+    /// UNITY_PFS (`pfs`): Quick Mode must use PFS.
+    pub pfs: bool,
+    /// UNITY_FW_TYPE (`firewall are-u-there`): the client must run its
+    /// firewall.
+    pub firewall_are_u_there: bool,
+    /// UNITY_BACKUP_SERVERS (`backup-gateway`): the hubs to try when this
+    /// one does not answer, in order (comma-separated on the wire).
+    pub backup_servers: Vec<String>,
 }
 
 /// The policy questions of the engine. See the module documentation for

@@ -112,6 +112,11 @@ impl<'l, 'a> Cursor<'l, 'a> {
         self.line.number
     }
 
+    /// The whole line (without trailing white space).
+    pub fn line_text(&self) -> &'a str {
+        self.line.text
+    }
+
     pub fn peek(&self) -> Option<Tok<'a>> {
         self.line.tokens.get(self.pos).copied()
     }

@@ -56,6 +56,8 @@ const GROUP_CMDS: &[&str] = &[
     "max-logins",
     "backup-gateway",
     "split-dns",
+    "banner",
+    "firewall",
     "exit",
 ];
 const PROFILE_CMDS: &[&str] = &[
@@ -103,6 +105,18 @@ pub(crate) struct Parser {
     mode: Mode,
     refs: Vec<Reference>,
     seen: Seen,
+    /// A client group's `banner c` block being read.
+    group_banner: Option<GroupBanner>,
+}
+
+/// A client configuration group's multi-line `banner`: kept, not ignored.
+struct GroupBanner {
+    group: usize,
+    delim: char,
+    /// Line and column of the opening delimiter, for an unclosed block.
+    line: usize,
+    column: usize,
+    lines: Vec<String>,
 }
 
 /// Where each deduplicated object of the configuration sits in its list,
@@ -177,12 +191,27 @@ impl Parser {
             mode: Mode::Global,
             refs: Vec::new(),
             seen: Seen::default(),
+            group_banner: None,
         }
     }
 
     pub fn parse(mut self, text: &str) -> core::result::Result<Config, ConfigError> {
         for (i, raw) in text.lines().enumerate() {
             let line = Line::new(i + 1, raw);
+            if let Some(b) = self.group_banner.as_mut() {
+                match banner_split(line.text, b.delim) {
+                    Some(before) => {
+                        if !before.is_empty() {
+                            b.lines.push(before.to_string());
+                        }
+                        let g = b.group;
+                        self.close_group_banner();
+                        self.mode = Mode::Group(g);
+                    }
+                    None => b.lines.push(line.text.to_string()),
+                }
+                continue;
+            }
             if let Mode::Banner(delim) = self.mode {
                 self.ignore(&line);
                 if banner_ends(line.text, delim) {
@@ -194,6 +223,13 @@ impl Parser {
                 continue;
             }
             self.line(&line)?;
+        }
+        if let Some(b) = &self.group_banner {
+            return Err(ConfigError::Invalid {
+                line: b.line,
+                column: b.column,
+                message: format!("banner not closed by '{}'", delim_name(b.delim)),
+            });
         }
         self.validate()?;
         Ok(self.cfg)
@@ -934,12 +970,70 @@ impl Parser {
                     .backup_gateways
                     .push(gw.text.to_string());
             }
+            "firewall" => {
+                c.keyword(&["are-u-there"])?;
+                self.cfg.client_groups[g].firewall_are_u_there = true;
+            }
+            "banner" => return self.group_banner_start(g, c),
             _ => {
                 let d = c.word("a domain name")?;
                 self.cfg.client_groups[g].split_dns.push(d.text.to_string());
             }
         }
         c.end()
+    }
+
+    /// `banner c text... c` in a client group: as IOS reads it, the first
+    /// character after `banner` is the delimiter and the text runs, over
+    /// as many lines as it takes, to the next one.
+    fn group_banner_start(&mut self, g: usize, c: &mut Cursor<'_, '_>) -> Result<()> {
+        let tok = c.word("a banner delimiter")?;
+        let (delim, len) = if tok.text.starts_with("^C") {
+            (ETX, 2)
+        } else {
+            match tok.text.chars().next() {
+                Some(ch) => (ch, ch.len_utf8()),
+                None => return Err(c.expected_at(tok, "a banner delimiter")),
+            }
+        };
+        let line = c.line_number();
+        let text = c.line_text();
+        let after = text
+            .char_indices()
+            .nth(tok.column.saturating_sub(1))
+            .map_or(text.len(), |(b, _)| b)
+            .saturating_add(len);
+        let rest = text.get(after..).unwrap_or("");
+        let mut banner = GroupBanner {
+            group: g,
+            delim,
+            line,
+            column: tok.column,
+            lines: Vec::new(),
+        };
+        match banner_split(rest, delim) {
+            Some(inside) => {
+                banner.lines.push(inside.to_string());
+                self.group_banner = Some(banner);
+                self.close_group_banner();
+            }
+            None => {
+                if !rest.is_empty() {
+                    banner.lines.push(rest.to_string());
+                }
+                self.group_banner = Some(banner);
+                self.mode = Mode::Banner(delim);
+            }
+        }
+        Ok(())
+    }
+
+    fn close_group_banner(&mut self) {
+        if let Some(b) = self.group_banner.take() {
+            if let Some(group) = self.cfg.client_groups.get_mut(b.group) {
+                group.banner = Some(b.lines.join("\n"));
+            }
+        }
     }
 
     fn ezvpn_command(&mut self, e: usize, cmd: &str, c: &mut Cursor<'_, '_>) -> Result<()> {
@@ -1537,6 +1631,28 @@ const ETX: char = '\u{3}';
 /// Ctrl-C).
 fn banner_ends(text: &str, delim: char) -> bool {
     text.contains(delim) || (delim == ETX && text.contains("^C"))
+}
+
+/// The text of a banner line before its closing delimiter, if it has one.
+fn banner_split(text: &str, delim: char) -> Option<&str> {
+    let at = if delim == ETX {
+        match (text.find(ETX), text.find("^C")) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    } else {
+        text.find(delim)
+    };
+    at.and_then(|i| text.get(..i))
+}
+
+/// How a delimiter is written in a message (`^C` for Ctrl-C).
+fn delim_name(delim: char) -> String {
+    if delim == ETX {
+        "^C".to_string()
+    } else {
+        delim.to_string()
+    }
 }
 
 fn match_keyword_is(tok: &str, kw: &'static str) -> bool {

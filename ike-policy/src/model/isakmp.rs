@@ -414,6 +414,12 @@ pub struct ClientConfigGroup {
     pub backup_gateways: Vec<String>,
     /// `split-dns D` lines.
     pub split_dns: Vec<String>,
+    /// `banner c ... c`: the text between the delimiters, lines joined
+    /// with `\n` (the line breaks right after the opening and before the
+    /// closing delimiter are not part of it).
+    pub banner: Option<String>,
+    /// `firewall are-u-there`: the client must have its firewall running.
+    pub firewall_are_u_there: bool,
     /// Line of the group command.
     pub line: usize,
 }
@@ -437,6 +443,8 @@ impl ClientConfigGroup {
             max_logins: None,
             backup_gateways: Vec::new(),
             split_dns: Vec::new(),
+            banner: None,
+            firewall_are_u_there: false,
             line,
         }
     }

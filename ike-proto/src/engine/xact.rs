@@ -13,7 +13,7 @@ use crate::policy::{
     ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials, XauthVerdict,
 };
 use crate::time::Instant;
-use crate::wire::{AttributePayload, ConfigAttributeType, ConfigMessageType};
+use crate::wire::{AttributePayload, ConfigMessageType};
 
 /// Xauth attempts before the IKE SA is deleted.
 /// Finished Transaction message IDs remembered per IKE SA.
@@ -117,11 +117,17 @@ impl Engine {
                         pull,
                         mid,
                         identifier,
+                        numbering,
                         request,
                     },
                 ..
             }) => {
-                let reply = tx::xauth_reply(identifier, &credentials.user, &credentials.password);
+                let reply = tx::xauth_reply(
+                    identifier,
+                    &credentials.user,
+                    &credentials.password,
+                    numbering,
+                );
                 sa.xauth_user = Some(credentials.user);
                 let msg = self.xact_send(
                     now,
@@ -332,7 +338,12 @@ impl Engine {
                 self.xact_set(now, sa, Transaction::ConfigRequestAwait { user });
             }
             ModeConfig::Initiate => {
-                let Some(attrs) = self.config_for(sa, profile, user.as_deref()) else {
+                let mut lines = Vec::new();
+                let attrs = self.config_for(sa, profile, user.as_deref(), &mut lines);
+                for l in lines {
+                    self.log(Some(sa.id), None, l);
+                }
+                let Some(attrs) = attrs else {
                     self.xact_set(now, sa, Transaction::ConfigRequestAwait { user });
                     if let Some(x) = sa.xact.as_mut() {
                         x.deadline = now;
@@ -362,11 +373,16 @@ impl Engine {
         }
     }
 
+    /// The group's attributes for the peer, with the address allocated and
+    /// what IOS adds itself (ADDRESS_EXPIRY, APPLICATION_VERSION); the log
+    /// lines of the allocation go to `lines`, for the caller to log where
+    /// IOS does.
     fn config_for(
         &mut self,
         sa: &mut IkeSa,
         profile: &Profile,
         user: Option<&str>,
+        lines: &mut Vec<String>,
     ) -> Option<ModeConfigAttributes> {
         let peer_id = sa.established()?.peer_id.clone();
         let attrs = self.policy.mode_config_attributes(
@@ -385,21 +401,22 @@ impl Engine {
                 a.address_expiry = u32::try_from(u64::from(life).saturating_sub(used)).ok();
             }
         }
+        if let Some(a) = attrs.as_mut() {
+            // IOS answers APPLICATION_VERSION with its own version string.
+            a.application_version
+                .get_or_insert_with(|| tx::HUB_VERSION.to_string());
+        }
         match &attrs {
             Some(a) => {
                 if let Some(addr) = a.address {
-                    self.log(Some(sa.id), None, format!("allocating address {addr}"));
+                    lines.push(format!("allocating address {addr}"));
                     sa.assigned = Some(addr);
                     if let Phase1State::Established(p1) = &mut sa.phase1 {
                         p1.assigned_address = Some(addr);
                     }
                 }
             }
-            None => self.log(
-                Some(sa.id),
-                None,
-                "no Mode Config attributes for the peer (no pool address?)",
-            ),
+            None => lines.push("no Mode Config attributes for the peer (no pool address?)".into()),
         }
         attrs
     }
@@ -693,10 +710,18 @@ impl Engine {
                 }
             }
             (Transaction::ConfigRequestAwait { user }, ConfigMessageType::REQUEST) => {
+                // What the group gives is known first, so the request's
+                // Unity attributes are named only when configured (as the
+                // seed's IOS calls the unconfigured ones UNKNOWN).
+                let profile = sa.established().and_then(|p| p.profile.clone());
+                let mut alloc = Vec::new();
+                let attrs = profile
+                    .as_ref()
+                    .and_then(|p| self.config_for(sa, p, user.as_deref(), &mut alloc));
                 self.log(Some(sa.id), None, "Config payload REQUEST");
                 self.log(Some(sa.id), None, "checking request:");
                 for a in &attr.attributes {
-                    self.log(Some(sa.id), None, tx::attribute_name(a.kind));
+                    self.log(Some(sa.id), None, tx::attribute_name(a.kind, attrs.as_ref()));
                 }
                 self.log(
                     Some(sa.id),
@@ -709,10 +734,9 @@ impl Engine {
                     "IKE_P1_COMPLETE",
                     "IKE_CONFIG_AUTHOR_AAA_AWAIT",
                 );
-                let profile = sa.established().and_then(|p| p.profile.clone());
-                let attrs = profile
-                    .as_ref()
-                    .and_then(|p| self.config_for(sa, p, user.as_deref()));
+                for l in alloc {
+                    self.log(Some(sa.id), None, l);
+                }
                 let Some(attrs) = attrs else {
                     Self::remember(sa, mid, raw, None);
                     self.send_ike_delete(sa);
@@ -727,20 +751,6 @@ impl Engine {
                 };
                 for l in lines {
                     self.log(Some(sa.id), None, l);
-                }
-                // What was asked and not answered (the Cisco client's Unity
-                // attributes IOS does not know either).
-                for a in attr
-                    .attributes
-                    .iter()
-                    .filter(|a| !reply.attributes.iter().any(|r| r.kind == a.kind))
-                    .filter(|a| tx::attribute_name(a.kind).starts_with("UNKNOWN"))
-                {
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        format!("Unknown Attr: UNKNOWN (0x{:X})", a.kind),
-                    );
                 }
                 self.log(
                     Some(sa.id),
@@ -790,10 +800,9 @@ impl Engine {
             (
                 Transaction::ClientAwaitServer { pull } | Transaction::ClientReplied { pull },
                 ConfigMessageType::REQUEST,
-            ) if attr
-                .attribute(ConfigAttributeType::XAUTH_USER_NAME)
-                .is_some() =>
+            ) if tx::XauthNumbering::of_credentials(&attr).is_some() =>
             {
+                let numbering = tx::XauthNumbering::of_credentials(&attr).unwrap_or_default();
                 let Some(creds) = self
                     .policy
                     .xauth_credentials(*sa.local.ip(), *sa.remote.ip())
@@ -810,6 +819,7 @@ impl Engine {
                             pull,
                             mid,
                             identifier: attr.identifier,
+                            numbering,
                             request: raw.to_vec(),
                         },
                         retx: None,
@@ -822,7 +832,8 @@ impl Engine {
                     });
                     return true;
                 };
-                let reply = tx::xauth_reply(attr.identifier, &creds.user, &creds.password);
+                let reply =
+                    tx::xauth_reply(attr.identifier, &creds.user, &creds.password, numbering);
                 sa.xauth_user = Some(creds.user);
                 let msg = self.xact_send(
                     now,

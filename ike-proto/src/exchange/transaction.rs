@@ -88,6 +88,8 @@ pub(crate) enum Transaction {
         mid: u32,
         /// The REQUEST's identifier, echoed in the REPLY.
         identifier: u16,
+        /// The REQUEST's Xauth numbering, which the REPLY uses.
+        numbering: XauthNumbering,
         /// The REQUEST as received (its repeats are not answered yet).
         request: Vec<u8>,
     },
@@ -183,35 +185,89 @@ pub(crate) fn xauth_request(identifier: u16) -> AttributePayload {
     }
 }
 
-/// The client's Xauth REPLY.
+/// Which numbering a peer gives the Xauth attributes: that of
+/// draft-ietf-ipsec-isakmp-xauth-06 (16520 to 16529, what IOS and every
+/// current client use) or the older one of draft-beaulieu-ike-xauth-02
+/// (XAUTH_TYPE 13 to XAUTH_STATUS 20), which some old clients and servers
+/// still speak. The older numbers collide with Mode Config's
+/// INTERNAL_IP4_SUBNET (13) to INTERNAL_IP6_SUBNET (15), so they are read
+/// as Xauth only in an Xauth message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum XauthNumbering {
+    /// 16520 (XAUTH_TYPE) to 16529 (XAUTH_ANSWER).
+    #[default]
+    Current,
+    /// 13 (XAUTH_TYPE) to 20 (XAUTH_STATUS).
+    Legacy,
+}
+
+/// XAUTH_TYPE (16520) in the current numbering minus XAUTH_TYPE (13) in the
+/// legacy one; the legacy draft has the same order from TYPE to STATUS.
+const LEGACY_XAUTH_OFFSET: u16 = A::XAUTH_TYPE.0 - 13;
+
+impl XauthNumbering {
+    /// The number of `kind` (a current-numbering Xauth type) in this
+    /// numbering; a type the legacy draft lacks keeps its current number.
+    pub(crate) fn number(self, kind: A) -> u16 {
+        match self {
+            Self::Legacy if (A::XAUTH_TYPE.0..=A::XAUTH_STATUS.0).contains(&kind.0) => {
+                kind.0 - LEGACY_XAUTH_OFFSET
+            }
+            _ => kind.0,
+        }
+    }
+
+    /// The numbering an Xauth REQUEST (or REPLY) uses: a user name or
+    /// password asked for (or given) in either numbering; `None` when it is
+    /// no Xauth message.
+    pub(crate) fn of_credentials(a: &AttributePayload) -> Option<Self> {
+        [Self::Current, Self::Legacy].into_iter().find(|n| {
+            a.attribute(n.number(A::XAUTH_USER_NAME)).is_some()
+                || a.attribute(n.number(A::XAUTH_USER_PASSWORD)).is_some()
+        })
+    }
+
+    /// The numbering of a SET's XAUTH_STATUS, if it has one.
+    fn of_status(a: &AttributePayload) -> Option<Self> {
+        [Self::Current, Self::Legacy]
+            .into_iter()
+            .find(|n| a.attribute(n.number(A::XAUTH_STATUS)).is_some())
+    }
+}
+
+/// The client's Xauth REPLY, in the numbering of the REQUEST.
 pub(crate) fn xauth_reply(
     identifier: u16,
     user: &str,
     password: &XauthPassword,
+    numbering: XauthNumbering,
 ) -> AttributePayload {
+    let n = |k| numbering.number(k);
     AttributePayload {
         message_type: ConfigMessageType::REPLY,
         identifier,
         attributes: vec![
-            DataAttribute::basic(A::XAUTH_TYPE, 0u16),
-            DataAttribute::variable(A::XAUTH_USER_NAME, user.as_bytes().to_vec()),
-            DataAttribute::variable(A::XAUTH_USER_PASSWORD, password.as_bytes().to_vec()),
+            DataAttribute::basic(n(A::XAUTH_TYPE), 0u16),
+            DataAttribute::variable(n(A::XAUTH_USER_NAME), user.as_bytes().to_vec()),
+            DataAttribute::variable(n(A::XAUTH_USER_PASSWORD), password.as_bytes().to_vec()),
         ],
     }
 }
 
-/// Reads the client's REPLY: the user name and password.
+/// Reads the client's REPLY: the user name and password, in either
+/// numbering.
 pub(crate) fn parse_xauth_reply(a: &AttributePayload) -> Result<(String, XauthPassword), Error> {
     if a.message_type != ConfigMessageType::REPLY {
         return Err(Error::unexpected("Xauth REPLY"));
     }
+    let n = XauthNumbering::of_credentials(a).unwrap_or_default();
     let user = a
-        .attribute(A::XAUTH_USER_NAME)
+        .attribute(n.number(A::XAUTH_USER_NAME))
         .and_then(DataAttribute::as_bytes)
         .ok_or(Error::malformed("Xauth REPLY without XAUTH_USER_NAME"))?;
     let user = String::from_utf8(user.to_vec()).map_err(|_| Error::malformed("XAUTH_USER_NAME"))?;
     let password = a
-        .attribute(A::XAUTH_USER_PASSWORD)
+        .attribute(n.number(A::XAUTH_USER_PASSWORD))
         .and_then(DataAttribute::as_bytes)
         .ok_or(Error::malformed("Xauth REPLY without XAUTH_USER_PASSWORD"))?;
     Ok((user, XauthPassword::new(password.to_vec())))
@@ -252,23 +308,64 @@ pub(crate) fn ack(set: &AttributePayload) -> AttributePayload {
     }
 }
 
-/// The attribute types a client asks for (as the Cisco VPN Client does).
-const REQUESTED: [A; 7] = [
+/// The attribute types our client asks for: those the Cisco VPN Client
+/// asks for and `crypto isakmp client configuration group` can answer.
+const REQUESTED: [A; 15] = [
     A::INTERNAL_IP4_ADDRESS,
     A::INTERNAL_IP4_NETMASK,
     A::INTERNAL_IP4_DNS,
     A::INTERNAL_IP4_NBNS,
     A::INTERNAL_ADDRESS_EXPIRY,
+    A::UNITY_BANNER,
+    A::UNITY_SAVE_PASSWD,
     A::UNITY_DEF_DOMAIN,
+    A::UNITY_SPLITDNS_NAME,
     A::UNITY_SPLIT_INCLUDE,
+    A::UNITY_LOCAL_LAN,
+    A::UNITY_PFS,
+    A::UNITY_BACKUP_SERVERS,
+    A::APPLICATION_VERSION,
+    A::UNITY_FW_TYPE,
 ];
 
-/// The client's CFG_REQUEST.
+/// What our client says it is in its APPLICATION_VERSION (as the Cisco VPN
+/// Client sends "Cisco Systems VPN Client 4.0.4 ...").
+pub(crate) const CLIENT_VERSION: &str =
+    concat!("ikesuite Easy VPN Remote ", env!("CARGO_PKG_VERSION"));
+
+/// What our hub answers APPLICATION_VERSION with when the policy gives no
+/// string: IOS's form ("Cisco Internetwork Operating System Software \n
+/// IOS (tm) 7200 Software (C7200-IK9S-M), Version 12.3(6a), ...").
+pub(crate) const HUB_VERSION: &str = concat!(
+    "ikesuite Internetwork Operating System Software \n",
+    "ikesuite (tm) IKEv1 Software (IKE-PROTO), Version ",
+    env!("CARGO_PKG_VERSION"),
+    ", RELEASE SOFTWARE"
+);
+
+/// Split-include entries one UNITY_SPLIT_INCLUDE carries at most, so the
+/// REPLY stays far below a Cisco client's 8192-byte receive buffer.
+const MAX_SPLIT_INCLUDE: usize = 256;
+
+/// Bytes of one UNITY_SPLIT_INCLUDE entry: address, mask (4 each),
+/// protocol, source port, destination port (2 each).
+const SPLIT_ENTRY_LEN: usize = 14;
+
+/// The client's CFG_REQUEST: every attribute empty but APPLICATION_VERSION,
+/// which says who asks.
 pub(crate) fn config_request(identifier: u16) -> AttributePayload {
     AttributePayload {
         message_type: ConfigMessageType::REQUEST,
         identifier,
-        attributes: REQUESTED.iter().map(|k| empty(*k)).collect(),
+        attributes: REQUESTED
+            .iter()
+            .map(|k| match *k {
+                A::APPLICATION_VERSION => {
+                    DataAttribute::variable(*k, CLIENT_VERSION.as_bytes().to_vec())
+                }
+                _ => empty(*k),
+            })
+            .collect(),
     }
 }
 
@@ -276,84 +373,218 @@ fn ip(kind: A, a: Ipv4Addr) -> DataAttribute {
     DataAttribute::variable(kind, a.octets().to_vec())
 }
 
-/// The attributes of `attrs` that `wanted` asks for (all of them when
-/// `wanted` is `None`, as in a CFG_SET), with the seed's log lines.
+fn text(kind: A, s: &str) -> DataAttribute {
+    DataAttribute::variable(kind, s.as_bytes().to_vec())
+}
+
+/// The subnets that exactly cover `start..=end`, largest first.
+fn cidrs(start: Ipv4Addr, end: Ipv4Addr) -> Vec<(Ipv4Addr, Ipv4Addr)> {
+    let (mut s, e) = (u64::from(u32::from(start)), u64::from(u32::from(end)));
+    let mut out = Vec::new();
+    while s <= e && out.len() < MAX_SPLIT_INCLUDE {
+        // The largest block aligned at `s` that does not pass `e`.
+        let mut size = if s == 0 { 1u64 << 32 } else { s & s.wrapping_neg() };
+        while s + size - 1 > e {
+            size >>= 1;
+        }
+        let mask = u32::try_from((1u64 << 32) - size).unwrap_or(u32::MAX);
+        out.push((
+            Ipv4Addr::from(u32::try_from(s).unwrap_or(0)),
+            Ipv4Addr::from(mask),
+        ));
+        s += size;
+    }
+    out
+}
+
+/// UNITY_SPLIT_INCLUDE's value: one 14-byte entry per network. IOS sends
+/// networks only (protocol and ports 0), as the Cisco client tunnels by
+/// destination network.
+fn split_include_value(nets: &[TrafficSelector]) -> Vec<(Ipv4Addr, Ipv4Addr)> {
+    let mut out: Vec<(Ipv4Addr, Ipv4Addr)> = Vec::new();
+    for s in nets {
+        for n in cidrs(s.start, s.end) {
+            if out.len() < MAX_SPLIT_INCLUDE && !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `attrs` gives a value for the Unity attribute `kind` (IOS 12.3
+/// does not know these by name; a group that configures one names it).
+fn configures(attrs: &ModeConfigAttributes, kind: A) -> bool {
+    match kind {
+        A::UNITY_BANNER => attrs.banner.is_some(),
+        A::UNITY_SAVE_PASSWD => attrs.save_password,
+        A::UNITY_SPLITDNS_NAME => !attrs.split_dns.is_empty(),
+        A::UNITY_LOCAL_LAN => attrs.include_local_lan,
+        A::UNITY_PFS => attrs.pfs,
+        A::UNITY_FW_TYPE => attrs.firewall_are_u_there,
+        A::UNITY_BACKUP_SERVERS => !attrs.backup_servers.is_empty(),
+        _ => false,
+    }
+}
+
+/// One answered attribute type: its attributes (one per DNS server ...)
+/// and the log lines IOS prints for it.
+struct Answer {
+    kind: A,
+    attributes: Vec<DataAttribute>,
+    lines: Vec<String>,
+}
+
+impl Answer {
+    fn one(kind: A, attribute: DataAttribute, line: String) -> Self {
+        Self {
+            kind,
+            attributes: vec![attribute],
+            lines: vec![line],
+        }
+    }
+}
+
+/// Every attribute type `attrs` has a value for, in the order of the seed's
+/// IOS answer; INTERNAL_IP4_ADDRESS comes before the netmask, as vpnc needs.
+fn answers(attrs: &ModeConfigAttributes, wanted: Option<&AttributePayload>) -> Vec<Answer> {
+    let mut out = Vec::new();
+    if let Some(a) = attrs.address {
+        let line = format!("Sending private address: {a}");
+        out.push(Answer::one(A::INTERNAL_IP4_ADDRESS, ip(A::INTERNAL_IP4_ADDRESS, a), line));
+    }
+    if let Some(m) = attrs.netmask {
+        let line = format!("Sending subnet mask: {m}");
+        out.push(Answer::one(A::INTERNAL_IP4_NETMASK, ip(A::INTERNAL_IP4_NETMASK, m), line));
+    }
+    for (kind, servers, what) in [
+        (A::INTERNAL_IP4_DNS, &attrs.dns, "IP4_DNS"),
+        (A::INTERNAL_IP4_NBNS, &attrs.wins, "IP4_NBNS"),
+    ] {
+        if !servers.is_empty() {
+            // One attribute per server, as IOS sends and vpnc reads them.
+            out.push(Answer {
+                kind,
+                attributes: servers.iter().map(|d| ip(kind, *d)).collect(),
+                lines: servers
+                    .iter()
+                    .map(|d| format!("Sending {what} server address: {d}"))
+                    .collect(),
+            });
+        }
+    }
+    if let Some(e) = attrs.address_expiry {
+        let line = format!("Sending ADDRESS_EXPIRY seconds left to use the address: {e}");
+        let a = DataAttribute::variable(A::INTERNAL_ADDRESS_EXPIRY, e.to_be_bytes().to_vec());
+        out.push(Answer::one(A::INTERNAL_ADDRESS_EXPIRY, a, line));
+    }
+    if let Some(b) = &attrs.banner {
+        let line = format!("Sending MODECFG_BANNER banner: {} bytes", b.len());
+        out.push(Answer::one(A::UNITY_BANNER, text(A::UNITY_BANNER, b), line));
+    }
+    if attrs.save_password {
+        let line = "Sending SAVE_PASSWD save password reply value: 1".to_string();
+        let a = DataAttribute::basic(A::UNITY_SAVE_PASSWD, 1u16);
+        out.push(Answer::one(A::UNITY_SAVE_PASSWD, a, line));
+    }
+    if let Some(d) = &attrs.domain {
+        let line = format!("Sending DEFAULT_DOMAIN default domain name: {d}");
+        out.push(Answer::one(A::UNITY_DEF_DOMAIN, text(A::UNITY_DEF_DOMAIN, d), line));
+    }
+    if !attrs.split_dns.is_empty() {
+        let v = attrs.split_dns.join(",");
+        let line = format!("Sending SPLIT_DNS split dns names: {v}");
+        out.push(Answer::one(A::UNITY_SPLITDNS_NAME, text(A::UNITY_SPLITDNS_NAME, &v), line));
+    }
+    if !attrs.split_include.is_empty() {
+        let mut v = Vec::new();
+        let mut lines = Vec::new();
+        for (a, m) in split_include_value(&attrs.split_include) {
+            lines.push(format!(
+                "Sending SPLIT_INCLUDE network {a}, mask {m}, protocol 0, src port 0, dst port 0"
+            ));
+            v.extend_from_slice(&a.octets());
+            v.extend_from_slice(&m.octets());
+            v.extend_from_slice(&[0; 6]);
+        }
+        out.push(Answer {
+            kind: A::UNITY_SPLIT_INCLUDE,
+            attributes: vec![DataAttribute::variable(A::UNITY_SPLIT_INCLUDE, v)],
+            lines,
+        });
+    }
+    if attrs.include_local_lan {
+        let line = "Sending INCLUDE_LOCAL_LAN include local lan reply value: 1".to_string();
+        let a = DataAttribute::basic(A::UNITY_LOCAL_LAN, 1u16);
+        out.push(Answer::one(A::UNITY_LOCAL_LAN, a, line));
+    }
+    if attrs.pfs {
+        let line = "Sending PFS reply value: 1".to_string();
+        out.push(Answer::one(A::UNITY_PFS, DataAttribute::basic(A::UNITY_PFS, 1u16), line));
+    }
+    if !attrs.backup_servers.is_empty() {
+        let v = attrs.backup_servers.join(",");
+        let line = format!("Sending BACKUP_SERVER backup servers: {v}");
+        let a = text(A::UNITY_BACKUP_SERVERS, &v);
+        out.push(Answer::one(A::UNITY_BACKUP_SERVERS, a, line));
+    }
+    if let Some(s) = &attrs.application_version {
+        let line = format!("Sending APPLICATION_VERSION string: {s}");
+        out.push(Answer::one(A::APPLICATION_VERSION, text(A::APPLICATION_VERSION, s), line));
+    }
+    if attrs.firewall_are_u_there {
+        // The client's REQUEST describes its firewall; the answer names
+        // that same firewall as the one that must be there.
+        let record = wanted
+            .and_then(|w| w.attribute(A::UNITY_FW_TYPE))
+            .and_then(DataAttribute::as_bytes)
+            .unwrap_or_default()
+            .to_vec();
+        let line = "Sending FW_RECORD firewall are-u-there".to_string();
+        let a = DataAttribute::variable(A::UNITY_FW_TYPE, record);
+        out.push(Answer::one(A::UNITY_FW_TYPE, a, line));
+    }
+    out
+}
+
+/// The attributes of `attrs` that `wanted` asks for, in the order asked
+/// (all of them when `wanted` is `None`, as in a CFG_SET), with the seed's
+/// log lines: a "Sending" line per value, and `Unknown Attr: UNKNOWN
+/// (0x7000)` for an asked type IOS has no name for and the group does not
+/// configure. A type asked twice is answered once.
 pub(crate) fn config_attributes(
     attrs: &ModeConfigAttributes,
     wanted: Option<&AttributePayload>,
     log: &mut Vec<String>,
 ) -> Vec<DataAttribute> {
-    let asks = |k: A| wanted.is_none_or(|w| w.attribute(k).is_some());
+    let mut all = answers(attrs, wanted);
+    let Some(wanted) = wanted else {
+        return all
+            .into_iter()
+            .flat_map(|a| {
+                log.extend(a.lines);
+                a.attributes
+            })
+            .collect();
+    };
     let mut out = Vec::new();
-    if let Some(a) = attrs.address.filter(|_| asks(A::INTERNAL_IP4_ADDRESS)) {
-        log.push(format!("Sending private address: {a}"));
-        out.push(ip(A::INTERNAL_IP4_ADDRESS, a));
-    }
-    if let Some(m) = attrs.netmask.filter(|_| asks(A::INTERNAL_IP4_NETMASK)) {
-        out.push(ip(A::INTERNAL_IP4_NETMASK, m));
-    }
-    if asks(A::INTERNAL_IP4_DNS) {
-        for d in &attrs.dns {
-            log.push(format!("Sending IP4_DNS server address: {d}"));
-            out.push(ip(A::INTERNAL_IP4_DNS, *d));
+    let mut asked: Vec<u16> = Vec::new();
+    for w in &wanted.attributes {
+        if asked.contains(&w.kind) {
+            continue;
         }
-    }
-    if asks(A::INTERNAL_IP4_NBNS) {
-        for w in &attrs.wins {
-            log.push(format!("Sending IP4_NBNS server address: {w}"));
-            out.push(ip(A::INTERNAL_IP4_NBNS, *w));
+        asked.push(w.kind);
+        match all.iter().position(|a| a.kind.0 == w.kind) {
+            Some(i) => {
+                let a = all.swap_remove(i);
+                log.extend(a.lines);
+                out.extend(a.attributes);
+            }
+            None if attribute_name(w.kind, None).starts_with("UNKNOWN") => {
+                log.push(format!("Unknown Attr: UNKNOWN (0x{:X})", w.kind));
+            }
+            None => {}
         }
-    }
-    if let Some(e) = attrs
-        .address_expiry
-        .filter(|_| asks(A::INTERNAL_ADDRESS_EXPIRY))
-    {
-        log.push(format!(
-            "Sending ADDRESS_EXPIRY seconds left to use the address: {e}"
-        ));
-        out.push(DataAttribute::variable(
-            A::INTERNAL_ADDRESS_EXPIRY,
-            e.to_be_bytes().to_vec(),
-        ));
-    }
-    if let Some(b) = attrs.banner.as_ref().filter(|_| asks(A::UNITY_BANNER)) {
-        out.push(DataAttribute::variable(
-            A::UNITY_BANNER,
-            b.as_bytes().to_vec(),
-        ));
-    }
-    if attrs.save_password && asks(A::UNITY_SAVE_PASSWD) {
-        out.push(DataAttribute::basic(A::UNITY_SAVE_PASSWD, 1u16));
-    }
-    if let Some(d) = attrs.domain.as_ref().filter(|_| asks(A::UNITY_DEF_DOMAIN)) {
-        log.push(format!("Sending DEFAULT_DOMAIN default domain name: {d}"));
-        out.push(DataAttribute::variable(
-            A::UNITY_DEF_DOMAIN,
-            d.as_bytes().to_vec(),
-        ));
-    }
-    if !attrs.split_include.is_empty() && asks(A::UNITY_SPLIT_INCLUDE) {
-        let mut v = Vec::new();
-        for s in &attrs.split_include {
-            let (a, m) = s
-                .as_subnet()
-                .unwrap_or((s.start, Ipv4Addr::new(255, 255, 255, 255)));
-            v.extend_from_slice(&a.octets());
-            v.extend_from_slice(&m.octets());
-            v.extend_from_slice(&[0; 6]);
-        }
-        out.push(DataAttribute::variable(A::UNITY_SPLIT_INCLUDE, v));
-    }
-    if let Some(s) = attrs
-        .application_version
-        .as_ref()
-        .filter(|_| asks(A::APPLICATION_VERSION))
-    {
-        log.push(format!("Sending APPLICATION_VERSION string: {s}"));
-        out.push(DataAttribute::variable(
-            A::APPLICATION_VERSION,
-            s.as_bytes().to_vec(),
-        ));
     }
     out
 }
@@ -362,8 +593,31 @@ fn quad(b: &[u8]) -> Option<Ipv4Addr> {
     <[u8; 4]>::try_from(b).ok().map(Ipv4Addr::from)
 }
 
+fn string(b: &[u8]) -> Option<String> {
+    String::from_utf8(b.to_vec()).ok()
+}
+
+fn list(b: &[u8]) -> Vec<String> {
+    string(b)
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A TV flag (UNITY_SAVE_PASSWD, UNITY_LOCAL_LAN, UNITY_PFS): set when its
+/// value is not 0.
+fn flag(d: &DataAttribute) -> bool {
+    d.as_u32().is_some_and(|v| v != 0)
+}
+
 /// Reads the attributes of a CFG_REPLY or CFG_SET; unknown or malformed
-/// values are skipped.
+/// values are skipped (a split-include list whose length is not a multiple
+/// of 14 bytes entirely, as the Cisco client does).
 pub(crate) fn parse_config(a: &AttributePayload) -> ModeConfigAttributes {
     let mut out = ModeConfigAttributes::default();
     for d in &a.attributes {
@@ -374,14 +628,17 @@ pub(crate) fn parse_config(a: &AttributePayload) -> ModeConfigAttributes {
             A::INTERNAL_IP4_DNS => out.dns.extend(quad(bytes)),
             A::INTERNAL_IP4_NBNS => out.wins.extend(quad(bytes)),
             A::INTERNAL_ADDRESS_EXPIRY => out.address_expiry = d.as_u32(),
-            A::UNITY_DEF_DOMAIN => out.domain = String::from_utf8(bytes.to_vec()).ok(),
-            A::UNITY_BANNER => out.banner = String::from_utf8(bytes.to_vec()).ok(),
-            A::UNITY_SAVE_PASSWD => out.save_password = d.as_u32() == Some(1),
-            A::APPLICATION_VERSION => {
-                out.application_version = String::from_utf8(bytes.to_vec()).ok();
-            }
-            A::UNITY_SPLIT_INCLUDE => {
-                for e in bytes.chunks_exact(14) {
+            A::UNITY_DEF_DOMAIN => out.domain = string(bytes),
+            A::UNITY_BANNER => out.banner = string(bytes),
+            A::UNITY_SAVE_PASSWD => out.save_password = flag(d),
+            A::UNITY_SPLITDNS_NAME => out.split_dns = list(bytes),
+            A::UNITY_LOCAL_LAN => out.include_local_lan = flag(d),
+            A::UNITY_PFS => out.pfs = flag(d),
+            A::UNITY_FW_TYPE => out.firewall_are_u_there = true,
+            A::UNITY_BACKUP_SERVERS => out.backup_servers = list(bytes),
+            A::APPLICATION_VERSION => out.application_version = string(bytes),
+            A::UNITY_SPLIT_INCLUDE if bytes.len() % SPLIT_ENTRY_LEN == 0 => {
+                for e in bytes.chunks_exact(SPLIT_ENTRY_LEN) {
                     let (Some(a), Some(m)) =
                         (e.get(..4).and_then(quad), e.get(4..8).and_then(quad))
                     else {
@@ -402,9 +659,14 @@ pub(crate) fn parse_config(a: &AttributePayload) -> ModeConfigAttributes {
     out
 }
 
-/// IOS's name of a requested attribute, for "checking request:".
-pub(crate) fn attribute_name(kind: u16) -> String {
-    match A(kind) {
+/// IOS's name of a requested attribute, for "checking request:". IOS 12.3
+/// names the Mode Config ones, DEFAULT_DOMAIN and SPLIT_INCLUDE; the other
+/// Unity ones are named when the group configures them (`configured`) and
+/// are `UNKNOWN Unknown Attr` otherwise, as in the seed.
+pub(crate) fn attribute_name(kind: u16, attrs: Option<&ModeConfigAttributes>) -> String {
+    let k = A(kind);
+    let named = attrs.is_some_and(|a| configures(a, k));
+    match k {
         A::INTERNAL_IP4_ADDRESS => "IP4_ADDRESS".into(),
         A::INTERNAL_IP4_NETMASK => "IP4_NETMASK".into(),
         A::INTERNAL_IP4_DNS => "IP4_DNS".into(),
@@ -413,58 +675,249 @@ pub(crate) fn attribute_name(kind: u16) -> String {
         A::APPLICATION_VERSION => "APPLICATION_VERSION".into(),
         A::UNITY_DEF_DOMAIN => "DEFAULT_DOMAIN".into(),
         A::UNITY_SPLIT_INCLUDE => "SPLIT_INCLUDE".into(),
+        A::UNITY_BANNER if named => "MODECFG_BANNER".into(),
+        A::UNITY_SAVE_PASSWD if named => "SAVE_PASSWD".into(),
+        A::UNITY_SPLITDNS_NAME if named => "SPLIT_DNS".into(),
+        A::UNITY_LOCAL_LAN if named => "INCLUDE_LOCAL_LAN".into(),
+        A::UNITY_PFS if named => "PFS".into(),
+        A::UNITY_FW_TYPE if named => "FW_RECORD".into(),
+        A::UNITY_BACKUP_SERVERS if named => "BACKUP_SERVER".into(),
         _ => format!("UNKNOWN Unknown Attr: 0x{kind:X}"),
     }
 }
 
 /// The XAUTH_STATUS of a SET, if it carries one.
 pub(crate) fn xauth_status(a: &AttributePayload) -> Option<bool> {
-    a.attribute(A::XAUTH_STATUS)
+    let n = XauthNumbering::of_status(a)?;
+    a.attribute(n.number(A::XAUTH_STATUS))
         .and_then(DataAttribute::as_u32)
         .map(|v| v == u32::from(XauthStatus::OK.0))
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn config_round_trip_keeps_what_was_asked() {
-        let attrs = ModeConfigAttributes {
+    fn emit(a: &AttributePayload) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        a.emit(&mut bytes).unwrap();
+        bytes
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Every attribute a group can configure, on the seed's values.
+    fn full() -> ModeConfigAttributes {
+        ModeConfigAttributes {
             address: Some(Ipv4Addr::new(10, 5, 5, 1)),
+            netmask: Some(Ipv4Addr::new(255, 255, 255, 0)),
             dns: vec![Ipv4Addr::new(1, 1, 1, 1), Ipv4Addr::new(2, 2, 2, 2)],
             wins: vec![Ipv4Addr::new(3, 3, 3, 3), Ipv4Addr::new(4, 4, 4, 4)],
             domain: Some("cisco.com".into()),
+            split_include: vec![TrafficSelector::subnet(Ipv4Addr::new(198, 51, 100, 0), 24)],
+            banner: Some("Hi".into()),
+            save_password: true,
             address_expiry: Some(86_386),
-            split_include: vec![TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)],
-            ..Default::default()
+            application_version: Some("v1".into()),
+            split_dns: vec!["a.example".into(), "b.example".into()],
+            include_local_lan: true,
+            pfs: true,
+            firewall_are_u_there: true,
+            backup_servers: vec!["192.0.2.7".into(), "hub2".into()],
+        }
+    }
+
+    /// vpnc r550's REQUEST (notes section 4), in its wire order.
+    fn vpnc_request() -> AttributePayload {
+        let fw = hex("8001 0001 8002 0001 8003 0002");
+        let mut attributes: Vec<DataAttribute> = [
+            A::INTERNAL_IP4_ADDRESS,
+            A::INTERNAL_IP4_NETMASK,
+            A::INTERNAL_IP4_DNS,
+            A::INTERNAL_IP4_NBNS,
+            A::UNITY_DEF_DOMAIN,
+        ]
+        .into_iter()
+        .map(empty)
+        .collect();
+        attributes.push(DataAttribute::variable(A::UNITY_FW_TYPE, fw));
+        for k in [
+            A::UNITY_PFS,
+            A::UNITY_BANNER,
+            A::UNITY_SAVE_PASSWD,
+            A::UNITY_SPLIT_INCLUDE,
+            A::UNITY_SPLITDNS_NAME,
+            A::UNITY_DDNS_HOSTNAME,
+            A::APPLICATION_VERSION,
+        ] {
+            attributes.push(empty(k));
+        }
+        AttributePayload {
+            message_type: ConfigMessageType::REQUEST,
+            identifier: 20,
+            attributes,
+        }
+    }
+
+    #[test]
+    fn reply_to_vpnc_is_byte_exact_in_request_order() {
+        let mut log = Vec::new();
+        let reply = AttributePayload {
+            message_type: ConfigMessageType::REPLY,
+            identifier: 20,
+            attributes: config_attributes(&full(), Some(&vpnc_request()), &mut log),
         };
-        let req = config_request(7);
+        // Written by hand from draft-dukes-ike-mode-cfg-02 3.2/3.3 and the
+        // Cisco Unity attribute list: TLV (type, length, value) or TV
+        // (0x8000 | type, value).
+        let expect = hex(concat!(
+            "02 00 0014",                        // REPLY, identifier 20
+            "0001 0004 0a050501",                // INTERNAL_IP4_ADDRESS 10.5.5.1
+            "0002 0004 ffffff00",                // INTERNAL_IP4_NETMASK
+            "0003 0004 01010101 0003 0004 02020202", // DNS, one per server
+            "0004 0004 03030303 0004 0004 04040404", // NBNS
+            "7002 0009 636973636f2e636f6d",      // DEF_DOMAIN "cisco.com"
+            "7008 000c 800100018002000180030002", // FW_TYPE: the client's record
+            "f007 0001",                         // PFS (TV) 1
+            "7000 0002 4869",                    // BANNER "Hi"
+            "f001 0001",                         // SAVE_PASSWD (TV) 1
+            "7004 000e c6336400 ffffff00 0000 0000 0000", // 198.51.100.0/24
+            "7003 0013 612e6578616d706c652c622e6578616d706c65", // "a.example,b.example"
+            // 0x700A (DDNS_HOSTNAME) is not answered.
+            "0007 0002 7631",                    // APPLICATION_VERSION "v1"
+        ));
+        assert_eq!(emit(&reply), expect);
+        assert!(log.contains(&"Unknown Attr: UNKNOWN (0x700A)".to_string()));
+        assert!(log.contains(&"Sending IP4_NBNS server address: 4.4.4.4".to_string()));
+        assert!(log.contains(
+            &"Sending SPLIT_INCLUDE network 198.51.100.0, mask 255.255.255.0, protocol 0, src port 0, dst port 0"
+                .to_string()
+        ));
+    }
+
+    #[test]
+    fn our_request_gets_everything_and_decodes_back() {
         let mut log = Vec::new();
         let reply = AttributePayload {
             message_type: ConfigMessageType::REPLY,
             identifier: 7,
-            attributes: config_attributes(&attrs, Some(&req), &mut log),
+            attributes: config_attributes(&full(), Some(&config_request(7)), &mut log),
         };
-        let mut bytes = Vec::new();
-        reply.emit(&mut bytes).unwrap();
+        let bytes = emit(&reply);
         let back = AttributePayload::parse(&bytes).unwrap();
-        assert_eq!(parse_config(&back), attrs);
-        assert!(log.contains(&"Sending private address: 10.5.5.1".to_string()));
-        // Not asked for: not sent.
-        let only_addr = AttributePayload {
-            message_type: ConfigMessageType::REQUEST,
-            identifier: 1,
-            attributes: vec![empty(A::INTERNAL_IP4_ADDRESS)],
+        let mut want = full();
+        // Our request carries no firewall record: the answer is an empty
+        // record, still read as "firewall are-u-there".
+        assert_eq!(
+            back.attribute(A::UNITY_FW_TYPE).and_then(DataAttribute::as_bytes),
+            Some(&[][..])
+        );
+        assert_eq!(parse_config(&back), want);
+        // LOCAL_LAN and BACKUP_SERVERS, which vpnc does not ask for.
+        let ll = back.attribute(A::UNITY_LOCAL_LAN).unwrap();
+        assert_eq!(emit_one(ll), hex("f006 0001"));
+        let bs = back.attribute(A::UNITY_BACKUP_SERVERS).unwrap();
+        assert_eq!(emit_one(bs), hex("7009 000e 3139322e302e322e372c68756232"));
+        // A group with nothing of the Unity kind sends none of them and
+        // logs each as IOS 12.3 does.
+        want = ModeConfigAttributes {
+            address: want.address,
+            ..Default::default()
         };
-        let sent = config_attributes(&attrs, Some(&only_addr), &mut log);
+        let mut log = Vec::new();
+        let sent = config_attributes(&want, Some(&config_request(7)), &mut log);
         assert_eq!(sent.len(), 1);
+        for k in [0x7000, 0x7001, 0x7003, 0x7006, 0x7007, 0x7009, 0x7008] {
+            assert!(
+                log.contains(&format!("Unknown Attr: UNKNOWN (0x{k:X})")),
+                "{k:x}: {log:?}"
+            );
+            assert_eq!(
+                attribute_name(k, Some(&want)),
+                format!("UNKNOWN Unknown Attr: 0x{k:X}")
+            );
+        }
+        // Known to IOS by name, so not "Unknown" although not sent.
+        assert!(!log.iter().any(|l| l.contains("0x7004") || l.contains("0x7002")));
+        assert_eq!(attribute_name(0x7000, Some(&full())), "MODECFG_BANNER");
+        assert_eq!(attribute_name(0x7005, Some(&full())), "UNKNOWN Unknown Attr: 0x7005");
+    }
+
+    fn emit_one(a: &DataAttribute) -> Vec<u8> {
+        let mut out = Vec::new();
+        a.emit(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn split_include_ranges_become_subnets_and_bad_lengths_are_skipped() {
+        let range = TrafficSelector {
+            start: Ipv4Addr::new(10, 0, 0, 0),
+            end: Ipv4Addr::new(10, 0, 2, 255),
+            protocol: 0,
+            port: 0,
+        };
+        assert_eq!(
+            split_include_value(&[range]),
+            vec![
+                (Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(255, 255, 254, 0)),
+                (Ipv4Addr::new(10, 0, 2, 0), Ipv4Addr::new(255, 255, 255, 0)),
+            ]
+        );
+        let all = TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0);
+        assert_eq!(
+            split_include_value(&[all]),
+            vec![(Ipv4Addr::UNSPECIFIED, Ipv4Addr::UNSPECIFIED)]
+        );
+        let bad = AttributePayload {
+            message_type: ConfigMessageType::REPLY,
+            identifier: 1,
+            attributes: vec![DataAttribute::variable(
+                A::UNITY_SPLIT_INCLUDE,
+                hex("c6336400 ffffff00 0000 0000"),
+            )],
+        };
+        assert!(parse_config(&bad).split_include.is_empty());
+    }
+
+    #[test]
+    fn legacy_xauth_numbering_is_answered_in_kind() {
+        // draft-beaulieu-ike-xauth-02: XAUTH_TYPE 13, USER_NAME 14,
+        // USER_PASSWORD 15, STATUS 20.
+        let req = AttributePayload::parse(&hex("01 00 0042 800d 0000 000e 0000 000f 0000")).unwrap();
+        let n = XauthNumbering::of_credentials(&req).unwrap();
+        assert_eq!(n, XauthNumbering::Legacy);
+        let pw = XauthPassword::new(b"pw".to_vec());
+        let reply = xauth_reply(0x42, "u", &pw, n);
+        assert_eq!(
+            emit(&reply),
+            hex("02 00 0042 800d 0000 000e 0001 75 000f 0002 7077")
+        );
+        let (u, p) = parse_xauth_reply(&reply).unwrap();
+        assert_eq!(u, "u");
+        assert!(p.matches(b"pw"));
+        let set = AttributePayload::parse(&hex("03 00 0043 8014 0001")).unwrap();
+        assert_eq!(xauth_status(&set), Some(true));
+        assert_eq!(emit(&ack(&set)), hex("04 00 0043 8014 0000"));
+        // The current numbering still wins, and a Mode Config REQUEST is
+        // no Xauth.
+        let cur = AttributePayload::parse(&hex("01 00 0001 c088 0000 4089 0000")).unwrap();
+        assert_eq!(XauthNumbering::of_credentials(&cur), Some(XauthNumbering::Current));
+        assert_eq!(XauthNumbering::of_credentials(&config_request(1)), None);
+        assert_eq!(xauth_status(&config_request(1)), None);
     }
 
     #[test]
     fn xauth_reply_needs_both_fields() {
         let pw = XauthPassword::new(b"pw".to_vec());
-        let r = xauth_reply(1, "gfullage", &pw);
+        let r = xauth_reply(1, "gfullage", &pw, XauthNumbering::Current);
         let (u, p) = parse_xauth_reply(&r).unwrap();
         assert_eq!(u, "gfullage");
         assert!(p.matches(b"pw"));
