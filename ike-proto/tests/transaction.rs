@@ -223,6 +223,12 @@ fn xauth_then_mode_config_then_quick_mode_for_the_assigned_address() {
     assert_eq!((hub_cfg[0].0, hub_cfg[0].2), (POOL_FIRST, true));
     let mut expected = seed_attributes();
     expected.address = Some(POOL_FIRST);
+    // The hub answers APPLICATION_VERSION with its own, IOS-style string.
+    expected.application_version = Some(format!(
+        "ikesuite Internetwork Operating System Software \nikesuite (tm) IKEv1 Software \
+         (IKE-PROTO), Version {}, RELEASE SOFTWARE",
+        env!("CARGO_PKG_VERSION")
+    ));
     assert_eq!(client_cfg[0], (POOL_FIRST, expected, false));
     assert_eq!(pool.in_use(), vec![POOL_FIRST]);
 

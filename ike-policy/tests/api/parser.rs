@@ -1589,3 +1589,99 @@ fn seed_objects_are_defined_where_the_text_says() {
         assert_eq!(found, Some(line), "{which}: {what} {name}");
     }
 }
+
+/// Definitions the group commands below refer to.
+const GROUP_PRELUDE: &str = "ip local pool ippool 10.5.5.1 10.5.5.254\n\
+     access-list 150 permit ip 198.51.100.0 0.0.0.255 any\n\
+     crypto isakmp client configuration group testgroup\n";
+
+type GroupEdit = fn(&mut ClientConfigGroup);
+
+/// Every `crypto isakmp client configuration group` command a Cisco VPN
+/// Client gets something from, as IOS writes it, and what the group keeps.
+const GROUP_ATTRIBUTES: &[(&str, GroupEdit)] = &[
+    (" key cisco321", |g| g.key = Some(Secret::from("cisco321"))),
+    (" dns 1.1.1.1 2.2.2.2", |g| {
+        g.dns = vec![ip("1.1.1.1"), ip("2.2.2.2")]
+    }),
+    (" wins 3.3.3.3 4.4.4.4", |g| {
+        g.wins = vec![ip("3.3.3.3"), ip("4.4.4.4")]
+    }),
+    (" domain cisco.com", |g| g.domain = Some("cisco.com".into())),
+    (" pool ippool", |g| g.pool = Some("ippool".into())),
+    (" acl 150", |g| g.acl = Some("150".into())),
+    (" netmask 255.255.255.0", |g| g.netmask = Some(ip("255.255.255.0"))),
+    (" save-password", |g| g.save_password = true),
+    (" split-dns a.example\n split-dns b.example", |g| {
+        g.split_dns = vec!["a.example".into(), "b.example".into()]
+    }),
+    (" include-local-lan", |g| g.include_local_lan = true),
+    (" pfs", |g| g.pfs = true),
+    (" backup-gateway 192.0.2.7\n backup-gateway hub2.example", |g| {
+        g.backup_gateways = vec!["192.0.2.7".into(), "hub2.example".into()]
+    }),
+    (" firewall are-u-there", |g| g.firewall_are_u_there = true),
+    (" max-users 250", |g| g.max_users = Some(250)),
+    (" max-logins 3", |g| g.max_logins = Some(3)),
+    // IOS's own form: Ctrl-C shown as ^C, the text on the lines between.
+    (" banner ^C\nWelcome to the hub.\nAuthorised users only.\n^C", |g| {
+        g.banner = Some("Welcome to the hub.\nAuthorised users only.".into())
+    }),
+    // Any delimiter character, text on the delimiter lines kept.
+    (" banner c Hello\nthere c", |g| {
+        g.banner = Some(" Hello\nthere ".into())
+    }),
+    (" banner #One line#", |g| g.banner = Some("One line".into())),
+    // `!` inside a banner is text, and the group goes on after it.
+    (" banner %\n! not a comment\n%\n pfs", |g| {
+        g.banner = Some("! not a comment".into());
+        g.pfs = true;
+    }),
+];
+
+#[test]
+fn client_group_keeps_every_attribute() {
+    for (cmd, edit) in GROUP_ATTRIBUTES {
+        let text = format!("{GROUP_PRELUDE}{cmd}\n");
+        let c = parse(&text).unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+        let mut want = ClientConfigGroup::new("testgroup", 3);
+        edit(&mut want);
+        assert_eq!(c.client_group("testgroup"), Some(&want), "{cmd:?}");
+        assert!(
+            !c.ignored.iter().any(|l| l.line > 3),
+            "{cmd:?}: {:?}",
+            c.ignored
+        );
+    }
+}
+
+/// Bad values in a client group: (commands, line, column, message).
+const GROUP_ERRORS: &[(&str, usize, usize, &str)] = &[
+    (
+        " firewall policy check",
+        4,
+        11,
+        "expected 'are-u-there', found 'policy'",
+    ),
+    (" max-users 0", 4, 12, "expected a number from 1 to 5000, found '0'"),
+    (" max-logins 11", 4, 13, "expected a number from 1 to 10, found '11'"),
+    (" banner", 4, 8, "expected a banner delimiter, found end of line"),
+    (" banner c\nno end\n", 4, 9, "banner not closed by 'c'"),
+    (" backup-gateway", 4, 16, "expected a gateway address or name, found end of line"),
+    (" wins 3.3.3", 4, 7, "expected an IPv4 address, found '3.3.3'"),
+    (" pfs yes", 4, 6, "expected end of line, found 'yes'"),
+];
+
+#[test]
+fn client_group_bad_values_point_at_line_and_column() {
+    for (cmd, line, column, message) in GROUP_ERRORS {
+        let text = format!("{GROUP_PRELUDE}{cmd}\n");
+        let err = parse(&text).expect_err(cmd);
+        assert_eq!(
+            err.to_string(),
+            format!("line {line}, column {column}: {message}"),
+            "{cmd:?}"
+        );
+        assert_eq!((err.line(), err.column()), (*line, *column), "{cmd:?}");
+    }
+}
