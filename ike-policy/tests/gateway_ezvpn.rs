@@ -58,7 +58,13 @@ fn options(outside: Option<Ipv4Addr>) -> GatewayOptions {
 
 impl Net {
     fn new(connect: &str) -> Self {
-        let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+        Self::with_hub(connect, HUB_CFG)
+    }
+
+    /// `hub_cfg` as the hub (the seed's hub with the client's address
+    /// put in).
+    fn with_hub(connect: &str, hub_cfg: &str) -> Self {
+        let hub_cfg = hub_cfg.replace(SEED_HUB_ADDR, &HUB.to_string());
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         let hub = Gateway::from_ios(&hub_cfg, options(None), &mut rng).unwrap();
         let client = Gateway::from_ios(&client_cfg(connect), options(None), &mut rng).unwrap();
@@ -225,6 +231,81 @@ fn connect_auto_gets_10_5_5_1_and_pings_the_hub_lan_through_esp() {
                 ..
             }
         )));
+}
+
+/// The seed's group testgroup with every attribute a Cisco client can get.
+const EVERY_ATTRIBUTE: &str = " netmask 255.255.255.0
+ acl 150
+ banner ^C
+Welcome to the hub.
+Authorised users only.
+^C
+ save-password
+ split-dns a.example
+ split-dns b.example
+ include-local-lan
+ pfs
+ backup-gateway 192.0.2.7
+ backup-gateway hub2.example
+ firewall are-u-there
+ max-users 250
+ max-logins 3
+";
+
+#[test]
+fn every_group_attribute_reaches_our_client() {
+    let group_end = " pool ippool \n";
+    assert!(HUB_CFG.contains(group_end));
+    let hub_cfg = HUB_CFG.replacen(group_end, &format!("{group_end}{EVERY_ATTRIBUTE}"), 1)
+        + "access-list 150 permit ip 198.51.100.0 0.0.0.255 any\n\
+           access-list 150 permit ip host 203.0.113.9 any\n";
+    let mut net = Net::with_hub("auto", &hub_cfg);
+    net.run_for(10);
+    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    let got = net
+        .events
+        .iter()
+        .find_map(|(hub, e)| match e {
+            GatewayEvent::Engine(Event::ConfigAssigned {
+                attributes,
+                server: false,
+                ..
+            }) if !hub => Some(attributes.clone()),
+            _ => None,
+        })
+        .expect("the client's ConfigAssigned");
+    let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+    assert_eq!(got.address, Some(ASSIGNED));
+    assert_eq!(got.netmask, Some(ip("255.255.255.0")));
+    assert_eq!(got.dns, vec![ip("1.1.1.1"), ip("2.2.2.2")]);
+    assert_eq!(got.wins, vec![ip("3.3.3.3"), ip("4.4.4.4")]);
+    assert_eq!(got.domain.as_deref(), Some("cisco.com"));
+    assert_eq!(
+        got.banner.as_deref(),
+        Some("Welcome to the hub.\nAuthorised users only.")
+    );
+    assert!(got.save_password && got.include_local_lan && got.pfs);
+    assert!(got.firewall_are_u_there);
+    assert_eq!(got.split_dns, vec!["a.example", "b.example"]);
+    assert_eq!(got.backup_servers, vec!["192.0.2.7", "hub2.example"]);
+    let nets: Vec<_> = got.split_include.iter().map(|s| (s.start, s.end)).collect();
+    assert_eq!(
+        nets,
+        vec![
+            (ip("198.51.100.0"), ip("198.51.100.255")),
+            (ip("203.0.113.9"), ip("203.0.113.9")),
+        ]
+    );
+    // What is left of the hub's 86400 s phase 1, and the hub's version.
+    let expiry = got.address_expiry.expect("ADDRESS_EXPIRY");
+    assert!((86_300..=86_400).contains(&expiry), "{expiry}");
+    let version = got.application_version.expect("APPLICATION_VERSION");
+    assert!(
+        version.starts_with("ikesuite Internetwork Operating System Software"),
+        "{version}"
+    );
+    // The tunnel still works with all of it.
+    assert!(net.ping(1), "{:?}", net.client.counters());
 }
 
 #[test]

@@ -71,7 +71,7 @@ fn an_ezvpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
         .client_events
         .iter()
         .find_map(|e| match e {
-            Event::ConfigAssigned { attributes, .. } => Some(attributes.clone()),
+            Event::ConfigAssigned { attributes, .. } => Some((**attributes).clone()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("{:#?}\n{:#?}", net.client_events, net.hub_events));

@@ -70,7 +70,7 @@ fn a_vpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
         .client_events
         .iter()
         .find_map(|e| match e {
-            Event::ConfigAssigned { attributes, .. } => Some(attributes.clone()),
+            Event::ConfigAssigned { attributes, .. } => Some((**attributes).clone()),
             _ => None,
         })
         .expect("client configured");

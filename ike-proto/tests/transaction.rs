@@ -146,7 +146,7 @@ fn assigned(events: &[Event]) -> Vec<(Ipv4Addr, ModeConfigAttributes, bool)> {
                 attributes,
                 server,
                 ..
-            } => Some((*address, attributes.clone(), *server)),
+            } => Some((*address, (**attributes).clone(), *server)),
             _ => None,
         })
         .collect()

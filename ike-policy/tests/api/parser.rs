@@ -1610,28 +1610,35 @@ const GROUP_ATTRIBUTES: &[(&str, GroupEdit)] = &[
     (" domain cisco.com", |g| g.domain = Some("cisco.com".into())),
     (" pool ippool", |g| g.pool = Some("ippool".into())),
     (" acl 150", |g| g.acl = Some("150".into())),
-    (" netmask 255.255.255.0", |g| g.netmask = Some(ip("255.255.255.0"))),
+    (" netmask 255.255.255.0", |g| {
+        g.netmask = Some(ip("255.255.255.0"))
+    }),
     (" save-password", |g| g.save_password = true),
     (" split-dns a.example\n split-dns b.example", |g| {
         g.split_dns = vec!["a.example".into(), "b.example".into()]
     }),
     (" include-local-lan", |g| g.include_local_lan = true),
     (" pfs", |g| g.pfs = true),
-    (" backup-gateway 192.0.2.7\n backup-gateway hub2.example", |g| {
-        g.backup_gateways = vec!["192.0.2.7".into(), "hub2.example".into()]
-    }),
+    (
+        " backup-gateway 192.0.2.7\n backup-gateway hub2.example",
+        |g| g.backup_gateways = vec!["192.0.2.7".into(), "hub2.example".into()],
+    ),
     (" firewall are-u-there", |g| g.firewall_are_u_there = true),
     (" max-users 250", |g| g.max_users = Some(250)),
     (" max-logins 3", |g| g.max_logins = Some(3)),
     // IOS's own form: Ctrl-C shown as ^C, the text on the lines between.
-    (" banner ^C\nWelcome to the hub.\nAuthorised users only.\n^C", |g| {
-        g.banner = Some("Welcome to the hub.\nAuthorised users only.".into())
-    }),
+    (
+        " banner ^C\nWelcome to the hub.\nAuthorised users only.\n^C",
+        |g| g.banner = Some("Welcome to the hub.\nAuthorised users only.".into()),
+    ),
     // Any delimiter character, text on the delimiter lines kept.
     (" banner c Hello\nthere c", |g| {
         g.banner = Some(" Hello\nthere ".into())
     }),
     (" banner #One line#", |g| g.banner = Some("One line".into())),
+    // As in IOS, the first delimiter character ends the text, even inside
+    // a word.
+    (" banner c\nWelcome", |g| g.banner = Some("Wel".into())),
     // `!` inside a banner is text, and the group goes on after it.
     (" banner %\n! not a comment\n%\n pfs", |g| {
         g.banner = Some("! not a comment".into());
@@ -1663,12 +1670,37 @@ const GROUP_ERRORS: &[(&str, usize, usize, &str)] = &[
         11,
         "expected 'are-u-there', found 'policy'",
     ),
-    (" max-users 0", 4, 12, "expected a number from 1 to 5000, found '0'"),
-    (" max-logins 11", 4, 13, "expected a number from 1 to 10, found '11'"),
-    (" banner", 4, 8, "expected a banner delimiter, found end of line"),
+    (
+        " max-users 0",
+        4,
+        12,
+        "expected a number from 1 to 5000, found '0'",
+    ),
+    (
+        " max-logins 11",
+        4,
+        13,
+        "expected a number from 1 to 10, found '11'",
+    ),
+    (
+        " banner",
+        4,
+        8,
+        "expected a banner delimiter, found end of line",
+    ),
     (" banner c\nno end\n", 4, 9, "banner not closed by 'c'"),
-    (" backup-gateway", 4, 16, "expected a gateway address or name, found end of line"),
-    (" wins 3.3.3", 4, 7, "expected an IPv4 address, found '3.3.3'"),
+    (
+        " backup-gateway",
+        4,
+        16,
+        "expected a gateway address or name, found end of line",
+    ),
+    (
+        " wins 3.3.3",
+        4,
+        7,
+        "expected an IPv4 address, found '3.3.3'",
+    ),
     (" pfs yes", 4, 6, "expected end of line, found 'yes'"),
 ];
 

@@ -514,8 +514,9 @@ pub enum Event {
         remote: SocketAddrV4,
         /// The address.
         address: Ipv4Addr,
-        /// Everything the exchange carried (address, DNS, WINS, domain ...).
-        attributes: ModeConfigAttributes,
+        /// Everything the exchange carried (address, DNS, WINS, domain,
+        /// the Cisco Unity attributes ...), boxed to keep every event small.
+        attributes: Box<ModeConfigAttributes>,
         /// Whether we handed it out.
         server: bool,
     },

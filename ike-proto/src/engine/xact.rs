@@ -427,7 +427,7 @@ impl Engine {
                 ike_sa: sa.id,
                 remote: sa.remote,
                 address,
-                attributes: attrs,
+                attributes: Box::new(attrs),
                 server,
             });
         }
@@ -721,7 +721,11 @@ impl Engine {
                 self.log(Some(sa.id), None, "Config payload REQUEST");
                 self.log(Some(sa.id), None, "checking request:");
                 for a in &attr.attributes {
-                    self.log(Some(sa.id), None, tx::attribute_name(a.kind, attrs.as_ref()));
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        tx::attribute_name(a.kind, attrs.as_ref()),
+                    );
                 }
                 self.log(
                     Some(sa.id),
@@ -800,8 +804,7 @@ impl Engine {
             (
                 Transaction::ClientAwaitServer { pull } | Transaction::ClientReplied { pull },
                 ConfigMessageType::REQUEST,
-            ) if tx::XauthNumbering::of_credentials(&attr).is_some() =>
-            {
+            ) if tx::XauthNumbering::of_credentials(&attr).is_some() => {
                 let numbering = tx::XauthNumbering::of_credentials(&attr).unwrap_or_default();
                 let Some(creds) = self
                     .policy

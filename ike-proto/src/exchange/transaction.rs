@@ -383,7 +383,11 @@ fn cidrs(start: Ipv4Addr, end: Ipv4Addr) -> Vec<(Ipv4Addr, Ipv4Addr)> {
     let mut out = Vec::new();
     while s <= e && out.len() < MAX_SPLIT_INCLUDE {
         // The largest block aligned at `s` that does not pass `e`.
-        let mut size = if s == 0 { 1u64 << 32 } else { s & s.wrapping_neg() };
+        let mut size = if s == 0 {
+            1u64 << 32
+        } else {
+            s & s.wrapping_neg()
+        };
         while s + size - 1 > e {
             size >>= 1;
         }
@@ -451,11 +455,19 @@ fn answers(attrs: &ModeConfigAttributes, wanted: Option<&AttributePayload>) -> V
     let mut out = Vec::new();
     if let Some(a) = attrs.address {
         let line = format!("Sending private address: {a}");
-        out.push(Answer::one(A::INTERNAL_IP4_ADDRESS, ip(A::INTERNAL_IP4_ADDRESS, a), line));
+        out.push(Answer::one(
+            A::INTERNAL_IP4_ADDRESS,
+            ip(A::INTERNAL_IP4_ADDRESS, a),
+            line,
+        ));
     }
     if let Some(m) = attrs.netmask {
         let line = format!("Sending subnet mask: {m}");
-        out.push(Answer::one(A::INTERNAL_IP4_NETMASK, ip(A::INTERNAL_IP4_NETMASK, m), line));
+        out.push(Answer::one(
+            A::INTERNAL_IP4_NETMASK,
+            ip(A::INTERNAL_IP4_NETMASK, m),
+            line,
+        ));
     }
     for (kind, servers, what) in [
         (A::INTERNAL_IP4_DNS, &attrs.dns, "IP4_DNS"),
@@ -489,12 +501,20 @@ fn answers(attrs: &ModeConfigAttributes, wanted: Option<&AttributePayload>) -> V
     }
     if let Some(d) = &attrs.domain {
         let line = format!("Sending DEFAULT_DOMAIN default domain name: {d}");
-        out.push(Answer::one(A::UNITY_DEF_DOMAIN, text(A::UNITY_DEF_DOMAIN, d), line));
+        out.push(Answer::one(
+            A::UNITY_DEF_DOMAIN,
+            text(A::UNITY_DEF_DOMAIN, d),
+            line,
+        ));
     }
     if !attrs.split_dns.is_empty() {
         let v = attrs.split_dns.join(",");
         let line = format!("Sending SPLIT_DNS split dns names: {v}");
-        out.push(Answer::one(A::UNITY_SPLITDNS_NAME, text(A::UNITY_SPLITDNS_NAME, &v), line));
+        out.push(Answer::one(
+            A::UNITY_SPLITDNS_NAME,
+            text(A::UNITY_SPLITDNS_NAME, &v),
+            line,
+        ));
     }
     if !attrs.split_include.is_empty() {
         let mut v = Vec::new();
@@ -520,7 +540,11 @@ fn answers(attrs: &ModeConfigAttributes, wanted: Option<&AttributePayload>) -> V
     }
     if attrs.pfs {
         let line = "Sending PFS reply value: 1".to_string();
-        out.push(Answer::one(A::UNITY_PFS, DataAttribute::basic(A::UNITY_PFS, 1u16), line));
+        out.push(Answer::one(
+            A::UNITY_PFS,
+            DataAttribute::basic(A::UNITY_PFS, 1u16),
+            line,
+        ));
     }
     if !attrs.backup_servers.is_empty() {
         let v = attrs.backup_servers.join(",");
@@ -530,7 +554,11 @@ fn answers(attrs: &ModeConfigAttributes, wanted: Option<&AttributePayload>) -> V
     }
     if let Some(s) = &attrs.application_version {
         let line = format!("Sending APPLICATION_VERSION string: {s}");
-        out.push(Answer::one(A::APPLICATION_VERSION, text(A::APPLICATION_VERSION, s), line));
+        out.push(Answer::one(
+            A::APPLICATION_VERSION,
+            text(A::APPLICATION_VERSION, s),
+            line,
+        ));
     }
     if attrs.firewall_are_u_there {
         // The client's REQUEST describes its firewall; the answer names
@@ -778,20 +806,20 @@ mod tests {
         // Cisco Unity attribute list: TLV (type, length, value) or TV
         // (0x8000 | type, value).
         let expect = hex(concat!(
-            "02 00 0014",                        // REPLY, identifier 20
-            "0001 0004 0a050501",                // INTERNAL_IP4_ADDRESS 10.5.5.1
-            "0002 0004 ffffff00",                // INTERNAL_IP4_NETMASK
-            "0003 0004 01010101 0003 0004 02020202", // DNS, one per server
-            "0004 0004 03030303 0004 0004 04040404", // NBNS
-            "7002 0009 636973636f2e636f6d",      // DEF_DOMAIN "cisco.com"
-            "7008 000c 800100018002000180030002", // FW_TYPE: the client's record
-            "f007 0001",                         // PFS (TV) 1
-            "7000 0002 4869",                    // BANNER "Hi"
-            "f001 0001",                         // SAVE_PASSWD (TV) 1
-            "7004 000e c6336400 ffffff00 0000 0000 0000", // 198.51.100.0/24
+            "02 00 0014",                                       // REPLY, identifier 20
+            "0001 0004 0a050501",                               // INTERNAL_IP4_ADDRESS 10.5.5.1
+            "0002 0004 ffffff00",                               // INTERNAL_IP4_NETMASK
+            "0003 0004 01010101 0003 0004 02020202",            // DNS, one per server
+            "0004 0004 03030303 0004 0004 04040404",            // NBNS
+            "7002 0009 636973636f2e636f6d",                     // DEF_DOMAIN "cisco.com"
+            "7008 000c 800100018002000180030002",               // FW_TYPE: the client's record
+            "f007 0001",                                        // PFS (TV) 1
+            "7000 0002 4869",                                   // BANNER "Hi"
+            "f001 0001",                                        // SAVE_PASSWD (TV) 1
+            "7004 000e c6336400 ffffff00 0000 0000 0000",       // 198.51.100.0/24
             "7003 0013 612e6578616d706c652c622e6578616d706c65", // "a.example,b.example"
             // 0x700A (DDNS_HOSTNAME) is not answered.
-            "0007 0002 7631",                    // APPLICATION_VERSION "v1"
+            "0007 0002 7631", // APPLICATION_VERSION "v1"
         ));
         assert_eq!(emit(&reply), expect);
         assert!(log.contains(&"Unknown Attr: UNKNOWN (0x700A)".to_string()));
@@ -816,7 +844,8 @@ mod tests {
         // Our request carries no firewall record: the answer is an empty
         // record, still read as "firewall are-u-there".
         assert_eq!(
-            back.attribute(A::UNITY_FW_TYPE).and_then(DataAttribute::as_bytes),
+            back.attribute(A::UNITY_FW_TYPE)
+                .and_then(DataAttribute::as_bytes),
             Some(&[][..])
         );
         assert_eq!(parse_config(&back), want);
@@ -845,9 +874,15 @@ mod tests {
             );
         }
         // Known to IOS by name, so not "Unknown" although not sent.
-        assert!(!log.iter().any(|l| l.contains("0x7004") || l.contains("0x7002")));
+        assert!(
+            !log.iter()
+                .any(|l| l.contains("0x7004") || l.contains("0x7002"))
+        );
         assert_eq!(attribute_name(0x7000, Some(&full())), "MODECFG_BANNER");
-        assert_eq!(attribute_name(0x7005, Some(&full())), "UNKNOWN Unknown Attr: 0x7005");
+        assert_eq!(
+            attribute_name(0x7005, Some(&full())),
+            "UNKNOWN Unknown Attr: 0x7005"
+        );
     }
 
     fn emit_one(a: &DataAttribute) -> Vec<u8> {
@@ -891,7 +926,8 @@ mod tests {
     fn legacy_xauth_numbering_is_answered_in_kind() {
         // draft-beaulieu-ike-xauth-02: XAUTH_TYPE 13, USER_NAME 14,
         // USER_PASSWORD 15, STATUS 20.
-        let req = AttributePayload::parse(&hex("01 00 0042 800d 0000 000e 0000 000f 0000")).unwrap();
+        let req =
+            AttributePayload::parse(&hex("01 00 0042 800d 0000 000e 0000 000f 0000")).unwrap();
         let n = XauthNumbering::of_credentials(&req).unwrap();
         assert_eq!(n, XauthNumbering::Legacy);
         let pw = XauthPassword::new(b"pw".to_vec());
@@ -909,7 +945,10 @@ mod tests {
         // The current numbering still wins, and a Mode Config REQUEST is
         // no Xauth.
         let cur = AttributePayload::parse(&hex("01 00 0001 c088 0000 4089 0000")).unwrap();
-        assert_eq!(XauthNumbering::of_credentials(&cur), Some(XauthNumbering::Current));
+        assert_eq!(
+            XauthNumbering::of_credentials(&cur),
+            Some(XauthNumbering::Current)
+        );
         assert_eq!(XauthNumbering::of_credentials(&config_request(1)), None);
         assert_eq!(xauth_status(&config_request(1)), None);
     }
