@@ -333,16 +333,23 @@ impl ExpectHash2 {
                 _ => None,
             })
             .collect();
+        let mut selectors = self.selectors;
         if self.sent_ids {
             match ids.as_slice() {
                 [ci, cr] => {
-                    if parse_selector(ci)? != self.selectors.local
-                        || parse_selector(cr)? != self.selectors.remote
+                    // The responder echoes our IDs, or (strongSwan) narrows
+                    // them to what its policy covers: a narrower SA only
+                    // protects less, so it is taken; anything wider or
+                    // elsewhere is refused.
+                    let (local, remote) = (parse_selector(ci)?, parse_selector(cr)?);
+                    if !self.selectors.local.contains(&local)
+                        || !self.selectors.remote.contains(&remote)
                     {
                         return Err(Error::PeerIncompatible(
                             PeerIncompatible::InvalidIdInformation,
                         ));
                     }
+                    selectors = Selectors { local, remote };
                 }
                 _ => {
                     return Err(Error::PeerIncompatible(
@@ -371,7 +378,7 @@ impl ExpectHash2 {
             proposal: Phase2Proposal { lifetime, ..*ours },
             udp_encap: udp,
             lifetime,
-            selectors: self.selectors,
+            selectors,
             keys_in: keys(p1, &m, ours, self.spi_in),
             keys_out: keys(p1, &m, ours, spi_out),
         };
