@@ -113,6 +113,9 @@ replies_at_least() { # FILE MIN
 "$LAB/stop-all.sh" >/dev/null 2>&1 || true
 mkdir -p "$OUT"
 "$LAB/netns.sh" up >/dev/null || { echo "FAIL: lab network up"; FAIL=$((FAIL + 1)); finish; }
+# The whole run on the lab link, for tshark's independent reading of what we sent.
+CAPTURE=$IKELAB_DIR/run.pcapng
+"$LAB/capture.sh" start --name run --out "$CAPTURE" >/dev/null 2>&1 || echo "   (no capture: tshark missing?)"
 
 echo "== 1. our hub (seed's hub config) <- strongSwan spoke"
 check "our hub starts on 192.0.2.1:500/4500" \
@@ -182,8 +185,134 @@ check "kernel ping 203.0.113.1 -> 198.51.100.1 through ESP and TUN" \
 	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.1 198.51.100.1
 stop_router
 check "our TUN spoke's show crypto ipsec sa counts the pings" esp_counted "$OUT/spoke-tun.out" 5
+# Its routes (table 220) would otherwise take the next scenarios' traffic.
+"$LAB/strongswan-peer.sh" stop --name hub >/dev/null 2>&1
 
-for f in hub spoke spoke-tun; do
+# vpnc (Debian's 0.5.3r550, an independent Cisco VPN Client) against our hub:
+# the seed's VPN-client half with the client population it is about.
+VPNC=$IKELAB_DIR/vpnc-vpnc
+vpnc_var() { # NAME [CLIENT]: a variable vpnc handed its script on connect
+	sed -n "s/^$1=//p" "$IKELAB_DIR/vpnc-${2:-vpnc}/env-connect" 2>/dev/null
+}
+hub_show() { # VIEW FILE: ask our hub for a show view and keep what it printed since
+	local before
+	before=$(wc -l <"$OUT/$2.out")
+	echo "$1" >&3
+	sleep 1
+	tail -n +"$((before + 1))" "$OUT/$2.out"
+}
+if ! command -v vpnc >/dev/null; then
+	"$LAB/install.sh" --with-extra >/dev/null || { echo "FAIL: install vpnc"; FAIL=$((FAIL + 1)); }
+fi
+
+echo "== 4. our hub (seed's hub config, inside on TUN) <- vpnc (Cisco VPN Client)"
+check "our hub starts with --tun ikl-tun" \
+	start_router vpnc-hub --config "$HERE/hub.cfg" --tun ikl-tun --run-for 300
+check "route the pool into ikl-tun" ip netns exec ikelab-us ip route add 203.0.113.128/25 dev ikl-tun
+check "vpnc: Aggressive Mode as testgroup, Xauth as gfullage, Mode Config" \
+	"$LAB/vpnc-client.sh" start --password gfullage --timeout 30
+check "vpnc got 203.0.113.129 from our ip local pool" \
+	test "$(vpnc_var INTERNAL_IP4_ADDRESS)" = 203.0.113.129
+check "vpnc got the group's dns servers" \
+	test "$(vpnc_var INTERNAL_IP4_DNS)" = "198.51.100.53 198.51.100.54"
+check "vpnc got the group's wins servers" \
+	test "$(vpnc_var INTERNAL_IP4_NBNS)" = "198.51.100.137 198.51.100.138"
+check "vpnc got the group's domain" test "$(vpnc_var CISCO_DEF_DOMAIN)" = example.com
+check "ping from vpnc's address -> 198.51.100.1 through ESP in UDP" \
+	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.129 198.51.100.1
+check "ping 198.51.100.1 -> vpnc's address through ESP in UDP (hub side kernel)" \
+	ip netns exec ikelab-us ping -c3 -W2 -I 198.51.100.1 203.0.113.129
+# Cap. CX as in the seed, with N: vpnc forces NAT-T here.
+check "our hub shows the client with Xauth (C..X)" \
+	sh -c "grep -qE ' C[DKN]*X' <<'EOS'
+$(hub_show 'show crypto isakmp sa detail' vpnc-hub)
+EOS"
+"$LAB/vpnc-client.sh" stop >/dev/null 2>&1
+sleep 1
+check "vpnc's disconnect deleted its SAs on our hub" \
+	grep -q "peer deleted the ISAKMP SA" "$OUT/vpnc-hub.log"
+check "and returned 203.0.113.129 to the pool" \
+	grep -q "returning IP addr to the address pool" "$OUT/vpnc-hub.log"
+check "vpnc reconnects and gets 203.0.113.129 again" \
+	sh -c "'$LAB/vpnc-client.sh' start --password gfullage --timeout 30 >/dev/null 2>&1 &&
+		test \"\$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' '$VPNC/env-connect')\" = 203.0.113.129"
+check "a second vpnc behind the same address (another port) connects" \
+	"$LAB/vpnc-client.sh" start --name c2 --password gfullage --timeout 30
+check "the second client got its own address, 203.0.113.130" \
+	test "$(vpnc_var INTERNAL_IP4_ADDRESS c2)" = 203.0.113.130
+# (the two clients' routes to our LAN collide: each pings through its own TUN)
+check "the first client still pings through ESP" \
+	ip netns exec ikelab-peer ping -c2 -W2 -I tun-vpnc 198.51.100.1
+check "the second client pings through its own tunnel" \
+	ip netns exec ikelab-peer ping -c2 -W2 -I tun-c2 198.51.100.1
+check "the hub lists both clients" \
+	sh -c "test \"\$(grep -cE ' C[DKN]*X' <<'EOS'
+$(hub_show 'show crypto isakmp sa detail' vpnc-hub)
+EOS
+)\" -ge 2"
+"$LAB/vpnc-client.sh" stop --name c2 >/dev/null 2>&1
+"$LAB/vpnc-client.sh" stop >/dev/null 2>&1
+sleep 1
+check "a wrong Xauth password is refused" \
+	sh -c "! '$LAB/vpnc-client.sh' start --name bad --password wrong --timeout 15 >/dev/null 2>&1"
+sleep 2
+check "and its IKE SA is gone within 2 s" \
+	sh -c "! grep -q 'QM_IDLE\|CONF_XAUTH' <<'EOS'
+$(hub_show 'show crypto isakmp sa' vpnc-hub)
+EOS"
+"$LAB/vpnc-client.sh" stop --name bad >/dev/null 2>&1
+check "a wrong group key is refused" \
+	sh -c "! '$LAB/vpnc-client.sh' start --name badkey --secret wrong --password gfullage --timeout 15 >/dev/null 2>&1"
+"$LAB/vpnc-client.sh" stop --name badkey >/dev/null 2>&1
+
+echo "== 5. our hub with a strongSwan spoke and vpnc at the same time"
+check "route the spoke's LAN into ikl-tun" ip netns exec ikelab-us ip route add 203.0.113.0/25 dev ikl-tun
+check "strongSwan spoke: IKE and CHILD SA with our hub" \
+	"$LAB/strongswan-peer.sh" start spoke --timeout 30
+check "vpnc connects beside it" "$LAB/vpnc-client.sh" start --password gfullage --timeout 30
+check "the spoke's LAN pings 198.51.100.1 through ESP" \
+	ip netns exec ikelab-peer ping -c2 -W2 -I 203.0.113.1 198.51.100.1
+# (strongSwan's table 220 routes our LAN into its own tunnel: vpnc's TUN by name)
+check "vpnc pings 198.51.100.1 through ESP" \
+	ip netns exec ikelab-peer ping -c2 -W2 -I tun-vpnc 198.51.100.1
+DETAIL=$(hub_show 'show crypto isakmp sa detail' vpnc-hub)
+echo "$DETAIL" | sed 's/^/   /'
+check "show crypto isakmp sa detail: the spoke's row (psk)" \
+	sh -c "echo \"\$1\" | grep -q ' psk '" _ "$DETAIL"
+check "show crypto isakmp sa detail: the client's row (CX)" \
+	sh -c "echo \"\$1\" | grep -qE ' C[DKN]*X'" _ "$DETAIL"
+stop_router
+check "our hub's show crypto ipsec sa counts both peers' pings" esp_counted "$OUT/vpnc-hub.out" 4
+"$LAB/vpnc-client.sh" stop >/dev/null 2>&1
+"$LAB/strongswan-peer.sh" stop --name spoke >/dev/null 2>&1
+
+echo "== 6. our Easy VPN client -> strongSwan hub (Aggressive Mode, Xauth, Mode Config)"
+check "strongSwan hub starts" "$LAB/strongswan-peer.sh" start hub
+check "our Easy VPN client starts" \
+	start_router ezvpn --config "$HERE/vpnclient.cfg" --ping 203.0.113.1 --from assigned \
+	--count 5 --interval-ms 500 --run-for 120
+check "strongSwan hub: vpnclient IKE and CHILD SA with our client" \
+	"$LAB/sa-status.sh" --name hub --ike vpnclient --wait --timeout 30 --quiet
+check "strongSwan hub: Xauth as gfullage, our address from its pool" \
+	sh -c "'$LAB/sa-status.sh' --name hub --ike vpnclient 2>/dev/null | grep -q \"XAuth: 'gfullage' \[203.0.113.129\]\""
+sleep 4 # our five echo requests, 500 ms apart
+stop_router
+check "our client's pings from 203.0.113.129 came back (at least 4 of 5)" \
+	replies_at_least "$OUT/ezvpn.out" 4
+"$LAB/strongswan-peer.sh" stop --name hub >/dev/null 2>&1
+
+echo "== 7. tshark reads every ISAKMP message we sent"
+"$LAB/capture.sh" stop --name run >/dev/null 2>&1
+ours_isakmp() { # FILTER: how many of our ISAKMP messages in the capture match FILTER
+	tshark -r "$CAPTURE" -d udp.port==4500,udpencap -Y "isakmp && ip.src == 192.0.2.1 && ($1)" 2>/dev/null | wc -l
+}
+SENT=$(ours_isakmp "isakmp")
+echo "   our ISAKMP messages on the wire: $SENT"
+check "the capture holds our ISAKMP messages" test "${SENT:-0}" -gt 50
+check "tshark: none of them is malformed" test "$(ours_isakmp "_ws.malformed")" -eq 0
+check "tshark: none has an expert error" test "$(ours_isakmp "_ws.expert.severity >= 0x00800000")" -eq 0
+
+for f in hub spoke spoke-tun vpnc-hub ezvpn; do
 	echo "--- our $f: $OUT/$f.out (show views), $OUT/$f.log (negotiation)"
 done
 finish
