@@ -218,6 +218,11 @@ check "vpnc got the group's dns servers" \
 check "vpnc got the group's wins servers" \
 	test "$(vpnc_var INTERNAL_IP4_NBNS)" = "198.51.100.137 198.51.100.138"
 check "vpnc got the group's domain" test "$(vpnc_var CISCO_DEF_DOMAIN)" = example.com
+check "vpnc got the group's banner" \
+	sh -c "grep -q 'ikelab hub: authorised users only' '$VPNC/env-connect'"
+check "vpnc got the split-include of acl 150: 198.51.100.0/24" \
+	test "$(vpnc_var CISCO_SPLIT_INC):$(vpnc_var CISCO_SPLIT_INC_0_ADDR)/$(vpnc_var CISCO_SPLIT_INC_0_MASKLEN)" = 1:198.51.100.0/24
+check "vpnc got the split-dns domain" test "$(vpnc_var CISCO_SPLIT_DNS)" = example.com
 check "ping from vpnc's address -> 198.51.100.1 through ESP in UDP" \
 	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.129 198.51.100.1
 check "ping 198.51.100.1 -> vpnc's address through ESP in UDP (hub side kernel)" \
