@@ -16,6 +16,13 @@
 //! Time is passed in as an [`Instant`] and randomness comes from an injected
 //! CSPRNG: the crate reads no clock and no global state.
 //!
+//! # Threading
+//!
+//! Every type here is plain owned data: [`OutboundSa`], [`InboundSa`],
+//! [`Sad`] and [`Spd`] are `Send` and `Sync`. Sealing and opening take
+//! `&mut self` (sequence numbers, the replay window, counters), so an SA
+//! is used by one thread at a time; different SAs are independent.
+//!
 //! # Seal and open
 //!
 //! ```

@@ -37,6 +37,15 @@
 //!    interface I]`, `show crypto map [tag M]`, abbreviations such as `sh
 //!    cry isa sa` accepted); [`Gateway::counters`].
 //!
+//! # Threading
+//!
+//! A [`Gateway`] is `Send`, not `Sync`: it may be built on one thread and
+//! moved to another at any moment, even in the middle of a negotiation,
+//! and is driven by one thread at a time (inputs and outputs take
+//! `&mut self`). Gateways share no state, so an embedder can run one per
+//! worker thread. The C handles inherit this
+//! (`ffi`'s `iks_gateway`).
+//!
 //! # Easy VPN Remote
 //!
 //! A node whose outside interface carries `crypto ipsec client ezvpn
