@@ -127,6 +127,8 @@ pub mod type7;
 pub use gateway::{
     Epoch, Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated, Instant, Transmit,
 };
+#[cfg(feature = "os-rng")]
+pub use ike_proto::OsRng;
 pub use ios::{ConfigError, parse};
 pub use ios_policy::IosPolicy;
 pub use model::Config;
