@@ -16,6 +16,13 @@
 //! Time is passed in as an [`Instant`] and randomness comes from an injected
 //! CSPRNG: the crate reads no clock and no global state.
 //!
+//! # Threading
+//!
+//! Every type here is plain owned data: [`OutboundSa`], [`InboundSa`],
+//! [`Sad`] and [`Spd`] are `Send` and `Sync`. Sealing and opening take
+//! `&mut self` (sequence numbers, the replay window, counters), so an SA
+//! is used by one thread at a time; different SAs are independent.
+//!
 //! # Seal and open
 //!
 //! ```
@@ -83,35 +90,9 @@ pub use sad::{SaId, SaRef, Sad};
 pub use spd::{Decision, Spd};
 pub use suite::{Encryption, Integrity, KeyMaterial, Suite};
 
-/// A point in time: milliseconds since an epoch of the caller's choosing
-/// (use a monotonic clock that keeps counting while the machine sleeps,
-/// e.g. `CLOCK_BOOTTIME`, so lifetimes include suspended time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Instant(pub u64);
-
-impl Instant {
-    /// From milliseconds.
-    pub const fn from_millis(millis: u64) -> Self {
-        Self(millis)
-    }
-
-    /// From whole seconds.
-    pub const fn from_secs(secs: u64) -> Self {
-        Self(secs.saturating_mul(1000))
-    }
-
-    /// Milliseconds since the epoch.
-    pub const fn millis(self) -> u64 {
-        self.0
-    }
-
-    /// Milliseconds from `earlier` to `self`, 0 if `earlier` is later.
-    pub const fn saturating_millis_since(self, earlier: Self) -> u64 {
-        self.0.saturating_sub(earlier.0)
-    }
-
-    /// This instant plus `millis`, saturating.
-    pub const fn saturating_add_millis(self, millis: u64) -> Self {
-        Self(self.0.saturating_add(millis))
-    }
-}
+/// Time: the one `Instant` of ikesuite (`ikesuite-time`), milliseconds
+/// since an epoch of the caller's choosing. Use a monotonic clock that
+/// keeps counting while the machine sleeps (e.g. `CLOCK_BOOTTIME`), so
+/// lifetimes include suspended time; [`Epoch`] converts from
+/// `std::time::Instant`.
+pub use ikesuite_time::{Duration, Epoch, Instant};

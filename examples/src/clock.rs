@@ -1,12 +1,13 @@
 //! The one place the programs read a clock: a monotonic clock turned into
 //! the milliseconds [`Instant`] the sans-IO libraries take.
 
-use ike_proto::time::Instant;
+use ike_proto::time::{Epoch, Instant};
 
-/// Milliseconds since the clock was made, from `std::time::Instant`.
+/// Milliseconds since the clock was made, from `std::time::Instant`
+/// through the libraries' [`Epoch`].
 #[derive(Clone, Copy, Debug)]
 pub struct MonotonicClock {
-    start: std::time::Instant,
+    epoch: Epoch,
 }
 
 impl MonotonicClock {
@@ -14,20 +15,18 @@ impl MonotonicClock {
     /// only compare instants.
     pub fn new() -> Self {
         Self {
-            start: std::time::Instant::now(),
+            epoch: Epoch::new(std::time::Instant::now()),
         }
     }
 
     /// The current instant.
     pub fn now(&self) -> Instant {
-        let ms = self.start.elapsed().as_millis();
-        Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+        self.epoch.instant(std::time::Instant::now())
     }
 
     /// How long from now until `deadline` (zero if it has passed).
     pub fn until(&self, deadline: Instant) -> std::time::Duration {
-        let now = self.now().as_millis();
-        std::time::Duration::from_millis(deadline.as_millis().saturating_sub(now))
+        deadline.saturating_duration_since(self.now()).into()
     }
 }
 

@@ -124,7 +124,11 @@ pub mod secret;
 pub mod show;
 pub mod type7;
 
-pub use gateway::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated, Transmit};
+pub use gateway::{
+    Epoch, Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated, Instant, Transmit,
+};
+#[cfg(feature = "os-rng")]
+pub use ike_proto::OsRng;
 pub use ios::{ConfigError, parse};
 pub use ios_policy::IosPolicy;
 pub use model::Config;

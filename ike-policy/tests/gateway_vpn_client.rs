@@ -103,7 +103,7 @@ fn a_vpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
     );
 
     // The client's ping to the hub's LAN, sealed with its outbound SA.
-    let at = esp_core::Instant::from_millis(net.now.as_millis());
+    let at = net.now;
     let keys = KeyMaterial::new(
         child.keys_out.encryption.as_bytes(),
         child.keys_out.integrity.as_bytes(),

@@ -9,5 +9,10 @@ pub mod error;
 pub mod exchange;
 pub mod harness;
 pub mod policy;
+#[cfg(feature = "os-rng")]
+pub mod rng;
 pub mod time;
 pub mod wire;
+
+#[cfg(feature = "os-rng")]
+pub use rng::OsRng;

@@ -1,164 +1,14 @@
-//! Time as the engine sees it: a monotonic [`Instant`] passed in by the
-//! caller (milliseconds since any epoch, so C can hand us a plain `u64`), a
-//! [`Duration`] with saturating arithmetic, and a fixed [`TimerTable`] in the
-//! style of quinn-proto (an enum of timers indexes an array of deadlines).
+//! Time as the engine sees it: the one [`Instant`] and [`Duration`] of
+//! ikesuite (from `ikesuite-time`, re-exported: milliseconds on the
+//! caller's monotonic clock, [`Epoch`] for `std::time::Instant`s) and a
+//! fixed [`TimerTable`] in the style of quinn-proto (an enum of timers
+//! indexes an array of deadlines).
 //!
 //! ike-proto never reads a clock: every `handle_*` call takes `now`.
 
 use core::fmt;
-use core::ops::{Add, AddAssign, Sub};
 
-/// A point on the caller's monotonic clock, in milliseconds since an epoch
-/// of the caller's choosing (boot, process start, zero in tests).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Instant(pub u64);
-
-impl Instant {
-    /// The epoch itself.
-    pub const ZERO: Self = Self(0);
-
-    /// An instant `ms` milliseconds after the epoch.
-    pub const fn from_millis(ms: u64) -> Self {
-        Self(ms)
-    }
-
-    /// An instant `s` seconds after the epoch.
-    pub const fn from_secs(s: u64) -> Self {
-        Self(s.saturating_mul(1000))
-    }
-
-    /// Milliseconds since the epoch.
-    pub const fn as_millis(self) -> u64 {
-        self.0
-    }
-
-    /// Time from `earlier` to `self`, zero if `earlier` is later.
-    pub const fn saturating_duration_since(self, earlier: Self) -> Duration {
-        Duration(self.0.saturating_sub(earlier.0))
-    }
-
-    /// `self + d`, or `None` if that leaves the clock's range.
-    pub const fn checked_add(self, d: Duration) -> Option<Self> {
-        match self.0.checked_add(d.0) {
-            Some(v) => Some(Self(v)),
-            None => None,
-        }
-    }
-}
-
-impl fmt::Debug for Instant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "t+{}.{:03}s", self.0 / 1000, self.0 % 1000)
-    }
-}
-
-/// A span of time in milliseconds. All arithmetic saturates.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Duration(pub u64);
-
-impl Duration {
-    /// No time at all.
-    pub const ZERO: Self = Self(0);
-    /// The longest representable span.
-    pub const MAX: Self = Self(u64::MAX);
-
-    /// `ms` milliseconds.
-    pub const fn from_millis(ms: u64) -> Self {
-        Self(ms)
-    }
-
-    /// `s` seconds.
-    pub const fn from_secs(s: u64) -> Self {
-        Self(s.saturating_mul(1000))
-    }
-
-    /// The span in milliseconds.
-    pub const fn as_millis(self) -> u64 {
-        self.0
-    }
-
-    /// The span in whole seconds (rounded down).
-    pub const fn as_secs(self) -> u64 {
-        self.0 / 1000
-    }
-
-    /// `self * n`, saturating.
-    pub const fn saturating_mul(self, n: u64) -> Self {
-        Self(self.0.saturating_mul(n))
-    }
-
-    /// `self - other`, zero if `other` is longer.
-    pub const fn saturating_sub(self, other: Self) -> Self {
-        Self(self.0.saturating_sub(other.0))
-    }
-
-    /// `self * num / den` (den 0 gives `self`), used for soft lifetimes.
-    pub const fn mul_ratio(self, num: u64, den: u64) -> Self {
-        if den == 0 {
-            return self;
-        }
-        // u128 cannot overflow here: u64 * u64 fits.
-        let v = (self.0 as u128 * num as u128) / den as u128;
-        if v > u64::MAX as u128 {
-            Self::MAX
-        } else {
-            Self(v as u64)
-        }
-    }
-}
-
-impl fmt::Debug for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:03}s", self.0 / 1000, self.0 % 1000)
-    }
-}
-
-impl Add<Duration> for Instant {
-    type Output = Self;
-    fn add(self, rhs: Duration) -> Self {
-        Self(self.0.saturating_add(rhs.0))
-    }
-}
-
-impl AddAssign<Duration> for Instant {
-    fn add_assign(&mut self, rhs: Duration) {
-        *self = *self + rhs;
-    }
-}
-
-impl Sub<Duration> for Instant {
-    type Output = Self;
-    fn sub(self, rhs: Duration) -> Self {
-        Self(self.0.saturating_sub(rhs.0))
-    }
-}
-
-impl Sub<Instant> for Instant {
-    type Output = Duration;
-    fn sub(self, rhs: Self) -> Duration {
-        self.saturating_duration_since(rhs)
-    }
-}
-
-impl Add for Duration {
-    type Output = Self;
-    fn add(self, rhs: Self) -> Self {
-        Self(self.0.saturating_add(rhs.0))
-    }
-}
-
-impl AddAssign for Duration {
-    fn add_assign(&mut self, rhs: Self) {
-        *self = *self + rhs;
-    }
-}
-
-impl Sub for Duration {
-    type Output = Self;
-    fn sub(self, rhs: Self) -> Self {
-        self.saturating_sub(rhs)
-    }
-}
+pub use ikesuite_time::{Duration, Epoch, Instant};
 
 /// A kind of timer: an enum whose variants index a [`TimerTable`].
 pub trait Timer: Copy + fmt::Debug {
@@ -251,18 +101,6 @@ mod tests {
         fn from_index(i: usize) -> Option<Self> {
             [T::A, T::B].get(i).copied()
         }
-    }
-
-    #[test]
-    fn arithmetic_saturates() {
-        assert_eq!(Instant(5) - Duration(10), Instant(0));
-        assert_eq!(Instant(u64::MAX) + Duration(1), Instant(u64::MAX));
-        assert_eq!(Instant(3) - Instant(10), Duration::ZERO);
-        assert_eq!(
-            Duration::from_secs(100).mul_ratio(9, 10),
-            Duration::from_secs(90)
-        );
-        assert_eq!(Duration::MAX.mul_ratio(2, 1), Duration::MAX);
     }
 
     #[test]

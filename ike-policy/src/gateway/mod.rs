@@ -37,6 +37,15 @@
 //!    interface I]`, `show crypto map [tag M]`, abbreviations such as `sh
 //!    cry isa sa` accepted); [`Gateway::counters`].
 //!
+//! # Threading
+//!
+//! A [`Gateway`] is `Send`, not `Sync`: it may be built on one thread and
+//! moved to another at any moment, even in the middle of a negotiation,
+//! and is driven by one thread at a time (inputs and outputs take
+//! `&mut self`). Gateways share no state, so an embedder can run one per
+//! worker thread. The C handles inherit this
+//! (`ffi`'s `iks_gateway`).
+//!
 //! # Easy VPN Remote
 //!
 //! A node whose outside interface carries `crypto ipsec client ezvpn
@@ -190,7 +199,7 @@ use ike_proto::policy::{
     XauthPassword,
 };
 use ike_proto::time::Duration;
-pub use ike_proto::time::Instant;
+pub use ike_proto::time::{Epoch, Instant};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 
@@ -623,10 +632,6 @@ fn keep_range(mut buf: Vec<u8>, range: std::ops::Range<usize>) -> Vec<u8> {
     buf
 }
 
-fn esp_instant(now: Instant) -> esp_core::Instant {
-    esp_core::Instant::from_millis(now.as_millis())
-}
-
 /// The data plane's limits: kilobytes soft and hard (the soft one asks the
 /// engine to rekey), seconds hard only (the engine rekeys on time itself).
 fn esp_lifetime(l: Lifetime) -> esp_core::Lifetime {
@@ -889,7 +894,7 @@ impl Gateway {
         if self.engine.poll_timeout().is_some_and(|t| t <= now) {
             self.engine.handle_timeout(now);
         }
-        self.sad.handle_timeout(esp_instant(now));
+        self.sad.handle_timeout(now);
         self.drain(now);
     }
 
@@ -916,10 +921,7 @@ impl Gateway {
             // `connect auto`: as soon as the embedder lets us run.
             return Some(self.now);
         }
-        let esp = self
-            .sad
-            .poll_timeout()
-            .map(|t| Instant::from_millis(t.millis()));
+        let esp = self.sad.poll_timeout();
         let retry = self.ezvpn.as_ref().and_then(|e| e.retry_at);
         [self.engine.poll_timeout(), esp, retry]
             .into_iter()
@@ -1265,7 +1267,7 @@ impl Gateway {
             head..head + len,
             protocol::IPV4,
             &mut self.rng,
-            esp_instant(now),
+            now,
         ) {
             Ok(out) => {
                 self.counters.sealed += 1;
@@ -1297,7 +1299,7 @@ impl Gateway {
 
     fn open_esp(&mut self, now: Instant, remote: Ipv4Addr, esp: &[u8]) {
         let mut buf = esp.to_vec();
-        let (spi, opened) = match self.sad.open(&mut buf, esp_instant(now)) {
+        let (spi, opened) = match self.sad.open(&mut buf, now) {
             Ok(x) => x,
             Err(e) => {
                 log::debug!("IPSEC: ESP from {remote} rejected: {e}");
@@ -1513,7 +1515,7 @@ impl Gateway {
             } => Some((local_port, remote_port)),
         };
         let lifetime = esp_lifetime(c.lifetime);
-        let at = esp_instant(now);
+        let at = now;
         let inbound_params = SaParams::new(c.spi_in, suite)
             .with_mode(mode)
             .with_lifetime(lifetime)
@@ -1691,7 +1693,7 @@ mod tests {
                 head..head + packet.len(),
                 protocol::IPV4,
                 &mut spoke.rng,
-                esp_instant(now),
+                now,
             )
             .unwrap();
         buf[out].to_vec()

@@ -299,7 +299,7 @@ impl Gateway {
 
     /// The snapshot of `show crypto ipsec sa` for the outside interface.
     pub fn interface_sas(&self, now: Instant) -> InterfaceSas {
-        let at = super::esp_instant(now);
+        let at = now;
         let mut flows: Vec<FlowView> = Vec::new();
         for c in self.children.values() {
             let inbound = self.sad.inbound(c.spi_in);

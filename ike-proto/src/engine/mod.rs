@@ -39,6 +39,14 @@
 //! nonces, SPIs, message IDs, DH secrets) comes from the injected
 //! [`CryptoRng`], so a seeded generator makes a run reproducible.
 //!
+//! # Threading
+//!
+//! An [`Engine`] is `Send` (its policy and generator are boxed as
+//! `dyn Policy + Send` and `dyn CryptoRng + Send`) but not `Sync`: build it
+//! on one thread, drive it from another, one thread at a time (every
+//! method takes `&mut self` or `&self`). Engines share nothing, so one per
+//! worker thread scales across cores.
+//!
 //! ```
 //! use std::net::{Ipv4Addr, SocketAddrV4};
 //! use ike_proto::engine::{Config, Engine};
@@ -819,8 +827,8 @@ struct ChildEntry {
 /// The IKEv1 engine. See the module documentation for the call order.
 pub struct Engine {
     config: Config,
-    policy: Box<dyn Policy>,
-    rng: Box<dyn CryptoRng>,
+    policy: Box<dyn Policy + Send>,
+    rng: Box<dyn CryptoRng + Send>,
     sas: HashMap<IkeSaId, IkeSa>,
     by_cookies: HashMap<([u8; 8], [u8; 8]), IkeSaId>,
     children: HashMap<ChildSaId, ChildEntry>,
@@ -864,7 +872,11 @@ pub const NATT_PORT: u16 = 4500;
 
 impl Engine {
     /// A new engine with its settings, policy and random generator.
-    pub fn new(config: Config, policy: Box<dyn Policy>, rng: Box<dyn CryptoRng>) -> Self {
+    pub fn new(
+        config: Config,
+        policy: Box<dyn Policy + Send>,
+        rng: Box<dyn CryptoRng + Send>,
+    ) -> Self {
         Self {
             config,
             policy,
@@ -1035,7 +1047,7 @@ impl Engine {
     }
 
     fn ctx<'a>(
-        rng: &'a mut Box<dyn CryptoRng>,
+        rng: &'a mut Box<dyn CryptoRng + Send>,
         policy: &'a dyn Policy,
         config: &Config,
         local: SocketAddrV4,
