@@ -38,6 +38,26 @@ impl FfiError {
     }
 }
 
+/// The most bytes a datagram, an inside packet or an ESP packet can have
+/// (the IPv4 total length): a longer length cannot describe one.
+pub(crate) const MAX_DATAGRAM: usize = 65_535;
+
+/// The most bytes any buffer may span: a Rust slice longer than
+/// `isize::MAX` bytes is undefined behaviour, so a C length above it is a
+/// caller's error, never a slice.
+pub(crate) const MAX_BUFFER: usize = isize::MAX.unsigned_abs();
+
+/// `IKS_ERR_INVALID_ARGUMENT` when `len` is above what `what` can mean.
+pub(crate) fn check_len(len: usize, max: usize, what: &str) -> Result<(), FfiError> {
+    if len > max {
+        return Err(FfiError::new(
+            iks_result::IKS_ERR_INVALID_ARGUMENT,
+            format!("{what}: a length of {len} bytes, at most {max} can mean anything"),
+        ));
+    }
+    Ok(())
+}
+
 fn set_last_error(text: String) {
     LAST_ERROR.with(|slot| *slot.borrow_mut() = text);
 }

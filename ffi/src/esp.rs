@@ -15,7 +15,7 @@ use esp_core::{
 };
 use getrandom::SysRng;
 
-use crate::boundary::{FfiError, guard};
+use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, check_len, guard};
 use crate::result::iks_result;
 
 /// NULL encryption (RFC 2410): integrity only, for debugging.
@@ -216,6 +216,10 @@ fn integrity(value: u32) -> Result<Integrity, FfiError> {
     })
 }
 
+/// No ESP key is longer than this (AES-256-GCM with salt: 36 bytes; HMAC
+/// keys: 64): a longer length is a caller's error.
+const MAX_KEY: usize = 1024;
+
 fn invalid(text: String) -> FfiError {
     FfiError::new(iks_result::IKS_ERR_INVALID_ARGUMENT, text)
 }
@@ -257,11 +261,18 @@ fn params(config: &iks_esp_sa_config) -> Result<SaParams, FfiError> {
     Ok(params)
 }
 
-/// Reads `len` bytes at `ptr`; a zero length may come with a NULL pointer.
+/// Reads `len` bytes at `ptr` (at most `max`); a zero length may come with
+/// a NULL pointer.
 ///
 /// # Safety
 /// `ptr` must be valid for `len` bytes of reads when `len > 0`.
-unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], FfiError> {
+unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    max: usize,
+    what: &str,
+) -> Result<&'a [u8], FfiError> {
+    check_len(len, max, what)?;
     if len == 0 {
         return Ok(&[]);
     }
@@ -290,9 +301,9 @@ unsafe fn sa_inputs<'a>(
     let config = unsafe { ptr::read(config) };
     let params = params(&config)?;
     // SAFETY: forwarded caller promises.
-    let enc = unsafe { bytes(enc_key, enc_key_len, "enc_key")? };
+    let enc = unsafe { bytes(enc_key, enc_key_len, MAX_KEY, "enc_key")? };
     // SAFETY: forwarded caller promises.
-    let auth = unsafe { bytes(auth_key, auth_key_len, "auth_key")? };
+    let auth = unsafe { bytes(auth_key, auth_key_len, MAX_KEY, "auth_key")? };
     Ok((params, enc, auth))
 }
 
@@ -458,7 +469,9 @@ pub unsafe extern "C" fn iks_esp_seal(
                 format!("buffer of {buf_len} bytes, {needed} needed"),
             ));
         }
-        // SAFETY: non-null; the caller promised buf_len readable and writable bytes.
+        check_len(buf_len, MAX_BUFFER, "buf_len")?;
+        // SAFETY: non-null, within a slice's limit; the caller promised
+        // buf_len readable and writable bytes.
         let buf = unsafe { slice::from_raw_parts_mut(buf, buf_len) };
         let inner = inner_offset..inner_offset + inner_len;
         let sealed = sa
@@ -501,7 +514,9 @@ pub unsafe extern "C" fn iks_esp_open(
         if buf.is_null() || inner_offset.is_null() || inner_len.is_null() || next_header.is_null() {
             return Err(FfiError::null("buf/inner_offset/inner_len/next_header"));
         }
-        // SAFETY: non-null; the caller promised buf_len readable and writable bytes.
+        check_len(buf_len, MAX_DATAGRAM, "buf_len")?;
+        // SAFETY: non-null, bounded; the caller promised buf_len readable
+        // and writable bytes.
         let buf = unsafe { slice::from_raw_parts_mut(buf, buf_len) };
         let opened = sa
             .sa

@@ -36,7 +36,7 @@ use ike_policy::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated,
 use ike_proto::engine::{CommandError, DownReason, Event, IkeSaId};
 use ike_proto::policy::XauthPassword;
 
-use crate::boundary::{FfiError, guard};
+use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, check_len, guard};
 use crate::result::iks_result;
 
 /// A UDP datagram (IKE, or ESP in UDP): send it from
@@ -299,6 +299,13 @@ pub struct iks_gateway {
     inside: Option<Vec<u8>>,
 }
 
+/// An Xauth user name or password is one attribute value (a 16-bit
+/// length on the wire).
+const MAX_ATTRIBUTE: usize = 65_535;
+
+/// A show or exec command is one line of text.
+const MAX_COMMAND: usize = 4096;
+
 fn invalid(text: impl Into<String>) -> FfiError {
     FfiError::new(iks_result::IKS_ERR_INVALID_ARGUMENT, text)
 }
@@ -314,11 +321,18 @@ fn too_small(buf_len: usize, needed: usize) -> FfiError {
     )
 }
 
-/// Reads `len` bytes at `ptr`; a zero length may come with a NULL pointer.
+/// Reads `len` bytes at `ptr` (at most `max`); a zero length may come with
+/// a NULL pointer.
 ///
 /// # Safety
 /// `ptr` must be valid for `len` bytes of reads when `len > 0`.
-unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], FfiError> {
+unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    max: usize,
+    what: &str,
+) -> Result<&'a [u8], FfiError> {
+    check_len(len, max, what)?;
     if len == 0 {
         return Ok(&[]);
     }
@@ -470,7 +484,9 @@ pub unsafe extern "C" fn iks_gateway_new(
         if options.is_null() {
             return Err(FfiError::null("options"));
         }
-        // SAFETY: non-null; the caller promised config_len readable bytes.
+        check_len(config_len, MAX_BUFFER, "config")?;
+        // SAFETY: non-null, within a slice's limit; the caller promised
+        // config_len readable bytes.
         let raw = unsafe { slice::from_raw_parts(config, config_len) };
         // SAFETY: non-null; the caller promised a readable struct.
         let options = gateway_options(&unsafe { options.read() })?;
@@ -536,7 +552,7 @@ pub unsafe extern "C" fn iks_gateway_handle_datagram(
         // SAFETY: forwarded caller promise.
         let gw = unsafe { handle(gw)? };
         // SAFETY: forwarded caller promise.
-        let data = unsafe { bytes(data, len, "data")? };
+        let data = unsafe { bytes(data, len, MAX_DATAGRAM, "data")? };
         let local = SocketAddrV4::new(Ipv4Addr::from(local_addr), local_port);
         let remote = SocketAddrV4::new(Ipv4Addr::from(remote_addr), remote_port);
         gw.gateway
@@ -562,7 +578,7 @@ pub unsafe extern "C" fn iks_gateway_handle_esp(
         // SAFETY: forwarded caller promise.
         let gw = unsafe { handle(gw)? };
         // SAFETY: forwarded caller promise.
-        let data = unsafe { bytes(data, len, "data")? };
+        let data = unsafe { bytes(data, len, MAX_DATAGRAM, "data")? };
         gw.gateway.handle_esp(
             Instant::from_millis(now_ms),
             Ipv4Addr::from(remote_addr),
@@ -590,7 +606,7 @@ pub unsafe extern "C" fn iks_gateway_handle_inside(
         // SAFETY: forwarded caller promise.
         let gw = unsafe { handle(gw)? };
         // SAFETY: forwarded caller promise.
-        let packet = unsafe { bytes(packet, len, "packet")? };
+        let packet = unsafe { bytes(packet, len, MAX_DATAGRAM, "packet")? };
         gw.gateway
             .handle_inside(Instant::from_millis(now_ms), packet);
         Ok(())
@@ -1175,9 +1191,9 @@ pub unsafe extern "C" fn iks_gateway_xauth_credentials(
         // SAFETY: forwarded caller promise.
         let gw = unsafe { handle(gw)? };
         // SAFETY: forwarded caller promise.
-        let user = unsafe { bytes(user, user_len, "user")? };
+        let user = unsafe { bytes(user, user_len, MAX_ATTRIBUTE, "user")? };
         // SAFETY: forwarded caller promise.
-        let pass = unsafe { bytes(pass, pass_len, "pass")? };
+        let pass = unsafe { bytes(pass, pass_len, MAX_ATTRIBUTE, "pass")? };
         let user =
             std::str::from_utf8(user).map_err(|_| invalid("the user name is not UTF-8 text"))?;
         gw.gateway
@@ -1229,7 +1245,9 @@ pub unsafe extern "C" fn iks_gateway_show(
         if PANIC_IN_SHOW.with(|p| p.replace(false)) {
             panic!("test panic in iks_gateway_show");
         }
-        // SAFETY: non-null; the caller promised command_len readable bytes.
+        check_len(command_len, MAX_COMMAND, "command")?;
+        // SAFETY: non-null, bounded; the caller promised command_len
+        // readable bytes.
         let command = unsafe { slice::from_raw_parts(command, command_len) };
         let command =
             std::str::from_utf8(command).map_err(|_| invalid("the command is not UTF-8 text"))?;

@@ -507,3 +507,45 @@ fn lifetimes_raise_soft_then_hard_events() {
     };
     assert_eq!(r, iks_result::IKS_ERR_REJECTED);
 }
+
+/// ESP buffers longer than a datagram (open) or a slice (seal) can be are
+/// IKS_ERR_INVALID_ARGUMENT, not an abort.
+#[test]
+fn lengths_no_call_can_mean_are_invalid_arguments() {
+    let cfg = config(0x1000, IKS_ESP_ENCR_AES_CBC_128, IKS_ESP_AUTH_HMAC_SHA1_96);
+    let p = pair(&cfg, &key(16, 1), &key(20, 2));
+    let mut buf = [0u8; 64];
+    let (mut off, mut len, mut nh) = (0usize, 0usize, 0u8);
+    // SAFETY: valid handles and outputs; the lengths are refused before the
+    // buffer is touched.
+    unsafe {
+        let r = iks_esp_open(
+            p.inb,
+            buf.as_mut_ptr(),
+            usize::MAX,
+            0,
+            &mut off,
+            &mut len,
+            &mut nh,
+        );
+        assert_eq!(r, iks_result::IKS_ERR_INVALID_ARGUMENT);
+        assert!(last_error().contains("buf_len"), "{}", last_error());
+        let r = iks_esp_seal(
+            p.out,
+            buf.as_mut_ptr(),
+            usize::MAX,
+            64,
+            20,
+            4,
+            0,
+            &mut off,
+            &mut len,
+        );
+        assert_eq!(r, iks_result::IKS_ERR_INVALID_ARGUMENT);
+        let mut out = ptr::null_mut();
+        let k = key(16, 1);
+        let r = iks_esp_outbound_new(&cfg, k.as_ptr(), usize::MAX, k.as_ptr(), 20, 0, &mut out);
+        assert_eq!(r, iks_result::IKS_ERR_INVALID_ARGUMENT);
+        assert!(out.is_null());
+    }
+}

@@ -591,3 +591,56 @@ fn initiate_brings_the_tunnel_up_from_c_without_a_packet() {
         );
     }
 }
+
+/// A length above what the call can mean (SIZE_MAX from a C caller's
+/// arithmetic slip) is IKS_ERR_INVALID_ARGUMENT, named in the last error,
+/// and never becomes a slice (which would abort or worse).
+#[test]
+fn lengths_no_call_can_mean_are_invalid_arguments() {
+    use iks_result::IKS_ERR_INVALID_ARGUMENT as INVALID;
+    let gw = new_gateway(HUB, &options(0)).expect("hub");
+    let o = options(0);
+    let byte = [0u8; 1];
+    let p = byte.as_ptr();
+    let mut buf = [0u8; 64];
+    let mut len = 0usize;
+    let mut out = ptr::null_mut();
+    let mut err = iks_config_error::default();
+    for huge in [usize::MAX, 65_536] {
+        // SAFETY: valid handle and pointers; the lengths are refused before
+        // any byte is read.
+        unsafe {
+            assert_eq!(
+                iks_gateway_handle_datagram(gw.0, 0, 1, 500, 2, 500, p, huge),
+                INVALID
+            );
+            assert!(last_error().contains("data"), "{}", last_error());
+            assert_eq!(iks_gateway_handle_esp(gw.0, 0, 2, p, huge), INVALID);
+            assert_eq!(iks_gateway_handle_inside(gw.0, 0, p, huge), INVALID);
+            assert!(last_error().contains("packet"), "{}", last_error());
+            assert_eq!(
+                iks_gateway_xauth_credentials(gw.0, 0, 1, p, huge, p, 1),
+                INVALID
+            );
+            assert_eq!(
+                iks_gateway_show(gw.0, p, huge, 0, buf.as_mut_ptr(), buf.len(), &mut len),
+                INVALID
+            );
+        }
+    }
+    // SAFETY: as above.
+    unsafe {
+        assert_eq!(
+            iks_gateway_new(p, usize::MAX, &o, &mut err, &mut out),
+            INVALID
+        );
+        assert!(out.is_null());
+        assert!(last_error().contains("config"), "{}", last_error());
+    }
+    // The largest datagram is still taken (and dropped as not ISAKMP).
+    let big = vec![0u8; 65_535];
+    // SAFETY: valid handle and buffer.
+    let r =
+        unsafe { iks_gateway_handle_datagram(gw.0, 0, 1, 500, 2, 500, big.as_ptr(), big.len()) };
+    assert_eq!(r, iks_result::IKS_OK);
+}
