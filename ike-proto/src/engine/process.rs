@@ -5,8 +5,8 @@ use std::net::SocketAddrV4;
 use super::counters::bump;
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
-    Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole, QmSlot, Retx,
-    SaTimer,
+    Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole,
+    QmSlot, Retx, SaTimer,
 };
 use crate::error::Error;
 use crate::exchange::aggressive::AggressiveResponder;
@@ -470,6 +470,16 @@ impl Engine {
             format!("SA has been authenticated with {}", sa.remote.ip()),
         );
         self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
+        if self.config.keylog {
+            if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
+                self.events.push_back(Event::IkeSaKeys(IkeSaKeys {
+                    ike_sa: sa.id,
+                    initiator_cookie: p1.icookie,
+                    responder_cookie: p1.rcookie,
+                    encryption_key,
+                }));
+            }
+        }
         let lifetime = p1.lifetime;
         let nat = p1.nat;
         let dpd = p1.caps.dpd;
