@@ -141,6 +141,11 @@
 // Mode Config gave us `assigned_addr` (we are the client) on IKE SA `id`.
 #define IKS_EVENT_CONFIG_RECEIVED 17
 
+// A key-log line is ready (only with `iks_gateway_options.keylog`): copy
+// it with `iks_gateway_keylog_line` before the next poll, and write it
+// to the key-log file after its first line `iks_keylog_header()`.
+#define IKS_EVENT_KEYLOG 18
+
 // The lifetime ran out.
 #define IKS_DOWN_EXPIRED 1
 
@@ -318,6 +323,11 @@ typedef struct {
   // Inside packets that no crypto ACL selects are dropped instead of
   // being given back as `IKS_TRANSMIT_CLEAR`.
   bool discard_unprotected;
+  // Report every IKE SA's and IPsec SA's keys as `IKS_EVENT_KEYLOG`
+  // lines for a Wireshark key log (false). The lines hold every secret
+  // of the traffic. Taken from padding of earlier versions: the struct
+  // keeps its size.
+  bool keylog;
   // Inside packets held while IKE negotiates, in total (64).
   uint32_t hold_queue_limit;
   // The anti-replay window of inbound SAs, in packets (64).
@@ -689,6 +699,24 @@ iks_result iks_gateway_poll_inside(iks_gateway *gw, uint8_t *buf, size_t buf_len
 // # Safety
 // `gw` a live handle; `out` valid for a write.
 iks_result iks_gateway_poll_event(iks_gateway *gw, iks_event *out);
+
+// The first line of a key-log file (`# tshark-keys`, what the lab's
+// `capture.sh show --keys` looks for), NUL-terminated, static.
+const char *iks_keylog_header(void);
+
+// Copies the line of the last `IKS_EVENT_KEYLOG` (no newline) into
+// `buf`, NUL-terminated, its length (without the NUL) into `*out_len`:
+// `ikev1 <initiator cookie>,<phase-1 encryption key>` (Wireshark's
+// `ikev1_decryption_table`) or `esp "IPv4","src","dst","0xSPI",...`
+// (its `esp_sa` table). The line holds keys: wipe `buf` when written.
+// `IKS_ERR_EMPTY` when the last event polled was no key-log line;
+// `IKS_ERR_BUFFER_TOO_SMALL` (needed length written, the line kept)
+// when it and its NUL do not fit; 256 bytes always do.
+//
+// # Safety
+// `gw` a live handle; `buf` valid for `cap` bytes of writes; `out_len`
+// valid for a write.
+iks_result iks_gateway_keylog_line(iks_gateway *gw, char *buf, size_t cap, size_t *out_len);
 
 // Writes when `iks_gateway_handle_timeout` should be called next (the
 // caller's clock, milliseconds) to `*out_ms`; `IKS_ERR_EMPTY` when no timer

@@ -15,6 +15,10 @@
 #      pings 198.51.100.1, both through ESP.
 #   3. as 2, with our inside on a TUN device (`--tun`): the kernels of both
 #      namespaces ping each other's LAN address through ESP.
+#   7. vpnc --natt none: our hub (root, so with its raw IP protocol 50
+#      socket) against vpnc without NAT-T: Aggressive Mode, Xauth, Mode
+#      Config, Quick Mode, then pings over raw ESP; our --keylog lets
+#      capture.sh show --keys decrypt our Quick Mode and the ESP.
 #
 # Usage: examples/interop/run.sh [--release]        (root; ends with "N passed, N failed")
 # Environment: IKELAB_LAB (the lab's scripts; default ../shared/interop beside
@@ -306,7 +310,47 @@ check "our client's pings from 203.0.113.129 came back (at least 4 of 5)" \
 	replies_at_least "$OUT/ezvpn.out" 4
 "$LAB/strongswan-peer.sh" stop --name hub >/dev/null 2>&1
 
-echo "== 7. tshark reads every ISAKMP message we sent"
+echo "== 7. our hub (seed's hub config) <- vpnc --natt none (raw ESP, IP protocol 50)"
+rm -f "$OUT/vpnc-raw.keys"
+check "our hub starts with a key log" \
+	start_router vpnc-raw --config "$HERE/hub.cfg" --inside-echo --run-for 120 --keylog "$OUT/vpnc-raw.keys"
+check "our hub opened its raw ESP socket on 192.0.2.1" \
+	grep -q "raw ESP (IP protocol 50) on 192.0.2.1" "$OUT/vpnc-raw.log"
+check "our key log is mode 0600" sh -c "[ \"\$(stat -c %a '$OUT/vpnc-raw.keys')\" = 600 ]"
+"$LAB/capture.sh" start --name vpnc-raw >/dev/null 2>&1
+check "vpnc --natt none: Aggressive Mode, Xauth, Mode Config and Quick Mode with our hub" \
+	"$LAB/vpnc-client.sh" start --password gfullage --natt none
+check "ping from vpnc's address -> 198.51.100.1 over raw ESP" \
+	ip netns exec ikelab-peer ping -c3 -W2 198.51.100.1
+# Before vpnc leaves (its Delete removes the SA from the views at exit).
+echo "show crypto ipsec sa" >&3
+sleep 0.5
+"$LAB/vpnc-client.sh" stop >/dev/null 2>&1
+"$LAB/capture.sh" stop --name vpnc-raw >/dev/null 2>&1
+stop_router
+# `counters` at exit: "raw-esp in/out I/O" and no refused SA.
+raw_esp_counted() { # FILE MIN
+	local io
+	io=$(sed -n 's/.* raw-esp in\/out \([0-9]*\/[0-9]*\).*/\1/p' "$1" | tail -1)
+	echo "   our raw ESP in/out: ${io:-none}"
+	[ -n "$io" ] && [ "${io%/*}" -ge "$2" ] && [ "${io#*/}" -ge "$2" ]
+}
+check "our hub carried the pings as raw ESP (IP protocol 50)" raw_esp_counted "$OUT/vpnc-raw.out" 3
+check "our hub's show crypto ipsec sa counts vpnc's pings" esp_counted "$OUT/vpnc-raw.out" 3
+check "our hub's IPsec SA with vpnc is plain ESP (no UDP-Encaps)" \
+	sh -c "grep -q 'in use settings ={Tunnel, }' '$OUT/vpnc-raw.out' && ! grep -q 'UDP-Encaps' '$OUT/vpnc-raw.out'"
+check "our key log has the IKE SA and both ESP directions" \
+	sh -c "head -1 '$OUT/vpnc-raw.keys' | grep -qx '# tshark-keys' && [ \$(grep -c '^ikev1 ' '$OUT/vpnc-raw.keys') -ge 1 ] && [ \$(grep -c '^esp ' '$OUT/vpnc-raw.keys') -ge 2 ]"
+# Decrypted only with the keys: the Quick Mode's ID payloads and the
+# pings inside ESP.
+check "capture.sh show --keys decrypts our Quick Mode (its ID payloads)" \
+	sh -c "'$LAB/capture.sh' show '$IKELAB_DIR/vpnc-raw.pcapng' --keys '$OUT/vpnc-raw.keys' \
+		--filter 'isakmp.exchangetype == 32 && isakmp.id.type' | grep -q 'Quick Mode'"
+check "capture.sh show --keys decrypts the ESP (ICMP echo inside)" \
+	sh -c "'$LAB/capture.sh' show '$IKELAB_DIR/vpnc-raw.pcapng' --keys '$OUT/vpnc-raw.keys' \
+		--filter 'esp && icmp.type == 8' | grep -q 'Echo (ping) request'"
+
+echo "== 8. tshark reads every ISAKMP message we sent"
 "$LAB/capture.sh" stop --name run >/dev/null 2>&1
 ours_isakmp() { # FILTER: how many of our ISAKMP messages in the capture match FILTER
 	tshark -r "$CAPTURE" -d udp.port==4500,udpencap -Y "isakmp && ip.src == 192.0.2.1 && ($1)" 2>/dev/null | wc -l
@@ -317,7 +361,7 @@ check "the capture holds our ISAKMP messages" test "${SENT:-0}" -gt 50
 check "tshark: none of them is malformed" test "$(ours_isakmp "_ws.malformed")" -eq 0
 check "tshark: none has an expert error" test "$(ours_isakmp "_ws.expert.severity >= 0x00800000")" -eq 0
 
-for f in hub spoke spoke-tun vpnc-hub ezvpn; do
+for f in hub spoke spoke-tun vpnc-hub ezvpn vpnc-raw; do
 	echo "--- our $f: $OUT/$f.out (show views), $OUT/$f.log (negotiation)"
 done
 finish

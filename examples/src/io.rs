@@ -31,6 +31,14 @@ pub enum Input {
         /// The UDP payload.
         payload: Vec<u8>,
     },
+    /// A raw ESP packet (IP protocol 50) for our outside address
+    /// ([`crate::raw_esp`]).
+    Esp {
+        /// The outer source address.
+        remote: std::net::Ipv4Addr,
+        /// From the SPI to the ICV.
+        payload: Vec<u8>,
+    },
     /// An inner IPv4 packet from the inside (TUN).
     Inner(Vec<u8>),
     /// A line typed by the operator (`show crypto ipsec sa`, `quit`).

@@ -9,7 +9,8 @@
 //! * [`clock`], [`os_rng`]: the clock and the randomness the sans-IO
 //!   libraries are given.
 //! * [`io`]: the outside UDP sockets and stdin, read by threads into one
-//!   channel; `tun_device` (Linux): the inside as a TUN device.
+//!   channel; `tun_device` (Linux): the inside as a TUN device;
+//!   [`raw_esp`]: the raw IP protocol 50 socket (root / CAP_NET_RAW).
 //! * [`logger`]: a small stderr backend for the `log` facade.
 
 #![forbid(unsafe_code)]
@@ -21,6 +22,7 @@ pub mod logger;
 pub mod net;
 pub mod os_rng;
 pub mod packet;
+pub mod raw_esp;
 pub mod router;
 pub mod traffic;
 #[cfg(target_os = "linux")]

@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use ike_policy::Config;
-use ike_policy::model::InterfaceAddress;
+use ike_policy::model::{EzvpnSide, InterfaceAddress};
 
 /// An IPv4 subnet given by an address on it and its mask (`ip address A M`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,12 +24,17 @@ impl Ipv4Net {
 }
 
 /// The inside LAN: the first interface that is not shut down, carries no
-/// crypto map and has a static `ip address A M` (the seed's
+/// crypto map nor an Easy VPN Remote's `outside` and has a static `ip address A M` (the seed's
 /// `FastEthernet0/1`).
 pub fn inside_network(config: &Config) -> Option<Ipv4Net> {
     config.interfaces.iter().find_map(|i| match i.address {
         Some(InterfaceAddress::Static { address, mask })
-            if i.crypto_map.is_none() && !i.shutdown =>
+            if i.crypto_map.is_none()
+                && !i.shutdown
+                && !i
+                    .ezvpn
+                    .as_ref()
+                    .is_some_and(|e| e.side == EzvpnSide::Outside) =>
         {
             Some(Ipv4Net {
                 addr: address,
@@ -73,6 +78,13 @@ mod tests {
         );
         // `ip address dhcp`: the demo hands the spoke its address.
         assert_eq!(outside_address(&spoke), None);
+
+        // The Easy VPN Remote's inside, not its ezvpn outside.
+        let client = ike_policy::parse(include_str!("../configs/vpnclient.cfg")).unwrap();
+        assert_eq!(
+            inside_network(&client).unwrap().addr,
+            Ipv4Addr::new(192, 168, 10, 1)
+        );
     }
 
     #[test]

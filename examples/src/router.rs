@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use ike_policy::gateway::{DropReason, GatewayCounters};
+use std::io::Write;
+use std::path::Path;
+
+use ike_policy::gateway::{DropReason, GatewayCounters, KEYLOG_HEADER, KeyLogLine};
 use ike_policy::{Gateway, GatewayEvent, Transmit};
 use ike_proto::engine::Event;
 use ike_proto::time::Instant;
@@ -17,6 +20,7 @@ use ike_proto::time::Instant;
 use crate::clock::MonotonicClock;
 use crate::inside_echo::InsideEcho;
 use crate::io::{Input, OutsideSockets};
+use crate::raw_esp::RawEsp;
 use crate::traffic::{PingPlan, Pinger};
 
 /// The longest the loop sleeps without looking at its limits.
@@ -24,6 +28,23 @@ const MAX_WAIT: Duration = Duration::from_millis(250);
 
 /// The show commands printed on request and at exit.
 pub const SHOW_VIEWS: [&str; 2] = ["show crypto isakmp sa detail", "show crypto ipsec sa"];
+
+/// Creates (or truncates) a key-log file readable by its owner only
+/// (mode 0600: it holds every key of the traffic) and writes its
+/// [`KEYLOG_HEADER`] line.
+pub fn create_keylog(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    // An existing file keeps its mode through open(): narrow it too.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    writeln!(file, "{KEYLOG_HEADER}")?;
+    file.flush()?;
+    Ok(file)
+}
 
 /// Where decapsulated packets go.
 #[derive(Debug)]
@@ -46,9 +67,14 @@ pub struct RouterCounters {
     pub datagrams_out: u64,
     /// Sends that failed.
     pub send_errors: u64,
-    /// Raw ESP (IP protocol 50) the Gateway asked for; UDP sockets cannot
-    /// send it (use `--force-encaps`).
+    /// Raw ESP (IP protocol 50) the Gateway asked for with no raw socket
+    /// open (the Gateway is then told to force UDP encapsulation, so this
+    /// stays 0 unless it was built otherwise).
     pub raw_esp_unsent: u64,
+    /// Raw ESP packets received for our address and given to the Gateway.
+    pub raw_esp_in: u64,
+    /// Raw ESP packets sent.
+    pub raw_esp_out: u64,
     /// Unprotected inside packets the Gateway would route in clear; this
     /// router has no clear path, so they are dropped.
     pub clear_unrouted: u64,
@@ -89,6 +115,8 @@ pub struct Router {
     name: String,
     gateway: Gateway,
     sockets: OutsideSockets,
+    raw_esp: Option<RawEsp>,
+    keylog: Option<Box<dyn Write + Send>>,
     inside: Inside,
     pinger: Option<Pinger>,
     /// A ping plan waiting for the Easy VPN hub's Mode Config address,
@@ -119,12 +147,27 @@ impl Router {
             name: name.into(),
             gateway,
             sockets,
+            raw_esp: None,
+            keylog: None,
             inside,
             pinger: None,
             pinger_from_assigned: None,
             clock,
             counters: RouterCounters::default(),
         }
+    }
+
+    /// Carries raw ESP on this socket (its reader must feed the same
+    /// channel as the UDP sockets).
+    pub fn set_raw_esp(&mut self, raw: RawEsp) {
+        self.raw_esp = Some(raw);
+    }
+
+    /// Writes the Gateway's key-log lines ([`GatewayEvent::KeyLog`], given
+    /// only when it was built with `GatewayOptions::keylog`) to `out`,
+    /// which [`create_keylog`] opened.
+    pub fn set_keylog(&mut self, out: Box<dyn Write + Send>) {
+        self.keylog = Some(out);
     }
 
     /// Adds a ping generator whose requests enter the Gateway as inside
@@ -201,7 +244,8 @@ impl Router {
         let r = self.counters;
         format!(
             "{}: sealed {} delivered {} held {} ike-datagrams {} esp-rejected {} \
-             datagrams in/out {}/{} send-errors {} raw-esp-unsent {} clear-unrouted {}",
+             datagrams in/out {}/{} raw-esp in/out {}/{} raw-esp-refused {} send-errors {} raw-esp-unsent {} \
+             clear-unrouted {}",
             self.name,
             g.sealed,
             g.delivered,
@@ -210,6 +254,9 @@ impl Router {
             g.esp_rejected,
             r.datagrams_in,
             r.datagrams_out,
+            r.raw_esp_in,
+            r.raw_esp_out,
+            g.raw_esp_refused,
             r.send_errors,
             r.raw_esp_unsent,
             r.clear_unrouted
@@ -313,6 +360,10 @@ impl Router {
                 self.counters.datagrams_in += 1;
                 self.gateway.handle_datagram(now, local, remote, &payload);
             }
+            Input::Esp { remote, payload } => {
+                self.counters.raw_esp_in += 1;
+                self.gateway.handle_esp(now, remote, &payload);
+            }
             Input::Inner(packet) => self.gateway.handle_inside(now, &packet),
             Input::Command(line) => return self.command(line.trim(), now),
             Input::CommandsClosed => {}
@@ -382,15 +433,26 @@ impl Router {
                     log::warn!("send {local} -> {remote}: {e}");
                 }
             },
-            Transmit::Esp { remote, .. } => {
-                self.counters.raw_esp_unsent += 1;
-                if self.counters.raw_esp_unsent == 1 {
-                    log::warn!(
-                        "raw ESP to {remote} cannot go out of a UDP socket: \
-                         run with --force-encaps (ESP in UDP, RFC 3948)"
-                    );
+            Transmit::Esp {
+                remote, payload, ..
+            } => match &self.raw_esp {
+                Some(raw) => match raw.send(remote, &payload) {
+                    Ok(()) => self.counters.raw_esp_out += 1,
+                    Err(e) => {
+                        self.counters.send_errors += 1;
+                        log::warn!("raw ESP to {remote}: {e}");
+                    }
+                },
+                None => {
+                    self.counters.raw_esp_unsent += 1;
+                    if self.counters.raw_esp_unsent == 1 {
+                        log::warn!(
+                            "raw ESP to {remote} but no raw socket is open: \
+                             run with --force-encaps (ESP in UDP, RFC 3948)"
+                        );
+                    }
                 }
-            }
+            },
             Transmit::Clear { .. } => self.counters.clear_unrouted += 1,
         }
     }
@@ -435,7 +497,20 @@ impl Router {
             GatewayEvent::Dropped { reason, packets } if reason != DropReason::Malformed => {
                 log::info!("dropped {packets} packet(s): {reason:?}");
             }
+            GatewayEvent::KeyLog(line) => self.write_keylog(&line),
             other => log::trace!("{other:?}"),
+        }
+    }
+
+    fn write_keylog(&mut self, line: &KeyLogLine) {
+        let Some(out) = self.keylog.as_mut() else {
+            return;
+        };
+        // Flushed at once: the file is read while the router runs.
+        let written = writeln!(out, "{}", line.as_str()).and_then(|()| out.flush());
+        if let Err(e) = written {
+            log::warn!("key log: {e}; no more keys are written");
+            self.keylog = None;
         }
     }
 }

@@ -1,17 +1,20 @@
-//! Runs the `demo` binary (the seed's hub and spoke over loopback UDP) and
-//! checks its verdict and what it prints.
+//! Runs the `demo` binary (the seed's hub, spoke and VPN client over
+//! loopback UDP) and checks its verdict and what it prints.
 
 use std::net::UdpSocket;
 use std::process::{Command, Output};
 
-/// A pair of UDP ports free on both 127.0.0.1 and 127.0.0.2, so that tests
-/// running at the same time do not collide.
+/// A pair of UDP ports free on 127.0.0.1, 127.0.0.2 and 127.0.0.3, so that
+/// tests running at the same time do not collide.
 fn free_ports() -> (u16, u16) {
     let mut ports = Vec::new();
     while ports.len() < 2 {
         let a = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = a.local_addr().unwrap().port();
-        if UdpSocket::bind(("127.0.0.2", port)).is_ok() && !ports.contains(&port) {
+        if UdpSocket::bind(("127.0.0.2", port)).is_ok()
+            && UdpSocket::bind(("127.0.0.3", port)).is_ok()
+            && !ports.contains(&port)
+        {
             ports.push(port);
         }
     }
@@ -38,7 +41,7 @@ fn demo(extra: &[&str]) -> (Output, String, String) {
 }
 
 #[test]
-fn hub_and_spoke_carry_pings_through_the_tunnel() {
+fn hub_spoke_and_vpn_client_carry_pings_through_both_tunnels() {
     let (out, stdout, stderr) = demo(&["--count", "4"]);
     // Everything is on stdout, in order: a pipe sees the negotiation too.
     let log = &stdout;
@@ -47,13 +50,29 @@ fn hub_and_spoke_carry_pings_through_the_tunnel() {
     // The negotiation, in the seed's vocabulary, on both ends.
     for line in [
         "Spoke: ISAKMP (0:1): Old State = IKE_I_MM6 New State = IKE_P1_COMPLETE",
-        "Hub: ISAKMP (0:1): Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
         "Hub: ISAKMP: Looking for a matching key for 127.0.0.2 in spokes : success",
         "Hub: ISAKMP: peer matches L2L profile",
+        // The client: Aggressive Mode as the group, Xauth, Mode Config.
+        "Hub: ISAKMP: peer matches VPNclient profile",
+        "VPNclient: EZVPN: Mode Config address 10.5.5.1",
+        // Forced encapsulation is said as such, not as a NAT.
+        "Spoke: ISAKMP (0:1): UDP encapsulation forced: floating to port",
     ] {
         assert!(log.contains(line), "missing {line:?} in:\n{log}");
     }
-    for who in ["Hub", "Spoke"] {
+    assert!(!log.contains("NAT detected"), "{log}");
+    // The hub's conn-ids follow arrival order: spoke or client first.
+    for line in [
+        "Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
+        "Old State = IKE_R_AM3 New State = IKE_P1_COMPLETE",
+    ] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("Hub: ISAKMP (0:") && l.contains(line)),
+            "missing hub {line:?} in:\n{log}"
+        );
+    }
+    for who in ["Hub", "Spoke", "VPNclient"] {
         assert!(
             log.lines()
                 .any(|l| l.contains(&format!("{who}: ")) && l.contains("IKE_QM_PHASE2_COMPLETE")),
@@ -61,40 +80,58 @@ fn hub_and_spoke_carry_pings_through_the_tunnel() {
         );
     }
 
-    // The show views of both ends, with the four echo requests and their
-    // replies counted on each.
+    // The show views of every router, with the four echo requests and
+    // their replies counted on each flow.
     for view in [
         "Hub#show crypto isakmp sa detail",
         "Hub#show crypto ipsec sa",
         "Spoke#show crypto isakmp sa detail",
         "Spoke#show crypto ipsec sa",
+        "VPNclient#show crypto isakmp sa detail",
         "current_peer: 127.0.0.1:",
         "current_peer: 127.0.0.2:",
+        "current_peer: 127.0.0.3:",
         "local ident (addr/mask/prot/port): (10.2.0.0/255.255.0.0/0/0)",
+        "remote ident (addr/mask/prot/port): (10.5.5.1/255.255.255.255/0/0)",
         "in use settings ={Tunnel UDP-Encaps, }",
     ] {
         assert!(stdout.contains(view), "missing {view:?} in:\n{stdout}");
     }
-    assert_eq!(
-        stdout
-            .matches("#pkts encaps: 4, #pkts encrypt: 4, #pkts digest 4")
-            .count(),
-        2,
-        "{stdout}"
-    );
-    assert_eq!(
-        stdout
-            .matches("#pkts decaps: 4, #pkts decrypt: 4, #pkts verify 4")
-            .count(),
-        2,
-        "{stdout}"
-    );
+    // The hub's IKE SA table has both rows as the seed's has them: the
+    // spoke authenticated by pre-shared key, the client by Xauth with
+    // Mode Config (C, X; N too: NAT-T is in use, forced).
+    let hub_view = stdout
+        .split("Hub#show crypto isakmp sa detail")
+        .nth(1)
+        .and_then(|v| v.split("Hub#show crypto ipsec sa").next())
+        .unwrap();
+    let row = |peer: &str| {
+        hub_view
+            .lines()
+            .find(|l| l.contains(&format!("127.0.0.1       {peer}")))
+            .unwrap_or_else(|| panic!("no row for {peer} in:\n{hub_view}"))
+    };
+    assert!(row("127.0.0.2").contains("3des sha  psk  2"), "{hub_view}");
+    let client = row("127.0.0.3");
+    assert!(!client.contains("psk"), "{hub_view}");
+    let caps = client.split_whitespace().last().unwrap();
+    assert!(caps.contains('C') && caps.contains('X'), "{hub_view}");
+    // Hub: two flows; spoke and client: one each.
+    for counted in [
+        "#pkts encaps: 4, #pkts encrypt: 4, #pkts digest 4",
+        "#pkts decaps: 4, #pkts decrypt: 4, #pkts verify 4",
+    ] {
+        assert_eq!(stdout.matches(counted).count(), 4, "{stdout}");
+    }
+    for ping in ["(from 10.2.2.2) ---", "(from 10.5.5.1) ---"] {
+        let stats = stdout.split(ping).nth(1).unwrap_or_default();
+        assert!(
+            stats.contains("4 packets transmitted, 4 received, 0% packet loss"),
+            "{ping}: {stdout}"
+        );
+    }
     assert!(
-        stdout.contains("4 packets transmitted, 4 received, 0% packet loss"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("Hub: inside echo answered 4 ICMP echo requests"),
+        stdout.contains("Hub: inside echo answered 8 ICMP echo requests"),
         "{stdout}"
     );
     assert!(stdout.contains("demo: PASS"), "{stdout}");

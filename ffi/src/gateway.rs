@@ -31,7 +31,7 @@ use std::slice;
 use esp_core::spd::Fallback;
 use getrandom::SysRng;
 use getrandom::rand_core::UnwrapErr;
-use ike_policy::gateway::{DropReason, GatewayCounters, Instant};
+use ike_policy::gateway::{DropReason, GatewayCounters, Instant, KeyLogLine};
 use ike_policy::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated, Transmit};
 use ike_proto::engine::{CommandError, DownReason, Event, IkeSaId};
 use ike_proto::policy::XauthPassword;
@@ -94,6 +94,10 @@ pub const IKS_EVENT_XAUTH_DONE: u32 = 15;
 pub const IKS_EVENT_CONFIG_ASSIGNED: u32 = 16;
 /// Mode Config gave us `assigned_addr` (we are the client) on IKE SA `id`.
 pub const IKS_EVENT_CONFIG_RECEIVED: u32 = 17;
+/// A key-log line is ready (only with `iks_gateway_options.keylog`): copy
+/// it with `iks_gateway_keylog_line` before the next poll, and write it
+/// to the key-log file after its first line `iks_keylog_header()`.
+pub const IKS_EVENT_KEYLOG: u32 = 18;
 
 /// The lifetime ran out.
 pub const IKS_DOWN_EXPIRED: u32 = 1;
@@ -142,6 +146,11 @@ pub struct iks_gateway_options {
     /// Inside packets that no crypto ACL selects are dropped instead of
     /// being given back as `IKS_TRANSMIT_CLEAR`.
     pub discard_unprotected: bool,
+    /// Report every IKE SA's and IPsec SA's keys as `IKS_EVENT_KEYLOG`
+    /// lines for a Wireshark key log (false). The lines hold every secret
+    /// of the traffic. Taken from padding of earlier versions: the struct
+    /// keeps its size.
+    pub keylog: bool,
     /// Inside packets held while IKE negotiates, in total (64).
     pub hold_queue_limit: u32,
     /// The anti-replay window of inbound SAs, in packets (64).
@@ -297,6 +306,10 @@ pub struct iks_gateway {
     transmit: Option<Transmit>,
     /// As `transmit`, for inside packets.
     inside: Option<Vec<u8>>,
+    /// The line of the last `IKS_EVENT_KEYLOG`, for
+    /// `iks_gateway_keylog_line` (wiped on drop; replaced or dropped at
+    /// the next poll).
+    keylog: Option<KeyLogLine>,
 }
 
 /// An Xauth user name or password is one attribute value (a 16-bit
@@ -360,6 +373,7 @@ fn defaults() -> iks_gateway_options {
         natt_port: d.natt_port,
         force_udp_encapsulation: d.force_udp_encapsulation,
         discard_unprotected: d.unprotected == Fallback::Discard,
+        keylog: d.keylog,
         hold_queue_limit: u32::try_from(d.hold_queue_limit).unwrap_or(u32::MAX),
         replay_window: d.replay_window,
         reserved: [0; 8],
@@ -388,6 +402,7 @@ fn gateway_options(o: &iks_gateway_options) -> Result<GatewayOptions, FfiError> 
             Fallback::Bypass
         },
         replay_window: o.replay_window,
+        keylog: o.keylog,
         ..GatewayOptions::default()
     })
 }
@@ -509,6 +524,7 @@ pub unsafe extern "C" fn iks_gateway_new(
             gateway,
             xauth: HashMap::new(),
             transmit: None,
+            keylog: None,
             inside: None,
         }));
         // SAFETY: non-null; the caller promised it is writable.
@@ -793,7 +809,11 @@ fn at_peer(kind: u32, id: u64, peer: SocketAddrV4) -> iks_event {
 /// `xauth` keeps the credentials of an Xauth request for
 /// `iks_gateway_xauth_take_credentials` (the event struct carries no
 /// strings) and forgets them when their IKE SA ends.
-fn c_event(xauth: &mut HashMap<u64, PendingXauth>, event: GatewayEvent) -> Option<iks_event> {
+fn c_event(
+    xauth: &mut HashMap<u64, PendingXauth>,
+    keylog: &mut Option<KeyLogLine>,
+    event: GatewayEvent,
+) -> Option<iks_event> {
     Some(match event {
         GatewayEvent::Engine(e) => match e {
             Event::IkeSaUp(info) => at_peer(IKS_EVENT_IKE_SA_UP, info.id.0, info.remote),
@@ -879,7 +899,7 @@ fn c_event(xauth: &mut HashMap<u64, PendingXauth>, event: GatewayEvent) -> Optio
                     ..at_peer(kind, ike_sa.0, remote)
                 }
             }
-            Event::ChildSaUp(_) | Event::Log(_) => return None,
+            Event::ChildSaUp(_) | Event::Log(_) | Event::IkeSaKeys(_) => return None,
         },
         GatewayEvent::SaInstalled {
             child,
@@ -908,6 +928,13 @@ fn c_event(xauth: &mut HashMap<u64, PendingXauth>, event: GatewayEvent) -> Optio
             ..iks_event::default()
         },
         GatewayEvent::SaRemoved { .. } => return None,
+        GatewayEvent::KeyLog(line) => {
+            *keylog = Some(line);
+            iks_event {
+                kind: IKS_EVENT_KEYLOG,
+                ..iks_event::default()
+            }
+        }
     })
 }
 
@@ -928,14 +955,65 @@ pub unsafe extern "C" fn iks_gateway_poll_event(
         if out.is_null() {
             return Err(FfiError::null("out"));
         }
+        // A key-log line lives until the next poll (wiped when dropped).
+        gw.keylog = None;
         loop {
             let event = gw.gateway.poll_event().ok_or_else(|| empty("event"))?;
-            if let Some(event) = c_event(&mut gw.xauth, event) {
+            if let Some(event) = c_event(&mut gw.xauth, &mut gw.keylog, event) {
                 // SAFETY: non-null and writable per the contract.
                 unsafe { out.write(event) };
                 return Ok(());
             }
         }
+    })
+}
+
+/// The first line of a key-log file (`# tshark-keys`, what the lab's
+/// `capture.sh show --keys` looks for), NUL-terminated, static.
+#[unsafe(no_mangle)]
+pub extern "C" fn iks_keylog_header() -> *const c_char {
+    c"# tshark-keys".as_ptr()
+}
+
+/// Copies the line of the last `IKS_EVENT_KEYLOG` (no newline) into
+/// `buf`, NUL-terminated, its length (without the NUL) into `*out_len`:
+/// `ikev1 <initiator cookie>,<phase-1 encryption key>` (Wireshark's
+/// `ikev1_decryption_table`) or `esp "IPv4","src","dst","0xSPI",...`
+/// (its `esp_sa` table). The line holds keys: wipe `buf` when written.
+/// `IKS_ERR_EMPTY` when the last event polled was no key-log line;
+/// `IKS_ERR_BUFFER_TOO_SMALL` (needed length written, the line kept)
+/// when it and its NUL do not fit; 256 bytes always do.
+///
+/// # Safety
+/// `gw` a live handle; `buf` valid for `cap` bytes of writes; `out_len`
+/// valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iks_gateway_keylog_line(
+    gw: *mut iks_gateway,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+) -> iks_result {
+    guard(|| {
+        // SAFETY: forwarded caller promise.
+        let gw = unsafe { handle(gw)? };
+        if buf.is_null() || out_len.is_null() {
+            return Err(FfiError::null("buf/out_len"));
+        }
+        let line = gw.keylog.as_ref().ok_or_else(|| empty("key-log line"))?;
+        let text = line.as_str().as_bytes();
+        if text.len() >= cap {
+            // SAFETY: non-null and writable per the contract.
+            unsafe { out_len.write(text.len()) };
+            return Err(too_small(cap, text.len() + 1));
+        }
+        // SAFETY: non-null; the caller promised `cap > text.len()` bytes,
+        // which cannot overlap our heap copy.
+        unsafe {
+            put_terminated(text, buf.cast::<u8>());
+            out_len.write(text.len());
+        }
+        Ok(())
     })
 }
 

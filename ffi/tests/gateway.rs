@@ -592,6 +592,108 @@ fn initiate_brings_the_tunnel_up_from_c_without_a_packet() {
     }
 }
 
+/// Every key-log line `gw` has queued, taken as C takes them; the other
+/// events are dropped.
+fn keylog_lines(gw: &Gw) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let mut e = iks_event::default();
+        // SAFETY: live handle and a valid local.
+        match unsafe { iks_gateway_poll_event(gw.0, &mut e) } {
+            iks_result::IKS_OK if e.kind == IKS_EVENT_KEYLOG => {
+                let (mut small, mut buf) = ([0 as c_char; 8], [0 as c_char; 256]);
+                let mut len = 0usize;
+                // SAFETY: live handle, buffers of the sizes given.
+                unsafe {
+                    assert_eq!(
+                        iks_gateway_keylog_line(gw.0, small.as_mut_ptr(), small.len(), &mut len),
+                        iks_result::IKS_ERR_BUFFER_TOO_SMALL
+                    );
+                    let needed = len;
+                    assert_eq!(
+                        iks_gateway_keylog_line(gw.0, buf.as_mut_ptr(), buf.len(), &mut len),
+                        iks_result::IKS_OK,
+                        "{}",
+                        last_error()
+                    );
+                    assert_eq!(len, needed);
+                    lines.push(CStr::from_ptr(buf.as_ptr()).to_str().unwrap().to_owned());
+                }
+            }
+            iks_result::IKS_OK => {
+                let mut buf = [0 as c_char; 256];
+                let mut len = 0usize;
+                // SAFETY: as above.
+                let r =
+                    unsafe { iks_gateway_keylog_line(gw.0, buf.as_mut_ptr(), buf.len(), &mut len) };
+                assert_eq!(
+                    r,
+                    iks_result::IKS_ERR_EMPTY,
+                    "no line after kind {}",
+                    e.kind
+                );
+            }
+            iks_result::IKS_ERR_EMPTY => return lines,
+            other => panic!("poll_event: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_key_log_comes_out_as_lines_only_when_asked() {
+    // SAFETY: a static NUL-terminated string.
+    let header = unsafe { CStr::from_ptr(iks_keylog_header()) };
+    assert_eq!(header.to_str().unwrap(), "# tshark-keys");
+    for keylog in [false, true] {
+        let mut hub_opts = options(0);
+        let mut spoke_opts = options(SPOKE_ADDR);
+        hub_opts.keylog = keylog;
+        spoke_opts.keylog = keylog;
+        let hub = new_gateway(HUB, &hub_opts).expect("hub");
+        let spoke = new_gateway(SPOKE, &spoke_opts).expect("spoke");
+        let (mut state, mut peer) = (0u32, 0u32);
+        // SAFETY: live handle, valid locals.
+        let r = unsafe {
+            iks_gateway_initiate(
+                spoke.0,
+                1_000,
+                0x0A02_0205,
+                0x0A01_0101,
+                &mut state,
+                &mut peer,
+            )
+        };
+        assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+        let (mut hub_lines, mut spoke_lines) = (Vec::new(), Vec::new());
+        for _ in 0..20 {
+            let a = carry(&spoke, &hub, 1_000);
+            let b = carry(&hub, &spoke, 1_000);
+            hub_lines.extend(keylog_lines(&hub));
+            spoke_lines.extend(keylog_lines(&spoke));
+            if !a && !b {
+                break;
+            }
+        }
+        if !keylog {
+            assert!(hub_lines.is_empty() && spoke_lines.is_empty());
+            continue;
+        }
+        // One IKE SA (3DES: 24 key bytes) and both directions of one
+        // IPsec SA, the same keys on both sides.
+        assert_eq!(hub_lines.len(), 3, "{hub_lines:?}");
+        assert!(hub_lines[0].starts_with("ikev1 "), "{hub_lines:?}");
+        assert_eq!(hub_lines[0].len(), "ikev1 ".len() + 16 + 1 + 48);
+        assert!(hub_lines[1].starts_with("esp \"IPv4\",\"127.0.0.2\",\"127.0.0.1\",\"0x"));
+        assert!(hub_lines[1].contains("\"TripleDES-CBC [RFC2451]\""));
+        assert!(hub_lines[1].contains("\"HMAC-SHA-1-96 [RFC2404]\""));
+        let mut a = hub_lines.clone();
+        let mut b = spoke_lines.clone();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+    }
+}
+
 /// A length above what the call can mean (SIZE_MAX from a C caller's
 /// arithmetic slip) is IKS_ERR_INVALID_ARGUMENT, named in the last error,
 /// and never becomes a slice (which would abort or worse).

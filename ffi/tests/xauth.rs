@@ -77,6 +77,7 @@ fn hub() -> Gw {
         natt_port: 0,
         force_udp_encapsulation: false,
         discard_unprotected: false,
+        keylog: false,
         hold_queue_limit: 0,
         replay_window: 0,
         reserved: [0; 8],

@@ -481,6 +481,33 @@ fn forced_udp_encapsulation_on_the_hub_alone_floats_both_sides() {
 }
 
 #[test]
+fn forced_encapsulation_refuses_a_plain_esp_sa_with_a_peer_without_nat_t() {
+    // The hub cannot carry raw ESP (forced encapsulation); the spoke
+    // speaks no NAT-T, so the Quick Mode can only give plain ESP.
+    let mut hub_opts = options((10500, 14500), None);
+    hub_opts.force_udp_encapsulation = true;
+    let mut spoke_opts = options((10500, 14500), Some(SPOKE));
+    spoke_opts.engine.nat_traversal = false;
+    let mut net = Net::new(SPOKE_CFG, hub_opts, spoke_opts);
+    net.ping_from_spoke(1);
+    net.run();
+    assert_eq!(net.hub.installed_child_sas(), 0);
+    assert_eq!(net.hub.counters().raw_esp_refused, 1);
+    let refused = net.events.iter().find_map(|(hub, e)| match e {
+        GatewayEvent::SaInstallFailed { reason, .. } if *hub => Some(reason.clone()),
+        _ => None,
+    });
+    let refused = refused.expect("the hub refused the SA");
+    assert!(refused.contains("cannot carry raw ESP"), "{refused}");
+    // Deleted on the spoke too (the hub's Delete), and nothing crossed.
+    assert_eq!(net.spoke.installed_child_sas(), 0);
+    // The held ping left the spoke as raw ESP before the Delete came
+    // back; the hub, holding no SA for it, opened none of it.
+    assert!(net.hub_inside.is_empty());
+    assert_eq!(net.hub.counters().esp_rejected, net.raw_esp as u64);
+}
+
+#[test]
 fn clearing_the_peer_removes_the_sas_on_both_ends_and_traffic_renegotiates() {
     let mut net = Net::seed();
     net.ping_from_spoke(1);

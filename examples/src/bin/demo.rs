@@ -1,11 +1,15 @@
-//! `demo`: the seed's hub and spoke as two routers over real UDP sockets on
-//! loopback (hub 127.0.0.1, spoke 127.0.0.2, unprivileged ports, ESP in
-//! UDP). The spoke's LAN (10.2.2.2) pings the hub's LAN (10.1.1.1, answered
-//! by the hub's inside echo responder); the negotiation is logged in IOS's
-//! debug vocabulary, then both ends' show views and counters are printed,
-//! all on stdout.
-//! Exit status 0 only when the echo replies came back through the tunnel:
-//! replies received, and ESP sealed and opened on both ends.
+//! `demo`: the whole seed over real UDP sockets on loopback: the hub
+//! (127.0.0.1), a LAN-to-LAN spoke (127.0.0.2) and a Cisco VPN client (our
+//! Easy VPN Remote, `configs/vpnclient.cfg`, 127.0.0.3: Aggressive Mode as
+//! group testgroup, Xauth, Mode Config), unprivileged ports, ESP in UDP
+//! (encapsulation forced: UDP sockets carry no raw ESP). The spoke's LAN
+//! (10.2.2.2) and the client's Mode Config address ping the hub's LAN
+//! (10.1.1.1, answered by the hub's inside echo responder); the
+//! negotiation is logged in IOS's debug vocabulary, then every router's
+//! show views and counters are printed, all on stdout.
+//! Exit status 0 only when the echo replies came back through both
+//! tunnels: replies received by the spoke and the client, and ESP sealed
+//! and opened on every router.
 //!
 //! ```text
 //! cargo run --release -p examples --bin demo
@@ -36,6 +40,10 @@ const HUB_CFG: &str = include_str!("../../configs/hub.cfg");
 const SPOKE_CFG: &str = include_str!("../../configs/spoke.cfg");
 /// The address the demo hands the spoke for its `ip address dhcp`.
 const SPOKE_OUTSIDE: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+/// The Easy VPN Remote (its outside address 127.0.0.3 is in the file).
+const CLIENT_CFG: &str = include_str!("../../configs/vpnclient.cfg");
+/// The hub's inside host both pings go to.
+const HUB_LAN_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 1);
 
 /// The seed's hub and spoke on loopback, with traffic through the tunnel.
 #[derive(Parser, Debug)]
@@ -64,6 +72,8 @@ struct Report {
     sealed: u64,
     delivered: u64,
     ping: Option<(PingPlan, PingStats)>,
+    /// It was to ping (the client only once Mode Config gave it an address).
+    ping_expected: bool,
     echo_replies: u64,
 }
 
@@ -72,6 +82,8 @@ struct Role {
     config: &'static str,
     outside: Option<Ipv4Addr>,
     ping: Option<PingPlan>,
+    /// Ping from the Mode Config address once the hub assigned it.
+    ping_from_assigned: bool,
     deadline_ms: u64,
 }
 
@@ -86,7 +98,8 @@ fn main() -> ExitCode {
     let deadline_ms = args.timeout * 1000;
 
     println!(
-        "demo: hub 127.0.0.1 and spoke {SPOKE_OUTSIDE}, UDP {} (IKE) and {} (NAT-T, ESP in UDP)",
+        "demo: hub 127.0.0.1, spoke {SPOKE_OUTSIDE} and VPN client 127.0.0.3, UDP {} (IKE) and {} \
+         (NAT-T; ESP in UDP, encapsulation forced)",
         args.ike_port, args.natt_port
     );
     let stop = Arc::new(AtomicBool::new(false));
@@ -99,6 +112,7 @@ fn main() -> ExitCode {
             config: HUB_CFG,
             outside: None,
             ping: None,
+            ping_from_assigned: false,
             deadline_ms,
         },
         &args,
@@ -108,20 +122,37 @@ fn main() -> ExitCode {
         done_tx.clone(),
     );
     hub_ready.wait();
+    let ping = |src| PingPlan {
+        src,
+        dst: HUB_LAN_HOST,
+        ident: 0x5eed,
+        count: args.count,
+        interval_ms: 200,
+        wait_ms: 3000,
+        size: 56,
+    };
     let spoke = spawn_router(
         "Spoke",
         Role {
             config: SPOKE_CFG,
             outside: Some(SPOKE_OUTSIDE),
-            ping: Some(PingPlan {
-                src: Ipv4Addr::new(10, 2, 2, 2),
-                dst: Ipv4Addr::new(10, 1, 1, 1),
-                ident: 0x5eed,
-                count: args.count,
-                interval_ms: 200,
-                wait_ms: 3000,
-                size: 56,
-            }),
+            ping: Some(ping(Ipv4Addr::new(10, 2, 2, 2))),
+            ping_from_assigned: false,
+            deadline_ms,
+        },
+        &args,
+        start,
+        &stop,
+        None,
+        done_tx.clone(),
+    );
+    let client = spawn_router(
+        "VPNclient",
+        Role {
+            config: CLIENT_CFG,
+            outside: None,
+            ping: Some(ping(Ipv4Addr::UNSPECIFIED)),
+            ping_from_assigned: true,
             deadline_ms,
         },
         &args,
@@ -130,11 +161,12 @@ fn main() -> ExitCode {
         None,
         done_tx,
     );
-    // Whichever ends first (the spoke when its pings are done, or a
-    // failure) stops the other.
+    // The spoke and the client end when their pings are done; the hub
+    // only at the deadline or on a failure. Two ends stop the rest.
+    let _ = done_rx.recv();
     let _ = done_rx.recv();
     stop.store(true, Ordering::Relaxed);
-    let reports: Vec<Result<Report, String>> = [hub, spoke]
+    let reports: Vec<Result<Report, String>> = [hub, spoke, client]
         .into_iter()
         .map(|h| {
             h.join()
@@ -163,6 +195,13 @@ fn main() -> ExitCode {
                         r.name, r.echo_replies
                     );
                 }
+                if r.ping_expected && r.ping.is_none() {
+                    ok = false;
+                    lines.push(format!(
+                        "{}: no Mode Config address, nothing pinged",
+                        r.name
+                    ));
+                }
                 if let Some((plan, stats)) = &r.ping {
                     println!(
                         "--- {} ping statistics (from {}) ---\n{stats}",
@@ -183,7 +222,7 @@ fn main() -> ExitCode {
     println!();
     if ok {
         println!(
-            "demo: PASS: echo replies came back through the tunnel (ESP sealed and opened on both ends)"
+            "demo: PASS: echo replies came back through both tunnels (ESP sealed and opened on every router)"
         );
         ExitCode::SUCCESS
     } else {
@@ -268,8 +307,10 @@ fn run_router(
         Inside::Echo(InsideEcho::new(lan)),
         clock,
     );
-    if let Some(plan) = role.ping {
-        router.set_pinger(Pinger::new(plan));
+    match role.ping {
+        Some(plan) if role.ping_from_assigned => router.set_pinger_from_assigned(plan),
+        Some(plan) => router.set_pinger(Pinger::new(plan)),
+        None => {}
     }
     drop(release);
 
@@ -290,6 +331,7 @@ fn run_router(
         sealed: g.sealed,
         delivered: g.delivered,
         ping: router.pinger().map(|p| (*p.plan(), p.stats())),
+        ping_expected: role.ping.is_some(),
         echo_replies: router.inside_echo().map_or(0, |e| e.counters().icmp_echoed),
     })
 }

@@ -15,7 +15,7 @@
 //! (`IKESUITE_LOG=info` quietens it).
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::channel;
 use std::sync::{Arc, atomic::AtomicBool};
@@ -25,7 +25,8 @@ use examples::clock::MonotonicClock;
 use examples::inside_echo::InsideEcho;
 use examples::io::{OutsideSockets, spawn_stdin_reader};
 use examples::os_rng::OsRng;
-use examples::router::{Inside, Router, RunLimits};
+use examples::raw_esp::RawEsp;
+use examples::router::{Inside, Router, RunLimits, create_keylog};
 use examples::traffic::{PingPlan, Pinger};
 use examples::{logger, net};
 use ike_policy::{Gateway, GatewayOptions};
@@ -55,10 +56,17 @@ struct Args {
     /// Connect the inside to this Linux TUN device (root).
     #[arg(long, value_name = "NAME")]
     tun: Option<String>,
-    /// Always carry ESP in UDP on the NAT-T port (no raw ESP is possible
-    /// from UDP sockets).
+    /// Always carry ESP in UDP on the NAT-T port and open no raw ESP
+    /// socket. Without it the router carries raw ESP (IP protocol 50) when
+    /// it may open a raw socket (root / CAP_NET_RAW), and forces UDP
+    /// encapsulation when it may not.
     #[arg(long)]
     force_encaps: bool,
+    /// Write every IKE SA's and IPsec SA's keys to FILE (mode 0600) as
+    /// Wireshark decryption tables (`capture.sh show --keys FILE`). The
+    /// file holds every secret of the traffic.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
     /// Print the show views every SECS seconds.
     #[arg(long, value_name = "SECS")]
     show_every: Option<u64>,
@@ -129,11 +137,18 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     );
 
     let lan = net::inside_network(&config);
+    let raw_esp = open_raw_esp(args, &config);
+    let keylog = args
+        .keylog
+        .as_deref()
+        .map(|p| create_keylog(p).map_err(|e| format!("--keylog {}: {e}", p.display())))
+        .transpose()?;
     let options = GatewayOptions {
         outside_addr: args.outside_addr,
         ike_port: args.ike_port,
         natt_port: args.natt_port,
-        force_udp_encapsulation: args.force_encaps,
+        force_udp_encapsulation: raw_esp.is_none(),
+        keylog: keylog.is_some(),
         ..GatewayOptions::default()
     };
     let gateway = Gateway::new(config, options, &mut OsRng)?;
@@ -163,6 +178,9 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (tx, rx) = channel();
     let stop = Arc::new(AtomicBool::new(false));
     sockets.spawn_readers(&tx, &stop)?;
+    if let Some(raw) = &raw_esp {
+        raw.spawn_reader(&tx, &stop)?;
+    }
     let inside = if args.inside_echo {
         let lan = lan.ok_or("--inside-echo: no inside interface with a static `ip address`")?;
         log::info!("inside: echo responder for {}/{}", lan.addr, lan.mask);
@@ -176,6 +194,16 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
     let clock = MonotonicClock::new();
     let mut router = Router::new(name, gateway, sockets, inside, clock);
+    if let Some(raw) = raw_esp {
+        router.set_raw_esp(raw);
+    }
+    if let Some(file) = keylog {
+        log::warn!(
+            "key log {}: every IKE and IPsec key of this run is written there",
+            args.keylog.as_deref().unwrap_or(Path::new("")).display()
+        );
+        router.set_keylog(Box::new(file));
+    }
     if let (Some(dst), Some(from)) = (args.ping, args.from) {
         let plan = |src| PingPlan {
             src,
@@ -230,6 +258,32 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The raw ESP socket on the outside address, unless `--force-encaps`;
+/// `None` means the Gateway must force UDP encapsulation, which is said
+/// here, once, at start.
+fn open_raw_esp(args: &Args, config: &ike_policy::Config) -> Option<RawEsp> {
+    if args.force_encaps {
+        log::info!("--force-encaps: ESP always in UDP on the NAT-T port (RFC 3948)");
+        return None;
+    }
+    // Without an address Gateway::new reports the missing one.
+    let local = args.outside_addr.or_else(|| net::outside_address(config))?;
+    match RawEsp::open(local) {
+        Ok(raw) => {
+            log::info!("raw ESP (IP protocol 50) on {local}");
+            Some(raw)
+        }
+        Err(e) => {
+            log::warn!(
+                "raw ESP (IP protocol 50) on {local}: {e} (needs root or CAP_NET_RAW): \
+                 forcing UDP encapsulation (ESP in UDP, RFC 3948) with every peer; \
+                 peers without NAT-T get no IPsec SA"
+            );
+            None
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]

@@ -174,8 +174,11 @@
 //! the Gateway logs SA installation and drops. The same lines arrive as
 //! [`Event::Log`] events.
 
+mod keylog;
 mod show;
 mod spd;
+
+pub use keylog::{KEYLOG_HEADER, KeyLogLine};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -244,6 +247,10 @@ pub struct GatewayOptions {
     pub unprotected: Fallback,
     /// The anti-replay window of inbound SAs, in packets (IOS: 64).
     pub replay_window: u32,
+    /// Emit [`GatewayEvent::KeyLog`] lines (every IKE SA's phase-1 key and
+    /// every child SA's keys, in Wireshark's table formats) for a key log.
+    /// Off by default: the lines hold every secret of the traffic.
+    pub keylog: bool,
 }
 
 impl Default for GatewayOptions {
@@ -257,6 +264,7 @@ impl Default for GatewayOptions {
             hold_queue_limit: 64,
             unprotected: Fallback::Bypass,
             replay_window: 64,
+            keylog: false,
         }
     }
 }
@@ -407,6 +415,10 @@ pub enum GatewayEvent {
         /// Why.
         reason: String,
     },
+    /// A key-log line (only under [`GatewayOptions::keylog`]): an IKE SA's
+    /// phase-1 key as it completes, each direction of a child SA as it is
+    /// installed. Write them after a [`KEYLOG_HEADER`] line.
+    KeyLog(KeyLogLine),
     /// Packets were dropped.
     Dropped {
         /// Why.
@@ -447,6 +459,10 @@ pub struct GatewayCounters {
     pub selector_mismatch: u64,
     /// Drops: seal failed.
     pub seal_failed: u64,
+    /// Child SAs refused because they carry plain ESP (IP protocol 50)
+    /// while [`GatewayOptions::force_udp_encapsulation`] says this node
+    /// cannot (the peer did not do NAT-T).
+    pub raw_esp_refused: u64,
 }
 
 /// A child SA installed in esp-core.
@@ -722,6 +738,7 @@ impl Gateway {
         engine_config.peer_ike_port = options.ike_port;
         engine_config.peer_natt_port = options.natt_port;
         engine_config.force_udp_encapsulation = options.force_udp_encapsulation;
+        engine_config.keylog = options.keylog;
         if options.force_udp_encapsulation {
             engine_config.nat_traversal = true;
         }
@@ -1371,6 +1388,12 @@ impl Gateway {
             }
             while let Some(ev) = self.engine.poll_event() {
                 busy = true;
+                if let Event::IkeSaKeys(keys) = &ev {
+                    // The key goes no further than its key-log line.
+                    self.events
+                        .push_back(GatewayEvent::KeyLog(KeyLogLine::ikev1(keys)));
+                    continue;
+                }
                 self.on_engine_event(now, &ev);
                 self.events.push_back(GatewayEvent::Engine(ev));
             }
@@ -1514,6 +1537,14 @@ impl Gateway {
                 remote_port,
             } => Some((local_port, remote_port)),
         };
+        if udp.is_none() && self.options.force_udp_encapsulation {
+            self.counters.raw_esp_refused += 1;
+            return Err(format!(
+                "{} did not float to ESP in UDP (no NAT-T) and this node cannot carry \
+                 raw ESP (forced UDP encapsulation)",
+                c.remote.ip()
+            ));
+        }
         let lifetime = esp_lifetime(c.lifetime);
         let at = now;
         let inbound_params = SaParams::new(c.spi_in, suite)
@@ -1591,6 +1622,9 @@ impl Gateway {
                 map_seq,
             },
         );
+        if self.options.keylog {
+            self.keylog_child(c);
+        }
         self.events.push_back(GatewayEvent::SaInstalled {
             child: c.id,
             peer: *c.remote.ip(),
@@ -1599,6 +1633,25 @@ impl Gateway {
             udp_encapsulated: udp.is_some(),
         });
         Ok(())
+    }
+
+    /// The `esp_sa` lines of both directions of an installed child SA.
+    fn keylog_child(&mut self, c: &ChildSa) {
+        let (us, peer) = (self.local, *c.remote.ip());
+        for (src, dst, spi, keys) in [
+            (peer, us, c.spi_in, &c.keys_in),
+            (us, peer, c.spi_out, &c.keys_out),
+        ] {
+            self.events.push_back(GatewayEvent::KeyLog(KeyLogLine::esp(
+                src,
+                dst,
+                spi,
+                c.cipher,
+                keys.encryption.as_bytes(),
+                c.integrity,
+                keys.integrity.as_bytes(),
+            )));
+        }
     }
 
     /// The crypto map sequence number an SA belongs to: the static entry

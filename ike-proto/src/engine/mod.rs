@@ -228,6 +228,11 @@ pub struct Config {
     /// again with a new REQUEST until this many failed; then SET with
     /// XAUTH_STATUS FAIL, and the IKE SA is deleted once it is acknowledged.
     pub xauth_attempts: u32,
+    /// Report each IKE SA's phase-1 encryption key in an
+    /// [`Event::IkeSaKeys`] when phase 1 completes, for a Wireshark key
+    /// log. Off by default: it hands out a secret, and only an embedder
+    /// that writes a key log on purpose should turn it on.
+    pub keylog: bool,
 }
 
 impl Default for Config {
@@ -255,6 +260,7 @@ impl Default for Config {
             peer_ike_port: IKE_PORT,
             peer_natt_port: NATT_PORT,
             force_udp_encapsulation: false,
+            keylog: false,
         }
     }
 }
@@ -399,11 +405,41 @@ impl fmt::Display for LogLine {
     }
 }
 
+/// The phase-1 key of an IKE SA, as Wireshark's `ikev1_decryption_table`
+/// takes it (initiator cookie, encryption key). Only reported under
+/// [`Config::keylog`]; `Debug` shows the cookies, never the key.
+#[derive(Clone)]
+pub struct IkeSaKeys {
+    /// Handle.
+    pub ike_sa: IkeSaId,
+    /// CKY-I.
+    pub initiator_cookie: [u8; 8],
+    /// CKY-R.
+    pub responder_cookie: [u8; 8],
+    /// The phase-1 cipher key: SKEYID_e expanded to the cipher's key
+    /// length (RFC 2409 appendix B), e.g. 24 bytes for 3DES. Wiped on drop.
+    pub encryption_key: crate::crypto::SecretBytes,
+}
+
+impl fmt::Debug for IkeSaKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IkeSaKeys")
+            .field("ike_sa", &self.ike_sa)
+            .field("initiator_cookie", &self.initiator_cookie)
+            .field("responder_cookie", &self.responder_cookie)
+            .field("encryption_key", &"<redacted>")
+            .finish()
+    }
+}
+
 /// What the engine tells its caller.
 #[derive(Clone, Debug)]
 pub enum Event {
     /// Phase 1 completed.
     IkeSaUp(IkeSaInfo),
+    /// The phase-1 key of an IKE SA that just completed phase 1 (before
+    /// its [`Event::IkeSaUp`]), for a key log; only under [`Config::keylog`].
+    IkeSaKeys(IkeSaKeys),
     /// An established IKE SA went away.
     IkeSaDown {
         /// Handle.

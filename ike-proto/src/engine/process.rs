@@ -5,8 +5,8 @@ use std::net::SocketAddrV4;
 use super::counters::bump;
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
-    Event, IkeSa, IkeSaId, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole, QmSlot, Retx,
-    SaTimer,
+    Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole,
+    QmSlot, Retx, SaTimer,
 };
 use crate::error::Error;
 use crate::exchange::aggressive::AggressiveResponder;
@@ -302,17 +302,17 @@ impl Engine {
             arrival.local,
             arrival.remote,
         );
-        let mut float = false;
+        let mut nat = None;
         let step = match state {
             Phase1State::MainI(s) => {
                 let (step, mm4) = s.handle(&mut ctx, header, body, want_ic);
-                float = mm4.is_some_and(|o| o.nat.any());
+                nat = mm4.map(|o| o.nat);
                 map_step(step, Phase1State::MainI)
             }
             Phase1State::MainR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::MainR),
             Phase1State::AggrI(s) => {
-                let (step, nat) = s.handle(&mut ctx, header, body);
-                float = nat.any();
+                let (step, detected) = s.handle(&mut ctx, header, body);
+                nat = Some(detected);
                 map_step(step, Phase1State::AggrI)
             }
             Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
@@ -330,16 +330,23 @@ impl Engine {
         if matches!(step, Step::Next { .. } | Step::Done { .. }) {
             // Validated: now the SA follows the message.
             self.adopt(sa, header, arrival);
-            if float && !sa.floated {
+            if let Some(nat) = nat.filter(|n| n.any() && !sa.floated) {
                 // RFC 3947: MM5 / AM3 onwards on the NAT-T ports with the marker.
                 sa.floated = true;
                 sa.local.set_port(self.config.natt_port);
                 sa.remote.set_port(self.config.peer_natt_port);
+                // Say which: a NAT in front of us, or our own forcing (a
+                // peer that forces too looks "behind a NAT" to us).
+                let why = if nat.forced && !nat.local_behind {
+                    "UDP encapsulation forced"
+                } else {
+                    "NAT detected"
+                };
                 self.log(
                     Some(sa.id),
                     None,
                     format!(
-                        "NAT detected: floating to port {} (peer {})",
+                        "{why}: floating to port {} (peer {})",
                         sa.local.port(),
                         sa.remote.port()
                     ),
@@ -470,6 +477,16 @@ impl Engine {
             format!("SA has been authenticated with {}", sa.remote.ip()),
         );
         self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
+        if self.config.keylog {
+            if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
+                self.events.push_back(Event::IkeSaKeys(IkeSaKeys {
+                    ike_sa: sa.id,
+                    initiator_cookie: p1.icookie,
+                    responder_cookie: p1.rcookie,
+                    encryption_key,
+                }));
+            }
+        }
         let lifetime = p1.lifetime;
         let nat = p1.nat;
         let dpd = p1.caps.dpd;

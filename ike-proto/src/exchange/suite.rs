@@ -127,6 +127,13 @@ impl Phase1Keys {
         secret(self.0.quick_hash3(message_id, ni_b, nr_b).as_bytes())
     }
 
+    /// The phase-1 cipher key (SKEYID_e expanded to the key length, RFC
+    /// 2409 appendix B): only for an opted-in key log
+    /// ([`crate::engine::Config::keylog`]).
+    pub(crate) fn encryption_key(&self, c: Phase1Cipher) -> Option<crypto::SecretBytes> {
+        cipher(c).map(|c| self.0.encryption_key(c))
+    }
+
     /// KEYMAT for one direction of an ESP SA, expanded to `len` bytes.
     pub(crate) fn keymat(
         &self,
