@@ -233,3 +233,49 @@ fn ios_policy_checks_xauth_against_clientauth_and_allocates_from_ippool() {
             .is_none()
     );
 }
+
+/// A group member who knows only the group key (every VPN user does),
+/// from the victim's public address but another port, as behind one NAT:
+/// its INITIAL_CONTACT in AM3 and a protected DELETE naming the victim's
+/// SPI leave the victim's SAs alone (before Xauth it has proved nothing
+/// but the group key; and its scope is its own address and port).
+#[test]
+fn a_group_member_without_a_password_cannot_take_down_another_client() {
+    use common::raw_peer::RawPeer;
+    let mut net = Net::new(client(b"gfullage"));
+    net.connect();
+    let victim = net.client_child().expect("the victim is up").clone();
+    let installed = net.hub.installed_child_sas();
+    assert_eq!(installed, 1);
+    let mut rng = ChaCha20Rng::seed_from_u64(666);
+    let from = std::net::SocketAddrV4::new(CLIENT, 40_000);
+    let now = net.now;
+    let mut attacker = RawPeer::aggressive(
+        &mut net.hub,
+        now,
+        from,
+        b"testgroup",
+        b"cisco321",
+        true,
+        &mut rng,
+    )
+    .expect("the hub answers a group member");
+    // (The hub's Xauth REQUEST to the attacker goes unanswered.)
+    let _ = common::raw_peer::answers_to(&mut net.hub, from);
+    assert_eq!(
+        net.hub.installed_child_sas(),
+        installed,
+        "INITIAL_CONTACT before Xauth"
+    );
+    // The SPI the victim receives on, which it would name in its DELETE.
+    let delete = attacker.delete_esp(0x1234_5678, &[victim.spi_in]);
+    net.hub
+        .handle_datagram(net.now, attacker.hub, from, &delete);
+    let _ = common::raw_peer::answers_to(&mut net.hub, from);
+    assert_eq!(
+        net.hub.installed_child_sas(),
+        installed,
+        "DELETE of its SPI"
+    );
+    assert_eq!(net.client_child().map(|c| c.spi_in), Some(victim.spi_in));
+}

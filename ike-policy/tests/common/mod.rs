@@ -4,6 +4,8 @@
 //! a virtual clock. Each test binary uses only part of it.
 #![allow(dead_code)]
 
+pub mod raw_peer;
+
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use esp_core::Suite;
