@@ -1,0 +1,1 @@
+../../ike-proto/fuzz/run.sh
