@@ -8,7 +8,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 fn sa_pair(suite: Suite, esn: bool, udp: bool) -> (OutboundSa, InboundSa) {
-    let enc: Vec<u8> = (0..suite.encryption().key_len()).map(|i| i as u8 ^ 0x5a).collect();
+    let enc: Vec<u8> = (0..suite.encryption().key_len())
+        .map(|i| i as u8 ^ 0x5a)
+        .collect();
     let integ = vec![0x42; suite.integrity().key_len()];
     let keys = KeyMaterial::new(&enc, &integ);
     let mut params = SaParams::new(0x1234, suite)
@@ -76,7 +78,10 @@ pub fn esp_open(data: &[u8]) {
         assert!(result.is_err(), "a damaged packet opened under {suite:?}");
     }
     if !damaged {
-        assert!(result.is_ok(), "an intact packet was refused under {suite:?}");
+        assert!(
+            result.is_ok(),
+            "an intact packet was refused under {suite:?}"
+        );
         let mut again = clean;
         if suite.is_authenticated() {
             assert!(inb.open(&mut again, Instant(1)).is_err(), "a replay opened");

@@ -108,9 +108,11 @@ impl World {
             cookies: [0; 16],
             spi: [0; 4],
         };
-        let _ = w
-            .spoke
-            .initiate(w.now, Ipv4Addr::new(10, 2, 2, 2), Ipv4Addr::new(10, 1, 1, 1));
+        let _ = w.spoke.initiate(
+            w.now,
+            Ipv4Addr::new(10, 2, 2, 2),
+            Ipv4Addr::new(10, 1, 1, 1),
+        );
         w.client.handle_timeout(w.now);
         w.collect();
         w
