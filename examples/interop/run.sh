@@ -39,6 +39,11 @@ fi
 export IKELAB_DIR=${IKELAB_DIR:-/tmp/ikelab}
 [ "$(id -u)" = 0 ] || { echo "must run as root (namespaces, UDP 500/4500)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
+# One lab per machine: a second run (another checkout's, or a person's)
+# waits here instead of tearing down this one's namespaces and peers.
+exec 9>"${IKELAB_LOCK:-/tmp/ikelab.lock}"
+flock 9
+
 PASS=0; FAIL=0
 check() { # NAME CMD...: run CMD, count and print the result
 	local name=$1; shift
