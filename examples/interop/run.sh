@@ -41,7 +41,7 @@ export IKELAB_DIR=${IKELAB_DIR:-/tmp/ikelab}
 
 # One lab per machine: a second run (another checkout's, or a person's)
 # waits here instead of tearing down this one's namespaces and peers.
-exec 9>"${IKELAB_LOCK:-/tmp/ikelab.lock}"
+exec 9>"${IKELAB_RUN_LOCK:-/tmp/ikelab-run.lock}"
 flock 9
 
 PASS=0; FAIL=0
