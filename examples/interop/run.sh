@@ -351,6 +351,14 @@ check "our key log has the IKE SA and both ESP directions" \
 check "capture.sh show --keys decrypts our Quick Mode (its ID payloads)" \
 	sh -c "'$LAB/capture.sh' show '$IKELAB_DIR/vpnc-raw.pcapng' --keys '$OUT/vpnc-raw.keys' \
 		--filter 'isakmp.exchangetype == 32 && isakmp.id.type' | grep -q 'Quick Mode'"
+# 16521 is XAUTH_USER_NAME (0x4089), 1 INTERNAL_IP4_ADDRESS: both only
+# inside the encrypted Transaction exchange.
+check "capture.sh show --keys decrypts our Xauth (the user name asked for)" \
+	sh -c "'$LAB/capture.sh' show '$IKELAB_DIR/vpnc-raw.pcapng' --keys '$OUT/vpnc-raw.keys' \
+		--filter 'isakmp.exchangetype == 6 && isakmp.cfg.attr.type == 16521 && ip.src == 192.0.2.1' | grep -q 'Transaction'"
+check "capture.sh show --keys decrypts our Mode Config (the address we gave)" \
+	sh -c "'$LAB/capture.sh' show '$IKELAB_DIR/vpnc-raw.pcapng' --keys '$OUT/vpnc-raw.keys' \
+		--filter 'isakmp.exchangetype == 6 && isakmp.cfg.attr.type == 1 && ip.src == 192.0.2.1' | grep -q 'Transaction'"
 check "capture.sh show --keys decrypts the ESP (ICMP echo inside)" \
 	sh -c "'$LAB/capture.sh' show '$IKELAB_DIR/vpnc-raw.pcapng' --keys '$OUT/vpnc-raw.keys' \
 		--filter 'esp && icmp.type == 8' | grep -q 'Echo (ping) request'"
