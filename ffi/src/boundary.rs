@@ -58,6 +58,28 @@ pub(crate) fn check_len(len: usize, max: usize, what: &str) -> Result<(), FfiErr
     Ok(())
 }
 
+/// Reads `len` bytes at `ptr` (at most `max`); a zero length may come with
+/// a NULL pointer.
+///
+/// # Safety
+/// `ptr` must be valid for `len` bytes of reads when `len > 0`.
+pub(crate) unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    max: usize,
+    what: &str,
+) -> Result<&'a [u8], FfiError> {
+    check_len(len, max, what)?;
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(FfiError::null(what));
+    }
+    // SAFETY: non-null; the caller promised `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
 fn set_last_error(text: String) {
     LAST_ERROR.with(|slot| *slot.borrow_mut() = text);
 }

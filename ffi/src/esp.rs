@@ -15,7 +15,7 @@ use esp_core::{
 };
 use getrandom::SysRng;
 
-use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, check_len, guard};
+use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, bytes, check_len, guard};
 use crate::result::iks_result;
 
 /// NULL encryption (RFC 2410): integrity only, for debugging.
@@ -259,28 +259,6 @@ fn params(config: &iks_esp_sa_config) -> Result<SaParams, FfiError> {
         params = params.with_udp_encapsulation(config.udp_source_port, config.udp_destination_port);
     }
     Ok(params)
-}
-
-/// Reads `len` bytes at `ptr` (at most `max`); a zero length may come with
-/// a NULL pointer.
-///
-/// # Safety
-/// `ptr` must be valid for `len` bytes of reads when `len > 0`.
-unsafe fn bytes<'a>(
-    ptr: *const u8,
-    len: usize,
-    max: usize,
-    what: &str,
-) -> Result<&'a [u8], FfiError> {
-    check_len(len, max, what)?;
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if ptr.is_null() {
-        return Err(FfiError::null(what));
-    }
-    // SAFETY: non-null; the caller promised `len` readable bytes.
-    Ok(unsafe { slice::from_raw_parts(ptr, len) })
 }
 
 /// Validates the common arguments of the two constructors.

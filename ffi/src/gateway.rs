@@ -36,7 +36,7 @@ use ike_policy::{Gateway, GatewayError, GatewayEvent, GatewayOptions, Initiated,
 use ike_proto::engine::{CommandError, DownReason, Event, IkeSaId};
 use ike_proto::policy::XauthPassword;
 
-use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, check_len, guard};
+use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, bytes, check_len, guard};
 use crate::result::iks_result;
 
 /// A UDP datagram (IKE, or ESP in UDP): send it from
@@ -332,28 +332,6 @@ fn too_small(buf_len: usize, needed: usize) -> FfiError {
         iks_result::IKS_ERR_BUFFER_TOO_SMALL,
         format!("buffer of {buf_len} bytes, {needed} needed"),
     )
-}
-
-/// Reads `len` bytes at `ptr` (at most `max`); a zero length may come with
-/// a NULL pointer.
-///
-/// # Safety
-/// `ptr` must be valid for `len` bytes of reads when `len > 0`.
-unsafe fn bytes<'a>(
-    ptr: *const u8,
-    len: usize,
-    max: usize,
-    what: &str,
-) -> Result<&'a [u8], FfiError> {
-    check_len(len, max, what)?;
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if ptr.is_null() {
-        return Err(FfiError::null(what));
-    }
-    // SAFETY: non-null; the caller promised `len` readable bytes.
-    Ok(unsafe { slice::from_raw_parts(ptr, len) })
 }
 
 /// The handle behind `gw`, or the NULL error.
