@@ -633,6 +633,27 @@ pub trait Policy {
         self.preshared_key_for_address(local, peer)
     }
 
+    /// Whether an Aggressive Mode first message from `peer` with
+    /// `identity` is answered at all. Asked before any DH or HASH is
+    /// computed: an AM2 carries HASH_R keyed with the pre-shared key, an
+    /// offline guessing oracle for anyone who asks, so it is only for
+    /// identities configured for Aggressive Mode (IOS: an ID_KEY_ID that
+    /// names a `crypto isakmp client configuration group`, a `crypto isakmp
+    /// peer` with `set aggressive-mode password`; none at all after
+    /// `crypto isakmp aggressive-mode disable`). A refusal is answered with
+    /// INVALID_ID_INFORMATION and counted
+    /// ([`crate::engine::Counters::aggressive_mode_refused`]). The default
+    /// answers every identity (the behaviour before this question).
+    fn aggressive_mode_allowed(
+        &self,
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+    ) -> bool {
+        let _ = (local, peer, identity);
+        true
+    }
+
     /// How to start phase 1 towards `peer`, or `None` if we must not.
     fn initiator_phase1(&self, local: Ipv4Addr, peer: Ipv4Addr) -> Option<InitiatorPhase1>;
 
@@ -753,6 +774,9 @@ pub struct StaticPolicy {
     pub keys_by_identity: Vec<(Identity, PresharedKey)>,
     /// Phase-1 mode when initiating.
     pub mode: Option<Phase1Mode>,
+    /// The identities Aggressive Mode is answered for as the responder
+    /// ([`Policy::aggressive_mode_allowed`]); `None`: every identity.
+    pub aggressive_identities: Option<Vec<Identity>>,
     /// Our identity (`None`: our address).
     pub identity: Option<Identity>,
     /// ISAKMP policies by priority.
@@ -891,6 +915,17 @@ impl Policy for StaticPolicy {
             .find(|(id, _)| id == identity)
             .map(|(_, k)| k.clone())
             .or_else(|| self.preshared_key_for_address(local, peer))
+    }
+
+    fn aggressive_mode_allowed(
+        &self,
+        _local: Ipv4Addr,
+        _peer: Ipv4Addr,
+        identity: &Identity,
+    ) -> bool {
+        self.aggressive_identities
+            .as_ref()
+            .is_none_or(|ids| ids.contains(identity))
     }
 
     fn initiator_phase1(&self, _local: Ipv4Addr, _peer: Ipv4Addr) -> Option<InitiatorPhase1> {

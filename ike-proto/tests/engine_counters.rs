@@ -155,6 +155,7 @@ fn the_half_open_limit_counts_what_it_turns_away() {
     let mut hub = engine(StaticPolicy::seed(b"k", hub_lan(), spoke_lan()), config, 6);
     let hub_addr = SocketAddrV4::new(HUB, 500);
     let spoke_addr = SocketAddrV4::new(SPOKE, 500);
+    let mut spokes = Vec::new();
     for seed in 0..5 {
         let mut spoke = engine(
             StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
@@ -166,7 +167,34 @@ fn the_half_open_limit_counts_what_it_turns_away() {
             .unwrap();
         let mm1 = spoke.poll_transmit().unwrap();
         hub.handle_datagram(Instant::ZERO, hub_addr, spoke_addr, &mm1.payload);
+        spokes.push((spoke, hub.poll_transmit()));
     }
-    assert_eq!(hub.counters().half_open_limit, 3);
-    assert_eq!(hub.counters().datagrams, 5);
+    // Unverified: each newcomer evicts the address's oldest.
+    assert_eq!(hub.counters().half_open_evicted, 3);
+    assert_eq!(hub.counters().half_open_limit, 0);
+    // The last two answer (MM3): verified, they are never evicted, and
+    // the address's share is full.
+    for (spoke, mm2) in spokes.iter_mut().skip(3) {
+        let mm2 = mm2.take().unwrap();
+        spoke.handle_datagram(Instant::ZERO, spoke_addr, hub_addr, &mm2.payload);
+        let mm3 = spoke.poll_transmit().unwrap();
+        hub.handle_datagram(Instant::ZERO, hub_addr, spoke_addr, &mm3.payload);
+        assert!(hub.poll_transmit().is_some(), "MM4");
+    }
+    assert_eq!(hub.half_open().entries, 2);
+    assert_eq!(hub.half_open().unverified, 0);
+    let mut spoke = engine(
+        StaticPolicy::seed(b"k", spoke_lan(), hub_lan()),
+        Config::default(),
+        200,
+    );
+    spoke
+        .initiate(Instant::ZERO, spoke_addr, hub_addr, spoke_selectors())
+        .unwrap();
+    let mm1 = spoke.poll_transmit().unwrap();
+    hub.handle_datagram(Instant::ZERO, hub_addr, spoke_addr, &mm1.payload);
+    assert!(hub.poll_transmit().is_none());
+    assert_eq!(hub.counters().half_open_limit, 1);
+    assert_eq!(hub.counters().half_open_evicted, 3);
+    assert_eq!(hub.counters().datagrams, 8);
 }

@@ -23,12 +23,31 @@ pub struct Counters {
     pub zero_padding: u64,
     /// Cookies no IKE SA holds (and not a first message).
     pub unknown_cookies: u64,
-    /// A new responder SA refused by the half-open limits.
+    /// A new responder SA refused by the half-open limits (the table or
+    /// the address's share of it full of verified SAs).
     pub half_open_limit: u64,
+    /// Unverified half-open responder SAs evicted to make room for a new
+    /// one (not a rejected datagram: the new one was taken).
+    pub half_open_evicted: u64,
+    /// Half-open responder SAs given up after one retransmission because
+    /// the peer never sent its second message (likely spoofed).
+    pub half_open_unanswered: u64,
+    /// Aggressive Mode first messages dropped because the DH budget
+    /// ([`super::Config::aggressive_dh_per_second`]) was spent.
+    pub aggressive_dh_budget: u64,
+    /// Aggressive Mode first messages refused by
+    /// [`crate::policy::Policy::aggressive_mode_allowed`] (answered with
+    /// INVALID_ID_INFORMATION, no hash).
+    pub aggressive_mode_refused: u64,
+    /// Quick Modes refused because the IKE SA or the peer holds its most
+    /// child SAs ([`super::Config::max_child_sas_per_ike_sa`],
+    /// [`super::Config::max_child_sas_per_peer`]).
+    pub child_sa_limit: u64,
     /// A repeat of the last request: answered with the last response,
     /// never processed twice.
     pub duplicates: u64,
-    /// A protected Informational whose message ID was seen before.
+    /// A protected Informational, or a Quick Mode first message, whose
+    /// message ID was seen before on the IKE SA.
     pub replays: u64,
     /// An exchange type the engine does not run.
     pub unsupported_exchange: u64,
@@ -62,6 +81,9 @@ impl Counters {
             self.unparsable,
             self.unknown_cookies,
             self.half_open_limit,
+            self.aggressive_dh_budget,
+            self.aggressive_mode_refused,
+            self.child_sa_limit,
             self.duplicates,
             self.replays,
             self.unsupported_exchange,

@@ -73,11 +73,13 @@
 //! assert!(spoke.poll_timeout().is_some()); // the retransmission
 //! ```
 
+mod budget;
 mod counters;
+mod half_open;
 mod process;
 mod xact;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -177,10 +179,32 @@ pub struct Config {
     pub retransmit_tries: u32,
     /// How long a phase 1 may stay incomplete.
     pub half_open_timeout: Duration,
-    /// Half-open SAs allowed per peer address.
+    /// Half-open responder SAs per peer address; beyond it the address's
+    /// own oldest unverified one makes room.
     pub half_open_per_peer: usize,
-    /// Half-open SAs allowed in total.
+    /// Half-open responder SAs in total; beyond it the oldest unverified
+    /// one (the peer never sent its second message) makes room, so a flood
+    /// of spoofed first messages delays real peers by at most
+    /// `half_open_total / flood rate` seconds instead of locking them out.
     pub half_open_total: usize,
+    /// Bytes the half-open responder SAs may retain in all (state, the
+    /// peer's SA payload, our last message): evicts as `half_open_total`
+    /// does, so large first messages cannot raise the memory bound.
+    pub half_open_memory: usize,
+    /// Diffie-Hellman computations per second Aggressive Mode first
+    /// messages may cost (each is a DH before the peer proved its
+    /// address); beyond it an AM1 is dropped and counted, and its
+    /// retransmission has priority.
+    pub aggressive_dh_per_second: u32,
+    /// Aggressive Mode DHs allowed in a burst.
+    pub aggressive_dh_burst: u32,
+    /// Child SAs (IPsec SA pairs, rekeyed ones awaiting their hard expiry
+    /// included) one IKE SA may negotiate and hold; a Quick Mode beyond it
+    /// is refused with NO_PROPOSAL_CHOSEN.
+    pub max_child_sas_per_ike_sa: usize,
+    /// Child SAs all IKE SAs with one peer address may hold (VPN clients
+    /// behind one NAT share it).
+    pub max_child_sas_per_peer: usize,
     /// Offer and accept NAT traversal.
     pub nat_traversal: bool,
     /// Speak RFC 3947 NAT-T (payloads 20/21, modes 3/4).
@@ -243,7 +267,12 @@ impl Default for Config {
             retransmit_tries: 5,
             half_open_timeout: Duration::from_secs(60),
             half_open_per_peer: 8,
-            half_open_total: 1000,
+            half_open_total: 16_384,
+            half_open_memory: 32 << 20,
+            aggressive_dh_per_second: 100,
+            aggressive_dh_burst: 20,
+            max_child_sas_per_ike_sa: 32,
+            max_child_sas_per_peer: 256,
             nat_traversal: true,
             nat_t_rfc3947: true,
             nat_t_drafts: true,
@@ -350,6 +379,20 @@ pub struct IkeSaInfo {
     /// The Mode Config address: the one we gave the peer (server), or
     /// the one we were given (client).
     pub config_address: Option<Ipv4Addr>,
+}
+
+/// The half-open responder table at a glance ([`Engine::half_open`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HalfOpenStats {
+    /// Responder SAs whose phase 1 is not complete.
+    pub entries: usize,
+    /// Of which the peer never sent its second message (evictable).
+    pub unverified: usize,
+    /// What they retain, estimated from their sizes: the SA and its
+    /// state, the peer's SA payload, our last message (twice: to
+    /// retransmit and to answer duplicates), the table's indexes.
+    pub bytes: usize,
 }
 
 /// One row of the IKE SA table, complete or not, for `show crypto isakmp
@@ -614,6 +657,18 @@ impl Timer for SaTimer {
     }
 }
 
+/// SHA-256 of a received message: what duplicate detection compares, so
+/// no copy of a peer's message (up to 64 kB each) is kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Digest([u8; 32]);
+
+impl Digest {
+    fn of(raw: &[u8]) -> Self {
+        use sha2::Digest as _;
+        Self(sha2::Sha256::digest(raw).into())
+    }
+}
+
 /// A message we may have to send again.
 struct Retx {
     bytes: Vec<u8>,
@@ -680,7 +735,7 @@ struct QmSlot {
     retx: Option<Retx>,
     retransmit_at: Option<Instant>,
     expire_at: Instant,
-    last_rx: Option<Vec<u8>>,
+    last_rx: Option<Digest>,
     last_tx: Option<Vec<u8>>,
     /// `last_tx` answered `last_rx`.
     replied: bool,
@@ -705,7 +760,7 @@ struct IkeSa {
     phase1: Phase1State,
     timers: TimerTable<SaTimer, { SaTimer::COUNT }>,
     retx: Option<Retx>,
-    last_rx: Option<Vec<u8>>,
+    last_rx: Option<Digest>,
     last_tx: Option<Vec<u8>>,
     /// `last_tx` answered `last_rx` (a duplicate of it gets `last_tx` again).
     replied: bool,
@@ -734,6 +789,9 @@ struct IkeSa {
     /// An INITIAL_CONTACT that waits for Xauth to finish: until then the
     /// sender proved only the group key, which every group member has.
     pending_initial_contact: bool,
+    /// As the responder, the address the first message came from (the
+    /// `by_first` key).
+    first_from: Option<Ipv4Addr>,
 }
 
 /// Whose SAs a peer's INITIAL_CONTACT or DELETE may touch: those of the
@@ -773,7 +831,7 @@ struct XactSlot {
 /// A finished Transaction message ID.
 struct XactDone {
     mid: u32,
-    last_rx: Vec<u8>,
+    last_rx: Digest,
     last_tx: Option<Vec<u8>>,
 }
 
@@ -867,12 +925,22 @@ pub struct Engine {
     rng: Box<dyn CryptoRng + Send>,
     sas: HashMap<IkeSaId, IkeSa>,
     by_cookies: HashMap<([u8; 8], [u8; 8]), IkeSaId>,
+    /// Responder SAs by the initiator cookie and address of the first
+    /// message: its retransmissions find the SA in O(1).
+    by_first: HashMap<([u8; 8], Ipv4Addr), IkeSaId>,
     children: HashMap<ChildSaId, ChildEntry>,
     next_id: u64,
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
     now: Instant,
     counters: Counters,
+    half_open: half_open::HalfOpen,
+    dh_budget: budget::DhBudget,
+    /// Every IKE SA's next deadline, ordered: `poll_timeout` and
+    /// `handle_timeout` cost O(log n), not a walk over a table a flood of
+    /// first messages keeps full.
+    wakeups: BTreeSet<(Instant, IkeSaId)>,
+    wakeup_of: HashMap<IkeSaId, Instant>,
 }
 
 impl fmt::Debug for Engine {
@@ -914,17 +982,22 @@ impl Engine {
         rng: Box<dyn CryptoRng + Send>,
     ) -> Self {
         Self {
-            config,
             policy,
             rng,
             sas: HashMap::new(),
             by_cookies: HashMap::new(),
+            by_first: HashMap::new(),
             children: HashMap::new(),
             next_id: 1,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             now: Instant::ZERO,
             counters: Counters::default(),
+            half_open: half_open::HalfOpen::default(),
+            dh_budget: budget::DhBudget::new(config.aggressive_dh_burst),
+            wakeups: BTreeSet::new(),
+            wakeup_of: HashMap::new(),
+            config,
         }
     }
 
@@ -936,6 +1009,15 @@ impl Engine {
     /// What was dropped or refused so far, by reason.
     pub fn counters(&self) -> Counters {
         self.counters
+    }
+
+    /// The half-open responder table (`show crypto isakmp sa` counts).
+    pub fn half_open(&self) -> HalfOpenStats {
+        HalfOpenStats {
+            entries: self.half_open.len(),
+            unverified: self.half_open.unverified(),
+            bytes: self.half_open.bytes(),
+        }
     }
 
     /// The next datagram to send.
@@ -950,7 +1032,7 @@ impl Engine {
 
     /// When [`Engine::handle_timeout`] should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let sas = self.sas.values().filter_map(IkeSa::next_timeout);
+        let sas = self.wakeups.first().map(|(t, _)| *t).into_iter();
         let kids = self
             .children
             .values()
@@ -1044,7 +1126,10 @@ impl Engine {
         loop {
             let mut c = [0u8; 8];
             self.rng.fill_bytes(&mut c);
-            if c != [0; 8] && !self.by_cookies.keys().any(|(i, r)| *i == c || *r == c) {
+            // 64 random bits: a clash is all but impossible, and only an
+            // exact (icookie, rcookie) clash would matter; checking the
+            // pair keeps this O(1) under a flood of first messages.
+            if c != [0; 8] && !self.by_cookies.contains_key(&(c, [0; 8])) {
                 return c;
             }
         }
@@ -1144,13 +1229,43 @@ impl Engine {
 
     fn insert_sa(&mut self, sa: IkeSa) {
         self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
+        self.put_sa(sa);
+    }
+
+    /// Puts an SA (back) into the table after it was worked on, with its
+    /// next deadline: every change to an SA's timers happens while it is
+    /// out of the table, so this keeps `wakeups` exact.
+    fn put_sa(&mut self, sa: IkeSa) {
+        self.reschedule(sa.id, sa.next_timeout());
         self.sas.insert(sa.id, sa);
+    }
+
+    fn reschedule(&mut self, id: IkeSaId, at: Option<Instant>) {
+        if let Some(old) = self.wakeup_of.remove(&id) {
+            self.wakeups.remove(&(old, id));
+        }
+        if let Some(t) = at {
+            self.wakeup_of.insert(id, t);
+            self.wakeups.insert((t, id));
+        }
     }
 
     fn take_sa(&mut self, id: IkeSaId) -> Option<IkeSa> {
         let sa = self.sas.remove(&id)?;
-        self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+        self.forget_sa(&sa);
         Some(sa)
+    }
+
+    /// Drops an SA's index entries (it is gone for good).
+    fn forget_sa(&mut self, sa: &IkeSa) {
+        self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+        self.half_open.remove(sa.id);
+        self.reschedule(sa.id, None);
+        if let Some(a) = sa.first_from {
+            if self.by_first.get(&(sa.icookie, a)) == Some(&sa.id) {
+                self.by_first.remove(&(sa.icookie, a));
+            }
+        }
     }
 
     fn new_sa(
@@ -1187,6 +1302,7 @@ impl Engine {
             xact_done: VecDeque::new(),
             xauth_user: None,
             pending_initial_contact: false,
+            first_from: None,
             assigned: None,
         };
         sa.timers
@@ -1277,7 +1393,7 @@ impl Engine {
                     sa.acquires.push(acquire);
                     self.pump_acquires(now, &mut sa);
                 }
-                self.sas.insert(id, sa);
+                self.put_sa(sa);
             }
             return Ok(id);
         }
@@ -1503,7 +1619,7 @@ impl Engine {
                 spis: vec![child.spi_in.to_be_bytes().to_vec()],
             };
             self.send_info(&mut sa, &[item]);
-            self.sas.insert(id, sa);
+            self.put_sa(sa);
         }
     }
 

@@ -3,13 +3,14 @@
 use std::net::SocketAddrV4;
 
 use super::counters::bump;
+use super::half_open::Admit;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
-    Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole,
-    QmSlot, Retx, SaTimer,
+    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, Digest, DownReason, DpdMode, Encapsulation,
+    Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State,
+    QmRole, QmSlot, Retx, SaTimer,
 };
 use crate::error::Error;
-use crate::exchange::aggressive::AggressiveResponder;
+use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder, Step};
 use crate::exchange::msg::{self, Header, exch, flags};
@@ -131,9 +132,9 @@ impl Engine {
             }
         };
         if keep {
-            self.sas.insert(sa.id, sa);
+            self.put_sa(sa);
         } else {
-            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+            self.forget_sa(&sa);
         }
     }
 
@@ -142,12 +143,9 @@ impl Engine {
             return Some(*id);
         }
         if h.rcookie == [0; 8] {
-            // A retransmitted first message: the responder SA we made for it.
-            return self
-                .sas
-                .values()
-                .find(|s| !s.initiator && s.icookie == h.icookie && s.remote.ip() == remote.ip())
-                .map(|s| s.id);
+            // A retransmitted first message: the responder SA we made for it
+            // (indexed: this runs for every datagram of a flood).
+            return self.by_first.get(&(h.icookie, *remote.ip())).copied();
         }
         // The responder's first answer to us.
         self.by_cookies
@@ -167,64 +165,75 @@ impl Engine {
         body: &[u8],
         raw: &[u8],
     ) {
-        let half_open: Vec<&IkeSa> = self
-            .sas
-            .values()
-            .filter(|s| !s.initiator && s.is_half_open())
-            .collect();
-        let per_peer = half_open
-            .iter()
-            .filter(|s| s.remote.ip() == remote.ip())
-            .count();
-        if per_peer >= self.config.half_open_per_peer
-            || half_open.len() >= self.config.half_open_total
-        {
-            bump(&mut self.counters.half_open_limit);
-            self.log(
-                None,
-                None,
-                format!("half-open SA limit reached: dropping new SA from {remote}"),
-            );
-            return;
+        let mut refused = false;
+        let mut rcookie = self.cookie();
+        while self.by_cookies.contains_key(&(header.icookie, rcookie)) {
+            rcookie = self.cookie();
         }
-        let rcookie = self.cookie();
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
         let (result, first, name) = match header.exchange {
-            exch::MAIN => (
-                MainModeResponder::start(&mut ctx, header, body, rcookie)
-                    .map(|(s, m)| (Phase1State::MainR(s), m)),
-                "IKE_R_MM1",
-                "IKE_R_MM2",
-            ),
-            _ => (
-                AggressiveResponder::start(&mut ctx, header, body, rcookie)
-                    .map(|(s, m)| (Phase1State::AggrR(s), m)),
-                "IKE_R_AM_AAA_AWAIT",
-                "IKE_R_AM2",
-            ),
-        };
-        let sa_id = IkeSaId(self.alloc_id());
-        self.log(
-            Some(sa_id),
-            None,
-            format!(
-                "received packet from {remote} dport {} sport {} Global (N) NEW SA",
-                local.port(),
-                remote.port()
-            ),
-        );
-        self.transition(sa_id, None, "IKE_READY", first);
-        match result {
-            Ok((state, reply)) => {
-                let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
-                sa.id = sa_id;
-                self.transition(sa.id, None, first, name);
-                sa.last_rx = Some(raw.to_vec());
-                self.send_phase1(&mut sa, now, reply, true);
-                self.insert_sa(sa);
+            exch::MAIN => {
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                (
+                    MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
+                        let kept = s.retained_bytes();
+                        (Phase1State::MainR(s), m, kept)
+                    }),
+                    "IKE_R_MM1",
+                    "IKE_R_MM2",
+                )
             }
+            _ => {
+                let (rate, burst) = (
+                    self.config.aggressive_dh_per_second,
+                    self.config.aggressive_dh_burst,
+                );
+                let budget = &mut self.dh_budget;
+                let mut gate = || budget.take(now, rate, burst, header.icookie, *remote.ip());
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                let started =
+                    AggressiveResponder::start(&mut ctx, header, body, rcookie, &mut gate);
+                let started = match started {
+                    Ok((s, m)) => {
+                        let kept = s.retained_bytes();
+                        Ok((Phase1State::AggrR(s), m, kept))
+                    }
+                    Err(AmRefusal::OverBudget) => {
+                        bump(&mut self.counters.aggressive_dh_budget);
+                        self.log(
+                            None,
+                            None,
+                            format!(
+                                "Aggressive Mode DH budget spent: dropping first message from {remote}"
+                            ),
+                        );
+                        return;
+                    }
+                    Err(AmRefusal::NotAllowed(e)) => {
+                        // Counted here, not as peer_incompatible too.
+                        bump(&mut self.counters.aggressive_mode_refused);
+                        self.log(
+                            None,
+                            None,
+                            format!(
+                                "Aggressive Mode not configured for the identity from {remote}"
+                            ),
+                        );
+                        refused = true;
+                        Err(e)
+                    }
+                    Err(AmRefusal::Error(e)) => Err(e),
+                };
+                (started, "IKE_R_AM_AAA_AWAIT", "IKE_R_AM2")
+            }
+        };
+        let (state, reply, kept) = match result {
+            Ok(x) => x,
             Err(e) => {
-                self.counters.error(&e);
+                let sa_id = IkeSaId(self.alloc_id());
+                self.new_sa_log(sa_id, local, remote, first);
+                if !refused {
+                    self.counters.error(&e);
+                }
                 self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
@@ -234,8 +243,72 @@ impl Engine {
                     remote,
                     error: Some(e),
                 });
+                return;
+            }
+        };
+        // What the entry will hold: the SA, the state's own buffers, our
+        // reply twice (to retransmit, to answer duplicates: never the
+        // peer's message, of which a digest is kept) and the indexes.
+        let bytes = core::mem::size_of::<IkeSa>()
+            + kept
+            + 2 * (reply.len() + 4)
+            + super::half_open::INDEX_BYTES;
+        match self.half_open.admit(
+            *remote.ip(),
+            self.config.half_open_per_peer,
+            self.config.half_open_total,
+            self.config.half_open_memory,
+            bytes,
+        ) {
+            Admit::Take => {}
+            Admit::Evict(ids) => {
+                for id in ids {
+                    if let Some(mut old) = self.take_sa(id) {
+                        bump(&mut self.counters.half_open_evicted);
+                        self.log(
+                            Some(id),
+                            None,
+                            format!(
+                                "half-open table full: evicting unverified SA with {}",
+                                old.remote
+                            ),
+                        );
+                        self.ike_down_ref(&mut old, DownReason::Expired);
+                    }
+                }
+            }
+            Admit::Refuse => {
+                bump(&mut self.counters.half_open_limit);
+                self.log(
+                    None,
+                    None,
+                    format!("half-open SA limit reached: dropping new SA from {remote}"),
+                );
+                return;
             }
         }
+        let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
+        self.new_sa_log(sa.id, local, remote, first);
+        self.transition(sa.id, None, first, name);
+        sa.last_rx = Some(Digest::of(raw));
+        self.send_phase1(&mut sa, now, reply, true);
+        self.half_open.insert(sa.id, *remote.ip(), bytes);
+        sa.first_from = Some(*remote.ip());
+        self.by_first.insert((sa.icookie, *remote.ip()), sa.id);
+        self.insert_sa(sa);
+    }
+
+    fn new_sa_log(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, first: &str) {
+        self.log(
+            Some(id),
+            None,
+            format!(
+                "received packet from {remote} dport {} sport {} Global (N) NEW SA",
+                local.port(),
+                remote.port()
+            ),
+        );
+        self.transition(id, None, "IKE_READY", first);
     }
 
     fn send_plain_notify(
@@ -276,7 +349,7 @@ impl Engine {
         raw: &[u8],
         arrival: Arrival,
     ) -> bool {
-        if sa.last_rx.as_deref() == Some(raw) {
+        if sa.last_rx == Some(Digest::of(raw)) {
             // The peer did not get our answer: repeat it, never reprocess.
             bump(&mut self.counters.duplicates);
             if let Some(reply) = sa.last_tx.clone().filter(|_| sa.replied) {
@@ -361,9 +434,12 @@ impl Engine {
             } => {
                 self.transition(sa.id, None, old, received);
                 sa.phase1 = state;
+                // The peer answered our first message: its address is real,
+                // the SA is no longer the first to go when the table fills.
+                self.half_open.verify(sa.id);
                 let new = sa.phase1.name();
                 self.transition(sa.id, None, received, new);
-                sa.last_rx = Some(raw.to_vec());
+                sa.last_rx = Some(Digest::of(raw));
                 self.send_phase1(sa, now, reply, true);
                 sa.replied = true;
                 true
@@ -375,7 +451,7 @@ impl Engine {
                 initial_contact,
             } => {
                 self.transition(sa.id, None, old, received);
-                sa.last_rx = Some(raw.to_vec());
+                sa.last_rx = Some(Digest::of(raw));
                 match reply {
                     Some(r) => {
                         self.send_phase1(sa, now, r, false);
@@ -487,6 +563,7 @@ impl Engine {
                 }));
             }
         }
+        self.half_open.remove(sa.id);
         let lifetime = p1.lifetime;
         let nat = p1.nat;
         let dpd = p1.caps.dpd;
@@ -749,7 +826,7 @@ impl Engine {
         let Some(slot) = sa.quick.get_mut(idx) else {
             return;
         };
-        if slot.last_rx.as_deref() == Some(raw) {
+        if slot.last_rx == Some(Digest::of(raw)) {
             bump(&mut self.counters.duplicates);
             if let Some(reply) = slot.last_tx.clone().filter(|_| slot.replied) {
                 self.log(
@@ -775,7 +852,7 @@ impl Engine {
                 } => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
-                        slot.last_rx = Some(raw.to_vec());
+                        slot.last_rx = Some(Digest::of(raw));
                         slot.last_tx = Some(reply.clone());
                         slot.replied = true;
                         slot.retx = None;
@@ -826,7 +903,7 @@ impl Engine {
             QmRole::Responder(s) => match s.handle(p1, header, body) {
                 Ok((child, commit)) => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.last_rx = Some(raw.to_vec());
+                        slot.last_rx = Some(Digest::of(raw));
                         slot.replied = false;
                         slot.retx = None;
                         slot.retransmit_at = None;
@@ -941,7 +1018,7 @@ impl Engine {
                     }),
                     retransmit_at: Some(now + self.config.retransmit_interval),
                     expire_at: now + self.config.half_open_timeout,
-                    last_rx: Some(raw.to_vec()),
+                    last_rx: Some(Digest::of(raw)),
                     last_tx: Some(reply),
                     replied: true,
                 });
@@ -1385,10 +1462,18 @@ impl Engine {
     /// Runs the timers due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
-        let mut ids: Vec<IkeSaId> = self.sas.keys().copied().collect();
+        // Only the SAs with something due: under a flood of first
+        // messages the table is large and the timers are many.
+        let mut ids: Vec<IkeSaId> = self
+            .wakeups
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .map(|(_, id)| *id)
+            .collect();
         ids.sort();
         for id in ids {
             let Some(mut sa) = self.sas.remove(&id) else {
+                self.reschedule(id, None);
                 continue;
             };
             let mut keep = true;
@@ -1404,9 +1489,9 @@ impl Engine {
             if keep {
                 self.slot_timers(now, &mut sa);
                 self.pump_acquires(now, &mut sa);
-                self.sas.insert(id, sa);
+                self.put_sa(sa);
             } else {
-                self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+                self.forget_sa(&sa);
             }
         }
         let mut due: Vec<(ChildSaId, bool)> = self
@@ -1456,7 +1541,30 @@ impl Engine {
                 let Some(retx) = sa.retx.as_mut() else {
                     return true;
                 };
-                if retx.sent >= self.config.retransmit_tries {
+                // A peer that never answered gets one retransmission: its
+                // first message may have been spoofed (each answer would
+                // multiply the flood towards the victim), and a real peer
+                // retransmits its own first message (answered from
+                // `last_tx`) if ours was lost.
+                let unanswered = self.half_open.is_unverified(sa.id);
+                let tries = if unanswered {
+                    self.config.retransmit_tries.min(2)
+                } else {
+                    self.config.retransmit_tries
+                };
+                if retx.sent >= tries && unanswered {
+                    // Kept (a late second message still completes it) until
+                    // the half-open timeout or an eviction, but silent.
+                    bump(&mut self.counters.half_open_unanswered);
+                    sa.retx = None;
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        "peer never answered: no more retransmissions",
+                    );
+                    return true;
+                }
+                if retx.sent >= tries {
                     self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
                     self.ike_down_ref(sa, DownReason::PeerDead);
                     return false;

@@ -4,8 +4,8 @@
 
 use super::counters::bump;
 use super::{
-    Arrival, CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, Retx, XactDone,
-    XactSlot,
+    Arrival, CommandError, Digest, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, Retx,
+    XactDone, XactSlot,
 };
 use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
@@ -92,7 +92,7 @@ impl Engine {
             }
             _ => Err(CommandError::NoXauthPending),
         };
-        self.sas.insert(ike_sa, sa);
+        self.put_sa(sa);
         result
     }
 
@@ -145,7 +145,7 @@ impl Engine {
                 Err(CommandError::NoXauthPending)
             }
         };
-        self.sas.insert(ike_sa, sa);
+        self.put_sa(sa);
         result
     }
 
@@ -207,7 +207,7 @@ impl Engine {
         }
         sa.xact_done.push_back(XactDone {
             mid,
-            last_rx: raw.to_vec(),
+            last_rx: Digest::of(raw),
             last_tx: answer,
         });
         sa.forget_iv(mid);
@@ -487,7 +487,7 @@ impl Engine {
         if let Some(done) = sa.xact_done.iter().find(|d| d.mid == mid) {
             // Never processed twice: the same bytes get the same answer,
             // anything else under a finished message ID is dropped.
-            if done.last_rx == raw {
+            if done.last_rx == Digest::of(raw) {
                 bump(&mut self.counters.duplicates);
                 if let Some(reply) = done.last_tx.clone() {
                     self.log(

@@ -248,6 +248,24 @@ impl AggressiveInitiator {
     }
 }
 
+/// Why an Aggressive Mode first message got no AM2.
+pub(crate) enum AmRefusal {
+    /// The policy does not answer Aggressive Mode for the identity
+    /// ([`crate::policy::Policy::aggressive_mode_allowed`]): nothing keyed
+    /// was computed, INVALID_ID_INFORMATION goes back.
+    NotAllowed(Error),
+    /// The DH budget is spent: dropped without an answer.
+    OverBudget,
+    /// Anything else, with its notify.
+    Error(Error),
+}
+
+impl From<Error> for AmRefusal {
+    fn from(e: Error) -> Self {
+        Self::Error(e)
+    }
+}
+
 /// Aggressive Mode as responder: AM2 sent, waiting for AM3.
 pub(crate) struct AggressiveResponder {
     icookie: [u8; 8],
@@ -268,13 +286,24 @@ impl AggressiveResponder {
         "IKE_R_AM2"
     }
 
-    /// Handles AM1: chooses the transform and the key by identity, builds AM2.
+    /// Heap bytes this state holds (the peer's SA and ID payload bodies,
+    /// the DH values and keys), for the half-open table.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        self.sai_b.len() + self.idii_b.len() + self.ks.retained_bytes()
+    }
+
+    /// Handles AM1: chooses the transform and the key by identity, builds
+    /// AM2. The policy is asked whether Aggressive Mode is answered for the
+    /// identity before anything keyed is computed (a HASH_R is an offline
+    /// guessing oracle for the key), then `dh_gate` whether the DH may be
+    /// spent.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
         header: &Header,
         body: &[u8],
         rcookie: [u8; 8],
-    ) -> Result<(Self, Vec<u8>), Error> {
+        dh_gate: &mut dyn FnMut() -> bool,
+    ) -> Result<(Self, Vec<u8>), AmRefusal> {
         let payloads = parse_chain(header.next_payload, body, false)?;
         let (sa, sap) = find(&payloads, |p| match p {
             Payload::Sa(s) => Some(s),
@@ -288,6 +317,14 @@ impl AggressiveResponder {
         })
         .ok_or(Error::unexpected("AM1 without ID"))?;
         let peer_id = parse_identity(id)?;
+        if !ctx
+            .policy
+            .aggressive_mode_allowed(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
+        {
+            return Err(AmRefusal::NotAllowed(Error::PeerIncompatible(
+                PeerIncompatible::InvalidIdInformation,
+            )));
+        }
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
         let choice = ctx
@@ -302,6 +339,9 @@ impl AggressiveResponder {
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
+        if !dh_gate() {
+            return Err(AmRefusal::OverBudget);
+        }
         let dh = DhKeyPair::generate(chosen.group, ctx.rng)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let g_xy = dh

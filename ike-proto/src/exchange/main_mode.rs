@@ -135,6 +135,17 @@ pub(crate) struct KeyState {
     pub(crate) g_xr: Vec<u8>,
 }
 
+/// Heap bytes of the keys, the IV chains and the DH values, estimated
+/// high (the half-open table's memory bound rests on it).
+const KEY_STATE_HEAP: usize = 1024;
+
+impl KeyState {
+    /// Heap bytes held, estimated from above.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        KEY_STATE_HEAP + self.g_xi.len() + self.g_xr.len()
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn derive(
     proposal: &Phase1Proposal,
@@ -600,6 +611,15 @@ pub(crate) struct RExpectHashI {
 }
 
 impl MainModeResponder {
+    /// Heap bytes this state holds (the peer's SA payload body, keys once
+    /// DH is done), for the half-open table.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        match self {
+            Self::ExpectKe(s) => s.sai_b.len(),
+            Self::ExpectHashI(s) => s.sai_b.len() + s.ks.retained_bytes(),
+        }
+    }
+
     /// The state name as IOS prints it.
     pub(crate) fn name(&self) -> &'static str {
         match self {
