@@ -778,6 +778,11 @@ struct IkeSa {
     phase2_open: bool,
     /// Message IDs of the protected Informationals received (replays).
     seen_info: VecDeque<u32>,
+    /// Message IDs of every Quick Mode run on this SA (either role),
+    /// remembered after the exchange's linger so a replayed QM1 is
+    /// dropped rather than run again; the oldest go beyond
+    /// [`QUICK_MODE_IDS`].
+    seen_quick: VecDeque<u32>,
     /// The Transaction exchange under way (Xauth, Mode Config).
     xact: Option<XactSlot>,
     /// Finished Transaction message IDs: what came and what we answered.
@@ -836,6 +841,14 @@ struct XactDone {
 }
 
 impl IkeSa {
+    /// Remembers a Quick Mode message ID for the SA's life (bounded).
+    fn remember_quick(&mut self, mid: u32) {
+        if self.seen_quick.len() >= QUICK_MODE_IDS {
+            self.seen_quick.pop_front();
+        }
+        self.seen_quick.push_back(mid);
+    }
+
     fn established(&self) -> Option<&Phase1Sa> {
         match &self.phase1 {
             Phase1State::Established(p1) => Some(p1),
@@ -962,6 +975,10 @@ const MAX_QUICK_MODES: usize = 64;
 const MAX_ACTIVE_QUICK_MODES: usize = 12;
 /// Protected Informational message IDs remembered per IKE SA (replays).
 const SEEN_INFORMATIONALS: usize = 256;
+/// Quick Mode message IDs remembered per IKE SA (replays): 4 kB, and far
+/// more Quick Modes than an IKE SA runs in its life at the child SA
+/// limits and IOS's lifetimes (a rekey per child per hour).
+const QUICK_MODE_IDS: usize = 1024;
 
 /// Where a datagram travelled (our address and port, the sender's).
 #[derive(Clone, Copy, Debug)]
@@ -1138,7 +1155,8 @@ impl Engine {
     fn message_id(&mut self, sa: &IkeSa) -> u32 {
         loop {
             let m = self.rng.next_u32();
-            if m != 0 && !sa.quick.iter().any(|s| s.message_id == m) {
+            if m != 0 && !sa.quick.iter().any(|s| s.message_id == m) && !sa.seen_quick.contains(&m)
+            {
                 return m;
             }
         }
@@ -1298,6 +1316,7 @@ impl Engine {
             reported_up: false,
             phase2_open: false,
             seen_info: VecDeque::new(),
+            seen_quick: VecDeque::new(),
             xact: None,
             xact_done: VecDeque::new(),
             xauth_user: None,

@@ -774,6 +774,7 @@ impl Engine {
             Ok((state, msg)) => {
                 self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
                 self.send(sa, &msg);
+                sa.remember_quick(mid);
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     role: QmRole::Initiator(state),
@@ -820,6 +821,17 @@ impl Engine {
             return;
         }
         let Some(idx) = sa.quick.iter().position(|q| q.message_id == mid) else {
+            if sa.seen_quick.contains(&mid) {
+                // A Quick Mode of this SA that is over (its linger too):
+                // a replay, never run again.
+                bump(&mut self.counters.replays);
+                self.log(
+                    Some(sa.id),
+                    Some(mid),
+                    "Quick Mode message ID seen before: replay dropped",
+                );
+                return;
+            }
             self.quick_responder(now, sa, header, body, raw, arrival);
             return;
         };
@@ -1007,6 +1019,7 @@ impl Engine {
                 self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
                 self.heard_from(now, sa, arrival);
                 self.send(sa, &reply);
+                sa.remember_quick(mid);
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     role: QmRole::Responder(state),
