@@ -585,7 +585,7 @@ impl Engine {
         slot: XactSlot,
         mid: u32,
         raw: &[u8],
-        attr: AttributePayload,
+        attr: zeroize::Zeroizing<AttributePayload>,
     ) -> bool {
         let ty = attr.message_type;
         match (slot.state, ty) {

@@ -369,6 +369,8 @@ impl Phase1Sa {
         flags_extra: u8,
     ) -> Vec<u8> {
         let (first, rest) = emit_chain(payloads);
+        // Wiped on drop: our Xauth REPLY carries our password.
+        let rest = zeroize::Zeroizing::new(rest);
         let h = self.keys.hash1(message_id, &rest);
         self.seal(exchange, message_id, h.to_vec(), first, &rest, flags_extra)
     }
@@ -384,7 +386,9 @@ impl Phase1Sa {
         rest: &[u8],
         flags_extra: u8,
     ) -> Vec<u8> {
-        let mut body = Vec::with_capacity(rest.len() + 64);
+        // Sized so it never reallocates (a reallocation would leave a copy
+        // of the plaintext behind), and wiped on drop.
+        let mut body = zeroize::Zeroizing::new(Vec::with_capacity(rest.len() + hash.len() + 4));
         body.push(first);
         body.push(0);
         let len = u16::try_from(hash.len() + 4).unwrap_or(u16::MAX);
@@ -431,10 +435,11 @@ impl Phase1Sa {
         };
         let rest_payloads: Vec<Parsed> = iter.collect();
         let rest_len: usize = rest_payloads.iter().map(|p| p.raw.len()).sum();
-        let rest = pt
-            .get(hash.1..hash.1 + rest_len)
-            .unwrap_or_default()
-            .to_vec();
+        let rest = zeroize::Zeroizing::new(
+            pt.get(hash.1..hash.1 + rest_len)
+                .unwrap_or_default()
+                .to_vec(),
+        );
         Ok(Opened {
             hash: hash.0,
             rest,
@@ -446,7 +451,8 @@ impl Phase1Sa {
 /// A decrypted protected message.
 pub(crate) struct Opened {
     pub(crate) hash: Vec<u8>,
-    pub(crate) rest: Vec<u8>,
+    /// The plaintext after HASH (wiped on drop: an Xauth REPLY's password).
+    pub(crate) rest: zeroize::Zeroizing<Vec<u8>>,
     pub(crate) payloads: Vec<Parsed>,
 }
 

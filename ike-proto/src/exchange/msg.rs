@@ -365,21 +365,30 @@ impl Payload {
 
 /// Emits a payload chain; returns the first payload's type and the bytes.
 pub(crate) fn emit_chain(payloads: &[Payload]) -> (u8, Vec<u8>) {
-    let wire: Vec<wire::Payload> = payloads.iter().filter_map(Payload::to_wire).collect();
+    let mut wire: Vec<wire::Payload> = payloads.iter().filter_map(Payload::to_wire).collect();
     let mut out = Vec::new();
     if let Err(e) = wire::emit_payloads(&wire, &mut out) {
         // Our own payloads are built within the codec's limits.
         log::error!("cannot emit our own payloads: {e}");
         out.clear();
     }
-    (wire::first_payload_type(&wire).get(), out)
+    let first = wire::first_payload_type(&wire).get();
+    // The copies of ATTR payloads (an Xauth REPLY's password) are wiped.
+    for p in &mut wire {
+        if let wire::Payload::Attribute(a) = p {
+            zeroize::Zeroize::zeroize(a);
+        }
+    }
+    (first, out)
 }
 
 /// A parsed payload with its raw bytes (generic header included).
 #[derive(Clone, Debug)]
 pub(crate) struct Parsed {
     pub(crate) payload: Payload,
-    pub(crate) raw: Vec<u8>,
+    /// Wiped on drop: the payloads of a decrypted Transaction carry the
+    /// Xauth password.
+    pub(crate) raw: zeroize::Zeroizing<Vec<u8>>,
 }
 
 impl Parsed {
@@ -406,7 +415,7 @@ pub(crate) fn parse_chain(
         let payload = raw.parse().map_err(|e| codec_error(&e))?;
         out.push(Parsed {
             payload: Payload::from_wire(payload, raw.payload_type.get(), raw.body),
-            raw: raw.bytes.to_vec(),
+            raw: zeroize::Zeroizing::new(raw.bytes.to_vec()),
         });
     }
     let rest = walk.remainder();

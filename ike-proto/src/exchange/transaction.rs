@@ -32,6 +32,7 @@ use crate::policy::{ModeConfig, ModeConfigAttributes, TrafficSelector, XauthPass
 use crate::wire::{
     AttributePayload, ConfigAttributeType as A, ConfigMessageType, DataAttribute, XauthStatus,
 };
+use zeroize::{Zeroize, Zeroizing};
 
 /// Where a Transaction exchange stands on one IKE SA.
 #[derive(Debug)]
@@ -136,7 +137,15 @@ impl Transaction {
 
 /// Seals `HDR*, HASH, ATTR` under `mid`.
 pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u8> {
-    p1.protected_hash1(exch::TRANSACTION, mid, &[Payload::Attribute(attr)], 0)
+    let mut payloads = [Payload::Attribute(attr)];
+    let msg = p1.protected_hash1(exch::TRANSACTION, mid, &payloads, 0);
+    // Our REPLY's password is not left in freed memory.
+    for p in &mut payloads {
+        if let Payload::Attribute(a) = p {
+            a.zeroize();
+        }
+    }
+    msg
 }
 
 /// Opens a Transaction message: decrypts it, checks HASH = prf(SKEYID_a,
@@ -147,16 +156,22 @@ pub(crate) fn open(
     p1: &mut Phase1Sa,
     header: &Header,
     body: &[u8],
-) -> Result<(AttributePayload, usize), Error> {
+) -> Result<(Zeroizing<AttributePayload>, usize), Error> {
+    // Every copy of the plaintext (the decrypted body, the chain after
+    // HASH, each payload's bytes, the parsed attributes) is wiped on drop:
+    // a REPLY carries the Xauth password.
     let opened = p1.open(header, body)?;
     let expect = p1.keys.hash1(header.message_id, &opened.rest);
     if !verify(&expect, &opened.hash) {
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
     let mut attrs = opened.payloads.into_iter().filter_map(|p| {
-        let padding = AttributePayload::parse_padded(p.body()).map_or(0, |(_, n)| n);
+        let padding = AttributePayload::parse_padded(p.body()).map_or(0, |(a, n)| {
+            drop(Zeroizing::new(a));
+            n
+        });
         match p.payload {
-            Payload::Attribute(a) => Some((a, padding)),
+            Payload::Attribute(a) => Some((Zeroizing::new(a), padding)),
             _ => None,
         }
     });
@@ -951,6 +966,27 @@ mod tests {
         );
         assert_eq!(XauthNumbering::of_credentials(&config_request(1)), None);
         assert_eq!(xauth_status(&config_request(1)), None);
+    }
+
+    /// A REPLY held in a `Zeroizing` (as `open` returns it) has its
+    /// password wiped when dropped or zeroized: every TLV value is cleared,
+    /// the TV ones (XAUTH_TYPE) stay.
+    #[test]
+    fn an_xauth_reply_is_wiped() {
+        let pw = XauthPassword::new(b"ikelab-pass".to_vec());
+        let mut r = xauth_reply(1, "gfullage", &pw, XauthNumbering::Current);
+        assert!(
+            r.attributes
+                .iter()
+                .any(|a| a.as_bytes() == Some(b"ikelab-pass"))
+        );
+        r.zeroize();
+        assert!(
+            r.attributes
+                .iter()
+                .all(|a| a.as_bytes().is_none_or(<[u8]>::is_empty))
+        );
+        assert!(r.attributes.iter().any(|a| a.as_bytes().is_none()));
     }
 
     #[test]

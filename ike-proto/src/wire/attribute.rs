@@ -31,6 +31,22 @@ pub enum AttributeValue {
     Variable(Vec<u8>),
 }
 
+/// Wipes a TLV value (an Xauth password travels in one).
+impl zeroize::Zeroize for AttributeValue {
+    fn zeroize(&mut self) {
+        if let Self::Variable(v) = self {
+            v.zeroize();
+        }
+    }
+}
+
+/// Wipes the value.
+impl zeroize::Zeroize for DataAttribute {
+    fn zeroize(&mut self) {
+        self.value.zeroize();
+    }
+}
+
 /// One data attribute.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DataAttribute {

@@ -30,6 +30,16 @@ pub struct AttributePayload {
     pub attributes: Vec<DataAttribute>,
 }
 
+/// Wipes every attribute value (for a REPLY carrying an Xauth password:
+/// hold it in a `Zeroizing<AttributePayload>`).
+impl zeroize::Zeroize for AttributePayload {
+    fn zeroize(&mut self) {
+        for a in &mut self.attributes {
+            a.zeroize();
+        }
+    }
+}
+
 impl AttributePayload {
     /// The first attribute of the given type.
     pub fn attribute(&self, kind: impl Into<u16>) -> Option<&DataAttribute> {
