@@ -994,6 +994,7 @@ impl Engine {
             })
             .collect();
         let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
+        let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return;
         };
@@ -1002,7 +1003,7 @@ impl Engine {
         let mut alloc =
             |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, sas, &extra);
         let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
-        let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc);
+        let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
         match result {
             Ok((state, reply)) => {
                 self.log(
@@ -1037,7 +1038,19 @@ impl Engine {
                 });
             }
             Err(e) => {
-                self.counters.error(&e.error);
+                if !room && e.authenticated {
+                    bump(&mut self.counters.child_sa_limit);
+                    self.log(
+                        Some(id),
+                        Some(mid),
+                        format!(
+                            "Quick Mode refused: the IKE SA or peer {} holds its most IPsec SAs",
+                            sa_remote.ip()
+                        ),
+                    );
+                } else {
+                    self.counters.error(&e.error);
+                }
                 self.log(
                     Some(id),
                     Some(mid),
@@ -1053,6 +1066,28 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Whether a peer's new Quick Mode may add a child SA: the IKE SA's and
+    /// the peer address's child SAs (replaced ones awaiting their hard
+    /// expiry included: a peer that rekeys every second must not pile them
+    /// up) and the Quick Modes it is answering, under the limits.
+    fn child_room(&self, sa: &IkeSa) -> bool {
+        let running = sa
+            .quick
+            .iter()
+            .filter(|q| matches!(q.role, QmRole::Responder(_)))
+            .count();
+        let (mut mine, mut peer) = (running, running);
+        for c in self.children.values() {
+            if c.sa.ike_sa == sa.id {
+                mine += 1;
+            }
+            if c.sa.remote.ip() == sa.remote.ip() {
+                peer += 1;
+            }
+        }
+        mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
     }
 
     fn send_notify(&mut self, sa: &mut IkeSa, ty: u16, protocol: u8, spi: Vec<u8>) {

@@ -439,13 +439,16 @@ fn host_selectors(local: SocketAddrV4, remote: SocketAddrV4) -> Selectors {
 impl QuickModeResponder {
     /// Handles QM1: verifies HASH(1), asks the policy, builds QM2.
     /// `alloc_spi` allocates our inbound SPI (IOS: "asking for 1 spis from
-    /// ipsec", state IKE_QM_SPI_STARVE).
+    /// ipsec", state IKE_QM_SPI_STARVE). Without `room` (the IKE SA or the
+    /// peer holds its most child SAs) an authenticated QM1 is refused with
+    /// NO_PROPOSAL_CHOSEN before the policy is asked or a PFS DH computed.
     pub(crate) fn start(
         p1: &mut Phase1Sa,
         ctx: &mut Ctx<'_>,
         header: &Header,
         body: &[u8],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
+        room: bool,
     ) -> Result<(Self, Vec<u8>), QmRefusal> {
         let _proof = p1.authenticated();
         let unproven = |error| QmRefusal {
@@ -469,6 +472,13 @@ impl QuickModeResponder {
                 .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok()),
             _ => None,
         });
+        if !room {
+            return Err(QmRefusal {
+                error: Error::PeerIncompatible(PeerIncompatible::NoProposalChosen),
+                authenticated: true,
+                spi,
+            });
+        }
         Self::accept(p1, ctx, header, &opened.payloads, alloc_spi).map_err(|error| QmRefusal {
             error,
             authenticated: true,
