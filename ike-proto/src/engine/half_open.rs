@@ -158,6 +158,7 @@ impl HalfOpen {
     }
 }
 
-/// Bytes one half-open entry costs in the table's own indexes (the hash
-/// maps' and the tree's slots, estimated generously).
+/// Bytes one half-open entry costs in the indexes (`by_cookies`,
+/// `by_first`, the timer tree and map, this table's maps and tree: their
+/// slots at worst load, estimated generously).
 pub(super) const INDEX_BYTES: usize = 5 * 64 + 2 * 48;

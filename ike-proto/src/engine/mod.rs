@@ -268,7 +268,7 @@ impl Default for Config {
             half_open_timeout: Duration::from_secs(60),
             half_open_per_peer: 8,
             half_open_total: 16_384,
-            half_open_memory: 32 << 20,
+            half_open_memory: 48 << 20,
             aggressive_dh_per_second: 100,
             aggressive_dh_burst: 20,
             max_child_sas_per_ike_sa: 32,

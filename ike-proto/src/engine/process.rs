@@ -246,10 +246,11 @@ impl Engine {
                 return;
             }
         };
-        // What the entry will hold: the SA, the state's own buffers, our
-        // reply twice (to retransmit, to answer duplicates: never the
-        // peer's message, of which a digest is kept) and the indexes.
-        let bytes = core::mem::size_of::<IkeSa>()
+        // What the entry will hold: the SA (twice: the table's slack at
+        // its worst load), the state's own buffers, our reply twice (to
+        // retransmit, to answer duplicates: never the peer's message, of
+        // which a digest is kept) and the indexes.
+        let bytes = 2 * core::mem::size_of::<IkeSa>()
             + kept
             + 2 * (reply.len() + 4)
             + super::half_open::INDEX_BYTES;
