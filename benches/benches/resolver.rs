@@ -225,6 +225,8 @@ impl Fixture {
         Phase2Request {
             local: LOCAL,
             peer: PEER,
+            peer_port: 500,
+            assigned_address: None,
             profile: None,
             selectors: Selectors {
                 local: TrafficSelector::subnet(s, prefix),

@@ -10,7 +10,7 @@
 //! | phase 1 as responder | our policies by priority against each offered transform; a longer peer lifetime is accepted and answered with our own (RESPONDER-LIFETIME), as the seed's IOS 12.3 hub does | [`resolver::choose_isakmp_policy`] |
 //! | profile | by identity, most specific `match identity`; no `client authentication list` means no Xauth | [`resolver::select_profile`], [`resolver::xauth_required`] |
 //! | phase 2 as initiator | static crypto map entries by sequence number; the entry whose ACL permits the traffic and whose `set peer` is the peer; the ACL line becomes the proxy identities | [`resolver::crypto_map_candidates`], [`resolver::acl_selector_iter`] |
-//! | phase 2 as responder | static entries, then dynamic ones; `set isakmp-profile` must be the IKE SA's profile; ACL must cover the proxies (a dynamic entry without ACL accepts the peer's); transform sets | [`resolver::select_responder_entry`] |
+//! | phase 2 as responder | static entries, then dynamic ones; `set isakmp-profile` must be the IKE SA's profile; ACL must cover the proxies (a dynamic entry without ACL accepts what is free); transform sets; the peer's side no pool address but its own, none of our networks without an ACL, no flow another peer's live SA holds | [`resolver::select_responder_entry`], [`resolver::proxy_claim_allowed`], [`crate::ownership`] |
 //! | Xauth user name and password | the profile's `client authentication list` (else the crypto map's) → `aaa authentication login` → local users, constant-time compare; a RADIUS/TACACS+ list defers to the embedder | [`resolver::authenticate_xauth`] |
 //! | Mode Config attributes | `isakmp authorization list` must be local; the profile's `client configuration group`, else the ID_KEY_ID's group: address from its `pool`, dns, wins, domain, netmask, save-password, split-include from its `acl`; released when the IKE SA goes | [`resolver::AddressPool`] |
 //!
@@ -36,6 +36,7 @@ use crate::model::{
     EzvpnClient, EzvpnMode, EzvpnSide, IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy,
     IsakmpProfile, TransformSet,
 };
+use crate::ownership::FlowOwners;
 use crate::resolver::{
     self, AddressMatch, Flow, KeyLookup, KeyScope, LifetimeRule, PeerIdentity, Phase1Auth,
     Phase1Cipher, Phase1Hash, Phase1Options, Phase1Transform, Phase2Auth, Phase2Cipher,
@@ -57,6 +58,9 @@ pub struct IosPolicy {
     /// The `ip local pool`s' allocations, shared by the clones of one
     /// policy (the Gateway's views and its engine see the same pools).
     pools: Arc<Mutex<Vec<resolver::AddressPool>>>,
+    /// The flows live child SAs hold, kept by the Gateway that runs this
+    /// policy (empty for an engine run alone).
+    flows: Arc<Mutex<FlowOwners>>,
 }
 
 impl IosPolicy {
@@ -84,6 +88,7 @@ impl IosPolicy {
             crypto_map,
             ezvpn,
             pools: Arc::new(Mutex::new(pools)),
+            flows: Arc::default(),
             options: Phase1Options {
                 lifetime_rule: LifetimeRule::ResponderLifetime,
                 include_default_suite: false,
@@ -101,6 +106,13 @@ impl IosPolicy {
     pub fn with_lifetime_rule(mut self, rule: LifetimeRule) -> Self {
         self.options.lifetime_rule = rule;
         self
+    }
+
+    /// The table of held flows Quick Mode offers are checked against,
+    /// shared by the clones of this policy: the Gateway fills it as it
+    /// installs and removes child SAs.
+    pub fn flow_owners(&self) -> Arc<Mutex<FlowOwners>> {
+        Arc::clone(&self.flows)
     }
 
     /// The addresses of `ip local pool NAME` handed out now.
@@ -186,6 +198,43 @@ impl IosPolicy {
     /// The crypto map consulted, if the configuration has it.
     pub fn crypto_map(&self) -> Option<&CryptoMap> {
         self.config.crypto_map(self.crypto_map.as_deref()?)
+    }
+
+    /// Whether the peer may have the flow it asks for: not a pool address
+    /// other than its own, not our networks unless the entry's ACL says
+    /// so ([`resolver::proxy_claim_allowed`]), and nothing another peer's
+    /// live child SA holds ([`FlowOwners::claim`], which also queues a
+    /// DPD probe of the holder).
+    fn check_claim(
+        &self,
+        request: &ProtoPhase2Request<'_>,
+        entry: &crate::model::CryptoMapEntry,
+        proxies: &ProxyPair,
+    ) -> Result<(), Phase2Refusal> {
+        if let Err(why) =
+            resolver::proxy_claim_allowed(&self.config, entry, proxies, request.assigned_address)
+        {
+            log::debug!(
+                "IPSEC(validate_proposal_request): proxy identities of {} refused ({why:?}): {:?}",
+                request.peer,
+                request.selectors
+            );
+            return Err(Phase2Refusal::InvalidIdInformation);
+        }
+        let claimant = std::net::SocketAddrV4::new(request.peer, request.peer_port);
+        let free = self
+            .flows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .claim(claimant, &request.selectors);
+        if !free {
+            log::debug!(
+                "IPSEC(validate_proposal_request): proxy identities of {claimant} refused (held by another peer, probing it): {:?}",
+                request.selectors
+            );
+            return Err(Phase2Refusal::InvalidIdInformation);
+        }
+        Ok(())
     }
 
     fn log_lookup(peer: impl core::fmt::Display, lookup: &KeyLookup<'_>) {
@@ -683,6 +732,7 @@ impl Policy for IosPolicy {
             transforms: &transforms,
         };
         if let Some(sel) = resolver::select_responder_entry(&self.config, map, &rreq) {
+            self.check_claim(request, sel.candidate.entry(), &proxies)?;
             let c = sel.choice;
             log::debug!(
                 "IPSEC(validate_proposal_request): proposal part #{} accepted by {} {}",

@@ -119,6 +119,7 @@ pub mod gateway;
 pub mod ios;
 pub mod ios_policy;
 pub mod model;
+pub mod ownership;
 pub mod resolver;
 pub mod secret;
 pub mod show;

@@ -495,6 +495,12 @@ pub struct Phase2Request<'a> {
     pub local: Ipv4Addr,
     /// The peer's address.
     pub peer: Ipv4Addr,
+    /// The peer's UDP port (500, 4500 or a NAT's): with `peer`, which
+    /// peer speaks, so two behind one NAT are told apart.
+    pub peer_port: u16,
+    /// The Mode Config address this IKE SA handed the peer, if any: the
+    /// one pool address the peer may claim.
+    pub assigned_address: Option<Ipv4Addr>,
     /// The profile phase 1 matched, if any.
     pub profile: Option<&'a Profile>,
     /// The selectors from our point of view (the initiator's IDcr is our
@@ -1156,6 +1162,8 @@ mod tests {
         let mut req = Phase2Request {
             local: Ipv4Addr::LOCALHOST,
             peer: Ipv4Addr::LOCALHOST,
+            peer_port: 500,
+            assigned_address: None,
             profile: None,
             selectors: good,
             offered: &[Phase2Proposal::seed()],

@@ -208,6 +208,7 @@ use rand_core::{CryptoRng, SeedableRng};
 
 use crate::IosPolicy;
 use crate::model::{Config, EzvpnConnect, EzvpnMode, EzvpnSide, InterfaceAddress, KeepaliveMode};
+use crate::ownership::{FlowOwners, HeldFlow};
 use crate::resolver::{self, AddressMatch};
 
 /// First id of the SPD entries installed for negotiated child SAs.
@@ -463,6 +464,8 @@ pub struct GatewayCounters {
     /// while [`GatewayOptions::force_udp_encapsulation`] says this node
     /// cannot (the peer did not do NAT-T).
     pub raw_esp_refused: u64,
+    /// DPD probes of a flow's holder after another peer claimed it.
+    pub holder_probes: u64,
 }
 
 /// A child SA installed in esp-core.
@@ -548,6 +551,9 @@ pub struct Gateway {
     events: VecDeque<GatewayEvent>,
     ike_up: HashMap<IkeSaId, Instant>,
     counters: GatewayCounters,
+    /// The flows our child SAs hold, shared with the policy that answers
+    /// Quick Mode ([`crate::ownership`]).
+    flows: Arc<std::sync::Mutex<FlowOwners>>,
     next_sa: u32,
     next_child_policy: u32,
     now: Instant,
@@ -756,6 +762,7 @@ impl Gateway {
         if let Some(s) = config.nat_keepalive {
             engine_config.nat_keepalive = Duration::from_secs(u64::from(s));
         }
+        let flows = policy.flow_owners();
         let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         Ok(Self {
             config,
@@ -782,6 +789,7 @@ impl Gateway {
             next_sa: 1,
             next_child_policy: CHILD_POLICY_BASE,
             now: Instant::ZERO,
+            flows,
         })
     }
 
@@ -1401,10 +1409,33 @@ impl Gateway {
                 busy = true;
                 self.on_lifetime_event(now, sa, ev);
             }
+            busy |= self.probe_holders(now);
             if !busy {
                 break;
             }
         }
+    }
+
+    /// Quick Mode refused a claim on a flow another peer holds: probe the
+    /// holders now (DPD), so a dead one gives the flow up within seconds.
+    fn probe_holders(&mut self, now: Instant) -> bool {
+        let probes = self.flows().take_probes();
+        for ike_sa in &probes {
+            match self.engine.probe_peer(now, *ike_sa) {
+                Ok(()) => {
+                    self.counters.holder_probes += 1;
+                    log::debug!("IPSEC: flow claimed by another peer: probing {ike_sa:?}");
+                }
+                // A peer without DPD cannot be probed: it keeps its flows
+                // until its SAs go.
+                Err(e) => log::debug!("IPSEC: holder {ike_sa:?} not probed: {e}"),
+            }
+        }
+        !probes.is_empty()
+    }
+
+    fn flows(&self) -> std::sync::MutexGuard<'_, FlowOwners> {
+        self.flows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn on_engine_event(&mut self, now: Instant, ev: &Event) {
@@ -1446,6 +1477,7 @@ impl Gateway {
             Event::ChildSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
             Event::PeerAddressChanged { old, new, .. } => {
                 // The NAT in front of the peer remapped it: send there.
+                self.flows().moved(*old, *new);
                 for c in self.children.values_mut() {
                     if c.peer == *old {
                         c.peer = *new;
@@ -1603,6 +1635,12 @@ impl Gateway {
         );
         self.by_sa_id.insert(sa_id, c.id);
         self.by_spi_in.insert(c.spi_in, c.id);
+        self.flows().insert(HeldFlow {
+            child: c.id,
+            ike_sa: c.ike_sa,
+            holder: peer,
+            selectors: c.selectors,
+        });
         self.children.insert(
             c.id,
             Installed {
@@ -1676,6 +1714,7 @@ impl Gateway {
         self.spd.remove(c.policy);
         self.by_sa_id.remove(&c.sa_id);
         self.by_spi_in.remove(&c.spi_in);
+        self.flows().remove(child);
         log::info!(
             "IPSEC(delete_sa): deleting SA, (sa) sa_dest= {}, sa_spi= 0x{:08X}",
             c.peer.ip(),

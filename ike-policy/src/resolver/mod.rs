@@ -14,6 +14,7 @@
 //! | which entry protects this outbound packet? | [`select_initiator_entry`] |
 //! | which selectors does this ACL make? | [`acl_selectors`], lazily [`acl_selector_iter`] |
 //! | may the peer have these proxy identities? | [`entry_accepts_proxies`] |
+//! | may it claim them as its side (pools, our networks)? | [`proxy_claim_allowed`] |
 //! | which address for this VPN Client? | [`AddressPool`] |
 //! | is this Xauth user name and password right? | [`authenticate_xauth`] |
 //!
@@ -21,6 +22,7 @@
 //! [`AddressPool`].
 
 mod aaa;
+mod claim;
 mod cryptomap;
 mod keys;
 mod phase1;
@@ -30,6 +32,7 @@ mod selector;
 mod transform;
 
 pub use aaa::{authenticate_xauth, verify_local_user};
+pub use claim::{ClaimRefusal, own_networks, proxy_claim_allowed};
 pub use cryptomap::{
     MapCandidate, Phase2Request, Phase2Selection, crypto_map_candidates, entry_accepts_proxies,
     select_initiator_entry, select_responder_entry,

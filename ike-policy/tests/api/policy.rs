@@ -350,11 +350,35 @@ fn responder_phase2_entries_profiles_proxies_and_transforms() {
         let req = Phase2Request {
             local: Ipv4Addr::UNSPECIFIED,
             peer: ip(peer),
+            peer_port: 500,
+            // The VPN Client speaks for the address Mode Config gave it.
+            assigned_address: profile
+                .filter(|p| p.name == "VPNclient")
+                .map(|_| ip("10.5.5.1")),
             profile,
             selectors,
             offered,
         };
         let got = p.choose_phase2(&req).map(|c| (c.index, c.lifetime));
         assert_eq!(got, expected, "{peer} {profile:?} {selectors:?}");
+    }
+    // A pool address is only the peer's it was handed to: the same offer
+    // from an IKE SA without that address (another client, or a spoke) is
+    // refused.
+    for assigned in [None, Some(ip("10.5.5.2"))] {
+        let req = Phase2Request {
+            local: Ipv4Addr::UNSPECIFIED,
+            peer: ip("10.51.82.100"),
+            peer_port: 500,
+            assigned_address: assigned,
+            profile: Some(&vpn),
+            selectors: client,
+            offered: &seed,
+        };
+        assert_eq!(
+            hub_policy().choose_phase2(&req),
+            Err(Phase2Refusal::InvalidIdInformation),
+            "{assigned:?}"
+        );
     }
 }

@@ -76,6 +76,7 @@
 mod budget;
 mod counters;
 mod half_open;
+mod probe;
 mod process;
 mod xact;
 

@@ -1681,7 +1681,8 @@ impl Engine {
     }
 
     fn dpd_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
-        let Some(cfg) = self.config.dpd else {
+        // A probe (`Engine::probe_peer`) runs even without periodic DPD.
+        let Some(cfg) = self.dpd_settings(sa.dpd.outstanding.is_some()) else {
             return true;
         };
         match sa.dpd.outstanding {
@@ -1739,7 +1740,7 @@ impl Engine {
         }
     }
 
-    fn send_dpd(&mut self, sa: &mut IkeSa, seq: u32) {
+    pub(super) fn send_dpd(&mut self, sa: &mut IkeSa, seq: u32) {
         self.log(
             Some(sa.id),
             None,

@@ -562,6 +562,8 @@ impl QuickModeResponder {
         let request = Phase2Request {
             local: *ctx.local.ip(),
             peer: *ctx.remote.ip(),
+            peer_port: ctx.remote.port(),
+            assigned_address: p1.assigned_address,
             profile: p1.profile.as_ref(),
             selectors,
             offered: &list,

@@ -1,0 +1,429 @@
+//! The seed's hub Gateway on the Internet, against peers built from
+//! ike-proto's public API that know the wildcard key `cisco123` or the
+//! group key (issue 10): each attack that worked against the hub before is
+//! tried here and must fail, while the rightful peers keep working.
+//!
+//! A `Lab` carries datagrams between the hub and any number of peer
+//! engines under a virtual clock; a peer marked dead hears nothing and
+//! says nothing (a spoke whose DHCP lease moved it elsewhere).
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use ike_policy::gateway::Instant;
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::{ChildSa, Config, Engine, Event};
+use ike_proto::policy::{
+    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
+    Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+mod common;
+use common::{HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp};
+
+const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+const ROGUE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 3);
+const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
+const SPOKE_HOST: Ipv4Addr = Ipv4Addr::new(10, 2, 2, 5);
+
+fn engine_config() -> Config {
+    Config {
+        ike_port: PORTS.0,
+        natt_port: PORTS.1,
+        peer_ike_port: PORTS.0,
+        peer_natt_port: PORTS.1,
+        ..Config::default()
+    }
+}
+
+fn net(a: [u8; 4], len: u8) -> TrafficSelector {
+    TrafficSelector::subnet(Ipv4Addr::from(a), len)
+}
+
+fn any() -> TrafficSelector {
+    net([0, 0, 0, 0], 0)
+}
+
+/// A LAN-to-LAN peer with the wildcard key that will ask for whatever
+/// selectors it is told to (`selectors: None` in its phase 2 entry).
+fn l2l_peer(seed: u64) -> Engine {
+    let mut p = StaticPolicy::seed(b"cisco123", any(), any());
+    p.phase2[0].selectors = None;
+    Engine::new(
+        engine_config(),
+        Box::new(p),
+        Box::new(ChaCha20Rng::seed_from_u64(seed)),
+    )
+}
+
+/// A Cisco VPN client of group testgroup, user `user` / `password`.
+fn vpn_client(seed: u64, user: &str, password: &[u8]) -> Engine {
+    let group = Identity::KeyId(b"testgroup".to_vec());
+    let mut p = StaticPolicy::new();
+    p.mode = Some(Phase1Mode::Aggressive);
+    p.identity = Some(group.clone());
+    p.keys_by_identity
+        .push((group, PresharedKey::new(b"cisco321".to_vec())));
+    p.phase1.push(Phase1Proposal::seed());
+    p.profiles.push((
+        None,
+        Profile {
+            name: "hub".into(),
+            xauth: true,
+            mode_config: ModeConfig::Respond,
+        },
+    ));
+    p.phase2.push(StaticPhase2 {
+        peer: None,
+        selectors: None,
+        proposals: vec![Phase2Proposal::seed()],
+    });
+    p.xauth_credentials = Some(XauthCredentials {
+        user: user.into(),
+        password: XauthPassword::new(password.to_vec()),
+    });
+    Engine::new(
+        engine_config(),
+        Box::new(p),
+        Box::new(ChaCha20Rng::seed_from_u64(seed)),
+    )
+}
+
+struct Peer {
+    addr: Ipv4Addr,
+    engine: Engine,
+    alive: bool,
+    events: Vec<Event>,
+}
+
+struct Lab {
+    hub: Gateway,
+    peers: Vec<Peer>,
+    now: Instant,
+    hub_events: Vec<GatewayEvent>,
+    /// (destination, payload) of the ESP the hub sent.
+    esp_out: Vec<(Ipv4Addr, Vec<u8>)>,
+    clear_out: Vec<Vec<u8>>,
+    inside: Vec<Vec<u8>>,
+}
+
+impl Lab {
+    fn new() -> Self {
+        Self::with_config(&HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string()))
+    }
+
+    fn with_config(cfg: &str) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let hub = Gateway::from_ios(
+            cfg,
+            GatewayOptions {
+                ike_port: PORTS.0,
+                natt_port: PORTS.1,
+                ..GatewayOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+        Self {
+            hub,
+            peers: Vec::new(),
+            now: Instant::from_secs(1000),
+            hub_events: Vec::new(),
+            esp_out: Vec::new(),
+            clear_out: Vec::new(),
+            inside: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, addr: Ipv4Addr, engine: Engine) -> usize {
+        self.peers.push(Peer {
+            addr,
+            engine,
+            alive: true,
+            events: Vec::new(),
+        });
+        self.peers.len() - 1
+    }
+
+    fn run(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            for p in &mut self.peers {
+                while let Some(d) = p.engine.poll_transmit() {
+                    moved = true;
+                    if p.alive {
+                        self.hub
+                            .handle_datagram(self.now, d.remote, d.local, &d.payload);
+                    }
+                }
+                while let Some(e) = p.engine.poll_event() {
+                    p.events.push(e);
+                }
+            }
+            while let Some(t) = self.hub.poll_transmit() {
+                moved = true;
+                match t {
+                    Transmit::Udp {
+                        local,
+                        remote,
+                        payload,
+                    } => {
+                        if let Some(p) = self
+                            .peers
+                            .iter_mut()
+                            .find(|p| p.alive && p.addr == *remote.ip())
+                        {
+                            p.engine.handle_datagram(self.now, remote, local, &payload);
+                        }
+                    }
+                    Transmit::Esp {
+                        remote, payload, ..
+                    } => self.esp_out.push((remote, payload)),
+                    Transmit::Clear { packet, .. } => self.clear_out.push(packet),
+                }
+            }
+            while let Some(e) = self.hub.poll_event() {
+                self.hub_events.push(e);
+            }
+            while let Some(p) = self.hub.poll_inside() {
+                self.inside.push(p);
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("never quiet");
+    }
+
+    fn run_for(&mut self, seconds: u64) {
+        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
+        loop {
+            self.run();
+            let next = self
+                .peers
+                .iter()
+                .filter(|p| p.alive)
+                .filter_map(|p| p.engine.poll_timeout())
+                .chain(self.hub.poll_timeout())
+                .min();
+            match next {
+                Some(t) if t <= end => {
+                    self.now = t.max(self.now);
+                    if self.hub.poll_timeout().is_some_and(|t| t <= self.now) {
+                        self.hub.handle_timeout(self.now);
+                    }
+                    for p in self.peers.iter_mut().filter(|p| p.alive) {
+                        if p.engine.poll_timeout().is_some_and(|t| t <= self.now) {
+                            p.engine.handle_timeout(self.now);
+                        }
+                    }
+                }
+                _ => {
+                    self.now = end;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Peer `i` asks for `selectors` (its point of view), then 10 s pass.
+    fn ask(&mut self, i: usize, selectors: Selectors) {
+        let p = &mut self.peers[i];
+        let l = SocketAddrV4::new(p.addr, PORTS.0);
+        let r = SocketAddrV4::new(HUB, PORTS.0);
+        p.engine.initiate(self.now, l, r, selectors).unwrap();
+        self.run_for(10);
+    }
+
+    /// The child SAs peer `i` has up now (per its own events).
+    fn children(&self, i: usize) -> Vec<ChildSa> {
+        let mut up: Vec<ChildSa> = Vec::new();
+        for e in &self.peers[i].events {
+            match e {
+                Event::ChildSaUp(c) => up.push(c.clone()),
+                Event::ChildSaRekeyed { new, .. } => up.push((*new).clone()),
+                Event::ChildSaDown { child, .. } => up.retain(|c| c.id != *child),
+                _ => {}
+            }
+        }
+        up
+    }
+
+    /// The hub's child SAs installed towards `addr` now.
+    fn hub_children_towards(&self, addr: Ipv4Addr) -> usize {
+        let mut up = Vec::new();
+        for e in &self.hub_events {
+            match e {
+                GatewayEvent::SaInstalled { child, peer, .. } if *peer == addr => up.push(*child),
+                GatewayEvent::SaRemoved { child } => up.retain(|c| c != child),
+                _ => {}
+            }
+        }
+        up.len()
+    }
+
+    /// Where the hub sends an inside packet to `dst`: the peer it seals
+    /// it to, or `None` for in clear.
+    fn sealed_to(&mut self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let (esp, clear) = (self.esp_out.len(), self.clear_out.len());
+        let packet = icmp(HUB_HOST, dst, 8, 1);
+        self.hub.handle_inside(self.now, &packet);
+        self.run();
+        assert_eq!(
+            self.esp_out.len() + self.clear_out.len(),
+            esp + clear + 1,
+            "one packet out for {dst}"
+        );
+        self.esp_out.get(esp).map(|(to, _)| *to)
+    }
+
+    /// Whether peer `i`'s last Quick Mode was refused with
+    /// INVALID_ID_INFORMATION (notify 18).
+    fn refused_invalid_id(&self, i: usize) -> bool {
+        matches!(
+            self.peers[i].events.iter().rev().find(|e| matches!(e, Event::ChildSaFailed { .. } | Event::ChildSaUp(_))),
+            Some(Event::ChildSaFailed { error: Some(e), .. }) if format!("{e:?}").contains("InvalidIdInformation")
+        )
+    }
+}
+
+fn spoke_lan() -> Selectors {
+    Selectors {
+        local: net([10, 2, 0, 0], 16),
+        remote: net([10, 1, 0, 0], 16),
+    }
+}
+
+/// Spoke 1 (LAN 10.2.0.0/16) and a VPN client (10.5.5.1) are up.
+fn lab_with_holders() -> (Lab, usize, usize) {
+    let mut lab = Lab::new();
+    let spoke = lab.add(SPOKE, l2l_peer(1));
+    let client = lab.add(CLIENT, vpn_client(2, "gfullage", b"gfullage"));
+    lab.ask(spoke, spoke_lan());
+    assert_eq!(
+        lab.children(spoke).len(),
+        1,
+        "{:#?}",
+        lab.peers[spoke].events
+    );
+    lab.ask(
+        client,
+        Selectors {
+            local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
+            remote: any(),
+        },
+    );
+    assert_eq!(lab.children(client).len(), 1);
+    assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
+    assert_eq!(lab.sealed_to(Ipv4Addr::new(10, 5, 5, 1)), Some(CLIENT));
+    (lab, spoke, client)
+}
+
+#[test]
+fn a_second_spoke_with_the_wildcard_key_cannot_take_held_flows_pools_or_everything() {
+    let (mut lab, spoke, client) = lab_with_holders();
+    let rogue = lab.add(ROGUE, l2l_peer(3));
+    let claims = [
+        // The first spoke's LAN, and a part of it.
+        spoke_lan(),
+        Selectors {
+            local: net([10, 2, 2, 0], 24),
+            remote: net([10, 1, 1, 0], 24),
+        },
+        // The VPN client's address, and a free address of its pool.
+        Selectors {
+            local: TrafficSelector::host(Ipv4Addr::new(10, 5, 5, 1)),
+            remote: any(),
+        },
+        Selectors {
+            local: TrafficSelector::host(Ipv4Addr::new(10, 5, 5, 200)),
+            remote: any(),
+        },
+        // The hub's own inside network.
+        Selectors {
+            local: net([10, 1, 0, 0], 23),
+            remote: any(),
+        },
+        // Everything, Internet-bound included.
+        Selectors {
+            local: any(),
+            remote: any(),
+        },
+    ];
+    for claim in claims {
+        lab.ask(rogue, claim);
+        assert!(
+            lab.refused_invalid_id(rogue),
+            "{claim:?}: {:#?}",
+            lab.peers[rogue].events
+        );
+        assert_eq!(lab.hub_children_towards(ROGUE), 0, "{claim:?}");
+        assert!(lab.children(rogue).is_empty());
+    }
+    // The holders are alive (they answered the probes) and keep their flows.
+    lab.run_for(30);
+    assert!(lab.hub.counters().holder_probes >= 1);
+    assert_eq!(lab.children(spoke).len(), 1);
+    assert_eq!(lab.children(client).len(), 1);
+    assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
+    assert_eq!(lab.sealed_to(Ipv4Addr::new(10, 5, 5, 1)), Some(CLIENT));
+    assert_eq!(lab.sealed_to(Ipv4Addr::new(8, 8, 8, 8)), None);
+
+    // A LAN nobody holds is the rogue's to take (a dynamic entry without
+    // `match address` takes what is free).
+    lab.ask(
+        rogue,
+        Selectors {
+            local: net([10, 9, 0, 0], 16),
+            remote: net([10, 1, 0, 0], 16),
+        },
+    );
+    assert_eq!(lab.children(rogue).len(), 1);
+    assert_eq!(lab.sealed_to(Ipv4Addr::new(10, 9, 1, 1)), Some(ROGUE));
+    assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
+}
+
+#[test]
+fn a_spoke_back_on_a_new_address_gets_its_lan_once_the_old_sa_is_found_dead() {
+    let mut lab = Lab::new();
+    let old = lab.add(SPOKE, l2l_peer(1));
+    lab.ask(old, spoke_lan());
+    assert_eq!(lab.children(old).len(), 1);
+    // Its own rekey (same endpoint, overlapping itself) is accepted:
+    // make-before-break, the new SA is installed beside the old one.
+    let first = lab.children(old)[0].id;
+    lab.peers[old]
+        .engine
+        .rekey_child_sa(lab.now, first)
+        .unwrap();
+    lab.run_for(5);
+    assert!(
+        lab.peers[old]
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::ChildSaRekeyed { .. }))
+    );
+    assert!(
+        lab.hub_children_towards(SPOKE) >= 2,
+        "{:#?}",
+        lab.hub_events
+    );
+
+    // The spoke reboots on a new DHCP address: the old SAs linger.
+    lab.peers[old].alive = false;
+    let new = lab.add(ROGUE, l2l_peer(4));
+    lab.ask(new, spoke_lan());
+    assert!(lab.refused_invalid_id(new));
+    // The probe found the old endpoint dead within seconds (10 s of
+    // R-U-THEREs went unanswered while `ask` ran): its SAs are gone.
+    assert_eq!(lab.hub_children_towards(SPOKE), 0, "{:#?}", lab.hub_events);
+    assert!(lab.hub_events.iter().any(|e| matches!(
+        e,
+        GatewayEvent::Engine(Event::PeerDead { remote, .. }) if *remote.ip() == SPOKE
+    )));
+    // The retry gets the LAN, and the hub seals to the new address.
+    lab.ask(new, spoke_lan());
+    assert_eq!(lab.children(new).len(), 1);
+    assert_eq!(lab.sealed_to(SPOKE_HOST), Some(ROGUE));
+}
