@@ -9,6 +9,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use esp_core::{KeyMaterial, Mode, OutboundSa, SaParams};
 use ike_policy::gateway::Instant;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
 use ike_proto::engine::{ChildSa, Config, Engine, Event};
@@ -20,7 +21,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 mod common;
-use common::{HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp};
+use common::{HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp, suite};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
 const ROGUE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 3);
@@ -426,4 +427,76 @@ fn a_spoke_back_on_a_new_address_gets_its_lan_once_the_old_sa_is_found_dead() {
     lab.ask(new, spoke_lan());
     assert_eq!(lab.children(new).len(), 1);
     assert_eq!(lab.sealed_to(SPOKE_HOST), Some(ROGUE));
+}
+
+/// ESP from `src` to the hub's LAN, sealed with its child SA.
+fn seal_from(child: &ChildSa, src: Ipv4Addr, seq: u16, at: Instant) -> Vec<u8> {
+    let keys = KeyMaterial::new(
+        child.keys_out.encryption.as_bytes(),
+        child.keys_out.integrity.as_bytes(),
+    );
+    let params = SaParams::new(child.spi_out, suite()).with_mode(Mode::Tunnel);
+    let mut out = OutboundSa::new(&params, &keys, at).unwrap();
+    let ping = icmp(src, HUB_HOST, 8, seq);
+    let head = out.headroom();
+    let mut buf = vec![0u8; head + ping.len() + out.tailroom(ping.len())];
+    buf[head..head + ping.len()].copy_from_slice(&ping);
+    let mut rng = ChaCha20Rng::seed_from_u64(u64::from(seq));
+    let range = out
+        .seal(&mut buf, head..head + ping.len(), 4, &mut rng, at)
+        .unwrap();
+    buf[range].to_vec()
+}
+
+fn client_wants() -> Selectors {
+    Selectors {
+        local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
+        remote: any(),
+    }
+}
+
+#[test]
+fn a_client_that_deletes_only_its_isakmp_sa_loses_its_ipsec_sa_and_its_address() {
+    let mut lab = Lab::new();
+    let client = lab.add(CLIENT, vpn_client(2, "gfullage", b"gfullage"));
+    lab.ask(client, client_wants());
+    let assigned = Ipv4Addr::new(10, 5, 5, 1);
+    let child = lab.children(client)[0].clone();
+    assert_eq!(lab.hub.pool_in_use("ippool"), Some(vec![assigned]));
+    // The old SA works before.
+    lab.hub
+        .handle_esp(lab.now, CLIENT, &seal_from(&child, assigned, 1, lab.now));
+    lab.run();
+    assert_eq!(lab.inside.len(), 1);
+
+    // The client deletes its ISAKMP SA only (IKEv1 lets its IPsec SAs live).
+    let ike = lab.peers[client].engine.ike_sas()[0].id;
+    lab.peers[client]
+        .engine
+        .delete_ike_sa(lab.now, ike)
+        .unwrap();
+    lab.run_for(2);
+    assert_eq!(lab.hub_children_towards(CLIENT), 0, "{:#?}", lab.hub_events);
+    assert_eq!(lab.hub.installed_child_sas(), 0);
+    assert_eq!(lab.hub.pool_in_use("ippool"), Some(vec![]));
+
+    // No ESP from the old SA gets in any more.
+    let rejected = lab.hub.counters().esp_rejected;
+    lab.hub
+        .handle_esp(lab.now, CLIENT, &seal_from(&child, assigned, 2, lab.now));
+    lab.run();
+    assert_eq!(lab.inside.len(), 1);
+    assert_eq!(lab.hub.counters().esp_rejected, rejected + 1);
+
+    // The next client gets the address, and the only SA with it.
+    let next = lab.add(
+        Ipv4Addr::new(198, 51, 100, 101),
+        vpn_client(5, "gfullage", b"gfullage"),
+    );
+    lab.ask(next, client_wants());
+    assert_eq!(lab.hub.pool_in_use("ippool"), Some(vec![assigned]));
+    assert_eq!(
+        lab.sealed_to(assigned),
+        Some(Ipv4Addr::new(198, 51, 100, 101))
+    );
 }

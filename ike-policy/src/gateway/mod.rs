@@ -554,6 +554,9 @@ pub struct Gateway {
     /// The flows our child SAs hold, shared with the policy that answers
     /// Quick Mode ([`crate::ownership`]).
     flows: Arc<std::sync::Mutex<FlowOwners>>,
+    /// The engine's policy, for the operator's views of its shared state
+    /// (pools).
+    policy: IosPolicy,
     next_sa: u32,
     next_child_policy: u32,
     now: Instant,
@@ -763,6 +766,8 @@ impl Gateway {
             engine_config.nat_keepalive = Duration::from_secs(u64::from(s));
         }
         let flows = policy.flow_owners();
+        // A clone shares the pools (and later state) with the engine's.
+        let views = policy.clone();
         let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         Ok(Self {
             config,
@@ -790,6 +795,7 @@ impl Gateway {
             next_child_policy: CHILD_POLICY_BASE,
             now: Instant::ZERO,
             flows,
+            policy: views,
         })
     }
 
@@ -844,6 +850,12 @@ impl Gateway {
     /// The Gateway's own counters.
     pub fn counters(&self) -> GatewayCounters {
         self.counters
+    }
+
+    /// The addresses of `ip local pool NAME` handed out now (`None` for
+    /// a pool the configuration lacks).
+    pub fn pool_in_use(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+        self.policy.pool_in_use(name)
     }
 
     /// Inside packets currently held for IKE.

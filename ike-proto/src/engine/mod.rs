@@ -1559,6 +1559,11 @@ impl Engine {
         sa.timers.stop_all();
         sa.xact = None;
         if let Some(a) = sa.assigned.take().filter(|_| !sa.initiator) {
+            // A Mode Config address lives as long as the SAs that carry
+            // it: the client's child SAs go with its IKE SA, or a client
+            // that deleted only its ISAKMP SA would keep a working IPsec
+            // SA for an address the pool hands to the next client.
+            self.drop_children_of(sa.id, reason);
             self.log(Some(sa.id), None, "returning IP addr to the address pool");
             self.policy.release_address(a);
         }
@@ -1590,6 +1595,23 @@ impl Engine {
                     selectors: a.selectors,
                     error: None,
                 });
+            }
+        }
+    }
+
+    /// Removes the child SAs an IKE SA negotiated (no Delete is sent:
+    /// the IKE SA that would protect it is going).
+    fn drop_children_of(&mut self, ike_sa: IkeSaId, reason: DownReason) {
+        let mut kids: Vec<ChildSaId> = self
+            .children
+            .values()
+            .filter(|c| c.sa.ike_sa == ike_sa)
+            .map(|c| c.sa.id)
+            .collect();
+        kids.sort();
+        for k in kids {
+            if let Some(c) = self.children.remove(&k) {
+                self.child_down(c, reason);
             }
         }
     }
