@@ -108,6 +108,26 @@ impl IosPolicy {
         self
     }
 
+    /// Whether to answer an Aggressive Mode first message from `peer`
+    /// with `identity`: an ID_KEY_ID of a client configuration group, or
+    /// a `crypto isakmp peer` block with `set aggressive-mode ...` for
+    /// it; never with `crypto isakmp aggressive-mode disable`
+    /// ([`resolver::aggressive_mode_rule`]). The engine's `Policy` hook
+    /// for an Aggressive Mode responder is to call this.
+    pub fn aggressive_mode_allowed(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+    ) -> bool {
+        let id = peer_identity(identity);
+        let rule = resolver::aggressive_mode_rule(&self.config, peer, id.as_ref());
+        if !rule.allowed() {
+            log::debug!("ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
+        }
+        rule.allowed()
+    }
+
     /// The table of held flows Quick Mode offers are checked against,
     /// shared by the clones of this policy: the Gateway fills it as it
     /// installs and removes child SAs.
@@ -524,6 +544,15 @@ impl Policy for IosPolicy {
         // Towards our Easy VPN hub, whatever the identity: the group key.
         if let Some(key) = self.ezvpn_towards(peer).and_then(|e| e.group_key.as_ref()) {
             return Some(PresharedKey::new(key.expose().to_vec()));
+        }
+        // `crypto isakmp peer ...` / `set aggressive-mode password K`.
+        if !matches!(identity, Identity::KeyId(_)) {
+            let id = peer_identity(identity);
+            if let Some(key) = resolver::aggressive_mode_peer(&self.config, peer, id.as_ref())
+                .and_then(|p| p.aggressive_mode_password.as_ref())
+            {
+                return Some(PresharedKey::new(key.expose().to_vec()));
+            }
         }
         match identity {
             Identity::KeyId(group) => {

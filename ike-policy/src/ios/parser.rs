@@ -25,6 +25,8 @@ enum Mode {
     Interface(usize),
     NamedAcl(usize),
     Ezvpn(usize),
+    /// `crypto isakmp peer ...`.
+    IsakmpPeer(usize),
     /// Inside a block the parser does not interpret: indented lines are
     /// kept aside with it.
     Ignored,
@@ -73,6 +75,7 @@ const PROFILE_CMDS: &[&str] = &[
     "exit",
 ];
 const TRANSFORM_SET_CMDS: &[&str] = &["mode", "exit"];
+const ISAKMP_PEER_CMDS: &[&str] = &["set", "description", "exit"];
 const MAP_ENTRY_CMDS: &[&str] = &["set", "match", "description", "reverse-route", "exit"];
 const NAMED_ACL_CMDS: &[&str] = &["permit", "deny", "remark", "exit"];
 const EZVPN_CMDS: &[&str] = &[
@@ -142,6 +145,7 @@ struct Seen {
     /// By crypto map index and sequence number.
     map_entries: Index<(usize, u32)>,
     interfaces: Index<String>,
+    isakmp_peers: Index<IsakmpPeerId>,
     ezvpn_clients: Index<String>,
     users: Index<String>,
     local_pools: Index<String>,
@@ -264,6 +268,7 @@ impl Parser {
             Mode::MapEntry(..) | Mode::DynamicEntry(..) => Some(MAP_ENTRY_CMDS),
             Mode::NamedAcl(_) => Some(NAMED_ACL_CMDS),
             Mode::Ezvpn(_) => Some(EZVPN_CMDS),
+            Mode::IsakmpPeer(_) => Some(ISAKMP_PEER_CMDS),
             _ => None,
         };
         if let Some(cmds) = block_cmds {
@@ -339,6 +344,7 @@ impl Parser {
             Mode::Group(g) => self.group_command(g, cmd, c),
             Mode::Profile(p) => self.profile_command(p, cmd, c),
             Mode::Ezvpn(e) => self.ezvpn_command(e, cmd, c),
+            Mode::IsakmpPeer(p) => self.isakmp_peer_command(p, cmd, c),
             Mode::TransformSet(t) => {
                 // cmd == "mode"
                 let m = c.keyword(&["tunnel", "transport"])?;
@@ -460,6 +466,16 @@ impl Parser {
                         list,
                     );
                 }
+                "local" if line.word(2).as_deref() == Some("authentication") => {
+                    c.advance();
+                    c.advance();
+                    c.advance();
+                    c.keyword(&["attempts"])?;
+                    c.keyword(&["max-fail"])?;
+                    let n = c.number(1, 65536)? as u32;
+                    c.end()?;
+                    self.cfg.aaa_local_max_fail = Some(n);
+                }
                 "authorization" if line.word(2).as_deref() == Some("network") => {
                     c.advance();
                     c.advance();
@@ -529,6 +545,12 @@ impl Parser {
     fn no_crypto(&mut self, line: &Line<'_>, c: &mut Cursor<'_, '_>) -> Result<()> {
         match c.keyword(&["isakmp", "ipsec"])? {
             "isakmp" => {
+                if c.opt_keyword(&["aggressive-mode"]).is_some() {
+                    c.keyword(&["disable"])?;
+                    c.end()?;
+                    self.cfg.isakmp_aggressive_mode_disable = false;
+                    return Ok(());
+                }
                 c.keyword(&["ccm"])?;
                 c.end()?;
                 self.ignore(line);
@@ -620,6 +642,8 @@ impl Parser {
             "keepalive",
             "nat",
             "identity",
+            "aggressive-mode",
+            "peer",
         ])? {
             "policy" => {
                 let priority = c.number(1, 10000)? as u16;
@@ -690,6 +714,24 @@ impl Parser {
                 let n = c.number(5, 3600)? as u32;
                 c.end()?;
                 self.cfg.nat_keepalive = Some(n);
+            }
+            "aggressive-mode" => {
+                c.keyword(&["disable"])?;
+                c.end()?;
+                self.cfg.isakmp_aggressive_mode_disable = true;
+            }
+            "peer" => {
+                let peer = match c.keyword(&["address", "hostname"])? {
+                    "address" => IsakmpPeerId::Address(c.ipv4("an IPv4 address")?),
+                    _ => IsakmpPeerId::Hostname(c.word("a host name")?.text.to_string()),
+                };
+                c.end()?;
+                let idx = self.seen.isakmp_peers.find_or_push(
+                    &mut self.cfg.isakmp_peers,
+                    peer.clone(),
+                    || IsakmpPeer::new(peer, line_no),
+                );
+                self.mode = Mode::IsakmpPeer(idx);
             }
             _ => {
                 let id = match c.keyword(&["address", "hostname", "dn"])? {
@@ -884,6 +926,34 @@ impl Parser {
             (k, entry.peer.clone()),
             entry,
         );
+        Ok(())
+    }
+
+    /// A `crypto isakmp peer` block: `set aggressive-mode password K`,
+    /// `set aggressive-mode client-endpoint ipv4-address A | fqdn NAME |
+    /// user-fqdn NAME`.
+    fn isakmp_peer_command(&mut self, p: usize, cmd: &str, c: &mut Cursor<'_, '_>) -> Result<()> {
+        if cmd == "description" {
+            c.rest("a description")?;
+            return Ok(());
+        }
+        c.keyword(&["aggressive-mode"])?;
+        match c.keyword(&["password", "client-endpoint"])? {
+            "password" => {
+                let key = key_value(c)?;
+                c.end_after_secret()?;
+                self.cfg.isakmp_peers[p].aggressive_mode_password = Some(key);
+            }
+            _ => {
+                let endpoint = match c.keyword(&["ipv4-address", "fqdn", "user-fqdn"])? {
+                    "ipv4-address" => ClientEndpoint::Ipv4(c.ipv4("an IPv4 address")?),
+                    "fqdn" => ClientEndpoint::Fqdn(c.word("a host name")?.text.to_string()),
+                    _ => ClientEndpoint::UserFqdn(c.word("a user FQDN")?.text.to_string()),
+                };
+                c.end()?;
+                self.cfg.isakmp_peers[p].aggressive_mode_client_endpoint = Some(endpoint);
+            }
+        }
         Ok(())
     }
 

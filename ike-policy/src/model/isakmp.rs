@@ -480,3 +480,56 @@ pub enum IsakmpIdentity {
     /// `dn`.
     Dn,
 }
+
+/// Who a `crypto isakmp peer` block is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IsakmpPeerId {
+    /// `crypto isakmp peer address A`.
+    Address(Ipv4Addr),
+    /// `crypto isakmp peer hostname NAME`.
+    Hostname(String),
+}
+
+/// `set aggressive-mode client-endpoint ...`: the identity the peer's
+/// Aggressive Mode carries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientEndpoint {
+    /// `ipv4-address A` (ID_IPV4_ADDR).
+    Ipv4(Ipv4Addr),
+    /// `fqdn NAME` (ID_FQDN).
+    Fqdn(String),
+    /// `user-fqdn NAME` (ID_USER_FQDN).
+    UserFqdn(String),
+}
+
+/// `crypto isakmp peer address A | hostname NAME` and the sub-commands
+/// that configure Aggressive Mode for that peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsakmpPeer {
+    /// The peer.
+    pub peer: IsakmpPeerId,
+    /// `set aggressive-mode password K`: the pre-shared key of its
+    /// Aggressive Mode.
+    pub aggressive_mode_password: Option<Secret>,
+    /// `set aggressive-mode client-endpoint ...`.
+    pub aggressive_mode_client_endpoint: Option<ClientEndpoint>,
+    /// Line of `crypto isakmp peer`.
+    pub line: usize,
+}
+
+impl IsakmpPeer {
+    /// A block with nothing set yet.
+    pub fn new(peer: IsakmpPeerId, line: usize) -> Self {
+        Self {
+            peer,
+            aggressive_mode_password: None,
+            aggressive_mode_client_endpoint: None,
+            line,
+        }
+    }
+
+    /// Whether the block configures Aggressive Mode at all.
+    pub fn aggressive_mode(&self) -> bool {
+        self.aggressive_mode_password.is_some() || self.aggressive_mode_client_endpoint.is_some()
+    }
+}

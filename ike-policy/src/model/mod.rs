@@ -21,9 +21,10 @@ pub use ipsec::{
     TransformSet,
 };
 pub use isakmp::{
-    ClientConfigAddress, ClientConfigGroup, DEFAULT_KEYRING, DhGroup, IkeAuthentication,
-    IkeEncryption, IkeHash, IsakmpIdentity, IsakmpKeepalive, IsakmpPolicy, IsakmpProfile,
-    KeepaliveMode, KeyPeer, Keyring, MatchIdentity, PresharedKey, ProfileKeepalive, SelfIdentity,
+    ClientConfigAddress, ClientConfigGroup, ClientEndpoint, DEFAULT_KEYRING, DhGroup,
+    IkeAuthentication, IkeEncryption, IkeHash, IsakmpIdentity, IsakmpKeepalive, IsakmpPeer,
+    IsakmpPeerId, IsakmpPolicy, IsakmpProfile, KeepaliveMode, KeyPeer, Keyring, MatchIdentity,
+    PresharedKey, ProfileKeepalive, SelfIdentity,
 };
 pub use system::{
     AaaMethod, AaaMethodList, Credential, IgnoredLine, Interface, InterfaceAddress, IpRoute,
@@ -105,6 +106,14 @@ pub struct Config {
     pub isakmp_keepalive: Option<IsakmpKeepalive>,
     /// `crypto isakmp nat keepalive N` (seconds).
     pub nat_keepalive: Option<u32>,
+    /// `crypto isakmp aggressive-mode disable`: no Aggressive Mode is
+    /// answered, whatever the identity.
+    pub isakmp_aggressive_mode_disable: bool,
+    /// `crypto isakmp peer address A | hostname NAME`.
+    pub isakmp_peers: Vec<IsakmpPeer>,
+    /// `aaa local authentication attempts max-fail N`: a local user is
+    /// locked after N failed logins in a row.
+    pub aaa_local_max_fail: Option<u32>,
     /// `crypto ipsec security-association lifetime ...` (defaults 3600 s,
     /// 4608000 KB).
     pub ipsec_sa_lifetime: SaLifetime,
@@ -149,6 +158,9 @@ impl Default for Config {
             isakmp_identity: None,
             isakmp_keepalive: None,
             nat_keepalive: None,
+            isakmp_aggressive_mode_disable: false,
+            isakmp_peers: Vec::new(),
+            aaa_local_max_fail: None,
             ipsec_sa_lifetime: SaLifetime::default(),
             nat_transparency: true,
             transform_sets: Vec::new(),

@@ -7,6 +7,7 @@
 //! | ... for this FQDN, for this VPN Client group? | [`find_key_by_hostname`], [`find_group_key`] |
 //! | which ISAKMP policy for these phase 1 transforms, and which lifetime? | [`choose_isakmp_policy`] |
 //! | which ISAKMP profile for this identity? | [`select_profile`] |
+//! | answer this Aggressive Mode first message? | [`aggressive_mode_allowed`] |
 //! | Xauth or not? | [`xauth_required`], [`xauth_possible`] |
 //! | in which order are crypto map entries tried? | [`crypto_map_candidates`] |
 //! | which transform set for these phase 2 transforms? | [`choose_transform`] |
@@ -22,6 +23,7 @@
 //! [`AddressPool`].
 
 mod aaa;
+mod aggressive;
 mod claim;
 mod cryptomap;
 mod keys;
@@ -32,6 +34,9 @@ mod selector;
 mod transform;
 
 pub use aaa::{authenticate_xauth, verify_local_user};
+pub use aggressive::{
+    AggressiveModeRule, aggressive_mode_allowed, aggressive_mode_peer, aggressive_mode_rule,
+};
 pub use claim::{ClaimRefusal, own_networks, proxy_claim_allowed};
 pub use cryptomap::{
     MapCandidate, Phase2Request, Phase2Selection, crypto_map_candidates, entry_accepts_proxies,

@@ -2,6 +2,7 @@
 //! on bad input, type 7 vectors, and the resolver's rules.
 
 mod ezvpn;
+mod hub_limits;
 mod parser;
 mod policy;
 mod resolver;

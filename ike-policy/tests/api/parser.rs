@@ -1082,7 +1082,7 @@ const SYNTAX_ERRORS: &[(&str, usize, usize, &str)] = &[
         "crypto isakmp frobnicate\n",
         1,
         15,
-        "expected 'policy', 'key', 'profile', 'client', 'keepalive', 'nat' or 'identity', found 'frobnicate'",
+        "expected 'policy', 'key', 'profile', 'client', 'keepalive', 'nat', 'identity', 'aggressive-mode' or 'peer', found 'frobnicate'",
     ),
     (
         "crypto frobnicate\n",
