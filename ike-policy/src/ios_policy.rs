@@ -22,15 +22,17 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
+use ike_proto::engine::IkeSaId;
 use ike_proto::policy::{
     AuthMethod, DhGroup as ProtoGroup, EncapMode, EspCipher, EspIntegrity as ProtoIntegrity,
     Identity, InitiatorPhase1, Lifetime, ModeConfig, ModeConfigAttributes,
     Phase1Choice as ProtoPhase1Choice, Phase1Cipher as ProtoCipher, Phase1Hash as ProtoHash,
     Phase1Mode, Phase1Proposal, Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal,
     Phase2Refusal, Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors,
-    TrafficSelector, XauthCredentials, XauthPassword, XauthVerdict,
+    TrafficSelector, XauthAttempt, XauthCredentials, XauthPassword, XauthVerdict,
 };
 
+use crate::lockout::{XauthBackoff, XauthGuard};
 use crate::model::{
     AclAction, ClientConfigAddress, Config, CryptoMap, EspEncryption, EspIntegrity, EspMode,
     EzvpnClient, EzvpnMode, EzvpnSide, IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy,
@@ -61,6 +63,9 @@ pub struct IosPolicy {
     /// The flows live child SAs hold, kept by the Gateway that runs this
     /// policy (empty for an engine run alone).
     flows: Arc<Mutex<FlowOwners>>,
+    /// Xauth lockouts, back-off and login counts ([`crate::lockout`]),
+    /// shared by the clones.
+    guard: Arc<Mutex<XauthGuard>>,
 }
 
 impl IosPolicy {
@@ -89,6 +94,7 @@ impl IosPolicy {
             ezvpn,
             pools: Arc::new(Mutex::new(pools)),
             flows: Arc::default(),
+            guard: Arc::default(),
             options: Phase1Options {
                 lifetime_rule: LifetimeRule::ResponderLifetime,
                 include_default_suite: false,
@@ -100,6 +106,19 @@ impl IosPolicy {
     pub fn with_crypto_map(mut self, name: impl Into<String>) -> Self {
         self.crypto_map = Some(name.into());
         self
+    }
+
+    /// The same policy with another per-source Xauth back-off (state
+    /// kept so far is forgotten).
+    pub fn with_xauth_backoff(mut self, backoff: XauthBackoff) -> Self {
+        self.guard = Arc::new(Mutex::new(XauthGuard::new(backoff)));
+        self
+    }
+
+    /// The Xauth lockout state: `show aaa local user lockout`, `clear aaa
+    /// local user lockout`, shared with the engine's clone.
+    pub fn xauth_guard(&self) -> Arc<Mutex<XauthGuard>> {
+        Arc::clone(&self.guard)
     }
 
     /// The same policy with another phase 1 lifetime rule.
@@ -822,6 +841,66 @@ impl Policy for IosPolicy {
             // A RADIUS or TACACS+ list: the embedder answers.
             None => XauthVerdict::Deferred,
         }
+    }
+
+    /// [`Policy::check_xauth`] behind the limits of [`crate::lockout`]: a
+    /// source in back-off and a locked user are refused unchecked; a wrong
+    /// password counts against both; a right one is refused when the
+    /// group's `max-users` or the user's `max-logins` is reached, else it
+    /// counts as a login until the IKE SA ends.
+    fn check_xauth_attempt(&self, a: &XauthAttempt<'_>) -> XauthVerdict {
+        let peer = *a.peer.ip();
+        let mut guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = guard.source_blocked(peer, a.now) {
+            log::debug!(
+                "ISAKMP: Xauth from {peer} refused unchecked: backing off for {} s more",
+                until.saturating_duration_since(a.now).as_secs()
+            );
+            return XauthVerdict::Reject;
+        }
+        let max_fail = self.config.aaa_local_max_fail;
+        if max_fail.is_some() && guard.user_locked(a.user) {
+            log::debug!("AAA: local user {} is locked out", a.user.escape_debug());
+            return XauthVerdict::Reject;
+        }
+        let verdict = self.check_xauth(a.local, peer, a.profile, a.user, a.password);
+        match verdict {
+            XauthVerdict::Accept => {
+                guard.succeeded(a.user, peer);
+                let group = self.client_group(a.profile, a.identity);
+                let name = group.map(|g| g.name.as_str());
+                let (in_group, mine) = guard.logins(name, a.user, a.ike_sa);
+                if let Some(g) = group {
+                    if g.max_users.is_some_and(|m| in_group >= m as usize) {
+                        log::debug!("ISAKMP: group {} is at max-users: login refused", g.name);
+                        return XauthVerdict::Reject;
+                    }
+                    if g.max_logins.is_some_and(|m| mine >= m as usize) {
+                        log::debug!(
+                            "ISAKMP: user {} is at max-logins of group {}: login refused",
+                            a.user.escape_debug(),
+                            g.name
+                        );
+                        return XauthVerdict::Reject;
+                    }
+                }
+                guard.login(a.ike_sa, name, a.user);
+                XauthVerdict::Accept
+            }
+            XauthVerdict::Reject => {
+                let local_user = self.config.users.iter().any(|u| u.name == a.user);
+                guard.failed(local_user.then_some(a.user), max_fail, peer, a.now);
+                XauthVerdict::Reject
+            }
+            XauthVerdict::Deferred => XauthVerdict::Deferred,
+        }
+    }
+
+    fn ike_sa_ended(&self, ike_sa: IkeSaId) {
+        self.guard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .ended(ike_sa);
     }
 
     fn xauth_credentials(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<XauthCredentials> {

@@ -118,6 +118,7 @@
 pub mod gateway;
 pub mod ios;
 pub mod ios_policy;
+pub mod lockout;
 pub mod model;
 pub mod ownership;
 pub mod resolver;

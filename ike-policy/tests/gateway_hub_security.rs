@@ -137,7 +137,12 @@ impl Lab {
         }
     }
 
+    /// A new peer at `addr`; one there before is gone (the host restarted
+    /// its client).
     fn add(&mut self, addr: Ipv4Addr, engine: Engine) -> usize {
+        for p in self.peers.iter_mut().filter(|p| p.addr == addr) {
+            p.alive = false;
+        }
         self.peers.push(Peer {
             addr,
             engine,
@@ -499,4 +504,129 @@ fn a_client_that_deletes_only_its_isakmp_sa_loses_its_ipsec_sa_and_its_address()
         lab.sealed_to(assigned),
         Some(Ipv4Addr::new(198, 51, 100, 101))
     );
+}
+
+/// The seed's hub with extra lines (after the seed's own).
+fn hub_with(extra: &str) -> Lab {
+    let cfg = HUB_CFG
+        .replace(SEED_HUB_ADDR, &HUB.to_string())
+        .replace("end", "");
+    Lab::with_config(&format!("{cfg}\n{extra}"))
+}
+
+fn client_at(i: u8) -> Ipv4Addr {
+    Ipv4Addr::new(198, 51, 100, 100 + i)
+}
+
+/// Xauth verdicts the hub sent to `addr` so far (XauthDone on the hub).
+fn xauth_results(lab: &Lab, addr: Ipv4Addr) -> Vec<bool> {
+    lab.hub_events
+        .iter()
+        .filter_map(|e| match e {
+            GatewayEvent::Engine(Event::XauthDone { remote, ok, .. }) if *remote.ip() == addr => {
+                Some(*ok)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A client logs in from `addr` as `user`; says whether it got its SA.
+fn login(lab: &mut Lab, addr: Ipv4Addr, seed: u64, user: &str, password: &[u8]) -> bool {
+    let i = lab.add(addr, vpn_client(seed, user, password));
+    lab.ask(i, client_wants());
+    !lab.children(i).is_empty()
+}
+
+#[test]
+fn max_fail_locks_a_user_across_ike_sas_and_addresses_until_cleared() {
+    let mut lab = hub_with("aaa local authentication attempts max-fail 4\n");
+    // Three wrong passwords on one IKE SA, one more on another from
+    // elsewhere (no back-off involved): the fourth locks gfullage.
+    assert!(!login(&mut lab, client_at(1), 11, "gfullage", b"guess1"));
+    assert!(lab.hub.aaa_local_user_lockout().is_empty());
+    let i = lab.add(client_at(2), vpn_client(12, "gfullage", b"guess2"));
+    lab.ask(i, client_wants());
+    let locked = lab.hub.aaa_local_user_lockout();
+    assert_eq!(locked.len(), 1);
+    assert_eq!(locked[0].0, "gfullage");
+    let show = lab
+        .hub
+        .show("show aaa local user lockout", lab.now)
+        .unwrap();
+    assert!(show.starts_with("Local-user"), "{show}");
+    assert!(
+        show.lines().nth(1).unwrap().starts_with("gfullage "),
+        "{show}"
+    );
+
+    // The right password from a third address is refused while locked.
+    assert!(!login(&mut lab, client_at(3), 13, "gfullage", b"gfullage"));
+    let results = xauth_results(&lab, client_at(3));
+    assert!(
+        !results.is_empty() && !results.contains(&true),
+        "{results:?}"
+    );
+    // `clear aaa local user lockout username gfullage`: in again.
+    assert_eq!(lab.hub.clear_aaa_local_user_lockout(Some("gfullage")), 1);
+    assert!(login(&mut lab, client_at(4), 14, "gfullage", b"gfullage"));
+    assert!(lab.hub.aaa_local_user_lockout().is_empty());
+}
+
+#[test]
+fn failed_xauth_from_one_address_backs_off_for_a_growing_time() {
+    let mut lab = Lab::new();
+    let a = client_at(1);
+    // Three wrong passwords (one IKE SA): the address is refused for 30 s,
+    // even with the right password.
+    assert!(!login(&mut lab, a, 21, "gfullage", b"guess1"));
+    let results = xauth_results(&lab, a);
+    assert!(
+        !results.is_empty() && !results.contains(&true),
+        "{results:?}"
+    );
+    assert!(!login(&mut lab, a, 22, "gfullage", b"gfullage"));
+    // Another address is not affected.
+    assert!(login(&mut lab, client_at(2), 23, "gfullage", b"gfullage"));
+    lab.run_for(30);
+    assert!(login(&mut lab, a, 24, "gfullage", b"gfullage"));
+
+    // A success forgets the address; a fresh round of three failures
+    // starts again at 30 s, and the next round doubles it to 60 s.
+    assert!(!login(&mut lab, a, 25, "gfullage", b"guess2"));
+    lab.run_for(30);
+    assert!(!login(&mut lab, a, 26, "gfullage", b"guess3"));
+    lab.run_for(30);
+    // 40 s into a 60 s round (a 30 s one would be over): still refused.
+    assert!(!login(&mut lab, a, 27, "gfullage", b"gfullage"));
+    lab.run_for(30);
+    assert!(login(&mut lab, a, 28, "gfullage", b"gfullage"));
+}
+
+#[test]
+fn group_max_users_and_max_logins_bound_concurrent_logins() {
+    let cfg = HUB_CFG
+        .replace(SEED_HUB_ADDR, &HUB.to_string())
+        .replacen(" pool ippool", " pool ippool\n max-users 2\n max-logins 1", 1)
+        .replace(
+            "username gfullage password 7 0201024E070A0E2649",
+            "username gfullage password 7 0201024E070A0E2649\nusername alice password 0 alicepw\nusername bob password 0 bobpw",
+        );
+    let mut lab = Lab::with_config(&cfg);
+    assert!(login(&mut lab, client_at(1), 31, "gfullage", b"gfullage"));
+    // max-logins 1: gfullage once at a time.
+    assert!(!login(&mut lab, client_at(2), 32, "gfullage", b"gfullage"));
+    // max-users 2: alice makes two, bob would be the third.
+    assert!(login(&mut lab, client_at(3), 33, "alice", b"alicepw"));
+    assert!(!login(&mut lab, client_at(4), 34, "bob", b"bobpw"));
+    assert_eq!(lab.hub.pool_in_use("ippool").map(|v| v.len()), Some(2));
+    // A refusal by count is no failed password: no back-off, no lockout.
+    assert!(lab.hub.aaa_local_user_lockout().is_empty());
+
+    // gfullage's first client leaves: a login is free for bob.
+    let first = 0;
+    let ike = lab.peers[first].engine.ike_sas()[0].id;
+    lab.peers[first].engine.delete_ike_sa(lab.now, ike).unwrap();
+    lab.run_for(2);
+    assert!(login(&mut lab, client_at(4), 35, "bob", b"bobpw"));
 }

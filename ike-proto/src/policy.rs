@@ -558,6 +558,29 @@ impl fmt::Debug for XauthPassword {
     }
 }
 
+/// One Xauth reply as the server sees it: who answered, on which IKE SA,
+/// and when, for a policy that limits guessing across IKE SAs (lockouts,
+/// back-off) or counts logins ([`Policy::check_xauth_attempt`]).
+#[derive(Clone, Copy, Debug)]
+pub struct XauthAttempt<'a> {
+    /// Now, on the engine's clock.
+    pub now: crate::time::Instant,
+    /// The IKE SA the reply came on.
+    pub ike_sa: crate::engine::IkeSaId,
+    /// Our address.
+    pub local: Ipv4Addr,
+    /// The peer's endpoint.
+    pub peer: std::net::SocketAddrV4,
+    /// The peer's phase 1 identity (the group's ID_KEY_ID).
+    pub identity: &'a Identity,
+    /// The profile phase 1 matched.
+    pub profile: &'a Profile,
+    /// XAUTH_USER_NAME.
+    pub user: &'a str,
+    /// XAUTH_USER_PASSWORD.
+    pub password: &'a XauthPassword,
+}
+
 /// A user name and password for Xauth as the client.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct XauthCredentials {
@@ -714,6 +737,25 @@ pub trait Policy {
     ) -> XauthVerdict {
         let _ = (local, peer, profile, user, password);
         XauthVerdict::Deferred
+    }
+
+    /// [`Policy::check_xauth`] with the time and the IKE SA: what the
+    /// engine asks. The default forgets both and asks
+    /// [`Policy::check_xauth`].
+    fn check_xauth_attempt(&self, attempt: &XauthAttempt<'_>) -> XauthVerdict {
+        self.check_xauth(
+            attempt.local,
+            *attempt.peer.ip(),
+            attempt.profile,
+            attempt.user,
+            attempt.password,
+        )
+    }
+
+    /// An IKE SA is gone (deleted, expired, failed): whatever the policy
+    /// counted against it (a login) is free again.
+    fn ike_sa_ended(&self, ike_sa: crate::engine::IkeSaId) {
+        let _ = ike_sa;
     }
 
     /// Our Xauth user name and password towards `peer`, as the client

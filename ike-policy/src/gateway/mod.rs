@@ -968,6 +968,27 @@ impl Gateway {
 
     // ----- commands ----------------------------------------------------
 
+    /// The local users `aaa local authentication attempts max-fail`
+    /// locked, by name, with when (`show aaa local user lockout`).
+    pub fn aaa_local_user_lockout(&self) -> Vec<(String, Instant)> {
+        self.policy
+            .xauth_guard()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .locked_users()
+    }
+
+    /// `clear aaa local user lockout username NAME` (`Some(NAME)`) or
+    /// `all` (`None`): the users may log in again; says how many were
+    /// locked.
+    pub fn clear_aaa_local_user_lockout(&mut self, user: Option<&str>) -> usize {
+        self.policy
+            .xauth_guard()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear_lockout(user)
+    }
+
     /// Clears every SA with `peer` (IOS `clear crypto sa peer`): a Delete
     /// for each child SA and for the IKE SA goes to the peer.
     pub fn clear_peer(&mut self, now: Instant, peer: Ipv4Addr) {

@@ -24,6 +24,7 @@ enum Command {
     IsakmpSa { detail: bool },
     IpsecSa(IpsecSaFilter),
     CryptoMap { tag: Option<String> },
+    AaaLocalUserLockout,
 }
 
 /// Whether `word` abbreviates `keyword` (at least `min` letters, as IOS
@@ -34,6 +35,16 @@ fn abbreviates(word: &str, keyword: &str, min: usize) -> bool {
 
 fn parse_command(text: &str) -> Option<Command> {
     let words: Vec<&str> = text.split_whitespace().collect();
+    if let [show, aaa, local, user, lockout] = words.as_slice() {
+        if abbreviates(show, "show", 2)
+            && abbreviates(aaa, "aaa", 2)
+            && abbreviates(local, "local", 1)
+            && abbreviates(user, "user", 1)
+            && abbreviates(lockout, "lockout", 1)
+        {
+            return Some(Command::AaaLocalUserLockout);
+        }
+    }
     let [show, crypto, rest @ ..] = words.as_slice() else {
         return None;
     };
@@ -185,7 +196,8 @@ fn acl_view(acl: &AccessList) -> AccessListView {
 impl Gateway {
     /// Runs an IOS show command on live state: `show crypto isakmp sa
     /// [detail]`, `show crypto ipsec sa [peer A | map M | interface I]`,
-    /// `show crypto map [tag M]`, each word abbreviable (`sh cry isa sa`,
+    /// `show crypto map [tag M]`, `show aaa local user lockout`, each word
+    /// abbreviable (`sh cry isa sa`,
     /// `sh cry ips sa`).
     ///
     /// # Errors
@@ -209,6 +221,16 @@ impl Gateway {
                     .filter(|m| tag.as_ref().is_none_or(|t| *t == m.name))
                     .collect();
                 Ok(crate::show::render_crypto_map(&views))
+            }
+            Some(Command::AaaLocalUserLockout) => {
+                // IOS prints the wall-clock lock time; a sans-IO node has
+                // only the caller's clock: its hh:mm:ss.
+                let mut out = format!("{:<31}{}\n", "Local-user", "Lock time");
+                for (user, at) in self.aaa_local_user_lockout() {
+                    let t = crate::show::format_hms(at.as_millis() / 1000);
+                    out.push_str(&format!("{:<31}{t}\n", user.escape_debug().to_string()));
+                }
+                Ok(out)
             }
             None => Err(GatewayError::UnknownCommand(command.to_string())),
         }

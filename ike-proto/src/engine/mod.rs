@@ -1558,6 +1558,7 @@ impl Engine {
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
         sa.timers.stop_all();
         sa.xact = None;
+        self.policy.ike_sa_ended(sa.id);
         if let Some(a) = sa.assigned.take().filter(|_| !sa.initiator) {
             // A Mode Config address lives as long as the SAs that carry
             // it: the client's child SAs go with its IKE SA, or a client

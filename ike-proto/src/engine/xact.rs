@@ -10,7 +10,8 @@ use super::{
 use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{
-    ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials, XauthVerdict,
+    ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthAttempt, XauthCredentials,
+    XauthVerdict,
 };
 use crate::time::Instant;
 use crate::wire::{AttributePayload, ConfigMessageType};
@@ -621,17 +622,24 @@ impl Engine {
                     "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
                 );
                 let profile = sa.established().and_then(|p| p.profile.clone());
+                let identity = sa.established().map(|p| p.peer_id.clone());
                 let (user, verdict, password) = match tx::parse_xauth_reply(&attr) {
                     Ok((user, password)) => {
-                        let v = profile.as_ref().map_or(XauthVerdict::Reject, |p| {
-                            self.policy.check_xauth(
-                                *sa.local.ip(),
-                                *sa.remote.ip(),
-                                p,
-                                &user,
-                                &password,
-                            )
-                        });
+                        let v = match (profile.as_ref(), identity.as_ref()) {
+                            (Some(p), Some(identity)) => {
+                                self.policy.check_xauth_attempt(&XauthAttempt {
+                                    now,
+                                    ike_sa: sa.id,
+                                    local: *sa.local.ip(),
+                                    peer: sa.remote,
+                                    identity,
+                                    profile: p,
+                                    user: &user,
+                                    password: &password,
+                                })
+                            }
+                            _ => XauthVerdict::Reject,
+                        };
                         (user, v, Some(password))
                     }
                     Err(e) => {
