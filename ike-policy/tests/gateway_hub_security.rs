@@ -630,3 +630,49 @@ fn group_max_users_and_max_logins_bound_concurrent_logins() {
     lab.run_for(2);
     assert!(login(&mut lab, client_at(4), 35, "bob", b"bobpw"));
 }
+
+#[test]
+fn rejections_from_a_radius_server_back_the_source_off_too() {
+    let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string()).replace(
+        "aaa authentication login clientauth local",
+        "aaa authentication login clientauth group radius",
+    );
+    let mut lab = Lab::with_config(&cfg);
+    let a = client_at(1);
+    let requests = |lab: &Lab| -> Vec<ike_proto::engine::IkeSaId> {
+        lab.hub_events
+            .iter()
+            .filter_map(|e| match e {
+                GatewayEvent::Engine(Event::XauthRequest { ike_sa, remote, .. })
+                    if *remote.ip() == a =>
+                {
+                    Some(*ike_sa)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let i = lab.add(a, vpn_client(41, "gfullage", b"guess"));
+    let l = SocketAddrV4::new(a, PORTS.0);
+    let r = SocketAddrV4::new(HUB, PORTS.0);
+    lab.peers[i]
+        .engine
+        .initiate(lab.now, l, r, client_wants())
+        .unwrap();
+    // The AAA server says no three times.
+    for n in 1..=3 {
+        lab.run_for(1);
+        let pending = requests(&lab);
+        assert_eq!(pending.len(), n, "{:#?}", lab.hub_events);
+        lab.hub
+            .xauth_verdict(lab.now, pending[n - 1], false)
+            .unwrap();
+    }
+    lab.run_for(5);
+    // The next client from that address is refused without a question to
+    // the AAA server (no new XauthRequest).
+    assert!(!login(&mut lab, a, 42, "gfullage", b"radius-secret"));
+    assert_eq!(requests(&lab).len(), 3);
+    let results = xauth_results(&lab, a);
+    assert!(!results.contains(&true), "{results:?}");
+}

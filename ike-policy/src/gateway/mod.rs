@@ -557,6 +557,9 @@ pub struct Gateway {
     /// The engine's policy, for the operator's views of its shared state
     /// (pools).
     policy: IosPolicy,
+    /// Xauth replies waiting for the embedder's verdict: the source and
+    /// user, for the back-off.
+    deferred_xauth: HashMap<IkeSaId, (Ipv4Addr, String)>,
     next_sa: u32,
     next_child_policy: u32,
     now: Instant,
@@ -796,6 +799,7 @@ impl Gateway {
             now: Instant::ZERO,
             flows,
             policy: views,
+            deferred_xauth: HashMap::new(),
         })
     }
 
@@ -1033,6 +1037,17 @@ impl Gateway {
     ) -> Result<(), CommandError> {
         self.now = now;
         let result = self.engine.xauth_verdict(now, ike_sa, ok);
+        // The AAA server's verdict counts for the per-source back-off as
+        // a local one does ([`crate::lockout`]).
+        if let (Ok(()), Some((peer, user))) = (&result, self.deferred_xauth.remove(&ike_sa)) {
+            let guard = self.policy.xauth_guard();
+            let mut guard = guard.lock().unwrap_or_else(|e| e.into_inner());
+            if ok {
+                guard.succeeded(&user, peer);
+            } else {
+                guard.failed(None, None, peer, now);
+            }
+        }
         self.drain(now);
         result
     }
@@ -1476,11 +1491,22 @@ impl Gateway {
             Event::IkeSaUp(info) => {
                 self.ike_up.insert(info.id, now);
             }
+            Event::XauthRequest {
+                ike_sa,
+                remote,
+                user,
+                ..
+            } => {
+                self.deferred_xauth
+                    .insert(*ike_sa, (*remote.ip(), user.clone()));
+            }
             Event::IkeSaDown { ike_sa, remote, .. } => {
+                self.deferred_xauth.remove(ike_sa);
                 self.ike_up.remove(ike_sa);
                 self.ezvpn_lost(now, *remote.ip());
             }
-            Event::IkeSaFailed { remote, .. } => {
+            Event::IkeSaFailed { ike_sa, remote, .. } => {
+                self.deferred_xauth.remove(ike_sa);
                 self.fail_peer(*remote.ip());
                 self.ezvpn_lost(now, *remote.ip());
             }
