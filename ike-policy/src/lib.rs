@@ -17,6 +17,9 @@
 //!   ESP SAD and SPD) with datagrams, inside packets and time in, datagrams,
 //!   inside packets and events out, and the `show crypto` views; its module
 //!   documentation has the call order and a hub and spoke run in memory.
+//! * [`ownership`]: which peer's live child SA holds which flow, so no
+//!   peer with the wildcard key claims another's; [`lockout`]: Xauth
+//!   lockouts, back-off and login counts across IKE SAs.
 //! * [`show`]: the IOS show views, rendered from snapshots.
 //! * [`Secret`] holds keys and passwords (zeroized, never printed, compared
 //!   in constant time); [`type7`] decodes `password 7` strings.

@@ -155,6 +155,24 @@
 //! assert!(isakmp.contains("QM_IDLE"));
 //! ```
 //!
+//! # On the Internet
+//!
+//! * A peer's Quick Mode may claim as its own side no flow another peer's
+//!   live child SA holds, no `ip local pool` address but the one Mode
+//!   Config gave it, and (under an entry without `match address`) none
+//!   of our interfaces' networks: INVALID_ID_INFORMATION. The holder of a
+//!   claimed flow is DPD-probed at once; a dead one loses its SAs and the
+//!   claimant's next try gets the flow ([`crate::ownership`]). A holder
+//!   that never sent the DPD vendor ID cannot be probed and keeps its
+//!   flows until its SAs end.
+//! * A Mode Config client's child SAs end with its IKE SA, and only then
+//!   is its address back in the pool ([`Gateway::pool_in_use`]).
+//! * Xauth: `aaa local authentication attempts max-fail` lockouts
+//!   ([`Gateway::aaa_local_user_lockout`],
+//!   [`Gateway::clear_aaa_local_user_lockout`], `show aaa local user
+//!   lockout`), a per-source back-off, group `max-users` and `max-logins`
+//!   ([`crate::lockout`]).
+//!
 //! # Limits
 //!
 //! * Crypto ACL lines whose wildcard has holes (`0.0.255.0`) have no SPD
