@@ -676,3 +676,44 @@ fn rejections_from_a_radius_server_back_the_source_off_too() {
     let results = xauth_results(&lab, a);
     assert!(!results.contains(&true), "{results:?}");
 }
+
+#[test]
+fn a_dynamic_entry_with_match_address_takes_only_its_acl_and_still_only_what_is_free() {
+    let cfg = HUB_CFG
+        .replace(SEED_HUB_ADDR, &HUB.to_string())
+        .replace(
+            " set isakmp-profile L2L",
+            " set isakmp-profile L2L\n match address 120",
+        )
+        .replace(
+            "ip classless",
+            "ip classless\naccess-list 120 permit ip 10.1.0.0 0.0.255.255 10.2.0.0 0.1.255.255",
+        );
+    let mut lab = Lab::with_config(&cfg);
+    let a = lab.add(SPOKE, l2l_peer(51));
+    let b = lab.add(ROGUE, l2l_peer(52));
+    lab.ask(a, spoke_lan());
+    assert_eq!(lab.children(a).len(), 1);
+    let lan = |third: u8, len: u8| Selectors {
+        local: net([10, third, 0, 0], len),
+        remote: net([10, 1, 0, 0], 16),
+    };
+    // Inside the ACL and free: 10.3.0.0/16.
+    lab.ask(b, lan(3, 16));
+    assert_eq!(lab.children(b).len(), 1);
+    // Inside the ACL but held by the first spoke.
+    lab.ask(
+        b,
+        Selectors {
+            local: net([10, 2, 5, 0], 24),
+            remote: net([10, 1, 0, 0], 16),
+        },
+    );
+    assert!(lab.refused_invalid_id(b));
+    // Outside the ACL, although free.
+    lab.ask(b, lan(9, 16));
+    assert!(lab.refused_invalid_id(b));
+    assert_eq!(lab.children(b).len(), 1);
+    assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
+    assert_eq!(lab.sealed_to(Ipv4Addr::new(10, 3, 1, 1)), Some(ROGUE));
+}
