@@ -5,7 +5,8 @@
 use std::net::Ipv4Addr;
 
 use ike_proto::engine::{
-    ChildSa, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event, notify,
+    ChildSa, CommandError, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event,
+    notify,
 };
 use ike_proto::error::{Error, PeerIncompatible};
 use ike_proto::harness::{Pair, Side};
@@ -1372,4 +1373,74 @@ fn zero_padded_first_messages_are_answered_and_counted() {
         [NotifyType::PAYLOAD_MALFORMED]
     );
     assert_eq!(pair.b.counters().zero_padding, 0);
+}
+
+#[test]
+fn probe_peer_finds_a_silent_peer_dead_without_periodic_dpd_and_keeps_a_live_one() {
+    // The hub (B) runs no DPD of its own; the spoke (A) sends the DPD
+    // vendor ID, so the hub may probe it on demand.
+    let spoke = engine(
+        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
+        dpd_config(),
+        91,
+    );
+    let hub = engine(
+        StaticPolicy::seed(b"cisco123", hub_lan(), spoke_lan()),
+        Config {
+            dpd: None,
+            ..Config::default()
+        },
+        1091,
+    );
+    let mut pair = Pair::new(spoke, SPOKE, hub, HUB, 91);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let ike = pair.b.ike_sas()[0].id;
+
+    // Alive: the probe is answered, nothing goes down.
+    pair.b.probe_peer(pair.now, ike).unwrap();
+    pair.run_for(Duration::from_secs(30));
+    assert!(
+        pair.b_events
+            .iter()
+            .all(|e| !matches!(e, Event::PeerDead { .. }))
+    );
+    let b_log = log_lines(&pair.b_events).join("\n");
+    assert!(b_log.contains("DPD/R-U-THERE sequence 1 sent"), "{b_log}");
+
+    // Silent: declared dead after the default retries (5 × 2 s), its
+    // child SAs with it.
+    pair.silent = Some(Side::A);
+    pair.b.probe_peer(pair.now, ike).unwrap();
+    pair.run_for(Duration::from_secs(20));
+    // Nothing else would have found it: the hub has no DPD timer.
+    let dead = pair
+        .b_events
+        .iter()
+        .position(|e| matches!(e, Event::PeerDead { .. }))
+        .expect("hub declared the spoke dead");
+    assert!(pair.b_events[dead..].iter().any(|e| matches!(
+        e,
+        Event::ChildSaDown {
+            reason: DownReason::PeerDead,
+            ..
+        }
+    )));
+    assert!(pair.b.ike_sas().is_empty() && pair.b.child_sas().is_empty());
+
+    // A peer that never sent the DPD vendor ID is not probed.
+    let mut quiet = seed_pair(
+        Config {
+            dpd: None,
+            ..Config::default()
+        },
+        93,
+    );
+    quiet.initiate_a(spoke_selectors());
+    quiet.run_for(Duration::from_secs(5));
+    let ike = quiet.b.ike_sas()[0].id;
+    assert_eq!(
+        quiet.b.probe_peer(quiet.now, ike),
+        Err(CommandError::UnknownSa)
+    );
 }

@@ -20,10 +20,11 @@ impl Engine {
     /// whose peer does not do DPD.
     pub fn probe_peer(&mut self, now: Instant, ike_sa: IkeSaId) -> Result<(), CommandError> {
         self.now = now;
-        let mut sa = self.take_sa(ike_sa).ok_or(CommandError::UnknownSa)?;
+        // Out of the table while worked on, as the other commands do.
+        let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
         let dpd = sa.established().map(|p1| p1.caps.dpd);
         if dpd != Some(true) {
-            self.insert_sa(sa);
+            self.sas.insert(ike_sa, sa);
             return Err(CommandError::UnknownSa);
         }
         if sa.dpd.outstanding.is_none() {
@@ -34,7 +35,7 @@ impl Engine {
             self.send_dpd(&mut sa, seq);
             sa.timers.set(SaTimer::Dpd, now + cfg.retry);
         }
-        self.insert_sa(sa);
+        self.sas.insert(ike_sa, sa);
         Ok(())
     }
 
