@@ -255,6 +255,10 @@ impl IosPolicy {
         if let Err(why) =
             resolver::proxy_claim_allowed(&self.config, entry, proxies, request.assigned_address)
         {
+            self.flows
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .count_refusal(why);
             log::debug!(
                 "IPSEC(validate_proposal_request): proxy identities of {} refused ({why:?}): {:?}",
                 request.peer,
@@ -858,11 +862,13 @@ impl Policy for IosPolicy {
                 "ISAKMP: Xauth from {peer} refused unchecked: backing off for {} s more",
                 until.saturating_duration_since(a.now).as_secs()
             );
+            guard.refusals.backoff += 1;
             return XauthVerdict::Reject;
         }
         let max_fail = self.config.aaa_local_max_fail;
         if max_fail.is_some() && guard.user_locked(a.user) {
             log::debug!("AAA: local user {} is locked out", a.user.escape_debug());
+            guard.refusals.locked += 1;
             return XauthVerdict::Reject;
         }
         let verdict = self.check_xauth(a.local, peer, a.profile, a.user, a.password);
@@ -875,6 +881,7 @@ impl Policy for IosPolicy {
                 if let Some(g) = group {
                     if g.max_users.is_some_and(|m| in_group >= m as usize) {
                         log::debug!("ISAKMP: group {} is at max-users: login refused", g.name);
+                        guard.refusals.max_users += 1;
                         return XauthVerdict::Reject;
                     }
                     if g.max_logins.is_some_and(|m| mine >= m as usize) {
@@ -883,6 +890,7 @@ impl Policy for IosPolicy {
                             a.user.escape_debug(),
                             g.name
                         );
+                        guard.refusals.max_logins += 1;
                         return XauthVerdict::Reject;
                     }
                 }

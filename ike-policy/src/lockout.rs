@@ -65,9 +65,24 @@ struct Login {
     user: String,
 }
 
+/// Xauth replies refused by the limits, by limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct XauthRefusals {
+    /// Unchecked: the source is backing off.
+    pub backoff: u64,
+    /// Unchecked: the user is locked (`max-fail`).
+    pub locked: u64,
+    /// Right password, group at `max-users`.
+    pub max_users: u64,
+    /// Right password, user at `max-logins`.
+    pub max_logins: u64,
+}
+
 /// The state behind the limits, shared by the clones of one policy.
 #[derive(Debug, Default)]
 pub struct XauthGuard {
+    /// The refusals so far (the policy counts them as it refuses).
+    pub refusals: XauthRefusals,
     backoff: XauthBackoff,
     sources: HashMap<Ipv4Addr, Source>,
     users: HashMap<String, UserFailures>,

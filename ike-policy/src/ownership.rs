@@ -30,11 +30,23 @@ pub struct HeldFlow {
     pub selectors: Selectors,
 }
 
+/// Quick Mode claims refused, by reason (each was INVALID_ID_INFORMATION).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClaimRefusals {
+    /// A pool address not the peer's own.
+    pub local_pool: u64,
+    /// One of our networks, under an entry without `match address`.
+    pub own_network: u64,
+    /// A flow another peer's live child SA holds.
+    pub held: u64,
+}
+
 /// The table of held flows and the probes it asks for.
 #[derive(Debug, Default)]
 pub struct FlowOwners {
     flows: Vec<HeldFlow>,
     probes: Vec<IkeSaId>,
+    refusals: ClaimRefusals,
 }
 
 /// Whether two selectors can match one packet.
@@ -96,7 +108,25 @@ impl FlowOwners {
                 self.probes.push(*h);
             }
         }
+        if !holders.is_empty() {
+            self.refusals.held += 1;
+        }
         holders.is_empty()
+    }
+
+    /// A claim the configuration refused ([`crate::resolver::proxy_claim_allowed`]).
+    pub fn count_refusal(&mut self, why: crate::resolver::ClaimRefusal) {
+        use crate::resolver::ClaimRefusal as R;
+        match why {
+            R::LocalPool => self.refusals.local_pool += 1,
+            R::OwnNetwork => self.refusals.own_network += 1,
+            R::Held => self.refusals.held += 1,
+        }
+    }
+
+    /// The claims refused so far.
+    pub fn refusals(&self) -> ClaimRefusals {
+        self.refusals
     }
 
     /// The IKE SAs to probe now (each once per refusal round).

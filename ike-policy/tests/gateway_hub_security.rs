@@ -367,6 +367,17 @@ fn a_second_spoke_with_the_wildcard_key_cannot_take_held_flows_pools_or_everythi
         assert_eq!(lab.hub_children_towards(ROGUE), 0, "{claim:?}");
         assert!(lab.children(rogue).is_empty());
     }
+    // Each refusal counted by its reason.
+    let c = lab.hub.counters();
+    assert_eq!(
+        (
+            c.proxy_refused_held,
+            c.proxy_refused_local_pool,
+            c.proxy_refused_own_network
+        ),
+        (2, 3, 1),
+        "{c:?}"
+    );
     // The holders are alive (they answered the probes) and keep their flows.
     lab.run_for(30);
     assert!(lab.hub.counters().holder_probes >= 1);
@@ -567,6 +578,7 @@ fn max_fail_locks_a_user_across_ike_sas_and_addresses_until_cleared() {
         !results.is_empty() && !results.contains(&true),
         "{results:?}"
     );
+    assert!(lab.hub.counters().xauth_refused_locked >= 1);
     // `clear aaa local user lockout username gfullage`: in again.
     assert_eq!(lab.hub.clear_aaa_local_user_lockout(Some("gfullage")), 1);
     assert!(login(&mut lab, client_at(4), 14, "gfullage", b"gfullage"));
@@ -586,6 +598,7 @@ fn failed_xauth_from_one_address_backs_off_for_a_growing_time() {
         "{results:?}"
     );
     assert!(!login(&mut lab, a, 22, "gfullage", b"gfullage"));
+    assert!(lab.hub.counters().xauth_refused_backoff >= 1);
     // Another address is not affected.
     assert!(login(&mut lab, client_at(2), 23, "gfullage", b"gfullage"));
     lab.run_for(30);
@@ -620,6 +633,11 @@ fn group_max_users_and_max_logins_bound_concurrent_logins() {
     assert!(login(&mut lab, client_at(3), 33, "alice", b"alicepw"));
     assert!(!login(&mut lab, client_at(4), 34, "bob", b"bobpw"));
     assert_eq!(lab.hub.pool_in_use("ippool").map(|v| v.len()), Some(2));
+    let c = lab.hub.counters();
+    assert!(
+        c.xauth_refused_max_logins >= 1 && c.xauth_refused_max_users >= 1,
+        "{c:?}"
+    );
     // A refusal by count is no failed password: no back-off, no lockout.
     assert!(lab.hub.aaa_local_user_lockout().is_empty());
 

@@ -484,6 +484,20 @@ pub struct GatewayCounters {
     pub raw_esp_refused: u64,
     /// DPD probes of a flow's holder after another peer claimed it.
     pub holder_probes: u64,
+    /// Quick Mode claims refused: a pool address not the peer's own.
+    pub proxy_refused_local_pool: u64,
+    /// Quick Mode claims refused: our networks, entry without ACL.
+    pub proxy_refused_own_network: u64,
+    /// Quick Mode claims refused: held by another peer's live SA.
+    pub proxy_refused_held: u64,
+    /// Xauth replies refused unchecked: the source backs off.
+    pub xauth_refused_backoff: u64,
+    /// Xauth replies refused unchecked: the user is locked (`max-fail`).
+    pub xauth_refused_locked: u64,
+    /// Logins refused: the group is at `max-users`.
+    pub xauth_refused_max_users: u64,
+    /// Logins refused: the user is at `max-logins`.
+    pub xauth_refused_max_logins: u64,
 }
 
 /// A child SA installed in esp-core.
@@ -871,7 +885,22 @@ impl Gateway {
 
     /// The Gateway's own counters.
     pub fn counters(&self) -> GatewayCounters {
-        self.counters
+        let mut c = self.counters;
+        let claims = self.flows().refusals();
+        c.proxy_refused_local_pool = claims.local_pool;
+        c.proxy_refused_own_network = claims.own_network;
+        c.proxy_refused_held = claims.held;
+        let xauth = self
+            .policy
+            .xauth_guard()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .refusals;
+        c.xauth_refused_backoff = xauth.backoff;
+        c.xauth_refused_locked = xauth.locked;
+        c.xauth_refused_max_users = xauth.max_users;
+        c.xauth_refused_max_logins = xauth.max_logins;
+        c
     }
 
     /// The addresses of `ip local pool NAME` handed out now (`None` for
