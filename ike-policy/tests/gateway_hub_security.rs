@@ -11,12 +11,14 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use esp_core::{KeyMaterial, Mode, OutboundSa, SaParams};
 use ike_policy::gateway::Instant;
+use ike_policy::lockout::XauthBackoff;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
 use ike_proto::engine::{ChildSa, Config, Engine, Event};
 use ike_proto::policy::{
     Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
     Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
 };
+use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -115,13 +117,17 @@ impl Lab {
     }
 
     fn with_config(cfg: &str) -> Self {
+        Self::with_options(cfg, GatewayOptions::default())
+    }
+
+    fn with_options(cfg: &str, options: GatewayOptions) -> Self {
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let hub = Gateway::from_ios(
             cfg,
             GatewayOptions {
                 ike_port: PORTS.0,
                 natt_port: PORTS.1,
-                ..GatewayOptions::default()
+                ..options
             },
             &mut rng,
         )
@@ -734,4 +740,30 @@ fn a_dynamic_entry_with_match_address_takes_only_its_acl_and_still_only_what_is_
     assert_eq!(lab.children(b).len(), 1);
     assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
     assert_eq!(lab.sealed_to(Ipv4Addr::new(10, 3, 1, 1)), Some(ROGUE));
+}
+
+#[test]
+fn the_back_off_is_a_gateway_option() {
+    let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+    let a = client_at(1);
+    // The default: three failures on one IKE SA, all checked.
+    let mut lab = Lab::new();
+    assert!(!login(&mut lab, a, 61, "gfullage", b"guess"));
+    assert_eq!(lab.hub.counters().xauth_refused_backoff, 0);
+    // One failure starts a round: the SA's next two tries go unchecked.
+    let mut lab = Lab::with_options(
+        &cfg,
+        GatewayOptions {
+            xauth_backoff: XauthBackoff {
+                failures: 1,
+                first: Duration::from_secs(5),
+                max: Duration::from_secs(5),
+            },
+            ..GatewayOptions::default()
+        },
+    );
+    assert!(!login(&mut lab, a, 62, "gfullage", b"guess"));
+    assert_eq!(lab.hub.counters().xauth_refused_backoff, 2);
+    lab.run_for(5);
+    assert!(login(&mut lab, a, 63, "gfullage", b"gfullage"));
 }

@@ -225,6 +225,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::IosPolicy;
+use crate::lockout::XauthBackoff;
 use crate::model::{Config, EzvpnConnect, EzvpnMode, EzvpnSide, InterfaceAddress, KeepaliveMode};
 use crate::ownership::{FlowOwners, HeldFlow};
 use crate::resolver::{self, AddressMatch};
@@ -270,6 +271,8 @@ pub struct GatewayOptions {
     /// every child SA's keys, in Wireshark's table formats) for a key log.
     /// Off by default: the lines hold every secret of the traffic.
     pub keylog: bool,
+    /// The per-source back-off of failed Xauth ([`crate::lockout`]).
+    pub xauth_backoff: XauthBackoff,
 }
 
 impl Default for GatewayOptions {
@@ -284,6 +287,7 @@ impl Default for GatewayOptions {
             unprotected: Fallback::Bypass,
             replay_window: 64,
             keylog: false,
+            xauth_backoff: XauthBackoff::default(),
         }
     }
 }
@@ -771,7 +775,8 @@ impl Gateway {
         let esp_rng = ChaCha20Rng::from_seed(seed);
         seed.fill(0);
 
-        let mut policy = IosPolicy::new(Arc::clone(&config));
+        let mut policy =
+            IosPolicy::new(Arc::clone(&config)).with_xauth_backoff(options.xauth_backoff);
         if !map_name.is_empty() {
             policy = policy.with_crypto_map(map_name.clone());
         }
