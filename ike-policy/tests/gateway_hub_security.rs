@@ -767,3 +767,30 @@ fn the_back_off_is_a_gateway_option() {
     lab.run_for(5);
     assert!(login(&mut lab, a, 63, "gfullage", b"gfullage"));
 }
+
+#[test]
+fn a_holder_that_never_offered_dpd_is_not_probed_and_keeps_its_flow() {
+    let mut lab = Lab::new();
+    let mut quiet = StaticPolicy::seed(b"cisco123", any(), any());
+    quiet.phase2[0].selectors = None;
+    let no_dpd = Engine::new(
+        Config {
+            dpd: None,
+            ..engine_config()
+        },
+        Box::new(quiet),
+        Box::new(ChaCha20Rng::seed_from_u64(71)),
+    );
+    let holder = lab.add(SPOKE, no_dpd);
+    lab.ask(holder, spoke_lan());
+    assert_eq!(lab.children(holder).len(), 1);
+    let rogue = lab.add(ROGUE, l2l_peer(72));
+    lab.ask(rogue, spoke_lan());
+    assert!(lab.refused_invalid_id(rogue));
+    // An R-U-THERE it never agreed to would go unanswered and "kill" a
+    // live peer: none is sent, and the flow stays with its holder.
+    lab.run_for(30);
+    assert_eq!(lab.hub.counters().holder_probes, 0);
+    assert_eq!(lab.hub_children_towards(SPOKE), 1);
+    assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
+}
