@@ -13,7 +13,7 @@
 //! | phase 2 as responder | static entries, then dynamic ones; `set isakmp-profile` must be the IKE SA's profile; ACL must cover the proxies (a dynamic entry without ACL accepts what is free); transform sets; the peer's side no pool address but its own, none of our networks without an ACL, no flow another peer's live SA holds | [`resolver::select_responder_entry`], [`resolver::proxy_claim_allowed`], [`crate::ownership`] |
 //! | Xauth user name and password | the profile's `client authentication list` (else the crypto map's) → `aaa authentication login` → local users, constant-time compare; a RADIUS/TACACS+ list defers to the embedder | [`resolver::authenticate_xauth`] |
 //! | ... across IKE SAs ([`Policy::check_xauth_attempt`]) | a source in back-off and a user locked by `aaa local authentication attempts max-fail` are refused unchecked; group `max-users` / `max-logins` bound logins at once | [`crate::lockout`] |
-//! | answer an Aggressive Mode first message? ([`IosPolicy::aggressive_mode_allowed`]) | an ID_KEY_ID of a client group, or a `crypto isakmp peer` with `set aggressive-mode ...`; none with `crypto isakmp aggressive-mode disable` | [`resolver::aggressive_mode_rule`] |
+//! | answer an Aggressive Mode first message? ([`Policy::aggressive_mode_allowed`]) | an ID_KEY_ID of a client group, or a `crypto isakmp peer` with `set aggressive-mode ...`; none with `crypto isakmp aggressive-mode disable` | [`resolver::aggressive_mode_rule`] |
 //! | Mode Config attributes | `isakmp authorization list` must be local; the profile's `client configuration group`, else the ID_KEY_ID's group: address from its `pool`, dns, wins, domain, netmask, save-password, split-include from its `acl`; released when the IKE SA goes | [`resolver::AddressPool`] |
 //!
 //! | Easy VPN Remote (`crypto ipsec client ezvpn` on the outside interface), towards its `peer`s | Aggressive Mode as ID_KEY_ID = `group`, key = the group key, the IOS client's XAUTHInitPreShared proposals; Xauth answered from `username ... password`; Mode Config pulled; Quick Mode for (assigned address ↔ 0.0.0.0/0) in client mode | [`IosPolicy::ezvpn`] |
@@ -127,26 +127,6 @@ impl IosPolicy {
     pub fn with_lifetime_rule(mut self, rule: LifetimeRule) -> Self {
         self.options.lifetime_rule = rule;
         self
-    }
-
-    /// Whether to answer an Aggressive Mode first message from `peer`
-    /// with `identity`: an ID_KEY_ID of a client configuration group, or
-    /// a `crypto isakmp peer` block with `set aggressive-mode ...` for
-    /// it; never with `crypto isakmp aggressive-mode disable`
-    /// ([`resolver::aggressive_mode_rule`]). The engine's `Policy` hook
-    /// for an Aggressive Mode responder is to call this.
-    pub fn aggressive_mode_allowed(
-        &self,
-        _local: Ipv4Addr,
-        peer: Ipv4Addr,
-        identity: &Identity,
-    ) -> bool {
-        let id = peer_identity(identity);
-        let rule = resolver::aggressive_mode_rule(&self.config, peer, id.as_ref());
-        if !rule.allowed() {
-            log::debug!("ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
-        }
-        rule.allowed()
     }
 
     /// The table of held flows Quick Mode offers are checked against,
@@ -599,6 +579,25 @@ impl Policy for IosPolicy {
             }
             _ => self.preshared_key_for_address(local, peer),
         }
+    }
+
+    /// Whether to answer an Aggressive Mode first message from `peer`
+    /// with `identity`: an ID_KEY_ID of a client configuration group, or
+    /// a `crypto isakmp peer` block with `set aggressive-mode ...` for
+    /// it; never with `crypto isakmp aggressive-mode disable`
+    /// ([`resolver::aggressive_mode_rule`]).
+    fn aggressive_mode_allowed(
+        &self,
+        _local: Ipv4Addr,
+        peer: Ipv4Addr,
+        identity: &Identity,
+    ) -> bool {
+        let id = peer_identity(identity);
+        let rule = resolver::aggressive_mode_rule(&self.config, peer, id.as_ref());
+        if !rule.allowed() {
+            log::debug!("ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
+        }
+        rule.allowed()
     }
 
     fn initiator_phase1(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<InitiatorPhase1> {

@@ -794,3 +794,73 @@ fn a_holder_that_never_offered_dpd_is_not_probed_and_keeps_its_flow() {
     assert_eq!(lab.hub_children_towards(SPOKE), 1);
     assert_eq!(lab.sealed_to(SPOKE_HOST), Some(SPOKE));
 }
+
+/// A peer that speaks Aggressive Mode with `identity` (`None`: its
+/// address) and key `key`, for the hub's LAN from 10.2.0.0/16.
+fn aggressive_peer(seed: u64, identity: Option<Identity>, key: &[u8]) -> Engine {
+    let mut p = StaticPolicy::seed(key, any(), any());
+    p.phase2[0].selectors = None;
+    p.mode = Some(Phase1Mode::Aggressive);
+    p.identity = identity.clone();
+    if let Some(id) = identity {
+        p.keys_by_identity
+            .push((id, PresharedKey::new(key.to_vec())));
+    }
+    Engine::new(
+        engine_config(),
+        Box::new(p),
+        Box::new(ChaCha20Rng::seed_from_u64(seed)),
+    )
+}
+
+fn ike_up(lab: &Lab, i: usize) -> bool {
+    lab.peers[i]
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::IkeSaUp(_)))
+}
+
+#[test]
+fn aggressive_mode_is_answered_only_for_the_group_and_configured_peers() {
+    // The seed's hub: the wildcard key's identities get no HASH_R.
+    let mut lab = Lab::new();
+    for (n, id) in [
+        None,
+        Some(Identity::Fqdn("spoke.example.com".into())),
+        Some(Identity::UserFqdn("x@example.com".into())),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let i = lab.add(
+            client_at(n as u8 + 1),
+            aggressive_peer(81 + n as u64, id, b"cisco123"),
+        );
+        lab.ask(i, spoke_lan());
+        assert!(!ike_up(&lab, i), "{:#?}", lab.peers[i].events);
+    }
+    assert_eq!(lab.hub.engine().counters().aggressive_mode_refused, 3);
+    // The group still gets in.
+    assert!(login(&mut lab, client_at(9), 84, "gfullage", b"gfullage"));
+
+    // `crypto isakmp peer address A` / `set aggressive-mode password K`:
+    // that peer, with that key (not the wildcard one).
+    let mut lab = hub_with(
+        "crypto isakmp peer address 198.51.100.3\n set aggressive-mode password branch3key\n",
+    );
+    let wrong_key = lab.add(ROGUE, aggressive_peer(85, None, b"cisco123"));
+    lab.ask(wrong_key, spoke_lan());
+    assert!(!ike_up(&lab, wrong_key));
+    let branch = lab.add(ROGUE, aggressive_peer(86, None, b"branch3key"));
+    lab.ask(branch, spoke_lan());
+    assert!(ike_up(&lab, branch), "{:#?}", lab.peers[branch].events);
+    assert_eq!(lab.children(branch).len(), 1);
+    let other = lab.add(SPOKE, aggressive_peer(87, None, b"branch3key"));
+    lab.ask(other, spoke_lan());
+    assert!(!ike_up(&lab, other));
+
+    // `crypto isakmp aggressive-mode disable`: not even the group.
+    let mut lab = hub_with("crypto isakmp aggressive-mode disable\n");
+    assert!(!login(&mut lab, client_at(1), 88, "gfullage", b"gfullage"));
+    assert_eq!(lab.hub.engine().counters().aggressive_mode_refused, 1);
+}

@@ -24,7 +24,7 @@ impl Engine {
         let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
         let dpd = sa.established().map(|p1| p1.caps.dpd);
         if dpd != Some(true) {
-            self.sas.insert(ike_sa, sa);
+            self.put_sa(sa);
             return Err(CommandError::UnknownSa);
         }
         if sa.dpd.outstanding.is_none() {
@@ -35,7 +35,8 @@ impl Engine {
             self.send_dpd(&mut sa, seq);
             sa.timers.set(SaTimer::Dpd, now + cfg.retry);
         }
-        self.sas.insert(ike_sa, sa);
+        // Back with its new deadline (the probe's retry).
+        self.put_sa(sa);
         Ok(())
     }
 
