@@ -776,6 +776,7 @@ fn a_holder_that_never_offered_dpd_is_not_probed_and_keeps_its_flow() {
     let no_dpd = Engine::new(
         Config {
             dpd: None,
+            advertise_dpd: false,
             ..engine_config()
         },
         Box::new(quiet),

@@ -1432,6 +1432,7 @@ fn probe_peer_finds_a_silent_peer_dead_without_periodic_dpd_and_keeps_a_live_one
     let mut quiet = seed_pair(
         Config {
             dpd: None,
+            advertise_dpd: false,
             ..Config::default()
         },
         93,
@@ -1443,4 +1444,19 @@ fn probe_peer_finds_a_silent_peer_dead_without_periodic_dpd_and_keeps_a_live_one
         quiet.b.probe_peer(quiet.now, ike),
         Err(CommandError::UnknownSa)
     );
+
+    // Without periodic DPD of its own (the seed's spoke has no `crypto
+    // isakmp keepalive`), a spoke still says it answers R-U-THERE, as IOS
+    // does, so a hub can probe it.
+    let mut seedlike = seed_pair(
+        Config {
+            dpd: None,
+            ..Config::default()
+        },
+        94,
+    );
+    seedlike.initiate_a(spoke_selectors());
+    seedlike.run_for(Duration::from_secs(5));
+    let ike = seedlike.b.ike_sas()[0].id;
+    assert_eq!(seedlike.b.probe_peer(seedlike.now, ike), Ok(()));
 }

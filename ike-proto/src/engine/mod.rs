@@ -215,8 +215,13 @@ pub struct Config {
     pub nat_t_drafts: bool,
     /// NAT keepalive period when we are behind a NAT.
     pub nat_keepalive: Duration,
-    /// DPD, `None` for off (the vendor ID is then not sent either).
+    /// Periodic DPD probes, `None` for none (IOS without `crypto isakmp
+    /// keepalive`). R-U-THERE is answered either way.
     pub dpd: Option<DpdConfig>,
+    /// Send the DPD vendor ID (RFC 3706: "I answer R-U-THERE"), as IOS
+    /// does whether or not it probes itself. Off only to stand in for a
+    /// peer without DPD.
+    pub advertise_dpd: bool,
     /// Send INITIAL_CONTACT after a phase 1 with a peer we hold nothing with.
     pub initial_contact: bool,
     /// Child SA rekey point as initiator, in per-mille of the lifetime.
@@ -279,6 +284,7 @@ impl Default for Config {
             nat_t_drafts: true,
             nat_keepalive: Duration::from_secs(20),
             dpd: Some(DpdConfig::default()),
+            advertise_dpd: true,
             initial_contact: true,
             rekey_initiator_permille: 850,
             rekey_responder_permille: 950,
@@ -1204,7 +1210,7 @@ impl Engine {
             force_encap: config.force_udp_encapsulation && config.nat_traversal,
             natt_rfc: config.nat_t_rfc3947,
             natt_drafts: config.nat_t_drafts,
-            dpd: config.dpd.is_some(),
+            advertise_dpd: config.advertise_dpd,
             commit: config.quick_mode_commit,
         }
     }

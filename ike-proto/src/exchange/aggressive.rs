@@ -195,7 +195,7 @@ impl AggressiveInitiator {
                 force_encap: ctx.force_encap,
                 natt_rfc: ctx.natt_rfc,
                 natt_drafts: ctx.natt_drafts,
-                dpd: ctx.dpd,
+                advertise_dpd: ctx.advertise_dpd,
                 commit: ctx.commit,
             };
             if nat.any() {

@@ -74,8 +74,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) natt_rfc: bool,
     /// Offer / accept the draft 02/03 dialects.
     pub(crate) natt_drafts: bool,
-    /// Advertise DPD.
-    pub(crate) dpd: bool,
+    /// Send the DPD vendor ID.
+    pub(crate) advertise_dpd: bool,
     /// Set the commit bit in the Quick Mode messages we send.
     pub(crate) commit: bool,
 }
@@ -181,7 +181,11 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
         // know them (RFC 2408 3.16: unknown vendor IDs are ignored).
         v.push(Payload::VendorId(vid::CISCO_UNITY.to_vec()));
     }
-    if ctx.dpd {
+    // The DPD vendor ID says we answer R-U-THERE (RFC 3706 section 5.2),
+    // which we always do, so a hub can find out whether we are alive (it
+    // releases the flows of a dead spoke that way). Whether we probe is
+    // Config::dpd's business, not the peer's.
+    if ctx.advertise_dpd {
         v.push(Payload::VendorId(vid::DPD.to_vec()));
     }
     if ctx.nat_traversal {
