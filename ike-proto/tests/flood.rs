@@ -28,6 +28,21 @@ const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
 /// The issue's bound on half-open memory.
 const MEMORY_BOUND: usize = 64 << 20;
 
+/// Counts the heap, so the table's memory is measured, not only estimated
+/// from entry sizes.
+#[global_allocator]
+static HEAP: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+/// The floods run one at a time, so each measures its own heap.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Heap bytes in use now.
+fn heap_in_use() -> usize {
+    let s = HEAP.stats();
+    // (A realloc's growth and shrinking are in these two already.)
+    s.bytes_allocated.saturating_sub(s.bytes_deallocated)
+}
+
 fn spoke_lan() -> TrafficSelector {
     TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
 }
@@ -74,6 +89,9 @@ struct Flood {
     sent: u32,
     peak_entries: usize,
     peak_bytes: usize,
+    /// The heap when the flood started, and the most it grew by.
+    heap_before: usize,
+    peak_heap: usize,
     /// Every spoofed address the hub answered, and how often.
     answers: u64,
     answered: HashSet<Ipv4Addr>,
@@ -90,6 +108,8 @@ impl Flood {
             sent: 0,
             peak_entries: 0,
             peak_bytes: 0,
+            heap_before: heap_in_use(),
+            peak_heap: 0,
             answers: 0,
             answered: HashSet::new(),
             tick,
@@ -131,6 +151,9 @@ impl Flood {
         let h = pair.b.half_open();
         self.peak_entries = self.peak_entries.max(h.entries);
         self.peak_bytes = self.peak_bytes.max(h.bytes);
+        self.peak_heap = self
+            .peak_heap
+            .max(heap_in_use().saturating_sub(self.heap_before));
     }
 }
 
@@ -170,6 +193,7 @@ fn first_sends(pair: &Pair) -> usize {
 /// far under 64 MiB.
 #[test]
 fn spoofed_main_mode_flood_does_not_lock_a_spoke_out() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let wall = std::time::Instant::now();
     let spoke_sel = Selectors {
         local: spoke_lan(),
@@ -206,9 +230,20 @@ fn spoofed_main_mode_flood_does_not_lock_a_spoke_out() {
     );
     assert!(flood.peak_entries <= Config::default().half_open_total);
     assert!(flood.peak_bytes <= Config::default().half_open_memory);
+    // And as the allocator counts it (the whole process's heap growth).
+    assert!(
+        flood.peak_heap < MEMORY_BOUND,
+        "{} bytes of heap",
+        flood.peak_heap
+    );
     let c = pair.b.counters();
     assert!(c.half_open_evicted > 0);
     assert_eq!(c.half_open_limit, 0);
+    println!(
+        "MM flood 10000/s: heap grew by at most {} bytes ({:.1} MiB)",
+        flood.peak_heap,
+        flood.peak_heap as f64 / f64::from(1 << 20)
+    );
     println!(
         "MM flood 10000/s: {} spoofed MM1 in {} ms virtual; half-open peak {} entries, \
          {} bytes ({:.1} MiB, {} bytes/entry); evicted {}; spoke up {} ms after its MM1 \
@@ -296,6 +331,7 @@ fn vpn_client() -> StaticPolicy {
 /// client (Xauth, Mode Config) comes up within 30 s.
 #[test]
 fn spoofed_aggressive_mode_flood_costs_a_bounded_dh_rate() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let wall = std::time::Instant::now();
     let sel = Selectors {
         local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
@@ -354,6 +390,15 @@ fn spoofed_aggressive_mode_flood_costs_a_bounded_dh_rate() {
     // Answered at most twice (the AM2 and one retransmission).
     assert!(flood.answers <= 2 * dhs, "{} answers", flood.answers);
     assert!(flood.peak_bytes < MEMORY_BOUND);
+    assert!(
+        flood.peak_heap < MEMORY_BOUND,
+        "{} bytes of heap",
+        flood.peak_heap
+    );
+    println!(
+        "AM flood 2000/s: heap grew by at most {} bytes",
+        flood.peak_heap
+    );
     println!(
         "AM flood 2000/s: {} spoofed AM1 in {} s virtual; {} DHs spent (budget {} over {} s), \
          {} dropped by the budget; {} answers; half-open peak {} entries, {} bytes; \
