@@ -11,7 +11,7 @@ use crate::secret::Secret;
 pub const DEFAULT_KEYRING: &str = "default";
 
 /// `crypto keyring NAME`: a named set of pre-shared keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Keyring {
     /// The keyring's name (`spokes` in the seed).
     pub name: String,
@@ -327,7 +327,7 @@ pub enum SelfIdentity {
 }
 
 /// `crypto isakmp profile NAME`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IsakmpProfile {
     /// The profile's name.
     pub name: String,
@@ -382,7 +382,7 @@ impl IsakmpProfile {
 
 /// `crypto isakmp client configuration group NAME`: what a Cisco VPN Client
 /// of this group authenticates with and receives through Mode Config.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClientConfigGroup {
     /// The group name (the ID_KEY_ID the client sends).
     pub name: String,

@@ -114,7 +114,7 @@ pub enum InterfaceAddress {
 }
 
 /// `interface NAME` and the sub-commands that matter here.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Interface {
     /// The name as written (`FastEthernet0/0`).
     pub name: String,
