@@ -28,7 +28,8 @@
 //!    * [`Engine::poll_event`] until `None`: IKE SA up/down, child SA
 //!      up/rekeyed/down (SPIs, algorithms, keys, selectors, lifetimes,
 //!      encapsulation), Xauth asked / done, Mode Config address assigned,
-//!      peer dead, log lines in IOS's vocabulary;
+//!      peer dead, log lines in IOS's vocabulary (or, with
+//!      [`Config::log_target`], to the `log` facade instead);
 //!    * [`Engine::poll_timeout`]: the next instant the engine wants
 //!      [`Engine::handle_timeout`] to be called.
 //! 4. **Views**, at any time: [`Engine::ike_sas`], [`Engine::child_sas`],
@@ -263,6 +264,13 @@ pub struct Config {
     /// log. Off by default: it hands out a secret, and only an embedder
     /// that writes a key log on purpose should turn it on.
     pub keylog: bool,
+    /// Where the log lines in IOS's debug vocabulary go, each exactly
+    /// once: `None` (the default) as [`Event::Log`] events, polled per
+    /// engine; `Some(target)` to the `log` facade at debug level under
+    /// this target (a name the embedder gives, so the lines of several
+    /// engines in one process can be told apart and filtered, e.g.
+    /// `RUST_LOG=hub=debug`), and not as events.
+    pub log_target: Option<String>,
 }
 
 impl Default for Config {
@@ -297,6 +305,7 @@ impl Default for Config {
             peer_natt_port: NATT_PORT,
             force_udp_encapsulation: false,
             keylog: false,
+            log_target: None,
         }
     }
 }
@@ -614,7 +623,8 @@ pub enum Event {
         /// Whether we handed it out.
         server: bool,
     },
-    /// A log line.
+    /// A log line, when [`Config::log_target`] is `None` (otherwise it
+    /// goes to the `log` facade instead).
     Log(LogLine),
 }
 
@@ -1128,8 +1138,10 @@ impl Engine {
             node,
             text: text.into(),
         };
-        log::debug!("{line}");
-        self.events.push_back(Event::Log(line));
+        match &self.config.log_target {
+            Some(target) => log::debug!(target: target, "{line}"),
+            None => self.events.push_back(Event::Log(line)),
+        }
     }
 
     fn transition(&mut self, sa: IkeSaId, node: Option<u32>, old: &str, new: &str) {
