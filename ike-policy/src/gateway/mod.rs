@@ -426,6 +426,9 @@ pub enum DropReason {
 }
 
 /// What the Gateway tells its caller.
+///
+/// Deliberately not `#[non_exhaustive]`, like [`Event`]: an embedder
+/// mapping events should be made to handle a new one.
 #[derive(Clone, Debug)]
 pub enum GatewayEvent {
     /// An engine event, as the engine reported it.

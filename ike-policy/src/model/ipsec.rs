@@ -7,6 +7,7 @@ use crate::model::isakmp::{ClientConfigAddress, DhGroup};
 
 /// The ESP cipher of a transform set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EspEncryption {
     /// `esp-des`.
     Des,
@@ -45,6 +46,7 @@ impl EspEncryption {
 
 /// The ESP integrity transform of a transform set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EspIntegrity {
     /// `esp-md5-hmac` (HMAC-MD5-96).
     Md5Hmac,

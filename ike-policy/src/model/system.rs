@@ -51,6 +51,7 @@ pub struct User {
 
 /// One method of an AAA method list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AaaMethod {
     /// `local`: the `username` database.
     Local,

@@ -326,6 +326,7 @@ pub enum Encapsulation {
 
 /// A negotiated child SA pair, everything the data plane needs.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ChildSa {
     /// Handle.
     pub id: ChildSaId,
@@ -363,6 +364,7 @@ pub struct ChildSa {
 
 /// A completed phase 1.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IkeSaInfo {
     /// Handle.
     pub id: IkeSaId,
@@ -414,6 +416,7 @@ pub struct HalfOpenStats {
 /// One row of the IKE SA table, complete or not, for `show crypto isakmp
 /// sa`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IkeSaRow {
     /// Handle (IOS's conn-id).
     pub id: IkeSaId,
@@ -445,6 +448,7 @@ pub enum DownReason {
 
 /// A log line in IOS's debug vocabulary.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogLine {
     /// The IKE SA concerned.
     pub ike_sa: Option<IkeSaId>,
@@ -492,6 +496,10 @@ impl fmt::Debug for IkeSaKeys {
 }
 
 /// What the engine tells its caller.
+///
+/// Deliberately not `#[non_exhaustive]`: a caller that maps events (the C
+/// API does) should be made to handle a new one, so a new variant comes
+/// with a minor version (0.x), like any other API change.
 #[derive(Clone, Debug)]
 pub enum Event {
     /// Phase 1 completed.
