@@ -436,8 +436,9 @@ typedef struct {
 } iks_gateway_counters;
 
 // Receives one log record: `level` is one of `IKS_LOG_ERROR` ..
-// `IKS_LOG_TRACE`, `target` the Rust module that logged (such as
-// `"ike_proto::engine"`), `message` the text. Both strings are
+// `IKS_LOG_TRACE`, `target` who logged (`"ikesuite"` for a gateway's
+// lines, a Rust module path such as `"ike_proto::exchange::msg"` for the
+// rest), `message` the text. Both strings are
 // NUL-terminated and valid only during the call.
 typedef void (*iks_log_callback)(void *userdata,
                                  uint32_t level,

@@ -12,6 +12,7 @@
 //! cargo bench -p benches --bench isakmp_codec -- --warm-up-time 1 --measurement-time 3
 //! ```
 
+use hex_literal::hex;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -80,13 +81,8 @@ fn seed_mm1() -> Message {
     }
 }
 
-fn vid(hex: &str) -> Payload {
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .filter_map(|i| hex.get(i..i + 2))
-        .filter_map(|b| u8::from_str_radix(b, 16).ok())
-        .collect::<Vec<u8>>();
-    Payload::VendorId(VendorIdPayload::new(bytes))
+fn vid(bytes: &[u8]) -> Payload {
+    Payload::VendorId(VendorIdPayload::new(bytes.to_vec()))
 }
 
 fn full_mm1() -> Message {
@@ -111,14 +107,14 @@ fn full_mm1() -> Message {
     let mut payloads = vec![sa(transforms)];
     payloads.extend(
         [
-            "09002689dfd6b712",
-            "afcad71368a1f1c96b8696fc77570100",
-            "4a131c81070358455c5728f20e95452f",
-            "90cb80913ebb696e086381b5ec427b1f",
-            "cd60464335df21f87cfdb2fc68b6a448",
-            "7d9419a65310ca6f2c179d9215529d56",
-            "12f5f28c457168a9702d9fe274cc0100",
-            "4048b7d56ebce88525e7de7f00d6c2d380000000",
+            &hex!("09002689dfd6b712")[..],
+            &hex!("afcad71368a1f1c96b8696fc77570100"),
+            &hex!("4a131c81070358455c5728f20e95452f"),
+            &hex!("90cb80913ebb696e086381b5ec427b1f"),
+            &hex!("cd60464335df21f87cfdb2fc68b6a448"),
+            &hex!("7d9419a65310ca6f2c179d9215529d56"),
+            &hex!("12f5f28c457168a9702d9fe274cc0100"),
+            &hex!("4048b7d56ebce88525e7de7f00d6c2d380000000"),
         ]
         .into_iter()
         .map(vid),

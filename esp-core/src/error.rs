@@ -6,6 +6,7 @@ use thiserror::Error;
 
 /// Why the anti-replay check refused a sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReplayReason {
     /// Sequence number 0 is never sent (the first packet of an SA carries 1).
     Zero,

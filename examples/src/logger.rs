@@ -1,14 +1,14 @@
-//! A small `log` backend for the programs: one line per record on stderr
-//! (or stdout),
-//! with the seconds since start and a name, so that two routers in one
-//! process can be told apart: the thread's name (the demo names each
-//! router's thread after its hostname), or the name given to [`init`] on the
-//! main thread.
+//! The programs' logger: `env_logger`, one line per record on stderr (or
+//! stdout), with the seconds since start and a name, so that two routers
+//! in one process can be told apart: the thread's name (the demo names each
+//! router's thread after its hostname), or the name given to [`init`] on
+//! the main thread. `IKESUITE_LOG` takes a level (`debug`) or env_logger's
+//! filters (`warn,hub=debug`: a Gateway logs under its
+//! `GatewayOptions::log_target`).
 
 use std::io::Write;
-use std::sync::OnceLock;
 
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::{Level, LevelFilter};
 
 /// Where the log lines go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,73 +20,53 @@ pub enum Stream {
     Stdout,
 }
 
-struct LineLogger {
-    start: std::time::Instant,
-    level: LevelFilter,
-    name: String,
-    stream: Stream,
-}
-
-static LOGGER: OnceLock<LineLogger> = OnceLock::new();
-
-impl Log for LineLogger {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.level() <= self.level
-    }
-
-    fn log(&self, record: &Record<'_>) {
-        if !self.enabled(record.metadata()) {
-            return;
-        }
-        let ms = self.start.elapsed().as_millis();
-        let level = match record.level() {
-            Level::Error => "ERROR ",
-            Level::Warn => "WARN ",
-            _ => "",
-        };
-        let thread = std::thread::current();
-        let name = match thread.name() {
-            Some(n) if n != "main" => n,
-            _ => &self.name,
-        };
-        let line = format!(
-            "{:>4}.{:03} {name}: {level}{}\n",
-            ms / 1000,
-            ms % 1000,
-            record.args()
-        );
-        // One write per line keeps lines from two threads whole.
-        let _ = match self.stream {
-            Stream::Stderr => std::io::stderr().lock().write_all(line.as_bytes()),
-            Stream::Stdout => std::io::stdout().lock().write_all(line.as_bytes()),
-        };
-    }
-
-    fn flush(&self) {
-        let _ = std::io::stderr().flush();
-        let _ = std::io::stdout().flush();
-    }
-}
+/// The environment variable of the log filters.
+pub const ENV: &str = "IKESUITE_LOG";
 
 /// The level named by `IKESUITE_LOG` (error, warn, info, debug, trace), or
 /// `default`.
 pub fn level_from_env(default: LevelFilter) -> LevelFilter {
-    std::env::var("IKESUITE_LOG")
+    std::env::var(ENV)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
 
-/// Installs the logger once, writing to `stream`; later calls keep the
-/// first settings.
+/// Installs the logger once, writing to `stream` at `level` (refined by
+/// the filters in `IKESUITE_LOG`); later calls keep the first settings.
 pub fn init(level: LevelFilter, name: &str, stream: Stream) {
-    let logger = LOGGER.get_or_init(|| LineLogger {
-        start: std::time::Instant::now(),
-        name: name.to_owned(),
-        stream,
-        level,
-    });
-    if log::set_logger(logger).is_ok() {
-        log::set_max_level(logger.level);
+    let start = std::time::Instant::now();
+    let name = name.to_owned();
+    let mut builder = env_logger::Builder::new();
+    builder.filter_level(level);
+    if let Ok(filters) = std::env::var(ENV) {
+        builder.parse_filters(&filters);
     }
+    builder
+        .target(match stream {
+            Stream::Stderr => env_logger::Target::Stderr,
+            Stream::Stdout => env_logger::Target::Stdout,
+        })
+        .format(move |out, record| {
+            let ms = start.elapsed().as_millis();
+            let level = match record.level() {
+                Level::Error => "ERROR ",
+                Level::Warn => "WARN ",
+                _ => "",
+            };
+            let thread = std::thread::current();
+            let who = match thread.name() {
+                Some(n) if n != "main" => n,
+                _ => &name,
+            };
+            writeln!(
+                out,
+                "{:>4}.{:03} {who}: {level}{}",
+                ms / 1000,
+                ms % 1000,
+                record.args()
+            )
+        });
+    // A second call (or another logger) keeps the first.
+    let _ = builder.try_init();
 }

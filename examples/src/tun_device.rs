@@ -1,18 +1,23 @@
 //! The inside as a Linux TUN device (`router --tun NAME`, root only): inner
 //! packets the kernel routes into the device go to the Gateway, and the
-//! Gateway's decrypted packets are written back to the kernel.
+//! Gateway's decrypted packets are written back to the kernel. The device
+//! comes from `tun-rs` (Apache-2.0), which keeps the ioctl and its unsafe
+//! code out of ours.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::thread;
 
+use tun_rs::{DeviceBuilder, SyncDevice};
+
 use crate::io::Input;
 
-/// The writing half of an open TUN device.
+/// An open TUN device, shared with the thread that reads it.
 pub struct TunDevice {
     name: String,
-    writer: tun::Writer,
+    device: Arc<SyncDevice>,
 }
 
 impl std::fmt::Debug for TunDevice {
@@ -29,20 +34,19 @@ impl TunDevice {
         name: &str,
         address: Option<(Ipv4Addr, Ipv4Addr)>,
         tx: Sender<Input>,
-    ) -> Result<Self, tun::Error> {
-        let mut config = tun::Configuration::default();
-        config.tun_name(name).layer(tun::Layer::L3).up();
+    ) -> io::Result<Self> {
+        let mut builder = DeviceBuilder::new().name(name).enable(true);
         if let Some((addr, mask)) = address {
-            config.address(addr).netmask(mask);
+            builder = builder.ipv4(addr, mask, None);
         }
-        let dev = tun::create(&config)?;
-        let (mut reader, writer) = dev.split();
+        let device = Arc::new(builder.build_sync()?);
+        let reader = Arc::clone(&device);
         thread::Builder::new()
             .name(format!("tun-{name}"))
             .spawn(move || {
                 let mut buf = vec![0u8; 65535];
                 loop {
-                    match reader.read(&mut buf) {
+                    match reader.recv(&mut buf) {
                         Ok(0) => return,
                         Ok(n) => {
                             if tx.send(Input::Inner(buf[..n].to_vec())).is_err() {
@@ -59,12 +63,20 @@ impl TunDevice {
             })?;
         Ok(Self {
             name: name.to_owned(),
-            writer,
+            device,
         })
     }
 
     /// Writes one inner packet to the kernel.
     pub fn write_packet(&mut self, packet: &[u8]) -> io::Result<()> {
-        self.writer.write_all(packet)
+        let n = self.device.send(packet)?;
+        if n == packet.len() {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                format!("TUN wrote {n} of {} bytes", packet.len()),
+            ))
+        }
     }
 }

@@ -30,8 +30,9 @@ pub const IKS_LOG_DEBUG: u32 = 4;
 pub const IKS_LOG_TRACE: u32 = 5;
 
 /// Receives one log record: `level` is one of `IKS_LOG_ERROR` ..
-/// `IKS_LOG_TRACE`, `target` the Rust module that logged (such as
-/// `"ike_proto::engine"`), `message` the text. Both strings are
+/// `IKS_LOG_TRACE`, `target` who logged (`"ikesuite"` for a gateway's
+/// lines, a Rust module path such as `"ike_proto::exchange::msg"` for the
+/// rest), `message` the text. Both strings are
 /// NUL-terminated and valid only during the call.
 pub type iks_log_callback = Option<
     unsafe extern "C" fn(

@@ -68,6 +68,8 @@ pub struct IosPolicy {
     /// Xauth lockouts, back-off and login counts ([`crate::lockout`]),
     /// shared by the clones.
     guard: Arc<Mutex<XauthGuard>>,
+    /// The `log` target of every line this policy logs.
+    log_target: Arc<str>,
 }
 
 impl IosPolicy {
@@ -97,11 +99,19 @@ impl IosPolicy {
             pools: Arc::new(Mutex::new(pools)),
             flows: Arc::default(),
             guard: Arc::default(),
+            log_target: Arc::from(crate::gateway::DEFAULT_LOG_TARGET),
             options: Phase1Options {
                 lifetime_rule: LifetimeRule::ResponderLifetime,
                 include_default_suite: false,
             },
         }
+    }
+
+    /// The same policy logging under `target` (a Gateway's
+    /// [`crate::GatewayOptions::log_target`]) instead of `"ikesuite"`.
+    pub fn with_log_target(mut self, target: &str) -> Self {
+        self.log_target = Arc::from(target);
+        self
     }
 
     /// The same policy consulting crypto map `name`.
@@ -240,6 +250,7 @@ impl IosPolicy {
                 .unwrap_or_else(|e| e.into_inner())
                 .count_refusal(why);
             log::debug!(
+                target: &self.log_target,
                 "IPSEC(validate_proposal_request): proxy identities of {} refused ({why:?}): {:?}",
                 request.peer,
                 request.selectors
@@ -254,6 +265,7 @@ impl IosPolicy {
             .claim(claimant, &request.selectors);
         if !free {
             log::debug!(
+                target: &self.log_target,
                 "IPSEC(validate_proposal_request): proxy identities of {claimant} refused (held by another peer, probing it): {:?}",
                 request.selectors
             );
@@ -262,17 +274,17 @@ impl IosPolicy {
         Ok(())
     }
 
-    fn log_lookup(peer: impl core::fmt::Display, lookup: &KeyLookup<'_>) {
+    fn log_lookup(&self, peer: impl core::fmt::Display, lookup: &KeyLookup<'_>) {
         let last = lookup.searched.len().saturating_sub(1);
         for (i, ring) in lookup.searched.iter().enumerate() {
             if i == last && lookup.found.is_some() {
-                log::debug!("ISAKMP: Looking for a matching key for {peer} in {ring} : success");
+                log::debug!(target: &self.log_target, "ISAKMP: Looking for a matching key for {peer} in {ring} : success");
             } else {
-                log::debug!("ISAKMP: Looking for a matching key for {peer} in {ring}");
+                log::debug!(target: &self.log_target, "ISAKMP: Looking for a matching key for {peer} in {ring}");
             }
         }
         if lookup.found.is_none() {
-            log::debug!("ISAKMP: No pre-shared key with {peer}!");
+            log::debug!(target: &self.log_target, "ISAKMP: No pre-shared key with {peer}!");
         }
     }
 }
@@ -534,7 +546,7 @@ impl Policy for IosPolicy {
             return Some(PresharedKey::new(key.expose().to_vec()));
         }
         let lookup = resolver::find_key_by_address(&self.config, peer, KeyScope::AllKeyrings);
-        Self::log_lookup(peer, &lookup);
+        self.log_lookup(peer, &lookup);
         lookup
             .found
             .map(|k| PresharedKey::new(k.secret().expose().to_vec()))
@@ -564,14 +576,14 @@ impl Policy for IosPolicy {
                 let group = String::from_utf8_lossy(group);
                 let key = resolver::find_group_key(&self.config, &group);
                 if key.is_none() {
-                    log::debug!("ISAKMP: No client configuration group {group}");
+                    log::debug!(target: &self.log_target, "ISAKMP: No client configuration group {group}");
                 }
                 key.map(|k| PresharedKey::new(k.expose().to_vec()))
             }
             Identity::Fqdn(name) => {
                 let lookup =
                     resolver::find_key_by_hostname(&self.config, name, KeyScope::AllKeyrings);
-                Self::log_lookup(name, &lookup);
+                self.log_lookup(name, &lookup);
                 match lookup.found {
                     Some(k) => Some(PresharedKey::new(k.secret().expose().to_vec())),
                     None => self.preshared_key_for_address(local, peer),
@@ -595,7 +607,7 @@ impl Policy for IosPolicy {
         let id = peer_identity(identity);
         let rule = resolver::aggressive_mode_rule(&self.config, peer, id.as_ref());
         if !rule.allowed() {
-            log::debug!("ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
+            log::debug!(target: &self.log_target, "ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
         }
         rule.allowed()
     }
@@ -603,7 +615,7 @@ impl Policy for IosPolicy {
     fn initiator_phase1(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<InitiatorPhase1> {
         if let Some(ez) = self.ezvpn_towards(peer) {
             let Some(group) = ez.group.as_deref() else {
-                log::debug!("EZVPN({}): no group configured", ez.name);
+                log::debug!(target: &self.log_target, "EZVPN({}): no group configured", ez.name);
                 return None;
             };
             return Some(InitiatorPhase1 {
@@ -619,7 +631,7 @@ impl Policy for IosPolicy {
             .filter_map(phase1_proposal)
             .collect();
         if proposals.is_empty() {
-            log::debug!("ISAKMP: no ISAKMP policy to offer {peer}");
+            log::debug!(target: &self.log_target, "ISAKMP: no ISAKMP policy to offer {peer}");
             return None;
         }
         Some(InitiatorPhase1 {
@@ -639,10 +651,11 @@ impl Policy for IosPolicy {
         let transforms: Vec<Phase1Transform> = offered.iter().map(phase1_transform).collect();
         let Some(choice) = resolver::choose_isakmp_policy(&self.config, &transforms, self.options)
         else {
-            log::debug!("ISAKMP: no offered transform from {peer} matches an ISAKMP policy");
+            log::debug!(target: &self.log_target, "ISAKMP: no offered transform from {peer} matches an ISAKMP policy");
             return None;
         };
         log::debug!(
+            target: &self.log_target,
             "ISAKMP: atts are acceptable. Next payload is 0 (transform {} against priority {} policy)",
             choice.transform_index + 1,
             choice.policy.priority
@@ -672,7 +685,7 @@ impl Policy for IosPolicy {
             peer_identity(identity).and_then(|id| resolver::select_profile(&self.config, &id));
         match profile {
             Some(p) => {
-                log::debug!("ISAKMP: peer matches {} profile", p.name);
+                log::debug!(target: &self.log_target, "ISAKMP: peer matches {} profile", p.name);
                 Some(Profile {
                     name: p.name.clone(),
                     xauth: resolver::xauth_required(Some(p), None, map),
@@ -692,7 +705,7 @@ impl Policy for IosPolicy {
                 })
             }
             None => {
-                log::debug!("ISAKMP: peer {peer} ({identity:?}) matches no profile");
+                log::debug!(target: &self.log_target, "ISAKMP: peer {peer} ({identity:?}) matches no profile");
                 None
             }
         }
@@ -788,6 +801,7 @@ impl Policy for IosPolicy {
             self.check_claim(request, sel.candidate.entry(), &proxies)?;
             let c = sel.choice;
             log::debug!(
+                target: &self.log_target,
                 "IPSEC(validate_proposal_request): proposal part #{} accepted by {} {}",
                 c.transform_index + 1,
                 map.name,
@@ -817,10 +831,11 @@ impl Policy for IosPolicy {
                     && resolver::entry_accepts_proxies(&self.config, e, c.is_dynamic(), &proxies)
             });
         if ids_ok {
-            log::debug!("IPSEC(validate_proposal_request): no transform set accepts the proposal");
+            log::debug!(target: &self.log_target, "IPSEC(validate_proposal_request): no transform set accepts the proposal");
             Err(Phase2Refusal::NoProposalChosen)
         } else {
             log::debug!(
+                target: &self.log_target,
                 "IPSEC(validate_transform_proposal): proxy identities not supported ({:?})",
                 request.selectors
             );
@@ -837,7 +852,7 @@ impl Policy for IosPolicy {
         password: &XauthPassword,
     ) -> XauthVerdict {
         let Some(list) = self.xauth_list(profile) else {
-            log::debug!("ISAKMP: no client authentication list for {peer}: Xauth fails");
+            log::debug!(target: &self.log_target, "ISAKMP: no client authentication list for {peer}: Xauth fails");
             return XauthVerdict::Reject;
         };
         match resolver::authenticate_xauth(&self.config, list, user, password.as_bytes()) {
@@ -858,6 +873,7 @@ impl Policy for IosPolicy {
         let mut guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = guard.source_blocked(peer, a.now) {
             log::debug!(
+                target: &self.log_target,
                 "ISAKMP: Xauth from {peer} refused unchecked: backing off for {} s more",
                 until.saturating_duration_since(a.now).as_secs()
             );
@@ -866,7 +882,7 @@ impl Policy for IosPolicy {
         }
         let max_fail = self.config.aaa_local_max_fail;
         if max_fail.is_some() && guard.user_locked(a.user) {
-            log::debug!("AAA: local user {} is locked out", a.user.escape_debug());
+            log::debug!(target: &self.log_target, "AAA: local user {} is locked out", a.user.escape_debug());
             guard.refusals.locked += 1;
             return XauthVerdict::Reject;
         }
@@ -879,12 +895,13 @@ impl Policy for IosPolicy {
                 let (in_group, mine) = guard.logins(name, a.user, a.ike_sa);
                 if let Some(g) = group {
                     if g.max_users.is_some_and(|m| in_group >= m as usize) {
-                        log::debug!("ISAKMP: group {} is at max-users: login refused", g.name);
+                        log::debug!(target: &self.log_target, "ISAKMP: group {} is at max-users: login refused", g.name);
                         guard.refusals.max_users += 1;
                         return XauthVerdict::Reject;
                     }
                     if g.max_logins.is_some_and(|m| mine >= m as usize) {
                         log::debug!(
+                            target: &self.log_target,
                             "ISAKMP: user {} is at max-logins of group {}: login refused",
                             a.user.escape_debug(),
                             g.name
@@ -933,7 +950,7 @@ impl Policy for IosPolicy {
         _user: Option<&str>,
     ) -> Option<ModeConfigAttributes> {
         if !self.local_authorization(profile) {
-            log::debug!("ISAKMP: authorization list for {peer} is not local: no attributes");
+            log::debug!(target: &self.log_target, "ISAKMP: authorization list for {peer} is not local: no attributes");
             return None;
         }
         let group = self.client_group(profile, identity)?;

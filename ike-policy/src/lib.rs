@@ -138,3 +138,9 @@ pub use ios::{ConfigError, parse};
 pub use ios_policy::IosPolicy;
 pub use model::Config;
 pub use secret::Secret;
+
+/// The repository README's Rust example, compiled and run as a doc test so
+/// that it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -35,6 +35,8 @@ fn options(ports: (u16, u16), outside: Option<Ipv4Addr>) -> GatewayOptions {
         outside_addr: outside,
         ike_port: ports.0,
         natt_port: ports.1,
+        // The tests read the engine's lines per Gateway, as events.
+        log_events: true,
         ..GatewayOptions::default()
     }
 }

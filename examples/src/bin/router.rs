@@ -177,6 +177,9 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     let (tx, rx) = channel();
     let stop = Arc::new(AtomicBool::new(false));
+    // SIGINT / SIGTERM: leave the loop, print the views and counters, exit.
+    let on_signal = Arc::clone(&stop);
+    ctrlc::set_handler(move || on_signal.store(true, std::sync::atomic::Ordering::Relaxed))?;
     sockets.spawn_readers(&tx, &stop)?;
     if let Some(raw) = &raw_esp {
         raw.spawn_reader(&tx, &stop)?;

@@ -74,18 +74,19 @@ pub fn echo(ty: u8, ident: u16, seq: u16, data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::ipv4::tests::{PING_REPLY, PING_REQUEST, unhex};
+    use crate::packet::ipv4::tests::{PING_REPLY, PING_REQUEST};
+    use hex_literal::hex;
 
     #[test]
     fn captured_request_and_reply() {
-        let req = unhex(PING_REQUEST);
+        let req = PING_REQUEST.to_vec();
         let m = IcmpPacket::new_checked(&req[20..]).unwrap();
         assert_eq!((m.ty(), m.code()), (ECHO_REQUEST, 0));
         assert_eq!((m.echo_ident(), m.echo_seq()), (0x1eb1, 1));
         assert_eq!(m.data().len(), 16);
 
         // Our reply's ICMP part equals the Linux kernel's, checksum da92.
-        let rep = unhex(PING_REPLY);
+        let rep = PING_REPLY.to_vec();
         assert_eq!(echo(ECHO_REPLY, 0x1eb1, 1, m.data()), rep[20..]);
         assert_eq!(echo(ECHO_REQUEST, 0x1eb1, 1, m.data()), req[20..]);
     }
@@ -94,10 +95,10 @@ mod tests {
     fn captured_port_unreachable() {
         // Linux's answer to a UDP datagram sent to 127.0.0.1:7 with nothing
         // listening: type 3 code 3, quoting the datagram.
-        let p = unhex(
-            "45c000460073000040017b827f0000017f000001\
-             03032db0000000004500002a66fc40004011d5c47f0000017f000001\
-             d46500070016fe2968656c6c6f20696b657375697465",
+        let p = hex!(
+            "45c000460073000040017b827f0000017f000001"
+            "03032db0000000004500002a66fc40004011d5c47f0000017f000001"
+            "d46500070016fe2968656c6c6f20696b657375697465"
         );
         let ip = crate::packet::ipv4::Ipv4Packet::new_checked(&p).unwrap();
         let m = IcmpPacket::new_checked(ip.payload()).unwrap();
@@ -107,7 +108,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        let req = unhex(PING_REQUEST);
+        let req = PING_REQUEST.to_vec();
         assert_eq!(
             IcmpPacket::new_checked(&req[20..27]).unwrap_err(),
             PacketError::Truncated { need: 8, have: 7 }

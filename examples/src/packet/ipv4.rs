@@ -150,25 +150,23 @@ impl Ipv4Repr {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use hex_literal::hex;
 
     /// `ping -c1 -s 16 127.0.0.1` on Linux, captured on `lo`: the echo
     /// request (id 0x1eb1, seq 1).
-    pub(crate) const PING_REQUEST: &str = "4500002c0071400040013c5e7f0000017f000001\
-        0800d2921eb10001347e086b00000000c3d1060000000000";
+    pub(crate) const PING_REQUEST: [u8; 44] = hex!(
+        "4500002c0071400040013c5e7f0000017f000001"
+        "0800d2921eb10001347e086b00000000c3d1060000000000"
+    );
     /// The kernel's echo reply to it.
-    pub(crate) const PING_REPLY: &str = "4500002c0072000040017c5d7f0000017f000001\
-        0000da921eb10001347e086b00000000c3d1060000000000";
-
-    pub(crate) fn unhex(s: &str) -> Vec<u8> {
-        let s: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
-        s.chunks(2)
-            .map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap(), 16).unwrap())
-            .collect()
-    }
+    pub(crate) const PING_REPLY: [u8; 44] = hex!(
+        "4500002c0072000040017c5d7f0000017f000001"
+        "0000da921eb10001347e086b00000000c3d1060000000000"
+    );
 
     #[test]
     fn captured_request_parses() {
-        let bytes = unhex(PING_REQUEST);
+        let bytes = PING_REQUEST.to_vec();
         let p = Ipv4Packet::new_checked(&bytes).unwrap();
         assert_eq!(p.header_len(), 20);
         assert_eq!(p.total_len(), 44);
@@ -185,7 +183,7 @@ pub(crate) mod tests {
     fn emit_reproduces_the_kernel_header() {
         // The kernel's reply has DF clear; ours sets DF, so compare with the
         // request, which has DF set, byte for byte (checksum included).
-        let bytes = unhex(PING_REQUEST);
+        let bytes = PING_REQUEST.to_vec();
         let repr = Ipv4Repr {
             src: Ipv4Addr::LOCALHOST,
             dst: Ipv4Addr::LOCALHOST,
@@ -198,7 +196,7 @@ pub(crate) mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        let good = unhex(PING_REQUEST);
+        let good = PING_REQUEST.to_vec();
         assert_eq!(
             Ipv4Packet::new_checked(&good[..19]).unwrap_err(),
             PacketError::Truncated { need: 20, have: 19 }
@@ -229,7 +227,7 @@ pub(crate) mod tests {
 
     #[test]
     fn trailing_link_padding_is_ignored() {
-        let mut bytes = unhex(PING_REQUEST);
+        let mut bytes = PING_REQUEST.to_vec();
         bytes.extend_from_slice(&[0; 6]);
         let p = Ipv4Packet::new_checked(&bytes).unwrap();
         assert_eq!(p.as_bytes().len(), 44);

@@ -89,17 +89,20 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::ipv4::{Ipv4Packet, tests::unhex};
+    use crate::packet::ipv4::Ipv4Packet;
+    use hex_literal::hex;
 
     /// `sendto(b"hello ikesuite", ("127.0.0.1", 7))` from Python, captured on
     /// `lo`. Loopback leaves the checksum to offload, so the field (30b3) was
     /// filled in by an independent Python implementation of RFC 768.
-    const HELLO: &str = "4500002a66fc40004011d5c47f0000017f000001\
-        d4650007001630b368656c6c6f20696b657375697465";
+    const HELLO: [u8; 42] = hex!(
+        "4500002a66fc40004011d5c47f0000017f000001"
+        "d4650007001630b368656c6c6f20696b657375697465"
+    );
 
     #[test]
     fn known_datagram_parses_and_rebuilds() {
-        let bytes = unhex(HELLO);
+        let bytes = HELLO.to_vec();
         let ip = Ipv4Packet::new_checked(&bytes).unwrap();
         let u = UdpDatagram::new_checked(ip.payload(), ip.src(), ip.dst()).unwrap();
         assert_eq!((u.src_port(), u.dst_port()), (0xd465, 7));
@@ -110,7 +113,7 @@ mod tests {
 
     #[test]
     fn zero_checksum_means_none() {
-        let bytes = unhex(HELLO);
+        let bytes = HELLO.to_vec();
         let mut payload = bytes[20..].to_vec();
         payload[6] = 0;
         payload[7] = 0;
@@ -121,7 +124,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        let bytes = unhex(HELLO);
+        let bytes = HELLO.to_vec();
         let payload = &bytes[20..];
         let lo = Ipv4Addr::LOCALHOST;
         assert_eq!(

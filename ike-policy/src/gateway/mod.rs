@@ -187,10 +187,12 @@
 //!   does not expose the half-open ones).
 //!
 //! Log lines: the engine logs its debug vocabulary (`Old State = IKE_R_MM1
-//! New State = IKE_R_MM2` ...) through the `log` facade and the resolver
-//! logs its key lookups ("Looking for a matching key for X in default");
-//! the Gateway logs SA installation and drops. The same lines arrive as
-//! [`Event::Log`] events.
+//! New State = IKE_R_MM2` ...), the resolver its key lookups ("Looking for
+//! a matching key for X in default"), the Gateway SA installation and
+//! drops, all through the `log` facade under the Gateway's own target
+//! ([`GatewayOptions::log_target`]), each line once. With
+//! [`GatewayOptions::log_events`] the engine's lines arrive as
+//! [`Event::Log`] events instead.
 
 mod keylog;
 mod show;
@@ -273,6 +275,17 @@ pub struct GatewayOptions {
     pub keylog: bool,
     /// The per-source back-off of failed Xauth ([`crate::lockout`]).
     pub xauth_backoff: XauthBackoff,
+    /// This Gateway's name as a `log` target: every line it logs (the
+    /// engine's IOS debug vocabulary, the resolver's key and profile
+    /// lookups, SA installation and drops) goes to the `log` facade under
+    /// it, so several Gateways in one process can be told apart and
+    /// filtered (`RUST_LOG=hub=debug`). Default `"ikesuite"`. Overrides
+    /// [`EngineConfig::log_target`].
+    pub log_target: String,
+    /// Deliver the engine's log lines as [`Event::Log`] events (through
+    /// [`Gateway::poll_event`]) instead of to the `log` facade: each line
+    /// arrives once, one way or the other. Default false.
+    pub log_events: bool,
 }
 
 impl Default for GatewayOptions {
@@ -288,9 +301,14 @@ impl Default for GatewayOptions {
             replay_window: 64,
             keylog: false,
             xauth_backoff: XauthBackoff::default(),
+            log_target: DEFAULT_LOG_TARGET.to_owned(),
+            log_events: false,
         }
     }
 }
+
+/// [`GatewayOptions::log_target`]'s default.
+pub const DEFAULT_LOG_TARGET: &str = "ikesuite";
 
 /// Why a [`Gateway`] could not be built or a command failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -408,6 +426,9 @@ pub enum DropReason {
 }
 
 /// What the Gateway tells its caller.
+///
+/// Deliberately not `#[non_exhaustive]`, like [`Event`]: an embedder
+/// mapping events should be made to handle a new one.
 #[derive(Clone, Debug)]
 pub enum GatewayEvent {
     /// An engine event, as the engine reported it.
@@ -753,7 +774,7 @@ impl Gateway {
         let map_name = map.map(|m| m.name.clone()).unwrap_or_default();
 
         let (spd, statics) = match (map, ezvpn_client) {
-            (Some(map), _) => spd::build(&config, map, options.unprotected),
+            (Some(map), _) => spd::build(&config, map, options.unprotected, &options.log_target),
             (None, e) => spd::build_ezvpn(
                 e.and_then(|e| e.peers.first().copied()),
                 options.unprotected,
@@ -775,8 +796,9 @@ impl Gateway {
         let esp_rng = ChaCha20Rng::from_seed(seed);
         seed.fill(0);
 
-        let mut policy =
-            IosPolicy::new(Arc::clone(&config)).with_xauth_backoff(options.xauth_backoff);
+        let mut policy = IosPolicy::new(Arc::clone(&config))
+            .with_xauth_backoff(options.xauth_backoff)
+            .with_log_target(&options.log_target);
         if !map_name.is_empty() {
             policy = policy.with_crypto_map(map_name.clone());
         }
@@ -786,6 +808,7 @@ impl Gateway {
         engine_config.natt_port = options.natt_port;
         engine_config.peer_ike_port = options.ike_port;
         engine_config.peer_natt_port = options.natt_port;
+        engine_config.log_target = (!options.log_events).then(|| options.log_target.clone());
         engine_config.force_udp_encapsulation = options.force_udp_encapsulation;
         engine_config.keylog = options.keylog;
         if options.force_udp_encapsulation {
@@ -950,7 +973,7 @@ impl Gateway {
                 }
                 Ok(UdpEncapPayload::Ike(_)) => {}
                 Err(e) => {
-                    log::debug!("dropping datagram from {remote} on the NAT-T port: {e}");
+                    log::debug!(target: &self.options.log_target, "dropping datagram from {remote} on the NAT-T port: {e}");
                     self.counters.malformed += 1;
                     return;
                 }
@@ -1193,7 +1216,7 @@ impl Gateway {
                 e.retry_at = None;
             }
             if let Err(e) = self.ezvpn_connect(now) {
-                log::warn!("EZVPN: cannot connect: {e}");
+                log::warn!(target: &self.options.log_target, "EZVPN: cannot connect: {e}");
             }
         }
     }
@@ -1211,7 +1234,7 @@ impl Gateway {
         ez.assigned = None;
         if ez.auto && ez.retry_at.is_none() {
             let at = Instant::from_millis(now.as_millis() + EZVPN_RETRY_MS);
-            log::info!("EZVPN: lost {peer}: connecting again in {EZVPN_RETRY_MS} ms");
+            log::info!(target: &self.options.log_target, "EZVPN: lost {peer}: connecting again in {EZVPN_RETRY_MS} ms");
             ez.retry_at = Some(at);
         }
     }
@@ -1268,7 +1291,7 @@ impl Gateway {
         let info = match PacketInfo::from_ipv4(packet) {
             Ok(i) => i,
             Err(e) => {
-                log::debug!("dropping inside packet: {e}");
+                log::debug!(target: &self.options.log_target, "dropping inside packet: {e}");
                 self.drop_packets(DropReason::Malformed, 1);
                 return;
             }
@@ -1283,6 +1306,7 @@ impl Gateway {
             // (IOS would translate the inside network to it; we do not).
             if info.source != a {
                 log::debug!(
+                    target: &self.options.log_target,
                     "EZVPN: packet from {} is not from the assigned {a}: dropped",
                     info.source
                 );
@@ -1310,7 +1334,7 @@ impl Gateway {
                         .map(|c| *c.peer.ip()),
                 };
                 let Some(peer) = peer else {
-                    log::debug!("crypto map entry without set peer: packet dropped");
+                    log::debug!(target: &self.options.log_target, "crypto map entry without set peer: packet dropped");
                     self.drop_packets(DropReason::NegotiationFailed, 1);
                     return;
                 };
@@ -1325,7 +1349,7 @@ impl Gateway {
             return;
         }
         if let Err(e) = self.negotiate(now, peer, info) {
-            log::debug!("IPSEC: {e}");
+            log::debug!(target: &self.options.log_target, "IPSEC: {e}");
             self.drop_packets(DropReason::NegotiationFailed, 1);
             return;
         }
@@ -1351,6 +1375,7 @@ impl Gateway {
             remote: TrafficSelector::host(info.destination),
         };
         log::debug!(
+            target: &self.options.log_target,
             "IPSEC(sa_request): acquire from {} to {} for {} -> {}",
             self.local,
             peer,
@@ -1416,7 +1441,7 @@ impl Gateway {
                 self.transmits.push_back(t);
             }
             Err(e) => {
-                log::debug!("IPSEC: seal with SA {id:?} failed: {e}");
+                log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
                 self.drop_packets(DropReason::SealFailed, 1);
             }
         }
@@ -1427,7 +1452,7 @@ impl Gateway {
         let (spi, opened) = match self.sad.open(&mut buf, now) {
             Ok(x) => x,
             Err(e) => {
-                log::debug!("IPSEC: ESP from {remote} rejected: {e}");
+                log::debug!(target: &self.options.log_target, "IPSEC: ESP from {remote} rejected: {e}");
                 self.drop_packets(DropReason::EspRejected, 1);
                 return;
             }
@@ -1452,6 +1477,7 @@ impl Gateway {
         // negotiated for.
         if !esp_selector(&child.selectors).reversed().matches(&info) {
             log::debug!(
+                target: &self.options.log_target,
                 "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
                 info.source,
                 info.destination,
@@ -1524,11 +1550,13 @@ impl Gateway {
             match self.engine.probe_peer(now, *ike_sa) {
                 Ok(()) => {
                     self.counters.holder_probes += 1;
-                    log::debug!("IPSEC: flow claimed by another peer: probing {ike_sa:?}");
+                    log::debug!(target: &self.options.log_target, "IPSEC: flow claimed by another peer: probing {ike_sa:?}");
                 }
                 // A peer without DPD cannot be probed: it keeps its flows
                 // until its SAs go.
-                Err(e) => log::debug!("IPSEC: holder {ike_sa:?} not probed: {e}"),
+                Err(e) => {
+                    log::debug!(target: &self.options.log_target, "IPSEC: holder {ike_sa:?} not probed: {e}")
+                }
             }
         }
         !probes.is_empty()
@@ -1577,7 +1605,7 @@ impl Gateway {
                 ..
             } => {
                 if let Some(ez) = self.ezvpn.as_mut() {
-                    log::info!("EZVPN: Mode Config address {address}");
+                    log::info!(target: &self.options.log_target, "EZVPN: Mode Config address {address}");
                     ez.assigned = Some(*address);
                 }
             }
@@ -1612,13 +1640,13 @@ impl Gateway {
         };
         match ev {
             LifetimeEvent::SoftExpired(cause) => {
-                log::debug!("IPSEC: SA {child:?} soft lifetime ({cause:?}): rekeying");
+                log::debug!(target: &self.options.log_target, "IPSEC: SA {child:?} soft lifetime ({cause:?}): rekeying");
                 if let Err(e) = self.engine.rekey_child_sa(now, child) {
-                    log::debug!("IPSEC: rekey of {child:?} refused: {e}");
+                    log::debug!(target: &self.options.log_target, "IPSEC: rekey of {child:?} refused: {e}");
                 }
             }
             LifetimeEvent::HardExpired(cause) => {
-                log::debug!("IPSEC: SA {child:?} hard lifetime ({cause:?}): deleting");
+                log::debug!(target: &self.options.log_target, "IPSEC: SA {child:?} hard lifetime ({cause:?}): deleting");
                 if self.engine.delete_child_sa(now, child).is_err() {
                     self.uninstall(child);
                 }
@@ -1633,7 +1661,7 @@ impl Gateway {
         self.held.retain(|h| h.peer != peer);
         let dropped = before - self.held.len();
         if dropped > 0 {
-            log::debug!("IPSEC: negotiation with {peer} failed: {dropped} held packets dropped");
+            log::debug!(target: &self.options.log_target, "IPSEC: negotiation with {peer} failed: {dropped} held packets dropped");
             self.drop_packets(DropReason::NegotiationFailed, dropped);
         }
     }
@@ -1654,7 +1682,7 @@ impl Gateway {
         match self.try_install(now, c) {
             Ok(()) => true,
             Err(reason) => {
-                log::warn!("IPSEC: child SA {:?} cannot be installed: {reason}", c.id);
+                log::warn!(target: &self.options.log_target, "IPSEC: child SA {:?} cannot be installed: {reason}", c.id);
                 self.events.push_back(GatewayEvent::SaInstallFailed {
                     child: c.id,
                     reason,
@@ -1735,6 +1763,7 @@ impl Gateway {
         let map_seq = self.map_seq_for(c);
         let peer = c.remote;
         log::info!(
+            target: &self.options.log_target,
             "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
             self.local,
             c.spi_in,
@@ -1827,6 +1856,7 @@ impl Gateway {
         self.by_spi_in.remove(&c.spi_in);
         self.flows().remove(child);
         log::info!(
+            target: &self.options.log_target,
             "IPSEC(delete_sa): deleting SA, (sa) sa_dest= {}, sa_spi= 0x{:08X}",
             c.peer.ip(),
             c.spi_out

@@ -37,6 +37,7 @@ struct Builder<'c> {
     statics: HashMap<PolicyId, StaticPolicy>,
     next_id: u32,
     capped: bool,
+    log_target: &'c str,
 }
 
 /// The SPD of `map`'s static entries (dynamic entries never initiate), with
@@ -46,6 +47,7 @@ pub(super) fn build(
     config: &Config,
     map: &CryptoMap,
     unprotected: Fallback,
+    log_target: &str,
 ) -> (Spd, HashMap<PolicyId, StaticPolicy>) {
     let entries: Vec<MapLines<'_>> = resolver::crypto_map_candidates(config, map)
         .into_iter()
@@ -66,6 +68,7 @@ pub(super) fn build(
         statics: HashMap::new(),
         next_id: 1,
         capped: false,
+        log_target,
     };
     b.walk(0, None);
     (b.spd, b.statics)
@@ -88,6 +91,7 @@ impl Builder<'_> {
                 let Some(esp) = esp_selector_from_acl(&selector) else {
                     if within.is_none() {
                         log::warn!(
+                            target: self.log_target,
                             "access-list {} line {}: a wildcard with holes cannot be an SPD selector; skipped",
                             map_lines.acl,
                             line.line
@@ -121,6 +125,7 @@ impl Builder<'_> {
                 } else if !self.capped {
                     self.capped = true;
                     log::warn!(
+                        target: self.log_target,
                         "crypto map entry {}: more than {MAX_ENTRIES} SPD entries; further deny lines send their traffic in clear without trying later entries",
                         map_lines.entry.seq
                     );

@@ -71,6 +71,7 @@ impl fmt::Display for RefKind {
 /// Why a configuration was rejected. Lines and columns count from 1;
 /// columns count characters, indentation included.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A command this parser handles is malformed, or a line inside a crypto
     /// block is no command at all.

@@ -24,6 +24,7 @@ pub enum AclAction {
 
 /// The protocol field of an extended ACL line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AclProtocol {
     /// `ip`: any protocol.
     Ip,

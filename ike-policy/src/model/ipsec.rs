@@ -7,6 +7,7 @@ use crate::model::isakmp::{ClientConfigAddress, DhGroup};
 
 /// The ESP cipher of a transform set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EspEncryption {
     /// `esp-des`.
     Des,
@@ -45,6 +46,7 @@ impl EspEncryption {
 
 /// The ESP integrity transform of a transform set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EspIntegrity {
     /// `esp-md5-hmac` (HMAC-MD5-96).
     Md5Hmac,
@@ -82,7 +84,7 @@ pub enum EspMode {
 }
 
 /// `crypto ipsec transform-set NAME t1 [t2]` and its `mode`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TransformSet {
     /// The set's name (`myset` in the seed).
     pub name: String,
@@ -137,7 +139,7 @@ impl Default for SaLifetime {
 /// ipsec-isakmp` with its `set` and `match` lines) or refers to a dynamic
 /// map (`crypto map M 10 ipsec-isakmp dynamic D`, with `dynamic_map` set).
 /// In a dynamic map, `dynamic_map` is always `None`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CryptoMapEntry {
     /// The sequence number, 1 to 65535.
     pub seq: u32,
@@ -195,7 +197,7 @@ impl CryptoMapEntry {
 }
 
 /// `crypto map NAME ...`: the entries and the map-wide settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CryptoMap {
     /// The map's name (`mymap` in the seed).
     pub name: String,
@@ -240,7 +242,7 @@ impl CryptoMap {
 
 /// `crypto dynamic-map NAME SEQ`: entries that accept peers not known in
 /// advance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DynamicMap {
     /// The map's name (`dynmap` in the seed).
     pub name: String,

@@ -11,7 +11,7 @@ use crate::secret::Secret;
 pub const DEFAULT_KEYRING: &str = "default";
 
 /// `crypto keyring NAME`: a named set of pre-shared keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Keyring {
     /// The keyring's name (`spokes` in the seed).
     pub name: String,
@@ -82,6 +82,7 @@ pub struct PresharedKey {
 
 /// Phase 1 encryption of an ISAKMP policy (`encryption` / `encr`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IkeEncryption {
     /// `des` (the IOS default).
     Des,
@@ -106,6 +107,7 @@ impl IkeEncryption {
 
 /// Phase 1 hash of an ISAKMP policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IkeHash {
     /// `md5`.
     Md5,
@@ -134,6 +136,7 @@ impl IkeHash {
 
 /// Phase 1 authentication method of an ISAKMP policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IkeAuthentication {
     /// `pre-share`: pre-shared keys (with or without Xauth).
     PreShare,
@@ -163,6 +166,7 @@ impl IkeAuthentication {
 
 /// A MODP Diffie-Hellman group, as numbered by IKE (RFC 2409, RFC 3526).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DhGroup {
     /// Group 1, 768-bit MODP (the IOS default for ISAKMP policies and for
     /// `set pfs` without a group).
@@ -258,6 +262,7 @@ impl IsakmpPolicy {
 
 /// `match identity ...` in an ISAKMP profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MatchIdentity {
     /// `match identity address A [M]`: the peer's ID payload is an IPv4
     /// address inside A/M.
@@ -327,7 +332,7 @@ pub enum SelfIdentity {
 }
 
 /// `crypto isakmp profile NAME`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IsakmpProfile {
     /// The profile's name.
     pub name: String,
@@ -382,7 +387,7 @@ impl IsakmpProfile {
 
 /// `crypto isakmp client configuration group NAME`: what a Cisco VPN Client
 /// of this group authenticates with and receives through Mode Config.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClientConfigGroup {
     /// The group name (the ID_KEY_ID the client sends).
     pub name: String,
@@ -472,6 +477,7 @@ pub struct IsakmpKeepalive {
 
 /// `crypto isakmp identity address|hostname|dn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IsakmpIdentity {
     /// `address` (the default).
     Address,

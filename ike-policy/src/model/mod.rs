@@ -7,6 +7,7 @@
 //! by sequence number) apply it themselves.
 
 mod acl;
+mod build;
 mod ezvpn;
 mod ipsec;
 mod isakmp;

@@ -51,6 +51,7 @@ pub struct User {
 
 /// One method of an AAA method list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AaaMethod {
     /// `local`: the `username` database.
     Local,
@@ -114,7 +115,7 @@ pub enum InterfaceAddress {
 }
 
 /// `interface NAME` and the sub-commands that matter here.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Interface {
     /// The name as written (`FastEthernet0/0`).
     pub name: String,

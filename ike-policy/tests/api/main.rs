@@ -1,6 +1,7 @@
 //! The public API of ike-policy: the parser on the seed's configurations and
 //! on bad input, type 7 vectors, and the resolver's rules.
 
+mod builder;
 mod ezvpn;
 mod hub_limits;
 mod parser;

@@ -28,7 +28,8 @@
 //!    * [`Engine::poll_event`] until `None`: IKE SA up/down, child SA
 //!      up/rekeyed/down (SPIs, algorithms, keys, selectors, lifetimes,
 //!      encapsulation), Xauth asked / done, Mode Config address assigned,
-//!      peer dead, log lines in IOS's vocabulary;
+//!      peer dead, log lines in IOS's vocabulary (or, with
+//!      [`Config::log_target`], to the `log` facade instead);
 //!    * [`Engine::poll_timeout`]: the next instant the engine wants
 //!      [`Engine::handle_timeout`] to be called.
 //! 4. **Views**, at any time: [`Engine::ike_sas`], [`Engine::child_sas`],
@@ -266,6 +267,13 @@ pub struct Config {
     /// log. Off by default: it hands out a secret, and only an embedder
     /// that writes a key log on purpose should turn it on.
     pub keylog: bool,
+    /// Where the log lines in IOS's debug vocabulary go, each exactly
+    /// once: `None` (the default) as [`Event::Log`] events, polled per
+    /// engine; `Some(target)` to the `log` facade at debug level under
+    /// this target (a name the embedder gives, so the lines of several
+    /// engines in one process can be told apart and filtered, e.g.
+    /// `RUST_LOG=hub=debug`), and not as events.
+    pub log_target: Option<String>,
 }
 
 impl Default for Config {
@@ -300,6 +308,7 @@ impl Default for Config {
             peer_natt_port: NATT_PORT,
             force_udp_encapsulation: false,
             keylog: false,
+            log_target: None,
         }
     }
 }
@@ -320,6 +329,7 @@ pub enum Encapsulation {
 
 /// A negotiated child SA pair, everything the data plane needs.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ChildSa {
     /// Handle.
     pub id: ChildSaId,
@@ -357,6 +367,7 @@ pub struct ChildSa {
 
 /// A completed phase 1.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IkeSaInfo {
     /// Handle.
     pub id: IkeSaId,
@@ -408,6 +419,7 @@ pub struct HalfOpenStats {
 /// One row of the IKE SA table, complete or not, for `show crypto isakmp
 /// sa`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IkeSaRow {
     /// Handle (IOS's conn-id).
     pub id: IkeSaId,
@@ -439,6 +451,7 @@ pub enum DownReason {
 
 /// A log line in IOS's debug vocabulary.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogLine {
     /// The IKE SA concerned.
     pub ike_sa: Option<IkeSaId>,
@@ -486,6 +499,10 @@ impl fmt::Debug for IkeSaKeys {
 }
 
 /// What the engine tells its caller.
+///
+/// Deliberately not `#[non_exhaustive]`: a caller that maps events (the C
+/// API does) should be made to handle a new one, so a new variant comes
+/// with a minor version (0.x), like any other API change.
 #[derive(Clone, Debug)]
 pub enum Event {
     /// Phase 1 completed.
@@ -617,7 +634,8 @@ pub enum Event {
         /// Whether we handed it out.
         server: bool,
     },
-    /// A log line.
+    /// A log line, when [`Config::log_target`] is `None` (otherwise it
+    /// goes to the `log` facade instead).
     Log(LogLine),
 }
 
@@ -1133,8 +1151,10 @@ impl Engine {
             node,
             text: text.into(),
         };
-        log::debug!("{line}");
-        self.events.push_back(Event::Log(line));
+        match &self.config.log_target {
+            Some(target) => log::debug!(target: target, "{line}"),
+            None => self.events.push_back(Event::Log(line)),
+        }
     }
 
     fn transition(&mut self, sa: IkeSaId, node: Option<u32>, old: &str, new: &str) {

@@ -1,0 +1,174 @@
+//! Logging: each Gateway logs under the target its embedder names, so two
+//! Gateways in one process can be told apart, and every line arrives once
+//! (to the `log` facade, or as an event when asked), never both ways.
+
+use std::net::Ipv4Addr;
+use std::sync::{Mutex, OnceLock};
+
+use ike_policy::gateway::Instant;
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_proto::engine::Event;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+mod common;
+use common::{HUB, HUB_CFG, SEED_HUB_ADDR};
+
+const SPOKE_CFG: &str = include_str!("configs/spoke.cfg");
+const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+
+/// Every record this test binary logs, as (target, text).
+fn records() -> Vec<(String, String)> {
+    struct Capture(Mutex<Vec<(String, String)>>);
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, r: &log::Record<'_>) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push((r.target().to_owned(), r.args().to_string()));
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
+    let logger = LOGGER.get_or_init(|| {
+        let l: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+        log::set_logger(l).expect("this binary's only logger");
+        log::set_max_level(log::LevelFilter::Trace);
+        l
+    });
+    logger.0.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
+fn options(target: &str, outside: Option<Ipv4Addr>, log_events: bool) -> GatewayOptions {
+    GatewayOptions {
+        outside_addr: outside,
+        ike_port: 10500,
+        natt_port: 14500,
+        log_target: target.to_owned(),
+        log_events,
+        ..GatewayOptions::default()
+    }
+}
+
+/// Brings the seed's tunnel up between a hub and a spoke built with these
+/// options; returns the engine log lines each polled as events.
+fn negotiate(hub_opts: GatewayOptions, spoke_opts: GatewayOptions) -> (Vec<String>, Vec<String>) {
+    let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+    let spoke_cfg = SPOKE_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    let mut hub = Gateway::from_ios(&hub_cfg, hub_opts, &mut rng).unwrap();
+    let mut spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
+    let now = Instant::from_secs(50);
+    spoke
+        .initiate(now, Ipv4Addr::new(10, 2, 2, 5), Ipv4Addr::new(10, 1, 1, 7))
+        .unwrap();
+    let mut events = (Vec::new(), Vec::new());
+    loop {
+        let mut moved = false;
+        for to_hub in [true, false] {
+            let (from, to) = if to_hub {
+                (&mut spoke, &mut hub)
+            } else {
+                (&mut hub, &mut spoke)
+            };
+            while let Some(t) = from.poll_transmit() {
+                if let Transmit::Udp {
+                    local,
+                    remote,
+                    payload,
+                } = t
+                {
+                    to.handle_datagram(now, remote, local, &payload);
+                    moved = true;
+                }
+            }
+        }
+        for (gw, out) in [(&mut hub, &mut events.0), (&mut spoke, &mut events.1)] {
+            while let Some(e) = gw.poll_event() {
+                if let GatewayEvent::Engine(Event::Log(l)) = e {
+                    out.push(l.to_string());
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    assert_eq!(hub.installed_child_sas(), 1);
+    assert_eq!(spoke.installed_child_sas(), 1);
+    (events.0, events.1)
+}
+
+fn lines_of(target: &str) -> Vec<String> {
+    records()
+        .into_iter()
+        .filter(|(t, _)| t == target)
+        .map(|(_, l)| l)
+        .collect()
+}
+
+#[test]
+fn each_gateway_logs_under_its_own_target_and_each_line_once() {
+    records();
+    let (hub_events, spoke_events) = negotiate(
+        options("hub-a", None, false),
+        options("spoke-a", Some(SPOKE), false),
+    );
+    // Nothing as events: the facade has them.
+    assert!(hub_events.is_empty(), "{hub_events:#?}");
+    assert!(spoke_events.is_empty(), "{spoke_events:#?}");
+    let hub = lines_of("hub-a");
+    let spoke = lines_of("spoke-a");
+    // The engine's, the resolver's and the Gateway's lines, each under the
+    // Gateway's own name.
+    for (lines, expected) in [
+        (&hub, "Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE"),
+        (
+            &hub,
+            "ISAKMP: Looking for a matching key for 198.51.100.2 in spokes : success",
+        ),
+        (&hub, "ISAKMP: peer matches L2L profile"),
+        (&spoke, "New State = IKE_P1_COMPLETE"),
+        (&spoke, "New State = IKE_QM_PHASE2_COMPLETE"),
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(expected)),
+            "{expected:?} in {lines:#?}"
+        );
+    }
+    // The hub's view of its own phase 1 is not in the spoke's log.
+    assert!(
+        !spoke
+            .iter()
+            .any(|l| l.contains("Looking for a matching key for 198.51.100.2"))
+    );
+    // Once each: the line that completes the hub's phase 1 is logged once.
+    let p1 = hub
+        .iter()
+        .filter(|l| l.contains("Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE"))
+        .count();
+    assert_eq!(p1, 1);
+    // No line of this negotiation under the default target.
+    assert!(lines_of(ike_policy::gateway::DEFAULT_LOG_TARGET).is_empty());
+}
+
+#[test]
+fn with_log_events_the_engine_lines_come_as_events_and_not_through_log() {
+    records();
+    let (hub_events, _) = negotiate(
+        options("hub-b", None, true),
+        options("spoke-b", Some(SPOKE), true),
+    );
+    let complete = |l: &String| l.contains("Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE");
+    assert_eq!(hub_events.iter().filter(|l| complete(l)).count(), 1);
+    let logged = lines_of("hub-b");
+    assert!(!logged.iter().any(complete), "{logged:#?}");
+    // The resolver's lines still go to the Gateway's target.
+    assert!(
+        logged
+            .iter()
+            .any(|l| l.contains("peer matches L2L profile"))
+    );
+}
