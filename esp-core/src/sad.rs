@@ -1,10 +1,20 @@
 //! The Security Association Database: inbound SAs by SPI (O(1)), outbound
 //! SAs by an id the owner chooses (so a policy keeps pointing at "its" SA
 //! across rekeys).
+//!
+//! Nothing here scans the table. Each SA is boxed (a rehash moves a pointer,
+//! not a kilobyte of key schedules), lifetime events are queued when a seal
+//! or open crosses a limit, and time limits sit in one ordered timer keyed by
+//! deadline: [`Sad::poll_event`] is O(1) amortised, [`Sad::poll_timeout`]
+//! O(log n) and [`Sad::handle_timeout`] O(log n) per SA that is due.
+//!
+//! An SA changed through [`Sad::inbound_mut`] / [`Sad::outbound_mut`] is
+//! noted and looked at again by the next poll, so an event it raised there
+//! (or a changed deadline) is not lost either.
 
 use core::ops::Range;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use rand_core::TryCryptoRng;
 
@@ -18,7 +28,7 @@ use crate::{EspError, Instant};
 pub struct SaId(pub u32);
 
 /// Which SA an event or a lookup concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SaRef {
     /// An inbound SA, by its SPI.
     Inbound(u32),
@@ -38,11 +48,109 @@ pub struct SadCounters {
     pub invalid_recv: u64,
 }
 
+/// What the database needs of either kind of SA to keep its queues.
+trait Tracked {
+    fn has_event(&self) -> bool;
+    fn poll_event(&mut self) -> Option<LifetimeEvent>;
+    fn poll_timeout(&self) -> Option<Instant>;
+    fn handle_timeout(&mut self, now: Instant);
+}
+
+macro_rules! tracked {
+    ($t:ty) => {
+        impl Tracked for $t {
+            fn has_event(&self) -> bool {
+                <$t>::has_event(self)
+            }
+            fn poll_event(&mut self) -> Option<LifetimeEvent> {
+                <$t>::poll_event(self)
+            }
+            fn poll_timeout(&self) -> Option<Instant> {
+                <$t>::poll_timeout(self)
+            }
+            fn handle_timeout(&mut self, now: Instant) {
+                <$t>::handle_timeout(self, now)
+            }
+        }
+    };
+}
+tracked!(InboundSa);
+tracked!(OutboundSa);
+
+/// One installed SA and what the queues know of it.
+#[derive(Debug)]
+struct Slot<T> {
+    sa: Box<T>,
+    /// The deadline under which the SA sits in the timer, if any.
+    deadline: Option<Instant>,
+    /// Whether the SA is in the ready queue.
+    ready: bool,
+    /// Whether the SA is in the list to look at again.
+    touched: bool,
+}
+
+impl<T> Slot<T> {
+    fn new(sa: T) -> Self {
+        Self {
+            sa: Box::new(sa),
+            deadline: None,
+            ready: false,
+            touched: false,
+        }
+    }
+}
+
+/// The queues: SAs with an event to report, the timer, and SAs lent out
+/// mutably since the last poll.
+#[derive(Debug, Default)]
+struct Queues {
+    ready: VecDeque<SaRef>,
+    timer: BTreeSet<(Instant, SaRef)>,
+    touched: Vec<SaRef>,
+}
+
+impl Queues {
+    /// Bring the queues up to date with `slot` after its SA may have changed:
+    /// O(1) when nothing changed, O(log n) when its deadline moved.
+    fn sync<T: Tracked>(&mut self, key: SaRef, slot: &mut Slot<T>) {
+        if !slot.ready && slot.sa.has_event() {
+            slot.ready = true;
+            self.ready.push_back(key);
+        }
+        let deadline = slot.sa.poll_timeout();
+        if deadline != slot.deadline {
+            if let Some(old) = slot.deadline {
+                self.timer.remove(&(old, key));
+            }
+            if let Some(new) = deadline {
+                self.timer.insert((new, key));
+            }
+            slot.deadline = deadline;
+        }
+    }
+
+    fn forget<T>(&mut self, key: SaRef, slot: &Slot<T>) {
+        // The ready and touched lists are cleaned lazily: a key whose SA is
+        // gone is skipped when it comes up.
+        if let Some(old) = slot.deadline {
+            self.timer.remove(&(old, key));
+        }
+    }
+
+    fn touch<T>(&mut self, key: SaRef, slot: &mut Slot<T>) {
+        if !slot.touched {
+            slot.touched = true;
+            self.touched.push(key);
+        }
+    }
+}
+
 /// The SA database.
 #[derive(Debug, Default)]
 pub struct Sad {
-    inbound: HashMap<u32, InboundSa>,
-    outbound: HashMap<SaId, OutboundSa>,
+    inbound: HashMap<u32, Slot<InboundSa>>,
+    outbound: HashMap<SaId, Slot<OutboundSa>>,
+    queues: Queues,
     counters: SadCounters,
 }
 
@@ -54,10 +162,12 @@ impl Sad {
 
     /// Install an inbound SA; its SPI must be free.
     pub fn insert_inbound(&mut self, sa: InboundSa) -> Result<(), EspError> {
-        match self.inbound.entry(sa.spi()) {
-            Entry::Occupied(_) => Err(EspError::DuplicateSpi { spi: sa.spi() }),
-            Entry::Vacant(slot) => {
-                slot.insert(sa);
+        let spi = sa.spi();
+        match self.inbound.entry(spi) {
+            Entry::Occupied(_) => Err(EspError::DuplicateSpi { spi }),
+            Entry::Vacant(vacant) => {
+                let slot = vacant.insert(Slot::new(sa));
+                self.queues.sync(SaRef::Inbound(spi), slot);
                 Ok(())
             }
         }
@@ -65,52 +175,71 @@ impl Sad {
 
     /// Remove an inbound SA.
     pub fn remove_inbound(&mut self, spi: u32) -> Option<InboundSa> {
-        self.inbound.remove(&spi)
+        let slot = self.inbound.remove(&spi)?;
+        self.queues.forget(SaRef::Inbound(spi), &slot);
+        Some(*slot.sa)
     }
 
     /// The inbound SA with this SPI.
     pub fn inbound(&self, spi: u32) -> Option<&InboundSa> {
-        self.inbound.get(&spi)
+        self.inbound.get(&spi).map(|slot| &*slot.sa)
     }
 
-    /// The inbound SA with this SPI, mutable.
+    /// The inbound SA with this SPI, mutable. The next poll looks at it
+    /// again (for events and its deadline).
     pub fn inbound_mut(&mut self, spi: u32) -> Option<&mut InboundSa> {
-        self.inbound.get_mut(&spi)
+        let slot = self.inbound.get_mut(&spi)?;
+        self.queues.touch(SaRef::Inbound(spi), slot);
+        Some(&mut *slot.sa)
     }
 
     /// Install an outbound SA under `id`, returning the one it replaces (a rekey).
     pub fn insert_outbound(&mut self, id: SaId, sa: OutboundSa) -> Option<OutboundSa> {
-        self.outbound.insert(id, sa)
+        let key = SaRef::Outbound(id);
+        let old = self.outbound.remove(&id).map(|slot| {
+            self.queues.forget(key, &slot);
+            *slot.sa
+        });
+        let slot = self.outbound.entry(id).or_insert(Slot::new(sa));
+        self.queues.sync(key, slot);
+        old
     }
 
     /// Remove an outbound SA.
     pub fn remove_outbound(&mut self, id: SaId) -> Option<OutboundSa> {
-        self.outbound.remove(&id)
+        let slot = self.outbound.remove(&id)?;
+        self.queues.forget(SaRef::Outbound(id), &slot);
+        Some(*slot.sa)
     }
 
     /// The outbound SA with this id.
     pub fn outbound(&self, id: SaId) -> Option<&OutboundSa> {
-        self.outbound.get(&id)
+        self.outbound.get(&id).map(|slot| &*slot.sa)
     }
 
-    /// The outbound SA with this id, mutable.
+    /// The outbound SA with this id, mutable. The next poll looks at it
+    /// again (for events and its deadline).
     pub fn outbound_mut(&mut self, id: SaId) -> Option<&mut OutboundSa> {
-        self.outbound.get_mut(&id)
+        let slot = self.outbound.get_mut(&id)?;
+        self.queues.touch(SaRef::Outbound(id), slot);
+        Some(&mut *slot.sa)
     }
 
     /// Whether `id` names an installed outbound SA that still sends.
     pub fn has_usable_outbound(&self, id: SaId) -> bool {
-        self.outbound.get(&id).is_some_and(|sa| !sa.is_expired())
+        self.outbound
+            .get(&id)
+            .is_some_and(|slot| !slot.sa.is_expired())
     }
 
     /// Every inbound SA.
     pub fn inbound_sas(&self) -> impl Iterator<Item = &InboundSa> {
-        self.inbound.values()
+        self.inbound.values().map(|slot| &*slot.sa)
     }
 
     /// Every outbound SA with its id.
     pub fn outbound_sas(&self) -> impl Iterator<Item = (SaId, &OutboundSa)> {
-        self.outbound.iter().map(|(id, sa)| (*id, sa))
+        self.outbound.iter().map(|(id, slot)| (*id, &*slot.sa))
     }
 
     /// Number of inbound and outbound SAs.
@@ -138,11 +267,13 @@ impl Sad {
                 return Err(e);
             }
         };
-        let Some(sa) = self.inbound.get_mut(&spi) else {
+        let Some(slot) = self.inbound.get_mut(&spi) else {
             self.counters.no_sa_recv += 1;
             return Err(EspError::UnknownSpi { spi });
         };
-        sa.open(buf, now).map(|opened| (spi, opened))
+        let result = slot.sa.open(buf, now);
+        self.queues.sync(SaRef::Inbound(spi), slot);
+        result.map(|opened| (spi, opened))
     }
 
     /// Seal with the outbound SA `id` (see [`OutboundSa::seal`]).
@@ -155,42 +286,151 @@ impl Sad {
         rng: &mut R,
         now: Instant,
     ) -> Result<Range<usize>, EspError> {
-        let Some(sa) = self.outbound.get_mut(&id) else {
+        let Some(slot) = self.outbound.get_mut(&id) else {
             self.counters.no_sa_send += 1;
             return Err(EspError::UnknownSa { id: id.0 });
         };
-        sa.seal(buf, inner, next_header, rng, now)
+        let result = slot.sa.seal(buf, inner, next_header, rng, now);
+        self.queues.sync(SaRef::Outbound(id), slot);
+        result
     }
 
-    /// Check every SA's time limits at `now`.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.inbound
-            .values_mut()
-            .for_each(|sa| sa.handle_timeout(now));
-        self.outbound
-            .values_mut()
-            .for_each(|sa| sa.handle_timeout(now));
-    }
-
-    /// The earliest time limit of any SA.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        let inbound = self.inbound.values().filter_map(InboundSa::poll_timeout);
-        let outbound = self.outbound.values().filter_map(OutboundSa::poll_timeout);
-        inbound.chain(outbound).min()
-    }
-
-    /// The next lifetime event of any SA (a scan over the SAs).
-    pub fn poll_event(&mut self) -> Option<(SaRef, LifetimeEvent)> {
-        for (spi, sa) in &mut self.inbound {
-            if let Some(event) = sa.poll_event() {
-                return Some((SaRef::Inbound(*spi), event));
+    /// Look again at the SAs lent out mutably since the last poll.
+    fn sync_touched(&mut self) {
+        for key in core::mem::take(&mut self.queues.touched) {
+            match key {
+                SaRef::Inbound(spi) => {
+                    if let Some(slot) = self.inbound.get_mut(&spi) {
+                        slot.touched = false;
+                        self.queues.sync(key, slot);
+                    }
+                }
+                SaRef::Outbound(id) => {
+                    if let Some(slot) = self.outbound.get_mut(&id) {
+                        slot.touched = false;
+                        self.queues.sync(key, slot);
+                    }
+                }
             }
         }
-        for (id, sa) in &mut self.outbound {
-            if let Some(event) = sa.poll_event() {
-                return Some((SaRef::Outbound(*id), event));
+    }
+
+    /// Check the time limits of the SAs that are due at `now` (the timer
+    /// holds each SA under its next deadline; the others are not visited).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.sync_touched();
+        while let Some(&(deadline, key)) = self.queues.timer.first() {
+            if deadline > now {
+                break;
+            }
+            match key {
+                SaRef::Inbound(spi) => match self.inbound.get_mut(&spi) {
+                    Some(slot) => {
+                        slot.sa.handle_timeout(now);
+                        self.queues.sync(key, slot);
+                    }
+                    None => {
+                        self.queues.timer.remove(&(deadline, key));
+                    }
+                },
+                SaRef::Outbound(id) => match self.outbound.get_mut(&id) {
+                    Some(slot) => {
+                        slot.sa.handle_timeout(now);
+                        self.queues.sync(key, slot);
+                    }
+                    None => {
+                        self.queues.timer.remove(&(deadline, key));
+                    }
+                },
+            }
+            // An SA's next deadline after `handle_timeout(now)` is later
+            // than `now` (or none), so each due SA leaves the front here.
+            if self.queues.timer.first() == Some(&(deadline, key)) {
+                self.queues.timer.remove(&(deadline, key));
+                self.clear_deadline(key);
+            }
+        }
+    }
+
+    /// Drop the record of `key`'s deadline (it is no longer in the timer).
+    fn clear_deadline(&mut self, key: SaRef) {
+        match key {
+            SaRef::Inbound(spi) => {
+                if let Some(slot) = self.inbound.get_mut(&spi) {
+                    slot.deadline = None;
+                }
+            }
+            SaRef::Outbound(id) => {
+                if let Some(slot) = self.outbound.get_mut(&id) {
+                    slot.deadline = None;
+                }
+            }
+        }
+    }
+
+    /// The earliest time limit of any SA: the front of the timer, or an
+    /// earlier one of an SA lent out mutably since the last poll.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        // A lent-out SA's place in the timer may be stale: its own deadline
+        // counts instead (skipping at most one timer entry per such SA).
+        let timer = self
+            .queues
+            .timer
+            .iter()
+            .find(|(_, key)| !self.is_touched(*key))
+            .map(|(deadline, _)| *deadline);
+        let touched = self.queues.touched.iter().filter_map(|key| match key {
+            SaRef::Inbound(spi) => self.inbound.get(spi)?.sa.poll_timeout(),
+            SaRef::Outbound(id) => self.outbound.get(id)?.sa.poll_timeout(),
+        });
+        timer.into_iter().chain(touched).min()
+    }
+
+    fn is_touched(&self, key: SaRef) -> bool {
+        match key {
+            SaRef::Inbound(spi) => self.inbound.get(&spi).is_some_and(|slot| slot.touched),
+            SaRef::Outbound(id) => self.outbound.get(&id).is_some_and(|slot| slot.touched),
+        }
+    }
+
+    /// The next lifetime event of any SA, in the order the SAs raised them
+    /// (and, for one SA, soft before hard).
+    pub fn poll_event(&mut self) -> Option<(SaRef, LifetimeEvent)> {
+        self.sync_touched();
+        while let Some(key) = self.queues.ready.pop_front() {
+            let event = match key {
+                SaRef::Inbound(spi) => self
+                    .inbound
+                    .get_mut(&spi)
+                    .and_then(|slot| take_event(&mut self.queues.ready, key, slot)),
+                SaRef::Outbound(id) => self
+                    .outbound
+                    .get_mut(&id)
+                    .and_then(|slot| take_event(&mut self.queues.ready, key, slot)),
+            };
+            if let Some(event) = event {
+                return Some((key, event));
             }
         }
         None
     }
+}
+
+/// Take `slot`'s next event; if it has another, it stays first in line.
+fn take_event<T: Tracked>(
+    ready: &mut VecDeque<SaRef>,
+    key: SaRef,
+    slot: &mut Slot<T>,
+) -> Option<LifetimeEvent> {
+    if !slot.ready {
+        // A stale key: the SA was removed and another installed under it.
+        return None;
+    }
+    slot.ready = false;
+    let event = slot.sa.poll_event();
+    if slot.sa.has_event() {
+        slot.ready = true;
+        ready.push_front(key);
+    }
+    event
 }

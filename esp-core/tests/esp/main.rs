@@ -7,6 +7,7 @@ mod known_packets;
 mod lifetime;
 mod replay;
 mod roundtrip;
+mod sad_queues;
 mod sad_spd;
 mod untrusted;
 mod vectors;
