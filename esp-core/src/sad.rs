@@ -53,7 +53,6 @@ trait Tracked {
     fn has_event(&self) -> bool;
     fn poll_event(&mut self) -> Option<LifetimeEvent>;
     fn poll_timeout(&self) -> Option<Instant>;
-    fn handle_timeout(&mut self, now: Instant);
 }
 
 macro_rules! tracked {
@@ -67,9 +66,6 @@ macro_rules! tracked {
             }
             fn poll_timeout(&self) -> Option<Instant> {
                 <$t>::poll_timeout(self)
-            }
-            fn handle_timeout(&mut self, now: Instant) {
-                <$t>::handle_timeout(self, now)
             }
         }
     };

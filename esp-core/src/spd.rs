@@ -40,6 +40,7 @@
 //! ```
 
 use core::net::Ipv4Addr;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::EspError;
 use crate::sad::{SaId, Sad};
@@ -295,48 +296,196 @@ pub enum Decision {
     Acquire(Acquire),
 }
 
+/// Where an entry stands in the search order: lower is searched first.
+/// Ranks are spaced so that putting an entry first or last never moves the
+/// others; a full renumbering happens only when an insert in the middle
+/// finds no gap.
+type Rank = i64;
+
+/// Spacing of ranks given out by pushes and renumbering.
+const RANK_STEP: Rank = 1 << 20;
+
 /// The ordered policy database.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// First-match semantics over the entries in order, compiled so that the
+/// cost of a decision does not grow with the number of peers: an entry
+/// whose destination is a prefix (a host, or a peer's network, as dynamic
+/// crypto map entries are) sits in a hash index under its prefix; the
+/// others (any, ranges) stay in an ordered list. A decision looks up the
+/// packet's destination under each prefix length in use (at most 32, in
+/// practice a few), takes the first match by rank, and walks the list only
+/// over entries ranked before it.
+#[derive(Debug, Clone)]
 pub struct Spd {
-    entries: Vec<PolicyEntry>,
+    /// Every entry in search order.
+    order: BTreeMap<Rank, PolicyEntry>,
+    /// Where each id's entries are (the lowest rank is "the" entry of `id`).
+    ids: BTreeSet<(PolicyId, Rank)>,
+    /// Entries with a destination prefix, by (length, network): ranks in order.
+    by_destination: HashMap<(u8, u32), BTreeSet<Rank>>,
+    /// How many indexed entries there are of each prefix length.
+    lengths: [u32; 33],
+    /// Entries that are not indexed, in order.
+    rest: BTreeSet<Rank>,
     fallback: Fallback,
+}
+
+impl PartialEq for Spd {
+    fn eq(&self, other: &Self) -> bool {
+        self.fallback == other.fallback && self.entries().eq(other.entries())
+    }
+}
+
+impl Eq for Spd {}
+
+fn mask(len: u8) -> u32 {
+    if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len.min(32)))
+    }
+}
+
+/// The index key of a selector, if it has one: its destination prefix.
+fn index_key(selector: &Selector) -> Option<(u8, u32)> {
+    match selector.destination {
+        AddressMatch::Prefix { address, len } if len > 0 => {
+            let len = len.min(32);
+            Some((len, u32::from(address) & mask(len)))
+        }
+        _ => None,
+    }
 }
 
 impl Spd {
     /// An empty database with this fallback.
     pub fn new(fallback: Fallback) -> Self {
         Self {
-            entries: Vec::new(),
+            order: BTreeMap::new(),
+            ids: BTreeSet::new(),
+            by_destination: HashMap::new(),
+            lengths: [0; 33],
+            rest: BTreeSet::new(),
             fallback,
+        }
+    }
+
+    fn place(&mut self, rank: Rank, entry: PolicyEntry) {
+        self.ids.insert((entry.id, rank));
+        match index_key(&entry.selector) {
+            Some(key) => {
+                self.by_destination.entry(key).or_default().insert(rank);
+                self.lengths[usize::from(key.0)] += 1;
+            }
+            None => {
+                self.rest.insert(rank);
+            }
+        }
+        self.order.insert(rank, entry);
+    }
+
+    fn unplace(&mut self, rank: Rank) -> Option<PolicyEntry> {
+        let entry = self.order.remove(&rank)?;
+        self.ids.remove(&(entry.id, rank));
+        match index_key(&entry.selector) {
+            Some(key) => {
+                if let Some(ranks) = self.by_destination.get_mut(&key) {
+                    ranks.remove(&rank);
+                    if ranks.is_empty() {
+                        self.by_destination.remove(&key);
+                    }
+                }
+                self.lengths[usize::from(key.0)] -= 1;
+            }
+            None => {
+                self.rest.remove(&rank);
+            }
+        }
+        Some(entry)
+    }
+
+    /// Give every entry a fresh, evenly spaced rank (rare: only when an
+    /// insert in the middle finds no gap).
+    fn renumber(&mut self) {
+        let entries: Vec<PolicyEntry> = self.entries().copied().collect();
+        *self = Self::new(self.fallback);
+        for (i, entry) in entries.into_iter().enumerate() {
+            self.place((i as Rank + 1) * RANK_STEP, entry);
         }
     }
 
     /// Append an entry (lowest priority so far).
     pub fn push(&mut self, entry: PolicyEntry) {
-        self.entries.push(entry);
+        let last = self.order.last_key_value().map_or(0, |(r, _)| *r);
+        match last.checked_add(RANK_STEP) {
+            Some(rank) => self.place(rank, entry),
+            None => {
+                self.renumber();
+                self.push(entry);
+            }
+        }
     }
 
     /// Insert an entry at `index` (0 = first searched); past the end appends.
+    /// At the front or the back this is O(log n); in the middle it walks to
+    /// the position.
     pub fn insert(&mut self, index: usize, entry: PolicyEntry) {
-        let index = index.min(self.entries.len());
-        self.entries.insert(index, entry);
+        if index >= self.order.len() {
+            return self.push(entry);
+        }
+        let after = self.order.keys().nth(index).copied();
+        let before = index
+            .checked_sub(1)
+            .and_then(|i| self.order.keys().nth(i).copied());
+        let rank = match (before, after) {
+            (None, Some(first)) => first.checked_sub(RANK_STEP),
+            (Some(b), Some(a)) if a - b > 1 => Some(b + (a - b) / 2),
+            _ => None,
+        };
+        match rank {
+            Some(rank) => self.place(rank, entry),
+            None => {
+                self.renumber();
+                self.insert(index, entry);
+            }
+        }
     }
 
-    /// Remove the entry `id`.
+    fn first_rank_of(&self, id: PolicyId) -> Option<Rank> {
+        self.ids
+            .range((id, Rank::MIN)..=(id, Rank::MAX))
+            .next()
+            .map(|(_, rank)| *rank)
+    }
+
+    /// Remove the entry `id` (the first one, if several share the id).
     pub fn remove(&mut self, id: PolicyId) -> Option<PolicyEntry> {
-        let at = self.entries.iter().position(|e| e.id == id)?;
-        Some(self.entries.remove(at))
+        let rank = self.first_rank_of(id)?;
+        self.unplace(rank)
     }
 
     /// The entries in search order.
-    pub fn entries(&self) -> &[PolicyEntry] {
-        &self.entries
+    pub fn entries(&self) -> impl Iterator<Item = &PolicyEntry> {
+        self.order.values()
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
     }
 
     /// Bind (or unbind) the outbound SA of protect entry `id`. Returns
     /// whether a protect entry with that id exists.
     pub fn bind(&mut self, id: PolicyId, sa: Option<SaId>) -> bool {
-        match self.entries.iter_mut().find(|e| e.id == id) {
+        let Some(rank) = self.first_rank_of(id) else {
+            return false;
+        };
+        match self.order.get_mut(&rank) {
             Some(PolicyEntry {
                 action: PolicyAction::Protect { sa: bound },
                 ..
@@ -350,35 +499,78 @@ impl Spd {
 
     /// The first entry selecting the packet.
     pub fn lookup(&self, packet: &PacketInfo) -> Option<&PolicyEntry> {
-        self.entries.iter().find(|e| e.selector.matches(packet))
+        let destination = u32::from(packet.destination);
+        let mut best: Option<Rank> = None;
+        for (len, count) in self.lengths.iter().enumerate() {
+            if *count == 0 {
+                continue;
+            }
+            let len = len as u8;
+            let Some(ranks) = self.by_destination.get(&(len, destination & mask(len))) else {
+                continue;
+            };
+            let limit = best.unwrap_or(Rank::MAX);
+            let found = ranks
+                .iter()
+                .take_while(|rank| **rank < limit)
+                .find(|rank| self.selects(rank, packet));
+            if let Some(rank) = found {
+                best = Some(*rank);
+            }
+        }
+        let limit = best.unwrap_or(Rank::MAX);
+        let earlier = self
+            .rest
+            .iter()
+            .take_while(|rank| **rank < limit)
+            .find(|rank| self.selects(rank, packet));
+        earlier
+            .or(best.as_ref())
+            .and_then(|rank| self.order.get(rank))
+    }
+
+    fn selects(&self, rank: &Rank, packet: &PacketInfo) -> bool {
+        self.order
+            .get(rank)
+            .is_some_and(|entry| entry.selector.matches(packet))
     }
 
     /// Decide for an outbound packet; a protect entry is honoured only if
     /// its SA is installed in `sad` and not expired, otherwise it acquires.
     pub fn decide(&self, packet: &PacketInfo, sad: &Sad) -> Decision {
-        match self.lookup(packet) {
-            None => match self.fallback {
-                Fallback::Bypass => Decision::Bypass,
-                Fallback::Discard => Decision::Discard,
-            },
-            Some(entry) => match entry.action {
-                PolicyAction::Bypass => Decision::Bypass,
-                PolicyAction::Discard => Decision::Discard,
-                PolicyAction::Protect { sa: Some(id) } if sad.has_usable_outbound(id) => {
-                    Decision::Protect(id)
-                }
-                PolicyAction::Protect { .. } => Decision::Acquire(Acquire {
-                    policy: entry.id,
-                    selector: entry.selector,
-                    packet: *packet,
-                }),
-            },
-        }
+        decision(self.lookup(packet), self.fallback, packet, sad)
     }
 
     /// Parse an IPv4 packet (checked) and decide for it.
     pub fn decide_ipv4(&self, packet: &[u8], sad: &Sad) -> Result<Decision, EspError> {
         Ok(self.decide(&PacketInfo::from_ipv4(packet)?, sad))
+    }
+}
+
+/// What the first matching entry (or the fallback) means for a packet.
+fn decision(
+    entry: Option<&PolicyEntry>,
+    fallback: Fallback,
+    packet: &PacketInfo,
+    sad: &Sad,
+) -> Decision {
+    match entry {
+        None => match fallback {
+            Fallback::Bypass => Decision::Bypass,
+            Fallback::Discard => Decision::Discard,
+        },
+        Some(entry) => match entry.action {
+            PolicyAction::Bypass => Decision::Bypass,
+            PolicyAction::Discard => Decision::Discard,
+            PolicyAction::Protect { sa: Some(id) } if sad.has_usable_outbound(id) => {
+                Decision::Protect(id)
+            }
+            PolicyAction::Protect { .. } => Decision::Acquire(Acquire {
+                policy: entry.id,
+                selector: entry.selector,
+                packet: *packet,
+            }),
+        },
     }
 }
 
@@ -465,7 +657,7 @@ mod tests {
         assert!(spd.bind(PolicyId(2), None));
         assert!(!spd.bind(PolicyId(1), None));
         assert!(spd.remove(PolicyId(1)).is_some());
-        assert_eq!(spd.entries().len(), 1);
+        assert_eq!(spd.len(), 1);
     }
 
     #[test]
@@ -479,5 +671,260 @@ mod tests {
         assert_eq!(r.destination, s.source);
         assert_eq!(r.destination_ports, PortRange::single(1));
         assert_eq!(r.reversed(), s);
+    }
+
+    /// The SPD as it was before it was indexed: a list searched in order.
+    /// It is the oracle the indexed one must agree with.
+    mod linear {
+        use super::super::*;
+
+        pub struct LinearSpd {
+            pub entries: Vec<PolicyEntry>,
+            pub fallback: Fallback,
+        }
+
+        impl LinearSpd {
+            pub fn insert(&mut self, index: usize, entry: PolicyEntry) {
+                let index = index.min(self.entries.len());
+                self.entries.insert(index, entry);
+            }
+
+            pub fn remove(&mut self, id: PolicyId) -> Option<PolicyEntry> {
+                let at = self.entries.iter().position(|e| e.id == id)?;
+                Some(self.entries.remove(at))
+            }
+
+            pub fn bind(&mut self, id: PolicyId, sa: Option<SaId>) -> bool {
+                match self.entries.iter_mut().find(|e| e.id == id) {
+                    Some(PolicyEntry {
+                        action: PolicyAction::Protect { sa: bound },
+                        ..
+                    }) => {
+                        *bound = sa;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+
+            pub fn decide(&self, packet: &PacketInfo, sad: &Sad) -> Decision {
+                let entry = self.entries.iter().find(|e| e.selector.matches(packet));
+                decision(entry, self.fallback, packet, sad)
+            }
+        }
+    }
+
+    mod equivalence {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use super::linear::LinearSpd;
+        use crate::{Instant, KeyMaterial, OutboundSa, SaParams, Suite};
+
+        /// Addresses from a small space, so that selectors overlap often.
+        fn address() -> impl Strategy<Value = Ipv4Addr> {
+            (0u8..2, 0u8..4, 0u8..4).prop_map(|(a, b, c)| Ipv4Addr::new(10, a, b, c))
+        }
+
+        fn address_match() -> impl Strategy<Value = AddressMatch> {
+            prop_oneof![
+                Just(AddressMatch::Any),
+                (
+                    address(),
+                    prop_oneof![
+                        Just(0u8),
+                        Just(8),
+                        Just(16),
+                        Just(23),
+                        Just(24),
+                        Just(30),
+                        Just(31),
+                        Just(32),
+                        Just(40)
+                    ]
+                )
+                    .prop_map(|(address, len)| AddressMatch::Prefix { address, len }),
+                (address(), address()).prop_map(|(a, b)| AddressMatch::Range {
+                    first: a.min(b),
+                    last: a.max(b)
+                }),
+            ]
+        }
+
+        fn ports() -> impl Strategy<Value = PortRange> {
+            prop_oneof![
+                3 => Just(PortRange::ANY),
+                1 => (0u16..4, 0u16..4).prop_map(|(a, b)| PortRange { first: a.min(b), last: a.max(b) }),
+            ]
+        }
+
+        fn selector() -> impl Strategy<Value = Selector> {
+            (
+                address_match(),
+                address_match(),
+                prop_oneof![3 => Just(None), 1 => (6u8..8).prop_map(Some)],
+                ports(),
+                ports(),
+            )
+                .prop_map(
+                    |(source, destination, protocol, source_ports, destination_ports)| Selector {
+                        source,
+                        destination,
+                        protocol,
+                        source_ports,
+                        destination_ports,
+                    },
+                )
+        }
+
+        fn action() -> impl Strategy<Value = PolicyAction> {
+            prop_oneof![
+                Just(PolicyAction::Bypass),
+                Just(PolicyAction::Discard),
+                (0u32..4).prop_map(|id| PolicyAction::Protect { sa: Some(SaId(id)) }),
+                Just(PolicyAction::Protect { sa: None }),
+            ]
+        }
+
+        fn entry() -> impl Strategy<Value = PolicyEntry> {
+            (0u32..12, selector(), action()).prop_map(|(id, selector, action)| PolicyEntry {
+                id: PolicyId(id),
+                selector,
+                action,
+            })
+        }
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            Push(PolicyEntry),
+            Insert(usize, PolicyEntry),
+            Remove(u32),
+            Bind(u32, Option<u32>),
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                3 => entry().prop_map(Op::Push),
+                3 => (prop_oneof![Just(0usize), 0usize..40], entry()).prop_map(|(i, e)| Op::Insert(i, e)),
+                1 => (0u32..12).prop_map(Op::Remove),
+                1 => (0u32..12, proptest::option::of(0u32..4)).prop_map(|(id, sa)| Op::Bind(id, sa)),
+            ]
+        }
+
+        fn packet() -> impl Strategy<Value = PacketInfo> {
+            (
+                address(),
+                address(),
+                5u8..8,
+                proptest::option::of((0u16..5, 0u16..5)),
+            )
+                .prop_map(|(source, destination, protocol, ports)| PacketInfo {
+                    source,
+                    destination,
+                    protocol,
+                    source_port: ports.map(|p| p.0),
+                    destination_port: ports.map(|p| p.1),
+                })
+        }
+
+        /// SAs 0 and 1 installed (1 expired by volume), 2 and 3 not.
+        fn sad() -> Sad {
+            let mut sad = Sad::new();
+            let keys = KeyMaterial::new(&[7; 20], &[]);
+            for id in 0..2u32 {
+                let params = SaParams::new(0x100 + id, Suite::AES128_GCM)
+                    .with_lifetime(crate::Lifetime::new(3600, 1));
+                let mut sa = OutboundSa::new(&params, &keys, Instant(0)).unwrap();
+                if id == 1 {
+                    let mut buf = vec![0u8; 2048];
+                    let head = sa.headroom();
+                    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+                    sa.seal(&mut buf, head..head + 1024, 4, &mut rng, Instant(0))
+                        .unwrap();
+                    assert!(sa.is_expired());
+                }
+                sad.insert_outbound(SaId(id), sa);
+            }
+            sad
+        }
+
+        use rand_core::SeedableRng;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            #[test]
+            fn indexed_decisions_equal_the_linear_first_match(
+                discard in any::<bool>(),
+                ops in proptest::collection::vec(op(), 0..40),
+                packets in proptest::collection::vec(packet(), 1..24),
+            ) {
+                let fallback = if discard { Fallback::Discard } else { Fallback::Bypass };
+                let mut indexed = Spd::new(fallback);
+                let mut linear = LinearSpd { entries: vec![], fallback };
+                let sad = sad();
+                for op in ops {
+                    match op {
+                        Op::Push(e) => {
+                            indexed.push(e);
+                            linear.entries.push(e);
+                        }
+                        Op::Insert(i, e) => {
+                            indexed.insert(i, e);
+                            linear.insert(i, e);
+                        }
+                        Op::Remove(id) => {
+                            prop_assert_eq!(indexed.remove(PolicyId(id)), linear.remove(PolicyId(id)));
+                        }
+                        Op::Bind(id, sa) => {
+                            prop_assert_eq!(
+                                indexed.bind(PolicyId(id), sa.map(SaId)),
+                                linear.bind(PolicyId(id), sa.map(SaId))
+                            );
+                        }
+                    }
+                    prop_assert!(indexed.entries().eq(linear.entries.iter()));
+                    for p in &packets {
+                        prop_assert_eq!(indexed.decide(p, &sad), linear.decide(p, &sad));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn front_inserts_renumber_when_the_ranks_run_out() {
+            let mut indexed = Spd::new(Fallback::Discard);
+            let mut linear = LinearSpd {
+                entries: vec![],
+                fallback: Fallback::Discard,
+            };
+            let e = |id: u32| PolicyEntry {
+                id: PolicyId(id),
+                selector: Selector {
+                    destination: AddressMatch::host(Ipv4Addr::from(id)),
+                    ..Selector::ANY
+                },
+                action: PolicyAction::Bypass,
+            };
+            // Squeeze entries into one gap until it closes (20 halvings).
+            indexed.push(e(0));
+            indexed.push(e(1));
+            linear.entries.extend([e(0), e(1)]);
+            for id in 2..40 {
+                indexed.insert(1, e(id));
+                linear.insert(1, e(id));
+            }
+            assert!(indexed.entries().eq(linear.entries.iter()));
+            for id in 0..40 {
+                let p = PacketInfo {
+                    source: Ipv4Addr::UNSPECIFIED,
+                    destination: Ipv4Addr::from(id),
+                    protocol: 1,
+                    source_port: None,
+                    destination_port: None,
+                };
+                assert_eq!(indexed.decide(&p, &Sad::new()), Decision::Bypass);
+            }
+        }
     }
 }

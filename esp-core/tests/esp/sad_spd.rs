@@ -82,7 +82,7 @@ fn acquire_then_protect_then_open_through_the_sad() {
         other => panic!("{other:?}"),
     };
     assert_eq!(acquire.policy, PolicyId(10));
-    assert_eq!(acquire.selector, spd.entries()[2].selector);
+    assert_eq!(acquire.selector, spd.entries().nth(2).unwrap().selector);
     assert_eq!(acquire.packet.source, Ipv4Addr::new(10, 1, 0, 5));
     assert_eq!(acquire.packet.destination, Ipv4Addr::new(10, 2, 0, 9));
     assert_eq!(acquire.packet.protocol, protocol::ICMP);
@@ -148,7 +148,7 @@ fn acquire_then_protect_then_open_through_the_sad() {
     assert_eq!(inner, &packet[..]);
     // The inner packet matches the policy seen from the other side.
     let info = PacketInfo::from_ipv4(inner).unwrap();
-    assert!(spd.entries()[2].selector.matches(&info));
+    assert!(spd.entries().nth(2).unwrap().selector.matches(&info));
     assert_eq!(sad.inbound(spi).unwrap().counters().decaps, 1);
 
     // Unknown SPI and too-short packets are counted by the SAD.

@@ -120,7 +120,7 @@ impl Builder<'_> {
                     AclAction::Deny => PolicyAction::Bypass,
                 };
                 // Not this entry: the later ones first, then in clear.
-                if self.spd.entries().len() < MAX_ENTRIES {
+                if self.spd.len() < MAX_ENTRIES {
                     self.walk(k + 1, Some(&selector));
                 } else if !self.capped {
                     self.capped = true;
