@@ -88,7 +88,7 @@ pub use lifetime::{ExpiryCause, Lifetime, LifetimeEvent, Remaining};
 pub use sa::{InboundSa, Mode, Opened, OutboundSa, SaParams, UdpEncapsulation};
 pub use sad::{SaId, SaRef, Sad};
 pub use spd::{Decision, Spd};
-pub use suite::{Encryption, Integrity, KeyMaterial, Suite};
+pub use suite::{Backend, Encryption, Integrity, KeyMaterial, Suite};
 
 /// Time: the one `Instant` of ikesuite (`ikesuite-time`), milliseconds
 /// since an epoch of the caller's choosing. Use a monotonic clock that

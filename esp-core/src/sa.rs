@@ -34,7 +34,7 @@ use rand_core::TryCryptoRng;
 use crate::counters::SaCounters;
 use crate::lifetime::{ExpiryCause, Lifetime, LifetimeEvent, LifetimeTracker, Remaining};
 use crate::replay::{DEFAULT_WINDOW, ReplayWindow};
-use crate::suite::{KeyMaterial, Suite, Transform};
+use crate::suite::{Backend, KeyMaterial, Suite, Transform};
 use crate::wire::{ESP_HEADER_LEN, UDP_HEADER_LEN, protocol};
 use crate::{EspError, Instant, ReplayReason};
 
@@ -86,6 +86,8 @@ pub struct SaParams {
     pub udp_encapsulation: Option<UdpEncapsulation>,
     /// Inbound only: anti-replay window in packets.
     pub replay_window: u32,
+    /// Which implementation of the primitives the SA's keys use.
+    pub backend: Backend,
 }
 
 impl SaParams {
@@ -100,7 +102,14 @@ impl SaParams {
             lifetime: Lifetime::UNLIMITED,
             udp_encapsulation: None,
             replay_window: DEFAULT_WINDOW,
+            backend: Backend::DEFAULT,
         }
+    }
+
+    /// With the primitives of `backend`.
+    pub const fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
     }
 
     /// With this mode.
@@ -193,7 +202,7 @@ impl OutboundSa {
             mode: params.mode,
             esn: params.esn,
             udp: params.udp_encapsulation,
-            transform: Transform::new(params.suite, keys)?,
+            transform: Transform::new(params.suite, keys, params.backend)?,
             next_sequence: 1,
             counters: SaCounters::default(),
             life: LifetimeTracker::new(params.lifetime, now),
@@ -524,7 +533,7 @@ impl InboundSa {
             spi: params.spi,
             mode: params.mode,
             esn: params.esn,
-            transform: Transform::new(params.suite, keys)?,
+            transform: Transform::new(params.suite, keys, params.backend)?,
             window: ReplayWindow::new(params.replay_window)?,
             counters: SaCounters::default(),
             life: LifetimeTracker::new(params.lifetime, now),

@@ -30,6 +30,60 @@ pub const MAX_IV_LEN: usize = 16;
 /// Length of the RFC 4106 salt at the end of GCM keying material.
 pub const GCM_SALT_LEN: usize = 4;
 
+/// Which implementation of the primitives an SA's keys use.
+///
+/// Both give the same bytes (the same vectors test both). The RustCrypto
+/// crates are the default and pure Rust; the `aws-lc` cargo feature adds
+/// [`Backend::AwsLc`] (AWS-LC's assembly AES-GCM, AES-CBC, 3DES and HMAC
+/// through aws-lc-rs) and makes it the default. HMAC-MD5-96 and NULL always
+/// use the RustCrypto code (aws-lc-rs has no HMAC-MD5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// The RustCrypto crates (`aes`, `aes-gcm`, `cbc`, `des`, `hmac`, `sha1`, `sha2`, `md-5`).
+    RustCrypto,
+    /// aws-lc-rs (the `aws-lc` feature).
+    #[cfg(feature = "aws-lc")]
+    AwsLc,
+}
+
+impl Backend {
+    /// The backend SAs use unless told otherwise: aws-lc-rs when the
+    /// `aws-lc` feature is on, else RustCrypto.
+    pub const DEFAULT: Self = {
+        #[cfg(feature = "aws-lc")]
+        {
+            Self::AwsLc
+        }
+        #[cfg(not(feature = "aws-lc"))]
+        {
+            Self::RustCrypto
+        }
+    };
+
+    /// Every backend built in.
+    pub const ALL: &'static [Self] = &[
+        Self::RustCrypto,
+        #[cfg(feature = "aws-lc")]
+        Self::AwsLc,
+    ];
+
+    /// Its name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RustCrypto => "RustCrypto",
+            #[cfg(feature = "aws-lc")]
+            Self::AwsLc => "aws-lc-rs",
+        }
+    }
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// ESP encryption algorithms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -433,6 +487,10 @@ enum CipherState {
     Gcm128(Aes128Gcm, Salt),
     Gcm192(AesGcm<Aes192, cipher::consts::U12>, Salt),
     Gcm256(Aes256Gcm, Salt),
+    #[cfg(feature = "aws-lc")]
+    AwsCbc(Box<aws::Cbc>),
+    #[cfg(feature = "aws-lc")]
+    AwsGcm(Box<aws::Gcm>),
 }
 
 /// An encryption algorithm with its key expanded, ready for packets.
@@ -466,13 +524,42 @@ fn split_salt(key: &[u8]) -> (&[u8], Salt) {
 }
 
 impl EncryptionKey {
-    /// Expand `key` for `algorithm`; its length must be [`Encryption::key_len`].
+    /// Expand `key` for `algorithm` with the [default backend](Backend::DEFAULT);
+    /// its length must be [`Encryption::key_len`].
     /// A 3DES key whose thirds repeat (K1 = K2 or K2 = K3) is refused.
     pub fn new(algorithm: Encryption, key: &[u8]) -> Result<Self, EspError> {
+        Self::with_backend(Backend::DEFAULT, algorithm, key)
+    }
+
+    /// Expand `key` for `algorithm` with `backend`.
+    pub fn with_backend(
+        backend: Backend,
+        algorithm: Encryption,
+        key: &[u8],
+    ) -> Result<Self, EspError> {
         if key.len() != algorithm.key_len() {
             return Err(key_len_error(algorithm, key.len()));
         }
         let bad = |_| key_len_error(algorithm, key.len());
+        #[cfg(feature = "aws-lc")]
+        if backend == Backend::AwsLc {
+            if algorithm.is_aead() {
+                let (k, salt) = split_salt(key);
+                let large = Box::new(Self::with_backend(Backend::RustCrypto, algorithm, key)?);
+                return aws::Gcm::new(algorithm, k, salt, large).map(|g| Self {
+                    algorithm,
+                    state: CipherState::AwsGcm(Box::new(g)),
+                });
+            }
+            if algorithm.is_cbc() && algorithm != Encryption::TripleDesCbc {
+                return aws::Cbc::new(algorithm, key).map(|c| Self {
+                    algorithm,
+                    state: CipherState::AwsCbc(Box::new(c)),
+                });
+            }
+        }
+        #[cfg(not(feature = "aws-lc"))]
+        let Backend::RustCrypto = backend;
         let state = match algorithm {
             Encryption::Null => CipherState::Null,
             Encryption::TripleDesCbc => {
@@ -481,6 +568,13 @@ impl EncryptionKey {
                 if bool::from(k1.ct_eq(k2) | k2.ct_eq(k3)) {
                     return Err(EspError::WeakKey {
                         algorithm: algorithm.name(),
+                    });
+                }
+                #[cfg(feature = "aws-lc")]
+                if backend == Backend::AwsLc {
+                    return aws::Cbc::new(algorithm, key).map(|c| Self {
+                        algorithm,
+                        state: CipherState::AwsCbc(Box::new(c)),
                     });
                 }
                 CipherState::TripleDes(TdesEde3::new_from_slice(key).map_err(bad)?)
@@ -518,6 +612,10 @@ impl EncryptionKey {
             CipherState::Aes128(c) => cbc_encrypt(c, iv, data),
             CipherState::Aes192(c) => cbc_encrypt(c, iv, data),
             CipherState::Aes256(c) => cbc_encrypt(c, iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsCbc(c) => c.encrypt(iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(..) => Err(not_cbc()),
             CipherState::Gcm128(..) | CipherState::Gcm192(..) | CipherState::Gcm256(..) => {
                 Err(not_cbc())
             }
@@ -533,6 +631,10 @@ impl EncryptionKey {
             CipherState::Aes128(c) => cbc_decrypt(c, iv, data),
             CipherState::Aes192(c) => cbc_decrypt(c, iv, data),
             CipherState::Aes256(c) => cbc_decrypt(c, iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsCbc(c) => c.decrypt(iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(..) => Err(not_cbc()),
             CipherState::Gcm128(..) | CipherState::Gcm192(..) | CipherState::Gcm256(..) => {
                 Err(not_cbc())
             }
@@ -551,6 +653,8 @@ impl EncryptionKey {
             CipherState::Gcm128(aead, salt) => gcm_seal(aead, salt, iv, aad, data),
             CipherState::Gcm192(aead, salt) => gcm_seal(aead, salt, iv, aad, data),
             CipherState::Gcm256(aead, salt) => gcm_seal(aead, salt, iv, aad, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(g) => g.seal(iv, aad, data),
             _ => Err(not_gcm()),
         }
     }
@@ -569,6 +673,8 @@ impl EncryptionKey {
             CipherState::Gcm128(aead, salt) => Ok(gcm_open(aead, salt, iv, aad, data, tag)),
             CipherState::Gcm192(aead, salt) => Ok(gcm_open(aead, salt, iv, aad, data, tag)),
             CipherState::Gcm256(aead, salt) => Ok(gcm_open(aead, salt, iv, aad, data, tag)),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(g) => Ok(g.open(iv, aad, data, tag)),
             _ => Err(not_gcm()),
         }
     }
@@ -679,6 +785,8 @@ enum MacState {
     Md5(Hmac<Md5>),
     Sha1(Hmac<Sha1>),
     Sha256(Hmac<Sha256>),
+    #[cfg(feature = "aws-lc")]
+    Aws(Box<aws_lc_rs::hmac::Key>),
 }
 
 /// An integrity algorithm keyed once (HMAC inner and outer pads precomputed).
@@ -697,8 +805,18 @@ impl fmt::Debug for IntegrityKey {
 }
 
 impl IntegrityKey {
-    /// Key `algorithm`; the key's length must be [`Integrity::key_len`].
+    /// Key `algorithm` with the [default backend](Backend::DEFAULT); the
+    /// key's length must be [`Integrity::key_len`].
     pub fn new(algorithm: Integrity, key: &[u8]) -> Result<Self, EspError> {
+        Self::with_backend(Backend::DEFAULT, algorithm, key)
+    }
+
+    /// Key `algorithm` with `backend`.
+    pub fn with_backend(
+        backend: Backend,
+        algorithm: Integrity,
+        key: &[u8],
+    ) -> Result<Self, EspError> {
         if key.len() != algorithm.key_len() {
             return Err(EspError::KeyLength {
                 algorithm: algorithm.name(),
@@ -711,6 +829,22 @@ impl IntegrityKey {
             expected: algorithm.key_len(),
             got: key.len(),
         };
+        #[cfg(feature = "aws-lc")]
+        if backend == Backend::AwsLc {
+            let hmac = match algorithm {
+                Integrity::HmacSha1_96 => Some(aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+                Integrity::HmacSha256_128 => Some(aws_lc_rs::hmac::HMAC_SHA256),
+                Integrity::None | Integrity::HmacMd5_96 => None,
+            };
+            if let Some(hmac) = hmac {
+                return Ok(Self {
+                    algorithm,
+                    state: MacState::Aws(Box::new(aws_lc_rs::hmac::Key::new(hmac, key))),
+                });
+            }
+        }
+        #[cfg(not(feature = "aws-lc"))]
+        let Backend::RustCrypto = backend;
         let state = match algorithm {
             Integrity::None => MacState::None,
             Integrity::HmacMd5_96 => {
@@ -741,6 +875,8 @@ impl IntegrityKey {
             MacState::Md5(m) => hmac_into(m, data, esn_high, icv),
             MacState::Sha1(m) => hmac_into(m, data, esn_high, icv),
             MacState::Sha256(m) => hmac_into(m, data, esn_high, icv),
+            #[cfg(feature = "aws-lc")]
+            MacState::Aws(k) => aws::hmac_into(k, data, esn_high, icv),
         }
     }
 
@@ -755,6 +891,8 @@ impl IntegrityKey {
             MacState::Md5(m) => hmac_verify(m, data, esn_high, icv),
             MacState::Sha1(m) => hmac_verify(m, data, esn_high, icv),
             MacState::Sha256(m) => hmac_verify(m, data, esn_high, icv),
+            #[cfg(feature = "aws-lc")]
+            MacState::Aws(k) => aws::hmac_verify(k, data, esn_high, icv),
         }
     }
 }
@@ -793,12 +931,223 @@ pub(crate) struct Transform {
 }
 
 impl Transform {
-    pub(crate) fn new(suite: Suite, keys: &KeyMaterial<'_>) -> Result<Self, EspError> {
+    pub(crate) fn new(
+        suite: Suite,
+        keys: &KeyMaterial<'_>,
+        backend: Backend,
+    ) -> Result<Self, EspError> {
         Ok(Self {
             suite,
-            encryption: EncryptionKey::new(suite.encryption, keys.encryption)?,
-            integrity: IntegrityKey::new(suite.integrity, keys.integrity)?,
+            encryption: EncryptionKey::with_backend(backend, suite.encryption, keys.encryption)?,
+            integrity: IntegrityKey::with_backend(backend, suite.integrity, keys.integrity)?,
         })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The aws-lc-rs backend
+// ---------------------------------------------------------------------------
+
+/// AES-CBC, 3DES-CBC, AES-GCM and HMAC through aws-lc-rs. Its key types
+/// wipe themselves on drop (AWS-LC cleanses `AES_KEY`, `EVP_AEAD_CTX` and
+/// `HMAC_CTX`).
+#[cfg(feature = "aws-lc")]
+mod aws {
+    use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+    use aws_lc_rs::cipher::{
+        self, DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext, UnboundCipherKey,
+    };
+    use aws_lc_rs::hmac;
+    use aws_lc_rs::iv::FixedLength;
+    use subtle::ConstantTimeEq;
+
+    use super::{Encryption, EncryptionKey, GCM_SALT_LEN, Salt, key_len_error};
+    use crate::EspError;
+
+    const fn bad_iv() -> EspError {
+        EspError::Malformed {
+            what: "CBC IV",
+            reason: "length is not the block length",
+        }
+    }
+
+    /// A CBC key, expanded for both directions.
+    pub(super) struct Cbc {
+        encrypt: EncryptingKey,
+        decrypt: DecryptingKey,
+        block: usize,
+    }
+
+    impl Cbc {
+        #[allow(deprecated)] // 3DES: the seed's transform set needs it.
+        pub(super) fn new(algorithm: Encryption, key: &[u8]) -> Result<Self, EspError> {
+            let cipher = match algorithm {
+                Encryption::TripleDesCbc => &cipher::DES_EDE3_FOR_LEGACY_USE_ONLY,
+                Encryption::AesCbc128 => &cipher::AES_128,
+                Encryption::AesCbc192 => &cipher::AES_192,
+                _ => &cipher::AES_256,
+            };
+            let bad = |_| key_len_error(algorithm, key.len());
+            let unbound = || UnboundCipherKey::new(cipher, key).map_err(bad);
+            Ok(Self {
+                encrypt: EncryptingKey::cbc(unbound()?).map_err(bad)?,
+                decrypt: DecryptingKey::cbc(unbound()?).map_err(bad)?,
+                block: algorithm.block_len(),
+            })
+        }
+
+        fn check(&self, iv: &[u8], data: &[u8]) -> Result<(), EspError> {
+            if iv.len() != self.block {
+                return Err(bad_iv());
+            }
+            if data.len() % self.block != 0 {
+                return Err(EspError::NotBlockAligned {
+                    len: data.len(),
+                    block: self.block,
+                });
+            }
+            Ok(())
+        }
+
+        pub(super) fn encrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
+            self.check(iv, data)?;
+            let context = match (<[u8; 16]>::try_from(iv), <[u8; 8]>::try_from(iv)) {
+                (Ok(iv), _) => EncryptionContext::Iv128(FixedLength::from(iv)),
+                (_, Ok(iv)) => EncryptionContext::Iv64(FixedLength::from(iv)),
+                _ => return Err(bad_iv()),
+            };
+            self.encrypt
+                .less_safe_encrypt(data, context)
+                .map(|_| ())
+                .map_err(|_| bad_iv())
+        }
+
+        pub(super) fn decrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
+            self.check(iv, data)?;
+            let context = match (<[u8; 16]>::try_from(iv), <[u8; 8]>::try_from(iv)) {
+                (Ok(iv), _) => DecryptionContext::Iv128(FixedLength::from(iv)),
+                (_, Ok(iv)) => DecryptionContext::Iv64(FixedLength::from(iv)),
+                _ => return Err(bad_iv()),
+            };
+            self.decrypt
+                .decrypt(data, context)
+                .map(|_| ())
+                .map_err(|_| bad_iv())
+        }
+    }
+
+    /// Packets up to this long are opened by AWS-LC (with a copy of the
+    /// ciphertext on the stack); longer ones by the RustCrypto key.
+    const OPEN_COPY_MAX: usize = 2048;
+
+    /// An AES-GCM key and its RFC 4106 salt.
+    pub(super) struct Gcm {
+        key: LessSafeKey,
+        salt: Salt,
+        /// The same key in RustCrypto, for packets too long for the copy.
+        large: Box<EncryptionKey>,
+    }
+
+    impl Gcm {
+        pub(super) fn new(
+            algorithm: Encryption,
+            key: &[u8],
+            salt: Salt,
+            large: Box<EncryptionKey>,
+        ) -> Result<Self, EspError> {
+            let aead = match algorithm {
+                Encryption::AesGcm128 => &aead::AES_128_GCM,
+                Encryption::AesGcm192 => &aead::AES_192_GCM,
+                _ => &aead::AES_256_GCM,
+            };
+            let unbound = UnboundKey::new(aead, key)
+                .map_err(|_| key_len_error(algorithm, key.len() + GCM_SALT_LEN))?;
+            Ok(Self {
+                key: LessSafeKey::new(unbound),
+                salt,
+                large,
+            })
+        }
+
+        fn nonce(&self, iv: &[u8; 8]) -> Nonce {
+            let mut nonce = [0u8; 12];
+            nonce[..GCM_SALT_LEN].copy_from_slice(&self.salt.0);
+            nonce[GCM_SALT_LEN..].copy_from_slice(iv);
+            // Unique per key: the explicit IV is the SA's sequence number.
+            Nonce::assume_unique_for_key(nonce)
+        }
+
+        pub(super) fn seal(
+            &self,
+            iv: &[u8; 8],
+            aad: &[u8],
+            data: &mut [u8],
+        ) -> Result<[u8; 16], EspError> {
+            let len = data.len();
+            let too_large = EspError::TooLarge { len, max: 1 << 36 };
+            let tag = self
+                .key
+                .seal_in_place_separate_tag(self.nonce(iv), Aad::from(aad), data)
+                .map_err(|_| too_large)?;
+            <[u8; 16]>::try_from(tag.as_ref()).map_err(|_| too_large)
+        }
+
+        /// AWS-LC decrypts in the same pass as it checks the tag (in
+        /// constant time) and wipes the buffer when the tag is wrong. A
+        /// refused packet must leave the caller's bytes as they were, so the
+        /// ciphertext is copied first and put back on failure; packets too
+        /// long for the copy go through the RustCrypto key, which checks
+        /// the tag before it decrypts.
+        pub(super) fn open(
+            &self,
+            iv: &[u8; 8],
+            aad: &[u8],
+            data: &mut [u8],
+            tag: &[u8; 16],
+        ) -> bool {
+            let mut copy = [0u8; OPEN_COPY_MAX];
+            let Some(saved) = copy.get_mut(..data.len()) else {
+                return self.large.gcm_open(iv, aad, data, tag).unwrap_or(false);
+            };
+            saved.copy_from_slice(data);
+            let opened = self
+                .key
+                .open_in_place_separate_tag(self.nonce(iv), Aad::from(aad), tag, data)
+                .is_ok();
+            if !opened {
+                data.copy_from_slice(saved);
+            }
+            opened
+        }
+    }
+
+    fn hmac_tag(key: &hmac::Key, data: &[u8], esn_high: Option<u32>) -> hmac::Tag {
+        let mut context = hmac::Context::with_key(key);
+        context.update(data);
+        if let Some(high) = esn_high {
+            context.update(&high.to_be_bytes());
+        }
+        context.sign()
+    }
+
+    pub(super) fn hmac_into(key: &hmac::Key, data: &[u8], esn_high: Option<u32>, out: &mut [u8]) {
+        let tag = hmac_tag(key, data, esn_high);
+        let full = tag.as_ref();
+        let n = out.len().min(full.len());
+        out[..n].copy_from_slice(&full[..n]);
+    }
+
+    /// Compare the leftmost bytes of the HMAC with `icv` in constant time.
+    pub(super) fn hmac_verify(
+        key: &hmac::Key,
+        data: &[u8],
+        esn_high: Option<u32>,
+        icv: &[u8],
+    ) -> bool {
+        let tag = hmac_tag(key, data, esn_high);
+        tag.as_ref()
+            .get(..icv.len())
+            .is_some_and(|left| bool::from(left.ct_eq(icv)))
     }
 }
 
