@@ -321,13 +321,33 @@ pub struct Spd {
     order: BTreeMap<Rank, PolicyEntry>,
     /// Where each id's entries are (the lowest rank is "the" entry of `id`).
     ids: BTreeSet<(PolicyId, Rank)>,
-    /// Entries with a destination prefix, by (length, network): ranks in order.
-    by_destination: HashMap<(u8, u32), BTreeSet<Rank>>,
+    /// Entries with a destination prefix, by (length, network), in rank
+    /// order. They are copies, so a decision reads one bucket and no tree.
+    by_destination: HashMap<(u8, u32), Vec<(Rank, PolicyEntry)>>,
     /// How many indexed entries there are of each prefix length.
     lengths: [u32; 33],
-    /// Entries that are not indexed, in order.
-    rest: BTreeSet<Rank>,
+    /// The prefix lengths in use, longest first.
+    lengths_used: Vec<u8>,
+    /// Entries that are not indexed, in rank order (copies).
+    rest: Vec<(Rank, PolicyEntry)>,
     fallback: Fallback,
+}
+
+/// Insert `(rank, entry)` into a list kept in rank order.
+fn insert_ranked(list: &mut Vec<(Rank, PolicyEntry)>, rank: Rank, entry: PolicyEntry) {
+    let at = list.partition_point(|(r, _)| *r < rank);
+    list.insert(at, (rank, entry));
+}
+
+fn remove_ranked(list: &mut Vec<(Rank, PolicyEntry)>, rank: Rank) {
+    if let Ok(at) = list.binary_search_by_key(&rank, |(r, _)| *r) {
+        list.remove(at);
+    }
+}
+
+fn find_ranked(list: &mut [(Rank, PolicyEntry)], rank: Rank) -> Option<&mut PolicyEntry> {
+    let at = list.binary_search_by_key(&rank, |(r, _)| *r).ok()?;
+    list.get_mut(at).map(|(_, e)| e)
 }
 
 impl PartialEq for Spd {
@@ -365,7 +385,8 @@ impl Spd {
             ids: BTreeSet::new(),
             by_destination: HashMap::new(),
             lengths: [0; 33],
-            rest: BTreeSet::new(),
+            lengths_used: Vec::new(),
+            rest: Vec::new(),
             fallback,
         }
     }
@@ -374,12 +395,15 @@ impl Spd {
         self.ids.insert((entry.id, rank));
         match index_key(&entry.selector) {
             Some(key) => {
-                self.by_destination.entry(key).or_default().insert(rank);
-                self.lengths[usize::from(key.0)] += 1;
+                insert_ranked(self.by_destination.entry(key).or_default(), rank, entry);
+                let count = &mut self.lengths[usize::from(key.0)];
+                *count += 1;
+                if *count == 1 {
+                    let at = self.lengths_used.partition_point(|l| *l > key.0);
+                    self.lengths_used.insert(at, key.0);
+                }
             }
-            None => {
-                self.rest.insert(rank);
-            }
+            None => insert_ranked(&mut self.rest, rank, entry),
         }
         self.order.insert(rank, entry);
     }
@@ -389,23 +413,25 @@ impl Spd {
         self.ids.remove(&(entry.id, rank));
         match index_key(&entry.selector) {
             Some(key) => {
-                if let Some(ranks) = self.by_destination.get_mut(&key) {
-                    ranks.remove(&rank);
-                    if ranks.is_empty() {
+                if let Some(list) = self.by_destination.get_mut(&key) {
+                    remove_ranked(list, rank);
+                    if list.is_empty() {
                         self.by_destination.remove(&key);
                     }
                 }
-                self.lengths[usize::from(key.0)] -= 1;
+                let count = &mut self.lengths[usize::from(key.0)];
+                *count -= 1;
+                if *count == 0 {
+                    self.lengths_used.retain(|l| *l != key.0);
+                }
             }
-            None => {
-                self.rest.remove(&rank);
-            }
+            None => remove_ranked(&mut self.rest, rank),
         }
         Some(entry)
     }
 
-    /// Give every entry a fresh, evenly spaced rank (rare: only when an
-    /// insert in the middle finds no gap).
+    /// Give every entry a fresh, evenly spaced rank (rare: when the ranks
+    /// reach the ends of their range).
     fn renumber(&mut self) {
         let entries: Vec<PolicyEntry> = self.entries().copied().collect();
         *self = Self::new(self.fallback);
@@ -428,7 +454,7 @@ impl Spd {
 
     /// Insert an entry at `index` (0 = first searched); past the end appends.
     /// At the front or the back this is O(log n); in the middle it walks to
-    /// the position.
+    /// the position (and now and then relabels a few neighbours).
     pub fn insert(&mut self, index: usize, entry: PolicyEntry) {
         if index >= self.order.len() {
             return self.push(entry);
@@ -442,12 +468,40 @@ impl Spd {
             (Some(b), Some(a)) if a - b > 1 => Some(b + (a - b) / 2),
             _ => None,
         };
-        match rank {
-            Some(rank) => self.place(rank, entry),
-            None => {
+        match (rank, after) {
+            (Some(rank), _) => self.place(rank, entry),
+            (None, Some(at)) if before.is_some() => {
+                self.make_room(at);
+                self.insert(index, entry);
+            }
+            _ => {
                 self.renumber();
                 self.insert(index, entry);
             }
+        }
+    }
+
+    /// Spread the ranks around `at` over the smallest window (doubling) in
+    /// which they can stand at least 4 apart, so repeated inserts at one
+    /// place in the middle relabel a few neighbours, not the whole list.
+    fn make_room(&mut self, at: Rank) {
+        let mut span: Rank = 1 << 10;
+        loop {
+            let (Some(lo), Some(hi)) = (at.checked_sub(span), at.checked_add(span)) else {
+                return self.renumber();
+            };
+            let count = self.order.range(lo..hi).count() as Rank;
+            let spacing = (hi - lo) / (count + 1);
+            if spacing >= 4 {
+                let ranks: Vec<Rank> = self.order.range(lo..hi).map(|(r, _)| *r).collect();
+                let entries: Vec<PolicyEntry> =
+                    ranks.iter().filter_map(|r| self.unplace(*r)).collect();
+                for (i, entry) in entries.into_iter().enumerate() {
+                    self.place(lo + (i as Rank + 1) * spacing, entry);
+                }
+                return;
+            }
+            span = span.saturating_mul(2);
         }
     }
 
@@ -485,54 +539,55 @@ impl Spd {
         let Some(rank) = self.first_rank_of(id) else {
             return false;
         };
-        match self.order.get_mut(&rank) {
-            Some(PolicyEntry {
-                action: PolicyAction::Protect { sa: bound },
-                ..
-            }) => {
-                *bound = sa;
-                true
-            }
-            _ => false,
+        let Some(entry) = self.order.get_mut(&rank) else {
+            return false;
+        };
+        let PolicyAction::Protect { sa: bound } = &mut entry.action else {
+            return false;
+        };
+        *bound = sa;
+        // The index holds a copy: bind it too.
+        let copy = match index_key(&entry.selector) {
+            Some(key) => self
+                .by_destination
+                .get_mut(&key)
+                .and_then(|list| find_ranked(list, rank)),
+            None => find_ranked(&mut self.rest, rank),
+        };
+        if let Some(PolicyEntry {
+            action: PolicyAction::Protect { sa: bound },
+            ..
+        }) = copy
+        {
+            *bound = sa;
         }
+        true
     }
 
     /// The first entry selecting the packet.
     pub fn lookup(&self, packet: &PacketInfo) -> Option<&PolicyEntry> {
         let destination = u32::from(packet.destination);
-        let mut best: Option<Rank> = None;
-        for (len, count) in self.lengths.iter().enumerate() {
-            if *count == 0 {
-                continue;
-            }
-            let len = len as u8;
-            let Some(ranks) = self.by_destination.get(&(len, destination & mask(len))) else {
+        let mut best: Option<&(Rank, PolicyEntry)> = None;
+        for &len in &self.lengths_used {
+            let Some(list) = self.by_destination.get(&(len, destination & mask(len))) else {
                 continue;
             };
-            let limit = best.unwrap_or(Rank::MAX);
-            let found = ranks
+            let limit = best.map_or(Rank::MAX, |(r, _)| *r);
+            let found = list
                 .iter()
-                .take_while(|rank| **rank < limit)
-                .find(|rank| self.selects(rank, packet));
-            if let Some(rank) = found {
-                best = Some(*rank);
+                .take_while(|(rank, _)| *rank < limit)
+                .find(|(_, e)| e.selector.matches(packet));
+            if found.is_some() {
+                best = found;
             }
         }
-        let limit = best.unwrap_or(Rank::MAX);
+        let limit = best.map_or(Rank::MAX, |(r, _)| *r);
         let earlier = self
             .rest
             .iter()
-            .take_while(|rank| **rank < limit)
-            .find(|rank| self.selects(rank, packet));
-        earlier
-            .or(best.as_ref())
-            .and_then(|rank| self.order.get(rank))
-    }
-
-    fn selects(&self, rank: &Rank, packet: &PacketInfo) -> bool {
-        self.order
-            .get(rank)
-            .is_some_and(|entry| entry.selector.matches(packet))
+            .take_while(|(rank, _)| *rank < limit)
+            .find(|(_, e)| e.selector.matches(packet));
+        earlier.or(best).map(|(_, e)| e)
     }
 
     /// Decide for an outbound packet; a protect entry is honoured only if
@@ -892,7 +947,7 @@ mod tests {
         }
 
         #[test]
-        fn front_inserts_renumber_when_the_ranks_run_out() {
+        fn middle_inserts_relabel_when_the_gap_closes() {
             let mut indexed = Spd::new(Fallback::Discard);
             let mut linear = LinearSpd {
                 entries: vec![],
@@ -906,16 +961,17 @@ mod tests {
                 },
                 action: PolicyAction::Bypass,
             };
-            // Squeeze entries into one gap until it closes (20 halvings).
+            // Squeeze entries into one gap until it closes (20 halvings),
+            // again and again: the neighbours are relabelled.
             indexed.push(e(0));
             indexed.push(e(1));
             linear.entries.extend([e(0), e(1)]);
-            for id in 2..40 {
+            for id in 2..400 {
                 indexed.insert(1, e(id));
                 linear.insert(1, e(id));
             }
             assert!(indexed.entries().eq(linear.entries.iter()));
-            for id in 0..40 {
+            for id in 0..400 {
                 let p = PacketInfo {
                     source: Ipv4Addr::UNSPECIFIED,
                     destination: Ipv4Addr::from(id),
