@@ -10,8 +10,20 @@
 //! * [`replay`]: the anti-replay window (32 to 32768 packets) with ESN.
 //! * [`lifetime`] and [`counters`]: soft/hard limits in seconds and
 //!   kilobytes reported as events; the counters `show crypto ipsec sa` prints.
-//! * [`sad`] and [`spd`]: SPI → SA in O(1); ordered selectors → protect /
-//!   bypass / discard, or an acquire for IKE.
+//! * [`sad`] and [`spd`]: SPI → SA in O(1), lifetime events queued and time
+//!   limits in a deadline-ordered timer (no scan of the SAs); ordered
+//!   selectors → protect / bypass / discard, or an acquire for IKE, with
+//!   first-match order kept over an index by destination prefix (a
+//!   decision costs the same with 1 or 100,000 peers).
+//!
+//! # Crypto backends
+//!
+//! The primitives come from the RustCrypto crates (pure Rust) unless the
+//! `aws-lc` cargo feature is on: then [`Backend::AwsLc`](suite::Backend)
+//! (aws-lc-rs: AWS-LC's assembly AES-GCM, AES-CBC, 3DES through its
+//! `legacy-des` feature, HMAC-SHA1/SHA-256) is the default of every SA, and
+//! [`SaParams::with_backend`] picks one per SA. HMAC-MD5-96 and NULL always
+//! use the RustCrypto code. Both backends pass the same vectors.
 //!
 //! Time is passed in as an [`Instant`] and randomness comes from an injected
 //! CSPRNG: the crate reads no clock and no global state.
