@@ -13,6 +13,11 @@
 //!   CBC-decrypt; or AES-GCM seal and open with the same 8-byte AAD), with a
 //!   fixed IV and keys expanded once, as an SA holds them.
 //!
+//! With `--features aws-lc` the data plane runs once per backend
+//! (`esp seal+open RustCrypto`, `esp seal+open aws-lc-rs`) and a third raw
+//! line, `raw aws-lc-rs`, does the same work with aws-lc-rs directly (what
+//! a user would pick instead; the `openssl` crate is not a dependency).
+//!
 //! The ratio of the two is the data plane's overhead. Run with
 //! `cargo bench -p benches --bench esp` (add `-- --warm-up-time 1
 //! --measurement-time 3` for a quicker pass).
@@ -31,7 +36,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use des::TdesEde3;
 use esp_core::wire::protocol;
 use esp_core::{
-    Encryption, InboundSa, Instant, Integrity, KeyMaterial, OutboundSa, SaParams, Suite,
+    Backend, Encryption, InboundSa, Instant, Integrity, KeyMaterial, OutboundSa, SaParams, Suite,
 };
 use hmac::{Hmac, Mac};
 use rand_chacha::ChaCha20Rng;
@@ -238,48 +243,173 @@ fn bench_esp(c: &mut Criterion) {
         let enc = key(suite.encryption().key_len(), 0x11);
         let integ = key(suite.integrity().key_len(), 0x77);
         let keys = KeyMaterial::new(&enc, &integ);
-        let params = SaParams::new(SPI, suite);
         let raw = Raw::new(suite, &enc, &integ);
+        #[cfg(feature = "aws-lc")]
+        let raw_aws = aws::RawAws::new(suite, &enc, &integ);
 
         let mut group = c.benchmark_group(format!("esp/{name}"));
         for size in SIZES {
             group.throughput(Throughput::Bytes(size as u64));
 
-            let mut outbound = OutboundSa::new(&params, &keys, Instant(0)).unwrap();
-            let mut inbound = InboundSa::new(&params, &keys, Instant(0)).unwrap();
-            let mut rng = ChaCha20Rng::seed_from_u64(1);
-            let head = outbound.headroom();
-            let total = head + size + outbound.tailroom(size);
-            let mut buf = vec![0x5au8; total];
-            group.bench_with_input(
-                BenchmarkId::new("esp seal+open", size),
-                &size,
-                |b, &size| {
-                    b.iter(|| {
-                        let out = outbound
-                            .seal(
-                                black_box(&mut buf),
-                                head..head + size,
-                                protocol::IPV4,
-                                &mut rng,
-                                Instant(0),
-                            )
-                            .unwrap();
-                        let opened = inbound.open(&mut buf[out], Instant(0)).unwrap();
-                        black_box(opened);
-                    });
-                },
-            );
+            for &backend in Backend::ALL {
+                let params = SaParams::new(SPI, suite).with_backend(backend);
+                let mut outbound = OutboundSa::new(&params, &keys, Instant(0)).unwrap();
+                let mut inbound = InboundSa::new(&params, &keys, Instant(0)).unwrap();
+                let mut rng = ChaCha20Rng::seed_from_u64(1);
+                let head = outbound.headroom();
+                let total = head + size + outbound.tailroom(size);
+                let mut buf = vec![0x5au8; total];
+                group.bench_with_input(
+                    BenchmarkId::new(format!("esp seal+open {}", backend.name()), size),
+                    &size,
+                    |b, &size| {
+                        b.iter(|| {
+                            let out = outbound
+                                .seal(
+                                    black_box(&mut buf),
+                                    head..head + size,
+                                    protocol::IPV4,
+                                    &mut rng,
+                                    Instant(0),
+                                )
+                                .unwrap();
+                            let opened = inbound.open(&mut buf[out], Instant(0)).unwrap();
+                            black_box(opened);
+                        });
+                    },
+                );
+            }
 
             // The same bytes: header, IV, payload + padding + trailer, ICV.
+            let params = SaParams::new(SPI, suite);
+            let sa = OutboundSa::new(&params, &keys, Instant(0)).unwrap();
+            let total = sa.headroom() + size + sa.tailroom(size);
             let mut packet = vec![0x5au8; total];
             packet[..8].copy_from_slice(&[0x7a, 0x1a, 0xb8, 0xf3, 0, 0, 0, 1]);
             let icv_len = suite.icv_len();
-            group.bench_with_input(BenchmarkId::new("raw primitives", size), &size, |b, _| {
+            group.bench_with_input(BenchmarkId::new("raw RustCrypto", size), &size, |b, _| {
                 b.iter(|| raw.run(black_box(&mut packet), icv_len));
             });
+            #[cfg(feature = "aws-lc")]
+            if let Some(raw_aws) = &raw_aws {
+                group.bench_with_input(BenchmarkId::new("raw aws-lc-rs", size), &size, |b, _| {
+                    b.iter(|| raw_aws.run(black_box(&mut packet), icv_len));
+                });
+            }
         }
         group.finish();
+    }
+}
+
+/// The same raw work with aws-lc-rs (keys expanded once).
+#[cfg(feature = "aws-lc")]
+mod aws {
+    use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+    use aws_lc_rs::cipher::{
+        self, DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext, UnboundCipherKey,
+    };
+    use aws_lc_rs::hmac;
+    use aws_lc_rs::iv::FixedLength;
+    use esp_core::{Encryption, Integrity, Suite};
+
+    pub enum RawAws {
+        Cbc {
+            encrypt: EncryptingKey,
+            decrypt: DecryptingKey,
+            mac: hmac::Key,
+            iv_len: usize,
+        },
+        Gcm(LessSafeKey),
+    }
+
+    impl RawAws {
+        /// `None` where aws-lc-rs has no such algorithm (NULL, HMAC-MD5).
+        #[allow(deprecated)]
+        pub fn new(suite: Suite, enc: &[u8], integ: &[u8]) -> Option<Self> {
+            let gcm = |alg, len| {
+                Some(Self::Gcm(LessSafeKey::new(
+                    UnboundKey::new(alg, &enc[..len]).unwrap(),
+                )))
+            };
+            let alg = match suite.encryption() {
+                Encryption::AesGcm128 => return gcm(&aead::AES_128_GCM, 16),
+                Encryption::AesGcm192 => return gcm(&aead::AES_192_GCM, 24),
+                Encryption::AesGcm256 => return gcm(&aead::AES_256_GCM, 32),
+                Encryption::TripleDesCbc => &cipher::DES_EDE3_FOR_LEGACY_USE_ONLY,
+                Encryption::AesCbc128 => &cipher::AES_128,
+                Encryption::AesCbc192 => &cipher::AES_192,
+                Encryption::AesCbc256 => &cipher::AES_256,
+                _ => return None,
+            };
+            let mac = match suite.integrity() {
+                Integrity::HmacSha1_96 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+                Integrity::HmacSha256_128 => hmac::HMAC_SHA256,
+                _ => return None,
+            };
+            Some(Self::Cbc {
+                encrypt: EncryptingKey::cbc(UnboundCipherKey::new(alg, enc).unwrap()).unwrap(),
+                decrypt: DecryptingKey::cbc(UnboundCipherKey::new(alg, enc).unwrap()).unwrap(),
+                mac: hmac::Key::new(mac, integ),
+                iv_len: suite.iv_len(),
+            })
+        }
+
+        pub fn run(&self, packet: &mut [u8], icv_len: usize) {
+            let icv_at = packet.len() - icv_len;
+            match self {
+                Self::Cbc {
+                    encrypt,
+                    decrypt,
+                    mac,
+                    iv_len,
+                } => {
+                    let (front, icv) = packet.split_at_mut(icv_at);
+                    {
+                        let (iv, body) = front[8..].split_at_mut(*iv_len);
+                        encrypt.less_safe_encrypt(body, enc_context(iv)).unwrap();
+                    }
+                    let tag = hmac::sign(mac, front);
+                    icv.copy_from_slice(&tag.as_ref()[..icv_len]);
+                    let check = hmac::sign(mac, front);
+                    assert!(subtle_eq(&check.as_ref()[..icv_len], icv));
+                    let (iv, body) = front[8..].split_at_mut(*iv_len);
+                    decrypt.decrypt(body, dec_context(iv)).unwrap();
+                }
+                Self::Gcm(key) => {
+                    let (front, icv) = packet.split_at_mut(icv_at);
+                    let (header, body) = front.split_at_mut(16);
+                    let aad: [u8; 8] = header[..8].try_into().unwrap();
+                    let mut nonce = [0u8; 12];
+                    nonce[..4].copy_from_slice(&[0xca, 0xfe, 0xba, 0xbe]);
+                    nonce[4..].copy_from_slice(&header[8..16]);
+                    let n = || Nonce::assume_unique_for_key(nonce);
+                    let tag = key
+                        .seal_in_place_separate_tag(n(), Aad::from(aad), body)
+                        .unwrap();
+                    icv.copy_from_slice(tag.as_ref());
+                    key.open_in_place_separate_tag(n(), Aad::from(aad), icv, body)
+                        .unwrap();
+                }
+            }
+        }
+    }
+
+    fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
+    }
+
+    fn enc_context(iv: &[u8]) -> EncryptionContext {
+        match iv.len() {
+            16 => EncryptionContext::Iv128(FixedLength::from(<[u8; 16]>::try_from(iv).unwrap())),
+            _ => EncryptionContext::Iv64(FixedLength::from(<[u8; 8]>::try_from(iv).unwrap())),
+        }
+    }
+
+    fn dec_context(iv: &[u8]) -> DecryptionContext {
+        match iv.len() {
+            16 => DecryptionContext::Iv128(FixedLength::from(<[u8; 16]>::try_from(iv).unwrap())),
+            _ => DecryptionContext::Iv64(FixedLength::from(<[u8; 8]>::try_from(iv).unwrap())),
+        }
     }
 }
 
