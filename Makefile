@@ -2,6 +2,7 @@
 # libikesuite.a, include/ikesuite.h and ikesuite.pc.
 #
 #   make                                  cargo build --release -p ikesuite-ffi
+#   make CARGOFLAGS='--features esp-core/aws-lc'   ESP on aws-lc-rs
 #   make install PREFIX=/usr/local        (also DESTDIR=, LIBDIR=, INCLUDEDIR=)
 #   make uninstall PREFIX=/usr/local
 #
@@ -14,6 +15,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 
 CARGO ?= cargo
+CARGOFLAGS ?=
 INSTALL ?= install
 TARGET_DIR ?= $(if $(CARGO_TARGET_DIR),$(abspath $(CARGO_TARGET_DIR)),$(CURDIR)/target)
 OUT := $(TARGET_DIR)/release
@@ -33,7 +35,7 @@ LIBS_PRIVATE ?= -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 all: lib
 
 lib:
-	$(CARGO) build --release -p ikesuite-ffi
+	$(CARGO) build --release -p ikesuite-ffi $(CARGOFLAGS)
 
 $(OUT)/ikesuite.pc: ffi/ikesuite.pc.in lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
