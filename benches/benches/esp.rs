@@ -312,6 +312,8 @@ mod aws {
     use aws_lc_rs::iv::FixedLength;
     use esp_core::{Encryption, Integrity, Suite};
 
+    // One per suite, built once: the size difference does not matter.
+    #[allow(clippy::large_enum_variant)]
     pub enum RawAws {
         Cbc {
             encrypt: EncryptingKey,
