@@ -47,3 +47,13 @@ fn backends_seal_the_same_bytes_and_open_each_other() {
         }
     }
 }
+
+#[test]
+fn sas_stay_send_and_sync_on_every_backend() {
+    // Compile-time: an aws-lc-rs key must not make an SA thread-bound.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<esp_core::InboundSa>();
+    send_sync::<esp_core::OutboundSa>();
+    send_sync::<esp_core::Sad>();
+    send_sync::<esp_core::Spd>();
+}
