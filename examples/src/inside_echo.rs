@@ -2,9 +2,10 @@
 //! it answers ICMP echo requests and UDP echo (port 7, RFC 862) addressed to
 //! any address of the LAN.
 
+use etherparse::{IcmpEchoHeader, Icmpv4Type, IpNumber};
+
 use crate::net::Ipv4Net;
-use crate::packet::ipv4::{Ipv4Packet, Ipv4Repr, PROTO_ICMP, PROTO_UDP};
-use crate::packet::{icmp, udp};
+use crate::packet::{self, Ipv4};
 
 /// The UDP echo port.
 pub const ECHO_PORT: u16 = 7;
@@ -52,65 +53,66 @@ impl InsideEcho {
 
     /// The answer to an inner packet that came out of the tunnel, if any.
     pub fn answer(&mut self, packet: &[u8]) -> Option<Vec<u8>> {
-        let ip = match Ipv4Packet::new_checked(packet) {
-            Ok(ip) => ip,
-            Err(_) => {
-                self.counters.malformed += 1;
-                return None;
-            }
+        let Ok(ip) = packet::ipv4(packet) else {
+            self.counters.malformed += 1;
+            return None;
         };
-        if !self.lan.contains(ip.dst()) || ip.is_fragment() {
+        if !self.lan.contains(ip.header.destination_addr()) || ip.header.is_fragmenting_payload() {
             self.counters.ignored += 1;
             return None;
         }
-        let reply_payload = match ip.protocol() {
-            PROTO_ICMP => self.icmp_reply(ip.payload())?,
-            PROTO_UDP => self.udp_reply(&ip)?,
+        match ip.header.protocol() {
+            IpNumber::ICMP => self.icmp_reply(&ip),
+            IpNumber::UDP => self.udp_reply(&ip),
             _ => {
                 self.counters.ignored += 1;
-                return None;
+                None
             }
-        };
-        let repr = Ipv4Repr {
-            src: ip.dst(),
-            dst: ip.src(),
-            protocol: ip.protocol(),
-            ttl: 64,
-            ident: self.take_ident(),
-        };
-        // The reply is no longer than the request, so it fits.
-        repr.emit(&reply_payload).ok()
+        }
     }
 
-    fn icmp_reply(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
-        let Ok(m) = icmp::IcmpPacket::new_checked(payload) else {
+    fn icmp_reply(&mut self, ip: &Ipv4<'_>) -> Option<Vec<u8>> {
+        let Ok(m) = packet::icmpv4(ip.payload) else {
             self.counters.malformed += 1;
             return None;
         };
-        if m.ty() != icmp::ECHO_REQUEST || m.code() != 0 {
+        let Icmpv4Type::EchoRequest(IcmpEchoHeader { id, seq }) = m.icmp_type() else {
             self.counters.ignored += 1;
             return None;
-        }
+        };
         self.counters.icmp_echoed += 1;
-        Some(icmp::echo(
-            icmp::ECHO_REPLY,
-            m.echo_ident(),
-            m.echo_seq(),
-            m.data(),
-        ))
+        let mut reply = Vec::new();
+        self.reply_to(ip)
+            .icmpv4_echo_reply(id, seq)
+            .write_to_vec(&mut reply, m.payload())
+            .ok()?;
+        Some(reply)
     }
 
-    fn udp_reply(&mut self, ip: &Ipv4Packet<'_>) -> Option<Vec<u8>> {
-        let Ok(u) = udp::UdpDatagram::new_checked(ip.payload(), ip.src(), ip.dst()) else {
+    fn udp_reply(&mut self, ip: &Ipv4<'_>) -> Option<Vec<u8>> {
+        let (src, dst) = (ip.header.source_addr(), ip.header.destination_addr());
+        let Ok(u) = packet::udp(ip.payload, src, dst) else {
             self.counters.malformed += 1;
             return None;
         };
-        if u.dst_port() != ECHO_PORT {
+        if u.destination_port() != ECHO_PORT {
             self.counters.ignored += 1;
             return None;
         }
         self.counters.udp_echoed += 1;
-        udp::build(ip.dst(), ECHO_PORT, ip.src(), u.src_port(), u.data()).ok()
+        let mut reply = Vec::new();
+        self.reply_to(ip)
+            .udp(ECHO_PORT, u.source_port())
+            .write_to_vec(&mut reply, u.payload())
+            .ok()?;
+        Some(reply)
+    }
+
+    /// The IPv4 header of the answer to `ip`. (The answer is no longer than
+    /// the request, so it fits.)
+    fn reply_to(&mut self, ip: &Ipv4<'_>) -> etherparse::PacketBuilderStep<etherparse::IpHeaders> {
+        let ident = self.take_ident();
+        packet::ipv4_builder(ip.header.destination_addr(), ip.header.source_addr(), ident)
     }
 
     fn take_ident(&mut self) -> u16 {
@@ -132,37 +134,52 @@ mod tests {
         })
     }
 
-    fn request(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, payload: &[u8]) -> Vec<u8> {
-        Ipv4Repr {
-            src,
-            dst,
-            protocol: proto,
-            ttl: 64,
-            ident: 99,
-        }
-        .emit(payload)
-        .unwrap()
+    fn ping(src: Ipv4Addr, dst: Ipv4Addr, ty: Icmpv4Type, data: &[u8]) -> Vec<u8> {
+        let mut p = Vec::new();
+        packet::ipv4_builder(src, dst, 99)
+            .icmpv4(ty)
+            .write_to_vec(&mut p, data)
+            .unwrap();
+        p
     }
+
+    fn udp(src: Ipv4Addr, dst: Ipv4Addr, dport: u16, data: &[u8]) -> Vec<u8> {
+        let mut p = Vec::new();
+        packet::ipv4_builder(src, dst, 99)
+            .udp(40000, dport)
+            .write_to_vec(&mut p, data)
+            .unwrap();
+        p
+    }
+
+    const ECHO: IcmpEchoHeader = IcmpEchoHeader { id: 7, seq: 3 };
 
     #[test]
     fn answers_ping_to_the_lan() {
         let mut echo = hub_lan();
         let spoke = Ipv4Addr::new(10, 2, 2, 2);
         let hub = Ipv4Addr::new(10, 1, 1, 1);
-        let req = request(
-            spoke,
-            hub,
-            PROTO_ICMP,
-            &icmp::echo(icmp::ECHO_REQUEST, 7, 3, b"abc"),
-        );
+        let req = ping(spoke, hub, Icmpv4Type::EchoRequest(ECHO), b"abc");
         let rep = echo.answer(&req).unwrap();
-        let ip = Ipv4Packet::new_checked(&rep).unwrap();
+        let ip = packet::ipv4(&rep).unwrap();
+        let h = &ip.header;
         assert_eq!(
-            (ip.src(), ip.dst(), ip.protocol()),
-            (hub, spoke, PROTO_ICMP)
+            (h.source_addr(), h.destination_addr(), h.protocol(), h.ttl()),
+            (hub, spoke, IpNumber::ICMP, 64)
         );
-        assert_eq!(ip.payload(), icmp::echo(icmp::ECHO_REPLY, 7, 3, b"abc"));
+        assert_eq!((h.identification(), h.dont_fragment()), (1, true));
+        let m = packet::icmpv4(ip.payload).unwrap();
+        assert_eq!(
+            (m.icmp_type(), m.payload()),
+            (Icmpv4Type::EchoReply(ECHO), &b"abc"[..])
+        );
         assert_eq!(echo.counters().icmp_echoed, 1);
+        let again = echo.answer(&req).unwrap();
+        assert_eq!(
+            packet::ipv4(&again).unwrap().header.identification(),
+            2,
+            "one identification per reply"
+        );
     }
 
     #[test]
@@ -170,12 +187,16 @@ mod tests {
         let mut echo = hub_lan();
         let src = Ipv4Addr::new(10, 2, 2, 9);
         let dst = Ipv4Addr::new(10, 1, 0, 20);
-        let d = udp::build(src, 40000, dst, ECHO_PORT, b"ping?").unwrap();
-        let rep = echo.answer(&request(src, dst, PROTO_UDP, &d)).unwrap();
-        let ip = Ipv4Packet::new_checked(&rep).unwrap();
-        let u = udp::UdpDatagram::new_checked(ip.payload(), ip.src(), ip.dst()).unwrap();
+        let rep = echo.answer(&udp(src, dst, ECHO_PORT, b"ping?")).unwrap();
+        let ip = packet::ipv4(&rep).unwrap();
+        let (rsrc, rdst) = (ip.header.source_addr(), ip.header.destination_addr());
         assert_eq!(
-            (u.src_port(), u.dst_port(), u.data()),
+            (rsrc, rdst, ip.header.protocol()),
+            (dst, src, IpNumber::UDP)
+        );
+        let u = packet::udp(ip.payload, rsrc, rdst).unwrap();
+        assert_eq!(
+            (u.source_port(), u.destination_port(), u.payload()),
             (ECHO_PORT, 40000, &b"ping?"[..])
         );
         assert_eq!(echo.counters().udp_echoed, 1);
@@ -186,21 +207,18 @@ mod tests {
         let mut echo = hub_lan();
         let src = Ipv4Addr::new(10, 2, 2, 2);
         let off_lan = Ipv4Addr::new(10, 1, 2, 1);
-        let ping = icmp::echo(icmp::ECHO_REQUEST, 1, 1, b"");
-        assert!(
-            echo.answer(&request(src, off_lan, PROTO_ICMP, &ping))
-                .is_none()
-        );
-        let reply = icmp::echo(icmp::ECHO_REPLY, 1, 1, b"");
         let lan = Ipv4Addr::new(10, 1, 1, 1);
-        assert!(
-            echo.answer(&request(src, lan, PROTO_ICMP, &reply))
-                .is_none()
-        );
-        let d = udp::build(src, 1, lan, 9, b"x").unwrap();
-        assert!(echo.answer(&request(src, lan, PROTO_UDP, &d)).is_none());
+        let request = Icmpv4Type::EchoRequest(ECHO);
+        assert!(echo.answer(&ping(src, off_lan, request, b"")).is_none());
+        let reply = Icmpv4Type::EchoReply(ECHO);
+        assert!(echo.answer(&ping(src, lan, reply, b"")).is_none());
+        assert!(echo.answer(&udp(src, lan, 9, b"x")).is_none());
         assert_eq!(echo.counters().ignored, 3);
         assert!(echo.answer(&[0x45, 0, 0]).is_none());
-        assert_eq!(echo.counters().malformed, 1);
+        let mut bad_udp_sum = udp(src, lan, ECHO_PORT, b"x");
+        bad_udp_sum[28] ^= 1;
+        assert!(echo.answer(&bad_udp_sum).is_none());
+        assert_eq!(echo.counters().malformed, 2);
+        assert_eq!(echo.counters().udp_echoed, 0);
     }
 }

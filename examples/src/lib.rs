@@ -1,7 +1,7 @@
 //! Shared pieces of the runnable ikesuite programs (`router`, `demo`).
 //!
-//! * [`packet`]: checked IPv4 / ICMP / UDP views and builders for the inner
-//!   packets.
+//! * [`packet`]: the inner IPv4 / ICMP / UDP packets, checked and built with
+//!   etherparse.
 //! * [`router`]: a Gateway driven by real sockets, the inside and a clock.
 //! * [`inside_echo`]: a responder standing in for the inside LAN's hosts.
 //! * [`traffic`]: an ICMP echo generator that counts loss and round trips.

@@ -19,7 +19,7 @@ use std::time::Duration;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::io::Input;
-use crate::packet::ipv4::Ipv4Packet;
+use crate::packet;
 
 /// IP protocol number of ESP (RFC 4303).
 pub const PROTO_ESP: i32 = 50;
@@ -129,38 +129,43 @@ fn read_raw(
 
 /// The ESP payload of a received IPv4 packet, if it is ESP for `local`.
 fn classify(packet: &[u8], local: Ipv4Addr, drops: &RawEspDrops) -> Option<Input> {
-    let ip = match Ipv4Packet::new_checked(packet) {
-        Ok(ip) if i32::from(ip.protocol()) == PROTO_ESP && !ip.is_fragment() => ip,
+    let ip = match packet::ipv4(packet) {
+        Ok(ip)
+            if i32::from(ip.header.protocol().0) == PROTO_ESP
+                && !ip.header.is_fragmenting_payload() =>
+        {
+            ip
+        }
         _ => {
             drops.malformed.fetch_add(1, Ordering::Relaxed);
             return None;
         }
     };
-    if ip.dst() != local {
+    if ip.header.destination_addr() != local {
         drops.foreign.fetch_add(1, Ordering::Relaxed);
         return None;
     }
     Some(Input::Esp {
-        remote: ip.src(),
-        payload: ip.payload().to_vec(),
+        remote: ip.header.source_addr(),
+        payload: ip.payload.to_vec(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::ipv4::Ipv4Repr;
+    use etherparse::IpNumber;
 
     fn esp_packet(src: Ipv4Addr, dst: Ipv4Addr) -> Vec<u8> {
-        Ipv4Repr {
-            src,
-            dst,
-            protocol: 50,
-            ttl: 64,
-            ident: 1,
-        }
-        .emit(&[0, 0, 0x10, 0x01, 0, 0, 0, 1, 0xaa, 0xbb])
-        .unwrap()
+        let mut p = Vec::new();
+        packet::ipv4_builder(src, dst, 1)
+            .write_to_vec(
+                &mut p,
+                IpNumber::ENCAPSULATING_SECURITY_PAYLOAD,
+                &[0, 0, 0x10, 0x01, 0, 0, 0, 1, 0xaa, 0xbb],
+            )
+            .unwrap();
+        p
     }
 
     #[test]

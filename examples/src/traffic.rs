@@ -8,8 +8,10 @@ use std::net::Ipv4Addr;
 
 use ike_proto::time::Instant;
 
-use crate::packet::icmp;
-use crate::packet::ipv4::{Ipv4Packet, Ipv4Repr, PROTO_ICMP};
+use etherparse::icmpv4::TYPE_ECHO_REPLY;
+use etherparse::{IcmpEchoHeader, IpNumber};
+
+use crate::packet;
 
 /// What to send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,35 +128,36 @@ impl Pinger {
         self.last_sent = Some(now);
         self.outstanding.insert(seq, now);
         self.stats.transmitted += 1;
-        let data = pattern(seq, self.plan.size);
-        let msg = icmp::echo(icmp::ECHO_REQUEST, self.plan.ident, seq, &data);
-        let repr = Ipv4Repr {
-            src: self.plan.src,
-            dst: self.plan.dst,
-            protocol: PROTO_ICMP,
-            ttl: 64,
-            ident: seq,
-        };
-        repr.emit(&msg).ok()
+        let mut request = Vec::new();
+        packet::ipv4_builder(self.plan.src, self.plan.dst, seq)
+            .icmpv4_echo_request(self.plan.ident, seq)
+            .write_to_vec(&mut request, &pattern(seq, self.plan.size))
+            .ok()?;
+        Some(request)
     }
 
     /// Feeds an inner packet; returns whether it was a reply to one of our
     /// requests (with the data we sent).
     pub fn handle_packet(&mut self, packet: &[u8], now: Instant) -> bool {
-        let Ok(ip) = Ipv4Packet::new_checked(packet) else {
+        let Ok(ip) = packet::ipv4(packet) else {
             return false;
         };
-        if ip.protocol() != PROTO_ICMP || ip.src() != self.plan.dst || ip.dst() != self.plan.src {
+        let h = &ip.header;
+        if h.protocol() != IpNumber::ICMP
+            || h.source_addr() != self.plan.dst
+            || h.destination_addr() != self.plan.src
+        {
             return false;
         }
-        let Ok(m) = icmp::IcmpPacket::new_checked(ip.payload()) else {
+        let Ok(m) = packet::icmpv4(ip.payload) else {
             return false;
         };
-        if m.ty() != icmp::ECHO_REPLY || m.echo_ident() != self.plan.ident {
+        // By type alone, as before etherparse, whose `EchoReply` wants code 0.
+        let IcmpEchoHeader { id, seq } = IcmpEchoHeader::from_bytes(m.bytes5to8());
+        if m.type_u8() != TYPE_ECHO_REPLY || id != self.plan.ident {
             return false;
         }
-        let seq = m.echo_seq();
-        if m.data() != pattern(seq, self.plan.size).as_slice() {
+        if m.payload() != pattern(seq, self.plan.size).as_slice() {
             return false;
         }
         if let Some(sent) = self.outstanding.remove(&seq) {
@@ -281,26 +284,22 @@ mod tests {
     fn rejects_foreign_replies() {
         let mut p = Pinger::new(plan(1));
         let req = p.poll_request(t(0)).unwrap();
-        // Another identifier.
-        let other = Ipv4Repr {
-            src: Ipv4Addr::new(10, 1, 1, 1),
-            dst: Ipv4Addr::new(10, 2, 2, 2),
-            protocol: PROTO_ICMP,
-            ttl: 64,
-            ident: 1,
+        let reply = |id: u16, data: &[u8]| {
+            let mut r = Vec::new();
+            packet::ipv4_builder(Ipv4Addr::new(10, 1, 1, 1), Ipv4Addr::new(10, 2, 2, 2), 1)
+                .icmpv4_echo_reply(id, 1)
+                .write_to_vec(&mut r, data)
+                .unwrap();
+            r
         };
-        let data = pattern(1, 32);
-        let wrong_id = other
-            .emit(&icmp::echo(icmp::ECHO_REPLY, 0x1c6, 1, &data))
-            .unwrap();
-        assert!(!p.handle_packet(&wrong_id, t(5)));
+        // Another identifier.
+        assert!(!p.handle_packet(&reply(0x1c6, &pattern(1, 32)), t(5)));
         // Altered data.
-        let wrong_data = other
-            .emit(&icmp::echo(icmp::ECHO_REPLY, 0x1c5, 1, &[0; 32]))
-            .unwrap();
-        assert!(!p.handle_packet(&wrong_data, t(5)));
+        assert!(!p.handle_packet(&reply(0x1c5, &[0; 32]), t(5)));
         // Our own request looped back is not a reply.
         assert!(!p.handle_packet(&req, t(5)));
         assert_eq!(p.stats().received, 0);
+        // The right one is.
+        assert!(p.handle_packet(&reply(0x1c5, &pattern(1, 32)), t(5)));
     }
 }
