@@ -118,6 +118,13 @@ pub fn attributes(data: &[u8]) {
     if let Ok(p) = AttributePayload::parse(data) {
         same("ATTRIBUTE", data, |o| p.emit(o));
     }
+    // The lenient parse takes zero padding after the list, says how much,
+    // and emits exactly what came before it.
+    if let Ok((p, padding)) = AttributePayload::parse_padded(data) {
+        let (list, pad) = data.split_at(data.len() - padding);
+        assert!(pad.iter().all(|b| *b == 0), "padding that is not zero");
+        same("ATTRIBUTE (padded)", list, |o| p.emit(o));
+    }
 }
 
 /// An ID payload body, with every typed accessor.

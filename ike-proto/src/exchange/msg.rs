@@ -412,7 +412,17 @@ pub(crate) fn parse_chain(
     let mut out = Vec::new();
     for raw in walk.by_ref() {
         let raw = raw.map_err(|e| codec_error(&e))?;
-        let payload = raw.parse().map_err(|e| codec_error(&e))?;
+        let payload = match raw.parse() {
+            Ok(p) => p,
+            // Libreswan pads ATTRIBUTE payloads with zeros: harmless, taken
+            // (and counted where the Transaction is opened).
+            Err(e) if raw.payload_type == PayloadType::ATTRIBUTE => {
+                wire::AttributePayload::parse_padded(raw.body)
+                    .map(|(a, _)| wire::Payload::Attribute(a))
+                    .map_err(|_| codec_error(&e))?
+            }
+            Err(e) => return Err(codec_error(&e)),
+        };
         out.push(Parsed {
             payload: Payload::from_wire(payload, raw.payload_type.get(), raw.body),
             raw: zeroize::Zeroizing::new(raw.bytes.to_vec()),

@@ -47,9 +47,20 @@ impl AttributePayload {
         self.attributes.iter().find(|a| a.kind == kind)
     }
 
-    /// Parses the payload body (after the generic payload header).
+    /// Parses the payload body (after the generic payload header): exactly
+    /// a list of attributes, so that [`AttributePayload::emit`] gives the
+    /// same bytes back. [`AttributePayload::parse_padded`] also takes zero
+    /// padding after the list.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
-        Self::parse_padded(body).map(|(p, _)| p)
+        match Self::parse_padded(body)? {
+            (p, 0) => Ok(p),
+            (_, padding) => Err(crate::error::InvalidMessage::UnequalLengths {
+                what: "ATTRIBUTE payload (zero bytes after the last attribute)",
+                declared: body.len().saturating_sub(padding),
+                available: body.len(),
+            }
+            .into()),
+        }
     }
 
     /// Parses the payload body and says how many zero bytes followed the
@@ -173,6 +184,8 @@ mod tests {
         padded.extend_from_slice(&[0, 0]);
         let (p, pad) = AttributePayload::parse_padded(&padded).unwrap();
         assert_eq!((p, pad), (payload(), 2));
+        // The strict parse, whose emit is its exact inverse, refuses it.
+        assert!(AttributePayload::parse(&padded).is_err());
         // A REPLY whose user name ends the list, then 3 bytes of padding.
         let reply = [
             0x02, 0x00, 0x12, 0x34, 0x40, 0x89, 0x00, 0x01, b'g', 0x00, 0x00, 0x00,
@@ -184,10 +197,10 @@ mod tests {
         // padding than any cipher block needs.
         let mut bad = BODY.to_vec();
         bad.extend_from_slice(&[0, 1]);
-        assert!(AttributePayload::parse(&bad).is_err());
+        assert!(AttributePayload::parse_padded(&bad).is_err());
         let mut long = BODY.to_vec();
         long.resize(BODY.len() + crate::wire::MAX_PADDING + 4, 0);
-        assert!(AttributePayload::parse(&long).is_err());
+        assert!(AttributePayload::parse_padded(&long).is_err());
     }
 
     #[test]
