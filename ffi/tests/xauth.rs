@@ -10,10 +10,7 @@ use std::ptr;
 use getrandom::SysRng;
 use getrandom::rand_core::UnwrapErr;
 use ike_proto::engine::{Config, Engine, Event};
-use ike_proto::policy::{
-    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
-    Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
-};
+use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector};
 use ike_proto::time::Instant;
 use ikesuite::gateway::*;
 use ikesuite::iks_result;
@@ -98,30 +95,7 @@ fn hub() -> Gw {
 
 /// The Cisco VPN Client: group testgroup / cisco321, user gfullage.
 fn client() -> Engine {
-    let group = Identity::KeyId(b"testgroup".to_vec());
-    let mut p = StaticPolicy::new();
-    p.mode = Some(Phase1Mode::Aggressive);
-    p.identity = Some(group.clone());
-    p.keys_by_identity
-        .push((group, PresharedKey::new(b"cisco321".to_vec())));
-    p.phase1.push(Phase1Proposal::seed());
-    p.profiles.push((
-        None,
-        Profile {
-            name: "hub".into(),
-            xauth: true,
-            mode_config: ModeConfig::Respond,
-        },
-    ));
-    p.phase2.push(StaticPhase2 {
-        peer: None,
-        selectors: None,
-        proposals: vec![Phase2Proposal::seed()],
-    });
-    p.xauth_credentials = Some(XauthCredentials {
-        user: "gfullage".into(),
-        password: XauthPassword::new(PASSWORD.to_vec()),
-    });
+    let p = StaticPolicy::seed_vpn_client("gfullage", PASSWORD);
     let config = Config {
         ike_port: PORT,
         natt_port: NATT_PORT,

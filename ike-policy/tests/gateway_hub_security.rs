@@ -15,8 +15,7 @@ use ike_policy::lockout::XauthBackoff;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
 use ike_proto::engine::{ChildSa, Config, Engine, Event};
 use ike_proto::policy::{
-    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
-    Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
+    Identity, Phase1Mode, PresharedKey, Selectors, StaticPolicy, TrafficSelector,
 };
 use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
@@ -62,30 +61,7 @@ fn l2l_peer(seed: u64) -> Engine {
 
 /// A Cisco VPN client of group testgroup, user `user` / `password`.
 fn vpn_client(seed: u64, user: &str, password: &[u8]) -> Engine {
-    let group = Identity::KeyId(b"testgroup".to_vec());
-    let mut p = StaticPolicy::new();
-    p.mode = Some(Phase1Mode::Aggressive);
-    p.identity = Some(group.clone());
-    p.keys_by_identity
-        .push((group, PresharedKey::new(b"cisco321".to_vec())));
-    p.phase1.push(Phase1Proposal::seed());
-    p.profiles.push((
-        None,
-        Profile {
-            name: "hub".into(),
-            xauth: true,
-            mode_config: ModeConfig::Respond,
-        },
-    ));
-    p.phase2.push(StaticPhase2 {
-        peer: None,
-        selectors: None,
-        proposals: vec![Phase2Proposal::seed()],
-    });
-    p.xauth_credentials = Some(XauthCredentials {
-        user: user.into(),
-        password: XauthPassword::new(password.to_vec()),
-    });
+    let p = StaticPolicy::seed_vpn_client(user, password);
     Engine::new(
         engine_config(),
         Box::new(p),

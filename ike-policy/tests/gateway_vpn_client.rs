@@ -9,10 +9,7 @@ use std::net::Ipv4Addr;
 use esp_core::{InboundSa, KeyMaterial, Mode, OutboundSa, SaParams};
 use ike_policy::GatewayEvent;
 use ike_proto::engine::{Config, Engine, Event};
-use ike_proto::policy::{
-    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
-    StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
-};
+use ike_proto::policy::{Identity, ModeConfig, StaticPolicy, TrafficSelector, XauthPassword};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -22,30 +19,7 @@ use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, Net, PORTS, icmp, suite};
 /// The Cisco VPN Client's profile: group testgroup / cisco321, user
 /// gfullage, Mode Config pulled, everything to 0.0.0.0/0 through the hub.
 fn client(password: &[u8]) -> Engine {
-    let group = Identity::KeyId(b"testgroup".to_vec());
-    let mut p = StaticPolicy::new();
-    p.mode = Some(Phase1Mode::Aggressive);
-    p.identity = Some(group.clone());
-    p.keys_by_identity
-        .push((group, PresharedKey::new(b"cisco321".to_vec())));
-    p.phase1.push(Phase1Proposal::seed());
-    p.profiles.push((
-        None,
-        Profile {
-            name: "hub".into(),
-            xauth: true,
-            mode_config: ModeConfig::Respond,
-        },
-    ));
-    p.phase2.push(StaticPhase2 {
-        peer: None,
-        selectors: None,
-        proposals: vec![Phase2Proposal::seed()],
-    });
-    p.xauth_credentials = Some(XauthCredentials {
-        user: "gfullage".into(),
-        password: XauthPassword::new(password.to_vec()),
-    });
+    let p = StaticPolicy::seed_vpn_client("gfullage", password);
     let config = Config {
         ike_port: PORTS.0,
         natt_port: PORTS.1,

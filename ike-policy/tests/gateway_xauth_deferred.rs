@@ -9,10 +9,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use ike_policy::gateway::Instant;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
 use ike_proto::engine::{CommandError, Config, Engine, Event, IkeSaId};
-use ike_proto::policy::{
-    Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
-    Selectors, StaticPhase2, StaticPolicy, TrafficSelector, XauthCredentials, XauthPassword,
-};
+use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector, XauthPassword};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -40,30 +37,7 @@ fn radius_hub() -> Gateway {
 
 /// The VPN client: group testgroup / cisco321, user gfullage.
 fn client() -> Engine {
-    let group = Identity::KeyId(b"testgroup".to_vec());
-    let mut p = StaticPolicy::new();
-    p.mode = Some(Phase1Mode::Aggressive);
-    p.identity = Some(group.clone());
-    p.keys_by_identity
-        .push((group, PresharedKey::new(b"cisco321".to_vec())));
-    p.phase1.push(Phase1Proposal::seed());
-    p.profiles.push((
-        None,
-        Profile {
-            name: "hub".into(),
-            xauth: true,
-            mode_config: ModeConfig::Respond,
-        },
-    ));
-    p.phase2.push(StaticPhase2 {
-        peer: None,
-        selectors: None,
-        proposals: vec![Phase2Proposal::seed()],
-    });
-    p.xauth_credentials = Some(XauthCredentials {
-        user: "gfullage".into(),
-        password: XauthPassword::new(b"radius-secret".to_vec()),
-    });
+    let p = StaticPolicy::seed_vpn_client("gfullage", b"radius-secret");
     let config = Config {
         ike_port: PORTS.0,
         natt_port: PORTS.1,

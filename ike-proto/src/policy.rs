@@ -933,6 +933,40 @@ impl StaticPolicy {
     }
 }
 
+impl StaticPolicy {
+    /// The seed's Cisco VPN Client: Aggressive Mode as group `testgroup`
+    /// with the group key `cisco321`, the seed's ISAKMP policy, Xauth as
+    /// `user` / `password`, Mode Config pulled (`Respond`), and whatever
+    /// selectors it is asked to protect.
+    pub fn seed_vpn_client(user: &str, password: &[u8]) -> Self {
+        let group = Identity::KeyId(b"testgroup".to_vec());
+        let mut p = Self::new();
+        p.mode = Some(Phase1Mode::Aggressive);
+        p.identity = Some(group.clone());
+        p.keys_by_identity
+            .push((group, PresharedKey::new(b"cisco321".to_vec())));
+        p.phase1.push(Phase1Proposal::seed());
+        p.profiles.push((
+            None,
+            Profile {
+                name: "hub".into(),
+                xauth: true,
+                mode_config: ModeConfig::Respond,
+            },
+        ));
+        p.phase2.push(StaticPhase2 {
+            peer: None,
+            selectors: None,
+            proposals: vec![Phase2Proposal::seed()],
+        });
+        p.xauth_credentials = Some(XauthCredentials {
+            user: user.into(),
+            password: XauthPassword::new(password.to_vec()),
+        });
+        p
+    }
+}
+
 fn choose_lifetime(rule: LifetimeRule, ours: Lifetime, theirs: Lifetime) -> Option<Lifetime> {
     match rule {
         LifetimeRule::PeerMustNotExceed => theirs.within(ours).then_some(theirs),

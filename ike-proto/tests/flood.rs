@@ -15,9 +15,8 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use ike_proto::engine::{Config, Engine, Event};
 use ike_proto::harness::{Pair, Side};
 use ike_proto::policy::{
-    Identity, ModeConfig, ModeConfigAttributes, Phase1Mode, Phase1Proposal, Phase2Proposal,
-    PresharedKey, Profile, Selectors, StaticPhase2, StaticPolicy, StaticPool, TrafficSelector,
-    XauthCredentials, XauthPassword,
+    Identity, ModeConfig, ModeConfigAttributes, Phase1Proposal, Phase2Proposal, PresharedKey,
+    Profile, Selectors, StaticPhase2, StaticPolicy, StaticPool, TrafficSelector, XauthPassword,
 };
 use ike_proto::time::{Duration, Instant};
 use rand_chacha::ChaCha20Rng;
@@ -299,30 +298,7 @@ fn vpn_hub() -> StaticPolicy {
 }
 
 fn vpn_client() -> StaticPolicy {
-    let mut p = StaticPolicy::new();
-    p.mode = Some(Phase1Mode::Aggressive);
-    p.identity = Some(group());
-    p.keys_by_identity
-        .push((group(), PresharedKey::new(b"cisco321".to_vec())));
-    p.phase1.push(Phase1Proposal::seed());
-    p.profiles.push((
-        None,
-        Profile {
-            name: "hub".into(),
-            xauth: true,
-            mode_config: ModeConfig::Respond,
-        },
-    ));
-    p.phase2.push(StaticPhase2 {
-        peer: None,
-        selectors: None,
-        proposals: vec![Phase2Proposal::seed()],
-    });
-    p.xauth_credentials = Some(XauthCredentials {
-        user: "gfullage".into(),
-        password: XauthPassword::new(b"ikelab-pass".to_vec()),
-    });
-    p
+    StaticPolicy::seed_vpn_client("gfullage", b"ikelab-pass")
 }
 
 /// 2,000 spoofed Aggressive Mode first messages per second (group

@@ -9,9 +9,9 @@ use std::net::Ipv4Addr;
 use ike_proto::engine::{ChildSa, Config, DownReason, Engine, Event, IkeSaId};
 use ike_proto::harness::Pair;
 use ike_proto::policy::{
-    Identity, ModeConfig, ModeConfigAttributes, Phase1Mode, Phase1Proposal, Phase2Proposal,
-    PresharedKey, Profile, Selectors, StaticPhase2, StaticPolicy, StaticPool, TrafficSelector,
-    XauthCredentials, XauthPassword,
+    Identity, ModeConfig, ModeConfigAttributes, Phase1Proposal, Phase2Proposal, PresharedKey,
+    Profile, Selectors, StaticPhase2, StaticPolicy, StaticPool, TrafficSelector, XauthCredentials,
+    XauthPassword,
 };
 use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
@@ -40,29 +40,11 @@ fn hub_lan() -> TrafficSelector {
 /// The client: Aggressive Mode as testgroup/cisco321, Xauth with `password`,
 /// Mode Config as `mode` (`Respond`: pull, `Initiate`: wait for the SET).
 fn client_policy(password: &[u8], xauth: bool, mode: ModeConfig) -> StaticPolicy {
-    let mut p = StaticPolicy::new();
-    p.mode = Some(Phase1Mode::Aggressive);
-    p.identity = Some(group());
-    p.keys_by_identity
-        .push((group(), PresharedKey::new(b"cisco321".to_vec())));
-    p.phase1.push(Phase1Proposal::seed());
-    p.profiles.push((
-        None,
-        Profile {
-            name: "hub".into(),
-            xauth,
-            mode_config: mode,
-        },
-    ));
-    p.phase2.push(StaticPhase2 {
-        peer: None,
-        selectors: None,
-        proposals: vec![Phase2Proposal::seed()],
-    });
-    p.xauth_credentials = Some(XauthCredentials {
-        user: "gfullage".into(),
-        password: XauthPassword::new(password.to_vec()),
-    });
+    let mut p = StaticPolicy::seed_vpn_client("gfullage", password);
+    for (_, profile) in &mut p.profiles {
+        profile.xauth = xauth;
+        profile.mode_config = mode;
+    }
     p
 }
 
