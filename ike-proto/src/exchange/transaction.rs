@@ -166,12 +166,15 @@ pub(crate) fn open(
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
     let mut attrs = opened.payloads.into_iter().filter_map(|p| {
-        let padding = AttributePayload::parse_padded(p.body()).map_or(0, |(a, n)| {
-            drop(Zeroizing::new(a));
-            n
-        });
+        // What the payload held beyond its attributes is the zero padding
+        // the chain's parse let through: no second parse (nor a second
+        // copy of a password) to measure it.
+        let body_len = p.body().len();
         match p.payload {
-            Payload::Attribute(a) => Some((Zeroizing::new(a), padding)),
+            Payload::Attribute(a) => {
+                let padding = body_len.saturating_sub(a.buffer_len());
+                Some((Zeroizing::new(a), padding))
+            }
             _ => None,
         }
     });
