@@ -1,9 +1,10 @@
 //! Logging: each Gateway logs under the target its embedder names, so two
 //! Gateways in one process can be told apart, and every line arrives once
-//! (to the `log` facade, or as an event when asked), never both ways.
+//! (to the `log` facade, or as an event when asked), never both ways. Its
+//! own test binary: a `log` logger is process-wide, and this checks all that
+//! reaches it.
 
 use std::net::Ipv4Addr;
-use std::sync::{Mutex, OnceLock};
 
 use ike_policy::gateway::Instant;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
@@ -11,34 +12,14 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+#[path = "api/common/mod.rs"]
 mod common;
-use common::{HUB, HUB_CFG, SEED_HUB_ADDR};
+use common::{HUB, HUB_CFG, SEED_HUB_ADDR, SPOKE_CFG};
 
-const SPOKE_CFG: &str = include_str!("configs/spoke.cfg");
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
 
-/// Every record this test binary logs, as (target, text).
 fn records() -> Vec<(String, String)> {
-    struct Capture(Mutex<Vec<(String, String)>>);
-    impl log::Log for Capture {
-        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-            true
-        }
-        fn log(&self, r: &log::Record<'_>) {
-            if let Ok(mut v) = self.0.lock() {
-                v.push((r.target().to_owned(), r.args().to_string()));
-            }
-        }
-        fn flush(&self) {}
-    }
-    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
-    let logger = LOGGER.get_or_init(|| {
-        let l: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        log::set_logger(l).expect("this binary's only logger");
-        log::set_max_level(log::LevelFilter::Trace);
-        l
-    });
-    logger.0.lock().map(|v| v.clone()).unwrap_or_default()
+    common::captured_records()
 }
 
 fn options(target: &str, outside: Option<Ipv4Addr>, log_events: bool) -> GatewayOptions {

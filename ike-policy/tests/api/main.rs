@@ -1,21 +1,33 @@
-//! The public API of ike-policy: the parser on the seed's configurations and
-//! on bad input, type 7 vectors, and the resolver's rules.
+//! The public API of ike-policy, one test binary: the parser on the seed's
+//! configurations and on bad input, type 7 vectors, the resolver's rules, and
+//! Gateways negotiating in memory (`common` holds their shared harness).
 
 mod builder;
+mod common;
 mod ezvpn;
+mod gateway;
+mod gateway_ezvpn;
+mod gateway_ezvpn_policy;
+mod gateway_hub_security;
+mod gateway_vpn_client;
+mod gateway_xauth_client;
+mod gateway_xauth_deferred;
 mod hub_limits;
+mod keylog_tshark;
 mod parser;
 mod policy;
 mod resolver;
 mod robust;
+mod show_views;
+mod threads;
 mod type7;
 
 use ike_policy::Config;
 
 /// The seed's hub configuration, verbatim.
-pub const HUB: &str = include_str!("../configs/hub.cfg");
+pub const HUB: &str = common::HUB_CFG;
 /// The seed's spoke configuration, verbatim.
-pub const SPOKE: &str = include_str!("../configs/spoke.cfg");
+pub const SPOKE: &str = common::SPOKE_CFG;
 
 /// The hub configuration, parsed.
 pub fn hub() -> Config {

@@ -21,7 +21,7 @@ use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-mod common;
+use crate::common;
 use common::{HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp, suite};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);

@@ -1,8 +1,6 @@
-//! The seed's hub Gateway against our own Easy VPN Remote: an engine run by
-//! `IosPolicy` over `crypto ipsec client ezvpn` (Aggressive Mode as
-//! testgroup with the IOS client's XAUTHInitPreShared proposals, Xauth as
-//! gfullage from `username ... password`, Mode Config pulled), in memory
-//! under a virtual clock. The client has no
+//! The seed's hub Gateway against a Cisco-style VPN client: an engine
+//! with a StaticPolicy (Aggressive Mode as testgroup, Xauth as gfullage,
+//! Mode Config pulled), in memory under a virtual clock. The client has no
 //! data plane of its own: the test seals and opens its ESP with esp-core
 //! and the keys the client's engine negotiated.
 
@@ -10,43 +8,18 @@ use std::net::Ipv4Addr;
 
 use esp_core::{InboundSa, KeyMaterial, Mode, OutboundSa, SaParams};
 use ike_policy::GatewayEvent;
-use ike_policy::IosPolicy;
 use ike_proto::engine::{Config, Engine, Event};
-use ike_proto::policy::{Selectors, TrafficSelector};
+use ike_proto::policy::{Identity, ModeConfig, StaticPolicy, TrafficSelector, XauthPassword};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use std::sync::Arc;
 
-mod common;
-use common::{ASSIGNED, CLIENT, HUB, HUB_HOST, Net, PORTS, icmp, suite};
+use crate::common;
+use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, Net, PORTS, icmp, suite};
 
-/// The Easy VPN Remote's configuration: group testgroup / cisco321, user
-/// gfullage, client mode, towards the hub.
-fn client_cfg(password: &str) -> String {
-    format!(
-        "hostname Remote
-crypto ipsec client ezvpn hubvpn
- connect auto
- group testgroup key cisco321
- mode client
- peer {HUB}
- username gfullage password {password}
-!
-interface Ethernet0
- ip address {CLIENT} 255.255.255.0
- crypto ipsec client ezvpn hubvpn
-!
-interface Ethernet1
- ip address 192.168.1.1 255.255.255.0
- crypto ipsec client ezvpn hubvpn inside
-"
-    )
-}
-
-/// An engine run by `IosPolicy` over the Easy VPN Remote configuration.
+/// The Cisco VPN Client's profile: group testgroup / cisco321, user
+/// gfullage, Mode Config pulled, everything to 0.0.0.0/0 through the hub.
 fn client(password: &[u8]) -> Engine {
-    let text = client_cfg(std::str::from_utf8(password).unwrap());
-    let policy = IosPolicy::new(Arc::new(ike_policy::parse(&text).unwrap()));
+    let p = StaticPolicy::seed_vpn_client("gfullage", password);
     let config = Config {
         ike_port: PORTS.0,
         natt_port: PORTS.1,
@@ -56,13 +29,13 @@ fn client(password: &[u8]) -> Engine {
     };
     Engine::new(
         config,
-        Box::new(policy),
+        Box::new(p),
         Box::new(ChaCha20Rng::seed_from_u64(77)),
     )
 }
 
 #[test]
-fn an_ezvpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
+fn a_vpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
     let mut net = Net::new(client(b"gfullage"));
     net.connect();
 
@@ -74,7 +47,7 @@ fn an_ezvpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
             Event::ConfigAssigned { attributes, .. } => Some((**attributes).clone()),
             _ => None,
         })
-        .unwrap_or_else(|| panic!("{:#?}\n{:#?}", net.client_events, net.hub_events));
+        .expect("client configured");
     assert_eq!(cfg.address, Some(ASSIGNED));
     assert_eq!(
         cfg.dns,
@@ -163,7 +136,7 @@ fn an_ezvpn_client_gets_10_5_5_1_and_reaches_the_hub_lan_over_esp() {
 }
 
 #[test]
-fn an_ezvpn_client_with_a_wrong_password_never_gets_an_address() {
+fn a_wrong_password_never_gets_an_address() {
     let mut net = Net::new(client(b"not-gfullage"));
     net.connect();
     net.run_for(30);
@@ -178,53 +151,105 @@ fn an_ezvpn_client_with_a_wrong_password_never_gets_an_address() {
     assert_eq!(fails, 3);
 }
 
-/// The policy questions behind the above, asked of the client's
-/// `IosPolicy` directly.
+/// The policy questions behind the above, asked of `IosPolicy` directly.
 #[test]
-fn ezvpn_policy_answers_as_the_ios_client_does() {
-    use ike_proto::policy::{AuthMethod, Identity, ModeConfig, Phase1Mode, Policy};
-    let policy = IosPolicy::new(Arc::new(
-        ike_policy::parse(&client_cfg("gfullage")).unwrap(),
-    ));
-    assert_eq!(policy.ezvpn().map(|e| e.name.as_str()), Some("hubvpn"));
-    let p1 = policy
-        .initiator_phase1(CLIENT, HUB)
-        .expect("towards the hub");
-    assert_eq!(p1.mode, Phase1Mode::Aggressive);
-    assert_eq!(p1.identity, Some(Identity::KeyId(b"testgroup".to_vec())));
-    assert!(
-        p1.proposals
-            .iter()
-            .all(|p| p.auth == AuthMethod::XauthInitPreShared && p.group.0 == 2)
-    );
-    assert_eq!(
-        policy
-            .preshared_key_for_address(CLIENT, HUB)
-            .map(|k| k.as_bytes().to_vec()),
-        Some(b"cisco321".to_vec())
-    );
-    let creds = policy.xauth_credentials(CLIENT, HUB).unwrap();
-    assert_eq!(creds.user, "gfullage");
-    assert_eq!(creds.password.as_bytes(), b"gfullage");
+fn ios_policy_checks_xauth_against_clientauth_and_allocates_from_ippool() {
+    use ike_proto::policy::{Policy, XauthVerdict};
+    let config = std::sync::Arc::new(ike_policy::parse(HUB_CFG).unwrap());
+    let policy = ike_policy::IosPolicy::new(config);
+    let group = Identity::KeyId(b"testgroup".to_vec());
     let profile = policy
-        .match_profile(CLIENT, HUB, &Identity::Ipv4(HUB))
-        .unwrap();
+        .match_profile(HUB, CLIENT, &group)
+        .expect("VPNclient");
+    assert_eq!(profile.name, "VPNclient");
     assert!(profile.xauth);
     assert_eq!(profile.mode_config, ModeConfig::Respond);
-    let want = Selectors {
-        local: TrafficSelector::host(ASSIGNED),
-        remote: TrafficSelector::host(HUB_HOST),
+    let check = |user: &str, pw: &[u8]| {
+        policy.check_xauth(
+            HUB,
+            CLIENT,
+            &profile,
+            user,
+            &XauthPassword::new(pw.to_vec()),
+        )
     };
-    let offer = policy.initiator_phase2(CLIENT, HUB, &want).unwrap();
-    assert_eq!(offer.selectors.local, TrafficSelector::host(ASSIGNED));
+    // `username gfullage password 7 0201024E070A0E2649` is "gfullage".
+    assert_eq!(check("gfullage", b"gfullage"), XauthVerdict::Accept);
+    assert_eq!(check("gfullage", b"gfullagE"), XauthVerdict::Reject);
+    assert_eq!(check("gfullage", b""), XauthVerdict::Reject);
+    assert_eq!(check("nobody", b"gfullage"), XauthVerdict::Reject);
+
+    let first = policy
+        .mode_config_attributes(HUB, CLIENT, &group, &profile, Some("gfullage"))
+        .unwrap();
+    assert_eq!(first.address, Some(ASSIGNED));
+    assert_eq!(first.domain.as_deref(), Some("cisco.com"));
+    assert_eq!(first.dns.len(), 2);
+    assert_eq!(first.wins.len(), 2);
+    let second = policy
+        .mode_config_attributes(HUB, CLIENT, &group, &profile, Some("gfullage"))
+        .unwrap();
+    assert_eq!(second.address, Some(Ipv4Addr::new(10, 5, 5, 2)));
     assert_eq!(
-        offer.selectors.remote,
-        TrafficSelector::subnet(Ipv4Addr::UNSPECIFIED, 0)
+        policy.pool_in_use("ippool"),
+        Some(vec![ASSIGNED, Ipv4Addr::new(10, 5, 5, 2)])
     );
-    // Not one of its peers: no ezvpn answer (and this router has no crypto
-    // map to offer either).
-    let other = Ipv4Addr::new(203, 0, 113, 9);
-    assert!(policy.initiator_phase1(CLIENT, other).is_none());
-    assert!(policy.xauth_credentials(CLIENT, other).is_none());
-    assert!(policy.initiator_phase2(CLIENT, other, &want).is_none());
+    policy.release_address(ASSIGNED);
+    assert_eq!(
+        policy.pool_in_use("ippool"),
+        Some(vec![Ipv4Addr::new(10, 5, 5, 2)])
+    );
+    // An identity with no client configuration group gets nothing.
+    let other = Identity::KeyId(b"othergroup".to_vec());
+    assert!(
+        policy
+            .mode_config_attributes(HUB, CLIENT, &other, &profile, None)
+            .is_none()
+    );
+}
+
+/// A group member who knows only the group key (every VPN user does),
+/// from the victim's public address but another port, as behind one NAT:
+/// its INITIAL_CONTACT in AM3 and a protected DELETE naming the victim's
+/// SPI leave the victim's SAs alone (before Xauth it has proved nothing
+/// but the group key; and its scope is its own address and port).
+#[test]
+fn a_group_member_without_a_password_cannot_take_down_another_client() {
+    use common::raw_peer::RawPeer;
+    let mut net = Net::new(client(b"gfullage"));
+    net.connect();
+    let victim = net.client_child().expect("the victim is up").clone();
+    let installed = net.hub.installed_child_sas();
+    assert_eq!(installed, 1);
+    let mut rng = ChaCha20Rng::seed_from_u64(666);
+    let from = std::net::SocketAddrV4::new(CLIENT, 40_000);
+    let now = net.now;
+    let mut attacker = RawPeer::aggressive(
+        &mut net.hub,
+        now,
+        from,
+        b"testgroup",
+        b"cisco321",
+        true,
+        &mut rng,
+    )
+    .expect("the hub answers a group member");
+    // (The hub's Xauth REQUEST to the attacker goes unanswered.)
+    let _ = common::raw_peer::answers_to(&mut net.hub, from);
+    assert_eq!(
+        net.hub.installed_child_sas(),
+        installed,
+        "INITIAL_CONTACT before Xauth"
+    );
+    // The SPI the victim receives on, which it would name in its DELETE.
+    let delete = attacker.delete_esp(0x1234_5678, &[victim.spi_in]);
+    net.hub
+        .handle_datagram(net.now, attacker.hub, from, &delete);
+    let _ = common::raw_peer::answers_to(&mut net.hub, from);
+    assert_eq!(
+        net.hub.installed_child_sas(),
+        installed,
+        "DELETE of its SPI"
+    );
+    assert_eq!(net.client_child().map(|c| c.spi_in), Some(victim.spi_in));
 }

@@ -14,10 +14,9 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-mod common;
-use common::{HUB, HUB_CFG, HUB_HOST, SEED_HUB_ADDR, icmp, is_echo};
+use crate::common;
+use common::{HUB, HUB_CFG, HUB_HOST, SEED_HUB_ADDR, SPOKE_CFG, icmp, is_echo};
 
-const SPOKE_CFG: &str = include_str!("configs/spoke.cfg");
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
 const SPOKE_HOST: Ipv4Addr = Ipv4Addr::new(10, 2, 2, 5);
 

@@ -16,7 +16,8 @@ use ike_proto::policy::{Selectors, TrafficSelector};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-pub const HUB_CFG: &str = include_str!("../configs/hub.cfg");
+pub const HUB_CFG: &str = include_str!("../../configs/hub.cfg");
+pub const SPOKE_CFG: &str = include_str!("../../configs/spoke.cfg");
 pub const SEED_HUB_ADDR: &str = "10.48.67.181";
 pub const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 pub const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
@@ -51,18 +52,18 @@ pub fn is_echo(packet: &[u8], src: Ipv4Addr, dst: Ipv4Addr, kind: u8) -> bool {
         && packet[20] == kind
 }
 
-/// Every log line, from every test of this binary (a `log` logger is
-/// process-wide): tests look for lines only their own addresses produce.
-pub fn captured_logs() -> Vec<String> {
+/// Every record this test binary has logged so far, as (target, text): the
+/// binary's one logger, installed on first use.
+pub fn captured_records() -> Vec<(String, String)> {
     use std::sync::{Mutex, OnceLock};
-    struct Capture(Mutex<Vec<String>>);
+    struct Capture(Mutex<Vec<(String, String)>>);
     impl log::Log for Capture {
         fn enabled(&self, _: &log::Metadata<'_>) -> bool {
             true
         }
         fn log(&self, record: &log::Record<'_>) {
             if let Ok(mut v) = self.0.lock() {
-                v.push(record.args().to_string());
+                v.push((record.target().to_owned(), record.args().to_string()));
             }
         }
         fn flush(&self) {}
@@ -70,11 +71,19 @@ pub fn captured_logs() -> Vec<String> {
     static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
     let logger = LOGGER.get_or_init(|| {
         let l: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        let _ = log::set_logger(l);
+        log::set_logger(l).expect("this binary's only logger");
         log::set_max_level(log::LevelFilter::Trace);
         l
     });
     logger.0.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
+/// The text of every record logged so far.
+pub fn captured_logs() -> Vec<String> {
+    captured_records()
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect()
 }
 
 /// The hub Gateway and a client Engine, carried in memory.

@@ -12,7 +12,7 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-mod common;
+use crate::common;
 use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp, is_echo};
 
 fn client_cfg(connect: &str) -> String {

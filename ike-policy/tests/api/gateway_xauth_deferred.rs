@@ -13,7 +13,7 @@ use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector, XauthPassword}
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-mod common;
+use crate::common;
 use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, PORTS, SEED_HUB_ADDR};
 
 /// The hub of the seed, its Xauth list sent to RADIUS.
