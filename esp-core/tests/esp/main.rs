@@ -2,6 +2,7 @@
 //! known packets, round trips, tampering, replay, lifetimes, SAD/SPD, and
 //! untrusted input.
 
+mod audit_open;
 mod backends;
 mod common;
 mod known_packets;

@@ -5,7 +5,7 @@
 
 use std::process::{Command, Output, Stdio};
 
-mod common;
+use crate::common;
 
 use common::{HUB, free_ports, router};
 

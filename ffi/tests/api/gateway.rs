@@ -10,7 +10,7 @@ use ikesuite::gateway::*;
 use ikesuite::iks_result;
 use ikesuite::logging::*;
 
-mod common;
+use crate::common;
 
 use common::{Gw, carry_checked, events, last_error};
 

@@ -6,7 +6,7 @@ use std::ptr;
 use ikesuite::esp::*;
 use ikesuite::iks_result;
 
-mod common;
+use crate::common;
 
 use common::last_error;
 

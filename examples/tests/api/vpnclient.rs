@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-mod common;
+use crate::common;
 
 use common::{HUB, free_ports, router};
 

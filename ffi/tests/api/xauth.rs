@@ -15,7 +15,7 @@ use ike_proto::time::Instant;
 use ikesuite::gateway::*;
 use ikesuite::iks_result;
 
-mod common;
+use crate::common;
 
 use common::{Gw, carry_checked, events, last_error};
 

@@ -51,7 +51,7 @@ fn committed_header_is_current() {
     assert!(
         committed == fresh,
         "include/ikesuite.h is stale; regenerate it with \
-         `IKS_BLESS=1 cargo test -p ikesuite-ffi --test header`.\n{}",
+         `IKS_BLESS=1 cargo test -p ikesuite-ffi --test api header`.\n{}",
         line_diff(&committed, &fresh)
     );
 }

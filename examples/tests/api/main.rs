@@ -1,0 +1,10 @@
+//! The example binaries run as a user runs them, one test binary: the demo,
+//! routers as hub and spoke over loopback, the raw ESP socket, signals, and
+//! the Easy VPN client (`common` finds free ports and the configurations).
+
+mod common;
+mod demo;
+mod raw_esp;
+mod router;
+mod signals;
+mod vpnclient;
