@@ -708,7 +708,6 @@ pub fn internet_checksum(data: &[u8]) -> u16 {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

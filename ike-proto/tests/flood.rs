@@ -191,6 +191,10 @@ fn first_sends(pair: &Pair) -> usize {
 /// retransmissions: in fact at its first try), and half-open memory stays
 /// far under 64 MiB.
 #[test]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "reports the wall time the flood took"
+)]
 fn spoofed_main_mode_flood_does_not_lock_a_spoke_out() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let wall = std::time::Instant::now();
@@ -306,6 +310,10 @@ fn vpn_client() -> StaticPolicy {
 /// budget on them, answers each at most twice, and a Cisco-style VPN
 /// client (Xauth, Mode Config) comes up within 30 s.
 #[test]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "reports the wall time the flood took"
+)]
 fn spoofed_aggressive_mode_flood_costs_a_bounded_dh_rate() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let wall = std::time::Instant::now();

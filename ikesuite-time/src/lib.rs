@@ -254,6 +254,10 @@ mod tests {
 
     #[cfg(feature = "std")]
     #[test]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "any real instant will do as the origin"
+    )]
     fn an_epoch_maps_std_instants_both_ways() {
         let origin = std::time::Instant::now();
         let e = Epoch::new(origin);

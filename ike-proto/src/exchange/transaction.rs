@@ -741,7 +741,6 @@ pub(crate) fn xauth_status(a: &AttributePayload) -> Option<bool> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

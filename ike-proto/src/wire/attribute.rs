@@ -233,12 +233,6 @@ pub fn attributes_len(attrs: &[DataAttribute]) -> usize {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::wire::{LifeType, NotifyType};

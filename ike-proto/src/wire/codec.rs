@@ -305,7 +305,6 @@ pub(crate) fn check_parse_len(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -130,12 +130,6 @@ impl AttributePayload {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::wire::{ConfigAttributeType, XauthType};

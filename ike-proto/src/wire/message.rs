@@ -242,12 +242,6 @@ pub fn strip_non_esp_marker(datagram: &[u8]) -> Result<&[u8], Error> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::wire::{Cookie, ExchangeType, HashPayload, NotifyType};

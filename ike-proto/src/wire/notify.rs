@@ -129,12 +129,6 @@ impl NotifyPayload {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::wire::{IpsecAttribute, LifeType, NotifyType};

@@ -134,12 +134,6 @@ impl Proposal {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::wire::{DataAttribute, EspTransformId, IpsecAttribute, NotifyType};

@@ -91,12 +91,6 @@ impl Transform {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::wire::{EncryptionAlgorithm, NotifyType, OakleyAttribute};

@@ -22,8 +22,6 @@
 //!   fragmentation ("major 194" = byte 14 of its VID, 0xc2) and Unity. KE
 //!   and nonce values and the cookie are not in the debug output: filler.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
 use core::net::Ipv4Addr;
 
 use ike_proto::wire::{

@@ -3,21 +3,14 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::common::vectors::unhex;
 use digest::Digest;
 use ike_proto::crypto::vid::{self, MatchRule, NatTVersion, VendorIdKind};
 use ike_proto::crypto::{HashAlg, nat_d_hash};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path = format!(
-        "{}/tests/vectors/ikev1_vendor_ids.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn unhex(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().unwrap()).unwrap()
+    crate::common::vectors::vectors("ikev1_vendor_ids.json")
 }
 
 #[test]

@@ -5,8 +5,6 @@
 //! * Arbitrary bytes (random, and valid encodings with random damage):
 //!   whatever parses re-emits to exactly the input, and nothing panics.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ike_proto::wire::{

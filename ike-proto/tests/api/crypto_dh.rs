@@ -1,21 +1,12 @@
 //! Diffie-Hellman: MODP primes, strongSwan known answers, num-bigint as an
 //! independent oracle, peer value checks, exponent sizes, zeroize/Debug.
 
+use crate::common::vectors::{unhex, vectors};
 use ike_proto::crypto::{CryptoError, DhGroup, DhKeyPair, ExponentSize};
 use num_bigint::BigUint;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::Value;
-
-fn vectors(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn unhex(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().unwrap()).unwrap()
-}
 
 fn group(id: &Value) -> DhGroup {
     DhGroup::from_wire(u16::try_from(id.as_u64().unwrap()).unwrap()).unwrap()

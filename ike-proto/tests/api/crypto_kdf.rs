@@ -2,22 +2,13 @@
 //! (HASH_I/R, Quick Mode hashes, Informational HASH, KEYMAT, the appendix B
 //! cipher key) recomputed independently here with the hmac/sha crates.
 
+use crate::common::vectors::{unhex, vectors};
 use hmac::{Hmac, KeyInit, Mac};
 use ike_proto::crypto::{
     HashAlg, Phase1Cipher, Phase1Keys, Phase1Transcript, PrfOutput, SecretBytes,
     expand_encryption_key, skeyid_psk, skeyid_sig, verify_hash,
 };
 use serde_json::Value;
-
-fn vectors(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn unhex(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().unwrap()).unwrap()
-}
 
 /// Reference HMAC straight from the hmac crate, over the concatenation of `parts`.
 fn hmac_ref(alg: HashAlg, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {

@@ -1,8 +1,6 @@
 //! Truncated, overlong, looping and nonsense messages are rejected with the
 //! right error and the right notify, and nothing panics.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
 use ike_proto::error::{ApiMisuse, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use ike_proto::wire::{
     Cookie, Datagram, ExchangeType, Flags, Header, MAX_MESSAGE_LEN, MAX_PAYLOADS, Message,

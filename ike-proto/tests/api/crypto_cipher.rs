@@ -2,6 +2,7 @@
 //! appendix B IV rules recomputed by hand (block ciphers and hashes used
 //! directly, CBC chaining written out here).
 
+use crate::common::vectors::{unhex, vectors};
 use cipher::array::Array;
 use cipher::{BlockCipherEncrypt, KeyInit};
 use digest::Digest;
@@ -9,17 +10,6 @@ use ike_proto::crypto::{
     CryptoError, HashAlg, IsakmpCrypter, MAX_TRACKED_EXCHANGES, Padding, Phase1Cipher, SecretBytes,
     phase1_iv, phase2_iv,
 };
-use serde_json::Value;
-
-fn vectors(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn unhex(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().unwrap()).unwrap()
-}
 
 fn aes_for(key_len: usize) -> Phase1Cipher {
     match key_len {

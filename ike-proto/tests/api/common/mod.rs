@@ -1,0 +1,3 @@
+//! What the ike-proto integration tests share.
+
+pub mod vectors;
