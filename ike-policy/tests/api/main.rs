@@ -4,6 +4,7 @@
 
 mod builder;
 mod common;
+mod debug_fidelity;
 mod ezvpn;
 mod gateway;
 mod gateway_ezvpn;

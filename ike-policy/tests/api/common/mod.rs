@@ -100,6 +100,11 @@ pub struct Net {
 
 impl Net {
     pub fn new(client: Engine) -> Self {
+        Self::with_hub_options(client, GatewayOptions::default())
+    }
+
+    /// The seed's hub built with `options` (its ports are the harness's).
+    pub fn with_hub_options(client: Engine, options: GatewayOptions) -> Self {
         let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let hub = Gateway::from_ios(
@@ -107,7 +112,7 @@ impl Net {
             GatewayOptions {
                 ike_port: PORTS.0,
                 natt_port: PORTS.1,
-                ..GatewayOptions::default()
+                ..options
             },
             &mut rng,
         )
