@@ -1,0 +1,192 @@
+//! Installing negotiated child SAs in esp-core, and removing them.
+
+use super::*;
+
+impl Gateway {
+    /// Installs a child SA pair; on failure deletes it and says false.
+    pub(super) fn install(&mut self, now: Instant, c: &ChildSa) -> bool {
+        match self.try_install(now, c) {
+            Ok(()) => true,
+            Err(reason) => {
+                log::warn!(target: &self.options.log_target, "IPSEC: child SA {:?} cannot be installed: {reason}", c.id);
+                self.events.push_back(GatewayEvent::SaInstallFailed {
+                    child: c.id,
+                    reason,
+                });
+                let _ = self.engine.delete_child_sa(now, c.id);
+                false
+            }
+        }
+    }
+
+    pub(super) fn try_install(&mut self, now: Instant, c: &ChildSa) -> Result<(), String> {
+        let suite = suite(c.cipher, c.integrity)?;
+        let mode = match c.mode {
+            EncapMode::Tunnel => esp_core::Mode::Tunnel,
+            EncapMode::Transport => {
+                return Err("transport mode is not carried by the Gateway".into());
+            }
+        };
+        let udp = match c.encapsulation {
+            Encapsulation::None => None,
+            Encapsulation::Udp {
+                local_port,
+                remote_port,
+            } => Some((local_port, remote_port)),
+        };
+        if udp.is_none() && self.options.force_udp_encapsulation {
+            self.counters.raw_esp_refused += 1;
+            return Err(format!(
+                "{} did not float to ESP in UDP (no NAT-T) and this node cannot carry \
+                 raw ESP (forced UDP encapsulation)",
+                c.remote.ip()
+            ));
+        }
+        let lifetime = esp_lifetime(c.lifetime);
+        let at = now;
+        let inbound_params = SaParams::new(c.spi_in, suite)
+            .with_mode(mode)
+            .with_lifetime(lifetime)
+            .with_replay_window(self.options.replay_window);
+        let mut outbound_params = SaParams::new(c.spi_out, suite)
+            .with_mode(mode)
+            .with_lifetime(lifetime);
+        if let Some((l, r)) = udp {
+            outbound_params = outbound_params.with_udp_encapsulation(l, r);
+        }
+        let keys_in = KeyMaterial::new(
+            c.keys_in.encryption.as_bytes(),
+            c.keys_in.integrity.as_bytes(),
+        );
+        let keys_out = KeyMaterial::new(
+            c.keys_out.encryption.as_bytes(),
+            c.keys_out.integrity.as_bytes(),
+        );
+        let inbound = InboundSa::new(&inbound_params, &keys_in, at).map_err(|e| e.to_string())?;
+        let outbound =
+            OutboundSa::new(&outbound_params, &keys_out, at).map_err(|e| e.to_string())?;
+        self.sad
+            .insert_inbound(inbound)
+            .map_err(|e| e.to_string())?;
+        let sa_id = SaId(self.next_sa);
+        self.next_sa = self.next_sa.wrapping_add(1).max(1);
+        self.sad.insert_outbound(sa_id, outbound);
+
+        let policy = PolicyId(self.next_child_policy);
+        self.next_child_policy = self
+            .next_child_policy
+            .wrapping_add(1)
+            .max(CHILD_POLICY_BASE);
+        // In front of the static entries: the newest SA for a flow wins.
+        self.spd.insert(
+            0,
+            PolicyEntry {
+                id: policy,
+                selector: esp_selector(&c.selectors),
+                action: PolicyAction::Protect { sa: Some(sa_id) },
+            },
+        );
+        let map_seq = self.map_seq_for(c);
+        let peer = c.remote;
+        log::info!(
+            target: &self.options.log_target,
+            "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
+            self.local,
+            c.spi_in,
+            c.spi_in,
+            c.id.0,
+            peer.ip(),
+            c.spi_out,
+            c.spi_out
+        );
+        self.by_sa_id.insert(sa_id, c.id);
+        self.by_spi_in.insert(c.spi_in, c.id);
+        self.flows().insert(HeldFlow {
+            child: c.id,
+            ike_sa: c.ike_sa,
+            holder: peer,
+            selectors: c.selectors,
+        });
+        self.children.insert(
+            c.id,
+            Installed {
+                child: c.id,
+                sa_id,
+                policy,
+                spi_in: c.spi_in,
+                spi_out: c.spi_out,
+                peer,
+                udp,
+                selectors: c.selectors,
+                cipher: c.cipher,
+                integrity: c.integrity,
+                mode: c.mode,
+                lifetime: c.lifetime,
+                installed_at: now,
+                map_seq,
+            },
+        );
+        if self.options.keylog {
+            self.keylog_child(c);
+        }
+        self.events.push_back(GatewayEvent::SaInstalled {
+            child: c.id,
+            peer: *c.remote.ip(),
+            spi_in: c.spi_in,
+            spi_out: c.spi_out,
+            udp_encapsulated: udp.is_some(),
+        });
+        Ok(())
+    }
+
+    /// The `esp_sa` lines of both directions of an installed child SA.
+    pub(super) fn keylog_child(&mut self, c: &ChildSa) {
+        let (us, peer) = (self.local, *c.remote.ip());
+        for (src, dst, spi, keys) in [
+            (peer, us, c.spi_in, &c.keys_in),
+            (us, peer, c.spi_out, &c.keys_out),
+        ] {
+            self.events.push_back(GatewayEvent::KeyLog(KeyLogLine::esp(
+                src,
+                dst,
+                spi,
+                c.cipher,
+                keys.encryption.as_bytes(),
+                c.integrity,
+                keys.integrity.as_bytes(),
+            )));
+        }
+    }
+
+    /// The crypto map sequence number an SA belongs to: the static entry
+    /// for its peer, else the (first) dynamic entry.
+    pub(super) fn map_seq_for(&self, c: &ChildSa) -> Option<u32> {
+        let map = self.config.crypto_map(&self.map_name)?;
+        let mut entries: Vec<_> = map.entries.iter().collect();
+        entries.sort_by_key(|e| e.seq);
+        entries
+            .iter()
+            .find(|e| e.dynamic_map.is_none() && e.peers.contains(c.remote.ip()))
+            .or_else(|| entries.iter().find(|e| e.dynamic_map.is_some()))
+            .map(|e| e.seq)
+    }
+
+    pub(super) fn uninstall(&mut self, child: ChildSaId) {
+        let Some(c) = self.children.remove(&child) else {
+            return;
+        };
+        self.sad.remove_inbound(c.spi_in);
+        self.sad.remove_outbound(c.sa_id);
+        self.spd.remove(c.policy);
+        self.by_sa_id.remove(&c.sa_id);
+        self.by_spi_in.remove(&c.spi_in);
+        self.flows().remove(child);
+        log::info!(
+            target: &self.options.log_target,
+            "IPSEC(delete_sa): deleting SA, (sa) sa_dest= {}, sa_spi= 0x{:08X}",
+            c.peer.ip(),
+            c.spi_out
+        );
+        self.events.push_back(GatewayEvent::SaRemoved { child });
+    }
+}
