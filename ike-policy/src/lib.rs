@@ -134,7 +134,7 @@ pub use gateway::{
 };
 #[cfg(feature = "os-rng")]
 pub use ike_proto::OsRng;
-pub use ios::{ConfigError, parse};
+pub use ios::{ConfigError, ConfigWarning, ParseOptions, Parsed, parse, parse_with};
 pub use ios_policy::IosPolicy;
 pub use model::Config;
 pub use secret::Secret;

@@ -109,6 +109,9 @@ pub enum ConfigError {
         /// The name.
         name: String,
     },
+    /// A warning, under [`super::ParseOptions::strict`].
+    #[error("{0} (strict: warnings are errors)")]
+    Strict(super::ConfigWarning),
 }
 
 impl ConfigError {
@@ -118,6 +121,7 @@ impl ConfigError {
             ConfigError::Syntax { line, .. }
             | ConfigError::Invalid { line, .. }
             | ConfigError::Undefined { line, .. } => *line,
+            ConfigError::Strict(w) => w.line,
         }
     }
 
@@ -127,6 +131,7 @@ impl ConfigError {
             ConfigError::Syntax { column, .. }
             | ConfigError::Invalid { column, .. }
             | ConfigError::Undefined { column, .. } => *column,
+            ConfigError::Strict(w) => w.column,
         }
     }
 }

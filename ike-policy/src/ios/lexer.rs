@@ -125,6 +125,15 @@ impl<'l, 'a> Cursor<'l, 'a> {
         self.line.tokens.get(self.pos + ahead).copied()
     }
 
+    /// The word read last (a keyword already matched, for a message
+    /// about it).
+    pub fn last(&self) -> Option<Tok<'a>> {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.line.tokens.get(i))
+            .copied()
+    }
+
     pub fn at_end(&self) -> bool {
         self.pos >= self.line.tokens.len()
     }

@@ -147,6 +147,11 @@ pub struct CryptoMapEntry {
     pub dynamic_map: Option<String>,
     /// `set peer A` lines (the first is the primary peer).
     pub peers: Vec<Ipv4Addr>,
+    /// `set peer NAME [dynamic] [default]` lines with a host name: kept as
+    /// written, since a library does no name lookups; the embedder turns
+    /// them into [`CryptoMapEntry::peers`] with
+    /// [`super::Config::resolve_peer_hostnames`].
+    pub peer_hostnames: Vec<String>,
     /// `set transform-set T1 [T2 ...]`, in preference order.
     pub transform_sets: Vec<String>,
     /// `match address ACL`.
@@ -174,6 +179,7 @@ impl CryptoMapEntry {
             seq,
             dynamic_map: None,
             peers: Vec::new(),
+            peer_hostnames: Vec::new(),
             transform_sets: Vec::new(),
             match_address: None,
             pfs: None,
@@ -256,5 +262,42 @@ impl DynamicMap {
     /// The entry with this sequence number.
     pub fn entry(&self, seq: u32) -> Option<&CryptoMapEntry> {
         self.entries.iter().find(|e| e.seq == seq)
+    }
+}
+
+/// `crypto ipsec profile NAME` and its lines. IOS applies a profile to
+/// tunnel interfaces (`tunnel protection ipsec profile NAME`), which this
+/// suite does not model: the profile is read and its names checked, and
+/// nothing uses it (the parser warns).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IpsecProfile {
+    /// The profile's name.
+    pub name: String,
+    /// `description TEXT`.
+    pub description: Option<String>,
+    /// `set transform-set T1 [T2 ...]`.
+    pub transform_sets: Vec<String>,
+    /// `set pfs [groupN]`.
+    pub pfs: Option<DhGroup>,
+    /// `set security-association lifetime seconds N`.
+    pub sa_lifetime_seconds: Option<u32>,
+    /// `set security-association lifetime kilobytes N`.
+    pub sa_lifetime_kilobytes: Option<u32>,
+    /// `set isakmp-profile P`.
+    pub isakmp_profile: Option<String>,
+    /// `responder-only`.
+    pub responder_only: bool,
+    /// Line of `crypto ipsec profile NAME`.
+    pub line: usize,
+}
+
+impl IpsecProfile {
+    /// A profile with nothing set.
+    pub fn new(name: impl Into<String>, line: usize) -> Self {
+        Self {
+            name: name.into(),
+            line,
+            ..Self::default()
+        }
     }
 }

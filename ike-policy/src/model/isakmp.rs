@@ -539,3 +539,26 @@ impl IsakmpPeer {
         self.aggressive_mode_password.is_some() || self.aggressive_mode_client_endpoint.is_some()
     }
 }
+
+/// An address a keyring is bound to (`local-address`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalAddress {
+    /// `local-address A [VRF]`.
+    Address(Ipv4Addr),
+    /// `local-address INTERFACE`: the interface's address.
+    Interface(String),
+}
+
+/// A keyring's `local-address` line: IOS uses the keyring only for IKE
+/// SAs on that local address. Kept beside [`Keyring`] (whose fields stay as
+/// they are) and not applied: a Gateway has one outside address, and every
+/// keyring serves it (the parser warns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyringLocalAddress {
+    /// The keyring.
+    pub keyring: String,
+    /// The address or interface.
+    pub local: LocalAddress,
+    /// Line of the `local-address` line.
+    pub line: usize,
+}

@@ -18,18 +18,18 @@ use std::net::Ipv4Addr;
 pub use acl::{AccessList, AclAction, AclEntry, AclKind, AclProtocol, AddressWildcard, PortMatch};
 pub use ezvpn::{EzvpnClient, EzvpnConnect, EzvpnMode, EzvpnSide, InterfaceEzvpn, XauthUseridMode};
 pub use ipsec::{
-    CryptoMap, CryptoMapEntry, DynamicMap, EspEncryption, EspIntegrity, EspMode, SaLifetime,
-    TransformSet,
+    CryptoMap, CryptoMapEntry, DynamicMap, EspEncryption, EspIntegrity, EspMode, IpsecProfile,
+    SaLifetime, TransformSet,
 };
 pub use isakmp::{
     ClientConfigAddress, ClientConfigGroup, ClientEndpoint, DEFAULT_KEYRING, DhGroup,
     IkeAuthentication, IkeEncryption, IkeHash, IsakmpIdentity, IsakmpKeepalive, IsakmpPeer,
-    IsakmpPeerId, IsakmpPolicy, IsakmpProfile, KeepaliveMode, KeyPeer, Keyring, MatchIdentity,
-    PresharedKey, ProfileKeepalive, SelfIdentity,
+    IsakmpPeerId, IsakmpPolicy, IsakmpProfile, KeepaliveMode, KeyPeer, Keyring,
+    KeyringLocalAddress, LocalAddress, MatchIdentity, PresharedKey, ProfileKeepalive, SelfIdentity,
 };
 pub use system::{
     AaaMethod, AaaMethodList, Credential, IgnoredLine, Interface, InterfaceAddress, IpRoute,
-    LocalPool, PasswordEncoding, PoolRange, User,
+    LocalPool, PasswordEncoding, PoolGroup, PoolRange, User,
 };
 
 /// An AES key length, for `encr aes N`, `esp-aes N` and `esp-gcm N`.
@@ -118,6 +118,17 @@ pub struct Config {
     /// `crypto ipsec security-association lifetime ...` (defaults 3600 s,
     /// 4608000 KB).
     pub ipsec_sa_lifetime: SaLifetime,
+    /// `crypto ipsec security-association replay window-size [N]`: the
+    /// anti-replay window of inbound SAs in packets (IOS: 64 without it);
+    /// the Gateway uses it over [`crate::GatewayOptions::replay_window`].
+    pub ipsec_replay_window: Option<u32>,
+    /// `crypto ipsec profile NAME` (read, used by nothing: no tunnel
+    /// interfaces here).
+    pub ipsec_profiles: Vec<IpsecProfile>,
+    /// Keyrings' `local-address` lines (read, not applied).
+    pub keyring_local_addresses: Vec<KeyringLocalAddress>,
+    /// `ip local pool ... group G`: the pool groups.
+    pub pool_groups: Vec<PoolGroup>,
     /// NAT traversal enabled (`no crypto ipsec nat-transparency
     /// udp-encapsulation` turns it off).
     pub nat_transparency: bool,
@@ -163,6 +174,10 @@ impl Default for Config {
             isakmp_peers: Vec::new(),
             aaa_local_max_fail: None,
             ipsec_sa_lifetime: SaLifetime::default(),
+            ipsec_replay_window: None,
+            ipsec_profiles: Vec::new(),
+            keyring_local_addresses: Vec::new(),
+            pool_groups: Vec::new(),
             nat_transparency: true,
             transform_sets: Vec::new(),
             dynamic_maps: Vec::new(),
@@ -263,6 +278,67 @@ impl Config {
         self.aaa_authorization_network
             .iter()
             .find(|l| l.name == name)
+    }
+
+    /// The IPsec profile with this name.
+    pub fn ipsec_profile(&self, name: &str) -> Option<&IpsecProfile> {
+        self.ipsec_profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The `local-address` of the keyring with this name, if it has one.
+    pub fn keyring_local_address(&self, keyring: &str) -> Option<&LocalAddress> {
+        self.keyring_local_addresses
+            .iter()
+            .rev()
+            .find(|k| k.keyring == keyring)
+            .map(|k| &k.local)
+    }
+
+    /// The pool group the pool with this name belongs to, if any.
+    pub fn pool_group_of(&self, pool: &str) -> Option<&PoolGroup> {
+        self.pool_groups
+            .iter()
+            .find(|g| g.pools.iter().any(|p| p == pool))
+    }
+
+    /// Turns the host names of `set peer NAME` lines (static and dynamic
+    /// map entries) into peer addresses with `resolve`, which the embedder
+    /// supplies (this library does no I/O). A resolved name's address is
+    /// added to the entry's peers after the addresses written as such (IOS
+    /// order within an entry is the order of the lines; the first peer is
+    /// the primary one) and the name is dropped; names `resolve` cannot
+    /// turn into an address stay, and are returned.
+    pub fn resolve_peer_hostnames(
+        &mut self,
+        mut resolve: impl FnMut(&str) -> Option<Ipv4Addr>,
+    ) -> Vec<String> {
+        let mut unresolved = Vec::new();
+        let entries = self
+            .crypto_maps
+            .iter_mut()
+            .flat_map(|m| m.entries.iter_mut())
+            .chain(
+                self.dynamic_maps
+                    .iter_mut()
+                    .flat_map(|m| m.entries.iter_mut()),
+            );
+        for e in entries {
+            let names = std::mem::take(&mut e.peer_hostnames);
+            for name in names {
+                match resolve(&name) {
+                    Some(a) => {
+                        if !e.peers.contains(&a) {
+                            e.peers.push(a);
+                        }
+                    }
+                    None => {
+                        unresolved.push(name.clone());
+                        e.peer_hostnames.push(name);
+                    }
+                }
+            }
+        }
+        unresolved
     }
 
     /// The interfaces that carry a crypto map, with the map.

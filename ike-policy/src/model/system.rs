@@ -219,3 +219,17 @@ impl fmt::Debug for IgnoredLine {
             .finish()
     }
 }
+
+/// `ip local pool NAME A B group G`: the pools of one pool group. IOS lets
+/// the pools of different groups overlap (one group per VRF); an address is
+/// handed out from the named pool either way, which is what this suite
+/// does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolGroup {
+    /// The group's name.
+    pub name: String,
+    /// Its pools, in configuration order.
+    pub pools: Vec<String>,
+    /// Line of the first pool naming it.
+    pub line: usize,
+}

@@ -14,6 +14,7 @@ mod gateway_vpn_client;
 mod gateway_xauth_client;
 mod gateway_xauth_deferred;
 mod hub_limits;
+mod ios_lines;
 mod keylog_tshark;
 mod parser;
 mod policy;

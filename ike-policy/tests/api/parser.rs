@@ -1082,7 +1082,7 @@ const SYNTAX_ERRORS: &[(&str, usize, usize, &str)] = &[
         "crypto isakmp frobnicate\n",
         1,
         15,
-        "expected 'policy', 'key', 'profile', 'client', 'keepalive', 'nat', 'identity', 'aggressive-mode' or 'peer', found 'frobnicate'",
+        "expected 'policy', 'key', 'profile', 'client', 'keepalive', 'nat', 'identity', 'aggressive-mode', 'peer', 'fragmentation', 'invalid-spi-recovery' or 'xauth', found 'frobnicate'",
     ),
     (
         "crypto frobnicate\n",
@@ -1109,10 +1109,10 @@ const SYNTAX_ERRORS: &[(&str, usize, usize, &str)] = &[
         "expected 'tunnel' or 'transport', found 'tunel'",
     ),
     (
-        "crypto map mymap 10 ipsec-isakmp\n set peer hub.example.com\n",
+        "crypto map mymap 10 ipsec-isakmp\n set peer 10.0.0\n",
         2,
         11,
-        "expected an IPv4 address, found 'hub.example.com'",
+        "expected an IPv4 address or a host name, found '10.0.0'",
     ),
     (
         "crypto map mymap 10 ipsec-isakmp\n set pfs group3\n",

@@ -1,10 +1,10 @@
 //! `crypto ipsec ...`, `crypto map` and the map entry blocks (static and
 //! dynamic).
 
-use super::isakmp::{aes_key_length, client_config_address};
-use super::{Mode, Parser};
+use super::isakmp::{aes_key_length, client_config_address, last_word};
+use super::{Mode, Parser, WarningKind};
 use crate::ios::error::RefKind;
-use crate::ios::lexer::{Cursor, Result};
+use crate::ios::lexer::{Cursor, Result, Tok};
 use crate::model::*;
 
 pub(super) const ESP_TRANSFORMS: &[&str] = &[
@@ -28,7 +28,35 @@ impl Parser {
             "security-association",
             "nat-transparency",
             "client",
+            "df-bit",
+            "profile",
         ])? {
+            "df-bit" => {
+                let at = last_word(c);
+                c.keyword(&["clear", "set", "copy"])?;
+                c.end()?;
+                self.keep_aside(c, at, DF_BIT);
+            }
+            "profile" => {
+                let name = c.word("an IPsec profile name")?;
+                c.end()?;
+                let idx = self.seen.ipsec_profiles.find_or_push(
+                    &mut self.cfg.ipsec_profiles,
+                    name.text.to_string(),
+                    || IpsecProfile::new(name.text, line_no),
+                );
+                self.warn(
+                    c,
+                    name,
+                    WarningKind::NotImplemented(
+                        "IPsec profiles: IOS applies them to tunnel interfaces (tunnel \
+                         protection ipsec profile), which this suite does not model; the \
+                         profile is read and its names checked, and nothing uses it"
+                            .to_string(),
+                    ),
+                );
+                self.mode = Mode::IpsecProfile(idx);
+            }
             "client" => {
                 c.keyword(&["ezvpn"])?;
                 let name = c.word("an ezvpn client name")?;
@@ -60,12 +88,12 @@ impl Parser {
                 self.mode = Mode::TransformSet(idx);
             }
             "security-association" => {
-                c.keyword(&["lifetime"])?;
-                match c.keyword(&["seconds", "kilobytes"])? {
-                    "seconds" => self.cfg.ipsec_sa_lifetime.seconds = c.number(120, 86400)? as u32,
-                    _ => {
-                        self.cfg.ipsec_sa_lifetime.kilobytes = c.number(2560, 4_294_967_295)? as u32
-                    }
+                if c.keyword(&["lifetime", "replay"])? == "replay" {
+                    return self.global_replay(c);
+                }
+                match sa_lifetime(c)? {
+                    Lifetime::Seconds(n) => self.cfg.ipsec_sa_lifetime.seconds = n,
+                    Lifetime::Kilobytes(n) => self.cfg.ipsec_sa_lifetime.kilobytes = n,
                 }
                 c.end()?;
             }
@@ -88,6 +116,8 @@ impl Parser {
         );
         if let Some(seq) = c.opt_number(1, 65535) {
             let seq = seq as u32;
+            let seq_column = c.last().map_or(1, |t| t.column);
+            self.entry_columns.entry((m, seq)).or_insert(seq_column);
             let mut dynamic = None;
             let kind_tok = c.peek();
             match c.opt_keyword(&["ipsec-isakmp", "ipsec-manual", "gdoi"]) {
@@ -187,45 +217,24 @@ impl Parser {
                 "isakmp-profile",
             ])? {
                 "peer" => {
-                    let a = c.ipv4("an IPv4 address")?;
-                    c.opt_keyword(&["default"]);
-                    if !entry.peers.contains(&a) {
-                        entry.peers.push(a);
-                    }
-                }
-                "transform-set" => {
-                    let mut names = Vec::new();
-                    while let Some(t) = c.peek() {
-                        c.advance();
-                        if names.len() == 6 {
-                            return Err(c.invalid_at(t, "at most 6 transform sets per entry"));
+                    if let Some(a) = c.opt_ipv4() {
+                        c.opt_keyword(&["default"]);
+                        if !entry.peers.contains(&a) {
+                            entry.peers.push(a);
                         }
-                        self.refer(c, t, RefKind::TransformSet);
-                        names.push(t.text.to_string());
+                    } else {
+                        return self.peer_hostname(entry, c);
                     }
-                    if names.is_empty() {
-                        return Err(c.expected("a transform set name"));
-                    }
-                    entry.transform_sets = names;
                 }
-                "pfs" => {
-                    let g = c.opt_keyword(&[
-                        "group1", "group2", "group5", "group14", "group15", "group16",
-                    ]);
-                    entry.pfs = Some(match g {
-                        None | Some("group1") => DhGroup::Group1,
-                        Some(g) => DhGroup::from_number(g[5..].parse().unwrap_or(1))
-                            .unwrap_or(DhGroup::Group1),
-                    });
-                }
+                "transform-set" => entry.transform_sets = self.transform_set_list(c)?,
+                "pfs" => entry.pfs = Some(pfs_group(c)),
                 "security-association" => {
-                    c.keyword(&["lifetime"])?;
-                    match c.keyword(&["seconds", "kilobytes"])? {
-                        "seconds" => entry.sa_lifetime_seconds = Some(c.number(120, 86400)? as u32),
-                        _ => {
-                            entry.sa_lifetime_kilobytes =
-                                Some(c.number(2560, 4_294_967_295)? as u32)
-                        }
+                    if c.keyword(&["lifetime", "replay"])? == "replay" {
+                        return self.entry_replay(c);
+                    }
+                    match sa_lifetime(c)? {
+                        Lifetime::Seconds(n) => entry.sa_lifetime_seconds = Some(n),
+                        Lifetime::Kilobytes(n) => entry.sa_lifetime_kilobytes = Some(n),
                     }
                 }
                 _ => {
@@ -237,6 +246,180 @@ impl Parser {
         }
         c.end()
     }
+
+    /// `set peer NAME [dynamic] [default]`: IOS resolves the name (again
+    /// for each negotiation with `dynamic`); a library does no I/O, so the
+    /// name is kept for the embedder to resolve, with a warning.
+    fn peer_hostname(&mut self, entry: &mut CryptoMapEntry, c: &mut Cursor<'_, '_>) -> Result<()> {
+        const EXPECTED: &str = "an IPv4 address or a host name";
+        let t = c.word(EXPECTED)?;
+        if !is_host_name(t.text) {
+            return Err(c.expected_at(t, EXPECTED));
+        }
+        c.opt_keyword(&["dynamic"]);
+        c.opt_keyword(&["default"]);
+        c.end()?;
+        if !entry.peer_hostnames.iter().any(|h| h == t.text) {
+            entry.peer_hostnames.push(t.text.to_string());
+        }
+        self.warn(c, t, WarningKind::PeerHostname);
+        Ok(())
+    }
+
+    /// `set transform-set T1 [T2 ... T6]`, after `transform-set`.
+    fn transform_set_list(&mut self, c: &mut Cursor<'_, '_>) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        while let Some(t) = c.peek() {
+            c.advance();
+            if names.len() == 6 {
+                return Err(c.invalid_at(t, "at most 6 transform sets per entry"));
+            }
+            self.refer(c, t, RefKind::TransformSet);
+            names.push(t.text.to_string());
+        }
+        if names.is_empty() {
+            return Err(c.expected("a transform set name"));
+        }
+        Ok(names)
+    }
+
+    /// `crypto ipsec security-association replay window-size [N] |
+    /// disable`, after `replay`. The window works (inbound SAs get it); no
+    /// anti-replay at all does not exist in esp-core, so `disable` is kept
+    /// aside with a warning.
+    fn global_replay(&mut self, c: &mut Cursor<'_, '_>) -> Result<()> {
+        match replay_setting(c)? {
+            Some(n) => self.cfg.ipsec_replay_window = Some(n),
+            None => self.keep_aside(c, last_word(c), REPLAY_DISABLE),
+        }
+        Ok(())
+    }
+
+    /// `set security-association replay window-size [N] | disable` in a
+    /// crypto map entry or an IPsec profile, after `replay`: kept aside.
+    fn entry_replay(&mut self, c: &mut Cursor<'_, '_>) -> Result<()> {
+        let at = c.last().unwrap_or(Tok {
+            text: "",
+            column: 1,
+        });
+        let what = match replay_setting(c)? {
+            Some(_) => {
+                "a per-entry anti-replay window: every SA gets the global one (crypto ipsec \
+                 security-association replay window-size, 64 packets without it)"
+            }
+            None => REPLAY_DISABLE,
+        };
+        self.keep_aside(c, at, what);
+        Ok(())
+    }
+
+    /// A line of a `crypto ipsec profile` block.
+    pub(super) fn ipsec_profile_command(
+        &mut self,
+        p: usize,
+        cmd: &str,
+        c: &mut Cursor<'_, '_>,
+    ) -> Result<()> {
+        match cmd {
+            "description" => {
+                self.cfg.ipsec_profiles[p].description = Some(c.rest("a description")?.to_string());
+                return Ok(());
+            }
+            "responder-only" => self.cfg.ipsec_profiles[p].responder_only = true,
+            _ => match c.keyword(&[
+                "transform-set",
+                "pfs",
+                "security-association",
+                "isakmp-profile",
+            ])? {
+                "transform-set" => {
+                    let names = self.transform_set_list(c)?;
+                    self.cfg.ipsec_profiles[p].transform_sets = names;
+                }
+                "pfs" => self.cfg.ipsec_profiles[p].pfs = Some(pfs_group(c)),
+                "security-association" => {
+                    if c.keyword(&["lifetime", "replay"])? == "replay" {
+                        return self.entry_replay(c);
+                    }
+                    let profile = &mut self.cfg.ipsec_profiles[p];
+                    match sa_lifetime(c)? {
+                        Lifetime::Seconds(n) => profile.sa_lifetime_seconds = Some(n),
+                        Lifetime::Kilobytes(n) => profile.sa_lifetime_kilobytes = Some(n),
+                    }
+                }
+                _ => {
+                    let name = c.word("a profile name")?;
+                    self.refer(c, name, RefKind::IsakmpProfile);
+                    self.cfg.ipsec_profiles[p].isakmp_profile = Some(name.text.to_string());
+                }
+            },
+        }
+        c.end()
+    }
+}
+
+const DF_BIT: &str = "DF bit control: the outer IP header of tunnel-mode ESP is written by \
+                      the embedder's socket, not by this suite";
+
+const REPLAY_DISABLE: &str = "disabling anti-replay: esp-core always checks sequence numbers, \
+                              with the configured window (64 packets by default)";
+
+/// An SA lifetime line's value.
+enum Lifetime {
+    Seconds(u32),
+    Kilobytes(u32),
+}
+
+/// `seconds N | kilobytes N` after `lifetime`.
+fn sa_lifetime(c: &mut Cursor<'_, '_>) -> Result<Lifetime> {
+    Ok(match c.keyword(&["seconds", "kilobytes"])? {
+        "seconds" => Lifetime::Seconds(c.number(120, 86400)? as u32),
+        _ => Lifetime::Kilobytes(c.number(2560, 4_294_967_295)? as u32),
+    })
+}
+
+/// `[groupN]` after `set pfs` (`set pfs` alone is group 1).
+fn pfs_group(c: &mut Cursor<'_, '_>) -> DhGroup {
+    let g = c.opt_keyword(&[
+        "group1", "group2", "group5", "group14", "group15", "group16",
+    ]);
+    match g {
+        None | Some("group1") => DhGroup::Group1,
+        Some(g) => DhGroup::from_number(g[5..].parse().unwrap_or(1)).unwrap_or(DhGroup::Group1),
+    }
+}
+
+/// `window-size [N] | disable` after `replay`, to the end of the line:
+/// the window (IOS takes 64, 128, 256, 512 or 1024; 64 when N is left
+/// out), or `None` for `disable`.
+fn replay_setting(c: &mut Cursor<'_, '_>) -> Result<Option<u32>> {
+    if c.keyword(&["window-size", "disable"])? == "disable" {
+        c.end()?;
+        return Ok(None);
+    }
+    let n = if c.at_end() {
+        64
+    } else {
+        c.keyword(&["64", "128", "256", "512", "1024"])?
+            .parse()
+            .unwrap_or(64)
+    };
+    c.end()?;
+    Ok(Some(n))
+}
+
+/// Whether a word can be a host name (RFC 1123 labels of letters, digits
+/// and hyphens), and is not a malformed address such as `10.0.0`.
+fn is_host_name(w: &str) -> bool {
+    let labels_ok = w.len() <= 253
+        && w.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    labels_ok && w.bytes().any(|b| b.is_ascii_alphabetic() || b == b'-')
 }
 
 /// The transforms of `crypto ipsec transform-set NAME ...`.

@@ -3,9 +3,9 @@
 
 use std::net::Ipv4Addr;
 
-use super::{Mode, Parser, match_keyword_is};
+use super::{Mode, Parser, WarningKind, match_keyword_is};
 use crate::ios::error::{RefKind, one_of_or_end};
-use crate::ios::lexer::{Cursor, Result};
+use crate::ios::lexer::{Cursor, Result, Tok};
 use crate::model::*;
 use crate::secret::Secret;
 
@@ -22,6 +22,9 @@ impl Parser {
             "identity",
             "aggressive-mode",
             "peer",
+            "fragmentation",
+            "invalid-spi-recovery",
+            "xauth",
         ])? {
             "policy" => {
                 let priority = c.number(1, 10000)? as u16;
@@ -98,6 +101,39 @@ impl Parser {
                 c.end()?;
                 self.cfg.isakmp_aggressive_mode_disable = true;
             }
+            "fragmentation" => {
+                let at = last_word(c);
+                c.end()?;
+                self.keep_aside(
+                    c,
+                    at,
+                    "IKE fragmentation (Cisco's payload 132): messages are sent whole, \
+                     fragments received are not reassembled",
+                );
+            }
+            "invalid-spi-recovery" => {
+                let at = last_word(c);
+                c.end()?;
+                self.keep_aside(
+                    c,
+                    at,
+                    "invalid SPI recovery: ESP with an unknown SPI is dropped and counted, \
+                     and no IKE SA is started to send INVALID_SPI_INFO",
+                );
+            }
+            "xauth" => {
+                let at = last_word(c);
+                c.keyword(&["timeout"])?;
+                c.number(5, 90)?;
+                c.end()?;
+                self.keep_aside(
+                    c,
+                    at,
+                    "the Xauth timeout: the server waits for the user's credentials as long \
+                     as a phase 1 may stay incomplete (the engine's half_open_timeout, 60 s \
+                     by default)",
+                );
+            }
             "peer" => {
                 let peer = match c.keyword(&["address", "hostname"])? {
                     "address" => IsakmpPeerId::Address(c.ipv4("an IPv4 address")?),
@@ -135,6 +171,9 @@ impl Parser {
             self.cfg.keyrings[k].description = Some(c.rest("a description")?.to_string());
             return Ok(());
         }
+        if cmd == "local-address" {
+            return self.keyring_local_address(k, c);
+        }
         let peer = match c.keyword(&["address", "hostname"])? {
             "address" => {
                 let address = c.ipv4("an IPv4 address")?;
@@ -168,6 +207,40 @@ impl Parser {
             &mut self.cfg.keyrings[k].keys,
             (k, entry.peer.clone()),
             entry,
+        );
+        Ok(())
+    }
+
+    /// `local-address {A [VRF] | INTERFACE}` in a keyring: read, kept, not
+    /// applied (one outside address per Gateway: every keyring serves it).
+    fn keyring_local_address(&mut self, k: usize, c: &mut Cursor<'_, '_>) -> Result<()> {
+        let at = last_word(c);
+        let local = match c.opt_ipv4() {
+            Some(a) => {
+                // `local-address A VRF`: the VRF does not matter here.
+                if !c.at_end() {
+                    c.word("a VRF name")?;
+                }
+                LocalAddress::Address(a)
+            }
+            None => {
+                LocalAddress::Interface(c.word("an IPv4 address or an interface")?.text.to_string())
+            }
+        };
+        c.end()?;
+        self.cfg.keyring_local_addresses.push(KeyringLocalAddress {
+            keyring: self.cfg.keyrings[k].name.clone(),
+            local,
+            line: c.line_number(),
+        });
+        self.warn(
+            c,
+            at,
+            WarningKind::NotImplemented(
+                "a keyring's local-address: the keyring is not limited to it; a Gateway has \
+                 one outside address and every keyring serves it"
+                    .to_string(),
+            ),
         );
         Ok(())
     }
@@ -505,5 +578,13 @@ pub(super) fn client_config_address(c: &mut Cursor<'_, '_>) -> Result<ClientConf
     Ok(match c.keyword(&["respond", "initiate"])? {
         "respond" => ClientConfigAddress::Respond,
         _ => ClientConfigAddress::Initiate,
+    })
+}
+
+/// The keyword just read (where a warning about the command points).
+pub(super) fn last_word<'a>(c: &Cursor<'_, 'a>) -> Tok<'a> {
+    c.last().unwrap_or(Tok {
+        text: "",
+        column: 1,
     })
 }

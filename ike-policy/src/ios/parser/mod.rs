@@ -10,6 +10,7 @@ mod ezvpn;
 mod ipsec;
 mod isakmp;
 mod system;
+mod warn;
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -20,6 +21,7 @@ use self::banner::{banner_ends, banner_split, delim_name};
 use self::system::aaa_list;
 use crate::ios::error::{ConfigError, RefKind, one_of};
 use crate::ios::lexer::{Cursor, Line, Result, Tok, parse_decimal};
+use crate::ios::warning::{ConfigWarning, WarningKind};
 use crate::model::*;
 
 /// Where the parser is: at the top, or inside a block.
@@ -38,6 +40,8 @@ enum Mode {
     Ezvpn(usize),
     /// `crypto isakmp peer ...`.
     IsakmpPeer(usize),
+    /// `crypto ipsec profile NAME`.
+    IpsecProfile(usize),
     /// Inside a block the parser does not interpret: indented lines are
     /// kept aside with it.
     Ignored,
@@ -45,7 +49,8 @@ enum Mode {
     Banner(char),
 }
 
-const KEYRING_CMDS: &[&str] = &["description", "pre-shared-key", "exit"];
+const KEYRING_CMDS: &[&str] = &["description", "pre-shared-key", "local-address", "exit"];
+const IPSEC_PROFILE_CMDS: &[&str] = &["set", "description", "responder-only", "exit"];
 const POLICY_CMDS: &[&str] = &[
     "encryption",
     "hash",
@@ -108,6 +113,11 @@ pub(crate) struct Parser {
     seen: Seen,
     /// A client group's `banner c` block being read.
     group_banner: Option<GroupBanner>,
+    /// What was accepted with a reservation.
+    warnings: Vec<ConfigWarning>,
+    /// Column of each crypto map entry's sequence number, by map index
+    /// and sequence number, for the numbering warning.
+    entry_columns: HashMap<(usize, u32), usize>,
 }
 
 /// A client configuration group's multi-line `banner`: kept, not ignored.
@@ -145,6 +155,8 @@ struct Seen {
     interfaces: Index<String>,
     isakmp_peers: Index<IsakmpPeerId>,
     ezvpn_clients: Index<String>,
+    ipsec_profiles: Index<String>,
+    pool_groups: Index<String>,
     users: Index<String>,
     local_pools: Index<String>,
     access_lists: Index<String>,
@@ -194,10 +206,15 @@ impl Parser {
             refs: Vec::new(),
             seen: Seen::default(),
             group_banner: None,
+            warnings: Vec::new(),
+            entry_columns: HashMap::new(),
         }
     }
 
-    pub fn parse(mut self, text: &str) -> core::result::Result<Config, ConfigError> {
+    pub fn parse(
+        mut self,
+        text: &str,
+    ) -> core::result::Result<(Config, Vec<ConfigWarning>), ConfigError> {
         for (i, raw) in text.lines().enumerate() {
             let line = Line::new(i + 1, raw);
             if let Some(b) = self.group_banner.as_mut() {
@@ -234,7 +251,10 @@ impl Parser {
             });
         }
         self.validate()?;
-        Ok(self.cfg)
+        self.warn_map_numbering();
+        let mut warnings = self.warnings;
+        warnings.sort_by_key(|w| (w.line, w.column));
+        Ok((self.cfg, warnings))
     }
 
     fn ignore(&mut self, line: &Line<'_>) {
@@ -267,6 +287,7 @@ impl Parser {
             Mode::NamedAcl(_) => Some(NAMED_ACL_CMDS),
             Mode::Ezvpn(_) => Some(EZVPN_CMDS),
             Mode::IsakmpPeer(_) => Some(ISAKMP_PEER_CMDS),
+            Mode::IpsecProfile(_) => Some(IPSEC_PROFILE_CMDS),
             _ => None,
         };
         if let Some(cmds) = block_cmds {
@@ -283,9 +304,11 @@ impl Parser {
                     return Ok(());
                 }
                 let refs_before = self.refs.len();
+                let warnings_before = self.warnings.len();
                 let Err(err) = self.block_command(cmd, &mut c) else {
                     return Ok(());
                 };
+                self.warnings.truncate(warnings_before);
                 // As in IOS, a line that fails in the block is tried in the
                 // global mode before it is an error; only for unindented
                 // lines, since indentation says the line meant the block.
@@ -330,6 +353,7 @@ impl Parser {
             // something to keep aside.
             return Err(err);
         }
+        self.warn_unknown(line);
         self.ignore(line);
         self.mode = Mode::Ignored;
         Ok(())
@@ -343,6 +367,7 @@ impl Parser {
             Mode::Profile(p) => self.profile_command(p, cmd, c),
             Mode::Ezvpn(e) => self.ezvpn_command(e, cmd, c),
             Mode::IsakmpPeer(p) => self.isakmp_peer_command(p, cmd, c),
+            Mode::IpsecProfile(p) => self.ipsec_profile_command(p, cmd, c),
             Mode::TransformSet(t) => {
                 // cmd == "mode"
                 let m = c.keyword(&["tunnel", "transport"])?;

@@ -93,7 +93,9 @@ impl Parser {
                 self.cfg.interfaces[i].address = None;
                 self.cfg.interfaces[i].secondary.clear();
             }
-            ("crypto", "map") => {
+            // `crypto map NAME` is the interface's; an unindented line
+            // with more words is the global `crypto map NAME SEQ ...`.
+            ("crypto", "map") if indented || c.remaining() == 3 => {
                 c.advance();
                 c.advance();
                 let m = c.word("a crypto map name")?;
@@ -103,6 +105,22 @@ impl Parser {
             }
             // Unindented, the same words open a global ezvpn block, which is
             // what they are in a configuration file.
+            // `crypto ipsec df-bit clear|set|copy` for this interface;
+            // unindented, the global command of the same words.
+            ("crypto", "ipsec") if w2 == "df-bit" && indented => {
+                c.advance();
+                c.advance();
+                c.advance();
+                let at = c.last().unwrap_or(first);
+                c.keyword(&["clear", "set", "copy"])?;
+                c.end()?;
+                self.keep_aside(
+                    c,
+                    at,
+                    "DF bit control on an interface: the outer IP header of tunnel-mode \
+                     ESP is written by the embedder's socket, not by this suite",
+                );
+            }
             ("crypto", "ipsec") if w2 == "client" && indented => {
                 c.advance();
                 c.advance();
@@ -211,6 +229,22 @@ impl Parser {
         let first = c.ipv4("an IPv4 address")?;
         let last_tok = c.peek();
         let last = c.opt_ipv4().unwrap_or(first);
+        // `[group G] [cache-size N] [recycle delay S]`: a group lets pools
+        // of different groups overlap on IOS; the others tune IOS's
+        // allocator and do not change which addresses are handed out.
+        let mut group = None;
+        while let Some(option) = c.opt_keyword(&["group", "cache-size", "recycle"]) {
+            match option {
+                "group" => group = Some(c.word("a pool group name")?),
+                "cache-size" => {
+                    c.number(0, 65535)?;
+                }
+                _ => {
+                    c.keyword(&["delay"])?;
+                    c.number(0, 3600)?;
+                }
+            }
+        }
         c.end()?;
         if u32::from(last) < u32::from(first) {
             let t = last_tok.unwrap_or(name);
@@ -231,6 +265,21 @@ impl Parser {
         self.cfg.local_pools[idx]
             .ranges
             .push(PoolRange { first, last });
+        if let Some(g) = group {
+            let gi = self.seen.pool_groups.find_or_push(
+                &mut self.cfg.pool_groups,
+                g.text.to_string(),
+                || PoolGroup {
+                    name: g.text.to_string(),
+                    pools: Vec::new(),
+                    line: line_no,
+                },
+            );
+            let pools = &mut self.cfg.pool_groups[gi].pools;
+            if !pools.iter().any(|p| p == name.text) {
+                pools.push(name.text.to_string());
+            }
+        }
         Ok(())
     }
 
