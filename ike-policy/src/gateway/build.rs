@@ -22,6 +22,12 @@ impl Gateway {
         options: GatewayOptions,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, GatewayError> {
+        let mut options = options;
+        // `crypto ipsec security-association replay window-size N`: the
+        // configuration's window over the option's.
+        if let Some(window) = config.ipsec_replay_window {
+            options.replay_window = window;
+        }
         let config = Arc::new(config);
         let crypto = config.crypto_interfaces().next();
         // No crypto map: an Easy VPN Remote's outside interface will do.

@@ -15,6 +15,7 @@ mod gateway_xauth_client;
 mod gateway_xauth_deferred;
 mod hub_limits;
 mod ios_lines;
+mod ios_lines_replay;
 mod keylog_tshark;
 mod parser;
 mod policy;
