@@ -86,6 +86,11 @@ struct Args {
     /// Milliseconds between echo requests.
     #[arg(long, default_value_t = 500)]
     interval_ms: u64,
+    /// Refuse a configuration that draws any warning (an unknown command,
+    /// IOS the suite does not carry out, crypto map numbering IOS breaks
+    /// on) instead of printing the warnings and going on.
+    #[arg(long)]
+    strict: bool,
     /// Log level when IKESUITE_LOG is not set (debug shows the negotiation).
     #[arg(long, default_value = "debug", value_parser = parse_level)]
     log: LevelFilter,
@@ -109,6 +114,15 @@ fn parse_source(s: &str) -> Result<PingSource, String> {
         .map_err(|_| format!("{s:?} is neither an IPv4 address nor 'assigned'"))
 }
 
+/// The first IPv4 address of a host name, by the system's resolver.
+fn resolve_ipv4(name: &str) -> Option<Ipv4Addr> {
+    use std::net::{SocketAddr, ToSocketAddrs};
+    (name, 0).to_socket_addrs().ok()?.find_map(|a| match a {
+        SocketAddr::V4(v4) => Some(*v4.ip()),
+        SocketAddr::V6(_) => None,
+    })
+}
+
 fn parse_level(s: &str) -> Result<LevelFilter, String> {
     s.parse()
         .map_err(|_| format!("{s:?} is not one of off, error, warn, info, debug, trace"))
@@ -128,13 +142,24 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(&args.config)
         .map_err(|e| format!("{}: {e}", args.config.display()))?;
-    let config = ike_policy::parse(&text).map_err(|e| format!("{}: {e}", args.config.display()))?;
+    let parse_options = ike_policy::ParseOptions::default().with_strict(args.strict);
+    let parsed = ike_policy::parse_with(&text, &parse_options)
+        .map_err(|e| format!("{}: {e}", args.config.display()))?;
+    let mut config = parsed.config;
     let name = config.hostname.clone().unwrap_or_else(|| "Router".into());
     logger::init(
         logger::level_from_env(args.log),
         &name,
         logger::Stream::Stderr,
     );
+    for w in &parsed.warnings {
+        log::warn!("% {}: {w}", args.config.display());
+    }
+    // `set peer NAME`: the library does no I/O; the router resolves names
+    // once, at start.
+    for unresolved in config.resolve_peer_hostnames(resolve_ipv4) {
+        log::warn!("% set peer {unresolved}: the name does not resolve to an IPv4 address");
+    }
 
     let lan = net::inside_network(&config);
     let raw_esp = open_raw_esp(args, &config);

@@ -6,5 +6,6 @@ mod common;
 mod demo;
 mod raw_esp;
 mod router;
+mod router_warnings;
 mod signals;
 mod vpnclient;

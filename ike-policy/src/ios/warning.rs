@@ -94,6 +94,12 @@ impl ParseOptions {
     pub fn strict() -> Self {
         Self { strict: true }
     }
+
+    /// With [`ParseOptions::strict`] on or off.
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
 }
 
 /// A parsed configuration with the warnings it drew, in line order.
