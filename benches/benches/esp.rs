@@ -16,7 +16,8 @@
 //! With `--features aws-lc` the data plane runs once per backend
 //! (`esp seal+open RustCrypto`, `esp seal+open aws-lc-rs`) and a third raw
 //! line, `raw aws-lc-rs`, does the same work with aws-lc-rs directly (what
-//! a user would pick instead; the `openssl` crate is not a dependency).
+//! a user would pick instead). With `--features openssl` a `raw OpenSSL`
+//! line does it with the system's libcrypto (`common/openssl.rs`).
 //!
 //! The ratio of the two is the data plane's overhead. Run with
 //! `cargo bench -p benches --bench esp` (add `-- --warm-up-time 1
@@ -41,6 +42,10 @@ use esp_core::{
 use hmac::{Hmac, Mac};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+
+#[cfg(feature = "openssl")]
+#[path = "common/openssl.rs"]
+mod raw_openssl;
 
 const SIZES: [usize; 4] = [64, 512, 1400, 8192];
 const SPI: u32 = 0x7a1a_b8f3;
@@ -246,6 +251,8 @@ fn bench_esp(c: &mut Criterion) {
         let raw = Raw::new(suite, &enc, &integ);
         #[cfg(feature = "aws-lc")]
         let raw_aws = aws::RawAws::new(suite, &enc, &integ);
+        #[cfg(feature = "openssl")]
+        let mut raw_ossl = raw_openssl::RawOpenssl::new(suite, &enc, &integ);
 
         let mut group = c.benchmark_group(format!("esp/{name}"));
         for size in SIZES {
@@ -294,6 +301,12 @@ fn bench_esp(c: &mut Criterion) {
             if let Some(raw_aws) = &raw_aws {
                 group.bench_with_input(BenchmarkId::new("raw aws-lc-rs", size), &size, |b, _| {
                     b.iter(|| raw_aws.run(black_box(&mut packet), icv_len));
+                });
+            }
+            #[cfg(feature = "openssl")]
+            if let Some(raw_ossl) = &mut raw_ossl {
+                group.bench_with_input(BenchmarkId::new("raw OpenSSL", size), &size, |b, _| {
+                    b.iter(|| raw_ossl.run(black_box(&mut packet), icv_len));
                 });
             }
         }

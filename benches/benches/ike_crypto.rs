@@ -1,6 +1,9 @@
 //! IKEv1 cryptography costs: Diffie-Hellman (key generation and shared
 //! secret) for groups 2 and 14 with a 256-bit and a full-size private
 //! exponent, and the SKEYID derivation of a pre-shared-key Main Mode.
+//! With `--features openssl`, `dh_shared_secret` also times OpenSSL's
+//! `BN_mod_exp_mont_consttime` (the exponent marked secret, as OpenSSL's
+//! own DH does) on the same prime, exponent size and peer value.
 //!
 //! ```sh
 //! cargo bench -p benches --bench ike_crypto
@@ -46,6 +49,14 @@ fn dh(c: &mut Criterion) {
             shared.bench_function(id, |b| {
                 b.iter(|| ours.shared_secret(black_box(&peer_public)));
             });
+            #[cfg(feature = "openssl")]
+            {
+                let exponent = openssl_dh::exponent(ours.exponent_bits(), &mut rng);
+                let id = BenchmarkId::new(format!("group{} OpenSSL", g.wire_id()), label);
+                shared.bench_function(id, |b| {
+                    b.iter(|| openssl_dh::shared(g, &exponent, black_box(&peer_public)));
+                });
+            }
         }
     }
     shared.finish();
@@ -75,6 +86,37 @@ fn skeyid(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// OpenSSL's constant-time modular exponentiation, as its DH uses it.
+#[cfg(feature = "openssl")]
+mod openssl_dh {
+    use ike_proto::crypto::DhGroup;
+    use openssl::bn::{BigNum, BigNumContext};
+    use rand_core::Rng;
+
+    /// A random exponent of `bits` bits (top bit set), like ours.
+    pub fn exponent(bits: u32, rng: &mut impl Rng) -> Vec<u8> {
+        let mut e = vec![0u8; bits.div_ceil(8) as usize];
+        rng.fill_bytes(&mut e);
+        let spare = e.len() as u32 * 8 - bits;
+        e[0] &= 0xff >> spare;
+        e[0] |= 0x80 >> spare;
+        e
+    }
+
+    /// peer^exponent mod p, the exponent flagged constant-time.
+    pub fn shared(group: DhGroup, exponent: &[u8], peer: &[u8]) -> Vec<u8> {
+        let p = BigNum::from_slice(group.prime()).unwrap();
+        let y = BigNum::from_slice(peer).unwrap();
+        let mut x = BigNum::from_slice(exponent).unwrap();
+        // BN_FLG_CONSTTIME: BN_mod_exp takes BN_mod_exp_mont_consttime.
+        x.set_const_time();
+        let mut ctx = BigNumContext::new().unwrap();
+        let mut z = BigNum::new().unwrap();
+        z.mod_exp(&y, &x, &p, &mut ctx).unwrap();
+        z.to_vec_padded(group.modulus_len() as i32).unwrap()
+    }
 }
 
 criterion_group!(benches, dh, skeyid);
