@@ -76,6 +76,7 @@
 
 mod budget;
 mod counters;
+mod flight;
 mod half_open;
 mod probe;
 mod process;
@@ -88,6 +89,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_core::CryptoRng;
 
 pub use self::counters::Counters;
+use self::flight::{Backoff, Flight};
 
 pub use crate::error::Error;
 pub use crate::exchange::NatDetection;
@@ -661,10 +663,10 @@ pub enum CommandError {
 // Internal state
 // ---------------------------------------------------------------------
 
+/// An IKE SA's own timers; its exchanges' retransmissions are their
+/// [`Flight`]s'.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SaTimer {
-    /// Resend the last phase-1 message.
-    Retransmit,
     /// Half-open timeout, or the phase-1 lifetime.
     Expire,
     /// DPD: next R-U-THERE (or its retry).
@@ -674,34 +676,13 @@ enum SaTimer {
 }
 
 impl Timer for SaTimer {
-    const COUNT: usize = 4;
+    const COUNT: usize = 3;
     fn index(self) -> usize {
         self as usize
     }
     fn from_index(i: usize) -> Option<Self> {
-        [Self::Retransmit, Self::Expire, Self::Dpd, Self::Keepalive]
-            .get(i)
-            .copied()
+        [Self::Expire, Self::Dpd, Self::Keepalive].get(i).copied()
     }
-}
-
-/// SHA-256 of a received message: what duplicate detection compares, so
-/// no copy of a peer's message (up to 64 kB each) is kept.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Digest([u8; 32]);
-
-impl Digest {
-    fn of(raw: &[u8]) -> Self {
-        use sha2::Digest as _;
-        Self(sha2::Sha256::digest(raw).into())
-    }
-}
-
-/// A message we may have to send again.
-struct Retx {
-    bytes: Vec<u8>,
-    sent: u32,
-    interval: Duration,
 }
 
 enum Phase1State {
@@ -760,13 +741,8 @@ struct QmSlot {
     message_id: u32,
     role: QmRole,
     acquire: Option<Acquire>,
-    retx: Option<Retx>,
-    retransmit_at: Option<Instant>,
+    flight: Flight,
     expire_at: Instant,
-    last_rx: Option<Digest>,
-    last_tx: Option<Vec<u8>>,
-    /// `last_tx` answered `last_rx`.
-    replied: bool,
 }
 
 #[derive(Default)]
@@ -787,11 +763,9 @@ struct IkeSa {
     floated: bool,
     phase1: Phase1State,
     timers: TimerTable<SaTimer, { SaTimer::COUNT }>,
-    retx: Option<Retx>,
-    last_rx: Option<Digest>,
-    last_tx: Option<Vec<u8>>,
-    /// `last_tx` answered `last_rx` (a duplicate of it gets `last_tx` again).
-    replied: bool,
+    /// Phase 1's messages: our last one, the peer's last (duplicates get
+    /// our answer again), the retransmission.
+    flight: Flight,
     quick: Vec<QmSlot>,
     acquires: Vec<Acquire>,
     dpd: Dpd,
@@ -855,17 +829,15 @@ impl PeerScope {
 /// A Transaction exchange under way on an IKE SA.
 struct XactSlot {
     state: Transaction,
-    retx: Option<Retx>,
-    retransmit_at: Option<Instant>,
+    flight: Flight,
     /// The whole transaction must be over by then.
     deadline: Instant,
 }
 
-/// A finished Transaction message ID.
+/// A finished Transaction message ID: what came and what we answered.
 struct XactDone {
     mid: u32,
-    last_rx: Digest,
-    last_tx: Option<Vec<u8>>,
+    flight: Flight,
 }
 
 impl IkeSa {
@@ -929,16 +901,17 @@ impl IkeSa {
         let slots = self
             .quick
             .iter()
-            .flat_map(|s| [s.retransmit_at, Some(s.expire_at)])
+            .flat_map(|s| [s.flight.deadline(), Some(s.expire_at)])
             .flatten();
         let xact = self
             .xact
             .iter()
-            .flat_map(|x| [x.retransmit_at, Some(x.deadline)])
+            .flat_map(|x| [x.flight.deadline(), Some(x.deadline)])
             .flatten();
         self.timers
             .next_timeout()
             .into_iter()
+            .chain(self.flight.deadline())
             .chain(slots)
             .chain(xact)
             .min()
@@ -1258,22 +1231,48 @@ impl Engine {
         self.transmits.push_back(d);
     }
 
-    /// Sends a phase-1 message that expects an answer, arming the
-    /// retransmission.
-    fn send_phase1(&mut self, sa: &mut IkeSa, now: Instant, bytes: Vec<u8>, retransmit: bool) {
+    /// How every flight is resent: the `retransmit_*` settings.
+    fn backoff(&self) -> Backoff {
+        Backoff {
+            interval: self.config.retransmit_interval,
+            max: self.config.retransmit_max_interval,
+            tries: self.config.retransmit_tries,
+        }
+    }
+
+    /// How long an exchange under way may last: the half-open timeout,
+    /// or longer if that would cut a flight short of its tries (so
+    /// `retransmit_tries` holds whatever the intervals; with the default
+    /// settings both are a minute).
+    fn exchange_life(&self) -> Duration {
+        self.config.half_open_timeout.max(self.backoff().budget())
+    }
+
+    /// How long a finished exchange answers duplicates: as long as the
+    /// peer may still be retransmitting the message we answered last.
+    fn linger(&self) -> Duration {
+        self.config
+            .finished_exchange_linger
+            .max(self.backoff().budget())
+    }
+
+    /// Sends a phase-1 message: our first (`raw` `None`) or the answer to
+    /// `raw`; `retransmit` when it expects an answer in turn.
+    fn send_phase1(
+        &mut self,
+        sa: &mut IkeSa,
+        now: Instant,
+        raw: Option<&[u8]>,
+        bytes: Vec<u8>,
+        retransmit: bool,
+    ) {
         self.send(sa, &bytes);
-        sa.last_tx = Some(bytes.clone());
-        if retransmit {
-            let interval = self.config.retransmit_interval;
-            sa.timers.set(SaTimer::Retransmit, now + interval);
-            sa.retx = Some(Retx {
-                bytes,
-                sent: 1,
-                interval,
-            });
-        } else {
-            sa.timers.stop(SaTimer::Retransmit);
-            sa.retx = None;
+        let backoff = self.backoff();
+        match raw {
+            None => sa.flight.request(now, bytes, backoff),
+            Some(raw) => sa
+                .flight
+                .answer(now, raw, bytes, retransmit.then_some(backoff)),
         }
     }
 
@@ -1337,10 +1336,7 @@ impl Engine {
             floated: local.port() == self.config.natt_port,
             phase1: state,
             timers: TimerTable::default(),
-            retx: None,
-            last_rx: None,
-            last_tx: None,
-            replied: false,
+            flight: Flight::default(),
             quick: Vec::new(),
             acquires: Vec::new(),
             dpd: Dpd::default(),
@@ -1357,7 +1353,7 @@ impl Engine {
             assigned: None,
         };
         sa.timers
-            .set(SaTimer::Expire, self.now + self.config.half_open_timeout);
+            .set(SaTimer::Expire, self.now + self.exchange_life());
         sa
     }
 
@@ -1498,7 +1494,7 @@ impl Engine {
         };
         let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);
         self.transition(sa.id, None, "IKE_READY", name);
-        self.send_phase1(&mut sa, now, msg, true);
+        self.send_phase1(&mut sa, now, None, msg, true);
         let id = sa.id;
         self.insert_sa(sa);
         Ok(id)

@@ -3,11 +3,12 @@
 use std::net::SocketAddrV4;
 
 use super::counters::bump;
+use super::flight::{Due, Flight};
 use super::half_open::Admit;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, Digest, DownReason, DpdMode, Encapsulation,
-    Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State,
-    QmRole, QmSlot, Retx, SaTimer,
+    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
+    Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole,
+    QmSlot, SaTimer,
 };
 use crate::error::Error;
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
@@ -291,8 +292,8 @@ impl Engine {
         let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
         self.new_sa_log(sa.id, local, remote, first);
         self.transition(sa.id, None, first, name);
-        sa.last_rx = Some(Digest::of(raw));
-        self.send_phase1(&mut sa, now, reply, true);
+        // A retransmitted first message gets this answer again.
+        self.send_phase1(&mut sa, now, Some(raw), reply, true);
         self.half_open.insert(sa.id, *remote.ip(), bytes);
         sa.first_from = Some(*remote.ip());
         self.by_first.insert((sa.icookie, *remote.ip()), sa.id);
@@ -350,17 +351,10 @@ impl Engine {
         raw: &[u8],
         arrival: Arrival,
     ) -> bool {
-        if sa.last_rx == Some(Digest::of(raw)) {
+        if let Some(answer) = sa.flight.duplicate(raw) {
             // The peer did not get our answer: repeat it, never reprocess.
-            bump(&mut self.counters.duplicates);
-            if let Some(reply) = sa.last_tx.clone().filter(|_| sa.replied) {
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "duplicate packet: retransmitting last response",
-                );
-                self.send(sa, &reply);
-            }
+            let answer = answer.map(<[u8]>::to_vec);
+            self.duplicate(sa, None, answer.as_deref());
             return true;
         }
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
@@ -440,9 +434,7 @@ impl Engine {
                 self.half_open.verify(sa.id);
                 let new = sa.phase1.name();
                 self.transition(sa.id, None, received, new);
-                sa.last_rx = Some(Digest::of(raw));
-                self.send_phase1(sa, now, reply, true);
-                sa.replied = true;
+                self.send_phase1(sa, now, Some(raw), reply, true);
                 true
             }
             Step::Done {
@@ -452,17 +444,9 @@ impl Engine {
                 initial_contact,
             } => {
                 self.transition(sa.id, None, old, received);
-                sa.last_rx = Some(Digest::of(raw));
                 match reply {
-                    Some(r) => {
-                        self.send_phase1(sa, now, r, false);
-                        sa.replied = true;
-                    }
-                    None => {
-                        sa.timers.stop(SaTimer::Retransmit);
-                        sa.retx = None;
-                        sa.replied = false;
-                    }
+                    Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
+                    None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =
                     sa.initiator && matches!(header.exchange, exch::AGGRESSIVE);
@@ -776,20 +760,14 @@ impl Engine {
                 self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
                 self.send(sa, &msg);
                 sa.remember_quick(mid);
+                let mut flight = Flight::default();
+                flight.request(now, msg, self.backoff());
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     role: QmRole::Initiator(state),
                     acquire: Some(acquire),
-                    retx: Some(Retx {
-                        bytes: msg.clone(),
-                        sent: 1,
-                        interval: self.config.retransmit_interval,
-                    }),
-                    retransmit_at: Some(now + self.config.retransmit_interval),
-                    expire_at: now + self.config.half_open_timeout,
-                    last_rx: None,
-                    last_tx: Some(msg),
-                    replied: false,
+                    flight,
+                    expire_at: now + self.exchange_life(),
                 });
             }
             Err(e) => {
@@ -839,16 +817,9 @@ impl Engine {
         let Some(slot) = sa.quick.get_mut(idx) else {
             return;
         };
-        if slot.last_rx == Some(Digest::of(raw)) {
-            bump(&mut self.counters.duplicates);
-            if let Some(reply) = slot.last_tx.clone().filter(|_| slot.replied) {
-                self.log(
-                    Some(sa.id),
-                    Some(mid),
-                    "duplicate packet: retransmitting last response",
-                );
-                self.send(sa, &reply);
-            }
+        if let Some(answer) = slot.flight.duplicate(raw) {
+            let answer = answer.map(<[u8]>::to_vec);
+            self.duplicate(sa, Some(mid), answer.as_deref());
             return;
         }
         let role = core::mem::replace(&mut slot.role, QmRole::Done);
@@ -863,14 +834,11 @@ impl Engine {
                     child,
                     waiting,
                 } => {
+                    let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
-                        slot.last_rx = Some(Digest::of(raw));
-                        slot.last_tx = Some(reply.clone());
-                        slot.replied = true;
-                        slot.retx = None;
-                        slot.retransmit_at = None;
-                        slot.expire_at = now + self.config.finished_exchange_linger;
+                        slot.flight.answer(now, raw, reply.clone(), None);
+                        slot.expire_at = now + linger;
                     }
                     // Finished: duplicates are answered from `last_tx`, so
                     // the IV chain can go (the crypter remembers only a few).
@@ -915,12 +883,10 @@ impl Engine {
             },
             QmRole::Responder(s) => match s.handle(p1, header, body) {
                 Ok((child, commit)) => {
+                    let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.last_rx = Some(Digest::of(raw));
-                        slot.replied = false;
-                        slot.retx = None;
-                        slot.retransmit_at = None;
-                        slot.expire_at = now + self.config.finished_exchange_linger;
+                        slot.flight.received(raw);
+                        slot.expire_at = now + linger;
                     }
                     sa.forget_iv(mid);
                     self.heard_from(now, sa, arrival);
@@ -1022,20 +988,14 @@ impl Engine {
                 self.heard_from(now, sa, arrival);
                 self.send(sa, &reply);
                 sa.remember_quick(mid);
+                let mut flight = Flight::default();
+                flight.answer(now, raw, reply, Some(self.backoff()));
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     role: QmRole::Responder(state),
                     acquire: None,
-                    retx: Some(Retx {
-                        bytes: reply.clone(),
-                        sent: 1,
-                        interval: self.config.retransmit_interval,
-                    }),
-                    retransmit_at: Some(now + self.config.retransmit_interval),
-                    expire_at: now + self.config.half_open_timeout,
-                    last_rx: Some(Digest::of(raw)),
-                    last_tx: Some(reply),
-                    replied: true,
+                    flight,
+                    expire_at: now + self.exchange_life(),
                 });
             }
             Err(e) => {
@@ -1525,7 +1485,9 @@ impl Engine {
                 self.reschedule(id, None);
                 continue;
             };
-            let mut keep = true;
+            // Phase 1's retransmission first, as when it was the first
+            // SA timer: at a tie it wins over the half-open timeout.
+            let mut keep = self.phase1_flight(now, &mut sa);
             while keep {
                 let Some(t) = sa.timers.take_expired(now) else {
                     break;
@@ -1583,55 +1545,68 @@ impl Engine {
         }
     }
 
-    /// One SA timer; `false` drops the SA.
-    fn sa_timer(&mut self, now: Instant, sa: &mut IkeSa, t: SaTimer) -> bool {
-        match t {
-            SaTimer::Retransmit => {
-                let Some(retx) = sa.retx.as_mut() else {
-                    return true;
-                };
-                // A peer that never answered gets one retransmission: its
-                // first message may have been spoofed (each answer would
-                // multiply the flood towards the victim), and a real peer
-                // retransmits its own first message (answered from
-                // `last_tx`) if ours was lost.
-                let unanswered = self.half_open.is_unverified(sa.id);
-                let tries = if unanswered {
-                    self.config.retransmit_tries.min(2)
-                } else {
-                    self.config.retransmit_tries
-                };
-                if retx.sent >= tries && unanswered {
-                    // Kept (a late second message still completes it) until
-                    // the half-open timeout or an eviction, but silent.
-                    bump(&mut self.counters.half_open_unanswered);
-                    sa.retx = None;
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        "peer never answered: no more retransmissions",
-                    );
-                    return true;
-                }
-                if retx.sent >= tries {
-                    self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
-                    self.ike_down_ref(sa, DownReason::PeerDead);
-                    return false;
-                }
-                retx.sent += 1;
-                retx.interval =
-                    (retx.interval + retx.interval).min(self.config.retransmit_max_interval);
-                let bytes = retx.bytes.clone();
-                let next = now + retx.interval;
+    /// Phase 1's flight, if due; `false` drops the SA.
+    fn phase1_flight(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
+        // A peer that never answered gets one retransmission: its first
+        // message may have been spoofed (each answer would multiply the
+        // flood towards the victim), and a real peer retransmits its own
+        // first message (answered by the flight) if ours was lost.
+        let unanswered = self.half_open.is_unverified(sa.id);
+        let backoff = self.backoff();
+        let tries = if unanswered {
+            backoff.tries.min(2)
+        } else {
+            backoff.tries
+        };
+        match sa.flight.due(now, backoff, tries) {
+            None => true,
+            Some(Due::Resend(bytes)) => {
+                let bytes = bytes.to_vec();
                 self.log(
                     Some(sa.id),
                     None,
                     format!("retransmitting phase 1 {}...", sa.phase1.name()),
                 );
                 self.send(sa, &bytes);
-                sa.timers.set(SaTimer::Retransmit, next);
                 true
             }
+            Some(Due::Exhausted) if unanswered => {
+                // Kept (a late second message still completes it) until
+                // the half-open timeout or an eviction, but silent.
+                bump(&mut self.counters.half_open_unanswered);
+                sa.flight.stop();
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "peer never answered: no more retransmissions",
+                );
+                true
+            }
+            Some(Due::Exhausted) => {
+                self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
+                self.ike_down_ref(sa, DownReason::PeerDead);
+                false
+            }
+        }
+    }
+
+    /// A repeat of the last message an exchange processed: our answer
+    /// again (if we gave one), never a second processing.
+    pub(super) fn duplicate(&mut self, sa: &IkeSa, node: Option<u32>, answer: Option<&[u8]>) {
+        bump(&mut self.counters.duplicates);
+        if let Some(answer) = answer {
+            self.log(
+                Some(sa.id),
+                node,
+                "duplicate packet: retransmitting last response",
+            );
+            self.send(sa, answer);
+        }
+    }
+
+    /// One SA timer; `false` drops the SA.
+    fn sa_timer(&mut self, now: Instant, sa: &mut IkeSa, t: SaTimer) -> bool {
+        match t {
             SaTimer::Expire => {
                 if sa.is_half_open() {
                     self.log(Some(sa.id), None, "phase 1 timed out");
@@ -1753,56 +1728,47 @@ impl Engine {
     }
 
     fn slot_timers(&mut self, now: Instant, sa: &mut IkeSa) {
+        let backoff = self.backoff();
         let mut i = 0;
         while let Some(slot) = sa.quick.get_mut(i) {
             if slot.expire_at <= now {
-                let slot = sa.quick.remove(i);
-                sa.forget_iv(slot.message_id);
-                if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
-                    self.events.push_back(Event::ChildSaFailed {
-                        remote: sa.remote,
-                        selectors: a.selectors,
-                        error: None,
-                    });
-                    self.rekey_failed(a);
-                }
+                self.drop_slot(sa, i, None);
                 continue;
             }
-            if slot.retransmit_at.is_some_and(|t| t <= now) {
-                let tries = self.config.retransmit_tries;
-                let max = self.config.retransmit_max_interval;
-                let Some(retx) = slot.retx.as_mut() else {
-                    slot.retransmit_at = None;
-                    i += 1;
-                    continue;
-                };
-                if retx.sent >= tries {
-                    let slot = sa.quick.remove(i);
-                    sa.forget_iv(slot.message_id);
-                    self.log(
-                        Some(sa.id),
-                        Some(slot.message_id),
-                        "Quick Mode retransmissions exhausted",
-                    );
-                    if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
-                        self.events.push_back(Event::ChildSaFailed {
-                            remote: sa.remote,
-                            selectors: a.selectors,
-                            error: None,
-                        });
-                        self.rekey_failed(a);
-                    }
+            match slot.flight.due(now, backoff, backoff.tries) {
+                None => {}
+                Some(Due::Resend(bytes)) => {
+                    let (bytes, mid) = (bytes.to_vec(), slot.message_id);
+                    self.log(Some(sa.id), Some(mid), "retransmitting Quick Mode message");
+                    self.send(sa, &bytes);
+                }
+                Some(Due::Exhausted) => {
+                    self.drop_slot(sa, i, Some("Quick Mode retransmissions exhausted"));
                     continue;
                 }
-                retx.sent += 1;
-                retx.interval = (retx.interval + retx.interval).min(max);
-                slot.retransmit_at = Some(now + retx.interval);
-                let bytes = retx.bytes.clone();
-                let mid = slot.message_id;
-                self.log(Some(sa.id), Some(mid), "retransmitting Quick Mode message");
-                self.send(sa, &bytes);
             }
             i += 1;
+        }
+    }
+
+    /// Ends the Quick Mode in slot `i` unfinished (expired, or its
+    /// retransmissions exhausted): an acquire behind it failed.
+    fn drop_slot(&mut self, sa: &mut IkeSa, i: usize, why: Option<&str>) {
+        if i >= sa.quick.len() {
+            return;
+        }
+        let slot = sa.quick.remove(i);
+        sa.forget_iv(slot.message_id);
+        if let Some(why) = why {
+            self.log(Some(sa.id), Some(slot.message_id), why);
+        }
+        if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: a.selectors,
+                error: None,
+            });
+            self.rekey_failed(a);
         }
     }
 }
