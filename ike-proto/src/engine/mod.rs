@@ -75,6 +75,7 @@
 //! ```
 
 mod budget;
+mod children;
 mod counters;
 mod flight;
 mod half_open;
@@ -82,12 +83,13 @@ mod probe;
 mod process;
 mod xact;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::CryptoRng;
 
+use self::children::{ChildEntry, ChildTable};
 pub use self::counters::Counters;
 use self::flight::{Backoff, Flight};
 
@@ -739,6 +741,9 @@ struct Acquire {
 
 struct QmSlot {
     message_id: u32,
+    /// Our inbound SPI (reserved in [`Engine::quick_spis`] while the
+    /// slot lives).
+    spi_in: u32,
     role: QmRole,
     acquire: Option<Acquire>,
     flight: Flight,
@@ -918,20 +923,6 @@ impl IkeSa {
     }
 }
 
-struct ChildEntry {
-    sa: ChildSa,
-    /// The peer's authenticated identity (INITIAL_CONTACT's scope).
-    peer_id: Identity,
-    /// The Xauth user of the IKE SA that negotiated it (same scope).
-    xauth_user: Option<String>,
-    soft_at: Option<Instant>,
-    hard_at: Option<Instant>,
-    /// A newer SA replaced this one (it lingers until hard expiry).
-    replaced: bool,
-    /// A rekey is under way.
-    rekeying: bool,
-}
-
 /// The IKEv1 engine. See the module documentation for the call order.
 pub struct Engine {
     config: Config,
@@ -944,7 +935,10 @@ pub struct Engine {
     /// Responder SAs by the initiator cookie and address of the first
     /// message: its retransmissions find the SA in O(1).
     by_first: HashMap<([u8; 8], Ipv4Addr), IkeSaId>,
-    children: HashMap<ChildSaId, ChildEntry>,
+    children: ChildTable,
+    /// The inbound SPIs of every IKE SA's Quick Modes (running or
+    /// lingering): new SPIs avoid them.
+    quick_spis: HashSet<u32>,
     next_id: u64,
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
@@ -1007,7 +1001,8 @@ impl Engine {
             sas: HashMap::new(),
             by_cookies: HashMap::new(),
             by_first: HashMap::new(),
-            children: HashMap::new(),
+            children: ChildTable::default(),
+            quick_spis: HashSet::new(),
             next_id: 1,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -1053,12 +1048,7 @@ impl Engine {
     /// When [`Engine::handle_timeout`] should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let sas = self.wakeups.first().map(|(t, _)| *t).into_iter();
-        let kids = self
-            .children
-            .values()
-            .flat_map(|c| [c.soft_at, c.hard_at])
-            .flatten();
-        sas.chain(kids).min()
+        sas.chain(self.children.next_timeout()).min()
     }
 
     /// Established IKE SAs, for show commands.
@@ -1167,27 +1157,26 @@ impl Engine {
         }
     }
 
-    fn spi(
-        rng: &mut dyn CryptoRng,
-        children: &HashMap<ChildSaId, ChildEntry>,
-        sas: &HashMap<IkeSaId, Box<IkeSa>>,
-        extra: &[u32],
-    ) -> u32 {
+    /// A fresh inbound SPI: not a child SA's, nor a Quick Mode's of any
+    /// IKE SA (both indexed, so this is O(1) at any table size).
+    fn spi(rng: &mut dyn CryptoRng, children: &ChildTable, quick_spis: &HashSet<u32>) -> u32 {
         loop {
             let s = rng.next_u32();
-            let used = children.values().any(|c| c.sa.spi_in == s)
-                || extra.contains(&s)
-                || sas.values().any(|sa| {
-                    sa.quick.iter().any(|q| match &q.role {
-                        QmRole::Initiator(i) => i.spi_in() == s,
-                        QmRole::Responder(r) => r.spi_in() == s,
-                        QmRole::Done => false,
-                    })
-                });
+            let used = children.has_spi_in(s) || quick_spis.contains(&s);
             if s >= 256 && !used {
                 return s;
             }
         }
+    }
+
+    /// Removes Quick Mode slot `i` of `sa`, releasing its SPI.
+    fn take_slot(&mut self, sa: &mut IkeSa, i: usize) -> Option<QmSlot> {
+        if i >= sa.quick.len() {
+            return None;
+        }
+        let slot = sa.quick.remove(i);
+        self.quick_spis.remove(&slot.spi_in);
+        Some(slot)
     }
 
     fn ctx<'a>(
@@ -1307,6 +1296,9 @@ impl Engine {
 
     /// Drops an SA's index entries (it is gone for good).
     fn forget_sa(&mut self, sa: &IkeSa) {
+        for q in &sa.quick {
+            self.quick_spis.remove(&q.spi_in);
+        }
         self.by_cookies.remove(&(sa.icookie, sa.rcookie));
         self.half_open.remove(sa.id);
         self.reschedule(sa.id, None);
@@ -1617,6 +1609,7 @@ impl Engine {
             });
         }
         for q in sa.quick.drain(..) {
+            self.quick_spis.remove(&q.spi_in);
             if let (Some(a), QmRole::Initiator(_)) = (q.acquire, &q.role) {
                 self.events.push_back(Event::ChildSaFailed {
                     remote: sa.remote,

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddrV4;
 
+use super::children::Lifetime;
 use super::counters::bump;
 use super::flight::{Due, Flight};
 use super::half_open::Admit;
@@ -731,16 +732,7 @@ impl Engine {
             return;
         };
         let mid = self.message_id(sa);
-        let extra: Vec<u32> = sa
-            .quick
-            .iter()
-            .filter_map(|q| match &q.role {
-                QmRole::Initiator(i) => Some(i.spi_in()),
-                QmRole::Responder(r) => Some(r.spi_in()),
-                QmRole::Done => None,
-            })
-            .collect();
-        let spi = Self::spi(&mut *self.rng, &self.children, &self.sas, &extra);
+        let spi = Self::spi(&mut *self.rng, &self.children, &self.quick_spis);
         let (local, remote) = (sa.local, sa.remote);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             sa.acquires.push(acquire);
@@ -762,8 +754,10 @@ impl Engine {
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
                 flight.request(now, msg, self.backoff());
+                self.quick_spis.insert(spi);
                 sa.quick.push(QmSlot {
                     message_id: mid,
+                    spi_in: spi,
                     role: QmRole::Initiator(state),
                     acquire: Some(acquire),
                     flight,
@@ -866,7 +860,7 @@ impl Engine {
                 InitiatorOutcome::Fail(e) => {
                     self.counters.error(&e);
                     self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
-                    sa.quick.remove(idx);
+                    self.take_slot(sa, idx);
                     sa.forget_iv(mid);
                     if let Some(ty) = e.notify_number() {
                         self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
@@ -951,24 +945,14 @@ impl Engine {
             );
             return;
         }
-        let extra: Vec<u32> = sa
-            .quick
-            .iter()
-            .filter_map(|q| match &q.role {
-                QmRole::Initiator(i) => Some(i.spi_in()),
-                QmRole::Responder(r) => Some(r.spi_in()),
-                QmRole::Done => None,
-            })
-            .collect();
         let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
         let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return;
         };
-        let children = &self.children;
-        let sas = &self.sas;
+        let (children, quick_spis) = (&self.children, &self.quick_spis);
         let mut alloc =
-            |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, sas, &extra);
+            |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, quick_spis);
         let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
         let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
         match result {
@@ -990,8 +974,11 @@ impl Engine {
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
                 flight.answer(now, raw, reply, Some(self.backoff()));
+                let spi_in = state.spi_in();
+                self.quick_spis.insert(spi_in);
                 sa.quick.push(QmSlot {
                     message_id: mid,
+                    spi_in,
                     role: QmRole::Responder(state),
                     acquire: None,
                     flight,
@@ -1168,28 +1155,23 @@ impl Engine {
             Some(o) => {
                 o.replaced = true;
                 o.rekeying = false;
-                o.soft_at = None;
+                let old = o.sa.id;
+                self.children.stop_soft(old);
                 Event::ChildSaRekeyed {
-                    old: o.sa.id,
+                    old,
                     new: child.clone(),
                 }
             }
             None => Event::ChildSaUp(child.clone()),
         };
-        self.children.insert(
-            id,
-            ChildEntry {
-                sa: child,
-                peer_id: sa
-                    .established()
-                    .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
-                xauth_user: sa.xauth_user.clone(),
-                soft_at,
-                hard_at,
-                replaced: false,
-                rekeying: false,
-            },
-        );
+        self.children.insert(ChildEntry::new(
+            child,
+            sa.established()
+                .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
+            sa.xauth_user.clone(),
+            soft_at,
+            hard_at,
+        ));
         self.events.push_back(event);
     }
 
@@ -1414,8 +1396,7 @@ impl Engine {
             .copied()
             .find(|i| matches!(sa.quick.get(*i).map(|q| &q.role), Some(QmRole::Initiator(s)) if Some(s.spi_in()) == spi32))
             .or_else(|| if pending.len() == 1 { pending.first().copied() } else { None });
-        if let Some(i) = idx {
-            let q = sa.quick.remove(i);
+        if let Some(q) = idx.and_then(|i| self.take_slot(sa, i)) {
             sa.forget_iv(q.message_id);
             if let Some(a) = q.acquire {
                 self.events.push_back(Event::ChildSaFailed {
@@ -1505,29 +1486,16 @@ impl Engine {
                 self.forget_sa(&sa);
             }
         }
-        let mut due: Vec<(ChildSaId, bool)> = self
-            .children
-            .values()
-            .filter_map(|c| {
-                if c.hard_at.is_some_and(|t| t <= now) {
-                    Some((c.sa.id, true))
-                } else if c.soft_at.is_some_and(|t| t <= now) {
-                    Some((c.sa.id, false))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        due.sort();
-        for (id, hard) in due {
-            if hard {
+        // Likewise only the child SAs with a lifetime run out.
+        for (id, lifetime) in self.children.due(now) {
+            if lifetime == Lifetime::Hard {
                 if let Some(c) = self.children.remove(&id) {
                     self.send_child_delete(now, &c.sa);
                     self.child_down(c, DownReason::Expired);
                 }
-            } else if let Some(c) = self.children.get_mut(&id) {
-                c.soft_at = None;
+            } else if let Some(c) = self.children.get(&id) {
                 let (local, remote, sel) = (c.sa.local, c.sa.remote, c.sa.selectors);
+                self.children.stop_soft(id);
                 if self.rekey(now, id, local, remote, sel).is_err() {
                     if let Some(c) = self.children.get_mut(&id) {
                         c.rekeying = false;
@@ -1754,10 +1722,9 @@ impl Engine {
     /// Ends the Quick Mode in slot `i` unfinished (expired, or its
     /// retransmissions exhausted): an acquire behind it failed.
     fn drop_slot(&mut self, sa: &mut IkeSa, i: usize, why: Option<&str>) {
-        if i >= sa.quick.len() {
+        let Some(slot) = self.take_slot(sa, i) else {
             return;
-        }
-        let slot = sa.quick.remove(i);
+        };
         sa.forget_iv(slot.message_id);
         if let Some(why) = why {
             self.log(Some(sa.id), Some(slot.message_id), why);
