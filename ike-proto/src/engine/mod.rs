@@ -75,19 +75,23 @@
 //! ```
 
 mod budget;
+mod children;
 mod counters;
+mod flight;
 mod half_open;
 mod probe;
 mod process;
 mod xact;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::CryptoRng;
 
+use self::children::{ChildEntry, ChildTable};
 pub use self::counters::Counters;
+use self::flight::{Backoff, Flight};
 
 pub use crate::error::Error;
 pub use crate::exchange::NatDetection;
@@ -661,10 +665,10 @@ pub enum CommandError {
 // Internal state
 // ---------------------------------------------------------------------
 
+/// An IKE SA's own timers; its exchanges' retransmissions are their
+/// [`Flight`]s'.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SaTimer {
-    /// Resend the last phase-1 message.
-    Retransmit,
     /// Half-open timeout, or the phase-1 lifetime.
     Expire,
     /// DPD: next R-U-THERE (or its retry).
@@ -674,34 +678,13 @@ enum SaTimer {
 }
 
 impl Timer for SaTimer {
-    const COUNT: usize = 4;
+    const COUNT: usize = 3;
     fn index(self) -> usize {
         self as usize
     }
     fn from_index(i: usize) -> Option<Self> {
-        [Self::Retransmit, Self::Expire, Self::Dpd, Self::Keepalive]
-            .get(i)
-            .copied()
+        [Self::Expire, Self::Dpd, Self::Keepalive].get(i).copied()
     }
-}
-
-/// SHA-256 of a received message: what duplicate detection compares, so
-/// no copy of a peer's message (up to 64 kB each) is kept.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Digest([u8; 32]);
-
-impl Digest {
-    fn of(raw: &[u8]) -> Self {
-        use sha2::Digest as _;
-        Self(sha2::Sha256::digest(raw).into())
-    }
-}
-
-/// A message we may have to send again.
-struct Retx {
-    bytes: Vec<u8>,
-    sent: u32,
-    interval: Duration,
 }
 
 enum Phase1State {
@@ -758,15 +741,13 @@ struct Acquire {
 
 struct QmSlot {
     message_id: u32,
+    /// Our inbound SPI (reserved in [`Engine::quick_spis`] while the
+    /// slot lives).
+    spi_in: u32,
     role: QmRole,
     acquire: Option<Acquire>,
-    retx: Option<Retx>,
-    retransmit_at: Option<Instant>,
+    flight: Flight,
     expire_at: Instant,
-    last_rx: Option<Digest>,
-    last_tx: Option<Vec<u8>>,
-    /// `last_tx` answered `last_rx`.
-    replied: bool,
 }
 
 #[derive(Default)]
@@ -787,11 +768,9 @@ struct IkeSa {
     floated: bool,
     phase1: Phase1State,
     timers: TimerTable<SaTimer, { SaTimer::COUNT }>,
-    retx: Option<Retx>,
-    last_rx: Option<Digest>,
-    last_tx: Option<Vec<u8>>,
-    /// `last_tx` answered `last_rx` (a duplicate of it gets `last_tx` again).
-    replied: bool,
+    /// Phase 1's messages: our last one, the peer's last (duplicates get
+    /// our answer again), the retransmission.
+    flight: Flight,
     quick: Vec<QmSlot>,
     acquires: Vec<Acquire>,
     dpd: Dpd,
@@ -855,17 +834,15 @@ impl PeerScope {
 /// A Transaction exchange under way on an IKE SA.
 struct XactSlot {
     state: Transaction,
-    retx: Option<Retx>,
-    retransmit_at: Option<Instant>,
+    flight: Flight,
     /// The whole transaction must be over by then.
     deadline: Instant,
 }
 
-/// A finished Transaction message ID.
+/// A finished Transaction message ID: what came and what we answered.
 struct XactDone {
     mid: u32,
-    last_rx: Digest,
-    last_tx: Option<Vec<u8>>,
+    flight: Flight,
 }
 
 impl IkeSa {
@@ -929,34 +906,21 @@ impl IkeSa {
         let slots = self
             .quick
             .iter()
-            .flat_map(|s| [s.retransmit_at, Some(s.expire_at)])
+            .flat_map(|s| [s.flight.deadline(), Some(s.expire_at)])
             .flatten();
         let xact = self
             .xact
             .iter()
-            .flat_map(|x| [x.retransmit_at, Some(x.deadline)])
+            .flat_map(|x| [x.flight.deadline(), Some(x.deadline)])
             .flatten();
         self.timers
             .next_timeout()
             .into_iter()
+            .chain(self.flight.deadline())
             .chain(slots)
             .chain(xact)
             .min()
     }
-}
-
-struct ChildEntry {
-    sa: ChildSa,
-    /// The peer's authenticated identity (INITIAL_CONTACT's scope).
-    peer_id: Identity,
-    /// The Xauth user of the IKE SA that negotiated it (same scope).
-    xauth_user: Option<String>,
-    soft_at: Option<Instant>,
-    hard_at: Option<Instant>,
-    /// A newer SA replaced this one (it lingers until hard expiry).
-    replaced: bool,
-    /// A rekey is under way.
-    rekeying: bool,
 }
 
 /// The IKEv1 engine. See the module documentation for the call order.
@@ -971,7 +935,10 @@ pub struct Engine {
     /// Responder SAs by the initiator cookie and address of the first
     /// message: its retransmissions find the SA in O(1).
     by_first: HashMap<([u8; 8], Ipv4Addr), IkeSaId>,
-    children: HashMap<ChildSaId, ChildEntry>,
+    children: ChildTable,
+    /// The inbound SPIs of every IKE SA's Quick Modes (running or
+    /// lingering): new SPIs avoid them.
+    quick_spis: HashSet<u32>,
     next_id: u64,
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
@@ -1034,7 +1001,8 @@ impl Engine {
             sas: HashMap::new(),
             by_cookies: HashMap::new(),
             by_first: HashMap::new(),
-            children: HashMap::new(),
+            children: ChildTable::default(),
+            quick_spis: HashSet::new(),
             next_id: 1,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -1080,12 +1048,7 @@ impl Engine {
     /// When [`Engine::handle_timeout`] should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let sas = self.wakeups.first().map(|(t, _)| *t).into_iter();
-        let kids = self
-            .children
-            .values()
-            .flat_map(|c| [c.soft_at, c.hard_at])
-            .flatten();
-        sas.chain(kids).min()
+        sas.chain(self.children.next_timeout()).min()
     }
 
     /// Established IKE SAs, for show commands.
@@ -1194,27 +1157,26 @@ impl Engine {
         }
     }
 
-    fn spi(
-        rng: &mut dyn CryptoRng,
-        children: &HashMap<ChildSaId, ChildEntry>,
-        sas: &HashMap<IkeSaId, Box<IkeSa>>,
-        extra: &[u32],
-    ) -> u32 {
+    /// A fresh inbound SPI: not a child SA's, nor a Quick Mode's of any
+    /// IKE SA (both indexed, so this is O(1) at any table size).
+    fn spi(rng: &mut dyn CryptoRng, children: &ChildTable, quick_spis: &HashSet<u32>) -> u32 {
         loop {
             let s = rng.next_u32();
-            let used = children.values().any(|c| c.sa.spi_in == s)
-                || extra.contains(&s)
-                || sas.values().any(|sa| {
-                    sa.quick.iter().any(|q| match &q.role {
-                        QmRole::Initiator(i) => i.spi_in() == s,
-                        QmRole::Responder(r) => r.spi_in() == s,
-                        QmRole::Done => false,
-                    })
-                });
+            let used = children.has_spi_in(s) || quick_spis.contains(&s);
             if s >= 256 && !used {
                 return s;
             }
         }
+    }
+
+    /// Removes Quick Mode slot `i` of `sa`, releasing its SPI.
+    fn take_slot(&mut self, sa: &mut IkeSa, i: usize) -> Option<QmSlot> {
+        if i >= sa.quick.len() {
+            return None;
+        }
+        let slot = sa.quick.remove(i);
+        self.quick_spis.remove(&slot.spi_in);
+        Some(slot)
     }
 
     fn ctx<'a>(
@@ -1258,22 +1220,48 @@ impl Engine {
         self.transmits.push_back(d);
     }
 
-    /// Sends a phase-1 message that expects an answer, arming the
-    /// retransmission.
-    fn send_phase1(&mut self, sa: &mut IkeSa, now: Instant, bytes: Vec<u8>, retransmit: bool) {
+    /// How every flight is resent: the `retransmit_*` settings.
+    fn backoff(&self) -> Backoff {
+        Backoff {
+            interval: self.config.retransmit_interval,
+            max: self.config.retransmit_max_interval,
+            tries: self.config.retransmit_tries,
+        }
+    }
+
+    /// How long an exchange under way may last: the half-open timeout,
+    /// or longer if that would cut a flight short of its tries (so
+    /// `retransmit_tries` holds whatever the intervals; with the default
+    /// settings both are a minute).
+    fn exchange_life(&self) -> Duration {
+        self.config.half_open_timeout.max(self.backoff().budget())
+    }
+
+    /// How long a finished exchange answers duplicates: as long as the
+    /// peer may still be retransmitting the message we answered last.
+    fn linger(&self) -> Duration {
+        self.config
+            .finished_exchange_linger
+            .max(self.backoff().budget())
+    }
+
+    /// Sends a phase-1 message: our first (`raw` `None`) or the answer to
+    /// `raw`; `retransmit` when it expects an answer in turn.
+    fn send_phase1(
+        &mut self,
+        sa: &mut IkeSa,
+        now: Instant,
+        raw: Option<&[u8]>,
+        bytes: Vec<u8>,
+        retransmit: bool,
+    ) {
         self.send(sa, &bytes);
-        sa.last_tx = Some(bytes.clone());
-        if retransmit {
-            let interval = self.config.retransmit_interval;
-            sa.timers.set(SaTimer::Retransmit, now + interval);
-            sa.retx = Some(Retx {
-                bytes,
-                sent: 1,
-                interval,
-            });
-        } else {
-            sa.timers.stop(SaTimer::Retransmit);
-            sa.retx = None;
+        let backoff = self.backoff();
+        match raw {
+            None => sa.flight.request(now, bytes, backoff),
+            Some(raw) => sa
+                .flight
+                .answer(now, raw, bytes, retransmit.then_some(backoff)),
         }
     }
 
@@ -1308,6 +1296,9 @@ impl Engine {
 
     /// Drops an SA's index entries (it is gone for good).
     fn forget_sa(&mut self, sa: &IkeSa) {
+        for q in &sa.quick {
+            self.quick_spis.remove(&q.spi_in);
+        }
         self.by_cookies.remove(&(sa.icookie, sa.rcookie));
         self.half_open.remove(sa.id);
         self.reschedule(sa.id, None);
@@ -1337,10 +1328,7 @@ impl Engine {
             floated: local.port() == self.config.natt_port,
             phase1: state,
             timers: TimerTable::default(),
-            retx: None,
-            last_rx: None,
-            last_tx: None,
-            replied: false,
+            flight: Flight::default(),
             quick: Vec::new(),
             acquires: Vec::new(),
             dpd: Dpd::default(),
@@ -1357,7 +1345,7 @@ impl Engine {
             assigned: None,
         };
         sa.timers
-            .set(SaTimer::Expire, self.now + self.config.half_open_timeout);
+            .set(SaTimer::Expire, self.now + self.exchange_life());
         sa
     }
 
@@ -1498,7 +1486,7 @@ impl Engine {
         };
         let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);
         self.transition(sa.id, None, "IKE_READY", name);
-        self.send_phase1(&mut sa, now, msg, true);
+        self.send_phase1(&mut sa, now, None, msg, true);
         let id = sa.id;
         self.insert_sa(sa);
         Ok(id)
@@ -1621,6 +1609,7 @@ impl Engine {
             });
         }
         for q in sa.quick.drain(..) {
+            self.quick_spis.remove(&q.spi_in);
             if let (Some(a), QmRole::Initiator(_)) = (q.acquire, &q.role) {
                 self.events.push_back(Event::ChildSaFailed {
                     remote: sa.remote,

@@ -2,12 +2,14 @@
 
 use std::net::SocketAddrV4;
 
+use super::children::Lifetime;
 use super::counters::bump;
+use super::flight::{Due, Flight};
 use super::half_open::Admit;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, Digest, DownReason, DpdMode, Encapsulation,
-    Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State,
-    QmRole, QmSlot, Retx, SaTimer,
+    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, DownReason, DpdMode, Encapsulation, Engine,
+    Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, NON_ESP_MARKER, PeerScope, Phase1State, QmRole,
+    QmSlot, SaTimer,
 };
 use crate::error::Error;
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
@@ -291,8 +293,8 @@ impl Engine {
         let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
         self.new_sa_log(sa.id, local, remote, first);
         self.transition(sa.id, None, first, name);
-        sa.last_rx = Some(Digest::of(raw));
-        self.send_phase1(&mut sa, now, reply, true);
+        // A retransmitted first message gets this answer again.
+        self.send_phase1(&mut sa, now, Some(raw), reply, true);
         self.half_open.insert(sa.id, *remote.ip(), bytes);
         sa.first_from = Some(*remote.ip());
         self.by_first.insert((sa.icookie, *remote.ip()), sa.id);
@@ -350,17 +352,10 @@ impl Engine {
         raw: &[u8],
         arrival: Arrival,
     ) -> bool {
-        if sa.last_rx == Some(Digest::of(raw)) {
+        if let Some(answer) = sa.flight.duplicate(raw) {
             // The peer did not get our answer: repeat it, never reprocess.
-            bump(&mut self.counters.duplicates);
-            if let Some(reply) = sa.last_tx.clone().filter(|_| sa.replied) {
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "duplicate packet: retransmitting last response",
-                );
-                self.send(sa, &reply);
-            }
+            let answer = answer.map(<[u8]>::to_vec);
+            self.duplicate(sa, None, answer.as_deref());
             return true;
         }
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
@@ -440,9 +435,7 @@ impl Engine {
                 self.half_open.verify(sa.id);
                 let new = sa.phase1.name();
                 self.transition(sa.id, None, received, new);
-                sa.last_rx = Some(Digest::of(raw));
-                self.send_phase1(sa, now, reply, true);
-                sa.replied = true;
+                self.send_phase1(sa, now, Some(raw), reply, true);
                 true
             }
             Step::Done {
@@ -452,17 +445,9 @@ impl Engine {
                 initial_contact,
             } => {
                 self.transition(sa.id, None, old, received);
-                sa.last_rx = Some(Digest::of(raw));
                 match reply {
-                    Some(r) => {
-                        self.send_phase1(sa, now, r, false);
-                        sa.replied = true;
-                    }
-                    None => {
-                        sa.timers.stop(SaTimer::Retransmit);
-                        sa.retx = None;
-                        sa.replied = false;
-                    }
+                    Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
+                    None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =
                     sa.initiator && matches!(header.exchange, exch::AGGRESSIVE);
@@ -747,16 +732,7 @@ impl Engine {
             return;
         };
         let mid = self.message_id(sa);
-        let extra: Vec<u32> = sa
-            .quick
-            .iter()
-            .filter_map(|q| match &q.role {
-                QmRole::Initiator(i) => Some(i.spi_in()),
-                QmRole::Responder(r) => Some(r.spi_in()),
-                QmRole::Done => None,
-            })
-            .collect();
-        let spi = Self::spi(&mut *self.rng, &self.children, &self.sas, &extra);
+        let spi = Self::spi(&mut *self.rng, &self.children, &self.quick_spis);
         let (local, remote) = (sa.local, sa.remote);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             sa.acquires.push(acquire);
@@ -776,20 +752,16 @@ impl Engine {
                 self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
                 self.send(sa, &msg);
                 sa.remember_quick(mid);
+                let mut flight = Flight::default();
+                flight.request(now, msg, self.backoff());
+                self.quick_spis.insert(spi);
                 sa.quick.push(QmSlot {
                     message_id: mid,
+                    spi_in: spi,
                     role: QmRole::Initiator(state),
                     acquire: Some(acquire),
-                    retx: Some(Retx {
-                        bytes: msg.clone(),
-                        sent: 1,
-                        interval: self.config.retransmit_interval,
-                    }),
-                    retransmit_at: Some(now + self.config.retransmit_interval),
-                    expire_at: now + self.config.half_open_timeout,
-                    last_rx: None,
-                    last_tx: Some(msg),
-                    replied: false,
+                    flight,
+                    expire_at: now + self.exchange_life(),
                 });
             }
             Err(e) => {
@@ -839,16 +811,9 @@ impl Engine {
         let Some(slot) = sa.quick.get_mut(idx) else {
             return;
         };
-        if slot.last_rx == Some(Digest::of(raw)) {
-            bump(&mut self.counters.duplicates);
-            if let Some(reply) = slot.last_tx.clone().filter(|_| slot.replied) {
-                self.log(
-                    Some(sa.id),
-                    Some(mid),
-                    "duplicate packet: retransmitting last response",
-                );
-                self.send(sa, &reply);
-            }
+        if let Some(answer) = slot.flight.duplicate(raw) {
+            let answer = answer.map(<[u8]>::to_vec);
+            self.duplicate(sa, Some(mid), answer.as_deref());
             return;
         }
         let role = core::mem::replace(&mut slot.role, QmRole::Done);
@@ -863,14 +828,11 @@ impl Engine {
                     child,
                     waiting,
                 } => {
+                    let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
-                        slot.last_rx = Some(Digest::of(raw));
-                        slot.last_tx = Some(reply.clone());
-                        slot.replied = true;
-                        slot.retx = None;
-                        slot.retransmit_at = None;
-                        slot.expire_at = now + self.config.finished_exchange_linger;
+                        slot.flight.answer(now, raw, reply.clone(), None);
+                        slot.expire_at = now + linger;
                     }
                     // Finished: duplicates are answered from `last_tx`, so
                     // the IV chain can go (the crypter remembers only a few).
@@ -898,7 +860,7 @@ impl Engine {
                 InitiatorOutcome::Fail(e) => {
                     self.counters.error(&e);
                     self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
-                    sa.quick.remove(idx);
+                    self.take_slot(sa, idx);
                     sa.forget_iv(mid);
                     if let Some(ty) = e.notify_number() {
                         self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
@@ -915,12 +877,10 @@ impl Engine {
             },
             QmRole::Responder(s) => match s.handle(p1, header, body) {
                 Ok((child, commit)) => {
+                    let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.last_rx = Some(Digest::of(raw));
-                        slot.replied = false;
-                        slot.retx = None;
-                        slot.retransmit_at = None;
-                        slot.expire_at = now + self.config.finished_exchange_linger;
+                        slot.flight.received(raw);
+                        slot.expire_at = now + linger;
                     }
                     sa.forget_iv(mid);
                     self.heard_from(now, sa, arrival);
@@ -985,24 +945,14 @@ impl Engine {
             );
             return;
         }
-        let extra: Vec<u32> = sa
-            .quick
-            .iter()
-            .filter_map(|q| match &q.role {
-                QmRole::Initiator(i) => Some(i.spi_in()),
-                QmRole::Responder(r) => Some(r.spi_in()),
-                QmRole::Done => None,
-            })
-            .collect();
         let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
         let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return;
         };
-        let children = &self.children;
-        let sas = &self.sas;
+        let (children, quick_spis) = (&self.children, &self.quick_spis);
         let mut alloc =
-            |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, sas, &extra);
+            |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, quick_spis);
         let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
         let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
         match result {
@@ -1022,20 +972,17 @@ impl Engine {
                 self.heard_from(now, sa, arrival);
                 self.send(sa, &reply);
                 sa.remember_quick(mid);
+                let mut flight = Flight::default();
+                flight.answer(now, raw, reply, Some(self.backoff()));
+                let spi_in = state.spi_in();
+                self.quick_spis.insert(spi_in);
                 sa.quick.push(QmSlot {
                     message_id: mid,
+                    spi_in,
                     role: QmRole::Responder(state),
                     acquire: None,
-                    retx: Some(Retx {
-                        bytes: reply.clone(),
-                        sent: 1,
-                        interval: self.config.retransmit_interval,
-                    }),
-                    retransmit_at: Some(now + self.config.retransmit_interval),
-                    expire_at: now + self.config.half_open_timeout,
-                    last_rx: Some(Digest::of(raw)),
-                    last_tx: Some(reply),
-                    replied: true,
+                    flight,
+                    expire_at: now + self.exchange_life(),
                 });
             }
             Err(e) => {
@@ -1208,28 +1155,23 @@ impl Engine {
             Some(o) => {
                 o.replaced = true;
                 o.rekeying = false;
-                o.soft_at = None;
+                let old = o.sa.id;
+                self.children.stop_soft(old);
                 Event::ChildSaRekeyed {
-                    old: o.sa.id,
+                    old,
                     new: child.clone(),
                 }
             }
             None => Event::ChildSaUp(child.clone()),
         };
-        self.children.insert(
-            id,
-            ChildEntry {
-                sa: child,
-                peer_id: sa
-                    .established()
-                    .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
-                xauth_user: sa.xauth_user.clone(),
-                soft_at,
-                hard_at,
-                replaced: false,
-                rekeying: false,
-            },
-        );
+        self.children.insert(ChildEntry::new(
+            child,
+            sa.established()
+                .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
+            sa.xauth_user.clone(),
+            soft_at,
+            hard_at,
+        ));
         self.events.push_back(event);
     }
 
@@ -1454,8 +1396,7 @@ impl Engine {
             .copied()
             .find(|i| matches!(sa.quick.get(*i).map(|q| &q.role), Some(QmRole::Initiator(s)) if Some(s.spi_in()) == spi32))
             .or_else(|| if pending.len() == 1 { pending.first().copied() } else { None });
-        if let Some(i) = idx {
-            let q = sa.quick.remove(i);
+        if let Some(q) = idx.and_then(|i| self.take_slot(sa, i)) {
             sa.forget_iv(q.message_id);
             if let Some(a) = q.acquire {
                 self.events.push_back(Event::ChildSaFailed {
@@ -1525,7 +1466,9 @@ impl Engine {
                 self.reschedule(id, None);
                 continue;
             };
-            let mut keep = true;
+            // Phase 1's retransmission first, as when it was the first
+            // SA timer: at a tie it wins over the half-open timeout.
+            let mut keep = self.phase1_flight(now, &mut sa);
             while keep {
                 let Some(t) = sa.timers.take_expired(now) else {
                     break;
@@ -1543,29 +1486,16 @@ impl Engine {
                 self.forget_sa(&sa);
             }
         }
-        let mut due: Vec<(ChildSaId, bool)> = self
-            .children
-            .values()
-            .filter_map(|c| {
-                if c.hard_at.is_some_and(|t| t <= now) {
-                    Some((c.sa.id, true))
-                } else if c.soft_at.is_some_and(|t| t <= now) {
-                    Some((c.sa.id, false))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        due.sort();
-        for (id, hard) in due {
-            if hard {
+        // Likewise only the child SAs with a lifetime run out.
+        for (id, lifetime) in self.children.due(now) {
+            if lifetime == Lifetime::Hard {
                 if let Some(c) = self.children.remove(&id) {
                     self.send_child_delete(now, &c.sa);
                     self.child_down(c, DownReason::Expired);
                 }
-            } else if let Some(c) = self.children.get_mut(&id) {
-                c.soft_at = None;
+            } else if let Some(c) = self.children.get(&id) {
                 let (local, remote, sel) = (c.sa.local, c.sa.remote, c.sa.selectors);
+                self.children.stop_soft(id);
                 if self.rekey(now, id, local, remote, sel).is_err() {
                     if let Some(c) = self.children.get_mut(&id) {
                         c.rekeying = false;
@@ -1583,55 +1513,68 @@ impl Engine {
         }
     }
 
-    /// One SA timer; `false` drops the SA.
-    fn sa_timer(&mut self, now: Instant, sa: &mut IkeSa, t: SaTimer) -> bool {
-        match t {
-            SaTimer::Retransmit => {
-                let Some(retx) = sa.retx.as_mut() else {
-                    return true;
-                };
-                // A peer that never answered gets one retransmission: its
-                // first message may have been spoofed (each answer would
-                // multiply the flood towards the victim), and a real peer
-                // retransmits its own first message (answered from
-                // `last_tx`) if ours was lost.
-                let unanswered = self.half_open.is_unverified(sa.id);
-                let tries = if unanswered {
-                    self.config.retransmit_tries.min(2)
-                } else {
-                    self.config.retransmit_tries
-                };
-                if retx.sent >= tries && unanswered {
-                    // Kept (a late second message still completes it) until
-                    // the half-open timeout or an eviction, but silent.
-                    bump(&mut self.counters.half_open_unanswered);
-                    sa.retx = None;
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        "peer never answered: no more retransmissions",
-                    );
-                    return true;
-                }
-                if retx.sent >= tries {
-                    self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
-                    self.ike_down_ref(sa, DownReason::PeerDead);
-                    return false;
-                }
-                retx.sent += 1;
-                retx.interval =
-                    (retx.interval + retx.interval).min(self.config.retransmit_max_interval);
-                let bytes = retx.bytes.clone();
-                let next = now + retx.interval;
+    /// Phase 1's flight, if due; `false` drops the SA.
+    fn phase1_flight(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
+        // A peer that never answered gets one retransmission: its first
+        // message may have been spoofed (each answer would multiply the
+        // flood towards the victim), and a real peer retransmits its own
+        // first message (answered by the flight) if ours was lost.
+        let unanswered = self.half_open.is_unverified(sa.id);
+        let backoff = self.backoff();
+        let tries = if unanswered {
+            backoff.tries.min(2)
+        } else {
+            backoff.tries
+        };
+        match sa.flight.due(now, backoff, tries) {
+            None => true,
+            Some(Due::Resend(bytes)) => {
+                let bytes = bytes.to_vec();
                 self.log(
                     Some(sa.id),
                     None,
                     format!("retransmitting phase 1 {}...", sa.phase1.name()),
                 );
                 self.send(sa, &bytes);
-                sa.timers.set(SaTimer::Retransmit, next);
                 true
             }
+            Some(Due::Exhausted) if unanswered => {
+                // Kept (a late second message still completes it) until
+                // the half-open timeout or an eviction, but silent.
+                bump(&mut self.counters.half_open_unanswered);
+                sa.flight.stop();
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "peer never answered: no more retransmissions",
+                );
+                true
+            }
+            Some(Due::Exhausted) => {
+                self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
+                self.ike_down_ref(sa, DownReason::PeerDead);
+                false
+            }
+        }
+    }
+
+    /// A repeat of the last message an exchange processed: our answer
+    /// again (if we gave one), never a second processing.
+    pub(super) fn duplicate(&mut self, sa: &IkeSa, node: Option<u32>, answer: Option<&[u8]>) {
+        bump(&mut self.counters.duplicates);
+        if let Some(answer) = answer {
+            self.log(
+                Some(sa.id),
+                node,
+                "duplicate packet: retransmitting last response",
+            );
+            self.send(sa, answer);
+        }
+    }
+
+    /// One SA timer; `false` drops the SA.
+    fn sa_timer(&mut self, now: Instant, sa: &mut IkeSa, t: SaTimer) -> bool {
+        match t {
             SaTimer::Expire => {
                 if sa.is_half_open() {
                     self.log(Some(sa.id), None, "phase 1 timed out");
@@ -1753,56 +1696,46 @@ impl Engine {
     }
 
     fn slot_timers(&mut self, now: Instant, sa: &mut IkeSa) {
+        let backoff = self.backoff();
         let mut i = 0;
         while let Some(slot) = sa.quick.get_mut(i) {
             if slot.expire_at <= now {
-                let slot = sa.quick.remove(i);
-                sa.forget_iv(slot.message_id);
-                if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
-                    self.events.push_back(Event::ChildSaFailed {
-                        remote: sa.remote,
-                        selectors: a.selectors,
-                        error: None,
-                    });
-                    self.rekey_failed(a);
-                }
+                self.drop_slot(sa, i, None);
                 continue;
             }
-            if slot.retransmit_at.is_some_and(|t| t <= now) {
-                let tries = self.config.retransmit_tries;
-                let max = self.config.retransmit_max_interval;
-                let Some(retx) = slot.retx.as_mut() else {
-                    slot.retransmit_at = None;
-                    i += 1;
-                    continue;
-                };
-                if retx.sent >= tries {
-                    let slot = sa.quick.remove(i);
-                    sa.forget_iv(slot.message_id);
-                    self.log(
-                        Some(sa.id),
-                        Some(slot.message_id),
-                        "Quick Mode retransmissions exhausted",
-                    );
-                    if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
-                        self.events.push_back(Event::ChildSaFailed {
-                            remote: sa.remote,
-                            selectors: a.selectors,
-                            error: None,
-                        });
-                        self.rekey_failed(a);
-                    }
+            match slot.flight.due(now, backoff, backoff.tries) {
+                None => {}
+                Some(Due::Resend(bytes)) => {
+                    let (bytes, mid) = (bytes.to_vec(), slot.message_id);
+                    self.log(Some(sa.id), Some(mid), "retransmitting Quick Mode message");
+                    self.send(sa, &bytes);
+                }
+                Some(Due::Exhausted) => {
+                    self.drop_slot(sa, i, Some("Quick Mode retransmissions exhausted"));
                     continue;
                 }
-                retx.sent += 1;
-                retx.interval = (retx.interval + retx.interval).min(max);
-                slot.retransmit_at = Some(now + retx.interval);
-                let bytes = retx.bytes.clone();
-                let mid = slot.message_id;
-                self.log(Some(sa.id), Some(mid), "retransmitting Quick Mode message");
-                self.send(sa, &bytes);
             }
             i += 1;
+        }
+    }
+
+    /// Ends the Quick Mode in slot `i` unfinished (expired, or its
+    /// retransmissions exhausted): an acquire behind it failed.
+    fn drop_slot(&mut self, sa: &mut IkeSa, i: usize, why: Option<&str>) {
+        let Some(slot) = self.take_slot(sa, i) else {
+            return;
+        };
+        sa.forget_iv(slot.message_id);
+        if let Some(why) = why {
+            self.log(Some(sa.id), Some(slot.message_id), why);
+        }
+        if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: a.selectors,
+                error: None,
+            });
+            self.rekey_failed(a);
         }
     }
 }

@@ -3,9 +3,10 @@
 //! The messages themselves are [`crate::exchange::transaction`]'s.
 
 use super::counters::bump;
+use super::flight::{Due, Flight};
 use super::{
-    Arrival, CommandError, Digest, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, Retx,
-    XactDone, XactSlot,
+    Arrival, CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, XactDone,
+    XactSlot,
 };
 use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
@@ -119,8 +120,8 @@ impl Engine {
                         mid,
                         identifier,
                         numbering,
-                        request,
                     },
+                mut flight,
                 ..
             }) => {
                 let reply = tx::xauth_reply(
@@ -138,7 +139,12 @@ impl Engine {
                     Transaction::ClientReplied { pull },
                     false,
                 );
-                Self::remember(&mut sa, mid, &request, msg);
+                // The flight saw the REQUEST; this answers it (and its
+                // repeats from now on).
+                if let Some(msg) = msg {
+                    flight.reply(msg);
+                }
+                Self::remember(&mut sa, mid, flight);
                 Ok(())
             }
             other => {
@@ -153,14 +159,14 @@ impl Engine {
     fn xact_set(&mut self, now: Instant, sa: &mut IkeSa, state: Transaction) {
         sa.xact = Some(XactSlot {
             state,
-            retx: None,
-            retransmit_at: None,
-            deadline: now + self.config.half_open_timeout,
+            flight: Flight::default(),
+            deadline: now + self.exchange_life(),
         });
     }
 
-    /// Seals and sends `attr` under `mid`; `awaits` arms the
-    /// retransmission (a message that expects an answer).
+    /// Seals and sends `attr` under `mid`; `awaits` makes it the
+    /// transaction's flight (a message that expects an answer), else the
+    /// message is returned for the caller to remember as an answer.
     fn xact_send(
         &mut self,
         now: Instant,
@@ -177,14 +183,11 @@ impl Engine {
         self.send(sa, &msg);
         self.xact_set(now, sa, state);
         if awaits {
+            let backoff = self.backoff();
             if let Some(x) = sa.xact.as_mut() {
-                x.retx = Some(Retx {
-                    bytes: msg.clone(),
-                    sent: 1,
-                    interval: self.config.retransmit_interval,
-                });
-                x.retransmit_at = Some(now + self.config.retransmit_interval);
+                x.flight.request(now, msg, backoff);
             }
+            return None;
         }
         Some(msg)
     }
@@ -202,15 +205,12 @@ impl Engine {
         }
     }
 
-    fn remember(sa: &mut IkeSa, mid: u32, raw: &[u8], answer: Option<Vec<u8>>) {
+    /// A finished message ID: `flight` answers its repeats.
+    fn remember(sa: &mut IkeSa, mid: u32, flight: Flight) {
         if sa.xact_done.len() >= XACT_DONE_MEMORY {
             sa.xact_done.pop_front();
         }
-        sa.xact_done.push_back(XactDone {
-            mid,
-            last_rx: Digest::of(raw),
-            last_tx: answer,
-        });
+        sa.xact_done.push_back(XactDone { mid, flight });
         sa.forget_iv(mid);
     }
 
@@ -488,16 +488,9 @@ impl Engine {
         if let Some(done) = sa.xact_done.iter().find(|d| d.mid == mid) {
             // Never processed twice: the same bytes get the same answer,
             // anything else under a finished message ID is dropped.
-            if done.last_rx == Digest::of(raw) {
-                bump(&mut self.counters.duplicates);
-                if let Some(reply) = done.last_tx.clone() {
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        "duplicate packet: retransmitting last response",
-                    );
-                    self.send(sa, &reply);
-                }
+            if let Some(answer) = done.flight.duplicate(raw) {
+                let answer = answer.map(<[u8]>::to_vec);
+                self.duplicate(sa, None, answer.as_deref());
             } else {
                 bump(&mut self.counters.replays);
                 self.log(
@@ -530,14 +523,15 @@ impl Engine {
             );
             return true;
         }
-        if let Some(Transaction::ClientCredentialsAwait { request, .. }) =
-            sa.xact.as_ref().map(|x| &x.state)
+        if sa
+            .xact
+            .as_ref()
+            .is_some_and(|x| x.flight.duplicate(raw).is_some())
         {
-            if request.as_slice() == raw {
-                // The server repeats its REQUEST; our answer is not ready.
-                bump(&mut self.counters.duplicates);
-                return true;
-            }
+            // The server repeats its REQUEST; our answer is not ready
+            // (ClientCredentialsAwait: the flight received it, unanswered).
+            bump(&mut self.counters.duplicates);
+            return true;
         }
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return true;
@@ -602,7 +596,7 @@ impl Engine {
                     None,
                     "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
                 );
-                Self::remember(sa, mid, raw, None);
+                Self::remember(sa, mid, Flight::finished(raw, None));
                 self.log(
                     Some(sa.id),
                     None,
@@ -681,7 +675,7 @@ impl Engine {
                 if ok {
                     self.log(Some(sa.id), None, "XAUTH ACK Processed");
                 }
-                Self::remember(sa, mid, raw, None);
+                Self::remember(sa, mid, Flight::finished(raw, None));
                 self.log(
                     Some(sa.id),
                     None,
@@ -750,7 +744,7 @@ impl Engine {
                     self.log(Some(sa.id), None, l);
                 }
                 let Some(attrs) = attrs else {
-                    Self::remember(sa, mid, raw, None);
+                    Self::remember(sa, mid, Flight::finished(raw, None));
                     self.send_ike_delete(sa);
                     self.ike_down_ref(sa, DownReason::DeletedLocally);
                     return false;
@@ -780,7 +774,7 @@ impl Engine {
                     Transaction::ConfigRequestAwait { user: None },
                     false,
                 );
-                Self::remember(sa, mid, raw, msg);
+                Self::remember(sa, mid, Flight::finished(raw, msg));
                 self.log(
                     Some(sa.id),
                     None,
@@ -803,7 +797,7 @@ impl Engine {
             }
             (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
                 self.log(Some(sa.id), None, "Config payload ACK");
-                Self::remember(sa, mid, raw, None);
+                Self::remember(sa, mid, Flight::finished(raw, None));
                 self.transition(sa.id, None, "IKE_CONFIG_SET_SENT", "IKE_P1_COMPLETE");
                 self.assigned_event(sa, attrs, true);
                 self.finish_transaction(now, sa);
@@ -825,16 +819,16 @@ impl Engine {
                         None,
                         "Xauth credentials requested from the embedder",
                     );
+                    let mut flight = Flight::default();
+                    flight.received(raw);
                     sa.xact = Some(XactSlot {
                         state: Transaction::ClientCredentialsAwait {
                             pull,
                             mid,
                             identifier: attr.identifier,
                             numbering,
-                            request: raw.to_vec(),
                         },
-                        retx: None,
-                        retransmit_at: None,
+                        flight,
                         deadline: slot.deadline,
                     });
                     self.events.push_back(Event::XauthCredentialsRequest {
@@ -854,7 +848,7 @@ impl Engine {
                     Transaction::ClientReplied { pull },
                     false,
                 );
-                Self::remember(sa, mid, raw, msg);
+                Self::remember(sa, mid, Flight::finished(raw, msg));
                 true
             }
             (
@@ -867,7 +861,7 @@ impl Engine {
                         let user = sa.xauth_user.clone().unwrap_or_default();
                         let next = Transaction::ClientAwaitServer { pull };
                         let msg = self.xact_send(now, sa, mid, ack, next, false);
-                        Self::remember(sa, mid, raw, msg);
+                        Self::remember(sa, mid, Flight::finished(raw, msg));
                         self.events.push_back(Event::XauthDone {
                             ike_sa: sa.id,
                             remote: sa.remote,
@@ -889,14 +883,14 @@ impl Engine {
                         let attrs = tx::parse_config(&attr);
                         let next = Transaction::ClientAwaitServer { pull };
                         let msg = self.xact_send(now, sa, mid, ack, next, false);
-                        Self::remember(sa, mid, raw, msg);
+                        Self::remember(sa, mid, Flight::finished(raw, msg));
                         self.client_configured(now, sa, attrs);
                     }
                 }
                 true
             }
             (Transaction::ClientConfigRequestSent { .. }, ConfigMessageType::REPLY) => {
-                Self::remember(sa, mid, raw, None);
+                Self::remember(sa, mid, Flight::finished(raw, None));
                 let attrs = tx::parse_config(&attr);
                 self.transition(sa.id, None, "IKE_CONFIG_REQ_SENT", "IKE_P1_COMPLETE");
                 self.client_configured(now, sa, attrs);
@@ -917,8 +911,7 @@ impl Engine {
                 // stay as they were.
                 sa.xact = Some(XactSlot {
                     state,
-                    retx: slot.retx,
-                    retransmit_at: slot.retransmit_at,
+                    flight: slot.flight,
                     deadline: slot.deadline,
                 });
                 true
@@ -943,14 +936,15 @@ impl Engine {
             self.ike_down_ref(sa, DownReason::PeerDead);
             return false;
         }
-        if x.retransmit_at.is_some_and(|t| t <= now) {
-            let tries = self.config.retransmit_tries;
-            let max = self.config.retransmit_max_interval;
-            let Some(retx) = x.retx.as_mut() else {
-                x.retransmit_at = None;
-                return true;
-            };
-            if retx.sent >= tries {
+        let backoff = self.backoff();
+        match x.flight.due(now, backoff, backoff.tries) {
+            None => {}
+            Some(Due::Resend(bytes)) => {
+                let bytes = bytes.to_vec();
+                self.log(Some(sa.id), None, "retransmitting transaction message");
+                self.send(sa, &bytes);
+            }
+            Some(Due::Exhausted) => {
                 self.log(
                     Some(sa.id),
                     None,
@@ -960,12 +954,6 @@ impl Engine {
                 self.ike_down_ref(sa, DownReason::PeerDead);
                 return false;
             }
-            retx.sent += 1;
-            retx.interval = (retx.interval + retx.interval).min(max);
-            x.retransmit_at = Some(now + retx.interval);
-            let bytes = retx.bytes.clone();
-            self.log(Some(sa.id), None, "retransmitting transaction message");
-            self.send(sa, &bytes);
         }
         true
     }

@@ -91,8 +91,6 @@ pub(crate) enum Transaction {
         identifier: u16,
         /// The REQUEST's Xauth numbering, which the REPLY uses.
         numbering: XauthNumbering,
-        /// The REQUEST as received (its repeats are not answered yet).
-        request: Vec<u8>,
     },
     /// Client: our REPLY went; the server's SET is awaited.
     ClientReplied {

@@ -1,0 +1,167 @@
+//! The child SA table: the entries by handle and their lifetimes in one
+//! ordered timer, so [`super::Engine::poll_timeout`] and
+//! [`super::Engine::handle_timeout`] cost O(log n) and visit only the
+//! child SAs that are due, however many are installed.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{ChildSa, ChildSaId};
+use crate::policy::Identity;
+use crate::time::Instant;
+
+pub(super) struct ChildEntry {
+    pub(super) sa: ChildSa,
+    /// The peer's authenticated identity (INITIAL_CONTACT's scope).
+    pub(super) peer_id: Identity,
+    /// The Xauth user of the IKE SA that negotiated it (same scope).
+    pub(super) xauth_user: Option<String>,
+    /// Private to the table, which keeps its timer in step with them.
+    soft_at: Option<Instant>,
+    hard_at: Option<Instant>,
+    /// A newer SA replaced this one (it lingers until hard expiry).
+    pub(super) replaced: bool,
+    /// A rekey is under way.
+    pub(super) rekeying: bool,
+}
+
+impl ChildEntry {
+    pub(super) fn new(
+        sa: ChildSa,
+        peer_id: Identity,
+        xauth_user: Option<String>,
+        soft_at: Option<Instant>,
+        hard_at: Option<Instant>,
+    ) -> Self {
+        Self {
+            sa,
+            peer_id,
+            xauth_user,
+            soft_at,
+            hard_at,
+            replaced: false,
+            rekeying: false,
+        }
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        [self.soft_at, self.hard_at].into_iter().flatten().min()
+    }
+}
+
+/// What a due child SA wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Lifetime {
+    /// The soft lifetime ran out: rekey (the timer is spent).
+    Soft,
+    /// The hard lifetime ran out: delete.
+    Hard,
+}
+
+#[derive(Default)]
+pub(super) struct ChildTable {
+    map: HashMap<ChildSaId, ChildEntry>,
+    /// Every entry's next deadline (soft or hard lifetime), ordered.
+    timers: BTreeSet<(Instant, ChildSaId)>,
+    /// Inbound SPIs in use, with how many entries hold each (a new SPI
+    /// is checked against them in O(1)).
+    spis: HashMap<u32, u32>,
+}
+
+impl ChildTable {
+    pub(super) fn insert(&mut self, entry: ChildEntry) {
+        let id = entry.sa.id;
+        *self.spis.entry(entry.sa.spi_in).or_default() += 1;
+        if let Some(t) = entry.deadline() {
+            self.timers.insert((t, id));
+        }
+        if let Some(old) = self.map.insert(id, entry) {
+            self.forget(id, &old);
+        }
+    }
+
+    fn forget(&mut self, id: ChildSaId, entry: &ChildEntry) {
+        if let Some(t) = entry.deadline() {
+            self.timers.remove(&(t, id));
+        }
+        if let Some(n) = self.spis.get_mut(&entry.sa.spi_in) {
+            *n -= 1;
+            if *n == 0 {
+                self.spis.remove(&entry.sa.spi_in);
+            }
+        }
+    }
+
+    /// Whether a child SA has `spi` as its inbound SPI.
+    pub(super) fn has_spi_in(&self, spi: u32) -> bool {
+        self.spis.contains_key(&spi)
+    }
+
+    pub(super) fn remove(&mut self, id: &ChildSaId) -> Option<ChildEntry> {
+        let entry = self.map.remove(id)?;
+        self.forget(*id, &entry);
+        Some(entry)
+    }
+
+    /// Spends the soft lifetime (rekeyed, or replaced by a newer SA).
+    pub(super) fn stop_soft(&mut self, id: ChildSaId) {
+        let Some(entry) = self.map.get_mut(&id) else {
+            return;
+        };
+        if let Some(t) = entry.deadline() {
+            self.timers.remove(&(t, id));
+        }
+        entry.soft_at = None;
+        if let Some(t) = entry.deadline() {
+            self.timers.insert((t, id));
+        }
+    }
+
+    /// The child SAs due at `now`, in handle order, hard before soft.
+    pub(super) fn due(&self, now: Instant) -> Vec<(ChildSaId, Lifetime)> {
+        let mut due: Vec<(ChildSaId, Lifetime)> = self
+            .timers
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .filter_map(|(_, id)| {
+                let c = self.map.get(id)?;
+                let what = if c.hard_at.is_some_and(|t| t <= now) {
+                    Lifetime::Hard
+                } else {
+                    Lifetime::Soft
+                };
+                Some((*id, what))
+            })
+            .collect();
+        due.sort();
+        due
+    }
+
+    pub(super) fn next_timeout(&self) -> Option<Instant> {
+        self.timers.first().map(|(t, _)| *t)
+    }
+
+    pub(super) fn get(&self, id: &ChildSaId) -> Option<&ChildEntry> {
+        self.map.get(id)
+    }
+
+    /// An entry to change; its lifetimes only through the table.
+    pub(super) fn get_mut(&mut self, id: &ChildSaId) -> Option<&mut ChildEntry> {
+        self.map.get_mut(id)
+    }
+
+    pub(super) fn contains_key(&self, id: &ChildSaId) -> bool {
+        self.map.contains_key(id)
+    }
+
+    pub(super) fn values(&self) -> impl Iterator<Item = &ChildEntry> {
+        self.map.values()
+    }
+
+    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut ChildEntry> {
+        self.map.values_mut()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.map.len()
+    }
+}
