@@ -347,8 +347,15 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     assert!(map.contains("192.0.2.1"), "{map}");
     // Once unknown to `show`, now one of the exec's commands.
     let policy = net.hub.show("show crypto isakmp policy", net.now).unwrap();
-    assert!(policy.contains("Protection suite of priority 10\n"), "{policy}");
-    assert!(net.hub.show("show crypto isakmp frobnicate", net.now).is_err());
+    assert!(
+        policy.contains("Protection suite of priority 10\n"),
+        "{policy}"
+    );
+    assert!(
+        net.hub
+            .show("show crypto isakmp frobnicate", net.now)
+            .is_err()
+    );
 }
 
 #[test]
