@@ -386,3 +386,35 @@ fn commands_that_leave_work_to_the_embedder() {
     assert_eq!(out.status, ExecStatus::Failed);
     assert_eq!(out.text, "% No Xauth request is pending\n");
 }
+
+#[test]
+fn shutdown_sends_a_delete_for_every_sa() {
+    let mut net = Net::new();
+    net.ping();
+    let spi_in = net.hub.engine().child_sas()[0].spi_in;
+    assert_eq!(net.hub.shutdown(net.now), (1, 1));
+    assert_eq!(net.hub.installed_child_sas(), 0);
+    assert!(net.hub.engine().ike_sa_rows().is_empty());
+    let sent: Vec<Transmit> = std::iter::from_fn(|| net.hub.poll_transmit()).collect();
+    assert_eq!(sent.len(), 2, "one INFORMATIONAL per Delete: {sent:?}");
+    for t in sent {
+        let Transmit::Udp {
+            local,
+            remote,
+            payload,
+        } = t
+        else {
+            panic!("IKE goes in UDP");
+        };
+        net.spoke.handle_datagram(net.now, remote, local, &payload);
+    }
+    // The spoke obeyed both: its IPsec SA (our inbound SPI is its
+    // outbound one) and its IKE SA are gone.
+    assert_eq!(net.spoke.installed_child_sas(), 0);
+    assert!(net.spoke.engine().ike_sas().is_empty());
+    assert!(
+        std::iter::from_fn(|| net.spoke.poll_event())
+            .any(|e| matches!(e, GatewayEvent::Engine(Event::ChildSaDown { .. }))),
+        "spi {spi_in:08x}"
+    );
+}

@@ -205,6 +205,7 @@ mod ezvpn;
 mod install;
 mod json;
 mod keylog;
+mod lifecycle;
 mod show;
 mod spd;
 #[cfg(test)]
