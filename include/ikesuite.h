@@ -850,6 +850,45 @@ iks_result iks_gateway_get_counters(const iks_gateway *gw, iks_gateway_counters 
 // `gw` a live handle; `out` valid for a write.
 iks_result iks_gateway_outside_addr(const iks_gateway *gw, uint32_t *out);
 
+// Runs one IOS exec command line at `now_ms` (`show ...` with its pipes
+// `| include X` and `| json`, `clear crypto sa [peer A | map M]` (IPsec
+// SAs only), `clear crypto isakmp [C-id]`, `clear crypto session`,
+// `debug crypto isakmp|ipsec`, `undebug all`, `show debugging`, `crypto
+// ipsec client ezvpn connect` ...; abbreviations as IOS takes them) and
+// writes what IOS would print into `buf`, NUL-terminated, its length
+// (without the NUL) in `*out_len`, and in `*out_status` 0 when the command
+// ran, 1 when it was refused, 2 when it did not parse (the text then holds
+// IOS's `% Invalid input detected at '^' marker.`, `% Ambiguous command`
+// or `% Incomplete command.`). Drain the outputs after it (a clear sends
+// Deletes).
+//
+// The command runs once: when its text and NUL do not fit,
+// `IKS_ERR_BUFFER_TOO_SMALL` with the needed length (without the NUL) in
+// `*out_len`, and `iks_gateway_exec_text` copies the kept text.
+//
+// # Safety
+// `gw` a live handle; `command` valid for `command_len` bytes of reads;
+// `buf` valid for `buf_len` bytes of writes; `out_len` and `out_status`
+// valid for a write.
+iks_result iks_gateway_exec(iks_gateway *gw,
+                            const uint8_t *command,
+                            size_t command_len,
+                            uint64_t now_ms,
+                            uint8_t *buf,
+                            size_t buf_len,
+                            size_t *out_len,
+                            uint8_t *out_status);
+
+// Copies the text of the last `iks_gateway_exec` that returned
+// `IKS_ERR_BUFFER_TOO_SMALL` into `buf` (NUL-terminated, its length in
+// `*out_len`); `IKS_ERR_INVALID_ARGUMENT` when none is kept. The text is
+// given once.
+//
+// # Safety
+// `gw` a live handle; `buf` valid for `buf_len` bytes of writes;
+// `out_len` valid for a write.
+iks_result iks_gateway_exec_text(iks_gateway *gw, uint8_t *buf, size_t buf_len, size_t *out_len);
+
 // Routes the library's log records to `callback(userdata, level, target,
 // message)` for every record at `level` (`IKS_LOG_*`) or more severe.
 // A NULL `callback` (or `IKS_LOG_OFF`) stops logging.

@@ -45,6 +45,9 @@ pub enum Input {
     Command(String),
     /// The operator's input ended.
     CommandsClosed,
+    /// An exec line from the control socket ([`crate::control`]).
+    #[cfg(unix)]
+    Exec(crate::control::ExecRequest),
 }
 
 /// The two outside sockets of a router.

@@ -12,10 +12,13 @@
 //!   channel; `tun_device` (Linux): the inside as a TUN device;
 //!   [`raw_esp`]: the raw IP protocol 50 socket (root / CAP_NET_RAW).
 //! * [`logger`]: a small stderr backend for the `log` facade.
+//! * [`control`] (Unix): the control socket of `router exec`.
 
 #![forbid(unsafe_code)]
 
 pub mod clock;
+#[cfg(unix)]
+pub mod control;
 pub mod inside_echo;
 pub mod io;
 pub mod logger;

@@ -3,7 +3,6 @@
 //! nothing), an optional ping generator, and runs the loop that feeds the
 //! Gateway its inputs and carries out its outputs.
 
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -12,7 +11,7 @@ use std::time::Duration;
 use std::io::Write;
 use std::path::Path;
 
-use ike_policy::gateway::{DropReason, GatewayCounters, KEYLOG_HEADER, KeyLogLine};
+use ike_policy::gateway::{DropReason, ExecAction, GatewayCounters, KEYLOG_HEADER, KeyLogLine};
 use ike_policy::{Gateway, GatewayEvent, Transmit};
 use ike_proto::engine::Event;
 use ike_proto::time::Instant;
@@ -124,6 +123,8 @@ pub struct Router {
     pinger_from_assigned: Option<PingPlan>,
     clock: MonotonicClock,
     counters: RouterCounters,
+    /// Stdin is a terminal: print a `Name#` prompt, align carets to it.
+    prompt: bool,
 }
 
 impl std::fmt::Debug for Router {
@@ -154,6 +155,7 @@ impl Router {
             pinger_from_assigned: None,
             clock,
             counters: RouterCounters::default(),
+            prompt: false,
         }
     }
 
@@ -181,6 +183,20 @@ impl Router {
     /// `src` is replaced).
     pub fn set_pinger_from_assigned(&mut self, plan: PingPlan) {
         self.pinger_from_assigned = Some(plan);
+    }
+
+    /// Prints a `Name#` prompt for the operator on a terminal (and aligns
+    /// IOS's `^` marker under it).
+    pub fn set_prompt(&mut self, on: bool) {
+        self.prompt = on;
+        if on {
+            self.print_prompt();
+        }
+    }
+
+    fn print_prompt(&self) {
+        print!("{}#", self.name);
+        let _ = std::io::stdout().flush();
     }
 
     /// The name (the configuration's hostname).
@@ -367,33 +383,75 @@ impl Router {
             Input::Inner(packet) => self.gateway.handle_inside(now, &packet),
             Input::Command(line) => return self.command(line.trim(), now),
             Input::CommandsClosed => {}
+            #[cfg(unix)]
+            Input::Exec(request) => {
+                let answer = self.exec(&request.line, now);
+                let _ = request.reply.send(answer);
+            }
         }
         self.drain(now);
         false
     }
 
     fn command(&mut self, line: &str, now: Instant) -> bool {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            [] => {}
-            ["quit" | "exit" | "q"] => return true,
-            ["clear", "crypto", "sa", "peer", addr] => match addr.parse::<Ipv4Addr>() {
-                Ok(peer) => {
-                    self.gateway.clear_peer(now, peer);
-                    self.drain(now);
-                }
-                Err(_) => println!("% bad address {addr}"),
-            },
-            ["counters"] => println!("{}", self.counters_line()),
-            [first, ..] if "show".starts_with(first) && first.len() >= 2 => {
-                print!("{}", self.show(line));
-            }
-            _ => println!(
-                "% commands: show crypto isakmp sa [detail] | show crypto ipsec sa | \
-                 show crypto map | clear crypto sa peer A | counters | quit"
-            ),
+        if matches!(line, "quit" | "exit" | "q") {
+            return true;
+        }
+        let (_, mut text) = self.exec(line, now);
+        if self.prompt && text.contains("% Invalid input detected") {
+            // The caret is aligned to the line as typed, after the prompt.
+            text.insert_str(0, &" ".repeat(self.name.len() + 1));
+        }
+        print!("{text}");
+        if self.prompt {
+            self.print_prompt();
         }
         false
+    }
+
+    /// Runs one exec line (the Gateway's IOS exec, plus `counters`) and
+    /// carries out what it sent; returns the exit status and the text.
+    pub fn exec(&mut self, line: &str, now: Instant) -> (u8, String) {
+        if line.trim() == "counters" {
+            return (0, format!("{}\n", self.counters_line()));
+        }
+        let out = self.gateway.exec(line, now);
+        let mut text = out.text.clone();
+        let mut status = out.exit_code();
+        match out.action {
+            None => {}
+            Some(ExecAction::ConfigureReplace(file)) => {
+                let (s, t) = self.configure_replace(&file, now);
+                status = s;
+                text.push_str(&t);
+            }
+            Some(ExecAction::XauthCredentials(_)) => {
+                status = 1;
+                text.push_str(
+                    "% Xauth credentials: put `username U password P` under the ezvpn \
+                     configuration (this router does not prompt)\n",
+                );
+            }
+        }
+        self.drain(now);
+        (status, text)
+    }
+
+    /// `configure replace FILE`: not carried out by this router yet.
+    fn configure_replace(&mut self, file: &str, _now: Instant) -> (u8, String) {
+        (
+            1,
+            format!("% configure replace {file}: not supported by this router\n"),
+        )
+    }
+
+    /// Deletes every SA with a Delete to its peer and sends them: the
+    /// router is stopping. Says how many IPsec and IKE SAs went.
+    pub fn shutdown(&mut self) -> (usize, usize) {
+        let now = self.clock.now();
+        let gone = self.gateway.shutdown(now);
+        self.drain(now);
+        gone
     }
 
     /// Carries out everything the Gateway has to say, including the inside

@@ -310,11 +310,17 @@ pub struct iks_gateway {
     /// `iks_gateway_keylog_line` (wiped on drop; replaced or dropped at
     /// the next poll).
     keylog: Option<KeyLogLine>,
+    /// The text of the last `iks_gateway_exec` that did not fit the
+    /// caller's buffer, for `iks_gateway_exec_text` (the command ran once).
+    exec_text: Option<String>,
 }
 
 /// An Xauth user name or password is one attribute value (a 16-bit
 /// length on the wire).
 const MAX_ATTRIBUTE: usize = 65_535;
+
+mod exec;
+pub use exec::{iks_gateway_exec, iks_gateway_exec_text};
 
 /// A show or exec command is one line of text.
 const MAX_COMMAND: usize = 4096;
@@ -504,6 +510,7 @@ pub unsafe extern "C" fn iks_gateway_new(
             transmit: None,
             keylog: None,
             inside: None,
+            exec_text: None,
         }));
         // SAFETY: non-null; the caller promised it is writable.
         unsafe { out.write(handle) };

@@ -8,9 +8,21 @@
 //!        --force-encaps --ping 10.1.1.1 --from assigned
 //! ```
 //!
-//! Type `show crypto isakmp sa detail`, `show crypto ipsec sa`, `show crypto
-//! map`, `clear crypto sa peer A`, `counters` or `quit` on stdin; the show
-//! views are also printed at exit and every `--show-every` seconds. The
+//! IOS exec commands (`show crypto isakmp sa`, `sh cry ips sa`, `show
+//! crypto session`, `clear crypto sa peer A`, `debug crypto isakmp`,
+//! `undebug all` ...; see `Gateway::exec`), plus `counters` and `quit`, are
+//! read on stdin (with a `Hub#` prompt when stdin is a terminal) and, with
+//! `--control-socket PATH`, from a Unix socket (mode 0600) that
+//!
+//! ```text
+//! router exec [--socket PATH] 'show crypto isakmp sa'
+//! ```
+//!
+//! talks to: it prints the command's output and exits with its status (0
+//! ran, 1 refused, 2 did not parse). The show views are printed at exit
+//! and every `--show-every` seconds. SIGTERM, SIGINT and `quit` print the
+//! views, send a Delete for every IPsec and IKE SA and exit 0 (a run that
+//! ends by itself, `--run-for` or the pings done, leaves the SAs up). The
 //! negotiation is logged on stderr in IOS's debug vocabulary
 //! (`IKESUITE_LOG=info` quietens it).
 
@@ -26,7 +38,7 @@ use examples::inside_echo::InsideEcho;
 use examples::io::{OutsideSockets, spawn_stdin_reader};
 use examples::os_rng::OsRng;
 use examples::raw_esp::RawEsp;
-use examples::router::{Inside, Router, RunLimits, create_keylog};
+use examples::router::{Exit, Inside, Router, RunLimits, create_keylog};
 use examples::traffic::{PingPlan, Pinger};
 use examples::{logger, net};
 use ike_policy::{Gateway, GatewayOptions};
@@ -91,6 +103,9 @@ struct Args {
     /// on) instead of printing the warnings and going on.
     #[arg(long)]
     strict: bool,
+    /// Listen for `router exec` on this Unix socket (mode 0600).
+    #[arg(long, value_name = "PATH")]
+    control_socket: Option<PathBuf>,
     /// Log level when IKESUITE_LOG is not set (debug shows the negotiation).
     #[arg(long, default_value = "debug", value_parser = parse_level)]
     log: LevelFilter,
@@ -128,7 +143,38 @@ fn parse_level(s: &str) -> Result<LevelFilter, String> {
         .map_err(|_| format!("{s:?} is not one of off, error, warn, info, debug, trace"))
 }
 
+/// `router exec`: one IOS exec line to a running router.
+#[derive(Parser, Debug)]
+#[command(name = "router exec")]
+struct ExecArgs {
+    /// The router's control socket (its `--control-socket`).
+    #[arg(long, default_value = examples::control::DEFAULT_SOCKET)]
+    socket: PathBuf,
+    /// The command, e.g. `show crypto isakmp sa` (several words are
+    /// joined by spaces).
+    #[arg(required = true, num_args = 1..)]
+    command: Vec<String>,
+}
+
+fn exec_main(args: &ExecArgs) -> ExitCode {
+    match examples::control::exec(&args.socket, &args.command.join(" ")) {
+        Ok((status, text)) => {
+            print!("{text}");
+            ExitCode::from(status)
+        }
+        Err(e) => {
+            eprintln!("router exec: {e}");
+            ExitCode::from(3)
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == "exec") {
+        let rest = std::iter::once(argv[0].clone()).chain(argv.into_iter().skip(2));
+        return exec_main(&ExecArgs::parse_from(rest));
+    }
     let args = Args::parse();
     match run(&args) {
         Ok(code) => code,
@@ -219,6 +265,21 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Inside::Nothing
     };
     spawn_stdin_reader(tx.clone())?;
+    let control = args
+        .control_socket
+        .as_deref()
+        .map(|p| {
+            examples::control::ControlSocket::listen(p, tx.clone())
+                .map_err(|e| format!("--control-socket {}: {e}", p.display()))
+        })
+        .transpose()?;
+    if let Some(c) = &control {
+        log::info!(
+            "control socket {} (router exec --socket {})",
+            c.path().display(),
+            c.path().display()
+        );
+    }
 
     let clock = MonotonicClock::new();
     let mut router = Router::new(name, gateway, sockets, inside, clock);
@@ -260,11 +321,21 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         show_every_ms: args.show_every.map(|s| s * 1000),
         stop: Some(Arc::clone(&stop)),
     };
+    router.set_prompt(std::io::IsTerminal::is_terminal(&std::io::stdin()));
     let exit = router.run(&rx, &limits);
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
     log::info!("stopping: {exit:?}");
-
+    // The views as they stood, then the SAs go.
     print!("{}", router.show_views());
+    // Stopped by the operator (SIGTERM, SIGINT, `quit`): tell the peers.
+    // A run that ends by itself (--run-for, the pings done) leaves its
+    // SAs to their lifetimes, so the peer's views still show the tunnel.
+    if matches!(exit, Exit::Stopped | Exit::Quit) {
+        let (children, ike) = router.shutdown();
+        log::info!("sent Delete for {children} IPsec SAs and {ike} IKE SAs");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(control);
+
     println!("{}", router.counters_line());
     if let Some(echo) = router.inside_echo() {
         let c = echo.counters();

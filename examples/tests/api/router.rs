@@ -33,8 +33,10 @@ fn answers_show_commands_on_stdin() {
     for text in [
         "Crypto Map \"mymap\" 10 ipsec-isakmp",
         "Dynamic map template tag: dynmap",
-        "% unknown show command: \"show crypto nonsense\"",
-        "% commands: show crypto isakmp sa [detail]",
+        // IOS's words for both bad lines, the caret under the bad word
+        // after the prompt's width (no terminal: no prompt, no shift).
+        "            ^\n% Invalid input detected at '^' marker.\n",
+        "\n^\n% Invalid input detected at '^' marker.\n",
         // At exit.
         "Hub#show crypto ipsec sa",
         "Crypto map tag: mymap, local addr. 127.0.0.1",

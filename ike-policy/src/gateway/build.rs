@@ -87,7 +87,10 @@ impl Gateway {
         engine_config.natt_port = options.natt_port;
         engine_config.peer_ike_port = options.ike_port;
         engine_config.peer_natt_port = options.natt_port;
-        engine_config.log_target = (!options.log_events).then(|| options.log_target.clone());
+        // The engine's lines come as events, so that `debug crypto isakmp`
+        // can gate them ([`Gateway::exec`]); the Gateway logs or forwards
+        // them as the options say.
+        engine_config.log_target = None;
         engine_config.force_udp_encapsulation = options.force_udp_encapsulation;
         engine_config.keylog = options.keylog;
         if options.force_udp_encapsulation {
@@ -111,6 +114,7 @@ impl Gateway {
         // A clone shares the pools (and later state) with the engine's.
         let views = policy.clone();
         let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
+        let debugging = options.debug;
         Ok(Self {
             config,
             options,
@@ -139,6 +143,8 @@ impl Gateway {
             flows,
             policy: views,
             deferred_xauth: HashMap::new(),
+            xauth_asked: Vec::new(),
+            debugging,
         })
     }
 

@@ -25,6 +25,16 @@ impl Gateway {
                         .push_back(GatewayEvent::KeyLog(KeyLogLine::ikev1(keys)));
                     continue;
                 }
+                if let Event::Log(line) = &ev {
+                    // `debug crypto isakmp`: the engine's debug vocabulary.
+                    if !self.debugging.isakmp {
+                        continue;
+                    }
+                    if !self.options.log_events {
+                        log::debug!(target: &self.options.log_target, "{line}");
+                        continue;
+                    }
+                }
                 self.on_engine_event(now, &ev);
                 self.events.push_back(GatewayEvent::Engine(ev));
             }
@@ -77,7 +87,12 @@ impl Gateway {
                 self.deferred_xauth
                     .insert(*ike_sa, (*remote.ip(), user.clone()));
             }
+            Event::XauthCredentialsRequest { ike_sa, .. } => {
+                self.xauth_asked.push(*ike_sa);
+            }
+            Event::XauthDone { ike_sa, .. } => self.xauth_asked.retain(|i| i != ike_sa),
             Event::IkeSaDown { ike_sa, remote, .. } => {
+                self.xauth_asked.retain(|i| i != ike_sa);
                 self.deferred_xauth.remove(ike_sa);
                 self.ike_up.remove(ike_sa);
                 self.ezvpn_lost(now, *remote.ip());

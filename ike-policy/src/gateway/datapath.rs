@@ -75,7 +75,9 @@ impl Gateway {
             return;
         }
         if let Err(e) = self.negotiate(now, peer, info) {
-            log::debug!(target: &self.options.log_target, "IPSEC: {e}");
+            if self.debugging.ipsec {
+                log::debug!(target: &self.options.log_target, "IPSEC: {e}");
+            }
             self.drop_packets(DropReason::NegotiationFailed, 1);
             return;
         }
@@ -100,14 +102,16 @@ impl Gateway {
             local: TrafficSelector::host(info.source),
             remote: TrafficSelector::host(info.destination),
         };
-        log::debug!(
-            target: &self.options.log_target,
-            "IPSEC(sa_request): acquire from {} to {} for {} -> {}",
-            self.local,
-            peer,
-            info.source,
-            info.destination
-        );
+        if self.debugging.ipsec {
+            log::debug!(
+                target: &self.options.log_target,
+                "IPSEC(sa_request): acquire from {} to {} for {} -> {}",
+                self.local,
+                peer,
+                info.source,
+                info.destination
+            );
+        }
         let local = SocketAddrV4::new(self.local, self.options.ike_port);
         let remote = SocketAddrV4::new(peer, self.options.ike_port);
         match self.engine.initiate(now, local, remote, selectors) {
@@ -167,7 +171,9 @@ impl Gateway {
                 self.transmits.push_back(t);
             }
             Err(e) => {
-                log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                if self.debugging.ipsec {
+                    log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                }
                 self.drop_packets(DropReason::SealFailed, 1);
             }
         }
@@ -178,7 +184,9 @@ impl Gateway {
         let (spi, opened) = match self.sad.open(&mut buf, now) {
             Ok(x) => x,
             Err(e) => {
-                log::debug!(target: &self.options.log_target, "IPSEC: ESP from {remote} rejected: {e}");
+                if self.debugging.ipsec {
+                    log::debug!(target: &self.options.log_target, "IPSEC: ESP from {remote} rejected: {e}");
+                }
                 self.drop_packets(DropReason::EspRejected, 1);
                 return;
             }
@@ -202,13 +210,15 @@ impl Gateway {
         // RFC 4301 5.2: what an SA delivers must be what it was
         // negotiated for.
         if !esp_selector(&child.selectors).reversed().matches(&info) {
-            log::debug!(
-                target: &self.options.log_target,
-                "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
-                info.source,
-                info.destination,
-                child.selectors
-            );
+            if self.debugging.ipsec {
+                log::debug!(
+                    target: &self.options.log_target,
+                    "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
+                    info.source,
+                    info.destination,
+                    child.selectors
+                );
+            }
             self.drop_packets(DropReason::SelectorMismatch, 1);
             return;
         }

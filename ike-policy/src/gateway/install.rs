@@ -88,17 +88,19 @@ impl Gateway {
         );
         let map_seq = self.map_seq_for(c);
         let peer = c.remote;
-        log::info!(
-            target: &self.options.log_target,
-            "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
-            self.local,
-            c.spi_in,
-            c.spi_in,
-            c.id.0,
-            peer.ip(),
-            c.spi_out,
-            c.spi_out
-        );
+        if self.debugging.ipsec {
+            log::info!(
+                target: &self.options.log_target,
+                "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
+                self.local,
+                c.spi_in,
+                c.spi_in,
+                c.id.0,
+                peer.ip(),
+                c.spi_out,
+                c.spi_out
+            );
+        }
         self.by_sa_id.insert(sa_id, c.id);
         self.by_spi_in.insert(c.spi_in, c.id);
         self.flows().insert(HeldFlow {
@@ -181,12 +183,14 @@ impl Gateway {
         self.by_sa_id.remove(&c.sa_id);
         self.by_spi_in.remove(&c.spi_in);
         self.flows().remove(child);
-        log::info!(
-            target: &self.options.log_target,
-            "IPSEC(delete_sa): deleting SA, (sa) sa_dest= {}, sa_spi= 0x{:08X}",
-            c.peer.ip(),
-            c.spi_out
-        );
+        if self.debugging.ipsec {
+            log::info!(
+                target: &self.options.log_target,
+                "IPSEC(delete_sa): deleting SA, (sa) sa_dest= {}, sa_spi= 0x{:08X}",
+                c.peer.ip(),
+                c.spi_out
+            );
+        }
         self.events.push_back(GatewayEvent::SaRemoved { child });
     }
 }

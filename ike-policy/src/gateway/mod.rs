@@ -199,14 +199,19 @@ mod commands;
 mod control;
 mod convert;
 mod datapath;
+mod exec;
+mod exec_parse;
 mod ezvpn;
 mod install;
+mod json;
 mod keylog;
+mod lifecycle;
 mod show;
 mod spd;
 #[cfg(test)]
 mod tests;
 mod types;
+mod views;
 
 pub use keylog::{KEYLOG_HEADER, KeyLogLine};
 
@@ -337,6 +342,11 @@ pub struct Gateway {
     /// Xauth replies waiting for the embedder's verdict: the source and
     /// user, for the back-off.
     deferred_xauth: HashMap<IkeSaId, (Ipv4Addr, String)>,
+    /// IKE SAs whose hub asked us (the Xauth client) for credentials the
+    /// configuration does not hold (`crypto ipsec client ezvpn xauth`).
+    xauth_asked: Vec<IkeSaId>,
+    /// `debug crypto isakmp|ipsec` in force.
+    debugging: Debugging,
     next_sa: u32,
     next_child_policy: u32,
     now: Instant,
@@ -355,6 +365,7 @@ impl core::fmt::Debug for Gateway {
 }
 
 use convert::*;
+pub use exec::{Debugging, ExecAction, ExecOutput, ExecStatus};
 pub use types::*;
 
 impl Gateway {

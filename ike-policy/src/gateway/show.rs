@@ -14,76 +14,8 @@ use crate::model::{AccessList, AclProtocol, AddressWildcard, PortMatch};
 use crate::show::{
     AccessListView, AclAddress, AclEntryView, AclPort, Capabilities, CryptoMapEntryView,
     CryptoMapKind, CryptoMapView, EncapsulationMode, EspSaView, FlowCounters, FlowFlag, FlowView,
-    InterfaceSas, IpsecSaFilter, IsakmpAuth, IsakmpRole, IsakmpSaStatus, IsakmpSaView, IsakmpState,
-    ProxyIdent,
+    InterfaceSas, IsakmpAuth, IsakmpRole, IsakmpSaStatus, IsakmpSaView, IsakmpState, ProxyIdent,
 };
-
-/// A show command, parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Command {
-    IsakmpSa { detail: bool },
-    IpsecSa(IpsecSaFilter),
-    CryptoMap { tag: Option<String> },
-    AaaLocalUserLockout,
-}
-
-/// Whether `word` abbreviates `keyword` (at least `min` letters, as IOS
-/// needs to tell it from its siblings).
-fn abbreviates(word: &str, keyword: &str, min: usize) -> bool {
-    word.len() >= min.min(keyword.len()) && keyword.starts_with(&word.to_ascii_lowercase())
-}
-
-fn parse_command(text: &str) -> Option<Command> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if let [show, aaa, local, user, lockout] = words.as_slice() {
-        if abbreviates(show, "show", 2)
-            && abbreviates(aaa, "aaa", 2)
-            && abbreviates(local, "local", 1)
-            && abbreviates(user, "user", 1)
-            && abbreviates(lockout, "lockout", 1)
-        {
-            return Some(Command::AaaLocalUserLockout);
-        }
-    }
-    let [show, crypto, rest @ ..] = words.as_slice() else {
-        return None;
-    };
-    if !abbreviates(show, "show", 2) || !abbreviates(crypto, "crypto", 2) {
-        return None;
-    }
-    match rest {
-        [isakmp, sa, tail @ ..] if abbreviates(isakmp, "isakmp", 2) && abbreviates(sa, "sa", 2) => {
-            match tail {
-                [] => Some(Command::IsakmpSa { detail: false }),
-                [d] if abbreviates(d, "detail", 1) => Some(Command::IsakmpSa { detail: true }),
-                _ => None,
-            }
-        }
-        [ipsec, sa, tail @ ..] if abbreviates(ipsec, "ipsec", 1) && abbreviates(sa, "sa", 2) => {
-            match tail {
-                [] => Some(Command::IpsecSa(IpsecSaFilter::All)),
-                [p, a] if abbreviates(p, "peer", 1) => {
-                    Some(Command::IpsecSa(IpsecSaFilter::Peer(a.parse().ok()?)))
-                }
-                [m, name] if abbreviates(m, "map", 1) => {
-                    Some(Command::IpsecSa(IpsecSaFilter::Map((*name).to_string())))
-                }
-                [i, name] if abbreviates(i, "interface", 1) => Some(Command::IpsecSa(
-                    IpsecSaFilter::Interface((*name).to_string()),
-                )),
-                _ => None,
-            }
-        }
-        [map, tail @ ..] if abbreviates(map, "map", 1) => match tail {
-            [] => Some(Command::CryptoMap { tag: None }),
-            [t, name] if abbreviates(t, "tag", 1) => Some(Command::CryptoMap {
-                tag: Some((*name).to_string()),
-            }),
-            _ => None,
-        },
-        _ => None,
-    }
-}
 
 fn encr_name(c: Phase1Cipher) -> String {
     match c {
@@ -169,7 +101,7 @@ fn acl_port(p: Option<PortMatch>) -> AclPort {
     }
 }
 
-fn acl_view(acl: &AccessList) -> AccessListView {
+pub(super) fn acl_view(acl: &AccessList) -> AccessListView {
     AccessListView {
         name: acl.name.clone(),
         entries: acl
@@ -194,45 +126,21 @@ fn acl_view(acl: &AccessList) -> AccessListView {
 }
 
 impl Gateway {
-    /// Runs an IOS show command on live state: `show crypto isakmp sa
-    /// [detail]`, `show crypto ipsec sa [peer A | map M | interface I]`,
-    /// `show crypto map [tag M]`, `show aaa local user lockout`, each word
-    /// abbreviable (`sh cry isa sa`,
-    /// `sh cry ips sa`).
+    /// Runs an IOS show command on live state: any show command of
+    /// [`Gateway::exec`] (`show crypto isakmp sa [detail]`, `show crypto
+    /// ipsec sa [peer A | map M | interface I]`, `show crypto map [tag
+    /// M]`, `show aaa local user lockout` ...), each word abbreviable
+    /// (`sh cry isa sa`, `sh cry ips sa`), without a pipe.
     ///
     /// # Errors
-    /// [`GatewayError::UnknownCommand`].
+    /// [`GatewayError::UnknownCommand`]: not a show command, or not one
+    /// the exec takes.
     pub fn show(&self, command: &str, now: Instant) -> Result<String, GatewayError> {
-        match parse_command(command) {
-            Some(Command::IsakmpSa { detail: false }) => {
-                Ok(crate::show::render_isakmp_sa(&self.isakmp_views(now)))
-            }
-            Some(Command::IsakmpSa { detail: true }) => Ok(crate::show::render_isakmp_sa_detail(
-                &self.isakmp_views(now),
-            )),
-            Some(Command::IpsecSa(filter)) => Ok(crate::show::render_ipsec_sa(
-                &[self.interface_sas(now)],
-                &filter,
-            )),
-            Some(Command::CryptoMap { tag }) => {
-                let views: Vec<CryptoMapView> = self
-                    .crypto_map_views()
-                    .into_iter()
-                    .filter(|m| tag.as_ref().is_none_or(|t| *t == m.name))
-                    .collect();
-                Ok(crate::show::render_crypto_map(&views))
-            }
-            Some(Command::AaaLocalUserLockout) => {
-                // IOS prints the wall-clock lock time; a sans-IO node has
-                // only the caller's clock: its hh:mm:ss.
-                let mut out = format!("{:<31}{}\n", "Local-user", "Lock time");
-                for (user, at) in self.aaa_local_user_lockout() {
-                    let t = crate::show::format_hms(at.as_millis() / 1000);
-                    out.push_str(&format!("{:<31}{t}\n", user.escape_debug().to_string()));
-                }
-                Ok(out)
-            }
-            None => Err(GatewayError::UnknownCommand(command.to_string())),
+        match super::exec_parse::parse(command) {
+            Ok(Some((cmd, super::exec_parse::Pipe::None))) => self
+                .render_show(&cmd, now)
+                .ok_or_else(|| GatewayError::UnknownCommand(command.to_string())),
+            _ => Err(GatewayError::UnknownCommand(command.to_string())),
         }
     }
 
@@ -245,7 +153,7 @@ impl Gateway {
             .collect()
     }
 
-    fn isakmp_view(&self, i: &IkeSaInfo, now: Instant) -> IsakmpSaView {
+    pub(super) fn isakmp_view(&self, i: &IkeSaInfo, now: Instant) -> IsakmpSaView {
         let up = self.ike_up.get(&i.id).copied().unwrap_or(now);
         let elapsed = now.saturating_duration_since(up).as_secs();
         let total = u64::from(i.lifetime.seconds.unwrap_or(0));
@@ -493,7 +401,9 @@ impl Gateway {
 
 #[cfg(test)]
 mod tests {
+    use super::super::exec_parse::{Command, parse};
     use super::*;
+    use crate::show::IpsecSaFilter;
 
     #[test]
     fn commands_and_abbreviations() {
@@ -509,13 +419,17 @@ mod tests {
             ),
             (
                 "show crypto ipsec sa",
-                Some(Command::IpsecSa(IpsecSaFilter::All)),
+                Some(Command::IpsecSa {
+                    filter: IpsecSaFilter::All,
+                    detail: false,
+                }),
             ),
             (
                 "sh cry ips sa peer 192.0.2.1",
-                Some(Command::IpsecSa(IpsecSaFilter::Peer(Ipv4Addr::new(
-                    192, 0, 2, 1,
-                )))),
+                Some(Command::IpsecSa {
+                    filter: IpsecSaFilter::Peer(Ipv4Addr::new(192, 0, 2, 1)),
+                    detail: false,
+                }),
             ),
             ("show crypto map", Some(Command::CryptoMap { tag: None })),
             (
@@ -524,11 +438,17 @@ mod tests {
                     tag: Some("mymap".into()),
                 }),
             ),
-            ("show crypto isakmp policy", None),
+            // Known since the exec: the configuration's policies.
+            ("show crypto isakmp policy", Some(Command::IsakmpPolicy)),
+            // "i" is isakmp or ipsec: ambiguous, as on IOS.
             ("s c i s", None),
         ];
         for (text, expected) in table {
-            assert_eq!(parse_command(text), expected, "{text}");
+            assert_eq!(
+                parse(text).ok().flatten().map(|(c, _)| c),
+                expected,
+                "{text}"
+            );
         }
     }
 }

@@ -53,6 +53,11 @@ pub struct GatewayOptions {
     /// [`Gateway::poll_event`]) instead of to the `log` facade: each line
     /// arrives once, one way or the other. Default false.
     pub log_events: bool,
+    /// `debug crypto isakmp` / `debug crypto ipsec` at start (then
+    /// [`Gateway::exec`] turns them on and off). Both on by default, so a
+    /// Gateway logs as it always did; the `log` facade's level still
+    /// filters what is written.
+    pub debug: Debugging,
 }
 
 impl Default for GatewayOptions {
@@ -70,6 +75,7 @@ impl Default for GatewayOptions {
             xauth_backoff: XauthBackoff::default(),
             log_target: DEFAULT_LOG_TARGET.to_owned(),
             log_events: false,
+            debug: Debugging::ALL,
         }
     }
 }

@@ -194,6 +194,19 @@ fn write_entry(out: &mut String, map: &CryptoMapView, e: &CryptoMapEntryView) ->
     if let Some(template) = &e.dynamic_template {
         writeln!(out, "{INDENT}Dynamic map template tag: {template}")?;
     } else {
+        write_entry_body(out, e)?;
+    }
+    writeln!(out, "{INDENT}Interfaces using crypto map {}:", map.name)?;
+    for interface in &map.interfaces {
+        writeln!(out, "{INDENT}{INDENT}{interface}")?;
+    }
+    Ok(())
+}
+
+/// An entry's lines between its heading and its interfaces (shared with
+/// `show crypto dynamic-map`).
+pub(super) fn write_entry_body(out: &mut String, e: &CryptoMapEntryView) -> fmt::Result {
+    {
         if let Some(profile) = &e.isakmp_profile {
             writeln!(out, "{INDENT}ISAKMP Profile: {profile}")?;
         }
@@ -231,10 +244,6 @@ fn write_entry(out: &mut String, map: &CryptoMapView, e: &CryptoMapEntryView) ->
             out.push_str(", ");
         }
         out.push_str("}\n");
-    }
-    writeln!(out, "{INDENT}Interfaces using crypto map {}:", map.name)?;
-    for interface in &map.interfaces {
-        writeln!(out, "{INDENT}{INDENT}{interface}")?;
     }
     Ok(())
 }

@@ -232,12 +232,70 @@ pub fn render_ipsec_sa(interfaces: &[InterfaceSas], filter: &IpsecSaFilter) -> S
             continue;
         }
         // Infallible: writing to a String.
-        let _ = write_interface(&mut out, group, &flows);
+        let _ = write_interface(&mut out, group, &flows, None);
     }
     out
 }
 
-fn write_interface(out: &mut String, group: &InterfaceSas, flows: &[&FlowView]) -> fmt::Result {
+/// The error counters `show crypto ipsec sa detail` adds to a flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlowErrors {
+    /// Outbound packets with no SA to seal them.
+    pub no_sa_send: u64,
+    /// Inbound packets whose SPI is unknown.
+    pub invalid_sa_recv: u64,
+    /// Sealing failures.
+    pub encaps_failed: u64,
+    /// Opening failures other than those below (bad padding).
+    pub decaps_failed: u64,
+    /// Inbound packets with a protocol the SA does not carry.
+    pub invalid_prot: u64,
+    /// ICV (authentication) failures.
+    pub verify_failed: u64,
+    /// Decapsulated packets outside the SA's proxy identities.
+    pub invalid_identity: u64,
+    /// Inbound packets of an impossible length.
+    pub invalid_len: u64,
+    /// Outbound sequence number exhausted.
+    pub replay_rollover_send: u64,
+    /// Inbound sequence number exhausted.
+    pub replay_rollover_recv: u64,
+    /// Replayed or too old inbound packets.
+    pub replay_failed: u64,
+    /// Internal errors, outbound.
+    pub internal_send: u64,
+    /// Internal errors, inbound.
+    pub internal_recv: u64,
+}
+
+/// Renders `show crypto ipsec sa detail`: [`render_ipsec_sa`] plus, for
+/// each flow, the error counters `errors` gives for it.
+pub fn render_ipsec_sa_detail(
+    interfaces: &[InterfaceSas],
+    filter: &IpsecSaFilter,
+    errors: &dyn Fn(&FlowView) -> FlowErrors,
+) -> String {
+    let mut out = String::new();
+    for group in interfaces.iter().filter(|g| filter.keeps_interface(g)) {
+        let flows: Vec<&FlowView> = group
+            .flows
+            .iter()
+            .filter(|f| filter.keeps_flow(f))
+            .collect();
+        if flows.is_empty() && matches!(filter, IpsecSaFilter::Peer(_)) {
+            continue;
+        }
+        let _ = write_interface(&mut out, group, &flows, Some(errors));
+    }
+    out
+}
+
+fn write_interface(
+    out: &mut String,
+    group: &InterfaceSas,
+    flows: &[&FlowView],
+    errors: Option<&dyn Fn(&FlowView) -> FlowErrors>,
+) -> fmt::Result {
     writeln!(out)?;
     writeln!(out, "interface: {}", group.interface)?;
     writeln!(
@@ -247,12 +305,46 @@ fn write_interface(out: &mut String, group: &InterfaceSas, flows: &[&FlowView]) 
     )?;
     for flow in flows {
         writeln!(out)?;
-        write_flow(out, flow)?;
+        write_flow(out, flow, errors.map(|e| e(flow)))?;
     }
     Ok(())
 }
 
-fn write_flow(out: &mut String, flow: &FlowView) -> fmt::Result {
+fn write_errors(out: &mut String, e: &FlowErrors) -> fmt::Result {
+    writeln!(
+        out,
+        "#pkts no sa (send) {}, #pkts invalid sa (rcv) {}",
+        e.no_sa_send, e.invalid_sa_recv
+    )?;
+    writeln!(
+        out,
+        "#pkts encaps failed (send) {}, #pkts decaps failed (rcv) {}",
+        e.encaps_failed, e.decaps_failed
+    )?;
+    writeln!(
+        out,
+        "#pkts invalid prot (recv) {}, #pkts verify failed: {}",
+        e.invalid_prot, e.verify_failed
+    )?;
+    writeln!(
+        out,
+        "#pkts invalid identity (recv) {}, #pkts invalid len (rcv) {}",
+        e.invalid_identity, e.invalid_len
+    )?;
+    writeln!(
+        out,
+        "#pkts replay rollover (send): {}, #pkts replay rollover (rcv) {}",
+        e.replay_rollover_send, e.replay_rollover_recv
+    )?;
+    writeln!(out, "##pkts replay failed (rcv): {}", e.replay_failed)?;
+    writeln!(
+        out,
+        "#pkts internal err (send): {}, #pkts internal err (recv) {}",
+        e.internal_send, e.internal_recv
+    )
+}
+
+fn write_flow(out: &mut String, flow: &FlowView, errors: Option<FlowErrors>) -> fmt::Result {
     let c = &flow.counters;
     writeln!(out, "protected vrf: {}", flow.protected_vrf)?;
     writeln!(
@@ -297,6 +389,9 @@ fn write_flow(out: &mut String, flow: &FlowView) -> fmt::Result {
         "#pkts not decompressed: {}, #pkts decompress failed: {}",
         c.not_decompressed, c.decompress_failed
     )?;
+    if let Some(e) = &errors {
+        write_errors(out, e)?;
+    }
     writeln!(
         out,
         "#send errors {}, #recv errors {}",

@@ -12,6 +12,10 @@
 //! | `show crypto isakmp sa detail` | [`IsakmpSaView`] | [`render_isakmp_sa_detail`] |
 //! | `show crypto ipsec sa [peer A \| map M \| interface I]` | [`InterfaceSas`] | [`render_ipsec_sa`] with an [`IpsecSaFilter`] |
 //! | `show crypto map [tag M]` | [`CryptoMapView`] | [`render_crypto_map`] |
+//! | `show crypto dynamic-map [tag M]` | [`CryptoMapView`] | [`render_dynamic_map`] |
+//! | `show crypto session [detail]` | [`SessionView`] | [`render_crypto_session`] |
+//! | `show crypto isakmp policy` | the model's [`crate::model::IsakmpPolicy`] | [`render_isakmp_policy`] |
+//! | `show crypto ipsec transform-set` | the model's [`crate::model::TransformSet`] | [`render_transform_sets`] |
 //!
 //! The layouts follow the seed document (Cisco's "IPsec Router Dynamic
 //! LAN-to-LAN Peer and VPN Clients", IOS 12.3): `show crypto isakmp sa
@@ -68,18 +72,23 @@
 //! ));
 //! ```
 
+mod config_views;
 mod crypto_map;
 mod ipsec;
 mod isakmp;
+mod session;
 mod text;
+
+pub use config_views::{render_dynamic_map, render_isakmp_policy, render_transform_sets};
+pub use session::{SessionFlow, SessionIke, SessionStatus, SessionView, render_crypto_session};
 
 pub use crypto_map::{
     AccessListView, AclAction, AclAddress, AclEntryView, AclPort, CryptoMapEntryView,
     CryptoMapKind, CryptoMapView, render_crypto_map,
 };
 pub use ipsec::{
-    EncapsulationMode, EspSaView, FlowCounters, FlowFlag, FlowView, InterfaceSas, IpsecSaFilter,
-    ProxyIdent, render_ipsec_sa,
+    EncapsulationMode, EspSaView, FlowCounters, FlowErrors, FlowFlag, FlowView, InterfaceSas,
+    IpsecSaFilter, ProxyIdent, render_ipsec_sa, render_ipsec_sa_detail,
 };
 pub use isakmp::{
     Capabilities, IsakmpAuth, IsakmpRole, IsakmpSaStatus, IsakmpSaView, IsakmpState,

@@ -344,7 +344,17 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
         "{map}"
     );
     assert!(map.contains("192.0.2.1"), "{map}");
-    assert!(net.hub.show("show crypto isakmp policy", net.now).is_err());
+    // Once unknown to `show`, now one of the exec's commands.
+    let policy = net.hub.show("show crypto isakmp policy", net.now).unwrap();
+    assert!(
+        policy.contains("Protection suite of priority 10\n"),
+        "{policy}"
+    );
+    assert!(
+        net.hub
+            .show("show crypto isakmp frobnicate", net.now)
+            .is_err()
+    );
 }
 
 #[test]
