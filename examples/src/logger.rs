@@ -34,7 +34,6 @@ pub fn level_from_env(default: LevelFilter) -> LevelFilter {
 
 /// Installs the logger once, writing to `stream` at `level` (refined by
 /// the filters in `IKESUITE_LOG`); later calls keep the first settings.
-#[allow(clippy::disallowed_methods, reason = "log timestamps are wall time")]
 pub fn init(level: LevelFilter, name: &str, stream: Stream) {
     let start = std::time::Instant::now();
     let name = name.to_owned();

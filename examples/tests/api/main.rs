@@ -4,6 +4,7 @@
 
 mod common;
 mod demo;
+mod exec;
 mod raw_esp;
 mod router;
 mod router_warnings;

@@ -4,6 +4,7 @@
 
 mod common;
 mod esp;
+mod exec;
 mod gateway;
 mod header;
 mod xauth;

@@ -9,8 +9,8 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const HUB_CFG: &str = include_str!("configs/hub.cfg");
-const SPOKE_CFG: &str = include_str!("configs/spoke.cfg");
+use crate::common::{HUB_CFG, SPOKE_CFG};
+
 const HUB: Ipv4Addr = Ipv4Addr::new(10, 48, 67, 181);
 const SPOKE: Ipv4Addr = Ipv4Addr::new(10, 100, 2, 102);
 

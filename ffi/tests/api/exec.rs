@@ -6,7 +6,7 @@ use std::ptr;
 use ikesuite::gateway::*;
 use ikesuite::iks_result;
 
-mod common;
+use crate::common;
 
 use common::Gw;
 

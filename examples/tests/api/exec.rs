@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use ike_proto::wire::{ExchangeType, Flags, Header};
 
-mod common;
+use crate::common;
 
 use common::{HUB, free_ports, router};
 
