@@ -9,14 +9,12 @@
 
 use std::net::Ipv4Addr;
 
-use ike_policy::gateway::Instant;
-use ike_policy::{Gateway, GatewayOptions, Transmit};
-use ike_proto::engine::{Config, Engine};
-use ike_proto::policy::StaticPolicy;
+use ike_policy::{Gateway, GatewayOptions};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-use crate::common::{self, HUB, HUB_CFG, Net, PORTS, SEED_HUB_ADDR, SPOKE_CFG};
+use crate::common::gateways::Gateways;
+use crate::common::{self, HUB, HUB_CFG, Net, SEED_HUB_ADDR, SPOKE_CFG};
 
 const SEED_L2L: &str = include_str!("../configs/seed_debug_l2l.txt");
 const SEED_VPN_CLIENT: &str = include_str!("../configs/seed_debug_vpnclient.txt");
@@ -172,42 +170,23 @@ fn l2l_negotiation(target: &str) -> Vec<String> {
     let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
     let spoke_cfg = SPOKE_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
     let mut rng = ChaCha20Rng::seed_from_u64(46242);
-    let mut hub = Gateway::from_ios(&hub_cfg, hub_options(target), &mut rng).unwrap();
+    let hub = Gateway::from_ios(&hub_cfg, hub_options(target), &mut rng).unwrap();
     let spoke_opts = GatewayOptions {
         outside_addr: Some(SPOKE),
         log_target: format!("{target}-spoke"),
         ..GatewayOptions::default()
     };
-    let mut spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
-    let now = Instant::from_secs(50);
-    spoke
-        .initiate(now, Ipv4Addr::new(10, 2, 2, 5), Ipv4Addr::new(10, 1, 1, 7))
+    let spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
+    let mut net = Gateways::new(hub, spoke);
+    net.peer
+        .initiate(
+            net.now,
+            Ipv4Addr::new(10, 2, 2, 5),
+            Ipv4Addr::new(10, 1, 1, 7),
+        )
         .unwrap();
-    for _ in 0..100 {
-        let mut moved = false;
-        for to_hub in [true, false] {
-            let (from, to) = if to_hub {
-                (&mut spoke, &mut hub)
-            } else {
-                (&mut hub, &mut spoke)
-            };
-            while let Some(t) = from.poll_transmit() {
-                if let Transmit::Udp {
-                    local,
-                    remote,
-                    payload,
-                } = t
-                {
-                    moved = true;
-                    to.handle_datagram(now, local, remote, &payload);
-                }
-            }
-            while from.poll_event().is_some() {}
-        }
-        if !moved {
-            break;
-        }
-    }
+    net.run();
+    let (hub, now) = (&net.hub, net.now);
     let sas = hub.show("show crypto isakmp sa", now).unwrap();
     assert!(sas.contains("QM_IDLE"), "phase 1 is up: {sas}");
     hub_lines(target)
@@ -216,17 +195,7 @@ fn l2l_negotiation(target: &str) -> Vec<String> {
 /// The seed's Cisco VPN Client (group testgroup, user gfullage) connects;
 /// the hub's debug lines.
 fn vpn_client_negotiation(target: &str) -> Vec<String> {
-    let client = Engine::new(
-        Config {
-            ike_port: PORTS.0,
-            natt_port: PORTS.1,
-            peer_ike_port: PORTS.0,
-            peer_natt_port: PORTS.1,
-            ..Config::default()
-        },
-        Box::new(StaticPolicy::seed_vpn_client("gfullage", b"gfullage")),
-        Box::new(ChaCha20Rng::seed_from_u64(46243)),
-    );
+    let client = common::vpn_client(b"gfullage");
     let mut net = Net::with_hub_options(client, hub_options(target));
     net.connect();
     assert!(net.client_child().is_some(), "the client's tunnel is up");

@@ -6,28 +6,20 @@ use std::net::Ipv4Addr;
 
 use esp_core::spd::Fallback;
 use ike_policy::gateway::{DropReason, Instant};
-use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions};
 use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use crate::common;
+use common::gateways::Gateways;
 use common::{HUB, HUB_CFG, HUB_HOST, SEED_HUB_ADDR, SPOKE_CFG, captured_logs, icmp, is_echo};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
 const SPOKE_HOST: Ipv4Addr = Ipv4Addr::new(10, 2, 2, 5);
 
-struct Net {
-    hub: Gateway,
-    spoke: Gateway,
-    now: Instant,
-    hub_inside: Vec<Vec<u8>>,
-    spoke_inside: Vec<Vec<u8>>,
-    clear: Vec<Vec<u8>>,
-    udp_esp: usize,
-    raw_esp: usize,
-    events: Vec<(bool, GatewayEvent)>,
-}
+/// The seed's hub and spoke Gateways, carried in memory.
+type Net = Gateways;
 
 fn options(ports: (u16, u16), outside: Option<Ipv4Addr>) -> GatewayOptions {
     GatewayOptions {
@@ -40,8 +32,17 @@ fn options(ports: (u16, u16), outside: Option<Ipv4Addr>) -> GatewayOptions {
     }
 }
 
-impl Net {
-    fn new(spoke_cfg: &str, hub_opts: GatewayOptions, spoke_opts: GatewayOptions) -> Self {
+/// What these tests add to the pair: the seed's Gateways built, a ping
+/// from the spoke's LAN, the SAs each side installed.
+trait SeedPair {
+    fn spoke(spoke_cfg: &str, hub_opts: GatewayOptions, spoke_opts: GatewayOptions) -> Self;
+    fn seed() -> Self;
+    fn ping_from_spoke(&mut self, seq: u16);
+    fn installed(&self, on_hub: bool) -> Vec<bool>;
+}
+
+impl SeedPair for Gateways {
+    fn spoke(spoke_cfg: &str, hub_opts: GatewayOptions, spoke_opts: GatewayOptions) -> Self {
         let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
         let spoke_cfg = spoke_cfg.replace(SEED_HUB_ADDR, &HUB.to_string());
         let mut rng = ChaCha20Rng::seed_from_u64(5);
@@ -49,114 +50,21 @@ impl Net {
         let spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
         assert_eq!(hub.outside_addr(), HUB);
         assert_eq!(spoke.outside_addr(), SPOKE);
-        Self {
-            hub,
-            spoke,
-            now: Instant::from_secs(1000),
-            hub_inside: Vec::new(),
-            spoke_inside: Vec::new(),
-            clear: Vec::new(),
-            udp_esp: 0,
-            raw_esp: 0,
-            events: Vec::new(),
-        }
+        Gateways::new(hub, spoke)
     }
 
     fn seed() -> Self {
         captured_logs();
-        Self::new(
+        Self::spoke(
             SPOKE_CFG,
             options((10500, 14500), None),
             options((10500, 14500), Some(SPOKE)),
         )
     }
 
-    /// Carries everything both sides want sent until both are quiet.
-    fn run(&mut self) {
-        for _ in 0..1000 {
-            let mut moved = false;
-            for from_hub in [true, false] {
-                let (src, dst) = if from_hub {
-                    (&mut self.hub, &mut self.spoke)
-                } else {
-                    (&mut self.spoke, &mut self.hub)
-                };
-                while let Some(t) = src.poll_transmit() {
-                    moved = true;
-                    match t {
-                        Transmit::Udp {
-                            local,
-                            remote,
-                            payload,
-                        } => {
-                            assert_eq!(*remote.ip(), dst.outside_addr());
-                            if remote.port() == dst.natt_endpoint().port()
-                                && payload.get(..4) != Some(&[0, 0, 0, 0])
-                                && payload != [0xff]
-                            {
-                                self.udp_esp += 1;
-                            }
-                            dst.handle_datagram(self.now, remote, local, &payload);
-                        }
-                        Transmit::Esp {
-                            local,
-                            remote,
-                            payload,
-                        } => {
-                            assert_eq!(remote, dst.outside_addr());
-                            self.raw_esp += 1;
-                            dst.handle_esp(self.now, local, &payload);
-                        }
-                        Transmit::Clear { packet } => self.clear.push(packet),
-                    }
-                }
-            }
-            while let Some(p) = self.hub.poll_inside() {
-                self.hub_inside.push(p);
-            }
-            while let Some(p) = self.spoke.poll_inside() {
-                self.spoke_inside.push(p);
-            }
-            while let Some(e) = self.hub.poll_event() {
-                self.events.push((true, e));
-            }
-            while let Some(e) = self.spoke.poll_event() {
-                self.events.push((false, e));
-            }
-            if !moved {
-                return;
-            }
-        }
-        panic!("the two gateways never went quiet");
-    }
-
-    /// Runs, then lets the virtual clock jump to each next timeout, for
-    /// `seconds` of virtual time.
-    fn run_for(&mut self, seconds: u64) {
-        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
-        loop {
-            self.run();
-            let next = [self.hub.poll_timeout(), self.spoke.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
-            match next {
-                Some(t) if t <= end => {
-                    self.now = t.max(self.now);
-                    self.hub.handle_timeout(self.now);
-                    self.spoke.handle_timeout(self.now);
-                }
-                _ => {
-                    self.now = end;
-                    return;
-                }
-            }
-        }
-    }
-
     fn ping_from_spoke(&mut self, seq: u16) {
         let p = icmp(SPOKE_HOST, HUB_HOST, 8, seq);
-        self.spoke.handle_inside(self.now, &p);
+        self.peer.handle_inside(self.now, &p);
     }
 
     fn installed(&self, on_hub: bool) -> Vec<bool> {
@@ -192,10 +100,10 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     let mut net = Net::seed();
     net.ping_from_spoke(1);
     // Held while IKE runs: nothing on the hub's inside yet.
-    assert_eq!(net.spoke.held_packets(), 1);
+    assert_eq!(net.peer.held_packets(), 1);
     assert!(net.hub_inside.is_empty());
     // Before any SA, the spoke lists its ACL's flow with the acquire sent.
-    let before = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    let before = net.peer.show("show crypto ipsec sa", net.now).unwrap();
     assert!(
         before.contains("PERMIT, flags={origin_is_acl,ipsec_sa_request_sent,}"),
         "{before}"
@@ -203,8 +111,8 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     assert_eq!(counter_line(&before, "#pkts encaps:"), 0);
     assert!(!before.contains("spi: 0x"));
     net.run();
-    assert_eq!(net.spoke.held_packets(), 0);
-    assert_eq!(net.hub_inside.len(), 1, "{:?}", net.spoke.counters());
+    assert_eq!(net.peer.held_packets(), 0);
+    assert_eq!(net.hub_inside.len(), 1, "{:?}", net.peer.counters());
     // The negotiation in the seed's vocabulary, on both ends.
     for hub in [true, false] {
         let logs: Vec<String> = net
@@ -246,7 +154,7 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     let reply = icmp(HUB_HOST, SPOKE_HOST, 0, 1);
     net.hub.handle_inside(net.now, &reply);
     net.run();
-    assert_eq!(net.spoke_inside, [reply]);
+    assert_eq!(net.peer_inside, [reply]);
     for seq in 2..=4 {
         net.ping_from_spoke(seq);
         net.hub
@@ -254,13 +162,13 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
     }
     net.run();
     assert_eq!(net.hub_inside.len(), 4);
-    assert_eq!(net.spoke_inside.len(), 4);
+    assert_eq!(net.peer_inside.len(), 4);
     assert!(net.clear.is_empty());
 
     // The show views, in the seed's layout, with live counters.
     net.now = Instant::from_millis(net.now.as_millis() + 61_000);
     let hub_sa = net.hub.show("show crypto ipsec sa", net.now).unwrap();
-    let spoke_sa = net.spoke.show("sh cry ips sa", net.now).unwrap();
+    let spoke_sa = net.peer.show("sh cry ips sa", net.now).unwrap();
     for (show, local, peer, local_ident, remote_ident) in [
         (
             &hub_sa,
@@ -338,7 +246,7 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
         ],
         "{detail}"
     );
-    let map = net.spoke.show("show crypto map", net.now).unwrap();
+    let map = net.peer.show("show crypto map", net.now).unwrap();
     assert!(
         map.contains("Crypto Map \"mymap\" 10 ipsec-isakmp"),
         "{map}"
@@ -361,12 +269,12 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
 fn the_hold_queue_is_bounded() {
     let mut spoke_opts = options((500, 4500), Some(SPOKE));
     spoke_opts.hold_queue_limit = 3;
-    let mut net = Net::new(SPOKE_CFG, options((500, 4500), None), spoke_opts);
+    let mut net = Net::spoke(SPOKE_CFG, options((500, 4500), None), spoke_opts);
     for seq in 1..=5 {
         net.ping_from_spoke(seq);
     }
-    assert_eq!(net.spoke.held_packets(), 3);
-    assert_eq!(net.spoke.counters().hold_queue_full, 2);
+    assert_eq!(net.peer.held_packets(), 3);
+    assert_eq!(net.peer.counters().hold_queue_full, 2);
     net.run();
     assert_eq!(net.hub_inside.len(), 3);
     let seqs: Vec<u8> = net.hub_inside.iter().map(|p| p[27]).collect();
@@ -377,29 +285,29 @@ fn the_hold_queue_is_bounded() {
 fn traffic_outside_the_acls_goes_in_clear_or_is_dropped_per_spd() {
     let other = icmp(SPOKE_HOST, Ipv4Addr::new(172, 16, 0, 1), 8, 9);
     let mut net = Net::seed();
-    net.spoke.handle_inside(net.now, &other);
+    net.peer.handle_inside(net.now, &other);
     net.run();
     assert_eq!(net.clear, std::slice::from_ref(&other));
-    assert_eq!(net.spoke.held_packets(), 0);
+    assert_eq!(net.peer.held_packets(), 0);
     assert!(net.installed(false).is_empty(), "no IKE for clear traffic");
 
     let mut spoke_opts = options((500, 4500), Some(SPOKE));
     spoke_opts.unprotected = Fallback::Discard;
-    let mut net = Net::new(SPOKE_CFG, options((500, 4500), None), spoke_opts);
-    net.spoke.handle_inside(net.now, &other);
+    let mut net = Net::spoke(SPOKE_CFG, options((500, 4500), None), spoke_opts);
+    net.peer.handle_inside(net.now, &other);
     net.run();
     assert!(net.clear.is_empty());
-    assert_eq!(net.spoke.counters().policy_discards, 1);
+    assert_eq!(net.peer.counters().policy_discards, 1);
     // Garbage from the inside is counted, not routed.
-    net.spoke.handle_inside(net.now, &[0x45, 0, 0]);
-    assert_eq!(net.spoke.counters().malformed, 1);
+    net.peer.handle_inside(net.now, &[0x45, 0, 0]);
+    assert_eq!(net.peer.counters().malformed, 1);
 }
 
 #[test]
 fn a_wrong_preshared_key_gives_no_sa_and_drops_the_held_packets() {
     let wrong = SPOKE_CFG.replace("crypto isakmp key cisco123", "crypto isakmp key cisco124");
     assert_ne!(wrong, SPOKE_CFG);
-    let mut net = Net::new(
+    let mut net = Net::spoke(
         &wrong,
         options((500, 4500), None),
         options((500, 4500), Some(SPOKE)),
@@ -409,8 +317,8 @@ fn a_wrong_preshared_key_gives_no_sa_and_drops_the_held_packets() {
     assert!(net.installed(true).is_empty());
     assert!(net.installed(false).is_empty());
     assert!(net.hub_inside.is_empty());
-    assert_eq!(net.spoke.held_packets(), 0);
-    assert_eq!(net.spoke.counters().negotiation_failed, 1);
+    assert_eq!(net.peer.held_packets(), 0);
+    assert_eq!(net.peer.counters().negotiation_failed, 1);
     assert!(net.events.iter().any(|(hub, e)| !*hub
         && matches!(
             e,
@@ -426,7 +334,7 @@ fn a_wrong_preshared_key_gives_no_sa_and_drops_the_held_packets() {
 fn forced_udp_encapsulation_floats_to_natt_and_carries_esp_in_udp() {
     let mut spoke_opts = options((10500, 14500), Some(SPOKE));
     spoke_opts.force_udp_encapsulation = true;
-    let mut net = Net::new(SPOKE_CFG, options((10500, 14500), None), spoke_opts);
+    let mut net = Net::spoke(SPOKE_CFG, options((10500, 14500), None), spoke_opts);
     net.ping_from_spoke(1);
     net.run();
     assert_eq!(net.installed(true), [true]);
@@ -435,7 +343,7 @@ fn forced_udp_encapsulation_floats_to_natt_and_carries_esp_in_udp() {
     net.hub
         .handle_inside(net.now, &icmp(HUB_HOST, SPOKE_HOST, 0, 1));
     net.run();
-    assert_eq!(net.spoke_inside.len(), 1);
+    assert_eq!(net.peer_inside.len(), 1);
     assert_eq!(net.raw_esp, 0);
     assert_eq!(net.udp_esp, 2);
     let show = net.hub.show("show crypto ipsec sa", net.now).unwrap();
@@ -477,13 +385,13 @@ fn forced_udp_encapsulation_floats_to_natt_and_carries_esp_in_udp() {
 fn forced_udp_encapsulation_on_the_hub_alone_floats_both_sides() {
     let mut hub_opts = options((10500, 14500), None);
     hub_opts.force_udp_encapsulation = true;
-    let mut net = Net::new(SPOKE_CFG, hub_opts, options((10500, 14500), Some(SPOKE)));
+    let mut net = Net::spoke(SPOKE_CFG, hub_opts, options((10500, 14500), Some(SPOKE)));
     net.ping_from_spoke(1);
     net.run();
     assert_eq!(net.hub_inside.len(), 1);
     assert_eq!(net.raw_esp, 0);
     assert_eq!(net.udp_esp, 1);
-    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    let show = net.peer.show("show crypto ipsec sa", net.now).unwrap();
     assert!(
         show.contains("in use settings ={Tunnel UDP-Encaps, }"),
         "{show}"
@@ -499,7 +407,7 @@ fn forced_encapsulation_refuses_a_plain_esp_sa_with_a_peer_without_nat_t() {
     hub_opts.force_udp_encapsulation = true;
     let mut spoke_opts = options((10500, 14500), Some(SPOKE));
     spoke_opts.engine.nat_traversal = false;
-    let mut net = Net::new(SPOKE_CFG, hub_opts, spoke_opts);
+    let mut net = Net::spoke(SPOKE_CFG, hub_opts, spoke_opts);
     net.ping_from_spoke(1);
     net.run();
     assert_eq!(net.hub.installed_child_sas(), 0);
@@ -511,7 +419,7 @@ fn forced_encapsulation_refuses_a_plain_esp_sa_with_a_peer_without_nat_t() {
     let refused = refused.expect("the hub refused the SA");
     assert!(refused.contains("cannot carry raw ESP"), "{refused}");
     // Deleted on the spoke too (the hub's Delete), and nothing crossed.
-    assert_eq!(net.spoke.installed_child_sas(), 0);
+    assert_eq!(net.peer.installed_child_sas(), 0);
     // The held ping left the spoke as raw ESP before the Delete came
     // back; the hub, holding no SA for it, opened none of it.
     assert!(net.hub_inside.is_empty());
@@ -524,10 +432,10 @@ fn clearing_the_peer_removes_the_sas_on_both_ends_and_traffic_renegotiates() {
     net.ping_from_spoke(1);
     net.run();
     assert_eq!(net.hub.installed_child_sas(), 1);
-    assert_eq!(net.spoke.installed_child_sas(), 1);
-    net.spoke.clear_peer(net.now, HUB);
+    assert_eq!(net.peer.installed_child_sas(), 1);
+    net.peer.clear_peer(net.now, HUB);
     net.run();
-    assert_eq!(net.spoke.installed_child_sas(), 0);
+    assert_eq!(net.peer.installed_child_sas(), 0);
     assert_eq!(
         net.hub.installed_child_sas(),
         0,
@@ -540,14 +448,14 @@ fn clearing_the_peer_removes_the_sas_on_both_ends_and_traffic_renegotiates() {
             .count()
     };
     assert_eq!((removed(true), removed(false)), (1, 1));
-    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    let show = net.peer.show("show crypto ipsec sa", net.now).unwrap();
     assert!(!show.contains("spi: 0x"), "{show}");
     assert!(show.contains("PERMIT, flags={origin_is_acl,}"), "{show}");
     // The next packet negotiates again.
     net.ping_from_spoke(2);
     net.run();
     assert_eq!(net.hub_inside.len(), 2);
-    assert_eq!(net.spoke.installed_child_sas(), 1);
+    assert_eq!(net.peer.installed_child_sas(), 1);
 }
 
 #[test]
@@ -556,7 +464,7 @@ fn the_kilobyte_soft_lifetime_rekeys_and_traffic_goes_on() {
         "crypto ipsec transform-set myset",
         "crypto ipsec security-association lifetime kilobytes 2560\ncrypto ipsec transform-set myset",
     );
-    let mut net = Net::new(
+    let mut net = Net::spoke(
         &cfg,
         options((500, 4500), None),
         options((500, 4500), Some(SPOKE)),
@@ -572,16 +480,16 @@ fn the_kilobyte_soft_lifetime_rekeys_and_traffic_goes_on() {
         p
     };
     for seq in 0..1800u16 {
-        net.spoke.handle_inside(net.now, &big(seq));
+        net.peer.handle_inside(net.now, &big(seq));
         net.run();
     }
-    assert_eq!(net.hub_inside.len(), 1800, "{:?}", net.spoke.counters());
+    assert_eq!(net.hub_inside.len(), 1800, "{:?}", net.peer.counters());
     assert!(net.installed(false).len() >= 2, "the spoke rekeyed");
     assert!(
         net.installed(true).len() >= 2,
         "the hub installed the new SA"
     );
-    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    let show = net.peer.show("show crypto ipsec sa", net.now).unwrap();
     assert!(show.matches("spi: 0x").count() >= 4, "{show}");
 }
 
@@ -600,12 +508,12 @@ fn sas_are_rekeyed_on_time_and_the_old_ones_removed_when_they_expire() {
         .filter(|(h, e)| !*h && matches!(e, GatewayEvent::SaRemoved { .. }))
         .count();
     assert!(removed >= 1, "the expired pair left the SAD");
-    assert!(net.spoke.installed_child_sas() >= 1);
+    assert!(net.peer.installed_child_sas() >= 1);
     // Traffic still flows on the new SA.
     net.ping_from_spoke(2);
     net.run();
     assert_eq!(net.hub_inside.len(), 2);
-    assert_eq!(net.spoke.held_packets(), 0);
+    assert_eq!(net.peer.held_packets(), 0);
 }
 
 #[test]
@@ -645,13 +553,13 @@ fn an_sa_the_data_plane_cannot_carry_is_deleted_and_its_packets_dropped() {
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let hub = Gateway::from_ios(&hub, GatewayOptions::default(), &mut rng).unwrap();
     let spoke = Gateway::from_ios(&spoke, options((500, 4500), Some(SPOKE)), &mut rng).unwrap();
-    let mut net = Net::new(
+    let mut net = Net::spoke(
         SPOKE_CFG,
         options((500, 4500), None),
         options((500, 4500), Some(SPOKE)),
     );
     net.hub = hub;
-    net.spoke = spoke;
+    net.peer = spoke;
     net.ping_from_spoke(1);
     net.run();
     let failed = |hub: bool| {
@@ -661,11 +569,11 @@ fn an_sa_the_data_plane_cannot_carry_is_deleted_and_its_packets_dropped() {
             .count()
     };
     assert_eq!((failed(true), failed(false)), (1, 1));
-    assert_eq!(net.spoke.installed_child_sas(), 0);
+    assert_eq!(net.peer.installed_child_sas(), 0);
     assert_eq!(net.hub.installed_child_sas(), 0);
     assert!(net.hub.engine().child_sas().is_empty());
-    assert_eq!(net.spoke.held_packets(), 0);
-    assert_eq!(net.spoke.counters().negotiation_failed, 1);
+    assert_eq!(net.peer.held_packets(), 0);
+    assert_eq!(net.peer.counters().negotiation_failed, 1);
     assert!(net.hub_inside.is_empty());
 }
 
@@ -676,30 +584,29 @@ fn initiate_brings_the_tunnel_up_without_a_packet() {
     let now = net.now;
     // Traffic no crypto ACL covers cannot be initiated.
     assert!(matches!(
-        net.spoke
-            .initiate(now, Ipv4Addr::new(10, 9, 9, 9), HUB_HOST),
+        net.peer.initiate(now, Ipv4Addr::new(10, 9, 9, 9), HUB_HOST),
         Err(GatewayError::NotProtected { .. })
     ));
     assert_eq!(
-        net.spoke.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
+        net.peer.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
         Initiated::Started(HUB)
     );
     assert_eq!(
-        net.spoke.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
+        net.peer.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
         Initiated::Pending(HUB),
         "one negotiation per peer"
     );
     assert_eq!(
-        net.spoke.held_packets(),
+        net.peer.held_packets(),
         0,
         "nothing was held: there was no packet"
     );
     net.run();
-    assert_eq!(net.spoke.installed_child_sas(), 1);
+    assert_eq!(net.peer.installed_child_sas(), 1);
     assert_eq!(net.hub.installed_child_sas(), 1);
     // The SA covers the whole ACL line, not just the two hosts.
     assert_eq!(
-        net.spoke
+        net.peer
             .initiate(
                 net.now,
                 Ipv4Addr::new(10, 2, 7, 7),
@@ -766,44 +673,43 @@ fn a_crypto_acl_deny_hands_the_traffic_to_the_next_map_entry() {
         spoke_cfg = spoke_cfg.replace(from, to);
     }
     captured_logs();
-    let mut net = Net::new(
+    let mut net = Net::spoke(
         &spoke_cfg,
         options((10500, 14500), None),
         options((10500, 14500), Some(SPOKE)),
     );
     net.ping_from_spoke(1);
     assert_eq!(
-        net.spoke.held_packets(),
+        net.peer.held_packets(),
         1,
         "held for IKE, not sent in clear"
     );
     net.run();
     assert!(net.clear.is_empty(), "nothing in clear");
-    assert_eq!(net.hub_inside.len(), 1, "{:?}", net.spoke.counters());
+    assert_eq!(net.hub_inside.len(), 1, "{:?}", net.peer.counters());
     assert!(is_echo(&net.hub_inside[0], SPOKE_HOST, HUB_HOST, 8));
-    assert_eq!(net.spoke.installed_child_sas(), 1);
+    assert_eq!(net.peer.installed_child_sas(), 1);
     assert_eq!(net.hub.installed_child_sas(), 1);
     // The SA is entry 20's line: that one host to the hub's LAN.
-    let show = net.spoke.show("show crypto ipsec sa", net.now).unwrap();
+    let show = net.peer.show("show crypto ipsec sa", net.now).unwrap();
     assert!(
         show.contains("local ident (addr/mask/prot/port): (10.2.2.5/255.255.255.255/0/0)"),
         "{show}"
     );
     let now = net.now;
     assert_eq!(
-        net.spoke.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
+        net.peer.initiate(now, SPOKE_HOST, HUB_HOST).unwrap(),
         Initiated::AlreadyUp
     );
     // The rest of the LAN is entry 10's, towards the other peer.
     assert_eq!(
-        net.spoke
+        net.peer
             .initiate(now, Ipv4Addr::new(10, 2, 2, 6), HUB_HOST)
             .unwrap(),
         Initiated::Started(OTHER_PEER)
     );
     assert!(matches!(
-        net.spoke
-            .initiate(now, Ipv4Addr::new(10, 3, 0, 1), HUB_HOST),
+        net.peer.initiate(now, Ipv4Addr::new(10, 3, 0, 1), HUB_HOST),
         Err(GatewayError::NotProtected { .. })
     ));
 }

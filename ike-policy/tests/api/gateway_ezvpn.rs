@@ -6,13 +6,14 @@
 
 use std::net::Ipv4Addr;
 
-use ike_policy::gateway::{DropReason, Initiated, Instant};
-use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_policy::gateway::{DropReason, Initiated};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions};
 use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use crate::common;
+use common::gateways::Gateways;
 use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, PORTS, SEED_HUB_ADDR, icmp, is_echo};
 
 fn client_cfg(connect: &str) -> String {
@@ -36,16 +37,8 @@ interface Ethernet1
     )
 }
 
-struct Net {
-    hub: Gateway,
-    client: Gateway,
-    now: Instant,
-    hub_inside: Vec<Vec<u8>>,
-    client_inside: Vec<Vec<u8>>,
-    clear: usize,
-    esp: usize,
-    events: Vec<(bool, GatewayEvent)>,
-}
+/// The seed's hub and an Easy VPN client Gateway, carried in memory.
+type Net = Gateways;
 
 fn options(outside: Option<Ipv4Addr>) -> GatewayOptions {
     GatewayOptions {
@@ -56,14 +49,23 @@ fn options(outside: Option<Ipv4Addr>) -> GatewayOptions {
     }
 }
 
-impl Net {
-    fn new(connect: &str) -> Self {
-        Self::with_hub(connect, HUB_CFG)
+/// What these tests add to the pair: the client built from its `connect`
+/// mode, the address it was given, a ping to the hub's LAN.
+trait EzvpnPair {
+    fn ezvpn(connect: &str) -> Self;
+    fn ezvpn_with_hub(connect: &str, hub_cfg: &str) -> Self;
+    fn client_assigned_event(&self) -> Option<Ipv4Addr>;
+    fn ping(&mut self, seq: u16) -> bool;
+}
+
+impl EzvpnPair for Gateways {
+    fn ezvpn(connect: &str) -> Self {
+        Self::ezvpn_with_hub(connect, HUB_CFG)
     }
 
     /// `hub_cfg` as the hub (the seed's hub with the client's address
     /// put in).
-    fn with_hub(connect: &str, hub_cfg: &str) -> Self {
+    fn ezvpn_with_hub(connect: &str, hub_cfg: &str) -> Self {
         let hub_cfg = hub_cfg.replace(SEED_HUB_ADDR, &HUB.to_string());
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         let hub = Gateway::from_ios(&hub_cfg, options(None), &mut rng).unwrap();
@@ -71,90 +73,7 @@ impl Net {
         assert!(client.is_ezvpn_client());
         assert_eq!(client.outside_addr(), CLIENT);
         assert_eq!(client.outside_interface(), "Ethernet0");
-        Self {
-            hub,
-            client,
-            now: Instant::from_secs(1000),
-            hub_inside: Vec::new(),
-            client_inside: Vec::new(),
-            clear: 0,
-            esp: 0,
-            events: Vec::new(),
-        }
-    }
-
-    fn run(&mut self) {
-        for _ in 0..1000 {
-            let mut moved = false;
-            for from_hub in [true, false] {
-                let (src, dst) = if from_hub {
-                    (&mut self.hub, &mut self.client)
-                } else {
-                    (&mut self.client, &mut self.hub)
-                };
-                while let Some(t) = src.poll_transmit() {
-                    moved = true;
-                    match t {
-                        Transmit::Udp {
-                            local,
-                            remote,
-                            payload,
-                        } => {
-                            assert_eq!(*remote.ip(), dst.outside_addr());
-                            dst.handle_datagram(self.now, remote, local, &payload);
-                        }
-                        Transmit::Esp {
-                            local,
-                            remote,
-                            payload,
-                        } => {
-                            assert_eq!(remote, dst.outside_addr());
-                            self.esp += 1;
-                            dst.handle_esp(self.now, local, &payload);
-                        }
-                        Transmit::Clear { .. } => self.clear += 1,
-                    }
-                }
-            }
-            while let Some(p) = self.hub.poll_inside() {
-                self.hub_inside.push(p);
-            }
-            while let Some(p) = self.client.poll_inside() {
-                self.client_inside.push(p);
-            }
-            while let Some(e) = self.hub.poll_event() {
-                self.events.push((true, e));
-            }
-            while let Some(e) = self.client.poll_event() {
-                self.events.push((false, e));
-            }
-            if !moved {
-                return;
-            }
-        }
-        panic!("the two gateways never went quiet");
-    }
-
-    fn run_for(&mut self, seconds: u64) {
-        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
-        loop {
-            self.run();
-            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
-            match next {
-                Some(t) if t <= end => {
-                    self.now = t.max(self.now);
-                    self.hub.handle_timeout(self.now);
-                    self.client.handle_timeout(self.now);
-                }
-                _ => {
-                    self.now = end;
-                    return;
-                }
-            }
-        }
+        Gateways::new(hub, client)
     }
 
     /// The address the client's ConfigAssigned event carried.
@@ -172,8 +91,8 @@ impl Net {
     /// Pings the hub's LAN from the assigned address; true when the reply
     /// (which the test plays as the hub's LAN host) came back.
     fn ping(&mut self, seq: u16) -> bool {
-        let from = self.client.assigned_address().expect("an address");
-        self.client
+        let from = self.peer.assigned_address().expect("an address");
+        self.peer
             .handle_inside(self.now, &icmp(from, HUB_HOST, 8, seq));
         self.run();
         let Some(req) = self.hub_inside.pop() else {
@@ -183,7 +102,7 @@ impl Net {
         self.hub
             .handle_inside(self.now, &icmp(HUB_HOST, from, 0, seq));
         self.run();
-        self.client_inside
+        self.peer_inside
             .pop()
             .is_some_and(|r| is_echo(&r, HUB_HOST, from, 0))
     }
@@ -191,19 +110,19 @@ impl Net {
 
 #[test]
 fn connect_auto_gets_10_5_5_1_and_pings_the_hub_lan_through_esp() {
-    let mut net = Net::new("auto");
+    let mut net = Net::ezvpn("auto");
     // Nobody asked: `connect auto` starts as soon as the client runs.
     net.run_for(10);
-    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.peer.assigned_address(), Some(ASSIGNED));
     assert_eq!(net.client_assigned_event(), Some(ASSIGNED));
-    assert_eq!(net.client.installed_child_sas(), 1);
+    assert_eq!(net.peer.installed_child_sas(), 1);
     assert_eq!(net.hub.installed_child_sas(), 1);
 
     for seq in 1..=3 {
-        assert!(net.ping(seq), "ping {seq}: {:?}", net.client.counters());
+        assert!(net.ping(seq), "ping {seq}: {:?}", net.peer.counters());
     }
-    assert_eq!(net.esp, 6, "three requests and three replies, in ESP");
-    assert_eq!(net.clear, 0);
+    assert_eq!(net.raw_esp, 6, "three requests and three replies, in ESP");
+    assert!(net.clear.is_empty());
 
     // The hub sees a Cisco VPN client: Xauth and Mode Config done.
     let show = net
@@ -217,7 +136,7 @@ fn connect_auto_gets_10_5_5_1_and_pings_the_hub_lan_through_esp() {
     assert!(row.trim_end().ends_with("CX"), "{show}");
 
     // Client mode: a packet from another inside address does not go.
-    net.client.handle_inside(
+    net.peer.handle_inside(
         net.now,
         &icmp(Ipv4Addr::new(192, 168, 1, 10), HUB_HOST, 8, 9),
     );
@@ -259,9 +178,9 @@ fn every_group_attribute_reaches_our_client() {
     let hub_cfg = HUB_CFG.replacen(group_end, &format!("{group_end}{EVERY_ATTRIBUTE}"), 1)
         + "access-list 150 permit ip 198.51.100.0 0.0.0.255 any\n\
            access-list 150 permit ip host 203.0.113.9 any\n";
-    let mut net = Net::with_hub("auto", &hub_cfg);
+    let mut net = Net::ezvpn_with_hub("auto", &hub_cfg);
     net.run_for(10);
-    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.peer.assigned_address(), Some(ASSIGNED));
     let got = net
         .events
         .iter()
@@ -305,28 +224,28 @@ fn every_group_attribute_reaches_our_client() {
         "{version}"
     );
     // The tunnel still works with all of it.
-    assert!(net.ping(1), "{:?}", net.client.counters());
+    assert!(net.ping(1), "{:?}", net.peer.counters());
 }
 
 #[test]
 fn connect_manual_waits_for_ezvpn_connect() {
-    let mut net = Net::new("manual");
+    let mut net = Net::ezvpn("manual");
     net.run_for(30);
     assert!(net.events.is_empty(), "{:?}", net.events);
-    assert_eq!(net.client.assigned_address(), None);
+    assert_eq!(net.peer.assigned_address(), None);
 
     let now = net.now;
-    assert_eq!(net.client.ezvpn_connect(now), Ok(Initiated::Started(HUB)));
+    assert_eq!(net.peer.ezvpn_connect(now), Ok(Initiated::Started(HUB)));
     net.run_for(10);
-    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.peer.assigned_address(), Some(ASSIGNED));
     assert!(net.ping(1));
     let now = net.now;
-    assert_eq!(net.client.ezvpn_connect(now), Ok(Initiated::AlreadyUp));
+    assert_eq!(net.peer.ezvpn_connect(now), Ok(Initiated::AlreadyUp));
 }
 
 #[test]
 fn the_hub_has_no_ezvpn_to_connect() {
-    let mut net = Net::new("manual");
+    let mut net = Net::ezvpn("manual");
     let now = net.now;
     assert!(!net.hub.is_ezvpn_client());
     assert!(net.hub.ezvpn_connect(now).is_err());
@@ -335,26 +254,26 @@ fn the_hub_has_no_ezvpn_to_connect() {
 
 #[test]
 fn connect_manual_also_starts_on_initiate_or_an_inside_packet() {
-    let mut net = Net::new("manual");
+    let mut net = Net::ezvpn("manual");
     let now = net.now;
     // What an inside host would send before the address is known.
     let got = net
-        .client
+        .peer
         .initiate(now, Ipv4Addr::new(192, 168, 1, 10), HUB_HOST)
         .unwrap();
     assert_eq!(got, Initiated::Started(HUB));
     net.run_for(10);
-    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.peer.assigned_address(), Some(ASSIGNED));
     assert!(net.ping(1));
 
-    let mut net = Net::new("manual");
-    net.client.handle_inside(
+    let mut net = Net::ezvpn("manual");
+    net.peer.handle_inside(
         net.now,
         &icmp(Ipv4Addr::new(192, 168, 1, 10), HUB_HOST, 8, 1),
     );
     net.run_for(10);
-    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
-    assert_eq!(net.client.held_packets(), 0);
+    assert_eq!(net.peer.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.peer.held_packets(), 0);
     // The held packet was not from the assigned address: dropped, not sent.
     assert!(net.hub_inside.is_empty());
     assert!(net.ping(2));
@@ -362,27 +281,27 @@ fn connect_manual_also_starts_on_initiate_or_an_inside_packet() {
 
 #[test]
 fn connect_auto_connects_again_when_the_hub_clears_it() {
-    let mut net = Net::new("auto");
+    let mut net = Net::ezvpn("auto");
     net.run_for(5);
     assert!(net.ping(1));
     let now = net.now;
     net.hub.clear_peer(now, CLIENT);
     net.run();
-    assert_eq!(net.client.assigned_address(), None);
-    assert_eq!(net.client.installed_child_sas(), 0);
+    assert_eq!(net.peer.assigned_address(), None);
+    assert_eq!(net.peer.installed_child_sas(), 0);
     // IOS's Easy VPN Remote with `connect auto` comes back by itself.
     net.run_for(15);
-    assert_eq!(net.client.assigned_address(), Some(ASSIGNED));
+    assert_eq!(net.peer.assigned_address(), Some(ASSIGNED));
     assert!(net.ping(2));
 
     // `connect manual` stays down until told.
-    let mut net = Net::new("manual");
+    let mut net = Net::ezvpn("manual");
     let now = net.now;
-    net.client.ezvpn_connect(now).unwrap();
+    net.peer.ezvpn_connect(now).unwrap();
     net.run_for(5);
     let now = net.now;
     net.hub.clear_peer(now, CLIENT);
     net.run_for(30);
-    assert_eq!(net.client.assigned_address(), None);
-    assert!(net.client.engine().ike_sas().is_empty());
+    assert_eq!(net.peer.assigned_address(), None);
+    assert!(net.peer.engine().ike_sas().is_empty());
 }

@@ -8,30 +8,18 @@ use std::net::Ipv4Addr;
 
 use esp_core::{InboundSa, KeyMaterial, Mode, OutboundSa, SaParams};
 use ike_policy::GatewayEvent;
-use ike_proto::engine::{Config, Engine, Event};
-use ike_proto::policy::{Identity, ModeConfig, StaticPolicy, TrafficSelector, XauthPassword};
+use ike_proto::engine::{Engine, Event};
+use ike_proto::policy::{Identity, ModeConfig, TrafficSelector, XauthPassword};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use crate::common;
-use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, Net, PORTS, icmp, suite};
+use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, HUB_HOST, Net, icmp, suite};
 
-/// The Cisco VPN Client's profile: group testgroup / cisco321, user
-/// gfullage, Mode Config pulled, everything to 0.0.0.0/0 through the hub.
+/// The Cisco VPN Client: group testgroup / cisco321, user gfullage, Mode
+/// Config pulled, everything to 0.0.0.0/0 through the hub.
 fn client(password: &[u8]) -> Engine {
-    let p = StaticPolicy::seed_vpn_client("gfullage", password);
-    let config = Config {
-        ike_port: PORTS.0,
-        natt_port: PORTS.1,
-        peer_ike_port: PORTS.0,
-        peer_natt_port: PORTS.1,
-        ..Config::default()
-    };
-    Engine::new(
-        config,
-        Box::new(p),
-        Box::new(ChaCha20Rng::seed_from_u64(77)),
-    )
+    common::vpn_client(password)
 }
 
 #[test]

@@ -6,129 +6,37 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use ike_policy::gateway::Instant;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
-use ike_proto::engine::{CommandError, Config, Engine, Event, IkeSaId};
-use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector, XauthPassword};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use ike_proto::engine::{CommandError, Event, IkeSaId};
+use ike_proto::policy::{Selectors, TrafficSelector, XauthPassword};
 
 use crate::common;
-use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, PORTS, SEED_HUB_ADDR};
+use common::{ASSIGNED, CLIENT, HUB, HUB_CFG, Net, PORTS, seed_hub, vpn_client};
 
 /// The hub of the seed, its Xauth list sent to RADIUS.
 fn radius_hub() -> Gateway {
     let local = "aaa authentication login clientauth local";
     assert!(HUB_CFG.contains(local));
-    let cfg = HUB_CFG
-        .replace(SEED_HUB_ADDR, &HUB.to_string())
-        .replace(local, "aaa authentication login clientauth group radius");
-    Gateway::from_ios(
-        &cfg,
-        GatewayOptions {
-            ike_port: PORTS.0,
-            natt_port: PORTS.1,
-            ..GatewayOptions::default()
-        },
-        &mut ChaCha20Rng::seed_from_u64(9),
-    )
-    .unwrap()
+    let cfg = HUB_CFG.replace(local, "aaa authentication login clientauth group radius");
+    seed_hub(&cfg, GatewayOptions::default())
 }
 
-/// The VPN client: group testgroup / cisco321, user gfullage.
-fn client() -> Engine {
-    let p = StaticPolicy::seed_vpn_client("gfullage", b"radius-secret");
-    let config = Config {
-        ike_port: PORTS.0,
-        natt_port: PORTS.1,
-        peer_ike_port: PORTS.0,
-        peer_natt_port: PORTS.1,
-        ..Config::default()
-    };
-    Engine::new(
-        config,
-        Box::new(p),
-        Box::new(ChaCha20Rng::seed_from_u64(77)),
-    )
+/// What these tests add to the harness: the RADIUS hub, a connect that
+/// fires no timers, the embedder's Xauth requests and verdicts.
+trait RadiusNet {
+    fn radius() -> Self;
+    fn start(&mut self);
+    fn take_requests(&mut self) -> Vec<(IkeSaId, String, Vec<u8>)>;
+    fn xauth_done(&self) -> Vec<bool>;
+    fn hub_installed(&self) -> bool;
 }
 
-struct Net {
-    hub: Gateway,
-    client: Engine,
-    now: Instant,
-    hub_events: Vec<GatewayEvent>,
-    client_events: Vec<Event>,
-}
-
-impl Net {
-    fn new() -> Self {
-        Self {
-            hub: radius_hub(),
-            client: client(),
-            now: Instant::from_secs(1000),
-            hub_events: Vec::new(),
-            client_events: Vec::new(),
-        }
+impl RadiusNet for Net {
+    fn radius() -> Self {
+        Net::with_hub(radius_hub(), vpn_client(b"radius-secret"))
     }
 
-    /// Carries datagrams both ways until quiet.
-    fn run(&mut self) {
-        for _ in 0..1000 {
-            let mut moved = false;
-            while let Some(d) = self.client.poll_transmit() {
-                moved = true;
-                self.hub
-                    .handle_datagram(self.now, d.remote, d.local, &d.payload);
-            }
-            while let Some(t) = self.hub.poll_transmit() {
-                moved = true;
-                if let Transmit::Udp {
-                    local,
-                    remote,
-                    payload,
-                } = t
-                {
-                    self.client
-                        .handle_datagram(self.now, remote, local, &payload);
-                }
-            }
-            self.client_events
-                .extend(std::iter::from_fn(|| self.client.poll_event()));
-            self.hub_events
-                .extend(std::iter::from_fn(|| self.hub.poll_event()));
-            if !moved {
-                return;
-            }
-        }
-        panic!("never quiet");
-    }
-
-    /// Lets `seconds` of virtual time pass, with the timers firing.
-    fn run_for(&mut self, seconds: u64) {
-        let end = Instant::from_millis(self.now.as_millis() + seconds * 1000);
-        loop {
-            self.run();
-            let next = [self.hub.poll_timeout(), self.client.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
-            match next {
-                Some(t) if t <= end => {
-                    self.now = t.max(self.now);
-                    self.hub.handle_timeout(self.now);
-                    if self.client.poll_timeout().is_some_and(|t| t <= self.now) {
-                        self.client.handle_timeout(self.now);
-                    }
-                }
-                _ => {
-                    self.now = end;
-                    return;
-                }
-            }
-        }
-    }
-
-    fn connect(&mut self) {
+    fn start(&mut self) {
         let (l, r) = (
             SocketAddrV4::new(CLIENT, PORTS.0),
             SocketAddrV4::new(HUB, PORTS.0),
@@ -160,20 +68,6 @@ impl Net {
         out
     }
 
-    fn hub_assigned(&self) -> Vec<Ipv4Addr> {
-        self.hub_events
-            .iter()
-            .filter_map(|e| match e {
-                GatewayEvent::Engine(Event::ConfigAssigned {
-                    address,
-                    server: true,
-                    ..
-                }) => Some(*address),
-                _ => None,
-            })
-            .collect()
-    }
-
     fn xauth_done(&self) -> Vec<bool> {
         self.hub_events
             .iter()
@@ -196,8 +90,8 @@ impl Net {
 
 #[test]
 fn a_deferred_verdict_given_later_lets_the_client_in() {
-    let mut net = Net::new();
-    net.connect();
+    let mut net = Net::radius();
+    net.start();
     let requests = net.take_requests();
     assert_eq!(
         requests
@@ -242,8 +136,8 @@ fn a_deferred_verdict_given_later_lets_the_client_in() {
 
 #[test]
 fn a_rejected_verdict_asks_again_and_never_assigns_an_address() {
-    let mut net = Net::new();
-    net.connect();
+    let mut net = Net::radius();
+    net.start();
     let mut verdicts = 0;
     for _ in 0..5 {
         let requests = net.take_requests();
@@ -268,7 +162,7 @@ fn a_rejected_verdict_asks_again_and_never_assigns_an_address() {
 
 #[test]
 fn commands_for_unknown_or_idle_sas_are_refused() {
-    let mut net = Net::new();
+    let mut net = Net::radius();
     let now = net.now;
     assert_eq!(
         net.hub.xauth_verdict(now, IkeSaId(4242), true),
@@ -283,7 +177,7 @@ fn commands_for_unknown_or_idle_sas_are_refused() {
         ),
         Err(CommandError::UnknownSa)
     );
-    net.connect();
+    net.start();
     let ike_sa = net.take_requests()[0].0;
     // The hub is the Xauth server: it never waits for credentials.
     assert_eq!(

@@ -4,6 +4,7 @@
 //! a virtual clock. Each test binary uses only part of it.
 #![allow(dead_code)]
 
+pub mod gateways;
 pub mod raw_peer;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -86,6 +87,37 @@ pub fn captured_logs() -> Vec<String> {
         .collect()
 }
 
+/// `cfg` (the seed's hub, or a variant of it) as a Gateway on the
+/// harness's outside address and ports.
+pub fn seed_hub(cfg: &str, options: GatewayOptions) -> Gateway {
+    let cfg = cfg.replace(SEED_HUB_ADDR, &HUB.to_string());
+    let options = GatewayOptions {
+        ike_port: PORTS.0,
+        natt_port: PORTS.1,
+        ..options
+    };
+    Gateway::from_ios(&cfg, options, &mut ChaCha20Rng::seed_from_u64(9)).unwrap()
+}
+
+/// The seed's Cisco VPN Client as an engine: group testgroup / cisco321,
+/// user gfullage with `password`, on the harness's ports.
+pub fn vpn_client(password: &[u8]) -> Engine {
+    let config = ike_proto::engine::Config {
+        ike_port: PORTS.0,
+        natt_port: PORTS.1,
+        peer_ike_port: PORTS.0,
+        peer_natt_port: PORTS.1,
+        ..ike_proto::engine::Config::default()
+    };
+    Engine::new(
+        config,
+        Box::new(ike_proto::policy::StaticPolicy::seed_vpn_client(
+            "gfullage", password,
+        )),
+        Box::new(ChaCha20Rng::seed_from_u64(77)),
+    )
+}
+
 /// The hub Gateway and a client Engine, carried in memory.
 pub struct Net {
     pub hub: Gateway,
@@ -105,18 +137,11 @@ impl Net {
 
     /// The seed's hub built with `options` (its ports are the harness's).
     pub fn with_hub_options(client: Engine, options: GatewayOptions) -> Self {
-        let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
-        let mut rng = ChaCha20Rng::seed_from_u64(9);
-        let hub = Gateway::from_ios(
-            &cfg,
-            GatewayOptions {
-                ike_port: PORTS.0,
-                natt_port: PORTS.1,
-                ..options
-            },
-            &mut rng,
-        )
-        .unwrap();
+        Self::with_hub(seed_hub(HUB_CFG, options), client)
+    }
+
+    /// `hub` against `client`.
+    pub fn with_hub(hub: Gateway, client: Engine) -> Self {
         Self {
             hub,
             client,
