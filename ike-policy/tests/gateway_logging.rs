@@ -6,14 +6,14 @@
 
 use std::net::Ipv4Addr;
 
-use ike_policy::gateway::Instant;
-use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions};
 use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 #[path = "api/common/mod.rs"]
 mod common;
+use common::gateways::Gateways;
 use common::{HUB, HUB_CFG, SEED_HUB_ADDR, SPOKE_CFG};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
@@ -39,47 +39,29 @@ fn negotiate(hub_opts: GatewayOptions, spoke_opts: GatewayOptions) -> (Vec<Strin
     let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
     let spoke_cfg = SPOKE_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
     let mut rng = ChaCha20Rng::seed_from_u64(21);
-    let mut hub = Gateway::from_ios(&hub_cfg, hub_opts, &mut rng).unwrap();
-    let mut spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
-    let now = Instant::from_secs(50);
-    spoke
-        .initiate(now, Ipv4Addr::new(10, 2, 2, 5), Ipv4Addr::new(10, 1, 1, 7))
+    let hub = Gateway::from_ios(&hub_cfg, hub_opts, &mut rng).unwrap();
+    let spoke = Gateway::from_ios(&spoke_cfg, spoke_opts, &mut rng).unwrap();
+    let mut net = Gateways::new(hub, spoke);
+    net.peer
+        .initiate(
+            net.now,
+            Ipv4Addr::new(10, 2, 2, 5),
+            Ipv4Addr::new(10, 1, 1, 7),
+        )
         .unwrap();
-    let mut events = (Vec::new(), Vec::new());
-    loop {
-        let mut moved = false;
-        for to_hub in [true, false] {
-            let (from, to) = if to_hub {
-                (&mut spoke, &mut hub)
-            } else {
-                (&mut hub, &mut spoke)
-            };
-            while let Some(t) = from.poll_transmit() {
-                if let Transmit::Udp {
-                    local,
-                    remote,
-                    payload,
-                } = t
-                {
-                    to.handle_datagram(now, remote, local, &payload);
-                    moved = true;
-                }
-            }
-        }
-        for (gw, out) in [(&mut hub, &mut events.0), (&mut spoke, &mut events.1)] {
-            while let Some(e) = gw.poll_event() {
-                if let GatewayEvent::Engine(Event::Log(l)) = e {
-                    out.push(l.to_string());
-                }
-            }
-        }
-        if !moved {
-            break;
-        }
-    }
-    assert_eq!(hub.installed_child_sas(), 1);
-    assert_eq!(spoke.installed_child_sas(), 1);
-    (events.0, events.1)
+    net.run();
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    assert_eq!(net.peer.installed_child_sas(), 1);
+    let logs = |hub: bool| {
+        net.events
+            .iter()
+            .filter_map(|(h, e)| match e {
+                GatewayEvent::Engine(Event::Log(l)) if *h == hub => Some(l.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    (logs(true), logs(false))
 }
 
 fn lines_of(target: &str) -> Vec<String> {

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use crate::common;
+use common::gateways::Gateways;
 use common::{HUB, HUB_CFG, HUB_HOST, SEED_HUB_ADDR, SPOKE_CFG, icmp};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
@@ -85,72 +86,53 @@ fn negotiate(force_encaps: bool, keylog: bool) -> (Pcap, Vec<String>) {
     let mut rng = ChaCha20Rng::seed_from_u64(9);
     let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
     let spoke_cfg = SPOKE_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
-    let mut hub = Gateway::from_ios(&hub_cfg, options(None), &mut rng).unwrap();
-    let mut spoke = Gateway::from_ios(&spoke_cfg, options(Some(SPOKE)), &mut rng).unwrap();
-    let mut pcap = Pcap::new();
-    let mut keys = Vec::new();
-    let mut now = Instant::from_secs(1000);
-    let mut replies = 0;
+    let hub = Gateway::from_ios(&hub_cfg, options(None), &mut rng).unwrap();
+    let spoke = Gateway::from_ios(&spoke_cfg, options(Some(SPOKE)), &mut rng).unwrap();
+    let mut net = Gateways::new(hub, spoke);
+    net.wire = Some(Vec::new());
     for seq in 1..=3u16 {
-        spoke.handle_inside(now, &icmp(SPOKE_HOST, HUB_HOST, 8, seq));
-        for _ in 0..200 {
-            let mut moved = false;
-            for from_hub in [true, false] {
-                let (src, dst) = if from_hub {
-                    (&mut hub, &mut spoke)
-                } else {
-                    (&mut spoke, &mut hub)
-                };
-                while let Some(t) = src.poll_transmit() {
-                    moved = true;
-                    match t {
-                        Transmit::Udp {
-                            local,
-                            remote,
-                            payload,
-                        } => {
-                            pcap.udp(
-                                now,
-                                (*local.ip(), local.port()),
-                                (*remote.ip(), remote.port()),
-                                &payload,
-                            );
-                            dst.handle_datagram(now, remote, local, &payload);
-                        }
-                        Transmit::Esp {
-                            local,
-                            remote,
-                            payload,
-                        } => {
-                            pcap.ipv4(now, local, remote, 50, &payload);
-                            dst.handle_esp(now, local, &payload);
-                        }
-                        Transmit::Clear { .. } => panic!("nothing goes in clear here"),
-                    }
-                }
-                while let Some(e) = src.poll_event() {
-                    if let GatewayEvent::KeyLog(line) = e {
-                        keys.push(line.as_str().to_owned());
-                    }
-                }
-                while let Some(p) = src.poll_inside() {
-                    if from_hub {
-                        // The hub's LAN host answers.
-                        let reply = icmp(HUB_HOST, SPOKE_HOST, 0, u16::from(p[27]));
-                        src.handle_inside(now, &reply);
-                        moved = true;
-                    } else {
-                        replies += 1;
-                    }
-                }
-            }
-            if !moved {
-                break;
-            }
+        net.peer
+            .handle_inside(net.now, &icmp(SPOKE_HOST, HUB_HOST, 8, seq));
+        net.run();
+        // The hub's LAN host answers.
+        for p in std::mem::take(&mut net.hub_inside) {
+            let reply = icmp(HUB_HOST, SPOKE_HOST, 0, u16::from(p[27]));
+            net.hub.handle_inside(net.now, &reply);
         }
-        now = Instant::from_millis(now.as_millis() + 100);
+        net.run();
+        net.now = Instant::from_millis(net.now.as_millis() + 100);
     }
-    assert_eq!(replies, 3, "the pings did not come back");
+    assert_eq!(net.peer_inside.len(), 3, "the pings did not come back");
+    assert!(net.clear.is_empty(), "nothing goes in clear here");
+    let mut pcap = Pcap::new();
+    for (at, t) in net.wire.take().unwrap_or_default() {
+        match t {
+            Transmit::Udp {
+                local,
+                remote,
+                payload,
+            } => pcap.udp(
+                at,
+                (*local.ip(), local.port()),
+                (*remote.ip(), remote.port()),
+                &payload,
+            ),
+            Transmit::Esp {
+                local,
+                remote,
+                payload,
+            } => pcap.ipv4(at, local, remote, 50, &payload),
+            Transmit::Clear { .. } => unreachable!("checked above"),
+        }
+    }
+    let keys = net
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            GatewayEvent::KeyLog(line) => Some(line.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
     (pcap, keys)
 }
 

@@ -20,6 +20,9 @@ pub struct Gateways {
     pub raw_esp: usize,
     /// Every event, with whether the hub raised it.
     pub events: Vec<(bool, GatewayEvent)>,
+    /// When set, every datagram either side sent, in order, with its time
+    /// (for a capture).
+    pub wire: Option<Vec<(Instant, Transmit)>>,
 }
 
 impl Gateways {
@@ -35,6 +38,7 @@ impl Gateways {
             udp_esp: 0,
             raw_esp: 0,
             events: Vec::new(),
+            wire: None,
         }
     }
 
@@ -50,6 +54,9 @@ impl Gateways {
                 };
                 while let Some(t) = src.poll_transmit() {
                     moved = true;
+                    if let Some(wire) = &mut self.wire {
+                        wire.push((self.now, t.clone()));
+                    }
                     match t {
                         Transmit::Udp {
                             local,
