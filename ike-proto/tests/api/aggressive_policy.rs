@@ -10,6 +10,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use crate::common::seed::{ATTACKER, HUB};
 use ike_proto::engine::{Config, Engine};
 use ike_proto::policy::{
     Identity, Phase1Mode, Phase1Proposal, PresharedKey, Selectors, StaticPolicy, TrafficSelector,
@@ -18,9 +19,6 @@ use ike_proto::time::Instant;
 use ike_proto::wire::{Datagram as WireDatagram, ExchangeType, NotifyType, PayloadType};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
-const ATTACKER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 66);
 
 fn lan(a: u8) -> TrafficSelector {
     TrafficSelector::subnet(Ipv4Addr::new(10, a, 0, 0), 16)

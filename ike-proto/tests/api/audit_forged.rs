@@ -8,16 +8,13 @@ use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
 
+use crate::common::seed::{
+    ATTACKER, HUB, SPOKE, engine, hub_lan, seed_pair, spoke_lan, spoke_selectors,
+};
 use ike_proto::engine::{Config, DpdConfig, DpdMode, Engine, Event};
 use ike_proto::harness::{Captured, Pair, Side};
 use ike_proto::policy::{Identity, Selectors, StaticPolicy, TrafficSelector};
 use ike_proto::time::{Duration, Instant};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
-const ATTACKER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 66);
 
 const MAIN: u8 = 2;
 const INFORMATIONAL: u8 = 5;
@@ -29,43 +26,6 @@ const PT_NOTIFY: u8 = 11;
 const PT_DELETE: u8 = 12;
 const INITIAL_CONTACT: u16 = 24578;
 const INVALID_HASH_INFORMATION: u16 = 23;
-
-fn spoke_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
-}
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
-}
-
-fn spoke_selectors() -> Selectors {
-    Selectors {
-        local: spoke_lan(),
-        remote: hub_lan(),
-    }
-}
-
-fn engine(policy: StaticPolicy, config: Config, seed: u64) -> Engine {
-    Engine::new(
-        config,
-        Box::new(policy),
-        Box::new(ChaCha20Rng::seed_from_u64(seed)),
-    )
-}
-
-fn seed_pair(config: Config, seed: u64) -> Pair {
-    let spoke = engine(
-        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
-        config.clone(),
-        seed,
-    );
-    let hub = engine(
-        StaticPolicy::seed(b"cisco123", hub_lan(), spoke_lan()),
-        config,
-        seed + 1000,
-    );
-    Pair::new(spoke, SPOKE, hub, HUB, seed)
-}
 
 fn dpd_config() -> Config {
     Config {

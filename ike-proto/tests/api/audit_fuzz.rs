@@ -9,7 +9,8 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use ike_proto::engine::{ChildSa, Config, Engine, Event};
+use crate::common::seed::{CLIENT, HUB, SPOKE, engine, hub_lan, spoke_lan};
+use ike_proto::engine::{ChildSa, Config, Event};
 use ike_proto::harness::{Captured, Pair, Side};
 use ike_proto::policy::{
     Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
@@ -17,28 +18,6 @@ use ike_proto::policy::{
 };
 use ike_proto::time::{Duration, Instant};
 use proptest::prelude::*;
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
-
-fn spoke_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
-}
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
-}
-
-fn engine(policy: StaticPolicy, config: Config, seed: u64) -> Engine {
-    Engine::new(
-        config,
-        Box::new(policy),
-        Box::new(ChaCha20Rng::seed_from_u64(seed)),
-    )
-}
 
 /// The seed's spoke (A) and hub (B), Main Mode.
 fn main_mode_pair(seed: u64) -> (Pair, Selectors) {

@@ -2,6 +2,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::common::seed::{HUB, SPOKE, hub_lan};
 use ike_proto::engine::{Config, Engine, Event};
 use ike_proto::harness::Pair;
 use ike_proto::policy::{Identity, Selectors, StaticPhase2, StaticPolicy, TrafficSelector};
@@ -9,13 +10,7 @@ use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
 const PSK: &[u8] = b"audit-psk-0123456789";
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
-}
 
 fn spoke_lan(i: u8) -> TrafficSelector {
     TrafficSelector::subnet(Ipv4Addr::new(10, 2, i, 0), 24)

@@ -8,6 +8,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::common::seed::{HUB, SPOKE};
 use ike_proto::engine::{Config, Engine, Event};
 use ike_proto::error::{Error, PeerIncompatible};
 use ike_proto::harness::Pair;
@@ -15,9 +16,6 @@ use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector};
 use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
 
 fn lan(a: u8) -> TrafficSelector {
     TrafficSelector::subnet(Ipv4Addr::new(10, a, 0, 0), 16)

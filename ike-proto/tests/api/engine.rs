@@ -4,9 +4,12 @@
 
 use std::net::Ipv4Addr;
 
+use crate::common::seed::{
+    HUB, SPOKE, assert_mirrored, engine, hub_lan, log_lines, seed_pair, spoke_lan, spoke_selectors,
+    ups,
+};
 use ike_proto::engine::{
-    ChildSa, CommandError, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event,
-    notify,
+    CommandError, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event, notify,
 };
 use ike_proto::error::{Error, PeerIncompatible};
 use ike_proto::harness::{Pair, Side};
@@ -17,85 +20,6 @@ use ike_proto::policy::{
 };
 use ike_proto::time::{Duration, Instant};
 use ike_proto::wire::{Datagram as WireDatagram, NotifyType};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
-
-fn spoke_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
-}
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
-}
-
-fn spoke_selectors() -> Selectors {
-    Selectors {
-        local: spoke_lan(),
-        remote: hub_lan(),
-    }
-}
-
-fn engine(policy: StaticPolicy, config: Config, seed: u64) -> Engine {
-    Engine::new(
-        config,
-        Box::new(policy),
-        Box::new(ChaCha20Rng::seed_from_u64(seed)),
-    )
-}
-
-/// The seed's spoke (A) and hub (B): 3des/sha/psk/group 2, esp-3des
-/// esp-sha-hmac, 10.2.0.0/16 <-> 10.1.0.0/16.
-fn seed_pair(config: Config, seed: u64) -> Pair {
-    let spoke = engine(
-        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
-        config.clone(),
-        seed,
-    );
-    let hub = engine(
-        StaticPolicy::seed(b"cisco123", hub_lan(), spoke_lan()),
-        config,
-        seed + 1000,
-    );
-    Pair::new(spoke, SPOKE, hub, HUB, seed)
-}
-
-fn ups(events: &[Event]) -> Vec<&ChildSa> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::ChildSaUp(c) => Some(c),
-            Event::ChildSaRekeyed { new, .. } => Some(new),
-            _ => None,
-        })
-        .collect()
-}
-
-fn assert_mirrored(a: &ChildSa, b: &ChildSa) {
-    assert_eq!(a.spi_in, b.spi_out);
-    assert_eq!(a.spi_out, b.spi_in);
-    assert_eq!(
-        a.keys_in, b.keys_out,
-        "A's inbound keys are B's outbound keys"
-    );
-    assert_eq!(a.keys_out, b.keys_in);
-    assert_eq!(a.selectors, b.selectors.mirrored());
-    assert_eq!(a.cipher, b.cipher);
-    assert_eq!(a.integrity, b.integrity);
-    assert_ne!(a.keys_in, a.keys_out);
-}
-
-fn log_lines(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Log(l) => Some(l.to_string()),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn main_mode_and_quick_mode_with_the_seed_policy() {

@@ -2,40 +2,13 @@
 //! (`Engine::counters`): garbage, unknown cookies, half-open limits,
 //! duplicates, and the exchanges' refusals by who was at fault.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
-use ike_proto::engine::{Config, Counters, Engine};
+use crate::common::seed::{HUB, SPOKE, engine, hub_lan, spoke_lan, spoke_selectors};
+use ike_proto::engine::{Config, Counters};
 use ike_proto::harness::{Pair, Side};
-use ike_proto::policy::{Phase1Cipher, Selectors, StaticPolicy, TrafficSelector};
+use ike_proto::policy::{Phase1Cipher, StaticPolicy};
 use ike_proto::time::{Duration, Instant};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
-
-fn spoke_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
-}
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
-}
-
-fn spoke_selectors() -> Selectors {
-    Selectors {
-        local: spoke_lan(),
-        remote: hub_lan(),
-    }
-}
-
-fn engine(policy: StaticPolicy, config: Config, seed: u64) -> Engine {
-    Engine::new(
-        config,
-        Box::new(policy),
-        Box::new(ChaCha20Rng::seed_from_u64(seed)),
-    )
-}
 
 fn pair(spoke: StaticPolicy, hub: StaticPolicy, seed: u64) -> Pair {
     Pair::new(

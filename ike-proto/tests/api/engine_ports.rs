@@ -5,30 +5,13 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use crate::common::seed::{HUB, SPOKE, hub_lan, spoke_lan, spoke_selectors};
 use ike_proto::engine::{ChildSa, Config, Encapsulation, Engine, Event};
 use ike_proto::harness::{Pair, Side};
-use ike_proto::policy::{Lifetime, Selectors, StaticPolicy, TrafficSelector};
+use ike_proto::policy::{Lifetime, StaticPolicy};
 use ike_proto::time::{Duration, Instant};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
-
-fn spoke_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 2, 0, 0), 16)
-}
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
-}
-
-fn spoke_selectors() -> Selectors {
-    Selectors {
-        local: spoke_lan(),
-        remote: hub_lan(),
-    }
-}
 
 /// A config on `(ike, natt)` talking to a peer on `peer`.
 fn ports(ours: (u16, u16), peer: (u16, u16)) -> Config {

@@ -6,6 +6,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::common::seed::{HUB, SPOKE};
 use ike_proto::engine::{Config, Engine};
 use ike_proto::harness::{Pair, Side};
 use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector};
@@ -13,8 +14,6 @@ use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 102);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
 const QUICK: u8 = 32;
 
 fn lan(a: u8) -> TrafficSelector {

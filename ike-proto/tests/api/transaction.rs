@@ -6,6 +6,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::common::seed::{CLIENT, HUB, hub_lan};
 use ike_proto::engine::{ChildSa, Config, DownReason, Engine, Event, IkeSaId};
 use ike_proto::harness::Pair;
 use ike_proto::policy::{
@@ -17,8 +18,6 @@ use ike_proto::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
-const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 181);
 const POOL_FIRST: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
 
 fn engine(policy: StaticPolicy, seed: u64) -> Engine {
@@ -31,10 +30,6 @@ fn engine(policy: StaticPolicy, seed: u64) -> Engine {
 
 fn group() -> Identity {
     Identity::KeyId(b"testgroup".to_vec())
-}
-
-fn hub_lan() -> TrafficSelector {
-    TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16)
 }
 
 /// The client: Aggressive Mode as testgroup/cisco321, Xauth with `password`,

@@ -1,3 +1,4 @@
 //! What the ike-proto integration tests share.
 
+pub mod seed;
 pub mod vectors;
