@@ -183,7 +183,10 @@ pub struct Config {
     pub retransmit_max_interval: Duration,
     /// Sends of one message before the exchange is given up.
     pub retransmit_tries: u32,
-    /// How long a phase 1 may stay incomplete.
+    /// How long a phase 1 (and a Quick Mode or Transaction exchange) may
+    /// stay incomplete; at least the retransmission budget (the sum of
+    /// the `retransmit_tries` intervals), so every try is made. With the
+    /// defaults both are a minute.
     pub half_open_timeout: Duration,
     /// Half-open responder SAs per peer address; beyond it the address's
     /// own oldest unverified one makes room.
@@ -236,7 +239,9 @@ pub struct Config {
     pub rekey_initiator_permille: u64,
     /// Child SA rekey point as responder, in per-mille of the lifetime.
     pub rekey_responder_permille: u64,
-    /// How long a finished Quick Mode is kept to answer retransmissions.
+    /// How long a finished Quick Mode is kept to answer retransmissions;
+    /// at least the retransmission budget, as long as the peer may still
+    /// be resending the message we answered last.
     pub finished_exchange_linger: Duration,
     /// Set the commit bit in our Quick Mode messages (RFC 2408 3.1): the
     /// SA is used only after CONNECTED. Off, as in IOS.

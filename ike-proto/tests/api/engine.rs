@@ -1480,7 +1480,7 @@ fn seeds_beyond_the_retry_budget_spend_all_twelve_tries() {
 }
 
 /// 1000 seeds of the loss harness with 12 tries.
-/// `cargo test --release -p ike-proto --test engine -- --ignored thousand`
+/// `cargo test --release -p ike-proto --test api -- --ignored thousand`
 #[test]
 #[ignore = "1000 runs: seconds in release"]
 fn a_thousand_lossy_runs_with_twelve_tries_all_establish() {
