@@ -1448,6 +1448,16 @@ fn loss_and_duplication_seeds_that_once_failed_now_establish() {
 #[test]
 fn seeds_beyond_the_retry_budget_spend_all_twelve_tries() {
     for seed in [10390, 10391] {
+        assert_lost_beyond_the_budget(seed);
+    }
+}
+
+/// Seed `seed` failed only because the network lost every answer within
+/// the retry budget: the initiator sent MM5 all twelve times, the
+/// responder completed phase 1 and answered, and no MM6 ever reached the
+/// initiator (nothing was ignored or refused there).
+fn assert_lost_beyond_the_budget(seed: u64) {
+    {
         let pair = lossy_pair(seed, Some(12));
         let sent = |from: Side, encrypted: bool| {
             pair.captured
@@ -1483,16 +1493,20 @@ fn seeds_beyond_the_retry_budget_spend_all_twelve_tries() {
 /// `cargo test --release -p ike-proto --test api -- --ignored thousand`
 #[test]
 #[ignore = "1000 runs: seconds in release"]
-fn a_thousand_lossy_runs_with_twelve_tries_all_establish() {
+fn a_thousand_lossy_runs_with_twelve_tries_fail_only_beyond_the_budget() {
     let failed: Vec<u64> = (10_000..11_000)
         .filter(|s| lossy_run(*s, Some(12)).is_err())
         .collect();
-    println!("12 tries: {}/1000 established", 1000 - failed.len());
-    assert!(
-        failed.is_empty(),
-        "{} of 1000 failed: {failed:?}",
-        failed.len()
+    println!(
+        "12 tries: {}/1000 established; failed: {failed:?}",
+        1000 - failed.len()
     );
+    // 998/1000 when written: 10390 and 10391 (which share the harness's
+    // network randomness) lose all seven MM6 answers, a 0.3^7 event the
+    // budget allows about once in 4,500 runs. Anything else is a bug.
+    for seed in failed {
+        assert_lost_beyond_the_budget(seed);
+    }
 }
 
 /// The same 1000 seeds with the default retransmission settings (five
