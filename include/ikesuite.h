@@ -889,6 +889,24 @@ iks_result iks_gateway_exec(iks_gateway *gw,
 // `out_len` valid for a write.
 iks_result iks_gateway_exec_text(iks_gateway *gw, uint8_t *buf, size_t buf_len, size_t *out_len);
 
+// Deletes every IPsec SA and then every IKE SA, each with a Delete
+// notify to its peer: call it before `iks_gateway_free` when the node
+// stops, and send what `iks_gateway_poll_transmit` then gives.
+//
+// # Safety
+// `gw` a live handle.
+iks_result iks_gateway_shutdown(iks_gateway *gw, uint64_t now_ms);
+
+// Sets a new outside address (host byte order), learnt at run time (`ip
+// address dhcp`): the SAs bound to the old one are deleted (Deletes from
+// the old address: drain `iks_gateway_poll_transmit`), and the next
+// negotiation starts from the new one. Bind the sockets to the new
+// address again. Nothing happens when it is the address in use.
+//
+// # Safety
+// `gw` a live handle.
+iks_result iks_gateway_set_outside_address(iks_gateway *gw, uint64_t now_ms, uint32_t addr);
+
 // Routes the library's log records to `callback(userdata, level, target,
 // message)` for every record at `level` (`IKS_LOG_*`) or more severe.
 // A NULL `callback` (or `IKS_LOG_OFF`) stops logging.

@@ -216,7 +216,8 @@ fi
 
 echo "== 4. our hub (seed's hub config, inside on TUN) <- vpnc (Cisco VPN Client)"
 check "our hub starts with --tun ikl-tun" \
-	start_router vpnc-hub --config "$HERE/hub.cfg" --tun ikl-tun --run-for 300
+	start_router vpnc-hub --config "$HERE/hub.cfg" --tun ikl-tun --run-for 300 \
+		--control-socket "$OUT/vpnc-hub.sock"
 check "route the pool into ikl-tun" ip netns exec ikelab-us ip route add 203.0.113.128/25 dev ikl-tun
 check "vpnc: Aggressive Mode as testgroup, Xauth as gfullage, Mode Config" \
 	"$LAB/vpnc-client.sh" start --password gfullage --timeout 30
@@ -295,6 +296,53 @@ check "show crypto isakmp sa detail: the spoke's row (psk)" \
 	sh -c "echo \"\$1\" | grep -q ' psk '" _ "$DETAIL"
 check "show crypto isakmp sa detail: the client's row (CX)" \
 	sh -c "echo \"\$1\" | grep -qE ' C[DKN]*X'" _ "$DETAIL"
+
+echo "== 5b. router exec against the lab hub (strongSwan spoke and vpnc connected)"
+SOCK=$OUT/vpnc-hub.sock
+rexec() { "$ROUTER" exec --socket "$SOCK" "$@"; }
+# OUTPUT-CHECK: LINE PATTERN: router exec LINE exits 0 and prints PATTERN.
+rexec_has() { local out; out=$(rexec "$1") && echo "$out" | grep -qE -- "$2"; }
+check "router exec: the control socket is the owner's only (0600)" \
+	test "$(stat -c %a "$SOCK")" = 600
+check "router exec: show crypto session: both peers UP-ACTIVE" \
+	sh -c "test \"\$('$ROUTER' exec --socket '$SOCK' 'show crypto session' | grep -c 'UP-ACTIVE')\" -ge 2"
+check "router exec: sh cry isa sa lists both IKE SAs in QM_IDLE" \
+	sh -c "test \"\$('$ROUTER' exec --socket '$SOCK' 'sh cry isa sa' | grep -c QM_IDLE)\" -ge 2"
+check "router exec: show crypto isakmp sa detail: the client's row (CX)" \
+	rexec_has "show crypto isakmp sa detail" ' C[DKN]*X'
+check "router exec: sh cry ips sa peer 192.0.2.2 counts the pings" \
+	rexec_has "sh cry ips sa peer 192.0.2.2" '#pkts decaps: [1-9]'
+check "router exec: show crypto ipsec sa detail has the error counters" \
+	rexec_has "show crypto ipsec sa detail" '##pkts replay failed \(rcv\): 0'
+check "router exec: show crypto session detail names vpnc's user" \
+	rexec_has "show crypto session detail" 'Username: gfullage'
+check "router exec: show crypto isakmp policy" rexec_has "show crypto isakmp policy" 'Protection suite of priority'
+check "router exec: show crypto ipsec transform-set" \
+	rexec_has "show crypto ipsec transform-set" '^Transform set myset: \{ esp-3des esp-sha-hmac  \}'
+check "router exec: show crypto dynamic-map" rexec_has "show crypto dynamic-map" 'Crypto Map Template"dynmap" 5'
+check "router exec: show crypto map" rexec_has "show crypto map" 'Crypto Map "mymap" 10 ipsec-isakmp'
+check "router exec: sh cry isa sa | json parses" \
+	sh -c "'$ROUTER' exec --socket '$SOCK' 'sh cry isa sa | json' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d[\"isakmp_sa\"]) >= 2'"
+check "router exec: undebug all, show debugging empty, debug crypto isakmp back on" \
+	sh -c "'$ROUTER' exec --socket '$SOCK' 'undebug all' >/dev/null &&
+		test -z \"\$('$ROUTER' exec --socket '$SOCK' 'show debugging')\" &&
+		'$ROUTER' exec --socket '$SOCK' 'debug crypto isakmp' | grep -q 'is on' &&
+		'$ROUTER' exec --socket '$SOCK' 'debug crypto ipsec' | grep -q 'is on'"
+check "router exec: bad input gets IOS's caret and exit status 2" \
+	sh -c "'$ROUTER' exec --socket '$SOCK' 'show crypto isakmp foo' | grep -q \"Invalid input detected at '^' marker\"; test \$? -eq 0 && ! '$ROUTER' exec --socket '$SOCK' 'show crypto isakmp foo' >/dev/null"
+# The counters so far into the hub's output (the check after stop_router
+# sums them), before the clear below deletes the SAs that hold them.
+hub_show 'show crypto ipsec sa' vpnc-hub >/dev/null
+IKE_BEFORE=$(rexec "sh cry isa sa" | grep -c QM_IDLE)
+QM_BEFORE=$(grep -c IKE_QM_PHASE2_COMPLETE "$OUT/vpnc-hub.log")
+check "router exec: clear crypto sa peer 192.0.2.2 (IPsec SAs only)" rexec "clear crypto sa peer 192.0.2.2"
+sleep 2
+check "the IKE SAs stayed (IOS: clear crypto sa keeps them)" \
+	test "$(rexec "sh cry isa sa" | grep -c QM_IDLE)" -ge "$IKE_BEFORE"
+# vpnc answers the Delete with a new Quick Mode on the same IKE SA (before,
+# the hub had deleted that SA too and dropped it as unknown cookies).
+check "vpnc's new Quick Mode on the kept IKE SA completes" \
+	test "$(grep -c IKE_QM_PHASE2_COMPLETE "$OUT/vpnc-hub.log")" -gt "$QM_BEFORE"
 stop_router
 check "our hub's show crypto ipsec sa counts both peers' pings" esp_counted "$OUT/vpnc-hub.out" 4
 "$LAB/vpnc-client.sh" stop >/dev/null 2>&1

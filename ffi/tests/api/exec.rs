@@ -126,3 +126,29 @@ fn a_text_too_long_for_the_buffer_is_kept_and_the_command_not_run_again() {
     };
     assert_eq!(r, iks_result::IKS_ERR_NULL_POINTER);
 }
+
+#[test]
+fn shutdown_and_a_new_outside_address_from_c() {
+    let gw = hub();
+    let show = |gw: &Gw| {
+        let (_, _, _, t) = exec(gw, "show crypto ipsec sa", 4096);
+        t
+    };
+    assert!(show(&gw).contains("local addr. 127.0.0.1"));
+    // SAFETY: live handle.
+    assert_eq!(
+        unsafe { iks_gateway_set_outside_address(gw.0, 2000, 0x7F00_0009) },
+        iks_result::IKS_OK
+    );
+    assert!(show(&gw).contains("local addr. 127.0.0.9"), "{}", show(&gw));
+    // SAFETY: live handle.
+    assert_eq!(
+        unsafe { iks_gateway_shutdown(gw.0, 3000) },
+        iks_result::IKS_OK
+    );
+    // SAFETY: NULL is refused.
+    assert_eq!(
+        unsafe { iks_gateway_shutdown(ptr::null_mut(), 0) },
+        iks_result::IKS_ERR_NULL_POINTER
+    );
+}

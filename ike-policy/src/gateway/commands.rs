@@ -26,8 +26,10 @@ impl Gateway {
             .clear_lockout(user)
     }
 
-    /// Clears every SA with `peer` (IOS `clear crypto sa peer`): a Delete
-    /// for each child SA and for the IKE SA goes to the peer.
+    /// Clears every SA with `peer`, IPsec and IKE (IOS `clear crypto
+    /// session remote A`): a Delete for each child SA and for the IKE SA
+    /// goes to the peer. IOS's `clear crypto sa peer A`, which keeps the
+    /// IKE SA, is [`Gateway::exec`]'s.
     pub fn clear_peer(&mut self, now: Instant, peer: Ipv4Addr) {
         self.now = now;
         let kids: Vec<ChildSaId> = self

@@ -54,8 +54,9 @@ pub enum ExecStatus {
 /// What the embedder has to finish, because a sans-IO Gateway cannot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecAction {
-    /// `configure replace FILE`: read FILE and pass its text to
-    /// [`Gateway::configure_replace`].
+    /// `configure replace FILE`: read FILE and swap the configuration in
+    /// (not done by the Gateway yet: a new Gateway from the file's text is
+    /// what an embedder can do today, at the cost of its tunnels).
     ConfigureReplace(String),
     /// `crypto ipsec client ezvpn xauth`: ask the operator for a user name
     /// and password and pass them to [`Gateway::provide_xauth_credentials`]

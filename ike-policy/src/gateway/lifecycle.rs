@@ -48,3 +48,36 @@ impl Gateway {
         (children, ike)
     }
 }
+
+impl Gateway {
+    /// A new outside address, learnt at run time (`ip address dhcp` got
+    /// another lease): every SA bound to the old address is deleted (the
+    /// Deletes leave from the old address, which the peer may still
+    /// reach), and from now on IKE and ESP use `address`: the next inside
+    /// packet (or an Easy VPN Remote's `connect auto`) negotiates from it.
+    /// The embedder binds its sockets to [`Gateway::ike_endpoint`] and
+    /// [`Gateway::natt_endpoint`] again. Says whether the address changed.
+    pub fn set_outside_address(&mut self, now: Instant, address: Ipv4Addr) -> bool {
+        if address == self.local {
+            return false;
+        }
+        let auto = self.ezvpn.as_ref().is_some_and(|e| e.auto);
+        self.shutdown(now);
+        if let Some(ip) = self.options.outside_addr.as_mut() {
+            *ip = address;
+        }
+        log::info!(
+            target: &self.options.log_target,
+            "outside address {} -> {address}",
+            self.local
+        );
+        self.local = address;
+        if let Some(ez) = self.ezvpn.as_mut() {
+            // shutdown() stopped `connect auto`: it resumes from the new
+            // address.
+            ez.auto = auto;
+            ez.autostart = auto;
+        }
+        true
+    }
+}

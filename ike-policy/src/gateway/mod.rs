@@ -32,10 +32,16 @@
 //!      child SAs up/down, log lines in IOS's debug vocabulary) and the
 //!      Gateway's own ([`GatewayEvent`]);
 //!    * [`Gateway::poll_timeout`]: when to call [`Gateway::handle_timeout`].
-//! 4. **Operator**: [`Gateway::show`] with IOS command text (`show crypto
+//! 4. **Operator**: [`Gateway::exec`] with an IOS exec line (`show crypto
 //!    isakmp sa [detail]`, `show crypto ipsec sa [peer A | map M |
-//!    interface I]`, `show crypto map [tag M]`, abbreviations such as `sh
-//!    cry isa sa` accepted); [`Gateway::counters`].
+//!    interface I]`, `show crypto session`, `clear crypto sa peer A`,
+//!    `debug crypto isakmp` ..., abbreviations such as `sh cry isa sa`
+//!    accepted, IOS's error text for bad input), [`Gateway::show`] for the
+//!    show commands alone; [`Gateway::counters`], [`Gateway::status_json`]
+//!    for monitoring.
+//! 5. **Lifecycle**: [`Gateway::shutdown`] (a Delete for every SA, when
+//!    the node stops), [`Gateway::set_outside_address`] (`ip address dhcp`
+//!    got a new lease).
 //!
 //! # Threading
 //!

@@ -112,11 +112,12 @@ impl Gateway {
         e
     }
 
-    /// The snapshots of `show crypto session`: one per peer with an IKE
-    /// SA (complete or negotiating) or an IPsec SA, by address.
+    /// The snapshots of `show crypto session`: one per peer endpoint
+    /// (address and port: two clients behind one NAT are two sessions)
+    /// with an IKE SA (complete or negotiating) or an IPsec SA, in order.
     pub fn session_views(&self, now: Instant) -> Vec<SessionView> {
         let infos = self.engine.ike_sas();
-        let mut peers: BTreeMap<Ipv4Addr, SessionView> = BTreeMap::new();
+        let mut peers: BTreeMap<(Ipv4Addr, u16), SessionView> = BTreeMap::new();
         let blank = |peer: Ipv4Addr, port: u16| SessionView {
             interface: self.interface.clone(),
             status: SessionStatus::Down,
@@ -126,16 +127,15 @@ impl Gateway {
             ike: Vec::new(),
             flows: Vec::new(),
         };
-        let mut established: Vec<Ipv4Addr> = Vec::new();
+        let mut established: Vec<(Ipv4Addr, u16)> = Vec::new();
         for row in self.engine.ike_sa_rows() {
             let peer = *row.remote.ip();
-            let s = peers
-                .entry(peer)
-                .or_insert_with(|| blank(peer, row.remote.port()));
+            let key = (peer, row.remote.port());
+            let s = peers.entry(key).or_insert_with(|| blank(peer, key.1));
             let info = infos.iter().find(|i| i.id == row.id);
             let (state, remaining, caps) = match info {
                 Some(i) => {
-                    established.push(peer);
+                    established.push(key);
                     s.phase1_id = Some(identity_text(&i.peer_identity));
                     s.username = s.username.take().or_else(|| i.xauth_user.clone());
                     let v = self.isakmp_view(i, now);
@@ -161,7 +161,7 @@ impl Gateway {
                 continue;
             }
             let s = peers
-                .entry(f.peer_addr)
+                .entry((f.peer_addr, f.peer_port))
                 .or_insert_with(|| blank(f.peer_addr, f.peer_port));
             let life = f
                 .outbound_esp

@@ -418,3 +418,28 @@ fn shutdown_sends_a_delete_for_every_sa() {
         "spi {spi_in:08x}"
     );
 }
+
+#[test]
+fn a_spoke_whose_address_changes_renegotiates_from_the_new_one() {
+    let mut net = Net::new();
+    net.ping();
+    let old_spi = net.hub.engine().child_sas()[0].spi_in;
+    let moved = Ipv4Addr::new(10, 100, 2, 150);
+    assert!(net.spoke.set_outside_address(net.now, moved));
+    assert!(!net.spoke.set_outside_address(net.now, moved), "no change");
+    assert_eq!(net.spoke.outside_addr(), moved);
+    assert_eq!(net.spoke.ike_endpoint().ip(), &moved);
+    // The Deletes (from the old address) reach the hub.
+    net.run();
+    assert_eq!(net.hub.installed_child_sas(), 0);
+    assert!(net.hub.engine().ike_sas().is_empty());
+    // The next packet negotiates from the new address.
+    net.ping();
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    let ike = net.hub.engine().ike_sas();
+    assert_eq!(ike.len(), 1);
+    assert_eq!(ike[0].remote.ip(), &moved);
+    assert_ne!(net.hub.engine().child_sas()[0].spi_in, old_spi);
+    let sa = net.hub_exec(&format!("sh cry ips sa peer {moved}"));
+    assert!(sa.contains("#pkts decaps: 1,"), "{sa}");
+}
