@@ -130,6 +130,7 @@ impl Gateway {
             children: BTreeMap::new(),
             by_sa_id: HashMap::new(),
             by_spi_in: HashMap::new(),
+            routes: Routes::default(),
             pending: Vec::new(),
             held: VecDeque::new(),
             transmits: VecDeque::new(),

@@ -5,62 +5,38 @@ use super::*;
 impl Gateway {
     // ----- the data path -------------------------------------------------
 
-    /// Borrows the packet: only a packet that is held or passed in clear
-    /// is copied, a sealed one goes straight into its ESP buffer.
+    /// The queue API's way out: [`Gateway::route`] into a buffer of its
+    /// own, kept as the transmit (one allocation per packet; the
+    /// caller-buffer path, [`Gateway::seal_into`], has none).
     pub(super) fn route_out(&mut self, now: Instant, packet: &[u8]) {
-        let info = match PacketInfo::from_ipv4(packet) {
-            Ok(i) => i,
-            Err(e) => {
-                log::debug!(target: &self.options.log_target, "dropping inside packet: {e}");
-                self.drop_packets(DropReason::Malformed, 1);
-                return;
-            }
+        let mut buf = vec![0u8; packet.len() + SEAL_OVERHEAD];
+        let t = match self.route(now, packet, &mut buf) {
+            Routed::Udp {
+                local,
+                remote,
+                range,
+            } => Transmit::Udp {
+                local,
+                remote,
+                payload: keep_range(buf, range),
+            },
+            Routed::Esp {
+                local,
+                remote,
+                range,
+            } => Transmit::Esp {
+                local,
+                remote,
+                payload: keep_range(buf, range),
+            },
+            Routed::Clear => Transmit::Clear {
+                packet: packet.to_vec(),
+            },
+            // SEAL_OVERHEAD always suffices.
+            Routed::BufferTooSmall(_) => return self.drop_packets(DropReason::SealFailed, 1),
+            Routed::Held | Routed::Dropped(_) => return,
         };
-        if let Some(EzvpnState {
-            client_mode: true,
-            assigned: Some(a),
-            ..
-        }) = self.ezvpn
-        {
-            // Client mode carries the assigned address's own traffic only
-            // (IOS would translate the inside network to it; we do not).
-            if info.source != a {
-                log::debug!(
-                    target: &self.options.log_target,
-                    "EZVPN: packet from {} is not from the assigned {a}: dropped",
-                    info.source
-                );
-                self.drop_packets(DropReason::PolicyDiscard, 1);
-                return;
-            }
-        }
-        match self.spd.decide(&info, &self.sad) {
-            Decision::Protect(id) => self.seal_and_send(now, id, packet),
-            Decision::Bypass => {
-                self.counters.clear += 1;
-                self.transmits.push_back(Transmit::Clear {
-                    packet: packet.to_vec(),
-                });
-            }
-            Decision::Discard => self.drop_packets(DropReason::PolicyDiscard, 1),
-            Decision::Acquire(acquire) => {
-                let peer = match self.statics.get(&acquire.policy) {
-                    Some(s) => s.peer,
-                    // A negotiated SA's entry whose SA is gone: ask its peer.
-                    None => self
-                        .children
-                        .values()
-                        .find(|c| c.policy == acquire.policy)
-                        .map(|c| *c.peer.ip()),
-                };
-                let Some(peer) = peer else {
-                    log::debug!(target: &self.options.log_target, "crypto map entry without set peer: packet dropped");
-                    self.drop_packets(DropReason::NegotiationFailed, 1);
-                    return;
-                };
-                self.acquire(now, peer, &info, packet.to_vec());
-            }
-        }
+        self.transmits.push_back(t);
     }
 
     pub(super) fn acquire(
@@ -69,20 +45,21 @@ impl Gateway {
         peer: Ipv4Addr,
         info: &PacketInfo,
         packet: Vec<u8>,
-    ) {
+    ) -> Result<(), DropReason> {
         if self.held.len() >= self.options.hold_queue_limit {
             self.drop_packets(DropReason::HoldQueueFull, 1);
-            return;
+            return Err(DropReason::HoldQueueFull);
         }
         if let Err(e) = self.negotiate(now, peer, info) {
             if self.debugging.ipsec {
                 log::debug!(target: &self.options.log_target, "IPSEC: {e}");
             }
             self.drop_packets(DropReason::NegotiationFailed, 1);
-            return;
+            return Err(DropReason::NegotiationFailed);
         }
         self.counters.held += 1;
         self.held.push_back(Held { peer, packet });
+        Ok(())
     }
 
     /// Starts IKE towards `peer` for traffic like `info`, unless a
@@ -127,103 +104,13 @@ impl Gateway {
         }
     }
 
-    pub(super) fn seal_and_send(&mut self, now: Instant, id: SaId, packet: &[u8]) {
-        let Some(child) = self.by_sa_id.get(&id).and_then(|c| self.children.get(c)) else {
-            self.drop_packets(DropReason::SealFailed, 1);
-            return;
-        };
-        let (peer, udp) = (child.peer, child.udp);
-        let Some(sa) = self.sad.outbound(id) else {
-            self.drop_packets(DropReason::SealFailed, 1);
-            return;
-        };
-        let head = sa.headroom();
-        let len = packet.len();
-        let mut buf = vec![0u8; head + len + sa.tailroom(len)];
-        buf[head..head + len].copy_from_slice(packet);
-        match self.sad.seal(
-            id,
-            &mut buf,
-            head..head + len,
-            protocol::IPV4,
-            &mut self.rng,
-            now,
-        ) {
-            Ok(out) => {
-                self.counters.sealed += 1;
-                let t = match udp {
-                    Some((local_port, remote_port)) => Transmit::Udp {
-                        local: SocketAddrV4::new(self.local, local_port),
-                        remote: SocketAddrV4::new(*peer.ip(), remote_port),
-                        // esp-core wrote the UDP header; a UDP socket
-                        // writes its own.
-                        payload: keep_range(
-                            buf,
-                            out.start + esp_core::wire::UDP_HEADER_LEN..out.end,
-                        ),
-                    },
-                    None => Transmit::Esp {
-                        local: self.local,
-                        remote: *peer.ip(),
-                        payload: keep_range(buf, out),
-                    },
-                };
-                self.transmits.push_back(t);
-            }
-            Err(e) => {
-                if self.debugging.ipsec {
-                    log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
-                }
-                self.drop_packets(DropReason::SealFailed, 1);
-            }
-        }
-    }
-
+    /// The queue API's way in for ESP: a copy opened in place, its inner
+    /// packet kept for [`Gateway::poll_inside`].
     pub(super) fn open_esp(&mut self, now: Instant, remote: Ipv4Addr, esp: &[u8]) {
         let mut buf = esp.to_vec();
-        let (spi, opened) = match self.sad.open(&mut buf, now) {
-            Ok(x) => x,
-            Err(e) => {
-                if self.debugging.ipsec {
-                    log::debug!(target: &self.options.log_target, "IPSEC: ESP from {remote} rejected: {e}");
-                }
-                self.drop_packets(DropReason::EspRejected, 1);
-                return;
-            }
-        };
-        if opened.is_dummy() {
-            return;
+        if let OpenedIn::Inside(range) = self.open_in_place(now, remote, &mut buf) {
+            self.inside.push_back(keep_range(buf, range));
         }
-        let Some(child) = self.by_spi_in.get(&spi).and_then(|c| self.children.get(c)) else {
-            self.drop_packets(DropReason::EspRejected, 1);
-            return;
-        };
-        let inner = buf.get(opened.inner.clone()).unwrap_or_default();
-        if opened.next_header != protocol::IPV4 {
-            self.drop_packets(DropReason::Malformed, 1);
-            return;
-        }
-        let Ok(info) = PacketInfo::from_ipv4(inner) else {
-            self.drop_packets(DropReason::Malformed, 1);
-            return;
-        };
-        // RFC 4301 5.2: what an SA delivers must be what it was
-        // negotiated for.
-        if !esp_selector(&child.selectors).reversed().matches(&info) {
-            if self.debugging.ipsec {
-                log::debug!(
-                    target: &self.options.log_target,
-                    "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
-                    info.source,
-                    info.destination,
-                    child.selectors
-                );
-            }
-            self.drop_packets(DropReason::SelectorMismatch, 1);
-            return;
-        }
-        self.counters.delivered += 1;
-        self.inside.push_back(keep_range(buf, opened.inner));
     }
 
     pub(super) fn drop_packets(&mut self, reason: DropReason, packets: usize) {

@@ -70,6 +70,14 @@ impl Gateway {
             .map_err(|e| e.to_string())?;
         let sa_id = SaId(self.next_sa);
         self.next_sa = self.next_sa.wrapping_add(1).max(1);
+        self.routes.insert(
+            sa_id,
+            &outbound,
+            c.spi_in,
+            *c.remote.ip(),
+            udp,
+            &c.selectors,
+        );
         self.sad.insert_outbound(sa_id, outbound);
 
         let policy = PolicyId(self.next_child_policy);
@@ -182,6 +190,7 @@ impl Gateway {
         self.spd.remove(c.policy);
         self.by_sa_id.remove(&c.sa_id);
         self.by_spi_in.remove(&c.spi_in);
+        self.routes.remove(c.sa_id, c.spi_in);
         self.flows().remove(child);
         if self.debugging.ipsec {
             log::info!(

@@ -201,6 +201,7 @@
 //! [`Event::Log`] events instead.
 
 mod build;
+mod caller_buffer;
 mod commands;
 mod control;
 mod convert;
@@ -219,6 +220,8 @@ mod tests;
 mod types;
 mod views;
 
+pub use caller_buffer::{Inbound, Outbound, SEAL_OVERHEAD};
+use caller_buffer::{OpenedIn, Routed, Routes};
 pub use keylog::{KEYLOG_HEADER, KeyLogLine};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -331,6 +334,8 @@ pub struct Gateway {
     children: BTreeMap<ChildSaId, Installed>,
     by_sa_id: HashMap<SaId, ChildSaId>,
     by_spi_in: HashMap<u32, ChildSaId>,
+    /// The data path's per-SA look-ups (peer, ports, selectors).
+    routes: Routes,
     /// Peers an acquire is pending for.
     pending: Vec<Ipv4Addr>,
     held: VecDeque<Held>,

@@ -7,6 +7,7 @@ mod common;
 mod debug_fidelity;
 mod ezvpn;
 mod gateway;
+mod gateway_caller_buffer;
 mod gateway_exec;
 mod gateway_ezvpn;
 mod gateway_ezvpn_policy;

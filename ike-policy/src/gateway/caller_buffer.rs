@@ -1,0 +1,447 @@
+//! The caller-buffer data path, boringtun-style: [`Gateway::seal_into`]
+//! writes an inside packet's ESP datagram into the caller's buffer and
+//! [`Gateway::open_into`] opens an outside datagram in place, with no heap
+//! allocation per packet once the tunnel is up. The queue API
+//! ([`Gateway::handle_inside`], [`Gateway::handle_datagram`],
+//! [`Gateway::poll_transmit`] ...) runs on top of the same two cores.
+//!
+//! Each packet resolves its SA once in the Gateway: the SPD decision names
+//! the SA (esp-core checks it is usable), one look-up in [`Routes`] gives
+//! the peer, the UDP ports and the room the SA needs, and the SAD seals.
+//! Inbound, the SAD finds the SA by SPI and one look-up gives the
+//! selectors the inner packet must match.
+
+use super::*;
+
+/// Bytes [`Gateway::seal_into`] may add around an inner packet, for every
+/// suite the data plane has: UDP header (8), ESP header (8), IV (up to
+/// 16), padding (up to 15), pad length and next header (2), ICV (up to 32).
+/// An `out` of `packet.len() + SEAL_OVERHEAD` bytes is always enough.
+pub const SEAL_OVERHEAD: usize = 8 + 8 + 16 + 15 + 2 + 32;
+
+/// What [`Gateway::seal_into`] did with an inside packet.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outbound<'o> {
+    /// Send `payload` (ESP in UDP, RFC 3948, without the UDP header: a UDP
+    /// socket writes its own) from `local` to `remote`.
+    Udp {
+        /// Our address and NAT-T port.
+        local: SocketAddrV4,
+        /// The peer's address and port.
+        remote: SocketAddrV4,
+        /// The UDP payload, inside `out`.
+        payload: &'o [u8],
+    },
+    /// Send `payload` as the payload of an IP protocol 50 packet.
+    Esp {
+        /// Outer source address.
+        local: Ipv4Addr,
+        /// Outer destination address.
+        remote: Ipv4Addr,
+        /// From the SPI to the ICV, inside `out`.
+        payload: &'o [u8],
+    },
+    /// No crypto ACL protects the packet: route the input packet in clear
+    /// (nothing was written to `out`).
+    Clear,
+    /// No SA yet: the packet was copied to the hold queue and IKE started
+    /// (IOS's acquire); it comes out of [`Gateway::poll_transmit`] once the
+    /// SA is up.
+    Held,
+    /// Dropped, and counted (also reported as [`GatewayEvent::Dropped`]).
+    Dropped(DropReason),
+    /// `out` is shorter than the `needed` bytes; nothing was sealed (the
+    /// sequence number was not used), try again with a larger buffer.
+    BufferTooSmall {
+        /// The size `out` must have.
+        needed: usize,
+    },
+}
+
+/// What [`Gateway::open_into`] did with an outside datagram.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Inbound<'d> {
+    /// ESP opened: deliver this IPv4 packet (inside the datagram) on the
+    /// inside.
+    Inside(&'d [u8]),
+    /// IKE, handed to the engine: its replies and events are in
+    /// [`Gateway::poll_transmit`] / [`Gateway::poll_event`].
+    Ike,
+    /// A NAT keepalive (RFC 3948 §2.3), counted and consumed.
+    NatKeepalive,
+    /// A dummy ESP packet (next header 59, RFC 4303 §2.6): nothing to
+    /// deliver.
+    Dummy,
+    /// Dropped, and counted (also reported as [`GatewayEvent::Dropped`],
+    /// except a NAT-T datagram too short to classify, which is counted only).
+    Dropped(DropReason),
+}
+
+/// The data path's view of each installed SA, so a packet needs one
+/// look-up in the Gateway (instead of SA id -> child -> SA).
+#[derive(Debug, Default)]
+pub(super) struct Routes {
+    out: HashMap<SaId, OutRoute>,
+    inbound: HashMap<u32, InRoute>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OutRoute {
+    peer: Ipv4Addr,
+    udp: Option<(u16, u16)>,
+    headroom: usize,
+    suite: Suite,
+}
+
+impl OutRoute {
+    /// What `OutboundSa::tailroom` says for this suite.
+    fn tailroom(&self, inner_len: usize) -> usize {
+        self.suite.pad_len(inner_len) + 2 + self.suite.icv_len()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct InRoute {
+    /// The SA's selectors as inbound packets carry them (RFC 4301 5.2).
+    accepts: EspSelector,
+    /// The proxy identities, for the log line.
+    selectors: Selectors,
+}
+
+impl Routes {
+    /// Notes an installed pair: outbound `sa_id` (whose SA is `outbound`)
+    /// and inbound `spi_in`.
+    pub(super) fn insert(
+        &mut self,
+        sa_id: SaId,
+        outbound: &OutboundSa,
+        spi_in: u32,
+        peer: Ipv4Addr,
+        udp: Option<(u16, u16)>,
+        selectors: &Selectors,
+    ) {
+        self.out.insert(
+            sa_id,
+            OutRoute {
+                peer,
+                udp,
+                headroom: outbound.headroom(),
+                suite: outbound.suite(),
+            },
+        );
+        self.inbound.insert(
+            spi_in,
+            InRoute {
+                accepts: esp_selector(selectors).reversed(),
+                selectors: *selectors,
+            },
+        );
+    }
+
+    pub(super) fn remove(&mut self, sa_id: SaId, spi_in: u32) {
+        self.out.remove(&sa_id);
+        self.inbound.remove(&spi_in);
+    }
+}
+
+/// [`Outbound`] with ranges of the buffer instead of borrows.
+pub(super) enum Routed {
+    Udp {
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        range: core::ops::Range<usize>,
+    },
+    Esp {
+        local: Ipv4Addr,
+        remote: Ipv4Addr,
+        range: core::ops::Range<usize>,
+    },
+    Clear,
+    Held,
+    Dropped(DropReason),
+    BufferTooSmall(usize),
+}
+
+/// [`Inbound`] of ESP with a range of the buffer instead of a borrow.
+pub(super) enum OpenedIn {
+    Inside(core::ops::Range<usize>),
+    Dummy,
+    Dropped(DropReason),
+}
+
+impl Gateway {
+    /// Routes an IPv4 packet from the inside into `out`: sealed into an ESP
+    /// datagram when an SA covers it, otherwise [`Outbound::Clear`],
+    /// [`Outbound::Held`] or [`Outbound::Dropped`]. `out` needs
+    /// `packet.len() +` [`SEAL_OVERHEAD`] bytes at most. No heap allocation
+    /// once the SA is up. Drain [`Gateway::poll_transmit`] and
+    /// [`Gateway::poll_event`] afterwards as after any input: a packet
+    /// that crosses a soft lifetime starts a rekey, whose IKE comes out
+    /// there.
+    pub fn seal_into<'o>(
+        &mut self,
+        now: Instant,
+        packet: &[u8],
+        out: &'o mut [u8],
+    ) -> Outbound<'o> {
+        self.now = now;
+        self.ezvpn_autostart(now);
+        let routed = self.route(now, packet, out);
+        if matches!(routed, Routed::Held) {
+            // IKE started: its first message is in the engine.
+            self.drain(now);
+        } else {
+            self.settle(now);
+        }
+        match routed {
+            Routed::Udp {
+                local,
+                remote,
+                range,
+            } => Outbound::Udp {
+                local,
+                remote,
+                payload: out.get(range).unwrap_or_default(),
+            },
+            Routed::Esp {
+                local,
+                remote,
+                range,
+            } => Outbound::Esp {
+                local,
+                remote,
+                payload: out.get(range).unwrap_or_default(),
+            },
+            Routed::Clear => Outbound::Clear,
+            Routed::Held => Outbound::Held,
+            Routed::Dropped(r) => Outbound::Dropped(r),
+            Routed::BufferTooSmall(needed) => Outbound::BufferTooSmall { needed },
+        }
+    }
+
+    /// A UDP datagram received from `remote` on `local` (the IKE or the
+    /// NAT-T port), opened in place: ESP in UDP gives the inner packet
+    /// inside `datagram` ([`Inbound::Inside`]), IKE goes to the engine. No
+    /// heap allocation for ESP once the SA is up. Drain the queue outputs
+    /// afterwards as after any input.
+    pub fn open_into<'d>(
+        &mut self,
+        now: Instant,
+        remote: SocketAddrV4,
+        local: SocketAddrV4,
+        datagram: &'d mut [u8],
+    ) -> Inbound<'d> {
+        self.now = now;
+        self.ezvpn_autostart(now);
+        if local.port() == self.options.natt_port {
+            match UdpEncapPayload::classify(datagram) {
+                Ok(UdpEncapPayload::NatKeepalive) => {
+                    self.counters.nat_keepalives += 1;
+                    return Inbound::NatKeepalive;
+                }
+                Ok(UdpEncapPayload::Esp(_)) => {
+                    return self.open_esp_into(now, *remote.ip(), datagram);
+                }
+                Ok(UdpEncapPayload::Ike(_)) => {}
+                Err(e) => {
+                    log::debug!(target: &self.options.log_target, "dropping datagram from {remote} on the NAT-T port: {e}");
+                    self.counters.malformed += 1;
+                    return Inbound::Dropped(DropReason::Malformed);
+                }
+            }
+        }
+        self.counters.ike_datagrams += 1;
+        let local = SocketAddrV4::new(self.local, local.port());
+        self.engine.handle_datagram(now, local, remote, datagram);
+        self.drain(now);
+        Inbound::Ike
+    }
+
+    /// The payload of a raw ESP packet (IP protocol 50, from the SPI on)
+    /// from `remote`, opened in place; see [`Gateway::open_into`].
+    pub fn open_esp_into<'d>(
+        &mut self,
+        now: Instant,
+        remote: Ipv4Addr,
+        esp: &'d mut [u8],
+    ) -> Inbound<'d> {
+        self.now = now;
+        let opened = self.open_in_place(now, remote, esp);
+        self.settle(now);
+        match opened {
+            OpenedIn::Inside(range) => Inbound::Inside(esp.get(range).unwrap_or_default()),
+            OpenedIn::Dummy => Inbound::Dummy,
+            OpenedIn::Dropped(r) => Inbound::Dropped(r),
+        }
+    }
+
+    /// Hands the SAD's lifetime events (a seal or open crossed a limit) to
+    /// the control path; drains the engine only when there were any, so a
+    /// quiet packet costs one empty poll.
+    fn settle(&mut self, now: Instant) {
+        let mut any = false;
+        while let Some((sa, ev)) = self.sad.poll_event() {
+            any = true;
+            self.on_lifetime_event(now, sa, ev);
+        }
+        if any {
+            self.drain(now);
+        }
+    }
+
+    /// The SPD's verdict on an inside packet, carried out into `out`.
+    pub(super) fn route(&mut self, now: Instant, packet: &[u8], out: &mut [u8]) -> Routed {
+        let info = match PacketInfo::from_ipv4(packet) {
+            Ok(i) => i,
+            Err(e) => {
+                log::debug!(target: &self.options.log_target, "dropping inside packet: {e}");
+                return self.dropped(DropReason::Malformed);
+            }
+        };
+        if let Some(EzvpnState {
+            client_mode: true,
+            assigned: Some(a),
+            ..
+        }) = self.ezvpn
+        {
+            // Client mode carries the assigned address's own traffic only
+            // (IOS would translate the inside network to it; we do not).
+            if info.source != a {
+                log::debug!(
+                    target: &self.options.log_target,
+                    "EZVPN: packet from {} is not from the assigned {a}: dropped",
+                    info.source
+                );
+                return self.dropped(DropReason::PolicyDiscard);
+            }
+        }
+        match self.spd.decide(&info, &self.sad) {
+            Decision::Protect(id) => self.seal_with(now, id, packet, out),
+            Decision::Bypass => {
+                self.counters.clear += 1;
+                Routed::Clear
+            }
+            Decision::Discard => self.dropped(DropReason::PolicyDiscard),
+            Decision::Acquire(acquire) => {
+                let peer = match self.statics.get(&acquire.policy) {
+                    Some(s) => s.peer,
+                    // A negotiated SA's entry whose SA is gone: ask its peer.
+                    None => self
+                        .children
+                        .values()
+                        .find(|c| c.policy == acquire.policy)
+                        .map(|c| *c.peer.ip()),
+                };
+                let Some(peer) = peer else {
+                    log::debug!(target: &self.options.log_target, "crypto map entry without set peer: packet dropped");
+                    return self.dropped(DropReason::NegotiationFailed);
+                };
+                match self.acquire(now, peer, &info, packet.to_vec()) {
+                    Ok(()) => Routed::Held,
+                    Err(reason) => Routed::Dropped(reason),
+                }
+            }
+        }
+    }
+
+    fn dropped(&mut self, reason: DropReason) -> Routed {
+        self.drop_packets(reason, 1);
+        Routed::Dropped(reason)
+    }
+
+    /// Seals `packet` with the outbound SA `id` into `out`.
+    fn seal_with(&mut self, now: Instant, id: SaId, packet: &[u8], out: &mut [u8]) -> Routed {
+        let Some(r) = self.routes.out.get(&id).copied() else {
+            return self.dropped(DropReason::SealFailed);
+        };
+        let (head, len) = (r.headroom, packet.len());
+        let needed = head + len + r.tailroom(len);
+        let Some(buf) = out.get_mut(..needed) else {
+            return Routed::BufferTooSmall(needed);
+        };
+        let inner = head..head + len;
+        if let Some(at) = buf.get_mut(inner.clone()) {
+            at.copy_from_slice(packet);
+        }
+        match self
+            .sad
+            .seal(id, buf, inner, protocol::IPV4, &mut self.rng, now)
+        {
+            Ok(range) => {
+                self.counters.sealed += 1;
+                match r.udp {
+                    Some((local_port, remote_port)) => Routed::Udp {
+                        local: SocketAddrV4::new(self.local, local_port),
+                        remote: SocketAddrV4::new(r.peer, remote_port),
+                        // esp-core wrote the UDP header; a UDP socket
+                        // writes its own.
+                        range: range.start + esp_core::wire::UDP_HEADER_LEN..range.end,
+                    },
+                    None => Routed::Esp {
+                        local: self.local,
+                        remote: r.peer,
+                        range,
+                    },
+                }
+            }
+            Err(e) => {
+                if self.debugging.ipsec {
+                    log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                }
+                self.dropped(DropReason::SealFailed)
+            }
+        }
+    }
+
+    /// Opens ESP from `remote` in place and checks the inner packet against
+    /// its SA's selectors.
+    pub(super) fn open_in_place(
+        &mut self,
+        now: Instant,
+        remote: Ipv4Addr,
+        buf: &mut [u8],
+    ) -> OpenedIn {
+        let (spi, opened) = match self.sad.open(buf, now) {
+            Ok(x) => x,
+            Err(e) => {
+                if self.debugging.ipsec {
+                    log::debug!(target: &self.options.log_target, "IPSEC: ESP from {remote} rejected: {e}");
+                }
+                return self.dropped_in(DropReason::EspRejected);
+            }
+        };
+        if opened.is_dummy() {
+            return OpenedIn::Dummy;
+        }
+        let Some(r) = self.routes.inbound.get(&spi).copied() else {
+            return self.dropped_in(DropReason::EspRejected);
+        };
+        if opened.next_header != protocol::IPV4 {
+            return self.dropped_in(DropReason::Malformed);
+        }
+        let Some(Ok(info)) = buf.get(opened.inner.clone()).map(PacketInfo::from_ipv4) else {
+            return self.dropped_in(DropReason::Malformed);
+        };
+        // RFC 4301 5.2: what an SA delivers must be what it was
+        // negotiated for.
+        if !r.accepts.matches(&info) {
+            if self.debugging.ipsec {
+                log::debug!(
+                    target: &self.options.log_target,
+                    "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
+                    info.source,
+                    info.destination,
+                    r.selectors
+                );
+            }
+            return self.dropped_in(DropReason::SelectorMismatch);
+        }
+        self.counters.delivered += 1;
+        OpenedIn::Inside(opened.inner)
+    }
+
+    fn dropped_in(&mut self, reason: DropReason) -> OpenedIn {
+        self.drop_packets(reason, 1);
+        OpenedIn::Dropped(reason)
+    }
+}
