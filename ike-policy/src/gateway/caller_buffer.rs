@@ -445,3 +445,71 @@ impl Gateway {
         OpenedIn::Dropped(reason)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_room_is_what_the_sa_says_and_seal_overhead_bounds_it() {
+        for suite in Suite::all() {
+            for udp in [false, true] {
+                let enc: Vec<u8> = (0..suite.encryption().key_len() as u8)
+                    .map(|i| i * 3 + 1)
+                    .collect();
+                let integ = vec![9u8; suite.integrity().key_len()];
+                let mut params = SaParams::new(0x100, suite);
+                if udp {
+                    params = params.with_udp_encapsulation(4500, 4500);
+                }
+                let sa = OutboundSa::new(&params, &KeyMaterial::new(&enc, &integ), Instant::ZERO)
+                    .unwrap();
+                let mut routes = Routes::default();
+                let sel = Selectors {
+                    local: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 1)),
+                    remote: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 2)),
+                };
+                routes.insert(SaId(1), &sa, 0x200, Ipv4Addr::LOCALHOST, None, &sel);
+                let r = routes.out[&SaId(1)];
+                assert_eq!(r.headroom, sa.headroom(), "{suite}");
+                for len in 0..=64 {
+                    assert_eq!(r.tailroom(len), sa.tailroom(len), "{suite} {len}");
+                    assert!(sa.overhead(len) <= SEAL_OVERHEAD, "{suite} {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_range_that_is_a_prefix_becomes_the_prefix() {
+        let a = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+        let cases = [
+            ("10.2.0.0", "10.2.255.255", Some(("10.2.0.0", 16))),
+            ("10.1.1.7", "10.1.1.7", Some(("10.1.1.7", 32))),
+            ("128.0.0.0", "255.255.255.255", Some(("128.0.0.0", 1))),
+            ("10.0.0.1", "10.0.0.6", None),
+            ("10.0.0.2", "10.0.0.5", None),
+            ("10.0.0.4", "10.0.0.3", None),
+        ];
+        for (first, last, prefix) in cases {
+            let got = range_as_prefix(a(first), a(last));
+            let want = prefix.map(|(p, l)| EspAddress::prefix(a(p), l).unwrap());
+            assert_eq!(got, want, "{first}-{last}");
+            // Same addresses either way, at and around the ends.
+            if let Some(p) = got {
+                let r = EspAddress::range(a(first), a(last)).unwrap();
+                for x in [a(first), a(last)] {
+                    for d in [-1i64, 0, 1] {
+                        let y = Ipv4Addr::from(
+                            (i64::from(u32::from(x)) + d).clamp(0, u32::MAX.into()) as u32,
+                        );
+                        assert_eq!(p.matches(y), r.matches(y), "{first}-{last} at {y}");
+                    }
+                }
+            }
+        }
+        // The SPD form of a negotiated subnet is the indexed prefix.
+        let (addr, _) = esp_side(&TrafficSelector::subnet(a("10.2.0.0"), 16));
+        assert_eq!(addr, EspAddress::prefix(a("10.2.0.0"), 16).unwrap());
+    }
+}

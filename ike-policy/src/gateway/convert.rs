@@ -28,11 +28,28 @@ pub(super) fn esp_selector_from_acl(s: &resolver::Selector) -> Option<EspSelecto
     })
 }
 
+/// `first..=last` as a prefix, when it is one.
+pub(super) fn range_as_prefix(first: Ipv4Addr, last: Ipv4Addr) -> Option<EspAddress> {
+    let (first, last) = (u32::from(first), u32::from(last));
+    let size = last.checked_sub(first)?.checked_add(1)?;
+    if !size.is_power_of_two() || first % size != 0 {
+        return None;
+    }
+    let len = 32 - size.trailing_zeros() as u8;
+    EspAddress::prefix(Ipv4Addr::from(first), len).ok()
+}
+
 pub(super) fn esp_side(ts: &TrafficSelector) -> (EspAddress, EspPorts) {
     let addr = if ts.start == Ipv4Addr::UNSPECIFIED && ts.end == Ipv4Addr::BROADCAST {
         EspAddress::Any
     } else {
-        EspAddress::range(ts.start, ts.end).unwrap_or(EspAddress::host(ts.start))
+        // A range that is exactly a prefix (a host, a subnet: what Quick
+        // Mode IDs almost always are) becomes that prefix, which the SPD
+        // indexes by destination; as a range it would sit in the SPD's
+        // ordered list and every packet would walk all peers' entries.
+        range_as_prefix(ts.start, ts.end)
+            .or_else(|| EspAddress::range(ts.start, ts.end).ok())
+            .unwrap_or(EspAddress::host(ts.start))
     };
     let ports = if ts.port == 0 {
         EspPorts::ANY
