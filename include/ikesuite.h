@@ -191,6 +191,53 @@
 // `iks_gateway_initiate`: an SA already protects this traffic.
 #define IKS_INITIATE_ALREADY_UP 3
 
+// `iks_gateway_seal_into`/`_open_into` could not run: a NULL or invalid
+// argument, or a panic; `reason` holds the `iks_result` and
+// `iks_last_error` the text.
+#define IKS_PACKET_ERROR 0
+
+// Sealed: send `len` bytes at `out + offset` as a UDP datagram from
+// `local_addr:local_port` to `remote_addr:remote_port` (ESP in UDP, the
+// UDP header left to the socket).
+#define IKS_PACKET_UDP 1
+
+// Sealed: send `len` bytes at `out + offset` as the payload of an IP
+// protocol 50 packet from `local_addr` to `remote_addr`.
+#define IKS_PACKET_ESP 2
+
+// No crypto ACL protects the packet: route the input packet in clear
+// (nothing was written).
+#define IKS_PACKET_CLEAR 3
+
+// No SA yet: the packet was copied to the hold queue and IKE started; it
+// comes out of `iks_gateway_poll_transmit` once the SA is up.
+#define IKS_PACKET_HELD 4
+
+// Dropped and counted; `reason` is an `IKS_DROP_*` (an
+// `IKS_EVENT_DROPPED` says it too).
+#define IKS_PACKET_DROPPED 5
+
+// `out` is too small: `len` is the size needed; nothing was sealed.
+#define IKS_PACKET_BUFFER_TOO_SMALL 6
+
+// ESP opened: deliver the `len` bytes at `datagram + offset` (an IPv4
+// packet) on the inside.
+#define IKS_PACKET_INSIDE 7
+
+// IKE, handed to the engine: its replies are in
+// `iks_gateway_poll_transmit`.
+#define IKS_PACKET_IKE 8
+
+// A NAT keepalive, counted and consumed.
+#define IKS_PACKET_NAT_KEEPALIVE 9
+
+// A dummy ESP packet (next header 59): nothing to deliver.
+#define IKS_PACKET_DUMMY 10
+
+// Bytes `iks_gateway_seal_into` may add around an inner packet: an `out`
+// of the packet's length plus this is always enough.
+#define IKS_SEAL_OVERHEAD 81
+
 // Logging off.
 #define IKS_LOG_OFF 0
 
@@ -434,6 +481,31 @@ typedef struct {
   // Zero; later versions add counters here.
   uint64_t reserved[8];
 } iks_gateway_counters;
+
+// What `iks_gateway_seal_into` / `iks_gateway_open_into` did, and where
+// the result lies in the caller's buffer; the fields a kind does not use
+// are 0.
+typedef struct {
+  // One of `IKS_PACKET_*`.
+  uint32_t kind;
+  // `IKS_DROP_*` for `IKS_PACKET_DROPPED`, the `iks_result` for
+  // `IKS_PACKET_ERROR`.
+  uint32_t reason;
+  // Where the result starts in the caller's buffer.
+  size_t offset;
+  // Its length (the size needed, for `IKS_PACKET_BUFFER_TOO_SMALL`).
+  size_t len;
+  // Our address (host order), `IKS_PACKET_UDP` / `_ESP`.
+  uint32_t local_addr;
+  // The peer's address (host order), `IKS_PACKET_UDP` / `_ESP`.
+  uint32_t remote_addr;
+  // Our UDP port, `IKS_PACKET_UDP`.
+  uint16_t local_port;
+  // The peer's UDP port, `IKS_PACKET_UDP`.
+  uint16_t remote_port;
+  // Zero; later versions add fields here.
+  uint64_t reserved[2];
+} iks_packet;
 
 // Receives one log record: `level` is one of `IKS_LOG_ERROR` ..
 // `IKS_LOG_TRACE`, `target` who logged (`"ikesuite"` for a gateway's
@@ -849,6 +921,55 @@ iks_result iks_gateway_get_counters(const iks_gateway *gw, iks_gateway_counters 
 // # Safety
 // `gw` a live handle; `out` valid for a write.
 iks_result iks_gateway_outside_addr(const iks_gateway *gw, uint32_t *out);
+
+// Routes an IPv4 packet from the inside (`packet`, `len` bytes) out
+// through the caller's buffer `out` (`out_len` bytes, not overlapping
+// `packet`): sealed into ESP there (`IKS_PACKET_UDP` / `IKS_PACKET_ESP`
+// with `offset` and `len`), or `IKS_PACKET_CLEAR`, `_HELD`, `_DROPPED`,
+// `_BUFFER_TOO_SMALL`. `len + IKS_SEAL_OVERHEAD` bytes of `out` always
+// suffice. No allocation once the SA is up. Drain
+// `iks_gateway_poll_transmit` / `iks_gateway_poll_event` afterwards as
+// after any input (a rekey's IKE comes out there).
+//
+// # Safety
+// `gw` a live handle; `packet` valid for `len` bytes of reads; `out` valid
+// for `out_len` bytes of writes.
+iks_packet iks_gateway_seal_into(iks_gateway *gw,
+                                 uint64_t now_ms,
+                                 const uint8_t *packet,
+                                 size_t len,
+                                 uint8_t *out,
+                                 size_t out_len);
+
+// A UDP datagram received from `remote_addr:remote_port` on
+// `local_addr:local_port` (the IKE or the NAT-T port), opened in place in
+// `datagram` (`len` bytes): `IKS_PACKET_INSIDE` with the inner packet's
+// `offset` and `len` in `datagram`, `IKS_PACKET_IKE` (handed to the
+// engine), `_NAT_KEEPALIVE`, `_DUMMY` or `_DROPPED`. No allocation for
+// ESP once the SA is up.
+//
+// # Safety
+// `gw` a live handle; `datagram` valid for `len` bytes of reads and writes.
+iks_packet iks_gateway_open_into(iks_gateway *gw,
+                                 uint64_t now_ms,
+                                 uint32_t remote_addr,
+                                 uint16_t remote_port,
+                                 uint32_t local_addr,
+                                 uint16_t local_port,
+                                 uint8_t *datagram,
+                                 size_t len);
+
+// The payload of a raw ESP packet (IP protocol 50, from the SPI on)
+// received from `remote_addr`, opened in place; as
+// `iks_gateway_open_into`.
+//
+// # Safety
+// `gw` a live handle; `esp` valid for `len` bytes of reads and writes.
+iks_packet iks_gateway_open_esp_into(iks_gateway *gw,
+                                     uint64_t now_ms,
+                                     uint32_t remote_addr,
+                                     uint8_t *esp,
+                                     size_t len);
 
 // Runs one IOS exec command line at `now_ms` (`show ...` with its pipes
 // `| include X` and `| json`, `clear crypto sa [peer A | map M]` (IPsec

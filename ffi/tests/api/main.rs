@@ -6,5 +6,6 @@ mod common;
 mod esp;
 mod exec;
 mod gateway;
+mod gateway_caller_buffer;
 mod header;
 mod xauth;

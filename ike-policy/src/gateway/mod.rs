@@ -218,6 +218,8 @@ mod spd;
 #[cfg(test)]
 mod tests;
 mod types;
+#[cfg(feature = "unnegotiated-sas")]
+mod unnegotiated;
 mod views;
 
 pub use caller_buffer::{Inbound, Outbound, SEAL_OVERHEAD};

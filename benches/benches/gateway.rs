@@ -1,0 +1,338 @@
+//! The Gateway's caller-buffer data path against esp-core's own seal/open
+//! of the same SA, with N = 1, 1,000, 10,000 and 100,000 tunnels in the
+//! hub: AES-128-GCM, 1400-byte inner packets, raw ESP.
+//!
+//! * `esp-core seal` / `esp-core open`: an `OutboundSa` / `InboundSa` built
+//!   from the same keys, SPI and parameters as the hub's SA of the target
+//!   tunnel, alone (no SAD, no SPD). Seal includes copying the packet into
+//!   the buffer, as `seal_into` does.
+//! * `Gateway seal_into one` / `Gateway open_esp_into one`: the hub with N
+//!   tunnels, traffic to one of them (the middle one).
+//! * `... spread`: traffic round-robin over all N tunnels (each packet
+//!   reads another SA: cold caches). Seal patches the destination address
+//!   and header checksum of one packet per round (a few ns).
+//!
+//! The N tunnels: one real negotiation (the hub's dynamic crypto map and a
+//! spoke, Main Mode + Quick Mode in memory) gives a child SA; a fresh hub
+//! built from the same configuration gets N copies of it, each with its
+//! own SPIs, peer address (198.18.0.0/15) and remote selector (a host in
+//! 11.0.0.0/8), through `Gateway::install_unnegotiated` (the feature
+//! `unnegotiated-sas`): the install path a negotiated SA takes, without
+//! IKE. All copies share the keys (each SA has its own key schedule in
+//! memory). The copies have no volume limit, so a long run never reaches
+//! a rekey.
+//!
+//! Open runs on packets sealed beforehand by a peer-side `OutboundSa`
+//! (criterion's `iter_batched`: the sealing is not timed), since a packet
+//! opens once (anti-replay).
+//!
+//! `cargo bench -p benches --bench gateway -- --warm-up-time 1 --measurement-time 2`
+
+use std::hint::black_box;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Instant as WallClock;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use esp_core::wire::{Ipv4Repr, internet_checksum, protocol};
+use esp_core::{InboundSa, KeyMaterial, OutboundSa, SaParams, Suite};
+use ike_policy::gateway::{Instant, SEAL_OVERHEAD};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Inbound, Outbound, Transmit};
+use ike_proto::engine::{ChildSa, ChildSaId, Encapsulation, Event};
+use ike_proto::policy::{EspCipher, TrafficSelector};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const COUNTS: [u32; 4] = [1, 1_000, 10_000, 100_000];
+const SIZE: usize = 1400;
+const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
+
+const HUB_CFG: &str = "\
+crypto keyring spokes
+ pre-shared-key address 0.0.0.0 0.0.0.0 key cisco123
+crypto isakmp policy 10
+ encr aes
+ authentication pre-share
+ group 2
+crypto isakmp profile L2L
+ keyring spokes
+ match identity address 0.0.0.0
+crypto ipsec transform-set gcm esp-gcm
+crypto dynamic-map dynmap 10
+ set transform-set gcm
+ set isakmp-profile L2L
+crypto map mymap 10 ipsec-isakmp dynamic dynmap
+interface FastEthernet0/0
+ ip address 192.0.2.1 255.255.255.0
+ crypto map mymap
+";
+
+const SPOKE_CFG: &str = "\
+crypto isakmp policy 10
+ encr aes
+ authentication pre-share
+ group 2
+crypto isakmp key cisco123 address 192.0.2.1
+crypto ipsec transform-set gcm esp-gcm
+crypto map mymap 10 ipsec-isakmp
+ set peer 192.0.2.1
+ set transform-set gcm
+ match address 100
+interface FastEthernet0/0
+ ip address 198.51.100.2 255.255.255.0
+ crypto map mymap
+access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
+";
+
+fn now() -> Instant {
+    Instant::from_secs(10)
+}
+
+fn options() -> GatewayOptions {
+    GatewayOptions {
+        ike_port: 10500,
+        natt_port: 14500,
+        ..GatewayOptions::default()
+    }
+}
+
+fn packet(src: Ipv4Addr, dst: Ipv4Addr) -> Vec<u8> {
+    let mut p = vec![0x5a; SIZE];
+    Ipv4Repr {
+        src_addr: src,
+        dst_addr: dst,
+        protocol: protocol::UDP,
+        payload_len: (SIZE - 20) as u16,
+        ttl: 64,
+        ident: 0,
+    }
+    .emit(&mut p)
+    .unwrap();
+    p
+}
+
+/// The hub's half of one real negotiation: its child SA, with its keys.
+fn negotiated_child() -> ChildSa {
+    let mut rng = ChaCha20Rng::seed_from_u64(14);
+    let mut hub = Gateway::from_ios(HUB_CFG, options(), &mut rng).unwrap();
+    let mut spoke = Gateway::from_ios(SPOKE_CFG, options(), &mut rng).unwrap();
+    spoke.handle_inside(now(), &packet(Ipv4Addr::new(10, 2, 2, 5), HUB_HOST));
+    while carry(&mut spoke, &mut hub) | carry(&mut hub, &mut spoke) {}
+    assert!(hub.poll_inside().is_some(), "the tunnel came up");
+    while let Some(e) = hub.poll_event() {
+        if let GatewayEvent::Engine(Event::ChildSaUp(c)) = e {
+            assert_eq!(c.cipher, EspCipher::AesGcm16 { key_bits: 128 });
+            assert_eq!(c.encapsulation, Encapsulation::None);
+            return c;
+        }
+    }
+    panic!("no child SA came up");
+}
+
+/// Carries what `from` sends to `to`; false when there was nothing.
+fn carry(from: &mut Gateway, to: &mut Gateway) -> bool {
+    let mut moved = false;
+    while let Some(t) = from.poll_transmit() {
+        moved = true;
+        match t {
+            Transmit::Udp {
+                local,
+                remote,
+                payload,
+            } => to.handle_datagram(now(), remote, local, &payload),
+            Transmit::Esp { local, payload, .. } => to.handle_esp(now(), local, &payload),
+            Transmit::Clear { .. } => unreachable!("protected"),
+        }
+    }
+    moved
+}
+
+/// Tunnel `i` (from 1): its copy of the negotiated child SA.
+fn copy(base: &ChildSa, i: u32) -> ChildSa {
+    let mut c = base.clone();
+    c.id = ChildSaId(1_000_000 + u64::from(i));
+    c.spi_in = 0x4000_0000 + i;
+    c.spi_out = 0x5000_0000 + i;
+    c.remote = SocketAddrV4::new(peer(i), base.remote.port());
+    c.selectors.remote = TrafficSelector::subnet(host(i), 32);
+    c.lifetime.kilobytes = None;
+    c
+}
+
+fn peer(i: u32) -> Ipv4Addr {
+    Ipv4Addr::from(0xc612_0000 + i)
+}
+
+fn host(i: u32) -> Ipv4Addr {
+    Ipv4Addr::from(0x0b00_0000 + i)
+}
+
+fn keys(k: &ike_proto::engine::EspKeys) -> KeyMaterial<'_> {
+    KeyMaterial::new(k.encryption.as_bytes(), k.integrity.as_bytes())
+}
+
+fn hub_with(base: &ChildSa, n: u32) -> Gateway {
+    let mut rng = ChaCha20Rng::seed_from_u64(15);
+    let mut hub = Gateway::from_ios(HUB_CFG, options(), &mut rng).unwrap();
+    #[allow(clippy::disallowed_methods, reason = "the setup's wall time, reported")]
+    let start = WallClock::now();
+    for i in 1..=n {
+        hub.install_unnegotiated(now(), &copy(base, i)).unwrap();
+        while hub.poll_event().is_some() {}
+    }
+    eprintln!(
+        "gateway bench: {n} tunnels installed in {:.2?}",
+        start.elapsed()
+    );
+    assert_eq!(hub.installed_child_sas(), n as usize);
+    hub
+}
+
+/// Puts `dst` in the packet's destination and fixes the header checksum.
+fn set_destination(p: &mut [u8], dst: Ipv4Addr) {
+    p[16..20].copy_from_slice(&dst.octets());
+    p[10..12].fill(0);
+    let sum = internet_checksum(&p[..20]);
+    p[10..12].copy_from_slice(&sum.to_be_bytes());
+}
+
+fn sealed(sealer: &mut OutboundSa, rng: &mut ChaCha20Rng, inner: &[u8]) -> Vec<u8> {
+    let head = sealer.headroom();
+    let mut buf = vec![0u8; head + inner.len() + sealer.tailroom(inner.len())];
+    buf[head..head + inner.len()].copy_from_slice(inner);
+    let out = sealer
+        .seal(
+            &mut buf,
+            head..head + inner.len(),
+            protocol::IPV4,
+            rng,
+            now(),
+        )
+        .unwrap();
+    buf.truncate(out.end);
+    buf
+}
+
+fn bench_gateway(c: &mut Criterion) {
+    let base = negotiated_child();
+    let suite = Suite::AES128_GCM;
+    let lifetime = esp_core::Lifetime {
+        soft_seconds: None,
+        hard_seconds: base.lifetime.seconds.map(u64::from),
+        soft_kilobytes: None,
+        hard_kilobytes: None,
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(16);
+    for n in COUNTS {
+        let mut hub = hub_with(&base, n);
+        let k = n.div_ceil(2);
+        let target = copy(&base, k);
+
+        let mut seal = c.benchmark_group("gateway/seal 1400B AES-128-GCM");
+        seal.throughput(Throughput::Bytes(SIZE as u64));
+        let params = SaParams::new(target.spi_out, suite).with_lifetime(lifetime);
+        let mut alone = OutboundSa::new(&params, &keys(&target.keys_out), now()).unwrap();
+        let inner = packet(HUB_HOST, host(k));
+        let mut out = vec![0u8; SIZE + SEAL_OVERHEAD];
+        let head = alone.headroom();
+        seal.bench_function(BenchmarkId::new("esp-core seal", n), |b| {
+            b.iter(|| {
+                out[head..head + SIZE].copy_from_slice(black_box(&inner));
+                let r = alone
+                    .seal(&mut out, head..head + SIZE, protocol::IPV4, &mut rng, now())
+                    .unwrap();
+                black_box(r);
+            });
+        });
+        seal.bench_function(BenchmarkId::new("Gateway seal_into one", n), |b| {
+            b.iter(|| {
+                let o = hub.seal_into(now(), black_box(&inner), &mut out);
+                assert!(matches!(o, Outbound::Esp { .. }));
+            });
+        });
+        let mut spread = inner.clone();
+        let mut next = 0u32;
+        seal.bench_function(BenchmarkId::new("Gateway seal_into spread", n), |b| {
+            b.iter(|| {
+                next = next % n + 1;
+                set_destination(&mut spread, host(next));
+                let o = hub.seal_into(now(), black_box(&spread), &mut out);
+                assert!(matches!(o, Outbound::Esp { .. }));
+            });
+        });
+        seal.finish();
+
+        let mut open = c.benchmark_group("gateway/open 1400B AES-128-GCM");
+        open.throughput(Throughput::Bytes(SIZE as u64));
+        // The peers' side: what each tunnel's spoke seals towards the hub.
+        let sealer = |i: u32| {
+            let params = SaParams::new(0x4000_0000 + i, suite).with_lifetime(lifetime);
+            OutboundSa::new(&params, &keys(&target.keys_in), now()).unwrap()
+        };
+        let from_spoke = |i: u32| packet(host(i), HUB_HOST);
+        let in_params = SaParams::new(target.spi_in, suite)
+            .with_lifetime(lifetime)
+            .with_replay_window(64);
+        let mut alone_in = InboundSa::new(&in_params, &keys(&target.keys_in), now()).unwrap();
+        // Separate peers for the SA alone and the hub's copy: each sees
+        // its own sequence numbers.
+        let (mut to_alone, mut to_hub) = (sealer(k), sealer(k));
+        let inner_k = from_spoke(k);
+        open.bench_function(BenchmarkId::new("esp-core open", n), |b| {
+            b.iter_batched(
+                || sealed(&mut to_alone, &mut rng, &inner_k),
+                |mut esp| {
+                    let r = alone_in.open(&mut esp, now()).unwrap();
+                    black_box(r);
+                    esp
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        let spoke_k = peer(k);
+        open.bench_function(BenchmarkId::new("Gateway open_esp_into one", n), |b| {
+            b.iter_batched(
+                || sealed(&mut to_hub, &mut rng, &inner_k),
+                |mut esp| {
+                    let r = hub.open_esp_into(now(), spoke_k, &mut esp);
+                    assert!(matches!(r, Inbound::Inside(_)));
+                    esp
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        let mut sealers: Vec<OutboundSa> = (1..=n)
+            .map(|i| if i == k { sealer(0) } else { sealer(i) })
+            .collect();
+        // Tunnel k's peer already sent packets: go on from its sequence.
+        sealers[(k - 1) as usize] = to_hub;
+        let mut spread_inner = from_spoke(1);
+        let mut next = 0u32;
+        open.bench_function(BenchmarkId::new("Gateway open_esp_into spread", n), |b| {
+            b.iter_batched(
+                || {
+                    next = next % n + 1;
+                    let mut p = spread_inner.clone();
+                    p[12..16].copy_from_slice(&host(next).octets());
+                    p[10..12].fill(0);
+                    let sum = internet_checksum(&p[..20]);
+                    p[10..12].copy_from_slice(&sum.to_be_bytes());
+                    spread_inner = p;
+                    (
+                        next,
+                        sealed(&mut sealers[(next - 1) as usize], &mut rng, &spread_inner),
+                    )
+                },
+                |(i, mut esp)| {
+                    let r = hub.open_esp_into(now(), peer(i), &mut esp);
+                    assert!(matches!(r, Inbound::Inside(_)));
+                    esp
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        open.finish();
+    }
+}
+
+criterion_group!(benches, bench_gateway);
+criterion_main!(benches);

@@ -1,0 +1,252 @@
+//! `iks_gateway_seal_into` / `iks_gateway_open_into` called as C calls
+//! them: a hub and a spoke bring their tunnel up through the queue API,
+//! then pings cross through the caller's buffers, told apart by `{kind,
+//! offset, len}`.
+
+use std::ptr;
+
+use ikesuite::gateway::*;
+use ikesuite::iks_result;
+
+use crate::common::{Gw, carry_checked, last_error};
+
+const HUB: &str = "\
+crypto keyring spokes
+ pre-shared-key address 0.0.0.0 0.0.0.0 key cisco123
+crypto isakmp policy 10
+ encr 3des
+ authentication pre-share
+ group 2
+crypto isakmp profile L2L
+ keyring spokes
+ match identity address 0.0.0.0
+crypto ipsec transform-set myset esp-3des esp-sha-hmac
+crypto dynamic-map dynmap 10
+ set transform-set myset
+ set isakmp-profile L2L
+crypto map mymap 10 ipsec-isakmp dynamic dynmap
+interface FastEthernet0/0
+ ip address 127.0.0.1 255.0.0.0
+ crypto map mymap
+";
+
+const SPOKE: &str = "\
+crypto isakmp policy 10
+ encr 3des
+ authentication pre-share
+ group 2
+crypto isakmp key cisco123 address 127.0.0.1
+crypto ipsec transform-set myset esp-3des esp-sha-hmac
+crypto map mymap 10 ipsec-isakmp
+ set peer 127.0.0.1
+ set transform-set myset
+ match address 100
+interface FastEthernet0/0
+ ip address dhcp
+ crypto map mymap
+access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
+";
+
+const HUB_ADDR: u32 = 0x7F00_0001;
+const SPOKE_ADDR: u32 = 0x7F00_0002;
+
+fn gateway(config: &str, outside: u32) -> Gw {
+    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
+    // SAFETY: init writes the whole struct.
+    assert_eq!(
+        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
+        iks_result::IKS_OK
+    );
+    // SAFETY: initialised just above.
+    let mut o = unsafe { o.assume_init() };
+    o.outside_addr = outside;
+    o.ike_port = 10500;
+    o.natt_port = 14500;
+    o.force_udp_encapsulation = true;
+    let mut gw = ptr::null_mut();
+    let mut err = iks_config_error::default();
+    // SAFETY: valid pointers and lengths.
+    let r = unsafe { iks_gateway_new(config.as_ptr(), config.len(), &o, &mut err, &mut gw) };
+    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+    Gw(gw)
+}
+
+/// An ICMP echo request or reply between the two LANs.
+fn icmp(src: [u8; 4], dst: [u8; 4], kind: u8, seq: u16) -> Vec<u8> {
+    let mut p = vec![0x45, 0, 0, 36, 0, 1, 0, 0, 64, 1, 0, 0];
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    let sum = esp_core::wire::internet_checksum(&p);
+    p[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut body = vec![kind, 0, 0, 0, 0x12, 0x34];
+    body.extend_from_slice(&seq.to_be_bytes());
+    body.extend_from_slice(b"ikesuite");
+    let sum = esp_core::wire::internet_checksum(&body);
+    body[2..4].copy_from_slice(&sum.to_be_bytes());
+    p.extend_from_slice(&body);
+    p
+}
+
+fn seal(gw: &Gw, now: u64, packet: &[u8], out: &mut [u8]) -> iks_packet {
+    // SAFETY: live handle; valid, disjoint buffers.
+    unsafe {
+        iks_gateway_seal_into(
+            gw.0,
+            now,
+            packet.as_ptr(),
+            packet.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    }
+}
+
+/// Seals at `from`, opens at `to` in a copy of the datagram (the wire);
+/// the inner packet `to` delivered.
+fn cross(from: &Gw, to: &Gw, now: u64, packet: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; packet.len() + IKS_SEAL_OVERHEAD];
+    let s = seal(from, now, packet, &mut out);
+    assert_eq!(s.kind, IKS_PACKET_UDP, "forced encapsulation: {s:?}");
+    assert_eq!(s.remote_port, 14500);
+    assert_eq!(s.local_port, 14500);
+    // SPI, sequence, 8-byte IV, packet, padding and trailer, 12-byte ICV.
+    assert_eq!(s.len, 16 + (packet.len() + 2).div_ceil(8) * 8 + 12);
+    let mut wire = out[s.offset..s.offset + s.len].to_vec();
+    // SAFETY: live handle; the datagram is ours to open in place.
+    let o = unsafe {
+        iks_gateway_open_into(
+            to.0,
+            now,
+            s.local_addr,
+            s.local_port,
+            s.remote_addr,
+            s.remote_port,
+            wire.as_mut_ptr(),
+            wire.len(),
+        )
+    };
+    assert_eq!(o.kind, IKS_PACKET_INSIDE, "{o:?}");
+    wire[o.offset..o.offset + o.len].to_vec()
+}
+
+#[test]
+fn pings_cross_through_the_caller_buffer_functions() {
+    let hub = gateway(HUB, 0);
+    let spoke = gateway(SPOKE, SPOKE_ADDR);
+    let now = 1_000;
+    let first = icmp([10, 2, 2, 5], [10, 1, 1, 1], 8, 0);
+    let mut out = vec![0u8; 2048];
+    assert_eq!(seal(&spoke, now, &first, &mut out).kind, IKS_PACKET_HELD);
+    while carry_checked(&spoke, &hub, now, |_| {}) | carry_checked(&hub, &spoke, now, |_| {}) {}
+
+    for seq in 1..=5 {
+        let request = icmp([10, 2, 2, 5], [10, 1, 1, 1], 8, seq);
+        assert_eq!(cross(&spoke, &hub, now, &request), request);
+        let reply = icmp([10, 1, 1, 1], [10, 2, 2, 5], 0, seq);
+        assert_eq!(cross(&hub, &spoke, now, &reply), reply);
+    }
+    let mut c = iks_gateway_counters::default();
+    // SAFETY: live handle, valid local.
+    assert_eq!(
+        unsafe { iks_gateway_get_counters(hub.0, &mut c) },
+        iks_result::IKS_OK
+    );
+    assert_eq!((c.delivered, c.sealed), (6, 5));
+
+    // Traffic no ACL selects: in clear, nothing written.
+    let other = icmp([10, 2, 2, 5], [10, 9, 9, 9], 8, 1);
+    assert_eq!(seal(&spoke, now, &other, &mut out).kind, IKS_PACKET_CLEAR);
+    // Too small: the size needed; that size works.
+    let ping = icmp([10, 2, 2, 5], [10, 1, 1, 1], 8, 9);
+    let s = seal(&spoke, now, &ping, &mut [0u8; 40]);
+    assert_eq!(s.kind, IKS_PACKET_BUFFER_TOO_SMALL);
+    let mut exact = vec![0u8; s.len];
+    let sealed = seal(&spoke, now, &ping, &mut exact);
+    assert_eq!(sealed.kind, IKS_PACKET_UDP);
+    assert_eq!(sealed.offset + sealed.len, exact.len());
+    // A flipped bit: dropped, with the reason.
+    let mut wire = exact[sealed.offset..].to_vec();
+    wire[20] ^= 1;
+    // SAFETY: live handle, our buffer.
+    let o = unsafe {
+        iks_gateway_open_into(
+            hub.0,
+            now,
+            SPOKE_ADDR,
+            14500,
+            HUB_ADDR,
+            14500,
+            wire.as_mut_ptr(),
+            wire.len(),
+        )
+    };
+    assert_eq!(
+        (o.kind, o.reason),
+        (IKS_PACKET_DROPPED, IKS_DROP_ESP_REJECTED)
+    );
+    // A NAT keepalive.
+    let mut keepalive = [0xFFu8];
+    // SAFETY: live handle, our buffer.
+    let o = unsafe {
+        iks_gateway_open_into(
+            hub.0,
+            now,
+            SPOKE_ADDR,
+            14500,
+            HUB_ADDR,
+            14500,
+            keepalive.as_mut_ptr(),
+            1,
+        )
+    };
+    assert_eq!(o.kind, IKS_PACKET_NAT_KEEPALIVE);
+}
+
+#[test]
+fn misuse_is_an_error_kind_with_the_result_code() {
+    let spoke = gateway(SPOKE, SPOKE_ADDR);
+    let ping = icmp([10, 2, 2, 5], [10, 1, 1, 1], 8, 1);
+    let mut out = vec![0u8; 256];
+    // SAFETY: a NULL handle is refused before any use.
+    let r = unsafe {
+        iks_gateway_seal_into(
+            ptr::null_mut(),
+            1,
+            ping.as_ptr(),
+            ping.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    };
+    assert_eq!(
+        (r.kind, r.reason),
+        (IKS_PACKET_ERROR, iks_result::IKS_ERR_NULL_POINTER as u32)
+    );
+    // The packet inside the output buffer: refused, not aliased.
+    out[..ping.len()].copy_from_slice(&ping);
+    // SAFETY: live handle; the overlap is what is checked.
+    let r = unsafe {
+        iks_gateway_seal_into(
+            spoke.0,
+            1,
+            out.as_ptr(),
+            ping.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    };
+    assert_eq!(
+        (r.kind, r.reason),
+        (
+            IKS_PACKET_ERROR,
+            iks_result::IKS_ERR_INVALID_ARGUMENT as u32
+        )
+    );
+    assert!(last_error().contains("overlap"), "{}", last_error());
+    // SAFETY: NULL with a length is refused.
+    let r = unsafe { iks_gateway_open_esp_into(spoke.0, 1, HUB_ADDR, ptr::null_mut(), 10) };
+    assert_eq!(
+        (r.kind, r.reason),
+        (IKS_PACKET_ERROR, iks_result::IKS_ERR_NULL_POINTER as u32)
+    );
+}
