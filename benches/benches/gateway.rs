@@ -8,6 +8,9 @@
 //!   the buffer, as `seal_into` does.
 //! * `Gateway seal_into one` / `Gateway open_esp_into one`: the hub with N
 //!   tunnels, traffic to one of them (the middle one).
+//! * `esp-core Sad::seal spread` / `Sad::open spread`: esp-core's own SAD
+//!   holding the same N SAs, traffic round-robin: how much of the spread
+//!   cost is esp-core's per-SA memory.
 //! * `... spread`: traffic round-robin over all N tunnels (each packet
 //!   reads another SA: cold caches). Seal patches the destination address
 //!   and header checksum of one packet per round (a few ns).
@@ -243,6 +246,34 @@ fn bench_gateway(c: &mut Criterion) {
                 black_box(r);
             });
         });
+        // esp-core's own SAD with the same N SAs, traffic spread: the part
+        // of the spread cost that is esp-core's per-SA memory.
+        let mut sad = esp_core::Sad::new();
+        for i in 1..=n {
+            let t = copy(&base, i);
+            let params = SaParams::new(t.spi_out, suite).with_lifetime(lifetime);
+            let sa = OutboundSa::new(&params, &keys(&t.keys_out), now()).unwrap();
+            sad.insert_outbound(esp_core::SaId(i), sa);
+        }
+        let mut next_sa = 0u32;
+        seal.bench_function(BenchmarkId::new("esp-core Sad::seal spread", n), |b| {
+            b.iter(|| {
+                next_sa = next_sa % n + 1;
+                out[head..head + SIZE].copy_from_slice(black_box(&inner));
+                let r = sad
+                    .seal(
+                        esp_core::SaId(next_sa),
+                        &mut out,
+                        head..head + SIZE,
+                        protocol::IPV4,
+                        &mut rng,
+                        now(),
+                    )
+                    .unwrap();
+                black_box(r);
+            });
+        });
+        drop(sad);
         seal.bench_function(BenchmarkId::new("Gateway seal_into one", n), |b| {
             b.iter(|| {
                 let o = hub.seal_into(now(), black_box(&inner), &mut out);
@@ -300,6 +331,33 @@ fn bench_gateway(c: &mut Criterion) {
                 BatchSize::SmallInput,
             );
         });
+        // esp-core's own SAD with the same N inbound SAs, traffic spread.
+        let mut sad = esp_core::Sad::new();
+        let mut own_sealers = Vec::with_capacity(n as usize);
+        for i in 1..=n {
+            let params = SaParams::new(0x4000_0000 + i, suite)
+                .with_lifetime(lifetime)
+                .with_replay_window(64);
+            sad.insert_inbound(InboundSa::new(&params, &keys(&target.keys_in), now()).unwrap())
+                .unwrap();
+            own_sealers.push(sealer(i));
+        }
+        let mut next_in = 0u32;
+        open.bench_function(BenchmarkId::new("esp-core Sad::open spread", n), |b| {
+            b.iter_batched(
+                || {
+                    next_in = next_in % n + 1;
+                    sealed(&mut own_sealers[(next_in - 1) as usize], &mut rng, &inner_k)
+                },
+                |mut esp| {
+                    let r = sad.open(&mut esp, now()).unwrap();
+                    black_box(r);
+                    esp
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        drop((sad, own_sealers));
         let mut sealers: Vec<OutboundSa> = (1..=n)
             .map(|i| if i == k { sealer(0) } else { sealer(i) })
             .collect();

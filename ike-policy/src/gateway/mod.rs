@@ -21,6 +21,13 @@
 //!    * [`Gateway::handle_inside`]: an IPv4 packet from the inside to route
 //!      out (sealed, sent in clear, dropped, or held while IKE runs);
 //!    * [`Gateway::handle_timeout`]: when [`Gateway::poll_timeout`] is due.
+//!
+//!    Or, for the data path in the caller's own buffers with no heap
+//!    allocation per packet, [`Gateway::seal_into`] (an inside packet into
+//!    an ESP datagram, or what became of it: [`Outbound`]) and
+//!    [`Gateway::open_into`] / [`Gateway::open_esp_into`] (ESP opened in
+//!    place, or IKE handed to the engine: [`Inbound`]); the outputs below
+//!    still carry IKE and events.
 //! 3. **Outputs**, drained after every input:
 //!    * [`Gateway::poll_transmit`] until `None`: [`Transmit::Udp`] (IKE, or
 //!      ESP in UDP: send from `local` to `remote`), [`Transmit::Esp`] (raw
