@@ -941,8 +941,9 @@ iks_packet iks_gateway_seal_into(iks_gateway *gw,
                                  uint8_t *out,
                                  size_t out_len);
 
-// A UDP datagram received from `remote_addr:remote_port` on
-// `local_addr:local_port` (the IKE or the NAT-T port), opened in place in
+// A UDP datagram received on `local_addr:local_port` (the IKE or the NAT-T
+// port) from `remote_addr:remote_port`, in `iks_gateway_handle_datagram`'s
+// order, opened in place in
 // `datagram` (`len` bytes): `IKS_PACKET_INSIDE` with the inner packet's
 // `offset` and `len` in `datagram`, `IKS_PACKET_IKE` (handed to the
 // engine), `_NAT_KEEPALIVE`, `_DUMMY` or `_DROPPED`. No allocation for
@@ -952,10 +953,10 @@ iks_packet iks_gateway_seal_into(iks_gateway *gw,
 // `gw` a live handle; `datagram` valid for `len` bytes of reads and writes.
 iks_packet iks_gateway_open_into(iks_gateway *gw,
                                  uint64_t now_ms,
-                                 uint32_t remote_addr,
-                                 uint16_t remote_port,
                                  uint32_t local_addr,
                                  uint16_t local_port,
+                                 uint32_t remote_addr,
+                                 uint16_t remote_port,
                                  uint8_t *datagram,
                                  size_t len);
 

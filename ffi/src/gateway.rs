@@ -1591,8 +1591,9 @@ pub unsafe extern "C" fn iks_gateway_seal_into(
     })
 }
 
-/// A UDP datagram received from `remote_addr:remote_port` on
-/// `local_addr:local_port` (the IKE or the NAT-T port), opened in place in
+/// A UDP datagram received on `local_addr:local_port` (the IKE or the NAT-T
+/// port) from `remote_addr:remote_port`, in `iks_gateway_handle_datagram`'s
+/// order, opened in place in
 /// `datagram` (`len` bytes): `IKS_PACKET_INSIDE` with the inner packet's
 /// `offset` and `len` in `datagram`, `IKS_PACKET_IKE` (handed to the
 /// engine), `_NAT_KEEPALIVE`, `_DUMMY` or `_DROPPED`. No allocation for
@@ -1604,10 +1605,10 @@ pub unsafe extern "C" fn iks_gateway_seal_into(
 pub unsafe extern "C" fn iks_gateway_open_into(
     gw: *mut iks_gateway,
     now_ms: u64,
-    remote_addr: u32,
-    remote_port: u16,
     local_addr: u32,
     local_port: u16,
+    remote_addr: u32,
+    remote_port: u16,
     datagram: *mut u8,
     len: usize,
 ) -> iks_packet {
@@ -1620,7 +1621,7 @@ pub unsafe extern "C" fn iks_gateway_open_into(
         let local = SocketAddrV4::new(Ipv4Addr::from(local_addr), local_port);
         let inbound = gw
             .gateway
-            .open_into(Instant::from_millis(now_ms), remote, local, buf);
+            .open_into(Instant::from_millis(now_ms), local, remote, buf);
         Ok(inbound_packet(inbound, datagram))
     })
 }

@@ -106,7 +106,7 @@ fn cross(
     };
     let datagram = &mut wire[..len];
     let inbound = match sender {
-        Some((local, remote)) => to.open_into(now, local, remote, datagram),
+        Some((sender, receiver)) => to.open_into(now, receiver, sender, datagram),
         None => to.open_esp_into(now, from.outside_addr(), datagram),
     };
     matches!(inbound, Inbound::Inside(inner) if inner == packet)

@@ -117,10 +117,10 @@ fn cross(from: &Gw, to: &Gw, now: u64, packet: &[u8]) -> Vec<u8> {
         iks_gateway_open_into(
             to.0,
             now,
-            s.local_addr,
-            s.local_port,
             s.remote_addr,
             s.remote_port,
+            s.local_addr,
+            s.local_port,
             wire.as_mut_ptr(),
             wire.len(),
         )
@@ -172,9 +172,9 @@ fn pings_cross_through_the_caller_buffer_functions() {
         iks_gateway_open_into(
             hub.0,
             now,
-            SPOKE_ADDR,
-            14500,
             HUB_ADDR,
+            14500,
+            SPOKE_ADDR,
             14500,
             wire.as_mut_ptr(),
             wire.len(),
@@ -191,9 +191,9 @@ fn pings_cross_through_the_caller_buffer_functions() {
         iks_gateway_open_into(
             hub.0,
             now,
-            SPOKE_ADDR,
-            14500,
             HUB_ADDR,
+            14500,
+            SPOKE_ADDR,
             14500,
             keepalive.as_mut_ptr(),
             1,

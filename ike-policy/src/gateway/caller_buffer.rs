@@ -219,16 +219,17 @@ impl Gateway {
         }
     }
 
-    /// A UDP datagram received from `remote` on `local` (the IKE or the
-    /// NAT-T port), opened in place: ESP in UDP gives the inner packet
-    /// inside `datagram` ([`Inbound::Inside`]), IKE goes to the engine. No
-    /// heap allocation for ESP once the SA is up. Drain the queue outputs
-    /// afterwards as after any input.
+    /// A UDP datagram received on `local` (the IKE or the NAT-T port) from
+    /// `remote`, in [`Gateway::handle_datagram`]'s order, opened in place:
+    /// ESP in UDP gives the inner packet inside `datagram`
+    /// ([`Inbound::Inside`]), IKE goes to the engine. No heap allocation for
+    /// ESP once the SA is up. Drain the queue outputs afterwards as after
+    /// any input.
     pub fn open_into<'d>(
         &mut self,
         now: Instant,
-        remote: SocketAddrV4,
         local: SocketAddrV4,
+        remote: SocketAddrV4,
         datagram: &'d mut [u8],
     ) -> Inbound<'d> {
         self.now = now;

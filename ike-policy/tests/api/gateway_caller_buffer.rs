@@ -81,7 +81,7 @@ fn cross(from: &mut Gateway, to: &mut Gateway, now: Instant, packet: &[u8], udp:
     assert_eq!(wire.len(), 8 + 8 + (packet.len() + 2).div_ceil(8) * 8 + 12);
     assert_ne!(&wire[16..16 + packet.len()], packet, "encrypted");
     let inbound = match local {
-        Some((sender, receiver)) => to.open_into(now, sender, receiver, &mut wire),
+        Some((sender, receiver)) => to.open_into(now, receiver, sender, &mut wire),
         None => to.open_esp_into(now, remote, &mut wire),
     };
     match inbound {
@@ -205,7 +205,7 @@ fn seal_into_says_what_it_did_besides_sealing() {
     // On the NAT-T port: a keepalive, and IKE goes to the engine.
     let (spoke_natt, hub_natt) = (spoke.natt_endpoint(), hub.natt_endpoint());
     assert_eq!(
-        hub.open_into(now, spoke_natt, hub_natt, &mut [0xFF]),
+        hub.open_into(now, hub_natt, spoke_natt, &mut [0xFF]),
         Inbound::NatKeepalive
     );
     assert_eq!(hub.counters().nat_keepalives, 1);
@@ -213,8 +213,8 @@ fn seal_into_says_what_it_did_besides_sealing() {
     assert_eq!(
         hub.open_into(
             now,
-            spoke.ike_endpoint(),
             hub.ike_endpoint(),
+            spoke.ike_endpoint(),
             &mut [0u8; 28]
         ),
         Inbound::Ike
