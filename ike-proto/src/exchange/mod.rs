@@ -1008,6 +1008,9 @@ pub(crate) fn find<'a, T>(
 }
 
 #[cfg(test)]
+mod machine_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
