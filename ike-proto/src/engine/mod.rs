@@ -79,8 +79,12 @@ mod children;
 mod counters;
 mod flight;
 mod half_open;
+mod informational;
+mod phase1;
 mod probe;
 mod process;
+mod quick_mode;
+mod timers;
 mod xact;
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
