@@ -89,6 +89,7 @@ mod process;
 mod quick_mode;
 mod teardown;
 mod timers;
+mod transaction;
 mod xact;
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
