@@ -13,9 +13,10 @@ use super::{
 };
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
 use crate::exchange::informational::{self};
-use crate::exchange::main_mode::{MainModeResponder, Step};
+use crate::exchange::main_mode::MainModeResponder;
 use crate::exchange::msg::{Header, exch};
 use crate::exchange::notify;
+use crate::exchange::phase1::Step;
 use crate::exchange::{
     PROTO_ISAKMP, Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify,
 };

@@ -11,8 +11,9 @@ use rand_core::SeedableRng;
 
 use super::aggressive::{AggressiveInitiator, AggressiveResponder};
 use super::informational::{self, InfoItem};
-use super::main_mode::{MainModeInitiator, MainModeResponder, Step};
+use super::main_mode::{MainModeInitiator, MainModeResponder};
 use super::msg::Header;
+use super::phase1::Step;
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };

@@ -20,6 +20,7 @@ pub mod informational;
 pub mod main_mode;
 pub(crate) mod msg;
 pub mod notify;
+pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
 pub(crate) mod suite;
