@@ -2,18 +2,12 @@
 //! roles, its retransmissions, its deadline and the Xauth verdict command.
 //! The messages themselves are [`crate::exchange::transaction`]'s.
 
-use super::counters::bump;
 use super::flight::{Due, Flight};
 use super::{
-    Arrival, CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, XactDone,
-    XactSlot,
+    CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, XactDone, XactSlot,
 };
-use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
-use crate::policy::{
-    ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthAttempt, XauthCredentials,
-    XauthVerdict,
-};
+use crate::policy::{ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials};
 use crate::time::Instant;
 use crate::wire::{AttributePayload, ConfigMessageType};
 
@@ -156,7 +150,7 @@ impl Engine {
         result
     }
 
-    fn xact_set(&mut self, now: Instant, sa: &mut IkeSa, state: Transaction) {
+    pub(super) fn xact_set(&mut self, now: Instant, sa: &mut IkeSa, state: Transaction) {
         sa.xact = Some(XactSlot {
             state,
             flight: Flight::default(),
@@ -167,7 +161,7 @@ impl Engine {
     /// Seals and sends `attr` under `mid`; `awaits` makes it the
     /// transaction's flight (a message that expects an answer), else the
     /// message is returned for the caller to remember as an answer.
-    fn xact_send(
+    pub(super) fn xact_send(
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
@@ -206,7 +200,7 @@ impl Engine {
     }
 
     /// A finished message ID: `flight` answers its repeats.
-    fn remember(sa: &mut IkeSa, mid: u32, flight: Flight) {
+    pub(super) fn remember(sa: &mut IkeSa, mid: u32, flight: Flight) {
         if sa.xact_done.len() >= XACT_DONE_MEMORY {
             sa.xact_done.pop_front();
         }
@@ -214,7 +208,7 @@ impl Engine {
         sa.forget_iv(mid);
     }
 
-    fn finish_transaction(&mut self, now: Instant, sa: &mut IkeSa) {
+    pub(super) fn finish_transaction(&mut self, now: Instant, sa: &mut IkeSa) {
         sa.xact = None;
         self.open_phase2(now, sa);
     }
@@ -259,7 +253,7 @@ impl Engine {
         );
     }
 
-    fn xauth_decided(
+    pub(super) fn xauth_decided(
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
@@ -326,7 +320,7 @@ impl Engine {
     }
 
     /// Xauth is done (or was not wanted): Mode Config as the profile says.
-    fn mode_config_server(
+    pub(super) fn mode_config_server(
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
@@ -378,7 +372,7 @@ impl Engine {
     /// what IOS adds itself (ADDRESS_EXPIRY, APPLICATION_VERSION); the log
     /// lines of the allocation go to `lines`, for the caller to log where
     /// IOS does.
-    fn config_for(
+    pub(super) fn config_for(
         &mut self,
         sa: &mut IkeSa,
         profile: &Profile,
@@ -422,7 +416,7 @@ impl Engine {
         attrs
     }
 
-    fn assigned_event(&mut self, sa: &IkeSa, attrs: ModeConfigAttributes, server: bool) {
+    pub(super) fn assigned_event(&mut self, sa: &IkeSa, attrs: ModeConfigAttributes, server: bool) {
         if let Some(address) = attrs.address {
             self.events.push_back(Event::ConfigAssigned {
                 ike_sa: sa.id,
@@ -436,7 +430,7 @@ impl Engine {
 
     // ----- client ---------------------------------------------------------
 
-    fn send_config_request(&mut self, now: Instant, sa: &mut IkeSa) {
+    pub(super) fn send_config_request(&mut self, now: Instant, sa: &mut IkeSa) {
         let mid = self.xact_mid(sa);
         let id = self.identifier();
         self.log(
@@ -451,7 +445,12 @@ impl Engine {
 
     /// The client got its address: the acquires waiting for phase 2 now
     /// speak for it.
-    fn client_configured(&mut self, now: Instant, sa: &mut IkeSa, attrs: ModeConfigAttributes) {
+    pub(super) fn client_configured(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        attrs: ModeConfigAttributes,
+    ) {
         if let Some(a) = attrs.address {
             self.log(Some(sa.id), None, format!("assigned address {a}"));
             sa.assigned = Some(a);
@@ -461,462 +460,6 @@ impl Engine {
         }
         self.assigned_event(sa, attrs, false);
         self.finish_transaction(now, sa);
-    }
-
-    // ----- messages -------------------------------------------------------
-
-    /// Handles a Transaction message; `false` drops the SA.
-    pub(super) fn transaction_message(
-        &mut self,
-        now: Instant,
-        sa: &mut IkeSa,
-        header: &Header,
-        body: &[u8],
-        raw: &[u8],
-        arrival: Arrival,
-    ) -> bool {
-        let mid = header.message_id;
-        if mid == 0 || sa.established().is_none() {
-            bump(&mut self.counters.out_of_state);
-            self.log(
-                Some(sa.id),
-                None,
-                "Transaction before phase 1 complete: dropped",
-            );
-            return true;
-        }
-        if let Some(done) = sa.xact_done.iter().find(|d| d.mid == mid) {
-            // Never processed twice: the same bytes get the same answer,
-            // anything else under a finished message ID is dropped.
-            if let Some(answer) = done.flight.duplicate(raw) {
-                let answer = answer.map(<[u8]>::to_vec);
-                self.duplicate(sa, None, answer.as_deref());
-            } else {
-                bump(&mut self.counters.replays);
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format!("message for finished transaction {mid}: dropped"),
-                );
-            }
-            return true;
-        }
-        // A server may run Xauth or push Mode Config whatever our profile
-        // expected: as the initiator, an unexpected transaction is taken
-        // once its HASH verified.
-        let implicit = sa.xact.is_none() && sa.initiator;
-        let fits = match sa.xact.as_ref().map(|x| (&x.state, x.state.pending_mid())) {
-            None => implicit && !sa.quick.iter().any(|q| q.message_id == mid),
-            Some((_, Some(p))) => p == mid,
-            // Peer-initiated: a fresh message ID, not a Quick Mode's.
-            Some((state, None)) => {
-                !matches!(state, Transaction::XauthVerdictAwait { .. })
-                    && !sa.quick.iter().any(|q| q.message_id == mid)
-            }
-        };
-        if !fits {
-            bump(&mut self.counters.out_of_state);
-            self.log(
-                Some(sa.id),
-                None,
-                format!("transaction message ID {mid} not expected: dropped"),
-            );
-            return true;
-        }
-        if sa
-            .xact
-            .as_ref()
-            .is_some_and(|x| x.flight.duplicate(raw).is_some())
-        {
-            // The server repeats its REQUEST; our answer is not ready
-            // (ClientCredentialsAwait: the flight received it, unanswered).
-            bump(&mut self.counters.duplicates);
-            return true;
-        }
-        let Phase1State::Established(p1) = &mut sa.phase1 else {
-            return true;
-        };
-        let attr = match tx::open(p1, header, body) {
-            Ok((a, padding)) => {
-                if padding > 0 {
-                    bump(&mut self.counters.zero_padding);
-                }
-                a
-            }
-            Err(e) => {
-                self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("Transaction dropped: {e}"));
-                return true;
-            }
-        };
-        self.log(
-            Some(sa.id),
-            None,
-            format!(
-                "processing transaction payload from {}. message ID = {mid}",
-                sa.remote.ip()
-            ),
-        );
-        self.heard_from(now, sa, arrival);
-        if implicit {
-            self.xact_set(
-                now,
-                sa,
-                Transaction::ClientAwaitServer {
-                    pull: ModeConfig::None,
-                },
-            );
-        }
-        let Some(slot) = sa.xact.take() else {
-            return true;
-        };
-        self.transaction_step(now, sa, slot, mid, raw, attr)
-    }
-
-    fn transaction_step(
-        &mut self,
-        now: Instant,
-        sa: &mut IkeSa,
-        slot: XactSlot,
-        mid: u32,
-        raw: &[u8],
-        attr: zeroize::Zeroizing<AttributePayload>,
-    ) -> bool {
-        let ty = attr.message_type;
-        match (slot.state, ty) {
-            (Transaction::XauthRequestSent { attempt, .. }, ConfigMessageType::REPLY) => {
-                self.log(Some(sa.id), None, "Config payload REPLY");
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2",
-                );
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
-                );
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format!(
-                        "deleting node {mid} error FALSE reason \"done with xauth request/reply exchange\""
-                    ),
-                );
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Input = IKE_MESG_FROM_PEER, IKE_CFG_REPLY",
-                );
-                self.transition(
-                    sa.id,
-                    None,
-                    "IKE_XAUTH_REQ_SENT",
-                    "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
-                );
-                let profile = sa.established().and_then(|p| p.profile.clone());
-                let identity = sa.established().map(|p| p.peer_id.clone());
-                let (user, verdict, password) = match tx::parse_xauth_reply(&attr) {
-                    Ok((user, password)) => {
-                        let v = match (profile.as_ref(), identity.as_ref()) {
-                            (Some(p), Some(identity)) => {
-                                self.policy.check_xauth_attempt(&XauthAttempt {
-                                    now,
-                                    ike_sa: sa.id,
-                                    local: *sa.local.ip(),
-                                    peer: sa.remote,
-                                    identity,
-                                    profile: p,
-                                    user: &user,
-                                    password: &password,
-                                })
-                            }
-                            _ => XauthVerdict::Reject,
-                        };
-                        (user, v, Some(password))
-                    }
-                    Err(e) => {
-                        self.log(Some(sa.id), None, format!("bad Xauth REPLY: {e}"));
-                        (String::new(), XauthVerdict::Reject, None)
-                    }
-                };
-                match (verdict, password) {
-                    (XauthVerdict::Deferred, Some(password)) => {
-                        self.xact_set(
-                            now,
-                            sa,
-                            Transaction::XauthVerdictAwait {
-                                attempt,
-                                user: user.clone(),
-                            },
-                        );
-                        self.events.push_back(Event::XauthRequest {
-                            ike_sa: sa.id,
-                            remote: sa.remote,
-                            user,
-                            password,
-                        });
-                    }
-                    (v, _) => {
-                        let ok = v == XauthVerdict::Accept;
-                        self.xauth_decided(now, sa, attempt, user, ok);
-                    }
-                }
-                true
-            }
-            (
-                Transaction::XauthSetSent {
-                    ok, attempt, user, ..
-                },
-                ConfigMessageType::ACK,
-            ) => {
-                self.log(Some(sa.id), None, "Config payload ACK");
-                if ok {
-                    self.log(Some(sa.id), None, "XAUTH ACK Processed");
-                }
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format!("deleting node {mid} error FALSE reason \"done with transaction\""),
-                );
-                self.log(Some(sa.id), None, "Input = IKE_MESG_FROM_PEER, IKE_CFG_ACK");
-                self.transition(sa.id, None, "IKE_XAUTH_SET_SENT", "IKE_P1_COMPLETE");
-                self.events.push_back(Event::XauthDone {
-                    ike_sa: sa.id,
-                    remote: sa.remote,
-                    user: user.clone(),
-                    ok,
-                });
-                if ok {
-                    sa.xauth_user = Some(user.clone());
-                    if sa.pending_initial_contact {
-                        self.initial_contact(sa);
-                    }
-                    let profile = sa.established().and_then(|p| p.profile.clone());
-                    match profile {
-                        Some(p) => self.mode_config_server(now, sa, &p, Some(user)),
-                        None => self.finish_transaction(now, sa),
-                    }
-                    true
-                } else {
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        format!("Xauth failed {attempt} times: deleting the SA"),
-                    );
-                    self.send_ike_delete(sa);
-                    self.ike_down_ref(sa, DownReason::DeletedLocally);
-                    false
-                }
-            }
-            (Transaction::ConfigRequestAwait { user }, ConfigMessageType::REQUEST) => {
-                // What the group gives is known first, so the request's
-                // Unity attributes are named only when configured (as the
-                // seed's IOS calls the unconfigured ones UNKNOWN).
-                let profile = sa.established().and_then(|p| p.profile.clone());
-                let mut alloc = Vec::new();
-                let attrs = profile
-                    .as_ref()
-                    .and_then(|p| self.config_for(sa, p, user.as_deref(), &mut alloc));
-                self.log(Some(sa.id), None, "Config payload REQUEST");
-                self.log(Some(sa.id), None, "checking request:");
-                for a in &attr.attributes {
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        tx::attribute_name(a.kind, attrs.as_ref()),
-                    );
-                }
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Input = IKE_MESG_FROM_PEER, IKE_CFG_REQUEST",
-                );
-                self.transition(
-                    sa.id,
-                    None,
-                    "IKE_P1_COMPLETE",
-                    "IKE_CONFIG_AUTHOR_AAA_AWAIT",
-                );
-                for l in alloc {
-                    self.log(Some(sa.id), None, l);
-                }
-                let Some(attrs) = attrs else {
-                    Self::remember(sa, mid, Flight::finished(raw, None));
-                    self.send_ike_delete(sa);
-                    self.ike_down_ref(sa, DownReason::DeletedLocally);
-                    return false;
-                };
-                let mut lines = Vec::new();
-                let reply = AttributePayload {
-                    message_type: ConfigMessageType::REPLY,
-                    identifier: attr.identifier,
-                    attributes: tx::config_attributes(&attrs, Some(&attr), &mut lines),
-                };
-                for l in lines {
-                    self.log(Some(sa.id), None, l);
-                }
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format!(
-                        "responding to peer config from {}. ID = {mid}",
-                        sa.remote.ip()
-                    ),
-                );
-                let msg = self.xact_send(
-                    now,
-                    sa,
-                    mid,
-                    reply,
-                    Transaction::ConfigRequestAwait { user: None },
-                    false,
-                );
-                Self::remember(sa, mid, Flight::finished(raw, msg));
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format!("deleting node {mid} error FALSE reason \"\""),
-                );
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Input = IKE_MESG_FROM_AAA, IKE_AAA_GROUP_ATTR",
-                );
-                self.transition(
-                    sa.id,
-                    None,
-                    "IKE_CONFIG_AUTHOR_AAA_AWAIT",
-                    "IKE_P1_COMPLETE",
-                );
-                self.assigned_event(sa, attrs, true);
-                self.finish_transaction(now, sa);
-                true
-            }
-            (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
-                self.log(Some(sa.id), None, "Config payload ACK");
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                self.transition(sa.id, None, "IKE_CONFIG_SET_SENT", "IKE_P1_COMPLETE");
-                self.assigned_event(sa, attrs, true);
-                self.finish_transaction(now, sa);
-                true
-            }
-            (
-                Transaction::ClientAwaitServer { pull } | Transaction::ClientReplied { pull },
-                ConfigMessageType::REQUEST,
-            ) if tx::XauthNumbering::of_credentials(&attr).is_some() => {
-                let numbering = tx::XauthNumbering::of_credentials(&attr).unwrap_or_default();
-                let Some(creds) = self
-                    .policy
-                    .xauth_credentials(*sa.local.ip(), *sa.remote.ip())
-                else {
-                    // The embedder answers (a prompt): the REPLY waits for
-                    // Engine::provide_xauth_credentials.
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        "Xauth credentials requested from the embedder",
-                    );
-                    let mut flight = Flight::default();
-                    flight.received(raw);
-                    sa.xact = Some(XactSlot {
-                        state: Transaction::ClientCredentialsAwait {
-                            pull,
-                            mid,
-                            identifier: attr.identifier,
-                            numbering,
-                        },
-                        flight,
-                        deadline: slot.deadline,
-                    });
-                    self.events.push_back(Event::XauthCredentialsRequest {
-                        ike_sa: sa.id,
-                        remote: sa.remote,
-                    });
-                    return true;
-                };
-                let reply =
-                    tx::xauth_reply(attr.identifier, &creds.user, &creds.password, numbering);
-                sa.xauth_user = Some(creds.user);
-                let msg = self.xact_send(
-                    now,
-                    sa,
-                    mid,
-                    reply,
-                    Transaction::ClientReplied { pull },
-                    false,
-                );
-                Self::remember(sa, mid, Flight::finished(raw, msg));
-                true
-            }
-            (
-                Transaction::ClientAwaitServer { pull } | Transaction::ClientReplied { pull },
-                ConfigMessageType::SET,
-            ) => {
-                let ack = tx::ack(&attr);
-                match tx::xauth_status(&attr) {
-                    Some(ok) => {
-                        let user = sa.xauth_user.clone().unwrap_or_default();
-                        let next = Transaction::ClientAwaitServer { pull };
-                        let msg = self.xact_send(now, sa, mid, ack, next, false);
-                        Self::remember(sa, mid, Flight::finished(raw, msg));
-                        self.events.push_back(Event::XauthDone {
-                            ike_sa: sa.id,
-                            remote: sa.remote,
-                            user,
-                            ok,
-                        });
-                        if !ok {
-                            sa.xauth_user = None;
-                            self.log(Some(sa.id), None, "Xauth status FAIL");
-                            return true;
-                        }
-                        match pull {
-                            ModeConfig::Respond => self.send_config_request(now, sa),
-                            ModeConfig::Initiate => {}
-                            ModeConfig::None => self.finish_transaction(now, sa),
-                        }
-                    }
-                    None => {
-                        let attrs = tx::parse_config(&attr);
-                        let next = Transaction::ClientAwaitServer { pull };
-                        let msg = self.xact_send(now, sa, mid, ack, next, false);
-                        Self::remember(sa, mid, Flight::finished(raw, msg));
-                        self.client_configured(now, sa, attrs);
-                    }
-                }
-                true
-            }
-            (Transaction::ClientConfigRequestSent { .. }, ConfigMessageType::REPLY) => {
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                let attrs = tx::parse_config(&attr);
-                self.transition(sa.id, None, "IKE_CONFIG_REQ_SENT", "IKE_P1_COMPLETE");
-                self.client_configured(now, sa, attrs);
-                true
-            }
-            (state, ty) => {
-                bump(&mut self.counters.out_of_state);
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format!(
-                        "unexpected config message type {} in {}: dropped",
-                        ty.0,
-                        state.name()
-                    ),
-                );
-                // Its IV was committed; the state and its retransmission
-                // stay as they were.
-                sa.xact = Some(XactSlot {
-                    state,
-                    flight: slot.flight,
-                    deadline: slot.deadline,
-                });
-                true
-            }
-        }
     }
 
     /// Runs the transaction's retransmission and deadline; `false` drops

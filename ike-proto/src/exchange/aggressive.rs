@@ -12,11 +12,11 @@
 //! such as the Cisco VPN client's "testgroup" included). AM3 is sent
 //! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
 
-use super::main_mode::{
+use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
+use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
     plain, responder_lifetime, same_suite, sealed,
 };
-use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
 use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,

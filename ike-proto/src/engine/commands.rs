@@ -1,0 +1,219 @@
+//! Commands from the embedder: start a negotiation for traffic, delete or
+//! rekey an SA.
+
+use std::net::SocketAddrV4;
+
+use super::{Acquire, ChildSaId, CommandError, DownReason, Engine, IkeSaId, Phase1State, QmRole};
+
+use crate::exchange::aggressive::AggressiveInitiator;
+use crate::exchange::main_mode::MainModeInitiator;
+use crate::policy::{Identity, Selectors};
+use crate::time::Instant;
+
+impl Engine {
+    /// The ESP acquire: protect traffic matching `selectors` (ours as
+    /// local) towards `peer`. Starts phase 1 if there is no IKE SA with the
+    /// peer, then Quick Mode. Returns the IKE SA that will carry it.
+    ///
+    /// # Errors
+    /// A port 0 in `local` or `peer` stands for [`Config::ike_port`](super::Config::ike_port) or
+    /// [`Config::peer_ike_port`](super::Config::peer_ike_port).
+    ///
+    /// # Errors
+    /// [`CommandError::NotProtected`] or [`CommandError::NoPhase1Policy`]
+    /// when the policy says no.
+    pub fn initiate(
+        &mut self,
+        now: Instant,
+        mut local: SocketAddrV4,
+        mut peer: SocketAddrV4,
+        selectors: Selectors,
+    ) -> Result<IkeSaId, CommandError> {
+        self.now = now;
+        if local.port() == 0 {
+            local.set_port(self.config.ike_port);
+        }
+        if peer.port() == 0 {
+            peer.set_port(self.config.peer_ike_port);
+        }
+        let offer = self
+            .policy
+            .initiator_phase2(*local.ip(), *peer.ip(), &selectors)
+            .ok_or(CommandError::NotProtected)?;
+        let acquire = Acquire {
+            selectors: offer.selectors,
+            rekey_of: None,
+        };
+        // Already protected or being negotiated: nothing to do.
+        if self.children.values().any(|c| {
+            !c.replaced && c.sa.remote.ip() == peer.ip() && c.sa.selectors == acquire.selectors
+        }) {
+            if let Some(sa) = self.sas.values().find(|s| s.remote.ip() == peer.ip()) {
+                return Ok(sa.id);
+            }
+        }
+        self.start_acquire(now, local, peer, acquire)
+    }
+
+    fn start_acquire(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        peer: SocketAddrV4,
+        acquire: Acquire,
+    ) -> Result<IkeSaId, CommandError> {
+        // An established IKE SA with the peer: Quick Mode now.
+        let established = self
+            .sas
+            .values()
+            .filter(|s| s.remote.ip() == peer.ip() && s.established().is_some())
+            .max_by_key(|s| s.established_at)
+            .map(|s| s.id);
+        if let Some(id) = established {
+            if let Some(mut sa) = self.sas.remove(&id) {
+                let pending = sa.quick.iter().any(|q| {
+                    matches!(q.role, QmRole::Initiator(_))
+                        && q.acquire.is_some_and(|a| a.selectors == acquire.selectors)
+                });
+                if !sa.phase2_open {
+                    if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
+                        sa.acquires.push(acquire);
+                    }
+                } else if !pending && !sa.acquires.iter().any(|a| a.selectors == acquire.selectors)
+                {
+                    sa.acquires.push(acquire);
+                    self.pump_acquires(now, &mut sa);
+                }
+                self.put_sa(sa);
+            }
+            return Ok(id);
+        }
+        // A phase 1 under way: queue.
+        if let Some(sa) = self
+            .sas
+            .values_mut()
+            .find(|s| s.remote.ip() == peer.ip() && s.is_half_open() && s.initiator)
+        {
+            if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
+                sa.acquires.push(acquire);
+            }
+            return Ok(sa.id);
+        }
+        let id = self.start_phase1(now, local, peer)?;
+        if let Some(sa) = self.sas.get_mut(&id) {
+            sa.acquires.push(acquire);
+        }
+        Ok(id)
+    }
+
+    pub(super) fn start_phase1(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        peer: SocketAddrV4,
+    ) -> Result<IkeSaId, CommandError> {
+        let p1 = self
+            .policy
+            .initiator_phase1(*local.ip(), *peer.ip())
+            .ok_or(CommandError::NoPhase1Policy)?;
+        let local_id = p1.identity.clone().unwrap_or(Identity::Ipv4(*local.ip()));
+        let icookie = self.cookie();
+        let (state, msg, name) = match p1.mode {
+            crate::policy::Phase1Mode::Main => {
+                let psk = self
+                    .policy
+                    .preshared_key_for_address(*local.ip(), *peer.ip())
+                    .ok_or(CommandError::NoPhase1Policy)?;
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
+                let (s, m) =
+                    MainModeInitiator::start(&mut ctx, icookie, p1.proposals, psk, local_id);
+                (Phase1State::MainI(s), m, "IKE_I_MM1")
+            }
+            crate::policy::Phase1Mode::Aggressive => {
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
+                let (s, m) = AggressiveInitiator::start(&mut ctx, icookie, p1.proposals, local_id)
+                    .map_err(|_| CommandError::NoPhase1Policy)?;
+                (Phase1State::AggrI(s), m, "IKE_I_AM1")
+            }
+        };
+        let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);
+        self.transition(sa.id, None, "IKE_READY", name);
+        self.send_phase1(&mut sa, now, None, msg, true);
+        let id = sa.id;
+        self.insert_sa(sa);
+        Ok(id)
+    }
+
+    /// Deletes a child SA pair: a Delete for our inbound SPI goes to the
+    /// peer (if an IKE SA is up) and [`Event::ChildSaDown`](super::Event::ChildSaDown) is raised.
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`].
+    pub fn delete_child_sa(&mut self, now: Instant, child: ChildSaId) -> Result<(), CommandError> {
+        self.now = now;
+        let entry = self
+            .children
+            .remove(&child)
+            .ok_or(CommandError::UnknownSa)?;
+        self.send_child_delete(now, &entry.sa);
+        self.child_down(entry, DownReason::DeletedLocally);
+        Ok(())
+    }
+
+    /// Deletes an IKE SA: a Delete goes to the peer, [`Event::IkeSaDown`](super::Event::IkeSaDown)
+    /// is raised. Child SAs stay (as in IKEv1).
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`].
+    pub fn delete_ike_sa(&mut self, now: Instant, ike_sa: IkeSaId) -> Result<(), CommandError> {
+        self.now = now;
+        let mut sa = self.take_sa(ike_sa).ok_or(CommandError::UnknownSa)?;
+        self.send_ike_delete(&mut sa);
+        self.ike_down(sa, DownReason::DeletedLocally);
+        Ok(())
+    }
+
+    /// Rekeys a child SA now (the data plane saw its kilobyte soft
+    /// lifetime run out).
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownSa`], or the policy no longer protects it.
+    pub fn rekey_child_sa(&mut self, now: Instant, child: ChildSaId) -> Result<(), CommandError> {
+        self.now = now;
+        let c = self.children.get(&child).ok_or(CommandError::UnknownSa)?;
+        let (local, remote, selectors) = (c.sa.local, c.sa.remote, c.sa.selectors);
+        self.rekey(now, child, local, remote, selectors)
+    }
+
+    pub(super) fn rekey(
+        &mut self,
+        now: Instant,
+        child: ChildSaId,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        selectors: Selectors,
+    ) -> Result<(), CommandError> {
+        if let Some(c) = self.children.get_mut(&child) {
+            if c.rekeying || c.replaced {
+                return Ok(());
+            }
+            c.rekeying = true;
+        }
+        self.policy
+            .initiator_phase2(*local.ip(), *remote.ip(), &selectors)
+            .ok_or(CommandError::NotProtected)?;
+        // The SA's own endpoints: a phase 1 this needs starts where the
+        // old one ended up (after a float, on the NAT-T ports with the
+        // marker, so a NAT keeps its mapping and the float holds).
+        self.start_acquire(
+            now,
+            local,
+            remote,
+            Acquire {
+                selectors,
+                rekey_of: Some(child),
+            },
+        )
+        .map(|_| ())
+    }
+}

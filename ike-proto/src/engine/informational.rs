@@ -1,0 +1,298 @@
+//! Informational exchanges on the engine: notifies and deletes in, and
+//! the notifies we send (`exchange::informational`).
+
+use super::counters::bump;
+use super::{
+    Arrival, DownReason, Encapsulation, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole,
+    SaTimer,
+};
+use crate::error::Error;
+use crate::exchange::informational::{self, dpd};
+use crate::exchange::main_mode::MainModeInitiator;
+use crate::exchange::msg::{Header, flags};
+use crate::exchange::notify;
+use crate::exchange::quick_mode::QuickModeInitiator;
+use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
+use crate::time::Instant;
+
+impl Engine {
+    /// Handles an Informational message; `false` drops the SA.
+    pub(super) fn info_message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        arrival: Arrival,
+    ) -> bool {
+        let remote = arrival.remote;
+        let authenticated = header.flags & flags::E != 0;
+        if authenticated && sa.seen_info.contains(&header.message_id) {
+            // Informational messages carry no sequence number: a message ID
+            // seen before is a replay (it would otherwise count as DPD
+            // liveness and move the peer under NAT).
+            bump(&mut self.counters.replays);
+            self.log(Some(sa.id), None, "replayed Informational: dropped");
+            return true;
+        }
+        let items = match &mut sa.phase1 {
+            Phase1State::Established(p1) if authenticated => {
+                informational::open_protected(p1, header, body)
+            }
+            Phase1State::Established(_) => Err(Error::unexpected(
+                "unprotected Informational on a complete SA",
+            )),
+            _ if !authenticated => informational::open_plain(header, body),
+            _ => Err(Error::unexpected(
+                "protected Informational before phase 1 completed",
+            )),
+        };
+        let items = match items {
+            Ok(i) => i,
+            Err(e) => {
+                self.counters.error(&e);
+                self.log(Some(sa.id), None, format!("Informational dropped: {e}"));
+                return true;
+            }
+        };
+        if authenticated {
+            if sa.seen_info.len() >= super::SEEN_INFORMATIONALS {
+                sa.seen_info.pop_front();
+            }
+            sa.seen_info.push_back(header.message_id);
+            self.heard_from(now, sa, arrival);
+        }
+        for item in items {
+            match item {
+                InfoItem::Notify {
+                    ty,
+                    protocol,
+                    spi,
+                    data,
+                } => {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        format!(
+                            "received NOTIFY {} protocol {protocol}{}",
+                            notify::name(ty),
+                            if authenticated {
+                                ""
+                            } else {
+                                " (unauthenticated)"
+                            }
+                        ),
+                    );
+                    self.events.push_back(Event::NotifyReceived {
+                        ike_sa: Some(sa.id),
+                        remote,
+                        ty,
+                        authenticated,
+                    });
+                    if !authenticated {
+                        // Unauthenticated: honoured only as the answer to our
+                        // first message, from the peer we sent it to.
+                        let awaiting_first_answer = matches!(
+                            sa.phase1,
+                            Phase1State::MainI(MainModeInitiator::ExpectSa(_))
+                                | Phase1State::AggrI(_)
+                        );
+                        if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
+                            // Our phase 1 was refused.
+                            let e = Error::from_notify(ty);
+                            self.events.push_back(Event::IkeSaFailed {
+                                ike_sa: sa.id,
+                                remote: sa.remote,
+                                error: Some(e.clone()),
+                            });
+                            for a in sa.acquires.drain(..) {
+                                self.events.push_back(Event::ChildSaFailed {
+                                    remote: sa.remote,
+                                    selectors: a.selectors,
+                                    error: Some(e.clone()),
+                                });
+                            }
+                            return false;
+                        }
+                        continue;
+                    }
+                    match ty {
+                        notify::R_U_THERE => {
+                            let seq = seq_of(&data);
+                            if let Some(p1) = sa.established() {
+                                let ack = dpd(p1, notify::R_U_THERE_ACK, seq);
+                                self.send_info(sa, &[ack]);
+                            }
+                        }
+                        notify::R_U_THERE_ACK => {
+                            let seq = seq_of(&data);
+                            if let Some((first, last, _)) = sa.dpd.outstanding {
+                                if (first..=last).contains(&seq) {
+                                    sa.dpd.outstanding = None;
+                                    if let Some(cfg) = self.config.dpd {
+                                        sa.timers.set(SaTimer::Dpd, now + cfg.interval);
+                                    }
+                                }
+                            }
+                        }
+                        notify::INITIAL_CONTACT => self.initial_contact(sa),
+                        notify::RESPONDER_LIFETIME if protocol == PROTO_ISAKMP && sa.initiator => {
+                            self.responder_lifetime(now, sa, &data);
+                        }
+                        notify::CONNECTED => self.connected(now, sa, &spi),
+                        t if is_error_notify(t) => self.quick_mode_refused(sa, t, &spi),
+                        _ => {}
+                    }
+                }
+                InfoItem::Delete { protocol, spis } => {
+                    if !authenticated {
+                        continue;
+                    }
+                    if protocol == PROTO_ISAKMP {
+                        let ours = sa.established().map(informational::isakmp_spi);
+                        if spis.iter().any(|s| Some(s) == ours.as_ref()) {
+                            self.log(Some(sa.id), None, "peer deleted the ISAKMP SA");
+                            self.ike_down_ref(sa, DownReason::DeletedByPeer);
+                            self.reestablish(now, sa);
+                            return false;
+                        }
+                    } else if protocol == PROTO_ESP {
+                        // Only SAs of the sender's own scope: a group member
+                        // behind the same NAT must not delete another's.
+                        let Some(scope) = sa.scope() else {
+                            bump(&mut self.counters.ignored);
+                            self.log(Some(sa.id), None, "DELETE before Xauth is done: ignored");
+                            continue;
+                        };
+                        for spi in spis {
+                            let Ok(b) = <[u8; 4]>::try_from(spi.as_slice()) else {
+                                continue;
+                            };
+                            let spi = u32::from_be_bytes(b);
+                            let hit = self
+                                .children
+                                .values()
+                                .find(|c| {
+                                    c.sa.spi_out == spi
+                                        && (c.sa.ike_sa == sa.id || scope.covers_child(c))
+                                })
+                                .map(|c| c.sa.id);
+                            if let Some(c) = hit.and_then(|h| self.children.remove(&h)) {
+                                self.log(
+                                    Some(sa.id),
+                                    None,
+                                    format!("peer deleted SPI 0x{spi:08X}"),
+                                );
+                                self.child_down(c, DownReason::DeletedByPeer);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn connected(&mut self, now: Instant, sa: &mut IkeSa, _spi: &[u8]) {
+        let idx = sa.quick.iter().position(|q| {
+            matches!(
+                &q.role,
+                QmRole::Initiator(QuickModeInitiator::ExpectConnected(_))
+            )
+        });
+        let Some(idx) = idx else {
+            return;
+        };
+        let Some(slot) = sa.quick.get_mut(idx) else {
+            return;
+        };
+        let acquire = slot.acquire;
+        if let QmRole::Initiator(QuickModeInitiator::ExpectConnected(child)) =
+            core::mem::replace(&mut slot.role, QmRole::Done)
+        {
+            let mid = slot.message_id;
+            self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+            self.install_child(now, sa, *child, true, acquire);
+        }
+    }
+
+    fn quick_mode_refused(&mut self, sa: &mut IkeSa, ty: u16, spi: &[u8]) {
+        let spi32 = <[u8; 4]>::try_from(spi).ok().map(u32::from_be_bytes);
+        let pending: Vec<usize> = sa
+            .quick
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| {
+                matches!(
+                    q.role,
+                    QmRole::Initiator(QuickModeInitiator::ExpectHash2(_))
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let idx = pending
+            .iter()
+            .copied()
+            .find(|i| matches!(sa.quick.get(*i).map(|q| &q.role), Some(QmRole::Initiator(s)) if Some(s.spi_in()) == spi32))
+            .or_else(|| if pending.len() == 1 { pending.first().copied() } else { None });
+        if let Some(q) = idx.and_then(|i| self.take_slot(sa, i)) {
+            sa.forget_iv(q.message_id);
+            if let Some(a) = q.acquire {
+                self.events.push_back(Event::ChildSaFailed {
+                    remote: sa.remote,
+                    selectors: a.selectors,
+                    error: Some(Error::from_notify(ty)),
+                });
+                self.rekey_failed(a);
+            }
+        }
+    }
+
+    /// An authenticated message arrived: DPD liveness, and the peer's
+    /// address may have changed under NAT.
+    pub(super) fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
+        let remote = arrival.remote;
+        sa.dpd.last_heard = Some(now);
+        if arrival.local.port() == self.config.natt_port && !sa.floated {
+            // The peer floated (authenticated): answer on NAT-T from now on.
+            sa.floated = true;
+            sa.local = arrival.local;
+        }
+        // Any authenticated message proves the peer alive (RFC 3706 5.3).
+        if sa.dpd.outstanding.take().is_some() {
+            if let Some(cfg) = self.config.dpd {
+                sa.timers.set(SaTimer::Dpd, now + cfg.interval);
+            }
+        }
+        if remote != sa.remote && sa.established().is_some_and(|p| p.nat.any() || sa.floated) {
+            let old = sa.remote;
+            sa.remote = remote;
+            self.log(
+                Some(sa.id),
+                None,
+                format!("peer moved from {old} to {remote}"),
+            );
+            for c in self.children.values_mut().filter(|c| c.sa.remote == old) {
+                c.sa.remote = remote;
+                if let Encapsulation::Udp { remote_port, .. } = &mut c.sa.encapsulation {
+                    *remote_port = remote.port();
+                }
+            }
+            self.events.push_back(Event::PeerAddressChanged {
+                ike_sa: sa.id,
+                old,
+                new: remote,
+            });
+        }
+    }
+}
+
+fn seq_of(data: &[u8]) -> u32 {
+    <[u8; 4]>::try_from(data)
+        .map(u32::from_be_bytes)
+        .unwrap_or(0)
+}
+
+fn is_error_notify(ty: u16) -> bool {
+    (1..16384).contains(&ty)
+}

@@ -1,0 +1,618 @@
+//! Phase 1 on the engine: a new responder SA from a first message, and
+//! each further Main Mode (`exchange::main_mode`) or Aggressive Mode
+//! (`exchange::aggressive`) message driven through its state, up to the
+//! completed IKE SA.
+
+use std::net::SocketAddrV4;
+
+use super::counters::bump;
+use super::half_open::Admit;
+use super::{
+    Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem,
+    NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
+};
+use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
+use crate::exchange::informational::{self};
+use crate::exchange::main_mode::MainModeResponder;
+use crate::exchange::msg::{Header, exch};
+use crate::exchange::notify;
+use crate::exchange::phase1::Step;
+use crate::exchange::{
+    PROTO_ISAKMP, Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify,
+};
+use crate::time::{Duration, Instant};
+
+impl Engine {
+    pub(super) fn new_responder(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+    ) {
+        let mut refused = false;
+        let mut rcookie = self.cookie();
+        while self.by_cookies.contains_key(&(header.icookie, rcookie)) {
+            rcookie = self.cookie();
+        }
+        let (result, first, name) = match header.exchange {
+            exch::MAIN => {
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                (
+                    MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
+                        let kept = s.retained_bytes();
+                        (Phase1State::MainR(s), m, kept)
+                    }),
+                    "IKE_R_MM1",
+                    "IKE_R_MM2",
+                )
+            }
+            _ => {
+                let (rate, burst) = (
+                    self.config.aggressive_dh_per_second,
+                    self.config.aggressive_dh_burst,
+                );
+                let budget = &mut self.dh_budget;
+                let mut gate = || budget.take(now, rate, burst, header.icookie, *remote.ip());
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                let started =
+                    AggressiveResponder::start(&mut ctx, header, body, rcookie, &mut gate);
+                let started = match started {
+                    Ok((s, m)) => {
+                        let kept = s.retained_bytes();
+                        Ok((Phase1State::AggrR(s), m, kept))
+                    }
+                    Err(AmRefusal::OverBudget) => {
+                        bump(&mut self.counters.aggressive_dh_budget);
+                        self.log(
+                            None,
+                            None,
+                            format!(
+                                "Aggressive Mode DH budget spent: dropping first message from {remote}"
+                            ),
+                        );
+                        return;
+                    }
+                    Err(AmRefusal::NotAllowed(e)) => {
+                        // Counted here, not as peer_incompatible too.
+                        bump(&mut self.counters.aggressive_mode_refused);
+                        self.log(
+                            None,
+                            None,
+                            format!(
+                                "Aggressive Mode not configured for the identity from {remote}"
+                            ),
+                        );
+                        refused = true;
+                        Err(e)
+                    }
+                    Err(AmRefusal::Error(e)) => Err(e),
+                };
+                (started, "IKE_R_AM_AAA_AWAIT", "IKE_R_AM2")
+            }
+        };
+        let (state, reply, kept) = match result {
+            Ok(x) => x,
+            Err(e) => {
+                let sa_id = IkeSaId(self.alloc_id());
+                self.new_sa_log(sa_id, local, remote, first);
+                if !refused {
+                    self.counters.error(&e);
+                }
+                self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
+                if let Some(ty) = e.notify_number() {
+                    self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
+                }
+                self.events.push_back(Event::IkeSaFailed {
+                    ike_sa: sa_id,
+                    remote,
+                    error: Some(e),
+                });
+                return;
+            }
+        };
+        // What the entry will hold: the SA (twice: the table's slack at
+        // its worst load), the state's own buffers, our reply twice (to
+        // retransmit, to answer duplicates: never the peer's message, of
+        // which a digest is kept) and the indexes.
+        let bytes = 2 * core::mem::size_of::<IkeSa>()
+            + kept
+            + 2 * (reply.len() + 4)
+            + super::half_open::INDEX_BYTES;
+        match self.half_open.admit(
+            *remote.ip(),
+            self.config.half_open_per_peer,
+            self.config.half_open_total,
+            self.config.half_open_memory,
+            bytes,
+        ) {
+            Admit::Take => {}
+            Admit::Evict(ids) => {
+                for id in ids {
+                    if let Some(mut old) = self.take_sa(id) {
+                        bump(&mut self.counters.half_open_evicted);
+                        self.log(
+                            Some(id),
+                            None,
+                            format!(
+                                "half-open table full: evicting unverified SA with {}",
+                                old.remote
+                            ),
+                        );
+                        self.ike_down_ref(&mut old, DownReason::Expired);
+                    }
+                }
+            }
+            Admit::Refuse => {
+                bump(&mut self.counters.half_open_limit);
+                self.log(
+                    None,
+                    None,
+                    format!("half-open SA limit reached: dropping new SA from {remote}"),
+                );
+                return;
+            }
+        }
+        let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
+        self.new_sa_log(sa.id, local, remote, first);
+        self.transition(sa.id, None, first, name);
+        // A retransmitted first message gets this answer again.
+        self.send_phase1(&mut sa, now, Some(raw), reply, true);
+        self.half_open.insert(sa.id, *remote.ip(), bytes);
+        sa.first_from = Some(*remote.ip());
+        self.by_first.insert((sa.icookie, *remote.ip()), sa.id);
+        self.insert_sa(sa);
+    }
+
+    fn new_sa_log(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, first: &str) {
+        self.log(
+            Some(id),
+            None,
+            format!(
+                "received packet from {remote} dport {} sport {} Global (N) NEW SA",
+                local.port(),
+                remote.port()
+            ),
+        );
+        self.transition(id, None, "IKE_READY", first);
+    }
+
+    fn send_plain_notify(
+        &mut self,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        icookie: [u8; 8],
+        rcookie: [u8; 8],
+        ty: u16,
+        sa: IkeSaId,
+    ) {
+        let mid = self.rng.next_u32() | 1;
+        let msg = unprotected_notify(icookie, rcookie, mid, ty);
+        self.log(
+            Some(sa),
+            None,
+            format!("sending NOTIFY {} to {remote}", notify::name(ty)),
+        );
+        let mut payload = Vec::new();
+        if local.port() == self.config.natt_port {
+            payload.extend_from_slice(&NON_ESP_MARKER);
+        }
+        payload.extend_from_slice(&msg);
+        self.transmits.push_back(super::Datagram {
+            local,
+            remote,
+            payload,
+        });
+    }
+
+    /// Handles a phase-1 message on an existing SA; `false` drops the SA.
+    pub(super) fn phase1_message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+        arrival: Arrival,
+    ) -> bool {
+        if let Some(answer) = sa.flight.duplicate(raw) {
+            // The peer did not get our answer: repeat it, never reprocess.
+            let answer = answer.map(<[u8]>::to_vec);
+            self.duplicate(sa, None, answer.as_deref());
+            return true;
+        }
+        let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
+        let old = state.name();
+        let want_ic =
+            self.config.initial_contact && !self.have_sas_with(*sa.remote.ip(), Some(sa.id));
+        // The exchange sees the addresses this datagram travelled between
+        // (NAT-D is about them).
+        let mut ctx = Self::ctx(
+            &mut self.rng,
+            &*self.policy,
+            &self.config,
+            arrival.local,
+            arrival.remote,
+        );
+        let mut nat = None;
+        let step = match state {
+            Phase1State::MainI(s) => {
+                let (step, mm4) = s.handle(&mut ctx, header, body, want_ic);
+                nat = mm4.map(|o| o.nat);
+                map_step(step, Phase1State::MainI)
+            }
+            Phase1State::MainR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::MainR),
+            Phase1State::AggrI(s) => {
+                let (step, detected) = s.handle(&mut ctx, header, body);
+                nat = Some(detected);
+                map_step(step, Phase1State::AggrI)
+            }
+            Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
+            established @ (Phase1State::Established(_) | Phase1State::Gone) => {
+                sa.phase1 = established;
+                bump(&mut self.counters.out_of_state);
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "phase-1 message on a complete SA: dropped",
+                );
+                return true;
+            }
+        };
+        if matches!(step, Step::Next { .. } | Step::Done { .. }) {
+            // Validated: now the SA follows the message.
+            self.adopt(sa, header, arrival);
+            if let Some(nat) = nat.filter(|n| n.any() && !sa.floated) {
+                // RFC 3947: MM5 / AM3 onwards on the NAT-T ports with the marker.
+                sa.floated = true;
+                sa.local.set_port(self.config.natt_port);
+                sa.remote.set_port(self.config.peer_natt_port);
+                // Say which: a NAT in front of us, or our own forcing (a
+                // peer that forces too looks "behind a NAT" to us).
+                let why = if nat.forced && !nat.local_behind {
+                    "UDP encapsulation forced"
+                } else {
+                    "NAT detected"
+                };
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format!(
+                        "{why}: floating to port {} (peer {})",
+                        sa.local.port(),
+                        sa.remote.port()
+                    ),
+                );
+            }
+        }
+        match step {
+            Step::Next {
+                state,
+                reply,
+                received,
+            } => {
+                self.transition(sa.id, None, old, received);
+                sa.phase1 = state;
+                // The peer answered our first message: its address is real,
+                // the SA is no longer the first to go when the table fills.
+                self.half_open.verify(sa.id);
+                let new = sa.phase1.name();
+                self.transition(sa.id, None, received, new);
+                self.send_phase1(sa, now, Some(raw), reply, true);
+                true
+            }
+            Step::Done {
+                sa: p1,
+                reply,
+                received,
+                initial_contact,
+            } => {
+                self.transition(sa.id, None, old, received);
+                match reply {
+                    Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
+                    None => sa.flight.received(raw),
+                }
+                let aggressive_initiator =
+                    sa.initiator && matches!(header.exchange, exch::AGGRESSIVE);
+                self.phase1_complete(now, sa, p1, received, initial_contact);
+                if aggressive_initiator && want_ic {
+                    // Aggressive Mode has no encrypted message of ours to
+                    // carry it: an Informational right after AM3.
+                    if let Some(p1) = sa.established() {
+                        let spi = informational::isakmp_spi(p1);
+                        let item = InfoItem::Notify {
+                            ty: notify::INITIAL_CONTACT,
+                            protocol: PROTO_ISAKMP,
+                            spi,
+                            data: Vec::new(),
+                        };
+                        self.send_info(sa, &[item]);
+                    }
+                }
+                true
+            }
+            Step::Ignore { state, why } => {
+                sa.phase1 = state;
+                bump(&mut self.counters.ignored);
+                self.log(Some(sa.id), None, format!("ignoring message: {why}"));
+                true
+            }
+            Step::Reject { state, error } => {
+                sa.phase1 = state;
+                self.counters.error(&error);
+                self.log(Some(sa.id), None, format!("rejecting message: {error}"));
+                if let Some(ty) = error.notify_number() {
+                    // To the peer we know, not to wherever the datagram
+                    // claims to come from.
+                    self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
+                }
+                true
+            }
+
+            Step::Fail(e) => {
+                self.counters.error(&e);
+                self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
+                if let Some(ty) = e.notify_number() {
+                    self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
+                }
+                self.transition(sa.id, None, old, "IKE_DEST_SA");
+                self.events.push_back(Event::IkeSaFailed {
+                    ike_sa: sa.id,
+                    remote: sa.remote,
+                    error: Some(e.clone()),
+                });
+                for a in sa.acquires.drain(..) {
+                    self.events.push_back(Event::ChildSaFailed {
+                        remote: sa.remote,
+                        selectors: a.selectors,
+                        error: Some(e.clone()),
+                    });
+                }
+                false
+            }
+        }
+    }
+
+    /// A validated phase-1 message: take the responder's cookie (the
+    /// first answer to our first message), its addresses and the float.
+    fn adopt(&mut self, sa: &mut IkeSa, header: &Header, arrival: Arrival) {
+        if sa.rcookie == [0; 8] && header.rcookie != [0; 8] {
+            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+            sa.rcookie = header.rcookie;
+            self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
+        }
+        if arrival.local.port() == self.config.natt_port && !sa.floated {
+            sa.floated = true;
+            sa.local = arrival.local;
+        }
+        sa.remote = arrival.remote;
+    }
+
+    fn phase1_complete(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        p1: Box<Phase1Sa>,
+        received: &str,
+        initial_contact: bool,
+    ) {
+        self.log(
+            Some(sa.id),
+            None,
+            format!("SA has been authenticated with {}", sa.remote.ip()),
+        );
+        self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
+        if self.config.keylog {
+            if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
+                self.events.push_back(Event::IkeSaKeys(IkeSaKeys {
+                    ike_sa: sa.id,
+                    initiator_cookie: p1.icookie,
+                    responder_cookie: p1.rcookie,
+                    encryption_key,
+                }));
+            }
+        }
+        self.half_open.remove(sa.id);
+        let lifetime = p1.lifetime;
+        let nat = p1.nat;
+        let dpd = p1.caps.dpd;
+        sa.phase1 = Phase1State::Established(p1);
+        sa.established_at = Some(now);
+        sa.reported_up = true;
+        sa.dpd.last_heard = Some(now);
+        match lifetime.seconds {
+            Some(s) => sa
+                .timers
+                .set(SaTimer::Expire, now + Duration::from_secs(u64::from(s))),
+            None => sa.timers.stop(SaTimer::Expire),
+        }
+        if let Some(cfg) = self.config.dpd.filter(|_| dpd) {
+            sa.timers.set(SaTimer::Dpd, now + cfg.interval);
+        }
+        if nat.local_behind && sa.floated {
+            sa.timers
+                .set(SaTimer::Keepalive, now + self.config.nat_keepalive);
+        }
+        self.announce_lifetime(sa);
+        if let Some(info) = self.info(sa) {
+            self.events.push_back(Event::IkeSaUp(info));
+        }
+        self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_P1_COMPLETE");
+        if initial_contact {
+            self.initial_contact(sa);
+        }
+        self.start_transaction(now, sa);
+    }
+
+    /// The RESPONDER_LIFETIME a responder owes when its policy shortened
+    /// the peer's phase-1 lifetime: IOS sends it in a protected
+    /// Informational right after the peer authenticated, where it cannot be
+    /// forged, rather than in the clear in MM2 / AM2.
+    fn announce_lifetime(&mut self, sa: &mut IkeSa) {
+        let Some(p1) = sa.established_mut() else {
+            return;
+        };
+        if !core::mem::take(&mut p1.announce_lifetime) {
+            return;
+        }
+        let lifetime = p1.lifetime;
+        let Some(item) = informational::phase1_responder_lifetime(p1) else {
+            return;
+        };
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "Sending phase 1 responder lifetime {}",
+                lifetime.seconds.unwrap_or(0)
+            ),
+        );
+        self.send_info(sa, &[item]);
+    }
+
+    /// A peer's phase-1 RESPONDER_LIFETIME (protected, protocol ISAKMP):
+    /// the shorter lifetime is the one in force.
+    pub(super) fn responder_lifetime(&mut self, now: Instant, sa: &mut IkeSa, data: &[u8]) {
+        let Some(l) = parse_responder_lifetime(SaPhase::Isakmp, data) else {
+            bump(&mut self.counters.ignored);
+            self.log(
+                Some(sa.id),
+                None,
+                "unreadable phase 1 RESPONDER_LIFETIME ignored",
+            );
+            return;
+        };
+        let Some(p1) = sa.established_mut() else {
+            return;
+        };
+        p1.lifetime = p1.lifetime.min(l);
+        let in_force = p1.lifetime;
+        if let (Some(s), Some(up)) = (in_force.seconds, sa.established_at) {
+            let at = up + Duration::from_secs(u64::from(s));
+            sa.timers.set(SaTimer::Expire, at.max(now));
+        }
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "phase 1 responder lifetime {} s in force",
+                in_force.seconds.unwrap_or(0)
+            ),
+        );
+    }
+
+    /// Lets Quick Mode run on `sa` and starts the acquires that waited.
+    pub(super) fn open_phase2(&mut self, now: Instant, sa: &mut IkeSa) {
+        sa.phase2_open = true;
+        self.pump_acquires(now, sa);
+    }
+
+    /// Tears down every SA in `scope` but `keep`'s (INITIAL_CONTACT:
+    /// RFC 2407 4.6.3.3 scopes it to the sending system; DPD: the dead
+    /// peer). Peers that share the address but not the port, identity or
+    /// Xauth user (clients behind one NAT) keep theirs.
+    pub(super) fn purge_scope(&mut self, scope: &PeerScope, keep: IkeSaId, reason: DownReason) {
+        let ids: Vec<IkeSaId> = self
+            .sas
+            .values()
+            .filter(|s| s.id != keep && scope.covers_ike(s))
+            .map(|s| s.id)
+            .collect();
+        for id in ids {
+            if let Some(sa) = self.take_sa(id) {
+                self.ike_down(sa, reason);
+            }
+        }
+        let mut kids: Vec<ChildSaId> = self
+            .children
+            .values()
+            .filter(|c| c.sa.ike_sa != keep && scope.covers_child(c))
+            .map(|c| c.sa.id)
+            .collect();
+        kids.sort();
+        for k in kids {
+            if let Some(c) = self.children.remove(&k) {
+                self.child_down(c, reason);
+            }
+        }
+    }
+
+    /// A peer's INITIAL_CONTACT: its earlier SAs go, once the peer is who
+    /// it says (after Xauth where the profile wants it).
+    pub(super) fn initial_contact(&mut self, sa: &mut IkeSa) {
+        let Some(scope) = sa.scope() else {
+            if sa.xauth_outstanding() {
+                sa.pending_initial_contact = true;
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "INITIAL_CONTACT held until Xauth is done",
+                );
+            }
+            return;
+        };
+        sa.pending_initial_contact = false;
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "Process initial contact, bring down existing phase 1 and 2 SA's with local {} remote {} remote port {}",
+                sa.local.ip(),
+                scope.remote.ip(),
+                scope.remote.port()
+            ),
+        );
+        self.purge_scope(&scope, sa.id, DownReason::InitialContact);
+    }
+
+    pub(super) fn pump_acquires(&mut self, now: Instant, sa: &mut IkeSa) {
+        while sa.phase2_open && sa.established().is_some() && !sa.acquires.is_empty() {
+            let active = sa
+                .quick
+                .iter()
+                .filter(|q| !matches!(q.role, QmRole::Done))
+                .count();
+            if active >= super::MAX_ACTIVE_QUICK_MODES {
+                break;
+            }
+            let a = sa.acquires.remove(0);
+            self.start_quick_mode(now, sa, a);
+        }
+    }
+}
+
+fn map_step<S>(step: Step<S>, wrap: fn(S) -> Phase1State) -> Step<Phase1State> {
+    match step {
+        Step::Next {
+            state,
+            reply,
+            received,
+        } => Step::Next {
+            state: wrap(state),
+            reply,
+            received,
+        },
+        Step::Done {
+            sa,
+            reply,
+            received,
+            initial_contact,
+        } => Step::Done {
+            sa,
+            reply,
+            received,
+            initial_contact,
+        },
+        Step::Ignore { state, why } => Step::Ignore {
+            state: wrap(state),
+            why,
+        },
+        Step::Reject { state, error } => Step::Reject {
+            state: wrap(state),
+            error,
+        },
+        Step::Fail(e) => Step::Fail(e),
+    }
+}

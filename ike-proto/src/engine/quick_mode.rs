@@ -1,0 +1,477 @@
+//! Quick Mode on the engine: starting one for an acquire, driving
+//! `exchange::quick_mode` in both roles, and installing the child SAs.
+
+use super::counters::bump;
+use super::flight::Flight;
+use super::{
+    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, Encapsulation, Engine, Event, IkeSa,
+    InfoItem, Phase1State, QmRole, QmSlot,
+};
+use crate::error::Error;
+use crate::exchange::informational::{self};
+use crate::exchange::msg::Header;
+use crate::exchange::notify;
+use crate::exchange::quick_mode::{
+    InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
+};
+use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
+use crate::policy::Identity;
+use crate::time::{Duration, Instant};
+
+impl Engine {
+    pub(super) fn start_quick_mode(&mut self, now: Instant, sa: &mut IkeSa, acquire: Acquire) {
+        let Some(offer) =
+            self.policy
+                .initiator_phase2(*sa.local.ip(), *sa.remote.ip(), &acquire.selectors)
+        else {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: acquire.selectors,
+                error: Some(Error::refused("policy no longer protects the selectors")),
+            });
+            return;
+        };
+        let mid = self.message_id(sa);
+        let spi = Self::spi(&mut *self.rng, &self.children, &self.quick_spis);
+        let (local, remote) = (sa.local, sa.remote);
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            sa.acquires.push(acquire);
+            return;
+        };
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+        match QuickModeInitiator::start(
+            p1,
+            &mut ctx,
+            mid,
+            offer.proposals,
+            acquire.selectors,
+            offer.send_client_ids,
+            spi,
+        ) {
+            Ok((state, msg)) => {
+                self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
+                self.send(sa, &msg);
+                sa.remember_quick(mid);
+                let mut flight = Flight::default();
+                flight.request(now, msg, self.backoff());
+                self.quick_spis.insert(spi);
+                sa.quick.push(QmSlot {
+                    message_id: mid,
+                    spi_in: spi,
+                    role: QmRole::Initiator(state),
+                    acquire: Some(acquire),
+                    flight,
+                    expire_at: now + self.exchange_life(),
+                });
+            }
+            Err(e) => {
+                self.events.push_back(Event::ChildSaFailed {
+                    remote,
+                    selectors: acquire.selectors,
+                    error: Some(e),
+                });
+            }
+        }
+    }
+
+    pub(super) fn quick_message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+        arrival: Arrival,
+    ) {
+        let mid = header.message_id;
+        if mid == 0 || sa.established().is_none() {
+            bump(&mut self.counters.out_of_state);
+            self.log(
+                Some(sa.id),
+                Some(mid),
+                "Quick Mode before phase 1 complete: dropped",
+            );
+            return;
+        }
+        let Some(idx) = sa.quick.iter().position(|q| q.message_id == mid) else {
+            if sa.seen_quick.contains(&mid) {
+                // A Quick Mode of this SA that is over (its linger too):
+                // a replay, never run again.
+                bump(&mut self.counters.replays);
+                self.log(
+                    Some(sa.id),
+                    Some(mid),
+                    "Quick Mode message ID seen before: replay dropped",
+                );
+                return;
+            }
+            self.quick_responder(now, sa, header, body, raw, arrival);
+            return;
+        };
+        let Some(slot) = sa.quick.get_mut(idx) else {
+            return;
+        };
+        if let Some(answer) = slot.flight.duplicate(raw) {
+            let answer = answer.map(<[u8]>::to_vec);
+            self.duplicate(sa, Some(mid), answer.as_deref());
+            return;
+        }
+        let role = core::mem::replace(&mut slot.role, QmRole::Done);
+        let acquire = slot.acquire;
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            return;
+        };
+        match role {
+            QmRole::Initiator(s) => match s.handle(p1, header, body) {
+                InitiatorOutcome::Done {
+                    reply,
+                    child,
+                    waiting,
+                } => {
+                    let linger = self.linger();
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
+                        slot.flight.answer(now, raw, reply.clone(), None);
+                        slot.expire_at = now + linger;
+                    }
+                    // Finished: duplicates are answered from `last_tx`, so
+                    // the IV chain can go (the crypter remembers only a few).
+                    sa.forget_iv(mid);
+                    self.heard_from(now, sa, arrival);
+                    self.send(sa, &reply);
+                    if let Some(child) = child {
+                        self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+                        self.install_child(now, sa, *child, true, acquire);
+                    } else {
+                        self.log(
+                            Some(sa.id),
+                            Some(mid),
+                            "commit bit set: waiting for CONNECTED",
+                        );
+                    }
+                }
+                InitiatorOutcome::Ignore(s, why) => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = QmRole::Initiator(s);
+                    }
+                    bump(&mut self.counters.ignored);
+                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {why}"));
+                }
+                InitiatorOutcome::Fail(e) => {
+                    self.counters.error(&e);
+                    self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
+                    self.take_slot(sa, idx);
+                    sa.forget_iv(mid);
+                    if let Some(ty) = e.notify_number() {
+                        self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
+                    }
+                    if let Some(a) = acquire {
+                        self.events.push_back(Event::ChildSaFailed {
+                            remote: sa.remote,
+                            selectors: a.selectors,
+                            error: Some(e),
+                        });
+                        self.rekey_failed(a);
+                    }
+                }
+            },
+            QmRole::Responder(s) => match s.handle(p1, header, body) {
+                Ok((child, commit)) => {
+                    let linger = self.linger();
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.flight.received(raw);
+                        slot.expire_at = now + linger;
+                    }
+                    sa.forget_iv(mid);
+                    self.heard_from(now, sa, arrival);
+                    self.log(Some(sa.id), Some(mid), "Creating IPSec SAs");
+                    self.transition(sa.id, Some(mid), "IKE_QM_R_QM2", "IKE_QM_PHASE2_COMPLETE");
+                    let spi_in = child.spi_in;
+                    self.install_child(now, sa, child, false, None);
+                    if commit {
+                        self.send_notify(
+                            sa,
+                            notify::CONNECTED,
+                            PROTO_ESP,
+                            spi_in.to_be_bytes().to_vec(),
+                        );
+                    }
+                }
+                Err((s, e)) => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = QmRole::Responder(s);
+                    }
+                    self.counters.error(&e);
+                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {e}"));
+                }
+            },
+            QmRole::Done => {
+                bump(&mut self.counters.out_of_state);
+                self.log(
+                    Some(sa.id),
+                    Some(mid),
+                    "message for a finished Quick Mode: dropped",
+                );
+            }
+        }
+    }
+
+    fn quick_responder(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Header,
+        body: &[u8],
+        raw: &[u8],
+        arrival: Arrival,
+    ) {
+        let mid = header.message_id;
+        let active = sa
+            .quick
+            .iter()
+            .filter(|q| !matches!(q.role, QmRole::Done))
+            .count();
+        // Active exchanges are capped below the crypter's per-message-ID IV
+        // memory; the initiator retransmits what we drop here.
+        if !sa.phase2_open
+            || sa.quick.len() >= super::MAX_QUICK_MODES
+            || active >= super::MAX_ACTIVE_QUICK_MODES
+        {
+            bump(&mut self.counters.out_of_state);
+            self.log(
+                Some(sa.id),
+                Some(mid),
+                "Quick Mode not accepted now: dropped",
+            );
+            return;
+        }
+        let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
+        let room = self.child_room(sa);
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            return;
+        };
+        let (children, quick_spis) = (&self.children, &self.quick_spis);
+        let mut alloc =
+            |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, quick_spis);
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
+        let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
+        match result {
+            Ok((state, reply)) => {
+                self.log(
+                    Some(id),
+                    Some(mid),
+                    "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
+                );
+                self.transition(id, Some(mid), "IKE_QM_READY", "IKE_QM_SPI_STARVE");
+                self.log(
+                    Some(id),
+                    Some(mid),
+                    "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
+                );
+                self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
+                self.heard_from(now, sa, arrival);
+                self.send(sa, &reply);
+                sa.remember_quick(mid);
+                let mut flight = Flight::default();
+                flight.answer(now, raw, reply, Some(self.backoff()));
+                let spi_in = state.spi_in();
+                self.quick_spis.insert(spi_in);
+                sa.quick.push(QmSlot {
+                    message_id: mid,
+                    spi_in,
+                    role: QmRole::Responder(state),
+                    acquire: None,
+                    flight,
+                    expire_at: now + self.exchange_life(),
+                });
+            }
+            Err(e) => {
+                if !room && e.authenticated {
+                    bump(&mut self.counters.child_sa_limit);
+                    self.log(
+                        Some(id),
+                        Some(mid),
+                        format!(
+                            "Quick Mode refused: the IKE SA or peer {} holds its most IPsec SAs",
+                            sa_remote.ip()
+                        ),
+                    );
+                } else {
+                    self.counters.error(&e.error);
+                }
+                self.log(
+                    Some(id),
+                    Some(mid),
+                    format!("Quick Mode refused: {}", e.error),
+                );
+                // Only a message whose HASH(1) verified is provably the
+                // peer's; anything else is dropped without an answer.
+                if let Some(ty) = e.error.notify_number().filter(|_| e.authenticated) {
+                    match e.spi {
+                        Some(spi) => self.send_notify(sa, ty, PROTO_ESP, spi.to_vec()),
+                        None => self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new()),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a peer's new Quick Mode may add a child SA: the IKE SA's and
+    /// the peer address's child SAs (replaced ones awaiting their hard
+    /// expiry included: a peer that rekeys every second must not pile them
+    /// up) and the Quick Modes it is answering, under the limits.
+    fn child_room(&self, sa: &IkeSa) -> bool {
+        let running = sa
+            .quick
+            .iter()
+            .filter(|q| matches!(q.role, QmRole::Responder(_)))
+            .count();
+        let (mut mine, mut peer) = (running, running);
+        for c in self.children.values() {
+            if c.sa.ike_sa == sa.id {
+                mine += 1;
+            }
+            if c.sa.remote.ip() == sa.remote.ip() {
+                peer += 1;
+            }
+        }
+        mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
+    }
+
+    fn send_notify(&mut self, sa: &mut IkeSa, ty: u16, protocol: u8, spi: Vec<u8>) {
+        let spi = if protocol == PROTO_ISAKMP && spi.is_empty() {
+            sa.established()
+                .map(informational::isakmp_spi)
+                .unwrap_or_default()
+        } else {
+            spi
+        };
+        self.log(
+            Some(sa.id),
+            None,
+            format!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
+        );
+        let item = InfoItem::Notify {
+            ty,
+            protocol,
+            spi,
+            data: Vec::new(),
+        };
+        self.send_info(sa, &[item]);
+    }
+
+    pub(super) fn rekey_failed(&mut self, a: Acquire) {
+        if let Some(old) = a.rekey_of.and_then(|id| self.children.get_mut(&id)) {
+            old.rekeying = false;
+        }
+    }
+
+    pub(super) fn install_child(
+        &mut self,
+        now: Instant,
+        sa: &IkeSa,
+        nc: NegotiatedChild,
+        initiator: bool,
+        acquire: Option<Acquire>,
+    ) {
+        let id = ChildSaId(self.alloc_id());
+        let encapsulation = if nc.udp_encap {
+            Encapsulation::Udp {
+                local_port: sa.local.port(),
+                remote_port: sa.remote.port(),
+            }
+        } else {
+            Encapsulation::None
+        };
+        let child = ChildSa {
+            id,
+            ike_sa: sa.id,
+            local: sa.local,
+            remote: sa.remote,
+            spi_in: nc.spi_in,
+            spi_out: nc.spi_out,
+            cipher: nc.proposal.cipher,
+            integrity: nc.proposal.integrity,
+            mode: nc.proposal.mode,
+            encapsulation,
+            pfs: nc.proposal.pfs,
+            selectors: nc.selectors,
+            lifetime: nc.lifetime,
+            keys_in: nc.keys_in,
+            keys_out: nc.keys_out,
+            initiator,
+        };
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "inbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
+                sa.remote.ip(),
+                sa.local.ip(),
+                child.selectors.remote,
+                child.selectors.local,
+                child.spi_in
+            ),
+        );
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "outbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
+                sa.local.ip(),
+                sa.remote.ip(),
+                child.selectors.local,
+                child.selectors.remote,
+                child.spi_out
+            ),
+        );
+        let (soft_at, hard_at) = match nc.lifetime.seconds {
+            Some(s) => {
+                let life = Duration::from_secs(u64::from(s));
+                let permille = if initiator {
+                    self.config.rekey_initiator_permille
+                } else {
+                    self.config.rekey_responder_permille
+                };
+                (Some(now + life.mul_ratio(permille, 1000)), Some(now + life))
+            }
+            None => (None, None),
+        };
+        let old = acquire
+            .and_then(|a| a.rekey_of)
+            .filter(|o| self.children.contains_key(o))
+            .or_else(|| {
+                self.children
+                    .values()
+                    .filter(|c| {
+                        !c.replaced
+                            && c.sa.remote.ip() == sa.remote.ip()
+                            && c.sa.selectors == child.selectors
+                    })
+                    .min_by_key(|c| c.sa.id)
+                    .map(|c| c.sa.id)
+            });
+        let event = match old.and_then(|o| self.children.get_mut(&o)) {
+            Some(o) => {
+                o.replaced = true;
+                o.rekeying = false;
+                let old = o.sa.id;
+                self.children.stop_soft(old);
+                Event::ChildSaRekeyed {
+                    old,
+                    new: child.clone(),
+                }
+            }
+            None => Event::ChildSaUp(child.clone()),
+        };
+        self.children.insert(ChildEntry::new(
+            child,
+            sa.established()
+                .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
+            sa.xauth_user.clone(),
+            soft_at,
+            hard_at,
+        ));
+        self.events.push_back(event);
+    }
+}

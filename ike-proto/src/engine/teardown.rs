@@ -1,0 +1,142 @@
+//! SA teardown: an IKE SA or child SA going down, with the deletes sent
+//! and the events raised.
+
+use std::net::Ipv4Addr;
+
+use super::children::ChildEntry;
+use super::{ChildSa, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, QmRole};
+
+use crate::exchange::informational::InfoItem;
+use crate::time::Instant;
+
+impl Engine {
+    pub(super) fn ike_down(&mut self, mut sa: Box<IkeSa>, reason: DownReason) {
+        self.ike_down_ref(&mut sa, reason);
+    }
+
+    /// Reports an SA's end (down if it was up, failed otherwise) and the
+    /// acquires it carried; the caller forgets the SA.
+    pub(super) fn ike_down_ref(&mut self, sa: &mut IkeSa, reason: DownReason) {
+        let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
+        sa.timers.stop_all();
+        sa.xact = None;
+        self.policy.ike_sa_ended(sa.id);
+        if let Some(a) = sa.assigned.take().filter(|_| !sa.initiator) {
+            // A Mode Config address lives as long as the SAs that carry
+            // it: the client's child SAs go with its IKE SA, or a client
+            // that deleted only its ISAKMP SA would keep a working IPsec
+            // SA for an address the pool hands to the next client.
+            self.drop_children_of(sa.id, reason);
+            self.log(Some(sa.id), None, "returning IP addr to the address pool");
+            self.policy.release_address(a);
+        }
+        self.transition(sa.id, None, state.name(), "IKE_DEST_SA");
+        if sa.reported_up {
+            self.events.push_back(Event::IkeSaDown {
+                ike_sa: sa.id,
+                remote: sa.remote,
+                reason,
+            });
+        } else {
+            self.events.push_back(Event::IkeSaFailed {
+                ike_sa: sa.id,
+                remote: sa.remote,
+                error: None,
+            });
+        }
+        for a in sa.acquires.drain(..) {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: a.selectors,
+                error: None,
+            });
+        }
+        for q in sa.quick.drain(..) {
+            self.quick_spis.remove(&q.spi_in);
+            if let (Some(a), QmRole::Initiator(_)) = (q.acquire, &q.role) {
+                self.events.push_back(Event::ChildSaFailed {
+                    remote: sa.remote,
+                    selectors: a.selectors,
+                    error: None,
+                });
+            }
+        }
+    }
+
+    /// Removes the child SAs an IKE SA negotiated (no Delete is sent:
+    /// the IKE SA that would protect it is going).
+    fn drop_children_of(&mut self, ike_sa: IkeSaId, reason: DownReason) {
+        let mut kids: Vec<ChildSaId> = self
+            .children
+            .values()
+            .filter(|c| c.sa.ike_sa == ike_sa)
+            .map(|c| c.sa.id)
+            .collect();
+        kids.sort();
+        for k in kids {
+            if let Some(c) = self.children.remove(&k) {
+                self.child_down(c, reason);
+            }
+        }
+    }
+
+    pub(super) fn child_down(&mut self, entry: ChildEntry, reason: DownReason) {
+        self.log(
+            Some(entry.sa.ike_sa),
+            None,
+            format!(
+                "deleting IPsec SAs spi in 0x{:08X} out 0x{:08X}",
+                entry.sa.spi_in, entry.sa.spi_out
+            ),
+        );
+        self.events.push_back(Event::ChildSaDown {
+            child: entry.sa.id,
+            remote: entry.sa.remote,
+            spi_in: entry.sa.spi_in,
+            spi_out: entry.sa.spi_out,
+            reason,
+        });
+    }
+
+    /// The established IKE SA to the peer of `child` (most recent first).
+    fn ike_for_peer(&self, peer: Ipv4Addr) -> Option<IkeSaId> {
+        self.sas
+            .values()
+            .filter(|s| s.remote.ip() == &peer && s.established().is_some())
+            .max_by_key(|s| s.established_at)
+            .map(|s| s.id)
+    }
+
+    pub(super) fn send_info(&mut self, sa: &mut IkeSa, items: &[InfoItem]) {
+        let mid = self.message_id(sa);
+        if let Phase1State::Established(p1) = &mut sa.phase1 {
+            let msg = crate::exchange::informational::protected(p1, mid, items);
+            self.send(sa, &msg);
+        }
+    }
+
+    pub(super) fn send_child_delete(&mut self, _now: Instant, child: &ChildSa) {
+        let Some(id) = self.ike_for_peer(*child.remote.ip()) else {
+            return;
+        };
+        if let Some(mut sa) = self.sas.remove(&id) {
+            let item = InfoItem::Delete {
+                protocol: crate::exchange::PROTO_ESP,
+                spis: vec![child.spi_in.to_be_bytes().to_vec()],
+            };
+            self.send_info(&mut sa, &[item]);
+            self.put_sa(sa);
+        }
+    }
+
+    pub(super) fn send_ike_delete(&mut self, sa: &mut IkeSa) {
+        if let Some(p1) = sa.established() {
+            let spi = crate::exchange::informational::isakmp_spi(p1);
+            let item = InfoItem::Delete {
+                protocol: crate::exchange::PROTO_ISAKMP,
+                spis: vec![spi],
+            };
+            self.send_info(sa, &[item]);
+        }
+    }
+}

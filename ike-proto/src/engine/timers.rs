@@ -1,0 +1,302 @@
+//! Timers on the engine: liveness from what arrives, the due flights,
+//! SA lifetimes, DPD and the Quick Mode slots.
+
+use super::children::Lifetime;
+use super::counters::bump;
+use super::flight::Due;
+use super::{ChildSaId, DownReason, DpdMode, Engine, Event, IkeSa, IkeSaId, QmRole, SaTimer};
+use crate::exchange::informational::dpd;
+use crate::exchange::notify;
+use crate::time::Instant;
+
+impl Engine {
+    /// Runs the timers due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        // Only the SAs with something due: under a flood of first
+        // messages the table is large and the timers are many.
+        let mut ids: Vec<IkeSaId> = self
+            .wakeups
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .map(|(_, id)| *id)
+            .collect();
+        ids.sort();
+        for id in ids {
+            let Some(mut sa) = self.sas.remove(&id) else {
+                self.reschedule(id, None);
+                continue;
+            };
+            // Phase 1's retransmission first, as when it was the first
+            // SA timer: at a tie it wins over the half-open timeout.
+            let mut keep = self.phase1_flight(now, &mut sa);
+            while keep {
+                let Some(t) = sa.timers.take_expired(now) else {
+                    break;
+                };
+                keep = self.sa_timer(now, &mut sa, t);
+            }
+            if keep {
+                keep = self.xact_timer(now, &mut sa);
+            }
+            if keep {
+                self.slot_timers(now, &mut sa);
+                self.pump_acquires(now, &mut sa);
+                self.put_sa(sa);
+            } else {
+                self.forget_sa(&sa);
+            }
+        }
+        // Likewise only the child SAs with a lifetime run out.
+        for (id, lifetime) in self.children.due(now) {
+            if lifetime == Lifetime::Hard {
+                if let Some(c) = self.children.remove(&id) {
+                    self.send_child_delete(now, &c.sa);
+                    self.child_down(c, DownReason::Expired);
+                }
+            } else if let Some(c) = self.children.get(&id) {
+                let (local, remote, sel) = (c.sa.local, c.sa.remote, c.sa.selectors);
+                self.children.stop_soft(id);
+                if self.rekey(now, id, local, remote, sel).is_err() {
+                    if let Some(c) = self.children.get_mut(&id) {
+                        c.rekeying = false;
+                    }
+                    self.log(
+                        None,
+                        None,
+                        format!(
+                            "child SA {} reached its soft lifetime; not ours to rekey",
+                            id.0
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Phase 1's flight, if due; `false` drops the SA.
+    fn phase1_flight(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
+        // A peer that never answered gets one retransmission: its first
+        // message may have been spoofed (each answer would multiply the
+        // flood towards the victim), and a real peer retransmits its own
+        // first message (answered by the flight) if ours was lost.
+        let unanswered = self.half_open.is_unverified(sa.id);
+        let backoff = self.backoff();
+        let tries = if unanswered {
+            backoff.tries.min(2)
+        } else {
+            backoff.tries
+        };
+        match sa.flight.due(now, backoff, tries) {
+            None => true,
+            Some(Due::Resend(bytes)) => {
+                let bytes = bytes.to_vec();
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format!("retransmitting phase 1 {}...", sa.phase1.name()),
+                );
+                self.send(sa, &bytes);
+                true
+            }
+            Some(Due::Exhausted) if unanswered => {
+                // Kept (a late second message still completes it) until
+                // the half-open timeout or an eviction, but silent.
+                bump(&mut self.counters.half_open_unanswered);
+                sa.flight.stop();
+                self.log(
+                    Some(sa.id),
+                    None,
+                    "peer never answered: no more retransmissions",
+                );
+                true
+            }
+            Some(Due::Exhausted) => {
+                self.log(Some(sa.id), None, "retransmissions exhausted: giving up");
+                self.ike_down_ref(sa, DownReason::PeerDead);
+                false
+            }
+        }
+    }
+
+    /// A repeat of the last message an exchange processed: our answer
+    /// again (if we gave one), never a second processing.
+    pub(super) fn duplicate(&mut self, sa: &IkeSa, node: Option<u32>, answer: Option<&[u8]>) {
+        bump(&mut self.counters.duplicates);
+        if let Some(answer) = answer {
+            self.log(
+                Some(sa.id),
+                node,
+                "duplicate packet: retransmitting last response",
+            );
+            self.send(sa, answer);
+        }
+    }
+
+    /// One SA timer; `false` drops the SA.
+    fn sa_timer(&mut self, now: Instant, sa: &mut IkeSa, t: SaTimer) -> bool {
+        match t {
+            SaTimer::Expire => {
+                if sa.is_half_open() {
+                    self.log(Some(sa.id), None, "phase 1 timed out");
+                } else {
+                    self.log(Some(sa.id), None, "phase 1 lifetime expired");
+                    self.send_ike_delete(sa);
+                }
+                let was_up = !sa.is_half_open();
+                self.ike_down_ref(sa, DownReason::Expired);
+                if was_up {
+                    self.reestablish(now, sa);
+                }
+                false
+            }
+            SaTimer::Dpd => self.dpd_timer(now, sa),
+            SaTimer::Keepalive => {
+                self.transmits.push_back(super::Datagram {
+                    local: sa.local,
+                    remote: sa.remote,
+                    payload: vec![0xff],
+                });
+                sa.timers
+                    .set(SaTimer::Keepalive, now + self.config.nat_keepalive);
+                true
+            }
+        }
+    }
+
+    /// Phase 1 went away while child SAs with the peer live on: as its
+    /// initiator, bring it back (DPD and the rekeys need it).
+    pub(super) fn reestablish(&mut self, now: Instant, sa: &IkeSa) {
+        let peer = *sa.remote.ip();
+        if !sa.initiator || !self.children.values().any(|c| c.sa.remote.ip() == &peer) {
+            return;
+        }
+        if self.sas.values().any(|s| s.remote.ip() == &peer) {
+            return; // another IKE SA with the peer exists or is coming up
+        }
+        self.log(
+            Some(sa.id),
+            None,
+            "child SAs live on: re-establishing phase 1",
+        );
+        // Where the old SA ended up: after a float, the NAT-T ports (the
+        // new SA starts floated, so a NAT in the path keeps its mapping).
+        let _ = self.start_phase1(now, sa.local, sa.remote);
+    }
+
+    fn dpd_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
+        // A probe (`Engine::probe_peer`) runs even without periodic DPD.
+        let Some(cfg) = self.dpd_settings(sa.dpd.outstanding.is_some()) else {
+            return true;
+        };
+        match sa.dpd.outstanding {
+            None => {
+                if cfg.mode == DpdMode::OnIdle {
+                    let idle_until = sa.dpd.last_heard.unwrap_or(now) + cfg.interval;
+                    if idle_until > now {
+                        sa.timers.set(SaTimer::Dpd, idle_until);
+                        return true;
+                    }
+                }
+                sa.dpd.seq = sa.dpd.seq.wrapping_add(1);
+                let seq = sa.dpd.seq;
+                sa.dpd.outstanding = Some((seq, seq, 1));
+                self.send_dpd(sa, seq);
+                sa.timers.set(SaTimer::Dpd, now + cfg.retry);
+                true
+            }
+            Some((first, _, tries)) => {
+                if tries >= cfg.retries {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        format!("peer {} not responding to DPD: declared dead", sa.remote),
+                    );
+                    self.events.push_back(Event::PeerDead {
+                        ike_sa: sa.id,
+                        remote: sa.remote,
+                    });
+                    if let Some(scope) = sa.scope() {
+                        self.purge_scope(&scope, sa.id, DownReason::PeerDead);
+                    }
+                    let mut kids: Vec<ChildSaId> = self
+                        .children
+                        .values()
+                        .filter(|c| c.sa.ike_sa == sa.id)
+                        .map(|c| c.sa.id)
+                        .collect();
+                    kids.sort();
+                    for k in kids {
+                        if let Some(c) = self.children.remove(&k) {
+                            self.child_down(c, DownReason::PeerDead);
+                        }
+                    }
+                    self.ike_down_ref(sa, DownReason::PeerDead);
+                    return false;
+                }
+                sa.dpd.seq = sa.dpd.seq.wrapping_add(1);
+                let seq = sa.dpd.seq;
+                sa.dpd.outstanding = Some((first, seq, tries + 1));
+                self.send_dpd(sa, seq);
+                sa.timers.set(SaTimer::Dpd, now + cfg.retry);
+                true
+            }
+        }
+    }
+
+    pub(super) fn send_dpd(&mut self, sa: &mut IkeSa, seq: u32) {
+        self.log(
+            Some(sa.id),
+            None,
+            format!("DPD/R-U-THERE sequence {seq} sent"),
+        );
+        if let Some(p1) = sa.established() {
+            let item = dpd(p1, notify::R_U_THERE, seq);
+            self.send_info(sa, &[item]);
+        }
+    }
+
+    fn slot_timers(&mut self, now: Instant, sa: &mut IkeSa) {
+        let backoff = self.backoff();
+        let mut i = 0;
+        while let Some(slot) = sa.quick.get_mut(i) {
+            if slot.expire_at <= now {
+                self.drop_slot(sa, i, None);
+                continue;
+            }
+            match slot.flight.due(now, backoff, backoff.tries) {
+                None => {}
+                Some(Due::Resend(bytes)) => {
+                    let (bytes, mid) = (bytes.to_vec(), slot.message_id);
+                    self.log(Some(sa.id), Some(mid), "retransmitting Quick Mode message");
+                    self.send(sa, &bytes);
+                }
+                Some(Due::Exhausted) => {
+                    self.drop_slot(sa, i, Some("Quick Mode retransmissions exhausted"));
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Ends the Quick Mode in slot `i` unfinished (expired, or its
+    /// retransmissions exhausted): an acquire behind it failed.
+    fn drop_slot(&mut self, sa: &mut IkeSa, i: usize, why: Option<&str>) {
+        let Some(slot) = self.take_slot(sa, i) else {
+            return;
+        };
+        sa.forget_iv(slot.message_id);
+        if let Some(why) = why {
+            self.log(Some(sa.id), Some(slot.message_id), why);
+        }
+        if let (QmRole::Initiator(_), Some(a)) = (&slot.role, slot.acquire) {
+            self.events.push_back(Event::ChildSaFailed {
+                remote: sa.remote,
+                selectors: a.selectors,
+                error: None,
+            });
+            self.rekey_failed(a);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! What Main Mode and Aggressive Mode share: the result of a state
+//! transition, building phase-1 messages in the clear and sealed, the
+//! key derivation once DH is done, and reading KE / NONCE / ID / HASH.
+
+use super::msg::{
+    Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, flags, parse_chain,
+};
+use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
+use super::{Error, Phase1Sa, SaPhase, find, notify, parse_responder_lifetime};
+use crate::error::PeerMisbehaved;
+use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
+
+/// What a state transition produced.
+pub(crate) enum Step<S> {
+    /// Moved on; `reply` to send; `received` is the state name while the
+    /// message was processed (for the IOS-style log).
+    Next {
+        state: S,
+        reply: Vec<u8>,
+        received: &'static str,
+    },
+    /// Phase 1 is complete (after sending `reply`, if any).
+    Done {
+        sa: Box<Phase1Sa>,
+        reply: Option<Vec<u8>>,
+        received: &'static str,
+        /// The peer asked to clear old SAs (INITIAL_CONTACT in the last message).
+        initial_contact: bool,
+    },
+    /// Not for this state (kept as it was).
+    Ignore { state: S, why: &'static str },
+    /// Unauthenticated and unusable (most likely a pre-shared key
+    /// mismatch, possibly a forgery): the state is kept, so a forged copy
+    /// cannot end the negotiation, and the peer is told in the clear.
+    Reject { state: S, error: Error },
+    /// The exchange failed.
+    Fail(Error),
+}
+
+pub(crate) fn plain(
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    exchange: u8,
+    payloads: &[Payload],
+) -> Vec<u8> {
+    let (first, body) = emit_chain(payloads);
+    Header {
+        icookie,
+        rcookie,
+        next_payload: first,
+        exchange,
+        flags: 0,
+        message_id: 0,
+    }
+    .emit(&body)
+}
+
+pub(crate) fn sealed(
+    crypter: &mut IsakmpCrypter,
+    icookie: [u8; 8],
+    rcookie: [u8; 8],
+    exchange: u8,
+    payloads: &[Payload],
+) -> Vec<u8> {
+    let (first, body) = emit_chain(payloads);
+    let ct = crypter.encrypt(0, &body);
+    Header {
+        icookie,
+        rcookie,
+        next_payload: first,
+        exchange,
+        flags: flags::E,
+        message_id: 0,
+    }
+    .emit(&ct)
+}
+
+/// The body of a payload as emitted (`SAi_b`, `IDii_b`).
+pub(crate) fn body_of(p: &Payload) -> Vec<u8> {
+    let (_, b) = emit_chain(std::slice::from_ref(p));
+    b.get(4..).unwrap_or_default().to_vec()
+}
+
+pub(crate) fn same_suite(a: &Phase1Proposal, b: &Phase1Proposal) -> bool {
+    a.cipher == b.cipher && a.hash == b.hash && a.auth == b.auth && a.group == b.group
+}
+
+pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
+    let mut spi = icookie.to_vec();
+    spi.extend_from_slice(&rcookie);
+    Payload::Notify(NotifyPayload {
+        doi: 1,
+        protocol: super::PROTO_ISAKMP,
+        spi,
+        ty: notify::INITIAL_CONTACT,
+        data: Vec::new(),
+    })
+}
+
+pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
+    payloads
+        .iter()
+        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.ty == notify::INITIAL_CONTACT))
+}
+
+pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
+    payloads.iter().find_map(|p| match &p.payload {
+        Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+            parse_responder_lifetime(SaPhase::Isakmp, &n.data)
+        }
+        _ => None,
+    })
+}
+
+/// Keys of phase 1 once DH is done.
+pub(crate) struct KeyState {
+    pub(crate) keys: Phase1Keys,
+    pub(crate) crypter: IsakmpCrypter,
+    pub(crate) g_xi: Vec<u8>,
+    pub(crate) g_xr: Vec<u8>,
+}
+
+/// Heap bytes of the keys, the IV chains and the DH values, estimated
+/// high (the half-open table's memory bound rests on it).
+const KEY_STATE_HEAP: usize = 1024;
+
+impl KeyState {
+    /// Heap bytes held, estimated from above.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        KEY_STATE_HEAP + self.g_xi.len() + self.g_xr.len()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn derive(
+    proposal: &Phase1Proposal,
+    psk: &PresharedKey,
+    ni: &[u8],
+    nr: &[u8],
+    g_xy: &Secret,
+    g_xi: Vec<u8>,
+    g_xr: Vec<u8>,
+    icookie: &[u8; 8],
+    rcookie: &[u8; 8],
+) -> Result<KeyState, Error> {
+    let keys = Phase1Keys::derive_psk(
+        proposal.hash,
+        psk.as_bytes(),
+        ni,
+        nr,
+        g_xy,
+        icookie,
+        rcookie,
+    );
+    let crypter = IsakmpCrypter::new(&keys, proposal.cipher, proposal.hash, &g_xi, &g_xr)
+        .ok_or(Error::Internal("phase-1 cipher"))?;
+    Ok(KeyState {
+        keys,
+        crypter,
+        g_xi,
+        g_xr,
+    })
+}
+
+/// KE and nonce from a message, checked.
+pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let ke = find(payloads, |p| match p {
+        Payload::Ke(k) => Some(k.clone()),
+        _ => None,
+    })
+    .map(|x| x.0)
+    .ok_or(Error::unexpected("KE missing"))?;
+    let nonce = find(payloads, |p| match p {
+        Payload::Nonce(n) => Some(n.clone()),
+        _ => None,
+    })
+    .map(|x| x.0)
+    .ok_or(Error::unexpected("NONCE missing"))?;
+    if !(8..=256).contains(&nonce.len()) {
+        return Err(Error::malformed("nonce length"));
+    }
+    Ok((ke, nonce))
+}
+
+/// Decrypts a phase-1 message 5/6 (or AM3) and parses it; a message that
+/// does not parse after decryption almost always means the two ends hold
+/// different pre-shared keys.
+pub(crate) fn open_phase1(
+    crypter: &mut IsakmpCrypter,
+    header: &Header,
+    body: &[u8],
+) -> Result<Vec<Parsed>, Error> {
+    let pt = crypter
+        .decrypt(0, body)
+        .ok_or(Error::malformed("ciphertext length"))?;
+    parse_chain(header.next_payload, &pt, true)
+        .map_err(|_| Error::PeerMisbehaved(PeerMisbehaved::UndecryptableMessage))
+}
+
+pub(crate) fn id_and_hash(payloads: &[Parsed]) -> Result<(&IdPayload, Vec<u8>, &[u8]), Error> {
+    let (id, idp) = find(payloads, |p| match p {
+        Payload::Id(i) => Some(i),
+        _ => None,
+    })
+    .ok_or(Error::unexpected("ID missing"))?;
+    let (hash, _) = find(payloads, |p| match p {
+        Payload::Hash(h) => Some(h.as_slice()),
+        _ => None,
+    })
+    .ok_or(Error::unexpected("HASH missing"))?;
+    Ok((id, idp.body().to_vec(), hash))
+}
