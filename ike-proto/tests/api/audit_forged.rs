@@ -493,7 +493,7 @@ fn tampered_qm2_does_not_kill_the_quick_mode() {
     assert_eq!(pair.b.child_sas().len(), 1);
 }
 
-/// engine/process.rs `heard_from` (called from `info_message`): the peer's
+/// engine/informational.rs `heard_from` (called from `info_message`): the peer's
 /// address follows any authenticated message when NAT is in use, and
 /// Informational messages have no replay protection (the message ID is not
 /// remembered, its IV is recomputed). A captured DPD R-U-THERE replayed
@@ -559,7 +559,7 @@ fn replayed_informational_does_not_keep_a_dead_peer_alive() {
     );
 }
 
-/// engine/process.rs `purge_peer` (from `phase1_complete` and
+/// engine/phase1.rs `purge_scope` (from `phase1_complete` and
 /// `info_message`): INITIAL_CONTACT clears every SA whose peer has the same
 /// IP address, whatever its identity or port. Two Cisco VPN clients behind
 /// one NAT (one public address) therefore kick each other off whenever one
@@ -632,7 +632,7 @@ fn initial_contact_only_clears_the_senders_own_sas() {
     assert_eq!(hub.child_sas().len(), 2);
 }
 
-/// engine/process.rs `info_message` (the `!authenticated` branch) and
+/// engine/informational.rs `info_message` (the `!authenticated` branch) and
 /// `handle_datagram` (`sa.is_half_open() && remote != sa.remote`): while
 /// phase 1 is under way, one unprotected error notify with the cookies
 /// (both travel in the clear), sent from any address, deletes the half-open

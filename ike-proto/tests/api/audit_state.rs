@@ -139,7 +139,7 @@ fn secrets_never_reach_debug_or_logs() {
     }
 }
 
-/// policy.rs `impl Debug for Identity`: the peer's ID_FQDN / ID_USER_FQDN /
+/// policy/phase1.rs `impl Debug for Identity`: the peer's ID_FQDN / ID_USER_FQDN /
 /// ID_KEY_ID text is written verbatim, so a peer can put newlines and
 /// terminal escapes into anything that prints an `IkeSaInfo` or an
 /// `Event::IkeSaUp` (log injection: a forged "SA has been authenticated"
