@@ -214,12 +214,53 @@ impl ChildOrigin {
         })
     }
 
-    fn changed(old: &Option<Self>, new: &Option<Self>) -> Option<&'static str> {
+    fn changed(
+        old: &Option<Self>,
+        new: &Option<Self>,
+        config: &Config,
+        map: &str,
+    ) -> Option<&'static str> {
         match (old, new) {
+            (Some(o), Some(n)) if o.entry != n.entry || o.dynamic != n.dynamic => {
+                Some("crypto map entry")
+            }
             (Some(o), Some(n)) if o.transform_set != n.transform_set => Some("transform set"),
             (Some(o), Some(n)) if o.acl != n.acl => Some("access list"),
+            // No entry of the new configuration takes the SA: say which
+            // of the old items went or changed.
+            (Some(o), None) => Some(o.gone_in(config, map)),
             (o, n) if o != n => Some("crypto map entry"),
             _ => None,
+        }
+    }
+
+    /// Which of these items `config` lacks or holds otherwise.
+    fn gone_in(&self, config: &Config, map: &str) -> &'static str {
+        let entry = config
+            .crypto_map(map)
+            .and_then(|m| m.entries.iter().find(|e| e.seq == self.entry.seq))
+            .map(unlined_entry);
+        let dynamic = self.dynamic.as_ref().map(|(name, e)| {
+            config
+                .dynamic_map(name)
+                .and_then(|d| d.entries.iter().find(|x| x.seq == e.seq))
+                .map(unlined_entry)
+        });
+        let set = config
+            .transform_set(&self.transform_set.name)
+            .map(|t| TransformSet {
+                line: 0,
+                ..t.clone()
+            });
+        if entry.as_ref() != Some(&self.entry)
+            || dynamic.as_ref().map(|d| d.as_ref()) != self.dynamic.as_ref().map(|(_, e)| Some(e))
+        {
+            "crypto map entry"
+        } else if set.as_ref() != Some(&self.transform_set) {
+            "transform set"
+        } else {
+            // Entry and set as they were: the ACL no longer covers it.
+            "access list"
         }
     }
 }
@@ -342,7 +383,7 @@ impl Gateway {
                 .filter(|n| !n.is_empty());
             let old = ChildOrigin::of(&self.config, &self.map_name, &c, profile);
             let new = ChildOrigin::of(&fresh.config, &fresh.map_name, &c, profile);
-            let changed = ChildOrigin::changed(&old, &new)
+            let changed = ChildOrigin::changed(&old, &new, &fresh.config, &fresh.map_name)
                 .or_else(|| dead_ike.contains_key(&c.ike_sa).then_some("IKE SA"));
             let sa = ReloadedSa {
                 peer: *c.remote.ip(),
