@@ -258,3 +258,93 @@ fn a_reload_that_does_not_parse_or_build_changes_nothing() {
     assert_eq!(hub_sas(&a.hub), sas);
     assert_eq!(a.hub.show("show crypto ipsec sa", now).unwrap(), show);
 }
+
+#[test]
+fn a_changed_map_entry_deletes_the_ipsec_sa_and_quick_mode_brings_it_back() {
+    let cfg = hub_cfg(&[SPOKE_A]);
+    let hub = common::seed_hub(&cfg, options(None));
+    let mut a = Gateways::new(hub, spoke(SPOKE_A, false, 21));
+    a.peer.handle_inside(a.now, &icmp(HOST_A, HUB_HOST, 8, 1));
+    a.run();
+    assert_eq!(a.hub_inside.len(), 1);
+    let before = hub_sas(&a.hub);
+    let ike = a.hub.engine().ike_sas()[0].id;
+
+    // dynmap 10 (the spoke's entry) gets a shorter lifetime.
+    let changed = cfg
+        .replace(
+            "set isakmp-profile L2L",
+            "set isakmp-profile L2L\n set security-association lifetime seconds 1800",
+        )
+        .replace(SEED_HUB_ADDR, &HUB.to_string());
+    let report = a.hub.configure_replace_text(a.now, &changed).unwrap();
+    let what: Vec<_> = report
+        .deleted
+        .iter()
+        .map(|s| (s.ipsec.map(|(_, i, o)| (i, o)), s.changed))
+        .collect();
+    assert_eq!(
+        what,
+        [(Some((before[0].1, before[0].2)), Some("crypto map entry"))],
+        "{report}"
+    );
+    assert_eq!(report.kept.len(), 1, "the IKE SA: {report}");
+    a.run();
+    let downs: Vec<_> = a
+        .events
+        .iter()
+        .filter(|(hub, _)| !hub)
+        .filter_map(|(_, e)| match e {
+            GatewayEvent::Engine(Event::ChildSaDown { reason, .. }) => Some(("ipsec", *reason)),
+            GatewayEvent::Engine(Event::IkeSaDown { reason, .. }) => Some(("ike", *reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(downs, [("ipsec", DownReason::DeletedByPeer)]);
+
+    // The next ping: Quick Mode on the same IKE SA, new SPIs, the new
+    // entry's lifetime.
+    a.peer.handle_inside(a.now, &icmp(HOST_A, HUB_HOST, 8, 2));
+    a.run();
+    assert_eq!(a.hub_inside.len(), 2);
+    let after = hub_sas(&a.hub);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].3, ike.0, "no new phase 1");
+    assert_ne!((after[0].1, after[0].2), (before[0].1, before[0].2));
+    assert_eq!(a.hub.engine().child_sas()[0].lifetime.seconds, Some(1800));
+}
+
+#[test]
+fn a_vpn_client_stays_with_its_address_until_its_group_changes() {
+    let mut net = common::Net::new(common::vpn_client(b"gfullage"));
+    net.connect();
+    assert_eq!(net.hub_assigned(), [common::ASSIGNED]);
+    let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+
+    let same = net.hub.configure_replace_text(net.now, &cfg).unwrap();
+    assert!(same.deleted.is_empty(), "{same}");
+    assert_eq!(same.kept.len(), 2, "{same}");
+    assert_eq!(net.hub.pool_in_use("ippool").unwrap(), [common::ASSIGNED]);
+    assert!(net.hub.poll_transmit().is_none());
+
+    // The group's DNS servers change: the client goes, its address is
+    // free again.
+    let dns = cfg.replace("dns 1.1.1.1 2.2.2.2", "dns 1.1.1.1");
+    let report = net.hub.configure_replace_text(net.now, &dns).unwrap();
+    let what: Vec<_> = report.deleted.iter().map(|s| s.changed).collect();
+    assert_eq!(what, [Some("client group"), Some("IKE SA")], "{report}");
+    net.run();
+    assert!(
+        net.client_events.iter().any(|e| matches!(
+            e,
+            Event::IkeSaDown {
+                reason: DownReason::DeletedByPeer,
+                ..
+            }
+        )),
+        "{:?}",
+        net.client_events
+    );
+    assert!(net.hub.pool_in_use("ippool").unwrap().is_empty());
+    assert_eq!(net.hub.installed_child_sas(), 0);
+}
