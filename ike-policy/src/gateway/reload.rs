@@ -415,7 +415,7 @@ impl Gateway {
         self.swap_in(fresh);
         log::info!(
             target: &self.options.log_target,
-            "%SYS-5-CONFIG_I: Configured by configure replace: {} SAs kept, {} deleted",
+            "configure replace: {} SAs kept, {} deleted",
             report.kept.len(),
             report.deleted.len()
         );
