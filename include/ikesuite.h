@@ -1029,6 +1029,27 @@ iks_result iks_gateway_shutdown(iks_gateway *gw, uint64_t now_ms);
 // `gw` a live handle.
 iks_result iks_gateway_set_outside_address(iks_gateway *gw, uint64_t now_ms, uint32_t addr);
 
+// `configure replace`: swaps in a new IOS configuration (`config_len`
+// bytes of UTF-8) at `now_ms`, live. An SA whose keyring entry, ISAKMP
+// policy, profile, crypto map entry, transform set and ACL are unchanged
+// stays up (same SPIs, same IKE SA); the others are deleted with Deletes
+// to their peers, IPsec SAs first (drain `iks_gateway_poll_transmit`,
+// and `iks_gateway_poll_event` says which SAs went), and negotiate again
+// under the new configuration.
+//
+// Text the parser rejects, or a configuration the gateway cannot run (no
+// interface with a crypto map, no outside address) gives
+// `IKS_ERR_CONFIG` with "line L, column C: ..." (for a parse error) in
+// `iks_last_error`; the running configuration and every SA are then
+// untouched.
+//
+// # Safety
+// `gw` a live handle; `config` valid for `config_len` bytes of reads.
+iks_result iks_gateway_configure_replace(iks_gateway *gw,
+                                         const uint8_t *config,
+                                         size_t config_len,
+                                         uint64_t now_ms);
+
 // Routes the library's log records to `callback(userdata, level, target,
 // message)` for every record at `level` (`IKS_LOG_*`) or more severe.
 // A NULL `callback` (or `IKS_LOG_OFF`) stops logging.

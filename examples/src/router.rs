@@ -9,10 +9,10 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ike_policy::gateway::{DropReason, ExecAction, GatewayCounters, KEYLOG_HEADER, KeyLogLine};
-use ike_policy::{Gateway, GatewayEvent, Transmit};
+use ike_policy::{Config, Gateway, GatewayEvent, Transmit};
 use ike_proto::engine::Event;
 use ike_proto::time::Instant;
 
@@ -92,6 +92,9 @@ pub struct RunLimits {
     pub show_every_ms: Option<u64>,
     /// Return when this is set (by another thread).
     pub stop: Option<Arc<AtomicBool>>,
+    /// Reread the configuration file ([`Router::set_config_source`]) when
+    /// this is set (SIGHUP), then clear it.
+    pub reload: Option<Arc<AtomicBool>>,
 }
 
 /// Why [`Router::run`] returned.
@@ -125,7 +128,18 @@ pub struct Router {
     counters: RouterCounters,
     /// Stdin is a terminal: print a `Name#` prompt, align carets to it.
     prompt: bool,
+    /// The file the router started from and how to read a configuration
+    /// file (`configure replace`, SIGHUP).
+    config_source: Option<(PathBuf, ConfigLoader)>,
+    /// `--outside-addr` was given: a configuration's `ip address` does not
+    /// move the outside address.
+    outside_fixed: bool,
 }
+
+/// Reads and parses a configuration file as the router did at start (its
+/// `--strict`, its `set peer NAME` resolution); the error is the line to
+/// print.
+pub type ConfigLoader = Box<dyn FnMut(&Path) -> Result<Config, String> + Send>;
 
 impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -156,7 +170,24 @@ impl Router {
             clock,
             counters: RouterCounters::default(),
             prompt: false,
+            config_source: None,
+            outside_fixed: false,
         }
+    }
+
+    /// `configure replace FILE` and SIGHUP ([`RunLimits::reload`], which
+    /// rereads `startup`) read files with `loader`. Without it `configure
+    /// replace` is refused. `outside_fixed`: the Gateway was given its
+    /// outside address (`--outside-addr`), which a file's `ip address`
+    /// does not change.
+    pub fn set_config_source(
+        &mut self,
+        startup: PathBuf,
+        loader: ConfigLoader,
+        outside_fixed: bool,
+    ) {
+        self.config_source = Some((startup, loader));
+        self.outside_fixed = outside_fixed;
     }
 
     /// Carries raw ESP on this socket (its reader must feed the same
@@ -290,6 +321,13 @@ impl Router {
             self.pump_pinger(now);
             if let Some(exit) = self.limit_reached(now, limits) {
                 return exit;
+            }
+            if limits
+                .reload
+                .as_ref()
+                .is_some_and(|r| r.swap(false, Ordering::Relaxed))
+            {
+                self.reload(now);
             }
             if let (Some(at), Some(every)) = (next_show, limits.show_every_ms) {
                 if now.as_millis() >= at {
@@ -437,12 +475,58 @@ impl Router {
         (status, text)
     }
 
-    /// `configure replace FILE`: not carried out by this router yet.
-    fn configure_replace(&mut self, file: &str, _now: Instant) -> (u8, String) {
-        (
-            1,
-            format!("% configure replace {file}: not supported by this router\n"),
-        )
+    /// SIGHUP: `configure replace` of the file the router started from,
+    /// the outcome logged.
+    fn reload(&mut self, now: Instant) {
+        let Some(file) = self.config_source.as_ref().map(|(p, _)| p.clone()) else {
+            log::warn!("SIGHUP: no configuration file to reread");
+            return;
+        };
+        let (status, text) = self.configure_replace(&file.to_string_lossy(), now);
+        self.drain(now);
+        for line in text.lines() {
+            if status == 0 {
+                log::info!("SIGHUP: {line}");
+            } else {
+                log::warn!("SIGHUP: {line}");
+            }
+        }
+    }
+
+    /// `configure replace FILE`: the file read and parsed as at start, then
+    /// swapped in by the Gateway (the SAs it does not change stay up). A
+    /// file that does not read or parse, or that moves the outside
+    /// address (the sockets are bound to it: restart for that), leaves the
+    /// running configuration as it was.
+    pub fn configure_replace(&mut self, file: &str, now: Instant) -> (u8, String) {
+        let Some((_, loader)) = self.config_source.as_mut() else {
+            return (
+                1,
+                format!("% configure replace {file}: no configuration loader\n"),
+            );
+        };
+        let config = match loader(Path::new(file)) {
+            Ok(c) => c,
+            Err(e) => return (1, format!("% configure replace {file}: {e}\n")),
+        };
+        let moved = crate::net::outside_address(&config)
+            .filter(|a| !self.outside_fixed && *a != self.gateway.outside_addr());
+        if let Some(a) = moved {
+            return (
+                1,
+                format!(
+                    "% configure replace {file}: the outside address moves to {a}: \
+                     restart the router for that\n"
+                ),
+            );
+        }
+        match self.gateway.configure_replace(now, config) {
+            Ok(report) => {
+                self.drain(now);
+                (0, format!("{report}[OK] configure replace {file}\n"))
+            }
+            Err(e) => (1, format!("% configure replace {file}: {e}\n")),
+        }
     }
 
     /// Deletes every SA with a Delete to its peer and sends them: the

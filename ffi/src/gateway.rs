@@ -322,7 +322,9 @@ const MAX_ATTRIBUTE: usize = 65_535;
 mod exec;
 mod lifecycle;
 pub use exec::{iks_gateway_exec, iks_gateway_exec_text};
-pub use lifecycle::{iks_gateway_set_outside_address, iks_gateway_shutdown};
+pub use lifecycle::{
+    iks_gateway_configure_replace, iks_gateway_set_outside_address, iks_gateway_shutdown,
+};
 
 /// A show or exec command is one line of text.
 const MAX_COMMAND: usize = 4096;

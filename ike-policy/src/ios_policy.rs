@@ -146,6 +146,33 @@ impl IosPolicy {
         Arc::clone(&self.flows)
     }
 
+    /// The same policy over another configuration (`configure replace`):
+    /// the held flows, the Xauth lockouts and the log target carry over;
+    /// a pool whose ranges are unchanged keeps its allocations (the
+    /// clients it served may stay up), any other pool starts empty. The
+    /// pools are no longer shared with this policy's clones.
+    pub fn reconfigured(&self, config: Arc<Config>) -> Self {
+        let old = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        let pools = config
+            .local_pools
+            .iter()
+            .map(|p| {
+                let fresh = resolver::AddressPool::new(p);
+                old.iter()
+                    .find(|o| o.same_ranges(&fresh))
+                    .cloned()
+                    .unwrap_or(fresh)
+            })
+            .collect();
+        let mut next = Self::new(config);
+        next.pools = Arc::new(Mutex::new(pools));
+        next.flows = Arc::clone(&self.flows);
+        next.guard = Arc::clone(&self.guard);
+        next.log_target = Arc::clone(&self.log_target);
+        next.options = self.options;
+        next
+    }
+
     /// The addresses of `ip local pool NAME` handed out now.
     pub fn pool_in_use(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
         let pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());

@@ -319,6 +319,7 @@ fn run_router(
         until_ping_done: role.ping.is_some(),
         show_every_ms: None,
         stop: Some(Arc::clone(stop)),
+        reload: None,
     };
     let exit = router.run(&rx, &limits);
     readers_stop.store(true, Ordering::Relaxed);

@@ -22,7 +22,13 @@
 //! ran, 1 refused, 2 did not parse). The show views are printed at exit
 //! and every `--show-every` seconds. SIGTERM, SIGINT and `quit` print the
 //! views, send a Delete for every IPsec and IKE SA and exit 0 (a run that
-//! ends by itself, `--run-for` or the pings done, leaves the SAs up). The
+//! ends by itself, `--run-for` or the pings done, leaves the SAs up).
+//! `configure replace FILE` (stdin or the socket) and SIGHUP (the
+//! `--config` file again) swap a configuration in live: the tunnels it
+//! does not change stay up, the others are deleted with Deletes and
+//! negotiate again; a file that does not read or parse changes nothing.
+//! `--outside-addr` stays as given (an `ip address` that moves without
+//! it wants a restart: the sockets are bound to it). The
 //! negotiation is logged on stderr in IOS's debug vocabulary
 //! (`IKESUITE_LOG=info` quietens it).
 
@@ -185,26 +191,44 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(&args.config)
-        .map_err(|e| format!("{}: {e}", args.config.display()))?;
-    let parse_options = ike_policy::ParseOptions::default().with_strict(args.strict);
+/// Reads and parses a configuration file (`--strict`: warnings are
+/// errors) and resolves its `set peer NAME`s (the library does no I/O: the
+/// router resolves names as it reads a file). The warnings, to print once
+/// the logger is up.
+fn load_config(path: &Path, strict: bool) -> Result<(ike_policy::Config, Vec<String>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let parse_options = ike_policy::ParseOptions::default().with_strict(strict);
     let parsed = ike_policy::parse_with(&text, &parse_options)
-        .map_err(|e| format!("{}: {e}", args.config.display()))?;
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut config = parsed.config;
+    let mut warnings: Vec<String> = parsed
+        .warnings
+        .iter()
+        .map(|w| format!("% {}: {w}", path.display()))
+        .collect();
+    for unresolved in config.resolve_peer_hostnames(resolve_ipv4) {
+        warnings.push(format!(
+            "% set peer {unresolved}: the name does not resolve to an IPv4 address"
+        ));
+    }
+    for w in &warnings {
+        // Before the logger is up (at start) these are dropped, and
+        // printed by the caller.
+        log::warn!("{w}");
+    }
+    Ok((config, warnings))
+}
+
+fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let (config, warnings) = load_config(&args.config, args.strict)?;
     let name = config.hostname.clone().unwrap_or_else(|| "Router".into());
     logger::init(
         logger::level_from_env(args.log),
         &name,
         logger::Stream::Stderr,
     );
-    for w in &parsed.warnings {
-        log::warn!("% {}: {w}", args.config.display());
-    }
-    // `set peer NAME`: the library does no I/O; the router resolves names
-    // once, at start.
-    for unresolved in config.resolve_peer_hostnames(resolve_ipv4) {
-        log::warn!("% set peer {unresolved}: the name does not resolve to an IPv4 address");
+    for w in &warnings {
+        log::warn!("{w}");
     }
 
     let lan = net::inside_network(&config);
@@ -249,8 +273,12 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (tx, rx) = channel();
     let stop = Arc::new(AtomicBool::new(false));
     // SIGINT / SIGTERM: leave the loop, print the views and counters, exit.
-    let on_signal = Arc::clone(&stop);
-    ctrlc::set_handler(move || on_signal.store(true, std::sync::atomic::Ordering::Relaxed))?;
+    // SIGHUP: reread the configuration file (`configure replace` of it).
+    let reload = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&reload))?;
     sockets.spawn_readers(&tx, &stop)?;
     if let Some(raw) = &raw_esp {
         raw.spawn_reader(&tx, &stop)?;
@@ -283,6 +311,15 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
     let clock = MonotonicClock::new();
     let mut router = Router::new(name, gateway, sockets, inside, clock);
+    // `configure replace FILE` and SIGHUP read files as the start did.
+    // `--outside-addr` is an address, not a file or an interface: it stays
+    // as given.
+    let strict = args.strict;
+    router.set_config_source(
+        args.config.clone(),
+        Box::new(move |path| load_config(path, strict).map(|(config, _)| config)),
+        args.outside_addr.is_some(),
+    );
     if let Some(raw) = raw_esp {
         router.set_raw_esp(raw);
     }
@@ -320,6 +357,7 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         until_ping_done: args.ping.is_some() && args.run_for.is_none(),
         show_every_ms: args.show_every.map(|s| s * 1000),
         stop: Some(Arc::clone(&stop)),
+        reload: Some(reload),
     };
     router.set_prompt(std::io::IsTerminal::is_terminal(&std::io::stdin()));
     let exit = router.run(&rx, &limits);

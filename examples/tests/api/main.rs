@@ -6,6 +6,7 @@ mod common;
 mod demo;
 mod exec;
 mod raw_esp;
+mod reload;
 mod router;
 mod router_warnings;
 mod signals;

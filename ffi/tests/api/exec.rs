@@ -152,3 +152,59 @@ fn shutdown_and_a_new_outside_address_from_c() {
         iks_result::IKS_ERR_NULL_POINTER
     );
 }
+
+#[test]
+fn configure_replace_from_c_swaps_the_configuration_or_changes_nothing() {
+    let gw = hub();
+    let sets = |gw: &Gw| {
+        let (_, _, _, t) = exec(gw, "show crypto ipsec transform-set", 4096);
+        t
+    };
+    let replace = |gw: &Gw, text: &[u8]| {
+        // SAFETY: live handle; valid text.
+        unsafe { iks_gateway_configure_replace(gw.0, text.as_ptr(), text.len(), 2000) }
+    };
+    assert!(
+        sets(&gw).contains("{ esp-3des esp-sha-hmac  }"),
+        "{}",
+        sets(&gw)
+    );
+
+    // A line that does not parse: refused with its position, nothing
+    // changes.
+    let bad = HUB.replace("group 2", "group two");
+    assert_eq!(replace(&gw, bad.as_bytes()), iks_result::IKS_ERR_CONFIG);
+    let e = common::last_error();
+    assert!(e.starts_with("line 5, column "), "{e}");
+    // Not UTF-8.
+    assert_eq!(replace(&gw, b"hostname \xff\n"), iks_result::IKS_ERR_CONFIG);
+    assert!(common::last_error().contains("not UTF-8"));
+    // Parses, but no interface carries the crypto map.
+    let no_map = HUB.replace(" crypto map mymap\n", "");
+    assert_eq!(replace(&gw, no_map.as_bytes()), iks_result::IKS_ERR_CONFIG);
+    assert!(
+        sets(&gw).contains("{ esp-3des esp-sha-hmac  }"),
+        "{}",
+        sets(&gw)
+    );
+
+    // A new transform set, live.
+    let aes = HUB.replace("esp-3des esp-sha-hmac", "esp-aes esp-sha-hmac");
+    assert_eq!(replace(&gw, aes.as_bytes()), iks_result::IKS_OK);
+    assert!(
+        sets(&gw).contains("{ esp-aes esp-sha-hmac  }"),
+        "{}",
+        sets(&gw)
+    );
+
+    // SAFETY: NULL is refused.
+    assert_eq!(
+        unsafe { iks_gateway_configure_replace(gw.0, ptr::null(), 0, 0) },
+        iks_result::IKS_ERR_NULL_POINTER
+    );
+    // SAFETY: NULL is refused.
+    assert_eq!(
+        unsafe { iks_gateway_configure_replace(ptr::null_mut(), HUB.as_ptr(), HUB.len(), 0) },
+        iks_result::IKS_ERR_NULL_POINTER
+    );
+}

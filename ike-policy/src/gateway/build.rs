@@ -113,6 +113,9 @@ impl Gateway {
         let flows = policy.flow_owners();
         // A clone shares the pools (and later state) with the engine's.
         let views = policy.clone();
+        // Behind a cell, so that `configure replace` can give the running
+        // engine another policy.
+        let (live, policy) = reload::live_policy(policy);
         let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         let debugging = options.debug;
         Ok(Self {
@@ -143,6 +146,7 @@ impl Gateway {
             now: Instant::ZERO,
             flows,
             policy: views,
+            live,
             deferred_xauth: HashMap::new(),
             xauth_asked: Vec::new(),
             debugging,

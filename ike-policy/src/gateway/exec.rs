@@ -54,9 +54,9 @@ pub enum ExecStatus {
 /// What the embedder has to finish, because a sans-IO Gateway cannot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecAction {
-    /// `configure replace FILE`: read FILE and swap the configuration in
-    /// (not done by the Gateway yet: a new Gateway from the file's text is
-    /// what an embedder can do today, at the cost of its tunnels).
+    /// `configure replace FILE`: read FILE (a sans-IO Gateway cannot) and
+    /// pass its text to [`Gateway::configure_replace_text`], which swaps
+    /// it in and keeps the tunnels it does not change.
     ConfigureReplace(String),
     /// `crypto ipsec client ezvpn xauth`: ask the operator for a user name
     /// and password and pass them to [`Gateway::provide_xauth_credentials`]

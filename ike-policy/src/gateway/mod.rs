@@ -48,7 +48,8 @@
 //!    for monitoring.
 //! 5. **Lifecycle**: [`Gateway::shutdown`] (a Delete for every SA, when
 //!    the node stops), [`Gateway::set_outside_address`] (`ip address dhcp`
-//!    got a new lease).
+//!    got a new lease), [`Gateway::configure_replace`] (a new
+//!    configuration, live: the SAs it does not change stay up).
 //!
 //! # Threading
 //!
@@ -220,6 +221,8 @@ mod install;
 mod json;
 mod keylog;
 mod lifecycle;
+mod live_policy;
+mod reload;
 mod show;
 mod spd;
 #[cfg(test)]
@@ -359,6 +362,9 @@ pub struct Gateway {
     /// The engine's policy, for the operator's views of its shared state
     /// (pools).
     policy: IosPolicy,
+    /// The engine's policy cell, holding the same policy as `policy`
+    /// ([`Gateway::configure_replace`] refills both).
+    live: live_policy::PolicyCell,
     /// Xauth replies waiting for the embedder's verdict: the source and
     /// user, for the back-off.
     deferred_xauth: HashMap<IkeSaId, (Ipv4Addr, String)>,
@@ -386,6 +392,7 @@ impl core::fmt::Debug for Gateway {
 
 use convert::*;
 pub use exec::{Debugging, ExecAction, ExecOutput, ExecStatus};
+pub use reload::{ReloadReport, ReloadedSa};
 pub use types::*;
 
 impl Gateway {

@@ -31,6 +31,12 @@ impl AddressPool {
         }
     }
 
+    /// Whether `other` is the same pool (name and ranges), whatever is
+    /// allocated in either.
+    pub fn same_ranges(&self, other: &Self) -> bool {
+        self.name == other.name && self.ranges == other.ranges
+    }
+
     /// The pool's name.
     pub fn name(&self) -> &str {
         &self.name

@@ -12,6 +12,7 @@ mod gateway_exec;
 mod gateway_ezvpn;
 mod gateway_ezvpn_policy;
 mod gateway_hub_security;
+mod gateway_reload;
 mod gateway_vpn_client;
 mod gateway_xauth_client;
 mod gateway_xauth_deferred;
