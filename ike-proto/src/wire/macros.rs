@@ -127,3 +127,41 @@ macro_rules! opaque_payload {
         }
     };
 }
+
+/// The tests every [`opaque_payload!`] type gets: a body at the bounds
+/// parses, equals the constructed value and emits byte for byte; one byte
+/// outside them is PAYLOAD-MALFORMED on parse and refused on emit.
+#[cfg(test)]
+macro_rules! opaque_payload_tests {
+    ($name:ident) => {
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+            use crate::wire::NotifyType;
+
+            #[test]
+            fn construct_parse_emit() {
+                let body: Vec<u8> = (0..$name::MIN_LEN.max(16)).map(|i| i as u8).collect();
+                let p = $name::parse(&body).unwrap();
+                assert_eq!(p, $name::new(body.clone()));
+                let mut out = Vec::new();
+                p.emit(&mut out).unwrap();
+                assert_eq!(out, body);
+                assert_eq!(p.buffer_len(), body.len());
+            }
+
+            #[test]
+            fn out_of_range_lengths() {
+                let short = vec![0u8; $name::MIN_LEN - 1];
+                let e = $name::parse(&short).unwrap_err();
+                assert_eq!(e.notify(), Some(NotifyType::PAYLOAD_MALFORMED));
+                let mut out = Vec::new();
+                assert!($name::new(short).emit(&mut out).is_err());
+                let long = vec![0u8; $name::MAX_LEN + 1];
+                assert!($name::parse(&long).is_err());
+                assert!($name::new(long).emit(&mut out).is_err());
+                assert!(out.is_empty());
+            }
+        }
+    };
+}

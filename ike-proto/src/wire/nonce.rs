@@ -19,33 +19,4 @@ opaque_payload! {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wire::NotifyType;
-
-    #[test]
-    fn construct_parse_emit() {
-        let body: Vec<u8> = (0..NoncePayload::MIN_LEN.max(16))
-            .map(|i| i as u8)
-            .collect();
-        let p = NoncePayload::parse(&body).unwrap();
-        assert_eq!(p, NoncePayload::new(body.clone()));
-        let mut out = Vec::new();
-        p.emit(&mut out).unwrap();
-        assert_eq!(out, body);
-        assert_eq!(p.buffer_len(), body.len());
-    }
-
-    #[test]
-    fn out_of_range_lengths() {
-        let short = vec![0u8; NoncePayload::MIN_LEN - 1];
-        let e = NoncePayload::parse(&short).unwrap_err();
-        assert_eq!(e.notify(), Some(NotifyType::PAYLOAD_MALFORMED));
-        let mut out = Vec::new();
-        assert!(NoncePayload::new(short).emit(&mut out).is_err());
-        let long = vec![0u8; NoncePayload::MAX_LEN + 1];
-        assert!(NoncePayload::parse(&long).is_err());
-        assert!(NoncePayload::new(long).emit(&mut out).is_err());
-        assert!(out.is_empty());
-    }
-}
+opaque_payload_tests!(NoncePayload);

@@ -19,33 +19,4 @@ opaque_payload! {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wire::NotifyType;
-
-    #[test]
-    fn construct_parse_emit() {
-        let body: Vec<u8> = (0..VendorIdPayload::MIN_LEN.max(16))
-            .map(|i| i as u8)
-            .collect();
-        let p = VendorIdPayload::parse(&body).unwrap();
-        assert_eq!(p, VendorIdPayload::new(body.clone()));
-        let mut out = Vec::new();
-        p.emit(&mut out).unwrap();
-        assert_eq!(out, body);
-        assert_eq!(p.buffer_len(), body.len());
-    }
-
-    #[test]
-    fn out_of_range_lengths() {
-        let short = vec![0u8; VendorIdPayload::MIN_LEN - 1];
-        let e = VendorIdPayload::parse(&short).unwrap_err();
-        assert_eq!(e.notify(), Some(NotifyType::PAYLOAD_MALFORMED));
-        let mut out = Vec::new();
-        assert!(VendorIdPayload::new(short).emit(&mut out).is_err());
-        let long = vec![0u8; VendorIdPayload::MAX_LEN + 1];
-        assert!(VendorIdPayload::parse(&long).is_err());
-        assert!(VendorIdPayload::new(long).emit(&mut out).is_err());
-        assert!(out.is_empty());
-    }
-}
+opaque_payload_tests!(VendorIdPayload);
