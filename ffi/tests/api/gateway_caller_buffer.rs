@@ -8,44 +8,7 @@ use std::ptr;
 use ikesuite::gateway::*;
 use ikesuite::iks_result;
 
-use crate::common::{Gw, carry_checked, last_error};
-
-const HUB: &str = "\
-crypto keyring spokes
- pre-shared-key address 0.0.0.0 0.0.0.0 key cisco123
-crypto isakmp policy 10
- encr 3des
- authentication pre-share
- group 2
-crypto isakmp profile L2L
- keyring spokes
- match identity address 0.0.0.0
-crypto ipsec transform-set myset esp-3des esp-sha-hmac
-crypto dynamic-map dynmap 10
- set transform-set myset
- set isakmp-profile L2L
-crypto map mymap 10 ipsec-isakmp dynamic dynmap
-interface FastEthernet0/0
- ip address 127.0.0.1 255.0.0.0
- crypto map mymap
-";
-
-const SPOKE: &str = "\
-crypto isakmp policy 10
- encr 3des
- authentication pre-share
- group 2
-crypto isakmp key cisco123 address 127.0.0.1
-crypto ipsec transform-set myset esp-3des esp-sha-hmac
-crypto map mymap 10 ipsec-isakmp
- set peer 127.0.0.1
- set transform-set myset
- match address 100
-interface FastEthernet0/0
- ip address dhcp
- crypto map mymap
-access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
-";
+use crate::common::{Gw, HUB, SPOKE, carry_checked, last_error};
 
 const HUB_ADDR: u32 = 0x7F00_0001;
 const SPOKE_ADDR: u32 = 0x7F00_0002;
