@@ -376,6 +376,9 @@ impl Engine {
             } => {
                 self.peer_input(sa.id, header.exchange);
                 self.transition(sa.id, None, old, received);
+                if !sa.initiator && header.exchange == exch::MAIN {
+                    self.process_main_mode(sa.id, received);
+                }
                 match reply {
                     Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
                     None => sa.flight.received(raw),
@@ -464,11 +467,20 @@ impl Engine {
         received: &str,
         initial_contact: bool,
     ) {
+        self.log(Some(sa.id), None, "SA authentication status: authenticated");
         self.log(
             Some(sa.id),
             None,
             format!("SA has been authenticated with {}", sa.remote.ip()),
         );
+        if !sa.initiator && received.starts_with("IKE_R_MM") {
+            // The Main Mode responder's step ends once its answer is out.
+            self.log(
+                Some(sa.id),
+                None,
+                "Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE",
+            );
+        }
         self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
         if self.config.keylog {
             if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
@@ -505,6 +517,11 @@ impl Engine {
         if let Some(info) = self.info(sa) {
             self.events.push_back(Event::IkeSaUp(info));
         }
+        self.log(
+            Some(sa.id),
+            None,
+            "Input = IKE_MESG_INTERNAL, IKE_PHASE1_COMPLETE",
+        );
         self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_P1_COMPLETE");
         if initial_contact {
             self.initial_contact(sa);
