@@ -21,9 +21,9 @@ const SEED_VPN_CLIENT: &str = include_str!("../configs/seed_debug_vpnclient.txt"
 
 /// The share of the seed's lines our hub prints, per transcript, that a
 /// change must not go below: the figure measured when the test was written
-/// (17/168 and 37/259). Raise them as lines are added; the goal is 90%.
-const FLOOR_L2L_PERCENT: f64 = 10.0;
-const FLOOR_VPN_CLIENT_PERCENT: f64 = 14.0;
+/// (17/168 and 37/259; now 42/168 and 55/259). Raise them as lines are added; the goal is 90%.
+const FLOOR_L2L_PERCENT: f64 = 25.0;
+const FLOOR_VPN_CLIENT_PERCENT: f64 = 21.2;
 
 /// The seed's logical lines: IOS wraps long lines onto indented
 /// continuation lines; the document's `!---` remarks and blank lines are not

@@ -328,6 +328,22 @@ impl IkeSa {
         }
     }
 
+    /// The role IOS's debug lines show: `(I)` initiator, `(R)` responder.
+    fn role_letter(&self) -> char {
+        if self.initiator { 'I' } else { 'R' }
+    }
+
+    /// The state `debug crypto isakmp` names in its `received packet` and
+    /// `sending packet` lines: the `show crypto isakmp sa` state, and
+    /// `CONF_XAUTH` while Xauth is still wanted of the peer.
+    fn debug_state(&self) -> &'static str {
+        if self.xauth_outstanding() {
+            "CONF_XAUTH"
+        } else {
+            self.phase1.ios_state()
+        }
+    }
+
     /// Xauth is wanted of the peer (we are its server) and not done yet.
     fn xauth_outstanding(&self) -> bool {
         !self.initiator
@@ -683,6 +699,18 @@ impl Engine {
     }
 
     fn send(&mut self, sa: &IkeSa, bytes: &[u8]) {
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "sending packet to {} my_port {} peer_port {} ({}) {}",
+                sa.remote.ip(),
+                sa.local.port(),
+                sa.remote.port(),
+                sa.role_letter(),
+                sa.debug_state()
+            ),
+        );
         let d = Self::wrap(sa, bytes);
         self.transmits.push_back(d);
     }

@@ -157,13 +157,52 @@ impl Engine {
         }
         let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
         self.new_sa_log(sa.id, local, remote, first);
-        self.transition(sa.id, None, first, name);
+        let main = header.exchange == exch::MAIN;
+        if main {
+            self.process_main_mode(sa.id, first);
+        }
         // A retransmitted first message gets this answer again.
         self.send_phase1(&mut sa, now, Some(raw), reply, true);
+        // Main Mode completes its step; Aggressive Mode's step waited on
+        // the pre-shared key, found before the answer was built.
+        let input = if main {
+            "Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE"
+        } else {
+            "Input = IKE_MESG_FROM_AAA, PRESHARED_KEY_REPLY"
+        };
+        self.log(Some(sa.id), None, input);
+        self.transition(sa.id, None, first, name);
         self.half_open.insert(sa.id, *remote.ip(), bytes);
         sa.first_from = Some(*remote.ip());
         self.by_first.insert((sa.icookie, *remote.ip()), sa.id);
         self.insert_sa(sa);
+    }
+
+    /// `Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH` (or `IKE_AM_EXCH`): the
+    /// event before the state change a peer's phase-1 message makes.
+    fn peer_input(&mut self, id: IkeSaId, exchange: u8) {
+        let name = if exchange == exch::AGGRESSIVE {
+            "IKE_AM_EXCH"
+        } else {
+            "IKE_MM_EXCH"
+        };
+        self.log(
+            Some(id),
+            None,
+            format!("Input = IKE_MESG_FROM_PEER, {name}"),
+        );
+    }
+
+    /// The Main Mode responder's internal step before it answers:
+    /// `Input = IKE_MESG_INTERNAL, IKE_PROCESS_MAIN_MODE` and the state
+    /// change to itself.
+    fn process_main_mode(&mut self, id: IkeSaId, state: &str) {
+        self.log(
+            Some(id),
+            None,
+            "Input = IKE_MESG_INTERNAL, IKE_PROCESS_MAIN_MODE",
+        );
+        self.transition(id, None, state, state);
     }
 
     fn new_sa_log(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, first: &str) {
@@ -171,10 +210,22 @@ impl Engine {
             Some(id),
             None,
             format!(
-                "received packet from {remote} dport {} sport {} Global (N) NEW SA",
+                "received packet from {} dport {} sport {} Global (N) NEW SA",
+                remote.ip(),
                 local.port(),
                 remote.port()
             ),
+        );
+        // The first message's own state names say which exchange it is.
+        let exchange = if first.starts_with("IKE_R_AM") {
+            "IKE_AM_EXCH"
+        } else {
+            "IKE_MM_EXCH"
+        };
+        self.log(
+            Some(id),
+            None,
+            format!("Input = IKE_MESG_FROM_PEER, {exchange}"),
         );
         self.transition(id, None, "IKE_READY", first);
     }
@@ -293,14 +344,28 @@ impl Engine {
                 reply,
                 received,
             } => {
+                self.peer_input(sa.id, header.exchange);
                 self.transition(sa.id, None, old, received);
                 sa.phase1 = state;
                 // The peer answered our first message: its address is real,
                 // the SA is no longer the first to go when the table fills.
                 self.half_open.verify(sa.id);
                 let new = sa.phase1.name();
-                self.transition(sa.id, None, received, new);
+                let main_responder = !sa.initiator && header.exchange == exch::MAIN;
+                if main_responder {
+                    // IOS's Main Mode responder processes the message, sends
+                    // its answer, then completes the step.
+                    self.process_main_mode(sa.id, received);
+                }
                 self.send_phase1(sa, now, Some(raw), reply, true);
+                if main_responder {
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        "Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE",
+                    );
+                }
+                self.transition(sa.id, None, received, new);
                 true
             }
             Step::Done {
@@ -309,7 +374,11 @@ impl Engine {
                 received,
                 initial_contact,
             } => {
+                self.peer_input(sa.id, header.exchange);
                 self.transition(sa.id, None, old, received);
+                if !sa.initiator && header.exchange == exch::MAIN {
+                    self.process_main_mode(sa.id, received);
+                }
                 match reply {
                     Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
                     None => sa.flight.received(raw),
@@ -398,11 +467,20 @@ impl Engine {
         received: &str,
         initial_contact: bool,
     ) {
+        self.log(Some(sa.id), None, "SA authentication status: authenticated");
         self.log(
             Some(sa.id),
             None,
             format!("SA has been authenticated with {}", sa.remote.ip()),
         );
+        if !sa.initiator && received.starts_with("IKE_R_MM") {
+            // The Main Mode responder's step ends once its answer is out.
+            self.log(
+                Some(sa.id),
+                None,
+                "Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE",
+            );
+        }
         self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
         if self.config.keylog {
             if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
@@ -439,6 +517,11 @@ impl Engine {
         if let Some(info) = self.info(sa) {
             self.events.push_back(Event::IkeSaUp(info));
         }
+        self.log(
+            Some(sa.id),
+            None,
+            "Input = IKE_MESG_INTERNAL, IKE_PHASE1_COMPLETE",
+        );
         self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_P1_COMPLETE");
         if initial_contact {
             self.initial_contact(sa);

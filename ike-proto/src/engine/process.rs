@@ -74,6 +74,18 @@ impl Engine {
         let Some(mut sa) = self.sas.remove(&id) else {
             return;
         };
+        self.log(
+            Some(sa.id),
+            None,
+            format!(
+                "received packet from {} dport {} sport {} Global ({}) {}",
+                remote.ip(),
+                local.port(),
+                remote.port(),
+                sa.role_letter(),
+                sa.debug_state()
+            ),
+        );
         // Nothing about the SA (the responder cookie, the peer's address,
         // the float to NAT-T) changes until the message has been validated
         // by the state it is for.

@@ -184,7 +184,19 @@ impl Engine {
                     }
                     sa.forget_iv(mid);
                     self.heard_from(now, sa, arrival);
-                    self.log(Some(sa.id), Some(mid), "Creating IPSec SAs");
+                    self.log(Some(sa.id), None, "Creating IPSec SAs");
+                    self.log(
+                        Some(sa.id),
+                        None,
+                        format!(
+                            "deleting node {mid} error FALSE reason \"quick mode done (await)\""
+                        ),
+                    );
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
+                    );
                     self.transition(sa.id, Some(mid), "IKE_QM_R_QM2", "IKE_QM_PHASE2_COMPLETE");
                     let spi_in = child.spi_in;
                     self.install_child(now, sa, child, false, None);
