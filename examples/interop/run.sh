@@ -217,7 +217,7 @@ fi
 echo "== 4. our hub (seed's hub config, inside on TUN) <- vpnc (Cisco VPN Client)"
 check "our hub starts with --tun ikl-tun" \
 	start_router vpnc-hub --config "$HERE/hub.cfg" --tun ikl-tun --run-for 300 \
-		--control-socket "$OUT/vpnc-hub.sock"
+		--control-socket "$OUT/vpnc-hub.sock" --keylog "$OUT/vpnc-hub.keys"
 check "route the pool into ikl-tun" ip netns exec ikelab-us ip route add 203.0.113.128/25 dev ikl-tun
 check "vpnc: Aggressive Mode as testgroup, Xauth as gfullage, Mode Config" \
 	"$LAB/vpnc-client.sh" start --password gfullage --timeout 30
@@ -335,6 +335,7 @@ check "router exec: bad input gets IOS's caret and exit status 2" \
 hub_show 'show crypto ipsec sa' vpnc-hub >/dev/null
 IKE_BEFORE=$(rexec "sh cry isa sa" | grep -c QM_IDLE)
 QM_BEFORE=$(grep -c IKE_QM_PHASE2_COMPLETE "$OUT/vpnc-hub.log")
+"$LAB/capture.sh" start --name vpnc-rekey >/dev/null 2>&1
 check "router exec: clear crypto sa peer 192.0.2.2 (IPsec SAs only)" rexec "clear crypto sa peer 192.0.2.2"
 sleep 2
 check "the IKE SAs stayed (IOS: clear crypto sa keeps them)" \
@@ -343,6 +344,38 @@ check "the IKE SAs stayed (IOS: clear crypto sa keeps them)" \
 # the hub had deleted that SA too and dropped it as unknown cookies).
 check "vpnc's new Quick Mode on the kept IKE SA completes" \
 	test "$(grep -c IKE_QM_PHASE2_COMPLETE "$OUT/vpnc-hub.log")" -gt "$QM_BEFORE"
+# vpnc (0.5.3r550 and Debian's 0.5.3+git20220927) runs that Quick Mode
+# through do_phase2_qm, which derives the new KEYMAT and takes the new SPIs,
+# but its ESP keeps the cipher contexts and HMAC key pointers set up once when
+# the tunnel started (only its rekey of a hub-initiated Quick Mode resets
+# them): it seals with the old SA's keys under the new SPI, and our hub
+# rightly drops that as "ICV check failed". So: the pings pass, or tshark
+# decrypts them on the new SPI with the old SA's inbound keys (vpnc's defect,
+# not ours). It fails when our new keys are wrong and vpnc's are right.
+# No hub can tolerate it: an RFC 4303 receiver (IOS too) checks the ICV with
+# the keys of the SA the SPI names, and vpnc also opens the hub's ESP with
+# the old keys under its new inbound SPI. Against vpnc use clear crypto
+# session: the ISAKMP Delete makes vpnc exit, and its reconnect is clean.
+sa_spis() { # the inbound SPIs of vpnc's (203.0.113.129) SAs, oldest first
+	sed -n 's/.*inbound SA from 192.0.2.2 .*proxy 203\.0\.113\.129\/.* has spi 0x\([0-9A-F]*\)$/\1/p' \
+		"$OUT/vpnc-hub.log" | tr 'A-F' 'a-f'
+}
+vpnc_old_keys() { # the new SA's ESP from vpnc decrypts with the old SA's keys
+	local old new got keys=$OUT/vpnc-rekey.keys
+	old=$(sa_spis | tail -2 | head -1) new=$(sa_spis | tail -1)
+	[ -n "$old" ] && [ "$old" != "$new" ] || return 1
+	{ echo "# tshark-keys"; grep "\"0x$old\"" "$OUT/vpnc-hub.keys" | sed "s/\"0x$old\"/\"0x$new\"/"; } >"$keys"
+	got=$("$LAB/capture.sh" show "$IKELAB_DIR/vpnc-rekey.pcapng" --keys "$keys" \
+		--filter "esp.spi == 0x$new && icmp.type == 8" | grep 'Echo (ping) request')
+	echo "   vpnc's ESP on the new SPI 0x$new opened with the keys of 0x$old: $(echo "$got" | grep -c .) echo requests"
+	[ -n "$got" ]
+}
+PINGED=0
+ip netns exec ikelab-peer ping -c3 -W2 -I tun-vpnc 198.51.100.1 >/dev/null 2>&1 && PINGED=1
+"$LAB/capture.sh" stop --name vpnc-rekey >/dev/null 2>&1
+rekey_pings_or_old_keys() { [ "$PINGED" = 1 ] || vpnc_old_keys; }
+check "vpnc pings on the new SA, or seals it with the old SA's keys (vpnc's defect)" \
+	rekey_pings_or_old_keys
 stop_router
 check "our hub's show crypto ipsec sa counts both peers' pings" esp_counted "$OUT/vpnc-hub.out" 4
 "$LAB/vpnc-client.sh" stop >/dev/null 2>&1

@@ -14,6 +14,7 @@ mod gateway_ezvpn_policy;
 mod gateway_hub_security;
 mod gateway_reload;
 mod gateway_vpn_client;
+mod gateway_vpn_client_clear;
 mod gateway_xauth_client;
 mod gateway_xauth_deferred;
 mod hub_limits;
