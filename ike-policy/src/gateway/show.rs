@@ -12,9 +12,9 @@ use ike_proto::policy::{
 use super::{Gateway, GatewayError, Installed, Instant};
 use crate::model::{AccessList, AclProtocol, AddressWildcard, PortMatch};
 use crate::show::{
-    AccessListView, AclAddress, AclEntryView, AclPort, Capabilities, CryptoMapEntryView,
-    CryptoMapKind, CryptoMapView, EncapsulationMode, EspSaView, FlowCounters, FlowFlag, FlowView,
-    InterfaceSas, IsakmpAuth, IsakmpRole, IsakmpSaStatus, IsakmpSaView, IsakmpState, ProxyIdent,
+    AccessListView, AclAddress, AclEntryView, AclPort, Capabilities, CryptoMapView,
+    EncapsulationMode, EspSaView, FlowCounters, FlowFlag, FlowView, InterfaceSas, IsakmpAuth,
+    IsakmpRole, IsakmpSaStatus, IsakmpSaView, IsakmpState, ProxyIdent,
 };
 
 fn encr_name(c: Phase1Cipher) -> String {
@@ -356,34 +356,9 @@ impl Gateway {
         };
         let mut entries: Vec<_> = map.entries.iter().collect();
         entries.sort_by_key(|e| e.seq);
-        let global = self.config.ipsec_sa_lifetime;
         let entries = entries
             .into_iter()
-            .map(|e| {
-                let lifetime = e.sa_lifetime(global);
-                let current_peer = self
-                    .children
-                    .values()
-                    .find(|c| c.map_seq == Some(e.seq))
-                    .map(|c| *c.peer.ip());
-                CryptoMapEntryView {
-                    seq: e.seq,
-                    kind: CryptoMapKind::IpsecIsakmp,
-                    dynamic_template: e.dynamic_map.clone(),
-                    isakmp_profile: e.isakmp_profile.clone(),
-                    peers: e.peers.clone(),
-                    access_list: e
-                        .match_address
-                        .as_deref()
-                        .and_then(|n| self.config.access_list(n))
-                        .map(acl_view),
-                    current_peer,
-                    lifetime_kilobytes: u64::from(lifetime.kilobytes),
-                    lifetime_secs: u64::from(lifetime.seconds),
-                    pfs_group: e.pfs.map(|g| g.number()),
-                    transform_sets: e.transform_sets.clone(),
-                }
-            })
+            .map(|e| self.entry_view(e, Some(e.seq)))
             .collect();
         vec![CryptoMapView {
             name: map.name.clone(),
