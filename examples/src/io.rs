@@ -7,7 +7,7 @@
 //! default), on both sides.
 
 use std::io::{self, BufRead};
-use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -50,13 +50,21 @@ pub enum Input {
     Exec(crate::control::ExecRequest),
 }
 
-/// The two outside sockets of a router.
+/// The two outside sockets of a router. Their reading threads stop when
+/// they drop (the outside address moved: [`OutsideSockets::rebind`]).
 #[derive(Debug)]
 pub struct OutsideSockets {
     ike: UdpSocket,
     natt: UdpSocket,
     ike_addr: SocketAddrV4,
     natt_addr: SocketAddrV4,
+    closed: Arc<AtomicBool>,
+}
+
+impl Drop for OutsideSockets {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
 }
 
 impl OutsideSockets {
@@ -70,7 +78,19 @@ impl OutsideSockets {
             natt,
             ike_addr,
             natt_addr,
+            closed: Arc::default(),
         })
+    }
+
+    /// The same ports bound on another address, for an outside address
+    /// that moved (`ip address dhcp`, a `configure replace` with a new
+    /// `ip address`). Fails, changing nothing, when the host does not have
+    /// `address`.
+    pub fn rebind(&self, address: Ipv4Addr) -> io::Result<Self> {
+        Self::bind(
+            SocketAddrV4::new(address, self.ike_addr.port()),
+            SocketAddrV4::new(address, self.natt_addr.port()),
+        )
     }
 
     /// The IKE endpoint.
@@ -100,13 +120,13 @@ impl OutsideSockets {
     }
 
     /// Starts one reading thread per socket; they stop soon after `stop`
-    /// is set.
+    /// is set or these sockets drop.
     pub fn spawn_readers(&self, tx: &Sender<Input>, stop: &Arc<AtomicBool>) -> io::Result<()> {
         for (sock, local) in [(&self.ike, self.ike_addr), (&self.natt, self.natt_addr)] {
             let sock = sock.try_clone()?;
             sock.set_read_timeout(Some(POLL_STOP))?;
             let tx = tx.clone();
-            let stop = Arc::clone(stop);
+            let stop = [Arc::clone(stop), Arc::clone(&self.closed)];
             thread::Builder::new()
                 .name(format!("udp-{}", local.port()))
                 .spawn(move || read_socket(&sock, local, &tx, &stop))?;
@@ -115,9 +135,19 @@ impl OutsideSockets {
     }
 }
 
-fn read_socket(sock: &UdpSocket, local: SocketAddrV4, tx: &Sender<Input>, stop: &AtomicBool) {
+/// Whether any of the flags is set.
+pub(crate) fn stopped(flags: &[Arc<AtomicBool>]) -> bool {
+    flags.iter().any(|f| f.load(Ordering::Relaxed))
+}
+
+fn read_socket(
+    sock: &UdpSocket,
+    local: SocketAddrV4,
+    tx: &Sender<Input>,
+    stop: &[Arc<AtomicBool>],
+) {
     let mut buf = vec![0u8; MAX_PACKET];
-    while !stop.load(Ordering::Relaxed) {
+    while !stopped(stop) {
         match sock.recv_from(&mut buf) {
             Ok((n, SocketAddr::V4(remote))) => {
                 let input = Input::Datagram {
@@ -163,7 +193,6 @@ pub fn spawn_stdin_reader(tx: Sender<Input>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv4Addr;
     use std::sync::mpsc::channel;
 
     #[test]

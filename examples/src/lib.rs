@@ -24,6 +24,7 @@ pub mod io;
 pub mod logger;
 pub mod net;
 pub mod os_rng;
+pub mod outside;
 pub mod packet;
 pub mod raw_esp;
 pub mod router;

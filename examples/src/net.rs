@@ -54,6 +54,23 @@ pub fn outside_address(config: &Config) -> Option<Ipv4Addr> {
     })
 }
 
+/// The first peer this router initiates to: a static crypto map entry's
+/// `set peer`, else an Easy VPN Remote's `peer`. `--outside-addr dhcp`
+/// follows the route towards it.
+pub fn first_peer(config: &Config) -> Option<Ipv4Addr> {
+    let map_peer = config
+        .crypto_maps
+        .iter()
+        .flat_map(|m| &m.entries)
+        .find_map(|e| e.peers.first().copied());
+    map_peer.or_else(|| {
+        config
+            .ezvpn_clients
+            .iter()
+            .find_map(|c| c.peers.first().copied())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +95,8 @@ mod tests {
         );
         // `ip address dhcp`: the demo hands the spoke its address.
         assert_eq!(outside_address(&spoke), None);
+        assert_eq!(first_peer(&spoke), Some(Ipv4Addr::new(127, 0, 0, 1)));
+        assert_eq!(first_peer(&hub), None);
 
         // The Easy VPN Remote's inside, not its ezvpn outside.
         let client = ike_policy::parse(include_str!("../configs/vpnclient.cfg")).unwrap();

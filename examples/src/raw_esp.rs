@@ -43,6 +43,14 @@ pub struct RawEsp {
     sock: Socket,
     local: Ipv4Addr,
     drops: Arc<RawEspDrops>,
+    /// Set on drop: the reading thread stops.
+    closed: Arc<AtomicBool>,
+}
+
+impl Drop for RawEsp {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
 }
 
 impl RawEsp {
@@ -56,6 +64,7 @@ impl RawEsp {
             sock,
             local,
             drops: Arc::default(),
+            closed: Arc::default(),
         })
     }
 
@@ -77,13 +86,14 @@ impl RawEsp {
     }
 
     /// Starts the reading thread: each ESP packet for our address goes to
-    /// `tx` as [`Input::Esp`]; it stops soon after `stop` is set.
+    /// `tx` as [`Input::Esp`]; it stops soon after `stop` is set or this
+    /// socket drops.
     pub fn spawn_reader(&self, tx: &Sender<Input>, stop: &Arc<AtomicBool>) -> io::Result<()> {
         let sock = self.sock.try_clone()?;
         sock.set_read_timeout(Some(POLL_STOP))?;
         let (tx, stop, drops, local) = (
             tx.clone(),
-            Arc::clone(stop),
+            [Arc::clone(stop), Arc::clone(&self.closed)],
             Arc::clone(&self.drops),
             self.local,
         );
@@ -98,11 +108,11 @@ fn read_raw(
     mut sock: Socket,
     local: Ipv4Addr,
     tx: &Sender<Input>,
-    stop: &AtomicBool,
+    stop: &[Arc<AtomicBool>],
     drops: &RawEspDrops,
 ) {
     let mut buf = vec![0u8; MAX_PACKET];
-    while !stop.load(Ordering::Relaxed) {
+    while !crate::io::stopped(stop) {
         match sock.read(&mut buf) {
             Ok(n) => {
                 let Some(input) = classify(buf.get(..n).unwrap_or_default(), local, drops) else {

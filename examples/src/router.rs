@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use std::io::Write;
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use ike_policy::gateway::{DropReason, ExecAction, GatewayCounters, KEYLOG_HEADER, KeyLogLine};
@@ -19,6 +20,7 @@ use ike_proto::time::Instant;
 use crate::clock::MonotonicClock;
 use crate::inside_echo::InsideEcho;
 use crate::io::{Input, OutsideSockets};
+use crate::outside::{self, Follower, Readers};
 use crate::raw_esp::RawEsp;
 use crate::traffic::{PingPlan, Pinger};
 
@@ -134,6 +136,12 @@ pub struct Router {
     /// `--outside-addr` was given: a configuration's `ip address` does not
     /// move the outside address.
     outside_fixed: bool,
+    /// Where the readers of sockets bound on a new outside address send;
+    /// without it the outside address cannot move.
+    readers: Option<Readers>,
+    /// `--outside-addr dhcp`: the route whose source address the outside
+    /// address follows.
+    follower: Option<Follower>,
 }
 
 /// Reads and parses a configuration file as the router did at start (its
@@ -172,7 +180,25 @@ impl Router {
             prompt: false,
             config_source: None,
             outside_fixed: false,
+            readers: None,
+            follower: None,
         }
+    }
+
+    /// Lets the outside address move ([`Router::configure_replace`] with a
+    /// new `ip address`, [`Router::follow_route_to`]): sockets bound on a
+    /// new address get readers sending to `readers`.
+    pub fn set_readers(&mut self, readers: Readers) {
+        self.readers = Some(readers);
+    }
+
+    /// `--outside-addr dhcp`: every [`outside::FOLLOW_EVERY_MS`] (and on
+    /// SIGHUP) the router looks at the address the host sends from
+    /// towards `peer` and, when it changed, moves there: every SA is
+    /// deleted (Deletes sent from the old address while it still works)
+    /// and negotiates again from the new one. Needs [`Router::set_readers`].
+    pub fn follow_route_to(&mut self, peer: Ipv4Addr) {
+        self.follower = Some(Follower::new(peer));
     }
 
     /// `configure replace FILE` and SIGHUP ([`RunLimits::reload`], which
@@ -335,9 +361,11 @@ impl Router {
                     next_show = Some(now.as_millis() + every);
                 }
             }
+            self.follow_route(now, false);
             let deadline = [
                 self.gateway.poll_timeout(),
                 self.pinger.as_ref().and_then(Pinger::poll_timeout),
+                self.follower.as_ref().map(Follower::poll_timeout),
                 limits.until,
                 next_show.map(Instant::from_millis),
             ]
@@ -484,6 +512,8 @@ impl Router {
         };
         let (status, text) = self.configure_replace(&file.to_string_lossy(), now);
         self.drain(now);
+        // A DHCP client hook may signal a new lease: look at the route now.
+        self.follow_route(now, true);
         for line in text.lines() {
             if status == 0 {
                 log::info!("SIGHUP: {line}");
@@ -495,8 +525,10 @@ impl Router {
 
     /// `configure replace FILE`: the file read and parsed as at start, then
     /// swapped in by the Gateway (the SAs it does not change stay up). A
-    /// file that does not read or parse, or that moves the outside
-    /// address (the sockets are bound to it: restart for that), leaves the
+    /// new static `ip address` on the crypto interface (without
+    /// `--outside-addr`) moves the outside address: the sockets are bound
+    /// there first and every SA negotiates again. A file that does not
+    /// read or parse, or whose address the host cannot bind, leaves the
     /// running configuration as it was.
     pub fn configure_replace(&mut self, file: &str, now: Instant) -> (u8, String) {
         let Some((_, loader)) = self.config_source.as_mut() else {
@@ -511,21 +543,76 @@ impl Router {
         };
         let moved = crate::net::outside_address(&config)
             .filter(|a| !self.outside_fixed && *a != self.gateway.outside_addr());
-        if let Some(a) = moved {
-            return (
-                1,
-                format!(
-                    "% configure replace {file}: the outside address moves to {a}: \
-                     restart the router for that\n"
-                ),
-            );
-        }
+        let rebound = match moved.map(|a| self.rebind(a)).transpose() {
+            Ok(r) => r,
+            Err(e) => {
+                let a = moved.unwrap_or(Ipv4Addr::UNSPECIFIED);
+                return (
+                    1,
+                    format!("% configure replace {file}: the outside address moves to {a}: {e}\n"),
+                );
+            }
+        };
         match self.gateway.configure_replace(now, config) {
             Ok(report) => {
+                // The Deletes leave from the old address, then the
+                // sockets move.
                 self.drain(now);
+                if let Some(r) = rebound {
+                    self.swap_outside(r);
+                }
                 (0, format!("{report}[OK] configure replace {file}\n"))
             }
             Err(e) => (1, format!("% configure replace {file}: {e}\n")),
+        }
+    }
+
+    /// The outside sockets bound on `address` with their readers, or why
+    /// not.
+    fn rebind(&self, address: Ipv4Addr) -> Result<outside::Rebound, String> {
+        let readers = self
+            .readers
+            .as_ref()
+            .ok_or("this router cannot rebind its sockets")?;
+        outside::rebind(&self.sockets, self.raw_esp.is_some(), address, readers)
+    }
+
+    fn swap_outside(&mut self, rebound: outside::Rebound) {
+        log::info!(
+            "outside sockets moved: IKE on {}, NAT-T on {}",
+            rebound.sockets.ike_addr(),
+            rebound.sockets.natt_addr()
+        );
+        // The old sockets' readers stop as they drop.
+        self.sockets = rebound.sockets;
+        if rebound.raw_esp.is_some() {
+            self.raw_esp = rebound.raw_esp;
+        }
+    }
+
+    /// `--outside-addr dhcp`: moves to the route's source address when it
+    /// changed (`force`: look now).
+    fn follow_route(&mut self, now: Instant, force: bool) {
+        let Some(address) = self.follower.as_mut().and_then(|f| f.poll(now, force)) else {
+            return;
+        };
+        if address == self.gateway.outside_addr() {
+            return;
+        }
+        match self.rebind(address) {
+            Ok(rebound) => {
+                log::info!(
+                    "outside address: the route to {} now leaves from {address}",
+                    self.follower.map_or(Ipv4Addr::UNSPECIFIED, |f| f.peer())
+                );
+                self.gateway.set_outside_address(now, address);
+                self.drain(now);
+                self.swap_outside(rebound);
+            }
+            Err(e) => log::warn!(
+                "outside address {address}: {e}; staying on {}",
+                self.gateway.outside_addr()
+            ),
         }
     }
 

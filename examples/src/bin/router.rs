@@ -27,8 +27,11 @@
 //! `--config` file again) swap a configuration in live: the tunnels it
 //! does not change stay up, the others are deleted with Deletes and
 //! negotiate again; a file that does not read or parse changes nothing.
-//! `--outside-addr` stays as given (an `ip address` that moves without
-//! it wants a restart: the sockets are bound to it). The
+//! A new static `ip address` on the crypto interface moves the outside
+//! address (sockets bound there first, every SA negotiated again), unless
+//! `--outside-addr A` fixes it; `--outside-addr dhcp` follows the address
+//! the host sends from towards the peer, as an `ip address dhcp` lease
+//! that changes. The
 //! negotiation is logged on stderr in IOS's debug vocabulary
 //! (`IKESUITE_LOG=info` quietens it).
 
@@ -59,9 +62,12 @@ struct Args {
     #[arg(long)]
     config: PathBuf,
     /// The outside address (required when the outside interface says `ip
-    /// address dhcp`; overrides a static one).
-    #[arg(long)]
-    outside_addr: Option<Ipv4Addr>,
+    /// address dhcp`; overrides a static one), or `dhcp`: the address the
+    /// host sends from towards the first `set peer` (or ezvpn `peer`),
+    /// followed while the router runs (looked at every 2 s and on SIGHUP;
+    /// when it moves, every SA negotiates again from the new address).
+    #[arg(long, value_name = "A|dhcp", value_parser = parse_outside)]
+    outside_addr: Option<OutsideAddr>,
     /// UDP port of IKE, on both sides.
     #[arg(long, default_value_t = 500)]
     ike_port: u16,
@@ -115,6 +121,24 @@ struct Args {
     /// Log level when IKESUITE_LOG is not set (debug shows the negotiation).
     #[arg(long, default_value = "debug", value_parser = parse_level)]
     log: LevelFilter,
+}
+
+/// `--outside-addr`.
+#[derive(Debug, Clone, Copy)]
+enum OutsideAddr {
+    /// This address, whatever the configuration says.
+    Fixed(Ipv4Addr),
+    /// The route's source address towards the peer, followed.
+    Dhcp,
+}
+
+fn parse_outside(s: &str) -> Result<OutsideAddr, String> {
+    if s == "dhcp" {
+        return Ok(OutsideAddr::Dhcp);
+    }
+    s.parse()
+        .map(OutsideAddr::Fixed)
+        .map_err(|_| format!("{s:?} is neither an IPv4 address nor 'dhcp'"))
 }
 
 /// Where echo requests come from.
@@ -232,14 +256,32 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
 
     let lan = net::inside_network(&config);
-    let raw_esp = open_raw_esp(args, &config);
+    let follow =
+        match args.outside_addr {
+            Some(OutsideAddr::Dhcp) => Some(net::first_peer(&config).ok_or(
+                "--outside-addr dhcp: the configuration has no `set peer` to route towards",
+            )?),
+            _ => None,
+        };
+    let outside_addr = match args.outside_addr {
+        Some(OutsideAddr::Fixed(a)) => Some(a),
+        Some(OutsideAddr::Dhcp) => {
+            let peer = follow.unwrap_or(Ipv4Addr::UNSPECIFIED);
+            let a = examples::outside::route_source(peer)
+                .ok_or_else(|| format!("--outside-addr dhcp: no route to {peer}"))?;
+            log::info!("outside address {a}: the route to {peer} leaves from it (followed)");
+            Some(a)
+        }
+        None => None,
+    };
+    let raw_esp = open_raw_esp(args, outside_addr, &config);
     let keylog = args
         .keylog
         .as_deref()
         .map(|p| create_keylog(p).map_err(|e| format!("--keylog {}: {e}", p.display())))
         .transpose()?;
     let options = GatewayOptions {
-        outside_addr: args.outside_addr,
+        outside_addr,
         ike_port: args.ike_port,
         natt_port: args.natt_port,
         force_udp_encapsulation: raw_esp.is_none(),
@@ -312,14 +354,21 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let clock = MonotonicClock::new();
     let mut router = Router::new(name, gateway, sockets, inside, clock);
     // `configure replace FILE` and SIGHUP read files as the start did.
-    // `--outside-addr` is an address, not a file or an interface: it stays
-    // as given.
+    // A file's `ip address` moves the outside address only without
+    // `--outside-addr` (a fixed one stays; `dhcp` follows the route).
     let strict = args.strict;
     router.set_config_source(
         args.config.clone(),
         Box::new(move |path| load_config(path, strict).map(|(config, _)| config)),
         args.outside_addr.is_some(),
     );
+    router.set_readers(examples::outside::Readers {
+        tx: tx.clone(),
+        stop: Arc::clone(&stop),
+    });
+    if let Some(peer) = follow {
+        router.follow_route_to(peer);
+    }
     if let Some(raw) = raw_esp {
         router.set_raw_esp(raw);
     }
@@ -400,13 +449,17 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 /// The raw ESP socket on the outside address, unless `--force-encaps`;
 /// `None` means the Gateway must force UDP encapsulation, which is said
 /// here, once, at start.
-fn open_raw_esp(args: &Args, config: &ike_policy::Config) -> Option<RawEsp> {
+fn open_raw_esp(
+    args: &Args,
+    outside_addr: Option<Ipv4Addr>,
+    config: &ike_policy::Config,
+) -> Option<RawEsp> {
     if args.force_encaps {
         log::info!("--force-encaps: ESP always in UDP on the NAT-T port (RFC 3948)");
         return None;
     }
     // Without an address Gateway::new reports the missing one.
-    let local = args.outside_addr.or_else(|| net::outside_address(config))?;
+    let local = outside_addr.or_else(|| net::outside_address(config))?;
     match RawEsp::open(local) {
         Ok(raw) => {
             log::info!("raw ESP (IP protocol 50) on {local}");

@@ -228,3 +228,160 @@ fn sighup_rereads_the_config_file_and_keeps_the_unchanged_tunnel() {
         "{isakmp}"
     );
 }
+
+/// Two UDP ports free on 127.0.0.1 and on each of `others`.
+fn ports_free_on(others: &[&str]) -> (String, String) {
+    loop {
+        let (ike, natt) = free_ports(others[0]);
+        let free = |p: &str| {
+            others
+                .iter()
+                .all(|a| std::net::UdpSocket::bind(format!("{a}:{p}")).is_ok())
+        };
+        if free(&ike) && free(&natt) {
+            return (ike, natt);
+        }
+    }
+}
+
+/// `router exec` to the socket at `sock`.
+fn exec_at(sock: &Path, line: &str) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_router"))
+        .arg("exec")
+        .arg("--socket")
+        .arg(sock)
+        .arg(line)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn until_at(sock: &Path, line: &str, ok: impl Fn(&str) -> bool) -> String {
+    let t0 = Instant::now();
+    let mut last = String::new();
+    loop {
+        if sock.exists() {
+            let (status, text) = exec_at(sock, line);
+            if status == 0 && ok(&text) {
+                return text;
+            }
+            last = text;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "{line} never matched; last:\n{last}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The seed's spoke with a static outside address (as if its DHCP lease
+/// were written into the file) moves to another one by `configure
+/// replace`: an address the host cannot bind is refused with the tunnel
+/// untouched; a bindable one moves the sockets, the spoke's SAs go with
+/// Deletes from the old address, and the spoke's traffic negotiates again
+/// from the new one, which the hub then lists.
+#[test]
+fn a_new_ip_address_moves_the_spoke_and_it_negotiates_again_from_there() {
+    let dir = std::env::temp_dir().join(format!("ikesuite-move-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spoke_cfg = |addr: &str| {
+        std::fs::read_to_string(SPOKE)
+            .unwrap()
+            .replace(" ip address dhcp", &format!(" ip address {addr} 255.0.0.0"))
+    };
+    write(&dir.join("spoke.cfg"), &spoke_cfg("127.0.0.2"));
+    write(&dir.join("moved.cfg"), &spoke_cfg("127.0.0.4"));
+    write(&dir.join("foreign.cfg"), &spoke_cfg("192.0.2.77"));
+    let (ike, natt) = ports_free_on(&["127.0.0.2", "127.0.0.4"]);
+    let (hub_sock, spoke_sock) = (dir.join("hub.sock"), dir.join("spoke.sock"));
+    let spawn = |args: &[&str], sock: &Path| {
+        router()
+            .args(args)
+            .args(["--ike-port", &ike, "--natt-port", &natt])
+            .args(["--force-encaps", "--inside-echo", "--run-for", "120"])
+            .arg("--control-socket")
+            .arg(sock)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let hub = spawn(&["--config", HUB], &hub_sock);
+    let spoke_file = dir.join("spoke.cfg");
+    let spoke = spawn(
+        &[
+            "--config",
+            spoke_file.to_str().unwrap(),
+            "--ping",
+            "10.1.0.77",
+            "--from",
+            "10.2.2.2",
+            "--count",
+            "500",
+            "--interval-ms",
+            "100",
+        ],
+        &spoke_sock,
+    );
+    struct Kill(Vec<Child>, PathBuf);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            for c in &mut self.0 {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+            let _ = std::fs::remove_dir_all(&self.1);
+        }
+    }
+    let _guard = Kill(vec![hub, spoke], dir.clone());
+
+    until_at(&hub_sock, "show crypto isakmp sa", |t| {
+        t.contains("127.0.0.1       127.0.0.2       QM_IDLE")
+    });
+    until_at(&hub_sock, "show crypto ipsec sa", |t| {
+        t.contains("current_peer: 127.0.0.2:") && !t.contains("#pkts decaps: 0,")
+    });
+
+    // An address this host does not have: refused, the tunnel stays.
+    let (status, out) = exec_at(
+        &spoke_sock,
+        &format!("configure replace {}", dir.join("foreign.cfg").display()),
+    );
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("the outside address moves to 192.0.2.77: bind 192.0.2.77"),
+        "{out}"
+    );
+    let (_, isakmp) = exec_at(&spoke_sock, "show crypto isakmp sa");
+    assert!(
+        isakmp.contains("127.0.0.1       127.0.0.2       QM_IDLE"),
+        "{isakmp}"
+    );
+
+    // The new lease: the spoke moves and comes back from 127.0.0.4.
+    let (status, out) = exec_at(
+        &spoke_sock,
+        &format!("configure replace {}", dir.join("moved.cfg").display()),
+    );
+    assert_eq!(status, 0, "{out}");
+    let hub_isakmp = until_at(&hub_sock, "show crypto isakmp sa", |t| {
+        t.contains("127.0.0.1       127.0.0.4       QM_IDLE")
+    });
+    // The old address's IKE SA went with the spoke's Delete.
+    assert!(!hub_isakmp.contains("127.0.0.2"), "{hub_isakmp}");
+    until_at(&hub_sock, "show crypto ipsec sa", |t| {
+        t.contains("current_peer: 127.0.0.4:")
+            && !t.contains("current_peer: 127.0.0.2:")
+            && !t.contains("#pkts decaps: 0,")
+    });
+    let (_, spoke_isakmp) = exec_at(&spoke_sock, "show crypto isakmp sa");
+    assert!(
+        spoke_isakmp.contains("127.0.0.1       127.0.0.4       QM_IDLE"),
+        "{spoke_isakmp}"
+    );
+}
