@@ -13,6 +13,9 @@
 #   2. our router with the seed's spoke configuration (interop/spoke.cfg)
 #      against a strongSwan hub: our LAN pings 203.0.113.1, and the hub's LAN
 #      pings 198.51.100.1, both through ESP.
+#   2b. as 2 with `--outside-addr dhcp`, then the spoke's address changes
+#      (192.0.2.1 -> 192.0.2.9, a new DHCP lease): it negotiates again from
+#      the new address.
 #   3. as 2, with our inside on a TUN device (`--tun`): the kernels of both
 #      namespaces ping each other's LAN address through ESP.
 #   7. vpnc --natt none: our hub (root, so with its raw IP protocol 50
@@ -181,6 +184,40 @@ check "our spoke's pings to 203.0.113.1 came back (at least 2 of 3)" \
 	replies_at_least "$OUT/spoke.out" 2
 check "our spoke's show crypto ipsec sa counts both pings" esp_counted "$OUT/spoke.out" 5
 
+"$LAB/strongswan-peer.sh" stop --name hub >/dev/null 2>&1
+
+echo "== 2b. our spoke with --outside-addr dhcp -> strongSwan hub, then a new lease moves its address"
+# The seed's spoke takes its outside address by DHCP. Here the lease
+# changes: 192.0.2.9 comes, 192.0.2.1 goes; our spoke follows the route's
+# source address towards its peer and negotiates again from the new one.
+hub_sas() { "$LAB/sa-status.sh" --name hub --ike l2l 2>/dev/null; }
+hub_sa_from() { # ADDR: the strongSwan hub holds an established l2l SA with ADDR
+	local i=0
+	while [ $i -lt 60 ]; do
+		hub_sas | grep -q "$1" && "$LAB/sa-status.sh" --name hub --ike l2l --quiet && return 0
+		sleep 0.5; i=$((i + 1))
+	done
+	hub_sas
+	return 1
+}
+check "strongSwan hub restarts" "$LAB/strongswan-peer.sh" start hub
+check "our spoke starts with --outside-addr dhcp (the route to 192.0.2.2 leaves from 192.0.2.1)" \
+	start_router spoke-dhcp --config "$HERE/spoke.cfg" --outside-addr dhcp --inside-echo \
+	--ping 203.0.113.1 --from 198.51.100.1 --count 80 --interval-ms 250 --run-for 120
+check "strongSwan hub: l2l SA with our spoke at 192.0.2.1" hub_sa_from 192.0.2.1
+ip netns exec ikelab-us sysctl -qw net.ipv4.conf.ikl-us.promote_secondaries=1
+ip netns exec ikelab-us ip addr add 192.0.2.9/24 dev ikl-us
+ip netns exec ikelab-us ip addr del 192.0.2.1/24 dev ikl-us
+check "strongSwan hub: l2l SA with our spoke from its new address 192.0.2.9" hub_sa_from 192.0.2.9
+check "ping 203.0.113.1 -> 198.51.100.1 through the new tunnel" \
+	ip netns exec ikelab-peer ping -c3 -W2 -I 203.0.113.1 198.51.100.1
+stop_router
+ip netns exec ikelab-us ip addr add 192.0.2.1/24 dev ikl-us
+ip netns exec ikelab-us ip addr del 192.0.2.9/24 dev ikl-us
+check "our spoke logged the move (outside address 192.0.2.1 -> 192.0.2.9)" \
+	grep -q "outside address 192.0.2.1 -> 192.0.2.9" "$OUT/spoke-dhcp.log"
+check "our spoke's show crypto isakmp sa detail lists its IKE SA from 192.0.2.9 to 192.0.2.2" \
+	grep -Eq "^[0-9]+ +192.0.2.9 +192.0.2.2 " "$OUT/spoke-dhcp.out"
 "$LAB/strongswan-peer.sh" stop --name hub >/dev/null 2>&1
 
 echo "== 3. our spoke with its inside on a TUN device -> strongSwan hub (kernel pings)"

@@ -48,6 +48,10 @@ pub enum Input {
     /// An exec line from the control socket ([`crate::control`]).
     #[cfg(unix)]
     Exec(crate::control::ExecRequest),
+    /// The operator's answers to `crypto ipsec client ezvpn xauth`, asked
+    /// on the control socket.
+    #[cfg(unix)]
+    XauthCredentials(crate::control::CredentialsAnswer),
 }
 
 /// The two outside sockets of a router. Their reading threads stop when

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use ike_policy::gateway::{DropReason, ExecAction, GatewayCounters, KEYLOG_HEADER, KeyLogLine};
 use ike_policy::{Config, Gateway, GatewayEvent, Transmit};
-use ike_proto::engine::Event;
+use ike_proto::engine::{Event, IkeSaId};
+use ike_proto::policy::XauthPassword;
 use ike_proto::time::Instant;
 
 use crate::clock::MonotonicClock;
@@ -114,6 +115,26 @@ pub enum Exit {
     Disconnected,
 }
 
+/// What an exec line came to.
+#[derive(Debug)]
+pub enum ExecReply {
+    /// Its exit status (0 ran, 1 refused, 2 did not parse) and text.
+    Done(u8, String),
+    /// `crypto ipsec client ezvpn xauth`: ask the operator `Username:` and
+    /// `Password:` and hand them to [`Router::xauth_credentials`] for
+    /// this IKE SA.
+    XauthCredentials(IkeSaId),
+}
+
+/// The console's `crypto ipsec client ezvpn xauth` between its two
+/// questions.
+#[derive(Debug)]
+struct ConsoleXauth {
+    ike_sa: IkeSaId,
+    /// The answer to `Username:`, once given.
+    user: Option<String>,
+}
+
 /// One router.
 pub struct Router {
     name: String,
@@ -142,6 +163,8 @@ pub struct Router {
     /// `--outside-addr dhcp`: the route whose source address the outside
     /// address follows.
     follower: Option<Follower>,
+    /// The console is answering `Username:` / `Password:`.
+    console_xauth: Option<ConsoleXauth>,
 }
 
 /// Reads and parses a configuration file as the router did at start (its
@@ -182,6 +205,7 @@ impl Router {
             outside_fixed: false,
             readers: None,
             follower: None,
+            console_xauth: None,
         }
     }
 
@@ -447,39 +471,80 @@ impl Router {
                 self.gateway.handle_esp(now, remote, &payload);
             }
             Input::Inner(packet) => self.gateway.handle_inside(now, &packet),
-            Input::Command(line) => return self.command(line.trim(), now),
+            Input::Command(line) => return self.command(line, now),
             Input::CommandsClosed => {}
             #[cfg(unix)]
             Input::Exec(request) => {
                 let answer = self.exec(&request.line, now);
                 let _ = request.reply.send(answer);
             }
+            #[cfg(unix)]
+            Input::XauthCredentials(c) => {
+                let (status, text) = self.xauth_credentials(now, c.ike_sa, c.user, c.password);
+                let _ = c.reply.send(ExecReply::Done(status, text));
+            }
         }
         self.drain(now);
         false
     }
 
-    fn command(&mut self, line: &str, now: Instant) -> bool {
+    fn command(&mut self, line: String, now: Instant) -> bool {
+        if let Some(mut asked) = self.console_xauth.take() {
+            match asked.user.take() {
+                None => {
+                    asked.user = Some(line.trim().to_owned());
+                    self.console_xauth = Some(asked);
+                    print!("Password: ");
+                    let _ = std::io::stdout().flush();
+                    if self.prompt {
+                        crate::control::set_echo(false);
+                    }
+                }
+                Some(user) => {
+                    if self.prompt {
+                        crate::control::set_echo(true);
+                        println!();
+                    }
+                    let password = XauthPassword::new(line.into_bytes());
+                    let (_, text) = self.xauth_credentials(now, asked.ike_sa, user, password);
+                    self.print_answer(text);
+                }
+            }
+            return false;
+        }
+        let line = line.trim();
         if matches!(line, "quit" | "exit" | "q") {
             return true;
         }
-        let (_, mut text) = self.exec(line, now);
-        if self.prompt && text.contains("% Invalid input detected") {
-            // The caret is aligned to the line as typed, after the prompt.
-            text.insert_str(0, &" ".repeat(self.name.len() + 1));
-        }
-        print!("{text}");
-        if self.prompt {
-            self.print_prompt();
+        match self.exec(line, now) {
+            ExecReply::Done(_, mut text) => {
+                if self.prompt && text.contains("% Invalid input detected") {
+                    // The caret is aligned to the line as typed, after the prompt.
+                    text.insert_str(0, &" ".repeat(self.name.len() + 1));
+                }
+                self.print_answer(text);
+            }
+            ExecReply::XauthCredentials(ike_sa) => {
+                self.console_xauth = Some(ConsoleXauth { ike_sa, user: None });
+                print!("Username: ");
+                let _ = std::io::stdout().flush();
+            }
         }
         false
     }
 
+    fn print_answer(&self, text: String) {
+        print!("{text}");
+        if self.prompt {
+            self.print_prompt();
+        }
+    }
+
     /// Runs one exec line (the Gateway's IOS exec, plus `counters`) and
-    /// carries out what it sent; returns the exit status and the text.
-    pub fn exec(&mut self, line: &str, now: Instant) -> (u8, String) {
+    /// carries out what it sent.
+    pub fn exec(&mut self, line: &str, now: Instant) -> ExecReply {
         if line.trim() == "counters" {
-            return (0, format!("{}\n", self.counters_line()));
+            return ExecReply::Done(0, format!("{}\n", self.counters_line()));
         }
         let out = self.gateway.exec(line, now);
         let mut text = out.text.clone();
@@ -491,16 +556,31 @@ impl Router {
                 status = s;
                 text.push_str(&t);
             }
-            Some(ExecAction::XauthCredentials(_)) => {
-                status = 1;
-                text.push_str(
-                    "% Xauth credentials: put `username U password P` under the ezvpn \
-                     configuration (this router does not prompt)\n",
-                );
+            Some(ExecAction::XauthCredentials(ike_sa)) => {
+                return ExecReply::XauthCredentials(ike_sa);
             }
         }
         self.drain(now);
-        (status, text)
+        ExecReply::Done(status, text)
+    }
+
+    /// The operator's answers to `crypto ipsec client ezvpn xauth`, sent to
+    /// the hub that asked.
+    pub fn xauth_credentials(
+        &mut self,
+        now: Instant,
+        ike_sa: IkeSaId,
+        user: String,
+        password: XauthPassword,
+    ) -> (u8, String) {
+        let outcome = self
+            .gateway
+            .provide_xauth_credentials(now, ike_sa, user, password);
+        self.drain(now);
+        match outcome {
+            Ok(()) => (0, String::new()),
+            Err(e) => (1, format!("% {e}\n")),
+        }
     }
 
     /// SIGHUP: `configure replace` of the file the router started from,
@@ -716,6 +796,11 @@ impl Router {
             GatewayEvent::Engine(Event::Log(_)) => {}
             GatewayEvent::Engine(Event::IkeSaFailed { remote, error, .. }) => {
                 log::warn!("phase 1 with {remote} failed: {error:?}");
+            }
+            GatewayEvent::Engine(Event::XauthCredentialsRequest { .. }) => {
+                // IOS's console lines, word for word.
+                log::info!("EZVPN: Pending XAuth Request, Please enter the following command:");
+                log::info!("EZVPN: crypto ipsec client ezvpn xauth");
             }
             GatewayEvent::Engine(Event::ChildSaFailed { remote, error, .. }) => {
                 log::warn!("quick mode with {remote} failed: {error:?}");
