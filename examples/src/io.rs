@@ -180,6 +180,58 @@ fn read_socket(
     }
 }
 
+/// What the terminal console asks next, sent by the router once it has
+/// answered the previous line (so its output comes before the prompt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// A line with editing and history, after this prompt (`Hub#`,
+    /// `Username: `).
+    Line(String),
+    /// A line read with the echo off and kept out of the history
+    /// (`Password: `).
+    Secret(String),
+}
+
+/// Starts the console of a router whose stdin is a terminal: a `Name#`
+/// prompt with line editing and history (rustyline), each line an
+/// [`Input::Command`]. It asks only when told to through the returned
+/// sender. Ctrl-C at the prompt is `quit` (the router stops as on SIGINT,
+/// which the terminal no longer sends while the line editor owns it);
+/// Ctrl-D ends the input.
+pub fn spawn_terminal_reader(tx: Sender<Input>) -> io::Result<Sender<Ask>> {
+    let (ask_tx, ask_rx) = std::sync::mpsc::channel::<Ask>();
+    let mut editor = rustyline::DefaultEditor::new().map_err(io::Error::other)?;
+    thread::Builder::new()
+        .name("console".into())
+        .spawn(move || {
+            while let Ok(ask) = ask_rx.recv() {
+                let input = match ask {
+                    Ask::Line(prompt) => match editor.readline(&prompt) {
+                        Ok(line) => {
+                            if !line.trim().is_empty() {
+                                let _ = editor.add_history_entry(line.as_str());
+                            }
+                            Input::Command(line)
+                        }
+                        Err(rustyline::error::ReadlineError::Interrupted) => {
+                            Input::Command("quit".into())
+                        }
+                        Err(_) => Input::CommandsClosed,
+                    },
+                    Ask::Secret(prompt) => match crate::control::ask_stdin(&prompt, true) {
+                        Ok(line) => Input::Command(line),
+                        Err(_) => Input::CommandsClosed,
+                    },
+                };
+                let closed = matches!(input, Input::CommandsClosed);
+                if tx.send(input).is_err() || closed {
+                    return;
+                }
+            }
+        })?;
+    Ok(ask_tx)
+}
+
 /// Starts a thread that turns each stdin line into [`Input::Command`].
 pub fn spawn_stdin_reader(tx: Sender<Input>) -> io::Result<()> {
     thread::Builder::new().name("stdin".into()).spawn(move || {

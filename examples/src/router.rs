@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use std::io::Write;
@@ -20,7 +20,7 @@ use ike_proto::time::Instant;
 
 use crate::clock::MonotonicClock;
 use crate::inside_echo::InsideEcho;
-use crate::io::{Input, OutsideSockets};
+use crate::io::{Ask, Input, OutsideSockets};
 use crate::outside::{self, Follower, Readers};
 use crate::raw_esp::RawEsp;
 use crate::traffic::{PingPlan, Pinger};
@@ -165,6 +165,9 @@ pub struct Router {
     follower: Option<Follower>,
     /// The console is answering `Username:` / `Password:`.
     console_xauth: Option<ConsoleXauth>,
+    /// The terminal console ([`Router::set_console`]), told what to ask
+    /// next.
+    console: Option<Sender<Ask>>,
 }
 
 /// Reads and parses a configuration file as the router did at start (its
@@ -206,6 +209,7 @@ impl Router {
             readers: None,
             follower: None,
             console_xauth: None,
+            console: None,
         }
     }
 
@@ -266,18 +270,33 @@ impl Router {
         self.pinger_from_assigned = Some(plan);
     }
 
-    /// Prints a `Name#` prompt for the operator on a terminal (and aligns
-    /// IOS's `^` marker under it).
-    pub fn set_prompt(&mut self, on: bool) {
-        self.prompt = on;
-        if on {
-            self.print_prompt();
-        }
+    /// Reads the operator's lines from a terminal console
+    /// ([`crate::io::spawn_terminal_reader`]): the `Name#` prompt with
+    /// line editing and history, asked through `console` each time the
+    /// previous line is answered.
+    pub fn set_console(&mut self, console: Sender<Ask>) {
+        self.console = Some(console);
+        self.prompt = true;
+        self.print_prompt();
     }
 
     fn print_prompt(&self) {
-        print!("{}#", self.name);
-        let _ = std::io::stdout().flush();
+        self.ask(Ask::Line(format!("{}#", self.name)));
+    }
+
+    /// Asks the operator: through the terminal console, or printed before
+    /// the next stdin line.
+    fn ask(&self, ask: Ask) {
+        match &self.console {
+            Some(console) => {
+                let _ = console.send(ask);
+            }
+            None => {
+                let (Ask::Line(p) | Ask::Secret(p)) = ask;
+                print!("{p}");
+                let _ = std::io::stdout().flush();
+            }
+        }
     }
 
     /// The name (the configuration's hostname).
@@ -494,17 +513,9 @@ impl Router {
                 None => {
                     asked.user = Some(line.trim().to_owned());
                     self.console_xauth = Some(asked);
-                    print!("Password: ");
-                    let _ = std::io::stdout().flush();
-                    if self.prompt {
-                        crate::control::set_echo(false);
-                    }
+                    self.ask(Ask::Secret("Password: ".into()));
                 }
                 Some(user) => {
-                    if self.prompt {
-                        crate::control::set_echo(true);
-                        println!();
-                    }
                     let password = XauthPassword::new(line.into_bytes());
                     let (_, text) = self.xauth_credentials(now, asked.ike_sa, user, password);
                     self.print_answer(text);
@@ -526,8 +537,7 @@ impl Router {
             }
             ExecReply::XauthCredentials(ike_sa) => {
                 self.console_xauth = Some(ConsoleXauth { ike_sa, user: None });
-                print!("Username: ");
-                let _ = std::io::stdout().flush();
+                self.ask(Ask::Line("Username: ".into()));
             }
         }
         false

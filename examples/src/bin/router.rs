@@ -44,7 +44,7 @@ use std::sync::{Arc, atomic::AtomicBool};
 use clap::Parser;
 use examples::clock::MonotonicClock;
 use examples::inside_echo::InsideEcho;
-use examples::io::{OutsideSockets, spawn_stdin_reader};
+use examples::io::{OutsideSockets, spawn_stdin_reader, spawn_terminal_reader};
 use examples::os_rng::OsRng;
 use examples::raw_esp::RawEsp;
 use examples::router::{Exit, Inside, Router, RunLimits, create_keylog};
@@ -334,7 +334,14 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     } else {
         Inside::Nothing
     };
-    spawn_stdin_reader(tx.clone())?;
+    // A terminal gets the line editor; a pipe (tests, scripts) plain lines.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let console = if terminal {
+        Some(spawn_terminal_reader(tx.clone())?)
+    } else {
+        spawn_stdin_reader(tx.clone())?;
+        None
+    };
     let control = args
         .control_socket
         .as_deref()
@@ -408,7 +415,9 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         stop: Some(Arc::clone(&stop)),
         reload: Some(reload),
     };
-    router.set_prompt(std::io::IsTerminal::is_terminal(&std::io::stdin()));
+    if let Some(console) = console {
+        router.set_console(console);
+    }
     let exit = router.run(&rx, &limits);
     log::info!("stopping: {exit:?}");
     // The views as they stood, then the SAs go.

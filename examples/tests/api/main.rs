@@ -3,6 +3,7 @@
 //! the Easy VPN client (`common` finds free ports and the configurations).
 
 mod common;
+mod console;
 mod demo;
 mod exec;
 mod raw_esp;

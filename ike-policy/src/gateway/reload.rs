@@ -47,10 +47,11 @@ pub struct ReloadReport {
     pub kept: Vec<ReloadedSa>,
     /// SAs deleted (a Delete was sent to each peer).
     pub deleted: Vec<ReloadedSa>,
-    /// Settings that changed but take effect only in a new node (the
-    /// engine's: `crypto isakmp keepalive`, `crypto isakmp nat
-    /// keepalive`, NAT transparency).
-    pub not_applied: Vec<&'static str>,
+    /// The engine's settings that changed, applied live: `crypto isakmp
+    /// keepalive` and `crypto isakmp nat keepalive` on every IKE SA up
+    /// too, NAT transparency from the next negotiation
+    /// ([`Engine::set_liveness`](ike_proto::engine::Engine::set_liveness)).
+    pub applied: Vec<&'static str>,
 }
 
 impl core::fmt::Display for ReloadReport {
@@ -72,8 +73,8 @@ impl core::fmt::Display for ReloadReport {
                 }
             }
         }
-        for what in &self.not_applied {
-            writeln!(f, "% {what}: changed, applies after a restart")?;
+        for what in &self.applied {
+            writeln!(f, "applied: {what}")?;
         }
         Ok(())
     }
@@ -341,17 +342,28 @@ impl Gateway {
         let fresh = Gateway::new(new, self.options.clone(), &mut self.rng)?;
         let mut report = ReloadReport::default();
         let (old_engine, new_engine) = (self.engine.config(), fresh.engine.config());
-        if old_engine.dpd != new_engine.dpd {
-            report.not_applied.push("crypto isakmp keepalive");
-        }
-        if old_engine.nat_keepalive != new_engine.nat_keepalive {
-            report.not_applied.push("crypto isakmp nat keepalive");
-        }
-        if old_engine.nat_traversal != new_engine.nat_traversal {
+        let (dpd, nat_keepalive, nat_traversal) = (
+            new_engine.dpd,
+            new_engine.nat_keepalive,
+            new_engine.nat_traversal,
+        );
+        if old_engine.dpd != dpd {
             report
-                .not_applied
-                .push("crypto ipsec nat-transparency udp-encapsulation");
+                .applied
+                .push("crypto isakmp keepalive (every IKE SA up)");
         }
+        if old_engine.nat_keepalive != nat_keepalive {
+            report
+                .applied
+                .push("crypto isakmp nat keepalive (every IKE SA up)");
+        }
+        if old_engine.nat_traversal != nat_traversal {
+            report
+                .applied
+                .push("crypto ipsec nat-transparency udp-encapsulation (new negotiations)");
+        }
+        self.engine.set_liveness(now, dpd, nat_keepalive);
+        self.engine.set_nat_traversal(nat_traversal);
 
         // Judge every SA against the old and the new configuration.
         let ezvpn_old = self.policy.ezvpn().map(|e| e.name.clone());

@@ -348,3 +348,68 @@ fn a_vpn_client_stays_with_its_address_until_its_group_changes() {
     assert!(net.hub.pool_in_use("ippool").unwrap().is_empty());
     assert_eq!(net.hub.installed_child_sas(), 0);
 }
+
+/// `crypto isakmp keepalive` and `crypto isakmp nat keepalive` added by
+/// `configure replace` apply to the tunnels already up (they stay up with
+/// their SPIs): the hub starts DPD on the spoke's IKE SA and the report
+/// says so.
+#[test]
+fn keepalives_changed_by_a_reload_apply_to_the_tunnels_already_up() {
+    let hub = common::seed_hub(&hub_cfg(&[SPOKE_A]), options(None));
+    let mut a = Gateways::new(hub, spoke(SPOKE_A, false, 23));
+    a.peer.handle_inside(a.now, &icmp(HOST_A, HUB_HOST, 8, 1));
+    a.run();
+    assert_eq!(a.hub_inside.len(), 1, "spoke A's ping crossed");
+    assert_eq!(a.hub.engine().config().dpd, None);
+    let before = hub_sas(&a.hub);
+    assert_eq!(before.len(), 1);
+    let cfg = hub_cfg(&[SPOKE_A])
+        .replace(SEED_HUB_ADDR, &HUB.to_string())
+        .replacen(
+            "crypto isakmp policy 10",
+            "crypto isakmp keepalive 10 2 periodic\ncrypto isakmp nat keepalive 30\ncrypto isakmp policy 10",
+            1,
+        );
+    let report = a.hub.configure_replace_text(a.now, &cfg).unwrap();
+    assert!(report.deleted.is_empty(), "{report}");
+    assert_eq!(
+        report.applied,
+        [
+            "crypto isakmp keepalive (every IKE SA up)",
+            "crypto isakmp nat keepalive (every IKE SA up)"
+        ],
+        "{report}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("applied: crypto isakmp keepalive (every IKE SA up)"),
+        "{report}"
+    );
+    let dpd = a.hub.engine().config().dpd.expect("DPD on");
+    assert_eq!(dpd.interval, ike_proto::time::Duration::from_secs(10));
+    assert_eq!(
+        a.hub.engine().config().nat_keepalive,
+        ike_proto::time::Duration::from_secs(30)
+    );
+    assert_eq!(hub_sas(&a.hub), before);
+    // The hub probes the spoke it already had, which answers.
+    a.run_for(25);
+    let probes = a
+        .events
+        .iter()
+        .filter(|(hub, e)| {
+            *hub && matches!(e, GatewayEvent::Engine(Event::Log(l)) if l.text.contains("R-U-THERE sequence"))
+        })
+        .count();
+    let log: Vec<String> = a
+        .events
+        .iter()
+        .filter_map(|(hub, e)| match e {
+            GatewayEvent::Engine(Event::Log(l)) => Some(format!("{hub} {l}")),
+            _ => None,
+        })
+        .collect();
+    assert!(probes >= 2, "{probes}");
+    assert_eq!(hub_sas(&a.hub), before, "{log:#?}");
+}

@@ -82,6 +82,7 @@ mod counters;
 mod flight;
 mod half_open;
 mod informational;
+mod liveness;
 mod output;
 mod phase1;
 mod probe;

@@ -1011,6 +1011,55 @@ fn periodic_dpd_probes_even_a_busy_peer() {
     );
 }
 
+/// `configure replace` of `crypto isakmp keepalive` on an SA already up:
+/// turned off, the spoke sends no more R-U-THERE; turned back on with
+/// another interval, it probes at the new pace.
+#[test]
+fn dpd_set_live_stops_and_restarts_the_probes_of_an_sa_already_up() {
+    let periodic = |secs| DpdConfig {
+        interval: Duration::from_secs(secs),
+        retry: Duration::from_secs(2),
+        retries: 3,
+        mode: DpdMode::Periodic,
+    };
+    let config = Config {
+        dpd: Some(periodic(10)),
+        ..Config::default()
+    };
+    let mut pair = seed_pair(config, 163);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(25));
+    let probes = |pair: &Pair| {
+        log_lines(&pair.a_events)
+            .iter()
+            .filter(|l| l.contains("R-U-THERE sequence"))
+            .count()
+    };
+    let before = probes(&pair);
+    assert!(before >= 2, "{before}");
+
+    let now = pair.now;
+    assert!(pair.a.set_liveness(now, None, Duration::from_secs(20)));
+    assert!(!pair.a.set_liveness(now, None, Duration::from_secs(20)));
+    pair.run_for(Duration::from_secs(60));
+    assert_eq!(probes(&pair), before);
+
+    let now = pair.now;
+    assert!(
+        pair.a
+            .set_liveness(now, Some(periodic(5)), Duration::from_secs(20))
+    );
+    pair.run_for(Duration::from_secs(31));
+    let after = probes(&pair) - before;
+    assert!((5..=7).contains(&after), "{after}");
+    assert_eq!(pair.a.ike_sas().len(), 1);
+    assert!(
+        pair.a_events
+            .iter()
+            .all(|e| !matches!(e, Event::PeerDead { .. }))
+    );
+}
+
 #[test]
 fn a_shorter_phase1_lifetime_comes_back_as_responder_lifetime() {
     let a = engine(
