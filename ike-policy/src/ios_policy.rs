@@ -681,15 +681,11 @@ impl Policy for IosPolicy {
             log::debug!(target: &self.log_target, "ISAKMP: no offered transform from {peer} matches an ISAKMP policy");
             return None;
         };
-        log::debug!(
-            target: &self.log_target,
-            "ISAKMP: atts are acceptable. Next payload is 0 (transform {} against priority {} policy)",
-            choice.transform_index + 1,
-            choice.policy.priority
-        );
+        // The exchange says which transform passed which check.
         Some(ProtoPhase1Choice {
             index: choice.transform_index,
             lifetime: Lifetime::seconds(choice.lifetime),
+            priority: Some(u32::from(choice.policy.priority)),
         })
     }
 
@@ -712,7 +708,7 @@ impl Policy for IosPolicy {
             peer_identity(identity).and_then(|id| resolver::select_profile(&self.config, &id));
         match profile {
             Some(p) => {
-                log::debug!(target: &self.log_target, "ISAKMP: peer matches {} profile", p.name);
+                // The exchange says `peer matches .. profile`, naming the SA.
                 Some(Profile {
                     name: p.name.clone(),
                     xauth: resolver::xauth_required(Some(p), None, map),

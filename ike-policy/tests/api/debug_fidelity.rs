@@ -205,6 +205,11 @@ fn vpn_client_negotiation(target: &str) -> Vec<String> {
 fn check(name: &str, seed: &str, ours: &[String]) -> Fidelity {
     assert!(!ours.is_empty(), "the hub logged under its target");
     let f = compare(seed, ours);
+    // `FIDELITY_OURS=1` also prints the hub's own lines, to see what a
+    // seed line has to be compared with.
+    if std::env::var_os("FIDELITY_OURS").is_some() {
+        println!("{name}: the hub's lines\n{}", ours.join("\n"));
+    }
     println!(
         "{name}: {}/{} seed lines present ({:.1}%), {} in the seed's order\n{}",
         f.present,

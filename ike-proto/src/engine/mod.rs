@@ -79,6 +79,7 @@ mod children;
 mod commands;
 mod config;
 mod counters;
+mod debug;
 mod flight;
 mod half_open;
 mod informational;
@@ -99,12 +100,12 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_core::CryptoRng;
 
 use self::children::{ChildEntry, ChildTable};
-pub use self::config::{Config, DpdConfig, DpdMode};
+pub use self::config::{Config, Debugging, DpdConfig, DpdMode};
 pub use self::counters::Counters;
 use self::flight::{Backoff, Flight};
 pub use self::output::{
     ChildSa, CommandError, Datagram, DownReason, Encapsulation, Event, HalfOpenStats, IkeSaInfo,
-    IkeSaKeys, IkeSaRow, LogLine,
+    IkeSaKeys, IkeSaRow, LogForm, LogLine,
 };
 
 pub use crate::error::Error;
@@ -116,6 +117,7 @@ pub use crate::exchange::notify;
 pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
 use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
 use crate::exchange::transaction::Transaction;
+use crate::exchange::trace::Trace;
 use crate::exchange::{Ctx, Phase1Sa};
 use crate::policy::{Identity, Policy, Selectors};
 use crate::time::{Duration, Instant, Timer, TimerTable};
@@ -434,6 +436,8 @@ pub struct Engine {
     /// first messages keeps full.
     wakeups: BTreeSet<(Instant, IkeSaId)>,
     wakeup_of: HashMap<IkeSaId, Instant>,
+    /// Where the debug lines go, the engine's and its exchanges'.
+    trace: Trace,
 }
 
 impl fmt::Debug for Engine {
@@ -495,6 +499,7 @@ impl Engine {
             dh_budget: budget::DhBudget::new(config.aggressive_dh_burst),
             wakeups: BTreeSet::new(),
             wakeup_of: HashMap::new(),
+            trace: Trace::new(config.log_target.clone()),
             config,
         }
     }
@@ -525,6 +530,7 @@ impl Engine {
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<Event> {
+        self.flush_trace();
         self.events.pop_front()
     }
 
@@ -591,26 +597,6 @@ impl Engine {
 
     // ----- small helpers ---------------------------------------------
 
-    fn log(&mut self, ike_sa: Option<IkeSaId>, node: Option<u32>, text: impl Into<String>) {
-        let line = LogLine {
-            ike_sa,
-            node,
-            text: text.into(),
-        };
-        match &self.config.log_target {
-            Some(target) => log::debug!(target: target, "{line}"),
-            None => self.events.push_back(Event::Log(line)),
-        }
-    }
-
-    fn transition(&mut self, sa: IkeSaId, node: Option<u32>, old: &str, new: &str) {
-        self.log(
-            Some(sa),
-            node,
-            format!("Old State = {old} New State = {new}"),
-        );
-    }
-
     fn alloc_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
@@ -666,10 +652,13 @@ impl Engine {
         rng: &'a mut Box<dyn CryptoRng + Send>,
         policy: &'a dyn Policy,
         config: &Config,
+        (trace, ike_sa): (&'a mut Trace, Option<IkeSaId>),
         local: SocketAddrV4,
         remote: SocketAddrV4,
     ) -> Ctx<'a> {
+        trace.ike_sa = ike_sa;
         Ctx {
+            trace,
             rng: &mut **rng,
             policy,
             local,

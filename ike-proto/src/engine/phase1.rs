@@ -8,7 +8,7 @@ use std::net::SocketAddrV4;
 use super::counters::bump;
 use super::half_open::Admit;
 use super::{
-    Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem,
+    Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
 };
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
@@ -33,13 +33,20 @@ impl Engine {
         raw: &[u8],
     ) {
         let mut refused = false;
+        // IOS prints the arrival before it looks at the message; the SA it
+        // makes takes the next handle.
+        self.received_new_sa(IkeSaId(self.next_id), local, remote);
+        let main = header.exchange == exch::MAIN;
+        if main {
+            self.first_input(IkeSaId(self.next_id), "IKE_R_MM1");
+        }
         let mut rcookie = self.cookie();
         while self.by_cookies.contains_key(&(header.icookie, rcookie)) {
             rcookie = self.cookie();
         }
         let (result, first, name) = match header.exchange {
             exch::MAIN => {
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(IkeSaId(self.next_id))), local, remote);
                 (
                     MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
                         let kept = s.retained_bytes();
@@ -56,7 +63,7 @@ impl Engine {
                 );
                 let budget = &mut self.dh_budget;
                 let mut gate = || budget.take(now, rate, burst, header.icookie, *remote.ip());
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(IkeSaId(self.next_id))), local, remote);
                 let started =
                     AggressiveResponder::start(&mut ctx, header, body, rcookie, &mut gate);
                 let started = match started {
@@ -97,7 +104,9 @@ impl Engine {
             Ok(x) => x,
             Err(e) => {
                 let sa_id = IkeSaId(self.alloc_id());
-                self.new_sa_log(sa_id, local, remote, first);
+                if !main {
+                    self.first_input(sa_id, first);
+                }
                 if !refused {
                     self.counters.error(&e);
                 }
@@ -156,8 +165,16 @@ impl Engine {
             }
         }
         let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
-        self.new_sa_log(sa.id, local, remote, first);
-        let main = header.exchange == exch::MAIN;
+        // The handle stands where IOS prints the SA's address.
+        self.log_form(
+            None,
+            None,
+            LogForm::Global,
+            format_args!("insert sa successfully sa = {:08X}", sa.id.0),
+        );
+        if !main {
+            self.first_input(sa.id, first);
+        }
         if main {
             self.process_main_mode(sa.id, first);
         }
@@ -205,17 +222,34 @@ impl Engine {
         self.transition(id, None, state, state);
     }
 
-    fn new_sa_log(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, first: &str) {
+    /// `received packet from .. (N) NEW SA`, `local port .., remote port ..`.
+    fn received_new_sa(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4) {
         self.log(
             Some(id),
             None,
-            format!(
+            format_args!(
                 "received packet from {} dport {} sport {} Global (N) NEW SA",
                 remote.ip(),
                 local.port(),
                 remote.port()
             ),
         );
+        self.log_form(
+            None,
+            None,
+            LogForm::Global,
+            format_args!(
+                "local port {}, remote port {}",
+                local.port(),
+                remote.port()
+            ),
+        );
+    }
+
+    /// The first message's event and state change (`IKE_READY` to
+    /// `first`): before the Main Mode responder reads the message, after
+    /// the Aggressive Mode responder did, as IOS prints them.
+    fn first_input(&mut self, id: IkeSaId, first: &str) {
         // The first message's own state names say which exchange it is.
         let exchange = if first.starts_with("IKE_R_AM") {
             "IKE_AM_EXCH"
@@ -225,7 +259,7 @@ impl Engine {
         self.log(
             Some(id),
             None,
-            format!("Input = IKE_MESG_FROM_PEER, {exchange}"),
+            format_args!("Input = IKE_MESG_FROM_PEER, {exchange}"),
         );
         self.transition(id, None, "IKE_READY", first);
     }
@@ -284,6 +318,7 @@ impl Engine {
             &mut self.rng,
             &*self.policy,
             &self.config,
+            (&mut self.trace, Some(sa.id)),
             arrival.local,
             arrival.remote,
         );

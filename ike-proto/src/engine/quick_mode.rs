@@ -38,7 +38,7 @@ impl Engine {
             sa.acquires.push(acquire);
             return;
         };
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(sa.id)), local, remote);
         match QuickModeInitiator::start(
             p1,
             &mut ctx,
@@ -265,7 +265,7 @@ impl Engine {
         let (children, quick_spis) = (&self.children, &self.quick_spis);
         let mut alloc =
             |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, quick_spis);
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
+        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(id)), local, sa_remote);
         let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
         match result {
             Ok((state, reply)) => {

@@ -197,6 +197,7 @@ impl AggressiveInitiator {
                 natt_drafts: ctx.natt_drafts,
                 advertise_dpd: ctx.advertise_dpd,
                 commit: ctx.commit,
+                trace: &mut *ctx.trace,
             };
             if nat.any() {
                 c2.local.set_port(ctx.natt_port);

@@ -18,6 +18,7 @@ use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
 use super::transaction::{self, XauthNumbering};
+use super::trace::Trace;
 use super::{Ctx, Phase1Sa, notify};
 use crate::policy::{
     Identity, ModeConfig, Phase1Proposal, Phase2Proposal, Policy, PresharedKey, Profile, Selectors,
@@ -45,6 +46,7 @@ impl Side {
             policy,
             local: SocketAddrV4::new(local, 500),
             remote: SocketAddrV4::new(remote, 500),
+            trace: Trace::new(None),
         }
     }
 
@@ -64,6 +66,7 @@ impl Side {
             natt_drafts: true,
             advertise_dpd: true,
             commit: false,
+            trace: &mut self.trace,
         }
     }
 }
