@@ -823,12 +823,12 @@ impl Policy for IosPolicy {
         if let Some(sel) = resolver::select_responder_entry(&self.config, map, &rreq) {
             self.check_claim(request, sel.candidate.entry(), &proxies)?;
             let c = sel.choice;
+            // IOS names the map by its head, a dynamic map's match too
+            // (the seed's client, matched by `dynmap 10` under `mymap 10`).
             log::debug!(
                 target: &self.log_target,
-                "IPSEC(validate_proposal_request): proposal part #{} accepted by {} {}",
-                c.transform_index + 1,
-                map.name,
-                sel.candidate.entry().seq
+                "IPSEC(kei_proxy): head = {}, map->ivrf = , kei->ivrf = ",
+                map.name
             );
             return Ok(ProtoPhase2Choice {
                 index: c.transform_index,

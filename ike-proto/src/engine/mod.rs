@@ -83,6 +83,7 @@ mod debug;
 mod flight;
 mod half_open;
 mod informational;
+pub mod ios_ipsec;
 mod output;
 mod phase1;
 mod probe;
@@ -424,7 +425,11 @@ pub struct Engine {
     /// The inbound SPIs of every IKE SA's Quick Modes (running or
     /// lingering): new SPIs avoid them.
     quick_spis: HashSet<u32>,
+    /// The next IKE SA handle (IOS's C-id / conn-id).
     next_id: u64,
+    /// The next child SA handle: its own count, so IKE SAs number 1, 2, 3
+    /// as IOS's C-ids do whatever the child SAs between them.
+    next_child_id: u64,
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
     now: Instant,
@@ -491,6 +496,7 @@ impl Engine {
             children: ChildTable::default(),
             quick_spis: HashSet::new(),
             next_id: 1,
+            next_child_id: 1,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             now: Instant::ZERO,
@@ -601,6 +607,12 @@ impl Engine {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    fn alloc_child_id(&mut self) -> ChildSaId {
+        let id = self.next_child_id;
+        self.next_child_id += 1;
+        ChildSaId(id)
     }
 
     fn cookie(&mut self) -> [u8; 8] {

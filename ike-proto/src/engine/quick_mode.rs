@@ -4,8 +4,8 @@
 use super::counters::bump;
 use super::flight::Flight;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, Encapsulation, Engine, Event, IkeSa,
-    InfoItem, Phase1State, QmRole, QmSlot,
+    Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa,
+    IkeSaId, InfoItem, LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
 use crate::exchange::informational::{self};
@@ -16,6 +16,7 @@ use crate::exchange::quick_mode::{
 };
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::policy::Identity;
+use std::net::SocketAddrV4;
 use crate::time::{Duration, Instant};
 
 impl Engine {
@@ -184,7 +185,7 @@ impl Engine {
                     }
                     sa.forget_iv(mid);
                     self.heard_from(now, sa, arrival);
-                    self.log(Some(sa.id), None, "Creating IPSec SAs");
+                    self.creating_ipsec_sas(sa.id, sa.local, sa.remote, &child);
                     self.log(
                         Some(sa.id),
                         None,
@@ -258,6 +259,12 @@ impl Engine {
             return;
         }
         let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
+        self.log_form(
+            None,
+            None,
+            LogForm::Global,
+            format_args!("set new node {} to QM_IDLE", mid as i32),
+        );
         let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return;
@@ -275,18 +282,19 @@ impl Engine {
                     "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
                 );
                 self.transition(id, Some(mid), "IKE_QM_READY", "IKE_QM_SPI_STARVE");
+                let spi_in = state.spi_in();
+                self.spi_reply(id, local, sa_remote, spi_in);
+                self.heard_from(now, sa, arrival);
+                self.send(sa, &reply);
                 self.log(
                     Some(id),
                     Some(mid),
                     "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
                 );
                 self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
-                self.heard_from(now, sa, arrival);
-                self.send(sa, &reply);
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
                 flight.answer(now, raw, reply, Some(self.backoff()));
-                let spi_in = state.spi_in();
                 self.quick_spis.insert(spi_in);
                 sa.quick.push(QmSlot {
                     message_id: mid,
@@ -326,6 +334,25 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The inbound SPI the exchange took, as IOS's IPsec side hands it
+    /// back to ISAKMP: `IPSEC(spi_response): getting spi ..`, then
+    /// ISAKMP's `received ke message`.
+    fn spi_reply(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, spi: u32) {
+        let _ = id;
+        self.log_form(None, None, LogForm::Ipsec, "IPSEC(key_engine): got a queue event...");
+        self.log_form(
+            None,
+            None,
+            LogForm::Ipsec,
+            format_args!(
+                "IPSEC(spi_response): getting spi {spi} for SA from {} to {} for prot 3",
+                local.ip(),
+                remote.ip()
+            ),
+        );
+        self.log_form(None, None, LogForm::Global, "received ke message (2/1)");
     }
 
     /// Whether a peer's new Quick Mode may add a child SA: the IKE SA's and
@@ -386,7 +413,7 @@ impl Engine {
         initiator: bool,
         acquire: Option<Acquire>,
     ) {
-        let id = ChildSaId(self.alloc_id());
+        let id = self.alloc_child_id();
         let encapsulation = if nc.udp_encap {
             Encapsulation::Udp {
                 local_port: sa.local.port(),

@@ -333,3 +333,33 @@ pub(crate) fn profile_matched(ctx: &mut Ctx<'_>, profile: &crate::policy::Profil
             .conn(format_args!("peer matches {} profile", profile.name));
     }
 }
+
+/// The crypto map's check of the accepted proposal, `debug crypto ipsec`:
+/// `IPSEC(validate_proposal_request): proposal part #1,` and the key
+/// engine's view of it (no SPI, no lifetime yet).
+pub(crate) fn validate_request(
+    ctx: &mut Ctx<'_>,
+    selectors: &crate::policy::Selectors,
+    p: &crate::policy::Phase2Proposal,
+) {
+    if ctx.trace.ipsec() {
+        ctx.trace
+            .ipsec_line("IPSEC(validate_proposal_request): proposal part #1,");
+        let msg = crate::engine::ios_ipsec::KeyEngineMsg {
+            inbound: true,
+            local: *ctx.local.ip(),
+            remote: *ctx.remote.ip(),
+            selectors,
+            cipher: p.cipher,
+            integrity: p.integrity,
+            mode: p.mode,
+            lifetime: crate::policy::Lifetime::default(),
+            spi: 0,
+            conn_id: 0,
+        };
+        for line in msg.lines() {
+            ctx.trace.ipsec_line(line);
+        }
+    }
+    crypto_engine(ctx, "validate proposal request");
+}
