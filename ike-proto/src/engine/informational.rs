@@ -73,14 +73,25 @@ impl Engine {
                     self.log(
                         Some(sa.id),
                         None,
-                        format!(
-                            "received NOTIFY {} protocol {protocol}{}",
+                        format_args!(
+                            "processing NOTIFY {} protocol {protocol}{}",
                             notify::name(ty),
                             if authenticated {
                                 ""
                             } else {
                                 " (unauthenticated)"
                             }
+                        ),
+                    );
+                    let spi_value = spi.iter().fold(0u64, |v, b| v << 8 | u64::from(*b));
+                    self.log_form(
+                        None,
+                        None,
+                        super::LogForm::Verbatim,
+                        format_args!(
+                            "        spi {spi_value}, message ID = {}, sa = {:08X}",
+                            header.message_id as i32,
+                            sa.id.0
                         ),
                     );
                     self.events.push_back(Event::NotifyReceived {

@@ -410,7 +410,14 @@ impl Engine {
                 initial_contact,
             } => {
                 self.peer_input(sa.id, header.exchange);
-                self.transition(sa.id, None, old, received);
+                // IOS's Aggressive Mode responder goes from IKE_R_AM2
+                // straight to IKE_P1_COMPLETE on AM3.
+                let received = if !sa.initiator && header.exchange == exch::AGGRESSIVE {
+                    old
+                } else {
+                    self.transition(sa.id, None, old, received);
+                    received
+                };
                 if !sa.initiator && header.exchange == exch::MAIN {
                     self.process_main_mode(sa.id, received);
                 }
@@ -579,10 +586,11 @@ impl Engine {
         let Some(item) = informational::phase1_responder_lifetime(p1) else {
             return;
         };
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
-            format!(
+            None,
+            LogForm::Global,
+            format_args!(
                 "Sending phase 1 responder lifetime {}",
                 lifetime.seconds.unwrap_or(0)
             ),
@@ -672,11 +680,13 @@ impl Engine {
             return;
         };
         sa.pending_initial_contact = false;
-        self.log(
-            Some(sa.id),
+        self.log(Some(sa.id), None, "Process initial contact,");
+        self.log_form(
             None,
-            format!(
-                "Process initial contact, bring down existing phase 1 and 2 SA's with local {} remote {} remote port {}",
+            None,
+            LogForm::Verbatim,
+            format_args!(
+                "bring down existing phase 1 and 2 SA's with local {} remote {} remote port {}",
                 sa.local.ip(),
                 scope.remote.ip(),
                 scope.remote.port()

@@ -4,7 +4,7 @@
 
 use super::counters::bump;
 use super::flight::Flight;
-use super::{Arrival, DownReason, Engine, Event, IkeSa, Phase1State, XactSlot};
+use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
 use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, XauthAttempt, XauthVerdict};
@@ -132,17 +132,9 @@ impl Engine {
         let ty = attr.message_type;
         match (slot.state, ty) {
             (Transaction::XauthRequestSent { attempt, .. }, ConfigMessageType::REPLY) => {
-                self.log(Some(sa.id), None, "Config payload REPLY");
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2",
-                );
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
-                );
+                self.log_form(None, None, LogForm::Global, "Config payload REPLY");
+                self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2");
+                self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2");
                 Self::remember(sa, mid, Flight::finished(raw, None));
                 self.log(
                     Some(sa.id),
@@ -218,7 +210,7 @@ impl Engine {
                 },
                 ConfigMessageType::ACK,
             ) => {
-                self.log(Some(sa.id), None, "Config payload ACK");
+                self.log_form(None, None, LogForm::Global, "Config payload ACK");
                 if ok {
                     self.log(Some(sa.id), None, "XAUTH ACK Processed");
                 }
@@ -267,12 +259,13 @@ impl Engine {
                 let attrs = profile
                     .as_ref()
                     .and_then(|p| self.config_for(sa, p, user.as_deref(), &mut alloc));
-                self.log(Some(sa.id), None, "Config payload REQUEST");
+                self.log_form(None, None, LogForm::Global, "Config payload REQUEST");
                 self.log(Some(sa.id), None, "checking request:");
                 for a in &attr.attributes {
-                    self.log(
-                        Some(sa.id),
+                    self.log_form(
                         None,
+                        None,
+                        LogForm::Global,
                         tx::attribute_name(a.kind, attrs.as_ref()),
                     );
                 }
@@ -287,6 +280,11 @@ impl Engine {
                     "IKE_P1_COMPLETE",
                     "IKE_CONFIG_AUTHOR_AAA_AWAIT",
                 );
+                // AAA's answer (the group's attributes) is in.
+                self.aaa_callback();
+                if attrs.is_some() {
+                    self.log(Some(sa.id), None, "attributes sent in message:");
+                }
                 for l in alloc {
                     self.log(Some(sa.id), None, l);
                 }
@@ -303,14 +301,15 @@ impl Engine {
                     attributes: tx::config_attributes(&attrs, Some(&attr), &mut lines),
                 };
                 for l in lines {
-                    self.log(Some(sa.id), None, l);
+                    self.sending_line(sa.id, &l);
                 }
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
-                        "responding to peer config from {}. ID = {mid}",
-                        sa.remote.ip()
+                    format_args!(
+                        "responding to peer config from {}. ID = {}",
+                        sa.remote.ip(),
+                        mid as i32
                     ),
                 );
                 let msg = self.xact_send(
@@ -343,7 +342,7 @@ impl Engine {
                 true
             }
             (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
-                self.log(Some(sa.id), None, "Config payload ACK");
+                self.log_form(None, None, LogForm::Global, "Config payload ACK");
                 Self::remember(sa, mid, Flight::finished(raw, None));
                 self.transition(sa.id, None, "IKE_CONFIG_SET_SENT", "IKE_P1_COMPLETE");
                 self.assigned_event(sa, attrs, true);

@@ -4,7 +4,8 @@
 
 use super::flight::{Due, Flight};
 use super::{
-    CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, XactDone, XactSlot,
+    CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, Phase1State, XactDone,
+    XactSlot,
 };
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials};
@@ -216,27 +217,26 @@ impl Engine {
     // ----- server ---------------------------------------------------------
 
     fn send_xauth_request(&mut self, now: Instant, sa: &mut IkeSa, attempt: u32) {
+        // AAA answered: the login may start.
+        self.aaa_callback();
         let mid = self.xact_mid(sa);
         let id = self.identifier();
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
-            format!("set new node {mid} to CONF_XAUTH"),
+            None,
+            LogForm::Global,
+            format_args!("set new node {} to CONF_XAUTH", mid as i32),
         );
+        self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: request attribute XAUTH_USER_NAME_V2");
+        self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: request attribute XAUTH_USER_PASSWORD_V2");
         self.log(
             Some(sa.id),
             None,
-            "ISAKMP/xauth: request attribute XAUTH_USER_NAME_V2",
-        );
-        self.log(
-            Some(sa.id),
-            None,
-            "ISAKMP/xauth: request attribute XAUTH_USER_PASSWORD_V2",
-        );
-        self.log(
-            Some(sa.id),
-            None,
-            format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+            format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
         );
         let state = Transaction::XauthRequestSent { mid, attempt };
         self.xact_send(now, sa, mid, tx::xauth_request(id), state, true);
@@ -287,17 +287,24 @@ impl Engine {
             self.send_xauth_request(now, sa, attempt + 1);
             return;
         }
+        // AAA's verdict on the user is in.
+        self.aaa_callback();
         let mid = self.xact_mid(sa);
         let id = self.identifier();
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
-            format!("set new node {mid} to CONF_XAUTH"),
+            None,
+            LogForm::Global,
+            format_args!("set new node {} to CONF_XAUTH", mid as i32),
         );
         self.log(
             Some(sa.id),
             None,
-            format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+            format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
         );
         let state = Transaction::XauthSetSent {
             mid,
@@ -359,7 +366,11 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+                    format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
                 );
                 let state = Transaction::ConfigSetSent { mid, attrs };
                 self.xact_send(now, sa, mid, set, state, true);
@@ -436,7 +447,11 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+            format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
         );
         let state = Transaction::ClientConfigRequestSent { mid };
         self.xact_send(now, sa, mid, tx::config_request(id), state, true);

@@ -563,6 +563,9 @@ impl RExpectKe {
             Err(e) => return fail(e),
         };
         said::skeyid(ctx);
+        // Our DH private value goes with `dh`, here.
+        drop(dh);
+        said::clear_dh(ctx);
         said::vendor_ids(ctx, &payloads);
         Step::Next {
             state: MainModeResponder::ExpectHashI(RExpectHashI {

@@ -136,11 +136,7 @@ pub(crate) fn phase1_accepted(
 /// `Authentication by xauth preshared`: the accepted transform asks for
 /// Xauth after the pre-shared key (XAUTHInitPreShared).
 pub(crate) fn xauth_preshared(ctx: &mut Ctx<'_>, transform: &Transform) {
-    let xauth = transform
-        .attrs
-        .iter()
-        .any(|a| a.ty == 3 && value(a) == Some(65001));
-    if xauth {
+    if is_xauth(transform) {
         let id = ctx.trace.conn_id();
         ctx.trace.verbatim(format_args!(
             "ISAKMP (0:{id}) Authentication by xauth preshared"
@@ -362,4 +358,32 @@ pub(crate) fn validate_request(
         }
     }
     crypto_engine(ctx, "validate proposal request");
+}
+
+/// The transform asks for Xauth after the pre-shared key
+/// (XAUTHInitPreShared).
+pub(crate) fn is_xauth(transform: &Transform) -> bool {
+    transform
+        .attrs
+        .iter()
+        .any(|a| a.ty == 3 && value(a) == Some(65001))
+}
+
+/// Our Diffie-Hellman private value is gone.
+pub(crate) fn clear_dh(ctx: &mut Ctx<'_>) {
+    let id = ctx.trace.conn_id();
+    ctx.trace.verbatim(format_args!(
+        "CryptoEngine0: clear dh number for conn id {id}"
+    ));
+}
+
+/// The NAT-T vendor ID we answer with.
+pub(crate) fn constructed_natt(ctx: &mut Ctx<'_>, m: super::NattMethod) {
+    let name = match m {
+        super::NattMethod::Draft02 => "02",
+        super::NattMethod::Draft03 => "03",
+        super::NattMethod::Rfc3947 => "rfc",
+    };
+    ctx.trace
+        .conn(format_args!("constructed NAT-T vendor-{name} ID"));
 }
