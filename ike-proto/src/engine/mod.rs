@@ -700,16 +700,20 @@ impl Engine {
     }
 
     fn send(&mut self, sa: &IkeSa, bytes: &[u8]) {
+        self.send_as(sa, bytes, sa.debug_state());
+    }
+
+    /// [`Engine::send`], naming the state as `state` in the debug line.
+    fn send_as(&mut self, sa: &IkeSa, bytes: &[u8], state: &str) {
         self.log(
             Some(sa.id),
             None,
-            format!(
-                "sending packet to {} my_port {} peer_port {} ({}) {}",
+            format_args!(
+                "sending packet to {} my_port {} peer_port {} ({}) {state}",
                 sa.remote.ip(),
                 sa.local.port(),
                 sa.remote.port(),
                 sa.role_letter(),
-                sa.debug_state()
             ),
         );
         let d = Self::wrap(sa, bytes);

@@ -586,6 +586,7 @@ impl Engine {
         let Some(item) = informational::phase1_responder_lifetime(p1) else {
             return;
         };
+        self.send_info(sa, &[item]);
         self.log_form(
             None,
             None,
@@ -595,7 +596,6 @@ impl Engine {
                 lifetime.seconds.unwrap_or(0)
             ),
         );
-        self.send_info(sa, &[item]);
     }
 
     /// A peer's phase-1 RESPONDER_LIFETIME (protected, protocol ISAKMP):

@@ -174,8 +174,15 @@ impl Engine {
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return None;
         };
+        // IOS names the Mode Config server's answer (the address it
+        // hands out) CONF_ADDR.
+        let assigning = !sa.initiator && attr.message_type == ConfigMessageType::REPLY;
         let msg = tx::seal(p1, mid, attr);
-        self.send(sa, &msg);
+        if assigning {
+            self.send_as(sa, &msg, "CONF_ADDR");
+        } else {
+            self.send(sa, &msg);
+        }
         self.xact_set(now, sa, state);
         if awaits {
             let backoff = self.backoff();
