@@ -92,7 +92,7 @@ fn each_gateway_logs_under_its_own_target_and_each_line_once() {
             &hub,
             "ISAKMP: Looking for a matching key for 198.51.100.2 in spokes : success",
         ),
-        (&hub, "ISAKMP: peer matches L2L profile"),
+        (&hub, "ISAKMP (0:1): peer matches L2L profile"),
         (&spoke, "New State = IKE_P1_COMPLETE"),
         (&spoke, "New State = IKE_QM_PHASE2_COMPLETE"),
     ] {
@@ -132,6 +132,6 @@ fn with_log_events_the_engine_lines_come_as_events_and_not_through_log() {
     assert!(
         logged
             .iter()
-            .any(|l| l.contains("peer matches L2L profile"))
+            .any(|l| l.contains("Looking for a matching key for 198.51.100.2 in spokes"))
     );
 }

@@ -37,6 +37,7 @@ struct Side {
     policy: StaticPolicy,
     local: SocketAddrV4,
     remote: SocketAddrV4,
+    trace: Trace,
 }
 
 impl Side {
