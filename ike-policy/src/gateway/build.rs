@@ -118,8 +118,10 @@ impl Gateway {
         // Behind a cell, so that `configure replace` can give the running
         // engine another policy.
         let (live, policy) = reload::live_policy(policy);
-        let mut engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         let debugging = options.debug;
+        // The clones share the switches: the views' and the engine's.
+        views.set_debugging(debugging);
+        let mut engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         engine.set_debugging(debugging);
         Ok(Self {
             config,

@@ -264,13 +264,13 @@ impl Gateway {
                     (&mut self.debugging.ipsec, "IPSEC")
                 };
                 *flag = on;
-                self.engine.set_debugging(self.debugging);
+                self.set_debugging(self.debugging);
                 let state = if on { "on" } else { "off" };
                 ExecOutput::ok(format!("Crypto {name} debugging is {state}\n"))
             }
             Command::UndebugAll => {
                 self.debugging = Debugging::NONE;
-                self.engine.set_debugging(self.debugging);
+                self.set_debugging(self.debugging);
                 ExecOutput::ok("All possible debugging has been turned off\n")
             }
             Command::EzvpnConnect => match self.ezvpn_connect(now) {
@@ -306,6 +306,12 @@ impl Gateway {
     /// `debug crypto isakmp|ipsec` in force.
     pub fn debugging(&self) -> Debugging {
         self.debugging
+    }
+
+    /// `debug crypto ..` in force in the engine and the policy alike.
+    fn set_debugging(&mut self, d: Debugging) {
+        self.engine.set_debugging(d);
+        self.policy.set_debugging(d);
     }
 
     fn debugging_text(&self) -> String {
