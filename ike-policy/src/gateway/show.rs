@@ -201,7 +201,8 @@ impl Gateway {
             },
             slot: 0,
             conn_id,
-            flow_id: conn_id.saturating_sub(2000),
+            // The seed's: conn id 2002 is flow 3, 2005 is flow 6.
+            flow_id: conn_id.saturating_sub(1999),
             crypto_map: self.map_name.clone(),
             remaining_kilobytes: remaining.kilobytes.unwrap_or(0),
             remaining_secs: secs,

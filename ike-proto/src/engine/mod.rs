@@ -755,7 +755,21 @@ impl Engine {
         bytes: Vec<u8>,
         retransmit: bool,
     ) {
-        self.send(sa, &bytes);
+        self.send_phase1_as(sa, now, raw, bytes, retransmit, sa.debug_state());
+    }
+
+    /// [`Engine::send_phase1`], naming the state as `state` in the debug
+    /// line (the last answer of phase 1 goes out in the state it answers).
+    fn send_phase1_as(
+        &mut self,
+        sa: &mut IkeSa,
+        now: Instant,
+        raw: Option<&[u8]>,
+        bytes: Vec<u8>,
+        retransmit: bool,
+        state: &str,
+    ) {
+        self.send_as(sa, &bytes, state);
         let backoff = self.backoff();
         match raw {
             None => sa.flight.request(now, bytes, backoff),

@@ -309,7 +309,19 @@ impl Engine {
             return true;
         }
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
-        let old = state.name();
+        let mut old = state.name();
+        let answered_in = state.ios_state();
+        // IOS's Main Mode responder names the message's event and state
+        // before it reads the message.
+        let announced = match &state {
+            Phase1State::MainR(s) => Some(s.received_name()),
+            _ => None,
+        };
+        if let Some(received) = announced {
+            self.peer_input(sa.id, header.exchange);
+            self.transition(sa.id, None, old, received);
+            old = received;
+        }
         let want_ic =
             self.config.initial_contact && !self.have_sas_with(*sa.remote.ip(), Some(sa.id));
         // The exchange sees the addresses this datagram travelled between
@@ -379,8 +391,10 @@ impl Engine {
                 reply,
                 received,
             } => {
-                self.peer_input(sa.id, header.exchange);
-                self.transition(sa.id, None, old, received);
+                if announced.is_none() {
+                    self.peer_input(sa.id, header.exchange);
+                    self.transition(sa.id, None, old, received);
+                }
                 sa.phase1 = state;
                 // The peer answered our first message: its address is real,
                 // the SA is no longer the first to go when the table fills.
@@ -409,10 +423,14 @@ impl Engine {
                 received,
                 initial_contact,
             } => {
-                self.peer_input(sa.id, header.exchange);
+                if announced.is_none() {
+                    self.peer_input(sa.id, header.exchange);
+                }
                 // IOS's Aggressive Mode responder goes from IKE_R_AM2
                 // straight to IKE_P1_COMPLETE on AM3.
-                let received = if !sa.initiator && header.exchange == exch::AGGRESSIVE {
+                let received = if announced.is_some()
+                    || !sa.initiator && header.exchange == exch::AGGRESSIVE
+                {
                     old
                 } else {
                     self.transition(sa.id, None, old, received);
@@ -422,7 +440,7 @@ impl Engine {
                     self.process_main_mode(sa.id, received);
                 }
                 match reply {
-                    Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
+                    Some(r) => self.send_phase1_as(sa, now, Some(raw), r, false, answered_in),
                     None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =

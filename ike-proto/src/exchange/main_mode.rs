@@ -485,6 +485,14 @@ impl MainModeResponder {
         ))
     }
 
+    /// The state IOS names on the message this state waits for.
+    pub(crate) fn received_name(&self) -> &'static str {
+        match self {
+            Self::ExpectKe(_) => "IKE_R_MM3",
+            Self::ExpectHashI(_) => "IKE_R_MM5",
+        }
+    }
+
     /// Handles MM3 or MM5.
     pub(crate) fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
         match self {
