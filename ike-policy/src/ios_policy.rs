@@ -316,7 +316,9 @@ impl IosPolicy {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .count_refusal(why);
-            ipsec_debug!(self, "IPSEC(validate_proposal_request): proxy identities of {} refused ({why:?}): {:?}",
+            ipsec_debug!(
+                self,
+                "IPSEC(validate_proposal_request): proxy identities of {} refused ({why:?}): {:?}",
                 request.peer,
                 request.selectors
             );
@@ -329,7 +331,9 @@ impl IosPolicy {
             .unwrap_or_else(|e| e.into_inner())
             .claim(claimant, &request.selectors);
         if !free {
-            ipsec_debug!(self, "IPSEC(validate_proposal_request): proxy identities of {claimant} refused (held by another peer, probing it): {:?}",
+            ipsec_debug!(
+                self,
+                "IPSEC(validate_proposal_request): proxy identities of {claimant} refused (held by another peer, probing it): {:?}",
                 request.selectors
             );
             return Err(Phase2Refusal::InvalidIdInformation);
@@ -341,9 +345,15 @@ impl IosPolicy {
         let last = lookup.searched.len().saturating_sub(1);
         for (i, ring) in lookup.searched.iter().enumerate() {
             if i == last && lookup.found.is_some() {
-                isakmp_debug!(self, "ISAKMP: Looking for a matching key for {peer} in {ring} : success");
+                isakmp_debug!(
+                    self,
+                    "ISAKMP: Looking for a matching key for {peer} in {ring} : success"
+                );
             } else {
-                isakmp_debug!(self, "ISAKMP: Looking for a matching key for {peer} in {ring}");
+                isakmp_debug!(
+                    self,
+                    "ISAKMP: Looking for a matching key for {peer} in {ring}"
+                );
             }
         }
         if lookup.found.is_none() {
@@ -670,7 +680,10 @@ impl Policy for IosPolicy {
         let id = peer_identity(identity);
         let rule = resolver::aggressive_mode_rule(&self.config, peer, id.as_ref());
         if !rule.allowed() {
-            isakmp_debug!(self, "ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
+            isakmp_debug!(
+                self,
+                "ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}"
+            );
         }
         rule.allowed()
     }
@@ -714,7 +727,10 @@ impl Policy for IosPolicy {
         let transforms: Vec<Phase1Transform> = offered.iter().map(phase1_transform).collect();
         let Some(choice) = resolver::choose_isakmp_policy(&self.config, &transforms, self.options)
         else {
-            isakmp_debug!(self, "ISAKMP: no offered transform from {peer} matches an ISAKMP policy");
+            isakmp_debug!(
+                self,
+                "ISAKMP: no offered transform from {peer} matches an ISAKMP policy"
+            );
             return None;
         };
         // The exchange says which transform passed which check.
@@ -764,7 +780,10 @@ impl Policy for IosPolicy {
                 })
             }
             None => {
-                isakmp_debug!(self, "ISAKMP: peer {peer} ({identity:?}) matches no profile");
+                isakmp_debug!(
+                    self,
+                    "ISAKMP: peer {peer} ({identity:?}) matches no profile"
+                );
                 None
             }
         }
@@ -861,7 +880,9 @@ impl Policy for IosPolicy {
             let c = sel.choice;
             // IOS names the map by its head, a dynamic map's match too
             // (the seed's client, matched by `dynmap 10` under `mymap 10`).
-            ipsec_debug!(self, "IPSEC(kei_proxy): head = {}, map->ivrf = , kei->ivrf = ",
+            ipsec_debug!(
+                self,
+                "IPSEC(kei_proxy): head = {}, map->ivrf = , kei->ivrf = ",
                 map.name
             );
             return Ok(ProtoPhase2Choice {
@@ -888,10 +909,15 @@ impl Policy for IosPolicy {
                     && resolver::entry_accepts_proxies(&self.config, e, c.is_dynamic(), &proxies)
             });
         if ids_ok {
-            ipsec_debug!(self, "IPSEC(validate_proposal_request): no transform set accepts the proposal");
+            ipsec_debug!(
+                self,
+                "IPSEC(validate_proposal_request): no transform set accepts the proposal"
+            );
             Err(Phase2Refusal::NoProposalChosen)
         } else {
-            ipsec_debug!(self, "IPSEC(validate_transform_proposal): proxy identities not supported ({:?})",
+            ipsec_debug!(
+                self,
+                "IPSEC(validate_transform_proposal): proxy identities not supported ({:?})",
                 request.selectors
             );
             Err(Phase2Refusal::InvalidIdInformation)
@@ -907,7 +933,10 @@ impl Policy for IosPolicy {
         password: &XauthPassword,
     ) -> XauthVerdict {
         let Some(list) = self.xauth_list(profile) else {
-            isakmp_debug!(self, "ISAKMP: no client authentication list for {peer}: Xauth fails");
+            isakmp_debug!(
+                self,
+                "ISAKMP: no client authentication list for {peer}: Xauth fails"
+            );
             return XauthVerdict::Reject;
         };
         match resolver::authenticate_xauth(&self.config, list, user, password.as_bytes()) {
@@ -927,7 +956,9 @@ impl Policy for IosPolicy {
         let peer = *a.peer.ip();
         let mut guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = guard.source_blocked(peer, a.now) {
-            isakmp_debug!(self, "ISAKMP: Xauth from {peer} refused unchecked: backing off for {} s more",
+            isakmp_debug!(
+                self,
+                "ISAKMP: Xauth from {peer} refused unchecked: backing off for {} s more",
                 until.saturating_duration_since(a.now).as_secs()
             );
             guard.refusals.backoff += 1;
@@ -935,7 +966,11 @@ impl Policy for IosPolicy {
         }
         let max_fail = self.config.aaa_local_max_fail;
         if max_fail.is_some() && guard.user_locked(a.user) {
-            isakmp_debug!(self, "AAA: local user {} is locked out", a.user.escape_debug());
+            isakmp_debug!(
+                self,
+                "AAA: local user {} is locked out",
+                a.user.escape_debug()
+            );
             guard.refusals.locked += 1;
             return XauthVerdict::Reject;
         }
@@ -948,12 +983,18 @@ impl Policy for IosPolicy {
                 let (in_group, mine) = guard.logins(name, a.user, a.ike_sa);
                 if let Some(g) = group {
                     if g.max_users.is_some_and(|m| in_group >= m as usize) {
-                        isakmp_debug!(self, "ISAKMP: group {} is at max-users: login refused", g.name);
+                        isakmp_debug!(
+                            self,
+                            "ISAKMP: group {} is at max-users: login refused",
+                            g.name
+                        );
                         guard.refusals.max_users += 1;
                         return XauthVerdict::Reject;
                     }
                     if g.max_logins.is_some_and(|m| mine >= m as usize) {
-                        isakmp_debug!(self, "ISAKMP: user {} is at max-logins of group {}: login refused",
+                        isakmp_debug!(
+                            self,
+                            "ISAKMP: user {} is at max-logins of group {}: login refused",
                             a.user.escape_debug(),
                             g.name
                         );
@@ -1001,7 +1042,10 @@ impl Policy for IosPolicy {
         _user: Option<&str>,
     ) -> Option<ModeConfigAttributes> {
         if !self.local_authorization(profile) {
-            isakmp_debug!(self, "ISAKMP: authorization list for {peer} is not local: no attributes");
+            isakmp_debug!(
+                self,
+                "ISAKMP: authorization list for {peer} is not local: no attributes"
+            );
             return None;
         }
         let group = self.client_group(profile, identity)?;

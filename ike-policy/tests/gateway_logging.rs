@@ -148,7 +148,11 @@ fn the_debug_switches_gate_every_line_under_the_target() {
         ..options("hub-quiet", None, false)
     };
     negotiate(quiet, options("spoke-quiet", Some(SPOKE), false));
-    assert!(lines_of("hub-quiet").is_empty(), "{:#?}", lines_of("hub-quiet"));
+    assert!(
+        lines_of("hub-quiet").is_empty(),
+        "{:#?}",
+        lines_of("hub-quiet")
+    );
     assert!(!lines_of("spoke-quiet").is_empty());
 
     let ipsec_only = GatewayOptions {
@@ -161,7 +165,8 @@ fn the_debug_switches_gate_every_line_under_the_target() {
     negotiate(ipsec_only, options("spoke-ipsec", Some(SPOKE), false));
     let hub = lines_of("hub-ipsec");
     assert!(
-        hub.iter().any(|l| l.starts_with("IPSEC(create_sa): sa created,")),
+        hub.iter()
+            .any(|l| l.starts_with("IPSEC(create_sa): sa created,")),
         "{hub:#?}"
     );
     assert!(

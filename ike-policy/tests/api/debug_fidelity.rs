@@ -21,9 +21,15 @@ const SEED_VPN_CLIENT: &str = include_str!("../configs/seed_debug_vpnclient.txt"
 
 /// The share of the seed's lines our hub prints, per transcript, that a
 /// change must not go below: the figure measured when the test was written
-/// (17/168 and 37/259; now 42/168 and 55/259). Raise them as lines are added; the goal is 90%.
-const FLOOR_L2L_PERCENT: f64 = 25.0;
-const FLOOR_VPN_CLIENT_PERCENT: f64 = 21.2;
+/// (17/168 and 37/259; then 42/168 and 55/259; now 164/168 and 236/259).
+/// Raise them as lines are added. What is still absent is IOS's own
+/// internals (peer structs and their pointers, `received payload type`),
+/// what this hub is not (the Cisco IOS banner as APPLICATION_VERSION, an
+/// IOS box's vendor ID), what the seed's VPN client sent that the test's
+/// client does not (the Xauth and Unity vendor IDs), and lines the two
+/// transcripts wrap differently.
+const FLOOR_L2L_PERCENT: f64 = 97.6;
+const FLOOR_VPN_CLIENT_PERCENT: f64 = 91.1;
 
 /// The seed's logical lines: IOS wraps long lines onto indented
 /// continuation lines; the document's `!---` remarks and blank lines are not

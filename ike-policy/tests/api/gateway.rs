@@ -136,7 +136,10 @@ fn a_spoke_ping_triggers_ike_is_held_crosses_esp_and_comes_back() {
         // The profile the spoke matched, said of its SA as the seed says it.
         if hub {
             let matched = "ISAKMP (0:1): peer matches L2L profile";
-            assert!(logs.iter().any(|l| l == matched), "{matched:?} in {logs:#?}");
+            assert!(
+                logs.iter().any(|l| l == matched),
+                "{matched:?} in {logs:#?}"
+            );
         }
     }
     let lines = captured_logs();

@@ -452,13 +452,13 @@ fn a_spoke_whose_address_changes_renegotiates_from_the_new_one() {
 fn c_ids_count_ike_sas_only_as_ios_does() {
     let mut net = Net::new();
     net.ping();
-    let ids = |net: &Net| -> Vec<u64> {
-        net.hub.engine().ike_sas().iter().map(|i| i.id.0).collect()
-    };
+    let ids =
+        |net: &Net| -> Vec<u64> { net.hub.engine().ike_sas().iter().map(|i| i.id.0).collect() };
     assert_eq!(ids(&net), [1]);
     let ipsec = net.hub_exec("show crypto ipsec sa");
     assert!(
-        ipsec.contains("conn id: 2002, flow_id: 3,") && ipsec.contains("conn id: 2003, flow_id: 4,"),
+        ipsec.contains("conn id: 2002, flow_id: 3,")
+            && ipsec.contains("conn id: 2003, flow_id: 4,"),
         "{ipsec}"
     );
     net.hub_exec("clear crypto isakmp 1");

@@ -23,7 +23,12 @@ impl Engine {
     }
 
     /// `ISAKMP (0:N): [Node n, ]text`.
-    pub(super) fn log(&mut self, ike_sa: Option<IkeSaId>, node: Option<u32>, text: impl fmt::Display) {
+    pub(super) fn log(
+        &mut self,
+        ike_sa: Option<IkeSaId>,
+        node: Option<u32>,
+        text: impl fmt::Display,
+    ) {
         self.log_form(ike_sa, node, LogForm::Connection, text);
     }
 
@@ -86,7 +91,12 @@ impl Engine {
         }
         let (conn_in, conn_out) = super::ios_ipsec::conn_ids(super::ChildSaId(self.next_child_id));
         let v = LogForm::Verbatim;
-        self.log_form(None, None, v, format_args!("CryptoEngine0: generate hmac context for conn id {}", id.0));
+        self.log_form(
+            None,
+            None,
+            v,
+            format_args!("CryptoEngine0: generate hmac context for conn id {}", id.0),
+        );
         self.log_form(None, None, v, "CryptoEngine0: ipsec allocate flow");
         self.log_form(None, None, v, "CryptoEngine0: ipsec allocate flow");
         self.log(Some(id), None, "Creating IPSec SAs");
@@ -95,7 +105,11 @@ impl Engine {
         for inbound in [true, false] {
             let (text, proxy, spi, conn, flags) = if inbound {
                 (
-                    format!("inbound SA from {} to {} (f/i)  0/ 0", remote.ip(), local.ip()),
+                    format!(
+                        "inbound SA from {} to {} (f/i)  0/ 0",
+                        remote.ip(),
+                        local.ip()
+                    ),
                     format!("(proxy {r} to {l})"),
                     format!("0x{:X}", child.spi_in),
                     conn_in,
@@ -103,7 +117,11 @@ impl Engine {
                 )
             } else {
                 (
-                    format!("outbound SA from {} to {} (f/i) 0/ 0", local.ip(), remote.ip()),
+                    format!(
+                        "outbound SA from {} to {} (f/i) 0/ 0",
+                        local.ip(),
+                        remote.ip()
+                    ),
                     format!("(proxy {l} to {r} )"),
                     // IOS prints the outbound SPI as a signed number.
                     format!("{}", child.spi_out as i32),
@@ -120,10 +138,20 @@ impl Engine {
                 format_args!("        has spi {spi} and conn_id {conn} and flags {flags}"),
             );
             if let Some(s) = lifetime.seconds {
-                self.log_form(None, None, v, format_args!("        lifetime of {s} seconds"));
+                self.log_form(
+                    None,
+                    None,
+                    v,
+                    format_args!("        lifetime of {s} seconds"),
+                );
             }
             if let Some(kb) = lifetime.kilobytes {
-                self.log_form(None, None, v, format_args!("        lifetime of {kb} kilobytes"));
+                self.log_form(
+                    None,
+                    None,
+                    v,
+                    format_args!("        lifetime of {kb} kilobytes"),
+                );
             }
             self.log_form(None, None, v, "        has client flags 0x0");
         }

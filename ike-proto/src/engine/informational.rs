@@ -90,8 +90,7 @@ impl Engine {
                         super::LogForm::Verbatim,
                         format_args!(
                             "        spi {spi_value}, message ID = {}, sa = {:08X}",
-                            header.message_id as i32,
-                            sa.id.0
+                            header.message_id as i32, sa.id.0
                         ),
                     );
                     self.events.push_back(Event::NotifyReceived {

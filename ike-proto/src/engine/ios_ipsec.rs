@@ -46,7 +46,10 @@ pub fn transform_names(cipher: EspCipher, integrity: Option<EspIntegrity>) -> St
 /// host, `start-end/proto/port (type=5)` for a range.
 pub fn proxy(s: &TrafficSelector) -> String {
     if s.start == s.end {
-        format!("{}/255.255.255.255/{}/{} (type=1)", s.start, s.protocol, s.port)
+        format!(
+            "{}/255.255.255.255/{}/{} (type=1)",
+            s.start, s.protocol, s.port
+        )
     } else if let Some((net, mask)) = s.as_subnet() {
         format!("{net}/{mask}/{}/{} (type=4)", s.protocol, s.port)
     } else {

@@ -89,6 +89,7 @@ mod phase1;
 mod probe;
 mod process;
 mod quick_mode;
+mod sending;
 mod teardown;
 mod timers;
 mod transaction;
@@ -117,8 +118,8 @@ use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
 pub use crate::exchange::notify;
 pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
 use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
-use crate::exchange::transaction::Transaction;
 use crate::exchange::trace::Trace;
+use crate::exchange::transaction::Transaction;
 use crate::exchange::{Ctx, Phase1Sa};
 use crate::policy::{Identity, Policy, Selectors};
 use crate::time::{Duration, Instant, Timer, TimerTable};
@@ -686,40 +687,6 @@ impl Engine {
         }
     }
 
-    fn wrap(sa: &IkeSa, bytes: &[u8]) -> Datagram {
-        let mut payload = Vec::with_capacity(bytes.len() + 4);
-        if sa.floated {
-            payload.extend_from_slice(&NON_ESP_MARKER);
-        }
-        payload.extend_from_slice(bytes);
-        Datagram {
-            local: sa.local,
-            remote: sa.remote,
-            payload,
-        }
-    }
-
-    fn send(&mut self, sa: &IkeSa, bytes: &[u8]) {
-        self.send_as(sa, bytes, sa.debug_state());
-    }
-
-    /// [`Engine::send`], naming the state as `state` in the debug line.
-    fn send_as(&mut self, sa: &IkeSa, bytes: &[u8], state: &str) {
-        self.log(
-            Some(sa.id),
-            None,
-            format_args!(
-                "sending packet to {} my_port {} peer_port {} ({}) {state}",
-                sa.remote.ip(),
-                sa.local.port(),
-                sa.remote.port(),
-                sa.role_letter(),
-            ),
-        );
-        let d = Self::wrap(sa, bytes);
-        self.transmits.push_back(d);
-    }
-
     /// How every flight is resent: the `retransmit_*` settings.
     fn backoff(&self) -> Backoff {
         Backoff {
@@ -743,40 +710,6 @@ impl Engine {
         self.config
             .finished_exchange_linger
             .max(self.backoff().budget())
-    }
-
-    /// Sends a phase-1 message: our first (`raw` `None`) or the answer to
-    /// `raw`; `retransmit` when it expects an answer in turn.
-    fn send_phase1(
-        &mut self,
-        sa: &mut IkeSa,
-        now: Instant,
-        raw: Option<&[u8]>,
-        bytes: Vec<u8>,
-        retransmit: bool,
-    ) {
-        self.send_phase1_as(sa, now, raw, bytes, retransmit, sa.debug_state());
-    }
-
-    /// [`Engine::send_phase1`], naming the state as `state` in the debug
-    /// line (the last answer of phase 1 goes out in the state it answers).
-    fn send_phase1_as(
-        &mut self,
-        sa: &mut IkeSa,
-        now: Instant,
-        raw: Option<&[u8]>,
-        bytes: Vec<u8>,
-        retransmit: bool,
-        state: &str,
-    ) {
-        self.send_as(sa, &bytes, state);
-        let backoff = self.backoff();
-        match raw {
-            None => sa.flight.request(now, bytes, backoff),
-            Some(raw) => sa
-                .flight
-                .answer(now, raw, bytes, retransmit.then_some(backoff)),
-        }
     }
 
     fn insert_sa(&mut self, sa: IkeSa) {

@@ -46,7 +46,14 @@ impl Engine {
         }
         let (result, first, name) = match header.exchange {
             exch::MAIN => {
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(IkeSaId(self.next_id))), local, remote);
+                let mut ctx = Self::ctx(
+                    &mut self.rng,
+                    &*self.policy,
+                    &self.config,
+                    (&mut self.trace, Some(IkeSaId(self.next_id))),
+                    local,
+                    remote,
+                );
                 (
                     MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
                         let kept = s.retained_bytes();
@@ -63,7 +70,14 @@ impl Engine {
                 );
                 let budget = &mut self.dh_budget;
                 let mut gate = || budget.take(now, rate, burst, header.icookie, *remote.ip());
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(IkeSaId(self.next_id))), local, remote);
+                let mut ctx = Self::ctx(
+                    &mut self.rng,
+                    &*self.policy,
+                    &self.config,
+                    (&mut self.trace, Some(IkeSaId(self.next_id))),
+                    local,
+                    remote,
+                );
                 let started =
                     AggressiveResponder::start(&mut ctx, header, body, rcookie, &mut gate);
                 let started = match started {
@@ -238,11 +252,7 @@ impl Engine {
             None,
             None,
             LogForm::Global,
-            format_args!(
-                "local port {}, remote port {}",
-                local.port(),
-                remote.port()
-            ),
+            format_args!("local port {}, remote port {}", local.port(), remote.port()),
         );
     }
 

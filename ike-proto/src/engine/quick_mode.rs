@@ -4,8 +4,8 @@
 use super::counters::bump;
 use super::flight::Flight;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa,
-    IkeSaId, InfoItem, LogForm, Phase1State, QmRole, QmSlot,
+    Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa, IkeSaId, InfoItem,
+    LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
 use crate::exchange::informational::{self};
@@ -16,8 +16,8 @@ use crate::exchange::quick_mode::{
 };
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::policy::Identity;
-use std::net::SocketAddrV4;
 use crate::time::{Duration, Instant};
+use std::net::SocketAddrV4;
 
 impl Engine {
     pub(super) fn start_quick_mode(&mut self, now: Instant, sa: &mut IkeSa, acquire: Acquire) {
@@ -39,7 +39,14 @@ impl Engine {
             sa.acquires.push(acquire);
             return;
         };
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(sa.id)), local, remote);
+        let mut ctx = Self::ctx(
+            &mut self.rng,
+            &*self.policy,
+            &self.config,
+            (&mut self.trace, Some(sa.id)),
+            local,
+            remote,
+        );
         match QuickModeInitiator::start(
             p1,
             &mut ctx,
@@ -272,7 +279,14 @@ impl Engine {
         let (children, quick_spis) = (&self.children, &self.quick_spis);
         let mut alloc =
             |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, quick_spis);
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, (&mut self.trace, Some(id)), local, sa_remote);
+        let mut ctx = Self::ctx(
+            &mut self.rng,
+            &*self.policy,
+            &self.config,
+            (&mut self.trace, Some(id)),
+            local,
+            sa_remote,
+        );
         let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
         match result {
             Ok((state, reply)) => {
@@ -341,7 +355,12 @@ impl Engine {
     /// ISAKMP's `received ke message`.
     fn spi_reply(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, spi: u32) {
         let _ = id;
-        self.log_form(None, None, LogForm::Ipsec, "IPSEC(key_engine): got a queue event...");
+        self.log_form(
+            None,
+            None,
+            LogForm::Ipsec,
+            "IPSEC(key_engine): got a queue event...",
+        );
         self.log_form(
             None,
             None,

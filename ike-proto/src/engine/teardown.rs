@@ -124,10 +124,17 @@ impl Engine {
                 None,
                 None,
                 LogForm::Verbatim,
-                format_args!("CryptoEngine0: generate hmac context for conn id {}", sa.id.0),
+                format_args!(
+                    "CryptoEngine0: generate hmac context for conn id {}",
+                    sa.id.0
+                ),
             );
             self.send(sa, &msg);
-            self.log(Some(sa.id), None, format_args!("purging node {}", mid as i32));
+            self.log(
+                Some(sa.id),
+                None,
+                format_args!("purging node {}", mid as i32),
+            );
         }
     }
 

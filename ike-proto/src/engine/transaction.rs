@@ -133,8 +133,18 @@ impl Engine {
         match (slot.state, ty) {
             (Transaction::XauthRequestSent { attempt, .. }, ConfigMessageType::REPLY) => {
                 self.log_form(None, None, LogForm::Global, "Config payload REPLY");
-                self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2");
-                self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2");
+                self.log_form(
+                    None,
+                    None,
+                    LogForm::Verbatim,
+                    "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2",
+                );
+                self.log_form(
+                    None,
+                    None,
+                    LogForm::Verbatim,
+                    "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
+                );
                 Self::remember(sa, mid, Flight::finished(raw, None));
                 self.log(
                     Some(sa.id),

@@ -234,8 +234,18 @@ impl Engine {
             LogForm::Global,
             format_args!("set new node {} to CONF_XAUTH", mid as i32),
         );
-        self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: request attribute XAUTH_USER_NAME_V2");
-        self.log_form(None, None, LogForm::Verbatim, "ISAKMP/xauth: request attribute XAUTH_USER_PASSWORD_V2");
+        self.log_form(
+            None,
+            None,
+            LogForm::Verbatim,
+            "ISAKMP/xauth: request attribute XAUTH_USER_NAME_V2",
+        );
+        self.log_form(
+            None,
+            None,
+            LogForm::Verbatim,
+            "ISAKMP/xauth: request attribute XAUTH_USER_PASSWORD_V2",
+        );
         self.log(
             Some(sa.id),
             None,
@@ -374,10 +384,10 @@ impl Engine {
                     Some(sa.id),
                     None,
                     format_args!(
-                "initiating peer config to {}. ID = {}",
-                sa.remote.ip(),
-                mid as i32
-            ),
+                        "initiating peer config to {}. ID = {}",
+                        sa.remote.ip(),
+                        mid as i32
+                    ),
                 );
                 let state = Transaction::ConfigSetSent { mid, attrs };
                 self.xact_send(now, sa, mid, set, state, true);

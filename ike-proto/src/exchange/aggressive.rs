@@ -12,12 +12,12 @@
 //! such as the Cisco VPN client's "testgroup" included). AM3 is sent
 //! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
 
-use super::said;
 use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
     plain, responder_lifetime, same_suite, sealed,
 };
+use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
@@ -388,7 +388,7 @@ impl AggressiveResponder {
         let idr_payload = identity_payload(&local_id);
         // What follows our ID in AM2: NAT-D under NAT-T, else HASH_R.
         let next = match natt {
-            Some(m) if m == super::NattMethod::Rfc3947 => 20,
+            Some(super::NattMethod::Rfc3947) => 20,
             Some(_) => 130,
             None => super::msg::pt::HASH,
         };

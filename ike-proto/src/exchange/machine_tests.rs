@@ -17,8 +17,8 @@ use super::phase1::Step;
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
-use super::transaction::{self, XauthNumbering};
 use super::trace::Trace;
+use super::transaction::{self, XauthNumbering};
 use super::{Ctx, Phase1Sa, notify};
 use crate::policy::{
     Identity, ModeConfig, Phase1Proposal, Phase2Proposal, Policy, PresharedKey, Profile, Selectors,

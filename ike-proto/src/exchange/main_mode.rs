@@ -14,11 +14,11 @@
 //! only known (encrypted) in MM5.
 
 use super::msg::{self, Header, Payload, exch, flags, parse_chain};
-use super::said;
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
+use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
@@ -619,7 +619,10 @@ impl RExpectHashI {
             Err(e) => return fail(e),
         };
         said::processing(ctx, "ID", header.message_id);
-        if let Some(p) = payloads.iter().find(|p| matches!(p.payload, Payload::Id(_))) {
+        if let Some(p) = payloads
+            .iter()
+            .find(|p| matches!(p.payload, Payload::Id(_)))
+        {
             said::id_payload(ctx, id, said::next_of(p));
         }
         said::processing(ctx, "HASH", header.message_id);

@@ -21,8 +21,7 @@ pub(crate) fn processing(ctx: &mut Ctx<'_>, what: &str, message_id: u32) {
 
 /// `CryptoEngine0: generate alg parameter` and the like.
 pub(crate) fn crypto_engine(ctx: &mut Ctx<'_>, what: &str) {
-    ctx.trace
-        .verbatim(format_args!("CryptoEngine0: {what}"));
+    ctx.trace.verbatim(format_args!("CryptoEngine0: {what}"));
 }
 
 /// `CryptoEngine0: generate hmac context for conn id N`: a prf over the
@@ -128,9 +127,8 @@ pub(crate) fn phase1_accepted(
         .flat_map(|p| p.transforms.last())
         .any(|t| t.number == transform.number);
     let next = if last { 0 } else { 3 };
-    ctx.trace.conn(format_args!(
-        "atts are acceptable. Next payload is {next}"
-    ));
+    ctx.trace
+        .conn(format_args!("atts are acceptable. Next payload is {next}"));
 }
 
 /// `Authentication by xauth preshared`: the accepted transform asks for
@@ -259,10 +257,9 @@ pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8) {
         .verbatim(format_args!("next-payload : {next_payload}"));
     ctx.trace.verbatim(format_args!("type : {} ", id.id_type));
     match (id.id_type, id.data.as_slice()) {
-        (1, [a, b, c, d]) => ctx.trace.verbatim(format_args!(
-            "address : {} ",
-            Ipv4Addr::new(*a, *b, *c, *d)
-        )),
+        (1, [a, b, c, d]) => ctx
+            .trace
+            .verbatim(format_args!("address : {} ", Ipv4Addr::new(*a, *b, *c, *d))),
         (11, name) => ctx.trace.verbatim(format_args!(
             "group id : {} ",
             String::from_utf8_lossy(name).escape_debug()
