@@ -51,7 +51,11 @@ impl Engine {
             Ok(i) => i,
             Err(e) => {
                 self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("Informational dropped: {e}"));
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format_args!("Informational dropped: {e}"),
+                );
                 return true;
             }
         };
@@ -191,7 +195,7 @@ impl Engine {
                                 self.log(
                                     Some(sa.id),
                                     None,
-                                    format!("peer deleted SPI 0x{spi:08X}"),
+                                    format_args!("peer deleted SPI 0x{spi:08X}"),
                                 );
                                 self.child_down(c, DownReason::DeletedByPeer);
                             }
@@ -280,7 +284,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!("peer moved from {old} to {remote}"),
+                format_args!("peer moved from {old} to {remote}"),
             );
             for c in self.children.values_mut().filter(|c| c.sa.remote == old) {
                 c.sa.remote = remote;

@@ -90,7 +90,7 @@ impl Engine {
                         self.log(
                             None,
                             None,
-                            format!(
+                            format_args!(
                                 "Aggressive Mode DH budget spent: dropping first message from {remote}"
                             ),
                         );
@@ -102,7 +102,7 @@ impl Engine {
                         self.log(
                             None,
                             None,
-                            format!(
+                            format_args!(
                                 "Aggressive Mode not configured for the identity from {remote}"
                             ),
                         );
@@ -124,7 +124,7 @@ impl Engine {
                 if !refused {
                     self.counters.error(&e);
                 }
-                self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
+                self.log(Some(sa_id), None, format_args!("phase 1 refused: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
                 }
@@ -159,7 +159,7 @@ impl Engine {
                         self.log(
                             Some(id),
                             None,
-                            format!(
+                            format_args!(
                                 "half-open table full: evicting unverified SA with {}",
                                 old.remote
                             ),
@@ -173,7 +173,7 @@ impl Engine {
                 self.log(
                     None,
                     None,
-                    format!("half-open SA limit reached: dropping new SA from {remote}"),
+                    format_args!("half-open SA limit reached: dropping new SA from {remote}"),
                 );
                 return;
             }
@@ -220,7 +220,7 @@ impl Engine {
         self.log(
             Some(id),
             None,
-            format!("Input = IKE_MESG_FROM_PEER, {name}"),
+            format_args!("Input = IKE_MESG_FROM_PEER, {name}"),
         );
     }
 
@@ -288,7 +288,7 @@ impl Engine {
         self.log(
             Some(sa),
             None,
-            format!("sending NOTIFY {} to {remote}", notify::name(ty)),
+            format_args!("sending NOTIFY {} to {remote}", notify::name(ty)),
         );
         let mut payload = Vec::new();
         if local.port() == self.config.natt_port {
@@ -387,7 +387,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
+                    format_args!(
                         "{why}: floating to port {} (peer {})",
                         sa.local.port(),
                         sa.remote.port()
@@ -475,13 +475,17 @@ impl Engine {
             Step::Ignore { state, why } => {
                 sa.phase1 = state;
                 bump(&mut self.counters.ignored);
-                self.log(Some(sa.id), None, format!("ignoring message: {why}"));
+                self.log(Some(sa.id), None, format_args!("ignoring message: {why}"));
                 true
             }
             Step::Reject { state, error } => {
                 sa.phase1 = state;
                 self.counters.error(&error);
-                self.log(Some(sa.id), None, format!("rejecting message: {error}"));
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format_args!("rejecting message: {error}"),
+                );
                 if let Some(ty) = error.notify_number() {
                     // To the peer we know, not to wherever the datagram
                     // claims to come from.
@@ -492,7 +496,7 @@ impl Engine {
 
             Step::Fail(e) => {
                 self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
+                self.log(Some(sa.id), None, format_args!("phase 1 failed: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
                 }
@@ -541,7 +545,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("SA has been authenticated with {}", sa.remote.ip()),
+            format_args!("SA has been authenticated with {}", sa.remote.ip()),
         );
         if !sa.initiator && received.starts_with("IKE_R_MM") {
             // The Main Mode responder's step ends once its answer is out.
@@ -650,7 +654,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "phase 1 responder lifetime {} s in force",
                 in_force.seconds.unwrap_or(0)
             ),

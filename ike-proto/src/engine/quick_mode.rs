@@ -163,11 +163,19 @@ impl Engine {
                         slot.role = QmRole::Initiator(s);
                     }
                     bump(&mut self.counters.ignored);
-                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {why}"));
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        format_args!("ignoring message: {why}"),
+                    );
                 }
                 InitiatorOutcome::Fail(e) => {
                     self.counters.error(&e);
-                    self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        format_args!("Quick Mode failed: {e}"),
+                    );
                     self.take_slot(sa, idx);
                     sa.forget_iv(mid);
                     if let Some(ty) = e.notify_number() {
@@ -196,7 +204,7 @@ impl Engine {
                     self.log(
                         Some(sa.id),
                         None,
-                        format!(
+                        format_args!(
                             "deleting node {mid} error FALSE reason \"quick mode done (await)\""
                         ),
                     );
@@ -222,7 +230,11 @@ impl Engine {
                         slot.role = QmRole::Responder(s);
                     }
                     self.counters.error(&e);
-                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {e}"));
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        format_args!("ignoring message: {e}"),
+                    );
                 }
             },
             QmRole::Done => {
@@ -325,7 +337,7 @@ impl Engine {
                     self.log(
                         Some(id),
                         Some(mid),
-                        format!(
+                        format_args!(
                             "Quick Mode refused: the IKE SA or peer {} holds its most IPsec SAs",
                             sa_remote.ip()
                         ),
@@ -336,7 +348,7 @@ impl Engine {
                 self.log(
                     Some(id),
                     Some(mid),
-                    format!("Quick Mode refused: {}", e.error),
+                    format_args!("Quick Mode refused: {}", e.error),
                 );
                 // Only a message whose HASH(1) verified is provably the
                 // peer's; anything else is dropped without an answer.
@@ -407,7 +419,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
+            format_args!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
         );
         let item = InfoItem::Notify {
             ty,
@@ -462,7 +474,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "inbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
                 sa.remote.ip(),
                 sa.local.ip(),
@@ -474,7 +486,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "outbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
                 sa.local.ip(),
                 sa.remote.ip(),

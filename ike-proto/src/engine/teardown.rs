@@ -86,7 +86,7 @@ impl Engine {
         self.log(
             Some(entry.sa.ike_sa),
             None,
-            format!(
+            format_args!(
                 "deleting IPsec SAs spi in 0x{:08X} out 0x{:08X}",
                 entry.sa.spi_in, entry.sa.spi_out
             ),

@@ -43,7 +43,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("message for finished transaction {mid}: dropped"),
+                    format_args!("message for finished transaction {mid}: dropped"),
                 );
             }
             return true;
@@ -66,7 +66,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!("transaction message ID {mid} not expected: dropped"),
+                format_args!("transaction message ID {mid} not expected: dropped"),
             );
             return true;
         }
@@ -92,14 +92,14 @@ impl Engine {
             }
             Err(e) => {
                 self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("Transaction dropped: {e}"));
+                self.log(Some(sa.id), None, format_args!("Transaction dropped: {e}"));
                 return true;
             }
         };
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "processing transaction payload from {}. message ID = {mid}",
                 sa.remote.ip()
             ),
@@ -149,7 +149,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
+                    format_args!(
                         "deleting node {mid} error FALSE reason \"done with xauth request/reply exchange\""
                     ),
                 );
@@ -186,7 +186,7 @@ impl Engine {
                         (user, v, Some(password))
                     }
                     Err(e) => {
-                        self.log(Some(sa.id), None, format!("bad Xauth REPLY: {e}"));
+                        self.log(Some(sa.id), None, format_args!("bad Xauth REPLY: {e}"));
                         (String::new(), XauthVerdict::Reject, None)
                     }
                 };
@@ -228,7 +228,9 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("deleting node {mid} error FALSE reason \"done with transaction\""),
+                    format_args!(
+                        "deleting node {mid} error FALSE reason \"done with transaction\""
+                    ),
                 );
                 self.log(Some(sa.id), None, "Input = IKE_MESG_FROM_PEER, IKE_CFG_ACK");
                 self.transition(sa.id, None, "IKE_XAUTH_SET_SENT", "IKE_P1_COMPLETE");
@@ -253,7 +255,7 @@ impl Engine {
                     self.log(
                         Some(sa.id),
                         None,
-                        format!("Xauth failed {attempt} times: deleting the SA"),
+                        format_args!("Xauth failed {attempt} times: deleting the SA"),
                     );
                     self.send_ike_delete(sa);
                     self.ike_down_ref(sa, DownReason::DeletedLocally);
@@ -271,7 +273,12 @@ impl Engine {
                     .and_then(|p| self.config_for(sa, p, user.as_deref(), &mut alloc));
                 self.log_form(None, None, LogForm::Global, "Config payload REQUEST");
                 self.log(Some(sa.id), None, "checking request:");
-                for a in &attr.attributes {
+                let named = if self.trace.isakmp() {
+                    &attr.attributes[..]
+                } else {
+                    &[]
+                };
+                for a in named {
                     self.log_form(
                         None,
                         None,
@@ -334,7 +341,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("deleting node {mid} error FALSE reason \"\""),
+                    format_args!("deleting node {mid} error FALSE reason \"\""),
                 );
                 self.log(
                     Some(sa.id),
@@ -457,7 +464,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
+                    format_args!(
                         "unexpected config message type {} in {}: dropped",
                         ty.0,
                         state.name()

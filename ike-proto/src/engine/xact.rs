@@ -285,7 +285,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!(
+                format_args!(
                     "XAUTH: authentication failed for user {user} (attempt {attempt}): asking again"
                 ),
             );
@@ -484,7 +484,7 @@ impl Engine {
         attrs: ModeConfigAttributes,
     ) {
         if let Some(a) = attrs.address {
-            self.log(Some(sa.id), None, format!("assigned address {a}"));
+            self.log(Some(sa.id), None, format_args!("assigned address {a}"));
             sa.assigned = Some(a);
             for acq in &mut sa.acquires {
                 acq.selectors.local = TrafficSelector::host(a);
@@ -505,7 +505,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!("transaction timed out in {name}: deleting the SA"),
+                format_args!("transaction timed out in {name}: deleting the SA"),
             );
             self.send_ike_delete(sa);
             self.ike_down_ref(sa, DownReason::PeerDead);
