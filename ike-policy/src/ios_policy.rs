@@ -22,9 +22,10 @@
 //! default", "... in spokes : success") through the `log` facade.
 
 use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ike_proto::engine::IkeSaId;
+use ike_proto::engine::{Debugging, IkeSaId};
 use ike_proto::policy::{
     AuthMethod, DhGroup as ProtoGroup, EncapMode, EspCipher, EspIntegrity as ProtoIntegrity,
     Identity, InitiatorPhase1, Lifetime, ModeConfig, ModeConfigAttributes,
@@ -70,6 +71,28 @@ pub struct IosPolicy {
     guard: Arc<Mutex<XauthGuard>>,
     /// The `log` target of every line this policy logs.
     log_target: Arc<str>,
+    /// `debug crypto isakmp` / `debug crypto ipsec` (bits 0 and 1), shared
+    /// by the clones: the Gateway's switches, so a line they do not let
+    /// through is not even formatted.
+    debugging: Arc<AtomicU8>,
+}
+
+/// A line of `debug crypto isakmp`, formatted only if it is on.
+macro_rules! isakmp_debug {
+    ($policy:expr, $($arg:tt)+) => {
+        if $policy.debugging().isakmp {
+            log::debug!(target: &$policy.log_target, $($arg)+)
+        }
+    };
+}
+
+/// A line of `debug crypto ipsec`, formatted only if it is on.
+macro_rules! ipsec_debug {
+    ($policy:expr, $($arg:tt)+) => {
+        if $policy.debugging().ipsec {
+            log::debug!(target: &$policy.log_target, $($arg)+)
+        }
+    };
 }
 
 impl IosPolicy {
@@ -100,6 +123,7 @@ impl IosPolicy {
             flows: Arc::default(),
             guard: Arc::default(),
             log_target: Arc::from(crate::gateway::DEFAULT_LOG_TARGET),
+            debugging: Arc::new(AtomicU8::new(0b11)),
             options: Phase1Options {
                 lifetime_rule: LifetimeRule::ResponderLifetime,
                 include_default_suite: false,
@@ -112,6 +136,21 @@ impl IosPolicy {
     pub fn with_log_target(mut self, target: &str) -> Self {
         self.log_target = Arc::from(target);
         self
+    }
+
+    /// Which of its debug lines the policy (and its clones) writes: the
+    /// Gateway's `debug crypto isakmp|ipsec`. All, until told otherwise.
+    pub fn set_debugging(&self, d: Debugging) {
+        let bits = u8::from(d.isakmp) | u8::from(d.ipsec) << 1;
+        self.debugging.store(bits, Ordering::Relaxed);
+    }
+
+    fn debugging(&self) -> Debugging {
+        let bits = self.debugging.load(Ordering::Relaxed);
+        Debugging {
+            isakmp: bits & 1 != 0,
+            ipsec: bits & 2 != 0,
+        }
     }
 
     /// The same policy consulting crypto map `name`.
@@ -169,6 +208,7 @@ impl IosPolicy {
         next.flows = Arc::clone(&self.flows);
         next.guard = Arc::clone(&self.guard);
         next.log_target = Arc::clone(&self.log_target);
+        next.debugging = Arc::clone(&self.debugging);
         next.options = self.options;
         next
     }
@@ -276,8 +316,8 @@ impl IosPolicy {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .count_refusal(why);
-            log::debug!(
-                target: &self.log_target,
+            ipsec_debug!(
+                self,
                 "IPSEC(validate_proposal_request): proxy identities of {} refused ({why:?}): {:?}",
                 request.peer,
                 request.selectors
@@ -291,8 +331,8 @@ impl IosPolicy {
             .unwrap_or_else(|e| e.into_inner())
             .claim(claimant, &request.selectors);
         if !free {
-            log::debug!(
-                target: &self.log_target,
+            ipsec_debug!(
+                self,
                 "IPSEC(validate_proposal_request): proxy identities of {claimant} refused (held by another peer, probing it): {:?}",
                 request.selectors
             );
@@ -305,13 +345,19 @@ impl IosPolicy {
         let last = lookup.searched.len().saturating_sub(1);
         for (i, ring) in lookup.searched.iter().enumerate() {
             if i == last && lookup.found.is_some() {
-                log::debug!(target: &self.log_target, "ISAKMP: Looking for a matching key for {peer} in {ring} : success");
+                isakmp_debug!(
+                    self,
+                    "ISAKMP: Looking for a matching key for {peer} in {ring} : success"
+                );
             } else {
-                log::debug!(target: &self.log_target, "ISAKMP: Looking for a matching key for {peer} in {ring}");
+                isakmp_debug!(
+                    self,
+                    "ISAKMP: Looking for a matching key for {peer} in {ring}"
+                );
             }
         }
         if lookup.found.is_none() {
-            log::debug!(target: &self.log_target, "ISAKMP: No pre-shared key with {peer}!");
+            isakmp_debug!(self, "ISAKMP: No pre-shared key with {peer}!");
         }
     }
 }
@@ -603,7 +649,7 @@ impl Policy for IosPolicy {
                 let group = String::from_utf8_lossy(group);
                 let key = resolver::find_group_key(&self.config, &group);
                 if key.is_none() {
-                    log::debug!(target: &self.log_target, "ISAKMP: No client configuration group {group}");
+                    isakmp_debug!(self, "ISAKMP: No client configuration group {group}");
                 }
                 key.map(|k| PresharedKey::new(k.expose().to_vec()))
             }
@@ -634,7 +680,10 @@ impl Policy for IosPolicy {
         let id = peer_identity(identity);
         let rule = resolver::aggressive_mode_rule(&self.config, peer, id.as_ref());
         if !rule.allowed() {
-            log::debug!(target: &self.log_target, "ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}");
+            isakmp_debug!(
+                self,
+                "ISAKMP: Aggressive Mode from {peer} ({identity:?}) refused: {rule:?}"
+            );
         }
         rule.allowed()
     }
@@ -642,7 +691,7 @@ impl Policy for IosPolicy {
     fn initiator_phase1(&self, _local: Ipv4Addr, peer: Ipv4Addr) -> Option<InitiatorPhase1> {
         if let Some(ez) = self.ezvpn_towards(peer) {
             let Some(group) = ez.group.as_deref() else {
-                log::debug!(target: &self.log_target, "EZVPN({}): no group configured", ez.name);
+                isakmp_debug!(self, "EZVPN({}): no group configured", ez.name);
                 return None;
             };
             return Some(InitiatorPhase1 {
@@ -658,7 +707,7 @@ impl Policy for IosPolicy {
             .filter_map(phase1_proposal)
             .collect();
         if proposals.is_empty() {
-            log::debug!(target: &self.log_target, "ISAKMP: no ISAKMP policy to offer {peer}");
+            isakmp_debug!(self, "ISAKMP: no ISAKMP policy to offer {peer}");
             return None;
         }
         Some(InitiatorPhase1 {
@@ -678,18 +727,17 @@ impl Policy for IosPolicy {
         let transforms: Vec<Phase1Transform> = offered.iter().map(phase1_transform).collect();
         let Some(choice) = resolver::choose_isakmp_policy(&self.config, &transforms, self.options)
         else {
-            log::debug!(target: &self.log_target, "ISAKMP: no offered transform from {peer} matches an ISAKMP policy");
+            isakmp_debug!(
+                self,
+                "ISAKMP: no offered transform from {peer} matches an ISAKMP policy"
+            );
             return None;
         };
-        log::debug!(
-            target: &self.log_target,
-            "ISAKMP: atts are acceptable. Next payload is 0 (transform {} against priority {} policy)",
-            choice.transform_index + 1,
-            choice.policy.priority
-        );
+        // The exchange says which transform passed which check.
         Some(ProtoPhase1Choice {
             index: choice.transform_index,
             lifetime: Lifetime::seconds(choice.lifetime),
+            priority: Some(u32::from(choice.policy.priority)),
         })
     }
 
@@ -712,7 +760,7 @@ impl Policy for IosPolicy {
             peer_identity(identity).and_then(|id| resolver::select_profile(&self.config, &id));
         match profile {
             Some(p) => {
-                log::debug!(target: &self.log_target, "ISAKMP: peer matches {} profile", p.name);
+                // The exchange says `peer matches .. profile`, naming the SA.
                 Some(Profile {
                     name: p.name.clone(),
                     xauth: resolver::xauth_required(Some(p), None, map),
@@ -732,7 +780,10 @@ impl Policy for IosPolicy {
                 })
             }
             None => {
-                log::debug!(target: &self.log_target, "ISAKMP: peer {peer} ({identity:?}) matches no profile");
+                isakmp_debug!(
+                    self,
+                    "ISAKMP: peer {peer} ({identity:?}) matches no profile"
+                );
                 None
             }
         }
@@ -827,12 +878,12 @@ impl Policy for IosPolicy {
         if let Some(sel) = resolver::select_responder_entry(&self.config, map, &rreq) {
             self.check_claim(request, sel.candidate.entry(), &proxies)?;
             let c = sel.choice;
-            log::debug!(
-                target: &self.log_target,
-                "IPSEC(validate_proposal_request): proposal part #{} accepted by {} {}",
-                c.transform_index + 1,
-                map.name,
-                sel.candidate.entry().seq
+            // IOS names the map by its head, a dynamic map's match too
+            // (the seed's client, matched by `dynmap 10` under `mymap 10`).
+            ipsec_debug!(
+                self,
+                "IPSEC(kei_proxy): head = {}, map->ivrf = , kei->ivrf = ",
+                map.name
             );
             return Ok(ProtoPhase2Choice {
                 index: c.transform_index,
@@ -858,11 +909,14 @@ impl Policy for IosPolicy {
                     && resolver::entry_accepts_proxies(&self.config, e, c.is_dynamic(), &proxies)
             });
         if ids_ok {
-            log::debug!(target: &self.log_target, "IPSEC(validate_proposal_request): no transform set accepts the proposal");
+            ipsec_debug!(
+                self,
+                "IPSEC(validate_proposal_request): no transform set accepts the proposal"
+            );
             Err(Phase2Refusal::NoProposalChosen)
         } else {
-            log::debug!(
-                target: &self.log_target,
+            ipsec_debug!(
+                self,
                 "IPSEC(validate_transform_proposal): proxy identities not supported ({:?})",
                 request.selectors
             );
@@ -879,7 +933,10 @@ impl Policy for IosPolicy {
         password: &XauthPassword,
     ) -> XauthVerdict {
         let Some(list) = self.xauth_list(profile) else {
-            log::debug!(target: &self.log_target, "ISAKMP: no client authentication list for {peer}: Xauth fails");
+            isakmp_debug!(
+                self,
+                "ISAKMP: no client authentication list for {peer}: Xauth fails"
+            );
             return XauthVerdict::Reject;
         };
         match resolver::authenticate_xauth(&self.config, list, user, password.as_bytes()) {
@@ -899,8 +956,8 @@ impl Policy for IosPolicy {
         let peer = *a.peer.ip();
         let mut guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = guard.source_blocked(peer, a.now) {
-            log::debug!(
-                target: &self.log_target,
+            isakmp_debug!(
+                self,
                 "ISAKMP: Xauth from {peer} refused unchecked: backing off for {} s more",
                 until.saturating_duration_since(a.now).as_secs()
             );
@@ -909,7 +966,11 @@ impl Policy for IosPolicy {
         }
         let max_fail = self.config.aaa_local_max_fail;
         if max_fail.is_some() && guard.user_locked(a.user) {
-            log::debug!(target: &self.log_target, "AAA: local user {} is locked out", a.user.escape_debug());
+            isakmp_debug!(
+                self,
+                "AAA: local user {} is locked out",
+                a.user.escape_debug()
+            );
             guard.refusals.locked += 1;
             return XauthVerdict::Reject;
         }
@@ -922,13 +983,17 @@ impl Policy for IosPolicy {
                 let (in_group, mine) = guard.logins(name, a.user, a.ike_sa);
                 if let Some(g) = group {
                     if g.max_users.is_some_and(|m| in_group >= m as usize) {
-                        log::debug!(target: &self.log_target, "ISAKMP: group {} is at max-users: login refused", g.name);
+                        isakmp_debug!(
+                            self,
+                            "ISAKMP: group {} is at max-users: login refused",
+                            g.name
+                        );
                         guard.refusals.max_users += 1;
                         return XauthVerdict::Reject;
                     }
                     if g.max_logins.is_some_and(|m| mine >= m as usize) {
-                        log::debug!(
-                            target: &self.log_target,
+                        isakmp_debug!(
+                            self,
                             "ISAKMP: user {} is at max-logins of group {}: login refused",
                             a.user.escape_debug(),
                             g.name
@@ -977,7 +1042,10 @@ impl Policy for IosPolicy {
         _user: Option<&str>,
     ) -> Option<ModeConfigAttributes> {
         if !self.local_authorization(profile) {
-            log::debug!(target: &self.log_target, "ISAKMP: authorization list for {peer} is not local: no attributes");
+            isakmp_debug!(
+                self,
+                "ISAKMP: authorization list for {peer} is not local: no attributes"
+            );
             return None;
         }
         let group = self.client_group(profile, identity)?;

@@ -92,7 +92,7 @@ fn each_gateway_logs_under_its_own_target_and_each_line_once() {
             &hub,
             "ISAKMP: Looking for a matching key for 198.51.100.2 in spokes : success",
         ),
-        (&hub, "ISAKMP: peer matches L2L profile"),
+        (&hub, "ISAKMP (0:1): peer matches L2L profile"),
         (&spoke, "New State = IKE_P1_COMPLETE"),
         (&spoke, "New State = IKE_QM_PHASE2_COMPLETE"),
     ] {
@@ -132,6 +132,46 @@ fn with_log_events_the_engine_lines_come_as_events_and_not_through_log() {
     assert!(
         logged
             .iter()
-            .any(|l| l.contains("peer matches L2L profile"))
+            .any(|l| l.contains("Looking for a matching key for 198.51.100.2 in spokes"))
+    );
+}
+
+/// `undebug all` silences every line of a negotiation under the hub's
+/// target (the engine's, the resolver's, the Gateway's); `debug crypto
+/// ipsec` alone lets only the IPsec lines through.
+#[test]
+fn the_debug_switches_gate_every_line_under_the_target() {
+    use ike_policy::gateway::Debugging;
+    records();
+    let quiet = GatewayOptions {
+        debug: Debugging::NONE,
+        ..options("hub-quiet", None, false)
+    };
+    negotiate(quiet, options("spoke-quiet", Some(SPOKE), false));
+    assert!(
+        lines_of("hub-quiet").is_empty(),
+        "{:#?}",
+        lines_of("hub-quiet")
+    );
+    assert!(!lines_of("spoke-quiet").is_empty());
+
+    let ipsec_only = GatewayOptions {
+        debug: Debugging {
+            isakmp: false,
+            ipsec: true,
+        },
+        ..options("hub-ipsec", None, false)
+    };
+    negotiate(ipsec_only, options("spoke-ipsec", Some(SPOKE), false));
+    let hub = lines_of("hub-ipsec");
+    assert!(
+        hub.iter()
+            .any(|l| l.starts_with("IPSEC(create_sa): sa created,")),
+        "{hub:#?}"
+    );
+    assert!(
+        hub.iter()
+            .all(|l| !l.starts_with("ISAKMP") && !l.starts_with("CryptoEngine0")),
+        "{hub:#?}"
     );
 }

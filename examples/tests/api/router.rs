@@ -129,7 +129,7 @@ fn spoke_pings_the_hub_lan_through_the_tunnel() {
         "{hub_out}"
     );
     assert!(
-        hub_err.contains("Hub: ISAKMP: peer matches L2L profile"),
+        hub_err.contains("Hub: ISAKMP (0:1): peer matches L2L profile"),
         "{hub_err}"
     );
 }

@@ -65,7 +65,7 @@ fn ezvpn_client_pings_the_hub_lan_from_its_mode_config_address() {
     let hub_err = String::from_utf8_lossy(&hub.stderr);
     assert!(hub.status.success(), "{hub_out}\n{hub_err}");
     assert!(
-        hub_err.contains("Hub: ISAKMP: peer matches VPNclient profile"),
+        hub_err.contains("Hub: ISAKMP (0:1): peer matches VPNclient profile"),
         "{hub_err}"
     );
     assert!(

@@ -87,10 +87,12 @@ impl Gateway {
         engine_config.natt_port = options.natt_port;
         engine_config.peer_ike_port = options.ike_port;
         engine_config.peer_natt_port = options.natt_port;
-        // The engine's lines come as events, so that `debug crypto isakmp`
-        // can gate them ([`Gateway::exec`]); the Gateway logs or forwards
-        // them as the options say.
-        engine_config.log_target = None;
+        // The engine writes its lines under the Gateway's target itself, as
+        // they happen, so they fall in order with the resolver's; or hands
+        // them out as events when the embedder asked for events. `debug
+        // crypto isakmp|ipsec` ([`Gateway::exec`]) switches them in the
+        // engine, which then formats nothing it would not write.
+        engine_config.log_target = (!options.log_events).then(|| options.log_target.clone());
         engine_config.force_udp_encapsulation = options.force_udp_encapsulation;
         engine_config.keylog = options.keylog;
         if options.force_udp_encapsulation {
@@ -116,8 +118,11 @@ impl Gateway {
         // Behind a cell, so that `configure replace` can give the running
         // engine another policy.
         let (live, policy) = reload::live_policy(policy);
-        let engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
         let debugging = options.debug;
+        // The clones share the switches: the views' and the engine's.
+        views.set_debugging(debugging);
+        let mut engine = Engine::new(engine_config, Box::new(policy), Box::new(engine_rng));
+        engine.set_debugging(debugging);
         Ok(Self {
             config,
             options,

@@ -25,16 +25,9 @@ impl Gateway {
                         .push_back(GatewayEvent::KeyLog(KeyLogLine::ikev1(keys)));
                     continue;
                 }
-                if let Event::Log(line) = &ev {
-                    // `debug crypto isakmp`: the engine's debug vocabulary.
-                    if !self.debugging.isakmp {
-                        continue;
-                    }
-                    if !self.options.log_events {
-                        log::debug!(target: &self.options.log_target, "{line}");
-                        continue;
-                    }
-                }
+                // An `Event::Log` only comes under `log_events` (else the
+                // engine wrote it under our target), and only if `debug
+                // crypto isakmp|ipsec` let it through.
                 self.on_engine_event(now, &ev);
                 self.events.push_back(GatewayEvent::Engine(ev));
             }

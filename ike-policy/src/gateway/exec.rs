@@ -7,27 +7,9 @@ use super::*;
 use crate::show::IpsecSaFilter;
 
 /// `debug crypto isakmp` / `debug crypto ipsec`: which debug lines the
-/// Gateway writes (to the `log` facade, or as [`Event::Log`] events).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Debugging {
-    /// The engine's ISAKMP lines (`ISAKMP (0:1): Old State = ...`).
-    pub isakmp: bool,
-    /// The Gateway's IPsec lines (`IPSEC(create_sa): ...`).
-    pub ipsec: bool,
-}
-
-impl Debugging {
-    /// Both on.
-    pub const ALL: Self = Self {
-        isakmp: true,
-        ipsec: true,
-    };
-    /// Both off (`undebug all`, IOS's state at boot).
-    pub const NONE: Self = Self {
-        isakmp: false,
-        ipsec: false,
-    };
-}
+/// Gateway writes (to the `log` facade, or as [`Event::Log`] events); the
+/// engine's own type, so one switch gates both.
+pub use ike_proto::engine::Debugging;
 
 /// How an exec command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,11 +264,13 @@ impl Gateway {
                     (&mut self.debugging.ipsec, "IPSEC")
                 };
                 *flag = on;
+                self.set_debugging(self.debugging);
                 let state = if on { "on" } else { "off" };
                 ExecOutput::ok(format!("Crypto {name} debugging is {state}\n"))
             }
             Command::UndebugAll => {
                 self.debugging = Debugging::NONE;
+                self.set_debugging(self.debugging);
                 ExecOutput::ok("All possible debugging has been turned off\n")
             }
             Command::EzvpnConnect => match self.ezvpn_connect(now) {
@@ -322,6 +306,12 @@ impl Gateway {
     /// `debug crypto isakmp|ipsec` in force.
     pub fn debugging(&self) -> Debugging {
         self.debugging
+    }
+
+    /// `debug crypto ..` in force in the engine and the policy alike.
+    fn set_debugging(&mut self, d: Debugging) {
+        self.engine.set_debugging(d);
+        self.policy.set_debugging(d);
     }
 
     fn debugging_text(&self) -> String {

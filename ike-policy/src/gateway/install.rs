@@ -97,17 +97,7 @@ impl Gateway {
         let map_seq = self.map_seq_for(c);
         let peer = c.remote;
         if self.debugging.ipsec {
-            log::info!(
-                target: &self.options.log_target,
-                "IPSEC(create_sa): sa created, (sa) sa_dest= {}, sa_spi= 0x{:08X}({}), conn_id= {}, (sa) sa_dest= {}, sa_spi= 0x{:08X}({})",
-                self.local,
-                c.spi_in,
-                c.spi_in,
-                c.id.0,
-                peer.ip(),
-                c.spi_out,
-                c.spi_out
-            );
+            self.log_create_sa(c);
         }
         self.by_sa_id.insert(sa_id, c.id);
         self.by_spi_in.insert(c.spi_in, c.id);
@@ -147,6 +137,57 @@ impl Gateway {
             udp_encapsulated: udp.is_some(),
         });
         Ok(())
+    }
+
+    /// `debug crypto ipsec` as IOS prints an installed pair: the key
+    /// engine's `initialize_sas` of each direction, the map it belongs to,
+    /// the flow it enters, `create_sa` of each SA.
+    fn log_create_sa(&self, c: &ChildSa) {
+        use ike_proto::engine::ios_ipsec::{KeyEngineMsg, conn_ids, transform_names};
+        let target = &self.options.log_target;
+        let (conn_in, conn_out) = conn_ids(c.id);
+        let (us, peer) = (*c.local.ip(), *c.remote.ip());
+        log::debug!(target: target, "IPSEC(key_engine): got a queue event...");
+        for (inbound, spi, conn) in [(true, c.spi_in, conn_in), (false, c.spi_out, conn_out)] {
+            log::debug!(target: target, "IPSEC(initialize_sas): ,");
+            let msg = KeyEngineMsg {
+                inbound,
+                local: us,
+                remote: peer,
+                selectors: &c.selectors,
+                cipher: c.cipher,
+                integrity: c.integrity,
+                mode: c.mode,
+                lifetime: c.lifetime,
+                spi,
+                conn_id: conn,
+            };
+            for line in msg.lines() {
+                log::debug!(target: target, "  {line}");
+            }
+        }
+        // The map is looked up for each SA of the pair.
+        for _ in [c.spi_in, c.spi_out] {
+            log::debug!(
+                target: target,
+                "IPSEC(kei_proxy): head = {}, map->ivrf = , kei->ivrf = ",
+                self.map_name
+            );
+        }
+        log::debug!(
+            target: target,
+            "IPSEC(add mtree): src {}, dest {}, dest_port {}",
+            c.selectors.local.start,
+            c.selectors.remote.start,
+            c.selectors.remote.port
+        );
+        let names = transform_names(c.cipher, c.integrity);
+        for (dest, spi, conn) in [(us, c.spi_in, conn_in), (peer, c.spi_out, conn_out)] {
+            log::debug!(target: target, "IPSEC(create_sa): sa created,");
+            log::debug!(target: target, "  (sa) sa_dest= {dest}, sa_prot= 50, ");
+            log::debug!(target: target, "    sa_spi= 0x{spi:X}({spi}), ");
+            log::debug!(target: target, "    sa_trans= {names} , sa_conn_id= {conn}");
+        }
     }
 
     /// The `esp_sa` lines of both directions of an installed child SA.

@@ -204,9 +204,13 @@
 //! New State = IKE_R_MM2` ...), the resolver its key lookups ("Looking for
 //! a matching key for X in default"), the Gateway SA installation and
 //! drops, all through the `log` facade under the Gateway's own target
-//! ([`GatewayOptions::log_target`]), each line once. With
-//! [`GatewayOptions::log_events`] the engine's lines arrive as
-//! [`Event::Log`] events instead.
+//! ([`GatewayOptions::log_target`]), each line once, in the order IOS
+//! prints them (the engine writes its lines as they happen, between the
+//! resolver's). With [`GatewayOptions::log_events`] the engine's lines
+//! arrive as [`Event::Log`] events instead. `debug crypto isakmp|ipsec`
+//! ([`GatewayOptions::debug`], [`Gateway::exec`]) switches the lines in
+//! the engine, the resolver and the Gateway alike: a line no switch lets
+//! through is not formatted.
 
 mod build;
 mod caller_buffer;

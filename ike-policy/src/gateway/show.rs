@@ -37,26 +37,9 @@ fn hash_name(h: Phase1Hash) -> &'static str {
 }
 
 fn transforms(cipher: EspCipher, integrity: Option<EspIntegrity>) -> Vec<String> {
-    let c = match cipher {
-        EspCipher::Des => "esp-des".to_string(),
-        EspCipher::TripleDes => "esp-3des".into(),
-        EspCipher::AesCbc { key_bits: 128 } => "esp-aes".into(),
-        EspCipher::AesCbc { key_bits } => format!("esp-aes {key_bits}"),
-        EspCipher::AesGcm16 { key_bits: 128 } => "esp-gcm".into(),
-        EspCipher::AesGcm16 { key_bits } => format!("esp-gcm {key_bits}"),
-        EspCipher::Null => "esp-null".into(),
-    };
-    let mut v = vec![c];
-    if let Some(i) = integrity {
-        v.push(
-            match i {
-                EspIntegrity::HmacMd5 => "esp-md5-hmac",
-                EspIntegrity::HmacSha1 => "esp-sha-hmac",
-                EspIntegrity::HmacSha256 => "esp-sha256-hmac",
-            }
-            .into(),
-        );
-    }
+    use ike_proto::engine::ios_ipsec::{cipher_name, integrity_name};
+    let mut v = vec![cipher_name(cipher)];
+    v.extend(integrity.map(|i| integrity_name(i).to_owned()));
     v
 }
 
@@ -218,7 +201,8 @@ impl Gateway {
             },
             slot: 0,
             conn_id,
-            flow_id: conn_id.saturating_sub(2000),
+            // The seed's: conn id 2002 is flow 3, 2005 is flow 6.
+            flow_id: conn_id.saturating_sub(1999),
             crypto_map: self.map_name.clone(),
             remaining_kilobytes: remaining.kilobytes.unwrap_or(0),
             remaining_secs: secs,
@@ -240,9 +224,10 @@ impl Gateway {
             let sum = inbound.counters().combined(outbound.counters());
             // IOS numbers the crypto engine's connections from 2000 up, two
             // per pair (seed: conn id 2004 in, 2005 out).
-            let base = 2000 + 2 * u32::try_from(c.child.0).unwrap_or(0);
-            let in_view = self.esp_view(c, c.spi_in, base, inbound.remaining(at), now);
-            let out_view = self.esp_view(c, c.spi_out, base + 1, outbound.remaining(at), now);
+            let (conn_in, conn_out) = ike_proto::engine::ios_ipsec::conn_ids(c.child);
+            let conn = |id: u64| u32::try_from(id).unwrap_or(u32::MAX);
+            let in_view = self.esp_view(c, c.spi_in, conn(conn_in), inbound.remaining(at), now);
+            let out_view = self.esp_view(c, c.spi_out, conn(conn_out), outbound.remaining(at), now);
             let flow = FlowView {
                 protected_vrf: String::new(),
                 local_ident: ident(&c.selectors.local),

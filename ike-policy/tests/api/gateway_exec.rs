@@ -443,3 +443,27 @@ fn a_spoke_whose_address_changes_renegotiates_from_the_new_one() {
     let sa = net.hub_exec(&format!("sh cry ips sa peer {moved}"));
     assert!(sa.contains("#pkts decaps: 1,"), "{sa}");
 }
+
+/// IOS's C-ids count IKE SAs alone: the first phase 1's child SAs do not
+/// use up numbers, so the next phase 1 is C-id 2 (the seed's client row);
+/// the crypto engine's ESP conn ids of the first pair are 2002 and 2003,
+/// flows 3 and 4, as in the seed's `show crypto ipsec sa`.
+#[test]
+fn c_ids_count_ike_sas_only_as_ios_does() {
+    let mut net = Net::new();
+    net.ping();
+    let ids =
+        |net: &Net| -> Vec<u64> { net.hub.engine().ike_sas().iter().map(|i| i.id.0).collect() };
+    assert_eq!(ids(&net), [1]);
+    let ipsec = net.hub_exec("show crypto ipsec sa");
+    assert!(
+        ipsec.contains("conn id: 2002, flow_id: 3,")
+            && ipsec.contains("conn id: 2003, flow_id: 4,"),
+        "{ipsec}"
+    );
+    net.hub_exec("clear crypto isakmp 1");
+    net.ping();
+    assert_eq!(ids(&net), [2]);
+    let table = net.hub_exec("show crypto isakmp sa detail");
+    assert!(table.lines().any(|l| l.starts_with("2 ")), "{table}");
+}

@@ -124,13 +124,27 @@ impl Engine {
                     .policy
                     .preshared_key_for_address(*local.ip(), *peer.ip())
                     .ok_or(CommandError::NoPhase1Policy)?;
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
+                let mut ctx = Self::ctx(
+                    &mut self.rng,
+                    &*self.policy,
+                    &self.config,
+                    (&mut self.trace, Some(IkeSaId(self.next_id))),
+                    local,
+                    peer,
+                );
                 let (s, m) =
                     MainModeInitiator::start(&mut ctx, icookie, p1.proposals, psk, local_id);
                 (Phase1State::MainI(s), m, "IKE_I_MM1")
             }
             crate::policy::Phase1Mode::Aggressive => {
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
+                let mut ctx = Self::ctx(
+                    &mut self.rng,
+                    &*self.policy,
+                    &self.config,
+                    (&mut self.trace, Some(IkeSaId(self.next_id))),
+                    local,
+                    peer,
+                );
                 let (s, m) = AggressiveInitiator::start(&mut ctx, icookie, p1.proposals, local_id)
                     .map_err(|_| CommandError::NoPhase1Policy)?;
                 (Phase1State::AggrI(s), m, "IKE_I_AM1")

@@ -186,3 +186,27 @@ impl Default for Config {
         }
     }
 }
+
+/// `debug crypto isakmp` / `debug crypto ipsec`: which debug lines are
+/// written at all ([`Engine::set_debugging`](super::Engine::set_debugging)).
+/// A line that no switch lets through is never formatted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Debugging {
+    /// The ISAKMP lines (`ISAKMP (0:1): Old State = ...`, `CryptoEngine0: ...`).
+    pub isakmp: bool,
+    /// The IPsec lines (`IPSEC(create_sa): ...`).
+    pub ipsec: bool,
+}
+
+impl Debugging {
+    /// Both on.
+    pub const ALL: Self = Self {
+        isakmp: true,
+        ipsec: true,
+    };
+    /// Both off (`undebug all`, IOS's state at boot).
+    pub const NONE: Self = Self {
+        isakmp: false,
+        ipsec: false,
+    };
+}

@@ -51,7 +51,11 @@ impl Engine {
             Ok(i) => i,
             Err(e) => {
                 self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("Informational dropped: {e}"));
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format_args!("Informational dropped: {e}"),
+                );
                 return true;
             }
         };
@@ -73,14 +77,24 @@ impl Engine {
                     self.log(
                         Some(sa.id),
                         None,
-                        format!(
-                            "received NOTIFY {} protocol {protocol}{}",
+                        format_args!(
+                            "processing NOTIFY {} protocol {protocol}{}",
                             notify::name(ty),
                             if authenticated {
                                 ""
                             } else {
                                 " (unauthenticated)"
                             }
+                        ),
+                    );
+                    let spi_value = spi.iter().fold(0u64, |v, b| v << 8 | u64::from(*b));
+                    self.log_form(
+                        None,
+                        None,
+                        super::LogForm::Verbatim,
+                        format_args!(
+                            "        spi {spi_value}, message ID = {}, sa = {:08X}",
+                            header.message_id as i32, sa.id.0
                         ),
                     );
                     self.events.push_back(Event::NotifyReceived {
@@ -181,7 +195,7 @@ impl Engine {
                                 self.log(
                                     Some(sa.id),
                                     None,
-                                    format!("peer deleted SPI 0x{spi:08X}"),
+                                    format_args!("peer deleted SPI 0x{spi:08X}"),
                                 );
                                 self.child_down(c, DownReason::DeletedByPeer);
                             }
@@ -270,7 +284,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!("peer moved from {old} to {remote}"),
+                format_args!("peer moved from {old} to {remote}"),
             );
             for c in self.children.values_mut().filter(|c| c.sa.remote == old) {
                 c.sa.remote = remote;

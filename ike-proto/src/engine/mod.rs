@@ -79,15 +79,18 @@ mod children;
 mod commands;
 mod config;
 mod counters;
+mod debug;
 mod flight;
 mod half_open;
 mod informational;
+pub mod ios_ipsec;
 mod liveness;
 mod output;
 mod phase1;
 mod probe;
 mod process;
 mod quick_mode;
+mod sending;
 mod teardown;
 mod timers;
 mod transaction;
@@ -100,12 +103,12 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_core::CryptoRng;
 
 use self::children::{ChildEntry, ChildTable};
-pub use self::config::{Config, DpdConfig, DpdMode};
+pub use self::config::{Config, Debugging, DpdConfig, DpdMode};
 pub use self::counters::Counters;
 use self::flight::{Backoff, Flight};
 pub use self::output::{
     ChildSa, CommandError, Datagram, DownReason, Encapsulation, Event, HalfOpenStats, IkeSaInfo,
-    IkeSaKeys, IkeSaRow, LogLine,
+    IkeSaKeys, IkeSaRow, LogForm, LogLine,
 };
 
 pub use crate::error::Error;
@@ -116,6 +119,7 @@ use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
 pub use crate::exchange::notify;
 pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
 use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
+use crate::exchange::trace::Trace;
 use crate::exchange::transaction::Transaction;
 use crate::exchange::{Ctx, Phase1Sa};
 use crate::policy::{Identity, Policy, Selectors};
@@ -423,7 +427,11 @@ pub struct Engine {
     /// The inbound SPIs of every IKE SA's Quick Modes (running or
     /// lingering): new SPIs avoid them.
     quick_spis: HashSet<u32>,
+    /// The next IKE SA handle (IOS's C-id / conn-id).
     next_id: u64,
+    /// The next child SA handle: its own count, so IKE SAs number 1, 2, 3
+    /// as IOS's C-ids do whatever the child SAs between them.
+    next_child_id: u64,
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
     now: Instant,
@@ -435,6 +443,8 @@ pub struct Engine {
     /// first messages keeps full.
     wakeups: BTreeSet<(Instant, IkeSaId)>,
     wakeup_of: HashMap<IkeSaId, Instant>,
+    /// Where the debug lines go, the engine's and its exchanges'.
+    trace: Trace,
 }
 
 impl fmt::Debug for Engine {
@@ -488,6 +498,7 @@ impl Engine {
             children: ChildTable::default(),
             quick_spis: HashSet::new(),
             next_id: 1,
+            next_child_id: 1,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             now: Instant::ZERO,
@@ -496,6 +507,7 @@ impl Engine {
             dh_budget: budget::DhBudget::new(config.aggressive_dh_burst),
             wakeups: BTreeSet::new(),
             wakeup_of: HashMap::new(),
+            trace: Trace::new(config.log_target.clone()),
             config,
         }
     }
@@ -526,6 +538,7 @@ impl Engine {
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<Event> {
+        self.flush_trace();
         self.events.pop_front()
     }
 
@@ -592,30 +605,16 @@ impl Engine {
 
     // ----- small helpers ---------------------------------------------
 
-    fn log(&mut self, ike_sa: Option<IkeSaId>, node: Option<u32>, text: impl Into<String>) {
-        let line = LogLine {
-            ike_sa,
-            node,
-            text: text.into(),
-        };
-        match &self.config.log_target {
-            Some(target) => log::debug!(target: target, "{line}"),
-            None => self.events.push_back(Event::Log(line)),
-        }
-    }
-
-    fn transition(&mut self, sa: IkeSaId, node: Option<u32>, old: &str, new: &str) {
-        self.log(
-            Some(sa),
-            node,
-            format!("Old State = {old} New State = {new}"),
-        );
-    }
-
     fn alloc_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    fn alloc_child_id(&mut self) -> ChildSaId {
+        let id = self.next_child_id;
+        self.next_child_id += 1;
+        ChildSaId(id)
     }
 
     fn cookie(&mut self) -> [u8; 8] {
@@ -667,10 +666,13 @@ impl Engine {
         rng: &'a mut Box<dyn CryptoRng + Send>,
         policy: &'a dyn Policy,
         config: &Config,
+        (trace, ike_sa): (&'a mut Trace, Option<IkeSaId>),
         local: SocketAddrV4,
         remote: SocketAddrV4,
     ) -> Ctx<'a> {
+        trace.ike_sa = ike_sa;
         Ctx {
+            trace,
             rng: &mut **rng,
             policy,
             local,
@@ -684,36 +686,6 @@ impl Engine {
             advertise_dpd: config.advertise_dpd,
             commit: config.quick_mode_commit,
         }
-    }
-
-    fn wrap(sa: &IkeSa, bytes: &[u8]) -> Datagram {
-        let mut payload = Vec::with_capacity(bytes.len() + 4);
-        if sa.floated {
-            payload.extend_from_slice(&NON_ESP_MARKER);
-        }
-        payload.extend_from_slice(bytes);
-        Datagram {
-            local: sa.local,
-            remote: sa.remote,
-            payload,
-        }
-    }
-
-    fn send(&mut self, sa: &IkeSa, bytes: &[u8]) {
-        self.log(
-            Some(sa.id),
-            None,
-            format!(
-                "sending packet to {} my_port {} peer_port {} ({}) {}",
-                sa.remote.ip(),
-                sa.local.port(),
-                sa.remote.port(),
-                sa.role_letter(),
-                sa.debug_state()
-            ),
-        );
-        let d = Self::wrap(sa, bytes);
-        self.transmits.push_back(d);
     }
 
     /// How every flight is resent: the `retransmit_*` settings.
@@ -739,26 +711,6 @@ impl Engine {
         self.config
             .finished_exchange_linger
             .max(self.backoff().budget())
-    }
-
-    /// Sends a phase-1 message: our first (`raw` `None`) or the answer to
-    /// `raw`; `retransmit` when it expects an answer in turn.
-    fn send_phase1(
-        &mut self,
-        sa: &mut IkeSa,
-        now: Instant,
-        raw: Option<&[u8]>,
-        bytes: Vec<u8>,
-        retransmit: bool,
-    ) {
-        self.send(sa, &bytes);
-        let backoff = self.backoff();
-        match raw {
-            None => sa.flight.request(now, bytes, backoff),
-            Some(raw) => sa
-                .flight
-                .answer(now, raw, bytes, retransmit.then_some(backoff)),
-        }
     }
 
     fn insert_sa(&mut self, sa: IkeSa) {

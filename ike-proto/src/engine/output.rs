@@ -175,6 +175,24 @@ pub enum DownReason {
     InitialContact,
 }
 
+/// How a [`LogLine`] begins, as IOS words each kind of debug line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogForm {
+    /// `ISAKMP (0:N): [Node n, ]text`: a line about one IKE SA.
+    Connection,
+    /// `ISAKMP: text`: IOS names no connection (`ISAKMP: set new node 0
+    /// to QM_IDLE`, the attributes of a transform under check).
+    Global,
+    /// The text as it stands: another part of IOS with its own prefix
+    /// (`CryptoEngine0: ...`), or the body lines of a payload dump
+    /// (`next-payload : 8`).
+    Verbatim,
+    /// A line of the IPsec subsystem (`IPSEC(spi_response): ...`), as it
+    /// stands, under `debug crypto ipsec` rather than `debug crypto isakmp`.
+    Ipsec,
+}
+
 /// A log line in IOS's debug vocabulary.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -183,15 +201,23 @@ pub struct LogLine {
     pub ike_sa: Option<IkeSaId>,
     /// The Quick Mode message ID (IOS's "Node").
     pub node: Option<u32>,
+    /// How the line begins.
+    pub form: LogForm,
     /// The text, e.g. `Old State = IKE_READY New State = IKE_R_MM1`.
     pub text: String,
 }
 
 impl fmt::Display for LogLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ISAKMP (0:{}): ", self.ike_sa.map_or(0, |i| i.0))?;
-        if let Some(n) = self.node {
-            write!(f, "Node {n}, ")?;
+        match self.form {
+            LogForm::Connection => {
+                write!(f, "ISAKMP (0:{}): ", self.ike_sa.map_or(0, |i| i.0))?;
+                if let Some(n) = self.node {
+                    write!(f, "Node {n}, ")?;
+                }
+            }
+            LogForm::Global => f.write_str("ISAKMP: ")?,
+            LogForm::Verbatim | LogForm::Ipsec => {}
         }
         f.write_str(&self.text)
     }

@@ -8,7 +8,7 @@ use std::net::SocketAddrV4;
 use super::counters::bump;
 use super::half_open::Admit;
 use super::{
-    Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem,
+    Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
 };
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
@@ -33,13 +33,27 @@ impl Engine {
         raw: &[u8],
     ) {
         let mut refused = false;
+        // IOS prints the arrival before it looks at the message; the SA it
+        // makes takes the next handle.
+        self.received_new_sa(IkeSaId(self.next_id), local, remote);
+        let main = header.exchange == exch::MAIN;
+        if main {
+            self.first_input(IkeSaId(self.next_id), "IKE_R_MM1");
+        }
         let mut rcookie = self.cookie();
         while self.by_cookies.contains_key(&(header.icookie, rcookie)) {
             rcookie = self.cookie();
         }
         let (result, first, name) = match header.exchange {
             exch::MAIN => {
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                let mut ctx = Self::ctx(
+                    &mut self.rng,
+                    &*self.policy,
+                    &self.config,
+                    (&mut self.trace, Some(IkeSaId(self.next_id))),
+                    local,
+                    remote,
+                );
                 (
                     MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
                         let kept = s.retained_bytes();
@@ -56,7 +70,14 @@ impl Engine {
                 );
                 let budget = &mut self.dh_budget;
                 let mut gate = || budget.take(now, rate, burst, header.icookie, *remote.ip());
-                let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+                let mut ctx = Self::ctx(
+                    &mut self.rng,
+                    &*self.policy,
+                    &self.config,
+                    (&mut self.trace, Some(IkeSaId(self.next_id))),
+                    local,
+                    remote,
+                );
                 let started =
                     AggressiveResponder::start(&mut ctx, header, body, rcookie, &mut gate);
                 let started = match started {
@@ -69,7 +90,7 @@ impl Engine {
                         self.log(
                             None,
                             None,
-                            format!(
+                            format_args!(
                                 "Aggressive Mode DH budget spent: dropping first message from {remote}"
                             ),
                         );
@@ -81,7 +102,7 @@ impl Engine {
                         self.log(
                             None,
                             None,
-                            format!(
+                            format_args!(
                                 "Aggressive Mode not configured for the identity from {remote}"
                             ),
                         );
@@ -97,11 +118,13 @@ impl Engine {
             Ok(x) => x,
             Err(e) => {
                 let sa_id = IkeSaId(self.alloc_id());
-                self.new_sa_log(sa_id, local, remote, first);
+                if !main {
+                    self.first_input(sa_id, first);
+                }
                 if !refused {
                     self.counters.error(&e);
                 }
-                self.log(Some(sa_id), None, format!("phase 1 refused: {e}"));
+                self.log(Some(sa_id), None, format_args!("phase 1 refused: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
                 }
@@ -136,7 +159,7 @@ impl Engine {
                         self.log(
                             Some(id),
                             None,
-                            format!(
+                            format_args!(
                                 "half-open table full: evicting unverified SA with {}",
                                 old.remote
                             ),
@@ -150,14 +173,22 @@ impl Engine {
                 self.log(
                     None,
                     None,
-                    format!("half-open SA limit reached: dropping new SA from {remote}"),
+                    format_args!("half-open SA limit reached: dropping new SA from {remote}"),
                 );
                 return;
             }
         }
         let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
-        self.new_sa_log(sa.id, local, remote, first);
-        let main = header.exchange == exch::MAIN;
+        // The handle stands where IOS prints the SA's address.
+        self.log_form(
+            None,
+            None,
+            LogForm::Global,
+            format_args!("insert sa successfully sa = {:08X}", sa.id.0),
+        );
+        if !main {
+            self.first_input(sa.id, first);
+        }
         if main {
             self.process_main_mode(sa.id, first);
         }
@@ -189,7 +220,7 @@ impl Engine {
         self.log(
             Some(id),
             None,
-            format!("Input = IKE_MESG_FROM_PEER, {name}"),
+            format_args!("Input = IKE_MESG_FROM_PEER, {name}"),
         );
     }
 
@@ -205,17 +236,30 @@ impl Engine {
         self.transition(id, None, state, state);
     }
 
-    fn new_sa_log(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, first: &str) {
+    /// `received packet from .. (N) NEW SA`, `local port .., remote port ..`.
+    fn received_new_sa(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4) {
         self.log(
             Some(id),
             None,
-            format!(
+            format_args!(
                 "received packet from {} dport {} sport {} Global (N) NEW SA",
                 remote.ip(),
                 local.port(),
                 remote.port()
             ),
         );
+        self.log_form(
+            None,
+            None,
+            LogForm::Global,
+            format_args!("local port {}, remote port {}", local.port(), remote.port()),
+        );
+    }
+
+    /// The first message's event and state change (`IKE_READY` to
+    /// `first`): before the Main Mode responder reads the message, after
+    /// the Aggressive Mode responder did, as IOS prints them.
+    fn first_input(&mut self, id: IkeSaId, first: &str) {
         // The first message's own state names say which exchange it is.
         let exchange = if first.starts_with("IKE_R_AM") {
             "IKE_AM_EXCH"
@@ -225,7 +269,7 @@ impl Engine {
         self.log(
             Some(id),
             None,
-            format!("Input = IKE_MESG_FROM_PEER, {exchange}"),
+            format_args!("Input = IKE_MESG_FROM_PEER, {exchange}"),
         );
         self.transition(id, None, "IKE_READY", first);
     }
@@ -244,7 +288,7 @@ impl Engine {
         self.log(
             Some(sa),
             None,
-            format!("sending NOTIFY {} to {remote}", notify::name(ty)),
+            format_args!("sending NOTIFY {} to {remote}", notify::name(ty)),
         );
         let mut payload = Vec::new();
         if local.port() == self.config.natt_port {
@@ -275,7 +319,19 @@ impl Engine {
             return true;
         }
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
-        let old = state.name();
+        let mut old = state.name();
+        let answered_in = state.ios_state();
+        // IOS's Main Mode responder names the message's event and state
+        // before it reads the message.
+        let announced = match &state {
+            Phase1State::MainR(s) => Some(s.received_name()),
+            _ => None,
+        };
+        if let Some(received) = announced {
+            self.peer_input(sa.id, header.exchange);
+            self.transition(sa.id, None, old, received);
+            old = received;
+        }
         let want_ic =
             self.config.initial_contact && !self.have_sas_with(*sa.remote.ip(), Some(sa.id));
         // The exchange sees the addresses this datagram travelled between
@@ -284,6 +340,7 @@ impl Engine {
             &mut self.rng,
             &*self.policy,
             &self.config,
+            (&mut self.trace, Some(sa.id)),
             arrival.local,
             arrival.remote,
         );
@@ -330,7 +387,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
+                    format_args!(
                         "{why}: floating to port {} (peer {})",
                         sa.local.port(),
                         sa.remote.port()
@@ -344,8 +401,10 @@ impl Engine {
                 reply,
                 received,
             } => {
-                self.peer_input(sa.id, header.exchange);
-                self.transition(sa.id, None, old, received);
+                if announced.is_none() {
+                    self.peer_input(sa.id, header.exchange);
+                    self.transition(sa.id, None, old, received);
+                }
                 sa.phase1 = state;
                 // The peer answered our first message: its address is real,
                 // the SA is no longer the first to go when the table fills.
@@ -374,13 +433,24 @@ impl Engine {
                 received,
                 initial_contact,
             } => {
-                self.peer_input(sa.id, header.exchange);
-                self.transition(sa.id, None, old, received);
+                if announced.is_none() {
+                    self.peer_input(sa.id, header.exchange);
+                }
+                // IOS's Aggressive Mode responder goes from IKE_R_AM2
+                // straight to IKE_P1_COMPLETE on AM3.
+                let received = if announced.is_some()
+                    || !sa.initiator && header.exchange == exch::AGGRESSIVE
+                {
+                    old
+                } else {
+                    self.transition(sa.id, None, old, received);
+                    received
+                };
                 if !sa.initiator && header.exchange == exch::MAIN {
                     self.process_main_mode(sa.id, received);
                 }
                 match reply {
-                    Some(r) => self.send_phase1(sa, now, Some(raw), r, false),
+                    Some(r) => self.send_phase1_as(sa, now, Some(raw), r, false, answered_in),
                     None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =
@@ -405,13 +475,17 @@ impl Engine {
             Step::Ignore { state, why } => {
                 sa.phase1 = state;
                 bump(&mut self.counters.ignored);
-                self.log(Some(sa.id), None, format!("ignoring message: {why}"));
+                self.log(Some(sa.id), None, format_args!("ignoring message: {why}"));
                 true
             }
             Step::Reject { state, error } => {
                 sa.phase1 = state;
                 self.counters.error(&error);
-                self.log(Some(sa.id), None, format!("rejecting message: {error}"));
+                self.log(
+                    Some(sa.id),
+                    None,
+                    format_args!("rejecting message: {error}"),
+                );
                 if let Some(ty) = error.notify_number() {
                     // To the peer we know, not to wherever the datagram
                     // claims to come from.
@@ -422,7 +496,7 @@ impl Engine {
 
             Step::Fail(e) => {
                 self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("phase 1 failed: {e}"));
+                self.log(Some(sa.id), None, format_args!("phase 1 failed: {e}"));
                 if let Some(ty) = e.notify_number() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
                 }
@@ -471,7 +545,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("SA has been authenticated with {}", sa.remote.ip()),
+            format_args!("SA has been authenticated with {}", sa.remote.ip()),
         );
         if !sa.initiator && received.starts_with("IKE_R_MM") {
             // The Main Mode responder's step ends once its answer is out.
@@ -544,15 +618,16 @@ impl Engine {
         let Some(item) = informational::phase1_responder_lifetime(p1) else {
             return;
         };
-        self.log(
-            Some(sa.id),
+        self.send_info(sa, &[item]);
+        self.log_form(
             None,
-            format!(
+            None,
+            LogForm::Global,
+            format_args!(
                 "Sending phase 1 responder lifetime {}",
                 lifetime.seconds.unwrap_or(0)
             ),
         );
-        self.send_info(sa, &[item]);
     }
 
     /// A peer's phase-1 RESPONDER_LIFETIME (protected, protocol ISAKMP):
@@ -579,7 +654,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "phase 1 responder lifetime {} s in force",
                 in_force.seconds.unwrap_or(0)
             ),
@@ -637,11 +712,13 @@ impl Engine {
             return;
         };
         sa.pending_initial_contact = false;
-        self.log(
-            Some(sa.id),
+        self.log(Some(sa.id), None, "Process initial contact,");
+        self.log_form(
             None,
-            format!(
-                "Process initial contact, bring down existing phase 1 and 2 SA's with local {} remote {} remote port {}",
+            None,
+            LogForm::Verbatim,
+            format_args!(
+                "bring down existing phase 1 and 2 SA's with local {} remote {} remote port {}",
                 sa.local.ip(),
                 scope.remote.ip(),
                 scope.remote.port()

@@ -40,7 +40,11 @@ impl Engine {
             Ok(x) => x,
             Err(e) => {
                 bump(&mut self.counters.unparsable);
-                self.log(None, None, format!("dropping packet from {remote}: {e}"));
+                self.log(
+                    None,
+                    None,
+                    format_args!("dropping packet from {remote}: {e}"),
+                );
                 return;
             }
         };
@@ -51,7 +55,7 @@ impl Engine {
                 self.log(
                     None,
                     None,
-                    format!("accepting {padding} bytes of zero padding after the last payload from {remote}"),
+                    format_args!("accepting {padding} bytes of zero padding after the last payload from {remote}"),
                 );
             }
         }
@@ -66,7 +70,7 @@ impl Engine {
                 self.log(
                     None,
                     None,
-                    format!("received packet from {remote} for unknown cookies: dropped"),
+                    format_args!("received packet from {remote} for unknown cookies: dropped"),
                 );
             }
             return;
@@ -77,7 +81,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "received packet from {} dport {} sport {} Global ({}) {}",
                 remote.ip(),
                 local.port(),
@@ -118,7 +122,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("unsupported exchange type {other}: dropped"),
+                    format_args!("unsupported exchange type {other}: dropped"),
                 );
                 true
             }

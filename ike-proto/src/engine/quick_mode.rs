@@ -4,8 +4,8 @@
 use super::counters::bump;
 use super::flight::Flight;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, ChildSaId, Encapsulation, Engine, Event, IkeSa,
-    InfoItem, Phase1State, QmRole, QmSlot,
+    Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa, IkeSaId, InfoItem,
+    LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
 use crate::exchange::informational::{self};
@@ -17,6 +17,7 @@ use crate::exchange::quick_mode::{
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
+use std::net::SocketAddrV4;
 
 impl Engine {
     pub(super) fn start_quick_mode(&mut self, now: Instant, sa: &mut IkeSa, acquire: Acquire) {
@@ -38,7 +39,14 @@ impl Engine {
             sa.acquires.push(acquire);
             return;
         };
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, remote);
+        let mut ctx = Self::ctx(
+            &mut self.rng,
+            &*self.policy,
+            &self.config,
+            (&mut self.trace, Some(sa.id)),
+            local,
+            remote,
+        );
         match QuickModeInitiator::start(
             p1,
             &mut ctx,
@@ -155,11 +163,19 @@ impl Engine {
                         slot.role = QmRole::Initiator(s);
                     }
                     bump(&mut self.counters.ignored);
-                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {why}"));
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        format_args!("ignoring message: {why}"),
+                    );
                 }
                 InitiatorOutcome::Fail(e) => {
                     self.counters.error(&e);
-                    self.log(Some(sa.id), Some(mid), format!("Quick Mode failed: {e}"));
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        format_args!("Quick Mode failed: {e}"),
+                    );
                     self.take_slot(sa, idx);
                     sa.forget_iv(mid);
                     if let Some(ty) = e.notify_number() {
@@ -184,11 +200,11 @@ impl Engine {
                     }
                     sa.forget_iv(mid);
                     self.heard_from(now, sa, arrival);
-                    self.log(Some(sa.id), None, "Creating IPSec SAs");
+                    self.creating_ipsec_sas(sa.id, sa.local, sa.remote, &child);
                     self.log(
                         Some(sa.id),
                         None,
-                        format!(
+                        format_args!(
                             "deleting node {mid} error FALSE reason \"quick mode done (await)\""
                         ),
                     );
@@ -214,7 +230,11 @@ impl Engine {
                         slot.role = QmRole::Responder(s);
                     }
                     self.counters.error(&e);
-                    self.log(Some(sa.id), Some(mid), format!("ignoring message: {e}"));
+                    self.log(
+                        Some(sa.id),
+                        Some(mid),
+                        format_args!("ignoring message: {e}"),
+                    );
                 }
             },
             QmRole::Done => {
@@ -258,6 +278,12 @@ impl Engine {
             return;
         }
         let (local, sa_remote, id) = (sa.local, sa.remote, sa.id);
+        self.log_form(
+            None,
+            None,
+            LogForm::Global,
+            format_args!("set new node {} to QM_IDLE", mid as i32),
+        );
         let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return;
@@ -265,7 +291,14 @@ impl Engine {
         let (children, quick_spis) = (&self.children, &self.quick_spis);
         let mut alloc =
             |ctx: &mut crate::exchange::Ctx<'_>| Self::spi(&mut *ctx.rng, children, quick_spis);
-        let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, sa_remote);
+        let mut ctx = Self::ctx(
+            &mut self.rng,
+            &*self.policy,
+            &self.config,
+            (&mut self.trace, Some(id)),
+            local,
+            sa_remote,
+        );
         let result = QuickModeResponder::start(p1, &mut ctx, header, body, &mut alloc, room);
         match result {
             Ok((state, reply)) => {
@@ -275,18 +308,19 @@ impl Engine {
                     "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
                 );
                 self.transition(id, Some(mid), "IKE_QM_READY", "IKE_QM_SPI_STARVE");
+                let spi_in = state.spi_in();
+                self.spi_reply(id, local, sa_remote, spi_in);
+                self.heard_from(now, sa, arrival);
+                self.send(sa, &reply);
                 self.log(
                     Some(id),
                     Some(mid),
                     "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
                 );
                 self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
-                self.heard_from(now, sa, arrival);
-                self.send(sa, &reply);
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
                 flight.answer(now, raw, reply, Some(self.backoff()));
-                let spi_in = state.spi_in();
                 self.quick_spis.insert(spi_in);
                 sa.quick.push(QmSlot {
                     message_id: mid,
@@ -303,7 +337,7 @@ impl Engine {
                     self.log(
                         Some(id),
                         Some(mid),
-                        format!(
+                        format_args!(
                             "Quick Mode refused: the IKE SA or peer {} holds its most IPsec SAs",
                             sa_remote.ip()
                         ),
@@ -314,7 +348,7 @@ impl Engine {
                 self.log(
                     Some(id),
                     Some(mid),
-                    format!("Quick Mode refused: {}", e.error),
+                    format_args!("Quick Mode refused: {}", e.error),
                 );
                 // Only a message whose HASH(1) verified is provably the
                 // peer's; anything else is dropped without an answer.
@@ -326,6 +360,30 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The inbound SPI the exchange took, as IOS's IPsec side hands it
+    /// back to ISAKMP: `IPSEC(spi_response): getting spi ..`, then
+    /// ISAKMP's `received ke message`.
+    fn spi_reply(&mut self, id: IkeSaId, local: SocketAddrV4, remote: SocketAddrV4, spi: u32) {
+        let _ = id;
+        self.log_form(
+            None,
+            None,
+            LogForm::Ipsec,
+            "IPSEC(key_engine): got a queue event...",
+        );
+        self.log_form(
+            None,
+            None,
+            LogForm::Ipsec,
+            format_args!(
+                "IPSEC(spi_response): getting spi {spi} for SA from {} to {} for prot 3",
+                local.ip(),
+                remote.ip()
+            ),
+        );
+        self.log_form(None, None, LogForm::Global, "received ke message (2/1)");
     }
 
     /// Whether a peer's new Quick Mode may add a child SA: the IKE SA's and
@@ -361,7 +419,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
+            format_args!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
         );
         let item = InfoItem::Notify {
             ty,
@@ -386,7 +444,7 @@ impl Engine {
         initiator: bool,
         acquire: Option<Acquire>,
     ) {
-        let id = ChildSaId(self.alloc_id());
+        let id = self.alloc_child_id();
         let encapsulation = if nc.udp_encap {
             Encapsulation::Udp {
                 local_port: sa.local.port(),
@@ -416,7 +474,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "inbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
                 sa.remote.ip(),
                 sa.local.ip(),
@@ -428,7 +486,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "outbound SA from {} to {} (proxy {:?} to {:?}) has spi 0x{:08X}",
                 sa.local.ip(),
                 sa.remote.ip(),

@@ -4,7 +4,9 @@
 use std::net::Ipv4Addr;
 
 use super::children::ChildEntry;
-use super::{ChildSa, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, QmRole};
+use super::{
+    ChildSa, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, Phase1State, QmRole,
+};
 
 use crate::exchange::informational::InfoItem;
 use crate::time::Instant;
@@ -84,7 +86,7 @@ impl Engine {
         self.log(
             Some(entry.sa.ike_sa),
             None,
-            format!(
+            format_args!(
                 "deleting IPsec SAs spi in 0x{:08X} out 0x{:08X}",
                 entry.sa.spi_in, entry.sa.spi_out
             ),
@@ -111,7 +113,28 @@ impl Engine {
         let mid = self.message_id(sa);
         if let Phase1State::Established(p1) = &mut sa.phase1 {
             let msg = crate::exchange::informational::protected(p1, mid, items);
+            // An Informational is one message: its node is gone once sent.
+            self.log_form(
+                None,
+                None,
+                LogForm::Global,
+                format_args!("set new node {} to {}", mid as i32, sa.debug_state()),
+            );
+            self.log_form(
+                None,
+                None,
+                LogForm::Verbatim,
+                format_args!(
+                    "CryptoEngine0: generate hmac context for conn id {}",
+                    sa.id.0
+                ),
+            );
             self.send(sa, &msg);
+            self.log(
+                Some(sa.id),
+                None,
+                format_args!("purging node {}", mid as i32),
+            );
         }
     }
 

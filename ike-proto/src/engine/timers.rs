@@ -64,7 +64,7 @@ impl Engine {
                     self.log(
                         None,
                         None,
-                        format!(
+                        format_args!(
                             "child SA {} reached its soft lifetime; not ours to rekey",
                             id.0
                         ),
@@ -94,7 +94,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("retransmitting phase 1 {}...", sa.phase1.name()),
+                    format_args!("retransmitting phase 1 {}...", sa.phase1.name()),
                 );
                 self.send(sa, &bytes);
                 true
@@ -210,7 +210,7 @@ impl Engine {
                     self.log(
                         Some(sa.id),
                         None,
-                        format!("peer {} not responding to DPD: declared dead", sa.remote),
+                        format_args!("peer {} not responding to DPD: declared dead", sa.remote),
                     );
                     self.events.push_back(Event::PeerDead {
                         ike_sa: sa.id,
@@ -248,7 +248,7 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("DPD/R-U-THERE sequence {seq} sent"),
+            format_args!("DPD/R-U-THERE sequence {seq} sent"),
         );
         if let Some(p1) = sa.established() {
             let item = dpd(p1, notify::R_U_THERE, seq);

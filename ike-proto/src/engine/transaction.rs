@@ -4,7 +4,7 @@
 
 use super::counters::bump;
 use super::flight::Flight;
-use super::{Arrival, DownReason, Engine, Event, IkeSa, Phase1State, XactSlot};
+use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
 use crate::exchange::msg::Header;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, XauthAttempt, XauthVerdict};
@@ -43,7 +43,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("message for finished transaction {mid}: dropped"),
+                    format_args!("message for finished transaction {mid}: dropped"),
                 );
             }
             return true;
@@ -66,7 +66,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!("transaction message ID {mid} not expected: dropped"),
+                format_args!("transaction message ID {mid} not expected: dropped"),
             );
             return true;
         }
@@ -92,14 +92,14 @@ impl Engine {
             }
             Err(e) => {
                 self.counters.error(&e);
-                self.log(Some(sa.id), None, format!("Transaction dropped: {e}"));
+                self.log(Some(sa.id), None, format_args!("Transaction dropped: {e}"));
                 return true;
             }
         };
         self.log(
             Some(sa.id),
             None,
-            format!(
+            format_args!(
                 "processing transaction payload from {}. message ID = {mid}",
                 sa.remote.ip()
             ),
@@ -132,22 +132,24 @@ impl Engine {
         let ty = attr.message_type;
         match (slot.state, ty) {
             (Transaction::XauthRequestSent { attempt, .. }, ConfigMessageType::REPLY) => {
-                self.log(Some(sa.id), None, "Config payload REPLY");
-                self.log(
-                    Some(sa.id),
+                self.log_form(None, None, LogForm::Global, "Config payload REPLY");
+                self.log_form(
                     None,
+                    None,
+                    LogForm::Verbatim,
                     "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2",
                 );
-                self.log(
-                    Some(sa.id),
+                self.log_form(
                     None,
+                    None,
+                    LogForm::Verbatim,
                     "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
                 );
                 Self::remember(sa, mid, Flight::finished(raw, None));
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
+                    format_args!(
                         "deleting node {mid} error FALSE reason \"done with xauth request/reply exchange\""
                     ),
                 );
@@ -184,7 +186,7 @@ impl Engine {
                         (user, v, Some(password))
                     }
                     Err(e) => {
-                        self.log(Some(sa.id), None, format!("bad Xauth REPLY: {e}"));
+                        self.log(Some(sa.id), None, format_args!("bad Xauth REPLY: {e}"));
                         (String::new(), XauthVerdict::Reject, None)
                     }
                 };
@@ -218,7 +220,7 @@ impl Engine {
                 },
                 ConfigMessageType::ACK,
             ) => {
-                self.log(Some(sa.id), None, "Config payload ACK");
+                self.log_form(None, None, LogForm::Global, "Config payload ACK");
                 if ok {
                     self.log(Some(sa.id), None, "XAUTH ACK Processed");
                 }
@@ -226,7 +228,9 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("deleting node {mid} error FALSE reason \"done with transaction\""),
+                    format_args!(
+                        "deleting node {mid} error FALSE reason \"done with transaction\""
+                    ),
                 );
                 self.log(Some(sa.id), None, "Input = IKE_MESG_FROM_PEER, IKE_CFG_ACK");
                 self.transition(sa.id, None, "IKE_XAUTH_SET_SENT", "IKE_P1_COMPLETE");
@@ -251,7 +255,7 @@ impl Engine {
                     self.log(
                         Some(sa.id),
                         None,
-                        format!("Xauth failed {attempt} times: deleting the SA"),
+                        format_args!("Xauth failed {attempt} times: deleting the SA"),
                     );
                     self.send_ike_delete(sa);
                     self.ike_down_ref(sa, DownReason::DeletedLocally);
@@ -267,12 +271,18 @@ impl Engine {
                 let attrs = profile
                     .as_ref()
                     .and_then(|p| self.config_for(sa, p, user.as_deref(), &mut alloc));
-                self.log(Some(sa.id), None, "Config payload REQUEST");
+                self.log_form(None, None, LogForm::Global, "Config payload REQUEST");
                 self.log(Some(sa.id), None, "checking request:");
-                for a in &attr.attributes {
-                    self.log(
-                        Some(sa.id),
+                let named = if self.trace.isakmp() {
+                    &attr.attributes[..]
+                } else {
+                    &[]
+                };
+                for a in named {
+                    self.log_form(
                         None,
+                        None,
+                        LogForm::Global,
                         tx::attribute_name(a.kind, attrs.as_ref()),
                     );
                 }
@@ -287,6 +297,11 @@ impl Engine {
                     "IKE_P1_COMPLETE",
                     "IKE_CONFIG_AUTHOR_AAA_AWAIT",
                 );
+                // AAA's answer (the group's attributes) is in.
+                self.aaa_callback();
+                if attrs.is_some() {
+                    self.log(Some(sa.id), None, "attributes sent in message:");
+                }
                 for l in alloc {
                     self.log(Some(sa.id), None, l);
                 }
@@ -303,14 +318,15 @@ impl Engine {
                     attributes: tx::config_attributes(&attrs, Some(&attr), &mut lines),
                 };
                 for l in lines {
-                    self.log(Some(sa.id), None, l);
+                    self.sending_line(sa.id, &l);
                 }
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
-                        "responding to peer config from {}. ID = {mid}",
-                        sa.remote.ip()
+                    format_args!(
+                        "responding to peer config from {}. ID = {}",
+                        sa.remote.ip(),
+                        mid as i32
                     ),
                 );
                 let msg = self.xact_send(
@@ -325,7 +341,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("deleting node {mid} error FALSE reason \"\""),
+                    format_args!("deleting node {mid} error FALSE reason \"\""),
                 );
                 self.log(
                     Some(sa.id),
@@ -343,7 +359,7 @@ impl Engine {
                 true
             }
             (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
-                self.log(Some(sa.id), None, "Config payload ACK");
+                self.log_form(None, None, LogForm::Global, "Config payload ACK");
                 Self::remember(sa, mid, Flight::finished(raw, None));
                 self.transition(sa.id, None, "IKE_CONFIG_SET_SENT", "IKE_P1_COMPLETE");
                 self.assigned_event(sa, attrs, true);
@@ -448,7 +464,7 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!(
+                    format_args!(
                         "unexpected config message type {} in {}: dropped",
                         ty.0,
                         state.name()

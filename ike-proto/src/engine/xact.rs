@@ -4,7 +4,8 @@
 
 use super::flight::{Due, Flight};
 use super::{
-    CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, Phase1State, XactDone, XactSlot,
+    CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, Phase1State, XactDone,
+    XactSlot,
 };
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials};
@@ -173,8 +174,15 @@ impl Engine {
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return None;
         };
+        // IOS names the Mode Config server's answer (the address it
+        // hands out) CONF_ADDR.
+        let assigning = !sa.initiator && attr.message_type == ConfigMessageType::REPLY;
         let msg = tx::seal(p1, mid, attr);
-        self.send(sa, &msg);
+        if assigning {
+            self.send_as(sa, &msg, "CONF_ADDR");
+        } else {
+            self.send(sa, &msg);
+        }
         self.xact_set(now, sa, state);
         if awaits {
             let backoff = self.backoff();
@@ -216,27 +224,36 @@ impl Engine {
     // ----- server ---------------------------------------------------------
 
     fn send_xauth_request(&mut self, now: Instant, sa: &mut IkeSa, attempt: u32) {
+        // AAA answered: the login may start.
+        self.aaa_callback();
         let mid = self.xact_mid(sa);
         let id = self.identifier();
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
-            format!("set new node {mid} to CONF_XAUTH"),
+            None,
+            LogForm::Global,
+            format_args!("set new node {} to CONF_XAUTH", mid as i32),
         );
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
+            None,
+            LogForm::Verbatim,
             "ISAKMP/xauth: request attribute XAUTH_USER_NAME_V2",
         );
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
+            None,
+            LogForm::Verbatim,
             "ISAKMP/xauth: request attribute XAUTH_USER_PASSWORD_V2",
         );
         self.log(
             Some(sa.id),
             None,
-            format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+            format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
         );
         let state = Transaction::XauthRequestSent { mid, attempt };
         self.xact_send(now, sa, mid, tx::xauth_request(id), state, true);
@@ -268,7 +285,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!(
+                format_args!(
                     "XAUTH: authentication failed for user {user} (attempt {attempt}): asking again"
                 ),
             );
@@ -287,17 +304,24 @@ impl Engine {
             self.send_xauth_request(now, sa, attempt + 1);
             return;
         }
+        // AAA's verdict on the user is in.
+        self.aaa_callback();
         let mid = self.xact_mid(sa);
         let id = self.identifier();
-        self.log(
-            Some(sa.id),
+        self.log_form(
             None,
-            format!("set new node {mid} to CONF_XAUTH"),
+            None,
+            LogForm::Global,
+            format_args!("set new node {} to CONF_XAUTH", mid as i32),
         );
         self.log(
             Some(sa.id),
             None,
-            format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+            format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
         );
         let state = Transaction::XauthSetSent {
             mid,
@@ -359,7 +383,11 @@ impl Engine {
                 self.log(
                     Some(sa.id),
                     None,
-                    format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+                    format_args!(
+                        "initiating peer config to {}. ID = {}",
+                        sa.remote.ip(),
+                        mid as i32
+                    ),
                 );
                 let state = Transaction::ConfigSetSent { mid, attrs };
                 self.xact_send(now, sa, mid, set, state, true);
@@ -436,7 +464,11 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format!("initiating peer config to {}. ID = {mid}", sa.remote.ip()),
+            format_args!(
+                "initiating peer config to {}. ID = {}",
+                sa.remote.ip(),
+                mid as i32
+            ),
         );
         let state = Transaction::ClientConfigRequestSent { mid };
         self.xact_send(now, sa, mid, tx::config_request(id), state, true);
@@ -452,7 +484,7 @@ impl Engine {
         attrs: ModeConfigAttributes,
     ) {
         if let Some(a) = attrs.address {
-            self.log(Some(sa.id), None, format!("assigned address {a}"));
+            self.log(Some(sa.id), None, format_args!("assigned address {a}"));
             sa.assigned = Some(a);
             for acq in &mut sa.acquires {
                 acq.selectors.local = TrafficSelector::host(a);
@@ -473,7 +505,7 @@ impl Engine {
             self.log(
                 Some(sa.id),
                 None,
-                format!("transaction timed out in {name}: deleting the SA"),
+                format_args!("transaction timed out in {name}: deleting the SA"),
             );
             self.send_ike_delete(sa);
             self.ike_down_ref(sa, DownReason::PeerDead);

@@ -17,6 +17,7 @@ use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
     plain, responder_lifetime, same_suite, sealed,
 };
+use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
@@ -197,6 +198,7 @@ impl AggressiveInitiator {
                 natt_drafts: ctx.natt_drafts,
                 advertise_dpd: ctx.advertise_dpd,
                 commit: ctx.commit,
+                trace: &mut *ctx.trace,
             };
             if nat.any() {
                 c2.local.set_port(ctx.natt_port);
@@ -316,6 +318,9 @@ impl AggressiveResponder {
             _ => None,
         })
         .ok_or(Error::unexpected("AM1 without ID"))?;
+        said::processing(ctx, "SA", header.message_id);
+        said::processing(ctx, "ID", header.message_id);
+        said::id_payload(ctx, id, said::next_of(idp));
         let peer_id = parse_identity(id)?;
         if !ctx
             .policy
@@ -339,14 +344,23 @@ impl AggressiveResponder {
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &peer_id)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
+        // The key is AAA's answer in IOS.
+        ctx.trace.global("got callback 1");
         if !dh_gate() {
             return Err(AmRefusal::OverBudget);
         }
+        said::vendor_ids(ctx, &payloads);
+        said::xauth_preshared(ctx, &transform);
+        said::phase1_accepted(ctx, sa, &transform, choice.priority);
         let dh = DhKeyPair::generate(chosen.group, ctx.rng)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
+        said::dh_generated(ctx);
+        said::processing(ctx, "KE", header.message_id);
         let g_xy = dh
             .shared(&g_xi)
             .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;
+        said::crypto_engine(ctx, "generate alg parameter");
+        said::processing(ctx, "NONCE", header.message_id);
         let nr = ctx.nonce();
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
@@ -364,11 +378,24 @@ impl AggressiveResponder {
             &header.icookie,
             &rcookie,
         )?;
+        said::skeyid(ctx);
+        if let Some(m) = natt {
+            said::constructed_natt(ctx, m);
+        }
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
         // UDP port 500 (RFC 2407 4.6.2 allows only 0/0 or 17/500; IOS's
         // 17/0 is logged as a MUST violation by Libreswan).
-        let idr = Payload::Id(identity_payload(&local_id));
+        let idr_payload = identity_payload(&local_id);
+        // What follows our ID in AM2: NAT-D under NAT-T, else HASH_R.
+        let next = match natt {
+            Some(super::NattMethod::Rfc3947) => 20,
+            Some(_) => 130,
+            None => super::msg::pt::HASH,
+        };
+        said::our_id(ctx, &idr_payload, next, said::is_xauth(&transform));
+        let idr = Payload::Id(idr_payload);
         let idir_b = body_of(&idr);
+        said::hmac(ctx);
         let hash_r = ks.keys.hash_r(
             &ks.g_xi,
             &ks.g_xr,
@@ -395,6 +422,9 @@ impl AggressiveResponder {
         out.push(Payload::Hash(hash_r.to_vec()));
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(header.icookie, rcookie, exch::AGGRESSIVE, &out);
+        // Our DH private value goes with `dh`, here.
+        drop(dh);
+        said::clear_dh(ctx);
         Ok((
             Self {
                 icookie: header.icookie,
@@ -432,6 +462,8 @@ impl AggressiveResponder {
                 why: "AM3 without HASH",
             };
         };
+        said::processing(ctx, "HASH", header.message_id);
+        said::hmac(ctx);
         let expect = self.ks.keys.hash_i(
             &self.ks.g_xi,
             &self.ks.g_xr,
@@ -459,6 +491,7 @@ impl AggressiveResponder {
         else {
             return Step::Fail(Error::refused("no ISAKMP profile matches the identity"));
         };
+        said::profile_matched(ctx, &profile);
         let ic = has_initial_contact(&payloads);
         Step::Done {
             sa: Box::new(Phase1Sa {

@@ -17,6 +17,7 @@ use super::phase1::Step;
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
+use super::trace::Trace;
 use super::transaction::{self, XauthNumbering};
 use super::{Ctx, Phase1Sa, notify};
 use crate::policy::{
@@ -36,6 +37,7 @@ struct Side {
     policy: StaticPolicy,
     local: SocketAddrV4,
     remote: SocketAddrV4,
+    trace: Trace,
 }
 
 impl Side {
@@ -45,6 +47,7 @@ impl Side {
             policy,
             local: SocketAddrV4::new(local, 500),
             remote: SocketAddrV4::new(remote, 500),
+            trace: Trace::new(None),
         }
     }
 
@@ -64,6 +67,7 @@ impl Side {
             natt_drafts: true,
             advertise_dpd: true,
             commit: false,
+            trace: &mut self.trace,
         }
     }
 }

@@ -13,11 +13,12 @@
 //! The pre-shared key is chosen by the peer's address: the identity is
 //! only known (encrypted) in MM5.
 
-use super::msg::{Header, Payload, exch, flags, parse_chain};
+use super::msg::{self, Header, Payload, exch, flags, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
+use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
     Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
@@ -442,6 +443,7 @@ impl MainModeResponder {
             _ => None,
         })
         .ok_or(Error::unexpected("MM1 without SA"))?;
+        said::processing(ctx, "SA", header.message_id);
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
         let choice = ctx
@@ -459,6 +461,10 @@ impl MainModeResponder {
         {
             return Err(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey));
         }
+        said::psk_found(ctx, true);
+        said::xauth_preshared(ctx, &transform);
+        said::phase1_accepted(ctx, sa, &transform, choice.priority);
+        said::vendor_ids(ctx, &payloads);
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let announce_lifetime = choice.lifetime != chosen.lifetime;
         chosen.lifetime = choice.lifetime;
@@ -477,6 +483,14 @@ impl MainModeResponder {
             }),
             reply,
         ))
+    }
+
+    /// The state IOS names on the message this state waits for.
+    pub(crate) fn received_name(&self) -> &'static str {
+        match self {
+            Self::ExpectKe(_) => "IKE_R_MM3",
+            Self::ExpectHashI(_) => "IKE_R_MM5",
+        }
     }
 
     /// Handles MM3 or MM5.
@@ -504,6 +518,7 @@ impl RExpectKe {
             Ok(v) => v,
             Err(e) => return fail(e),
         };
+        // The key before any DH work: a peer without one costs nothing.
         let Some(psk) = ctx
             .policy
             .preshared_key_for_address(*ctx.local.ip(), *ctx.remote.ip())
@@ -513,9 +528,14 @@ impl RExpectKe {
         let Some(dh) = DhKeyPair::generate(self.chosen.group, ctx.rng) else {
             return fail(Error::Internal("DH group"));
         };
+        said::dh_generated(ctx);
+        said::processing(ctx, "KE", header.message_id);
         let Some(g_xy) = dh.shared(&g_xi) else {
             return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation));
         };
+        said::crypto_engine(ctx, "generate alg parameter");
+        said::processing(ctx, "NONCE", header.message_id);
+        said::psk_found(ctx, false);
         let nr = ctx.nonce();
         let nat = check_nat_d(
             ctx,
@@ -550,6 +570,11 @@ impl RExpectKe {
             Ok(k) => k,
             Err(e) => return fail(e),
         };
+        said::skeyid(ctx);
+        // Our DH private value goes with `dh`, here.
+        drop(dh);
+        said::clear_dh(ctx);
+        said::vendor_ids(ctx, &payloads);
         Step::Next {
             state: MainModeResponder::ExpectHashI(RExpectHashI {
                 icookie: self.icookie,
@@ -593,6 +618,15 @@ impl RExpectHashI {
             Ok(v) => v,
             Err(e) => return fail(e),
         };
+        said::processing(ctx, "ID", header.message_id);
+        if let Some(p) = payloads
+            .iter()
+            .find(|p| matches!(p.payload, Payload::Id(_)))
+        {
+            said::id_payload(ctx, id, said::next_of(p));
+        }
+        said::processing(ctx, "HASH", header.message_id);
+        said::hmac(ctx);
         let expect = self.ks.keys.hash_i(
             &self.ks.g_xi,
             &self.ks.g_xr,
@@ -616,9 +650,13 @@ impl RExpectHashI {
         else {
             return fail(Error::refused("no ISAKMP profile matches the identity"));
         };
+        said::profile_matched(ctx, &profile);
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
-        let idr = Payload::Id(identity_payload(&local_id));
+        let idr_payload = identity_payload(&local_id);
+        said::our_id(ctx, &idr_payload, msg::pt::HASH, false);
+        let idr = Payload::Id(idr_payload);
         let idir_b = body_of(&idr);
+        said::hmac(ctx);
         let hash_r = self.ks.keys.hash_r(
             &self.ks.g_xi,
             &self.ks.g_xr,

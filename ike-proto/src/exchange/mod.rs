@@ -23,7 +23,9 @@ pub mod notify;
 pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
+pub(crate) mod said;
 pub(crate) mod suite;
+pub(crate) mod trace;
 pub(crate) mod transaction;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -83,6 +85,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) advertise_dpd: bool,
     /// Set the commit bit in the Quick Mode messages we send.
     pub(crate) commit: bool,
+    /// Where the exchange's debug lines go.
+    pub(crate) trace: &'a mut trace::Trace,
 }
 
 impl Ctx<'_> {

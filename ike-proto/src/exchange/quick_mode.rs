@@ -22,6 +22,7 @@ use zeroize::Zeroizing;
 use super::msg::{
     Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain, exch, flags, pt,
 };
+use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
     Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, SaPhase, esp_transform, find, notify,
@@ -462,6 +463,8 @@ impl QuickModeResponder {
             return Err(unproven(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
         }
         p1.crypter.confirm(header.message_id);
+        said::hmac(ctx);
+        said::processing(ctx, "HASH", header.message_id);
         // The SPI the initiator proposed names the failed negotiation in
         // our notify.
         let spi = opened.payloads.iter().find_map(|p| match &p.payload {
@@ -498,6 +501,7 @@ impl QuickModeResponder {
             _ => None,
         })
         .ok_or(Error::unexpected("QM1 without SA"))?;
+        said::processing(ctx, "SA", header.message_id);
         let (ni, _) = find(payloads, |p| match p {
             Payload::Nonce(n) => Some(n.clone()),
             _ => None,
@@ -583,6 +587,12 @@ impl QuickModeResponder {
         if udp != natt.is_some() {
             return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
+        said::phase2_accepted(ctx, number, &[&transform]);
+        said::validate_request(ctx, &selectors, &chosen);
+        said::processing(ctx, "NONCE", header.message_id);
+        for _ in &ids {
+            said::processing(ctx, "ID", header.message_id);
+        }
         let mut dh = None;
         let g_qm = match chosen.pfs {
             Some(g) => {
@@ -597,6 +607,10 @@ impl QuickModeResponder {
             }
             None => None,
         };
+        if chosen.pfs.is_some() {
+            said::processing(ctx, "KE", header.message_id);
+        }
+        ctx.trace.conn("asking for 1 spis from ipsec");
         let spi_in = alloc_spi(ctx);
         let spi_out = u32::from_be_bytes(spi_out);
         let nr = ctx.nonce();
@@ -625,6 +639,7 @@ impl QuickModeResponder {
             }));
         }
         let (first, rest) = emit_chain(&out);
+        said::hmac(ctx);
         let h2 = p1.keys.hash2(header.message_id, &ni, &rest);
         let commit = if ctx.commit { flags::C } else { 0 };
         let reply = p1.seal(

@@ -237,6 +237,10 @@ pub struct Phase1Choice {
     /// The lifetime we will hold the SA to; shorter than the peer's offer
     /// means a RESPONDER_LIFETIME notify is sent.
     pub lifetime: Lifetime,
+    /// The priority of the `crypto isakmp policy` that accepted it, for
+    /// the debug line `Checking ISAKMP transform 1 against priority 10
+    /// policy` (`None`: the policy has no numbered list).
+    pub priority: Option<u32>,
 }
 
 /// What the authenticated identity matched (`crypto isakmp profile`).

@@ -269,7 +269,11 @@ impl Policy for StaticPolicy {
                 if let Some(lifetime) =
                     choose_lifetime(self.phase1_lifetime_rule, ours.lifetime, theirs.lifetime)
                 {
-                    return Some(Phase1Choice { index, lifetime });
+                    return Some(Phase1Choice {
+                        index,
+                        lifetime,
+                        priority: None,
+                    });
                 }
             }
         }

@@ -1603,3 +1603,44 @@ fn a_retransmitted_first_message_gets_the_same_answer() {
     assert_eq!(hub.counters().duplicates, 1);
     assert_eq!(hub.ike_sa_rows().len(), 1);
 }
+
+/// `debug crypto isakmp|ipsec` in the engine: with both off it hands out no
+/// log line at all; with IPsec alone, only the IPsec subsystem's lines.
+#[test]
+fn the_debug_switches_decide_which_lines_the_engine_writes() {
+    use ike_proto::engine::{Debugging, LogForm};
+    let mut pair = seed_pair(Config::default(), 1);
+    pair.b.set_debugging(Debugging::NONE);
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    assert_eq!(ups(&pair.b_events).len(), 1);
+    assert!(log_lines(&pair.b_events).is_empty());
+    assert!(
+        !log_lines(&pair.a_events).is_empty(),
+        "the spoke kept its lines"
+    );
+
+    let mut pair = seed_pair(Config::default(), 2);
+    pair.b.set_debugging(Debugging {
+        isakmp: false,
+        ipsec: true,
+    });
+    pair.initiate_a(spoke_selectors());
+    pair.run_for(Duration::from_secs(5));
+    let forms: Vec<LogForm> = pair
+        .b_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Log(l) => Some(l.form),
+            _ => None,
+        })
+        .collect();
+    assert!(!forms.is_empty());
+    assert!(forms.iter().all(|f| *f == LogForm::Ipsec), "{forms:?}");
+    let hub_log = log_lines(&pair.b_events).join("\n");
+    assert!(
+        hub_log.contains("IPSEC(spi_response): getting spi"),
+        "{hub_log}"
+    );
+    assert!(hub_log.contains("IPSEC(validate_proposal_request): proposal part #1,"));
+}
