@@ -1,0 +1,75 @@
+//! Memory per peer of a hub: the heap a [`Gateway`](ike_policy::Gateway)
+//! (engine, Gateway tables and esp-core together) holds for each peer
+//! brought up by a real negotiation (one IKE SA and one child SA pair,
+//! both directions; the seed's suite), counted by the allocator: the
+//! growth of the heap in use from the empty hub to N peers, over N.
+//!
+//! The bound is the one the scale issue asks for at 100,000 peers: 2 KiB.
+//! Allocation counting is deterministic, so this is a test, not a bench.
+//!
+//! ```sh
+//! cargo test -p benches --test peer_memory                 # 1,000 peers
+//! cargo test --release -p benches --test peer_memory -- --ignored --nocapture   # up to 100,000
+//! ```
+
+use std::time::Duration;
+
+use benches::peers::Rig;
+
+#[global_allocator]
+static HEAP: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+/// The tests share the process's heap: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The most heap one peer may take.
+const BOUND: usize = 2048;
+
+/// Heap bytes in use now.
+fn heap_in_use() -> usize {
+    let s = HEAP.stats();
+    s.bytes_allocated.saturating_sub(s.bytes_deallocated)
+}
+
+/// Brings the hub up to each count in turn; the heap per peer at each.
+fn per_peer(counts: &[u32]) -> Vec<(u32, usize)> {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut rig = Rig::new();
+    // One peer up and down first: whatever is allocated once (queues'
+    // first buffers, the policy's caches) is not any peer's.
+    let mut t = Duration::ZERO;
+    let s = rig.bring_up(&mut t);
+    rig.tear_down(s, &mut t);
+    let base = heap_in_use();
+    let mut out = Vec::new();
+    for &n in counts {
+        while rig.hub.installed_child_sas() < n as usize {
+            drop(rig.bring_up(&mut t));
+        }
+        let grown = heap_in_use().saturating_sub(base);
+        let each = grown / n as usize;
+        println!(
+            "peer memory: {n} peers: {grown} bytes of heap, {each} bytes per peer \
+             ({} IKE SAs, {} child SAs)",
+            rig.hub.engine().ike_sa_rows().len(),
+            rig.hub.installed_child_sas()
+        );
+        out.push((n, each));
+    }
+    out
+}
+
+#[test]
+fn a_thousand_peers_fit_in_2_kib_each() {
+    for (n, each) in per_peer(&[1_000]) {
+        assert!(each <= BOUND, "{n} peers: {each} bytes per peer");
+    }
+}
+
+#[test]
+#[ignore = "100,000 negotiations: minutes; run in release"]
+fn a_hundred_thousand_peers_fit_in_2_kib_each() {
+    for (n, each) in per_peer(&[1_000, 10_000, 100_000]) {
+        assert!(each <= BOUND, "{n} peers: {each} bytes per peer");
+    }
+}
