@@ -45,10 +45,12 @@ impl Engine {
             rekey_of: None,
         };
         // Already protected or being negotiated: nothing to do.
-        if self.children.values().any(|c| {
-            !c.replaced && c.sa.remote.ip() == peer.ip() && c.sa.selectors == acquire.selectors
-        }) {
-            if let Some(sa) = self.sas.values().find(|s| s.remote.ip() == peer.ip()) {
+        if self
+            .children
+            .of_peer(*peer.ip())
+            .any(|c| !c.replaced && c.sa.selectors == acquire.selectors)
+        {
+            if let Some(sa) = self.sas_of_peer(*peer.ip()).next() {
                 return Ok(sa.id);
             }
         }
@@ -64,9 +66,8 @@ impl Engine {
     ) -> Result<IkeSaId, CommandError> {
         // An established IKE SA with the peer: Quick Mode now.
         let established = self
-            .sas
-            .values()
-            .filter(|s| s.remote.ip() == peer.ip() && s.established().is_some())
+            .sas_of_peer(*peer.ip())
+            .filter(|s| s.established().is_some())
             .max_by_key(|s| s.established_at)
             .map(|s| s.id);
         if let Some(id) = established {
@@ -89,11 +90,11 @@ impl Engine {
             return Ok(id);
         }
         // A phase 1 under way: queue.
-        if let Some(sa) = self
-            .sas
-            .values_mut()
-            .find(|s| s.remote.ip() == peer.ip() && s.is_half_open() && s.initiator)
-        {
+        let queued = self
+            .sas_of_peer(*peer.ip())
+            .find(|s| s.is_half_open() && s.initiator)
+            .map(|s| s.id);
+        if let Some(sa) = queued.and_then(|id| self.sas.get_mut(&id)) {
             if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
                 sa.acquires.push(acquire);
             }

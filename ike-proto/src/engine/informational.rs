@@ -3,7 +3,7 @@
 
 use super::counters::bump;
 use super::{
-    Arrival, DownReason, Encapsulation, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole,
+    Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole,
     SaTimer,
 };
 use crate::error::Error;
@@ -169,13 +169,17 @@ impl Engine {
                                 continue;
                             };
                             let spi = u32::from_be_bytes(b);
+                            // This SA's own, else its system's (the same
+                                // peer address: the scope's).
                             let hit = self
                                 .children
-                                .values()
-                                .find(|c| {
-                                    c.sa.spi_out == spi
-                                        && (c.sa.ike_sa == sa.id || scope.covers_child(c))
-                                })
+                                .of_ike(sa.id)
+                                .chain(
+                                    self.children
+                                        .of_peer(*scope.remote.ip())
+                                        .filter(|c| scope.covers_child(c)),
+                                )
+                                .find(|c| c.sa.spi_out == spi)
                                 .map(|c| c.sa.id);
                             if let Some(c) = hit.and_then(|h| self.children.remove(&h)) {
                                 self.log(
@@ -272,12 +276,7 @@ impl Engine {
                 None,
                 format!("peer moved from {old} to {remote}"),
             );
-            for c in self.children.values_mut().filter(|c| c.sa.remote == old) {
-                c.sa.remote = remote;
-                if let Encapsulation::Udp { remote_port, .. } = &mut c.sa.encapsulation {
-                    *remote_port = remote.port();
-                }
-            }
+            self.children.move_peer(old, remote);
             self.events.push_back(Event::PeerAddressChanged {
                 ike_sa: sa.id,
                 old,

@@ -271,6 +271,9 @@ struct IkeSa {
     /// As the responder, the address the first message came from (the
     /// `by_first` key).
     first_from: Option<Ipv4Addr>,
+    /// The peer address the SA is filed under in `Engine::by_peer` (its
+    /// `remote`'s, as of the last time it went back into the table).
+    filed_under: Option<Ipv4Addr>,
 }
 
 /// Whose SAs a peer's INITIAL_CONTACT or DELETE may touch: those of the
@@ -418,6 +421,9 @@ pub struct Engine {
     /// Responder SAs by the initiator cookie and address of the first
     /// message: its retransmissions find the SA in O(1).
     by_first: HashMap<([u8; 8], Ipv4Addr), IkeSaId>,
+    /// IKE SAs by peer address: what a peer's child SAs, commands and
+    /// INITIAL_CONTACT look for, without a walk over every SA.
+    by_peer: BTreeSet<(Ipv4Addr, IkeSaId)>,
     children: ChildTable,
     /// The inbound SPIs of every IKE SA's Quick Modes (running or
     /// lingering): new SPIs avoid them.
@@ -484,6 +490,7 @@ impl Engine {
             sas: HashMap::new(),
             by_cookies: HashMap::new(),
             by_first: HashMap::new(),
+            by_peer: BTreeSet::new(),
             children: ChildTable::default(),
             quick_spis: HashSet::new(),
             next_id: 1,
@@ -768,9 +775,23 @@ impl Engine {
     /// Puts an SA (back) into the table after it was worked on, with its
     /// next deadline: every change to an SA's timers happens while it is
     /// out of the table, so this keeps `wakeups` exact.
-    fn put_sa(&mut self, sa: Box<IkeSa>) {
+    fn put_sa(&mut self, mut sa: Box<IkeSa>) {
         self.reschedule(sa.id, sa.next_timeout());
+        let peer = *sa.remote.ip();
+        if sa.filed_under != Some(peer) {
+            if let Some(old) = sa.filed_under.replace(peer) {
+                self.by_peer.remove(&(old, sa.id));
+            }
+            self.by_peer.insert((peer, sa.id));
+        }
         self.sas.insert(sa.id, sa);
+    }
+
+    /// The IKE SAs in the table with a peer address, in handle order.
+    fn sas_of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &IkeSa> {
+        self.by_peer
+            .range((peer, IkeSaId(0))..=(peer, IkeSaId(u64::MAX)))
+            .filter_map(|(_, id)| self.sas.get(id).map(|s| &**s))
     }
 
     fn reschedule(&mut self, id: IkeSaId, at: Option<Instant>) {
@@ -795,6 +816,9 @@ impl Engine {
             self.quick_spis.remove(&q.spi_in);
         }
         self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+        if let Some(peer) = sa.filed_under {
+            self.by_peer.remove(&(peer, sa.id));
+        }
         self.half_open.remove(sa.id);
         self.reschedule(sa.id, None);
         if let Some(a) = sa.first_from {
@@ -838,6 +862,7 @@ impl Engine {
             pending_initial_contact: false,
             first_from: None,
             assigned: None,
+            filed_under: None,
         };
         sa.timers
             .set(SaTimer::Expire, self.now + self.exchange_life());
@@ -846,9 +871,8 @@ impl Engine {
 
     /// Whether we hold any SA (IKE or child) with this peer address.
     fn have_sas_with(&self, peer: Ipv4Addr, except: Option<IkeSaId>) -> bool {
-        self.sas
-            .values()
-            .any(|s| Some(s.id) != except && s.remote.ip() == &peer && !s.is_half_open())
-            || self.children.values().any(|c| c.sa.remote.ip() == &peer)
+        self.sas_of_peer(peer)
+            .any(|s| Some(s.id) != except && !s.is_half_open())
+            || self.children.of_peer(peer).next().is_some()
     }
 }

@@ -598,8 +598,7 @@ impl Engine {
     /// Xauth user (clients behind one NAT) keep theirs.
     pub(super) fn purge_scope(&mut self, scope: &PeerScope, keep: IkeSaId, reason: DownReason) {
         let ids: Vec<IkeSaId> = self
-            .sas
-            .values()
+            .sas_of_peer(*scope.remote.ip())
             .filter(|s| s.id != keep && scope.covers_ike(s))
             .map(|s| s.id)
             .collect();
@@ -608,13 +607,12 @@ impl Engine {
                 self.ike_down(sa, reason);
             }
         }
-        let mut kids: Vec<ChildSaId> = self
+        let kids: Vec<ChildSaId> = self
             .children
-            .values()
+            .of_peer(*scope.remote.ip())
             .filter(|c| c.sa.ike_sa != keep && scope.covers_child(c))
             .map(|c| c.sa.id)
             .collect();
-        kids.sort();
         for k in kids {
             if let Some(c) = self.children.remove(&k) {
                 self.child_down(c, reason);

@@ -338,15 +338,8 @@ impl Engine {
             .iter()
             .filter(|q| matches!(q.role, QmRole::Responder(_)))
             .count();
-        let (mut mine, mut peer) = (running, running);
-        for c in self.children.values() {
-            if c.sa.ike_sa == sa.id {
-                mine += 1;
-            }
-            if c.sa.remote.ip() == sa.remote.ip() {
-                peer += 1;
-            }
-        }
+        let mine = running + self.children.of_ike(sa.id).count();
+        let peer = running + self.children.of_peer(*sa.remote.ip()).count();
         mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
     }
 
@@ -453,14 +446,10 @@ impl Engine {
             .and_then(|a| a.rekey_of)
             .filter(|o| self.children.contains_key(o))
             .or_else(|| {
+                // The peer's entries, in handle order: the oldest first.
                 self.children
-                    .values()
-                    .filter(|c| {
-                        !c.replaced
-                            && c.sa.remote.ip() == sa.remote.ip()
-                            && c.sa.selectors == child.selectors
-                    })
-                    .min_by_key(|c| c.sa.id)
+                    .of_peer(*sa.remote.ip())
+                    .find(|c| !c.replaced && c.sa.selectors == child.selectors)
                     .map(|c| c.sa.id)
             });
         let event = match old.and_then(|o| self.children.get_mut(&o)) {
