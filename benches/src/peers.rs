@@ -8,7 +8,8 @@
 //! address (100.64.0.0/10 onwards) and its own LAN (a host in
 //! 11.0.0.0/8), negotiating Main Mode then Quick Mode with the hub in
 //! memory: real Diffie-Hellman, real keys, the install path every
-//! negotiated SA takes. The clock stands still, so no timer fires.
+//! negotiated SA takes. The clock stands still, so no timer fires, until
+//! [`Rig::settle`] moves it past the time finished exchanges linger.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration as WallDuration, Instant as WallClock};
@@ -58,10 +59,14 @@ pub fn spoke_lan(i: u32) -> TrafficSelector {
     TrafficSelector::host(Ipv4Addr::from(0x0b00_0000 + i))
 }
 
-/// The instant everything happens at (the clock stands still).
-pub fn now() -> Instant {
+/// The instant the rig starts at.
+pub fn start() -> Instant {
     Instant::from_secs(10)
 }
+
+/// How far [`Rig::settle`] moves the clock: past the minute a finished
+/// exchange answers duplicates, well short of any SA lifetime.
+pub const SETTLE: ike_proto::time::Duration = ike_proto::time::Duration::from_secs(120);
 
 /// A spoke that negotiated with the hub: its engine, kept to tear the
 /// tunnel down again.
@@ -78,6 +83,8 @@ pub struct Rig {
     pub hub: Gateway,
     /// Spokes brought up so far (the next one is `next`).
     pub next: u32,
+    /// The clock (standing still but for [`Rig::settle`]).
+    pub now: Instant,
 }
 
 impl Default for Rig {
@@ -92,7 +99,21 @@ impl Rig {
         let mut rng = ChaCha20Rng::seed_from_u64(14);
         let hub = Gateway::from_ios(HUB_CFG, GatewayOptions::default(), &mut rng)
             .expect("the hub's configuration");
-        Self { hub, next: 0 }
+        Self {
+            hub,
+            next: 0,
+            now: start(),
+        }
+    }
+
+    /// Moves the clock on by [`SETTLE`] and runs the hub's timers: the
+    /// finished exchanges stop lingering, the hub holds what an
+    /// established peer costs.
+    pub fn settle(&mut self) {
+        self.now = self.now + SETTLE;
+        self.hub.handle_timeout(self.now);
+        while self.hub.poll_event().is_some() {}
+        while self.hub.poll_transmit().is_some() {}
     }
 
     /// Brings up the next spoke: Main Mode + Quick Mode with the hub until
@@ -113,7 +134,7 @@ impl Rig {
             remote: hub_lan(),
         };
         engine
-            .initiate(now(), addr, self.hub.ike_endpoint(), selectors)
+            .initiate(self.now, addr, self.hub.ike_endpoint(), selectors)
             .expect("the spoke protects its LAN");
         let mut spoke = Spoke { engine, addr };
         self.exchange(&mut spoke, hub_time);
@@ -127,10 +148,10 @@ impl Rig {
     pub fn tear_down(&mut self, mut spoke: Spoke, hub_time: &mut WallDuration) {
         let before = self.hub.installed_child_sas();
         for c in spoke.engine.child_sas() {
-            spoke.engine.delete_child_sa(now(), c.id).expect("live");
+            spoke.engine.delete_child_sa(self.now, c.id).expect("live");
         }
         for s in spoke.engine.ike_sas() {
-            spoke.engine.delete_ike_sa(now(), s.id).expect("live");
+            spoke.engine.delete_ike_sa(self.now, s.id).expect("live");
         }
         self.exchange(&mut spoke, hub_time);
         assert_eq!(self.hub.installed_child_sas() + 1, before, "torn down");
@@ -145,7 +166,7 @@ impl Rig {
                 #[allow(clippy::disallowed_methods, reason = "the hub's share, measured")]
                 let start = WallClock::now();
                 self.hub
-                    .handle_datagram(now(), d.remote, d.local, &d.payload);
+                    .handle_datagram(self.now, d.remote, d.local, &d.payload);
                 let mut replies = Vec::new();
                 while let Some(t) = self.hub.poll_transmit() {
                     replies.push(t);
@@ -160,7 +181,7 @@ impl Rig {
                             payload,
                         } => {
                             assert_eq!(remote, spoke.addr, "the hub answers this spoke");
-                            spoke.engine.handle_datagram(now(), remote, local, &payload);
+                            spoke.engine.handle_datagram(self.now, remote, local, &payload);
                         }
                         other => panic!("the hub sent {other:?}"),
                     }

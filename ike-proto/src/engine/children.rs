@@ -64,7 +64,9 @@ pub(super) enum Lifetime {
 
 #[derive(Default)]
 pub(super) struct ChildTable {
-    map: HashMap<ChildSaId, ChildEntry>,
+    /// Boxed: the table's spare buckets hold pointers, not 300-byte
+    /// entries.
+    map: HashMap<ChildSaId, Box<ChildEntry>>,
     /// Every entry's next deadline (soft or hard lifetime), ordered.
     timers: BTreeSet<(Instant, ChildSaId)>,
     /// Inbound SPIs in use, with how many entries hold each (a new SPI
@@ -88,7 +90,7 @@ impl ChildTable {
         }
         self.by_ike.insert((entry.sa.ike_sa, id));
         self.by_peer.insert((*entry.sa.remote.ip(), id));
-        self.map.insert(id, entry);
+        self.map.insert(id, Box::new(entry));
     }
 
     fn forget(&mut self, id: ChildSaId, entry: &ChildEntry) {
@@ -113,7 +115,7 @@ impl ChildTable {
     pub(super) fn remove(&mut self, id: &ChildSaId) -> Option<ChildEntry> {
         let entry = self.map.remove(id)?;
         self.forget(*id, &entry);
-        Some(entry)
+        Some(*entry)
     }
 
     /// Spends the soft lifetime (rekeyed, or replaced by a newer SA).
@@ -155,12 +157,12 @@ impl ChildTable {
     }
 
     pub(super) fn get(&self, id: &ChildSaId) -> Option<&ChildEntry> {
-        self.map.get(id)
+        self.map.get(id).map(|c| &**c)
     }
 
     /// An entry to change; its lifetimes only through the table.
     pub(super) fn get_mut(&mut self, id: &ChildSaId) -> Option<&mut ChildEntry> {
-        self.map.get_mut(id)
+        self.map.get_mut(id).map(|c| &mut **c)
     }
 
     pub(super) fn contains_key(&self, id: &ChildSaId) -> bool {
@@ -168,21 +170,21 @@ impl ChildTable {
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = &ChildEntry> {
-        self.map.values()
+        self.map.values().map(|c| &**c)
     }
 
     /// The entries an IKE SA negotiated, in handle order.
     pub(super) fn of_ike(&self, ike_sa: IkeSaId) -> impl Iterator<Item = &ChildEntry> {
         self.by_ike
             .range((ike_sa, ChildSaId(0))..=(ike_sa, ChildSaId(u64::MAX)))
-            .filter_map(|(_, id)| self.map.get(id))
+            .filter_map(|(_, id)| self.map.get(id).map(|c| &**c))
     }
 
     /// The entries with a peer address, in handle order.
     pub(super) fn of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &ChildEntry> {
         self.by_peer
             .range((peer, ChildSaId(0))..=(peer, ChildSaId(u64::MAX)))
-            .filter_map(|(_, id)| self.map.get(id))
+            .filter_map(|(_, id)| self.map.get(id).map(|c| &**c))
     }
 
     /// The peer behind a NAT was remapped from `old` to `new`: the

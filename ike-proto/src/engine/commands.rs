@@ -128,13 +128,13 @@ impl Engine {
                 let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
                 let (s, m) =
                     MainModeInitiator::start(&mut ctx, icookie, p1.proposals, psk, local_id);
-                (Phase1State::MainI(s), m, "IKE_I_MM1")
+                (Phase1State::MainI(Box::new(s)), m, "IKE_I_MM1")
             }
             crate::policy::Phase1Mode::Aggressive => {
                 let mut ctx = Self::ctx(&mut self.rng, &*self.policy, &self.config, local, peer);
                 let (s, m) = AggressiveInitiator::start(&mut ctx, icookie, p1.proposals, local_id)
                     .map_err(|_| CommandError::NoPhase1Policy)?;
-                (Phase1State::AggrI(s), m, "IKE_I_AM1")
+                (Phase1State::AggrI(Box::new(s)), m, "IKE_I_AM1")
             }
         };
         let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);

@@ -92,11 +92,13 @@ impl Engine {
                     if !authenticated {
                         // Unauthenticated: honoured only as the answer to our
                         // first message, from the peer we sent it to.
-                        let awaiting_first_answer = matches!(
-                            sa.phase1,
-                            Phase1State::MainI(MainModeInitiator::ExpectSa(_))
-                                | Phase1State::AggrI(_)
-                        );
+                        let awaiting_first_answer = match &sa.phase1 {
+                            Phase1State::MainI(s) => {
+                                matches!(**s, MainModeInitiator::ExpectSa(_))
+                            }
+                            Phase1State::AggrI(_) => true,
+                            _ => false,
+                        };
                         if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
                             // Our phase 1 was refused.
                             let e = Error::from_notify(ty);
@@ -199,10 +201,8 @@ impl Engine {
 
     fn connected(&mut self, now: Instant, sa: &mut IkeSa, _spi: &[u8]) {
         let idx = sa.quick.iter().position(|q| {
-            matches!(
-                &q.role,
-                QmRole::Initiator(QuickModeInitiator::ExpectConnected(_))
-            )
+            matches!(&q.role, QmRole::Initiator(s)
+                if matches!(**s, QuickModeInitiator::ExpectConnected(_)))
         });
         let Some(idx) = idx else {
             return;
@@ -211,8 +211,8 @@ impl Engine {
             return;
         };
         let acquire = slot.acquire;
-        if let QmRole::Initiator(QuickModeInitiator::ExpectConnected(child)) =
-            core::mem::replace(&mut slot.role, QmRole::Done)
+        if let QmRole::Initiator(s) = core::mem::replace(&mut slot.role, QmRole::Done)
+            && let QuickModeInitiator::ExpectConnected(child) = *s
         {
             let mid = slot.message_id;
             self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
@@ -227,10 +227,8 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(_, q)| {
-                matches!(
-                    q.role,
-                    QmRole::Initiator(QuickModeInitiator::ExpectHash2(_))
-                )
+                matches!(&q.role, QmRole::Initiator(s)
+                    if matches!(**s, QuickModeInitiator::ExpectHash2(_)))
             })
             .map(|(i, _)| i)
             .collect();

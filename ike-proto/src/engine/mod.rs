@@ -154,11 +154,14 @@ impl Timer for SaTimer {
     }
 }
 
+/// Each state boxed: an established SA (most of a hub's) would otherwise
+/// carry the room of the largest negotiating state (a DH key pair and
+/// the messages so far, 400 bytes) for its whole life.
 enum Phase1State {
-    MainI(MainModeInitiator),
-    MainR(MainModeResponder),
-    AggrI(AggressiveInitiator),
-    AggrR(AggressiveResponder),
+    MainI(Box<MainModeInitiator>),
+    MainR(Box<MainModeResponder>),
+    AggrI(Box<AggressiveInitiator>),
+    AggrR(Box<AggressiveResponder>),
     Established(Box<Phase1Sa>),
     /// Transitional, while a state is being handled.
     Gone,
@@ -168,11 +171,15 @@ impl Phase1State {
     /// The `show crypto isakmp sa` state.
     fn ios_state(&self) -> &'static str {
         match self {
-            Self::MainI(MainModeInitiator::ExpectSa(_)) => "MM_NO_STATE",
-            Self::MainI(MainModeInitiator::ExpectKe(_))
-            | Self::MainR(MainModeResponder::ExpectKe(_)) => "MM_SA_SETUP",
-            Self::MainI(MainModeInitiator::ExpectHashR(_))
-            | Self::MainR(MainModeResponder::ExpectHashI(_)) => "MM_KEY_EXCH",
+            Self::MainI(s) => match &**s {
+                MainModeInitiator::ExpectSa(_) => "MM_NO_STATE",
+                MainModeInitiator::ExpectKe(_) => "MM_SA_SETUP",
+                MainModeInitiator::ExpectHashR(_) => "MM_KEY_EXCH",
+            },
+            Self::MainR(s) => match &**s {
+                MainModeResponder::ExpectKe(_) => "MM_SA_SETUP",
+                MainModeResponder::ExpectHashI(_) => "MM_KEY_EXCH",
+            },
             Self::AggrI(_) => "AG_NO_STATE",
             Self::AggrR(_) => "AG_INIT_EXCH",
             Self::Established(_) => "QM_IDLE",
@@ -192,9 +199,11 @@ impl Phase1State {
     }
 }
 
+/// The states boxed: a finished exchange (`Done`, lingering a minute to
+/// answer duplicates) then takes no room for them.
 enum QmRole {
-    Initiator(QuickModeInitiator),
-    Responder(QuickModeResponder),
+    Initiator(Box<QuickModeInitiator>),
+    Responder(Box<QuickModeResponder>),
     /// Finished: kept to answer retransmissions.
     Done,
 }
@@ -257,8 +266,9 @@ struct IkeSa {
     /// dropped rather than run again; the oldest go beyond
     /// [`QUICK_MODE_IDS`].
     seen_quick: VecDeque<u32>,
-    /// The Transaction exchange under way (Xauth, Mode Config).
-    xact: Option<XactSlot>,
+    /// The Transaction exchange under way (Xauth, Mode Config); boxed,
+    /// since most IKE SAs have none.
+    xact: Option<Box<XactSlot>>,
     /// Finished Transaction message IDs: what came and what we answered.
     xact_done: VecDeque<XactDone>,
     /// The user Xauth accepted.
@@ -665,6 +675,11 @@ impl Engine {
             return None;
         }
         let slot = sa.quick.remove(i);
+        if sa.quick.is_empty() {
+            // Most IKE SAs run a Quick Mode now and then: no room kept
+            // for one between them.
+            sa.quick = Vec::new();
+        }
         self.quick_spis.remove(&slot.spi_in);
         Some(slot)
     }
@@ -874,5 +889,14 @@ impl Engine {
         self.sas_of_peer(peer)
             .any(|s| Some(s.id) != except && !s.is_half_open())
             || self.children.of_peer(peer).next().is_some()
+    }
+}
+#[cfg(test)]
+mod tmp_sizes {
+    #[test]
+    fn sizes() {
+        use super::*;
+        println!("SIZES IkeSa {} Phase1State {} QmSlot {} QmRole {} Flight {} XactSlot {} Dpd {} ChildEntry {} Phase1Sa {} MainR {} MainI {} QMR {} QMI {} Transaction {}",
+            size_of::<IkeSa>(), size_of::<Phase1State>(), size_of::<QmSlot>(), size_of::<QmRole>(), size_of::<Flight>(), size_of::<XactSlot>(), size_of::<Dpd>(), size_of::<ChildEntry>(), size_of::<Phase1Sa>(), size_of::<MainModeResponder>(), size_of::<MainModeInitiator>(), size_of::<QuickModeResponder>(), size_of::<QuickModeInitiator>(), size_of::<Transaction>());
     }
 }

@@ -43,7 +43,7 @@ impl Engine {
                 (
                     MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
                         let kept = s.retained_bytes();
-                        (Phase1State::MainR(s), m, kept)
+                        (Phase1State::MainR(Box::new(s)), m, kept)
                     }),
                     "IKE_R_MM1",
                     "IKE_R_MM2",
@@ -62,7 +62,7 @@ impl Engine {
                 let started = match started {
                     Ok((s, m)) => {
                         let kept = s.retained_bytes();
-                        Ok((Phase1State::AggrR(s), m, kept))
+                        Ok((Phase1State::AggrR(Box::new(s)), m, kept))
                     }
                     Err(AmRefusal::OverBudget) => {
                         bump(&mut self.counters.aggressive_dh_budget);
@@ -290,17 +290,21 @@ impl Engine {
         let mut nat = None;
         let step = match state {
             Phase1State::MainI(s) => {
-                let (step, mm4) = s.handle(&mut ctx, header, body, want_ic);
+                let (step, mm4) = (*s).handle(&mut ctx, header, body, want_ic);
                 nat = mm4.map(|o| o.nat);
-                map_step(step, Phase1State::MainI)
+                map_step(step, |s| Phase1State::MainI(Box::new(s)))
             }
-            Phase1State::MainR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::MainR),
+            Phase1State::MainR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
+                Phase1State::MainR(Box::new(s))
+            }),
             Phase1State::AggrI(s) => {
-                let (step, detected) = s.handle(&mut ctx, header, body);
+                let (step, detected) = (*s).handle(&mut ctx, header, body);
                 nat = Some(detected);
-                map_step(step, Phase1State::AggrI)
+                map_step(step, |s| Phase1State::AggrI(Box::new(s)))
             }
-            Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
+            Phase1State::AggrR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
+                Phase1State::AggrR(Box::new(s))
+            }),
             established @ (Phase1State::Established(_) | Phase1State::Gone) => {
                 sa.phase1 = established;
                 bump(&mut self.counters.out_of_state);

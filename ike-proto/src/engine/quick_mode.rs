@@ -55,10 +55,13 @@ impl Engine {
                 let mut flight = Flight::default();
                 flight.request(now, msg, self.backoff());
                 self.quick_spis.insert(spi);
+                // One slot's room at a time: most IKE SAs run one
+                // Quick Mode, not four.
+                sa.quick.reserve_exact(1);
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     spi_in: spi,
-                    role: QmRole::Initiator(state),
+                    role: QmRole::Initiator(Box::new(state)),
                     acquire: Some(acquire),
                     flight,
                     expire_at: now + self.exchange_life(),
@@ -122,7 +125,7 @@ impl Engine {
             return;
         };
         match role {
-            QmRole::Initiator(s) => match s.handle(p1, header, body) {
+            QmRole::Initiator(s) => match (*s).handle(p1, header, body) {
                 InitiatorOutcome::Done {
                     reply,
                     child,
@@ -130,7 +133,7 @@ impl Engine {
                 } => {
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
+                        slot.role = waiting.map_or(QmRole::Done, |w| QmRole::Initiator(Box::new(w)));
                         slot.flight.answer(now, raw, reply.clone(), None);
                         slot.expire_at = now + linger;
                     }
@@ -152,7 +155,7 @@ impl Engine {
                 }
                 InitiatorOutcome::Ignore(s, why) => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = QmRole::Initiator(s);
+                        slot.role = QmRole::Initiator(Box::new(s));
                     }
                     bump(&mut self.counters.ignored);
                     self.log(Some(sa.id), Some(mid), format!("ignoring message: {why}"));
@@ -175,7 +178,7 @@ impl Engine {
                     }
                 }
             },
-            QmRole::Responder(s) => match s.handle(p1, header, body) {
+            QmRole::Responder(s) => match (*s).handle(p1, header, body) {
                 Ok((child, commit)) => {
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
@@ -211,7 +214,7 @@ impl Engine {
                 }
                 Err((s, e)) => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = QmRole::Responder(s);
+                        slot.role = QmRole::Responder(Box::new(s));
                     }
                     self.counters.error(&e);
                     self.log(Some(sa.id), Some(mid), format!("ignoring message: {e}"));
@@ -288,10 +291,13 @@ impl Engine {
                 flight.answer(now, raw, reply, Some(self.backoff()));
                 let spi_in = state.spi_in();
                 self.quick_spis.insert(spi_in);
+                // One slot's room at a time: most IKE SAs run one
+                // Quick Mode, not four.
+                sa.quick.reserve_exact(1);
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     spi_in,
-                    role: QmRole::Responder(state),
+                    role: QmRole::Responder(Box::new(state)),
                     acquire: None,
                     flight,
                     expire_at: now + self.exchange_life(),
