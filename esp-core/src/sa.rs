@@ -772,12 +772,3 @@ impl InboundSa {
         self.life.hard().is_some()
     }
 }
-#[cfg(test)]
-mod tmp_sizes {
-    #[test]
-    fn sizes() {
-        use super::*;
-        println!("SIZES Transform {} Counters {} Life {} Replay {} Enc {} Int {} Suite {}",
-            size_of::<Transform>(), size_of::<SaCounters>(), size_of::<LifetimeTracker>(), size_of::<ReplayWindow>(), size_of::<crate::suite::EncryptionKey>(), size_of::<crate::suite::IntegrityKey>(), size_of::<Suite>());
-    }
-}

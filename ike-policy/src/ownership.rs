@@ -120,20 +120,37 @@ impl FlowOwners {
         }
     }
 
-    /// The peer behind a NAT was remapped: its flows follow it.
-    pub fn moved(&mut self, old: SocketAddrV4, new: SocketAddrV4) {
+    /// The peer behind a NAT was remapped: its flows follow it. Says
+    /// which child SAs moved.
+    pub fn moved(&mut self, old: SocketAddrV4, new: SocketAddrV4) -> Vec<ChildSaId> {
         let ids: Vec<ChildSaId> = self
             .by_holder
             .range((old, ChildSaId(0))..=(old, ChildSaId(u64::MAX)))
             .map(|(_, c)| *c)
             .collect();
-        for child in ids {
-            self.by_holder.remove(&(old, child));
-            self.by_holder.insert((new, child));
-            if let Some(f) = self.flows.get_mut(&child) {
+        for child in &ids {
+            self.by_holder.remove(&(old, *child));
+            self.by_holder.insert((new, *child));
+            if let Some(f) = self.flows.get_mut(child) {
                 f.holder = new;
             }
         }
+        ids
+    }
+
+    /// The child SAs held by any port of `address`, oldest first.
+    pub fn held_by(&self, address: std::net::Ipv4Addr) -> Vec<ChildSaId> {
+        let (from, to) = (
+            SocketAddrV4::new(address, 0),
+            SocketAddrV4::new(address, u16::MAX),
+        );
+        let mut ids: Vec<ChildSaId> = self
+            .by_holder
+            .range((from, ChildSaId(0))..=(to, ChildSaId(u64::MAX)))
+            .map(|(_, c)| *c)
+            .collect();
+        ids.sort();
+        ids
     }
 
     /// The flows other endpoints than `claimant` hold that overlap

@@ -558,6 +558,15 @@ impl Engine {
         v
     }
 
+    /// The established IKE SAs with a peer address, in handle order (an
+    /// index look-up, not a walk over every SA as [`Engine::ike_sas`]).
+    pub fn established_with(&self, peer: Ipv4Addr) -> Vec<IkeSaId> {
+        self.sas_of_peer(peer)
+            .filter(|s| s.established().is_some())
+            .map(|s| s.id)
+            .collect()
+    }
+
     /// Live child SAs, for show commands.
     pub fn child_sas(&self) -> Vec<ChildSa> {
         let mut v: Vec<ChildSa> = self.children.values().map(|c| c.sa.clone()).collect();
@@ -889,14 +898,5 @@ impl Engine {
         self.sas_of_peer(peer)
             .any(|s| Some(s.id) != except && !s.is_half_open())
             || self.children.of_peer(peer).next().is_some()
-    }
-}
-#[cfg(test)]
-mod tmp_sizes {
-    #[test]
-    fn sizes() {
-        use super::*;
-        println!("SIZES IkeSa {} Phase1State {} QmSlot {} QmRole {} Flight {} XactSlot {} Dpd {} ChildEntry {} Phase1Sa {} MainR {} MainI {} QMR {} QMI {} Transaction {}",
-            size_of::<IkeSa>(), size_of::<Phase1State>(), size_of::<QmSlot>(), size_of::<QmRole>(), size_of::<Flight>(), size_of::<XactSlot>(), size_of::<Dpd>(), size_of::<ChildEntry>(), size_of::<Phase1Sa>(), size_of::<MainModeResponder>(), size_of::<MainModeInitiator>(), size_of::<QuickModeResponder>(), size_of::<QuickModeInitiator>(), size_of::<Transaction>());
     }
 }
