@@ -478,15 +478,19 @@ impl Drop for Salt {
     }
 }
 
+/// Each key schedule boxed at its own size: by value the enum would be
+/// as large as its largest (AES-256's, 1 KB with both of the `aes`
+/// crate's backends), in every SA whatever its cipher, and a hub holds
+/// two SAs per peer.
 enum CipherState {
     Null,
-    TripleDes(TdesEde3),
-    Aes128(Aes128),
-    Aes192(Aes192),
-    Aes256(Aes256),
-    Gcm128(Aes128Gcm, Salt),
-    Gcm192(AesGcm<Aes192, cipher::consts::U12>, Salt),
-    Gcm256(Aes256Gcm, Salt),
+    TripleDes(Box<TdesEde3>),
+    Aes128(Box<Aes128>),
+    Aes192(Box<Aes192>),
+    Aes256(Box<Aes256>),
+    Gcm128(Box<Aes128Gcm>, Salt),
+    Gcm192(Box<AesGcm<Aes192, cipher::consts::U12>>, Salt),
+    Gcm256(Box<Aes256Gcm>, Salt),
     #[cfg(feature = "aws-lc")]
     AwsCbc(Box<aws::Cbc>),
     #[cfg(feature = "aws-lc")]
@@ -577,22 +581,22 @@ impl EncryptionKey {
                         state: CipherState::AwsCbc(Box::new(c)),
                     });
                 }
-                CipherState::TripleDes(TdesEde3::new_from_slice(key).map_err(bad)?)
+                CipherState::TripleDes(Box::new(TdesEde3::new_from_slice(key).map_err(bad)?))
             }
-            Encryption::AesCbc128 => CipherState::Aes128(Aes128::new_from_slice(key).map_err(bad)?),
-            Encryption::AesCbc192 => CipherState::Aes192(Aes192::new_from_slice(key).map_err(bad)?),
-            Encryption::AesCbc256 => CipherState::Aes256(Aes256::new_from_slice(key).map_err(bad)?),
+            Encryption::AesCbc128 => CipherState::Aes128(Box::new(Aes128::new_from_slice(key).map_err(bad)?)),
+            Encryption::AesCbc192 => CipherState::Aes192(Box::new(Aes192::new_from_slice(key).map_err(bad)?)),
+            Encryption::AesCbc256 => CipherState::Aes256(Box::new(Aes256::new_from_slice(key).map_err(bad)?)),
             Encryption::AesGcm128 => {
                 let (k, salt) = split_salt(key);
-                CipherState::Gcm128(Aes128Gcm::new_from_slice(k).map_err(bad)?, salt)
+                CipherState::Gcm128(Box::new(Aes128Gcm::new_from_slice(k).map_err(bad)?), salt)
             }
             Encryption::AesGcm192 => {
                 let (k, salt) = split_salt(key);
-                CipherState::Gcm192(AesGcm::new_from_slice(k).map_err(bad)?, salt)
+                CipherState::Gcm192(Box::new(AesGcm::new_from_slice(k).map_err(bad)?), salt)
             }
             Encryption::AesGcm256 => {
                 let (k, salt) = split_salt(key);
-                CipherState::Gcm256(Aes256Gcm::new_from_slice(k).map_err(bad)?, salt)
+                CipherState::Gcm256(Box::new(Aes256Gcm::new_from_slice(k).map_err(bad)?), salt)
             }
         };
         Ok(Self { algorithm, state })
@@ -608,10 +612,10 @@ impl EncryptionKey {
     pub fn cbc_encrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
         match &self.state {
             CipherState::Null => Ok(()),
-            CipherState::TripleDes(c) => cbc_encrypt(c, iv, data),
-            CipherState::Aes128(c) => cbc_encrypt(c, iv, data),
-            CipherState::Aes192(c) => cbc_encrypt(c, iv, data),
-            CipherState::Aes256(c) => cbc_encrypt(c, iv, data),
+            CipherState::TripleDes(c) => cbc_encrypt(&**c, iv, data),
+            CipherState::Aes128(c) => cbc_encrypt(&**c, iv, data),
+            CipherState::Aes192(c) => cbc_encrypt(&**c, iv, data),
+            CipherState::Aes256(c) => cbc_encrypt(&**c, iv, data),
             #[cfg(feature = "aws-lc")]
             CipherState::AwsCbc(c) => c.encrypt(iv, data),
             #[cfg(feature = "aws-lc")]
@@ -627,10 +631,10 @@ impl EncryptionKey {
     pub fn cbc_decrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
         match &self.state {
             CipherState::Null => Ok(()),
-            CipherState::TripleDes(c) => cbc_decrypt(c, iv, data),
-            CipherState::Aes128(c) => cbc_decrypt(c, iv, data),
-            CipherState::Aes192(c) => cbc_decrypt(c, iv, data),
-            CipherState::Aes256(c) => cbc_decrypt(c, iv, data),
+            CipherState::TripleDes(c) => cbc_decrypt(&**c, iv, data),
+            CipherState::Aes128(c) => cbc_decrypt(&**c, iv, data),
+            CipherState::Aes192(c) => cbc_decrypt(&**c, iv, data),
+            CipherState::Aes256(c) => cbc_decrypt(&**c, iv, data),
             #[cfg(feature = "aws-lc")]
             CipherState::AwsCbc(c) => c.decrypt(iv, data),
             #[cfg(feature = "aws-lc")]
@@ -650,9 +654,9 @@ impl EncryptionKey {
         data: &mut [u8],
     ) -> Result<[u8; 16], EspError> {
         match &self.state {
-            CipherState::Gcm128(aead, salt) => gcm_seal(aead, salt, iv, aad, data),
-            CipherState::Gcm192(aead, salt) => gcm_seal(aead, salt, iv, aad, data),
-            CipherState::Gcm256(aead, salt) => gcm_seal(aead, salt, iv, aad, data),
+            CipherState::Gcm128(aead, salt) => gcm_seal(&**aead, salt, iv, aad, data),
+            CipherState::Gcm192(aead, salt) => gcm_seal(&**aead, salt, iv, aad, data),
+            CipherState::Gcm256(aead, salt) => gcm_seal(&**aead, salt, iv, aad, data),
             #[cfg(feature = "aws-lc")]
             CipherState::AwsGcm(g) => g.seal(iv, aad, data),
             _ => Err(not_gcm()),
@@ -670,9 +674,9 @@ impl EncryptionKey {
         tag: &[u8; 16],
     ) -> Result<bool, EspError> {
         match &self.state {
-            CipherState::Gcm128(aead, salt) => Ok(gcm_open(aead, salt, iv, aad, data, tag)),
-            CipherState::Gcm192(aead, salt) => Ok(gcm_open(aead, salt, iv, aad, data, tag)),
-            CipherState::Gcm256(aead, salt) => Ok(gcm_open(aead, salt, iv, aad, data, tag)),
+            CipherState::Gcm128(aead, salt) => Ok(gcm_open(&**aead, salt, iv, aad, data, tag)),
+            CipherState::Gcm192(aead, salt) => Ok(gcm_open(&**aead, salt, iv, aad, data, tag)),
+            CipherState::Gcm256(aead, salt) => Ok(gcm_open(&**aead, salt, iv, aad, data, tag)),
             #[cfg(feature = "aws-lc")]
             CipherState::AwsGcm(g) => Ok(g.open(iv, aad, data, tag)),
             _ => Err(not_gcm()),

@@ -32,23 +32,12 @@ impl Gateway {
     /// IKE SA, is [`Gateway::exec`]'s.
     pub fn clear_peer(&mut self, now: Instant, peer: Ipv4Addr) {
         self.now = now;
-        let kids: Vec<ChildSaId> = self
-            .children
-            .values()
-            .filter(|c| *c.peer.ip() == peer)
-            .map(|c| c.child)
-            .collect();
+        // Both by index: one peer's SAs, however many tunnels the hub has.
+        let kids = self.flows().held_by(peer);
         for c in kids {
             let _ = self.engine.delete_child_sa(now, c);
         }
-        let ikes: Vec<IkeSaId> = self
-            .engine
-            .ike_sas()
-            .into_iter()
-            .filter(|i| *i.remote.ip() == peer)
-            .map(|i| i.id)
-            .collect();
-        for i in ikes {
+        for i in self.engine.established_with(peer) {
             let _ = self.engine.delete_ike_sa(now, i);
         }
         self.drain(now);

@@ -121,8 +121,13 @@ impl Gateway {
             Event::ChildSaFailed { remote, .. } => self.fail_peer(*remote.ip()),
             Event::PeerAddressChanged { old, new, .. } => {
                 // The NAT in front of the peer remapped it: send there.
-                self.flows().moved(*old, *new);
-                for c in self.children.values_mut() {
+                // The flow table knows the peer's child SAs: no walk
+                // over every tunnel.
+                let moved = self.flows().moved(*old, *new);
+                for id in &moved {
+                    let Some(c) = self.children.get_mut(id) else {
+                        continue;
+                    };
                     if c.peer == *old {
                         c.peer = *new;
                         if let Some((_, remote)) = &mut c.udp {

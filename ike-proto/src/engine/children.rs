@@ -1,11 +1,16 @@
 //! The child SA table: the entries by handle and their lifetimes in one
 //! ordered timer, so [`super::Engine::poll_timeout`] and
 //! [`super::Engine::handle_timeout`] cost O(log n) and visit only the
-//! child SAs that are due, however many are installed.
+//! child SAs that are due, however many are installed; and indexed by the
+//! IKE SA that negotiated them and by peer address, so what a peer's
+//! messages ask (its room for one more, the SA a new one replaces, its
+//! DELETEs, INITIAL_CONTACT, DPD) reads that peer's entries, not the
+//! whole table.
 
 use std::collections::{BTreeSet, HashMap};
+use std::net::{Ipv4Addr, SocketAddrV4};
 
-use super::{ChildSa, ChildSaId};
+use super::{ChildSa, ChildSaId, Encapsulation, IkeSaId};
 use crate::policy::Identity;
 use crate::time::Instant;
 
@@ -59,30 +64,41 @@ pub(super) enum Lifetime {
 
 #[derive(Default)]
 pub(super) struct ChildTable {
-    map: HashMap<ChildSaId, ChildEntry>,
+    /// Boxed: the table's spare buckets hold pointers, not 300-byte
+    /// entries.
+    map: HashMap<ChildSaId, Box<ChildEntry>>,
     /// Every entry's next deadline (soft or hard lifetime), ordered.
     timers: BTreeSet<(Instant, ChildSaId)>,
     /// Inbound SPIs in use, with how many entries hold each (a new SPI
     /// is checked against them in O(1)).
     spis: HashMap<u32, u32>,
+    /// The entries by the IKE SA that negotiated them.
+    by_ike: BTreeSet<(IkeSaId, ChildSaId)>,
+    /// The entries by peer address.
+    by_peer: BTreeSet<(Ipv4Addr, ChildSaId)>,
 }
 
 impl ChildTable {
     pub(super) fn insert(&mut self, entry: ChildEntry) {
         let id = entry.sa.id;
+        if let Some(old) = self.map.remove(&id) {
+            self.forget(id, &old);
+        }
         *self.spis.entry(entry.sa.spi_in).or_default() += 1;
         if let Some(t) = entry.deadline() {
             self.timers.insert((t, id));
         }
-        if let Some(old) = self.map.insert(id, entry) {
-            self.forget(id, &old);
-        }
+        self.by_ike.insert((entry.sa.ike_sa, id));
+        self.by_peer.insert((*entry.sa.remote.ip(), id));
+        self.map.insert(id, Box::new(entry));
     }
 
     fn forget(&mut self, id: ChildSaId, entry: &ChildEntry) {
         if let Some(t) = entry.deadline() {
             self.timers.remove(&(t, id));
         }
+        self.by_ike.remove(&(entry.sa.ike_sa, id));
+        self.by_peer.remove(&(*entry.sa.remote.ip(), id));
         if let Some(n) = self.spis.get_mut(&entry.sa.spi_in) {
             *n -= 1;
             if *n == 0 {
@@ -99,7 +115,7 @@ impl ChildTable {
     pub(super) fn remove(&mut self, id: &ChildSaId) -> Option<ChildEntry> {
         let entry = self.map.remove(id)?;
         self.forget(*id, &entry);
-        Some(entry)
+        Some(*entry)
     }
 
     /// Spends the soft lifetime (rekeyed, or replaced by a newer SA).
@@ -141,12 +157,12 @@ impl ChildTable {
     }
 
     pub(super) fn get(&self, id: &ChildSaId) -> Option<&ChildEntry> {
-        self.map.get(id)
+        self.map.get(id).map(|c| &**c)
     }
 
     /// An entry to change; its lifetimes only through the table.
     pub(super) fn get_mut(&mut self, id: &ChildSaId) -> Option<&mut ChildEntry> {
-        self.map.get_mut(id)
+        self.map.get_mut(id).map(|c| &mut **c)
     }
 
     pub(super) fn contains_key(&self, id: &ChildSaId) -> bool {
@@ -154,11 +170,42 @@ impl ChildTable {
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = &ChildEntry> {
-        self.map.values()
+        self.map.values().map(|c| &**c)
     }
 
-    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut ChildEntry> {
-        self.map.values_mut()
+    /// The entries an IKE SA negotiated, in handle order.
+    pub(super) fn of_ike(&self, ike_sa: IkeSaId) -> impl Iterator<Item = &ChildEntry> {
+        self.by_ike
+            .range((ike_sa, ChildSaId(0))..=(ike_sa, ChildSaId(u64::MAX)))
+            .filter_map(|(_, id)| self.map.get(id).map(|c| &**c))
+    }
+
+    /// The entries with a peer address, in handle order.
+    pub(super) fn of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &ChildEntry> {
+        self.by_peer
+            .range((peer, ChildSaId(0))..=(peer, ChildSaId(u64::MAX)))
+            .filter_map(|(_, id)| self.map.get(id).map(|c| &**c))
+    }
+
+    /// The peer behind a NAT was remapped from `old` to `new`: the
+    /// entries with `old` follow it (their UDP encapsulation too).
+    pub(super) fn move_peer(&mut self, old: SocketAddrV4, new: SocketAddrV4) {
+        let ids: Vec<ChildSaId> = self
+            .of_peer(*old.ip())
+            .filter(|c| c.sa.remote == old)
+            .map(|c| c.sa.id)
+            .collect();
+        for id in ids {
+            let Some(c) = self.map.get_mut(&id) else {
+                continue;
+            };
+            c.sa.remote = new;
+            if let Encapsulation::Udp { remote_port, .. } = &mut c.sa.encapsulation {
+                *remote_port = new.port();
+            }
+            self.by_peer.remove(&(*old.ip(), id));
+            self.by_peer.insert((*new.ip(), id));
+        }
     }
 
     pub(super) fn len(&self) -> usize {

@@ -45,10 +45,12 @@ impl Engine {
             rekey_of: None,
         };
         // Already protected or being negotiated: nothing to do.
-        if self.children.values().any(|c| {
-            !c.replaced && c.sa.remote.ip() == peer.ip() && c.sa.selectors == acquire.selectors
-        }) {
-            if let Some(sa) = self.sas.values().find(|s| s.remote.ip() == peer.ip()) {
+        if self
+            .children
+            .of_peer(*peer.ip())
+            .any(|c| !c.replaced && c.sa.selectors == acquire.selectors)
+        {
+            if let Some(sa) = self.sas_of_peer(*peer.ip()).next() {
                 return Ok(sa.id);
             }
         }
@@ -64,9 +66,8 @@ impl Engine {
     ) -> Result<IkeSaId, CommandError> {
         // An established IKE SA with the peer: Quick Mode now.
         let established = self
-            .sas
-            .values()
-            .filter(|s| s.remote.ip() == peer.ip() && s.established().is_some())
+            .sas_of_peer(*peer.ip())
+            .filter(|s| s.established().is_some())
             .max_by_key(|s| s.established_at)
             .map(|s| s.id);
         if let Some(id) = established {
@@ -89,11 +90,11 @@ impl Engine {
             return Ok(id);
         }
         // A phase 1 under way: queue.
-        if let Some(sa) = self
-            .sas
-            .values_mut()
-            .find(|s| s.remote.ip() == peer.ip() && s.is_half_open() && s.initiator)
-        {
+        let queued = self
+            .sas_of_peer(*peer.ip())
+            .find(|s| s.is_half_open() && s.initiator)
+            .map(|s| s.id);
+        if let Some(sa) = queued.and_then(|id| self.sas.get_mut(&id)) {
             if !sa.acquires.iter().any(|a| a.selectors == acquire.selectors) {
                 sa.acquires.push(acquire);
             }
@@ -134,7 +135,7 @@ impl Engine {
                 );
                 let (s, m) =
                     MainModeInitiator::start(&mut ctx, icookie, p1.proposals, psk, local_id);
-                (Phase1State::MainI(s), m, "IKE_I_MM1")
+                (Phase1State::MainI(Box::new(s)), m, "IKE_I_MM1")
             }
             crate::policy::Phase1Mode::Aggressive => {
                 let mut ctx = Self::ctx(
@@ -147,7 +148,7 @@ impl Engine {
                 );
                 let (s, m) = AggressiveInitiator::start(&mut ctx, icookie, p1.proposals, local_id)
                     .map_err(|_| CommandError::NoPhase1Policy)?;
-                (Phase1State::AggrI(s), m, "IKE_I_AM1")
+                (Phase1State::AggrI(Box::new(s)), m, "IKE_I_AM1")
             }
         };
         let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);

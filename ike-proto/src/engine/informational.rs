@@ -3,7 +3,7 @@
 
 use super::counters::bump;
 use super::{
-    Arrival, DownReason, Encapsulation, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole,
+    Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole,
     SaTimer,
 };
 use crate::error::Error;
@@ -106,11 +106,13 @@ impl Engine {
                     if !authenticated {
                         // Unauthenticated: honoured only as the answer to our
                         // first message, from the peer we sent it to.
-                        let awaiting_first_answer = matches!(
-                            sa.phase1,
-                            Phase1State::MainI(MainModeInitiator::ExpectSa(_))
-                                | Phase1State::AggrI(_)
-                        );
+                        let awaiting_first_answer = match &sa.phase1 {
+                            Phase1State::MainI(s) => {
+                                matches!(**s, MainModeInitiator::ExpectSa(_))
+                            }
+                            Phase1State::AggrI(_) => true,
+                            _ => false,
+                        };
                         if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
                             // Our phase 1 was refused.
                             let e = Error::from_notify(ty);
@@ -183,13 +185,17 @@ impl Engine {
                                 continue;
                             };
                             let spi = u32::from_be_bytes(b);
+                            // This SA's own, else its system's (the same
+                                // peer address: the scope's).
                             let hit = self
                                 .children
-                                .values()
-                                .find(|c| {
-                                    c.sa.spi_out == spi
-                                        && (c.sa.ike_sa == sa.id || scope.covers_child(c))
-                                })
+                                .of_ike(sa.id)
+                                .chain(
+                                    self.children
+                                        .of_peer(*scope.remote.ip())
+                                        .filter(|c| scope.covers_child(c)),
+                                )
+                                .find(|c| c.sa.spi_out == spi)
                                 .map(|c| c.sa.id);
                             if let Some(c) = hit.and_then(|h| self.children.remove(&h)) {
                                 self.log(
@@ -209,10 +215,8 @@ impl Engine {
 
     fn connected(&mut self, now: Instant, sa: &mut IkeSa, _spi: &[u8]) {
         let idx = sa.quick.iter().position(|q| {
-            matches!(
-                &q.role,
-                QmRole::Initiator(QuickModeInitiator::ExpectConnected(_))
-            )
+            matches!(&q.role, QmRole::Initiator(s)
+                if matches!(**s, QuickModeInitiator::ExpectConnected(_)))
         });
         let Some(idx) = idx else {
             return;
@@ -221,8 +225,8 @@ impl Engine {
             return;
         };
         let acquire = slot.acquire;
-        if let QmRole::Initiator(QuickModeInitiator::ExpectConnected(child)) =
-            core::mem::replace(&mut slot.role, QmRole::Done)
+        if let QmRole::Initiator(s) = core::mem::replace(&mut slot.role, QmRole::Done)
+            && let QuickModeInitiator::ExpectConnected(child) = *s
         {
             let mid = slot.message_id;
             self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
@@ -237,10 +241,8 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(_, q)| {
-                matches!(
-                    q.role,
-                    QmRole::Initiator(QuickModeInitiator::ExpectHash2(_))
-                )
+                matches!(&q.role, QmRole::Initiator(s)
+                    if matches!(**s, QuickModeInitiator::ExpectHash2(_)))
             })
             .map(|(i, _)| i)
             .collect();
@@ -286,12 +288,7 @@ impl Engine {
                 None,
                 format_args!("peer moved from {old} to {remote}"),
             );
-            for c in self.children.values_mut().filter(|c| c.sa.remote == old) {
-                c.sa.remote = remote;
-                if let Encapsulation::Udp { remote_port, .. } = &mut c.sa.encapsulation {
-                    *remote_port = remote.port();
-                }
-            }
+            self.children.move_peer(old, remote);
             self.events.push_back(Event::PeerAddressChanged {
                 ike_sa: sa.id,
                 old,

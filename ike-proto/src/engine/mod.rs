@@ -159,11 +159,14 @@ impl Timer for SaTimer {
     }
 }
 
+/// Each state boxed: an established SA (most of a hub's) would otherwise
+/// carry the room of the largest negotiating state (a DH key pair and
+/// the messages so far, 400 bytes) for its whole life.
 enum Phase1State {
-    MainI(MainModeInitiator),
-    MainR(MainModeResponder),
-    AggrI(AggressiveInitiator),
-    AggrR(AggressiveResponder),
+    MainI(Box<MainModeInitiator>),
+    MainR(Box<MainModeResponder>),
+    AggrI(Box<AggressiveInitiator>),
+    AggrR(Box<AggressiveResponder>),
     Established(Box<Phase1Sa>),
     /// Transitional, while a state is being handled.
     Gone,
@@ -173,11 +176,15 @@ impl Phase1State {
     /// The `show crypto isakmp sa` state.
     fn ios_state(&self) -> &'static str {
         match self {
-            Self::MainI(MainModeInitiator::ExpectSa(_)) => "MM_NO_STATE",
-            Self::MainI(MainModeInitiator::ExpectKe(_))
-            | Self::MainR(MainModeResponder::ExpectKe(_)) => "MM_SA_SETUP",
-            Self::MainI(MainModeInitiator::ExpectHashR(_))
-            | Self::MainR(MainModeResponder::ExpectHashI(_)) => "MM_KEY_EXCH",
+            Self::MainI(s) => match &**s {
+                MainModeInitiator::ExpectSa(_) => "MM_NO_STATE",
+                MainModeInitiator::ExpectKe(_) => "MM_SA_SETUP",
+                MainModeInitiator::ExpectHashR(_) => "MM_KEY_EXCH",
+            },
+            Self::MainR(s) => match &**s {
+                MainModeResponder::ExpectKe(_) => "MM_SA_SETUP",
+                MainModeResponder::ExpectHashI(_) => "MM_KEY_EXCH",
+            },
             Self::AggrI(_) => "AG_NO_STATE",
             Self::AggrR(_) => "AG_INIT_EXCH",
             Self::Established(_) => "QM_IDLE",
@@ -197,9 +204,11 @@ impl Phase1State {
     }
 }
 
+/// The states boxed: a finished exchange (`Done`, lingering a minute to
+/// answer duplicates) then takes no room for them.
 enum QmRole {
-    Initiator(QuickModeInitiator),
-    Responder(QuickModeResponder),
+    Initiator(Box<QuickModeInitiator>),
+    Responder(Box<QuickModeResponder>),
     /// Finished: kept to answer retransmissions.
     Done,
 }
@@ -262,8 +271,9 @@ struct IkeSa {
     /// dropped rather than run again; the oldest go beyond
     /// [`QUICK_MODE_IDS`].
     seen_quick: VecDeque<u32>,
-    /// The Transaction exchange under way (Xauth, Mode Config).
-    xact: Option<XactSlot>,
+    /// The Transaction exchange under way (Xauth, Mode Config); boxed,
+    /// since most IKE SAs have none.
+    xact: Option<Box<XactSlot>>,
     /// Finished Transaction message IDs: what came and what we answered.
     xact_done: VecDeque<XactDone>,
     /// The user Xauth accepted.
@@ -276,6 +286,9 @@ struct IkeSa {
     /// As the responder, the address the first message came from (the
     /// `by_first` key).
     first_from: Option<Ipv4Addr>,
+    /// The peer address the SA is filed under in `Engine::by_peer` (its
+    /// `remote`'s, as of the last time it went back into the table).
+    filed_under: Option<Ipv4Addr>,
 }
 
 /// Whose SAs a peer's INITIAL_CONTACT or DELETE may touch: those of the
@@ -423,6 +436,9 @@ pub struct Engine {
     /// Responder SAs by the initiator cookie and address of the first
     /// message: its retransmissions find the SA in O(1).
     by_first: HashMap<([u8; 8], Ipv4Addr), IkeSaId>,
+    /// IKE SAs by peer address: what a peer's child SAs, commands and
+    /// INITIAL_CONTACT look for, without a walk over every SA.
+    by_peer: BTreeSet<(Ipv4Addr, IkeSaId)>,
     children: ChildTable,
     /// The inbound SPIs of every IKE SA's Quick Modes (running or
     /// lingering): new SPIs avoid them.
@@ -495,6 +511,7 @@ impl Engine {
             sas: HashMap::new(),
             by_cookies: HashMap::new(),
             by_first: HashMap::new(),
+            by_peer: BTreeSet::new(),
             children: ChildTable::default(),
             quick_spis: HashSet::new(),
             next_id: 1,
@@ -553,6 +570,15 @@ impl Engine {
         let mut v: Vec<IkeSaInfo> = self.sas.values().filter_map(|sa| self.info(sa)).collect();
         v.sort_by_key(|i| i.id);
         v
+    }
+
+    /// The established IKE SAs with a peer address, in handle order (an
+    /// index look-up, not a walk over every SA as [`Engine::ike_sas`]).
+    pub fn established_with(&self, peer: Ipv4Addr) -> Vec<IkeSaId> {
+        self.sas_of_peer(peer)
+            .filter(|s| s.established().is_some())
+            .map(|s| s.id)
+            .collect()
     }
 
     /// Live child SAs, for show commands.
@@ -658,6 +684,11 @@ impl Engine {
             return None;
         }
         let slot = sa.quick.remove(i);
+        if sa.quick.is_empty() {
+            // Most IKE SAs run a Quick Mode now and then: no room kept
+            // for one between them.
+            sa.quick = Vec::new();
+        }
         self.quick_spis.remove(&slot.spi_in);
         Some(slot)
     }
@@ -721,9 +752,23 @@ impl Engine {
     /// Puts an SA (back) into the table after it was worked on, with its
     /// next deadline: every change to an SA's timers happens while it is
     /// out of the table, so this keeps `wakeups` exact.
-    fn put_sa(&mut self, sa: Box<IkeSa>) {
+    fn put_sa(&mut self, mut sa: Box<IkeSa>) {
         self.reschedule(sa.id, sa.next_timeout());
+        let peer = *sa.remote.ip();
+        if sa.filed_under != Some(peer) {
+            if let Some(old) = sa.filed_under.replace(peer) {
+                self.by_peer.remove(&(old, sa.id));
+            }
+            self.by_peer.insert((peer, sa.id));
+        }
         self.sas.insert(sa.id, sa);
+    }
+
+    /// The IKE SAs in the table with a peer address, in handle order.
+    fn sas_of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &IkeSa> {
+        self.by_peer
+            .range((peer, IkeSaId(0))..=(peer, IkeSaId(u64::MAX)))
+            .filter_map(|(_, id)| self.sas.get(id).map(|s| &**s))
     }
 
     fn reschedule(&mut self, id: IkeSaId, at: Option<Instant>) {
@@ -748,6 +793,9 @@ impl Engine {
             self.quick_spis.remove(&q.spi_in);
         }
         self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+        if let Some(peer) = sa.filed_under {
+            self.by_peer.remove(&(peer, sa.id));
+        }
         self.half_open.remove(sa.id);
         self.reschedule(sa.id, None);
         if let Some(a) = sa.first_from {
@@ -791,6 +839,7 @@ impl Engine {
             pending_initial_contact: false,
             first_from: None,
             assigned: None,
+            filed_under: None,
         };
         sa.timers
             .set(SaTimer::Expire, self.now + self.exchange_life());
@@ -799,9 +848,8 @@ impl Engine {
 
     /// Whether we hold any SA (IKE or child) with this peer address.
     fn have_sas_with(&self, peer: Ipv4Addr, except: Option<IkeSaId>) -> bool {
-        self.sas
-            .values()
-            .any(|s| Some(s.id) != except && s.remote.ip() == &peer && !s.is_half_open())
-            || self.children.values().any(|c| c.sa.remote.ip() == &peer)
+        self.sas_of_peer(peer)
+            .any(|s| Some(s.id) != except && !s.is_half_open())
+            || self.children.of_peer(peer).next().is_some()
     }
 }

@@ -57,7 +57,7 @@ impl Engine {
                 (
                     MainModeResponder::start(&mut ctx, header, body, rcookie).map(|(s, m)| {
                         let kept = s.retained_bytes();
-                        (Phase1State::MainR(s), m, kept)
+                        (Phase1State::MainR(Box::new(s)), m, kept)
                     }),
                     "IKE_R_MM1",
                     "IKE_R_MM2",
@@ -83,7 +83,7 @@ impl Engine {
                 let started = match started {
                     Ok((s, m)) => {
                         let kept = s.retained_bytes();
-                        Ok((Phase1State::AggrR(s), m, kept))
+                        Ok((Phase1State::AggrR(Box::new(s)), m, kept))
                     }
                     Err(AmRefusal::OverBudget) => {
                         bump(&mut self.counters.aggressive_dh_budget);
@@ -347,17 +347,21 @@ impl Engine {
         let mut nat = None;
         let step = match state {
             Phase1State::MainI(s) => {
-                let (step, mm4) = s.handle(&mut ctx, header, body, want_ic);
+                let (step, mm4) = (*s).handle(&mut ctx, header, body, want_ic);
                 nat = mm4.map(|o| o.nat);
-                map_step(step, Phase1State::MainI)
+                map_step(step, |s| Phase1State::MainI(Box::new(s)))
             }
-            Phase1State::MainR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::MainR),
+            Phase1State::MainR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
+                Phase1State::MainR(Box::new(s))
+            }),
             Phase1State::AggrI(s) => {
-                let (step, detected) = s.handle(&mut ctx, header, body);
+                let (step, detected) = (*s).handle(&mut ctx, header, body);
                 nat = Some(detected);
-                map_step(step, Phase1State::AggrI)
+                map_step(step, |s| Phase1State::AggrI(Box::new(s)))
             }
-            Phase1State::AggrR(s) => map_step(s.handle(&mut ctx, header, body), Phase1State::AggrR),
+            Phase1State::AggrR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
+                Phase1State::AggrR(Box::new(s))
+            }),
             established @ (Phase1State::Established(_) | Phase1State::Gone) => {
                 sa.phase1 = established;
                 bump(&mut self.counters.out_of_state);
@@ -673,8 +677,7 @@ impl Engine {
     /// Xauth user (clients behind one NAT) keep theirs.
     pub(super) fn purge_scope(&mut self, scope: &PeerScope, keep: IkeSaId, reason: DownReason) {
         let ids: Vec<IkeSaId> = self
-            .sas
-            .values()
+            .sas_of_peer(*scope.remote.ip())
             .filter(|s| s.id != keep && scope.covers_ike(s))
             .map(|s| s.id)
             .collect();
@@ -683,13 +686,12 @@ impl Engine {
                 self.ike_down(sa, reason);
             }
         }
-        let mut kids: Vec<ChildSaId> = self
+        let kids: Vec<ChildSaId> = self
             .children
-            .values()
+            .of_peer(*scope.remote.ip())
             .filter(|c| c.sa.ike_sa != keep && scope.covers_child(c))
             .map(|c| c.sa.id)
             .collect();
-        kids.sort();
         for k in kids {
             if let Some(c) = self.children.remove(&k) {
                 self.child_down(c, reason);

@@ -63,10 +63,13 @@ impl Engine {
                 let mut flight = Flight::default();
                 flight.request(now, msg, self.backoff());
                 self.quick_spis.insert(spi);
+                // One slot's room at a time: most IKE SAs run one
+                // Quick Mode, not four.
+                sa.quick.reserve_exact(1);
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     spi_in: spi,
-                    role: QmRole::Initiator(state),
+                    role: QmRole::Initiator(Box::new(state)),
                     acquire: Some(acquire),
                     flight,
                     expire_at: now + self.exchange_life(),
@@ -130,7 +133,7 @@ impl Engine {
             return;
         };
         match role {
-            QmRole::Initiator(s) => match s.handle(p1, header, body) {
+            QmRole::Initiator(s) => match (*s).handle(p1, header, body) {
                 InitiatorOutcome::Done {
                     reply,
                     child,
@@ -138,7 +141,7 @@ impl Engine {
                 } => {
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = waiting.map_or(QmRole::Done, QmRole::Initiator);
+                        slot.role = waiting.map_or(QmRole::Done, |w| QmRole::Initiator(Box::new(w)));
                         slot.flight.answer(now, raw, reply.clone(), None);
                         slot.expire_at = now + linger;
                     }
@@ -160,7 +163,7 @@ impl Engine {
                 }
                 InitiatorOutcome::Ignore(s, why) => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = QmRole::Initiator(s);
+                        slot.role = QmRole::Initiator(Box::new(s));
                     }
                     bump(&mut self.counters.ignored);
                     self.log(
@@ -191,7 +194,7 @@ impl Engine {
                     }
                 }
             },
-            QmRole::Responder(s) => match s.handle(p1, header, body) {
+            QmRole::Responder(s) => match (*s).handle(p1, header, body) {
                 Ok((child, commit)) => {
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
@@ -227,7 +230,7 @@ impl Engine {
                 }
                 Err((s, e)) => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = QmRole::Responder(s);
+                        slot.role = QmRole::Responder(Box::new(s));
                     }
                     self.counters.error(&e);
                     self.log(
@@ -322,10 +325,13 @@ impl Engine {
                 let mut flight = Flight::default();
                 flight.answer(now, raw, reply, Some(self.backoff()));
                 self.quick_spis.insert(spi_in);
+                // One slot's room at a time: most IKE SAs run one
+                // Quick Mode, not four.
+                sa.quick.reserve_exact(1);
                 sa.quick.push(QmSlot {
                     message_id: mid,
                     spi_in,
-                    role: QmRole::Responder(state),
+                    role: QmRole::Responder(Box::new(state)),
                     acquire: None,
                     flight,
                     expire_at: now + self.exchange_life(),
@@ -396,15 +402,8 @@ impl Engine {
             .iter()
             .filter(|q| matches!(q.role, QmRole::Responder(_)))
             .count();
-        let (mut mine, mut peer) = (running, running);
-        for c in self.children.values() {
-            if c.sa.ike_sa == sa.id {
-                mine += 1;
-            }
-            if c.sa.remote.ip() == sa.remote.ip() {
-                peer += 1;
-            }
-        }
+        let mine = running + self.children.of_ike(sa.id).count();
+        let peer = running + self.children.of_peer(*sa.remote.ip()).count();
         mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
     }
 
@@ -511,14 +510,10 @@ impl Engine {
             .and_then(|a| a.rekey_of)
             .filter(|o| self.children.contains_key(o))
             .or_else(|| {
+                // The peer's entries, in handle order: the oldest first.
                 self.children
-                    .values()
-                    .filter(|c| {
-                        !c.replaced
-                            && c.sa.remote.ip() == sa.remote.ip()
-                            && c.sa.selectors == child.selectors
-                    })
-                    .min_by_key(|c| c.sa.id)
+                    .of_peer(*sa.remote.ip())
+                    .find(|c| !c.replaced && c.sa.selectors == child.selectors)
                     .map(|c| c.sa.id)
             });
         let event = match old.and_then(|o| self.children.get_mut(&o)) {

@@ -68,13 +68,7 @@ impl Engine {
     /// Removes the child SAs an IKE SA negotiated (no Delete is sent:
     /// the IKE SA that would protect it is going).
     fn drop_children_of(&mut self, ike_sa: IkeSaId, reason: DownReason) {
-        let mut kids: Vec<ChildSaId> = self
-            .children
-            .values()
-            .filter(|c| c.sa.ike_sa == ike_sa)
-            .map(|c| c.sa.id)
-            .collect();
-        kids.sort();
+        let kids: Vec<ChildSaId> = self.children.of_ike(ike_sa).map(|c| c.sa.id).collect();
         for k in kids {
             if let Some(c) = self.children.remove(&k) {
                 self.child_down(c, reason);
@@ -102,9 +96,8 @@ impl Engine {
 
     /// The established IKE SA to the peer of `child` (most recent first).
     fn ike_for_peer(&self, peer: Ipv4Addr) -> Option<IkeSaId> {
-        self.sas
-            .values()
-            .filter(|s| s.remote.ip() == &peer && s.established().is_some())
+        self.sas_of_peer(peer)
+            .filter(|s| s.established().is_some())
             .max_by_key(|s| s.established_at)
             .map(|s| s.id)
     }

@@ -168,10 +168,10 @@ impl Engine {
     /// initiator, bring it back (DPD and the rekeys need it).
     pub(super) fn reestablish(&mut self, now: Instant, sa: &IkeSa) {
         let peer = *sa.remote.ip();
-        if !sa.initiator || !self.children.values().any(|c| c.sa.remote.ip() == &peer) {
+        if !sa.initiator || self.children.of_peer(peer).next().is_none() {
             return;
         }
-        if self.sas.values().any(|s| s.remote.ip() == &peer) {
+        if self.sas_of_peer(peer).next().is_some() {
             return; // another IKE SA with the peer exists or is coming up
         }
         self.log(
@@ -219,13 +219,8 @@ impl Engine {
                     if let Some(scope) = sa.scope() {
                         self.purge_scope(&scope, sa.id, DownReason::PeerDead);
                     }
-                    let mut kids: Vec<ChildSaId> = self
-                        .children
-                        .values()
-                        .filter(|c| c.sa.ike_sa == sa.id)
-                        .map(|c| c.sa.id)
-                        .collect();
-                    kids.sort();
+                    let kids: Vec<ChildSaId> =
+                        self.children.of_ike(sa.id).map(|c| c.sa.id).collect();
                     for k in kids {
                         if let Some(c) = self.children.remove(&k) {
                             self.child_down(c, DownReason::PeerDead);

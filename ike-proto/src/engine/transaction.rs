@@ -117,7 +117,7 @@ impl Engine {
         let Some(slot) = sa.xact.take() else {
             return true;
         };
-        self.transaction_step(now, sa, slot, mid, raw, attr)
+        self.transaction_step(now, sa, *slot, mid, raw, attr)
     }
 
     fn transaction_step(
@@ -384,7 +384,7 @@ impl Engine {
                     );
                     let mut flight = Flight::default();
                     flight.received(raw);
-                    sa.xact = Some(XactSlot {
+                    sa.xact = Some(Box::new(XactSlot {
                         state: Transaction::ClientCredentialsAwait {
                             pull,
                             mid,
@@ -393,7 +393,7 @@ impl Engine {
                         },
                         flight,
                         deadline: slot.deadline,
-                    });
+                    }));
                     self.events.push_back(Event::XauthCredentialsRequest {
                         ike_sa: sa.id,
                         remote: sa.remote,
@@ -472,11 +472,11 @@ impl Engine {
                 );
                 // Its IV was committed; the state and its retransmission
                 // stay as they were.
-                sa.xact = Some(XactSlot {
+                sa.xact = Some(Box::new(XactSlot {
                     state,
                     flight: slot.flight,
                     deadline: slot.deadline,
-                });
+                }));
                 true
             }
         }

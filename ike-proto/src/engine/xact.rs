@@ -107,7 +107,7 @@ impl Engine {
     ) -> Result<(), CommandError> {
         self.now = now;
         let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
-        let result = match sa.xact.take() {
+        let result = match sa.xact.take().map(|x| *x) {
             Some(XactSlot {
                 state:
                     Transaction::ClientCredentialsAwait {
@@ -143,7 +143,7 @@ impl Engine {
                 Ok(())
             }
             other => {
-                sa.xact = other;
+                sa.xact = other.map(Box::new);
                 Err(CommandError::NoXauthPending)
             }
         };
@@ -152,11 +152,11 @@ impl Engine {
     }
 
     pub(super) fn xact_set(&mut self, now: Instant, sa: &mut IkeSa, state: Transaction) {
-        sa.xact = Some(XactSlot {
+        sa.xact = Some(Box::new(XactSlot {
             state,
             flight: Flight::default(),
             deadline: now + self.exchange_life(),
-        });
+        }));
     }
 
     /// Seals and sends `attr` under `mid`; `awaits` makes it the
