@@ -523,6 +523,11 @@ impl Spd {
         self.order.values()
     }
 
+    /// What happens to traffic no entry selects.
+    pub fn fallback(&self) -> Fallback {
+        self.fallback
+    }
+
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.order.len()

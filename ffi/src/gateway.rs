@@ -1414,6 +1414,10 @@ pub const IKS_PACKET_IKE: u32 = 8;
 pub const IKS_PACKET_NAT_KEEPALIVE: u32 = 9;
 /// A dummy ESP packet (next header 59): nothing to deliver.
 pub const IKS_PACKET_DUMMY: u32 = 10;
+/// A split data plane (`iks_gateway_split_data_plane`): another worker
+/// owns the packet's SA (`reason` is its index); nothing was written, hand
+/// the packet to that worker.
+pub const IKS_PACKET_ELSEWHERE: u32 = 11;
 
 /// Bytes `iks_gateway_seal_into` may add around an inner packet: an `out`
 /// of the packet's length plus this is always enough.
@@ -1429,7 +1433,7 @@ pub struct iks_packet {
     /// One of `IKS_PACKET_*`.
     pub kind: u32,
     /// `IKS_DROP_*` for `IKS_PACKET_DROPPED`, the `iks_result` for
-    /// `IKS_PACKET_ERROR`.
+    /// `IKS_PACKET_ERROR`, the worker's index for `IKS_PACKET_ELSEWHERE`.
     pub reason: u32,
     /// Where the result starts in the caller's buffer.
     pub offset: usize,
@@ -1508,8 +1512,59 @@ fn inbound_packet(inbound: ike_policy::Inbound<'_>, buf: *const u8) -> iks_packe
             p.kind = IKS_PACKET_DROPPED;
             p.reason = drop_reason(reason);
         }
+        Inbound::Elsewhere { worker } => {
+            p.kind = IKS_PACKET_ELSEWHERE;
+            p.reason = u32::try_from(worker).unwrap_or(u32::MAX);
+        }
     }
     p
+}
+
+/// The C form of a seal's outcome, `out` the buffer it sealed into.
+pub(crate) fn outbound_packet(outbound: ike_policy::Outbound<'_>, out: *const u8) -> iks_packet {
+    use ike_policy::Outbound;
+    let mut r = iks_packet::default();
+    match outbound {
+        Outbound::Udp {
+            local,
+            remote,
+            payload,
+        } => {
+            r.kind = IKS_PACKET_UDP;
+            r.offset = offset_in(out, payload);
+            r.len = payload.len();
+            r.local_addr = (*local.ip()).into();
+            r.local_port = local.port();
+            r.remote_addr = (*remote.ip()).into();
+            r.remote_port = remote.port();
+        }
+        Outbound::Esp {
+            local,
+            remote,
+            payload,
+        } => {
+            r.kind = IKS_PACKET_ESP;
+            r.offset = offset_in(out, payload);
+            r.len = payload.len();
+            r.local_addr = local.into();
+            r.remote_addr = remote.into();
+        }
+        Outbound::Clear => r.kind = IKS_PACKET_CLEAR,
+        Outbound::Held => r.kind = IKS_PACKET_HELD,
+        Outbound::Dropped(reason) => {
+            r.kind = IKS_PACKET_DROPPED;
+            r.reason = drop_reason(reason);
+        }
+        Outbound::Elsewhere { worker } => {
+            r.kind = IKS_PACKET_ELSEWHERE;
+            r.reason = u32::try_from(worker).unwrap_or(u32::MAX);
+        }
+        Outbound::BufferTooSmall { needed } => {
+            r.kind = IKS_PACKET_BUFFER_TOO_SMALL;
+            r.len = needed;
+        }
+    }
+    r
 }
 
 /// Routes an IPv4 packet from the inside (`packet`, `len` bytes) out
@@ -1548,48 +1603,10 @@ pub unsafe extern "C" fn iks_gateway_seal_into(
         }
         // SAFETY: forwarded caller promise; checked not to overlap `packet`.
         let buf = unsafe { bytes_mut(out, out_len, MAX_BUFFER, "out")? };
-        let mut r = iks_packet::default();
-        use ike_policy::Outbound;
-        match gw
+        let outbound = gw
             .gateway
-            .seal_into(Instant::from_millis(now_ms), packet, buf)
-        {
-            Outbound::Udp {
-                local,
-                remote,
-                payload,
-            } => {
-                r.kind = IKS_PACKET_UDP;
-                r.offset = offset_in(out, payload);
-                r.len = payload.len();
-                r.local_addr = (*local.ip()).into();
-                r.local_port = local.port();
-                r.remote_addr = (*remote.ip()).into();
-                r.remote_port = remote.port();
-            }
-            Outbound::Esp {
-                local,
-                remote,
-                payload,
-            } => {
-                r.kind = IKS_PACKET_ESP;
-                r.offset = offset_in(out, payload);
-                r.len = payload.len();
-                r.local_addr = local.into();
-                r.remote_addr = remote.into();
-            }
-            Outbound::Clear => r.kind = IKS_PACKET_CLEAR,
-            Outbound::Held => r.kind = IKS_PACKET_HELD,
-            Outbound::Dropped(reason) => {
-                r.kind = IKS_PACKET_DROPPED;
-                r.reason = drop_reason(reason);
-            }
-            Outbound::BufferTooSmall { needed } => {
-                r.kind = IKS_PACKET_BUFFER_TOO_SMALL;
-                r.len = needed;
-            }
-        }
-        Ok(r)
+            .seal_into(Instant::from_millis(now_ms), packet, buf);
+        Ok(outbound_packet(outbound, out))
     })
 }
 
