@@ -271,7 +271,10 @@ mod tests {
         );
         // The same from the limits, the install time and the bytes alone.
         let l = Lifetime::new(3600, 4_608_000);
-        assert_eq!(l.remaining(Instant(0), 1025, Instant(1_500)), t.remaining(Instant(1_500)));
+        assert_eq!(
+            l.remaining(Instant(0), 1025, Instant(1_500)),
+            t.remaining(Instant(1_500))
+        );
         let u = LifetimeTracker::new(Lifetime::UNLIMITED, Instant(0));
         assert_eq!(u.remaining(Instant(0)), Remaining::default());
         assert_eq!(u.next_deadline(), None);

@@ -190,7 +190,10 @@ pub(super) enum SealFail {
 
 /// Seals `packet` into `out` with the outbound SA `id`, whose route is
 /// looked up once: the one core of the Gateway's and a worker's seal.
-#[allow(clippy::too_many_arguments, reason = "the data path's parts, borrowed apart")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the data path's parts, borrowed apart"
+)]
 pub(super) fn seal_resolved(
     sad: &mut Sad,
     routes: &Routes,

@@ -196,10 +196,7 @@ impl Gateway {
                         ("encaps", n(o.map(|o| o.encaps))),
                         ("decaps", n(i.map(|i| i.decaps))),
                         ("auth_failures", n(i.map(|i| i.auth_failures))),
-                        (
-                            "replay_failures",
-                            n(i.map(|i| i.replay_failures)),
-                        ),
+                        ("replay_failures", n(i.map(|i| i.replay_failures))),
                         ("remaining_secs", n(remaining.and_then(|r| r.seconds))),
                         (
                             "remaining_kilobytes",
