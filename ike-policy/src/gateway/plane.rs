@@ -66,8 +66,10 @@ pub fn esp_worker(esp: &[u8], workers: usize) -> Option<usize> {
 macro_rules! mirror {
     ($($field:ident),* $(,)?) => {
         /// A copy of one SA's counters that its worker writes after every
-        /// packet and the control side reads for its views.
+        /// packet and the control side reads for its views. Cache-line
+        /// aligned: two workers' SAs never share a line.
         #[derive(Debug, Default)]
+        #[repr(align(64))]
         pub(super) struct SaMirror {
             $($field: AtomicU64,)*
             /// The worker found the SA past its hard lifetime.
@@ -128,8 +130,10 @@ impl SaMirror {
 macro_rules! stats {
     ($($field:ident),* $(,)?) => {
         /// One worker's share of the [`GatewayCounters`] of the data path
-        /// (its thread is the only writer).
+        /// (its thread is the only writer). Cache-line aligned, so two
+        /// workers' counters never share a line.
         #[derive(Debug, Default)]
+        #[repr(align(64))]
         pub(super) struct WorkerStats {
             $(pub(super) $field: AtomicU64,)*
         }

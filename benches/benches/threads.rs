@@ -1,0 +1,206 @@
+//! One hub's data plane on one and on two threads
+//! (`Gateway::split_data_plane`): the hub holds 1,000 tunnels
+//! (AES-128-GCM, 1400-byte inner packets, raw ESP; see `common/hub.rs`),
+//! traffic round-robin over each worker's own tunnels, as a NIC's flow
+//! steering would hand them out (`DataPlaneWorker::owner_of`).
+//!
+//! * `Gateway seal_into (not split)`: the Gateway's own data path, one
+//!   thread, for reference.
+//! * `DataPlaneWorker seal_into/N threads`: the hub split into N workers,
+//!   each on its own thread, all sealing at once (`iter_custom`: the
+//!   threads start together at a barrier; the time runs until the last
+//!   one is done). An iteration is one packet per thread, so the
+//!   throughput (bytes per second) of the two lines is the figure to
+//!   compare: 2 threads ÷ 1 thread.
+//! * `DataPlaneWorker open_esp_into/N threads`: the same for inbound, on
+//!   packets sealed beforehand by each tunnel's peer (not timed).
+//!
+//! `cargo bench -p benches --bench threads -- --warm-up-time 1 --measurement-time 2`
+
+use std::sync::Barrier;
+use std::time::{Duration, Instant as WallClock};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use esp_core::{OutboundSa, SaParams, Suite};
+use ike_policy::gateway::{SEAL_OVERHEAD, esp_worker};
+use ike_policy::{DataPlaneWorker, Inbound, Outbound};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+#[path = "common/hub.rs"]
+mod hub;
+use hub::*;
+
+const TUNNELS: u32 = 1_000;
+/// Sealed packets kept per tunnel for the open runs (each opens once).
+const BATCH: usize = 4_096;
+
+/// Runs `work(worker, iters)` on one thread per worker, all released at
+/// once; the time from the release to the last one's end.
+fn concurrently(
+    workers: &mut [DataPlaneWorker],
+    iters: u64,
+    work: impl Fn(usize, &mut DataPlaneWorker, u64) + Sync,
+) -> Duration {
+    let start = Barrier::new(workers.len() + 1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = workers
+            .iter_mut()
+            .enumerate()
+            .map(|(k, w)| {
+                let (start, work) = (&start, &work);
+                scope.spawn(move || {
+                    start.wait();
+                    work(k, w, iters);
+                })
+            })
+            .collect();
+        start.wait();
+        #[allow(clippy::disallowed_methods, reason = "criterion's custom timing")]
+        let t0 = WallClock::now();
+        for h in handles {
+            h.join().unwrap();
+        }
+        t0.elapsed()
+    })
+}
+
+fn bench_threads(c: &mut Criterion) {
+    let base = negotiated_child();
+    let mut group = c.benchmark_group("threads/1000 tunnels 1400B AES-128-GCM");
+
+    let mut hub = hub_with(&base, TUNNELS);
+    let mut p = packet(HUB_HOST, host(1));
+    let mut out = vec![0u8; SIZE + SEAL_OVERHEAD];
+    let mut next = 0u32;
+    group.throughput(Throughput::Bytes(SIZE as u64));
+    group.bench_function("Gateway seal_into (not split)", |b| {
+        b.iter(|| {
+            next = next % TUNNELS + 1;
+            set_destination(&mut p, host(next));
+            let o = hub.seal_into(now(), &p, &mut out);
+            assert!(matches!(o, Outbound::Esp { .. }));
+        });
+    });
+    drop(hub);
+
+    for threads in [1usize, 2] {
+        let mut hub = hub_with(&base, TUNNELS);
+        let mut workers = hub.split_data_plane(threads).unwrap();
+        // Each worker's tunnels, as flow steering would give them.
+        let mut shares: Vec<Vec<u32>> = vec![Vec::new(); threads];
+        for i in 1..=TUNNELS {
+            let w = workers[0].owner_of(&packet(HUB_HOST, host(i))).unwrap();
+            shares[w].push(i);
+        }
+        eprintln!(
+            "threads bench: {threads} workers own {:?} tunnels",
+            shares.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        group.throughput(Throughput::Bytes((SIZE * threads) as u64));
+        group.bench_function(
+            BenchmarkId::new("DataPlaneWorker seal_into", format!("{threads} threads")),
+            |b| {
+                b.iter_custom(|iters| {
+                    concurrently(&mut workers, iters, |k, w, iters| {
+                        let mine = &shares[k];
+                        let mut p = packet(HUB_HOST, host(mine[0]));
+                        let mut out = vec![0u8; SIZE + SEAL_OVERHEAD];
+                        let mut j = 0;
+                        for _ in 0..iters {
+                            j = (j + 1) % mine.len();
+                            set_destination(&mut p, host(mine[j]));
+                            let o = w.seal_into(now(), &p, &mut out);
+                            assert!(matches!(o, Outbound::Esp { .. }));
+                        }
+                    })
+                });
+            },
+        );
+
+        // Inbound: each worker's tunnels' peers seal ahead of time.
+        let suite = Suite::AES128_GCM;
+        let mut rng = ChaCha20Rng::seed_from_u64(17);
+        let mut peers: Vec<Vec<OutboundSa>> = shares
+            .iter()
+            .map(|mine| {
+                mine.iter()
+                    .map(|&i| {
+                        let params = SaParams::new(copy(&base, i).spi_in, suite);
+                        OutboundSa::new(&params, &keys(&base.keys_in), now()).unwrap()
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut batches: Vec<Vec<Vec<u8>>> = vec![Vec::new(); threads];
+        let mut refill = |batches: &mut Vec<Vec<Vec<u8>>>| {
+            for (k, mine) in shares.iter().enumerate() {
+                batches[k].clear();
+                for n in 0..BATCH {
+                    let j = n % mine.len();
+                    let inner = packet(host(mine[j]), HUB_HOST);
+                    let esp = sealed(&mut peers[k][j], &mut rng, &inner);
+                    assert_eq!(esp_worker(&esp, threads), Some(k));
+                    batches[k].push(esp);
+                }
+            }
+        };
+        group.bench_function(
+            BenchmarkId::new(
+                "DataPlaneWorker open_esp_into",
+                format!("{threads} threads"),
+            ),
+            |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    let mut left = iters;
+                    while left > 0 {
+                        let n = left.min(BATCH as u64);
+                        refill(&mut batches);
+                        let mut work: Vec<std::sync::Mutex<Vec<Vec<u8>>>> = batches
+                            .iter_mut()
+                            .map(|b| std::sync::Mutex::new(std::mem::take(b)))
+                            .collect();
+                        total += concurrently(&mut workers, n, |k, w, n| {
+                            // Taken once per run, before the packets.
+                            let mut mine = work[k].lock().unwrap();
+                            for esp in mine.iter_mut().take(n as usize) {
+                                let r = w.open_esp_into(now(), PEER_ANY, esp);
+                                assert!(matches!(r, Inbound::Inside(_)));
+                            }
+                        });
+                        for (k, m) in work.iter_mut().enumerate() {
+                            batches[k] = std::mem::take(m.get_mut().unwrap());
+                        }
+                        left -= n;
+                    }
+                    total
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
+/// The outer source of inbound ESP (the SA does not check it).
+const PEER_ANY: std::net::Ipv4Addr = std::net::Ipv4Addr::new(198, 18, 0, 1);
+
+fn sealed(sealer: &mut OutboundSa, rng: &mut ChaCha20Rng, inner: &[u8]) -> Vec<u8> {
+    let head = sealer.headroom();
+    let mut buf = vec![0u8; head + inner.len() + sealer.tailroom(inner.len())];
+    buf[head..head + inner.len()].copy_from_slice(inner);
+    let out = sealer
+        .seal(
+            &mut buf,
+            head..head + inner.len(),
+            esp_core::wire::protocol::IPV4,
+            rng,
+            now(),
+        )
+        .unwrap();
+    buf.truncate(out.end);
+    buf
+}
+
+criterion_group!(benches, bench_threads);
+criterion_main!(benches);
