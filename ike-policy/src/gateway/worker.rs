@@ -213,14 +213,24 @@ impl DataPlaneWorker {
     }
 
     /// The next packet the Gateway asked this worker to seal (a packet
-    /// held while IKE ran, or given to [`Gateway::handle_inside`]).
+    /// held while IKE ran, or given to [`Gateway::handle_inside`]); what
+    /// the Gateway sent is applied first.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        if self.transmits.is_empty() {
+            self.apply(self.now);
+            self.report_lifetimes();
+        }
         self.transmits.pop_front()
     }
 
     /// The next packet the Gateway asked this worker to open (given to
-    /// [`Gateway::handle_esp`] / [`Gateway::handle_datagram`]).
+    /// [`Gateway::handle_esp`] / [`Gateway::handle_datagram`]); what the
+    /// Gateway sent is applied first.
     pub fn poll_inside(&mut self) -> Option<Vec<u8>> {
+        if self.inside.is_empty() {
+            self.apply(self.now);
+            self.report_lifetimes();
+        }
         self.inside.pop_front()
     }
 
