@@ -33,7 +33,7 @@ impl Gateway {
                 packet: packet.to_vec(),
             },
             Routed::Elsewhere(worker) => {
-                if let Some(split) = &self.split {
+                if let Some(split) = self.split.as_mut() {
                     split.seal_on(worker, packet);
                 }
                 return;
@@ -113,7 +113,7 @@ impl Gateway {
     /// The queue API's way in for ESP: a copy opened in place, its inner
     /// packet kept for [`Gateway::poll_inside`].
     pub(super) fn open_esp(&mut self, now: Instant, remote: Ipv4Addr, esp: &[u8]) {
-        if let Some(split) = &self.split {
+        if let Some(split) = self.split.as_mut() {
             match esp_worker(esp, split.workers()) {
                 Some(w) => split.open_on(w, remote, esp),
                 None => self.drop_packets(DropReason::Malformed, 1),

@@ -72,7 +72,7 @@ impl Gateway {
             self.local
         );
         self.local = address;
-        if let Some(split) = &self.split {
+        if let Some(split) = self.split.as_mut() {
             split.set_local(address);
         }
         if let Some(ez) = self.ezvpn.as_mut() {

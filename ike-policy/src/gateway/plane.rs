@@ -247,6 +247,8 @@ pub(super) struct Split {
     debug: Arc<AtomicBool>,
     /// Each installed pair's mirrors: inbound, outbound.
     mirrors: HashMap<ChildSaId, (Arc<SaMirror>, Arc<SaMirror>)>,
+    /// Commands were sent since [`Gateway::take_worker_wake`] last asked.
+    sent: bool,
 }
 
 impl core::fmt::Debug for Split {
@@ -262,14 +264,16 @@ impl Split {
         self.commands.len()
     }
 
-    fn send(&self, worker: usize, command: Command) {
+    fn send(&mut self, worker: usize, command: Command) {
+        self.sent = true;
         if let Some(tx) = self.commands.get(worker) {
             // A worker dropped by its embedder takes its SAs with it.
             let _ = tx.send(command);
         }
     }
 
-    fn broadcast(&self, command: impl Fn() -> Command) {
+    fn broadcast(&mut self, command: impl Fn() -> Command) {
+        self.sent = true;
         for tx in &self.commands {
             let _ = tx.send(command());
         }
@@ -322,19 +326,19 @@ impl Split {
         self.broadcast(|| Command::PolicyRemove(policy));
     }
 
-    pub(super) fn replace_spd(&self, spd: &Spd) {
+    pub(super) fn replace_spd(&mut self, spd: &Spd) {
         self.broadcast(|| Command::ReplaceSpd(Box::new(spd.clone())));
     }
 
-    pub(super) fn set_local(&self, local: Ipv4Addr) {
+    pub(super) fn set_local(&mut self, local: Ipv4Addr) {
         self.broadcast(|| Command::SetLocal(local));
     }
 
-    pub(super) fn seal_on(&self, worker: usize, packet: &[u8]) {
+    pub(super) fn seal_on(&mut self, worker: usize, packet: &[u8]) {
         self.send(worker, Command::Seal(packet.to_vec()));
     }
 
-    pub(super) fn open_on(&self, spi_worker: usize, remote: Ipv4Addr, esp: &[u8]) {
+    pub(super) fn open_on(&mut self, spi_worker: usize, remote: Ipv4Addr, esp: &[u8]) {
         self.send(
             spi_worker,
             Command::Open {
@@ -428,6 +432,7 @@ impl Gateway {
             stats: Vec::with_capacity(workers),
             debug: Arc::clone(&debug),
             mirrors: HashMap::new(),
+            sent: false,
         };
         let mut out = Vec::with_capacity(workers);
         for index in 0..workers {
@@ -475,6 +480,16 @@ impl Gateway {
         }
         self.split = Some(split);
         Ok(out)
+    }
+
+    /// Whether the Gateway sent its workers anything (installs, removals,
+    /// packets to seal) since the last call: an embedder whose workers
+    /// sleep on their own input wakes them so they apply it now (a worker
+    /// applies it at its next call anyway).
+    pub fn take_worker_wake(&mut self) -> bool {
+        self.split
+            .as_mut()
+            .is_some_and(|s| core::mem::take(&mut s.sent))
     }
 
     /// The number of data-plane workers (0: the Gateway is its own data

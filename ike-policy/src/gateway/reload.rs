@@ -475,7 +475,7 @@ impl Gateway {
         self.interface = interface;
         self.map_name = map_name;
         self.spd = spd;
-        if let Some(split) = &self.split {
+        if let Some(split) = self.split.as_mut() {
             split.replace_spd(&self.spd);
         }
         self.statics = statics;

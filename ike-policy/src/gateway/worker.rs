@@ -30,6 +30,9 @@ pub struct DataPlaneWorker {
     inside: VecDeque<Vec<u8>>,
     /// The latest `now` an input brought.
     now: Instant,
+    /// Something went to the Gateway since
+    /// [`DataPlaneWorker::take_control_wake`] last asked.
+    reported: bool,
 }
 
 impl core::fmt::Debug for DataPlaneWorker {
@@ -70,7 +73,17 @@ impl DataPlaneWorker {
             transmits: VecDeque::new(),
             inside: VecDeque::new(),
             now: Instant::ZERO,
+            reported: false,
         }
+    }
+
+    /// Whether this worker sent the Gateway anything (a lifetime event, a
+    /// packet needing IKE, IKE from the NAT-T port) since the last call:
+    /// an embedder whose Gateway sleeps wakes it, so it calls
+    /// [`Gateway::handle_timeout`] (its [`Gateway::poll_timeout`] is due
+    /// at once).
+    pub fn take_control_wake(&mut self) -> bool {
+        core::mem::take(&mut self.reported)
     }
 
     /// This worker's number, from 0.
@@ -170,7 +183,7 @@ impl DataPlaneWorker {
                 }
             }
         }
-        self.link.report(Report::Ike {
+        self.report(Report::Ike {
             local,
             remote,
             data: datagram.to_vec(),
@@ -319,7 +332,7 @@ impl DataPlaneWorker {
             },
             // The SPD moved on since the Gateway decided: its choice again.
             Routed::Elsewhere(_) => {
-                self.link.report(Report::Acquire(packet.to_vec()));
+                self.report(Report::Acquire(packet.to_vec()));
                 return;
             }
             Routed::BufferTooSmall(_) => {
@@ -388,7 +401,7 @@ impl DataPlaneWorker {
 
     /// A packet only the Gateway can handle (IKE must start): it holds it.
     fn to_gateway(&mut self, packet: &[u8]) -> Routed {
-        self.link.report(Report::Acquire(packet.to_vec()));
+        self.report(Report::Acquire(packet.to_vec()));
         Routed::Held
     }
 
@@ -419,6 +432,11 @@ impl DataPlaneWorker {
         }
     }
 
+    fn report(&mut self, report: Report) {
+        self.reported = true;
+        self.link.report(report);
+    }
+
     /// Sends the SAs' lifetime events to the Gateway (rekey, delete).
     fn report_lifetimes(&mut self) {
         while let Some((sa, event)) = self.sad.poll_event() {
@@ -432,7 +450,7 @@ impl DataPlaneWorker {
             if let (LifetimeEvent::HardExpired(_), Some(m)) = (event, mirror) {
                 m.set_expired();
             }
-            self.link.report(Report::Lifetime { child, event });
+            self.report(Report::Lifetime { child, event });
         }
     }
 }
