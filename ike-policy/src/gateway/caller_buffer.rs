@@ -157,21 +157,10 @@ impl InRoute {
 }
 
 impl Routes {
-    /// Notes an installed pair: outbound `sa_id` (whose SA is `outbound`)
-    /// and inbound `spi_in`.
-    pub(super) fn insert(
-        &mut self,
-        sa_id: SaId,
-        outbound: &OutboundSa,
-        spi_in: u32,
-        peer: Ipv4Addr,
-        udp: Option<(u16, u16)>,
-        child: ChildSaId,
-        selectors: &Selectors,
-    ) {
-        self.out
-            .insert(sa_id, OutRoute::new(child, outbound, peer, udp));
-        self.inbound.insert(spi_in, InRoute::new(child, selectors));
+    /// Notes an installed pair: outbound `sa_id` and inbound `spi_in`.
+    pub(super) fn insert(&mut self, sa_id: SaId, out: OutRoute, spi_in: u32, inbound: InRoute) {
+        self.out.insert(sa_id, out);
+        self.inbound.insert(spi_in, inbound);
     }
 
     pub(super) fn remove(&mut self, sa_id: SaId, spi_in: u32) {
@@ -647,7 +636,8 @@ mod tests {
                     remote: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 2)),
                 };
                 let child = ChildSaId(1);
-                routes.insert(SaId(1), &sa, 0x200, Ipv4Addr::LOCALHOST, None, child, &sel);
+                let out = OutRoute::new(child, &sa, Ipv4Addr::LOCALHOST, None);
+                routes.insert(SaId(1), out, 0x200, InRoute::new(child, &sel));
                 let r = &routes.out[&SaId(1)];
                 assert_eq!(r.headroom, sa.headroom(), "{suite}");
                 for len in 0..=64 {

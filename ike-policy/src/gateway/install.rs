@@ -94,15 +94,14 @@ impl Gateway {
         // In front of the static entries: the newest SA for a flow wins.
         self.spd.insert(0, entry);
         let peer_ip = *c.remote.ip();
+        let out_route = OutRoute::new(c.id, &outbound, peer_ip, udp);
+        let in_route = InRoute::new(c.id, &c.selectors);
         match (self.split.as_mut(), for_worker) {
             (Some(split), Some(inbound)) => {
-                let out_route = OutRoute::new(c.id, &outbound, peer_ip, udp);
-                let in_route = InRoute::new(c.id, &c.selectors);
                 split.install(sa_id, inbound, outbound, out_route, in_route, Some(entry));
             }
             _ => {
-                self.routes
-                    .insert(sa_id, &outbound, c.spi_in, peer_ip, udp, c.id, &c.selectors);
+                self.routes.insert(sa_id, out_route, c.spi_in, in_route);
                 self.sad.insert_outbound(sa_id, outbound);
             }
         }

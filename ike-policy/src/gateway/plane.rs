@@ -35,7 +35,7 @@
 //! `now` passed in, like the Gateway).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 use esp_core::{Remaining, SaCounters};
 use rand_core::Rng as _;
@@ -227,10 +227,8 @@ impl WorkerLink {
     }
 
     pub(super) fn next_command(&self) -> Option<Command> {
-        match self.commands.try_recv() {
-            Ok(c) => Some(c),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        // Empty, or the Gateway is gone (its SAs stay as they are).
+        self.commands.try_recv().ok()
     }
 
     pub(super) fn debugging(&self) -> bool {

@@ -367,19 +367,19 @@ impl DataPlaneWorker {
                 return Routed::Dropped(DropReason::PolicyDiscard);
             }
             PolicyAction::Protect { sa: Some(id) } => id,
-            PolicyAction::Protect { sa: None } => return self.to_gateway(packet),
+            PolicyAction::Protect { sa: None } => return self.hand_to_gateway(packet),
         };
         if !self.routes.out.contains_key(&id) {
             return match self.owners.get(&id) {
                 Some(&w) if w != self.index => Routed::Elsewhere(w),
-                _ => self.to_gateway(packet),
+                _ => self.hand_to_gateway(packet),
             };
         }
         if !self.sad.has_usable_outbound(id) {
             if let Some(m) = self.routes.out.get(&id).and_then(|r| r.mirror.as_ref()) {
                 m.set_expired();
             }
-            return self.to_gateway(packet);
+            return self.hand_to_gateway(packet);
         }
         let (sad, routes, rng) = (&mut self.sad, &self.routes, &mut self.rng);
         match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
@@ -400,7 +400,7 @@ impl DataPlaneWorker {
     }
 
     /// A packet only the Gateway can handle (IKE must start): it holds it.
-    fn to_gateway(&mut self, packet: &[u8]) -> Routed {
+    fn hand_to_gateway(&mut self, packet: &[u8]) -> Routed {
         self.report(Report::Acquire(packet.to_vec()));
         Routed::Held
     }

@@ -108,7 +108,7 @@ impl Net {
     }
 
     /// Hands what the hub side sent to its spoke.
-    fn to_spoke(&mut self, t: Transmit) {
+    fn deliver_to_spoke(&mut self, t: Transmit) {
         let now = self.now;
         match t {
             Transmit::Udp {
@@ -151,7 +151,7 @@ impl Net {
             }
             while let Some(t) = self.hub.poll_transmit() {
                 moved = true;
-                self.to_spoke(t);
+                self.deliver_to_spoke(t);
             }
             while let Some(e) = self.hub.poll_event() {
                 self.events.push(e);
@@ -161,7 +161,7 @@ impl Net {
                 self.workers[w].handle_timeout(now);
                 while let Some(t) = self.workers[w].poll_transmit() {
                     moved = true;
-                    self.to_spoke(t);
+                    self.deliver_to_spoke(t);
                 }
                 while let Some(p) = self.workers[w].poll_inside() {
                     self.hub_inside.push(p);
@@ -207,7 +207,7 @@ impl Net {
     }
 
     /// The hub's host sends `packet` through the worker owning its SA.
-    fn from_hub(&mut self, packet: &[u8]) -> usize {
+    fn send_from_hub(&mut self, packet: &[u8]) -> usize {
         let w = self.workers[0].owner_of(packet).expect("an SA covers it");
         let mut out = vec![0u8; packet.len() + SEAL_OVERHEAD];
         match self.workers[w].seal_into(self.now, packet, &mut out) {
@@ -283,7 +283,7 @@ fn spokes_spread_over_two_workers_and_the_views_sum_them() {
     let mut used = [false; 2];
     for s in 0..4 {
         let reply = icmp(HUB_HOST, spoke_host(s), 0, 1);
-        used[net.from_hub(&reply)] = true;
+        used[net.send_from_hub(&reply)] = true;
         assert_eq!(net.spoke_inside[s].len(), 1, "spoke {s}");
         assert!(is_echo(&net.spoke_inside[s][0], HUB_HOST, spoke_host(s), 0));
     }
@@ -412,7 +412,7 @@ fn the_kilobyte_soft_lifetime_seen_by_a_worker_rekeys_and_traffic_goes_on() {
             _ => None,
         })
         .unwrap();
-    let w = net.from_hub(&icmp(HUB_HOST, spoke_host(0), 0, 9));
+    let w = net.send_from_hub(&icmp(HUB_HOST, spoke_host(0), 0, 9));
     assert_eq!(
         w,
         worker_for_spi(newest.0, 2),
@@ -454,7 +454,7 @@ fn rekeys_on_time_move_traffic_to_the_new_sa_and_expired_pairs_leave_their_worke
     net.ping_from(1, 2);
     assert_eq!(net.hub_inside.len(), 4, "{:?}", net.dropped);
     for s in 0..2 {
-        net.from_hub(&icmp(HUB_HOST, spoke_host(s), 0, 2));
+        net.send_from_hub(&icmp(HUB_HOST, spoke_host(s), 0, 2));
         assert_eq!(net.spoke_inside[s].len(), 1);
     }
     let c = net.hub.counters();
@@ -523,7 +523,9 @@ fn two_workers_on_two_threads_at_once() {
     let now = net.now;
     let workers = std::mem::take(&mut net.workers);
     // The hub's IKE side stays on this thread; each worker on its own.
-    let results: Vec<(DataPlaneWorker, Vec<(Ipv4Addr, Vec<u8>)>)> = std::thread::scope(|scope| {
+    /// A worker back from its thread, with the ESP it sealed (to whom).
+    type Sealed = (DataPlaneWorker, Vec<(Ipv4Addr, Vec<u8>)>);
+    let results: Vec<Sealed> = std::thread::scope(|scope| {
         let handles: Vec<_> = workers
             .into_iter()
             .zip(shares)
