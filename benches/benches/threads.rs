@@ -15,6 +15,11 @@
 //! * `DataPlaneWorker open_esp_into/N threads`: the same for inbound, on
 //!   packets sealed beforehand by each tunnel's peer (not timed).
 //!
+//! * `interleaved`: outside criterion's sampling, R rounds each sealing
+//!   20,000 packets per thread on 1 thread then on 2, back to back, so a
+//!   neighbour's load on this shared machine falls on both alike; the
+//!   median of the rounds' throughput ratios is printed (stderr).
+//!
 //! `cargo bench -p benches --bench threads -- --warm-up-time 1 --measurement-time 2`
 
 use std::sync::Barrier;
@@ -85,14 +90,8 @@ fn bench_threads(c: &mut Criterion) {
     drop(hub);
 
     for threads in [1usize, 2] {
-        let mut hub = hub_with(&base, TUNNELS);
-        let mut workers = hub.split_data_plane(threads).unwrap();
         // Each worker's tunnels, as flow steering would give them.
-        let mut shares: Vec<Vec<u32>> = vec![Vec::new(); threads];
-        for i in 1..=TUNNELS {
-            let w = workers[0].owner_of(&packet(HUB_HOST, host(i))).unwrap();
-            shares[w].push(i);
-        }
+        let (mut workers, shares) = split_hub(&base, threads);
         eprintln!(
             "threads bench: {threads} workers own {:?} tunnels",
             shares.iter().map(Vec::len).collect::<Vec<_>>()
@@ -103,16 +102,7 @@ fn bench_threads(c: &mut Criterion) {
             |b| {
                 b.iter_custom(|iters| {
                     concurrently(&mut workers, iters, |k, w, iters| {
-                        let mine = &shares[k];
-                        let mut p = packet(HUB_HOST, host(mine[0]));
-                        let mut out = vec![0u8; SIZE + SEAL_OVERHEAD];
-                        let mut j = 0;
-                        for _ in 0..iters {
-                            j = (j + 1) % mine.len();
-                            set_destination(&mut p, host(mine[j]));
-                            let o = w.seal_into(now(), &p, &mut out);
-                            assert!(matches!(o, Outbound::Esp { .. }));
-                        }
+                        seal_spread(w, &shares[k], iters)
                     })
                 });
             },
@@ -180,6 +170,65 @@ fn bench_threads(c: &mut Criterion) {
         );
     }
     group.finish();
+    interleaved(&base);
+}
+
+/// Seals `iters` inside packets with `w`, round-robin over its tunnels.
+fn seal_spread(w: &mut DataPlaneWorker, mine: &[u32], iters: u64) {
+    let mut p = packet(HUB_HOST, host(mine[0]));
+    let mut out = vec![0u8; SIZE + SEAL_OVERHEAD];
+    let mut j = 0;
+    for _ in 0..iters {
+        j = (j + 1) % mine.len();
+        set_destination(&mut p, host(mine[j]));
+        let o = w.seal_into(now(), &p, &mut out);
+        assert!(matches!(o, Outbound::Esp { .. }));
+    }
+}
+
+/// A hub split into `threads` workers, and each worker's tunnels.
+fn split_hub(
+    base: &ike_proto::engine::ChildSa,
+    threads: usize,
+) -> (Vec<DataPlaneWorker>, Vec<Vec<u32>>) {
+    let mut hub = hub_with(base, TUNNELS);
+    let mut workers = hub.split_data_plane(threads).unwrap();
+    let mut shares: Vec<Vec<u32>> = vec![Vec::new(); threads];
+    for i in 1..=TUNNELS {
+        let w = workers[0].owner_of(&packet(HUB_HOST, host(i))).unwrap();
+        shares[w].push(i);
+    }
+    // The workers own their SAs; the Gateway (IKE) is not needed here.
+    drop(hub);
+    (workers, shares)
+}
+
+/// Rounds of 1 thread then 2 threads back to back: the median ratio of
+/// their throughputs.
+fn interleaved(base: &ike_proto::engine::ChildSa) {
+    const ROUNDS: usize = 15;
+    const PACKETS: u64 = 20_000;
+    let (mut one, one_shares) = split_hub(base, 1);
+    let (mut two, two_shares) = split_hub(base, 2);
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let t1 = concurrently(&mut one, PACKETS, |k, w, n| {
+            seal_spread(w, &one_shares[k], n)
+        });
+        let t2 = concurrently(&mut two, PACKETS, |k, w, n| {
+            seal_spread(w, &two_shares[k], n)
+        });
+        // 2 threads sealed twice the packets.
+        ratios.push(2.0 * t1.as_secs_f64() / t2.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    eprintln!(
+        "threads bench: interleaved, {ROUNDS} rounds of {PACKETS} packets a thread: \
+         2 threads / 1 thread throughput, median {:.2} (min {:.2}, max {:.2})",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
 }
 
 /// The outer source of inbound ESP (the SA does not check it).
