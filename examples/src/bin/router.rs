@@ -30,7 +30,10 @@
 //! `--outside-addr` stays as given (an `ip address` that moves without
 //! it wants a restart: the sockets are bound to it). The
 //! negotiation is logged on stderr in IOS's debug vocabulary
-//! (`IKESUITE_LOG=info` quietens it).
+//! (`IKESUITE_LOG=info` quietens it). `--threads N` runs the data plane
+//! (ESP seal and open) on N threads, the SAs sharded by SPI
+//! (`Gateway::split_data_plane`); IKE, the views and the inside stay on
+//! the main loop.
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
