@@ -173,6 +173,9 @@ impl Routes {
 pub(super) enum SealFail {
     /// The SA has no route here (not installed, or on another worker).
     NoRoute,
+    /// The SA is past its hard lifetime (nothing counted): IKE must
+    /// bring another.
+    Unusable,
     /// esp-core refused (expired, out of sequence numbers ...).
     Esp(esp_core::EspError),
 }
@@ -205,7 +208,9 @@ pub(super) fn seal_resolved(
     if let Some(at) = buf.get_mut(inner.clone()) {
         at.copy_from_slice(packet);
     }
-    let sealed = sad.seal(id, buf, inner, protocol::IPV4, rng, now);
+    let Some(sealed) = sad.seal_if_usable(id, buf, inner, protocol::IPV4, rng, now) else {
+        return Err(SealFail::Unusable);
+    };
     if let Some(m) = &r.mirror {
         if let Some(sa) = sad.outbound(id) {
             m.publish(sa.counters());
@@ -493,10 +498,25 @@ impl Gateway {
                 return self.dropped(DropReason::PolicyDiscard);
             }
         }
+        if self.split.is_none() {
+            // The common case in one look-up of each table: the SPD's
+            // entry names the SA, the SAD checks and seals it.
+            if let Some(PolicyEntry {
+                action: PolicyAction::Protect { sa: Some(id) },
+                ..
+            }) = self.spd.lookup(&info)
+            {
+                if let Some(routed) = self.seal_with(now, *id, packet, out) {
+                    return routed;
+                }
+            }
+        }
         match self.decide(&info) {
             Decision::Protect(id) => match self.owner_of_sa(id) {
                 Some(worker) => Routed::Elsewhere(worker),
-                None => self.seal_with(now, id, packet, out),
+                None => self
+                    .seal_with(now, id, packet, out)
+                    .unwrap_or_else(|| self.dropped(DropReason::SealFailed)),
             },
             Decision::Bypass => {
                 self.counters.clear += 1;
@@ -556,24 +576,34 @@ impl Gateway {
         Routed::Dropped(reason)
     }
 
-    /// Seals `packet` with the outbound SA `id` into `out`.
-    fn seal_with(&mut self, now: Instant, id: SaId, packet: &[u8], out: &mut [u8]) -> Routed {
+    /// Seals `packet` with the outbound SA `id` into `out`; `None` when
+    /// the SA is not installed or no longer sends (the SPD's decision then
+    /// acquires).
+    fn seal_with(
+        &mut self,
+        now: Instant,
+        id: SaId,
+        packet: &[u8],
+        out: &mut [u8],
+    ) -> Option<Routed> {
         let (sad, routes, rng) = (&mut self.sad, &self.routes, &mut self.rng);
-        match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
-            Ok(routed) => {
-                if !matches!(routed, Routed::BufferTooSmall(_)) {
-                    self.counters.sealed += 1;
+        Some(
+            match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
+                Ok(routed) => {
+                    if !matches!(routed, Routed::BufferTooSmall(_)) {
+                        self.counters.sealed += 1;
+                    }
+                    routed
                 }
-                routed
-            }
-            Err(SealFail::NoRoute) => self.dropped(DropReason::SealFailed),
-            Err(SealFail::Esp(e)) => {
-                if self.debugging.ipsec {
-                    log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                Err(SealFail::Unusable | SealFail::NoRoute) => return None,
+                Err(SealFail::Esp(e)) => {
+                    if self.debugging.ipsec {
+                        log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                    }
+                    self.dropped(DropReason::SealFailed)
                 }
-                self.dropped(DropReason::SealFailed)
-            }
-        }
+            },
+        )
     }
 
     /// Opens ESP from `remote` in place and checks the inner packet against

@@ -375,12 +375,6 @@ impl DataPlaneWorker {
                 _ => self.hand_to_gateway(packet),
             };
         }
-        if !self.sad.has_usable_outbound(id) {
-            if let Some(m) = self.routes.out.get(&id).and_then(|r| r.mirror.as_ref()) {
-                m.set_expired();
-            }
-            return self.hand_to_gateway(packet);
-        }
         let (sad, routes, rng) = (&mut self.sad, &self.routes, &mut self.rng);
         match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
             Ok(routed) => {
@@ -388,6 +382,12 @@ impl DataPlaneWorker {
                     bump(&self.link.stats.sealed);
                 }
                 routed
+            }
+            Err(SealFail::Unusable) => {
+                if let Some(m) = self.routes.out.get(&id).and_then(|r| r.mirror.as_ref()) {
+                    m.set_expired();
+                }
+                self.hand_to_gateway(packet)
             }
             Err(fail) => {
                 if let (SealFail::Esp(e), true) = (&fail, self.link.debugging()) {
