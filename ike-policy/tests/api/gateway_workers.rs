@@ -64,6 +64,8 @@ struct Net {
     events: Vec<GatewayEvent>,
     /// What the workers dropped.
     dropped: Vec<DropReason>,
+    /// Spokes that went silent: nothing reaches them or leaves them.
+    dead: Vec<bool>,
 }
 
 impl Net {
@@ -98,6 +100,7 @@ impl Net {
             spoke_inside: vec![Vec::new(); count],
             events: Vec::new(),
             dropped: Vec::new(),
+            dead: vec![false; count],
         }
     }
 
@@ -110,6 +113,14 @@ impl Net {
     /// Hands what the hub side sent to its spoke.
     fn deliver_to_spoke(&mut self, t: Transmit) {
         let now = self.now;
+        let to = match &t {
+            Transmit::Udp { remote, .. } => *remote.ip(),
+            Transmit::Esp { remote, .. } => *remote,
+            Transmit::Clear { .. } => panic!("the seed's traffic is protected"),
+        };
+        if self.dead[self.spoke_of(to)] {
+            return;
+        }
         match t {
             Transmit::Udp {
                 local,
@@ -169,6 +180,9 @@ impl Net {
             }
             for s in 0..self.spokes.len() {
                 while let Some(t) = self.spokes[s].poll_transmit() {
+                    if self.dead[s] {
+                        continue;
+                    }
                     moved = true;
                     match t {
                         Transmit::Udp {
@@ -574,4 +588,56 @@ fn two_workers_on_two_threads_at_once() {
             .count(),
         4
     );
+}
+
+#[test]
+fn a_new_configuration_reaches_the_workers_spds_and_kept_sas_carry_on() {
+    let mut net = Net::new(2, 2, "");
+    net.ping_from(0, 1);
+    net.ping_from(1, 1);
+    // The same hub with a changed description: both tunnels are kept, the
+    // workers get the rebuilt SPD (the kept SAs' entries in front).
+    let cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string()).replace(
+        "description Outside interface",
+        "description Outside, renamed",
+    );
+    let config = ike_policy::parse(&cfg).unwrap();
+    net.hub.configure_replace(net.now, config).unwrap();
+    net.run();
+    assert_eq!(net.hub.installed_child_sas(), 2);
+    assert_eq!(net.per_worker().iter().sum::<usize>(), 2);
+    for s in 0..2 {
+        net.send_from_hub(&icmp(HUB_HOST, spoke_host(s), 0, 3));
+        assert_eq!(net.spoke_inside[s].len(), 1, "spoke {s}");
+        net.ping_from(s, 3);
+    }
+    assert_eq!(net.hub_inside.len(), 4, "{:?}", net.dropped);
+}
+
+#[test]
+fn a_spoke_found_dead_by_dpd_leaves_its_worker() {
+    let keepalive = "crypto isakmp keepalive 10 3 periodic\n";
+    let mut net = Net::new(2, 2, keepalive);
+    net.ping_from(0, 1);
+    net.ping_from(1, 1);
+    assert_eq!(net.per_worker().iter().sum::<usize>(), 2);
+    // Spoke 0 goes silent: the hub's R-U-THEREs go unanswered.
+    net.dead[0] = true;
+    net.run_for(60);
+    assert!(
+        net.events.iter().any(|e| matches!(
+            e,
+            GatewayEvent::Engine(Event::PeerDead { remote, .. }) if *remote.ip() == spoke_addr(0)
+        )),
+        "DPD declared spoke 0 dead"
+    );
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    assert_eq!(
+        net.per_worker().iter().sum::<usize>(),
+        1,
+        "its pair left its worker"
+    );
+    // Spoke 1 answered every probe: its tunnel still carries traffic.
+    net.ping_from(1, 2);
+    assert_eq!(net.hub_inside.len(), 3, "{:?}", net.dropped);
 }
