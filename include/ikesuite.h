@@ -234,6 +234,11 @@
 // A dummy ESP packet (next header 59): nothing to deliver.
 #define IKS_PACKET_DUMMY 10
 
+// A split data plane (`iks_gateway_split_data_plane`): another worker
+// owns the packet's SA (`reason` is its index); nothing was written, hand
+// the packet to that worker.
+#define IKS_PACKET_ELSEWHERE 11
+
 // Bytes `iks_gateway_seal_into` may add around an inner packet: an `out`
 // of the packet's length plus this is always enough.
 #define IKS_SEAL_OVERHEAD 81
@@ -288,6 +293,9 @@ typedef struct iks_esp_outbound iks_esp_outbound;
 
 // A gateway (opaque).
 typedef struct iks_gateway iks_gateway;
+
+// One data-plane worker of a split gateway (opaque).
+typedef struct iks_worker iks_worker;
 
 // Everything an ESP SA needs besides its keys. Fill it with
 // `iks_esp_sa_config_init` first, then set what differs: fields added in
@@ -489,7 +497,7 @@ typedef struct {
   // One of `IKS_PACKET_*`.
   uint32_t kind;
   // `IKS_DROP_*` for `IKS_PACKET_DROPPED`, the `iks_result` for
-  // `IKS_PACKET_ERROR`.
+  // `IKS_PACKET_ERROR`, the worker's index for `IKS_PACKET_ELSEWHERE`.
   uint32_t reason;
   // Where the result starts in the caller's buffer.
   size_t offset;
@@ -1049,6 +1057,116 @@ iks_result iks_gateway_configure_replace(iks_gateway *gw,
                                          const uint8_t *config,
                                          size_t config_len,
                                          uint64_t now_ms);
+
+// Splits `gw`'s data plane over `n` workers (1 to 1024), written to
+// `out_workers[0..n]` (free each with `iks_worker_free`, before or after
+// the gateway). The SAs up now move to their workers. `IKS_ERR_REJECTED`
+// when the gateway is already split or is an Easy VPN Remote.
+//
+// # Safety
+// `gw` a live handle; `out_workers` valid for `n` pointer writes.
+iks_result iks_gateway_split_data_plane(iks_gateway *gw, size_t n, iks_worker **out_workers);
+
+// Frees a worker (NULL is accepted). Its SAs go with it.
+//
+// # Safety
+// `w` NULL or a live handle, not used afterwards.
+void iks_worker_free(iks_worker *w);
+
+// Which of `workers` workers owns the ESP packet `esp` (`len` bytes, from
+// the SPI on: raw ESP, or ESP in UDP after the UDP header), into
+// `*out_worker`. `IKS_ERR_INVALID_ARGUMENT` when it is shorter than an SPI
+// or `workers` is 0.
+//
+// # Safety
+// `esp` valid for `len` bytes of reads; `out_worker` valid for a write.
+iks_result iks_esp_worker(const uint8_t *esp, size_t len, uint32_t workers, uint32_t *out_worker);
+
+// Which worker seals the inside packet `packet` (`len` bytes) into
+// `*out_worker`; `IKS_ERR_EMPTY` when no SA protects it (it goes in
+// clear, is dropped, or needs IKE: any worker's `iks_worker_seal_into`
+// takes those).
+//
+// # Safety
+// `w` a live handle; `packet` valid for `len` bytes of reads; `out_worker`
+// valid for a write.
+iks_result iks_worker_owner_of(iks_worker *w,
+                               const uint8_t *packet,
+                               size_t len,
+                               uint32_t *out_worker);
+
+// `iks_gateway_seal_into` on this worker's SAs; also
+// `IKS_PACKET_ELSEWHERE` (another worker's SA: `reason` is its index) and
+// `IKS_PACKET_HELD` (no usable SA: the gateway starts IKE and holds it).
+//
+// # Safety
+// `w` a live handle; `packet` valid for `len` bytes of reads; `out` valid
+// for `out_len` bytes of writes, not overlapping `packet`.
+iks_packet iks_worker_seal_into(iks_worker *w,
+                                uint64_t now_ms,
+                                const uint8_t *packet,
+                                size_t len,
+                                uint8_t *out,
+                                size_t out_len);
+
+// `iks_gateway_open_into` on this worker's SAs: ESP in UDP on the NAT-T
+// port is opened, IKE handed to the gateway (`IKS_PACKET_IKE`; it answers
+// at its next call), ESP for another worker's SPI is
+// `IKS_PACKET_ELSEWHERE` (untouched).
+//
+// # Safety
+// `w` a live handle; `datagram` valid for `len` bytes of reads and writes.
+iks_packet iks_worker_open_into(iks_worker *w,
+                                uint64_t now_ms,
+                                uint32_t local_addr,
+                                uint16_t local_port,
+                                uint32_t remote_addr,
+                                uint16_t remote_port,
+                                uint8_t *datagram,
+                                size_t len);
+
+// `iks_gateway_open_esp_into` on this worker's SAs (raw ESP from
+// `remote_addr`); see `iks_worker_open_into`.
+//
+// # Safety
+// `w` a live handle; `esp` valid for `len` bytes of reads and writes.
+iks_packet iks_worker_open_esp_into(iks_worker *w,
+                                    uint64_t now_ms,
+                                    uint32_t remote_addr,
+                                    uint8_t *esp,
+                                    size_t len);
+
+// Time passed: this worker's SAs' time limits, and the gateway's installs
+// and removals.
+//
+// # Safety
+// `w` a live handle.
+iks_result iks_worker_handle_timeout(iks_worker *w, uint64_t now_ms);
+
+// When `iks_worker_handle_timeout` is due for the SAs' time limits, into
+// `*out_ms`; `IKS_ERR_EMPTY` when no SA has one (call it anyway every few
+// hundred milliseconds).
+//
+// # Safety
+// `w` a live handle; `out_ms` valid for a write.
+iks_result iks_worker_poll_timeout(const iks_worker *w, uint64_t *out_ms);
+
+// As `iks_gateway_poll_transmit`, for what the gateway asked this worker
+// to seal (packets held while IKE ran, or given to
+// `iks_gateway_handle_inside`).
+//
+// # Safety
+// `w` a live handle; `buf` valid for `buf_len` bytes of writes; `out`
+// valid for a write.
+iks_result iks_worker_poll_transmit(iks_worker *w, uint8_t *buf, size_t buf_len, iks_transmit *out);
+
+// As `iks_gateway_poll_inside`, for what the gateway asked this worker to
+// open (ESP given to `iks_gateway_handle_esp` / `_handle_datagram`).
+//
+// # Safety
+// `w` a live handle; `buf` valid for `buf_len` bytes of writes; `out_len`
+// valid for a write.
+iks_result iks_worker_poll_inside(iks_worker *w, uint8_t *buf, size_t buf_len, size_t *out_len);
 
 // Routes the library's log records to `callback(userdata, level, target,
 // message)` for every record at `level` (`IKS_LOG_*`) or more severe.

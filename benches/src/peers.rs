@@ -181,7 +181,9 @@ impl Rig {
                             payload,
                         } => {
                             assert_eq!(remote, spoke.addr, "the hub answers this spoke");
-                            spoke.engine.handle_datagram(self.now, remote, local, &payload);
+                            spoke
+                                .engine
+                                .handle_datagram(self.now, remote, local, &payload);
                         }
                         other => panic!("the hub sent {other:?}"),
                     }

@@ -39,6 +39,22 @@ impl Lifetime {
             hard_kilobytes: Some(hard_kilobytes),
         }
     }
+
+    /// What is left at `now` of an SA installed at `installed` that has
+    /// carried `bytes` inner bytes: what the SA's own `remaining` says, for
+    /// a caller that keeps only the SA's counters (a copy of them read on
+    /// another thread).
+    pub fn remaining(&self, installed: Instant, bytes: u64, now: Instant) -> Remaining {
+        Remaining {
+            kilobytes: self
+                .hard_kilobytes
+                .map(|kb| kb.saturating_sub(bytes.div_ceil(BYTES_PER_KB))),
+            seconds: self
+                .hard_seconds
+                .map(|s| Instant(installed.0.saturating_add(s.saturating_mul(MS_PER_S))))
+                .map(|d| d.0.saturating_sub(now.0) / MS_PER_S),
+        }
+    }
 }
 
 /// What ran out.
@@ -194,15 +210,7 @@ impl LifetimeTracker {
     }
 
     pub(crate) fn remaining(&self, now: Instant) -> Remaining {
-        Remaining {
-            kilobytes: self
-                .lifetime
-                .hard_kilobytes
-                .map(|kb| kb.saturating_sub(self.bytes.div_ceil(BYTES_PER_KB))),
-            seconds: self
-                .deadline(self.lifetime.hard_seconds)
-                .map(|d| d.0.saturating_sub(now.0) / MS_PER_S),
-        }
+        self.lifetime.remaining(self.installed, self.bytes, now)
     }
 }
 
@@ -260,6 +268,12 @@ mod tests {
                 kilobytes: Some(4_607_998),
                 seconds: Some(3598)
             }
+        );
+        // The same from the limits, the install time and the bytes alone.
+        let l = Lifetime::new(3600, 4_608_000);
+        assert_eq!(
+            l.remaining(Instant(0), 1025, Instant(1_500)),
+            t.remaining(Instant(1_500))
         );
         let u = LifetimeTracker::new(Lifetime::UNLIMITED, Instant(0));
         assert_eq!(u.remaining(Instant(0)), Remaining::default());

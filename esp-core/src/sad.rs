@@ -291,6 +291,28 @@ impl Sad {
         result
     }
 
+    /// [`Sad::seal`] if `id` names an installed outbound SA that still
+    /// sends (what [`Sad::has_usable_outbound`] says), else `None` with
+    /// nothing counted: the SPD's protect decision and the seal in one
+    /// look-up.
+    pub fn seal_if_usable<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        id: SaId,
+        buf: &mut [u8],
+        inner: Range<usize>,
+        next_header: u8,
+        rng: &mut R,
+        now: Instant,
+    ) -> Option<Result<Range<usize>, EspError>> {
+        let slot = self.outbound.get_mut(&id)?;
+        if slot.sa.is_expired() {
+            return None;
+        }
+        let result = slot.sa.seal(buf, inner, next_header, rng, now);
+        self.queues.sync(SaRef::Outbound(id), slot);
+        Some(result)
+    }
+
     /// Look again at the SAs lent out mutably since the last poll.
     fn sync_touched(&mut self) {
         for key in core::mem::take(&mut self.queues.touched) {

@@ -323,7 +323,7 @@ pub struct Spd {
     ids: BTreeSet<(PolicyId, Rank)>,
     /// Entries with a destination prefix, by (length, network), in rank
     /// order. They are copies, so a decision reads one bucket and no tree.
-    by_destination: HashMap<(u8, u32), Vec<(Rank, PolicyEntry)>>,
+    by_destination: HashMap<(u8, u32), Bucket>,
     /// How many indexed entries there are of each prefix length.
     lengths: [u32; 33],
     /// The prefix lengths in use, longest first.
@@ -331,6 +331,54 @@ pub struct Spd {
     /// Entries that are not indexed, in rank order (copies).
     rest: Vec<(Rank, PolicyEntry)>,
     fallback: Fallback,
+}
+
+/// The entries of one destination prefix, in rank order. Most prefixes
+/// have one entry (a peer's network): it sits in the index's own slot, so
+/// a decision reads no second allocation.
+#[derive(Debug, Clone)]
+enum Bucket {
+    One((Rank, PolicyEntry)),
+    Many(Vec<(Rank, PolicyEntry)>),
+}
+
+impl Bucket {
+    fn as_slice(&self) -> &[(Rank, PolicyEntry)] {
+        match self {
+            Bucket::One(one) => core::slice::from_ref(one),
+            Bucket::Many(list) => list,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [(Rank, PolicyEntry)] {
+        match self {
+            Bucket::One(one) => core::slice::from_mut(one),
+            Bucket::Many(list) => list,
+        }
+    }
+
+    fn insert(&mut self, rank: Rank, entry: PolicyEntry) {
+        if let Bucket::One(one) = self {
+            *self = Bucket::Many(vec![*one]);
+        }
+        if let Bucket::Many(list) = self {
+            insert_ranked(list, rank, entry);
+        }
+    }
+
+    /// Takes out the entry of `rank`; says whether the bucket is now empty.
+    fn remove(&mut self, rank: Rank) -> bool {
+        match self {
+            Bucket::One((r, _)) => *r == rank,
+            Bucket::Many(list) => {
+                remove_ranked(list, rank);
+                if let [one] = list.as_slice() {
+                    *self = Bucket::One(*one);
+                }
+                matches!(self, Bucket::Many(list) if list.is_empty())
+            }
+        }
+    }
 }
 
 /// Insert `(rank, entry)` into a list kept in rank order.
@@ -395,7 +443,14 @@ impl Spd {
         self.ids.insert((entry.id, rank));
         match index_key(&entry.selector) {
             Some(key) => {
-                insert_ranked(self.by_destination.entry(key).or_default(), rank, entry);
+                match self.by_destination.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(mut b) => {
+                        b.get_mut().insert(rank, entry)
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(Bucket::One((rank, entry)));
+                    }
+                }
                 let count = &mut self.lengths[usize::from(key.0)];
                 *count += 1;
                 if *count == 1 {
@@ -413,9 +468,8 @@ impl Spd {
         self.ids.remove(&(entry.id, rank));
         match index_key(&entry.selector) {
             Some(key) => {
-                if let Some(list) = self.by_destination.get_mut(&key) {
-                    remove_ranked(list, rank);
-                    if list.is_empty() {
+                if let Some(bucket) = self.by_destination.get_mut(&key) {
+                    if bucket.remove(rank) {
                         self.by_destination.remove(&key);
                     }
                 }
@@ -523,6 +577,11 @@ impl Spd {
         self.order.values()
     }
 
+    /// What happens to traffic no entry selects.
+    pub fn fallback(&self) -> Fallback {
+        self.fallback
+    }
+
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.order.len()
@@ -551,7 +610,7 @@ impl Spd {
             Some(key) => self
                 .by_destination
                 .get_mut(&key)
-                .and_then(|list| find_ranked(list, rank)),
+                .and_then(|bucket| find_ranked(bucket.as_mut_slice(), rank)),
             None => find_ranked(&mut self.rest, rank),
         };
         if let Some(PolicyEntry {
@@ -574,6 +633,7 @@ impl Spd {
             };
             let limit = best.map_or(Rank::MAX, |(r, _)| *r);
             let found = list
+                .as_slice()
                 .iter()
                 .take_while(|(rank, _)| *rank < limit)
                 .find(|(_, e)| e.selector.matches(packet));

@@ -41,6 +41,12 @@ pub enum Input {
     },
     /// An inner IPv4 packet from the inside (TUN).
     Inner(Vec<u8>),
+    /// An inner packet a data-plane thread opened, for the inside
+    /// (`--threads`, [`crate::data_plane`]).
+    Delivered(Vec<u8>),
+    /// A data-plane thread sent the Gateway something (a lifetime event,
+    /// an acquire, IKE): let it run.
+    Wake,
     /// A line typed by the operator (`show crypto ipsec sa`, `quit`).
     Command(String),
     /// The operator's input ended.

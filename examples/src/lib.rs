@@ -13,12 +13,15 @@
 //!   [`raw_esp`]: the raw IP protocol 50 socket (root / CAP_NET_RAW).
 //! * [`logger`]: a small stderr backend for the `log` facade.
 //! * [`control`] (Unix): the control socket of `router exec`.
+//! * [`data_plane`]: `router --threads N`, the Gateway's data plane on N
+//!   threads.
 
 #![forbid(unsafe_code)]
 
 pub mod clock;
 #[cfg(unix)]
 pub mod control;
+pub mod data_plane;
 pub mod inside_echo;
 pub mod io;
 pub mod logger;

@@ -19,6 +19,7 @@ use ike_proto::policy::XauthPassword;
 use ike_proto::time::Instant;
 
 use crate::clock::MonotonicClock;
+use crate::data_plane::{DataPlaneThreads, WorkerInput};
 use crate::inside_echo::InsideEcho;
 use crate::io::{Ask, Input, OutsideSockets};
 use crate::outside::{self, Follower, Readers};
@@ -139,8 +140,10 @@ struct ConsoleXauth {
 pub struct Router {
     name: String,
     gateway: Gateway,
-    sockets: OutsideSockets,
-    raw_esp: Option<RawEsp>,
+    sockets: Arc<OutsideSockets>,
+    raw_esp: Option<Arc<RawEsp>>,
+    /// `--threads N`: the data plane's threads.
+    plane: Option<DataPlaneThreads>,
     keylog: Option<Box<dyn Write + Send>>,
     inside: Inside,
     pinger: Option<Pinger>,
@@ -195,8 +198,9 @@ impl Router {
         Self {
             name: name.into(),
             gateway,
-            sockets,
+            sockets: Arc::new(sockets),
             raw_esp: None,
+            plane: None,
             keylog: None,
             inside,
             pinger: None,
@@ -247,7 +251,30 @@ impl Router {
     /// Carries raw ESP on this socket (its reader must feed the same
     /// channel as the UDP sockets).
     pub fn set_raw_esp(&mut self, raw: RawEsp) {
-        self.raw_esp = Some(raw);
+        self.raw_esp = Some(Arc::new(raw));
+    }
+
+    /// Runs the Gateway's data plane on `threads` threads
+    /// (`Gateway::split_data_plane`): ESP goes to the thread owning its
+    /// SPI, inside packets to the one owning their SA; IKE, the views and
+    /// the inside stay on the loop, to which the threads hand what they
+    /// open (through `main`, the loop's own channel). Call it after
+    /// [`Router::set_raw_esp`].
+    pub fn split_data_plane(&mut self, threads: usize, main: Sender<Input>) -> Result<(), String> {
+        let workers = self
+            .gateway
+            .split_data_plane(threads)
+            .map_err(|e| e.to_string())?;
+        let plane = DataPlaneThreads::spawn(
+            workers,
+            Arc::clone(&self.sockets),
+            self.raw_esp.clone(),
+            main,
+            self.clock,
+        )
+        .map_err(|e| format!("data-plane threads: {e}"))?;
+        self.plane = Some(plane);
+        Ok(())
     }
 
     /// Writes the Gateway's key-log lines ([`GatewayEvent::KeyLog`], given
@@ -314,9 +341,19 @@ impl Router {
         self.pinger.as_ref()
     }
 
-    /// The router's counters.
+    /// The router's counters (the data-plane threads' included).
     pub fn counters(&self) -> RouterCounters {
-        self.counters
+        let mut c = self.counters;
+        if let Some(plane) = &self.plane {
+            let io = plane.io();
+            let n = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+            c.datagrams_out += n(&io.datagrams_out);
+            c.raw_esp_out += n(&io.raw_esp_out);
+            c.send_errors += n(&io.send_errors);
+            c.clear_unrouted += n(&io.clear_unrouted);
+            c.raw_esp_unsent += n(&io.raw_esp_unsent);
+        }
+        c
     }
 
     /// The Gateway's counters.
@@ -357,7 +394,7 @@ impl Router {
     /// One line with the counters that tell whether traffic crossed.
     pub fn counters_line(&self) -> String {
         let g = self.gateway.counters();
-        let r = self.counters;
+        let r = self.counters();
         format!(
             "{}: sealed {} delivered {} held {} ike-datagrams {} esp-rejected {} \
              datagrams in/out {}/{} raw-esp in/out {}/{} raw-esp-refused {} send-errors {} raw-esp-unsent {} \
@@ -483,13 +520,38 @@ impl Router {
                 payload,
             } => {
                 self.counters.datagrams_in += 1;
-                self.gateway.handle_datagram(now, local, remote, &payload);
+                match &self.plane {
+                    // ESP in UDP (and the odd IKE) to the SPI's thread.
+                    Some(plane) if local.port() == self.sockets.natt_addr().port() => {
+                        plane.esp(WorkerInput::Datagram {
+                            local,
+                            remote,
+                            payload,
+                        })
+                    }
+                    _ => self.gateway.handle_datagram(now, local, remote, &payload),
+                }
             }
             Input::Esp { remote, payload } => {
                 self.counters.raw_esp_in += 1;
-                self.gateway.handle_esp(now, remote, &payload);
+                match &self.plane {
+                    Some(plane) => plane.esp(WorkerInput::Esp { remote, payload }),
+                    None => self.gateway.handle_esp(now, remote, &payload),
+                }
             }
-            Input::Inner(packet) => self.gateway.handle_inside(now, &packet),
+            Input::Inner(packet) => match &self.plane {
+                Some(plane) => plane.inner(packet),
+                None => self.gateway.handle_inside(now, &packet),
+            },
+            Input::Delivered(packet) => {
+                self.counters.inside_delivered += 1;
+                self.deliver_inside(now, packet);
+            }
+            Input::Wake => {
+                if self.gateway.poll_timeout().is_some_and(|t| t <= now) {
+                    self.gateway.handle_timeout(now);
+                }
+            }
             Input::Command(line) => return self.command(line, now),
             Input::CommandsClosed => {}
             #[cfg(unix)]
@@ -674,9 +736,12 @@ impl Router {
             rebound.sockets.natt_addr()
         );
         // The old sockets' readers stop as they drop.
-        self.sockets = rebound.sockets;
-        if rebound.raw_esp.is_some() {
-            self.raw_esp = rebound.raw_esp;
+        self.sockets = Arc::new(rebound.sockets);
+        if let Some(raw) = rebound.raw_esp {
+            self.raw_esp = Some(Arc::new(raw));
+        }
+        if let Some(plane) = &self.plane {
+            plane.rebind(&self.sockets, self.raw_esp.as_ref());
         }
     }
 
@@ -734,6 +799,11 @@ impl Router {
                 self.event(ev);
             }
             if !busy {
+                if self.gateway.take_worker_wake() {
+                    if let Some(plane) = &self.plane {
+                        plane.wake();
+                    }
+                }
                 return;
             }
         }

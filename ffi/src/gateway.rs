@@ -321,9 +321,16 @@ const MAX_ATTRIBUTE: usize = 65_535;
 
 mod exec;
 mod lifecycle;
+mod worker;
 pub use exec::{iks_gateway_exec, iks_gateway_exec_text};
 pub use lifecycle::{
     iks_gateway_configure_replace, iks_gateway_set_outside_address, iks_gateway_shutdown,
+};
+pub use worker::{
+    iks_esp_worker, iks_gateway_split_data_plane, iks_worker, iks_worker_free,
+    iks_worker_handle_timeout, iks_worker_open_esp_into, iks_worker_open_into, iks_worker_owner_of,
+    iks_worker_poll_inside, iks_worker_poll_timeout, iks_worker_poll_transmit,
+    iks_worker_seal_into,
 };
 
 /// A show or exec command is one line of text.
@@ -693,24 +700,16 @@ pub unsafe extern "C" fn iks_gateway_poll_transmit(
         if buf.is_null() || out.is_null() {
             return Err(FfiError::null("buf/out"));
         }
-        if gw.transmit.is_none() {
-            gw.transmit = gw.gateway.poll_transmit();
-        }
-        let t = gw.transmit.as_ref().ok_or_else(|| empty("datagram"))?;
-        let (info, payload) = transmit_parts(t);
-        if payload.len() > buf_len {
-            // SAFETY: non-null and writable per the contract.
-            unsafe { out.write(info) };
-            return Err(too_small(buf_len, payload.len()));
-        }
-        // SAFETY: non-null; the caller promised buf_len >= payload.len()
-        // writable bytes, which cannot overlap our own heap copy.
+        // SAFETY: forwarded caller promise (checked non-null).
         unsafe {
-            std::ptr::copy_nonoverlapping(payload.as_ptr(), buf, payload.len());
-            out.write(info);
+            deliver_transmit(
+                &mut gw.transmit,
+                || gw.gateway.poll_transmit(),
+                buf,
+                buf_len,
+                out,
+            )
         }
-        gw.transmit = None;
-        Ok(())
     })
 }
 
@@ -735,25 +734,83 @@ pub unsafe extern "C" fn iks_gateway_poll_inside(
         if buf.is_null() || out_len.is_null() {
             return Err(FfiError::null("buf/out_len"));
         }
-        if gw.inside.is_none() {
-            gw.inside = gw.gateway.poll_inside();
-        }
-        let packet = gw.inside.as_ref().ok_or_else(|| empty("inside packet"))?;
-        let len = packet.len();
-        if len > buf_len {
-            // SAFETY: non-null and writable per the contract.
-            unsafe { out_len.write(len) };
-            return Err(too_small(buf_len, len));
-        }
-        // SAFETY: non-null; the caller promised buf_len >= len writable
-        // bytes, which cannot overlap our own heap copy.
+        // SAFETY: forwarded caller promise (checked non-null).
         unsafe {
-            std::ptr::copy_nonoverlapping(packet.as_ptr(), buf, len);
-            out_len.write(len);
+            deliver_packet(
+                &mut gw.inside,
+                || gw.gateway.poll_inside(),
+                buf,
+                buf_len,
+                out_len,
+            )
         }
-        gw.inside = None;
-        Ok(())
     })
+}
+
+/// The next transmit (`stash` first: one a too-small buffer left) into
+/// `buf`, described in `*out`; it stays in `stash` when `buf` is too small.
+///
+/// # Safety
+/// `buf` non-null and valid for `buf_len` bytes of writes; `out` non-null
+/// and valid for a write.
+unsafe fn deliver_transmit(
+    stash: &mut Option<Transmit>,
+    next: impl FnOnce() -> Option<Transmit>,
+    buf: *mut u8,
+    buf_len: usize,
+    out: *mut iks_transmit,
+) -> Result<(), FfiError> {
+    if stash.is_none() {
+        *stash = next();
+    }
+    let t = stash.as_ref().ok_or_else(|| empty("datagram"))?;
+    let (info, payload) = transmit_parts(t);
+    if payload.len() > buf_len {
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out.write(info) };
+        return Err(too_small(buf_len, payload.len()));
+    }
+    // SAFETY: non-null; the caller promised buf_len >= payload.len()
+    // writable bytes, which cannot overlap our own heap copy.
+    unsafe {
+        std::ptr::copy_nonoverlapping(payload.as_ptr(), buf, payload.len());
+        out.write(info);
+    }
+    *stash = None;
+    Ok(())
+}
+
+/// The next inside packet (`stash` first) into `buf`, its length in
+/// `*out_len`; it stays in `stash` when `buf` is too small.
+///
+/// # Safety
+/// `buf` non-null and valid for `buf_len` bytes of writes; `out_len`
+/// non-null and valid for a write.
+unsafe fn deliver_packet(
+    stash: &mut Option<Vec<u8>>,
+    next: impl FnOnce() -> Option<Vec<u8>>,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> Result<(), FfiError> {
+    if stash.is_none() {
+        *stash = next();
+    }
+    let packet = stash.as_ref().ok_or_else(|| empty("inside packet"))?;
+    let len = packet.len();
+    if len > buf_len {
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out_len.write(len) };
+        return Err(too_small(buf_len, len));
+    }
+    // SAFETY: non-null; the caller promised buf_len >= len writable bytes,
+    // which cannot overlap our own heap copy.
+    unsafe {
+        std::ptr::copy_nonoverlapping(packet.as_ptr(), buf, len);
+        out_len.write(len);
+    }
+    *stash = None;
+    Ok(())
 }
 
 fn down_reason(reason: DownReason) -> u32 {
@@ -1414,6 +1471,10 @@ pub const IKS_PACKET_IKE: u32 = 8;
 pub const IKS_PACKET_NAT_KEEPALIVE: u32 = 9;
 /// A dummy ESP packet (next header 59): nothing to deliver.
 pub const IKS_PACKET_DUMMY: u32 = 10;
+/// A split data plane (`iks_gateway_split_data_plane`): another worker
+/// owns the packet's SA (`reason` is its index); nothing was written, hand
+/// the packet to that worker.
+pub const IKS_PACKET_ELSEWHERE: u32 = 11;
 
 /// Bytes `iks_gateway_seal_into` may add around an inner packet: an `out`
 /// of the packet's length plus this is always enough.
@@ -1429,7 +1490,7 @@ pub struct iks_packet {
     /// One of `IKS_PACKET_*`.
     pub kind: u32,
     /// `IKS_DROP_*` for `IKS_PACKET_DROPPED`, the `iks_result` for
-    /// `IKS_PACKET_ERROR`.
+    /// `IKS_PACKET_ERROR`, the worker's index for `IKS_PACKET_ELSEWHERE`.
     pub reason: u32,
     /// Where the result starts in the caller's buffer.
     pub offset: usize,
@@ -1508,8 +1569,59 @@ fn inbound_packet(inbound: ike_policy::Inbound<'_>, buf: *const u8) -> iks_packe
             p.kind = IKS_PACKET_DROPPED;
             p.reason = drop_reason(reason);
         }
+        Inbound::Elsewhere { worker } => {
+            p.kind = IKS_PACKET_ELSEWHERE;
+            p.reason = u32::try_from(worker).unwrap_or(u32::MAX);
+        }
     }
     p
+}
+
+/// The C form of a seal's outcome, `out` the buffer it sealed into.
+pub(crate) fn outbound_packet(outbound: ike_policy::Outbound<'_>, out: *const u8) -> iks_packet {
+    use ike_policy::Outbound;
+    let mut r = iks_packet::default();
+    match outbound {
+        Outbound::Udp {
+            local,
+            remote,
+            payload,
+        } => {
+            r.kind = IKS_PACKET_UDP;
+            r.offset = offset_in(out, payload);
+            r.len = payload.len();
+            r.local_addr = (*local.ip()).into();
+            r.local_port = local.port();
+            r.remote_addr = (*remote.ip()).into();
+            r.remote_port = remote.port();
+        }
+        Outbound::Esp {
+            local,
+            remote,
+            payload,
+        } => {
+            r.kind = IKS_PACKET_ESP;
+            r.offset = offset_in(out, payload);
+            r.len = payload.len();
+            r.local_addr = local.into();
+            r.remote_addr = remote.into();
+        }
+        Outbound::Clear => r.kind = IKS_PACKET_CLEAR,
+        Outbound::Held => r.kind = IKS_PACKET_HELD,
+        Outbound::Dropped(reason) => {
+            r.kind = IKS_PACKET_DROPPED;
+            r.reason = drop_reason(reason);
+        }
+        Outbound::Elsewhere { worker } => {
+            r.kind = IKS_PACKET_ELSEWHERE;
+            r.reason = u32::try_from(worker).unwrap_or(u32::MAX);
+        }
+        Outbound::BufferTooSmall { needed } => {
+            r.kind = IKS_PACKET_BUFFER_TOO_SMALL;
+            r.len = needed;
+        }
+    }
+    r
 }
 
 /// Routes an IPv4 packet from the inside (`packet`, `len` bytes) out
@@ -1548,48 +1660,10 @@ pub unsafe extern "C" fn iks_gateway_seal_into(
         }
         // SAFETY: forwarded caller promise; checked not to overlap `packet`.
         let buf = unsafe { bytes_mut(out, out_len, MAX_BUFFER, "out")? };
-        let mut r = iks_packet::default();
-        use ike_policy::Outbound;
-        match gw
+        let outbound = gw
             .gateway
-            .seal_into(Instant::from_millis(now_ms), packet, buf)
-        {
-            Outbound::Udp {
-                local,
-                remote,
-                payload,
-            } => {
-                r.kind = IKS_PACKET_UDP;
-                r.offset = offset_in(out, payload);
-                r.len = payload.len();
-                r.local_addr = (*local.ip()).into();
-                r.local_port = local.port();
-                r.remote_addr = (*remote.ip()).into();
-                r.remote_port = remote.port();
-            }
-            Outbound::Esp {
-                local,
-                remote,
-                payload,
-            } => {
-                r.kind = IKS_PACKET_ESP;
-                r.offset = offset_in(out, payload);
-                r.len = payload.len();
-                r.local_addr = local.into();
-                r.remote_addr = remote.into();
-            }
-            Outbound::Clear => r.kind = IKS_PACKET_CLEAR,
-            Outbound::Held => r.kind = IKS_PACKET_HELD,
-            Outbound::Dropped(reason) => {
-                r.kind = IKS_PACKET_DROPPED;
-                r.reason = drop_reason(reason);
-            }
-            Outbound::BufferTooSmall { needed } => {
-                r.kind = IKS_PACKET_BUFFER_TOO_SMALL;
-                r.len = needed;
-            }
-        }
-        Ok(r)
+            .seal_into(Instant::from_millis(now_ms), packet, buf);
+        Ok(outbound_packet(outbound, out))
     })
 }
 

@@ -130,8 +130,8 @@ pub mod show;
 pub mod type7;
 
 pub use gateway::{
-    Epoch, Gateway, GatewayError, GatewayEvent, GatewayOptions, Inbound, Initiated, Instant,
-    Outbound, Transmit,
+    DataPlaneWorker, Epoch, Gateway, GatewayError, GatewayEvent, GatewayOptions, Inbound,
+    Initiated, Instant, Outbound, Transmit,
 };
 #[cfg(feature = "os-rng")]
 pub use ike_proto::OsRng;

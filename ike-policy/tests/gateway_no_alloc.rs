@@ -154,3 +154,47 @@ fn the_guard_sees_allocations() {
     assert!(matches!(t, Some(Transmit::Esp { .. })));
     let _ = hub.poll_inside();
 }
+
+#[test]
+fn a_split_hubs_workers_do_not_allocate_per_packet() {
+    let (mut hub, mut spoke) = tunnel(false);
+    let mut workers = hub.split_data_plane(2).unwrap();
+    let request = udp_packet([10, 2, 2, 5], [10, 1, 1, 7], 1400, 0x5A);
+    let reply = udp_packet([10, 1, 1, 7], [10, 2, 2, 5], 1400, 0xA5);
+    let mut out = vec![0u8; 1400 + SEAL_OVERHEAD];
+    let mut wire = vec![0u8; 1400 + SEAL_OVERHEAD];
+    // The moved SA pair reaches its worker (outside the guard: the
+    // install boxes it once).
+    let owner = workers[0].owner_of(&reply).unwrap();
+    let _ = workers[owner].installed_sas();
+    let mut delivered = 0u32;
+    reset_violation_count();
+    assert_no_alloc(|| {
+        for round in 0..200u64 {
+            let now = Instant::from_millis(2000 + round);
+            let Outbound::Esp { payload, .. } = spoke.seal_into(now, &request, &mut out) else {
+                continue;
+            };
+            let len = payload.len();
+            wire[..len].copy_from_slice(payload);
+            if let Inbound::Inside(inner) =
+                workers[owner].open_esp_into(now, SPOKE, &mut wire[..len])
+            {
+                delivered += u32::from(inner == request.as_slice());
+            }
+            let Outbound::Esp { payload, .. } = workers[owner].seal_into(now, &reply, &mut out)
+            else {
+                continue;
+            };
+            let len = payload.len();
+            wire[..len].copy_from_slice(payload);
+            if let Inbound::Inside(inner) = spoke.open_esp_into(now, HUB, &mut wire[..len]) {
+                delivered += u32::from(inner == reply.as_slice());
+            }
+        }
+    });
+    assert_eq!(violation_count(), 0, "a worker's data path allocated");
+    assert_eq!(delivered, 400, "every packet crossed");
+    let c = hub.counters();
+    assert_eq!((c.delivered, c.sealed), (201, 200));
+}

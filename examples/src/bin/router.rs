@@ -33,7 +33,10 @@
 //! the host sends from towards the peer, as an `ip address dhcp` lease
 //! that changes. The
 //! negotiation is logged on stderr in IOS's debug vocabulary
-//! (`IKESUITE_LOG=info` quietens it).
+//! (`IKESUITE_LOG=info` quietens it). `--threads N` runs the data plane
+//! (ESP seal and open) on N threads, the SAs sharded by SPI
+//! (`Gateway::split_data_plane`); IKE, the views and the inside stay on
+//! the main loop.
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
@@ -115,6 +118,11 @@ struct Args {
     /// on) instead of printing the warnings and going on.
     #[arg(long)]
     strict: bool,
+    /// Run the data plane (ESP seal and open) on N threads, the SAs sharded
+    /// by SPI; IKE, the views and the inside stay on the main loop. 0 (the
+    /// default): the main loop does it all.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
     /// Listen for `router exec` on this Unix socket (mode 0600).
     #[arg(long, value_name = "PATH")]
     control_socket: Option<PathBuf>,
@@ -378,6 +386,12 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     if let Some(raw) = raw_esp {
         router.set_raw_esp(raw);
+    }
+    if args.threads > 0 {
+        router
+            .split_data_plane(args.threads, tx.clone())
+            .map_err(|e| format!("--threads {}: {e}", args.threads))?;
+        log::info!("data plane on {} threads", args.threads);
     }
     if let Some(file) = keylog {
         log::warn!(

@@ -133,3 +133,61 @@ fn spoke_pings_the_hub_lan_through_the_tunnel() {
         "{hub_err}"
     );
 }
+
+#[test]
+fn both_routers_on_two_data_plane_threads_carry_the_pings() {
+    let (ike, natt) = free_ports("127.0.0.2");
+    let mut hub = router()
+        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
+        .args(["--force-encaps", "--inside-echo", "--run-for", "20"])
+        .args(["--threads", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let spoke = router()
+        .args(["--config", SPOKE, "--outside-addr", "127.0.0.2"])
+        .args(["--ike-port", &ike, "--natt-port", &natt])
+        .args(["--force-encaps", "--inside-echo", "--threads", "2"])
+        .args(["--ping", "10.1.0.77", "--from", "10.2.2.2"])
+        .args(["--count", "5", "--interval-ms", "100"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let mut hub_in = hub.stdin.take().unwrap();
+    hub_in.write_all(b"counters\nquit\n").unwrap();
+    drop(hub_in);
+    let hub = hub.wait_with_output().unwrap();
+    let spoke_out = String::from_utf8_lossy(&spoke.stdout);
+    let spoke_err = String::from_utf8_lossy(&spoke.stderr);
+    assert!(spoke.status.success(), "{spoke_out}\n{spoke_err}");
+    assert!(spoke_err.contains("data plane on 2 threads"), "{spoke_err}");
+    // The first request waits for IKE on the Gateway, goes to its SA's
+    // thread once the SA is up; the rest go straight to it.
+    assert!(
+        spoke_out.contains("5 packets transmitted, 5 received, 0% packet loss"),
+        "{spoke_out}\n{spoke_err}"
+    );
+    // The views read the threads' counters.
+    assert!(
+        spoke_out.contains("#pkts encaps: 5, #pkts encrypt: 5, #pkts digest 5"),
+        "{spoke_out}"
+    );
+    assert!(
+        spoke_out.contains("#pkts decaps: 5, #pkts decrypt: 5, #pkts verify 5"),
+        "{spoke_out}"
+    );
+    let hub_out = String::from_utf8_lossy(&hub.stdout);
+    let hub_err = String::from_utf8_lossy(&hub.stderr);
+    assert!(hub.status.success(), "{hub_out}\n{hub_err}");
+    assert!(
+        hub_out.contains("Hub: inside echo: 5 ICMP echo replies"),
+        "{hub_out}"
+    );
+    assert!(
+        hub_out.contains("#pkts encaps: 5, #pkts encrypt: 5, #pkts digest 5"),
+        "{hub_out}"
+    );
+    assert!(hub_out.contains("sealed 5 delivered 5"), "{hub_out}");
+}

@@ -8,4 +8,5 @@ mod exec;
 mod gateway;
 mod gateway_caller_buffer;
 mod header;
+mod workers;
 mod xauth;

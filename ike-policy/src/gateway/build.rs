@@ -149,6 +149,7 @@ impl Gateway {
             next_sa: 1,
             next_child_policy: CHILD_POLICY_BASE,
             now: Instant::ZERO,
+            split: None,
             flows,
             policy: views,
             live,

@@ -50,6 +50,13 @@ pub enum Outbound<'o> {
     Held,
     /// Dropped, and counted (also reported as [`GatewayEvent::Dropped`]).
     Dropped(DropReason),
+    /// A split data plane ([`Gateway::split_data_plane`]): another
+    /// [`DataPlaneWorker`] owns the packet's SA; nothing was sealed, hand
+    /// the packet to that worker.
+    Elsewhere {
+        /// The worker's index.
+        worker: usize,
+    },
     /// `out` is shorter than the `needed` bytes; nothing was sealed (the
     /// sequence number was not used), try again with a larger buffer.
     BufferTooSmall {
@@ -75,73 +82,244 @@ pub enum Inbound<'d> {
     /// Dropped, and counted (also reported as [`GatewayEvent::Dropped`],
     /// except a NAT-T datagram too short to classify, which is counted only).
     Dropped(DropReason),
+    /// A split data plane ([`Gateway::split_data_plane`]): the SPI belongs
+    /// to another [`DataPlaneWorker`] (see [`worker_for_spi`]); the datagram
+    /// is untouched, hand it to that worker.
+    Elsewhere {
+        /// The worker's index.
+        worker: usize,
+    },
 }
 
 /// The data path's view of each installed SA, so a packet needs one
 /// look-up in the Gateway (instead of SA id -> child -> SA).
 #[derive(Debug, Default)]
 pub(super) struct Routes {
-    out: HashMap<SaId, OutRoute>,
-    inbound: HashMap<u32, InRoute>,
+    pub(super) out: HashMap<SaId, OutRoute>,
+    pub(super) inbound: HashMap<u32, InRoute>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct OutRoute {
+#[derive(Debug, Clone)]
+pub(super) struct OutRoute {
+    pub(super) child: ChildSaId,
     peer: Ipv4Addr,
     udp: Option<(u16, u16)>,
     headroom: usize,
     suite: Suite,
+    /// A data-plane worker's copy of the SA's counters for the control
+    /// side's views.
+    pub(super) mirror: Option<Arc<SaMirror>>,
 }
 
 impl OutRoute {
+    pub(super) fn new(
+        child: ChildSaId,
+        outbound: &OutboundSa,
+        peer: Ipv4Addr,
+        udp: Option<(u16, u16)>,
+    ) -> Self {
+        Self {
+            child,
+            peer,
+            udp,
+            headroom: outbound.headroom(),
+            suite: outbound.suite(),
+            mirror: None,
+        }
+    }
+
     /// What `OutboundSa::tailroom` says for this suite.
     fn tailroom(&self, inner_len: usize) -> usize {
         self.suite.pad_len(inner_len) + 2 + self.suite.icv_len()
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct InRoute {
+#[derive(Debug, Clone)]
+pub(super) struct InRoute {
+    pub(super) child: ChildSaId,
     /// The SA's selectors as inbound packets carry them (RFC 4301 5.2).
     accepts: EspSelector,
     /// The proxy identities, for the log line.
     selectors: Selectors,
+    /// See [`OutRoute::mirror`].
+    pub(super) mirror: Option<Arc<SaMirror>>,
+}
+
+impl InRoute {
+    pub(super) fn new(child: ChildSaId, selectors: &Selectors) -> Self {
+        Self {
+            child,
+            accepts: esp_selector(selectors).reversed(),
+            selectors: *selectors,
+            mirror: None,
+        }
+    }
 }
 
 impl Routes {
-    /// Notes an installed pair: outbound `sa_id` (whose SA is `outbound`)
-    /// and inbound `spi_in`.
-    pub(super) fn insert(
-        &mut self,
-        sa_id: SaId,
-        outbound: &OutboundSa,
-        spi_in: u32,
-        peer: Ipv4Addr,
-        udp: Option<(u16, u16)>,
-        selectors: &Selectors,
-    ) {
-        self.out.insert(
-            sa_id,
-            OutRoute {
-                peer,
-                udp,
-                headroom: outbound.headroom(),
-                suite: outbound.suite(),
-            },
-        );
-        self.inbound.insert(
-            spi_in,
-            InRoute {
-                accepts: esp_selector(selectors).reversed(),
-                selectors: *selectors,
-            },
-        );
+    /// Notes an installed pair: outbound `sa_id` and inbound `spi_in`.
+    pub(super) fn insert(&mut self, sa_id: SaId, out: OutRoute, spi_in: u32, inbound: InRoute) {
+        self.out.insert(sa_id, out);
+        self.inbound.insert(spi_in, inbound);
     }
 
     pub(super) fn remove(&mut self, sa_id: SaId, spi_in: u32) {
         self.out.remove(&sa_id);
         self.inbound.remove(&spi_in);
     }
+}
+
+/// Why [`seal_resolved`] sealed nothing.
+pub(super) enum SealFail {
+    /// The SA has no route here (not installed, or on another worker).
+    NoRoute,
+    /// The SA is past its hard lifetime (nothing counted): IKE must
+    /// bring another.
+    Unusable,
+    /// esp-core refused (expired, out of sequence numbers ...).
+    Esp(esp_core::EspError),
+}
+
+/// Seals `packet` into `out` with the outbound SA `id`, whose route is
+/// looked up once: the one core of the Gateway's and a worker's seal.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the data path's parts, borrowed apart"
+)]
+pub(super) fn seal_resolved(
+    sad: &mut Sad,
+    routes: &Routes,
+    rng: &mut ChaCha20Rng,
+    local: Ipv4Addr,
+    id: SaId,
+    packet: &[u8],
+    out: &mut [u8],
+    now: Instant,
+) -> Result<Routed, SealFail> {
+    let Some(r) = routes.out.get(&id) else {
+        return Err(SealFail::NoRoute);
+    };
+    let (head, len) = (r.headroom, packet.len());
+    let needed = head + len + r.tailroom(len);
+    let Some(buf) = out.get_mut(..needed) else {
+        return Ok(Routed::BufferTooSmall(needed));
+    };
+    let inner = head..head + len;
+    if let Some(at) = buf.get_mut(inner.clone()) {
+        at.copy_from_slice(packet);
+    }
+    let Some(sealed) = sad.seal_if_usable(id, buf, inner, protocol::IPV4, rng, now) else {
+        return Err(SealFail::Unusable);
+    };
+    if let Some(m) = &r.mirror {
+        if let Some(sa) = sad.outbound(id) {
+            m.publish(sa.counters());
+        }
+    }
+    let range = sealed.map_err(SealFail::Esp)?;
+    Ok(match r.udp {
+        Some((local_port, remote_port)) => Routed::Udp {
+            local: SocketAddrV4::new(local, local_port),
+            remote: SocketAddrV4::new(r.peer, remote_port),
+            // esp-core wrote the UDP header; a UDP socket writes its own.
+            range: range.start + esp_core::wire::UDP_HEADER_LEN..range.end,
+        },
+        None => Routed::Esp {
+            local,
+            remote: r.peer,
+            range,
+        },
+    })
+}
+
+/// Why [`open_resolved`] delivered nothing.
+pub(super) enum OpenFail {
+    /// esp-core refused (no SA for the SPI, ICV, replay ...).
+    Esp(esp_core::EspError),
+    /// The SPI's SA has no route (cannot happen while both are installed
+    /// together).
+    NoRoute,
+    /// Not an IPv4 packet inside.
+    Malformed,
+    /// The inner packet is outside the SA's selectors.
+    Outside {
+        spi: u32,
+        info: PacketInfo,
+        selectors: Selectors,
+    },
+}
+
+impl OpenFail {
+    pub(super) fn reason(&self) -> DropReason {
+        match self {
+            OpenFail::Esp(_) | OpenFail::NoRoute => DropReason::EspRejected,
+            OpenFail::Malformed => DropReason::Malformed,
+            OpenFail::Outside { .. } => DropReason::SelectorMismatch,
+        }
+    }
+
+    /// The `debug crypto ipsec` line.
+    pub(super) fn log(&self, target: &str, remote: Ipv4Addr) {
+        match self {
+            OpenFail::Esp(e) => {
+                log::debug!(target: target, "IPSEC: ESP from {remote} rejected: {e}")
+            }
+            OpenFail::Outside {
+                spi,
+                info,
+                selectors,
+            } => log::debug!(
+                target: target,
+                "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
+                info.source,
+                info.destination,
+                selectors
+            ),
+            OpenFail::NoRoute | OpenFail::Malformed => {}
+        }
+    }
+}
+
+/// ESP opened in place (`Ok(None)`: a dummy packet), the inner packet
+/// checked against its SA's selectors: the one core of the Gateway's and a
+/// worker's open.
+pub(super) fn open_resolved(
+    sad: &mut Sad,
+    routes: &Routes,
+    buf: &mut [u8],
+    now: Instant,
+) -> Result<Option<core::ops::Range<usize>>, OpenFail> {
+    let opened = sad.open(buf, now);
+    let spi = match &opened {
+        Ok((spi, _)) => *spi,
+        Err(_) => esp_core::wire::EspPacket::new_checked(&*buf).map_or(0, |p| p.spi()),
+    };
+    let r = routes.inbound.get(&spi);
+    if let (Some(m), Some(sa)) = (r.and_then(|r| r.mirror.as_ref()), sad.inbound(spi)) {
+        m.publish(sa.counters());
+    }
+    let (_, opened) = opened.map_err(OpenFail::Esp)?;
+    if opened.is_dummy() {
+        return Ok(None);
+    }
+    let Some(r) = r else {
+        return Err(OpenFail::NoRoute);
+    };
+    if opened.next_header != protocol::IPV4 {
+        return Err(OpenFail::Malformed);
+    }
+    let Some(Ok(info)) = buf.get(opened.inner.clone()).map(PacketInfo::from_ipv4) else {
+        return Err(OpenFail::Malformed);
+    };
+    // RFC 4301 5.2: what an SA delivers must be what it was negotiated for.
+    if !r.accepts.matches(&info) {
+        return Err(OpenFail::Outside {
+            spi,
+            info,
+            selectors: r.selectors,
+        });
+    }
+    Ok(Some(opened.inner))
 }
 
 /// [`Outbound`] with ranges of the buffer instead of borrows.
@@ -158,6 +336,7 @@ pub(super) enum Routed {
     },
     Clear,
     Held,
+    Elsewhere(usize),
     Dropped(DropReason),
     BufferTooSmall(usize),
 }
@@ -166,6 +345,7 @@ pub(super) enum Routed {
 pub(super) enum OpenedIn {
     Inside(core::ops::Range<usize>),
     Dummy,
+    Elsewhere(usize),
     Dropped(DropReason),
 }
 
@@ -214,6 +394,7 @@ impl Gateway {
             },
             Routed::Clear => Outbound::Clear,
             Routed::Held => Outbound::Held,
+            Routed::Elsewhere(worker) => Outbound::Elsewhere { worker },
             Routed::Dropped(r) => Outbound::Dropped(r),
             Routed::BufferTooSmall(needed) => Outbound::BufferTooSmall { needed },
         }
@@ -272,6 +453,7 @@ impl Gateway {
         match opened {
             OpenedIn::Inside(range) => Inbound::Inside(esp.get(range).unwrap_or_default()),
             OpenedIn::Dummy => Inbound::Dummy,
+            OpenedIn::Elsewhere(worker) => Inbound::Elsewhere { worker },
             OpenedIn::Dropped(r) => Inbound::Dropped(r),
         }
     }
@@ -285,7 +467,7 @@ impl Gateway {
             any = true;
             self.on_lifetime_event(now, sa, ev);
         }
-        if any {
+        if any | self.drain_workers(now) {
             self.drain(now);
         }
     }
@@ -316,8 +498,26 @@ impl Gateway {
                 return self.dropped(DropReason::PolicyDiscard);
             }
         }
-        match self.spd.decide(&info, &self.sad) {
-            Decision::Protect(id) => self.seal_with(now, id, packet, out),
+        if self.split.is_none() {
+            // The common case in one look-up of each table: the SPD's
+            // entry names the SA, the SAD checks and seals it.
+            if let Some(PolicyEntry {
+                action: PolicyAction::Protect { sa: Some(id) },
+                ..
+            }) = self.spd.lookup(&info)
+            {
+                if let Some(routed) = self.seal_with(now, *id, packet, out) {
+                    return routed;
+                }
+            }
+        }
+        match self.decide(&info) {
+            Decision::Protect(id) => match self.owner_of_sa(id) {
+                Some(worker) => Routed::Elsewhere(worker),
+                None => self
+                    .seal_with(now, id, packet, out)
+                    .unwrap_or_else(|| self.dropped(DropReason::SealFailed)),
+            },
             Decision::Bypass => {
                 self.counters.clear += 1;
                 Routed::Clear
@@ -345,53 +545,65 @@ impl Gateway {
         }
     }
 
+    /// The SPD's decision, the SA checked where it lives (the SAD, or a
+    /// worker's mirror when split).
+    pub(super) fn decide(&self, info: &PacketInfo) -> Decision {
+        if self.split.is_none() {
+            return self.spd.decide(info, &self.sad);
+        }
+        match self.spd.lookup(info) {
+            None => match self.spd.fallback() {
+                Fallback::Bypass => Decision::Bypass,
+                Fallback::Discard => Decision::Discard,
+            },
+            Some(entry) => match entry.action {
+                PolicyAction::Bypass => Decision::Bypass,
+                PolicyAction::Discard => Decision::Discard,
+                PolicyAction::Protect { sa: Some(id) } if self.usable_outbound(id) => {
+                    Decision::Protect(id)
+                }
+                PolicyAction::Protect { .. } => Decision::Acquire(esp_core::spd::Acquire {
+                    policy: entry.id,
+                    selector: entry.selector,
+                    packet: *info,
+                }),
+            },
+        }
+    }
+
     fn dropped(&mut self, reason: DropReason) -> Routed {
         self.drop_packets(reason, 1);
         Routed::Dropped(reason)
     }
 
-    /// Seals `packet` with the outbound SA `id` into `out`.
-    fn seal_with(&mut self, now: Instant, id: SaId, packet: &[u8], out: &mut [u8]) -> Routed {
-        let Some(r) = self.routes.out.get(&id).copied() else {
-            return self.dropped(DropReason::SealFailed);
-        };
-        let (head, len) = (r.headroom, packet.len());
-        let needed = head + len + r.tailroom(len);
-        let Some(buf) = out.get_mut(..needed) else {
-            return Routed::BufferTooSmall(needed);
-        };
-        let inner = head..head + len;
-        if let Some(at) = buf.get_mut(inner.clone()) {
-            at.copy_from_slice(packet);
-        }
-        match self
-            .sad
-            .seal(id, buf, inner, protocol::IPV4, &mut self.rng, now)
-        {
-            Ok(range) => {
-                self.counters.sealed += 1;
-                match r.udp {
-                    Some((local_port, remote_port)) => Routed::Udp {
-                        local: SocketAddrV4::new(self.local, local_port),
-                        remote: SocketAddrV4::new(r.peer, remote_port),
-                        // esp-core wrote the UDP header; a UDP socket
-                        // writes its own.
-                        range: range.start + esp_core::wire::UDP_HEADER_LEN..range.end,
-                    },
-                    None => Routed::Esp {
-                        local: self.local,
-                        remote: r.peer,
-                        range,
-                    },
+    /// Seals `packet` with the outbound SA `id` into `out`; `None` when
+    /// the SA is not installed or no longer sends (the SPD's decision then
+    /// acquires).
+    fn seal_with(
+        &mut self,
+        now: Instant,
+        id: SaId,
+        packet: &[u8],
+        out: &mut [u8],
+    ) -> Option<Routed> {
+        let (sad, routes, rng) = (&mut self.sad, &self.routes, &mut self.rng);
+        Some(
+            match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
+                Ok(routed) => {
+                    if !matches!(routed, Routed::BufferTooSmall(_)) {
+                        self.counters.sealed += 1;
+                    }
+                    routed
                 }
-            }
-            Err(e) => {
-                if self.debugging.ipsec {
-                    log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                Err(SealFail::Unusable | SealFail::NoRoute) => return None,
+                Err(SealFail::Esp(e)) => {
+                    if self.debugging.ipsec {
+                        log::debug!(target: &self.options.log_target, "IPSEC: seal with SA {id:?} failed: {e}");
+                    }
+                    self.dropped(DropReason::SealFailed)
                 }
-                self.dropped(DropReason::SealFailed)
-            }
-        }
+            },
+        )
     }
 
     /// Opens ESP from `remote` in place and checks the inner packet against
@@ -402,43 +614,26 @@ impl Gateway {
         remote: Ipv4Addr,
         buf: &mut [u8],
     ) -> OpenedIn {
-        let (spi, opened) = match self.sad.open(buf, now) {
-            Ok(x) => x,
-            Err(e) => {
+        if let Some(split) = &self.split {
+            return match esp_worker(buf, split.workers()) {
+                Some(w) => OpenedIn::Elsewhere(w),
+                None => self.dropped_in(DropReason::Malformed),
+            };
+        }
+        match open_resolved(&mut self.sad, &self.routes, buf, now) {
+            Ok(Some(inner)) => {
+                self.counters.delivered += 1;
+                OpenedIn::Inside(inner)
+            }
+            Ok(None) => OpenedIn::Dummy,
+            Err(fail) => {
+                let reason = fail.reason();
                 if self.debugging.ipsec {
-                    log::debug!(target: &self.options.log_target, "IPSEC: ESP from {remote} rejected: {e}");
+                    fail.log(&self.options.log_target, remote);
                 }
-                return self.dropped_in(DropReason::EspRejected);
+                self.dropped_in(reason)
             }
-        };
-        if opened.is_dummy() {
-            return OpenedIn::Dummy;
         }
-        let Some(r) = self.routes.inbound.get(&spi).copied() else {
-            return self.dropped_in(DropReason::EspRejected);
-        };
-        if opened.next_header != protocol::IPV4 {
-            return self.dropped_in(DropReason::Malformed);
-        }
-        let Some(Ok(info)) = buf.get(opened.inner.clone()).map(PacketInfo::from_ipv4) else {
-            return self.dropped_in(DropReason::Malformed);
-        };
-        // RFC 4301 5.2: what an SA delivers must be what it was
-        // negotiated for.
-        if !r.accepts.matches(&info) {
-            if self.debugging.ipsec {
-                log::debug!(
-                    target: &self.options.log_target,
-                    "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
-                    info.source,
-                    info.destination,
-                    r.selectors
-                );
-            }
-            return self.dropped_in(DropReason::SelectorMismatch);
-        }
-        self.counters.delivered += 1;
-        OpenedIn::Inside(opened.inner)
     }
 
     fn dropped_in(&mut self, reason: DropReason) -> OpenedIn {
@@ -470,8 +665,10 @@ mod tests {
                     local: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 1)),
                     remote: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 2)),
                 };
-                routes.insert(SaId(1), &sa, 0x200, Ipv4Addr::LOCALHOST, None, &sel);
-                let r = routes.out[&SaId(1)];
+                let child = ChildSaId(1);
+                let out = OutRoute::new(child, &sa, Ipv4Addr::LOCALHOST, None);
+                routes.insert(SaId(1), out, 0x200, InRoute::new(child, &sel));
+                let r = &routes.out[&SaId(1)];
                 assert_eq!(r.headroom, sa.headroom(), "{suite}");
                 for len in 0..=64 {
                     assert_eq!(r.tailroom(len), sa.tailroom(len), "{suite} {len}");

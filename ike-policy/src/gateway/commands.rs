@@ -125,7 +125,7 @@ impl Gateway {
             source_port: None,
             destination_port: None,
         };
-        let result = match self.spd.decide(&info, &self.sad) {
+        let result = match self.decide(&info) {
             Decision::Protect(_) => Ok(Initiated::AlreadyUp),
             Decision::Bypass | Decision::Discard => Err(GatewayError::NotProtected {
                 from: source,

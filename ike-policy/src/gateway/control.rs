@@ -35,6 +35,7 @@ impl Gateway {
                 busy = true;
                 self.on_lifetime_event(now, sa, ev);
             }
+            busy |= self.drain_workers(now);
             busy |= self.probe_holders(now);
             if !busy {
                 break;
@@ -145,9 +146,18 @@ impl Gateway {
             SaRef::Inbound(spi) => self.by_spi_in.get(&spi).copied(),
             SaRef::Outbound(id) => self.by_sa_id.get(&id).copied(),
         };
-        let Some(child) = child else {
+        if let Some(child) = child {
+            self.on_child_lifetime(now, child, ev);
+        }
+    }
+
+    /// A lifetime limit of one of `child`'s SAs passed: rekey (soft) or
+    /// delete (hard).
+    pub(super) fn on_child_lifetime(&mut self, now: Instant, child: ChildSaId, ev: LifetimeEvent) {
+        if !self.children.contains_key(&child) {
+            // Reported by a worker for a pair removed since.
             return;
-        };
+        }
         match ev {
             LifetimeEvent::SoftExpired(cause) => {
                 log::debug!(target: &self.options.log_target, "IPSEC: SA {child:?} soft lifetime ({cause:?}): rekeying");

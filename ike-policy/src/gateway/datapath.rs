@@ -32,6 +32,12 @@ impl Gateway {
             Routed::Clear => Transmit::Clear {
                 packet: packet.to_vec(),
             },
+            Routed::Elsewhere(worker) => {
+                if let Some(split) = self.split.as_mut() {
+                    split.seal_on(worker, packet);
+                }
+                return;
+            }
             // SEAL_OVERHEAD always suffices.
             Routed::BufferTooSmall(_) => return self.drop_packets(DropReason::SealFailed, 1),
             Routed::Held | Routed::Dropped(_) => return,
@@ -107,6 +113,13 @@ impl Gateway {
     /// The queue API's way in for ESP: a copy opened in place, its inner
     /// packet kept for [`Gateway::poll_inside`].
     pub(super) fn open_esp(&mut self, now: Instant, remote: Ipv4Addr, esp: &[u8]) {
+        if let Some(split) = self.split.as_mut() {
+            match esp_worker(esp, split.workers()) {
+                Some(w) => split.open_on(w, remote, esp),
+                None => self.drop_packets(DropReason::Malformed, 1),
+            }
+            return;
+        }
         let mut buf = esp.to_vec();
         if let OpenedIn::Inside(range) = self.open_in_place(now, remote, &mut buf) {
             self.inside.push_back(keep_range(buf, range));

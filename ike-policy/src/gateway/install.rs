@@ -1,5 +1,6 @@
 //! Installing negotiated child SAs in esp-core, and removing them.
 
+use super::caller_buffer::{InRoute, OutRoute};
 use super::*;
 
 impl Gateway {
@@ -65,35 +66,45 @@ impl Gateway {
         let inbound = InboundSa::new(&inbound_params, &keys_in, at).map_err(|e| e.to_string())?;
         let outbound =
             OutboundSa::new(&outbound_params, &keys_out, at).map_err(|e| e.to_string())?;
-        self.sad
-            .insert_inbound(inbound)
-            .map_err(|e| e.to_string())?;
+        // For a worker, when split (its SAD is elsewhere: the control
+        // side's record of inbound SPIs stands in for the SAD's own check).
+        let for_worker = if self.split.is_some() {
+            if self.by_spi_in.contains_key(&c.spi_in) {
+                return Err(esp_core::EspError::DuplicateSpi { spi: c.spi_in }.to_string());
+            }
+            Some(inbound)
+        } else {
+            self.sad
+                .insert_inbound(inbound)
+                .map_err(|e| e.to_string())?;
+            None
+        };
         let sa_id = SaId(self.next_sa);
         self.next_sa = self.next_sa.wrapping_add(1).max(1);
-        self.routes.insert(
-            sa_id,
-            &outbound,
-            c.spi_in,
-            *c.remote.ip(),
-            udp,
-            &c.selectors,
-        );
-        self.sad.insert_outbound(sa_id, outbound);
-
         let policy = PolicyId(self.next_child_policy);
         self.next_child_policy = self
             .next_child_policy
             .wrapping_add(1)
             .max(CHILD_POLICY_BASE);
+        let entry = PolicyEntry {
+            id: policy,
+            selector: esp_selector(&c.selectors),
+            action: PolicyAction::Protect { sa: Some(sa_id) },
+        };
         // In front of the static entries: the newest SA for a flow wins.
-        self.spd.insert(
-            0,
-            PolicyEntry {
-                id: policy,
-                selector: esp_selector(&c.selectors),
-                action: PolicyAction::Protect { sa: Some(sa_id) },
-            },
-        );
+        self.spd.insert(0, entry);
+        let peer_ip = *c.remote.ip();
+        let out_route = OutRoute::new(c.id, &outbound, peer_ip, udp);
+        let in_route = InRoute::new(c.id, &c.selectors);
+        match (self.split.as_mut(), for_worker) {
+            (Some(split), Some(inbound)) => {
+                split.install(sa_id, inbound, outbound, out_route, in_route, Some(entry));
+            }
+            _ => {
+                self.routes.insert(sa_id, out_route, c.spi_in, in_route);
+                self.sad.insert_outbound(sa_id, outbound);
+            }
+        }
         let map_seq = self.map_seq_for(c);
         let peer = c.remote;
         if self.debugging.ipsec {
@@ -226,8 +237,13 @@ impl Gateway {
         let Some(c) = self.children.remove(&child) else {
             return;
         };
-        self.sad.remove_inbound(c.spi_in);
-        self.sad.remove_outbound(c.sa_id);
+        match self.split.as_mut() {
+            Some(split) => split.remove(&c),
+            None => {
+                self.sad.remove_inbound(c.spi_in);
+                self.sad.remove_outbound(c.sa_id);
+            }
+        }
         self.spd.remove(c.policy);
         self.by_sa_id.remove(&c.sa_id);
         self.by_spi_in.remove(&c.spi_in);

@@ -178,9 +178,13 @@ impl Gateway {
             self.children
                 .values()
                 .map(|c| {
-                    let (i, o) = (self.sad.inbound(c.spi_in), self.sad.outbound(c.sa_id));
+                    let pair = self.pair_state(c, now);
+                    let (i, o) = (
+                        pair.as_ref().map(|p| p.inbound),
+                        pair.as_ref().map(|p| p.outbound),
+                    );
                     let n = |v: Option<u64>| v.map_or_else(|| "null".into(), |v| v.to_string());
-                    let remaining = o.map(|o| o.remaining(now));
+                    let remaining = pair.as_ref().map(|p| p.remaining_out);
                     object(&[
                         ("child", c.child.0.to_string()),
                         ("peer", string(&c.peer.to_string())),
@@ -189,13 +193,10 @@ impl Gateway {
                         ("udp_encapsulated", c.udp.is_some().to_string()),
                         ("local", ts(&c.selectors.local)),
                         ("remote", ts(&c.selectors.remote)),
-                        ("encaps", n(o.map(|o| o.counters().encaps))),
-                        ("decaps", n(i.map(|i| i.counters().decaps))),
-                        ("auth_failures", n(i.map(|i| i.counters().auth_failures))),
-                        (
-                            "replay_failures",
-                            n(i.map(|i| i.counters().replay_failures)),
-                        ),
+                        ("encaps", n(o.map(|o| o.encaps))),
+                        ("decaps", n(i.map(|i| i.decaps))),
+                        ("auth_failures", n(i.map(|i| i.auth_failures))),
+                        ("replay_failures", n(i.map(|i| i.replay_failures))),
                         ("remaining_secs", n(remaining.and_then(|r| r.seconds))),
                         (
                             "remaining_kilobytes",

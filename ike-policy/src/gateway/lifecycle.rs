@@ -72,6 +72,9 @@ impl Gateway {
             self.local
         );
         self.local = address;
+        if let Some(split) = self.split.as_mut() {
+            split.set_local(address);
+        }
         if let Some(ez) = self.ezvpn.as_mut() {
             // shutdown() stopped `connect auto`: it resumes from the new
             // address.

@@ -60,6 +60,12 @@
 //! worker thread. The C handles inherit this
 //! (`ffi`'s `iks_gateway`).
 //!
+//! One hub's data plane can also run on N threads:
+//! [`Gateway::split_data_plane`] gives N [`DataPlaneWorker`]s, each owning
+//! the ESP SAs whose inbound SPI maps to it, while the Gateway keeps IKE
+//! and the views ([`plane`] says how packets are steered and how the two
+//! sides talk: channels, no lock per packet).
+//!
 //! # Easy VPN Remote
 //!
 //! A node whose outside interface carries `crypto ipsec client ezvpn
@@ -226,6 +232,7 @@ mod json;
 mod keylog;
 mod lifecycle;
 mod live_policy;
+pub mod plane;
 mod reload;
 mod show;
 mod spd;
@@ -235,10 +242,13 @@ mod types;
 #[cfg(feature = "unnegotiated-sas")]
 mod unnegotiated;
 mod views;
+mod worker;
 
 pub use caller_buffer::{Inbound, Outbound, SEAL_OVERHEAD};
 use caller_buffer::{OpenedIn, Routed, Routes};
 pub use keylog::{KEYLOG_HEADER, KeyLogLine};
+pub use plane::{DataPlaneWorker, esp_worker, worker_for_spi};
+use plane::{SaMirror, Split};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -380,6 +390,9 @@ pub struct Gateway {
     next_sa: u32,
     next_child_policy: u32,
     now: Instant,
+    /// The data-plane workers' side, once split
+    /// ([`Gateway::split_data_plane`]).
+    split: Option<Split>,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -452,6 +465,9 @@ impl Gateway {
         c.xauth_refused_locked = xauth.locked;
         c.xauth_refused_max_users = xauth.max_users;
         c.xauth_refused_max_logins = xauth.max_logins;
+        if let Some(split) = &self.split {
+            split.add_counters(&mut c);
+        }
         c
     }
 
@@ -466,7 +482,8 @@ impl Gateway {
         self.held.len()
     }
 
-    /// Number of child SA pairs installed in the SAD.
+    /// Number of child SA pairs installed in the SAD (the workers' SADs
+    /// when split).
     pub fn installed_child_sas(&self) -> usize {
         self.children.len()
     }
@@ -559,6 +576,10 @@ impl Gateway {
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.ezvpn.as_ref().is_some_and(|e| e.autostart) {
             // `connect auto`: as soon as the embedder lets us run.
+            return Some(self.now);
+        }
+        if self.split.as_ref().is_some_and(Split::has_reports) {
+            // A worker sent a lifetime event, an acquire or IKE.
             return Some(self.now);
         }
         let esp = self.sad.poll_timeout();

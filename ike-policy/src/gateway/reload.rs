@@ -487,6 +487,9 @@ impl Gateway {
         self.interface = interface;
         self.map_name = map_name;
         self.spd = spd;
+        if let Some(split) = self.split.as_mut() {
+            split.replace_spd(&self.spd);
+        }
         self.statics = statics;
         self.ezvpn = match (self.ezvpn.take(), ezvpn) {
             // Still an Easy VPN Remote: the hub's address and the retry

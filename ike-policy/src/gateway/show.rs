@@ -216,18 +216,16 @@ impl Gateway {
         let at = now;
         let mut flows: Vec<FlowView> = Vec::new();
         for c in self.children.values() {
-            let inbound = self.sad.inbound(c.spi_in);
-            let outbound = self.sad.outbound(c.sa_id);
-            let (Some(inbound), Some(outbound)) = (inbound, outbound) else {
+            let Some(pair) = self.pair_state(c, at) else {
                 continue;
             };
-            let sum = inbound.counters().combined(outbound.counters());
+            let sum = pair.inbound.combined(&pair.outbound);
             // IOS numbers the crypto engine's connections from 2000 up, two
             // per pair (seed: conn id 2004 in, 2005 out).
             let (conn_in, conn_out) = ike_proto::engine::ios_ipsec::conn_ids(c.child);
             let conn = |id: u64| u32::try_from(id).unwrap_or(u32::MAX);
-            let in_view = self.esp_view(c, c.spi_in, conn(conn_in), inbound.remaining(at), now);
-            let out_view = self.esp_view(c, c.spi_out, conn(conn_out), outbound.remaining(at), now);
+            let in_view = self.esp_view(c, c.spi_in, conn(conn_in), pair.remaining_in, now);
+            let out_view = self.esp_view(c, c.spi_out, conn(conn_out), pair.remaining_out, now);
             let flow = FlowView {
                 protected_vrf: String::new(),
                 local_ident: ident(&c.selectors.local),

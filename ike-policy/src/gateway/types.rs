@@ -101,6 +101,9 @@ pub enum GatewayError {
     /// The configuration text did not parse ([`Gateway::from_ios`]).
     #[error(transparent)]
     Config(#[from] crate::ConfigError),
+    /// [`Gateway::split_data_plane`] refused.
+    #[error("the data plane cannot be split: {0}")]
+    DataPlane(String),
     /// [`Gateway::initiate`]: no crypto map entry protects this traffic.
     #[error("no crypto map entry protects {from} -> {to}")]
     NotProtected {

@@ -95,16 +95,19 @@ impl Gateway {
             if !f.outbound_esp.iter().any(|s| s.spi == c.spi_out) {
                 continue;
             }
-            if let Some(i) = self.sad.inbound(c.spi_in) {
-                let k = i.counters();
+            let Some(pair) = self.pair_state(c, self.now) else {
+                continue;
+            };
+            {
+                let k = pair.inbound;
                 e.verify_failed += k.auth_failures;
                 e.replay_failed += k.replay_failures;
                 e.decaps_failed += k.pad_failures;
                 e.invalid_len += k.invalid_length;
                 e.replay_rollover_recv += k.sequence_overflows;
             }
-            if let Some(o) = self.sad.outbound(c.sa_id) {
-                let k = o.counters();
+            {
+                let k = pair.outbound;
                 e.replay_rollover_send += k.sequence_overflows;
                 e.encaps_failed += k.send_errors;
             }

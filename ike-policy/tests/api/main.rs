@@ -15,6 +15,7 @@ mod gateway_hub_security;
 mod gateway_reload;
 mod gateway_vpn_client;
 mod gateway_vpn_client_clear;
+mod gateway_workers;
 mod gateway_xauth_client;
 mod gateway_xauth_deferred;
 mod hub_limits;
