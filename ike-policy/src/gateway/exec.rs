@@ -178,11 +178,10 @@ impl Gateway {
     pub(super) fn render_show(&self, cmd: &Command, now: Instant) -> Option<String> {
         let text = match cmd {
             Command::IsakmpSa { detail } => {
-                let views = self.isakmp_views(now);
                 if *detail {
-                    crate::show::render_isakmp_sa_detail(&views)
+                    crate::show::render_isakmp_sa_detail(&self.isakmp_views(now))
                 } else {
-                    crate::show::render_isakmp_sa(&views)
+                    crate::show::render_isakmp_sa(&self.isakmp_rows(now))
                 }
             }
             Command::IsakmpPolicy => {

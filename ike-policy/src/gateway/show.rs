@@ -136,6 +136,46 @@ impl Gateway {
             .collect()
     }
 
+    /// `show crypto isakmp sa`'s rows: the complete IKE SAs and, as IOS
+    /// lists them, the negotiations in progress under their state
+    /// (`MM_NO_STATE`, `MM_SA_SETUP`, `MM_KEY_EXCH`, `AG_INIT_EXCH` ...),
+    /// in conn-id order. A negotiation has agreed no suite the view could
+    /// name yet, so its suite columns are empty; `detail` lists the
+    /// complete ones only ([`Gateway::isakmp_views`]).
+    pub fn isakmp_rows(&self, now: Instant) -> Vec<IsakmpSaView> {
+        let mut views = self.isakmp_views(now);
+        for row in self.engine.ike_sa_rows() {
+            if views.iter().any(|v| u64::from(v.conn_id) == row.id.0) {
+                continue;
+            }
+            let Some(state) = IsakmpState::from_ios(row.state) else {
+                continue;
+            };
+            views.push(IsakmpSaView {
+                conn_id: u32::try_from(row.id.0).unwrap_or(u32::MAX),
+                local: *row.local.ip(),
+                remote: *row.remote.ip(),
+                role: if row.initiator {
+                    IsakmpRole::Initiator
+                } else {
+                    IsakmpRole::Responder
+                },
+                ivrf: String::new(),
+                encr: String::new(),
+                hash: String::new(),
+                auth: IsakmpAuth::PreShared,
+                dh_group: 0,
+                remaining_lifetime_secs: 0,
+                caps: Capabilities::default(),
+                state,
+                status: IsakmpSaStatus::Active,
+                slot: 0,
+            });
+        }
+        views.sort_by_key(|v| v.conn_id);
+        views
+    }
+
     pub(super) fn isakmp_view(&self, i: &IkeSaInfo, now: Instant) -> IsakmpSaView {
         let up = self.ike_up.get(&i.id).copied().unwrap_or(now);
         let elapsed = now.saturating_duration_since(up).as_secs();

@@ -135,6 +135,22 @@ pub enum IsakmpState {
 }
 
 impl IsakmpState {
+    /// The state IOS names `name` (`MM_KEY_EXCH` ...), if it is one.
+    pub fn from_ios(name: &str) -> Option<Self> {
+        [
+            IsakmpState::MmNoState,
+            IsakmpState::MmSaSetup,
+            IsakmpState::MmKeyExch,
+            IsakmpState::MmKeyAuth,
+            IsakmpState::AgNoState,
+            IsakmpState::AgInitExch,
+            IsakmpState::AgAuth,
+            IsakmpState::QmIdle,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
     /// IOS's name for the state.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -467,3 +467,44 @@ fn c_ids_count_ike_sas_only_as_ios_does() {
     let table = net.hub_exec("show crypto isakmp sa detail");
     assert!(table.lines().any(|l| l.starts_with("2 ")), "{table}");
 }
+
+/// `show crypto isakmp sa` lists a Main Mode still in progress with IOS's
+/// state names, step by step, on both sides: the spoke sent MM1 (spoke
+/// MM_NO_STATE), the hub answered with MM2 (hub MM_SA_SETUP, then the
+/// spoke too), the spoke's MM3 reaches the hub (hub MM_KEY_EXCH); then
+/// everything flows and both show QM_IDLE.
+#[test]
+fn show_crypto_isakmp_sa_lists_a_main_mode_in_progress_with_its_ios_state() {
+    let mut net = Net::new();
+    let now = net.now;
+    let row = |text: &str, state: &str| {
+        text.lines().any(|l| {
+            l.contains(&HUB.to_string()) && l.contains(&SPOKE.to_string()) && l.contains(state)
+        })
+    };
+    // One datagram at a time from `from` to `to`.
+    let step = |from: &mut Gateway, to: &mut Gateway| match from.poll_transmit() {
+        Some(Transmit::Udp {
+            local,
+            remote,
+            payload,
+        }) => to.handle_datagram(now, remote, local, &payload),
+        other => panic!("expected one IKE datagram, got {other:?}"),
+    };
+    net.spoke
+        .handle_inside(now, &packet([10, 2, 2, 5], [10, 1, 1, 7]));
+    let spoke = net.spoke.exec("show crypto isakmp sa", now).text;
+    assert!(row(&spoke, "MM_NO_STATE"), "{spoke}");
+    step(&mut net.spoke, &mut net.hub); // MM1
+    let hub = net.hub.exec("show crypto isakmp sa", now).text;
+    assert!(row(&hub, "MM_SA_SETUP"), "{hub}");
+    step(&mut net.hub, &mut net.spoke); // MM2
+    let spoke = net.spoke.exec("show crypto isakmp sa", now).text;
+    assert!(row(&spoke, "MM_SA_SETUP"), "{spoke}");
+    step(&mut net.spoke, &mut net.hub); // MM3
+    let hub = net.hub.exec("show crypto isakmp sa", now).text;
+    assert!(row(&hub, "MM_KEY_EXCH"), "{hub}");
+    net.run();
+    let hub = net.hub_exec("show crypto isakmp sa");
+    assert!(row(&hub, "QM_IDLE"), "{hub}");
+}
