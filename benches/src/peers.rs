@@ -110,7 +110,7 @@ impl Rig {
     /// finished exchanges stop lingering, the hub holds what an
     /// established peer costs.
     pub fn settle(&mut self) {
-        self.now = self.now + SETTLE;
+        self.now += SETTLE;
         self.hub.handle_timeout(self.now);
         while self.hub.poll_event().is_some() {}
         while self.hub.poll_transmit().is_some() {}
@@ -181,7 +181,9 @@ impl Rig {
                             payload,
                         } => {
                             assert_eq!(remote, spoke.addr, "the hub answers this spoke");
-                            spoke.engine.handle_datagram(self.now, remote, local, &payload);
+                            spoke
+                                .engine
+                                .handle_datagram(self.now, remote, local, &payload);
                         }
                         other => panic!("the hub sent {other:?}"),
                     }

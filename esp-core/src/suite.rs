@@ -583,9 +583,15 @@ impl EncryptionKey {
                 }
                 CipherState::TripleDes(Box::new(TdesEde3::new_from_slice(key).map_err(bad)?))
             }
-            Encryption::AesCbc128 => CipherState::Aes128(Box::new(Aes128::new_from_slice(key).map_err(bad)?)),
-            Encryption::AesCbc192 => CipherState::Aes192(Box::new(Aes192::new_from_slice(key).map_err(bad)?)),
-            Encryption::AesCbc256 => CipherState::Aes256(Box::new(Aes256::new_from_slice(key).map_err(bad)?)),
+            Encryption::AesCbc128 => {
+                CipherState::Aes128(Box::new(Aes128::new_from_slice(key).map_err(bad)?))
+            }
+            Encryption::AesCbc192 => {
+                CipherState::Aes192(Box::new(Aes192::new_from_slice(key).map_err(bad)?))
+            }
+            Encryption::AesCbc256 => {
+                CipherState::Aes256(Box::new(Aes256::new_from_slice(key).map_err(bad)?))
+            }
             Encryption::AesGcm128 => {
                 let (k, salt) = split_salt(key);
                 CipherState::Gcm128(Box::new(Aes128Gcm::new_from_slice(k).map_err(bad)?), salt)

@@ -2,10 +2,7 @@
 //! the notifies we send (`exchange::informational`).
 
 use super::counters::bump;
-use super::{
-    Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole,
-    SaTimer,
-};
+use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole, SaTimer};
 use crate::error::Error;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
@@ -172,7 +169,7 @@ impl Engine {
                             };
                             let spi = u32::from_be_bytes(b);
                             // This SA's own, else its system's (the same
-                                // peer address: the scope's).
+                            // peer address: the scope's).
                             let hit = self
                                 .children
                                 .of_ike(sa.id)

@@ -133,7 +133,8 @@ impl Engine {
                 } => {
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = waiting.map_or(QmRole::Done, |w| QmRole::Initiator(Box::new(w)));
+                        slot.role =
+                            waiting.map_or(QmRole::Done, |w| QmRole::Initiator(Box::new(w)));
                         slot.flight.answer(now, raw, reply.clone(), None);
                         slot.expire_at = now + linger;
                     }
