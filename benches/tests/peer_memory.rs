@@ -94,7 +94,7 @@ fn check(p: PerPeer) {
 }
 
 #[test]
-fn a_thousand_peers_fit_in_2_kib_each() {
+fn a_thousand_settled_peers_stay_within_the_bound() {
     for p in per_peer(&[1_000]) {
         check(p);
     }
@@ -102,7 +102,7 @@ fn a_thousand_peers_fit_in_2_kib_each() {
 
 #[test]
 #[ignore = "100,000 negotiations: minutes; run in release"]
-fn a_hundred_thousand_peers_fit_in_2_kib_each() {
+fn up_to_a_hundred_thousand_peers_stay_within_the_bound_and_flat() {
     let all = per_peer(&[1_000, 10_000, 100_000]);
     for p in &all {
         check(*p);
