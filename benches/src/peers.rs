@@ -110,7 +110,7 @@ impl Rig {
     /// finished exchanges stop lingering, the hub holds what an
     /// established peer costs.
     pub fn settle(&mut self) {
-        self.now = self.now + SETTLE;
+        self.now += SETTLE;
         self.hub.handle_timeout(self.now);
         while self.hub.poll_event().is_some() {}
         while self.hub.poll_transmit().is_some() {}
