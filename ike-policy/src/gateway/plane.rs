@@ -24,7 +24,7 @@
 //!   ([`Gateway::poll_timeout`] is due at once while any wait).
 //! * **Views**: each worker copies an SA's counters into that SA's
 //!   mirror (relaxed atomic stores, one writer) after every packet, and
-//!   its own packet counters into its [`WorkerStats`]; `show crypto ipsec
+//!   its own packet counters into its share of the counters; `show crypto ipsec
 //!   sa`, [`Gateway::counters`] and [`Gateway::status_json`] read those,
 //!   summed.
 //!
