@@ -73,10 +73,14 @@ macro_rules! tracked {
 tracked!(InboundSa);
 tracked!(OutboundSa);
 
-/// One installed SA and what the queues know of it.
+/// One installed SA, the owner's tag for it, and what the queues know of
+/// it.
 #[derive(Debug)]
-struct Slot<T> {
+struct Slot<T, G = ()> {
     sa: Box<T>,
+    /// The owner's data for this SA, beside it in the table (see
+    /// [`Sad::outbound_tag`]).
+    tag: G,
     /// The deadline under which the SA sits in the timer, if any.
     deadline: Option<Instant>,
     /// Whether the SA is in the ready queue.
@@ -85,10 +89,11 @@ struct Slot<T> {
     touched: bool,
 }
 
-impl<T> Slot<T> {
-    fn new(sa: T) -> Self {
+impl<T, G> Slot<T, G> {
+    fn new(sa: T, tag: G) -> Self {
         Self {
             sa: Box::new(sa),
+            tag,
             deadline: None,
             ready: false,
             touched: false,
@@ -108,7 +113,7 @@ struct Queues {
 impl Queues {
     /// Bring the queues up to date with `slot` after its SA may have changed:
     /// O(1) when nothing changed, O(log n) when its deadline moved.
-    fn sync<T: Tracked>(&mut self, key: SaRef, slot: &mut Slot<T>) {
+    fn sync<T: Tracked, G>(&mut self, key: SaRef, slot: &mut Slot<T, G>) {
         if !slot.ready && slot.sa.has_event() {
             slot.ready = true;
             self.ready.push_back(key);
@@ -125,7 +130,7 @@ impl Queues {
         }
     }
 
-    fn forget<T>(&mut self, key: SaRef, slot: &Slot<T>) {
+    fn forget<T, G>(&mut self, key: SaRef, slot: &Slot<T, G>) {
         // The ready and touched lists are cleaned lazily: a key whose SA is
         // gone is skipped when it comes up.
         if let Some(old) = slot.deadline {
@@ -133,7 +138,7 @@ impl Queues {
         }
     }
 
-    fn touch<T>(&mut self, key: SaRef, slot: &mut Slot<T>) {
+    fn touch<T, G>(&mut self, key: SaRef, slot: &mut Slot<T, G>) {
         if !slot.touched {
             slot.touched = true;
             self.touched.push(key);
@@ -141,18 +146,43 @@ impl Queues {
     }
 }
 
-/// The SA database.
-#[derive(Debug, Default)]
-pub struct Sad {
+/// The SA database. `G` is what its owner keeps beside each outbound SA
+/// (a route, say: [`Sad::insert_outbound_tagged`], [`Sad::outbound_tag`]),
+/// so one look-up finds both; nothing by default.
+#[derive(Debug)]
+pub struct Sad<G = ()> {
     inbound: HashMap<u32, Slot<InboundSa>>,
-    outbound: HashMap<SaId, Slot<OutboundSa>>,
+    outbound: HashMap<SaId, Slot<OutboundSa, G>>,
     queues: Queues,
     counters: SadCounters,
+}
+
+impl<G> Default for Sad<G> {
+    fn default() -> Self {
+        Self {
+            inbound: HashMap::new(),
+            outbound: HashMap::new(),
+            queues: Queues::default(),
+            counters: SadCounters::default(),
+        }
+    }
 }
 
 impl Sad {
     /// An empty database.
     pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Install an outbound SA under `id`, returning the one it replaces (a rekey).
+    pub fn insert_outbound(&mut self, id: SaId, sa: OutboundSa) -> Option<OutboundSa> {
+        self.insert_outbound_tagged(id, sa, ()).map(|(old, ())| old)
+    }
+}
+
+impl<G> Sad<G> {
+    /// An empty database whose outbound SAs carry a `G` each.
+    pub fn tagged() -> Self {
         Self::default()
     }
 
@@ -162,7 +192,7 @@ impl Sad {
         match self.inbound.entry(spi) {
             Entry::Occupied(_) => Err(EspError::DuplicateSpi { spi }),
             Entry::Vacant(vacant) => {
-                let slot = vacant.insert(Slot::new(sa));
+                let slot = vacant.insert(Slot::new(sa, ()));
                 self.queues.sync(SaRef::Inbound(spi), slot);
                 Ok(())
             }
@@ -189,23 +219,40 @@ impl Sad {
         Some(&mut *slot.sa)
     }
 
-    /// Install an outbound SA under `id`, returning the one it replaces (a rekey).
-    pub fn insert_outbound(&mut self, id: SaId, sa: OutboundSa) -> Option<OutboundSa> {
+    /// Install an outbound SA and its tag under `id`, returning the ones it
+    /// replaces (a rekey).
+    pub fn insert_outbound_tagged(
+        &mut self,
+        id: SaId,
+        sa: OutboundSa,
+        tag: G,
+    ) -> Option<(OutboundSa, G)> {
         let key = SaRef::Outbound(id);
         let old = self.outbound.remove(&id).map(|slot| {
             self.queues.forget(key, &slot);
-            *slot.sa
+            (*slot.sa, slot.tag)
         });
-        let slot = self.outbound.entry(id).or_insert(Slot::new(sa));
+        let slot = self.outbound.entry(id).or_insert(Slot::new(sa, tag));
         self.queues.sync(key, slot);
         old
     }
 
     /// Remove an outbound SA.
     pub fn remove_outbound(&mut self, id: SaId) -> Option<OutboundSa> {
+        self.remove_outbound_tagged(id).map(|(sa, _)| sa)
+    }
+
+    /// Remove an outbound SA, with its tag.
+    pub fn remove_outbound_tagged(&mut self, id: SaId) -> Option<(OutboundSa, G)> {
         let slot = self.outbound.remove(&id)?;
         self.queues.forget(SaRef::Outbound(id), &slot);
-        Some(*slot.sa)
+        Some((*slot.sa, slot.tag))
+    }
+
+    /// The tag of the outbound SA `id`: read before a seal, it brings the
+    /// SA's table slot into the cache for the seal that follows.
+    pub fn outbound_tag(&self, id: SaId) -> Option<&G> {
+        self.outbound.get(&id).map(|slot| &slot.tag)
     }
 
     /// The outbound SA with this id.
@@ -435,10 +482,10 @@ impl Sad {
 }
 
 /// Take `slot`'s next event; if it has another, it stays first in line.
-fn take_event<T: Tracked>(
+fn take_event<T: Tracked, G>(
     ready: &mut VecDeque<SaRef>,
     key: SaRef,
-    slot: &mut Slot<T>,
+    slot: &mut Slot<T, G>,
 ) -> Option<LifetimeEvent> {
     if !slot.ready {
         // A stale key: the SA was removed and another installed under it.

@@ -652,22 +652,22 @@ impl Spd {
 
     /// Decide for an outbound packet; a protect entry is honoured only if
     /// its SA is installed in `sad` and not expired, otherwise it acquires.
-    pub fn decide(&self, packet: &PacketInfo, sad: &Sad) -> Decision {
+    pub fn decide<G>(&self, packet: &PacketInfo, sad: &Sad<G>) -> Decision {
         decision(self.lookup(packet), self.fallback, packet, sad)
     }
 
     /// Parse an IPv4 packet (checked) and decide for it.
-    pub fn decide_ipv4(&self, packet: &[u8], sad: &Sad) -> Result<Decision, EspError> {
+    pub fn decide_ipv4<G>(&self, packet: &[u8], sad: &Sad<G>) -> Result<Decision, EspError> {
         Ok(self.decide(&PacketInfo::from_ipv4(packet)?, sad))
     }
 }
 
 /// What the first matching entry (or the fallback) means for a packet.
-fn decision(
+fn decision<G>(
     entry: Option<&PolicyEntry>,
     fallback: Fallback,
     packet: &PacketInfo,
-    sad: &Sad,
+    sad: &Sad<G>,
 ) -> Decision {
     match entry {
         None => match fallback {

@@ -227,6 +227,48 @@ fn expiry_turns_protect_into_acquire_and_rekey_restores_it() {
 }
 
 #[test]
+fn a_tag_lives_beside_its_outbound_sa_and_seal_if_usable_refuses_an_expired_one() {
+    let mut sad: Sad<&str> = Sad::tagged();
+    let params = SaParams::new(0x1111, Suite::AES128_GCM).with_lifetime(Lifetime::new(100, 1));
+    let (out, _) = pair(&params, 1);
+    assert!(
+        sad.insert_outbound_tagged(SaId(1), out, "to 198.51.100.2")
+            .is_none()
+    );
+    assert_eq!(sad.outbound_tag(SaId(1)), Some(&"to 198.51.100.2"));
+    assert_eq!(sad.outbound_tag(SaId(2)), None);
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let inner = [0x45u8; 600];
+    let (mut buf, range) = layout(sad.outbound(SaId(1)).unwrap(), &inner);
+    // 600 bytes, then 600 more: past the 1 KB hard limit, the SA stops.
+    let now = Instant::from_secs(1);
+    let first = sad.seal_if_usable(SaId(1), &mut buf, range.clone(), 4, &mut rng, now);
+    assert!(matches!(first, Some(Ok(_))));
+    let (mut buf, range) = layout(sad.outbound(SaId(1)).unwrap(), &inner);
+    let second = sad.seal_if_usable(SaId(1), &mut buf, range.clone(), 4, &mut rng, now);
+    assert!(matches!(second, Some(Ok(_))));
+    assert!(!sad.has_usable_outbound(SaId(1)));
+    let before = *sad.outbound(SaId(1)).unwrap().counters();
+    // Expired: nothing sealed and nothing counted (the SPD would acquire).
+    assert!(
+        sad.seal_if_usable(SaId(1), &mut buf, range.clone(), 4, &mut rng, now)
+            .is_none()
+    );
+    assert!(
+        sad.seal_if_usable(SaId(9), &mut buf, range, 4, &mut rng, now)
+            .is_none()
+    );
+    assert_eq!(*sad.outbound(SaId(1)).unwrap().counters(), before);
+    // A rekey under the same id hands back the old SA with its tag.
+    let (new_out, _) = pair(&SaParams::new(0x2222, Suite::AES128_GCM), 2);
+    let (old, tag) = sad.insert_outbound_tagged(SaId(1), new_out, "new").unwrap();
+    assert_eq!((old.spi(), tag), (0x1111, "to 198.51.100.2"));
+    let (gone, tag) = sad.remove_outbound_tagged(SaId(1)).unwrap();
+    assert_eq!((gone.spi(), tag), (0x2222, "new"));
+    assert_eq!(sad.outbound_tag(SaId(1)), None);
+}
+
+#[test]
 fn cisco_counters_of_a_pair() {
     let params = SaParams::new(0x99, Suite::TRIPLE_DES_SHA1);
     let (mut out, mut inb) = pair(&params, 4);

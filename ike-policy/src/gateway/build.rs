@@ -130,7 +130,7 @@ impl Gateway {
             map_name,
             local,
             engine,
-            sad: Sad::new(),
+            sad: Sad::tagged(),
             spd,
             rng: esp_rng,
             statics,

@@ -5,9 +5,10 @@
 //! ([`Gateway::handle_inside`], [`Gateway::handle_datagram`],
 //! [`Gateway::poll_transmit`] ...) runs on top of the same two cores.
 //!
-//! Each packet resolves its SA once in the Gateway: the SPD decision names
-//! the SA (esp-core checks it is usable), one look-up in [`Routes`] gives
-//! the peer, the UDP ports and the room the SA needs, and the SAD seals.
+//! Each packet resolves its SA once in the Gateway: the SPD's entry names
+//! the SA, and its slot in the SAD holds both the SA and its route (the
+//! peer, the UDP ports and the room the SA needs, as the SAD's tag), so
+//! one table slot is read before the SAD seals.
 //! Inbound, the SAD finds the SA by SPI and one look-up gives the
 //! selectors the inner packet must match.
 
@@ -91,11 +92,10 @@ pub enum Inbound<'d> {
     },
 }
 
-/// The data path's view of each installed SA, so a packet needs one
-/// look-up in the Gateway (instead of SA id -> child -> SA).
+/// The data path's view of each installed inbound SA (the outbound SAs'
+/// [`OutRoute`]s sit beside them in the SAD, as its tags).
 #[derive(Debug, Default)]
 pub(super) struct Routes {
-    pub(super) out: HashMap<SaId, OutRoute>,
     pub(super) inbound: HashMap<u32, InRoute>,
 }
 
@@ -156,18 +156,8 @@ impl InRoute {
     }
 }
 
-impl Routes {
-    /// Notes an installed pair: outbound `sa_id` and inbound `spi_in`.
-    pub(super) fn insert(&mut self, sa_id: SaId, out: OutRoute, spi_in: u32, inbound: InRoute) {
-        self.out.insert(sa_id, out);
-        self.inbound.insert(spi_in, inbound);
-    }
-
-    pub(super) fn remove(&mut self, sa_id: SaId, spi_in: u32) {
-        self.out.remove(&sa_id);
-        self.inbound.remove(&spi_in);
-    }
-}
+/// The SAD of a data path: each outbound SA with its route.
+pub(super) type RoutedSad = Sad<OutRoute>;
 
 /// Why [`seal_resolved`] sealed nothing.
 pub(super) enum SealFail {
@@ -180,15 +170,11 @@ pub(super) enum SealFail {
     Esp(esp_core::EspError),
 }
 
-/// Seals `packet` into `out` with the outbound SA `id`, whose route is
-/// looked up once: the one core of the Gateway's and a worker's seal.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the data path's parts, borrowed apart"
-)]
+/// Seals `packet` into `out` with the outbound SA `id`, whose route sits
+/// beside it in the SAD (one table slot for both): the one core of the
+/// Gateway's and a worker's seal.
 pub(super) fn seal_resolved(
-    sad: &mut Sad,
-    routes: &Routes,
+    sad: &mut RoutedSad,
     rng: &mut ChaCha20Rng,
     local: Ipv4Addr,
     id: SaId,
@@ -196,10 +182,10 @@ pub(super) fn seal_resolved(
     out: &mut [u8],
     now: Instant,
 ) -> Result<Routed, SealFail> {
-    let Some(r) = routes.out.get(&id) else {
+    let Some(r) = sad.outbound_tag(id) else {
         return Err(SealFail::NoRoute);
     };
-    let (head, len) = (r.headroom, packet.len());
+    let (head, len, peer, udp) = (r.headroom, packet.len(), r.peer, r.udp);
     let needed = head + len + r.tailroom(len);
     let Some(buf) = out.get_mut(..needed) else {
         return Ok(Routed::BufferTooSmall(needed));
@@ -211,22 +197,23 @@ pub(super) fn seal_resolved(
     let Some(sealed) = sad.seal_if_usable(id, buf, inner, protocol::IPV4, rng, now) else {
         return Err(SealFail::Unusable);
     };
-    if let Some(m) = &r.mirror {
-        if let Some(sa) = sad.outbound(id) {
-            m.publish(sa.counters());
-        }
+    if let (Some(m), Some(sa)) = (
+        sad.outbound_tag(id).and_then(|r| r.mirror.as_ref()),
+        sad.outbound(id),
+    ) {
+        m.publish(sa.counters());
     }
     let range = sealed.map_err(SealFail::Esp)?;
-    Ok(match r.udp {
+    Ok(match udp {
         Some((local_port, remote_port)) => Routed::Udp {
             local: SocketAddrV4::new(local, local_port),
-            remote: SocketAddrV4::new(r.peer, remote_port),
+            remote: SocketAddrV4::new(peer, remote_port),
             // esp-core wrote the UDP header; a UDP socket writes its own.
             range: range.start + esp_core::wire::UDP_HEADER_LEN..range.end,
         },
         None => Routed::Esp {
             local,
-            remote: r.peer,
+            remote: peer,
             range,
         },
     })
@@ -284,7 +271,7 @@ impl OpenFail {
 /// checked against its SA's selectors: the one core of the Gateway's and a
 /// worker's open.
 pub(super) fn open_resolved(
-    sad: &mut Sad,
+    sad: &mut RoutedSad,
     routes: &Routes,
     buf: &mut [u8],
     now: Instant,
@@ -586,9 +573,9 @@ impl Gateway {
         packet: &[u8],
         out: &mut [u8],
     ) -> Option<Routed> {
-        let (sad, routes, rng) = (&mut self.sad, &self.routes, &mut self.rng);
+        let (sad, rng) = (&mut self.sad, &mut self.rng);
         Some(
-            match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
+            match seal_resolved(sad, rng, self.local, id, packet, out, now) {
                 Ok(routed) => {
                     if !matches!(routed, Routed::BufferTooSmall(_)) {
                         self.counters.sealed += 1;
@@ -660,15 +647,7 @@ mod tests {
                 }
                 let sa = OutboundSa::new(&params, &KeyMaterial::new(&enc, &integ), Instant::ZERO)
                     .unwrap();
-                let mut routes = Routes::default();
-                let sel = Selectors {
-                    local: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 1)),
-                    remote: TrafficSelector::host(Ipv4Addr::new(10, 0, 0, 2)),
-                };
-                let child = ChildSaId(1);
-                let out = OutRoute::new(child, &sa, Ipv4Addr::LOCALHOST, None);
-                routes.insert(SaId(1), out, 0x200, InRoute::new(child, &sel));
-                let r = &routes.out[&SaId(1)];
+                let r = &OutRoute::new(ChildSaId(1), &sa, Ipv4Addr::LOCALHOST, None);
                 assert_eq!(r.headroom, sa.headroom(), "{suite}");
                 for len in 0..=64 {
                     assert_eq!(r.tailroom(len), sa.tailroom(len), "{suite} {len}");

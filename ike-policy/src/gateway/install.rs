@@ -101,8 +101,8 @@ impl Gateway {
                 split.install(sa_id, inbound, outbound, out_route, in_route, Some(entry));
             }
             _ => {
-                self.routes.insert(sa_id, out_route, c.spi_in, in_route);
-                self.sad.insert_outbound(sa_id, outbound);
+                self.routes.inbound.insert(c.spi_in, in_route);
+                self.sad.insert_outbound_tagged(sa_id, outbound, out_route);
             }
         }
         let map_seq = self.map_seq_for(c);
@@ -247,7 +247,7 @@ impl Gateway {
         self.spd.remove(c.policy);
         self.by_sa_id.remove(&c.sa_id);
         self.by_spi_in.remove(&c.spi_in);
-        self.routes.remove(c.sa_id, c.spi_in);
+        self.routes.inbound.remove(&c.spi_in);
         self.flows().remove(child);
         if self.debugging.ipsec {
             log::info!(

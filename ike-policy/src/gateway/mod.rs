@@ -245,7 +245,7 @@ mod views;
 mod worker;
 
 pub use caller_buffer::{Inbound, Outbound, SEAL_OVERHEAD};
-use caller_buffer::{OpenedIn, Routed, Routes};
+use caller_buffer::{OpenedIn, Routed, RoutedSad, Routes};
 pub use keylog::{KEYLOG_HEADER, KeyLogLine};
 pub use plane::{DataPlaneWorker, esp_worker, worker_for_spi};
 use plane::{SaMirror, Split};
@@ -352,7 +352,8 @@ pub struct Gateway {
     map_name: String,
     local: Ipv4Addr,
     engine: Engine,
-    sad: Sad,
+    /// The SAs, each outbound one with its route.
+    sad: RoutedSad,
     spd: Spd,
     rng: ChaCha20Rng,
     statics: HashMap<PolicyId, StaticPolicy>,

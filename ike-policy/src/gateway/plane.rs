@@ -24,7 +24,7 @@
 //!   ([`Gateway::poll_timeout`] is due at once while any wait).
 //! * **Views**: each worker copies an SA's counters into that SA's
 //!   mirror (relaxed atomic stores, one writer) after every packet, and
-//!   its own packet counters into its [`WorkerStats`]; `show crypto ipsec
+//!   its own packet counters into its share of the counters; `show crypto ipsec
 //!   sa`, [`Gateway::counters`] and [`Gateway::status_json`] read those,
 //!   summed.
 //!
@@ -468,11 +468,9 @@ impl Gateway {
             };
             let (sa_id, spi_in) = (c.sa_id, c.spi_in);
             let inbound = self.sad.remove_inbound(spi_in);
-            let outbound = self.sad.remove_outbound(sa_id);
-            let out_route = self.routes.out.remove(&sa_id);
+            let outbound = self.sad.remove_outbound_tagged(sa_id);
             let in_route = self.routes.inbound.remove(&spi_in);
-            if let (Some(i), Some(o), Some(or), Some(ir)) = (inbound, outbound, out_route, in_route)
-            {
+            if let (Some(i), Some((o, or)), Some(ir)) = (inbound, outbound, in_route) {
                 split.install(sa_id, i, o, or, ir, None);
             }
         }

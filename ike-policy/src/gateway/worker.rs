@@ -1,7 +1,7 @@
 //! [`DataPlaneWorker`]: one shard of a split hub's ESP SAs, sealing and
 //! opening on its own thread (see [`super::plane`]).
 
-use super::caller_buffer::{OpenFail, SealFail, open_resolved, seal_resolved};
+use super::caller_buffer::{OpenFail, RoutedSad, SealFail, open_resolved, seal_resolved};
 use super::plane::{Command, Report, WorkerLink, bump, worker_for_spi};
 use super::*;
 
@@ -19,7 +19,8 @@ pub struct DataPlaneWorker {
     local: Ipv4Addr,
     natt_port: u16,
     log_target: String,
-    sad: Sad,
+    /// This worker's SAs, each outbound one with its route.
+    sad: RoutedSad,
     spd: Spd,
     routes: Routes,
     /// Which worker owns each outbound SA of the SPD (this one's too).
@@ -64,7 +65,7 @@ impl DataPlaneWorker {
             local,
             natt_port,
             log_target,
-            sad: Sad::new(),
+            sad: Sad::tagged(),
             spd,
             routes: Routes::default(),
             owners,
@@ -266,15 +267,14 @@ impl DataPlaneWorker {
                         log::warn!(target: &self.log_target, "IPSEC: worker {}: {e}", self.index);
                         continue;
                     }
-                    self.sad.insert_outbound(sa_id, *outbound);
-                    self.routes.out.insert(sa_id, out_route);
+                    self.sad.insert_outbound_tagged(sa_id, *outbound, out_route);
                     self.routes.inbound.insert(spi_in, in_route);
                     self.owners.insert(sa_id, self.index);
                 }
                 Command::Remove { sa_id, spi_in } => {
                     self.sad.remove_inbound(spi_in);
                     self.sad.remove_outbound(sa_id);
-                    self.routes.remove(sa_id, spi_in);
+                    self.routes.inbound.remove(&spi_in);
                     self.owners.remove(&sa_id);
                 }
                 Command::PolicyFront { entry, owner } => {
@@ -289,7 +289,7 @@ impl DataPlaneWorker {
                         ..
                     }) = self.spd.remove(id)
                     {
-                        if !self.routes.out.contains_key(&sa) {
+                        if self.sad.outbound_tag(sa).is_none() {
                             self.owners.remove(&sa);
                         }
                     }
@@ -369,14 +369,14 @@ impl DataPlaneWorker {
             PolicyAction::Protect { sa: Some(id) } => id,
             PolicyAction::Protect { sa: None } => return self.hand_to_gateway(packet),
         };
-        if !self.routes.out.contains_key(&id) {
+        if self.sad.outbound_tag(id).is_none() {
             return match self.owners.get(&id) {
                 Some(&w) if w != self.index => Routed::Elsewhere(w),
                 _ => self.hand_to_gateway(packet),
             };
         }
-        let (sad, routes, rng) = (&mut self.sad, &self.routes, &mut self.rng);
-        match seal_resolved(sad, routes, rng, self.local, id, packet, out, now) {
+        let (sad, rng) = (&mut self.sad, &mut self.rng);
+        match seal_resolved(sad, rng, self.local, id, packet, out, now) {
             Ok(routed) => {
                 if !matches!(routed, Routed::BufferTooSmall(_)) {
                     bump(&self.link.stats.sealed);
@@ -384,7 +384,7 @@ impl DataPlaneWorker {
                 routed
             }
             Err(SealFail::Unusable) => {
-                if let Some(m) = self.routes.out.get(&id).and_then(|r| r.mirror.as_ref()) {
+                if let Some(m) = self.sad.outbound_tag(id).and_then(|r| r.mirror.as_ref()) {
                     m.set_expired();
                 }
                 self.hand_to_gateway(packet)
@@ -442,7 +442,7 @@ impl DataPlaneWorker {
         while let Some((sa, event)) = self.sad.poll_event() {
             let route = match sa {
                 SaRef::Inbound(spi) => self.routes.inbound.get(&spi).map(|r| (r.child, &r.mirror)),
-                SaRef::Outbound(id) => self.routes.out.get(&id).map(|r| (r.child, &r.mirror)),
+                SaRef::Outbound(id) => self.sad.outbound_tag(id).map(|r| (r.child, &r.mirror)),
             };
             let Some((child, mirror)) = route else {
                 continue;
