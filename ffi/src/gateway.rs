@@ -1531,6 +1531,30 @@ unsafe fn bytes_mut<'a>(
     Ok(unsafe { slice::from_raw_parts_mut(ptr, len) })
 }
 
+/// The inside packet (`len` bytes, read) and the caller's output buffer
+/// (`out_len` bytes, written) of a seal, refused when they overlap.
+///
+/// # Safety
+/// `packet` valid for `len` bytes of reads; `out` valid for `out_len`
+/// bytes of writes and aliased by nothing else for the call.
+unsafe fn seal_buffers<'a>(
+    packet: *const u8,
+    len: usize,
+    out: *mut u8,
+    out_len: usize,
+) -> Result<(&'a [u8], &'a mut [u8]), FfiError> {
+    // SAFETY: forwarded caller promise.
+    let packet = unsafe { bytes(packet, len, MAX_DATAGRAM, "packet")? };
+    let (start, end) = (out as usize, (out as usize).saturating_add(out_len));
+    let p = packet.as_ptr() as usize;
+    if !packet.is_empty() && out_len > 0 && p < end && start < p + packet.len() {
+        return Err(invalid("packet and out overlap"));
+    }
+    // SAFETY: forwarded caller promise; checked not to overlap `packet`.
+    let buf = unsafe { bytes_mut(out, out_len, MAX_BUFFER, "out")? };
+    Ok((packet, buf))
+}
+
 /// Where `part` (a slice of `buf`) starts in `buf`.
 fn offset_in(buf: *const u8, part: &[u8]) -> usize {
     (part.as_ptr() as usize).saturating_sub(buf as usize)
@@ -1649,17 +1673,7 @@ pub unsafe extern "C" fn iks_gateway_seal_into(
         // SAFETY: forwarded caller promise.
         let gw = unsafe { handle(gw)? };
         // SAFETY: forwarded caller promise.
-        let packet = unsafe { bytes(packet, len, MAX_DATAGRAM, "packet")? };
-        let (start, end) = (out as usize, (out as usize).saturating_add(out_len));
-        let p = packet.as_ptr() as usize;
-        if !packet.is_empty() && out_len > 0 && p < end && start < p + packet.len() {
-            return Err(FfiError::new(
-                iks_result::IKS_ERR_INVALID_ARGUMENT,
-                "packet and out overlap",
-            ));
-        }
-        // SAFETY: forwarded caller promise; checked not to overlap `packet`.
-        let buf = unsafe { bytes_mut(out, out_len, MAX_BUFFER, "out")? };
+        let (packet, buf) = unsafe { seal_buffers(packet, len, out, out_len)? };
         let outbound = gw
             .gateway
             .seal_into(Instant::from_millis(now_ms), packet, buf);

@@ -23,9 +23,9 @@ use ike_policy::gateway::{DataPlaneWorker, Instant, Transmit, esp_worker};
 
 use super::{
     bytes_mut, deliver_packet, deliver_transmit, empty, handle, iks_gateway, iks_packet,
-    iks_transmit, inbound_packet, invalid, outbound_packet, packet_guard,
+    iks_transmit, inbound_packet, invalid, outbound_packet, packet_guard, seal_buffers,
 };
-use crate::boundary::{FfiError, MAX_BUFFER, MAX_DATAGRAM, bytes, guard};
+use crate::boundary::{FfiError, MAX_DATAGRAM, bytes, guard};
 use crate::result::iks_result;
 
 /// The most workers one gateway may be split into.
@@ -180,14 +180,7 @@ pub unsafe extern "C" fn iks_worker_seal_into(
         // SAFETY: forwarded caller promise.
         let w = unsafe { worker(w)? };
         // SAFETY: forwarded caller promise.
-        let packet = unsafe { bytes(packet, len, MAX_DATAGRAM, "packet")? };
-        let (start, end) = (out as usize, (out as usize).saturating_add(out_len));
-        let p = packet.as_ptr() as usize;
-        if !packet.is_empty() && out_len > 0 && p < end && start < p + packet.len() {
-            return Err(invalid("packet and out overlap"));
-        }
-        // SAFETY: forwarded caller promise; checked not to overlap `packet`.
-        let buf = unsafe { bytes_mut(out, out_len, MAX_BUFFER, "out")? };
+        let (packet, buf) = unsafe { seal_buffers(packet, len, out, out_len)? };
         let outbound = w
             .worker
             .seal_into(Instant::from_millis(now_ms), packet, buf);
