@@ -336,31 +336,10 @@ pub(super) enum OpenedIn {
     Dropped(DropReason),
 }
 
-impl Gateway {
-    /// Routes an IPv4 packet from the inside into `out`: sealed into an ESP
-    /// datagram when an SA covers it, otherwise [`Outbound::Clear`],
-    /// [`Outbound::Held`] or [`Outbound::Dropped`]. `out` needs
-    /// `packet.len() +` [`SEAL_OVERHEAD`] bytes at most. No heap allocation
-    /// once the SA is up. Drain [`Gateway::poll_transmit`] and
-    /// [`Gateway::poll_event`] afterwards as after any input: a packet
-    /// that crosses a soft lifetime starts a rekey, whose IKE comes out
-    /// there.
-    pub fn seal_into<'o>(
-        &mut self,
-        now: Instant,
-        packet: &[u8],
-        out: &'o mut [u8],
-    ) -> Outbound<'o> {
-        self.now = now;
-        self.ezvpn_autostart(now);
-        let routed = self.route(now, packet, out);
-        if matches!(routed, Routed::Held) {
-            // IKE started: its first message is in the engine.
-            self.drain(now);
-        } else {
-            self.settle(now);
-        }
-        match routed {
+impl Routed {
+    /// What the caller is told, the datagram borrowed from `out`.
+    pub(super) fn into_outbound(self, out: &[u8]) -> Outbound<'_> {
+        match self {
             Routed::Udp {
                 local,
                 remote,
@@ -385,6 +364,34 @@ impl Gateway {
             Routed::Dropped(r) => Outbound::Dropped(r),
             Routed::BufferTooSmall(needed) => Outbound::BufferTooSmall { needed },
         }
+    }
+}
+
+impl Gateway {
+    /// Routes an IPv4 packet from the inside into `out`: sealed into an ESP
+    /// datagram when an SA covers it, otherwise [`Outbound::Clear`],
+    /// [`Outbound::Held`] or [`Outbound::Dropped`]. `out` needs
+    /// `packet.len() +` [`SEAL_OVERHEAD`] bytes at most. No heap allocation
+    /// once the SA is up. Drain [`Gateway::poll_transmit`] and
+    /// [`Gateway::poll_event`] afterwards as after any input: a packet
+    /// that crosses a soft lifetime starts a rekey, whose IKE comes out
+    /// there.
+    pub fn seal_into<'o>(
+        &mut self,
+        now: Instant,
+        packet: &[u8],
+        out: &'o mut [u8],
+    ) -> Outbound<'o> {
+        self.now = now;
+        self.ezvpn_autostart(now);
+        let routed = self.route(now, packet, out);
+        if matches!(routed, Routed::Held) {
+            // IKE started: its first message is in the engine.
+            self.drain(now);
+        } else {
+            self.settle(now);
+        }
+        routed.into_outbound(out)
     }
 
     /// A UDP datagram received on `local` (the IKE or the NAT-T port) from

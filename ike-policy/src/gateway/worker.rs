@@ -129,31 +129,7 @@ impl DataPlaneWorker {
         self.apply(now);
         let routed = self.route(now, packet, out);
         self.report_lifetimes();
-        match routed {
-            Routed::Udp {
-                local,
-                remote,
-                range,
-            } => Outbound::Udp {
-                local,
-                remote,
-                payload: out.get(range).unwrap_or_default(),
-            },
-            Routed::Esp {
-                local,
-                remote,
-                range,
-            } => Outbound::Esp {
-                local,
-                remote,
-                payload: out.get(range).unwrap_or_default(),
-            },
-            Routed::Clear => Outbound::Clear,
-            Routed::Held => Outbound::Held,
-            Routed::Elsewhere(worker) => Outbound::Elsewhere { worker },
-            Routed::Dropped(r) => Outbound::Dropped(r),
-            Routed::BufferTooSmall(needed) => Outbound::BufferTooSmall { needed },
-        }
+        routed.into_outbound(out)
     }
 
     /// [`Gateway::open_into`] on this worker's SAs: ESP in UDP on the NAT-T
