@@ -86,6 +86,7 @@
 mod cipher;
 mod dh;
 mod error;
+mod fixed_base;
 mod hexlit;
 mod kdf;
 mod modp;
