@@ -100,6 +100,23 @@ fn dh_options(c: &mut Criterion) {
         group.bench_function("FixedMontyForm pow_amm_bounded_exp", |b| {
             b.iter(|| black_box(&o).fixed_pow_amm())
         });
+        // Our own public value g^x, the old way (the generic exponentiation
+        // with base 2) and the new (the fixed-base table), same run.
+        let two = {
+            let mut v = vec![0u8; g.modulus_len()];
+            if let Some(last) = v.last_mut() {
+                *last = g.generator();
+            }
+            v
+        };
+        let gx = dh_options::Options::<L>::new(g.prime(), &two, &exponent);
+        group.bench_function("g^x by pow_bounded_exp (keygen before)", |b| {
+            b.iter(|| black_box(&gx).boxed_pow())
+        });
+        let mut keygen_rng = ChaCha20Rng::from_seed([3; 32]);
+        group.bench_function("g^x by the fixed-base table (DhKeyPair::generate)", |b| {
+            b.iter(|| DhKeyPair::generate_with_size(g, ExponentSize::Bits(256), &mut keygen_rng))
+        });
         for w in [4, 5, 6] {
             group.bench_function(format!("window w{w} over MontyMultiplier"), |b| {
                 b.iter(|| black_box(&o).window_pow(w))
