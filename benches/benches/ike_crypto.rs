@@ -87,7 +87,10 @@ fn dh_options(c: &mut Criterion) {
         let o = dh_options::Options::<L>::new(g.prime(), peer.public_value(), &exponent);
         let want = o.boxed_pow();
         assert_eq!(o.fixed_pow().to_be_bytes().as_ref(), &*want.to_be_bytes());
-        assert_eq!(o.fixed_pow_amm().to_be_bytes().as_ref(), &*want.to_be_bytes());
+        assert_eq!(
+            o.fixed_pow_amm().to_be_bytes().as_ref(),
+            &*want.to_be_bytes()
+        );
         assert_eq!(o.window_pow(5), want);
         assert_eq!(o.window_pow(6), want);
         let mut group = c.benchmark_group(format!("dh_pow_options/group{}", g.wire_id()));

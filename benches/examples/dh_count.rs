@@ -31,7 +31,11 @@ fn run<const L: usize>(g: DhGroup, what: &str, n: u32) {
             "w4" => drop(black_box(o.window_pow(4))),
             "w5" => drop(black_box(o.window_pow(5))),
             "w6" => drop(black_box(o.window_pow(6))),
-            _ => drop(black_box(DhKeyPair::generate_with_size(g, ExponentSize::Bits(256), &mut rng))),
+            _ => drop(black_box(DhKeyPair::generate_with_size(
+                g,
+                ExponentSize::Bits(256),
+                &mut rng,
+            ))),
         }
     }
 }

@@ -38,7 +38,13 @@ fn main() {
             let mut buf = vec![0x5au8; head + SIZE + outbound.tailroom(SIZE)];
             for _ in 0..n {
                 let out = outbound
-                    .seal(black_box(&mut buf), head..head + SIZE, protocol::IPV4, &mut rng, Instant(0))
+                    .seal(
+                        black_box(&mut buf),
+                        head..head + SIZE,
+                        protocol::IPV4,
+                        &mut rng,
+                        Instant(0),
+                    )
                     .expect("seal");
                 black_box(inbound.open(&mut buf[out], Instant(0)).expect("open"));
             }
@@ -54,11 +60,20 @@ fn main() {
                 let mut nonce = [0u8; 12];
                 nonce[4..].copy_from_slice(&header[8..16]);
                 let tag = aead
-                    .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), black_box(body))
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from(aad),
+                        black_box(body),
+                    )
                     .expect("seal");
                 icv.copy_from_slice(tag.as_ref());
-                aead.open_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), icv, body)
-                    .expect("open");
+                aead.open_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(aad),
+                    icv,
+                    body,
+                )
+                .expect("open");
             }
         }
     }

@@ -21,7 +21,8 @@ impl<const L: usize> Options<L> {
         let bits = (prime.len() * 8) as u32;
         let p = BoxedUint::from_be_slice_vartime(prime).resize(bits);
         let boxed = BoxedMontyParams::new_vartime(p.into_odd().unwrap());
-        let fixed = FixedMontyParams::new_vartime(Odd::new(Uint::<L>::from_be_slice(prime)).unwrap());
+        let fixed =
+            FixedMontyParams::new_vartime(Odd::new(Uint::<L>::from_be_slice(prime)).unwrap());
         Self {
             boxed,
             fixed,
@@ -43,7 +44,10 @@ impl<const L: usize> Options<L> {
         let eb = self.exponent.to_be_bytes();
         let n = L * 8;
         e[n - eb.len()..n].copy_from_slice(&eb);
-        (FixedMontyForm::new(&base, &self.fixed), Uint::<L>::from_be_slice(&e[..n]))
+        (
+            FixedMontyForm::new(&base, &self.fixed),
+            Uint::<L>::from_be_slice(&e[..n]),
+        )
     }
 
     pub fn fixed_pow(&self) -> Uint<L> {
@@ -79,7 +83,11 @@ impl<const L: usize> Options<L> {
             let start = i * w;
             let (word, shift) = ((start / 64) as usize, start % 64);
             let lo = limbs.get(word).map_or(0, |l| l.0) >> shift;
-            let hi = if shift == 0 { 0 } else { limbs.get(word + 1).map_or(0, |l| l.0) << (64 - shift) };
+            let hi = if shift == 0 {
+                0
+            } else {
+                limbs.get(word + 1).map_or(0, |l| l.0) << (64 - shift)
+            };
             let digit = (lo | hi) & ((1u64 << w) - 1);
             let slot = sel.as_montgomery_mut();
             slot.ct_assign(&table[0], Choice::TRUE);

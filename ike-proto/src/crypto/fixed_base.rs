@@ -136,7 +136,7 @@ mod tests {
             let mut be = [0u8; 2];
             be.copy_from_slice(&(e as u16).to_be_bytes());
             let got = g.fixed_base().pow(&exponent(&be, 256), 256);
-            let mut want = vec![0u8; 128];
+            let mut want = [0u8; 128];
             want[127 - (e / 8) as usize] = 1 << (e % 8);
             assert_eq!(&*got.to_be_bytes(), &want[..], "2^{e}");
         }
