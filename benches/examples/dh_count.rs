@@ -7,7 +7,8 @@
 //! for n in 100 200; do valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 //!   target/release/examples/dh_count 14 boxed $n 2>&1 | grep Collected; done
 //! ```
-//! Options: boxed, fixed, fixed-amm, w4, w5, w6, keygen (our g^x).
+//! Options: boxed, fixed, fixed-amm, w4, w5, w6, shared (`shared_secret`),
+//! keygen (our g^x).
 
 use std::hint::black_box;
 
@@ -22,6 +23,7 @@ fn run<const L: usize>(g: DhGroup, what: &str, n: u32) {
     let mut rng = ChaCha20Rng::from_seed([9; 32]);
     let peer = DhKeyPair::generate(g, &mut rng);
     let exponent = [0xa5u8; 32];
+    let ours = DhKeyPair::generate(g, &mut rng).public_value().to_vec();
     let o = dh_options::Options::<L>::new(g.prime(), peer.public_value(), &exponent);
     for _ in 0..n {
         match what {
@@ -31,6 +33,7 @@ fn run<const L: usize>(g: DhGroup, what: &str, n: u32) {
             "w4" => drop(black_box(o.window_pow(4))),
             "w5" => drop(black_box(o.window_pow(5))),
             "w6" => drop(black_box(o.window_pow(6))),
+            "shared" => drop(black_box(peer.shared_secret(&ours))),
             _ => drop(black_box(DhKeyPair::generate_with_size(
                 g,
                 ExponentSize::Bits(256),

@@ -9,13 +9,14 @@ use core::cmp::Ordering;
 use core::fmt;
 use std::sync::OnceLock;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams, FixedMontyParams};
 use crypto_bigint::{BoxedUint, Resize};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::CryptoError;
 use super::fixed_base::FixedBaseTable;
+use super::fixed_width;
 use super::modp;
 use super::secret::SecretBytes;
 
@@ -260,6 +261,26 @@ impl DhGroup {
     /// `base^exponent mod p`, constant-time in the exponent (only its bound
     /// `exponent_bits`, a public size, shapes the running time).
     fn pow(self, base: &BoxedUint, exponent: &BoxedUint, exponent_bits: u32) -> BoxedUint {
+        // Groups 1 and 2 on the fixed-width form (fewer instructions there,
+        // see `fixed_width`); the rest on the boxed one.
+        static P768: OnceLock<Option<FixedMontyParams<12>>> = OnceLock::new();
+        static P1024: OnceLock<Option<FixedMontyParams<16>>> = OnceLock::new();
+        let fixed = |exponent_bits: u32| {
+            exponent.bits_precision() <= self.bits() && exponent_bits <= self.bits()
+        };
+        match self {
+            Self::Modp768 if fixed(exponent_bits) => {
+                if let Some(p) = P768.get_or_init(|| fixed_width::params(self.prime())) {
+                    return fixed_width::pow(p, base, exponent, exponent_bits);
+                }
+            }
+            Self::Modp1024 if fixed(exponent_bits) => {
+                if let Some(p) = P1024.get_or_init(|| fixed_width::params(self.prime())) {
+                    return fixed_width::pow(p, base, exponent, exponent_bits);
+                }
+            }
+            _ => {}
+        }
         let params = self.params();
         let b = BoxedMontyForm::new(base.clone().resize(self.bits()), params);
         let mut r = b.pow_bounded_exp(exponent, exponent_bits);

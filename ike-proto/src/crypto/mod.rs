@@ -87,6 +87,7 @@ mod cipher;
 mod dh;
 mod error;
 mod fixed_base;
+mod fixed_width;
 mod hexlit;
 mod kdf;
 mod modp;
