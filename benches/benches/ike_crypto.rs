@@ -3,7 +3,8 @@
 //! exponent, and the SKEYID derivation of a pre-shared-key Main Mode.
 //! With `--features openssl`, `dh_shared_secret` also times OpenSSL's
 //! `BN_mod_exp_mont_consttime` (the exponent marked secret, as OpenSSL's
-//! own DH does) on the same prime, exponent size and peer value.
+//! own DH does) on the same prime, exponent size and peer value, and
+//! `dh_keygen` the same for g^x (OpenSSL has no fixed-base table for DH).
 //!
 //! ```sh
 //! cargo bench -p benches --bench ike_crypto
@@ -35,6 +36,21 @@ fn dh(c: &mut Criterion) {
             keygen.bench_function(id, |b| {
                 b.iter(|| DhKeyPair::generate_with_size(black_box(g), size, &mut rng));
             });
+            #[cfg(feature = "openssl")]
+            {
+                // What OpenSSL's DH_generate_key does: g^x with
+                // BN_mod_exp_mont_consttime (no fixed-base table).
+                let bits = DhKeyPair::generate_with_size(g, size, &mut rng).exponent_bits();
+                let exponent = openssl_dh::exponent(bits, &mut rng);
+                let mut two = vec![0u8; g.modulus_len()];
+                if let Some(last) = two.last_mut() {
+                    *last = g.generator();
+                }
+                let id = BenchmarkId::new(format!("group{} OpenSSL", g.wire_id()), label);
+                keygen.bench_function(id, |b| {
+                    b.iter(|| openssl_dh::shared(g, &exponent, black_box(&two)));
+                });
+            }
         }
     }
     keygen.finish();
@@ -60,6 +76,66 @@ fn dh(c: &mut Criterion) {
         }
     }
     shared.finish();
+}
+
+/// The exponentiation options for the variable base (the shared secret),
+/// same prime, base and 256-bit exponent, results checked equal first.
+fn dh_options(c: &mut Criterion) {
+    fn run<const L: usize>(c: &mut Criterion, g: DhGroup, rng: &mut ChaCha20Rng) {
+        let peer = DhKeyPair::generate(g, rng);
+        let exponent = openssl_free_exponent(rng);
+        let o = dh_options::Options::<L>::new(g.prime(), peer.public_value(), &exponent);
+        let want = o.boxed_pow();
+        assert_eq!(o.fixed_pow().to_be_bytes().as_ref(), &*want.to_be_bytes());
+        assert_eq!(
+            o.fixed_pow_amm().to_be_bytes().as_ref(),
+            &*want.to_be_bytes()
+        );
+        assert_eq!(o.window_pow(5), want);
+        assert_eq!(o.window_pow(6), want);
+        let mut group = c.benchmark_group(format!("dh_pow_options/group{}", g.wire_id()));
+        group.bench_function("BoxedMontyForm pow_bounded_exp (w4, AMM)", |b| {
+            b.iter(|| black_box(&o).boxed_pow())
+        });
+        group.bench_function("FixedMontyForm pow_bounded_exp", |b| {
+            b.iter(|| black_box(&o).fixed_pow())
+        });
+        group.bench_function("FixedMontyForm pow_amm_bounded_exp", |b| {
+            b.iter(|| black_box(&o).fixed_pow_amm())
+        });
+        // Our own public value g^x, the old way (the generic exponentiation
+        // with base 2) and the new (the fixed-base table), same run.
+        let two = {
+            let mut v = vec![0u8; g.modulus_len()];
+            if let Some(last) = v.last_mut() {
+                *last = g.generator();
+            }
+            v
+        };
+        let gx = dh_options::Options::<L>::new(g.prime(), &two, &exponent);
+        group.bench_function("g^x by pow_bounded_exp (keygen before)", |b| {
+            b.iter(|| black_box(&gx).boxed_pow())
+        });
+        let mut keygen_rng = ChaCha20Rng::from_seed([3; 32]);
+        group.bench_function("g^x by the fixed-base table (DhKeyPair::generate)", |b| {
+            b.iter(|| DhKeyPair::generate_with_size(g, ExponentSize::Bits(256), &mut keygen_rng))
+        });
+        for w in [4, 5, 6] {
+            group.bench_function(format!("window w{w} over MontyMultiplier"), |b| {
+                b.iter(|| black_box(&o).window_pow(w))
+            });
+        }
+        group.finish();
+    }
+    fn openssl_free_exponent(rng: &mut ChaCha20Rng) -> [u8; 32] {
+        let mut e = [0u8; 32];
+        rand_core::Rng::fill_bytes(rng, &mut e);
+        e[0] |= 0x80;
+        e
+    }
+    let mut rng = ChaCha20Rng::from_seed([9; 32]);
+    run::<16>(c, DhGroup::Modp1024, &mut rng);
+    run::<32>(c, DhGroup::Modp2048, &mut rng);
 }
 
 fn skeyid(c: &mut Criterion) {
@@ -119,5 +195,8 @@ mod openssl_dh {
     }
 }
 
-criterion_group!(benches, dh, skeyid);
+#[path = "common/dh_options.rs"]
+mod dh_options;
+
+criterion_group!(benches, dh, dh_options, skeyid);
 criterion_main!(benches);

@@ -1,16 +1,22 @@
 //! Diffie-Hellman over the MODP groups of RFC 2409 and RFC 3526 with a
 //! constant-time modular exponentiation (crypto-bigint `BoxedMontyForm`).
+//! Our own public value g^x comes from a per-group table of generator
+//! powers (`fixed_base`), about 3.6 times fewer instructions than the
+//! generic exponentiation at the default exponent sizes; the shared secret
+//! (a base only known per exchange) takes the generic path.
 
 use core::cmp::Ordering;
 use core::fmt;
 use std::sync::OnceLock;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams, FixedMontyParams};
 use crypto_bigint::{BoxedUint, Resize};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::CryptoError;
+use super::fixed_base::FixedBaseTable;
+use super::fixed_width;
 use super::modp;
 use super::secret::SecretBytes;
 
@@ -196,7 +202,7 @@ impl DhGroup {
     /// anything an input can influence, so the crate keeps no observable
     /// global state; recomputing them per exchange would cost a modular
     /// inversion and a squaring of R each time.
-    fn params(self) -> &'static BoxedMontyParams {
+    pub(super) fn params(self) -> &'static BoxedMontyParams {
         static PARAMS: [OnceLock<BoxedMontyParams>; 8] = [
             OnceLock::new(),
             OnceLock::new(),
@@ -216,9 +222,65 @@ impl DhGroup {
         })
     }
 
+    /// The table of generator powers for our own public values, built once
+    /// per group and process on first use, for exponents up to
+    /// [`Self::default_exponent_bits`] (larger ones take the variable-base
+    /// path). Memory: `bits/4 × 16` residues, 256 KiB for group 14 and
+    /// 128 KiB for group 2.
+    pub(super) fn fixed_base(self) -> &'static FixedBaseTable {
+        static TABLES: [OnceLock<FixedBaseTable>; 8] = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
+        TABLES[self.index()].get_or_init(|| {
+            let g = BoxedUint::from(self.generator()).resize(self.bits());
+            FixedBaseTable::new(
+                &BoxedMontyForm::new(g, self.params()),
+                self.default_exponent_bits(),
+            )
+        })
+    }
+
+    /// `g^exponent mod p`: from the fixed-base table when the exponent's
+    /// bound is within it, else as any other base. Constant-time in the
+    /// exponent either way.
+    fn pow_generator(self, exponent: &BoxedUint, exponent_bits: u32) -> BoxedUint {
+        if exponent_bits <= self.default_exponent_bits() {
+            return self.fixed_base().pow(exponent, exponent_bits);
+        }
+        let g = BoxedUint::from(self.generator());
+        self.pow(&g, exponent, exponent_bits)
+    }
+
     /// `base^exponent mod p`, constant-time in the exponent (only its bound
     /// `exponent_bits`, a public size, shapes the running time).
     fn pow(self, base: &BoxedUint, exponent: &BoxedUint, exponent_bits: u32) -> BoxedUint {
+        // Groups 1 and 2 on the fixed-width form (fewer instructions there,
+        // see `fixed_width`); the rest on the boxed one.
+        static P768: OnceLock<Option<FixedMontyParams<12>>> = OnceLock::new();
+        static P1024: OnceLock<Option<FixedMontyParams<16>>> = OnceLock::new();
+        let fixed = |exponent_bits: u32| {
+            exponent.bits_precision() <= self.bits() && exponent_bits <= self.bits()
+        };
+        match self {
+            Self::Modp768 if fixed(exponent_bits) => {
+                if let Some(p) = P768.get_or_init(|| fixed_width::params(self.prime())) {
+                    return fixed_width::pow(p, base, exponent, exponent_bits);
+                }
+            }
+            Self::Modp1024 if fixed(exponent_bits) => {
+                if let Some(p) = P1024.get_or_init(|| fixed_width::params(self.prime())) {
+                    return fixed_width::pow(p, base, exponent, exponent_bits);
+                }
+            }
+            _ => {}
+        }
         let params = self.params();
         let b = BoxedMontyForm::new(base.clone().resize(self.bits()), params);
         let mut r = b.pow_bounded_exp(exponent, exponent_bits);
@@ -338,8 +400,7 @@ impl DhKeyPair {
         let precision = bits.div_ceil(64) * 64;
         let exponent = BoxedUint::from_be_slice(be, precision)
             .unwrap_or_else(|_| BoxedUint::from_be_slice_truncated(be, precision));
-        let g = BoxedUint::from(group.generator());
-        let mut y = group.pow(&g, &exponent, bits);
+        let mut y = group.pow_generator(&exponent, bits);
         let public = to_fixed_be(&y, group.modulus_len()).to_vec();
         y.zeroize();
         Self {

@@ -86,6 +86,8 @@
 mod cipher;
 mod dh;
 mod error;
+mod fixed_base;
+mod fixed_width;
 mod hexlit;
 mod kdf;
 mod modp;
