@@ -6,11 +6,11 @@ use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, Qm
 use crate::error::Error;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
-use crate::exchange::msg::{Header, flags};
-use crate::exchange::notify;
+use crate::exchange::msg::Header;
 use crate::exchange::quick_mode::QuickModeInitiator;
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::time::Instant;
+use crate::wire::{Flags, NotifyType};
 
 impl Engine {
     /// Handles an Informational message; `false` drops the SA.
@@ -23,7 +23,7 @@ impl Engine {
         arrival: Arrival,
     ) -> bool {
         let remote = arrival.remote;
-        let authenticated = header.flags & flags::E != 0;
+        let authenticated = header.flags.contains(Flags::ENCRYPTION);
         if authenticated && sa.seen_info.contains(&header.message_id) {
             // Informational messages carry no sequence number: a message ID
             // seen before is a replay (it would otherwise count as DPD
@@ -76,7 +76,7 @@ impl Engine {
                         None,
                         format_args!(
                             "processing NOTIFY {} protocol {protocol}{}",
-                            notify::name(ty),
+                            super::notify::name(ty.get()),
                             if authenticated {
                                 ""
                             } else {
@@ -97,7 +97,7 @@ impl Engine {
                     self.events.push_back(Event::NotifyReceived {
                         ike_sa: Some(sa.id),
                         remote,
-                        ty,
+                        ty: ty.get(),
                         authenticated,
                     });
                     if !authenticated {
@@ -112,7 +112,7 @@ impl Engine {
                         };
                         if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
                             // Our phase 1 was refused.
-                            let e = Error::from_notify(ty);
+                            let e = Error::from_notify(ty.get());
                             self.events.push_back(Event::IkeSaFailed {
                                 ike_sa: sa.id,
                                 remote: sa.remote,
@@ -130,14 +130,14 @@ impl Engine {
                         continue;
                     }
                     match ty {
-                        notify::R_U_THERE => {
+                        NotifyType::R_U_THERE => {
                             let seq = seq_of(&data);
                             if let Some(p1) = sa.established() {
-                                let ack = dpd(p1, notify::R_U_THERE_ACK, seq);
+                                let ack = dpd(p1, NotifyType::R_U_THERE_ACK, seq);
                                 self.send_info(sa, &[ack]);
                             }
                         }
-                        notify::R_U_THERE_ACK => {
+                        NotifyType::R_U_THERE_ACK => {
                             let seq = seq_of(&data);
                             if let Some((first, last, _)) = sa.dpd.outstanding {
                                 if (first..=last).contains(&seq) {
@@ -148,11 +148,13 @@ impl Engine {
                                 }
                             }
                         }
-                        notify::INITIAL_CONTACT => self.initial_contact(sa),
-                        notify::RESPONDER_LIFETIME if protocol == PROTO_ISAKMP && sa.initiator => {
+                        NotifyType::INITIAL_CONTACT => self.initial_contact(sa),
+                        NotifyType::RESPONDER_LIFETIME
+                            if protocol == PROTO_ISAKMP && sa.initiator =>
+                        {
                             self.responder_lifetime(now, sa, &data);
                         }
-                        notify::CONNECTED => self.connected(now, sa, &spi),
+                        NotifyType::CONNECTED => self.connected(now, sa, &spi),
                         t if is_error_notify(t) => self.quick_mode_refused(sa, t, &spi),
                         _ => {}
                     }
@@ -231,7 +233,7 @@ impl Engine {
         }
     }
 
-    fn quick_mode_refused(&mut self, sa: &mut IkeSa, ty: u16, spi: &[u8]) {
+    fn quick_mode_refused(&mut self, sa: &mut IkeSa, ty: NotifyType, spi: &[u8]) {
         let spi32 = <[u8; 4]>::try_from(spi).ok().map(u32::from_be_bytes);
         let pending: Vec<usize> = sa
             .quick
@@ -254,7 +256,7 @@ impl Engine {
                 self.events.push_back(Event::ChildSaFailed {
                     remote: sa.remote,
                     selectors: a.selectors,
-                    error: Some(Error::from_notify(ty)),
+                    error: Some(Error::from_notify(ty.get())),
                 });
                 self.rekey_failed(a);
             }
@@ -301,6 +303,7 @@ fn seq_of(data: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-fn is_error_notify(ty: u16) -> bool {
-    (1..16384).contains(&ty)
+/// RFC 2408 3.14.1: types below 16384 are errors, the rest status.
+fn is_error_notify(ty: NotifyType) -> bool {
+    (1..NotifyType::CONNECTED.get()).contains(&ty.get())
 }

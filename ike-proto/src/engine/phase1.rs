@@ -7,6 +7,7 @@ use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::half_open::Admit;
+use super::notify;
 use super::{
     Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
@@ -14,13 +15,13 @@ use super::{
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
 use crate::exchange::informational::{self};
 use crate::exchange::main_mode::MainModeResponder;
-use crate::exchange::msg::{Header, exch};
-use crate::exchange::notify;
+use crate::exchange::msg::Header;
 use crate::exchange::phase1::Step;
 use crate::exchange::{
     PROTO_ISAKMP, Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify,
 };
 use crate::time::{Duration, Instant};
+use crate::wire::{ExchangeType, NotifyType};
 
 impl Engine {
     pub(super) fn new_responder(
@@ -36,7 +37,7 @@ impl Engine {
         // IOS prints the arrival before it looks at the message; the SA it
         // makes takes the next handle.
         self.received_new_sa(IkeSaId(self.next_id), local, remote);
-        let main = header.exchange == exch::MAIN;
+        let main = header.exchange == ExchangeType::MAIN_MODE;
         if main {
             self.first_input(IkeSaId(self.next_id), "IKE_R_MM1");
         }
@@ -45,7 +46,7 @@ impl Engine {
             rcookie = self.cookie();
         }
         let (result, first, name) = match header.exchange {
-            exch::MAIN => {
+            ExchangeType::MAIN_MODE => {
                 let mut ctx = Self::ctx(
                     &mut self.rng,
                     &*self.policy,
@@ -125,7 +126,7 @@ impl Engine {
                     self.counters.error(&e);
                 }
                 self.log(Some(sa_id), None, format_args!("phase 1 refused: {e}"));
-                if let Some(ty) = e.notify_number() {
+                if let Some(ty) = e.notify() {
                     self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
                 }
                 self.events.push_back(Event::IkeSaFailed {
@@ -211,8 +212,8 @@ impl Engine {
 
     /// `Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH` (or `IKE_AM_EXCH`): the
     /// event before the state change a peer's phase-1 message makes.
-    fn peer_input(&mut self, id: IkeSaId, exchange: u8) {
-        let name = if exchange == exch::AGGRESSIVE {
+    fn peer_input(&mut self, id: IkeSaId, exchange: ExchangeType) {
+        let name = if exchange == ExchangeType::AGGRESSIVE {
             "IKE_AM_EXCH"
         } else {
             "IKE_MM_EXCH"
@@ -280,7 +281,7 @@ impl Engine {
         remote: SocketAddrV4,
         icookie: [u8; 8],
         rcookie: [u8; 8],
-        ty: u16,
+        ty: NotifyType,
         sa: IkeSaId,
     ) {
         let mid = self.rng.next_u32() | 1;
@@ -288,7 +289,7 @@ impl Engine {
         self.log(
             Some(sa),
             None,
-            format_args!("sending NOTIFY {} to {remote}", notify::name(ty)),
+            format_args!("sending NOTIFY {} to {remote}", notify::name(ty.get())),
         );
         let mut payload = Vec::new();
         if local.port() == self.config.natt_port {
@@ -414,7 +415,7 @@ impl Engine {
                 // the SA is no longer the first to go when the table fills.
                 self.half_open.verify(sa.id);
                 let new = sa.phase1.name();
-                let main_responder = !sa.initiator && header.exchange == exch::MAIN;
+                let main_responder = !sa.initiator && header.exchange == ExchangeType::MAIN_MODE;
                 if main_responder {
                     // IOS's Main Mode responder processes the message, sends
                     // its answer, then completes the step.
@@ -443,14 +444,14 @@ impl Engine {
                 // IOS's Aggressive Mode responder goes from IKE_R_AM2
                 // straight to IKE_P1_COMPLETE on AM3.
                 let received = if announced.is_some()
-                    || !sa.initiator && header.exchange == exch::AGGRESSIVE
+                    || !sa.initiator && header.exchange == ExchangeType::AGGRESSIVE
                 {
                     old
                 } else {
                     self.transition(sa.id, None, old, received);
                     received
                 };
-                if !sa.initiator && header.exchange == exch::MAIN {
+                if !sa.initiator && header.exchange == ExchangeType::MAIN_MODE {
                     self.process_main_mode(sa.id, received);
                 }
                 match reply {
@@ -458,7 +459,7 @@ impl Engine {
                     None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =
-                    sa.initiator && matches!(header.exchange, exch::AGGRESSIVE);
+                    sa.initiator && matches!(header.exchange, ExchangeType::AGGRESSIVE);
                 self.phase1_complete(now, sa, p1, received, initial_contact);
                 if aggressive_initiator && want_ic {
                     // Aggressive Mode has no encrypted message of ours to
@@ -466,7 +467,7 @@ impl Engine {
                     if let Some(p1) = sa.established() {
                         let spi = informational::isakmp_spi(p1);
                         let item = InfoItem::Notify {
-                            ty: notify::INITIAL_CONTACT,
+                            ty: NotifyType::INITIAL_CONTACT,
                             protocol: PROTO_ISAKMP,
                             spi,
                             data: Vec::new(),
@@ -490,7 +491,7 @@ impl Engine {
                     None,
                     format_args!("rejecting message: {error}"),
                 );
-                if let Some(ty) = error.notify_number() {
+                if let Some(ty) = error.notify() {
                     // To the peer we know, not to wherever the datagram
                     // claims to come from.
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
@@ -501,7 +502,7 @@ impl Engine {
             Step::Fail(e) => {
                 self.counters.error(&e);
                 self.log(Some(sa.id), None, format_args!("phase 1 failed: {e}"));
-                if let Some(ty) = e.notify_number() {
+                if let Some(ty) = e.notify() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
                 }
                 self.transition(sa.id, None, old, "IKE_DEST_SA");

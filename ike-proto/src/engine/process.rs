@@ -5,8 +5,9 @@ use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::{Arrival, Engine, IkeSaId, NON_ESP_MARKER};
-use crate::exchange::msg::{self, Header, exch, flags};
+use crate::exchange::msg::{self, Header};
 use crate::time::Instant;
+use crate::wire::{ExchangeType, Flags};
 
 impl Engine {
     /// Feeds one received UDP datagram: `local` is the address and port it
@@ -48,7 +49,7 @@ impl Engine {
                 return;
             }
         };
-        if header.flags & flags::E == 0 {
+        if !header.flags.contains(Flags::ENCRYPTION) {
             let padding = msg::zero_padding(header.next_payload, body);
             if padding > 0 {
                 bump(&mut self.counters.zero_padding);
@@ -62,7 +63,10 @@ impl Engine {
         let Some(id) = self.lookup(&header, remote) else {
             if header.rcookie == [0; 8]
                 && header.message_id == 0
-                && matches!(header.exchange, exch::MAIN | exch::AGGRESSIVE)
+                && matches!(
+                    header.exchange,
+                    ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE
+                )
             {
                 self.new_responder(now, local, remote, &header, body, msg);
             } else {
@@ -95,22 +99,22 @@ impl Engine {
         // by the state it is for.
         let arrival = Arrival { local, remote };
         let keep = match header.exchange {
-            exch::MAIN | exch::AGGRESSIVE if header.message_id == 0 => {
+            ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE if header.message_id == 0 => {
                 self.phase1_message(now, &mut sa, &header, body, msg, arrival)
             }
-            exch::QUICK => {
+            ExchangeType::QUICK => {
                 self.quick_message(now, &mut sa, &header, body, msg, arrival);
                 self.pump_acquires(now, &mut sa);
                 true
             }
-            exch::INFORMATIONAL => {
+            ExchangeType::INFORMATIONAL => {
                 let keep = self.info_message(now, &mut sa, &header, body, arrival);
                 if keep {
                     self.pump_acquires(now, &mut sa);
                 }
                 keep
             }
-            exch::TRANSACTION => {
+            ExchangeType::TRANSACTION => {
                 let keep = self.transaction_message(now, &mut sa, &header, body, msg, arrival);
                 if keep {
                     self.pump_acquires(now, &mut sa);

@@ -3,6 +3,7 @@
 
 use super::counters::bump;
 use super::flight::Flight;
+use super::notify;
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa, IkeSaId, InfoItem,
     LogForm, Phase1State, QmRole, QmSlot,
@@ -10,13 +11,13 @@ use super::{
 use crate::error::Error;
 use crate::exchange::informational::{self};
 use crate::exchange::msg::Header;
-use crate::exchange::notify;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
 use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
+use crate::wire::NotifyType;
 use std::net::SocketAddrV4;
 
 impl Engine {
@@ -182,7 +183,7 @@ impl Engine {
                     );
                     self.take_slot(sa, idx);
                     sa.forget_iv(mid);
-                    if let Some(ty) = e.notify_number() {
+                    if let Some(ty) = e.notify() {
                         self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
                     }
                     if let Some(a) = acquire {
@@ -223,7 +224,7 @@ impl Engine {
                     if commit {
                         self.send_notify(
                             sa,
-                            notify::CONNECTED,
+                            NotifyType::CONNECTED,
                             PROTO_ESP,
                             spi_in.to_be_bytes().to_vec(),
                         );
@@ -359,7 +360,7 @@ impl Engine {
                 );
                 // Only a message whose HASH(1) verified is provably the
                 // peer's; anything else is dropped without an answer.
-                if let Some(ty) = e.error.notify_number().filter(|_| e.authenticated) {
+                if let Some(ty) = e.error.notify().filter(|_| e.authenticated) {
                     match e.spi {
                         Some(spi) => self.send_notify(sa, ty, PROTO_ESP, spi.to_vec()),
                         None => self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new()),
@@ -408,7 +409,7 @@ impl Engine {
         mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
     }
 
-    fn send_notify(&mut self, sa: &mut IkeSa, ty: u16, protocol: u8, spi: Vec<u8>) {
+    fn send_notify(&mut self, sa: &mut IkeSa, ty: NotifyType, protocol: u8, spi: Vec<u8>) {
         let spi = if protocol == PROTO_ISAKMP && spi.is_empty() {
             sa.established()
                 .map(informational::isakmp_spi)
@@ -419,7 +420,10 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format_args!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
+            format_args!(
+                "sending NOTIFY {} protocol {protocol}",
+                notify::name(ty.get())
+            ),
         );
         let item = InfoItem::Notify {
             ty,

@@ -12,7 +12,7 @@
 //! such as the Cisco VPN client's "testgroup" included). AM3 is sent
 //! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
 
-use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
+use super::msg::{Header, Parsed, Payload, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
     plain, responder_lifetime, same_suite, sealed,
@@ -26,6 +26,7 @@ use super::{
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal};
+use crate::wire::{ExchangeType, Flags, PayloadType};
 
 /// Aggressive Mode as initiator: AM1 sent, waiting for AM2.
 pub(crate) struct AggressiveInitiator {
@@ -71,7 +72,7 @@ impl AggressiveInitiator {
             id,
         ];
         payloads.extend(our_vids(ctx, None));
-        let msg = plain(icookie, [0; 8], exch::AGGRESSIVE, &payloads);
+        let msg = plain(icookie, [0; 8], ExchangeType::AGGRESSIVE, &payloads);
         Ok((
             Self {
                 icookie,
@@ -95,7 +96,7 @@ impl AggressiveInitiator {
         body: &[u8],
     ) -> (Step<Self>, NatDetection) {
         let none = NatDetection::default();
-        if header.flags & flags::E != 0 || header.rcookie == [0; 8] {
+        if header.flags.contains(Flags::ENCRYPTION) || header.rcookie == [0; 8] {
             return (
                 Step::Ignore {
                     state: self,
@@ -217,7 +218,7 @@ impl AggressiveInitiator {
             &mut ks.crypter,
             self.icookie,
             rcookie,
-            exch::AGGRESSIVE,
+            ExchangeType::AGGRESSIVE,
             &out,
         );
         let profile = ctx
@@ -388,9 +389,9 @@ impl AggressiveResponder {
         let idr_payload = identity_payload(&local_id);
         // What follows our ID in AM2: NAT-D under NAT-T, else HASH_R.
         let next = match natt {
-            Some(super::NattMethod::Rfc3947) => 20,
-            Some(_) => 130,
-            None => super::msg::pt::HASH,
+            Some(super::NattMethod::Rfc3947) => PayloadType::NAT_D,
+            Some(_) => PayloadType::NAT_D_DRAFT,
+            None => PayloadType::HASH,
         };
         said::our_id(ctx, &idr_payload, next, said::is_xauth(&transform));
         let idr = Payload::Id(idr_payload);
@@ -421,7 +422,7 @@ impl AggressiveResponder {
         }
         out.push(Payload::Hash(hash_r.to_vec()));
         out.extend(our_vids(ctx, Some(natt)));
-        let reply = plain(header.icookie, rcookie, exch::AGGRESSIVE, &out);
+        let reply = plain(header.icookie, rcookie, ExchangeType::AGGRESSIVE, &out);
         // Our DH private value goes with `dh`, here.
         drop(dh);
         said::clear_dh(ctx);
@@ -444,7 +445,7 @@ impl AggressiveResponder {
 
     /// Handles AM3.
     pub(crate) fn handle(mut self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
-        let payloads: Result<Vec<Parsed>, Error> = if header.flags & flags::E != 0 {
+        let payloads: Result<Vec<Parsed>, Error> = if header.flags.contains(Flags::ENCRYPTION) {
             open_phase1(&mut self.ks.crypter, header, body)
         } else {
             parse_chain(header.next_payload, body, false)

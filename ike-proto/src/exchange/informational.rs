@@ -6,10 +6,11 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
+use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload};
 use super::suite::verify;
 use super::{Error, PROTO_ISAKMP, Phase1Sa};
 use crate::error::PeerMisbehaved;
+use crate::wire::{ExchangeType, Flags, NotifyType};
 
 /// What an Informational message carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub enum InfoItem {
     /// A notify (type, protocol, SPI, data).
     Notify {
         /// Notify message type.
-        ty: u16,
+        ty: NotifyType,
         /// Protocol ID.
         protocol: u8,
         /// SPI.
@@ -79,7 +80,12 @@ fn payload(item: &InfoItem) -> Payload {
 /// Builds a protected Informational message.
 pub(crate) fn protected(p1: &mut Phase1Sa, message_id: u32, items: &[InfoItem]) -> Vec<u8> {
     let payloads: Vec<Payload> = items.iter().map(payload).collect();
-    let msg = p1.protected_hash1(exch::INFORMATIONAL, message_id, &payloads, 0);
+    let msg = p1.protected_hash1(
+        ExchangeType::INFORMATIONAL,
+        message_id,
+        &payloads,
+        Flags::empty(),
+    );
     p1.crypter.forget(message_id);
     msg
 }
@@ -119,7 +125,7 @@ pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
 /// the Oakley classes; `None` when no lifetime is set.
 pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
     (p1.lifetime != crate::policy::Lifetime::default()).then(|| InfoItem::Notify {
-        ty: super::notify::RESPONDER_LIFETIME,
+        ty: NotifyType::RESPONDER_LIFETIME,
         protocol: PROTO_ISAKMP,
         spi: isakmp_spi(p1),
         data: super::responder_lifetime_data(super::SaPhase::Isakmp, p1.lifetime),
@@ -127,7 +133,7 @@ pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
 }
 
 /// A DPD notify (R-U-THERE or R-U-THERE-ACK) with sequence `seq`.
-pub(crate) fn dpd(p1: &Phase1Sa, ty: u16, seq: u32) -> InfoItem {
+pub(crate) fn dpd(p1: &Phase1Sa, ty: NotifyType, seq: u32) -> InfoItem {
     InfoItem::Notify {
         ty,
         protocol: PROTO_ISAKMP,

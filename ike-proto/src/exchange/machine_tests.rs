@@ -19,11 +19,12 @@ use super::quick_mode::{
 };
 use super::trace::Trace;
 use super::transaction::{self, XauthNumbering};
-use super::{Ctx, Phase1Sa, notify};
+use super::{Ctx, Phase1Sa};
 use crate::policy::{
     Identity, ModeConfig, Phase1Proposal, Phase2Proposal, Policy, PresharedKey, Profile, Selectors,
     StaticPolicy, TrafficSelector, XauthPassword,
 };
+use crate::wire::NotifyType;
 use crate::wire::{self, ConfigMessageType, ExchangeType, Flags, PayloadType};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
@@ -521,7 +522,7 @@ fn informational_delete_and_dpd_cross_between_phase1_sas() {
         protocol: super::PROTO_ESP,
         spis: vec![0xaaaa_0001u32.to_be_bytes().to_vec()],
     };
-    let dpd = informational::dpd(&spoke_sa, notify::R_U_THERE, 41);
+    let dpd = informational::dpd(&spoke_sa, NotifyType::R_U_THERE, 41);
     let msg = informational::protected(&mut spoke_sa, 0x0102_0304, &[delete.clone(), dpd.clone()]);
     let header = sealed_header(&msg, ExchangeType::INFORMATIONAL);
     assert_eq!(header.message_id, 0x0102_0304);

@@ -13,7 +13,7 @@
 //! The pre-shared key is chosen by the peer's address: the identity is
 //! only known (encrypted) in MM5.
 
-use super::msg::{self, Header, Payload, exch, flags, parse_chain};
+use super::msg::{Header, Payload, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
@@ -27,6 +27,7 @@ use super::{
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal, PresharedKey};
+use crate::wire::{ExchangeType, Flags, PayloadType};
 
 /// Main Mode as initiator.
 #[allow(clippy::large_enum_variant)] // one per negotiating SA; boxing buys nothing
@@ -98,7 +99,7 @@ impl MainModeInitiator {
         let sai_b = body_of(&sa);
         let mut payloads = vec![sa];
         payloads.extend(our_vids(ctx, None));
-        let msg = plain(icookie, [0; 8], exch::MAIN, &payloads);
+        let msg = plain(icookie, [0; 8], ExchangeType::MAIN_MODE, &payloads);
         (
             Self::ExpectSa(ExpectSa {
                 icookie,
@@ -140,7 +141,7 @@ impl ExpectSa {
         body: &[u8],
         want_ic: bool,
     ) -> Step<MainModeInitiator> {
-        if header.flags & flags::E != 0 || header.rcookie == [0; 8] {
+        if header.flags.contains(Flags::ENCRYPTION) || header.rcookie == [0; 8] {
             return Step::Ignore {
                 state: MainModeInitiator::ExpectSa(self),
                 why: "MM2 must be in the clear with the responder cookie",
@@ -185,7 +186,7 @@ impl ExpectSa {
                 &header.rcookie,
             ));
         }
-        let reply = plain(self.icookie, header.rcookie, exch::MAIN, &out);
+        let reply = plain(self.icookie, header.rcookie, ExchangeType::MAIN_MODE, &out);
         Step::Next {
             state: MainModeInitiator::ExpectKe(ExpectKe {
                 icookie: self.icookie,
@@ -212,7 +213,7 @@ impl ExpectKe {
         header: &Header,
         body: &[u8],
     ) -> (Step<MainModeInitiator>, Option<Mm4Outcome>) {
-        if header.flags & flags::E != 0 {
+        if header.flags.contains(Flags::ENCRYPTION) {
             return (
                 Step::Ignore {
                     state: MainModeInitiator::ExpectKe(self),
@@ -285,7 +286,7 @@ impl ExpectKe {
             &mut ks.crypter,
             self.icookie,
             self.rcookie,
-            exch::MAIN,
+            ExchangeType::MAIN_MODE,
             &out,
         );
         (
@@ -315,7 +316,7 @@ impl ExpectHashR {
         header: &Header,
         body: &[u8],
     ) -> Step<MainModeInitiator> {
-        if header.flags & flags::E == 0 {
+        if !header.flags.contains(Flags::ENCRYPTION) {
             // An unencrypted MM4 retransmission: ignore.
             return Step::Ignore {
                 state: MainModeInitiator::ExpectHashR(self),
@@ -471,7 +472,7 @@ impl MainModeResponder {
         let mut out = vec![Payload::Sa(phase1_sa_reply(&transform))];
         let natt = caps.natt;
         out.extend(our_vids(ctx, Some(natt)));
-        let reply = plain(header.icookie, rcookie, exch::MAIN, &out);
+        let reply = plain(header.icookie, rcookie, ExchangeType::MAIN_MODE, &out);
         Ok((
             Self::ExpectKe(RExpectKe {
                 icookie: header.icookie,
@@ -504,7 +505,7 @@ impl MainModeResponder {
 
 impl RExpectKe {
     fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<MainModeResponder> {
-        if header.flags & flags::E != 0 {
+        if header.flags.contains(Flags::ENCRYPTION) {
             return Step::Ignore {
                 state: MainModeResponder::ExpectKe(self),
                 why: "MM3 must be in the clear",
@@ -555,7 +556,7 @@ impl RExpectKe {
                 &self.rcookie,
             ));
         }
-        let reply = plain(self.icookie, self.rcookie, exch::MAIN, &out);
+        let reply = plain(self.icookie, self.rcookie, ExchangeType::MAIN_MODE, &out);
         let ks = match derive(
             &self.chosen,
             &psk,
@@ -599,7 +600,7 @@ impl RExpectHashI {
         header: &Header,
         body: &[u8],
     ) -> Step<MainModeResponder> {
-        if header.flags & flags::E == 0 {
+        if !header.flags.contains(Flags::ENCRYPTION) {
             return Step::Ignore {
                 state: MainModeResponder::ExpectHashI(self),
                 why: "MM5 must be encrypted",
@@ -653,7 +654,7 @@ impl RExpectHashI {
         said::profile_matched(ctx, &profile);
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
         let idr_payload = identity_payload(&local_id);
-        said::our_id(ctx, &idr_payload, msg::pt::HASH, false);
+        said::our_id(ctx, &idr_payload, PayloadType::HASH, false);
         let idr = Payload::Id(idr_payload);
         let idir_b = body_of(&idr);
         said::hmac(ctx);
@@ -669,7 +670,7 @@ impl RExpectHashI {
             &mut self.ks.crypter,
             self.icookie,
             self.rcookie,
-            exch::MAIN,
+            ExchangeType::MAIN_MODE,
             &[idr, Payload::Hash(hash_r.to_vec())],
         );
         let ic = has_initial_contact(&payloads);

@@ -19,7 +19,6 @@ mod identity;
 pub mod informational;
 pub mod main_mode;
 pub(crate) mod msg;
-pub mod notify;
 pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
@@ -35,7 +34,8 @@ use rand_core::CryptoRng;
 use crate::crypto::vid;
 
 pub(crate) use crate::error::Error;
-use msg::{Header, Parsed, Payload, emit_chain, exch, flags};
+use crate::wire::{ExchangeType, Flags, NotifyType, PayloadType};
+use msg::{Header, Parsed, Payload, emit_chain};
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{
@@ -376,10 +376,10 @@ impl Phase1Sa {
     /// message 1 use this form).
     pub(crate) fn protected_hash1(
         &mut self,
-        exchange: u8,
+        exchange: ExchangeType,
         message_id: u32,
         payloads: &[Payload],
-        flags_extra: u8,
+        flags_extra: Flags,
     ) -> Vec<u8> {
         let (first, rest) = emit_chain(payloads);
         // Wiped on drop: our Xauth REPLY carries our password.
@@ -392,17 +392,17 @@ impl Phase1Sa {
     /// `first`.
     pub(crate) fn seal(
         &mut self,
-        exchange: u8,
+        exchange: ExchangeType,
         message_id: u32,
         hash: Vec<u8>,
-        first: u8,
+        first: PayloadType,
         rest: &[u8],
-        flags_extra: u8,
+        flags_extra: Flags,
     ) -> Vec<u8> {
         // Sized so it never reallocates (a reallocation would leave a copy
         // of the plaintext behind), and wiped on drop.
         let mut body = zeroize::Zeroizing::new(Vec::with_capacity(rest.len() + hash.len() + 4));
-        body.push(first);
+        body.push(first.get());
         body.push(0);
         let len = u16::try_from(hash.len() + 4).unwrap_or(u16::MAX);
         body.extend_from_slice(&len.to_be_bytes());
@@ -412,9 +412,9 @@ impl Phase1Sa {
         Header {
             icookie: self.icookie,
             rcookie: self.rcookie,
-            next_payload: msg::pt::HASH,
+            next_payload: PayloadType::HASH,
             exchange,
-            flags: flags::E | flags_extra,
+            flags: Flags::ENCRYPTION | flags_extra,
             message_id,
         }
         .emit(&ct)
@@ -425,7 +425,7 @@ impl Phase1Sa {
     /// the parsed payloads after it. The IV moves on only when the caller
     /// calls `crypter.confirm` after verifying the HASH.
     pub(crate) fn open(&mut self, header: &Header, body: &[u8]) -> Result<Opened, Error> {
-        if header.flags & flags::E == 0 {
+        if !header.flags.contains(Flags::ENCRYPTION) {
             return Err(Error::unexpected(
                 "unencrypted message on an established SA",
             ));
@@ -434,7 +434,7 @@ impl Phase1Sa {
             .crypter
             .decrypt(header.message_id, body)
             .ok_or(Error::malformed("ciphertext length"))?;
-        if header.next_payload != msg::pt::HASH {
+        if header.next_payload != PayloadType::HASH {
             return Err(Error::unexpected("first payload is not HASH"));
         }
         let payloads = msg::parse_chain(header.next_payload, &pt, true)?;
@@ -475,7 +475,7 @@ pub(crate) fn unprotected_notify(
     icookie: [u8; 8],
     rcookie: [u8; 8],
     message_id: u32,
-    ty: u16,
+    ty: NotifyType,
 ) -> Vec<u8> {
     let n = Payload::Notify(msg::NotifyPayload {
         doi: DOI_IPSEC,
@@ -489,8 +489,8 @@ pub(crate) fn unprotected_notify(
         icookie,
         rcookie,
         next_payload: first,
-        exchange: exch::INFORMATIONAL,
-        flags: 0,
+        exchange: ExchangeType::INFORMATIONAL,
+        flags: Flags::empty(),
         message_id,
     }
     .emit(&body)

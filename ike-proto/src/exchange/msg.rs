@@ -10,43 +10,19 @@
 use super::Error;
 use crate::wire::{
     self, AttributeValue, Cookie, DataAttribute, Doi, ExchangeType, Flags, IdType, NatTNumbering,
-    PayloadType, ProtocolId,
+    NotifyType, PayloadType, ProtocolId,
 };
 
 /// ISAKMP header length.
 pub(crate) const HEADER_LEN: usize = wire::HEADER_LEN;
-
-/// Header flags.
-pub(crate) mod flags {
-    /// Encryption.
-    pub(crate) const E: u8 = 0x01;
-    /// Commit.
-    pub(crate) const C: u8 = 0x02;
-}
-
-/// Exchange types.
-pub(crate) mod exch {
-    pub(crate) const MAIN: u8 = 2;
-    pub(crate) const AGGRESSIVE: u8 = 4;
-    pub(crate) const INFORMATIONAL: u8 = 5;
-    pub(crate) const TRANSACTION: u8 = 6;
-    pub(crate) const QUICK: u8 = 32;
-}
-
-/// Payload types the exchanges name.
-pub(crate) mod pt {
-    pub(crate) const NONE: u8 = 0;
-    pub(crate) const HASH: u8 = 8;
-}
 
 /// What an exchange makes of the wire codec's refusal: an undefined
 /// payload type or another ISAKMP version keep their own notify, anything
 /// else is PAYLOAD_MALFORMED (the codec's finer notifies, such as
 /// UNEQUAL_PAYLOAD_LENGTHS, are not sent; the detail goes to the log).
 fn codec_error(e: &Error) -> Error {
-    use super::notify;
-    match e.notify_number() {
-        Some(notify::INVALID_PAYLOAD_TYPE | notify::INVALID_MAJOR_VERSION) => e.clone(),
+    match e.notify() {
+        Some(NotifyType::INVALID_PAYLOAD_TYPE | NotifyType::INVALID_MAJOR_VERSION) => e.clone(),
         _ => {
             log::debug!("wire codec refused a message: {e}");
             Error::malformed("rejected by the wire codec")
@@ -59,9 +35,9 @@ fn codec_error(e: &Error) -> Error {
 pub(crate) struct Header {
     pub(crate) icookie: [u8; 8],
     pub(crate) rcookie: [u8; 8],
-    pub(crate) next_payload: u8,
-    pub(crate) exchange: u8,
-    pub(crate) flags: u8,
+    pub(crate) next_payload: PayloadType,
+    pub(crate) exchange: ExchangeType,
+    pub(crate) flags: Flags,
     pub(crate) message_id: u32,
 }
 
@@ -75,9 +51,9 @@ impl Header {
             Self {
                 icookie: h.initiator_cookie.0,
                 rcookie: h.responder_cookie.0,
-                next_payload: packet.next_payload().get(),
-                exchange: h.exchange_type.get(),
-                flags: h.flags.bits(),
+                next_payload: packet.next_payload(),
+                exchange: h.exchange_type,
+                flags: h.flags,
                 message_id: h.message_id,
             },
             bytes.get(HEADER_LEN..).unwrap_or_default(),
@@ -89,13 +65,13 @@ impl Header {
         let h = wire::Header {
             initiator_cookie: Cookie(self.icookie),
             responder_cookie: Cookie(self.rcookie),
-            exchange_type: ExchangeType(self.exchange),
-            flags: Flags::from_bits_truncate(self.flags),
+            exchange_type: self.exchange,
+            flags: self.flags,
             message_id: self.message_id,
         };
         let mut out = Vec::with_capacity(HEADER_LEN + body.len());
         let len = u32::try_from(HEADER_LEN + body.len()).unwrap_or(u32::MAX);
-        h.emit(PayloadType(self.next_payload), len, &mut out);
+        h.emit(self.next_payload, len, &mut out);
         out.extend_from_slice(body);
         out
     }
@@ -203,7 +179,7 @@ pub(crate) struct NotifyPayload {
     pub(crate) doi: u32,
     pub(crate) protocol: u8,
     pub(crate) spi: Vec<u8>,
-    pub(crate) ty: u16,
+    pub(crate) ty: NotifyType,
     pub(crate) data: Vec<u8>,
 }
 
@@ -237,7 +213,7 @@ pub(crate) enum Payload {
     /// Anything else the codec knows (CERT, CR, SIG, NAT-OA,
     /// fragments): kept as its body, never emitted by the exchanges.
     Other {
-        ty: u8,
+        ty: PayloadType,
         body: Vec<u8>,
     },
 }
@@ -280,7 +256,7 @@ impl Payload {
             Self::Notify(n) => wire::Payload::Notify(wire::NotifyPayload {
                 doi: Doi(n.doi),
                 protocol: ProtocolId(n.protocol),
-                notify_type: wire::NotifyType(n.ty),
+                notify_type: n.ty,
                 spi: n.spi.clone(),
                 data: n.data.clone(),
             }),
@@ -303,7 +279,7 @@ impl Payload {
         })
     }
 
-    fn from_wire(p: wire::Payload, ty: u8, body: &[u8]) -> Self {
+    fn from_wire(p: wire::Payload, ty: PayloadType, body: &[u8]) -> Self {
         match p {
             wire::Payload::Sa(sa) => Self::Sa(SaPayload {
                 doi: sa.doi.get(),
@@ -341,7 +317,7 @@ impl Payload {
                 doi: n.doi.get(),
                 protocol: n.protocol.get(),
                 spi: n.spi,
-                ty: n.notify_type.get(),
+                ty: n.notify_type,
                 data: n.data,
             }),
             wire::Payload::Delete(d) => Self::Delete(DeletePayload {
@@ -364,7 +340,7 @@ impl Payload {
 }
 
 /// Emits a payload chain; returns the first payload's type and the bytes.
-pub(crate) fn emit_chain(payloads: &[Payload]) -> (u8, Vec<u8>) {
+pub(crate) fn emit_chain(payloads: &[Payload]) -> (PayloadType, Vec<u8>) {
     let mut wire: Vec<wire::Payload> = payloads.iter().filter_map(Payload::to_wire).collect();
     let mut out = Vec::new();
     if let Err(e) = wire::emit_payloads(&wire, &mut out) {
@@ -372,7 +348,7 @@ pub(crate) fn emit_chain(payloads: &[Payload]) -> (u8, Vec<u8>) {
         log::error!("cannot emit our own payloads: {e}");
         out.clear();
     }
-    let first = wire::first_payload_type(&wire).get();
+    let first = wire::first_payload_type(&wire);
     // The copies of ATTR payloads (an Xauth REPLY's password) are wiped.
     for p in &mut wire {
         if let wire::Payload::Attribute(a) = p {
@@ -404,11 +380,11 @@ impl Parsed {
 /// cleartext message (Libreswan pads its first messages with zeros; the
 /// engine counts them, see [`zero_padding`]).
 pub(crate) fn parse_chain(
-    first: u8,
+    first: PayloadType,
     bytes: &[u8],
     allow_padding: bool,
 ) -> Result<Vec<Parsed>, Error> {
-    let mut walk = wire::RawPayloads::new(PayloadType(first), bytes);
+    let mut walk = wire::RawPayloads::new(first, bytes);
     let mut out = Vec::new();
     for raw in walk.by_ref() {
         let raw = raw.map_err(|e| codec_error(&e))?;
@@ -424,7 +400,7 @@ pub(crate) fn parse_chain(
             Err(e) => return Err(codec_error(&e)),
         };
         out.push(Parsed {
-            payload: Payload::from_wire(payload, raw.payload_type.get(), raw.body),
+            payload: Payload::from_wire(payload, raw.payload_type, raw.body),
             raw: zeroize::Zeroizing::new(raw.bytes.to_vec()),
         });
     }
@@ -438,8 +414,8 @@ pub(crate) fn parse_chain(
 
 /// How many zero bytes follow the last payload of a cleartext chain (0 for
 /// a chain that does not parse or has other bytes there).
-pub(crate) fn zero_padding(first: u8, bytes: &[u8]) -> usize {
-    let mut walk = wire::RawPayloads::new(PayloadType(first), bytes);
+pub(crate) fn zero_padding(first: PayloadType, bytes: &[u8]) -> usize {
+    let mut walk = wire::RawPayloads::new(first, bytes);
     if walk.by_ref().any(|r| r.is_err()) {
         return 0;
     }
@@ -484,7 +460,7 @@ mod tests {
                 doi: 1,
                 protocol: 1,
                 spi: vec![9; 16],
-                ty: 36136,
+                ty: NotifyType::R_U_THERE,
                 data: vec![0, 0, 0, 1],
             }),
             Payload::Delete(DeletePayload {

@@ -2,13 +2,12 @@
 //! transition, building phase-1 messages in the clear and sealed, the
 //! key derivation once DH is done, and reading KE / NONCE / ID / HASH.
 
-use super::msg::{
-    Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, flags, parse_chain,
-};
+use super::msg::{Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
-use super::{Error, Phase1Sa, SaPhase, find, notify, parse_responder_lifetime};
+use super::{Error, Phase1Sa, SaPhase, find, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
+use crate::wire::{ExchangeType, Flags, NotifyType};
 
 /// What a state transition produced.
 pub(crate) enum Step<S> {
@@ -40,7 +39,7 @@ pub(crate) enum Step<S> {
 pub(crate) fn plain(
     icookie: [u8; 8],
     rcookie: [u8; 8],
-    exchange: u8,
+    exchange: ExchangeType,
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
@@ -49,7 +48,7 @@ pub(crate) fn plain(
         rcookie,
         next_payload: first,
         exchange,
-        flags: 0,
+        flags: Flags::empty(),
         message_id: 0,
     }
     .emit(&body)
@@ -59,7 +58,7 @@ pub(crate) fn sealed(
     crypter: &mut IsakmpCrypter,
     icookie: [u8; 8],
     rcookie: [u8; 8],
-    exchange: u8,
+    exchange: ExchangeType,
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
@@ -69,7 +68,7 @@ pub(crate) fn sealed(
         rcookie,
         next_payload: first,
         exchange,
-        flags: flags::E,
+        flags: Flags::ENCRYPTION,
         message_id: 0,
     }
     .emit(&ct)
@@ -92,7 +91,7 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
         doi: 1,
         protocol: super::PROTO_ISAKMP,
         spi,
-        ty: notify::INITIAL_CONTACT,
+        ty: NotifyType::INITIAL_CONTACT,
         data: Vec::new(),
     })
 }
@@ -100,12 +99,12 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
 pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
     payloads
         .iter()
-        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.ty == notify::INITIAL_CONTACT))
+        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.ty == NotifyType::INITIAL_CONTACT))
 }
 
 pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
     payloads.iter().find_map(|p| match &p.payload {
-        Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+        Payload::Notify(n) if n.ty == NotifyType::RESPONDER_LIFETIME => {
             parse_responder_lifetime(SaPhase::Isakmp, &n.data)
         }
         _ => None,

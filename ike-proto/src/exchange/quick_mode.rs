@@ -19,15 +19,14 @@ use std::net::SocketAddrV4;
 
 use zeroize::Zeroizing;
 
-use super::msg::{
-    Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain, exch, flags, pt,
-};
+use crate::wire::{ExchangeType, Flags, NotifyType, PayloadType};
+
+use super::msg::{Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, SaPhase, esp_transform, find, notify,
-    parse_esp_transform, parse_responder_lifetime, parse_selector, responder_lifetime_data,
-    selector_payload,
+    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, SaPhase, esp_transform, find, parse_esp_transform,
+    parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
 };
 use crate::policy::{
     Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
@@ -197,8 +196,12 @@ impl QuickModeInitiator {
             payloads.push(Payload::Id(selector_payload(&selectors.local)));
             payloads.push(Payload::Id(selector_payload(&selectors.remote)));
         }
-        let commit = if ctx.commit { flags::C } else { 0 };
-        let msg = p1.protected_hash1(exch::QUICK, message_id, &payloads, commit);
+        let commit = if ctx.commit {
+            Flags::COMMIT
+        } else {
+            Flags::empty()
+        };
+        let msg = p1.protected_hash1(ExchangeType::QUICK, message_id, &payloads, commit);
         Ok((
             Self::ExpectHash2(ExpectHash2 {
                 message_id,
@@ -361,7 +364,7 @@ impl ExpectHash2 {
         }
         let mut lifetime = ours.lifetime;
         if let Some(l) = payloads.iter().find_map(|p| match &p.payload {
-            Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+            Payload::Notify(n) if n.ty == NotifyType::RESPONDER_LIFETIME => {
                 parse_responder_lifetime(SaPhase::Ipsec, &n.data)
             }
             _ => None,
@@ -384,8 +387,15 @@ impl ExpectHash2 {
             keys_out: keys(p1, &m, ours, spi_out),
         };
         let h3 = p1.keys.hash3(self.message_id, &self.ni, &nr);
-        let reply = p1.seal(exch::QUICK, self.message_id, h3.to_vec(), pt::NONE, &[], 0);
-        if header.flags & flags::C != 0 {
+        let reply = p1.seal(
+            ExchangeType::QUICK,
+            self.message_id,
+            h3.to_vec(),
+            PayloadType::NONE,
+            &[],
+            Flags::empty(),
+        );
+        if header.flags.contains(Flags::COMMIT) {
             return Ok(InitiatorOutcome::Done {
                 reply,
                 child: None,
@@ -634,16 +644,20 @@ impl QuickModeResponder {
                 doi: 1,
                 protocol: PROTO_ESP,
                 spi: spi_in.to_be_bytes().to_vec(),
-                ty: notify::RESPONDER_LIFETIME,
+                ty: NotifyType::RESPONDER_LIFETIME,
                 data: responder_lifetime_data(SaPhase::Ipsec, choice.lifetime),
             }));
         }
         let (first, rest) = emit_chain(&out);
         said::hmac(ctx);
         let h2 = p1.keys.hash2(header.message_id, &ni, &rest);
-        let commit = if ctx.commit { flags::C } else { 0 };
+        let commit = if ctx.commit {
+            Flags::COMMIT
+        } else {
+            Flags::empty()
+        };
         let reply = p1.seal(
-            exch::QUICK,
+            ExchangeType::QUICK,
             header.message_id,
             h2.to_vec(),
             first,
@@ -677,7 +691,7 @@ impl QuickModeResponder {
                 g_qm,
                 child,
                 // Either side set the commit bit: CONNECTED follows HASH(3).
-                send_connected: header.flags & flags::C != 0 || ctx.commit,
+                send_connected: header.flags.contains(Flags::COMMIT) || ctx.commit,
             },
             reply,
         ))

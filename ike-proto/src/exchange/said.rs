@@ -10,6 +10,7 @@ use std::net::Ipv4Addr;
 use super::Ctx;
 use super::msg::{Attr, IdPayload, Parsed, Payload, SaPayload, Transform};
 use crate::crypto::vid::{self, NatTVersion, VendorIdKind};
+use crate::wire::PayloadType;
 
 /// `processing SA payload. message ID = 0`.
 pub(crate) fn processing(ctx: &mut Ctx<'_>, what: &str, message_id: u32) {
@@ -248,13 +249,13 @@ pub(crate) fn id_type_name(ty: u8) -> &'static str {
 
 /// An ID payload dump: `ID payload`, then `next-payload : 8`, `type : 1`,
 /// the identity, `protocol`, `port`, `length` (of the whole payload).
-pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8) {
+pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: PayloadType) {
     if !ctx.trace.isakmp() {
         return;
     }
     ctx.trace.conn("ID payload ");
     ctx.trace
-        .verbatim(format_args!("next-payload : {next_payload}"));
+        .verbatim(format_args!("next-payload : {}", next_payload.get()));
     ctx.trace.verbatim(format_args!("type : {} ", id.id_type));
     match (id.id_type, id.data.as_slice()) {
         (1, [a, b, c, d]) => ctx
@@ -278,7 +279,7 @@ pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8) {
 }
 
 /// The ID payload we send, and the length IOS totals after it.
-pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8, xauth: bool) {
+pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: PayloadType, xauth: bool) {
     if !ctx.trace.isakmp() {
         return;
     }
@@ -297,8 +298,8 @@ pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8, xauth:
 
 /// The next payload after `p` in a received chain (its generic header's
 /// first byte).
-pub(crate) fn next_of(p: &Parsed) -> u8 {
-    p.raw.first().copied().unwrap_or(0)
+pub(crate) fn next_of(p: &Parsed) -> PayloadType {
+    PayloadType(p.raw.first().copied().unwrap_or(0))
 }
 
 /// The pre-shared key for the peer's address was found: `found peer

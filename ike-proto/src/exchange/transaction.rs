@@ -24,7 +24,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::msg::{Header, Payload, exch};
+use super::msg::{Header, Payload};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
@@ -32,6 +32,7 @@ use crate::policy::{ModeConfig, ModeConfigAttributes, TrafficSelector, XauthPass
 use crate::wire::{
     AttributePayload, ConfigAttributeType as A, ConfigMessageType, DataAttribute, XauthStatus,
 };
+use crate::wire::{ExchangeType, Flags};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Where a Transaction exchange stands on one IKE SA.
@@ -136,7 +137,7 @@ impl Transaction {
 /// Seals `HDR*, HASH, ATTR` under `mid`.
 pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u8> {
     let mut payloads = [Payload::Attribute(attr)];
-    let msg = p1.protected_hash1(exch::TRANSACTION, mid, &payloads, 0);
+    let msg = p1.protected_hash1(ExchangeType::TRANSACTION, mid, &payloads, Flags::empty());
     // Our REPLY's password is not left in freed memory.
     for p in &mut payloads {
         if let Payload::Attribute(a) = p {
