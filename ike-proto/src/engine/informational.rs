@@ -8,9 +8,8 @@ use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
 use crate::exchange::msg::Header;
 use crate::exchange::quick_mode::QuickModeInitiator;
-use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::time::Instant;
-use crate::wire::{Flags, NotifyType};
+use crate::wire::{Flags, NotifyType, ProtocolId};
 
 impl Engine {
     /// Handles an Informational message; `false` drops the SA.
@@ -75,8 +74,9 @@ impl Engine {
                         Some(sa.id),
                         None,
                         format_args!(
-                            "processing NOTIFY {} protocol {protocol}{}",
+                            "processing NOTIFY {} protocol {}{}",
                             super::notify::name(ty.get()),
+                            protocol.get(),
                             if authenticated {
                                 ""
                             } else {
@@ -150,7 +150,7 @@ impl Engine {
                         }
                         NotifyType::INITIAL_CONTACT => self.initial_contact(sa),
                         NotifyType::RESPONDER_LIFETIME
-                            if protocol == PROTO_ISAKMP && sa.initiator =>
+                            if protocol == ProtocolId::ISAKMP && sa.initiator =>
                         {
                             self.responder_lifetime(now, sa, &data);
                         }
@@ -163,7 +163,7 @@ impl Engine {
                     if !authenticated {
                         continue;
                     }
-                    if protocol == PROTO_ISAKMP {
+                    if protocol == ProtocolId::ISAKMP {
                         let ours = sa.established().map(informational::isakmp_spi);
                         if spis.iter().any(|s| Some(s) == ours.as_ref()) {
                             self.log(Some(sa.id), None, "peer deleted the ISAKMP SA");
@@ -171,7 +171,7 @@ impl Engine {
                             self.reestablish(now, sa);
                             return false;
                         }
-                    } else if protocol == PROTO_ESP {
+                    } else if protocol == ProtocolId::IPSEC_ESP {
                         // Only SAs of the sender's own scope: a group member
                         // behind the same NAT must not delete another's.
                         let Some(scope) = sa.scope() else {

@@ -17,11 +17,9 @@ use crate::exchange::informational::{self};
 use crate::exchange::main_mode::MainModeResponder;
 use crate::exchange::msg::Header;
 use crate::exchange::phase1::Step;
-use crate::exchange::{
-    PROTO_ISAKMP, Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify,
-};
+use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify};
 use crate::time::{Duration, Instant};
-use crate::wire::{ExchangeType, NotifyType};
+use crate::wire::{ExchangeType, NotifyType, ProtocolId};
 
 impl Engine {
     pub(super) fn new_responder(
@@ -468,7 +466,7 @@ impl Engine {
                         let spi = informational::isakmp_spi(p1);
                         let item = InfoItem::Notify {
                             ty: NotifyType::INITIAL_CONTACT,
-                            protocol: PROTO_ISAKMP,
+                            protocol: ProtocolId::ISAKMP,
                             spi,
                             data: Vec::new(),
                         };

@@ -14,10 +14,9 @@ use crate::exchange::msg::Header;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
-use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
-use crate::wire::NotifyType;
+use crate::wire::{NotifyType, ProtocolId};
 use std::net::SocketAddrV4;
 
 impl Engine {
@@ -184,7 +183,7 @@ impl Engine {
                     self.take_slot(sa, idx);
                     sa.forget_iv(mid);
                     if let Some(ty) = e.notify() {
-                        self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
+                        self.send_notify(sa, ty, ProtocolId::ISAKMP, Vec::new());
                     }
                     if let Some(a) = acquire {
                         self.events.push_back(Event::ChildSaFailed {
@@ -225,7 +224,7 @@ impl Engine {
                         self.send_notify(
                             sa,
                             NotifyType::CONNECTED,
-                            PROTO_ESP,
+                            ProtocolId::IPSEC_ESP,
                             spi_in.to_be_bytes().to_vec(),
                         );
                     }
@@ -362,8 +361,8 @@ impl Engine {
                 // peer's; anything else is dropped without an answer.
                 if let Some(ty) = e.error.notify().filter(|_| e.authenticated) {
                     match e.spi {
-                        Some(spi) => self.send_notify(sa, ty, PROTO_ESP, spi.to_vec()),
-                        None => self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new()),
+                        Some(spi) => self.send_notify(sa, ty, ProtocolId::IPSEC_ESP, spi.to_vec()),
+                        None => self.send_notify(sa, ty, ProtocolId::ISAKMP, Vec::new()),
                     }
                 }
             }
@@ -409,8 +408,8 @@ impl Engine {
         mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
     }
 
-    fn send_notify(&mut self, sa: &mut IkeSa, ty: NotifyType, protocol: u8, spi: Vec<u8>) {
-        let spi = if protocol == PROTO_ISAKMP && spi.is_empty() {
+    fn send_notify(&mut self, sa: &mut IkeSa, ty: NotifyType, protocol: ProtocolId, spi: Vec<u8>) {
+        let spi = if protocol == ProtocolId::ISAKMP && spi.is_empty() {
             sa.established()
                 .map(informational::isakmp_spi)
                 .unwrap_or_default()
@@ -421,8 +420,9 @@ impl Engine {
             Some(sa.id),
             None,
             format_args!(
-                "sending NOTIFY {} protocol {protocol}",
-                notify::name(ty.get())
+                "sending NOTIFY {} protocol {}",
+                notify::name(ty.get()),
+                protocol.get()
             ),
         );
         let item = InfoItem::Notify {

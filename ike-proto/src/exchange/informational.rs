@@ -8,9 +8,9 @@
 
 use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload};
 use super::suite::verify;
-use super::{Error, PROTO_ISAKMP, Phase1Sa};
+use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
-use crate::wire::{ExchangeType, Flags, NotifyType};
+use crate::wire::{ExchangeType, Flags, NotifyType, ProtocolId};
 
 /// What an Informational message carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub enum InfoItem {
         /// Notify message type.
         ty: NotifyType,
         /// Protocol ID.
-        protocol: u8,
+        protocol: ProtocolId,
         /// SPI.
         spi: Vec<u8>,
         /// Notification data.
@@ -28,8 +28,8 @@ pub enum InfoItem {
     },
     /// A delete of SAs of one protocol.
     Delete {
-        /// Protocol ID (1 ISAKMP, 3 ESP).
-        protocol: u8,
+        /// Protocol ID (ISAKMP or ESP).
+        protocol: ProtocolId,
         /// The SPIs (cookie pairs for ISAKMP).
         spis: Vec<Vec<u8>>,
     },
@@ -126,7 +126,7 @@ pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
 pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
     (p1.lifetime != crate::policy::Lifetime::default()).then(|| InfoItem::Notify {
         ty: NotifyType::RESPONDER_LIFETIME,
-        protocol: PROTO_ISAKMP,
+        protocol: ProtocolId::ISAKMP,
         spi: isakmp_spi(p1),
         data: super::responder_lifetime_data(super::SaPhase::Isakmp, p1.lifetime),
     })
@@ -136,7 +136,7 @@ pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
 pub(crate) fn dpd(p1: &Phase1Sa, ty: NotifyType, seq: u32) -> InfoItem {
     InfoItem::Notify {
         ty,
-        protocol: PROTO_ISAKMP,
+        protocol: ProtocolId::ISAKMP,
         spi: isakmp_spi(p1),
         data: seq.to_be_bytes().to_vec(),
     }

@@ -24,8 +24,9 @@ use crate::policy::{
     Identity, ModeConfig, Phase1Proposal, Phase2Proposal, Policy, PresharedKey, Profile, Selectors,
     StaticPolicy, TrafficSelector, XauthPassword,
 };
-use crate::wire::NotifyType;
-use crate::wire::{self, ConfigMessageType, ExchangeType, Flags, PayloadType};
+use crate::wire::{
+    self, ConfigMessageType, ExchangeType, Flags, NotifyType, PayloadType, ProtocolId,
+};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
@@ -519,7 +520,7 @@ fn informational_delete_and_dpd_cross_between_phase1_sas() {
     let (mut spoke, mut hub) = l2l();
     let (mut spoke_sa, mut hub_sa) = main_mode(&mut spoke, &mut hub);
     let delete = InfoItem::Delete {
-        protocol: super::PROTO_ESP,
+        protocol: ProtocolId::IPSEC_ESP,
         spis: vec![0xaaaa_0001u32.to_be_bytes().to_vec()],
     };
     let dpd = informational::dpd(&spoke_sa, NotifyType::R_U_THERE, 41);

@@ -34,17 +34,16 @@ use rand_core::CryptoRng;
 use crate::crypto::vid;
 
 pub(crate) use crate::error::Error;
-use crate::wire::{ExchangeType, Flags, NotifyType, PayloadType};
+use crate::wire::{EncapsulationMode, ExchangeType, Flags, NotifyType, PayloadType, ProtocolId};
 use msg::{Header, Parsed, Payload, emit_chain};
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{
     identity_payload, parse_identity, parse_selector, selector_payload,
 };
-use self::proposal::DOI_IPSEC;
 pub(crate) use self::proposal::{
-    PROTO_ESP, PROTO_ISAKMP, SaPhase, esp_transform, parse_esp_transform, parse_phase1_transform,
-    parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
+    SaPhase, esp_transform, parse_esp_transform, parse_phase1_transform, parse_responder_lifetime,
+    phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
 };
 use crate::policy::{EncapMode, Identity, Lifetime, Phase1Hash, Phase1Proposal, Policy, Profile};
 
@@ -124,12 +123,12 @@ impl NattMethod {
     }
 
     /// The ESP encapsulation attribute value for UDP tunnel / transport.
-    pub fn udp_encap(self, mode: EncapMode) -> u16 {
+    pub fn udp_encap(self, mode: EncapMode) -> EncapsulationMode {
         match (self.draft(), mode) {
-            (false, EncapMode::Tunnel) => 3,
-            (false, EncapMode::Transport) => 4,
-            (true, EncapMode::Tunnel) => 61443,
-            (true, EncapMode::Transport) => 61444,
+            (false, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL,
+            (false, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT,
+            (true, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL_DRAFT,
+            (true, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT_DRAFT,
         }
     }
 }
@@ -478,8 +477,8 @@ pub(crate) fn unprotected_notify(
     ty: NotifyType,
 ) -> Vec<u8> {
     let n = Payload::Notify(msg::NotifyPayload {
-        doi: DOI_IPSEC,
-        protocol: PROTO_ISAKMP,
+        doi: crate::wire::Doi::IPSEC.get(),
+        protocol: ProtocolId::ISAKMP,
         spi: Vec::new(),
         ty,
         data: Vec::new(),

@@ -8,9 +8,11 @@
 //! chain after HASH(1)).
 
 use super::Error;
+#[cfg(test)]
+use crate::wire::DataAttribute;
 use crate::wire::{
-    self, AttributeValue, Cookie, DataAttribute, Doi, ExchangeType, Flags, IdType, NatTNumbering,
-    NotifyType, PayloadType, ProtocolId,
+    self, Cookie, Doi, ExchangeType, Flags, IdType, NatTNumbering, NotifyType, PayloadType,
+    ProtocolId,
 };
 
 /// ISAKMP header length.
@@ -77,93 +79,6 @@ impl Header {
     }
 }
 
-/// A data attribute (TV when `basic`, else TLV).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Attr {
-    pub(crate) ty: u16,
-    pub(crate) value: Vec<u8>,
-    pub(crate) basic: bool,
-}
-
-impl Attr {
-    /// A TV attribute.
-    pub(crate) fn basic(ty: u16, v: u16) -> Self {
-        Self {
-            ty,
-            value: v.to_be_bytes().to_vec(),
-            basic: true,
-        }
-    }
-
-    /// A number, TV when it fits 16 bits, else a 4-byte TLV (the "VPI" form).
-    pub(crate) fn number(ty: u16, v: u32) -> Self {
-        match u16::try_from(v) {
-            Ok(s) => Self::basic(ty, s),
-            Err(_) => Self {
-                ty,
-                value: v.to_be_bytes().to_vec(),
-                basic: false,
-            },
-        }
-    }
-
-    /// The value as an integer (TV, or a TLV whose value fits 32 bits).
-    pub(crate) fn as_u32(&self) -> Option<u32> {
-        self.to_wire().as_u32()
-    }
-
-    fn to_wire(&self) -> DataAttribute {
-        let value = if self.basic {
-            let v = <[u8; 2]>::try_from(self.value.as_slice())
-                .map(u16::from_be_bytes)
-                .unwrap_or(0);
-            AttributeValue::Basic(v)
-        } else {
-            AttributeValue::Variable(self.value.clone())
-        };
-        DataAttribute {
-            kind: self.ty,
-            value,
-        }
-    }
-
-    fn from_wire(a: &DataAttribute) -> Self {
-        match &a.value {
-            AttributeValue::Basic(v) => Self::basic(a.kind, *v),
-            AttributeValue::Variable(v) => Self {
-                ty: a.kind,
-                value: v.clone(),
-                basic: false,
-            },
-        }
-    }
-}
-
-/// A transform payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Transform {
-    pub(crate) number: u8,
-    pub(crate) id: u8,
-    pub(crate) attrs: Vec<Attr>,
-}
-
-/// A proposal payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Proposal {
-    pub(crate) number: u8,
-    pub(crate) protocol: u8,
-    pub(crate) spi: Vec<u8>,
-    pub(crate) transforms: Vec<Transform>,
-}
-
-/// An SA payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SaPayload {
-    pub(crate) doi: u32,
-    pub(crate) situation: u32,
-    pub(crate) proposals: Vec<Proposal>,
-}
-
 /// An ID payload (phase-1 identity or Quick Mode client identity).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct IdPayload {
@@ -177,7 +92,7 @@ pub(crate) struct IdPayload {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct NotifyPayload {
     pub(crate) doi: u32,
-    pub(crate) protocol: u8,
+    pub(crate) protocol: ProtocolId,
     pub(crate) spi: Vec<u8>,
     pub(crate) ty: NotifyType,
     pub(crate) data: Vec<u8>,
@@ -187,7 +102,7 @@ pub(crate) struct NotifyPayload {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DeletePayload {
     pub(crate) doi: u32,
-    pub(crate) protocol: u8,
+    pub(crate) protocol: ProtocolId,
     pub(crate) spi_size: u8,
     pub(crate) spis: Vec<Vec<u8>>,
 }
@@ -195,7 +110,7 @@ pub(crate) struct DeletePayload {
 /// One payload of a chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Payload {
-    Sa(SaPayload),
+    Sa(wire::SaPayload),
     Ke(Vec<u8>),
     Id(IdPayload),
     Hash(Vec<u8>),
@@ -221,28 +136,7 @@ pub(crate) enum Payload {
 impl Payload {
     fn to_wire(&self) -> Option<wire::Payload> {
         Some(match self {
-            Self::Sa(sa) => wire::Payload::Sa(wire::SaPayload {
-                doi: Doi(sa.doi),
-                situation: sa.situation,
-                proposals: sa
-                    .proposals
-                    .iter()
-                    .map(|p| wire::Proposal {
-                        number: p.number,
-                        protocol: ProtocolId(p.protocol),
-                        spi: p.spi.clone(),
-                        transforms: p
-                            .transforms
-                            .iter()
-                            .map(|t| wire::Transform {
-                                number: t.number,
-                                transform_id: t.id,
-                                attributes: t.attrs.iter().map(Attr::to_wire).collect(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            }),
+            Self::Sa(sa) => wire::Payload::Sa(sa.clone()),
             Self::Ke(v) => wire::Payload::Ke(wire::KePayload::new(v.clone())),
             Self::Hash(v) => wire::Payload::Hash(wire::HashPayload::new(v.clone())),
             Self::Nonce(v) => wire::Payload::Nonce(wire::NoncePayload::new(v.clone())),
@@ -255,14 +149,14 @@ impl Payload {
             }),
             Self::Notify(n) => wire::Payload::Notify(wire::NotifyPayload {
                 doi: Doi(n.doi),
-                protocol: ProtocolId(n.protocol),
+                protocol: n.protocol,
                 notify_type: n.ty,
                 spi: n.spi.clone(),
                 data: n.data.clone(),
             }),
             Self::Delete(d) => wire::Payload::Delete(wire::DeletePayload {
                 doi: Doi(d.doi),
-                protocol: ProtocolId(d.protocol),
+                protocol: d.protocol,
                 spi_size: d.spi_size,
                 spis: d.spis.clone(),
             }),
@@ -281,28 +175,7 @@ impl Payload {
 
     fn from_wire(p: wire::Payload, ty: PayloadType, body: &[u8]) -> Self {
         match p {
-            wire::Payload::Sa(sa) => Self::Sa(SaPayload {
-                doi: sa.doi.get(),
-                situation: sa.situation,
-                proposals: sa
-                    .proposals
-                    .into_iter()
-                    .map(|p| Proposal {
-                        number: p.number,
-                        protocol: p.protocol.get(),
-                        spi: p.spi,
-                        transforms: p
-                            .transforms
-                            .into_iter()
-                            .map(|t| Transform {
-                                number: t.number,
-                                id: t.transform_id,
-                                attrs: t.attributes.iter().map(Attr::from_wire).collect(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            }),
+            wire::Payload::Sa(sa) => Self::Sa(sa),
             wire::Payload::Ke(k) => Self::Ke(k.data),
             wire::Payload::Hash(h) => Self::Hash(h.data),
             wire::Payload::Nonce(n) => Self::Nonce(n.data),
@@ -315,14 +188,14 @@ impl Payload {
             }),
             wire::Payload::Notify(n) => Self::Notify(NotifyPayload {
                 doi: n.doi.get(),
-                protocol: n.protocol.get(),
+                protocol: n.protocol,
                 spi: n.spi,
                 ty: n.notify_type,
                 data: n.data,
             }),
             wire::Payload::Delete(d) => Self::Delete(DeletePayload {
                 doi: d.doi.get(),
-                protocol: d.protocol.get(),
+                protocol: d.protocol,
                 spi_size: d.spi_size,
                 spis: d.spis,
             }),
@@ -433,20 +306,19 @@ mod tests {
 
     #[test]
     fn chain_round_trip() {
-        let sa = SaPayload {
-            doi: 1,
-            situation: 1,
-            proposals: vec![Proposal {
+        let sa = wire::SaPayload::ipsec(vec![wire::Proposal {
+            number: 1,
+            protocol: ProtocolId::ISAKMP,
+            spi: vec![],
+            transforms: vec![wire::Transform {
                 number: 1,
-                protocol: 1,
-                spi: vec![],
-                transforms: vec![Transform {
-                    number: 1,
-                    id: 1,
-                    attrs: vec![Attr::basic(1, 5), Attr::number(12, 86_400)],
-                }],
+                transform_id: 1,
+                attributes: vec![
+                    DataAttribute::basic(1u16, 5u16),
+                    DataAttribute::integer(12u16, 86_400),
+                ],
             }],
-        };
+        }]);
         let payloads = vec![
             Payload::Sa(sa),
             Payload::VendorId(vec![1, 2, 3]),
@@ -458,14 +330,14 @@ mod tests {
             }),
             Payload::Notify(NotifyPayload {
                 doi: 1,
-                protocol: 1,
+                protocol: ProtocolId::ISAKMP,
                 spi: vec![9; 16],
                 ty: NotifyType::R_U_THERE,
                 data: vec![0, 0, 0, 1],
             }),
             Payload::Delete(DeletePayload {
                 doi: 1,
-                protocol: 3,
+                protocol: ProtocolId::IPSEC_ESP,
                 spi_size: 4,
                 spis: vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8]],
             }),
@@ -481,11 +353,7 @@ mod tests {
 
     #[test]
     fn vpi_lifetime_decodes() {
-        let a = Attr {
-            ty: 12,
-            value: vec![0x00, 0x01, 0x51, 0x80],
-            basic: false,
-        };
+        let a = DataAttribute::variable(12u16, vec![0x00, 0x01, 0x51, 0x80]);
         assert_eq!(a.as_u32(), Some(86_400));
     }
 }

@@ -7,7 +7,7 @@ use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
 use super::{Error, Phase1Sa, SaPhase, find, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
-use crate::wire::{ExchangeType, Flags, NotifyType};
+use crate::wire::{ExchangeType, Flags, NotifyType, ProtocolId};
 
 /// What a state transition produced.
 pub(crate) enum Step<S> {
@@ -89,7 +89,7 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
     spi.extend_from_slice(&rcookie);
     Payload::Notify(NotifyPayload {
         doi: 1,
-        protocol: super::PROTO_ISAKMP,
+        protocol: ProtocolId::ISAKMP,
         spi,
         ty: NotifyType::INITIAL_CONTACT,
         data: Vec::new(),

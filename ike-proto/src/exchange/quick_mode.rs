@@ -19,13 +19,16 @@ use std::net::SocketAddrV4;
 
 use zeroize::Zeroizing;
 
-use crate::wire::{ExchangeType, Flags, NotifyType, PayloadType};
+use crate::wire::{
+    Doi, ExchangeType, Flags, NotifyType, PayloadType, Proposal, ProtocolId, SIT_IDENTITY_ONLY,
+    SaPayload, Transform,
+};
 
-use super::msg::{Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain};
+use super::msg::{Header, NotifyPayload, Parsed, Payload, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, SaPhase, esp_transform, find, parse_esp_transform,
+    Ctx, Error, NattMethod, Phase1Sa, SaPhase, esp_transform, find, parse_esp_transform,
     parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
 };
 use crate::policy::{
@@ -96,7 +99,7 @@ struct Material<'a> {
 fn keys(p1: &Phase1Sa, m: &Material<'_>, p: &Phase2Proposal, spi: u32) -> EspKeys {
     let len = p.cipher.key_len() + p.integrity.map_or(0, |i| i.key_len());
     let km = p1.keys.keymat(
-        PROTO_ESP,
+        ProtocolId::IPSEC_ESP.get(),
         &spi.to_be_bytes(),
         m.ni,
         m.nr,
@@ -106,10 +109,10 @@ fn keys(p1: &Phase1Sa, m: &Material<'_>, p: &Phase2Proposal, spi: u32) -> EspKey
     split_keys(&km, p)
 }
 
-fn esp_sa(number: u8, spi: u32, transforms: Vec<super::msg::Transform>) -> Proposal {
+fn esp_sa(number: u8, spi: u32, transforms: Vec<Transform>) -> Proposal {
     Proposal {
         number,
-        protocol: PROTO_ESP,
+        protocol: ProtocolId::IPSEC_ESP,
         spi: spi.to_be_bytes().to_vec(),
         transforms,
     }
@@ -169,8 +172,8 @@ impl QuickModeInitiator {
             return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
         let sa = SaPayload {
-            doi: 1,
-            situation: 1,
+            doi: Doi::IPSEC,
+            situation: SIT_IDENTITY_ONLY,
             proposals: offered
                 .iter()
                 .enumerate()
@@ -481,7 +484,7 @@ impl QuickModeResponder {
             Payload::Sa(sa) => sa
                 .proposals
                 .iter()
-                .find(|p| p.protocol == PROTO_ESP)
+                .find(|p| p.protocol == ProtocolId::IPSEC_ESP)
                 .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok()),
             _ => None,
         });
@@ -556,11 +559,10 @@ impl QuickModeResponder {
         // Proposals: several payloads with one number are an AND (e.g.
         // AH+ESP), which we do not do; each ESP-only proposal's transforms
         // are alternatives.
-        let mut offers: Vec<(u8, [u8; 4], super::msg::Transform, Phase2Proposal, bool)> =
-            Vec::new();
+        let mut offers: Vec<(u8, [u8; 4], Transform, Phase2Proposal, bool)> = Vec::new();
         for p in &sa.proposals {
             let siblings = sa.proposals.iter().filter(|q| q.number == p.number).count();
-            if p.protocol != PROTO_ESP || siblings != 1 {
+            if p.protocol != ProtocolId::IPSEC_ESP || siblings != 1 {
                 continue;
             }
             let Ok(spi) = <[u8; 4]>::try_from(p.spi.as_slice()) else {
@@ -642,7 +644,7 @@ impl QuickModeResponder {
         if choice.lifetime != chosen.lifetime {
             out.push(Payload::Notify(NotifyPayload {
                 doi: 1,
-                protocol: PROTO_ESP,
+                protocol: ProtocolId::IPSEC_ESP,
                 spi: spi_in.to_be_bytes().to_vec(),
                 ty: NotifyType::RESPONDER_LIFETIME,
                 data: responder_lifetime_data(SaPhase::Ipsec, choice.lifetime),
