@@ -11,8 +11,7 @@ use super::Error;
 #[cfg(test)]
 use crate::wire::DataAttribute;
 use crate::wire::{
-    self, Cookie, Doi, ExchangeType, Flags, IdType, NatTNumbering, NotifyType, PayloadType,
-    ProtocolId,
+    self, Cookie, Doi, ExchangeType, Flags, NatTNumbering, NotifyType, PayloadType, ProtocolId,
 };
 
 /// ISAKMP header length.
@@ -79,15 +78,6 @@ impl Header {
     }
 }
 
-/// An ID payload (phase-1 identity or Quick Mode client identity).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct IdPayload {
-    pub(crate) id_type: u8,
-    pub(crate) protocol: u8,
-    pub(crate) port: u16,
-    pub(crate) data: Vec<u8>,
-}
-
 /// A NOTIFY payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct NotifyPayload {
@@ -112,7 +102,7 @@ pub(crate) struct DeletePayload {
 pub(crate) enum Payload {
     Sa(wire::SaPayload),
     Ke(Vec<u8>),
-    Id(IdPayload),
+    Id(wire::IdPayload),
     Hash(Vec<u8>),
     Nonce(Vec<u8>),
     Notify(NotifyPayload),
@@ -141,12 +131,7 @@ impl Payload {
             Self::Hash(v) => wire::Payload::Hash(wire::HashPayload::new(v.clone())),
             Self::Nonce(v) => wire::Payload::Nonce(wire::NoncePayload::new(v.clone())),
             Self::VendorId(v) => wire::Payload::VendorId(wire::VendorIdPayload::new(v.clone())),
-            Self::Id(id) => wire::Payload::Id(wire::IdPayload {
-                id_type: IdType(id.id_type),
-                protocol: id.protocol,
-                port: id.port,
-                data: id.data.clone(),
-            }),
+            Self::Id(id) => wire::Payload::Id(id.clone()),
             Self::Notify(n) => wire::Payload::Notify(wire::NotifyPayload {
                 doi: Doi(n.doi),
                 protocol: n.protocol,
@@ -180,12 +165,7 @@ impl Payload {
             wire::Payload::Hash(h) => Self::Hash(h.data),
             wire::Payload::Nonce(n) => Self::Nonce(n.data),
             wire::Payload::VendorId(v) => Self::VendorId(v.data),
-            wire::Payload::Id(id) => Self::Id(IdPayload {
-                id_type: id.id_type.get(),
-                protocol: id.protocol,
-                port: id.port,
-                data: id.data,
-            }),
+            wire::Payload::Id(id) => Self::Id(id),
             wire::Payload::Notify(n) => Self::Notify(NotifyPayload {
                 doi: n.doi.get(),
                 protocol: n.protocol,
@@ -302,6 +282,8 @@ pub(crate) fn zero_padding(first: PayloadType, bytes: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+
     use super::*;
 
     #[test]
@@ -322,12 +304,7 @@ mod tests {
         let payloads = vec![
             Payload::Sa(sa),
             Payload::VendorId(vec![1, 2, 3]),
-            Payload::Id(IdPayload {
-                id_type: 1,
-                protocol: 17,
-                port: 500,
-                data: vec![10, 0, 0, 1],
-            }),
+            Payload::Id(wire::IdPayload::ipv4(Ipv4Addr::new(10, 0, 0, 1), 17, 500)),
             Payload::Notify(NotifyPayload {
                 doi: 1,
                 protocol: ProtocolId::ISAKMP,

@@ -2,12 +2,12 @@
 //! transition, building phase-1 messages in the clear and sealed, the
 //! key derivation once DH is done, and reading KE / NONCE / ID / HASH.
 
-use super::msg::{Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, parse_chain};
+use super::msg::{Header, NotifyPayload, Parsed, Payload, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
 use super::{Error, Phase1Sa, SaPhase, find, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
-use crate::wire::{ExchangeType, Flags, NotifyType, ProtocolId};
+use crate::wire::{ExchangeType, Flags, IdPayload, NotifyType, ProtocolId};
 
 /// What a state transition produced.
 pub(crate) enum Step<S> {

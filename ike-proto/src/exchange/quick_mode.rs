@@ -333,7 +333,7 @@ impl ExpectHash2 {
             }
             None => None,
         };
-        let ids: Vec<&super::msg::IdPayload> = payloads
+        let ids: Vec<&crate::wire::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {
                 Payload::Id(i) => Some(i),
@@ -525,7 +525,7 @@ impl QuickModeResponder {
             _ => None,
         })
         .map(|x| x.0);
-        let ids: Vec<&super::msg::IdPayload> = payloads
+        let ids: Vec<&crate::wire::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {
                 Payload::Id(i) => Some(i),

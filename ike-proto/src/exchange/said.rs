@@ -8,12 +8,12 @@
 use std::net::Ipv4Addr;
 
 use super::Ctx;
-use super::msg::{IdPayload, Parsed, Payload};
+use super::msg::{Parsed, Payload};
 use crate::crypto::vid::{self, NatTVersion, VendorIdKind};
 use crate::wire::{
     AttributeValue, AuthAlgorithm, DataAttribute, EncapsulationMode, EncryptionAlgorithm,
-    EspTransformId, HashAlgorithm, IpsecAttribute, LifeType, OakleyAttribute, PayloadType,
-    SaPayload, Transform,
+    EspTransformId, HashAlgorithm, IdPayload, IdType, IpsecAttribute, LifeType, OakleyAttribute,
+    PayloadType, SaPayload, Transform,
 };
 
 /// `processing SA payload. message ID = 0`.
@@ -269,13 +269,13 @@ fn phase2_attr(a: &DataAttribute) -> Option<String> {
 }
 
 /// IOS's name of an identity type.
-pub(crate) fn id_type_name(ty: u8) -> &'static str {
+pub(crate) fn id_type_name(ty: IdType) -> &'static str {
     match ty {
-        1 => "ID_IPV4_ADDR",
-        2 => "ID_FQDN",
-        3 => "ID_USER_FQDN",
-        4 => "ID_IPV4_ADDR_SUBNET",
-        11 => "ID_KEY_ID",
+        IdType::IPV4_ADDR => "ID_IPV4_ADDR",
+        IdType::FQDN => "ID_FQDN",
+        IdType::USER_FQDN => "ID_USER_FQDN",
+        IdType::IPV4_ADDR_SUBNET => "ID_IPV4_ADDR_SUBNET",
+        IdType::KEY_ID => "ID_KEY_ID",
         _ => "ID_UNKNOWN",
     }
 }
@@ -289,16 +289,17 @@ pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: Payloa
     ctx.trace.conn("ID payload ");
     ctx.trace
         .verbatim(format_args!("next-payload : {}", next_payload.get()));
-    ctx.trace.verbatim(format_args!("type : {} ", id.id_type));
+    ctx.trace
+        .verbatim(format_args!("type : {} ", id.id_type.get()));
     match (id.id_type, id.data.as_slice()) {
-        (1, [a, b, c, d]) => ctx
+        (IdType::IPV4_ADDR, [a, b, c, d]) => ctx
             .trace
             .verbatim(format_args!("address : {} ", Ipv4Addr::new(*a, *b, *c, *d))),
-        (11, name) => ctx.trace.verbatim(format_args!(
+        (IdType::KEY_ID, name) => ctx.trace.verbatim(format_args!(
             "group id : {} ",
             String::from_utf8_lossy(name).escape_debug()
         )),
-        (2, name) => ctx.trace.verbatim(format_args!(
+        (IdType::FQDN, name) => ctx.trace.verbatim(format_args!(
             "name : {} ",
             String::from_utf8_lossy(name).escape_debug()
         )),
