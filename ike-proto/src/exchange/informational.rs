@@ -6,11 +6,11 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload};
+use super::msg::{Header, Parsed, Payload};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
-use crate::wire::{ExchangeType, Flags, NotifyType, ProtocolId};
+use crate::wire::{DeletePayload, Doi, ExchangeType, Flags, NotifyPayload, NotifyType, ProtocolId};
 
 /// What an Informational message carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ fn items(payloads: &[Parsed]) -> Vec<InfoItem> {
         .iter()
         .filter_map(|p| match &p.payload {
             Payload::Notify(n) => Some(InfoItem::Notify {
-                ty: n.ty,
+                ty: n.notify_type,
                 protocol: n.protocol,
                 spi: n.spi.clone(),
                 data: n.data.clone(),
@@ -62,14 +62,14 @@ fn payload(item: &InfoItem) -> Payload {
             spi,
             data,
         } => Payload::Notify(NotifyPayload {
-            doi: 1,
+            doi: Doi::IPSEC,
             protocol: *protocol,
             spi: spi.clone(),
-            ty: *ty,
+            notify_type: *ty,
             data: data.clone(),
         }),
         InfoItem::Delete { protocol, spis } => Payload::Delete(DeletePayload {
-            doi: 1,
+            doi: Doi::IPSEC,
             protocol: *protocol,
             spi_size: u8::try_from(spis.first().map_or(0, Vec::len)).unwrap_or(0),
             spis: spis.clone(),

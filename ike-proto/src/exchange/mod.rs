@@ -476,11 +476,11 @@ pub(crate) fn unprotected_notify(
     message_id: u32,
     ty: NotifyType,
 ) -> Vec<u8> {
-    let n = Payload::Notify(msg::NotifyPayload {
-        doi: crate::wire::Doi::IPSEC.get(),
+    let n = Payload::Notify(crate::wire::NotifyPayload {
+        doi: crate::wire::Doi::IPSEC,
         protocol: ProtocolId::ISAKMP,
         spi: Vec::new(),
-        ty,
+        notify_type: ty,
         data: Vec::new(),
     });
     let (first, body) = emit_chain(&[n]);

@@ -8,11 +8,7 @@
 //! chain after HASH(1)).
 
 use super::Error;
-#[cfg(test)]
-use crate::wire::DataAttribute;
-use crate::wire::{
-    self, Cookie, Doi, ExchangeType, Flags, NatTNumbering, NotifyType, PayloadType, ProtocolId,
-};
+use crate::wire::{self, Cookie, ExchangeType, Flags, NatTNumbering, NotifyType, PayloadType};
 
 /// ISAKMP header length.
 pub(crate) const HEADER_LEN: usize = wire::HEADER_LEN;
@@ -78,25 +74,6 @@ impl Header {
     }
 }
 
-/// A NOTIFY payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct NotifyPayload {
-    pub(crate) doi: u32,
-    pub(crate) protocol: ProtocolId,
-    pub(crate) spi: Vec<u8>,
-    pub(crate) ty: NotifyType,
-    pub(crate) data: Vec<u8>,
-}
-
-/// A DELETE payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct DeletePayload {
-    pub(crate) doi: u32,
-    pub(crate) protocol: ProtocolId,
-    pub(crate) spi_size: u8,
-    pub(crate) spis: Vec<Vec<u8>>,
-}
-
 /// One payload of a chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Payload {
@@ -105,8 +82,8 @@ pub(crate) enum Payload {
     Id(wire::IdPayload),
     Hash(Vec<u8>),
     Nonce(Vec<u8>),
-    Notify(NotifyPayload),
-    Delete(DeletePayload),
+    Notify(wire::NotifyPayload),
+    Delete(wire::DeletePayload),
     VendorId(Vec<u8>),
     /// NAT-D under the RFC number (20) or the drafts' (130).
     NatD {
@@ -132,19 +109,8 @@ impl Payload {
             Self::Nonce(v) => wire::Payload::Nonce(wire::NoncePayload::new(v.clone())),
             Self::VendorId(v) => wire::Payload::VendorId(wire::VendorIdPayload::new(v.clone())),
             Self::Id(id) => wire::Payload::Id(id.clone()),
-            Self::Notify(n) => wire::Payload::Notify(wire::NotifyPayload {
-                doi: Doi(n.doi),
-                protocol: n.protocol,
-                notify_type: n.ty,
-                spi: n.spi.clone(),
-                data: n.data.clone(),
-            }),
-            Self::Delete(d) => wire::Payload::Delete(wire::DeletePayload {
-                doi: Doi(d.doi),
-                protocol: d.protocol,
-                spi_size: d.spi_size,
-                spis: d.spis.clone(),
-            }),
+            Self::Notify(n) => wire::Payload::Notify(n.clone()),
+            Self::Delete(d) => wire::Payload::Delete(d.clone()),
             Self::NatD { hash, draft } => wire::Payload::NatD(wire::NatDPayload {
                 numbering: if *draft {
                     NatTNumbering::Draft
@@ -166,19 +132,8 @@ impl Payload {
             wire::Payload::Nonce(n) => Self::Nonce(n.data),
             wire::Payload::VendorId(v) => Self::VendorId(v.data),
             wire::Payload::Id(id) => Self::Id(id),
-            wire::Payload::Notify(n) => Self::Notify(NotifyPayload {
-                doi: n.doi.get(),
-                protocol: n.protocol,
-                spi: n.spi,
-                ty: n.notify_type,
-                data: n.data,
-            }),
-            wire::Payload::Delete(d) => Self::Delete(DeletePayload {
-                doi: d.doi.get(),
-                protocol: d.protocol,
-                spi_size: d.spi_size,
-                spis: d.spis,
-            }),
+            wire::Payload::Notify(n) => Self::Notify(n),
+            wire::Payload::Delete(d) => Self::Delete(d),
             wire::Payload::NatD(n) => Self::NatD {
                 hash: n.hash,
                 draft: n.numbering == NatTNumbering::Draft,
@@ -285,6 +240,7 @@ mod tests {
     use std::net::Ipv4Addr;
 
     use super::*;
+    use crate::wire::{DataAttribute, Doi, ProtocolId};
 
     #[test]
     fn chain_round_trip() {
@@ -305,15 +261,15 @@ mod tests {
             Payload::Sa(sa),
             Payload::VendorId(vec![1, 2, 3]),
             Payload::Id(wire::IdPayload::ipv4(Ipv4Addr::new(10, 0, 0, 1), 17, 500)),
-            Payload::Notify(NotifyPayload {
-                doi: 1,
+            Payload::Notify(wire::NotifyPayload {
+                doi: Doi::IPSEC,
                 protocol: ProtocolId::ISAKMP,
                 spi: vec![9; 16],
-                ty: NotifyType::R_U_THERE,
+                notify_type: NotifyType::R_U_THERE,
                 data: vec![0, 0, 0, 1],
             }),
-            Payload::Delete(DeletePayload {
-                doi: 1,
+            Payload::Delete(wire::DeletePayload {
+                doi: Doi::IPSEC,
                 protocol: ProtocolId::IPSEC_ESP,
                 spi_size: 4,
                 spis: vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8]],

@@ -2,12 +2,12 @@
 //! transition, building phase-1 messages in the clear and sealed, the
 //! key derivation once DH is done, and reading KE / NONCE / ID / HASH.
 
-use super::msg::{Header, NotifyPayload, Parsed, Payload, emit_chain, parse_chain};
+use super::msg::{Header, Parsed, Payload, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
 use super::{Error, Phase1Sa, SaPhase, find, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
-use crate::wire::{ExchangeType, Flags, IdPayload, NotifyType, ProtocolId};
+use crate::wire::{Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, ProtocolId};
 
 /// What a state transition produced.
 pub(crate) enum Step<S> {
@@ -88,10 +88,10 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
     let mut spi = icookie.to_vec();
     spi.extend_from_slice(&rcookie);
     Payload::Notify(NotifyPayload {
-        doi: 1,
+        doi: Doi::IPSEC,
         protocol: ProtocolId::ISAKMP,
         spi,
-        ty: NotifyType::INITIAL_CONTACT,
+        notify_type: NotifyType::INITIAL_CONTACT,
         data: Vec::new(),
     })
 }
@@ -99,12 +99,12 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
 pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
     payloads
         .iter()
-        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.ty == NotifyType::INITIAL_CONTACT))
+        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.notify_type == NotifyType::INITIAL_CONTACT))
 }
 
 pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
     payloads.iter().find_map(|p| match &p.payload {
-        Payload::Notify(n) if n.ty == NotifyType::RESPONDER_LIFETIME => {
+        Payload::Notify(n) if n.notify_type == NotifyType::RESPONDER_LIFETIME => {
             parse_responder_lifetime(SaPhase::Isakmp, &n.data)
         }
         _ => None,

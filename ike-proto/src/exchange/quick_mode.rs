@@ -20,11 +20,11 @@ use std::net::SocketAddrV4;
 use zeroize::Zeroizing;
 
 use crate::wire::{
-    Doi, ExchangeType, Flags, NotifyType, PayloadType, Proposal, ProtocolId, SIT_IDENTITY_ONLY,
-    SaPayload, Transform,
+    Doi, ExchangeType, Flags, NotifyPayload, NotifyType, PayloadType, Proposal, ProtocolId,
+    SIT_IDENTITY_ONLY, SaPayload, Transform,
 };
 
-use super::msg::{Header, NotifyPayload, Parsed, Payload, emit_chain};
+use super::msg::{Header, Parsed, Payload, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
@@ -367,7 +367,7 @@ impl ExpectHash2 {
         }
         let mut lifetime = ours.lifetime;
         if let Some(l) = payloads.iter().find_map(|p| match &p.payload {
-            Payload::Notify(n) if n.ty == NotifyType::RESPONDER_LIFETIME => {
+            Payload::Notify(n) if n.notify_type == NotifyType::RESPONDER_LIFETIME => {
                 parse_responder_lifetime(SaPhase::Ipsec, &n.data)
             }
             _ => None,
@@ -643,10 +643,10 @@ impl QuickModeResponder {
         }
         if choice.lifetime != chosen.lifetime {
             out.push(Payload::Notify(NotifyPayload {
-                doi: 1,
+                doi: Doi::IPSEC,
                 protocol: ProtocolId::IPSEC_ESP,
                 spi: spi_in.to_be_bytes().to_vec(),
-                ty: NotifyType::RESPONDER_LIFETIME,
+                notify_type: NotifyType::RESPONDER_LIFETIME,
                 data: responder_lifetime_data(SaPhase::Ipsec, choice.lifetime),
             }));
         }
