@@ -67,8 +67,8 @@ impl AggressiveInitiator {
         let idii_b = body_of(&id);
         let mut payloads = vec![
             sa,
-            Payload::Ke(dh.public.clone()),
-            Payload::Nonce(ni.clone()),
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
             id,
         ];
         payloads.extend(our_vids(ctx, None));
@@ -213,7 +213,9 @@ impl AggressiveInitiator {
                 &rcookie,
             ));
         }
-        out.push(Payload::Hash(hash_i.to_vec()));
+        out.push(Payload::Hash(crate::wire::HashPayload::new(
+            hash_i.to_vec(),
+        )));
         let reply = sealed(
             &mut ks.crypter,
             self.icookie,
@@ -407,8 +409,8 @@ impl AggressiveResponder {
         );
         let mut out = vec![
             Payload::Sa(phase1_sa_reply(&transform)),
-            Payload::Ke(dh.public.clone()),
-            Payload::Nonce(nr),
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(nr)),
             idr,
         ];
         if let Some(m) = natt {
@@ -420,7 +422,9 @@ impl AggressiveResponder {
                 &rcookie,
             ));
         }
-        out.push(Payload::Hash(hash_r.to_vec()));
+        out.push(Payload::Hash(crate::wire::HashPayload::new(
+            hash_r.to_vec(),
+        )));
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(header.icookie, rcookie, ExchangeType::AGGRESSIVE, &out);
         // Our DH private value goes with `dh`, here.
@@ -455,7 +459,7 @@ impl AggressiveResponder {
             Err(error) => return Step::Reject { state: self, error },
         };
         let Some((got, _)) = find(&payloads, |p| match p {
-            Payload::Hash(h) => Some(h.clone()),
+            Payload::Hash(h) => Some(h.data.clone()),
             _ => None,
         }) else {
             return Step::Ignore {

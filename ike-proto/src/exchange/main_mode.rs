@@ -176,7 +176,10 @@ impl ExpectSa {
             return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         };
         let ni = ctx.nonce();
-        let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(ni.clone())];
+        let mut out = vec![
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
+        ];
         if let Some(m) = caps.natt {
             out.extend(nat_d_payloads(
                 ctx,
@@ -278,7 +281,10 @@ impl ExpectKe {
             &self.sai_b,
             &idii_b,
         );
-        let mut out = vec![id, Payload::Hash(hash_i.to_vec())];
+        let mut out = vec![
+            id,
+            Payload::Hash(crate::wire::HashPayload::new(hash_i.to_vec())),
+        ];
         if self.want_initial_contact {
             out.push(initial_contact(self.icookie, self.rcookie));
         }
@@ -546,7 +552,10 @@ impl RExpectKe {
             &self.rcookie,
             &payloads,
         );
-        let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(nr.clone())];
+        let mut out = vec![
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(nr.clone())),
+        ];
         if let Some(m) = self.caps.natt {
             out.extend(nat_d_payloads(
                 ctx,
@@ -671,7 +680,10 @@ impl RExpectHashI {
             self.icookie,
             self.rcookie,
             ExchangeType::MAIN_MODE,
-            &[idr, Payload::Hash(hash_r.to_vec())],
+            &[
+                idr,
+                Payload::Hash(crate::wire::HashPayload::new(hash_r.to_vec())),
+            ],
         );
         let ic = has_initial_contact(&payloads);
         Step::Done {

@@ -34,7 +34,10 @@ use rand_core::CryptoRng;
 use crate::crypto::vid;
 
 pub(crate) use crate::error::Error;
-use crate::wire::{EncapsulationMode, ExchangeType, Flags, NotifyType, PayloadType, ProtocolId};
+use crate::wire::{
+    EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType,
+    ProtocolId,
+};
 use msg::{Header, Parsed, Payload, emit_chain};
 use suite::{IsakmpCrypter, Phase1Keys};
 
@@ -122,6 +125,15 @@ impl NattMethod {
         self != Self::Rfc3947
     }
 
+    /// The payload numbers of this dialect's NAT-D and NAT-OA.
+    fn numbering(self) -> NatTNumbering {
+        if self.draft() {
+            NatTNumbering::Draft
+        } else {
+            NatTNumbering::Rfc3947
+        }
+    }
+
     /// The ESP encapsulation attribute value for UDP tunnel / transport.
     pub fn udp_encap(self, mode: EncapMode) -> EncapsulationMode {
         match (self.draft(), mode) {
@@ -152,7 +164,7 @@ impl PeerCaps {
         use crate::crypto::vid::{NatTVersion, VendorIdKind, recognize};
         let mut c = Self::default();
         for p in payloads {
-            let Payload::VendorId(v) = &p.payload else {
+            let Payload::VendorId(crate::wire::VendorIdPayload { data: v }) = &p.payload else {
                 continue;
             };
             let Some(m) = recognize(v) else {
@@ -187,20 +199,26 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
         // Unity and Xauth, so a Cisco client knows it may ask for the Unity
         // attributes and run Xauth. Both are harmless to peers that do not
         // know them (RFC 2408 3.16: unknown vendor IDs are ignored).
-        v.push(Payload::VendorId(vid::CISCO_UNITY.to_vec()));
+        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+            vid::CISCO_UNITY.to_vec(),
+        )));
     }
     // The DPD vendor ID says we answer R-U-THERE (RFC 3706 section 5.2),
     // which we always do, so a hub can find out whether we are alive (it
     // releases the flows of a dead spoke that way). Whether we probe is
     // Config::dpd's business, not the peer's.
     if ctx.advertise_dpd {
-        v.push(Payload::VendorId(vid::DPD.to_vec()));
+        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+            vid::DPD.to_vec(),
+        )));
     }
     if ctx.nat_traversal {
         match natt_choice {
             None => {
                 if ctx.natt_rfc {
-                    v.push(Payload::VendorId(vid::NAT_T_RFC3947.to_vec()));
+                    v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+                        vid::NAT_T_RFC3947.to_vec(),
+                    )));
                 }
                 if ctx.natt_drafts {
                     for id in [
@@ -208,24 +226,28 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
                         vid::NAT_T_DRAFT_02_N,
                         vid::NAT_T_DRAFT_02,
                     ] {
-                        v.push(Payload::VendorId(id.to_vec()));
+                        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+                            id.to_vec(),
+                        )));
                     }
                 }
             }
-            Some(Some(NattMethod::Rfc3947)) => {
-                v.push(Payload::VendorId(vid::NAT_T_RFC3947.to_vec()))
-            }
-            Some(Some(NattMethod::Draft03)) => {
-                v.push(Payload::VendorId(vid::NAT_T_DRAFT_03.to_vec()))
-            }
-            Some(Some(NattMethod::Draft02)) => {
-                v.push(Payload::VendorId(vid::NAT_T_DRAFT_02_N.to_vec()))
-            }
+            Some(Some(NattMethod::Rfc3947)) => v.push(Payload::VendorId(
+                crate::wire::VendorIdPayload::new(vid::NAT_T_RFC3947.to_vec()),
+            )),
+            Some(Some(NattMethod::Draft03)) => v.push(Payload::VendorId(
+                crate::wire::VendorIdPayload::new(vid::NAT_T_DRAFT_03.to_vec()),
+            )),
+            Some(Some(NattMethod::Draft02)) => v.push(Payload::VendorId(
+                crate::wire::VendorIdPayload::new(vid::NAT_T_DRAFT_02_N.to_vec()),
+            )),
             Some(None) => {}
         }
     }
     if natt_choice.is_some() {
-        v.push(Payload::VendorId(vid::XAUTH.to_vec()));
+        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+            vid::XAUTH.to_vec(),
+        )));
     }
     v
 }
@@ -277,14 +299,14 @@ pub(crate) fn nat_d_payloads(
         ctx.rng.fill_bytes(&mut ours);
     }
     vec![
-        Payload::NatD {
+        Payload::NatD(NatDPayload {
+            numbering: method.numbering(),
             hash: nat_d(hash, icky, rcky, ctx.remote),
-            draft: method.draft(),
-        },
-        Payload::NatD {
+        }),
+        Payload::NatD(NatDPayload {
+            numbering: method.numbering(),
             hash: ours,
-            draft: method.draft(),
-        },
+        }),
     ]
 }
 
@@ -303,7 +325,7 @@ pub(crate) fn check_nat_d(
     let hashes: Vec<&[u8]> = payloads
         .iter()
         .filter_map(|p| match &p.payload {
-            Payload::NatD { hash, .. } => Some(hash.as_slice()),
+            Payload::NatD(n) => Some(n.hash.as_slice()),
             _ => None,
         })
         .collect();
@@ -453,7 +475,7 @@ impl Phase1Sa {
                 .to_vec(),
         );
         Ok(Opened {
-            hash: hash.0,
+            hash: hash.0.data,
             rest,
             payloads: rest_payloads,
         })

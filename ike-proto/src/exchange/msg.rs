@@ -8,7 +8,7 @@
 //! chain after HASH(1)).
 
 use super::Error;
-use crate::wire::{self, Cookie, ExchangeType, Flags, NatTNumbering, NotifyType, PayloadType};
+use crate::wire::{self, Cookie, ExchangeType, Flags, NotifyType, PayloadType};
 
 /// ISAKMP header length.
 pub(crate) const HEADER_LEN: usize = wire::HEADER_LEN;
@@ -74,96 +74,18 @@ impl Header {
     }
 }
 
-/// One payload of a chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Payload {
-    Sa(wire::SaPayload),
-    Ke(Vec<u8>),
-    Id(wire::IdPayload),
-    Hash(Vec<u8>),
-    Nonce(Vec<u8>),
-    Notify(wire::NotifyPayload),
-    Delete(wire::DeletePayload),
-    VendorId(Vec<u8>),
-    /// NAT-D under the RFC number (20) or the drafts' (130).
-    NatD {
-        hash: Vec<u8>,
-        draft: bool,
-    },
-    /// An ATTRIBUTE payload (Mode Config / Xauth).
-    Attribute(wire::AttributePayload),
-    /// Anything else the codec knows (CERT, CR, SIG, NAT-OA,
-    /// fragments): kept as its body, never emitted by the exchanges.
-    Other {
-        ty: PayloadType,
-        body: Vec<u8>,
-    },
-}
-
-impl Payload {
-    fn to_wire(&self) -> Option<wire::Payload> {
-        Some(match self {
-            Self::Sa(sa) => wire::Payload::Sa(sa.clone()),
-            Self::Ke(v) => wire::Payload::Ke(wire::KePayload::new(v.clone())),
-            Self::Hash(v) => wire::Payload::Hash(wire::HashPayload::new(v.clone())),
-            Self::Nonce(v) => wire::Payload::Nonce(wire::NoncePayload::new(v.clone())),
-            Self::VendorId(v) => wire::Payload::VendorId(wire::VendorIdPayload::new(v.clone())),
-            Self::Id(id) => wire::Payload::Id(id.clone()),
-            Self::Notify(n) => wire::Payload::Notify(n.clone()),
-            Self::Delete(d) => wire::Payload::Delete(d.clone()),
-            Self::NatD { hash, draft } => wire::Payload::NatD(wire::NatDPayload {
-                numbering: if *draft {
-                    NatTNumbering::Draft
-                } else {
-                    NatTNumbering::Rfc3947
-                },
-                hash: hash.clone(),
-            }),
-            Self::Attribute(a) => wire::Payload::Attribute(a.clone()),
-            Self::Other { .. } => return None,
-        })
-    }
-
-    fn from_wire(p: wire::Payload, ty: PayloadType, body: &[u8]) -> Self {
-        match p {
-            wire::Payload::Sa(sa) => Self::Sa(sa),
-            wire::Payload::Ke(k) => Self::Ke(k.data),
-            wire::Payload::Hash(h) => Self::Hash(h.data),
-            wire::Payload::Nonce(n) => Self::Nonce(n.data),
-            wire::Payload::VendorId(v) => Self::VendorId(v.data),
-            wire::Payload::Id(id) => Self::Id(id),
-            wire::Payload::Notify(n) => Self::Notify(n),
-            wire::Payload::Delete(d) => Self::Delete(d),
-            wire::Payload::NatD(n) => Self::NatD {
-                hash: n.hash,
-                draft: n.numbering == NatTNumbering::Draft,
-            },
-            wire::Payload::Attribute(a) => Self::Attribute(a),
-            _ => Self::Other {
-                ty,
-                body: body.to_vec(),
-            },
-        }
-    }
-}
+/// One payload of a chain: the wire codec's.
+pub(crate) use crate::wire::Payload;
 
 /// Emits a payload chain; returns the first payload's type and the bytes.
 pub(crate) fn emit_chain(payloads: &[Payload]) -> (PayloadType, Vec<u8>) {
-    let mut wire: Vec<wire::Payload> = payloads.iter().filter_map(Payload::to_wire).collect();
     let mut out = Vec::new();
-    if let Err(e) = wire::emit_payloads(&wire, &mut out) {
+    if let Err(e) = wire::emit_payloads(payloads, &mut out) {
         // Our own payloads are built within the codec's limits.
         log::error!("cannot emit our own payloads: {e}");
         out.clear();
     }
-    let first = wire::first_payload_type(&wire);
-    // The copies of ATTR payloads (an Xauth REPLY's password) are wiped.
-    for p in &mut wire {
-        if let wire::Payload::Attribute(a) = p {
-            zeroize::Zeroize::zeroize(a);
-        }
-    }
-    (first, out)
+    (wire::first_payload_type(payloads), out)
 }
 
 /// A parsed payload with its raw bytes (generic header included).
@@ -208,7 +130,7 @@ pub(crate) fn parse_chain(
             Err(e) => return Err(codec_error(&e)),
         };
         out.push(Parsed {
-            payload: Payload::from_wire(payload, raw.payload_type, raw.body),
+            payload,
             raw: zeroize::Zeroizing::new(raw.bytes.to_vec()),
         });
     }
@@ -259,7 +181,7 @@ mod tests {
         }]);
         let payloads = vec![
             Payload::Sa(sa),
-            Payload::VendorId(vec![1, 2, 3]),
+            Payload::VendorId(wire::VendorIdPayload::new(vec![1, 2, 3])),
             Payload::Id(wire::IdPayload::ipv4(Ipv4Addr::new(10, 0, 0, 1), 17, 500)),
             Payload::Notify(wire::NotifyPayload {
                 doi: Doi::IPSEC,

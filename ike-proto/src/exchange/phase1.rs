@@ -164,13 +164,13 @@ pub(crate) fn derive(
 /// KE and nonce from a message, checked.
 pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let ke = find(payloads, |p| match p {
-        Payload::Ke(k) => Some(k.clone()),
+        Payload::Ke(k) => Some(k.data.clone()),
         _ => None,
     })
     .map(|x| x.0)
     .ok_or(Error::unexpected("KE missing"))?;
     let nonce = find(payloads, |p| match p {
-        Payload::Nonce(n) => Some(n.clone()),
+        Payload::Nonce(n) => Some(n.data.clone()),
         _ => None,
     })
     .map(|x| x.0)
@@ -203,7 +203,7 @@ pub(crate) fn id_and_hash(payloads: &[Parsed]) -> Result<(&IdPayload, Vec<u8>, &
     })
     .ok_or(Error::unexpected("ID missing"))?;
     let (hash, _) = find(payloads, |p| match p {
-        Payload::Hash(h) => Some(h.as_slice()),
+        Payload::Hash(h) => Some(h.data.as_slice()),
         _ => None,
     })
     .ok_or(Error::unexpected("HASH missing"))?;

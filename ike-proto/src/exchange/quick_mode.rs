@@ -191,9 +191,12 @@ impl QuickModeInitiator {
             ),
             None => None,
         };
-        let mut payloads = vec![Payload::Sa(sa), Payload::Nonce(ni.clone())];
+        let mut payloads = vec![
+            Payload::Sa(sa),
+            Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
+        ];
         if let Some(dh) = &dh {
-            payloads.push(Payload::Ke(dh.public.clone()));
+            payloads.push(Payload::Ke(crate::wire::KePayload::new(dh.public.clone())));
         }
         if send_ids {
             payloads.push(Payload::Id(selector_payload(&selectors.local)));
@@ -315,14 +318,14 @@ impl ExpectHash2 {
             .map_err(|_| Error::malformed("ESP SPI size"))?;
         let spi_out = u32::from_be_bytes(spi_out);
         let (nr, _) = find(payloads, |p| match p {
-            Payload::Nonce(n) => Some(n.clone()),
+            Payload::Nonce(n) => Some(n.data.clone()),
             _ => None,
         })
         .ok_or(Error::unexpected("QM2 without NONCE"))?;
         let g_qm = match &self.dh {
             Some(dh) => {
                 let (ke, _) = find(payloads, |p| match p {
-                    Payload::Ke(k) => Some(k.as_slice()),
+                    Payload::Ke(k) => Some(k.data.as_slice()),
                     _ => None,
                 })
                 .ok_or(Error::unexpected("QM2 without KE under PFS"))?;
@@ -516,12 +519,12 @@ impl QuickModeResponder {
         .ok_or(Error::unexpected("QM1 without SA"))?;
         said::processing(ctx, "SA", header.message_id);
         let (ni, _) = find(payloads, |p| match p {
-            Payload::Nonce(n) => Some(n.clone()),
+            Payload::Nonce(n) => Some(n.data.clone()),
             _ => None,
         })
         .ok_or(Error::unexpected("QM1 without NONCE"))?;
         let ke = find(payloads, |p| match p {
-            Payload::Ke(k) => Some(k.clone()),
+            Payload::Ke(k) => Some(k.data.clone()),
             _ => None,
         })
         .map(|x| x.0);
@@ -632,10 +635,10 @@ impl QuickModeResponder {
                 situation: sa.situation,
                 proposals: vec![esp_sa(number, spi_in, vec![transform])],
             }),
-            Payload::Nonce(nr.clone()),
+            Payload::Nonce(crate::wire::NoncePayload::new(nr.clone())),
         ];
         if let Some(dh) = &dh {
-            out.push(Payload::Ke(dh.public.clone()));
+            out.push(Payload::Ke(crate::wire::KePayload::new(dh.public.clone())));
         }
         if let Some((ci, cr)) = echo_ids {
             out.push(Payload::Id(ci));

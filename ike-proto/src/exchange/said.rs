@@ -61,7 +61,7 @@ pub(crate) fn vendor_ids(ctx: &mut Ctx<'_>, payloads: &[Parsed]) {
         return;
     }
     for p in payloads {
-        let Payload::VendorId(v) = &p.payload else {
+        let Payload::VendorId(crate::wire::VendorIdPayload { data: v }) = &p.payload else {
             continue;
         };
         ctx.trace.conn("processing vendor id payload");
