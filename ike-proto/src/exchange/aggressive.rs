@@ -20,13 +20,13 @@ use super::phase1::{
 use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
-    identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
-    phase1_offers, phase1_sa, phase1_sa_reply,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
+    phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal};
-use crate::wire::{ExchangeType, Flags, PayloadType};
+use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
 /// Aggressive Mode as initiator: AM1 sent, waiting for AM2.
 pub(crate) struct AggressiveInitiator {
@@ -118,11 +118,7 @@ impl AggressiveInitiator {
         body: &[u8],
     ) -> Result<(Step<Self>, NatDetection), Error> {
         let payloads = parse_chain(header.next_payload, body, false)?;
-        let (sa, _) = find(&payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("AM2 without SA"))?;
+        let (sa, _) = &payloads.require_sa()?;
         let mut chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
             _ => None,
@@ -310,17 +306,9 @@ impl AggressiveResponder {
         dh_gate: &mut dyn FnMut() -> bool,
     ) -> Result<(Self, Vec<u8>), AmRefusal> {
         let payloads = parse_chain(header.next_payload, body, false)?;
-        let (sa, sap) = find(&payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("AM1 without SA"))?;
+        let (sa, sap) = &payloads.require_sa()?;
         let (g_xi, ni) = ke_nonce(&payloads)?;
-        let (id, idp) = find(&payloads, |p| match p {
-            Payload::Id(i) => Some(i),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("AM1 without ID"))?;
+        let (id, idp) = payloads.require_id()?;
         said::processing(ctx, "SA", header.message_id);
         said::processing(ctx, "ID", header.message_id);
         said::id_payload(ctx, id, said::next_of(idp));
@@ -458,10 +446,7 @@ impl AggressiveResponder {
             Ok(p) => p,
             Err(error) => return Step::Reject { state: self, error },
         };
-        let Some((got, _)) = find(&payloads, |p| match p {
-            Payload::Hash(h) => Some(h.data.clone()),
-            _ => None,
-        }) else {
+        let Ok(got) = payloads.require_hash().map(|h| h.data.clone()) else {
             return Step::Ignore {
                 state: self,
                 why: "AM3 without HASH",

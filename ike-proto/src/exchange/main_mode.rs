@@ -21,13 +21,13 @@ use super::phase1::{
 use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
-    identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
-    phase1_offers, phase1_sa, phase1_sa_reply,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
+    phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal, PresharedKey};
-use crate::wire::{ExchangeType, Flags, PayloadType};
+use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
 /// Main Mode as initiator.
 #[allow(clippy::large_enum_variant)] // one per negotiating SA; boxing buys nothing
@@ -151,11 +151,9 @@ impl ExpectSa {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
-        let Some((sa, _)) = find(&payloads, |p| match p {
-            Payload::Sa(sa) => Some(sa),
-            _ => None,
-        }) else {
-            return fail(Error::unexpected("MM2 without SA"));
+        let (sa, _) = match payloads.require_sa() {
+            Ok(sa) => sa,
+            Err(e) => return fail(e),
         };
         let chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
@@ -445,11 +443,7 @@ impl MainModeResponder {
         rcookie: [u8; 8],
     ) -> Result<(Self, Vec<u8>), Error> {
         let payloads = parse_chain(header.next_payload, body, false)?;
-        let (sa, sap) = find(&payloads, |p| match p {
-            Payload::Sa(sa) => Some(sa),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("MM1 without SA"))?;
+        let (sa, sap) = &payloads.require_sa()?;
         said::processing(ctx, "SA", header.message_id);
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();

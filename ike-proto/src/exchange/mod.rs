@@ -517,13 +517,5 @@ pub(crate) fn unprotected_notify(
     .emit(&body)
 }
 
-/// A tiny helper: find the first payload matching `f`.
-pub(crate) fn find<'a, T>(
-    payloads: &'a [Parsed],
-    f: impl Fn(&'a Payload) -> Option<T>,
-) -> Option<(T, &'a Parsed)> {
-    payloads.iter().find_map(|p| f(&p.payload).map(|t| (t, p)))
-}
-
 #[cfg(test)]
 mod machine_tests;

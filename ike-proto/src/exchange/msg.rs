@@ -88,21 +88,8 @@ pub(crate) fn emit_chain(payloads: &[Payload]) -> (PayloadType, Vec<u8>) {
     (wire::first_payload_type(payloads), out)
 }
 
-/// A parsed payload with its raw bytes (generic header included).
-#[derive(Clone, Debug)]
-pub(crate) struct Parsed {
-    pub(crate) payload: Payload,
-    /// Wiped on drop: the payloads of a decrypted Transaction carry the
-    /// Xauth password.
-    pub(crate) raw: zeroize::Zeroizing<Vec<u8>>,
-}
-
-impl Parsed {
-    /// The body without the generic header (`SAi_b`, `IDii_b`, `Ni_b`).
-    pub(crate) fn body(&self) -> &[u8] {
-        self.raw.get(wire::GENERIC_HEADER_LEN..).unwrap_or_default()
-    }
-}
+/// A parsed payload with its raw bytes.
+pub(crate) use crate::wire::ParsedPayload as Parsed;
 
 /// Walks a payload chain starting with `first`. Bytes after the last
 /// payload are allowed (up to the codec's padding limit): any bytes when

@@ -4,10 +4,12 @@
 
 use super::msg::{Header, Parsed, Payload, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
-use super::{Error, Phase1Sa, SaPhase, find, parse_responder_lifetime};
+use super::{Error, Phase1Sa, SaPhase, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
-use crate::wire::{Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, ProtocolId};
+use crate::wire::{
+    Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, PayloadView, ProtocolId,
+};
 
 /// What a state transition produced.
 pub(crate) enum Step<S> {
@@ -163,18 +165,8 @@ pub(crate) fn derive(
 
 /// KE and nonce from a message, checked.
 pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error> {
-    let ke = find(payloads, |p| match p {
-        Payload::Ke(k) => Some(k.data.clone()),
-        _ => None,
-    })
-    .map(|x| x.0)
-    .ok_or(Error::unexpected("KE missing"))?;
-    let nonce = find(payloads, |p| match p {
-        Payload::Nonce(n) => Some(n.data.clone()),
-        _ => None,
-    })
-    .map(|x| x.0)
-    .ok_or(Error::unexpected("NONCE missing"))?;
+    let ke = payloads.require_ke()?.data.clone();
+    let nonce = payloads.require_nonce()?.data.clone();
     if !(8..=256).contains(&nonce.len()) {
         return Err(Error::malformed("nonce length"));
     }
@@ -197,15 +189,7 @@ pub(crate) fn open_phase1(
 }
 
 pub(crate) fn id_and_hash(payloads: &[Parsed]) -> Result<(&IdPayload, Vec<u8>, &[u8]), Error> {
-    let (id, idp) = find(payloads, |p| match p {
-        Payload::Id(i) => Some(i),
-        _ => None,
-    })
-    .ok_or(Error::unexpected("ID missing"))?;
-    let (hash, _) = find(payloads, |p| match p {
-        Payload::Hash(h) => Some(h.data.as_slice()),
-        _ => None,
-    })
-    .ok_or(Error::unexpected("HASH missing"))?;
-    Ok((id, idp.body().to_vec(), hash))
+    let (id, idp) = payloads.require_id()?;
+    let hash = payloads.require_hash()?;
+    Ok((id, idp.body().to_vec(), hash.data.as_slice()))
 }

@@ -20,15 +20,15 @@ use std::net::SocketAddrV4;
 use zeroize::Zeroizing;
 
 use crate::wire::{
-    Doi, ExchangeType, Flags, NotifyPayload, NotifyType, PayloadType, Proposal, ProtocolId,
-    SIT_IDENTITY_ONLY, SaPayload, Transform,
+    Doi, ExchangeType, Flags, NotifyPayload, NotifyType, PayloadType, PayloadView, Proposal,
+    ProtocolId, SIT_IDENTITY_ONLY, SaPayload, Transform,
 };
 
 use super::msg::{Header, Parsed, Payload, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, Error, NattMethod, Phase1Sa, SaPhase, esp_transform, find, parse_esp_transform,
+    Ctx, Error, NattMethod, Phase1Sa, SaPhase, esp_transform, parse_esp_transform,
     parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
 };
 use crate::policy::{
@@ -280,11 +280,7 @@ impl ExpectHash2 {
         header: &Header,
         payloads: &[Parsed],
     ) -> Result<InitiatorOutcome, Error> {
-        let (sa, _) = find(payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM2 without SA"))?;
+        let (sa, _) = payloads.require_sa()?;
         let (prop, t) = match sa.proposals.as_slice() {
             [p] => match p.transforms.as_slice() {
                 [t] => (p, t),
@@ -317,18 +313,10 @@ impl ExpectHash2 {
             .try_into()
             .map_err(|_| Error::malformed("ESP SPI size"))?;
         let spi_out = u32::from_be_bytes(spi_out);
-        let (nr, _) = find(payloads, |p| match p {
-            Payload::Nonce(n) => Some(n.data.clone()),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM2 without NONCE"))?;
+        let nr = payloads.require_nonce()?.data.clone();
         let g_qm = match &self.dh {
             Some(dh) => {
-                let (ke, _) = find(payloads, |p| match p {
-                    Payload::Ke(k) => Some(k.data.as_slice()),
-                    _ => None,
-                })
-                .ok_or(Error::unexpected("QM2 without KE under PFS"))?;
+                let ke = payloads.require_ke()?.data.as_slice();
                 Some(
                     dh.shared(ke)
                         .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?,
@@ -512,22 +500,10 @@ impl QuickModeResponder {
         payloads: &[Parsed],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
     ) -> Result<(Self, Vec<u8>), Error> {
-        let (sa, _) = find(payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM1 without SA"))?;
+        let (sa, _) = payloads.require_sa()?;
         said::processing(ctx, "SA", header.message_id);
-        let (ni, _) = find(payloads, |p| match p {
-            Payload::Nonce(n) => Some(n.data.clone()),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM1 without NONCE"))?;
-        let ke = find(payloads, |p| match p {
-            Payload::Ke(k) => Some(k.data.clone()),
-            _ => None,
-        })
-        .map(|x| x.0);
+        let ni = payloads.require_nonce()?.data.clone();
+        let ke = payloads.require_ke().ok().map(|k| k.data.clone());
         let ids: Vec<&crate::wire::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {

@@ -333,7 +333,7 @@ pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: PayloadTyp
 /// The next payload after `p` in a received chain (its generic header's
 /// first byte).
 pub(crate) fn next_of(p: &Parsed) -> PayloadType {
-    PayloadType(p.raw.first().copied().unwrap_or(0))
+    p.next_payload()
 }
 
 /// The pre-shared key for the peer's address was found: `found peer
