@@ -437,8 +437,9 @@ impl AggressiveResponder {
 
     /// Handles AM3.
     pub(crate) fn handle(mut self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
-        let payloads: Result<Vec<Parsed>, Error> = if header.flags.contains(Flags::ENCRYPTION) {
-            open_phase1(&mut self.ks.crypter, header, body)
+        let mut plaintext = zeroize::Zeroizing::default();
+        let payloads: Result<Vec<Parsed<'_>>, Error> = if header.flags.contains(Flags::ENCRYPTION) {
+            open_phase1(&mut self.ks.crypter, header, body, &mut plaintext)
         } else {
             parse_chain(header.next_payload, body, false)
         };

@@ -96,7 +96,8 @@ pub(crate) fn open_protected(
     header: &Header,
     body: &[u8],
 ) -> Result<Vec<InfoItem>, Error> {
-    let opened = p1.open(header, body)?;
+    let mut plaintext = zeroize::Zeroizing::default();
+    let opened = p1.open(header, body, &mut plaintext)?;
     let expect = p1.keys.hash1(header.message_id, &opened.rest);
     if !verify(&expect, &opened.hash) {
         // Leave the IV state of this message ID alone: a forged message

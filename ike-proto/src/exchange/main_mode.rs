@@ -327,7 +327,8 @@ impl ExpectHashR {
                 why: "MM6 must be encrypted",
             };
         }
-        let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let payloads = match open_phase1(&mut self.ks.crypter, header, body, &mut plaintext) {
             Ok(p) => p,
             // Not provably the responder's: a forged copy must not end the
             // exchange (a key mismatch shows as the responder's notify and
@@ -609,7 +610,8 @@ impl RExpectHashI {
                 why: "MM5 must be encrypted",
             };
         }
-        let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let payloads = match open_phase1(&mut self.ks.crypter, header, body, &mut plaintext) {
             Ok(p) => p,
             Err(error) => {
                 return Step::Reject {

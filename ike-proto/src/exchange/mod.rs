@@ -441,53 +441,56 @@ impl Phase1Sa {
         .emit(&ct)
     }
 
-    /// Decrypts a protected message and splits off its leading HASH.
-    /// Returns the HASH value, the raw bytes after it (for HASH(1)/(2)) and
-    /// the parsed payloads after it. The IV moves on only when the caller
-    /// calls `crypter.confirm` after verifying the HASH.
-    pub(crate) fn open(&mut self, header: &Header, body: &[u8]) -> Result<Opened, Error> {
+    /// Decrypts a protected message into `plaintext` and splits off its
+    /// leading HASH. Returns the HASH value, the raw bytes after it (for
+    /// HASH(1)/(2)) and the parsed payloads after it, all borrowed from
+    /// `plaintext`, which the caller owns and which wipes itself on drop.
+    /// The IV moves on only when the caller calls `crypter.confirm` after
+    /// verifying the HASH.
+    pub(crate) fn open<'a>(
+        &mut self,
+        header: &Header,
+        body: &[u8],
+        plaintext: &'a mut suite::Secret,
+    ) -> Result<Opened<'a>, Error> {
         if !header.flags.contains(Flags::ENCRYPTION) {
             return Err(Error::unexpected(
                 "unencrypted message on an established SA",
             ));
         }
-        let pt = self
+        *plaintext = self
             .crypter
             .decrypt(header.message_id, body)
             .ok_or(Error::malformed("ciphertext length"))?;
         if header.next_payload != PayloadType::HASH {
             return Err(Error::unexpected("first payload is not HASH"));
         }
-        let payloads = msg::parse_chain(header.next_payload, &pt, true)?;
+        let pt: &'a [u8] = plaintext;
+        let payloads = msg::parse_chain(header.next_payload, pt, true)?;
         let mut iter = payloads.into_iter();
-        let hash = match iter.next() {
+        let (hash, hash_len) = match iter.next() {
             Some(Parsed {
                 payload: Payload::Hash(h),
                 raw,
-            }) => (h, raw.len()),
+            }) => (h.data, raw.len()),
             _ => return Err(Error::unexpected("HASH")),
         };
-        let rest_payloads: Vec<Parsed> = iter.collect();
+        let rest_payloads: Vec<Parsed<'a>> = iter.collect();
         let rest_len: usize = rest_payloads.iter().map(|p| p.raw.len()).sum();
-        let rest = zeroize::Zeroizing::new(
-            pt.get(hash.1..hash.1 + rest_len)
-                .unwrap_or_default()
-                .to_vec(),
-        );
         Ok(Opened {
-            hash: hash.0.data,
-            rest,
+            hash,
+            rest: pt.get(hash_len..hash_len + rest_len).unwrap_or_default(),
             payloads: rest_payloads,
         })
     }
 }
 
-/// A decrypted protected message.
-pub(crate) struct Opened {
+/// A decrypted protected message, borrowed from its plaintext.
+pub(crate) struct Opened<'a> {
     pub(crate) hash: Vec<u8>,
-    /// The plaintext after HASH (wiped on drop: an Xauth REPLY's password).
-    pub(crate) rest: zeroize::Zeroizing<Vec<u8>>,
-    pub(crate) payloads: Vec<Parsed>,
+    /// The plaintext after HASH.
+    pub(crate) rest: &'a [u8],
+    pub(crate) payloads: Vec<Parsed<'a>>,
 }
 
 /// Builds an unprotected Informational message with one notify (errors

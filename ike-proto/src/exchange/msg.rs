@@ -103,7 +103,7 @@ pub(crate) fn parse_chain(
     first: PayloadType,
     bytes: &[u8],
     allow_padding: bool,
-) -> Result<Vec<Parsed>, Error> {
+) -> Result<Vec<Parsed<'_>>, Error> {
     let mut walk = wire::RawPayloads::new(first, bytes);
     let mut out = Vec::new();
     for raw in walk.by_ref() {
@@ -121,7 +121,7 @@ pub(crate) fn parse_chain(
         };
         out.push(Parsed {
             payload,
-            raw: zeroize::Zeroizing::new(raw.bytes.to_vec()),
+            raw: raw.bytes,
         });
     }
     let rest = walk.remainder();

@@ -176,19 +176,24 @@ pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error>
 /// Decrypts a phase-1 message 5/6 (or AM3) and parses it; a message that
 /// does not parse after decryption almost always means the two ends hold
 /// different pre-shared keys.
-pub(crate) fn open_phase1(
+///
+/// The payloads borrow `plaintext`, which the caller owns.
+pub(crate) fn open_phase1<'a>(
     crypter: &mut IsakmpCrypter,
     header: &Header,
     body: &[u8],
-) -> Result<Vec<Parsed>, Error> {
-    let pt = crypter
+    plaintext: &'a mut Secret,
+) -> Result<Vec<Parsed<'a>>, Error> {
+    *plaintext = crypter
         .decrypt(0, body)
         .ok_or(Error::malformed("ciphertext length"))?;
-    parse_chain(header.next_payload, &pt, true)
+    parse_chain(header.next_payload, plaintext, true)
         .map_err(|_| Error::PeerMisbehaved(PeerMisbehaved::UndecryptableMessage))
 }
 
-pub(crate) fn id_and_hash(payloads: &[Parsed]) -> Result<(&IdPayload, Vec<u8>, &[u8]), Error> {
+pub(crate) fn id_and_hash<'p>(
+    payloads: &'p [Parsed<'_>],
+) -> Result<(&'p IdPayload, Vec<u8>, &'p [u8]), Error> {
     let (id, idp) = payloads.require_id()?;
     let hash = payloads.require_hash()?;
     Ok((id, idp.body().to_vec(), hash.data.as_slice()))

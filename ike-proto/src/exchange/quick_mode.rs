@@ -249,7 +249,8 @@ impl QuickModeInitiator {
 
 impl ExpectHash2 {
     fn handle(self, p1: &mut Phase1Sa, header: &Header, body: &[u8]) -> InitiatorOutcome {
-        let opened = match p1.open(header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
             Err(e) => {
                 return InitiatorOutcome::Ignore(
@@ -461,7 +462,8 @@ impl QuickModeResponder {
             authenticated: false,
             spi: None,
         };
-        let opened = p1.open(header, body).map_err(unproven)?;
+        let mut plaintext = zeroize::Zeroizing::default();
+        let opened = p1.open(header, body, &mut plaintext).map_err(unproven)?;
         let expect = p1.keys.hash1(header.message_id, &opened.rest);
         if !verify(&expect, &opened.hash) {
             return Err(unproven(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
@@ -692,7 +694,8 @@ impl QuickModeResponder {
         header: &Header,
         body: &[u8],
     ) -> Result<(NegotiatedChild, bool), (Self, Error)> {
-        let opened = match p1.open(header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
             Err(e) => return Err((self, e)),
         };

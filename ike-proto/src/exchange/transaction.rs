@@ -156,10 +156,11 @@ pub(crate) fn open(
     header: &Header,
     body: &[u8],
 ) -> Result<(Zeroizing<AttributePayload>, usize), Error> {
-    // Every copy of the plaintext (the decrypted body, the chain after
-    // HASH, each payload's bytes, the parsed attributes) is wiped on drop:
-    // a REPLY carries the Xauth password.
-    let opened = p1.open(header, body)?;
+    // Every copy of the plaintext (the decrypted body, which the chain
+    // after HASH and each payload's bytes borrow, and the parsed
+    // attributes) is wiped on drop: a REPLY carries the Xauth password.
+    let mut plaintext = zeroize::Zeroizing::default();
+    let opened = p1.open(header, body, &mut plaintext)?;
     let expect = p1.keys.hash1(header.message_id, &opened.rest);
     if !verify(&expect, &opened.hash) {
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));

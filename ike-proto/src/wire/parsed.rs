@@ -10,17 +10,18 @@ use super::{
 };
 use crate::error::{Error, PeerMisbehaved};
 
-/// A parsed payload with its raw bytes (generic header included).
+/// A parsed payload with its raw bytes (generic header included),
+/// borrowed from the datagram or from its decrypted plaintext (whose owner
+/// wipes it: a decrypted Transaction carries the Xauth password).
 #[derive(Clone, Debug)]
-pub struct ParsedPayload {
+pub struct ParsedPayload<'a> {
     /// The payload.
     pub payload: Payload,
-    /// The bytes it came in; wiped on drop: the payloads of a decrypted
-    /// Transaction carry the Xauth password.
-    pub raw: zeroize::Zeroizing<Vec<u8>>,
+    /// The bytes it came in.
+    pub raw: &'a [u8],
 }
 
-impl ParsedPayload {
+impl ParsedPayload<'_> {
     /// The body without the generic header (`SAi_b`, `IDii_b`, `Ni_b`).
     pub fn body(&self) -> &[u8] {
         self.raw.get(GENERIC_HEADER_LEN..).unwrap_or_default()
@@ -37,30 +38,30 @@ impl ParsedPayload {
 /// [`PeerMisbehaved::MissingPayload`] naming it.
 pub trait PayloadView {
     /// The first SA payload and the payload it stands in.
-    fn require_sa(&self) -> Result<(&SaPayload, &ParsedPayload), Error>;
+    fn require_sa(&self) -> Result<(&SaPayload, &ParsedPayload<'_>), Error>;
     /// The first KE payload.
     fn require_ke(&self) -> Result<&KePayload, Error>;
     /// The first NONCE payload.
     fn require_nonce(&self) -> Result<&NoncePayload, Error>;
     /// The first ID payload and the payload it stands in.
-    fn require_id(&self) -> Result<(&IdPayload, &ParsedPayload), Error>;
+    fn require_id(&self) -> Result<(&IdPayload, &ParsedPayload<'_>), Error>;
     /// The first HASH payload.
     fn require_hash(&self) -> Result<&HashPayload, Error>;
 }
 
-fn first<'a, T>(
-    chain: &'a [ParsedPayload],
+fn first<'a, 'b, T>(
+    chain: &'a [ParsedPayload<'b>],
     ty: PayloadType,
     f: impl Fn(&'a Payload) -> Option<T>,
-) -> Result<(T, &'a ParsedPayload), Error> {
+) -> Result<(T, &'a ParsedPayload<'b>), Error> {
     chain
         .iter()
         .find_map(|p| f(&p.payload).map(|t| (t, p)))
         .ok_or(Error::PeerMisbehaved(PeerMisbehaved::MissingPayload(ty)))
 }
 
-impl PayloadView for [ParsedPayload] {
-    fn require_sa(&self) -> Result<(&SaPayload, &ParsedPayload), Error> {
+impl PayloadView for [ParsedPayload<'_>] {
+    fn require_sa(&self) -> Result<(&SaPayload, &ParsedPayload<'_>), Error> {
         first(self, PayloadType::SA, |p| match p {
             Payload::Sa(sa) => Some(sa),
             _ => None,
@@ -83,7 +84,7 @@ impl PayloadView for [ParsedPayload] {
         .map(|(n, _)| n)
     }
 
-    fn require_id(&self) -> Result<(&IdPayload, &ParsedPayload), Error> {
+    fn require_id(&self) -> Result<(&IdPayload, &ParsedPayload<'_>), Error> {
         first(self, PayloadType::IDENTIFICATION, |p| match p {
             Payload::Id(id) => Some(id),
             _ => None,
@@ -103,18 +104,15 @@ impl PayloadView for [ParsedPayload] {
 mod tests {
     use super::*;
 
-    fn parsed(p: Payload) -> ParsedPayload {
-        let mut raw = Vec::new();
-        super::super::emit_payloads(std::slice::from_ref(&p), &mut raw).unwrap();
-        ParsedPayload {
-            payload: p,
-            raw: zeroize::Zeroizing::new(raw),
-        }
-    }
-
     #[test]
     fn a_missing_payload_is_named() {
-        let chain = [parsed(Payload::Nonce(NoncePayload::new(vec![7; 16])))];
+        let nonce = Payload::Nonce(NoncePayload::new(vec![7; 16]));
+        let mut raw = Vec::new();
+        super::super::emit_payloads(std::slice::from_ref(&nonce), &mut raw).unwrap();
+        let chain = [ParsedPayload {
+            payload: nonce,
+            raw: &raw,
+        }];
         assert_eq!(chain.require_nonce().unwrap().data, vec![7; 16]);
         assert_eq!(chain[0].body(), &[7; 16][..]);
         assert_eq!(chain[0].next_payload(), PayloadType::NONE);
