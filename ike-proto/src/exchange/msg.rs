@@ -104,27 +104,7 @@ pub(crate) fn parse_chain(
     bytes: &[u8],
     allow_padding: bool,
 ) -> Result<Vec<Parsed<'_>>, Error> {
-    let mut walk = wire::RawPayloads::new(first, bytes);
-    let mut out = Vec::new();
-    for raw in walk.by_ref() {
-        let raw = raw.map_err(|e| codec_error(&e))?;
-        let payload = match raw.parse() {
-            Ok(p) => p,
-            // Libreswan pads ATTRIBUTE payloads with zeros: harmless, taken
-            // (and counted where the Transaction is opened).
-            Err(e) if raw.payload_type == PayloadType::ATTRIBUTE => {
-                wire::AttributePayload::parse_padded(raw.body)
-                    .map(|(a, _)| wire::Payload::Attribute(a))
-                    .map_err(|_| codec_error(&e))?
-            }
-            Err(e) => return Err(codec_error(&e)),
-        };
-        out.push(Parsed {
-            payload,
-            raw: raw.bytes,
-        });
-    }
-    let rest = walk.remainder();
+    let (out, rest) = wire::parse_chain(first, bytes).map_err(|e| codec_error(&e))?;
     let zeros = rest.iter().all(|b| *b == 0);
     if !rest.is_empty() && (!(allow_padding || zeros) || rest.len() > wire::MAX_PADDING) {
         return Err(Error::malformed("bytes after the last payload"));

@@ -5,8 +5,8 @@
 //! getters name the payload that is missing.
 
 use super::{
-    GENERIC_HEADER_LEN, HashPayload, IdPayload, KePayload, NoncePayload, Payload, PayloadType,
-    SaPayload,
+    AttributePayload, GENERIC_HEADER_LEN, HashPayload, IdPayload, KePayload, NoncePayload, Payload,
+    PayloadType, RawPayloads, SaPayload,
 };
 use crate::error::{Error, PeerMisbehaved};
 
@@ -32,6 +32,36 @@ impl ParsedPayload<'_> {
     pub fn next_payload(&self) -> PayloadType {
         PayloadType(self.raw.first().copied().unwrap_or(0))
     }
+}
+
+/// Walks and parses the payload chain that starts with `first`, each
+/// payload borrowing its bytes from `bytes`; returns the payloads and what
+/// follows the last one (padding, for the caller to judge). An ATTRIBUTE
+/// payload padded with zeros (Libreswan does) is taken; the padding shows
+/// as the difference between its body and what it parsed to.
+pub fn parse_chain(
+    first: PayloadType,
+    bytes: &[u8],
+) -> Result<(Vec<ParsedPayload<'_>>, &[u8]), Error> {
+    let mut walk = RawPayloads::new(first, bytes);
+    let mut out = Vec::new();
+    for raw in walk.by_ref() {
+        let raw = raw?;
+        let payload = match raw.parse() {
+            Ok(p) => p,
+            Err(e) if raw.payload_type == PayloadType::ATTRIBUTE => {
+                AttributePayload::parse_padded(raw.body)
+                    .map(|(a, _)| Payload::Attribute(a))
+                    .map_err(|_| e)?
+            }
+            Err(e) => return Err(e),
+        };
+        out.push(ParsedPayload {
+            payload,
+            raw: raw.bytes,
+        });
+    }
+    Ok((out, walk.remainder()))
 }
 
 /// Typed getters over a received chain: the first payload of a kind, or
