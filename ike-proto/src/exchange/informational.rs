@@ -98,7 +98,7 @@ pub(crate) fn open_protected(
 ) -> Result<Vec<InfoItem>, Error> {
     let mut plaintext = zeroize::Zeroizing::default();
     let opened = p1.open(header, body, &mut plaintext)?;
-    let expect = p1.keys.hash1(header.message_id, &opened.rest);
+    let expect = p1.keys.hash1(header.message_id, opened.rest);
     if !verify(&expect, &opened.hash) {
         // Leave the IV state of this message ID alone: a forged message
         // must not erase the chain of a live exchange that shares the ID.

@@ -13,9 +13,6 @@
 use super::Error;
 use crate::wire::{self, Cookie, ExchangeType, Flags, NotifyType, PayloadType};
 
-/// ISAKMP header length.
-pub(crate) const HEADER_LEN: usize = wire::HEADER_LEN;
-
 /// What an exchange makes of the wire codec's refusal: an undefined
 /// payload type or another ISAKMP version keep their own notify, anything
 /// else is PAYLOAD_MALFORMED (the codec's finer notifies, such as
@@ -56,7 +53,7 @@ impl Header {
                 flags: h.flags,
                 message_id: h.message_id,
             },
-            bytes.get(HEADER_LEN..).unwrap_or_default(),
+            bytes.get(wire::HEADER_LEN..).unwrap_or_default(),
         ))
     }
 
@@ -69,8 +66,8 @@ impl Header {
             flags: self.flags,
             message_id: self.message_id,
         };
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        let len = u32::try_from(HEADER_LEN + body.len()).unwrap_or(u32::MAX);
+        let mut out = Vec::with_capacity(wire::HEADER_LEN + body.len());
+        let len = u32::try_from(wire::HEADER_LEN + body.len()).unwrap_or(u32::MAX);
         h.emit(self.next_payload, len, &mut out);
         out.extend_from_slice(body);
         out

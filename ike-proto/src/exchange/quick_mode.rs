@@ -259,7 +259,7 @@ impl ExpectHash2 {
                 );
             }
         };
-        let expect = p1.keys.hash2(self.message_id, &self.ni, &opened.rest);
+        let expect = p1.keys.hash2(self.message_id, &self.ni, opened.rest);
         if !verify(&expect, &opened.hash) {
             // Unauthenticated: a damaged or forged copy must not end the
             // exchange; the real QM2 (or its retransmission) still can.
@@ -464,7 +464,7 @@ impl QuickModeResponder {
         };
         let mut plaintext = zeroize::Zeroizing::default();
         let opened = p1.open(header, body, &mut plaintext).map_err(unproven)?;
-        let expect = p1.keys.hash1(header.message_id, &opened.rest);
+        let expect = p1.keys.hash1(header.message_id, opened.rest);
         if !verify(&expect, &opened.hash) {
             return Err(unproven(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
         }

@@ -161,7 +161,7 @@ pub(crate) fn open(
     // attributes) is wiped on drop: a REPLY carries the Xauth password.
     let mut plaintext = zeroize::Zeroizing::default();
     let opened = p1.open(header, body, &mut plaintext)?;
-    let expect = p1.keys.hash1(header.message_id, &opened.rest);
+    let expect = p1.keys.hash1(header.message_id, opened.rest);
     if !verify(&expect, &opened.hash) {
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
