@@ -6,7 +6,7 @@ use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, Qm
 use crate::error::Error;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
-use crate::exchange::msg::Header;
+use crate::exchange::msg::Received;
 use crate::exchange::quick_mode::QuickModeInitiator;
 use crate::time::Instant;
 use crate::wire::{Flags, NotifyType, ProtocolId};
@@ -17,13 +17,13 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         arrival: Arrival,
     ) -> bool {
         let remote = arrival.remote;
-        let authenticated = header.flags.contains(Flags::ENCRYPTION);
-        if authenticated && sa.seen_info.contains(&header.message_id) {
+        let authenticated = header.flags().contains(Flags::ENCRYPTION);
+        if authenticated && sa.seen_info.contains(&header.message_id()) {
             // Informational messages carry no sequence number: a message ID
             // seen before is a replay (it would otherwise count as DPD
             // liveness and move the peer under NAT).
@@ -59,7 +59,7 @@ impl Engine {
             if sa.seen_info.len() >= super::SEEN_INFORMATIONALS {
                 sa.seen_info.pop_front();
             }
-            sa.seen_info.push_back(header.message_id);
+            sa.seen_info.push_back(header.message_id());
             self.heard_from(now, sa, arrival);
         }
         for item in items {
@@ -91,7 +91,8 @@ impl Engine {
                         super::LogForm::Verbatim,
                         format_args!(
                             "        spi {spi_value}, message ID = {}, sa = {:08X}",
-                            header.message_id as i32, sa.id.0
+                            header.message_id() as i32,
+                            sa.id.0
                         ),
                     );
                     self.events.push_back(Event::NotifyReceived {

@@ -5,7 +5,7 @@ use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::{Arrival, Engine, IkeSaId, NON_ESP_MARKER};
-use crate::exchange::msg::{self, Header};
+use crate::exchange::msg::{self, Received};
 use crate::time::Instant;
 use crate::wire::{ExchangeType, Flags};
 
@@ -37,7 +37,7 @@ impl Engine {
         } else {
             data
         };
-        let (header, body) = match Header::parse(msg) {
+        let (header, body) = match msg::received(msg) {
             Ok(x) => x,
             Err(e) => {
                 bump(&mut self.counters.unparsable);
@@ -49,8 +49,8 @@ impl Engine {
                 return;
             }
         };
-        if !header.flags.contains(Flags::ENCRYPTION) {
-            let padding = msg::zero_padding(header.next_payload, body);
+        if !header.flags().contains(Flags::ENCRYPTION) {
+            let padding = msg::zero_padding(header.next_payload(), body);
             if padding > 0 {
                 bump(&mut self.counters.zero_padding);
                 self.log(
@@ -61,10 +61,10 @@ impl Engine {
             }
         }
         let Some(id) = self.lookup(&header, remote) else {
-            if header.rcookie == [0; 8]
-                && header.message_id == 0
+            if header.responder_cookie().0 == [0; 8]
+                && header.message_id() == 0
                 && matches!(
-                    header.exchange,
+                    header.exchange_type(),
                     ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE
                 )
             {
@@ -98,8 +98,8 @@ impl Engine {
         // the float to NAT-T) changes until the message has been validated
         // by the state it is for.
         let arrival = Arrival { local, remote };
-        let keep = match header.exchange {
-            ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE if header.message_id == 0 => {
+        let keep = match header.exchange_type() {
+            ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE if header.message_id() == 0 => {
                 self.phase1_message(now, &mut sa, &header, body, msg, arrival)
             }
             ExchangeType::QUICK => {
@@ -138,18 +138,24 @@ impl Engine {
         }
     }
 
-    fn lookup(&self, h: &Header, remote: SocketAddrV4) -> Option<IkeSaId> {
-        if let Some(id) = self.by_cookies.get(&(h.icookie, h.rcookie)) {
+    fn lookup(&self, h: &Received<'_>, remote: SocketAddrV4) -> Option<IkeSaId> {
+        if let Some(id) = self
+            .by_cookies
+            .get(&(h.initiator_cookie().0, h.responder_cookie().0))
+        {
             return Some(*id);
         }
-        if h.rcookie == [0; 8] {
+        if h.responder_cookie().0 == [0; 8] {
             // A retransmitted first message: the responder SA we made for it
             // (indexed: this runs for every datagram of a flood).
-            return self.by_first.get(&(h.icookie, *remote.ip())).copied();
+            return self
+                .by_first
+                .get(&(h.initiator_cookie().0, *remote.ip()))
+                .copied();
         }
         // The responder's first answer to us.
         self.by_cookies
-            .get(&(h.icookie, [0; 8]))
+            .get(&(h.initiator_cookie().0, [0; 8]))
             .copied()
             .filter(|id| self.sas.get(id).is_some_and(|s| s.initiator))
     }

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::Error;
 use crate::exchange::informational::{self};
-use crate::exchange::msg::Header;
+use crate::exchange::msg::Received;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
@@ -89,12 +89,12 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
     ) {
-        let mid = header.message_id;
+        let mid = header.message_id();
         if mid == 0 || sa.established().is_none() {
             bump(&mut self.counters.out_of_state);
             self.log(
@@ -256,12 +256,12 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
     ) {
-        let mid = header.message_id;
+        let mid = header.message_id();
         let active = sa
             .quick
             .iter()

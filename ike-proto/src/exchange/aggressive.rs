@@ -12,7 +12,7 @@
 //! such as the Cisco VPN client's "testgroup" included). AM3 is sent
 //! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
 
-use super::msg::{Header, Parsed, Payload, parse_chain};
+use super::msg::{Parsed, Payload, Received, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
     plain, responder_lifetime, same_suite, sealed,
@@ -92,11 +92,11 @@ impl AggressiveInitiator {
     pub(crate) fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> (Step<Self>, NatDetection) {
         let none = NatDetection::default();
-        if header.flags.contains(Flags::ENCRYPTION) || header.rcookie == [0; 8] {
+        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
             return (
                 Step::Ignore {
                     state: self,
@@ -114,10 +114,10 @@ impl AggressiveInitiator {
     fn accept(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Result<(Step<Self>, NatDetection), Error> {
-        let payloads = parse_chain(header.next_payload, body, false)?;
+        let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, _) = &payloads.require_sa()?;
         let mut chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
@@ -144,7 +144,7 @@ impl AggressiveInitiator {
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &self.local_id)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
-        let rcookie = header.rcookie;
+        let rcookie = header.responder_cookie().0;
         let mut ks: KeyState = derive(
             &chosen,
             &psk,
@@ -300,17 +300,17 @@ impl AggressiveResponder {
     /// spent.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         rcookie: [u8; 8],
         dh_gate: &mut dyn FnMut() -> bool,
     ) -> Result<(Self, Vec<u8>), AmRefusal> {
-        let payloads = parse_chain(header.next_payload, body, false)?;
+        let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, sap) = &payloads.require_sa()?;
         let (g_xi, ni) = ke_nonce(&payloads)?;
         let (id, idp) = payloads.require_id()?;
-        said::processing(ctx, "SA", header.message_id);
-        said::processing(ctx, "ID", header.message_id);
+        said::processing(ctx, "SA", header.message_id());
+        said::processing(ctx, "ID", header.message_id());
         said::id_payload(ctx, id, said::next_of(idp));
         let peer_id = parse_identity(id)?;
         if !ctx
@@ -346,12 +346,12 @@ impl AggressiveResponder {
         let dh = DhKeyPair::generate(chosen.group, ctx.rng)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         said::dh_generated(ctx);
-        said::processing(ctx, "KE", header.message_id);
+        said::processing(ctx, "KE", header.message_id());
         let g_xy = dh
             .shared(&g_xi)
             .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;
         said::crypto_engine(ctx, "generate alg parameter");
-        said::processing(ctx, "NONCE", header.message_id);
+        said::processing(ctx, "NONCE", header.message_id());
         let nr = ctx.nonce();
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
@@ -366,7 +366,7 @@ impl AggressiveResponder {
             &g_xy,
             g_xi,
             dh.public.clone(),
-            &header.icookie,
+            &header.initiator_cookie().0,
             &rcookie,
         )?;
         said::skeyid(ctx);
@@ -390,7 +390,7 @@ impl AggressiveResponder {
         let hash_r = ks.keys.hash_r(
             &ks.g_xi,
             &ks.g_xr,
-            &header.icookie,
+            &header.initiator_cookie().0,
             &rcookie,
             &sai_b,
             &idir_b,
@@ -406,7 +406,7 @@ impl AggressiveResponder {
                 ctx,
                 m,
                 chosen.hash,
-                &header.icookie,
+                &header.initiator_cookie().0,
                 &rcookie,
             ));
         }
@@ -414,13 +414,18 @@ impl AggressiveResponder {
             hash_r.to_vec(),
         )));
         out.extend(our_vids(ctx, Some(natt)));
-        let reply = plain(header.icookie, rcookie, ExchangeType::AGGRESSIVE, &out);
+        let reply = plain(
+            header.initiator_cookie().0,
+            rcookie,
+            ExchangeType::AGGRESSIVE,
+            &out,
+        );
         // Our DH private value goes with `dh`, here.
         drop(dh);
         said::clear_dh(ctx);
         Ok((
             Self {
-                icookie: header.icookie,
+                icookie: header.initiator_cookie().0,
                 rcookie,
                 chosen,
                 sai_b,
@@ -436,12 +441,18 @@ impl AggressiveResponder {
     }
 
     /// Handles AM3.
-    pub(crate) fn handle(mut self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
+    pub(crate) fn handle(
+        mut self,
+        ctx: &mut Ctx<'_>,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<Self> {
         let mut plaintext = zeroize::Zeroizing::default();
-        let payloads: Result<Vec<Parsed<'_>>, Error> = if header.flags.contains(Flags::ENCRYPTION) {
+        let payloads: Result<Vec<Parsed<'_>>, Error> = if header.flags().contains(Flags::ENCRYPTION)
+        {
             open_phase1(&mut self.ks.crypter, header, body, &mut plaintext)
         } else {
-            parse_chain(header.next_payload, body, false)
+            parse_chain(header.next_payload(), body, false)
         };
         let payloads = match payloads {
             Ok(p) => p,
@@ -453,7 +464,7 @@ impl AggressiveResponder {
                 why: "AM3 without HASH",
             };
         };
-        said::processing(ctx, "HASH", header.message_id);
+        said::processing(ctx, "HASH", header.message_id());
         said::hmac(ctx);
         let expect = self.ks.keys.hash_i(
             &self.ks.g_xi,

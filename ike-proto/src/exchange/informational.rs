@@ -6,7 +6,7 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::msg::{Header, Parsed, Payload};
+use super::msg::{Parsed, Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
@@ -93,25 +93,25 @@ pub(crate) fn protected(p1: &mut Phase1Sa, message_id: u32, items: &[InfoItem]) 
 /// Opens a protected Informational message and checks its HASH(1).
 pub(crate) fn open_protected(
     p1: &mut Phase1Sa,
-    header: &Header,
+    header: &Received<'_>,
     body: &[u8],
 ) -> Result<Vec<InfoItem>, Error> {
     let mut plaintext = zeroize::Zeroizing::default();
     let opened = p1.open(header, body, &mut plaintext)?;
-    let expect = p1.keys.hash1(header.message_id, opened.rest);
+    let expect = p1.keys.hash1(header.message_id(), opened.rest);
     if !verify(&expect, &opened.hash) {
         // Leave the IV state of this message ID alone: a forged message
         // must not erase the chain of a live exchange that shares the ID.
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
-    p1.crypter.forget(header.message_id);
+    p1.crypter.forget(header.message_id());
     Ok(items(&opened.payloads))
 }
 
 /// Reads an unprotected Informational message (errors before phase 1 has
 /// keys). Its content is unauthenticated.
-pub(crate) fn open_plain(header: &Header, body: &[u8]) -> Result<Vec<InfoItem>, Error> {
-    let payloads = super::msg::parse_chain(header.next_payload, body, false)?;
+pub(crate) fn open_plain(header: &Received<'_>, body: &[u8]) -> Result<Vec<InfoItem>, Error> {
+    let payloads = super::msg::parse_chain(header.next_payload(), body, false)?;
     Ok(items(&payloads))
 }
 

@@ -12,7 +12,7 @@ use rand_core::SeedableRng;
 use super::aggressive::{AggressiveInitiator, AggressiveResponder};
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
-use super::msg::Header;
+use super::msg::Received;
 use super::phase1::Step;
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
@@ -88,8 +88,8 @@ fn l2l() -> (Side, Side) {
     )
 }
 
-fn split(msg: &[u8]) -> (Header, &[u8]) {
-    Header::parse(msg).expect("header")
+fn split(msg: &[u8]) -> (Received<'_>, &[u8]) {
+    super::msg::received(msg).expect("header")
 }
 
 /// The payload types of a clear message, decoded by `wire`.

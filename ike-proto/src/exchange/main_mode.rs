@@ -13,7 +13,7 @@
 //! The pre-shared key is chosen by the peer's address: the identity is
 //! only known (encrypted) in MM5.
 
-use super::msg::{Header, Payload, parse_chain};
+use super::msg::{Payload, Received, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
@@ -117,7 +117,7 @@ impl MainModeInitiator {
     pub(crate) fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         want_initial_contact: bool,
     ) -> (Step<Self>, Option<Mm4Outcome>) {
@@ -137,17 +137,17 @@ impl ExpectSa {
     fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         want_ic: bool,
     ) -> Step<MainModeInitiator> {
-        if header.flags.contains(Flags::ENCRYPTION) || header.rcookie == [0; 8] {
+        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
             return Step::Ignore {
                 state: MainModeInitiator::ExpectSa(self),
                 why: "MM2 must be in the clear with the responder cookie",
             };
         }
-        let payloads = match parse_chain(header.next_payload, body, false) {
+        let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
@@ -184,14 +184,19 @@ impl ExpectSa {
                 m,
                 chosen.hash,
                 &self.icookie,
-                &header.rcookie,
+                &header.responder_cookie().0,
             ));
         }
-        let reply = plain(self.icookie, header.rcookie, ExchangeType::MAIN_MODE, &out);
+        let reply = plain(
+            self.icookie,
+            header.responder_cookie().0,
+            ExchangeType::MAIN_MODE,
+            &out,
+        );
         Step::Next {
             state: MainModeInitiator::ExpectKe(ExpectKe {
                 icookie: self.icookie,
-                rcookie: header.rcookie,
+                rcookie: header.responder_cookie().0,
                 chosen,
                 sai_b: self.sai_b,
                 psk: self.psk,
@@ -211,10 +216,10 @@ impl ExpectKe {
     fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> (Step<MainModeInitiator>, Option<Mm4Outcome>) {
-        if header.flags.contains(Flags::ENCRYPTION) {
+        if header.flags().contains(Flags::ENCRYPTION) {
             return (
                 Step::Ignore {
                     state: MainModeInitiator::ExpectKe(self),
@@ -223,7 +228,7 @@ impl ExpectKe {
                 None,
             );
         }
-        let payloads = match parse_chain(header.next_payload, body, false) {
+        let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
             Err(e) => return (fail(e), None),
         };
@@ -317,10 +322,10 @@ impl ExpectHashR {
     fn handle(
         mut self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Step<MainModeInitiator> {
-        if !header.flags.contains(Flags::ENCRYPTION) {
+        if !header.flags().contains(Flags::ENCRYPTION) {
             // An unencrypted MM4 retransmission: ignore.
             return Step::Ignore {
                 state: MainModeInitiator::ExpectHashR(self),
@@ -439,13 +444,13 @@ impl MainModeResponder {
     /// Handles MM1: chooses a transform and builds MM2.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         rcookie: [u8; 8],
     ) -> Result<(Self, Vec<u8>), Error> {
-        let payloads = parse_chain(header.next_payload, body, false)?;
+        let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, sap) = &payloads.require_sa()?;
-        said::processing(ctx, "SA", header.message_id);
+        said::processing(ctx, "SA", header.message_id());
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
         let choice = ctx
@@ -473,10 +478,15 @@ impl MainModeResponder {
         let mut out = vec![Payload::Sa(phase1_sa_reply(&transform))];
         let natt = caps.natt;
         out.extend(our_vids(ctx, Some(natt)));
-        let reply = plain(header.icookie, rcookie, ExchangeType::MAIN_MODE, &out);
+        let reply = plain(
+            header.initiator_cookie().0,
+            rcookie,
+            ExchangeType::MAIN_MODE,
+            &out,
+        );
         Ok((
             Self::ExpectKe(RExpectKe {
-                icookie: header.icookie,
+                icookie: header.initiator_cookie().0,
                 rcookie,
                 chosen,
                 sai_b: sap.body().to_vec(),
@@ -496,7 +506,12 @@ impl MainModeResponder {
     }
 
     /// Handles MM3 or MM5.
-    pub(crate) fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
+    pub(crate) fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<Self> {
         match self {
             Self::ExpectKe(s) => s.handle(ctx, header, body),
             Self::ExpectHashI(s) => s.handle(ctx, header, body),
@@ -505,14 +520,19 @@ impl MainModeResponder {
 }
 
 impl RExpectKe {
-    fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<MainModeResponder> {
-        if header.flags.contains(Flags::ENCRYPTION) {
+    fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<MainModeResponder> {
+        if header.flags().contains(Flags::ENCRYPTION) {
             return Step::Ignore {
                 state: MainModeResponder::ExpectKe(self),
                 why: "MM3 must be in the clear",
             };
         }
-        let payloads = match parse_chain(header.next_payload, body, false) {
+        let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
@@ -531,12 +551,12 @@ impl RExpectKe {
             return fail(Error::Internal("DH group"));
         };
         said::dh_generated(ctx);
-        said::processing(ctx, "KE", header.message_id);
+        said::processing(ctx, "KE", header.message_id());
         let Some(g_xy) = dh.shared(&g_xi) else {
             return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation));
         };
         said::crypto_engine(ctx, "generate alg parameter");
-        said::processing(ctx, "NONCE", header.message_id);
+        said::processing(ctx, "NONCE", header.message_id());
         said::psk_found(ctx, false);
         let nr = ctx.nonce();
         let nat = check_nat_d(
@@ -601,10 +621,10 @@ impl RExpectHashI {
     fn handle(
         mut self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Step<MainModeResponder> {
-        if !header.flags.contains(Flags::ENCRYPTION) {
+        if !header.flags().contains(Flags::ENCRYPTION) {
             return Step::Ignore {
                 state: MainModeResponder::ExpectHashI(self),
                 why: "MM5 must be encrypted",
@@ -624,14 +644,14 @@ impl RExpectHashI {
             Ok(v) => v,
             Err(e) => return fail(e),
         };
-        said::processing(ctx, "ID", header.message_id);
+        said::processing(ctx, "ID", header.message_id());
         if let Some(p) = payloads
             .iter()
             .find(|p| matches!(p.payload, Payload::Id(_)))
         {
             said::id_payload(ctx, id, said::next_of(p));
         }
-        said::processing(ctx, "HASH", header.message_id);
+        said::processing(ctx, "HASH", header.message_id());
         said::hmac(ctx);
         let expect = self.ks.keys.hash_i(
             &self.ks.g_xi,

@@ -38,7 +38,7 @@ use crate::wire::{
     EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType,
     ProtocolId,
 };
-use msg::{Header, Parsed, Payload, emit_chain};
+use msg::{Parsed, Payload, Received, emit_chain};
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{
@@ -430,15 +430,14 @@ impl Phase1Sa {
         body.extend_from_slice(&hash);
         body.extend_from_slice(rest);
         let ct = self.crypter.encrypt(message_id, &body);
-        Header {
-            icookie: self.icookie,
-            rcookie: self.rcookie,
-            next_payload: PayloadType::HASH,
-            exchange,
+        crate::wire::Header {
+            initiator_cookie: crate::wire::Cookie(self.icookie),
+            responder_cookie: crate::wire::Cookie(self.rcookie),
+            exchange_type: exchange,
             flags: Flags::ENCRYPTION | flags_extra,
             message_id,
         }
-        .emit(&ct)
+        .message(PayloadType::HASH, &ct)
     }
 
     /// Decrypts a protected message into `plaintext` and splits off its
@@ -449,24 +448,24 @@ impl Phase1Sa {
     /// verifying the HASH.
     pub(crate) fn open<'a>(
         &mut self,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         plaintext: &'a mut suite::Secret,
     ) -> Result<Opened<'a>, Error> {
-        if !header.flags.contains(Flags::ENCRYPTION) {
+        if !header.flags().contains(Flags::ENCRYPTION) {
             return Err(Error::unexpected(
                 "unencrypted message on an established SA",
             ));
         }
         *plaintext = self
             .crypter
-            .decrypt(header.message_id, body)
+            .decrypt(header.message_id(), body)
             .ok_or(Error::malformed("ciphertext length"))?;
-        if header.next_payload != PayloadType::HASH {
+        if header.next_payload() != PayloadType::HASH {
             return Err(Error::unexpected("first payload is not HASH"));
         }
         let pt: &'a [u8] = plaintext;
-        let payloads = msg::parse_chain(header.next_payload, pt, true)?;
+        let payloads = msg::parse_chain(header.next_payload(), pt, true)?;
         let mut iter = payloads.into_iter();
         let (hash, hash_len) = match iter.next() {
             Some(Parsed {
@@ -509,15 +508,14 @@ pub(crate) fn unprotected_notify(
         data: Vec::new(),
     });
     let (first, body) = emit_chain(&[n]);
-    Header {
-        icookie,
-        rcookie,
-        next_payload: first,
-        exchange: ExchangeType::INFORMATIONAL,
+    crate::wire::Header {
+        initiator_cookie: crate::wire::Cookie(icookie),
+        responder_cookie: crate::wire::Cookie(rcookie),
+        exchange_type: ExchangeType::INFORMATIONAL,
         flags: Flags::empty(),
         message_id,
     }
-    .emit(&body)
+    .message(first, &body)
 }
 
 #[cfg(test)]

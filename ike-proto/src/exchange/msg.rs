@@ -11,7 +11,7 @@
 //! cleartext zero-padding rule.
 
 use super::Error;
-use crate::wire::{self, Cookie, ExchangeType, Flags, NotifyType, PayloadType};
+use crate::wire::{self, NotifyType, PayloadType};
 
 /// What an exchange makes of the wire codec's refusal: an undefined
 /// payload type or another ISAKMP version keep their own notify, anything
@@ -27,51 +27,14 @@ fn codec_error(e: &Error) -> Error {
     }
 }
 
-/// The ISAKMP header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Header {
-    pub(crate) icookie: [u8; 8],
-    pub(crate) rcookie: [u8; 8],
-    pub(crate) next_payload: PayloadType,
-    pub(crate) exchange: ExchangeType,
-    pub(crate) flags: Flags,
-    pub(crate) message_id: u32,
-}
+/// A received message's header: the checked view of the datagram.
+pub(crate) type Received<'a> = wire::IsakmpPacket<&'a [u8]>;
 
-impl Header {
-    /// Parses and checks the header (version, flags, length equal to the
-    /// datagram's); returns it and the body after it.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
-        let packet = wire::IsakmpPacket::new_checked(bytes).map_err(|e| codec_error(&e))?;
-        let h = packet.header();
-        Ok((
-            Self {
-                icookie: h.initiator_cookie.0,
-                rcookie: h.responder_cookie.0,
-                next_payload: packet.next_payload(),
-                exchange: h.exchange_type,
-                flags: h.flags,
-                message_id: h.message_id,
-            },
-            bytes.get(wire::HEADER_LEN..).unwrap_or_default(),
-        ))
-    }
-
-    /// Emits the header followed by `body`, with the length filled in.
-    pub(crate) fn emit(&self, body: &[u8]) -> Vec<u8> {
-        let h = wire::Header {
-            initiator_cookie: Cookie(self.icookie),
-            responder_cookie: Cookie(self.rcookie),
-            exchange_type: self.exchange,
-            flags: self.flags,
-            message_id: self.message_id,
-        };
-        let mut out = Vec::with_capacity(wire::HEADER_LEN + body.len());
-        let len = u32::try_from(wire::HEADER_LEN + body.len()).unwrap_or(u32::MAX);
-        h.emit(self.next_payload, len, &mut out);
-        out.extend_from_slice(body);
-        out
-    }
+/// Checks the header (version, flags, length equal to the datagram's);
+/// returns it and the body after it.
+pub(crate) fn received(bytes: &[u8]) -> Result<(Received<'_>, &[u8]), Error> {
+    let packet = wire::IsakmpPacket::new_checked(bytes).map_err(|e| codec_error(&e))?;
+    Ok((packet, bytes.get(wire::HEADER_LEN..).unwrap_or_default()))
 }
 
 /// One payload of a chain: the wire codec's.

@@ -2,7 +2,7 @@
 //! transition, building phase-1 messages in the clear and sealed, the
 //! key derivation once DH is done, and reading KE / NONCE / ID / HASH.
 
-use super::msg::{Header, Parsed, Payload, emit_chain, parse_chain};
+use super::msg::{Parsed, Payload, Received, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
 use super::{Error, Phase1Sa, SaPhase, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
@@ -45,15 +45,14 @@ pub(crate) fn plain(
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
-    Header {
-        icookie,
-        rcookie,
-        next_payload: first,
-        exchange,
+    crate::wire::Header {
+        initiator_cookie: crate::wire::Cookie(icookie),
+        responder_cookie: crate::wire::Cookie(rcookie),
+        exchange_type: exchange,
         flags: Flags::empty(),
         message_id: 0,
     }
-    .emit(&body)
+    .message(first, &body)
 }
 
 pub(crate) fn sealed(
@@ -65,15 +64,14 @@ pub(crate) fn sealed(
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
     let ct = crypter.encrypt(0, &body);
-    Header {
-        icookie,
-        rcookie,
-        next_payload: first,
-        exchange,
+    crate::wire::Header {
+        initiator_cookie: crate::wire::Cookie(icookie),
+        responder_cookie: crate::wire::Cookie(rcookie),
+        exchange_type: exchange,
         flags: Flags::ENCRYPTION,
         message_id: 0,
     }
-    .emit(&ct)
+    .message(first, &ct)
 }
 
 /// The body of a payload as emitted (`SAi_b`, `IDii_b`).
@@ -180,14 +178,14 @@ pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error>
 /// The payloads borrow `plaintext`, which the caller owns.
 pub(crate) fn open_phase1<'a>(
     crypter: &mut IsakmpCrypter,
-    header: &Header,
+    header: &Received<'_>,
     body: &[u8],
     plaintext: &'a mut Secret,
 ) -> Result<Vec<Parsed<'a>>, Error> {
     *plaintext = crypter
         .decrypt(0, body)
         .ok_or(Error::malformed("ciphertext length"))?;
-    parse_chain(header.next_payload, plaintext, true)
+    parse_chain(header.next_payload(), plaintext, true)
         .map_err(|_| Error::PeerMisbehaved(PeerMisbehaved::UndecryptableMessage))
 }
 

@@ -24,7 +24,7 @@ use crate::wire::{
     ProtocolId, SIT_IDENTITY_ONLY, SaPayload, Transform,
 };
 
-use super::msg::{Header, Parsed, Payload, emit_chain};
+use super::msg::{Parsed, Payload, Received, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
@@ -227,7 +227,7 @@ impl QuickModeInitiator {
     pub(crate) fn handle(
         self,
         p1: &mut Phase1Sa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> InitiatorOutcome {
         match self {
@@ -248,7 +248,7 @@ impl QuickModeInitiator {
 }
 
 impl ExpectHash2 {
-    fn handle(self, p1: &mut Phase1Sa, header: &Header, body: &[u8]) -> InitiatorOutcome {
+    fn handle(self, p1: &mut Phase1Sa, header: &Received<'_>, body: &[u8]) -> InitiatorOutcome {
         let mut plaintext = zeroize::Zeroizing::default();
         let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
@@ -278,7 +278,7 @@ impl ExpectHash2 {
     fn accept(
         self,
         p1: &mut Phase1Sa,
-        header: &Header,
+        header: &Received<'_>,
         payloads: &[Parsed],
     ) -> Result<InitiatorOutcome, Error> {
         let (sa, _) = payloads.require_sa()?;
@@ -390,7 +390,7 @@ impl ExpectHash2 {
             &[],
             Flags::empty(),
         );
-        if header.flags.contains(Flags::COMMIT) {
+        if header.flags().contains(Flags::COMMIT) {
             return Ok(InitiatorOutcome::Done {
                 reply,
                 child: None,
@@ -451,7 +451,7 @@ impl QuickModeResponder {
     pub(crate) fn start(
         p1: &mut Phase1Sa,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
         room: bool,
@@ -464,13 +464,13 @@ impl QuickModeResponder {
         };
         let mut plaintext = zeroize::Zeroizing::default();
         let opened = p1.open(header, body, &mut plaintext).map_err(unproven)?;
-        let expect = p1.keys.hash1(header.message_id, opened.rest);
+        let expect = p1.keys.hash1(header.message_id(), opened.rest);
         if !verify(&expect, &opened.hash) {
             return Err(unproven(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
         }
-        p1.crypter.confirm(header.message_id);
+        p1.crypter.confirm(header.message_id());
         said::hmac(ctx);
-        said::processing(ctx, "HASH", header.message_id);
+        said::processing(ctx, "HASH", header.message_id());
         // The SPI the initiator proposed names the failed negotiation in
         // our notify.
         let spi = opened.payloads.iter().find_map(|p| match &p.payload {
@@ -498,12 +498,12 @@ impl QuickModeResponder {
     fn accept(
         p1: &mut Phase1Sa,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         payloads: &[Parsed],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
     ) -> Result<(Self, Vec<u8>), Error> {
         let (sa, _) = payloads.require_sa()?;
-        said::processing(ctx, "SA", header.message_id);
+        said::processing(ctx, "SA", header.message_id());
         let ni = payloads.require_nonce()?.data.clone();
         let ke = payloads.require_ke().ok().map(|k| k.data.clone());
         let ids: Vec<&crate::wire::IdPayload> = payloads
@@ -582,9 +582,9 @@ impl QuickModeResponder {
         }
         said::phase2_accepted(ctx, number, &[&transform]);
         said::validate_request(ctx, &selectors, &chosen);
-        said::processing(ctx, "NONCE", header.message_id);
+        said::processing(ctx, "NONCE", header.message_id());
         for _ in &ids {
-            said::processing(ctx, "ID", header.message_id);
+            said::processing(ctx, "ID", header.message_id());
         }
         let mut dh = None;
         let g_qm = match chosen.pfs {
@@ -601,7 +601,7 @@ impl QuickModeResponder {
             None => None,
         };
         if chosen.pfs.is_some() {
-            said::processing(ctx, "KE", header.message_id);
+            said::processing(ctx, "KE", header.message_id());
         }
         ctx.trace.conn("asking for 1 spis from ipsec");
         let spi_in = alloc_spi(ctx);
@@ -633,7 +633,7 @@ impl QuickModeResponder {
         }
         let (first, rest) = emit_chain(&out);
         said::hmac(ctx);
-        let h2 = p1.keys.hash2(header.message_id, &ni, &rest);
+        let h2 = p1.keys.hash2(header.message_id(), &ni, &rest);
         let commit = if ctx.commit {
             Flags::COMMIT
         } else {
@@ -641,7 +641,7 @@ impl QuickModeResponder {
         };
         let reply = p1.seal(
             ExchangeType::QUICK,
-            header.message_id,
+            header.message_id(),
             h2.to_vec(),
             first,
             &rest,
@@ -668,13 +668,13 @@ impl QuickModeResponder {
         };
         Ok((
             Self {
-                message_id: header.message_id,
+                message_id: header.message_id(),
                 ni,
                 nr,
                 g_qm,
                 child,
                 // Either side set the commit bit: CONNECTED follows HASH(3).
-                send_connected: header.flags.contains(Flags::COMMIT) || ctx.commit,
+                send_connected: header.flags().contains(Flags::COMMIT) || ctx.commit,
             },
             reply,
         ))
@@ -691,7 +691,7 @@ impl QuickModeResponder {
     pub(crate) fn handle(
         self,
         p1: &mut Phase1Sa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Result<(NegotiatedChild, bool), (Self, Error)> {
         let mut plaintext = zeroize::Zeroizing::default();

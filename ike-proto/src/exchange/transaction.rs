@@ -24,7 +24,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::msg::{Header, Payload};
+use super::msg::{Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
@@ -153,7 +153,7 @@ pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u
 /// says how many zero bytes padded the ATTR payload.
 pub(crate) fn open(
     p1: &mut Phase1Sa,
-    header: &Header,
+    header: &Received<'_>,
     body: &[u8],
 ) -> Result<(Zeroizing<AttributePayload>, usize), Error> {
     // Every copy of the plaintext (the decrypted body, which the chain
@@ -161,7 +161,7 @@ pub(crate) fn open(
     // attributes) is wiped on drop: a REPLY carries the Xauth password.
     let mut plaintext = zeroize::Zeroizing::default();
     let opened = p1.open(header, body, &mut plaintext)?;
-    let expect = p1.keys.hash1(header.message_id, opened.rest);
+    let expect = p1.keys.hash1(header.message_id(), opened.rest);
     if !verify(&expect, &opened.hash) {
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
@@ -181,7 +181,7 @@ pub(crate) fn open(
     let attr = attrs
         .next()
         .ok_or(Error::malformed("Transaction without ATTR payload"))?;
-    p1.crypter.confirm(header.message_id);
+    p1.crypter.confirm(header.message_id());
     Ok(attr)
 }
 
