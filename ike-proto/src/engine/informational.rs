@@ -4,9 +4,9 @@
 use super::counters::bump;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole, SaTimer};
 use crate::error::Error;
+use crate::exchange::chain::Received;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
-use crate::exchange::msg::Received;
 use crate::exchange::quick_mode::QuickModeInitiator;
 use crate::time::Instant;
 use crate::wire::{Flags, NotifyType, ProtocolId};

@@ -13,9 +13,9 @@ use super::{
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
 };
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
+use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
 use crate::exchange::main_mode::MainModeResponder;
-use crate::exchange::msg::Received;
 use crate::exchange::phase1::Step;
 use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify};
 use crate::time::{Duration, Instant};

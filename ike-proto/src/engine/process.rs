@@ -5,7 +5,7 @@ use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::{Arrival, Engine, IkeSaId, NON_ESP_MARKER};
-use crate::exchange::msg::{self, Received};
+use crate::exchange::chain::{self, Received};
 use crate::time::Instant;
 use crate::wire::{ExchangeType, Flags};
 
@@ -37,7 +37,7 @@ impl Engine {
         } else {
             data
         };
-        let (header, body) = match msg::received(msg) {
+        let (header, body) = match chain::received(msg) {
             Ok(x) => x,
             Err(e) => {
                 bump(&mut self.counters.unparsable);
@@ -50,7 +50,7 @@ impl Engine {
             }
         };
         if !header.flags().contains(Flags::ENCRYPTION) {
-            let padding = msg::zero_padding(header.next_payload(), body);
+            let padding = chain::zero_padding(header.next_payload(), body);
             if padding > 0 {
                 bump(&mut self.counters.zero_padding);
                 self.log(

@@ -9,8 +9,8 @@ use super::{
     LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
+use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
-use crate::exchange::msg::Received;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };

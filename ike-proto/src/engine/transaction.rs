@@ -5,7 +5,7 @@
 use super::counters::bump;
 use super::flight::Flight;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
-use crate::exchange::msg::Received;
+use crate::exchange::chain::Received;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, XauthAttempt, XauthVerdict};
 use crate::time::Instant;

@@ -6,7 +6,7 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::msg::{Parsed, Payload, Received};
+use super::chain::{Parsed, Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
@@ -111,7 +111,7 @@ pub(crate) fn open_protected(
 /// Reads an unprotected Informational message (errors before phase 1 has
 /// keys). Its content is unauthenticated.
 pub(crate) fn open_plain(header: &Received<'_>, body: &[u8]) -> Result<Vec<InfoItem>, Error> {
-    let payloads = super::msg::parse_chain(header.next_payload(), body, false)?;
+    let payloads = super::chain::parse_chain(header.next_payload(), body, false)?;
     Ok(items(&payloads))
 }
 

@@ -10,9 +10,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use super::aggressive::{AggressiveInitiator, AggressiveResponder};
+use super::chain::Received;
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
-use super::msg::Received;
 use super::phase1::Step;
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
@@ -89,7 +89,7 @@ fn l2l() -> (Side, Side) {
 }
 
 fn split(msg: &[u8]) -> (Received<'_>, &[u8]) {
-    super::msg::received(msg).expect("header")
+    super::chain::received(msg).expect("header")
 }
 
 /// The payload types of a clear message, decoded by `wire`.

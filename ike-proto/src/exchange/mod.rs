@@ -15,10 +15,10 @@
 //! * `transaction`: Xauth and Mode Config (exchange type 6), both roles.
 
 pub mod aggressive;
+pub(crate) mod chain;
 mod identity;
 pub mod informational;
 pub mod main_mode;
-pub(crate) mod msg;
 pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
@@ -38,7 +38,7 @@ use crate::wire::{
     EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType,
     ProtocolId,
 };
-use msg::{Parsed, Payload, Received, emit_chain};
+use chain::{Parsed, Payload, Received, emit_chain};
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{
@@ -465,7 +465,7 @@ impl Phase1Sa {
             return Err(Error::unexpected("first payload is not HASH"));
         }
         let pt: &'a [u8] = plaintext;
-        let payloads = msg::parse_chain(header.next_payload(), pt, true)?;
+        let payloads = chain::parse_chain(header.next_payload(), pt, true)?;
         let mut iter = payloads.into_iter();
         let (hash, hash_len) = match iter.next() {
             Some(Parsed {

@@ -24,7 +24,7 @@ use crate::wire::{
     ProtocolId, SIT_IDENTITY_ONLY, SaPayload, Transform,
 };
 
-use super::msg::{Parsed, Payload, Received, emit_chain};
+use super::chain::{Parsed, Payload, Received, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{

@@ -8,7 +8,7 @@
 use std::net::Ipv4Addr;
 
 use super::Ctx;
-use super::msg::{Parsed, Payload};
+use super::chain::{Parsed, Payload};
 use crate::crypto::vid::{self, NatTVersion, VendorIdKind};
 use crate::wire::{
     AttributeValue, AuthAlgorithm, DataAttribute, EncapsulationMode, EncryptionAlgorithm,

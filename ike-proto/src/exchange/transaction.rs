@@ -24,7 +24,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::msg::{Payload, Received};
+use super::chain::{Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;

@@ -1,14 +1,9 @@
-//! The exchanges' view of a message, on top of [`crate::wire`].
-//!
-//! Parsing and emitting go through the wire codec (its checked reader, its
-//! limits, its padding rule for decrypted chains). The exchanges work on
-//! [`wire::ParsedPayload`]s, which keep each payload's raw bytes (generic
-//! header included) next to it, since the HASHes of RFC 2409 are computed
-//! over the bytes as they were on the wire (`SAi_b`, `IDii_b`, the chain
-//! after HASH(1)), and read them through [`wire::PayloadView`]. What is
-//! left here: the received header with its next-payload type (cookies
-//! still `[u8; 8]`), the exchanges' mapping of codec refusals, and the
-//! cleartext zero-padding rule.
+//! What the exchanges make of [`crate::wire`]'s messages: the received
+//! header is the codec's checked view ([`Received`]), a chain's payloads
+//! are [`wire::ParsedPayload`]s borrowed from the datagram or its
+//! plaintext, read through [`wire::PayloadView`]. This module holds only
+//! the exchanges' rules on top: which notify a codec refusal earns, the
+//! padding a chain may carry, and emitting our own chains.
 
 use super::Error;
 use crate::wire::{self, NotifyType, PayloadType};
