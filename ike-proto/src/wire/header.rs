@@ -184,8 +184,9 @@ impl Header {
     /// The whole message: this header, with the next payload and the length
     /// filled in, followed by `body`.
     pub fn message(&self, next_payload: PayloadType, body: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        let len = u32::try_from(HEADER_LEN + body.len()).unwrap_or(u32::MAX);
+        let total = HEADER_LEN.saturating_add(body.len());
+        let mut out = Vec::with_capacity(total);
+        let len = u32::try_from(total).unwrap_or(u32::MAX);
         self.emit(next_payload, len, &mut out);
         out.extend_from_slice(body);
         out
