@@ -4,13 +4,12 @@
 use super::counters::bump;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole, SaTimer};
 use crate::error::Error;
+use crate::exchange::chain::Received;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
-use crate::exchange::msg::{Header, flags};
-use crate::exchange::notify;
 use crate::exchange::quick_mode::QuickModeInitiator;
-use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::time::Instant;
+use crate::wire::{Flags, NotifyType, ProtocolId};
 
 impl Engine {
     /// Handles an Informational message; `false` drops the SA.
@@ -18,13 +17,13 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         arrival: Arrival,
     ) -> bool {
         let remote = arrival.remote;
-        let authenticated = header.flags & flags::E != 0;
-        if authenticated && sa.seen_info.contains(&header.message_id) {
+        let authenticated = header.flags().contains(Flags::ENCRYPTION);
+        if authenticated && sa.seen_info.contains(&header.message_id()) {
             // Informational messages carry no sequence number: a message ID
             // seen before is a replay (it would otherwise count as DPD
             // liveness and move the peer under NAT).
@@ -60,7 +59,7 @@ impl Engine {
             if sa.seen_info.len() >= super::SEEN_INFORMATIONALS {
                 sa.seen_info.pop_front();
             }
-            sa.seen_info.push_back(header.message_id);
+            sa.seen_info.push_back(header.message_id());
             self.heard_from(now, sa, arrival);
         }
         for item in items {
@@ -75,8 +74,9 @@ impl Engine {
                         Some(sa.id),
                         None,
                         format_args!(
-                            "processing NOTIFY {} protocol {protocol}{}",
-                            notify::name(ty),
+                            "processing NOTIFY {} protocol {}{}",
+                            super::notify::name(ty.get()),
+                            protocol.get(),
                             if authenticated {
                                 ""
                             } else {
@@ -91,13 +91,14 @@ impl Engine {
                         super::LogForm::Verbatim,
                         format_args!(
                             "        spi {spi_value}, message ID = {}, sa = {:08X}",
-                            header.message_id as i32, sa.id.0
+                            header.message_id() as i32,
+                            sa.id.0
                         ),
                     );
                     self.events.push_back(Event::NotifyReceived {
                         ike_sa: Some(sa.id),
                         remote,
-                        ty,
+                        ty: ty.get(),
                         authenticated,
                     });
                     if !authenticated {
@@ -112,7 +113,7 @@ impl Engine {
                         };
                         if is_error_notify(ty) && awaiting_first_answer && remote == sa.remote {
                             // Our phase 1 was refused.
-                            let e = Error::from_notify(ty);
+                            let e = Error::from_notify(ty.get());
                             self.events.push_back(Event::IkeSaFailed {
                                 ike_sa: sa.id,
                                 remote: sa.remote,
@@ -130,14 +131,14 @@ impl Engine {
                         continue;
                     }
                     match ty {
-                        notify::R_U_THERE => {
+                        NotifyType::R_U_THERE => {
                             let seq = seq_of(&data);
                             if let Some(p1) = sa.established() {
-                                let ack = dpd(p1, notify::R_U_THERE_ACK, seq);
+                                let ack = dpd(p1, NotifyType::R_U_THERE_ACK, seq);
                                 self.send_info(sa, &[ack]);
                             }
                         }
-                        notify::R_U_THERE_ACK => {
+                        NotifyType::R_U_THERE_ACK => {
                             let seq = seq_of(&data);
                             if let Some((first, last, _)) = sa.dpd.outstanding {
                                 if (first..=last).contains(&seq) {
@@ -148,11 +149,13 @@ impl Engine {
                                 }
                             }
                         }
-                        notify::INITIAL_CONTACT => self.initial_contact(sa),
-                        notify::RESPONDER_LIFETIME if protocol == PROTO_ISAKMP && sa.initiator => {
+                        NotifyType::INITIAL_CONTACT => self.initial_contact(sa),
+                        NotifyType::RESPONDER_LIFETIME
+                            if protocol == ProtocolId::ISAKMP && sa.initiator =>
+                        {
                             self.responder_lifetime(now, sa, &data);
                         }
-                        notify::CONNECTED => self.connected(now, sa, &spi),
+                        NotifyType::CONNECTED => self.connected(now, sa, &spi),
                         t if is_error_notify(t) => self.quick_mode_refused(sa, t, &spi),
                         _ => {}
                     }
@@ -161,7 +164,7 @@ impl Engine {
                     if !authenticated {
                         continue;
                     }
-                    if protocol == PROTO_ISAKMP {
+                    if protocol == ProtocolId::ISAKMP {
                         let ours = sa.established().map(informational::isakmp_spi);
                         if spis.iter().any(|s| Some(s) == ours.as_ref()) {
                             self.log(Some(sa.id), None, "peer deleted the ISAKMP SA");
@@ -169,7 +172,7 @@ impl Engine {
                             self.reestablish(now, sa);
                             return false;
                         }
-                    } else if protocol == PROTO_ESP {
+                    } else if protocol == ProtocolId::IPSEC_ESP {
                         // Only SAs of the sender's own scope: a group member
                         // behind the same NAT must not delete another's.
                         let Some(scope) = sa.scope() else {
@@ -231,7 +234,7 @@ impl Engine {
         }
     }
 
-    fn quick_mode_refused(&mut self, sa: &mut IkeSa, ty: u16, spi: &[u8]) {
+    fn quick_mode_refused(&mut self, sa: &mut IkeSa, ty: NotifyType, spi: &[u8]) {
         let spi32 = <[u8; 4]>::try_from(spi).ok().map(u32::from_be_bytes);
         let pending: Vec<usize> = sa
             .quick
@@ -254,7 +257,7 @@ impl Engine {
                 self.events.push_back(Event::ChildSaFailed {
                     remote: sa.remote,
                     selectors: a.selectors,
-                    error: Some(Error::from_notify(ty)),
+                    error: Some(Error::from_notify(ty.get())),
                 });
                 self.rekey_failed(a);
             }
@@ -301,6 +304,7 @@ fn seq_of(data: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-fn is_error_notify(ty: u16) -> bool {
-    (1..16384).contains(&ty)
+/// RFC 2408 3.14.1: types below 16384 are errors, the rest status.
+fn is_error_notify(ty: NotifyType) -> bool {
+    (1..NotifyType::CONNECTED.get()).contains(&ty.get())
 }

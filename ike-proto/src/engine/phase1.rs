@@ -7,20 +7,19 @@ use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::half_open::Admit;
+use super::notify;
 use super::{
     Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
 };
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
+use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
 use crate::exchange::main_mode::MainModeResponder;
-use crate::exchange::msg::{Header, exch};
-use crate::exchange::notify;
 use crate::exchange::phase1::Step;
-use crate::exchange::{
-    PROTO_ISAKMP, Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify,
-};
+use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify};
 use crate::time::{Duration, Instant};
+use crate::wire::{ExchangeType, NotifyType, ProtocolId};
 
 impl Engine {
     pub(super) fn new_responder(
@@ -28,7 +27,7 @@ impl Engine {
         now: Instant,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
     ) {
@@ -36,16 +35,19 @@ impl Engine {
         // IOS prints the arrival before it looks at the message; the SA it
         // makes takes the next handle.
         self.received_new_sa(IkeSaId(self.next_id), local, remote);
-        let main = header.exchange == exch::MAIN;
+        let main = header.exchange_type() == ExchangeType::MAIN_MODE;
         if main {
             self.first_input(IkeSaId(self.next_id), "IKE_R_MM1");
         }
         let mut rcookie = self.cookie();
-        while self.by_cookies.contains_key(&(header.icookie, rcookie)) {
+        while self
+            .by_cookies
+            .contains_key(&(header.initiator_cookie().0, rcookie))
+        {
             rcookie = self.cookie();
         }
-        let (result, first, name) = match header.exchange {
-            exch::MAIN => {
+        let (result, first, name) = match header.exchange_type() {
+            ExchangeType::MAIN_MODE => {
                 let mut ctx = Self::ctx(
                     &mut self.rng,
                     &*self.policy,
@@ -69,7 +71,8 @@ impl Engine {
                     self.config.aggressive_dh_burst,
                 );
                 let budget = &mut self.dh_budget;
-                let mut gate = || budget.take(now, rate, burst, header.icookie, *remote.ip());
+                let mut gate =
+                    || budget.take(now, rate, burst, header.initiator_cookie().0, *remote.ip());
                 let mut ctx = Self::ctx(
                     &mut self.rng,
                     &*self.policy,
@@ -125,8 +128,15 @@ impl Engine {
                     self.counters.error(&e);
                 }
                 self.log(Some(sa_id), None, format_args!("phase 1 refused: {e}"));
-                if let Some(ty) = e.notify_number() {
-                    self.send_plain_notify(local, remote, header.icookie, rcookie, ty, sa_id);
+                if let Some(ty) = e.notify() {
+                    self.send_plain_notify(
+                        local,
+                        remote,
+                        header.initiator_cookie().0,
+                        rcookie,
+                        ty,
+                        sa_id,
+                    );
                 }
                 self.events.push_back(Event::IkeSaFailed {
                     ike_sa: sa_id,
@@ -178,7 +188,14 @@ impl Engine {
                 return;
             }
         }
-        let mut sa = self.new_sa(false, header.icookie, rcookie, local, remote, state);
+        let mut sa = self.new_sa(
+            false,
+            header.initiator_cookie().0,
+            rcookie,
+            local,
+            remote,
+            state,
+        );
         // The handle stands where IOS prints the SA's address.
         self.log_form(
             None,
@@ -211,8 +228,8 @@ impl Engine {
 
     /// `Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH` (or `IKE_AM_EXCH`): the
     /// event before the state change a peer's phase-1 message makes.
-    fn peer_input(&mut self, id: IkeSaId, exchange: u8) {
-        let name = if exchange == exch::AGGRESSIVE {
+    fn peer_input(&mut self, id: IkeSaId, exchange: ExchangeType) {
+        let name = if exchange == ExchangeType::AGGRESSIVE {
             "IKE_AM_EXCH"
         } else {
             "IKE_MM_EXCH"
@@ -280,7 +297,7 @@ impl Engine {
         remote: SocketAddrV4,
         icookie: [u8; 8],
         rcookie: [u8; 8],
-        ty: u16,
+        ty: NotifyType,
         sa: IkeSaId,
     ) {
         let mid = self.rng.next_u32() | 1;
@@ -288,7 +305,7 @@ impl Engine {
         self.log(
             Some(sa),
             None,
-            format_args!("sending NOTIFY {} to {remote}", notify::name(ty)),
+            format_args!("sending NOTIFY {} to {remote}", notify::name(ty.get())),
         );
         let mut payload = Vec::new();
         if local.port() == self.config.natt_port {
@@ -307,7 +324,7 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
@@ -328,7 +345,7 @@ impl Engine {
             _ => None,
         };
         if let Some(received) = announced {
-            self.peer_input(sa.id, header.exchange);
+            self.peer_input(sa.id, header.exchange_type());
             self.transition(sa.id, None, old, received);
             old = received;
         }
@@ -406,7 +423,7 @@ impl Engine {
                 received,
             } => {
                 if announced.is_none() {
-                    self.peer_input(sa.id, header.exchange);
+                    self.peer_input(sa.id, header.exchange_type());
                     self.transition(sa.id, None, old, received);
                 }
                 sa.phase1 = state;
@@ -414,7 +431,8 @@ impl Engine {
                 // the SA is no longer the first to go when the table fills.
                 self.half_open.verify(sa.id);
                 let new = sa.phase1.name();
-                let main_responder = !sa.initiator && header.exchange == exch::MAIN;
+                let main_responder =
+                    !sa.initiator && header.exchange_type() == ExchangeType::MAIN_MODE;
                 if main_responder {
                     // IOS's Main Mode responder processes the message, sends
                     // its answer, then completes the step.
@@ -438,19 +456,19 @@ impl Engine {
                 initial_contact,
             } => {
                 if announced.is_none() {
-                    self.peer_input(sa.id, header.exchange);
+                    self.peer_input(sa.id, header.exchange_type());
                 }
                 // IOS's Aggressive Mode responder goes from IKE_R_AM2
                 // straight to IKE_P1_COMPLETE on AM3.
                 let received = if announced.is_some()
-                    || !sa.initiator && header.exchange == exch::AGGRESSIVE
+                    || !sa.initiator && header.exchange_type() == ExchangeType::AGGRESSIVE
                 {
                     old
                 } else {
                     self.transition(sa.id, None, old, received);
                     received
                 };
-                if !sa.initiator && header.exchange == exch::MAIN {
+                if !sa.initiator && header.exchange_type() == ExchangeType::MAIN_MODE {
                     self.process_main_mode(sa.id, received);
                 }
                 match reply {
@@ -458,7 +476,7 @@ impl Engine {
                     None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =
-                    sa.initiator && matches!(header.exchange, exch::AGGRESSIVE);
+                    sa.initiator && matches!(header.exchange_type(), ExchangeType::AGGRESSIVE);
                 self.phase1_complete(now, sa, p1, received, initial_contact);
                 if aggressive_initiator && want_ic {
                     // Aggressive Mode has no encrypted message of ours to
@@ -466,8 +484,8 @@ impl Engine {
                     if let Some(p1) = sa.established() {
                         let spi = informational::isakmp_spi(p1);
                         let item = InfoItem::Notify {
-                            ty: notify::INITIAL_CONTACT,
-                            protocol: PROTO_ISAKMP,
+                            ty: NotifyType::INITIAL_CONTACT,
+                            protocol: ProtocolId::ISAKMP,
                             spi,
                             data: Vec::new(),
                         };
@@ -490,7 +508,7 @@ impl Engine {
                     None,
                     format_args!("rejecting message: {error}"),
                 );
-                if let Some(ty) = error.notify_number() {
+                if let Some(ty) = error.notify() {
                     // To the peer we know, not to wherever the datagram
                     // claims to come from.
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
@@ -501,7 +519,7 @@ impl Engine {
             Step::Fail(e) => {
                 self.counters.error(&e);
                 self.log(Some(sa.id), None, format_args!("phase 1 failed: {e}"));
-                if let Some(ty) = e.notify_number() {
+                if let Some(ty) = e.notify() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
                 }
                 self.transition(sa.id, None, old, "IKE_DEST_SA");
@@ -524,10 +542,10 @@ impl Engine {
 
     /// A validated phase-1 message: take the responder's cookie (the
     /// first answer to our first message), its addresses and the float.
-    fn adopt(&mut self, sa: &mut IkeSa, header: &Header, arrival: Arrival) {
-        if sa.rcookie == [0; 8] && header.rcookie != [0; 8] {
+    fn adopt(&mut self, sa: &mut IkeSa, header: &Received<'_>, arrival: Arrival) {
+        if sa.rcookie == [0; 8] && header.responder_cookie().0 != [0; 8] {
             self.by_cookies.remove(&(sa.icookie, sa.rcookie));
-            sa.rcookie = header.rcookie;
+            sa.rcookie = header.responder_cookie().0;
             self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
         }
         if arrival.local.port() == self.config.natt_port && !sa.floated {

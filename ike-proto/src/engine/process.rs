@@ -5,8 +5,9 @@ use std::net::SocketAddrV4;
 
 use super::counters::bump;
 use super::{Arrival, Engine, IkeSaId, NON_ESP_MARKER};
-use crate::exchange::msg::{self, Header, exch, flags};
+use crate::exchange::chain::{self, Received};
 use crate::time::Instant;
+use crate::wire::{ExchangeType, Flags};
 
 impl Engine {
     /// Feeds one received UDP datagram: `local` is the address and port it
@@ -36,7 +37,7 @@ impl Engine {
         } else {
             data
         };
-        let (header, body) = match Header::parse(msg) {
+        let (header, body) = match chain::received(msg) {
             Ok(x) => x,
             Err(e) => {
                 bump(&mut self.counters.unparsable);
@@ -48,8 +49,8 @@ impl Engine {
                 return;
             }
         };
-        if header.flags & flags::E == 0 {
-            let padding = msg::zero_padding(header.next_payload, body);
+        if !header.flags().contains(Flags::ENCRYPTION) {
+            let padding = chain::zero_padding(header.next_payload(), body);
             if padding > 0 {
                 bump(&mut self.counters.zero_padding);
                 self.log(
@@ -60,9 +61,12 @@ impl Engine {
             }
         }
         let Some(id) = self.lookup(&header, remote) else {
-            if header.rcookie == [0; 8]
-                && header.message_id == 0
-                && matches!(header.exchange, exch::MAIN | exch::AGGRESSIVE)
+            if header.responder_cookie().0 == [0; 8]
+                && header.message_id() == 0
+                && matches!(
+                    header.exchange_type(),
+                    ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE
+                )
             {
                 self.new_responder(now, local, remote, &header, body, msg);
             } else {
@@ -94,23 +98,23 @@ impl Engine {
         // the float to NAT-T) changes until the message has been validated
         // by the state it is for.
         let arrival = Arrival { local, remote };
-        let keep = match header.exchange {
-            exch::MAIN | exch::AGGRESSIVE if header.message_id == 0 => {
+        let keep = match header.exchange_type() {
+            ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE if header.message_id() == 0 => {
                 self.phase1_message(now, &mut sa, &header, body, msg, arrival)
             }
-            exch::QUICK => {
+            ExchangeType::QUICK => {
                 self.quick_message(now, &mut sa, &header, body, msg, arrival);
                 self.pump_acquires(now, &mut sa);
                 true
             }
-            exch::INFORMATIONAL => {
+            ExchangeType::INFORMATIONAL => {
                 let keep = self.info_message(now, &mut sa, &header, body, arrival);
                 if keep {
                     self.pump_acquires(now, &mut sa);
                 }
                 keep
             }
-            exch::TRANSACTION => {
+            ExchangeType::TRANSACTION => {
                 let keep = self.transaction_message(now, &mut sa, &header, body, msg, arrival);
                 if keep {
                     self.pump_acquires(now, &mut sa);
@@ -134,18 +138,24 @@ impl Engine {
         }
     }
 
-    fn lookup(&self, h: &Header, remote: SocketAddrV4) -> Option<IkeSaId> {
-        if let Some(id) = self.by_cookies.get(&(h.icookie, h.rcookie)) {
+    fn lookup(&self, h: &Received<'_>, remote: SocketAddrV4) -> Option<IkeSaId> {
+        if let Some(id) = self
+            .by_cookies
+            .get(&(h.initiator_cookie().0, h.responder_cookie().0))
+        {
             return Some(*id);
         }
-        if h.rcookie == [0; 8] {
+        if h.responder_cookie().0 == [0; 8] {
             // A retransmitted first message: the responder SA we made for it
             // (indexed: this runs for every datagram of a flood).
-            return self.by_first.get(&(h.icookie, *remote.ip())).copied();
+            return self
+                .by_first
+                .get(&(h.initiator_cookie().0, *remote.ip()))
+                .copied();
         }
         // The responder's first answer to us.
         self.by_cookies
-            .get(&(h.icookie, [0; 8]))
+            .get(&(h.initiator_cookie().0, [0; 8]))
             .copied()
             .filter(|id| self.sas.get(id).is_some_and(|s| s.initiator))
     }

@@ -3,20 +3,20 @@
 
 use super::counters::bump;
 use super::flight::Flight;
+use super::notify;
 use super::{
     Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa, IkeSaId, InfoItem,
     LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
+use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
-use crate::exchange::msg::Header;
-use crate::exchange::notify;
 use crate::exchange::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
-use crate::exchange::{PROTO_ESP, PROTO_ISAKMP};
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
+use crate::wire::{NotifyType, ProtocolId};
 use std::net::SocketAddrV4;
 
 impl Engine {
@@ -89,12 +89,12 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
     ) {
-        let mid = header.message_id;
+        let mid = header.message_id();
         if mid == 0 || sa.established().is_none() {
             bump(&mut self.counters.out_of_state);
             self.log(
@@ -182,8 +182,8 @@ impl Engine {
                     );
                     self.take_slot(sa, idx);
                     sa.forget_iv(mid);
-                    if let Some(ty) = e.notify_number() {
-                        self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new());
+                    if let Some(ty) = e.notify() {
+                        self.send_notify(sa, ty, ProtocolId::ISAKMP, Vec::new());
                     }
                     if let Some(a) = acquire {
                         self.events.push_back(Event::ChildSaFailed {
@@ -223,8 +223,8 @@ impl Engine {
                     if commit {
                         self.send_notify(
                             sa,
-                            notify::CONNECTED,
-                            PROTO_ESP,
+                            NotifyType::CONNECTED,
+                            ProtocolId::IPSEC_ESP,
                             spi_in.to_be_bytes().to_vec(),
                         );
                     }
@@ -256,12 +256,12 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
     ) {
-        let mid = header.message_id;
+        let mid = header.message_id();
         let active = sa
             .quick
             .iter()
@@ -359,10 +359,10 @@ impl Engine {
                 );
                 // Only a message whose HASH(1) verified is provably the
                 // peer's; anything else is dropped without an answer.
-                if let Some(ty) = e.error.notify_number().filter(|_| e.authenticated) {
+                if let Some(ty) = e.error.notify().filter(|_| e.authenticated) {
                     match e.spi {
-                        Some(spi) => self.send_notify(sa, ty, PROTO_ESP, spi.to_vec()),
-                        None => self.send_notify(sa, ty, PROTO_ISAKMP, Vec::new()),
+                        Some(spi) => self.send_notify(sa, ty, ProtocolId::IPSEC_ESP, spi.to_vec()),
+                        None => self.send_notify(sa, ty, ProtocolId::ISAKMP, Vec::new()),
                     }
                 }
             }
@@ -408,8 +408,8 @@ impl Engine {
         mine < self.config.max_child_sas_per_ike_sa && peer < self.config.max_child_sas_per_peer
     }
 
-    fn send_notify(&mut self, sa: &mut IkeSa, ty: u16, protocol: u8, spi: Vec<u8>) {
-        let spi = if protocol == PROTO_ISAKMP && spi.is_empty() {
+    fn send_notify(&mut self, sa: &mut IkeSa, ty: NotifyType, protocol: ProtocolId, spi: Vec<u8>) {
+        let spi = if protocol == ProtocolId::ISAKMP && spi.is_empty() {
             sa.established()
                 .map(informational::isakmp_spi)
                 .unwrap_or_default()
@@ -419,7 +419,11 @@ impl Engine {
         self.log(
             Some(sa.id),
             None,
-            format_args!("sending NOTIFY {} protocol {protocol}", notify::name(ty)),
+            format_args!(
+                "sending NOTIFY {} protocol {}",
+                notify::name(ty.get()),
+                protocol.get()
+            ),
         );
         let item = InfoItem::Notify {
             ty,

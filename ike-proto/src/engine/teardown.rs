@@ -10,6 +10,7 @@ use super::{
 
 use crate::exchange::informational::InfoItem;
 use crate::time::Instant;
+use crate::wire::ProtocolId;
 
 impl Engine {
     pub(super) fn ike_down(&mut self, mut sa: Box<IkeSa>, reason: DownReason) {
@@ -137,7 +138,7 @@ impl Engine {
         };
         if let Some(mut sa) = self.sas.remove(&id) {
             let item = InfoItem::Delete {
-                protocol: crate::exchange::PROTO_ESP,
+                protocol: ProtocolId::IPSEC_ESP,
                 spis: vec![child.spi_in.to_be_bytes().to_vec()],
             };
             self.send_info(&mut sa, &[item]);
@@ -149,7 +150,7 @@ impl Engine {
         if let Some(p1) = sa.established() {
             let spi = crate::exchange::informational::isakmp_spi(p1);
             let item = InfoItem::Delete {
-                protocol: crate::exchange::PROTO_ISAKMP,
+                protocol: ProtocolId::ISAKMP,
                 spis: vec![spi],
             };
             self.send_info(sa, &[item]);

@@ -6,8 +6,8 @@ use super::counters::bump;
 use super::flight::Due;
 use super::{ChildSaId, DownReason, DpdMode, Engine, Event, IkeSa, IkeSaId, QmRole, SaTimer};
 use crate::exchange::informational::dpd;
-use crate::exchange::notify;
 use crate::time::Instant;
+use crate::wire::NotifyType;
 
 impl Engine {
     /// Runs the timers due at `now`.
@@ -246,7 +246,7 @@ impl Engine {
             format_args!("DPD/R-U-THERE sequence {seq} sent"),
         );
         if let Some(p1) = sa.established() {
-            let item = dpd(p1, notify::R_U_THERE, seq);
+            let item = dpd(p1, NotifyType::R_U_THERE, seq);
             self.send_info(sa, &[item]);
         }
     }

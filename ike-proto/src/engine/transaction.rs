@@ -5,7 +5,7 @@
 use super::counters::bump;
 use super::flight::Flight;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
-use crate::exchange::msg::Header;
+use crate::exchange::chain::Received;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, XauthAttempt, XauthVerdict};
 use crate::time::Instant;
@@ -17,12 +17,12 @@ impl Engine {
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
     ) -> bool {
-        let mid = header.message_id;
+        let mid = header.message_id();
         if mid == 0 || sa.established().is_none() {
             bump(&mut self.counters.out_of_state);
             self.log(

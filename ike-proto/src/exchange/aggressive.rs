@@ -12,7 +12,7 @@
 //! such as the Cisco VPN client's "testgroup" included). AM3 is sent
 //! encrypted, as IOS and the Cisco client do; a plain AM3 is accepted too.
 
-use super::msg::{Header, Parsed, Payload, exch, flags, parse_chain};
+use super::chain::{Parsed, Payload, Received, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
     plain, responder_lifetime, same_suite, sealed,
@@ -20,12 +20,13 @@ use super::phase1::{
 use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
-    identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
-    phase1_offers, phase1_sa, phase1_sa_reply,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
+    phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal};
+use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
 /// Aggressive Mode as initiator: AM1 sent, waiting for AM2.
 pub(crate) struct AggressiveInitiator {
@@ -66,12 +67,12 @@ impl AggressiveInitiator {
         let idii_b = body_of(&id);
         let mut payloads = vec![
             sa,
-            Payload::Ke(dh.public.clone()),
-            Payload::Nonce(ni.clone()),
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
             id,
         ];
         payloads.extend(our_vids(ctx, None));
-        let msg = plain(icookie, [0; 8], exch::AGGRESSIVE, &payloads);
+        let msg = plain(icookie, [0; 8], ExchangeType::AGGRESSIVE, &payloads);
         Ok((
             Self {
                 icookie,
@@ -91,11 +92,11 @@ impl AggressiveInitiator {
     pub(crate) fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> (Step<Self>, NatDetection) {
         let none = NatDetection::default();
-        if header.flags & flags::E != 0 || header.rcookie == [0; 8] {
+        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
             return (
                 Step::Ignore {
                     state: self,
@@ -113,15 +114,11 @@ impl AggressiveInitiator {
     fn accept(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Result<(Step<Self>, NatDetection), Error> {
-        let payloads = parse_chain(header.next_payload, body, false)?;
-        let (sa, _) = find(&payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("AM2 without SA"))?;
+        let payloads = parse_chain(header.next_payload(), body, false)?;
+        let (sa, _) = &payloads.require_sa()?;
         let mut chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
             _ => None,
@@ -147,7 +144,7 @@ impl AggressiveInitiator {
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &self.local_id)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
-        let rcookie = header.rcookie;
+        let rcookie = header.responder_cookie().0;
         let mut ks: KeyState = derive(
             &chosen,
             &psk,
@@ -212,12 +209,14 @@ impl AggressiveInitiator {
                 &rcookie,
             ));
         }
-        out.push(Payload::Hash(hash_i.to_vec()));
+        out.push(Payload::Hash(crate::wire::HashPayload::new(
+            hash_i.to_vec(),
+        )));
         let reply = sealed(
             &mut ks.crypter,
             self.icookie,
             rcookie,
-            exch::AGGRESSIVE,
+            ExchangeType::AGGRESSIVE,
             &out,
         );
         let profile = ctx
@@ -301,25 +300,17 @@ impl AggressiveResponder {
     /// spent.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         rcookie: [u8; 8],
         dh_gate: &mut dyn FnMut() -> bool,
     ) -> Result<(Self, Vec<u8>), AmRefusal> {
-        let payloads = parse_chain(header.next_payload, body, false)?;
-        let (sa, sap) = find(&payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("AM1 without SA"))?;
+        let payloads = parse_chain(header.next_payload(), body, false)?;
+        let (sa, sap) = &payloads.require_sa()?;
         let (g_xi, ni) = ke_nonce(&payloads)?;
-        let (id, idp) = find(&payloads, |p| match p {
-            Payload::Id(i) => Some(i),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("AM1 without ID"))?;
-        said::processing(ctx, "SA", header.message_id);
-        said::processing(ctx, "ID", header.message_id);
+        let (id, idp) = payloads.require_id()?;
+        said::processing(ctx, "SA", header.message_id());
+        said::processing(ctx, "ID", header.message_id());
         said::id_payload(ctx, id, said::next_of(idp));
         let peer_id = parse_identity(id)?;
         if !ctx
@@ -355,12 +346,12 @@ impl AggressiveResponder {
         let dh = DhKeyPair::generate(chosen.group, ctx.rng)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         said::dh_generated(ctx);
-        said::processing(ctx, "KE", header.message_id);
+        said::processing(ctx, "KE", header.message_id());
         let g_xy = dh
             .shared(&g_xi)
             .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;
         said::crypto_engine(ctx, "generate alg parameter");
-        said::processing(ctx, "NONCE", header.message_id);
+        said::processing(ctx, "NONCE", header.message_id());
         let nr = ctx.nonce();
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
@@ -375,7 +366,7 @@ impl AggressiveResponder {
             &g_xy,
             g_xi,
             dh.public.clone(),
-            &header.icookie,
+            &header.initiator_cookie().0,
             &rcookie,
         )?;
         said::skeyid(ctx);
@@ -388,9 +379,9 @@ impl AggressiveResponder {
         let idr_payload = identity_payload(&local_id);
         // What follows our ID in AM2: NAT-D under NAT-T, else HASH_R.
         let next = match natt {
-            Some(super::NattMethod::Rfc3947) => 20,
-            Some(_) => 130,
-            None => super::msg::pt::HASH,
+            Some(super::NattMethod::Rfc3947) => PayloadType::NAT_D,
+            Some(_) => PayloadType::NAT_D_DRAFT,
+            None => PayloadType::HASH,
         };
         said::our_id(ctx, &idr_payload, next, said::is_xauth(&transform));
         let idr = Payload::Id(idr_payload);
@@ -399,15 +390,15 @@ impl AggressiveResponder {
         let hash_r = ks.keys.hash_r(
             &ks.g_xi,
             &ks.g_xr,
-            &header.icookie,
+            &header.initiator_cookie().0,
             &rcookie,
             &sai_b,
             &idir_b,
         );
         let mut out = vec![
             Payload::Sa(phase1_sa_reply(&transform)),
-            Payload::Ke(dh.public.clone()),
-            Payload::Nonce(nr),
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(nr)),
             idr,
         ];
         if let Some(m) = natt {
@@ -415,19 +406,26 @@ impl AggressiveResponder {
                 ctx,
                 m,
                 chosen.hash,
-                &header.icookie,
+                &header.initiator_cookie().0,
                 &rcookie,
             ));
         }
-        out.push(Payload::Hash(hash_r.to_vec()));
+        out.push(Payload::Hash(crate::wire::HashPayload::new(
+            hash_r.to_vec(),
+        )));
         out.extend(our_vids(ctx, Some(natt)));
-        let reply = plain(header.icookie, rcookie, exch::AGGRESSIVE, &out);
+        let reply = plain(
+            header.initiator_cookie().0,
+            rcookie,
+            ExchangeType::AGGRESSIVE,
+            &out,
+        );
         // Our DH private value goes with `dh`, here.
         drop(dh);
         said::clear_dh(ctx);
         Ok((
             Self {
-                icookie: header.icookie,
+                icookie: header.initiator_cookie().0,
                 rcookie,
                 chosen,
                 sai_b,
@@ -443,26 +441,30 @@ impl AggressiveResponder {
     }
 
     /// Handles AM3.
-    pub(crate) fn handle(mut self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
-        let payloads: Result<Vec<Parsed>, Error> = if header.flags & flags::E != 0 {
-            open_phase1(&mut self.ks.crypter, header, body)
+    pub(crate) fn handle(
+        mut self,
+        ctx: &mut Ctx<'_>,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<Self> {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let payloads: Result<Vec<Parsed<'_>>, Error> = if header.flags().contains(Flags::ENCRYPTION)
+        {
+            open_phase1(&mut self.ks.crypter, header, body, &mut plaintext)
         } else {
-            parse_chain(header.next_payload, body, false)
+            parse_chain(header.next_payload(), body, false)
         };
         let payloads = match payloads {
             Ok(p) => p,
             Err(error) => return Step::Reject { state: self, error },
         };
-        let Some((got, _)) = find(&payloads, |p| match p {
-            Payload::Hash(h) => Some(h.clone()),
-            _ => None,
-        }) else {
+        let Ok(got) = payloads.require_hash().map(|h| h.data.clone()) else {
             return Step::Ignore {
                 state: self,
                 why: "AM3 without HASH",
             };
         };
-        said::processing(ctx, "HASH", header.message_id);
+        said::processing(ctx, "HASH", header.message_id());
         said::hmac(ctx);
         let expect = self.ks.keys.hash_i(
             &self.ks.g_xi,

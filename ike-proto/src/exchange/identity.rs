@@ -3,29 +3,20 @@
 
 use std::net::Ipv4Addr;
 
-use super::msg::IdPayload;
 use crate::error::{Error, PeerMisbehaved};
 use crate::policy::{Identity, TrafficSelector};
-
-mod id_type {
-    pub(super) const IPV4_ADDR: u8 = 1;
-    pub(super) const FQDN: u8 = 2;
-    pub(super) const USER_FQDN: u8 = 3;
-    pub(super) const IPV4_ADDR_SUBNET: u8 = 4;
-    pub(super) const IPV4_ADDR_RANGE: u8 = 7;
-    pub(super) const KEY_ID: u8 = 11;
-}
+use crate::wire::{IdPayload, IdType};
 
 /// A phase-1 identity as an ID payload (protocol UDP, port 500 as IOS
 /// sends in Main Mode, whatever ports are in use: RFC 2407 4.6.2 allows
 /// only 0 or 500 here).
 pub(crate) fn identity_payload(id: &Identity) -> IdPayload {
     let (id_type, data) = match id {
-        Identity::Ipv4(a) => (id_type::IPV4_ADDR, a.octets().to_vec()),
-        Identity::Fqdn(s) => (id_type::FQDN, s.as_bytes().to_vec()),
-        Identity::UserFqdn(s) => (id_type::USER_FQDN, s.as_bytes().to_vec()),
-        Identity::KeyId(k) => (id_type::KEY_ID, k.clone()),
-        Identity::Other { id_type, data } => (*id_type, data.clone()),
+        Identity::Ipv4(a) => (IdType::IPV4_ADDR, a.octets().to_vec()),
+        Identity::Fqdn(s) => (IdType::FQDN, s.as_bytes().to_vec()),
+        Identity::UserFqdn(s) => (IdType::USER_FQDN, s.as_bytes().to_vec()),
+        Identity::KeyId(k) => (IdType::KEY_ID, k.clone()),
+        Identity::Other { id_type, data } => (IdType(*id_type), data.clone()),
     };
     IdPayload {
         id_type,
@@ -38,23 +29,23 @@ pub(crate) fn identity_payload(id: &Identity) -> IdPayload {
 /// Reads a phase-1 identity.
 pub(crate) fn parse_identity(id: &IdPayload) -> Result<Identity, Error> {
     Ok(match id.id_type {
-        id_type::IPV4_ADDR => {
+        IdType::IPV4_ADDR => {
             let o: [u8; 4] = id.data.as_slice().try_into().map_err(|_| {
                 Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
             })?;
             Identity::Ipv4(Ipv4Addr::from(o))
         }
-        id_type::FQDN => Identity::Fqdn(String::from_utf8(id.data.clone()).map_err(|_| {
+        IdType::FQDN => Identity::Fqdn(String::from_utf8(id.data.clone()).map_err(|_| {
             Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
         })?),
-        id_type::USER_FQDN => {
+        IdType::USER_FQDN => {
             Identity::UserFqdn(String::from_utf8(id.data.clone()).map_err(|_| {
                 Error::PeerMisbehaved(PeerMisbehaved::InvalidIdInformation("identification data"))
             })?)
         }
-        id_type::KEY_ID => Identity::KeyId(id.data.clone()),
+        IdType::KEY_ID => Identity::KeyId(id.data.clone()),
         t => Identity::Other {
-            id_type: t,
+            id_type: t.get(),
             data: id.data.clone(),
         },
     })
@@ -64,15 +55,15 @@ pub(crate) fn parse_identity(id: &IdPayload) -> Result<Identity, Error> {
 /// IPV4_ADDR_SUBNET for a subnet, IPV4_ADDR_RANGE otherwise.
 pub(crate) fn selector_payload(s: &TrafficSelector) -> IdPayload {
     let (id_type, data) = if s.start == s.end {
-        (id_type::IPV4_ADDR, s.start.octets().to_vec())
+        (IdType::IPV4_ADDR, s.start.octets().to_vec())
     } else if let Some((a, m)) = s.as_subnet() {
         let mut d = a.octets().to_vec();
         d.extend_from_slice(&m.octets());
-        (id_type::IPV4_ADDR_SUBNET, d)
+        (IdType::IPV4_ADDR_SUBNET, d)
     } else {
         let mut d = s.start.octets().to_vec();
         d.extend_from_slice(&s.end.octets());
-        (id_type::IPV4_ADDR_RANGE, d)
+        (IdType::IPV4_ADDR_RANGE, d)
     };
     IdPayload {
         id_type,
@@ -91,16 +82,16 @@ pub(crate) fn parse_selector(id: &IdPayload) -> Result<TrafficSelector, Error> {
         Ok(Ipv4Addr::from(o))
     };
     let (start, end) = match id.id_type {
-        id_type::IPV4_ADDR => {
+        IdType::IPV4_ADDR => {
             let a = quad(&id.data)?;
             (a, a)
         }
-        id_type::IPV4_ADDR_SUBNET => {
+        IdType::IPV4_ADDR_SUBNET => {
             let a = u32::from(quad(id.data.get(..4).unwrap_or_default())?);
             let m = u32::from(quad(id.data.get(4..).unwrap_or_default())?);
             (Ipv4Addr::from(a & m), Ipv4Addr::from(a | !m))
         }
-        id_type::IPV4_ADDR_RANGE => {
+        IdType::IPV4_ADDR_RANGE => {
             let a = quad(id.data.get(..4).unwrap_or_default())?;
             let b = quad(id.data.get(4..).unwrap_or_default())?;
             if u32::from(a) > u32::from(b) {

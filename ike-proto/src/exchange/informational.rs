@@ -6,10 +6,11 @@
 //! DPD (RFC 3706) rides on it: R-U-THERE / R-U-THERE-ACK notifies with the
 //! ISAKMP cookies as SPI and a 32-bit sequence number as data.
 
-use super::msg::{DeletePayload, Header, NotifyPayload, Parsed, Payload, exch};
+use super::chain::{Parsed, Payload, Received};
 use super::suite::verify;
-use super::{Error, PROTO_ISAKMP, Phase1Sa};
+use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
+use crate::wire::{DeletePayload, Doi, ExchangeType, Flags, NotifyPayload, NotifyType, ProtocolId};
 
 /// What an Informational message carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,9 +18,9 @@ pub enum InfoItem {
     /// A notify (type, protocol, SPI, data).
     Notify {
         /// Notify message type.
-        ty: u16,
+        ty: NotifyType,
         /// Protocol ID.
-        protocol: u8,
+        protocol: ProtocolId,
         /// SPI.
         spi: Vec<u8>,
         /// Notification data.
@@ -27,8 +28,8 @@ pub enum InfoItem {
     },
     /// A delete of SAs of one protocol.
     Delete {
-        /// Protocol ID (1 ISAKMP, 3 ESP).
-        protocol: u8,
+        /// Protocol ID (ISAKMP or ESP).
+        protocol: ProtocolId,
         /// The SPIs (cookie pairs for ISAKMP).
         spis: Vec<Vec<u8>>,
     },
@@ -39,7 +40,7 @@ fn items(payloads: &[Parsed]) -> Vec<InfoItem> {
         .iter()
         .filter_map(|p| match &p.payload {
             Payload::Notify(n) => Some(InfoItem::Notify {
-                ty: n.ty,
+                ty: n.notify_type,
                 protocol: n.protocol,
                 spi: n.spi.clone(),
                 data: n.data.clone(),
@@ -61,14 +62,14 @@ fn payload(item: &InfoItem) -> Payload {
             spi,
             data,
         } => Payload::Notify(NotifyPayload {
-            doi: 1,
+            doi: Doi::IPSEC,
             protocol: *protocol,
             spi: spi.clone(),
-            ty: *ty,
+            notify_type: *ty,
             data: data.clone(),
         }),
         InfoItem::Delete { protocol, spis } => Payload::Delete(DeletePayload {
-            doi: 1,
+            doi: Doi::IPSEC,
             protocol: *protocol,
             spi_size: u8::try_from(spis.first().map_or(0, Vec::len)).unwrap_or(0),
             spis: spis.clone(),
@@ -79,7 +80,12 @@ fn payload(item: &InfoItem) -> Payload {
 /// Builds a protected Informational message.
 pub(crate) fn protected(p1: &mut Phase1Sa, message_id: u32, items: &[InfoItem]) -> Vec<u8> {
     let payloads: Vec<Payload> = items.iter().map(payload).collect();
-    let msg = p1.protected_hash1(exch::INFORMATIONAL, message_id, &payloads, 0);
+    let msg = p1.protected_hash1(
+        ExchangeType::INFORMATIONAL,
+        message_id,
+        &payloads,
+        Flags::empty(),
+    );
     p1.crypter.forget(message_id);
     msg
 }
@@ -87,24 +93,25 @@ pub(crate) fn protected(p1: &mut Phase1Sa, message_id: u32, items: &[InfoItem]) 
 /// Opens a protected Informational message and checks its HASH(1).
 pub(crate) fn open_protected(
     p1: &mut Phase1Sa,
-    header: &Header,
+    header: &Received<'_>,
     body: &[u8],
 ) -> Result<Vec<InfoItem>, Error> {
-    let opened = p1.open(header, body)?;
-    let expect = p1.keys.hash1(header.message_id, &opened.rest);
+    let mut plaintext = zeroize::Zeroizing::default();
+    let opened = p1.open(header, body, &mut plaintext)?;
+    let expect = p1.keys.hash1(header.message_id(), opened.rest);
     if !verify(&expect, &opened.hash) {
         // Leave the IV state of this message ID alone: a forged message
         // must not erase the chain of a live exchange that shares the ID.
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
-    p1.crypter.forget(header.message_id);
+    p1.crypter.forget(header.message_id());
     Ok(items(&opened.payloads))
 }
 
 /// Reads an unprotected Informational message (errors before phase 1 has
 /// keys). Its content is unauthenticated.
-pub(crate) fn open_plain(header: &Header, body: &[u8]) -> Result<Vec<InfoItem>, Error> {
-    let payloads = super::msg::parse_chain(header.next_payload, body, false)?;
+pub(crate) fn open_plain(header: &Received<'_>, body: &[u8]) -> Result<Vec<InfoItem>, Error> {
+    let payloads = super::chain::parse_chain(header.next_payload(), body, false)?;
     Ok(items(&payloads))
 }
 
@@ -119,18 +126,18 @@ pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
 /// the Oakley classes; `None` when no lifetime is set.
 pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
     (p1.lifetime != crate::policy::Lifetime::default()).then(|| InfoItem::Notify {
-        ty: super::notify::RESPONDER_LIFETIME,
-        protocol: PROTO_ISAKMP,
+        ty: NotifyType::RESPONDER_LIFETIME,
+        protocol: ProtocolId::ISAKMP,
         spi: isakmp_spi(p1),
         data: super::responder_lifetime_data(super::SaPhase::Isakmp, p1.lifetime),
     })
 }
 
 /// A DPD notify (R-U-THERE or R-U-THERE-ACK) with sequence `seq`.
-pub(crate) fn dpd(p1: &Phase1Sa, ty: u16, seq: u32) -> InfoItem {
+pub(crate) fn dpd(p1: &Phase1Sa, ty: NotifyType, seq: u32) -> InfoItem {
     InfoItem::Notify {
         ty,
-        protocol: PROTO_ISAKMP,
+        protocol: ProtocolId::ISAKMP,
         spi: isakmp_spi(p1),
         data: seq.to_be_bytes().to_vec(),
     }

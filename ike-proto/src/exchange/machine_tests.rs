@@ -10,21 +10,23 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use super::aggressive::{AggressiveInitiator, AggressiveResponder};
+use super::chain::Received;
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
-use super::msg::Header;
 use super::phase1::Step;
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
 use super::trace::Trace;
 use super::transaction::{self, XauthNumbering};
-use super::{Ctx, Phase1Sa, notify};
+use super::{Ctx, Phase1Sa};
 use crate::policy::{
     Identity, ModeConfig, Phase1Proposal, Phase2Proposal, Policy, PresharedKey, Profile, Selectors,
     StaticPolicy, TrafficSelector, XauthPassword,
 };
-use crate::wire::{self, ConfigMessageType, ExchangeType, Flags, PayloadType};
+use crate::wire::{
+    self, ConfigMessageType, ExchangeType, Flags, NotifyType, PayloadType, ProtocolId,
+};
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
@@ -86,8 +88,8 @@ fn l2l() -> (Side, Side) {
     )
 }
 
-fn split(msg: &[u8]) -> (Header, &[u8]) {
-    Header::parse(msg).expect("header")
+fn split(msg: &[u8]) -> (Received<'_>, &[u8]) {
+    super::chain::received(msg).expect("header")
 }
 
 /// The payload types of a clear message, decoded by `wire`.
@@ -518,10 +520,10 @@ fn informational_delete_and_dpd_cross_between_phase1_sas() {
     let (mut spoke, mut hub) = l2l();
     let (mut spoke_sa, mut hub_sa) = main_mode(&mut spoke, &mut hub);
     let delete = InfoItem::Delete {
-        protocol: super::PROTO_ESP,
+        protocol: ProtocolId::IPSEC_ESP,
         spis: vec![0xaaaa_0001u32.to_be_bytes().to_vec()],
     };
-    let dpd = informational::dpd(&spoke_sa, notify::R_U_THERE, 41);
+    let dpd = informational::dpd(&spoke_sa, NotifyType::R_U_THERE, 41);
     let msg = informational::protected(&mut spoke_sa, 0x0102_0304, &[delete.clone(), dpd.clone()]);
     let header = sealed_header(&msg, ExchangeType::INFORMATIONAL);
     assert_eq!(header.message_id, 0x0102_0304);

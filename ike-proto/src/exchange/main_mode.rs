@@ -13,7 +13,7 @@
 //! The pre-shared key is chosen by the peer's address: the identity is
 //! only known (encrypted) in MM5.
 
-use super::msg::{self, Header, Payload, exch, flags, parse_chain};
+use super::chain::{Payload, Received, parse_chain};
 use super::phase1::{
     KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
     open_phase1, plain, responder_lifetime, same_suite, sealed,
@@ -21,12 +21,13 @@ use super::phase1::{
 use super::said;
 use super::suite::{DhKeyPair, verify};
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, find,
-    identity_payload, nat_d_payloads, our_vids, parse_identity, parse_phase1_transform,
-    phase1_offers, phase1_sa, phase1_sa_reply,
+    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
+    phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Identity, Phase1Proposal, PresharedKey};
+use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
 /// Main Mode as initiator.
 #[allow(clippy::large_enum_variant)] // one per negotiating SA; boxing buys nothing
@@ -98,7 +99,7 @@ impl MainModeInitiator {
         let sai_b = body_of(&sa);
         let mut payloads = vec![sa];
         payloads.extend(our_vids(ctx, None));
-        let msg = plain(icookie, [0; 8], exch::MAIN, &payloads);
+        let msg = plain(icookie, [0; 8], ExchangeType::MAIN_MODE, &payloads);
         (
             Self::ExpectSa(ExpectSa {
                 icookie,
@@ -116,7 +117,7 @@ impl MainModeInitiator {
     pub(crate) fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         want_initial_contact: bool,
     ) -> (Step<Self>, Option<Mm4Outcome>) {
@@ -136,25 +137,23 @@ impl ExpectSa {
     fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         want_ic: bool,
     ) -> Step<MainModeInitiator> {
-        if header.flags & flags::E != 0 || header.rcookie == [0; 8] {
+        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
             return Step::Ignore {
                 state: MainModeInitiator::ExpectSa(self),
                 why: "MM2 must be in the clear with the responder cookie",
             };
         }
-        let payloads = match parse_chain(header.next_payload, body, false) {
+        let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
-        let Some((sa, _)) = find(&payloads, |p| match p {
-            Payload::Sa(sa) => Some(sa),
-            _ => None,
-        }) else {
-            return fail(Error::unexpected("MM2 without SA"));
+        let (sa, _) = match payloads.require_sa() {
+            Ok(sa) => sa,
+            Err(e) => return fail(e),
         };
         let chosen = match sa.proposals.as_slice() {
             [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
@@ -175,21 +174,29 @@ impl ExpectSa {
             return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         };
         let ni = ctx.nonce();
-        let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(ni.clone())];
+        let mut out = vec![
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
+        ];
         if let Some(m) = caps.natt {
             out.extend(nat_d_payloads(
                 ctx,
                 m,
                 chosen.hash,
                 &self.icookie,
-                &header.rcookie,
+                &header.responder_cookie().0,
             ));
         }
-        let reply = plain(self.icookie, header.rcookie, exch::MAIN, &out);
+        let reply = plain(
+            self.icookie,
+            header.responder_cookie().0,
+            ExchangeType::MAIN_MODE,
+            &out,
+        );
         Step::Next {
             state: MainModeInitiator::ExpectKe(ExpectKe {
                 icookie: self.icookie,
-                rcookie: header.rcookie,
+                rcookie: header.responder_cookie().0,
                 chosen,
                 sai_b: self.sai_b,
                 psk: self.psk,
@@ -209,10 +216,10 @@ impl ExpectKe {
     fn handle(
         self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> (Step<MainModeInitiator>, Option<Mm4Outcome>) {
-        if header.flags & flags::E != 0 {
+        if header.flags().contains(Flags::ENCRYPTION) {
             return (
                 Step::Ignore {
                     state: MainModeInitiator::ExpectKe(self),
@@ -221,7 +228,7 @@ impl ExpectKe {
                 None,
             );
         }
-        let payloads = match parse_chain(header.next_payload, body, false) {
+        let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
             Err(e) => return (fail(e), None),
         };
@@ -277,7 +284,10 @@ impl ExpectKe {
             &self.sai_b,
             &idii_b,
         );
-        let mut out = vec![id, Payload::Hash(hash_i.to_vec())];
+        let mut out = vec![
+            id,
+            Payload::Hash(crate::wire::HashPayload::new(hash_i.to_vec())),
+        ];
         if self.want_initial_contact {
             out.push(initial_contact(self.icookie, self.rcookie));
         }
@@ -285,7 +295,7 @@ impl ExpectKe {
             &mut ks.crypter,
             self.icookie,
             self.rcookie,
-            exch::MAIN,
+            ExchangeType::MAIN_MODE,
             &out,
         );
         (
@@ -312,17 +322,18 @@ impl ExpectHashR {
     fn handle(
         mut self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Step<MainModeInitiator> {
-        if header.flags & flags::E == 0 {
+        if !header.flags().contains(Flags::ENCRYPTION) {
             // An unencrypted MM4 retransmission: ignore.
             return Step::Ignore {
                 state: MainModeInitiator::ExpectHashR(self),
                 why: "MM6 must be encrypted",
             };
         }
-        let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let payloads = match open_phase1(&mut self.ks.crypter, header, body, &mut plaintext) {
             Ok(p) => p,
             // Not provably the responder's: a forged copy must not end the
             // exchange (a key mismatch shows as the responder's notify and
@@ -433,17 +444,13 @@ impl MainModeResponder {
     /// Handles MM1: chooses a transform and builds MM2.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         rcookie: [u8; 8],
     ) -> Result<(Self, Vec<u8>), Error> {
-        let payloads = parse_chain(header.next_payload, body, false)?;
-        let (sa, sap) = find(&payloads, |p| match p {
-            Payload::Sa(sa) => Some(sa),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("MM1 without SA"))?;
-        said::processing(ctx, "SA", header.message_id);
+        let payloads = parse_chain(header.next_payload(), body, false)?;
+        let (sa, sap) = &payloads.require_sa()?;
+        said::processing(ctx, "SA", header.message_id());
         let offers = phase1_offers(sa)?;
         let list: Vec<Phase1Proposal> = offers.iter().map(|(p, _)| *p).collect();
         let choice = ctx
@@ -471,10 +478,15 @@ impl MainModeResponder {
         let mut out = vec![Payload::Sa(phase1_sa_reply(&transform))];
         let natt = caps.natt;
         out.extend(our_vids(ctx, Some(natt)));
-        let reply = plain(header.icookie, rcookie, exch::MAIN, &out);
+        let reply = plain(
+            header.initiator_cookie().0,
+            rcookie,
+            ExchangeType::MAIN_MODE,
+            &out,
+        );
         Ok((
             Self::ExpectKe(RExpectKe {
-                icookie: header.icookie,
+                icookie: header.initiator_cookie().0,
                 rcookie,
                 chosen,
                 sai_b: sap.body().to_vec(),
@@ -494,7 +506,12 @@ impl MainModeResponder {
     }
 
     /// Handles MM3 or MM5.
-    pub(crate) fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<Self> {
+    pub(crate) fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<Self> {
         match self {
             Self::ExpectKe(s) => s.handle(ctx, header, body),
             Self::ExpectHashI(s) => s.handle(ctx, header, body),
@@ -503,14 +520,19 @@ impl MainModeResponder {
 }
 
 impl RExpectKe {
-    fn handle(self, ctx: &mut Ctx<'_>, header: &Header, body: &[u8]) -> Step<MainModeResponder> {
-        if header.flags & flags::E != 0 {
+    fn handle(
+        self,
+        ctx: &mut Ctx<'_>,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<MainModeResponder> {
+        if header.flags().contains(Flags::ENCRYPTION) {
             return Step::Ignore {
                 state: MainModeResponder::ExpectKe(self),
                 why: "MM3 must be in the clear",
             };
         }
-        let payloads = match parse_chain(header.next_payload, body, false) {
+        let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
@@ -529,12 +551,12 @@ impl RExpectKe {
             return fail(Error::Internal("DH group"));
         };
         said::dh_generated(ctx);
-        said::processing(ctx, "KE", header.message_id);
+        said::processing(ctx, "KE", header.message_id());
         let Some(g_xy) = dh.shared(&g_xi) else {
             return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation));
         };
         said::crypto_engine(ctx, "generate alg parameter");
-        said::processing(ctx, "NONCE", header.message_id);
+        said::processing(ctx, "NONCE", header.message_id());
         said::psk_found(ctx, false);
         let nr = ctx.nonce();
         let nat = check_nat_d(
@@ -545,7 +567,10 @@ impl RExpectKe {
             &self.rcookie,
             &payloads,
         );
-        let mut out = vec![Payload::Ke(dh.public.clone()), Payload::Nonce(nr.clone())];
+        let mut out = vec![
+            Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
+            Payload::Nonce(crate::wire::NoncePayload::new(nr.clone())),
+        ];
         if let Some(m) = self.caps.natt {
             out.extend(nat_d_payloads(
                 ctx,
@@ -555,7 +580,7 @@ impl RExpectKe {
                 &self.rcookie,
             ));
         }
-        let reply = plain(self.icookie, self.rcookie, exch::MAIN, &out);
+        let reply = plain(self.icookie, self.rcookie, ExchangeType::MAIN_MODE, &out);
         let ks = match derive(
             &self.chosen,
             &psk,
@@ -596,16 +621,17 @@ impl RExpectHashI {
     fn handle(
         mut self,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Step<MainModeResponder> {
-        if header.flags & flags::E == 0 {
+        if !header.flags().contains(Flags::ENCRYPTION) {
             return Step::Ignore {
                 state: MainModeResponder::ExpectHashI(self),
                 why: "MM5 must be encrypted",
             };
         }
-        let payloads = match open_phase1(&mut self.ks.crypter, header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let payloads = match open_phase1(&mut self.ks.crypter, header, body, &mut plaintext) {
             Ok(p) => p,
             Err(error) => {
                 return Step::Reject {
@@ -618,14 +644,14 @@ impl RExpectHashI {
             Ok(v) => v,
             Err(e) => return fail(e),
         };
-        said::processing(ctx, "ID", header.message_id);
+        said::processing(ctx, "ID", header.message_id());
         if let Some(p) = payloads
             .iter()
             .find(|p| matches!(p.payload, Payload::Id(_)))
         {
             said::id_payload(ctx, id, said::next_of(p));
         }
-        said::processing(ctx, "HASH", header.message_id);
+        said::processing(ctx, "HASH", header.message_id());
         said::hmac(ctx);
         let expect = self.ks.keys.hash_i(
             &self.ks.g_xi,
@@ -653,7 +679,7 @@ impl RExpectHashI {
         said::profile_matched(ctx, &profile);
         let local_id = ctx.policy.local_identity(*ctx.local.ip(), *ctx.remote.ip());
         let idr_payload = identity_payload(&local_id);
-        said::our_id(ctx, &idr_payload, msg::pt::HASH, false);
+        said::our_id(ctx, &idr_payload, PayloadType::HASH, false);
         let idr = Payload::Id(idr_payload);
         let idir_b = body_of(&idr);
         said::hmac(ctx);
@@ -669,8 +695,11 @@ impl RExpectHashI {
             &mut self.ks.crypter,
             self.icookie,
             self.rcookie,
-            exch::MAIN,
-            &[idr, Payload::Hash(hash_r.to_vec())],
+            ExchangeType::MAIN_MODE,
+            &[
+                idr,
+                Payload::Hash(crate::wire::HashPayload::new(hash_r.to_vec())),
+            ],
         );
         let ic = has_initial_contact(&payloads);
         Step::Done {

@@ -15,11 +15,10 @@
 //! * `transaction`: Xauth and Mode Config (exchange type 6), both roles.
 
 pub mod aggressive;
+pub(crate) mod chain;
 mod identity;
 pub mod informational;
 pub mod main_mode;
-pub(crate) mod msg;
-pub mod notify;
 pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
@@ -35,16 +34,19 @@ use rand_core::CryptoRng;
 use crate::crypto::vid;
 
 pub(crate) use crate::error::Error;
-use msg::{Header, Parsed, Payload, emit_chain, exch, flags};
+use crate::wire::{
+    EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType,
+    ProtocolId,
+};
+use chain::{Parsed, Payload, Received, emit_chain};
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{
     identity_payload, parse_identity, parse_selector, selector_payload,
 };
-use self::proposal::DOI_IPSEC;
 pub(crate) use self::proposal::{
-    PROTO_ESP, PROTO_ISAKMP, SaPhase, esp_transform, parse_esp_transform, parse_phase1_transform,
-    parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
+    SaPhase, esp_transform, parse_esp_transform, parse_phase1_transform, parse_responder_lifetime,
+    phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
 };
 use crate::policy::{EncapMode, Identity, Lifetime, Phase1Hash, Phase1Proposal, Policy, Profile};
 
@@ -123,13 +125,22 @@ impl NattMethod {
         self != Self::Rfc3947
     }
 
+    /// The payload numbers of this dialect's NAT-D and NAT-OA.
+    fn numbering(self) -> NatTNumbering {
+        if self.draft() {
+            NatTNumbering::Draft
+        } else {
+            NatTNumbering::Rfc3947
+        }
+    }
+
     /// The ESP encapsulation attribute value for UDP tunnel / transport.
-    pub fn udp_encap(self, mode: EncapMode) -> u16 {
+    pub fn udp_encap(self, mode: EncapMode) -> EncapsulationMode {
         match (self.draft(), mode) {
-            (false, EncapMode::Tunnel) => 3,
-            (false, EncapMode::Transport) => 4,
-            (true, EncapMode::Tunnel) => 61443,
-            (true, EncapMode::Transport) => 61444,
+            (false, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL,
+            (false, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT,
+            (true, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL_DRAFT,
+            (true, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT_DRAFT,
         }
     }
 }
@@ -153,7 +164,7 @@ impl PeerCaps {
         use crate::crypto::vid::{NatTVersion, VendorIdKind, recognize};
         let mut c = Self::default();
         for p in payloads {
-            let Payload::VendorId(v) = &p.payload else {
+            let Payload::VendorId(crate::wire::VendorIdPayload { data: v }) = &p.payload else {
                 continue;
             };
             let Some(m) = recognize(v) else {
@@ -188,20 +199,26 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
         // Unity and Xauth, so a Cisco client knows it may ask for the Unity
         // attributes and run Xauth. Both are harmless to peers that do not
         // know them (RFC 2408 3.16: unknown vendor IDs are ignored).
-        v.push(Payload::VendorId(vid::CISCO_UNITY.to_vec()));
+        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+            vid::CISCO_UNITY.to_vec(),
+        )));
     }
     // The DPD vendor ID says we answer R-U-THERE (RFC 3706 section 5.2),
     // which we always do, so a hub can find out whether we are alive (it
     // releases the flows of a dead spoke that way). Whether we probe is
     // Config::dpd's business, not the peer's.
     if ctx.advertise_dpd {
-        v.push(Payload::VendorId(vid::DPD.to_vec()));
+        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+            vid::DPD.to_vec(),
+        )));
     }
     if ctx.nat_traversal {
         match natt_choice {
             None => {
                 if ctx.natt_rfc {
-                    v.push(Payload::VendorId(vid::NAT_T_RFC3947.to_vec()));
+                    v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+                        vid::NAT_T_RFC3947.to_vec(),
+                    )));
                 }
                 if ctx.natt_drafts {
                     for id in [
@@ -209,24 +226,28 @@ pub(crate) fn our_vids(ctx: &Ctx<'_>, natt_choice: Option<Option<NattMethod>>) -
                         vid::NAT_T_DRAFT_02_N,
                         vid::NAT_T_DRAFT_02,
                     ] {
-                        v.push(Payload::VendorId(id.to_vec()));
+                        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+                            id.to_vec(),
+                        )));
                     }
                 }
             }
-            Some(Some(NattMethod::Rfc3947)) => {
-                v.push(Payload::VendorId(vid::NAT_T_RFC3947.to_vec()))
-            }
-            Some(Some(NattMethod::Draft03)) => {
-                v.push(Payload::VendorId(vid::NAT_T_DRAFT_03.to_vec()))
-            }
-            Some(Some(NattMethod::Draft02)) => {
-                v.push(Payload::VendorId(vid::NAT_T_DRAFT_02_N.to_vec()))
-            }
+            Some(Some(NattMethod::Rfc3947)) => v.push(Payload::VendorId(
+                crate::wire::VendorIdPayload::new(vid::NAT_T_RFC3947.to_vec()),
+            )),
+            Some(Some(NattMethod::Draft03)) => v.push(Payload::VendorId(
+                crate::wire::VendorIdPayload::new(vid::NAT_T_DRAFT_03.to_vec()),
+            )),
+            Some(Some(NattMethod::Draft02)) => v.push(Payload::VendorId(
+                crate::wire::VendorIdPayload::new(vid::NAT_T_DRAFT_02_N.to_vec()),
+            )),
             Some(None) => {}
         }
     }
     if natt_choice.is_some() {
-        v.push(Payload::VendorId(vid::XAUTH.to_vec()));
+        v.push(Payload::VendorId(crate::wire::VendorIdPayload::new(
+            vid::XAUTH.to_vec(),
+        )));
     }
     v
 }
@@ -278,14 +299,14 @@ pub(crate) fn nat_d_payloads(
         ctx.rng.fill_bytes(&mut ours);
     }
     vec![
-        Payload::NatD {
+        Payload::NatD(NatDPayload {
+            numbering: method.numbering(),
             hash: nat_d(hash, icky, rcky, ctx.remote),
-            draft: method.draft(),
-        },
-        Payload::NatD {
+        }),
+        Payload::NatD(NatDPayload {
+            numbering: method.numbering(),
             hash: ours,
-            draft: method.draft(),
-        },
+        }),
     ]
 }
 
@@ -304,7 +325,7 @@ pub(crate) fn check_nat_d(
     let hashes: Vec<&[u8]> = payloads
         .iter()
         .filter_map(|p| match &p.payload {
-            Payload::NatD { hash, .. } => Some(hash.as_slice()),
+            Payload::NatD(n) => Some(n.hash.as_slice()),
             _ => None,
         })
         .collect();
@@ -376,10 +397,10 @@ impl Phase1Sa {
     /// message 1 use this form).
     pub(crate) fn protected_hash1(
         &mut self,
-        exchange: u8,
+        exchange: ExchangeType,
         message_id: u32,
         payloads: &[Payload],
-        flags_extra: u8,
+        flags_extra: Flags,
     ) -> Vec<u8> {
         let (first, rest) = emit_chain(payloads);
         // Wiped on drop: our Xauth REPLY carries our password.
@@ -392,81 +413,83 @@ impl Phase1Sa {
     /// `first`.
     pub(crate) fn seal(
         &mut self,
-        exchange: u8,
+        exchange: ExchangeType,
         message_id: u32,
         hash: Vec<u8>,
-        first: u8,
+        first: PayloadType,
         rest: &[u8],
-        flags_extra: u8,
+        flags_extra: Flags,
     ) -> Vec<u8> {
         // Sized so it never reallocates (a reallocation would leave a copy
         // of the plaintext behind), and wiped on drop.
         let mut body = zeroize::Zeroizing::new(Vec::with_capacity(rest.len() + hash.len() + 4));
-        body.push(first);
+        body.push(first.get());
         body.push(0);
         let len = u16::try_from(hash.len() + 4).unwrap_or(u16::MAX);
         body.extend_from_slice(&len.to_be_bytes());
         body.extend_from_slice(&hash);
         body.extend_from_slice(rest);
         let ct = self.crypter.encrypt(message_id, &body);
-        Header {
-            icookie: self.icookie,
-            rcookie: self.rcookie,
-            next_payload: msg::pt::HASH,
-            exchange,
-            flags: flags::E | flags_extra,
+        crate::wire::Header {
+            initiator_cookie: crate::wire::Cookie(self.icookie),
+            responder_cookie: crate::wire::Cookie(self.rcookie),
+            exchange_type: exchange,
+            flags: Flags::ENCRYPTION | flags_extra,
             message_id,
         }
-        .emit(&ct)
+        .message(PayloadType::HASH, &ct)
     }
 
-    /// Decrypts a protected message and splits off its leading HASH.
-    /// Returns the HASH value, the raw bytes after it (for HASH(1)/(2)) and
-    /// the parsed payloads after it. The IV moves on only when the caller
-    /// calls `crypter.confirm` after verifying the HASH.
-    pub(crate) fn open(&mut self, header: &Header, body: &[u8]) -> Result<Opened, Error> {
-        if header.flags & flags::E == 0 {
+    /// Decrypts a protected message into `plaintext` and splits off its
+    /// leading HASH. Returns the HASH value, the raw bytes after it (for
+    /// HASH(1)/(2)) and the parsed payloads after it, all borrowed from
+    /// `plaintext`, which the caller owns and which wipes itself on drop.
+    /// The IV moves on only when the caller calls `crypter.confirm` after
+    /// verifying the HASH.
+    pub(crate) fn open<'a>(
+        &mut self,
+        header: &Received<'_>,
+        body: &[u8],
+        plaintext: &'a mut suite::Secret,
+    ) -> Result<Opened<'a>, Error> {
+        if !header.flags().contains(Flags::ENCRYPTION) {
             return Err(Error::unexpected(
                 "unencrypted message on an established SA",
             ));
         }
-        let pt = self
+        *plaintext = self
             .crypter
-            .decrypt(header.message_id, body)
+            .decrypt(header.message_id(), body)
             .ok_or(Error::malformed("ciphertext length"))?;
-        if header.next_payload != msg::pt::HASH {
+        if header.next_payload() != PayloadType::HASH {
             return Err(Error::unexpected("first payload is not HASH"));
         }
-        let payloads = msg::parse_chain(header.next_payload, &pt, true)?;
+        let pt: &'a [u8] = plaintext;
+        let payloads = chain::parse_chain(header.next_payload(), pt, true)?;
         let mut iter = payloads.into_iter();
-        let hash = match iter.next() {
+        let (hash, hash_len) = match iter.next() {
             Some(Parsed {
                 payload: Payload::Hash(h),
                 raw,
-            }) => (h, raw.len()),
+            }) => (h.data, raw.len()),
             _ => return Err(Error::unexpected("HASH")),
         };
-        let rest_payloads: Vec<Parsed> = iter.collect();
+        let rest_payloads: Vec<Parsed<'a>> = iter.collect();
         let rest_len: usize = rest_payloads.iter().map(|p| p.raw.len()).sum();
-        let rest = zeroize::Zeroizing::new(
-            pt.get(hash.1..hash.1 + rest_len)
-                .unwrap_or_default()
-                .to_vec(),
-        );
         Ok(Opened {
-            hash: hash.0,
-            rest,
+            hash,
+            rest: pt.get(hash_len..hash_len + rest_len).unwrap_or_default(),
             payloads: rest_payloads,
         })
     }
 }
 
-/// A decrypted protected message.
-pub(crate) struct Opened {
+/// A decrypted protected message, borrowed from its plaintext.
+pub(crate) struct Opened<'a> {
     pub(crate) hash: Vec<u8>,
-    /// The plaintext after HASH (wiped on drop: an Xauth REPLY's password).
-    pub(crate) rest: zeroize::Zeroizing<Vec<u8>>,
-    pub(crate) payloads: Vec<Parsed>,
+    /// The plaintext after HASH.
+    pub(crate) rest: &'a [u8],
+    pub(crate) payloads: Vec<Parsed<'a>>,
 }
 
 /// Builds an unprotected Informational message with one notify (errors
@@ -475,33 +498,24 @@ pub(crate) fn unprotected_notify(
     icookie: [u8; 8],
     rcookie: [u8; 8],
     message_id: u32,
-    ty: u16,
+    ty: NotifyType,
 ) -> Vec<u8> {
-    let n = Payload::Notify(msg::NotifyPayload {
-        doi: DOI_IPSEC,
-        protocol: PROTO_ISAKMP,
+    let n = Payload::Notify(crate::wire::NotifyPayload {
+        doi: crate::wire::Doi::IPSEC,
+        protocol: ProtocolId::ISAKMP,
         spi: Vec::new(),
-        ty,
+        notify_type: ty,
         data: Vec::new(),
     });
     let (first, body) = emit_chain(&[n]);
-    Header {
-        icookie,
-        rcookie,
-        next_payload: first,
-        exchange: exch::INFORMATIONAL,
-        flags: 0,
+    crate::wire::Header {
+        initiator_cookie: crate::wire::Cookie(icookie),
+        responder_cookie: crate::wire::Cookie(rcookie),
+        exchange_type: ExchangeType::INFORMATIONAL,
+        flags: Flags::empty(),
         message_id,
     }
-    .emit(&body)
-}
-
-/// A tiny helper: find the first payload matching `f`.
-pub(crate) fn find<'a, T>(
-    payloads: &'a [Parsed],
-    f: impl Fn(&'a Payload) -> Option<T>,
-) -> Option<(T, &'a Parsed)> {
-    payloads.iter().find_map(|p| f(&p.payload).map(|t| (t, p)))
+    .message(first, &body)
 }
 
 #[cfg(test)]

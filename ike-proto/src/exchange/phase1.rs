@@ -2,13 +2,14 @@
 //! transition, building phase-1 messages in the clear and sealed, the
 //! key derivation once DH is done, and reading KE / NONCE / ID / HASH.
 
-use super::msg::{
-    Header, IdPayload, NotifyPayload, Parsed, Payload, emit_chain, flags, parse_chain,
-};
+use super::chain::{Parsed, Payload, Received, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
-use super::{Error, Phase1Sa, SaPhase, find, notify, parse_responder_lifetime};
+use super::{Error, Phase1Sa, SaPhase, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
+use crate::wire::{
+    Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, PayloadView, ProtocolId,
+};
 
 /// What a state transition produced.
 pub(crate) enum Step<S> {
@@ -40,39 +41,37 @@ pub(crate) enum Step<S> {
 pub(crate) fn plain(
     icookie: [u8; 8],
     rcookie: [u8; 8],
-    exchange: u8,
+    exchange: ExchangeType,
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
-    Header {
-        icookie,
-        rcookie,
-        next_payload: first,
-        exchange,
-        flags: 0,
+    crate::wire::Header {
+        initiator_cookie: crate::wire::Cookie(icookie),
+        responder_cookie: crate::wire::Cookie(rcookie),
+        exchange_type: exchange,
+        flags: Flags::empty(),
         message_id: 0,
     }
-    .emit(&body)
+    .message(first, &body)
 }
 
 pub(crate) fn sealed(
     crypter: &mut IsakmpCrypter,
     icookie: [u8; 8],
     rcookie: [u8; 8],
-    exchange: u8,
+    exchange: ExchangeType,
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
     let ct = crypter.encrypt(0, &body);
-    Header {
-        icookie,
-        rcookie,
-        next_payload: first,
-        exchange,
-        flags: flags::E,
+    crate::wire::Header {
+        initiator_cookie: crate::wire::Cookie(icookie),
+        responder_cookie: crate::wire::Cookie(rcookie),
+        exchange_type: exchange,
+        flags: Flags::ENCRYPTION,
         message_id: 0,
     }
-    .emit(&ct)
+    .message(first, &ct)
 }
 
 /// The body of a payload as emitted (`SAi_b`, `IDii_b`).
@@ -89,10 +88,10 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
     let mut spi = icookie.to_vec();
     spi.extend_from_slice(&rcookie);
     Payload::Notify(NotifyPayload {
-        doi: 1,
-        protocol: super::PROTO_ISAKMP,
+        doi: Doi::IPSEC,
+        protocol: ProtocolId::ISAKMP,
         spi,
-        ty: notify::INITIAL_CONTACT,
+        notify_type: NotifyType::INITIAL_CONTACT,
         data: Vec::new(),
     })
 }
@@ -100,12 +99,12 @@ pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
 pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
     payloads
         .iter()
-        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.ty == notify::INITIAL_CONTACT))
+        .any(|p| matches!(&p.payload, Payload::Notify(n) if n.notify_type == NotifyType::INITIAL_CONTACT))
 }
 
 pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
     payloads.iter().find_map(|p| match &p.payload {
-        Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+        Payload::Notify(n) if n.notify_type == NotifyType::RESPONDER_LIFETIME => {
             parse_responder_lifetime(SaPhase::Isakmp, &n.data)
         }
         _ => None,
@@ -164,18 +163,8 @@ pub(crate) fn derive(
 
 /// KE and nonce from a message, checked.
 pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error> {
-    let ke = find(payloads, |p| match p {
-        Payload::Ke(k) => Some(k.clone()),
-        _ => None,
-    })
-    .map(|x| x.0)
-    .ok_or(Error::unexpected("KE missing"))?;
-    let nonce = find(payloads, |p| match p {
-        Payload::Nonce(n) => Some(n.clone()),
-        _ => None,
-    })
-    .map(|x| x.0)
-    .ok_or(Error::unexpected("NONCE missing"))?;
+    let ke = payloads.require_ke()?.data.clone();
+    let nonce = payloads.require_nonce()?.data.clone();
     if !(8..=256).contains(&nonce.len()) {
         return Err(Error::malformed("nonce length"));
     }
@@ -185,28 +174,25 @@ pub(crate) fn ke_nonce(payloads: &[Parsed]) -> Result<(Vec<u8>, Vec<u8>), Error>
 /// Decrypts a phase-1 message 5/6 (or AM3) and parses it; a message that
 /// does not parse after decryption almost always means the two ends hold
 /// different pre-shared keys.
-pub(crate) fn open_phase1(
+///
+/// The payloads borrow `plaintext`, which the caller owns.
+pub(crate) fn open_phase1<'a>(
     crypter: &mut IsakmpCrypter,
-    header: &Header,
+    header: &Received<'_>,
     body: &[u8],
-) -> Result<Vec<Parsed>, Error> {
-    let pt = crypter
+    plaintext: &'a mut Secret,
+) -> Result<Vec<Parsed<'a>>, Error> {
+    *plaintext = crypter
         .decrypt(0, body)
         .ok_or(Error::malformed("ciphertext length"))?;
-    parse_chain(header.next_payload, &pt, true)
+    parse_chain(header.next_payload(), plaintext, true)
         .map_err(|_| Error::PeerMisbehaved(PeerMisbehaved::UndecryptableMessage))
 }
 
-pub(crate) fn id_and_hash(payloads: &[Parsed]) -> Result<(&IdPayload, Vec<u8>, &[u8]), Error> {
-    let (id, idp) = find(payloads, |p| match p {
-        Payload::Id(i) => Some(i),
-        _ => None,
-    })
-    .ok_or(Error::unexpected("ID missing"))?;
-    let (hash, _) = find(payloads, |p| match p {
-        Payload::Hash(h) => Some(h.as_slice()),
-        _ => None,
-    })
-    .ok_or(Error::unexpected("HASH missing"))?;
-    Ok((id, idp.body().to_vec(), hash))
+pub(crate) fn id_and_hash<'p>(
+    payloads: &'p [Parsed<'_>],
+) -> Result<(&'p IdPayload, Vec<u8>, &'p [u8]), Error> {
+    let (id, idp) = payloads.require_id()?;
+    let hash = payloads.require_hash()?;
+    Ok((id, idp.body().to_vec(), hash.data.as_slice()))
 }

@@ -1,33 +1,22 @@
 //! The SA payloads of both phases and the RESPONDER_LIFETIME data: the
 //! one place that knows the Oakley (phase 1) and IPsec DOI (phase 2)
-//! attribute numbers.
+//! attribute classes and values, in [`crate::wire`]'s names.
 
-use super::msg::{Attr, Proposal, SaPayload, Transform};
 use super::{NattMethod, suite};
 use crate::error::{Error, PeerIncompatible};
 use crate::policy::{
     AuthMethod, DhGroup, EncapMode, EspCipher, EspIntegrity, Lifetime, Phase1Cipher, Phase1Hash,
     Phase1Proposal, Phase2Proposal,
 };
+use crate::wire::{
+    self, AuthAlgorithm, DataAttribute, EncapsulationMode, EncryptionAlgorithm, EspTransformId,
+    HashAlgorithm, IpsecAttribute, IsakmpTransformId, LifeType, OakleyAttribute, Proposal,
+    ProtocolId, SaPayload, Transform,
+};
 
 // ---------------------------------------------------------------------
 // Phase-1 SA payloads
 // ---------------------------------------------------------------------
-
-mod oakley {
-    pub(super) const ENC: u16 = 1;
-    pub(super) const HASH: u16 = 2;
-    pub(super) const AUTH: u16 = 3;
-    pub(super) const GROUP: u16 = 4;
-    pub(super) const LIFE_TYPE: u16 = 11;
-    pub(super) const LIFE_DURATION: u16 = 12;
-    pub(super) const KEY_LENGTH: u16 = 14;
-}
-
-pub(super) const DOI_IPSEC: u32 = 1;
-const SIT_IDENTITY_ONLY: u32 = 1;
-pub(crate) const PROTO_ISAKMP: u8 = 1;
-pub(crate) const PROTO_ESP: u8 = 3;
 
 /// Which SA a lifetime attribute describes. The two phases number the same
 /// attributes differently (phase 1: Oakley classes 11/12, RFC 2409 App. A;
@@ -45,94 +34,94 @@ impl SaPhase {
     /// The (life type, life duration) attribute classes of this phase.
     const fn life_classes(self) -> (u16, u16) {
         match self {
-            Self::Isakmp => (oakley::LIFE_TYPE, oakley::LIFE_DURATION),
-            Self::Ipsec => (ipsec_attr::LIFE_TYPE, ipsec_attr::LIFE_DURATION),
+            Self::Isakmp => (
+                OakleyAttribute::LIFE_TYPE.get(),
+                OakleyAttribute::LIFE_DURATION.get(),
+            ),
+            Self::Ipsec => (
+                IpsecAttribute::SA_LIFE_TYPE.get(),
+                IpsecAttribute::SA_LIFE_DURATION.get(),
+            ),
         }
     }
 }
 
-fn lifetime_attrs(phase: SaPhase, l: Lifetime, out: &mut Vec<Attr>) {
+fn lifetime_attrs(phase: SaPhase, l: Lifetime, out: &mut Vec<DataAttribute>) {
     let (type_attr, dur_attr) = phase.life_classes();
     if let Some(s) = l.seconds {
-        out.push(Attr::basic(type_attr, 1));
-        out.push(Attr::number(dur_attr, s));
+        out.push(DataAttribute::basic(type_attr, LifeType::SECONDS));
+        out.push(DataAttribute::integer(dur_attr, s));
     }
     if let Some(k) = l.kilobytes {
-        out.push(Attr::basic(type_attr, 2));
-        out.push(Attr::number(dur_attr, k));
+        out.push(DataAttribute::basic(type_attr, LifeType::KILOBYTES));
+        out.push(DataAttribute::integer(dur_attr, k));
     }
 }
 
 fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     let mut attrs = Vec::new();
     let (enc, keylen) = match p.cipher {
-        Phase1Cipher::Des => (1, None),
-        Phase1Cipher::TripleDes => (5, None),
-        Phase1Cipher::AesCbc { key_bits } => (7, Some(key_bits)),
+        Phase1Cipher::Des => (EncryptionAlgorithm::DES_CBC, None),
+        Phase1Cipher::TripleDes => (EncryptionAlgorithm::TRIPLE_DES_CBC, None),
+        Phase1Cipher::AesCbc { key_bits } => (EncryptionAlgorithm::AES_CBC, Some(key_bits)),
     };
-    attrs.push(Attr::basic(oakley::ENC, enc));
-    attrs.push(Attr::basic(
-        oakley::HASH,
+    attrs.push(DataAttribute::basic(
+        OakleyAttribute::ENCRYPTION_ALGORITHM,
+        enc,
+    ));
+    attrs.push(DataAttribute::basic(
+        OakleyAttribute::HASH_ALGORITHM,
         match p.hash {
-            Phase1Hash::Md5 => 1,
-            Phase1Hash::Sha1 => 2,
-            Phase1Hash::Sha256 => 4,
-            Phase1Hash::Sha384 => 5,
-            Phase1Hash::Sha512 => 6,
+            Phase1Hash::Md5 => HashAlgorithm::MD5,
+            Phase1Hash::Sha1 => HashAlgorithm::SHA,
+            Phase1Hash::Sha256 => HashAlgorithm::SHA2_256,
+            Phase1Hash::Sha384 => HashAlgorithm::SHA2_384,
+            Phase1Hash::Sha512 => HashAlgorithm::SHA2_512,
         },
     ));
-    attrs.push(Attr::basic(
-        oakley::AUTH,
+    attrs.push(DataAttribute::basic(
+        OakleyAttribute::AUTHENTICATION_METHOD,
         match p.auth {
-            AuthMethod::PreSharedKey => 1,
-            AuthMethod::XauthInitPreShared => 65001,
-            AuthMethod::XauthRespPreShared => 65002,
+            AuthMethod::PreSharedKey => wire::AuthMethod::PRE_SHARED_KEY,
+            AuthMethod::XauthInitPreShared => wire::AuthMethod::XAUTH_INIT_PRE_SHARED,
+            AuthMethod::XauthRespPreShared => wire::AuthMethod::XAUTH_RESP_PRE_SHARED,
         },
     ));
-    attrs.push(Attr::basic(oakley::GROUP, p.group.0));
+    attrs.push(DataAttribute::basic(
+        OakleyAttribute::GROUP_DESCRIPTION,
+        p.group.0,
+    ));
     if let Some(k) = keylen {
-        attrs.push(Attr::basic(oakley::KEY_LENGTH, k));
+        attrs.push(DataAttribute::basic(OakleyAttribute::KEY_LENGTH, k));
     }
     lifetime_attrs(SaPhase::Isakmp, p.lifetime, &mut attrs);
-    Transform {
-        number,
-        id: 1, // KEY_IKE
-        attrs,
-    }
+    Transform::ike(number, attrs)
 }
 
 /// Our phase-1 SA payload: one ISAKMP proposal, one transform per policy.
 pub(crate) fn phase1_sa(proposals: &[Phase1Proposal]) -> SaPayload {
-    SaPayload {
-        doi: DOI_IPSEC,
-        situation: SIT_IDENTITY_ONLY,
-        proposals: vec![Proposal {
-            number: 1,
-            protocol: PROTO_ISAKMP,
-            spi: Vec::new(),
-            transforms: proposals
-                .iter()
-                .enumerate()
-                .map(|(i, p)| phase1_transform(u8::try_from(i + 1).unwrap_or(u8::MAX), p))
-                .collect(),
-        }],
-    }
+    SaPayload::ipsec(vec![Proposal {
+        number: 1,
+        protocol: ProtocolId::ISAKMP,
+        spi: Vec::new(),
+        transforms: proposals
+            .iter()
+            .enumerate()
+            .map(|(i, p)| phase1_transform(u8::try_from(i + 1).unwrap_or(u8::MAX), p))
+            .collect(),
+    }])
 }
 
 /// The responder's SA payload: the one chosen transform, as the peer sent it
 /// (with its number), lifetime unchanged (a shorter one goes in a
 /// RESPONDER_LIFETIME notify).
 pub(crate) fn phase1_sa_reply(chosen: &Transform) -> SaPayload {
-    SaPayload {
-        doi: DOI_IPSEC,
-        situation: SIT_IDENTITY_ONLY,
-        proposals: vec![Proposal {
-            number: 1,
-            protocol: PROTO_ISAKMP,
-            spi: Vec::new(),
-            transforms: vec![chosen.clone()],
-        }],
-    }
+    SaPayload::ipsec(vec![Proposal {
+        number: 1,
+        protocol: ProtocolId::ISAKMP,
+        spi: Vec::new(),
+        transforms: vec![chosen.clone()],
+    }])
 }
 
 /// Reads the life type / life duration pairs of a transform.
@@ -140,19 +129,19 @@ pub(crate) fn phase1_sa_reply(chosen: &Transform) -> SaPayload {
 /// A duration of 0 counts as not proposed: strongSwan sends 0 when it is
 /// configured never to rekey, and taking it literally would expire the SA
 /// as it comes up, whatever the policy's lifetime rule.
-fn parse_lifetimes(attrs: &[Attr], phase: SaPhase) -> Option<Lifetime> {
+fn parse_lifetimes(attrs: &[DataAttribute], phase: SaPhase) -> Option<Lifetime> {
     let (type_attr, dur_attr) = phase.life_classes();
     let mut l = Lifetime::default();
     let mut current: Option<u32> = None;
     for a in attrs {
-        if a.ty == type_attr {
+        if a.kind == type_attr {
             current = Some(a.as_u32()?);
-        } else if a.ty == dur_attr {
+        } else if a.kind == dur_attr {
             let v = a.as_u32()?;
             let v = (v > 0).then_some(v);
-            match current? {
-                1 => l.seconds = v,
-                2 => l.kilobytes = v,
+            match LifeType(u16::try_from(current?).ok()?) {
+                LifeType::SECONDS => l.seconds = v,
+                LifeType::KILOBYTES => l.kilobytes = v,
                 _ => return None,
             }
         }
@@ -162,42 +151,55 @@ fn parse_lifetimes(attrs: &[Attr], phase: SaPhase) -> Option<Lifetime> {
 
 /// Reads a phase-1 transform; `None` if we cannot do it.
 pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
-    if t.id != 1 {
+    if t.transform_id != IsakmpTransformId::KEY_IKE.get() {
         return None;
     }
-    let get = |ty: u16| t.attrs.iter().find(|a| a.ty == ty).and_then(Attr::as_u32);
-    let keylen = get(oakley::KEY_LENGTH);
-    let cipher = match (get(oakley::ENC)?, keylen) {
-        (1, None) => Phase1Cipher::Des,
-        (5, None | Some(192)) => Phase1Cipher::TripleDes,
-        (7, Some(k @ (128 | 192 | 256))) => Phase1Cipher::AesCbc {
+    let get = |ty: OakleyAttribute| t.attribute(ty).and_then(DataAttribute::as_u32);
+    // A 16-bit value (every Oakley class we read is one), else `None`.
+    let get16 = |ty: OakleyAttribute| get(ty).and_then(|v| u16::try_from(v).ok());
+    let keylen = get(OakleyAttribute::KEY_LENGTH);
+    let cipher = match (
+        EncryptionAlgorithm(get16(OakleyAttribute::ENCRYPTION_ALGORITHM)?),
+        keylen,
+    ) {
+        (EncryptionAlgorithm::DES_CBC, None) => Phase1Cipher::Des,
+        (EncryptionAlgorithm::TRIPLE_DES_CBC, None | Some(192)) => Phase1Cipher::TripleDes,
+        (EncryptionAlgorithm::AES_CBC, Some(k @ (128 | 192 | 256))) => Phase1Cipher::AesCbc {
             key_bits: u16::try_from(k).ok()?,
         },
         _ => return None,
     };
-    let hash = match get(oakley::HASH)? {
-        1 => Phase1Hash::Md5,
-        2 => Phase1Hash::Sha1,
-        4 => Phase1Hash::Sha256,
-        5 => Phase1Hash::Sha384,
-        6 => Phase1Hash::Sha512,
+    let hash = match HashAlgorithm(get16(OakleyAttribute::HASH_ALGORITHM)?) {
+        HashAlgorithm::MD5 => Phase1Hash::Md5,
+        HashAlgorithm::SHA => Phase1Hash::Sha1,
+        HashAlgorithm::SHA2_256 => Phase1Hash::Sha256,
+        HashAlgorithm::SHA2_384 => Phase1Hash::Sha384,
+        HashAlgorithm::SHA2_512 => Phase1Hash::Sha512,
         _ => return None,
     };
-    let auth = match get(oakley::AUTH)? {
-        1 => AuthMethod::PreSharedKey,
-        65001 => AuthMethod::XauthInitPreShared,
-        65002 => AuthMethod::XauthRespPreShared,
+    let auth = match wire::AuthMethod(get16(OakleyAttribute::AUTHENTICATION_METHOD)?) {
+        wire::AuthMethod::PRE_SHARED_KEY => AuthMethod::PreSharedKey,
+        wire::AuthMethod::XAUTH_INIT_PRE_SHARED => AuthMethod::XauthInitPreShared,
+        wire::AuthMethod::XAUTH_RESP_PRE_SHARED => AuthMethod::XauthRespPreShared,
         _ => return None,
     };
-    let group = DhGroup(u16::try_from(get(oakley::GROUP)?).ok()?);
+    let group = DhGroup(get16(OakleyAttribute::GROUP_DESCRIPTION)?);
     if !suite::group_supported(group) {
         return None;
     }
     // Unknown attribute classes make the transform unacceptable.
-    if t.attrs
-        .iter()
-        .any(|a| !matches!(a.ty, 1..=4 | 11 | 12 | 14))
-    {
+    if t.attributes.iter().any(|a| {
+        !matches!(
+            a.oakley_type(),
+            OakleyAttribute::ENCRYPTION_ALGORITHM
+                | OakleyAttribute::HASH_ALGORITHM
+                | OakleyAttribute::AUTHENTICATION_METHOD
+                | OakleyAttribute::GROUP_DESCRIPTION
+                | OakleyAttribute::LIFE_TYPE
+                | OakleyAttribute::LIFE_DURATION
+                | OakleyAttribute::KEY_LENGTH
+        )
+    }) {
         return None;
     }
     Some(Phase1Proposal {
@@ -205,17 +207,17 @@ pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
         hash,
         auth,
         group,
-        lifetime: parse_lifetimes(&t.attrs, SaPhase::Isakmp)?,
+        lifetime: parse_lifetimes(&t.attributes, SaPhase::Isakmp)?,
     })
 }
 
 /// The initiator's transforms we can do, with the transform each came from.
 pub(crate) fn phase1_offers(sa: &SaPayload) -> Result<Vec<(Phase1Proposal, Transform)>, Error> {
-    if sa.doi != DOI_IPSEC {
+    if sa.doi != wire::Doi::IPSEC {
         return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
     }
     let prop = match sa.proposals.as_slice() {
-        [p] if p.protocol == PROTO_ISAKMP => p,
+        [p] if p.protocol == ProtocolId::ISAKMP => p,
         _ => {
             return Err(Error::malformed("phase-1 SA needs one ISAKMP proposal"));
         }
@@ -231,86 +233,96 @@ pub(crate) fn phase1_offers(sa: &SaPayload) -> Result<Vec<(Phase1Proposal, Trans
 // Phase-2 SA payloads
 // ---------------------------------------------------------------------
 
-mod ipsec_attr {
-    pub(super) const LIFE_TYPE: u16 = 1;
-    pub(super) const LIFE_DURATION: u16 = 2;
-    pub(super) const GROUP: u16 = 3;
-    pub(super) const ENCAP: u16 = 4;
-    pub(super) const AUTH: u16 = 5;
-    pub(super) const KEY_LENGTH: u16 = 6;
-}
-
 /// The ESP transform as it goes on the wire.
 pub(crate) fn esp_transform(number: u8, p: &Phase2Proposal, natt: Option<NattMethod>) -> Transform {
     let (id, keylen) = match p.cipher {
-        EspCipher::Des => (2, None),
-        EspCipher::TripleDes => (3, None),
-        EspCipher::AesCbc { key_bits } => (12, Some(key_bits)),
-        EspCipher::AesGcm16 { key_bits } => (20, Some(key_bits)),
-        EspCipher::Null => (11, None),
+        EspCipher::Des => (EspTransformId::DES, None),
+        EspCipher::TripleDes => (EspTransformId::TRIPLE_DES, None),
+        EspCipher::AesCbc { key_bits } => (EspTransformId::AES_CBC, Some(key_bits)),
+        EspCipher::AesGcm16 { key_bits } => (EspTransformId::AES_GCM_16, Some(key_bits)),
+        EspCipher::Null => (EspTransformId::NULL, None),
     };
     let mut attrs = Vec::new();
     lifetime_attrs(SaPhase::Ipsec, p.lifetime, &mut attrs);
     if let Some(g) = p.pfs {
-        attrs.push(Attr::basic(ipsec_attr::GROUP, g.0));
+        attrs.push(DataAttribute::basic(IpsecAttribute::GROUP_DESCRIPTION, g.0));
     }
     let encap = match natt {
         Some(m) => m.udp_encap(p.mode),
         None => match p.mode {
-            EncapMode::Tunnel => 1,
-            EncapMode::Transport => 2,
+            EncapMode::Tunnel => EncapsulationMode::TUNNEL,
+            EncapMode::Transport => EncapsulationMode::TRANSPORT,
         },
     };
-    attrs.push(Attr::basic(ipsec_attr::ENCAP, encap));
+    attrs.push(DataAttribute::basic(
+        IpsecAttribute::ENCAPSULATION_MODE,
+        encap,
+    ));
     if let Some(i) = p.integrity {
-        attrs.push(Attr::basic(
-            ipsec_attr::AUTH,
+        attrs.push(DataAttribute::basic(
+            IpsecAttribute::AUTH_ALGORITHM,
             match i {
-                EspIntegrity::HmacMd5 => 1,
-                EspIntegrity::HmacSha1 => 2,
-                EspIntegrity::HmacSha256 => 5,
+                EspIntegrity::HmacMd5 => AuthAlgorithm::HMAC_MD5,
+                EspIntegrity::HmacSha1 => AuthAlgorithm::HMAC_SHA1,
+                EspIntegrity::HmacSha256 => AuthAlgorithm::HMAC_SHA2_256,
             },
         ));
     }
     if let Some(k) = keylen {
-        attrs.push(Attr::basic(ipsec_attr::KEY_LENGTH, k));
+        attrs.push(DataAttribute::basic(IpsecAttribute::KEY_LENGTH, k));
     }
-    Transform { number, id, attrs }
+    Transform {
+        number,
+        transform_id: id.get(),
+        attributes: attrs,
+    }
 }
 
 /// Reads an ESP transform: the proposal and whether it asks for UDP
 /// encapsulation. `None` if we cannot do it.
 pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool)> {
-    let get = |ty: u16| t.attrs.iter().find(|a| a.ty == ty).and_then(Attr::as_u32);
-    let keylen = get(ipsec_attr::KEY_LENGTH).and_then(|k| u16::try_from(k).ok());
-    let cipher = match (t.id, keylen) {
-        (2, None) => EspCipher::Des,
-        (3, None) => EspCipher::TripleDes,
-        (12, Some(k @ (128 | 192 | 256))) => EspCipher::AesCbc { key_bits: k },
-        (12, None) => EspCipher::AesCbc { key_bits: 128 },
-        (20, Some(k @ (128 | 192 | 256))) => EspCipher::AesGcm16 { key_bits: k },
-        (11, None) => EspCipher::Null,
+    let get = |ty: IpsecAttribute| t.attribute(ty).and_then(DataAttribute::as_u32);
+    let keylen = get(IpsecAttribute::KEY_LENGTH).and_then(|k| u16::try_from(k).ok());
+    let cipher = match (t.esp_transform_id(), keylen) {
+        (EspTransformId::DES, None) => EspCipher::Des,
+        (EspTransformId::TRIPLE_DES, None) => EspCipher::TripleDes,
+        (EspTransformId::AES_CBC, Some(k @ (128 | 192 | 256))) => EspCipher::AesCbc { key_bits: k },
+        (EspTransformId::AES_CBC, None) => EspCipher::AesCbc { key_bits: 128 },
+        (EspTransformId::AES_GCM_16, Some(k @ (128 | 192 | 256))) => {
+            EspCipher::AesGcm16 { key_bits: k }
+        }
+        (EspTransformId::NULL, None) => EspCipher::Null,
         _ => return None,
     };
-    let integrity = match get(ipsec_attr::AUTH) {
+    let integrity = match get(IpsecAttribute::AUTH_ALGORITHM) {
         None => None,
-        Some(1) => Some(EspIntegrity::HmacMd5),
-        Some(2) => Some(EspIntegrity::HmacSha1),
-        Some(5) => Some(EspIntegrity::HmacSha256),
-        Some(_) => return None,
+        Some(a) => Some(match AuthAlgorithm(u16::try_from(a).ok()?) {
+            AuthAlgorithm::HMAC_MD5 => EspIntegrity::HmacMd5,
+            AuthAlgorithm::HMAC_SHA1 => EspIntegrity::HmacSha1,
+            AuthAlgorithm::HMAC_SHA2_256 => EspIntegrity::HmacSha256,
+            _ => return None,
+        }),
     };
     let combined = matches!(cipher, EspCipher::AesGcm16 { .. });
     if combined == integrity.is_some() {
         return None;
     }
-    let (mode, udp) = match get(ipsec_attr::ENCAP).unwrap_or(1) {
-        1 => (EncapMode::Tunnel, false),
-        2 => (EncapMode::Transport, false),
-        3 | 61443 => (EncapMode::Tunnel, true),
-        4 | 61444 => (EncapMode::Transport, true),
+    let encap = match get(IpsecAttribute::ENCAPSULATION_MODE) {
+        None => EncapsulationMode::TUNNEL,
+        Some(e) => EncapsulationMode(u16::try_from(e).ok()?),
+    };
+    let (mode, udp) = match encap {
+        EncapsulationMode::TUNNEL => (EncapMode::Tunnel, false),
+        EncapsulationMode::TRANSPORT => (EncapMode::Transport, false),
+        EncapsulationMode::UDP_TUNNEL | EncapsulationMode::UDP_TUNNEL_DRAFT => {
+            (EncapMode::Tunnel, true)
+        }
+        EncapsulationMode::UDP_TRANSPORT | EncapsulationMode::UDP_TRANSPORT_DRAFT => {
+            (EncapMode::Transport, true)
+        }
         _ => return None,
     };
-    let pfs = match get(ipsec_attr::GROUP) {
+    let pfs = match get(IpsecAttribute::GROUP_DESCRIPTION) {
         None => None,
         Some(g) => {
             let g = DhGroup(u16::try_from(g).ok()?);
@@ -320,7 +332,17 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
             Some(g)
         }
     };
-    if t.attrs.iter().any(|a| !matches!(a.ty, 1..=6)) {
+    if t.attributes.iter().any(|a| {
+        !matches!(
+            a.ipsec_type(),
+            IpsecAttribute::SA_LIFE_TYPE
+                | IpsecAttribute::SA_LIFE_DURATION
+                | IpsecAttribute::GROUP_DESCRIPTION
+                | IpsecAttribute::ENCAPSULATION_MODE
+                | IpsecAttribute::AUTH_ALGORITHM
+                | IpsecAttribute::KEY_LENGTH
+        )
+    }) {
         return None;
     }
     Some((
@@ -329,7 +351,7 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
             integrity,
             mode,
             pfs,
-            lifetime: parse_lifetimes(&t.attrs, SaPhase::Ipsec)?,
+            lifetime: parse_lifetimes(&t.attributes, SaPhase::Ipsec)?,
         },
         udp,
     ))
@@ -341,61 +363,31 @@ pub(crate) fn responder_lifetime_data(phase: SaPhase, l: Lifetime) -> Vec<u8> {
     let mut attrs = Vec::new();
     lifetime_attrs(phase, l, &mut attrs);
     let mut out = Vec::new();
-    for a in attrs {
-        if a.basic {
-            out.extend_from_slice(&(a.ty | 0x8000).to_be_bytes());
-            out.extend_from_slice(&a.value);
-        } else {
-            out.extend_from_slice(&a.ty.to_be_bytes());
-            out.extend_from_slice(&u16::try_from(a.value.len()).unwrap_or(0).to_be_bytes());
-            out.extend_from_slice(&a.value);
-        }
+    if let Err(e) = wire::emit_attributes(&attrs, &mut out) {
+        // At most four attributes of 4-byte values: within the codec's limits.
+        log::error!("cannot emit a RESPONDER_LIFETIME: {e}");
+        out.clear();
     }
     out
 }
+
+/// At most this many attributes in a RESPONDER_LIFETIME we read (a lifetime
+/// needs four).
+const MAX_LIFETIME_ATTRS: usize = 16;
 
 /// Reads RESPONDER_LIFETIME data strictly in the numbering of `phase`: an
 /// attribute of another class (a phase-2 class in a phase-1 notify, as an
 /// old version of ours sent) makes the notify unreadable, so it is ignored
 /// rather than misread.
 pub(crate) fn parse_responder_lifetime(phase: SaPhase, data: &[u8]) -> Option<Lifetime> {
-    let mut attrs = Vec::new();
-    let mut rest = data;
+    let attrs = wire::parse_attributes(data).ok()?;
     let (type_attr, dur_attr) = phase.life_classes();
-    while !rest.is_empty() {
-        let (t, r) = rest.split_at_checked(2)?;
-        let t = u16::from_be_bytes([*t.first()?, *t.get(1)?]);
-        let (attr, r) = if t & 0x8000 != 0 {
-            let (v, r2) = r.split_at_checked(2)?;
-            (
-                Attr {
-                    ty: t & 0x7fff,
-                    value: v.to_vec(),
-                    basic: true,
-                },
-                r2,
-            )
-        } else {
-            let (l, r2) = r.split_at_checked(2)?;
-            let l = usize::from(u16::from_be_bytes([*l.first()?, *l.get(1)?]));
-            let (v, r3) = r2.split_at_checked(l)?;
-            (
-                Attr {
-                    ty: t,
-                    value: v.to_vec(),
-                    basic: false,
-                },
-                r3,
-            )
-        };
-        if attr.ty != type_attr && attr.ty != dur_attr {
-            return None;
-        }
-        attrs.push(attr);
-        rest = r;
-        if attrs.len() > 16 {
-            return None;
-        }
+    if attrs.len() > MAX_LIFETIME_ATTRS
+        || attrs
+            .iter()
+            .any(|a| a.kind != type_attr && a.kind != dur_attr)
+    {
+        return None;
     }
     let l = parse_lifetimes(&attrs, phase)?;
     (l != Lifetime::default()).then_some(l)
@@ -445,16 +437,16 @@ mod tests {
     #[test]
     fn a_zero_lifetime_counts_as_not_proposed() {
         let attrs = [
-            Attr::basic(oakley::LIFE_TYPE, 1),
-            Attr::basic(oakley::LIFE_DURATION, 0),
-            Attr::basic(oakley::LIFE_TYPE, 2),
-            Attr::basic(oakley::LIFE_DURATION, 4608),
+            DataAttribute::basic(OakleyAttribute::LIFE_TYPE, LifeType::SECONDS),
+            DataAttribute::basic(OakleyAttribute::LIFE_DURATION, 0u16),
+            DataAttribute::basic(OakleyAttribute::LIFE_TYPE, LifeType::KILOBYTES),
+            DataAttribute::basic(OakleyAttribute::LIFE_DURATION, 4608u16),
         ];
         let l = parse_lifetimes(&attrs, SaPhase::Isakmp).unwrap();
         assert_eq!((l.seconds, l.kilobytes), (None, Some(4608)));
         let attrs = [
-            Attr::basic(oakley::LIFE_TYPE, 1),
-            Attr::basic(oakley::LIFE_DURATION, 3600),
+            DataAttribute::basic(OakleyAttribute::LIFE_TYPE, LifeType::SECONDS),
+            DataAttribute::basic(OakleyAttribute::LIFE_DURATION, 3600u16),
         ];
         let l = parse_lifetimes(&attrs, SaPhase::Isakmp).unwrap();
         assert_eq!(l.seconds, Some(3600));

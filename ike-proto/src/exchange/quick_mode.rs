@@ -19,15 +19,17 @@ use std::net::SocketAddrV4;
 
 use zeroize::Zeroizing;
 
-use super::msg::{
-    Header, NotifyPayload, Parsed, Payload, Proposal, SaPayload, emit_chain, exch, flags, pt,
+use crate::wire::{
+    Doi, ExchangeType, Flags, NotifyPayload, NotifyType, PayloadType, PayloadView, Proposal,
+    ProtocolId, SIT_IDENTITY_ONLY, SaPayload, Transform,
 };
+
+use super::chain::{Parsed, Payload, Received, emit_chain};
 use super::said;
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, Error, NattMethod, PROTO_ESP, Phase1Sa, SaPhase, esp_transform, find, notify,
-    parse_esp_transform, parse_responder_lifetime, parse_selector, responder_lifetime_data,
-    selector_payload,
+    Ctx, Error, NattMethod, Phase1Sa, SaPhase, esp_transform, parse_esp_transform,
+    parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
 };
 use crate::policy::{
     Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
@@ -97,7 +99,7 @@ struct Material<'a> {
 fn keys(p1: &Phase1Sa, m: &Material<'_>, p: &Phase2Proposal, spi: u32) -> EspKeys {
     let len = p.cipher.key_len() + p.integrity.map_or(0, |i| i.key_len());
     let km = p1.keys.keymat(
-        PROTO_ESP,
+        ProtocolId::IPSEC_ESP.get(),
         &spi.to_be_bytes(),
         m.ni,
         m.nr,
@@ -107,10 +109,10 @@ fn keys(p1: &Phase1Sa, m: &Material<'_>, p: &Phase2Proposal, spi: u32) -> EspKey
     split_keys(&km, p)
 }
 
-fn esp_sa(number: u8, spi: u32, transforms: Vec<super::msg::Transform>) -> Proposal {
+fn esp_sa(number: u8, spi: u32, transforms: Vec<Transform>) -> Proposal {
     Proposal {
         number,
-        protocol: PROTO_ESP,
+        protocol: ProtocolId::IPSEC_ESP,
         spi: spi.to_be_bytes().to_vec(),
         transforms,
     }
@@ -170,8 +172,8 @@ impl QuickModeInitiator {
             return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
         }
         let sa = SaPayload {
-            doi: 1,
-            situation: 1,
+            doi: Doi::IPSEC,
+            situation: SIT_IDENTITY_ONLY,
             proposals: offered
                 .iter()
                 .enumerate()
@@ -189,16 +191,23 @@ impl QuickModeInitiator {
             ),
             None => None,
         };
-        let mut payloads = vec![Payload::Sa(sa), Payload::Nonce(ni.clone())];
+        let mut payloads = vec![
+            Payload::Sa(sa),
+            Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
+        ];
         if let Some(dh) = &dh {
-            payloads.push(Payload::Ke(dh.public.clone()));
+            payloads.push(Payload::Ke(crate::wire::KePayload::new(dh.public.clone())));
         }
         if send_ids {
             payloads.push(Payload::Id(selector_payload(&selectors.local)));
             payloads.push(Payload::Id(selector_payload(&selectors.remote)));
         }
-        let commit = if ctx.commit { flags::C } else { 0 };
-        let msg = p1.protected_hash1(exch::QUICK, message_id, &payloads, commit);
+        let commit = if ctx.commit {
+            Flags::COMMIT
+        } else {
+            Flags::empty()
+        };
+        let msg = p1.protected_hash1(ExchangeType::QUICK, message_id, &payloads, commit);
         Ok((
             Self::ExpectHash2(ExpectHash2 {
                 message_id,
@@ -218,7 +227,7 @@ impl QuickModeInitiator {
     pub(crate) fn handle(
         self,
         p1: &mut Phase1Sa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> InitiatorOutcome {
         match self {
@@ -239,8 +248,9 @@ impl QuickModeInitiator {
 }
 
 impl ExpectHash2 {
-    fn handle(self, p1: &mut Phase1Sa, header: &Header, body: &[u8]) -> InitiatorOutcome {
-        let opened = match p1.open(header, body) {
+    fn handle(self, p1: &mut Phase1Sa, header: &Received<'_>, body: &[u8]) -> InitiatorOutcome {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
             Err(e) => {
                 return InitiatorOutcome::Ignore(
@@ -249,7 +259,7 @@ impl ExpectHash2 {
                 );
             }
         };
-        let expect = p1.keys.hash2(self.message_id, &self.ni, &opened.rest);
+        let expect = p1.keys.hash2(self.message_id, &self.ni, opened.rest);
         if !verify(&expect, &opened.hash) {
             // Unauthenticated: a damaged or forged copy must not end the
             // exchange; the real QM2 (or its retransmission) still can.
@@ -268,14 +278,10 @@ impl ExpectHash2 {
     fn accept(
         self,
         p1: &mut Phase1Sa,
-        header: &Header,
+        header: &Received<'_>,
         payloads: &[Parsed],
     ) -> Result<InitiatorOutcome, Error> {
-        let (sa, _) = find(payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM2 without SA"))?;
+        let (sa, _) = payloads.require_sa()?;
         let (prop, t) = match sa.proposals.as_slice() {
             [p] => match p.transforms.as_slice() {
                 [t] => (p, t),
@@ -308,18 +314,10 @@ impl ExpectHash2 {
             .try_into()
             .map_err(|_| Error::malformed("ESP SPI size"))?;
         let spi_out = u32::from_be_bytes(spi_out);
-        let (nr, _) = find(payloads, |p| match p {
-            Payload::Nonce(n) => Some(n.clone()),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM2 without NONCE"))?;
+        let nr = payloads.require_nonce()?.data.clone();
         let g_qm = match &self.dh {
             Some(dh) => {
-                let (ke, _) = find(payloads, |p| match p {
-                    Payload::Ke(k) => Some(k.as_slice()),
-                    _ => None,
-                })
-                .ok_or(Error::unexpected("QM2 without KE under PFS"))?;
+                let ke = payloads.require_ke()?.data.as_slice();
                 Some(
                     dh.shared(ke)
                         .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?,
@@ -327,7 +325,7 @@ impl ExpectHash2 {
             }
             None => None,
         };
-        let ids: Vec<&super::msg::IdPayload> = payloads
+        let ids: Vec<&crate::wire::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {
                 Payload::Id(i) => Some(i),
@@ -361,7 +359,7 @@ impl ExpectHash2 {
         }
         let mut lifetime = ours.lifetime;
         if let Some(l) = payloads.iter().find_map(|p| match &p.payload {
-            Payload::Notify(n) if n.ty == notify::RESPONDER_LIFETIME => {
+            Payload::Notify(n) if n.notify_type == NotifyType::RESPONDER_LIFETIME => {
                 parse_responder_lifetime(SaPhase::Ipsec, &n.data)
             }
             _ => None,
@@ -384,8 +382,15 @@ impl ExpectHash2 {
             keys_out: keys(p1, &m, ours, spi_out),
         };
         let h3 = p1.keys.hash3(self.message_id, &self.ni, &nr);
-        let reply = p1.seal(exch::QUICK, self.message_id, h3.to_vec(), pt::NONE, &[], 0);
-        if header.flags & flags::C != 0 {
+        let reply = p1.seal(
+            ExchangeType::QUICK,
+            self.message_id,
+            h3.to_vec(),
+            PayloadType::NONE,
+            &[],
+            Flags::empty(),
+        );
+        if header.flags().contains(Flags::COMMIT) {
             return Ok(InitiatorOutcome::Done {
                 reply,
                 child: None,
@@ -446,7 +451,7 @@ impl QuickModeResponder {
     pub(crate) fn start(
         p1: &mut Phase1Sa,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
         room: bool,
@@ -457,21 +462,22 @@ impl QuickModeResponder {
             authenticated: false,
             spi: None,
         };
-        let opened = p1.open(header, body).map_err(unproven)?;
-        let expect = p1.keys.hash1(header.message_id, &opened.rest);
+        let mut plaintext = zeroize::Zeroizing::default();
+        let opened = p1.open(header, body, &mut plaintext).map_err(unproven)?;
+        let expect = p1.keys.hash1(header.message_id(), opened.rest);
         if !verify(&expect, &opened.hash) {
             return Err(unproven(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
         }
-        p1.crypter.confirm(header.message_id);
+        p1.crypter.confirm(header.message_id());
         said::hmac(ctx);
-        said::processing(ctx, "HASH", header.message_id);
+        said::processing(ctx, "HASH", header.message_id());
         // The SPI the initiator proposed names the failed negotiation in
         // our notify.
         let spi = opened.payloads.iter().find_map(|p| match &p.payload {
             Payload::Sa(sa) => sa
                 .proposals
                 .iter()
-                .find(|p| p.protocol == PROTO_ESP)
+                .find(|p| p.protocol == ProtocolId::IPSEC_ESP)
                 .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok()),
             _ => None,
         });
@@ -492,27 +498,15 @@ impl QuickModeResponder {
     fn accept(
         p1: &mut Phase1Sa,
         ctx: &mut Ctx<'_>,
-        header: &Header,
+        header: &Received<'_>,
         payloads: &[Parsed],
         alloc_spi: &mut dyn FnMut(&mut Ctx<'_>) -> u32,
     ) -> Result<(Self, Vec<u8>), Error> {
-        let (sa, _) = find(payloads, |p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM1 without SA"))?;
-        said::processing(ctx, "SA", header.message_id);
-        let (ni, _) = find(payloads, |p| match p {
-            Payload::Nonce(n) => Some(n.clone()),
-            _ => None,
-        })
-        .ok_or(Error::unexpected("QM1 without NONCE"))?;
-        let ke = find(payloads, |p| match p {
-            Payload::Ke(k) => Some(k.clone()),
-            _ => None,
-        })
-        .map(|x| x.0);
-        let ids: Vec<&super::msg::IdPayload> = payloads
+        let (sa, _) = payloads.require_sa()?;
+        said::processing(ctx, "SA", header.message_id());
+        let ni = payloads.require_nonce()?.data.clone();
+        let ke = payloads.require_ke().ok().map(|k| k.data.clone());
+        let ids: Vec<&crate::wire::IdPayload> = payloads
             .iter()
             .filter_map(|p| match &p.payload {
                 Payload::Id(i) => Some(i),
@@ -546,11 +540,10 @@ impl QuickModeResponder {
         // Proposals: several payloads with one number are an AND (e.g.
         // AH+ESP), which we do not do; each ESP-only proposal's transforms
         // are alternatives.
-        let mut offers: Vec<(u8, [u8; 4], super::msg::Transform, Phase2Proposal, bool)> =
-            Vec::new();
+        let mut offers: Vec<(u8, [u8; 4], Transform, Phase2Proposal, bool)> = Vec::new();
         for p in &sa.proposals {
             let siblings = sa.proposals.iter().filter(|q| q.number == p.number).count();
-            if p.protocol != PROTO_ESP || siblings != 1 {
+            if p.protocol != ProtocolId::IPSEC_ESP || siblings != 1 {
                 continue;
             }
             let Ok(spi) = <[u8; 4]>::try_from(p.spi.as_slice()) else {
@@ -589,9 +582,9 @@ impl QuickModeResponder {
         }
         said::phase2_accepted(ctx, number, &[&transform]);
         said::validate_request(ctx, &selectors, &chosen);
-        said::processing(ctx, "NONCE", header.message_id);
+        said::processing(ctx, "NONCE", header.message_id());
         for _ in &ids {
-            said::processing(ctx, "ID", header.message_id);
+            said::processing(ctx, "ID", header.message_id());
         }
         let mut dh = None;
         let g_qm = match chosen.pfs {
@@ -608,7 +601,7 @@ impl QuickModeResponder {
             None => None,
         };
         if chosen.pfs.is_some() {
-            said::processing(ctx, "KE", header.message_id);
+            said::processing(ctx, "KE", header.message_id());
         }
         ctx.trace.conn("asking for 1 spis from ipsec");
         let spi_in = alloc_spi(ctx);
@@ -620,10 +613,10 @@ impl QuickModeResponder {
                 situation: sa.situation,
                 proposals: vec![esp_sa(number, spi_in, vec![transform])],
             }),
-            Payload::Nonce(nr.clone()),
+            Payload::Nonce(crate::wire::NoncePayload::new(nr.clone())),
         ];
         if let Some(dh) = &dh {
-            out.push(Payload::Ke(dh.public.clone()));
+            out.push(Payload::Ke(crate::wire::KePayload::new(dh.public.clone())));
         }
         if let Some((ci, cr)) = echo_ids {
             out.push(Payload::Id(ci));
@@ -631,20 +624,24 @@ impl QuickModeResponder {
         }
         if choice.lifetime != chosen.lifetime {
             out.push(Payload::Notify(NotifyPayload {
-                doi: 1,
-                protocol: PROTO_ESP,
+                doi: Doi::IPSEC,
+                protocol: ProtocolId::IPSEC_ESP,
                 spi: spi_in.to_be_bytes().to_vec(),
-                ty: notify::RESPONDER_LIFETIME,
+                notify_type: NotifyType::RESPONDER_LIFETIME,
                 data: responder_lifetime_data(SaPhase::Ipsec, choice.lifetime),
             }));
         }
         let (first, rest) = emit_chain(&out);
         said::hmac(ctx);
-        let h2 = p1.keys.hash2(header.message_id, &ni, &rest);
-        let commit = if ctx.commit { flags::C } else { 0 };
+        let h2 = p1.keys.hash2(header.message_id(), &ni, &rest);
+        let commit = if ctx.commit {
+            Flags::COMMIT
+        } else {
+            Flags::empty()
+        };
         let reply = p1.seal(
-            exch::QUICK,
-            header.message_id,
+            ExchangeType::QUICK,
+            header.message_id(),
             h2.to_vec(),
             first,
             &rest,
@@ -671,13 +668,13 @@ impl QuickModeResponder {
         };
         Ok((
             Self {
-                message_id: header.message_id,
+                message_id: header.message_id(),
                 ni,
                 nr,
                 g_qm,
                 child,
                 // Either side set the commit bit: CONNECTED follows HASH(3).
-                send_connected: header.flags & flags::C != 0 || ctx.commit,
+                send_connected: header.flags().contains(Flags::COMMIT) || ctx.commit,
             },
             reply,
         ))
@@ -694,10 +691,11 @@ impl QuickModeResponder {
     pub(crate) fn handle(
         self,
         p1: &mut Phase1Sa,
-        header: &Header,
+        header: &Received<'_>,
         body: &[u8],
     ) -> Result<(NegotiatedChild, bool), (Self, Error)> {
-        let opened = match p1.open(header, body) {
+        let mut plaintext = zeroize::Zeroizing::default();
+        let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
             Err(e) => return Err((self, e)),
         };

@@ -8,8 +8,13 @@
 use std::net::Ipv4Addr;
 
 use super::Ctx;
-use super::msg::{Attr, IdPayload, Parsed, Payload, SaPayload, Transform};
+use super::chain::{Parsed, Payload};
 use crate::crypto::vid::{self, NatTVersion, VendorIdKind};
+use crate::wire::{
+    AttributeValue, AuthAlgorithm, DataAttribute, EncapsulationMode, EncryptionAlgorithm,
+    EspTransformId, HashAlgorithm, IdPayload, IdType, IpsecAttribute, LifeType, OakleyAttribute,
+    PayloadType, SaPayload, Transform,
+};
 
 /// `processing SA payload. message ID = 0`.
 pub(crate) fn processing(ctx: &mut Ctx<'_>, what: &str, message_id: u32) {
@@ -56,7 +61,7 @@ pub(crate) fn vendor_ids(ctx: &mut Ctx<'_>, payloads: &[Parsed]) {
         return;
     }
     for p in payloads {
-        let Payload::VendorId(v) = &p.payload else {
+        let Payload::VendorId(crate::wire::VendorIdPayload { data: v }) = &p.payload else {
             continue;
         };
         ctx.trace.conn("processing vendor id payload");
@@ -116,7 +121,7 @@ pub(crate) fn phase1_accepted(
             transform.number
         ));
     }
-    for a in &transform.attrs {
+    for a in &transform.attributes {
         if let Some(text) = phase1_attr(a) {
             ctx.trace.global(format_args!("     {text}"));
         }
@@ -142,46 +147,61 @@ pub(crate) fn xauth_preshared(ctx: &mut Ctx<'_>, transform: &Transform) {
     }
 }
 
-fn value(a: &Attr) -> Option<u64> {
-    if a.value.is_empty() || a.value.len() > 8 {
-        return None;
+/// The value as IOS reads it: a TV value, or a TLV of 1 to 8 bytes.
+fn value(a: &DataAttribute) -> Option<u64> {
+    match &a.value {
+        AttributeValue::Variable(v) if v.is_empty() => None,
+        _ => a.as_u64(),
     }
-    Some(a.value.iter().fold(0u64, |v, b| v << 8 | u64::from(*b)))
 }
 
 /// A life duration as IOS prints it: `(basic) of 3600`, or the bytes of a
 /// variable-length value, `(VPI) of  0x0 0x1 0x51 0x80`.
-fn duration(a: &Attr) -> String {
-    if a.basic {
-        format!("(basic) of {}", value(a).unwrap_or(0))
-    } else {
-        let mut s = String::from("(VPI) of ");
-        for b in &a.value {
-            s.push_str(&format!(" 0x{b:X}"));
+fn duration(a: &DataAttribute) -> String {
+    match &a.value {
+        AttributeValue::Basic(v) => format!("(basic) of {v}"),
+        AttributeValue::Variable(bytes) => {
+            let mut s = String::from("(VPI) of ");
+            for b in bytes {
+                s.push_str(&format!(" 0x{b:X}"));
+            }
+            s
         }
-        s
     }
 }
 
-fn phase1_attr(a: &Attr) -> Option<String> {
+fn phase1_attr(a: &DataAttribute) -> Option<String> {
     let v = value(a);
-    Some(match (a.ty, v) {
-        (1, Some(1)) => "encryption DES-CBC".into(),
-        (1, Some(5)) => "encryption 3DES-CBC".into(),
-        (1, Some(7)) => "encryption AES-CBC".into(),
-        (2, Some(1)) => "hash MD5".into(),
-        (2, Some(2)) => "hash SHA".into(),
-        (2, Some(4)) => "hash SHA256".into(),
-        (2, Some(5)) => "hash SHA384".into(),
-        (2, Some(6)) => "hash SHA512".into(),
-        (3, Some(1)) => "auth pre-share".into(),
-        (3, Some(3)) => "auth RSA sig".into(),
-        (3, Some(65001)) => "auth XAUTHInitPreShared".into(),
-        (4, Some(g)) => format!("default group {g}"),
-        (11, Some(1)) => "life type in seconds".into(),
-        (11, Some(2)) => "life type in kilobytes".into(),
-        (12, _) => format!("life duration {}", duration(a)),
-        (14, Some(k)) => format!("keylength of {k}"),
+    let v16 = v.and_then(|v| u16::try_from(v).ok());
+    Some(match a.oakley_type() {
+        OakleyAttribute::ENCRYPTION_ALGORITHM => match EncryptionAlgorithm(v16?) {
+            EncryptionAlgorithm::DES_CBC => "encryption DES-CBC".into(),
+            EncryptionAlgorithm::TRIPLE_DES_CBC => "encryption 3DES-CBC".into(),
+            EncryptionAlgorithm::AES_CBC => "encryption AES-CBC".into(),
+            _ => return None,
+        },
+        OakleyAttribute::HASH_ALGORITHM => match HashAlgorithm(v16?) {
+            HashAlgorithm::MD5 => "hash MD5".into(),
+            HashAlgorithm::SHA => "hash SHA".into(),
+            HashAlgorithm::SHA2_256 => "hash SHA256".into(),
+            HashAlgorithm::SHA2_384 => "hash SHA384".into(),
+            HashAlgorithm::SHA2_512 => "hash SHA512".into(),
+            _ => return None,
+        },
+        OakleyAttribute::AUTHENTICATION_METHOD => match crate::wire::AuthMethod(v16?) {
+            crate::wire::AuthMethod::PRE_SHARED_KEY => "auth pre-share".into(),
+            crate::wire::AuthMethod::RSA_SIGNATURES => "auth RSA sig".into(),
+            crate::wire::AuthMethod::XAUTH_INIT_PRE_SHARED => "auth XAUTHInitPreShared".into(),
+            _ => return None,
+        },
+        OakleyAttribute::GROUP_DESCRIPTION => format!("default group {}", v?),
+        OakleyAttribute::LIFE_TYPE => match LifeType(v16?) {
+            LifeType::SECONDS => "life type in seconds".into(),
+            LifeType::KILOBYTES => "life type in kilobytes".into(),
+            _ => return None,
+        },
+        OakleyAttribute::LIFE_DURATION => format!("life duration {}", duration(a)),
+        OakleyAttribute::KEY_LENGTH => format!("keylength of {}", v?),
         _ => return None,
     })
 }
@@ -195,17 +215,17 @@ pub(crate) fn phase2_accepted(ctx: &mut Ctx<'_>, proposal: u8, transforms: &[&Tr
     ctx.trace
         .conn(format_args!("Checking IPSec proposal {proposal}"));
     for t in transforms {
-        let name = match t.id {
-            2 => "ESP_DES".to_owned(),
-            3 => "ESP_3DES".to_owned(),
-            11 => "ESP_NULL".to_owned(),
-            12 => "ESP_AES".to_owned(),
-            n => format!("ESP transform {n}"),
+        let name = match t.esp_transform_id() {
+            EspTransformId::DES => "ESP_DES".to_owned(),
+            EspTransformId::TRIPLE_DES => "ESP_3DES".to_owned(),
+            EspTransformId::NULL => "ESP_NULL".to_owned(),
+            EspTransformId::AES_CBC => "ESP_AES".to_owned(),
+            n => format!("ESP transform {}", n.get()),
         };
         ctx.trace
             .global(format_args!("transform {}, {name}", t.number));
         ctx.trace.global("  attributes in transform:");
-        for a in &t.attrs {
+        for a in &t.attributes {
             if let Some(text) = phase2_attr(a) {
                 ctx.trace.global(format_args!("     {text}"));
             }
@@ -215,56 +235,71 @@ pub(crate) fn phase2_accepted(ctx: &mut Ctx<'_>, proposal: u8, transforms: &[&Tr
     ctx.trace.conn("atts are acceptable.");
 }
 
-fn phase2_attr(a: &Attr) -> Option<String> {
+fn phase2_attr(a: &DataAttribute) -> Option<String> {
     let v = value(a);
-    Some(match (a.ty, v) {
-        (1, Some(1)) => "SA life type in seconds".into(),
-        (1, Some(2)) => "SA life type in kilobytes".into(),
-        (2, _) => format!("SA life duration {}", duration(a)),
-        (3, Some(g)) => format!("group is {g}"),
-        (4, Some(1)) => "encaps is 1 (Tunnel)".into(),
-        (4, Some(2)) => "encaps is 2 (Transport)".into(),
-        (4, Some(e @ (3 | 61443))) => format!("encaps is {e} (Tunnel-UDP)"),
-        (4, Some(e @ (4 | 61444))) => format!("encaps is {e} (Transport-UDP)"),
-        (5, Some(1)) => "authenticator is HMAC-MD5".into(),
-        (5, Some(2)) => "authenticator is HMAC-SHA".into(),
-        (5, Some(5)) => "authenticator is HMAC-SHA256".into(),
-        (6, Some(k)) => format!("key length is {k}"),
+    let v16 = v.and_then(|v| u16::try_from(v).ok());
+    Some(match a.ipsec_type() {
+        IpsecAttribute::SA_LIFE_TYPE => match LifeType(v16?) {
+            LifeType::SECONDS => "SA life type in seconds".into(),
+            LifeType::KILOBYTES => "SA life type in kilobytes".into(),
+            _ => return None,
+        },
+        IpsecAttribute::SA_LIFE_DURATION => format!("SA life duration {}", duration(a)),
+        IpsecAttribute::GROUP_DESCRIPTION => format!("group is {}", v?),
+        IpsecAttribute::ENCAPSULATION_MODE => match EncapsulationMode(v16?) {
+            EncapsulationMode::TUNNEL => "encaps is 1 (Tunnel)".into(),
+            EncapsulationMode::TRANSPORT => "encaps is 2 (Transport)".into(),
+            e @ (EncapsulationMode::UDP_TUNNEL | EncapsulationMode::UDP_TUNNEL_DRAFT) => {
+                format!("encaps is {} (Tunnel-UDP)", e.get())
+            }
+            e @ (EncapsulationMode::UDP_TRANSPORT | EncapsulationMode::UDP_TRANSPORT_DRAFT) => {
+                format!("encaps is {} (Transport-UDP)", e.get())
+            }
+            _ => return None,
+        },
+        IpsecAttribute::AUTH_ALGORITHM => match AuthAlgorithm(v16?) {
+            AuthAlgorithm::HMAC_MD5 => "authenticator is HMAC-MD5".into(),
+            AuthAlgorithm::HMAC_SHA1 => "authenticator is HMAC-SHA".into(),
+            AuthAlgorithm::HMAC_SHA2_256 => "authenticator is HMAC-SHA256".into(),
+            _ => return None,
+        },
+        IpsecAttribute::KEY_LENGTH => format!("key length is {}", v?),
         _ => return None,
     })
 }
 
 /// IOS's name of an identity type.
-pub(crate) fn id_type_name(ty: u8) -> &'static str {
+pub(crate) fn id_type_name(ty: IdType) -> &'static str {
     match ty {
-        1 => "ID_IPV4_ADDR",
-        2 => "ID_FQDN",
-        3 => "ID_USER_FQDN",
-        4 => "ID_IPV4_ADDR_SUBNET",
-        11 => "ID_KEY_ID",
+        IdType::IPV4_ADDR => "ID_IPV4_ADDR",
+        IdType::FQDN => "ID_FQDN",
+        IdType::USER_FQDN => "ID_USER_FQDN",
+        IdType::IPV4_ADDR_SUBNET => "ID_IPV4_ADDR_SUBNET",
+        IdType::KEY_ID => "ID_KEY_ID",
         _ => "ID_UNKNOWN",
     }
 }
 
 /// An ID payload dump: `ID payload`, then `next-payload : 8`, `type : 1`,
 /// the identity, `protocol`, `port`, `length` (of the whole payload).
-pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8) {
+pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: PayloadType) {
     if !ctx.trace.isakmp() {
         return;
     }
     ctx.trace.conn("ID payload ");
     ctx.trace
-        .verbatim(format_args!("next-payload : {next_payload}"));
-    ctx.trace.verbatim(format_args!("type : {} ", id.id_type));
+        .verbatim(format_args!("next-payload : {}", next_payload.get()));
+    ctx.trace
+        .verbatim(format_args!("type : {} ", id.id_type.get()));
     match (id.id_type, id.data.as_slice()) {
-        (1, [a, b, c, d]) => ctx
+        (IdType::IPV4_ADDR, [a, b, c, d]) => ctx
             .trace
             .verbatim(format_args!("address : {} ", Ipv4Addr::new(*a, *b, *c, *d))),
-        (11, name) => ctx.trace.verbatim(format_args!(
+        (IdType::KEY_ID, name) => ctx.trace.verbatim(format_args!(
             "group id : {} ",
             String::from_utf8_lossy(name).escape_debug()
         )),
-        (2, name) => ctx.trace.verbatim(format_args!(
+        (IdType::FQDN, name) => ctx.trace.verbatim(format_args!(
             "name : {} ",
             String::from_utf8_lossy(name).escape_debug()
         )),
@@ -278,7 +313,7 @@ pub(crate) fn id_payload(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8) {
 }
 
 /// The ID payload we send, and the length IOS totals after it.
-pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8, xauth: bool) {
+pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: PayloadType, xauth: bool) {
     if !ctx.trace.isakmp() {
         return;
     }
@@ -297,8 +332,8 @@ pub(crate) fn our_id(ctx: &mut Ctx<'_>, id: &IdPayload, next_payload: u8, xauth:
 
 /// The next payload after `p` in a received chain (its generic header's
 /// first byte).
-pub(crate) fn next_of(p: &Parsed) -> u8 {
-    p.raw.first().copied().unwrap_or(0)
+pub(crate) fn next_of(p: &Parsed) -> PayloadType {
+    p.next_payload()
 }
 
 /// The pre-shared key for the peer's address was found: `found peer
@@ -360,10 +395,13 @@ pub(crate) fn validate_request(
 /// The transform asks for Xauth after the pre-shared key
 /// (XAUTHInitPreShared).
 pub(crate) fn is_xauth(transform: &Transform) -> bool {
-    transform
-        .attrs
-        .iter()
-        .any(|a| a.ty == 3 && value(a) == Some(65001))
+    transform.attributes.iter().any(|a| {
+        a.oakley_type() == OakleyAttribute::AUTHENTICATION_METHOD
+            && value(a)
+                == Some(u64::from(
+                    crate::wire::AuthMethod::XAUTH_INIT_PRE_SHARED.get(),
+                ))
+    })
 }
 
 /// Our Diffie-Hellman private value is gone.

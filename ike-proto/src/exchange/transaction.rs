@@ -24,7 +24,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::msg::{Header, Payload, exch};
+use super::chain::{Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
@@ -32,6 +32,7 @@ use crate::policy::{ModeConfig, ModeConfigAttributes, TrafficSelector, XauthPass
 use crate::wire::{
     AttributePayload, ConfigAttributeType as A, ConfigMessageType, DataAttribute, XauthStatus,
 };
+use crate::wire::{ExchangeType, Flags};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Where a Transaction exchange stands on one IKE SA.
@@ -136,7 +137,7 @@ impl Transaction {
 /// Seals `HDR*, HASH, ATTR` under `mid`.
 pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u8> {
     let mut payloads = [Payload::Attribute(attr)];
-    let msg = p1.protected_hash1(exch::TRANSACTION, mid, &payloads, 0);
+    let msg = p1.protected_hash1(ExchangeType::TRANSACTION, mid, &payloads, Flags::empty());
     // Our REPLY's password is not left in freed memory.
     for p in &mut payloads {
         if let Payload::Attribute(a) = p {
@@ -152,14 +153,15 @@ pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u
 /// says how many zero bytes padded the ATTR payload.
 pub(crate) fn open(
     p1: &mut Phase1Sa,
-    header: &Header,
+    header: &Received<'_>,
     body: &[u8],
 ) -> Result<(Zeroizing<AttributePayload>, usize), Error> {
-    // Every copy of the plaintext (the decrypted body, the chain after
-    // HASH, each payload's bytes, the parsed attributes) is wiped on drop:
-    // a REPLY carries the Xauth password.
-    let opened = p1.open(header, body)?;
-    let expect = p1.keys.hash1(header.message_id, &opened.rest);
+    // Every copy of the plaintext (the decrypted body, which the chain
+    // after HASH and each payload's bytes borrow, and the parsed
+    // attributes) is wiped on drop: a REPLY carries the Xauth password.
+    let mut plaintext = zeroize::Zeroizing::default();
+    let opened = p1.open(header, body, &mut plaintext)?;
+    let expect = p1.keys.hash1(header.message_id(), opened.rest);
     if !verify(&expect, &opened.hash) {
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
@@ -179,7 +181,7 @@ pub(crate) fn open(
     let attr = attrs
         .next()
         .ok_or(Error::malformed("Transaction without ATTR payload"))?;
-    p1.crypter.confirm(header.message_id);
+    p1.crypter.confirm(header.message_id());
     Ok(attr)
 }
 

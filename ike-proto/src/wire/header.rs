@@ -181,6 +181,17 @@ impl Header {
         out.extend_from_slice(&length.to_be_bytes());
     }
 
+    /// The whole message: this header, with the next payload and the length
+    /// filled in, followed by `body`.
+    pub fn message(&self, next_payload: PayloadType, body: &[u8]) -> Vec<u8> {
+        let total = HEADER_LEN.saturating_add(body.len());
+        let mut out = Vec::with_capacity(total);
+        let len = u32::try_from(total).unwrap_or(u32::MAX);
+        self.emit(next_payload, len, &mut out);
+        out.extend_from_slice(body);
+        out
+    }
+
     /// Always [`HEADER_LEN`].
     pub const fn buffer_len(&self) -> usize {
         HEADER_LEN

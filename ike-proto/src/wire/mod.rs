@@ -121,6 +121,7 @@ mod nat_d;
 mod nat_oa;
 mod nonce;
 mod notify;
+mod parsed;
 mod payload;
 mod proposal;
 mod sa;
@@ -151,6 +152,7 @@ pub use nat_d::{NatDPayload, NatTNumbering};
 pub use nat_oa::NatOaPayload;
 pub use nonce::NoncePayload;
 pub use notify::NotifyPayload;
+pub use parsed::{ParsedPayload, PayloadView, parse_chain};
 pub use payload::{
     GENERIC_HEADER_LEN, PaddedPayloads, Payload, RawPayload, RawPayloads, emit_payloads,
     first_payload_type, parse_payloads, parse_payloads_padded, payloads_len,
