@@ -337,6 +337,36 @@ pub(super) enum OpenedIn {
 }
 
 impl Routed {
+    /// The queue API's transmit, the datagram kept in `buf` (the buffer
+    /// sealed into); what does not leave as one (`Elsewhere`, `Held`,
+    /// `Dropped`, `BufferTooSmall`) is handed back.
+    pub(super) fn into_transmit(self, buf: Vec<u8>, packet: &[u8]) -> Result<Transmit, Routed> {
+        match self {
+            Routed::Udp {
+                local,
+                remote,
+                range,
+            } => Ok(Transmit::Udp {
+                local,
+                remote,
+                payload: keep_range(buf, range),
+            }),
+            Routed::Esp {
+                local,
+                remote,
+                range,
+            } => Ok(Transmit::Esp {
+                local,
+                remote,
+                payload: keep_range(buf, range),
+            }),
+            Routed::Clear => Ok(Transmit::Clear {
+                packet: packet.to_vec(),
+            }),
+            other => Err(other),
+        }
+    }
+
     /// What the caller is told, the datagram borrowed from `out`.
     pub(super) fn into_outbound(self, out: &[u8]) -> Outbound<'_> {
         match self {

@@ -10,37 +10,17 @@ impl Gateway {
     /// caller-buffer path, [`Gateway::seal_into`], has none).
     pub(super) fn route_out(&mut self, now: Instant, packet: &[u8]) {
         let mut buf = vec![0u8; packet.len() + SEAL_OVERHEAD];
-        let t = match self.route(now, packet, &mut buf) {
-            Routed::Udp {
-                local,
-                remote,
-                range,
-            } => Transmit::Udp {
-                local,
-                remote,
-                payload: keep_range(buf, range),
-            },
-            Routed::Esp {
-                local,
-                remote,
-                range,
-            } => Transmit::Esp {
-                local,
-                remote,
-                payload: keep_range(buf, range),
-            },
-            Routed::Clear => Transmit::Clear {
-                packet: packet.to_vec(),
-            },
-            Routed::Elsewhere(worker) => {
+        let t = match self.route(now, packet, &mut buf).into_transmit(buf, packet) {
+            Ok(t) => t,
+            Err(Routed::Elsewhere(worker)) => {
                 if let Some(split) = self.split.as_mut() {
                     split.seal_on(worker, packet);
                 }
                 return;
             }
             // SEAL_OVERHEAD always suffices.
-            Routed::BufferTooSmall(_) => return self.drop_packets(DropReason::SealFailed, 1),
-            Routed::Held | Routed::Dropped(_) => return,
+            Err(Routed::BufferTooSmall(_)) => return self.drop_packets(DropReason::SealFailed, 1),
+            Err(_) => return,
         };
         self.transmits.push_back(t);
     }

@@ -284,38 +284,18 @@ impl DataPlaneWorker {
 
     fn seal_queued(&mut self, now: Instant, packet: &[u8]) {
         let mut buf = vec![0u8; packet.len() + SEAL_OVERHEAD];
-        let t = match self.route(now, packet, &mut buf) {
-            Routed::Udp {
-                local,
-                remote,
-                range,
-            } => Transmit::Udp {
-                local,
-                remote,
-                payload: keep_range(buf, range),
-            },
-            Routed::Esp {
-                local,
-                remote,
-                range,
-            } => Transmit::Esp {
-                local,
-                remote,
-                payload: keep_range(buf, range),
-            },
-            Routed::Clear => Transmit::Clear {
-                packet: packet.to_vec(),
-            },
+        let t = match self.route(now, packet, &mut buf).into_transmit(buf, packet) {
+            Ok(t) => t,
             // The SPD moved on since the Gateway decided: its choice again.
-            Routed::Elsewhere(_) => {
+            Err(Routed::Elsewhere(_)) => {
                 self.report(Report::Acquire(packet.to_vec()));
                 return;
             }
-            Routed::BufferTooSmall(_) => {
+            Err(Routed::BufferTooSmall(_)) => {
                 bump(&self.link.stats.seal_failed);
                 return;
             }
-            Routed::Held | Routed::Dropped(_) => return,
+            Err(_) => return,
         };
         self.transmits.push_back(t);
     }

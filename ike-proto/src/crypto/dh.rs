@@ -203,16 +203,7 @@ impl DhGroup {
     /// global state; recomputing them per exchange would cost a modular
     /// inversion and a squaring of R each time.
     pub(super) fn params(self) -> &'static BoxedMontyParams {
-        static PARAMS: [OnceLock<BoxedMontyParams>; 8] = [
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        ];
+        static PARAMS: [OnceLock<BoxedMontyParams>; 8] = [const { OnceLock::new() }; 8];
         PARAMS[self.index()].get_or_init(|| {
             let p = BoxedUint::from_be_slice_vartime(self.prime()).resize(self.bits());
             // A constant: every MODP prime is odd.
@@ -228,16 +219,7 @@ impl DhGroup {
     /// path). Memory: `bits/4 × 16` residues, 256 KiB for group 14 and
     /// 128 KiB for group 2.
     pub(super) fn fixed_base(self) -> &'static FixedBaseTable {
-        static TABLES: [OnceLock<FixedBaseTable>; 8] = [
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        ];
+        static TABLES: [OnceLock<FixedBaseTable>; 8] = [const { OnceLock::new() }; 8];
         TABLES[self.index()].get_or_init(|| {
             let g = BoxedUint::from(self.generator()).resize(self.bits());
             FixedBaseTable::new(
