@@ -209,8 +209,11 @@
 // (nothing was written).
 #define IKS_PACKET_CLEAR 3
 
-// No SA yet: the packet was copied to the hold queue and IKE started; it
-// comes out of `iks_gateway_poll_transmit` once the SA is up.
+// No SA yet. Sealing: the packet was copied to the hold queue and IKE
+// started; it comes out of `iks_gateway_poll_transmit` once the SA is up.
+// Opening on a worker: ESP that overtook its SA's install was kept a
+// moment; it comes out of `iks_worker_poll_inside` when the SA arrives,
+// or is refused as an unknown SPI.
 #define IKS_PACKET_HELD 4
 
 // Dropped and counted; `reason` is an `IKS_DROP_*` (an

@@ -1453,8 +1453,11 @@ pub const IKS_PACKET_ESP: u32 = 2;
 /// No crypto ACL protects the packet: route the input packet in clear
 /// (nothing was written).
 pub const IKS_PACKET_CLEAR: u32 = 3;
-/// No SA yet: the packet was copied to the hold queue and IKE started; it
-/// comes out of `iks_gateway_poll_transmit` once the SA is up.
+/// No SA yet. Sealing: the packet was copied to the hold queue and IKE
+/// started; it comes out of `iks_gateway_poll_transmit` once the SA is up.
+/// Opening on a worker: ESP that overtook its SA's install was kept a
+/// moment; it comes out of `iks_worker_poll_inside` when the SA arrives,
+/// or is refused as an unknown SPI.
 pub const IKS_PACKET_HELD: u32 = 4;
 /// Dropped and counted; `reason` is an `IKS_DROP_*` (an
 /// `IKS_EVENT_DROPPED` says it too).
@@ -1597,6 +1600,7 @@ fn inbound_packet(inbound: ike_policy::Inbound<'_>, buf: *const u8) -> iks_packe
             p.kind = IKS_PACKET_ELSEWHERE;
             p.reason = u32::try_from(worker).unwrap_or(u32::MAX);
         }
+        Inbound::Held => p.kind = IKS_PACKET_HELD,
     }
     p
 }

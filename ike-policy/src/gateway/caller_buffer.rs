@@ -90,6 +90,13 @@ pub enum Inbound<'d> {
         /// The worker's index.
         worker: usize,
     },
+    /// A split data plane: ESP for this worker's share of SPIs that no SA
+    /// has yet. A peer's first packet can overtake its SA, whose install
+    /// comes from the Gateway's thread once QM3 is processed, so the worker
+    /// keeps a copy a moment: when the SA arrives the packet comes out of
+    /// [`DataPlaneWorker::poll_inside`], otherwise it is refused as an
+    /// unknown SPI (counted then).
+    Held,
 }
 
 /// The data path's view of each installed inbound SA (the outbound SAs'
@@ -333,6 +340,8 @@ pub(super) enum OpenedIn {
     Inside(core::ops::Range<usize>),
     Dummy,
     Elsewhere(usize),
+    /// Kept by a worker until its SA's install arrives.
+    Held,
     Dropped(DropReason),
 }
 
@@ -478,6 +487,7 @@ impl Gateway {
             OpenedIn::Inside(range) => Inbound::Inside(esp.get(range).unwrap_or_default()),
             OpenedIn::Dummy => Inbound::Dummy,
             OpenedIn::Elsewhere(worker) => Inbound::Elsewhere { worker },
+            OpenedIn::Held => Inbound::Held,
             OpenedIn::Dropped(r) => Inbound::Dropped(r),
         }
     }

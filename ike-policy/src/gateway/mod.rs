@@ -224,6 +224,7 @@ mod commands;
 mod control;
 mod convert;
 mod datapath;
+mod early_esp;
 mod exec;
 mod exec_parse;
 mod ezvpn;

@@ -189,6 +189,8 @@ pub(super) enum Command {
     Seal(Vec<u8>),
     /// Open this ESP packet and queue what it carries.
     Open { remote: Ipv4Addr, esp: Vec<u8> },
+    /// No SA is coming for this SPI: refuse what is held for it.
+    Refuse(u32),
 }
 
 /// What a worker tells the Gateway.
@@ -206,6 +208,8 @@ pub(super) enum Report {
         remote: SocketAddrV4,
         data: Vec<u8>,
     },
+    /// ESP is held for this SPI, which has no SA here yet.
+    Early(u32),
 }
 
 /// The worker's ends of the channels and what it shares with the Gateway.
@@ -521,6 +525,17 @@ impl Gateway {
                     self.counters.ike_datagrams += 1;
                     let local = SocketAddrV4::new(self.local, local.port());
                     self.engine.handle_datagram(now, local, remote, &data);
+                }
+                // Reports come in order, so IKE the same worker passed up
+                // before this ESP (QM3 on the NAT-T port) is already in the
+                // engine: an SPI it does not know gets no SA.
+                Report::Early(spi) => {
+                    if !self.engine.knows_inbound_spi(spi) {
+                        if let Some(split) = self.split.as_mut() {
+                            let worker = worker_for_spi(spi, split.workers());
+                            split.send(worker, Command::Refuse(spi));
+                        }
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! opening on its own thread (see [`super::plane`]).
 
 use super::caller_buffer::{OpenFail, RoutedSad, SealFail, open_resolved, seal_resolved};
+use super::early_esp::{Early, EarlyEsp};
 use super::plane::{Command, Report, WorkerLink, bump, worker_for_spi};
 use super::*;
 
@@ -29,6 +30,8 @@ pub struct DataPlaneWorker {
     link: WorkerLink,
     transmits: VecDeque<Transmit>,
     inside: VecDeque<Vec<u8>>,
+    /// ESP that came before its SA's install.
+    early: EarlyEsp,
     /// The latest `now` an input brought.
     now: Instant,
     /// Something went to the Gateway since
@@ -73,6 +76,7 @@ impl DataPlaneWorker {
             link,
             transmits: VecDeque::new(),
             inside: VecDeque::new(),
+            early: EarlyEsp::default(),
             now: Instant::ZERO,
             reported: false,
         }
@@ -183,23 +187,30 @@ impl DataPlaneWorker {
             OpenedIn::Inside(range) => Inbound::Inside(esp.get(range).unwrap_or_default()),
             OpenedIn::Dummy => Inbound::Dummy,
             OpenedIn::Elsewhere(worker) => Inbound::Elsewhere { worker },
+            OpenedIn::Held => Inbound::Held,
             OpenedIn::Dropped(r) => Inbound::Dropped(r),
         }
     }
 
     /// Time passed: this worker's SAs' time limits (their events go to the
-    /// Gateway), and what the Gateway sent.
+    /// Gateway), what the Gateway sent, and held ESP whose SA did not come.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.apply(now);
         self.sad.handle_timeout(now);
+        for early in self.early.expired(now) {
+            self.refuse_early(&early);
+        }
         self.report_lifetimes();
     }
 
     /// When [`DataPlaneWorker::handle_timeout`] is due for the SAs' time
-    /// limits (call it anyway every few hundred milliseconds: it also
-    /// picks up the Gateway's installs).
+    /// limits or a held datagram's wait (call it anyway every few hundred
+    /// milliseconds: it also picks up the Gateway's installs).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.sad.poll_timeout()
+        match (self.sad.poll_timeout(), self.early.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The next packet the Gateway asked this worker to seal (a packet
@@ -246,6 +257,12 @@ impl DataPlaneWorker {
                     self.sad.insert_outbound_tagged(sa_id, *outbound, out_route);
                     self.routes.inbound.insert(spi_in, in_route);
                     self.owners.insert(sa_id, self.index);
+                    for early in self.early.take(spi_in) {
+                        let mut esp = early.esp;
+                        if let OpenedIn::Inside(range) = self.open(now, early.remote, &mut esp) {
+                            self.inside.push_back(keep_range(esp, range));
+                        }
+                    }
                 }
                 Command::Remove { sa_id, spi_in } => {
                     self.sad.remove_inbound(spi_in);
@@ -271,6 +288,11 @@ impl DataPlaneWorker {
                     }
                 }
                 Command::ReplaceSpd(spd) => self.spd = *spd,
+                Command::Refuse(spi) => {
+                    for early in self.early.take(spi) {
+                        self.refuse_early(&early);
+                    }
+                }
                 Command::SetLocal(local) => self.local = local,
                 Command::Seal(packet) => self.seal_queued(now, &packet),
                 Command::Open { remote, mut esp } => {
@@ -373,6 +395,17 @@ impl DataPlaneWorker {
             {
                 OpenedIn::Elsewhere(worker_for_spi(spi, self.workers))
             }
+            // Its SA's install may be on the way (see `early_esp`).
+            Err(OpenFail::Esp(esp_core::EspError::UnknownSpi { spi })) => {
+                // One question per SPI, however many packets wait.
+                if !self.early.holds(spi) {
+                    self.report(Report::Early(spi));
+                }
+                if let Some(pushed_out) = self.early.hold(now, spi, remote, buf) {
+                    self.refuse_early(&pushed_out);
+                }
+                OpenedIn::Held
+            }
             Err(fail) => {
                 if self.link.debugging() {
                     fail.log(&self.log_target, remote);
@@ -386,6 +419,16 @@ impl DataPlaneWorker {
                 OpenedIn::Dropped(fail.reason())
             }
         }
+    }
+
+    /// A held datagram whose SA did not come: refused as an unknown SPI,
+    /// as it would have been on arrival.
+    fn refuse_early(&self, early: &Early) {
+        if self.link.debugging() {
+            OpenFail::Esp(esp_core::EspError::UnknownSpi { spi: early.spi })
+                .log(&self.log_target, early.remote);
+        }
+        bump(&self.link.stats.esp_rejected);
     }
 
     fn report(&mut self, report: Report) {

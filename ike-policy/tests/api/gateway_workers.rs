@@ -66,6 +66,12 @@ struct Net {
     dropped: Vec<DropReason>,
     /// Spokes that went silent: nothing reaches them or leaves them.
     dead: Vec<bool>,
+    /// ESP the workers held for an SA not there yet.
+    held: usize,
+    /// A spoke's ESP reaches the hub's workers before the IKE sent with
+    /// it reaches the hub's Gateway (a split hub's race: QM3 and the first
+    /// ESP behind it on different threads).
+    esp_before_ike: bool,
 }
 
 impl Net {
@@ -101,6 +107,8 @@ impl Net {
             events: Vec::new(),
             dropped: Vec::new(),
             dead: vec![false; count],
+            held: 0,
+            esp_before_ike: false,
         }
     }
 
@@ -148,6 +156,7 @@ impl Net {
         match self.workers[w].open_esp_into(self.now, from, &mut esp) {
             Inbound::Inside(p) => self.hub_inside.push(p.to_vec()),
             Inbound::Dropped(r) => self.dropped.push(r),
+            Inbound::Held => self.held += 1,
             other => panic!("worker {w}: {other:?}"),
         }
     }
@@ -179,7 +188,14 @@ impl Net {
                 }
             }
             for s in 0..self.spokes.len() {
+                let mut sent = Vec::new();
                 while let Some(t) = self.spokes[s].poll_transmit() {
+                    sent.push(t);
+                }
+                if self.esp_before_ike {
+                    sent.sort_by_key(|t| !matches!(t, Transmit::Esp { .. }));
+                }
+                for t in sent {
                     if self.dead[s] {
                         continue;
                     }
@@ -503,13 +519,16 @@ fn a_delete_removes_the_pair_from_its_worker() {
     assert_eq!(after[1 - owner], before[1 - owner]);
     let show = net.hub.show("show crypto ipsec sa", net.now).unwrap();
     assert!(!show.contains(&format!("spi: 0x{spoke0:X}(")), "{show}");
-    // ESP on the deleted SPI is refused by its worker and counted.
+    // ESP on the deleted SPI: its worker holds it a moment (an SA could
+    // be on the way) and asks; the Gateway knows no such SPI, so it is
+    // refused at the next turn and counted, long before the hold ends.
     let mut esp = spoke0.to_be_bytes().to_vec();
     esp.extend_from_slice(&[0; 60]);
     assert_eq!(
         net.workers[owner].open_esp_into(net.now, spoke_addr(0), &mut esp),
-        Inbound::Dropped(DropReason::EspRejected)
+        Inbound::Held
     );
+    net.run();
     assert_eq!(net.hub.counters().esp_rejected, 1);
     // Spoke 1 is untouched; spoke 0's next packet negotiates again.
     net.ping_from(1, 2);
@@ -640,4 +659,53 @@ fn a_spoke_found_dead_by_dpd_leaves_its_worker() {
     // Spoke 1 answered every probe: its tunnel still carries traffic.
     net.ping_from(1, 2);
     assert_eq!(net.hub_inside.len(), 3, "{:?}", net.dropped);
+}
+
+#[test]
+fn esp_that_overtakes_its_sas_install_is_held_and_delivered() {
+    let mut net = Net::new(3, 2, "");
+    net.esp_before_ike = true;
+    for s in 0..3 {
+        net.ping_from(s, 1);
+    }
+    // Each spoke's first ping left right behind its QM3 and reached the
+    // hub's worker first: held, then opened when the install came.
+    assert_eq!(net.held, 3);
+    assert_eq!(net.hub_inside.len(), 3, "{:?}", net.dropped);
+    assert!(net.dropped.is_empty(), "{:?}", net.dropped);
+    assert_eq!(net.hub.counters().esp_rejected, 0);
+    assert_eq!(net.hub.counters().delivered, 3);
+    // Once up, nothing waits.
+    for s in 0..3 {
+        net.ping_from(s, 2);
+    }
+    assert_eq!((net.held, net.hub_inside.len()), (3, 6));
+}
+
+#[test]
+fn held_esp_for_an_spi_no_one_negotiates_is_refused_and_the_room_is_bounded() {
+    let mut net = Net::new(1, 2, "");
+    net.ping_from(0, 1);
+    let before = net.hub.counters().esp_rejected;
+    // A stranger's ESP with made-up SPIs, all for worker 0: the first
+    // sixteen are held, each further one pushes the oldest out (refused),
+    // and the Gateway's answer refuses the rest.
+    let spis: Vec<u32> = (0x1000u32..)
+        .filter(|s| worker_for_spi(*s, 2) == 0)
+        .take(20)
+        .collect();
+    for spi in &spis {
+        let mut esp = spi.to_be_bytes().to_vec();
+        esp.extend_from_slice(&[0; 60]);
+        assert_eq!(
+            net.workers[0].open_esp_into(net.now, Ipv4Addr::new(203, 0, 113, 9), &mut esp),
+            Inbound::Held
+        );
+    }
+    assert_eq!(net.hub.counters().esp_rejected - before, 4);
+    net.run();
+    assert_eq!(net.hub.counters().esp_rejected - before, 20);
+    // The spoke's tunnel is untouched.
+    net.ping_from(0, 2);
+    assert_eq!(net.hub_inside.len(), 2, "{:?}", net.dropped);
 }

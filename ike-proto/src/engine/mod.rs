@@ -581,6 +581,14 @@ impl Engine {
             .collect()
     }
 
+    /// Whether `spi` is one of our inbound SPIs: a live child SA's, or one
+    /// a Quick Mode in progress has offered (its SA is on the way). A data
+    /// plane holding ESP that came before its SA asks this (an index
+    /// look-up).
+    pub fn knows_inbound_spi(&self, spi: u32) -> bool {
+        self.children.has_spi_in(spi) || self.quick_spis.contains(&spi)
+    }
+
     /// Live child SAs, for show commands.
     pub fn child_sas(&self) -> Vec<ChildSa> {
         let mut v: Vec<ChildSa> = self.children.values().map(|c| c.sa.clone()).collect();
