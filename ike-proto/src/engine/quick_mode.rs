@@ -9,6 +9,7 @@ use super::{
     LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
+use crate::exchange::IosState;
 use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
 use crate::exchange::quick_mode::{
@@ -57,7 +58,7 @@ impl Engine {
             spi,
         ) {
             Ok((state, msg)) => {
-                self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
+                self.transition(sa.id, Some(mid), IosState::IkeQmReady, IosState::IkeQmIQm1);
                 self.send(sa, &msg);
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
@@ -152,7 +153,12 @@ impl Engine {
                     self.heard_from(now, sa, arrival);
                     self.send(sa, &reply);
                     if let Some(child) = child {
-                        self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+                        self.transition(
+                            sa.id,
+                            Some(mid),
+                            IosState::IkeQmIQm1,
+                            IosState::IkeQmPhase2Complete,
+                        );
                         self.install_child(now, sa, *child, true, acquire);
                     } else {
                         self.log(
@@ -217,7 +223,12 @@ impl Engine {
                         Some(mid),
                         "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
                     );
-                    self.transition(sa.id, Some(mid), "IKE_QM_R_QM2", "IKE_QM_PHASE2_COMPLETE");
+                    self.transition(
+                        sa.id,
+                        Some(mid),
+                        IosState::IkeQmRQm2,
+                        IosState::IkeQmPhase2Complete,
+                    );
                     let spi_in = child.spi_in;
                     self.install_child(now, sa, child, false, None);
                     if commit {
@@ -286,7 +297,7 @@ impl Engine {
             None,
             None,
             LogForm::Global,
-            format_args!("set new node {} to QM_IDLE", mid as i32),
+            format_args!("set new node {} to {}", mid as i32, IosState::QmIdle),
         );
         let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
@@ -311,7 +322,12 @@ impl Engine {
                     Some(mid),
                     "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
                 );
-                self.transition(id, Some(mid), "IKE_QM_READY", "IKE_QM_SPI_STARVE");
+                self.transition(
+                    id,
+                    Some(mid),
+                    IosState::IkeQmReady,
+                    IosState::IkeQmSpiStarve,
+                );
                 let spi_in = state.spi_in();
                 self.spi_reply(id, local, sa_remote, spi_in);
                 self.heard_from(now, sa, arrival);
@@ -321,7 +337,7 @@ impl Engine {
                     Some(mid),
                     "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
                 );
-                self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
+                self.transition(id, Some(mid), IosState::IkeQmSpiStarve, IosState::IkeQmRQm2);
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
                 flight.answer(now, raw, reply, Some(self.backoff()));

@@ -25,6 +25,7 @@ use super::{
     phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
+use crate::exchange::IosState;
 use crate::policy::{Identity, Phase1Proposal};
 use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
@@ -41,8 +42,8 @@ pub(crate) struct AggressiveInitiator {
 
 impl AggressiveInitiator {
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
-        "IKE_I_AM1"
+    pub(crate) fn name(&self) -> IosState {
+        IosState::IkeIAm1
     }
 
     /// Builds AM1. All offered transforms must share the first one's group.
@@ -241,7 +242,7 @@ impl AggressiveInitiator {
                     announce_lifetime: false,
                 }),
                 reply: Some(reply),
-                received: "IKE_I_AM2",
+                received: IosState::IkeIAm2,
                 initial_contact: false,
             },
             nat,
@@ -283,8 +284,8 @@ pub(crate) struct AggressiveResponder {
 
 impl AggressiveResponder {
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
-        "IKE_R_AM2"
+    pub(crate) fn name(&self) -> IosState {
+        IosState::IkeRAm2
     }
 
     /// Heap bytes this state holds (the peer's SA and ID payload bodies,
@@ -513,7 +514,7 @@ impl AggressiveResponder {
                 announce_lifetime: self.announce_lifetime,
             }),
             reply: None,
-            received: "IKE_R_AM3",
+            received: IosState::IkeRAm3,
             initial_contact: ic,
         }
     }

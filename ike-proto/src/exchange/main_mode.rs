@@ -26,6 +26,7 @@ use super::{
     phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
+use crate::exchange::IosState;
 use crate::policy::{Identity, Phase1Proposal, PresharedKey};
 use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
@@ -79,11 +80,11 @@ pub(crate) struct Mm4Outcome {
 
 impl MainModeInitiator {
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> IosState {
         match self {
-            Self::ExpectSa(_) => "IKE_I_MM1",
-            Self::ExpectKe(_) => "IKE_I_MM3",
-            Self::ExpectHashR(_) => "IKE_I_MM5",
+            Self::ExpectSa(_) => IosState::IkeIMm1,
+            Self::ExpectKe(_) => IosState::IkeIMm3,
+            Self::ExpectHashR(_) => IosState::IkeIMm5,
         }
     }
 
@@ -207,7 +208,7 @@ impl ExpectSa {
                 want_initial_contact: want_ic,
             }),
             reply,
-            received: "IKE_I_MM2",
+            received: IosState::IkeIMm2,
         }
     }
 }
@@ -311,7 +312,7 @@ impl ExpectKe {
                     nat,
                 }),
                 reply,
-                received: "IKE_I_MM4",
+                received: IosState::IkeIMm4,
             },
             Some(Mm4Outcome { nat }),
         )
@@ -388,7 +389,7 @@ impl ExpectHashR {
                 announce_lifetime: false,
             }),
             reply: None,
-            received: "IKE_I_MM6",
+            received: IosState::IkeIMm6,
             initial_contact: ic,
         }
     }
@@ -434,10 +435,10 @@ impl MainModeResponder {
     }
 
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> IosState {
         match self {
-            Self::ExpectKe(_) => "IKE_R_MM2",
-            Self::ExpectHashI(_) => "IKE_R_MM4",
+            Self::ExpectKe(_) => IosState::IkeRMm2,
+            Self::ExpectHashI(_) => IosState::IkeRMm4,
         }
     }
 
@@ -498,10 +499,10 @@ impl MainModeResponder {
     }
 
     /// The state IOS names on the message this state waits for.
-    pub(crate) fn received_name(&self) -> &'static str {
+    pub(crate) fn received_name(&self) -> IosState {
         match self {
-            Self::ExpectKe(_) => "IKE_R_MM3",
-            Self::ExpectHashI(_) => "IKE_R_MM5",
+            Self::ExpectKe(_) => IosState::IkeRMm3,
+            Self::ExpectHashI(_) => IosState::IkeRMm5,
         }
     }
 
@@ -612,7 +613,7 @@ impl RExpectKe {
                 announce_lifetime: self.announce_lifetime,
             }),
             reply,
-            received: "IKE_R_MM3",
+            received: IosState::IkeRMm3,
         }
     }
 }
@@ -720,7 +721,7 @@ impl RExpectHashI {
                 announce_lifetime: self.announce_lifetime,
             }),
             reply: Some(reply),
-            received: "IKE_R_MM5",
+            received: IosState::IkeRMm5,
             initial_contact: ic,
         }
     }

@@ -18,6 +18,7 @@ pub mod aggressive;
 pub(crate) mod chain;
 mod identity;
 pub mod informational;
+mod ios_state;
 pub mod main_mode;
 pub(crate) mod phase1;
 mod proposal;
@@ -39,6 +40,7 @@ use crate::wire::{
     ProtocolId,
 };
 use chain::{Parsed, Payload, Received, emit_chain};
+pub use ios_state::IosState;
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{

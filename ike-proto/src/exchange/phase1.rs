@@ -4,7 +4,7 @@
 
 use super::chain::{Parsed, Payload, Received, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
-use super::{Error, Phase1Sa, SaPhase, parse_responder_lifetime};
+use super::{Error, IosState, Phase1Sa, SaPhase, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
 use crate::wire::{
@@ -18,13 +18,13 @@ pub(crate) enum Step<S> {
     Next {
         state: S,
         reply: Vec<u8>,
-        received: &'static str,
+        received: IosState,
     },
     /// Phase 1 is complete (after sending `reply`, if any).
     Done {
         sa: Box<Phase1Sa>,
         reply: Option<Vec<u8>>,
-        received: &'static str,
+        received: IosState,
         /// The peer asked to clear old SAs (INITIAL_CONTACT in the last message).
         initial_contact: bool,
     },
