@@ -18,9 +18,9 @@ use super::phase1::{
     plain, responder_lifetime, same_suite, sealed,
 };
 use super::said;
-use super::suite::{DhKeyPair, verify};
+use super::suite::DhKeyPair;
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
     nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
     phase1_sa_reply,
 };
@@ -165,10 +165,10 @@ impl AggressiveInitiator {
             &self.sai_b,
             &idir_b,
         );
-        if !verify(&expect, got) {
-            return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, got) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
         let nat = check_nat_d(ctx, natt, chosen.hash, &self.icookie, &rcookie, &payloads);
@@ -475,10 +475,10 @@ impl AggressiveResponder {
             &self.sai_b,
             &self.idii_b,
         );
-        if !verify(&expect, &got) {
-            return Step::Fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, &got) {
+            Ok(p) => p,
+            Err(e) => return Step::Fail(e),
+        };
         self.ks.crypter.confirm(0);
         let nat = check_nat_d(
             ctx,

@@ -19,9 +19,9 @@ use super::phase1::{
     open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
 use super::said;
-use super::suite::{DhKeyPair, verify};
+use super::suite::DhKeyPair;
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
     nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
     phase1_sa_reply,
 };
@@ -358,10 +358,10 @@ impl ExpectHashR {
             &self.sai_b,
             &idir_b,
         );
-        if !verify(&expect, got) {
-            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, got) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
         let peer_id = match parse_identity(id) {
             Ok(i) => i,
             Err(e) => return fail(e),
@@ -662,10 +662,10 @@ impl RExpectHashI {
             &self.sai_b,
             &idii_b,
         );
-        if !verify(&expect, got) {
-            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, got) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
         let peer_id = match parse_identity(id) {
             Ok(i) => i,
             Err(e) => return fail(e),
