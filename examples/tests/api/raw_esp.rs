@@ -3,6 +3,7 @@
 //! without it the router says at start that it forces UDP encapsulation,
 //! and the tunnel still works (ESP in UDP).
 
+use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use crate::common;
@@ -19,13 +20,15 @@ fn is_root() -> bool {
 }
 
 /// Hub and spoke on loopback, the spoke pinging the hub's LAN 3 times;
-/// `wrap` builds each router's command (e.g. without CAP_NET_RAW).
+/// `wrap` builds each router's command (e.g. without CAP_NET_RAW). The hub
+/// is told to quit once the spoke is done (`--run-for` only bounds a hub
+/// whose spoke never ends).
 fn hub_and_spoke(wrap: &dyn Fn() -> Command) -> (Output, Output) {
     let (ike, natt) = free_ports("127.0.0.2");
-    let hub = wrap()
+    let mut hub = wrap()
         .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--inside-echo", "--run-for", "8"])
-        .stdin(Stdio::null())
+        .args(["--inside-echo", "--run-for", "20"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -38,6 +41,9 @@ fn hub_and_spoke(wrap: &dyn Fn() -> Command) -> (Output, Output) {
         .stdin(Stdio::null())
         .output()
         .unwrap();
+    let mut hub_in = hub.stdin.take().unwrap();
+    hub_in.write_all(b"quit\n").unwrap();
+    drop(hub_in);
     (hub.wait_with_output().unwrap(), spoke)
 }
 
