@@ -165,10 +165,7 @@ impl AggressiveInitiator {
             &self.sai_b,
             &idir_b,
         );
-        let proof = match check_phase1_hash(&expect, got) {
-            Ok(p) => p,
-            Err(e) => return Err(e),
-        };
+        let proof = check_phase1_hash(&expect, got)?;
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
         let nat = check_nat_d(ctx, natt, chosen.hash, &self.icookie, &rcookie, &payloads);
