@@ -365,16 +365,20 @@ impl Engine {
         let mut nat = None;
         let step = match state {
             Phase1State::MainI(s) => {
-                let (step, mm4) = (*s).handle(&mut ctx, header, body, want_ic);
-                nat = mm4.map(|o| o.nat);
+                let step = (*s).handle(&mut ctx, header, body, want_ic);
+                if let Step::Next { state, .. } = &step {
+                    nat = state.nat_detected();
+                }
                 map_step(step, |s| Phase1State::MainI(Box::new(s)))
             }
             Phase1State::MainR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
                 Phase1State::MainR(Box::new(s))
             }),
             Phase1State::AggrI(s) => {
-                let (step, detected) = (*s).handle(&mut ctx, header, body);
-                nat = Some(detected);
+                let step = (*s).handle(&mut ctx, header, body);
+                if let Step::Done { sa, .. } = &step {
+                    nat = Some(sa.nat);
+                }
                 map_step(step, |s| Phase1State::AggrI(Box::new(s)))
             }
             Phase1State::AggrR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {

@@ -20,7 +20,7 @@ use super::phase1::{
 use super::said;
 use super::suite::DhKeyPair;
 use super::{
-    Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
+    Ctx, Error, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
     nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
     phase1_sa_reply,
 };
@@ -88,28 +88,21 @@ impl AggressiveInitiator {
         ))
     }
 
-    /// Handles AM2: verifies HASH_R and builds AM3. Returns the NAT
-    /// detection so the engine floats before sending AM3.
+    /// Handles AM2: verifies HASH_R and builds AM3. The NAT detection
+    /// (the float before AM3) is the established SA's.
     pub(crate) fn handle(
         self,
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-    ) -> (Step<Self>, NatDetection) {
-        let none = NatDetection::default();
+    ) -> Step<Self> {
         if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
-            return (
-                Step::Ignore {
-                    state: self,
-                    why: "AM2 must be in the clear with the responder cookie",
-                },
-                none,
-            );
+            return Step::Ignore {
+                state: self,
+                why: "AM2 must be in the clear with the responder cookie",
+            };
         }
-        match self.accept(ctx, header, body) {
-            Ok((step, nat)) => (step, nat),
-            Err(e) => (Step::Fail(e), none),
-        }
+        self.accept(ctx, header, body).unwrap_or_else(Step::Fail)
     }
 
     fn accept(
@@ -117,7 +110,7 @@ impl AggressiveInitiator {
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-    ) -> Result<(Step<Self>, NatDetection), Error> {
+    ) -> Result<Step<Self>, Error> {
         let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, _) = &payloads.require_sa()?;
         let mut chosen = match sa.proposals.as_slice() {
@@ -220,30 +213,27 @@ impl AggressiveInitiator {
         let profile = ctx
             .policy
             .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
-        Ok((
-            Step::Done {
-                sa: Box::new(Phase1Sa {
-                    assigned_address: None,
-                    proof,
-                    keys: ks.keys,
-                    crypter: ks.crypter,
-                    proposal: chosen,
-                    lifetime: chosen.lifetime,
-                    peer_id,
-                    local_id: self.local_id,
-                    caps: PeerCaps { natt, ..caps },
-                    nat,
-                    profile,
-                    icookie: self.icookie,
-                    rcookie,
-                    announce_lifetime: false,
-                }),
-                reply: Some(reply),
-                received: IosState::IkeIAm2,
-                initial_contact: false,
-            },
-            nat,
-        ))
+        Ok(Step::Done {
+            sa: Box::new(Phase1Sa {
+                assigned_address: None,
+                proof,
+                keys: ks.keys,
+                crypter: ks.crypter,
+                proposal: chosen,
+                lifetime: chosen.lifetime,
+                peer_id,
+                local_id: self.local_id,
+                caps: PeerCaps { natt, ..caps },
+                nat,
+                profile,
+                icookie: self.icookie,
+                rcookie,
+                announce_lifetime: false,
+            }),
+            reply: Some(reply),
+            received: IosState::IkeIAm2,
+            initial_contact: false,
+        })
     }
 }
 

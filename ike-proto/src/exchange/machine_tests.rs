@@ -190,9 +190,9 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     assert_eq!(sa.proposals[0].transforms.len(), 1, "one transform chosen");
 
     let (h, b) = split(&mm2);
-    let (step, mm4_outcome) = i.handle(&mut spoke.cx(), &h, b, true);
-    assert!(mm4_outcome.is_none());
+    let step = i.handle(&mut spoke.cx(), &h, b, true);
     let (i, mm3) = next(step, "IKE_I_MM2");
+    assert!(i.nat_detected().is_none());
     assert_eq!(i.name(), "IKE_I_MM3");
     assert_eq!(
         clear_payloads(&mm3, ExchangeType::MAIN_MODE),
@@ -216,10 +216,10 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     assert_eq!(ke_len, 128, "group 2 g^xr is 1024 bits");
 
     let (h, b) = split(&mm4);
-    let (step, mm4_outcome) = i.handle(&mut spoke.cx(), &h, b, true);
-    let nat = mm4_outcome.expect("MM4 reports NAT detection").nat;
-    assert!(!nat.any());
+    let step = i.handle(&mut spoke.cx(), &h, b, true);
     let (i, mm5) = next(step, "IKE_I_MM4");
+    let nat = i.nat_detected().expect("MM4 reports NAT detection");
+    assert!(!nat.any());
     assert_eq!(i.name(), "IKE_I_MM5");
     sealed_header(&mm5, ExchangeType::MAIN_MODE);
 
@@ -229,7 +229,7 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     sealed_header(&mm6, ExchangeType::MAIN_MODE);
 
     let (h, b) = split(&mm6);
-    let (step, _) = i.handle(&mut spoke.cx(), &h, b, true);
+    let step = i.handle(&mut spoke.cx(), &h, b, true);
     let (spoke_sa, reply) = done(step, "IKE_I_MM6");
     assert!(reply.is_none(), "MM6 ends Main Mode");
 
@@ -263,13 +263,13 @@ fn main_mode_responder_rejects_an_mm5_under_another_key() {
     let (h, b) = split(&mm1);
     let (r, mm2) = MainModeResponder::start(&mut hub.cx(), &h, b, RCOOKIE).unwrap();
     let (h, b) = split(&mm2);
-    let (i, mm3) = next(i.handle(&mut spoke.cx(), &h, b, true).0, "IKE_I_MM2");
+    let (i, mm3) = next(i.handle(&mut spoke.cx(), &h, b, true), "IKE_I_MM2");
     let (h, b) = split(&mm3);
     let (r, mm4) = next(r.handle(&mut hub.cx(), &h, b), "IKE_R_MM3");
     // The spoke derives its keys from another pre-shared key: its MM5
     // does not decrypt under the hub's.
     let (h, b) = split(&mm4);
-    let (_, mm5) = next(i.handle(&mut spoke.cx(), &h, b, true).0, "IKE_I_MM4");
+    let (_, mm5) = next(i.handle(&mut spoke.cx(), &h, b, true), "IKE_I_MM4");
     let (h, b) = split(&mm5);
     match r.handle(&mut hub.cx(), &h, b) {
         Step::Reject { state, .. } => assert_eq!(state.name(), "IKE_R_MM4"),
@@ -348,9 +348,9 @@ fn aggressive(client: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa
     );
 
     let (h, b) = split(&am2);
-    let (step, nat) = i.handle(&mut client.cx(), &h, b);
-    assert!(!nat.any());
+    let step = i.handle(&mut client.cx(), &h, b);
     let (client_sa, am3) = done(step, "IKE_I_AM2");
+    assert!(!client_sa.nat.any());
     let am3 = am3.expect("AM3");
     sealed_header(&am3, ExchangeType::AGGRESSIVE_MODE);
 

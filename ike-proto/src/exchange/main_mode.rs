@@ -73,11 +73,6 @@ pub(crate) struct ExpectHashR {
     nat: NatDetection,
 }
 
-/// Result of MM4: the float decision is the engine's to carry out.
-pub(crate) struct Mm4Outcome {
-    pub(crate) nat: NatDetection,
-}
-
 impl MainModeInitiator {
     /// The state name as IOS prints it.
     pub(crate) fn name(&self) -> IosState {
@@ -121,11 +116,20 @@ impl MainModeInitiator {
         header: &Received<'_>,
         body: &[u8],
         want_initial_contact: bool,
-    ) -> (Step<Self>, Option<Mm4Outcome>) {
+    ) -> Step<Self> {
         match self {
-            Self::ExpectSa(s) => (s.handle(ctx, header, body, want_initial_contact), None),
+            Self::ExpectSa(s) => s.handle(ctx, header, body, want_initial_contact),
             Self::ExpectKe(s) => s.handle(ctx, header, body),
-            Self::ExpectHashR(s) => (s.handle(ctx, header, body), None),
+            Self::ExpectHashR(s) => s.handle(ctx, header, body),
+        }
+    }
+
+    /// What MM4's NAT-D payloads showed, once MM4 is in: the float before
+    /// MM5 is the engine's to carry out.
+    pub(crate) fn nat_detected(&self) -> Option<NatDetection> {
+        match self {
+            Self::ExpectHashR(s) => Some(s.nat),
+            _ => None,
         }
     }
 }
@@ -219,39 +223,30 @@ impl ExpectKe {
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-    ) -> (Step<MainModeInitiator>, Option<Mm4Outcome>) {
+    ) -> Step<MainModeInitiator> {
         if header.flags().contains(Flags::ENCRYPTION) {
-            return (
-                Step::Ignore {
-                    state: MainModeInitiator::ExpectKe(self),
-                    why: "MM4 must be in the clear",
-                },
-                None,
-            );
+            return Step::Ignore {
+                state: MainModeInitiator::ExpectKe(self),
+                why: "MM4 must be in the clear",
+            };
         }
         let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
-            Err(e) => return (fail(e), None),
+            Err(e) => return fail(e),
         };
         let (g_xr, nr) = match ke_nonce(&payloads) {
             Ok(v) => v,
             Err(Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage(_))) => {
                 // Most likely a retransmitted MM2: keep waiting.
-                return (
-                    Step::Ignore {
-                        state: MainModeInitiator::ExpectKe(self),
-                        why: "not MM4",
-                    },
-                    None,
-                );
+                return Step::Ignore {
+                    state: MainModeInitiator::ExpectKe(self),
+                    why: "not MM4",
+                };
             }
-            Err(e) => return (fail(e), None),
+            Err(e) => return fail(e),
         };
         let Some(g_xy) = self.dh.shared(&g_xr) else {
-            return (
-                fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation)),
-                None,
-            );
+            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation));
         };
         let nat = check_nat_d(
             ctx,
@@ -273,7 +268,7 @@ impl ExpectKe {
             &self.rcookie,
         ) {
             Ok(k) => k,
-            Err(e) => return (fail(e), None),
+            Err(e) => return fail(e),
         };
         let id = Payload::Id(identity_payload(&self.local_id));
         let idii_b = body_of(&id);
@@ -299,23 +294,20 @@ impl ExpectKe {
             ExchangeType::MAIN_MODE,
             &out,
         );
-        (
-            Step::Next {
-                state: MainModeInitiator::ExpectHashR(ExpectHashR {
-                    icookie: self.icookie,
-                    rcookie: self.rcookie,
-                    chosen: self.chosen,
-                    sai_b: self.sai_b,
-                    local_id: self.local_id,
-                    ks,
-                    caps: self.caps,
-                    nat,
-                }),
-                reply,
-                received: IosState::IkeIMm4,
-            },
-            Some(Mm4Outcome { nat }),
-        )
+        Step::Next {
+            state: MainModeInitiator::ExpectHashR(ExpectHashR {
+                icookie: self.icookie,
+                rcookie: self.rcookie,
+                chosen: self.chosen,
+                sai_b: self.sai_b,
+                local_id: self.local_id,
+                ks,
+                caps: self.caps,
+                nat,
+            }),
+            reply,
+            received: IosState::IkeIMm4,
+        }
     }
 }
 
