@@ -172,6 +172,10 @@ enum Phase1State {
     Gone,
 }
 
+impl crate::exchange::phase1::Exchange for Phase1State {
+    type Outcome = crate::exchange::phase1::Phase1Done;
+}
+
 impl Phase1State {
     /// The `show crypto isakmp sa` state.
     fn ios_state(&self) -> IosState {

@@ -17,7 +17,7 @@ use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
 use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
 use crate::exchange::main_mode::MainModeResponder;
-use crate::exchange::phase1::Step;
+use crate::exchange::phase1::{Phase1Done, Step};
 use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify};
 use crate::time::{Duration, Instant};
 use crate::wire::{ExchangeType, NotifyType, ProtocolId};
@@ -369,21 +369,21 @@ impl Engine {
                 if let Step::Next { state, .. } = &step {
                     nat = state.nat_detected();
                 }
-                map_step(step, |s| Phase1State::MainI(Box::new(s)))
+                step.map(|s| Phase1State::MainI(Box::new(s)))
             }
-            Phase1State::MainR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
-                Phase1State::MainR(Box::new(s))
-            }),
+            Phase1State::MainR(s) => (*s)
+                .handle(&mut ctx, header, body)
+                .map(|s| Phase1State::MainR(Box::new(s))),
             Phase1State::AggrI(s) => {
                 let step = (*s).handle(&mut ctx, header, body);
-                if let Step::Done { sa, .. } = &step {
-                    nat = Some(sa.nat);
+                if let Step::Done { outcome, .. } = &step {
+                    nat = Some(outcome.sa.nat);
                 }
-                map_step(step, |s| Phase1State::AggrI(Box::new(s)))
+                step.map(|s| Phase1State::AggrI(Box::new(s)))
             }
-            Phase1State::AggrR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
-                Phase1State::AggrR(Box::new(s))
-            }),
+            Phase1State::AggrR(s) => (*s)
+                .handle(&mut ctx, header, body)
+                .map(|s| Phase1State::AggrR(Box::new(s))),
             established @ (Phase1State::Established(_) | Phase1State::Gone) => {
                 sa.phase1 = established;
                 bump(&mut self.counters.out_of_state);
@@ -455,10 +455,13 @@ impl Engine {
                 true
             }
             Step::Done {
-                sa: p1,
+                outcome:
+                    Phase1Done {
+                        sa: p1,
+                        initial_contact,
+                    },
                 reply,
                 received,
-                initial_contact,
             } => {
                 if announced.is_none() {
                     self.peer_input(sa.id, header.exchange_type());
@@ -770,39 +773,5 @@ impl Engine {
             let a = sa.acquires.remove(0);
             self.start_quick_mode(now, sa, a);
         }
-    }
-}
-
-fn map_step<S>(step: Step<S>, wrap: fn(S) -> Phase1State) -> Step<Phase1State> {
-    match step {
-        Step::Next {
-            state,
-            reply,
-            received,
-        } => Step::Next {
-            state: wrap(state),
-            reply,
-            received,
-        },
-        Step::Done {
-            sa,
-            reply,
-            received,
-            initial_contact,
-        } => Step::Done {
-            sa,
-            reply,
-            received,
-            initial_contact,
-        },
-        Step::Ignore { state, why } => Step::Ignore {
-            state: wrap(state),
-            why,
-        },
-        Step::Reject { state, error } => Step::Reject {
-            state: wrap(state),
-            error,
-        },
-        Step::Fail(e) => Step::Fail(e),
     }
 }

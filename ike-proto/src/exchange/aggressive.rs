@@ -14,8 +14,8 @@
 
 use super::chain::{Parsed, Payload, Received, parse_chain};
 use super::phase1::{
-    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
-    plain, responder_lifetime, same_suite, sealed,
+    Exchange, KeyState, Phase1Done, Step, body_of, derive, has_initial_contact, id_and_hash,
+    ke_nonce, open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
 use super::said;
 use super::suite::DhKeyPair;
@@ -38,6 +38,10 @@ pub(crate) struct AggressiveInitiator {
     idii_b: Vec<u8>,
     dh: DhKeyPair,
     ni: Vec<u8>,
+}
+
+impl Exchange for AggressiveInitiator {
+    type Outcome = Phase1Done;
 }
 
 impl AggressiveInitiator {
@@ -213,8 +217,8 @@ impl AggressiveInitiator {
         let profile = ctx
             .policy
             .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
-        Ok(Step::Done {
-            sa: Box::new(Phase1Sa {
+        Ok(Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: ks.keys,
@@ -230,10 +234,10 @@ impl AggressiveInitiator {
                 rcookie,
                 announce_lifetime: false,
             }),
-            reply: Some(reply),
-            received: IosState::IkeIAm2,
-            initial_contact: false,
-        })
+            Some(reply),
+            IosState::IkeIAm2,
+            false,
+        ))
     }
 }
 
@@ -267,6 +271,10 @@ pub(crate) struct AggressiveResponder {
     caps: PeerCaps,
     ks: KeyState,
     announce_lifetime: bool,
+}
+
+impl Exchange for AggressiveResponder {
+    type Outcome = Phase1Done;
 }
 
 impl AggressiveResponder {
@@ -483,8 +491,8 @@ impl AggressiveResponder {
         };
         said::profile_matched(ctx, &profile);
         let ic = has_initial_contact(&payloads);
-        Step::Done {
-            sa: Box::new(Phase1Sa {
+        Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: self.ks.keys,
@@ -500,9 +508,9 @@ impl AggressiveResponder {
                 rcookie: self.rcookie,
                 announce_lifetime: self.announce_lifetime,
             }),
-            reply: None,
-            received: IosState::IkeRAm3,
-            initial_contact: ic,
-        }
+            None,
+            IosState::IkeRAm3,
+            ic,
+        )
     }
 }

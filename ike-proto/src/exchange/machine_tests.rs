@@ -13,7 +13,7 @@ use super::aggressive::{AggressiveInitiator, AggressiveResponder};
 use super::chain::Received;
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
-use super::phase1::Step;
+use super::phase1::{Exchange, Phase1Done, Step};
 use super::quick_mode::{
     InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
 };
@@ -108,16 +108,18 @@ fn sealed_header(msg: &[u8], exchange: ExchangeType) -> wire::Header {
     m.header
 }
 
-fn done<S>(step: Step<S>, received: &str) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
+fn done<S: Exchange<Outcome = Phase1Done>>(
+    step: Step<S>,
+    received: &str,
+) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
     match step {
         Step::Done {
-            sa,
+            outcome,
             reply,
             received: r,
-            ..
         } => {
             assert_eq!(r, received);
-            (sa, reply)
+            (outcome.sa, reply)
         }
         Step::Fail(e) => panic!("failed in {received}: {e:?}"),
         Step::Reject { error, .. } => panic!("rejected in {received}: {error:?}"),
@@ -126,7 +128,7 @@ fn done<S>(step: Step<S>, received: &str) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
     }
 }
 
-fn next<S>(step: Step<S>, received: &str) -> (S, Vec<u8>) {
+fn next<S: Exchange>(step: Step<S>, received: &str) -> (S, Vec<u8>) {
     match step {
         Step::Next {
             state,

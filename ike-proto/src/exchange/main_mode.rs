@@ -15,8 +15,8 @@
 
 use super::chain::{Payload, Received, parse_chain};
 use super::phase1::{
-    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
-    open_phase1, plain, responder_lifetime, same_suite, sealed,
+    Exchange, KeyState, Phase1Done, Step, body_of, derive, has_initial_contact, id_and_hash,
+    initial_contact, ke_nonce, open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
 use super::said;
 use super::suite::DhKeyPair;
@@ -71,6 +71,10 @@ pub(crate) struct ExpectHashR {
     ks: KeyState,
     caps: PeerCaps,
     nat: NatDetection,
+}
+
+impl Exchange for MainModeInitiator {
+    type Outcome = Phase1Done;
 }
 
 impl MainModeInitiator {
@@ -134,7 +138,7 @@ impl MainModeInitiator {
     }
 }
 
-fn fail<S>(e: Error) -> Step<S> {
+fn fail<S: Exchange>(e: Error) -> Step<S> {
     Step::Fail(e)
 }
 
@@ -363,8 +367,8 @@ impl ExpectHashR {
             .policy
             .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
         let ic = has_initial_contact(&payloads);
-        Step::Done {
-            sa: Box::new(Phase1Sa {
+        Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: self.ks.keys,
@@ -380,10 +384,10 @@ impl ExpectHashR {
                 rcookie: self.rcookie,
                 announce_lifetime: false,
             }),
-            reply: None,
-            received: IosState::IkeIMm6,
-            initial_contact: ic,
-        }
+            None,
+            IosState::IkeIMm6,
+            ic,
+        )
     }
 }
 
@@ -414,6 +418,10 @@ pub(crate) struct RExpectHashI {
     ks: KeyState,
     nat: NatDetection,
     announce_lifetime: bool,
+}
+
+impl Exchange for MainModeResponder {
+    type Outcome = Phase1Done;
 }
 
 impl MainModeResponder {
@@ -695,8 +703,8 @@ impl RExpectHashI {
             ],
         );
         let ic = has_initial_contact(&payloads);
-        Step::Done {
-            sa: Box::new(Phase1Sa {
+        Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: self.ks.keys,
@@ -712,9 +720,9 @@ impl RExpectHashI {
                 rcookie: self.rcookie,
                 announce_lifetime: self.announce_lifetime,
             }),
-            reply: Some(reply),
-            received: IosState::IkeRMm5,
-            initial_contact: ic,
-        }
+            Some(reply),
+            IosState::IkeRMm5,
+            ic,
+        )
     }
 }
