@@ -14,9 +14,7 @@ use super::chain::Received;
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
 use super::phase1::{Exchange, Phase1Done, Step};
-use super::quick_mode::{
-    InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
-};
+use super::quick_mode::{NegotiatedChild, QuickModeInitiator, QuickModeResponder};
 use super::trace::Trace;
 use super::transaction::{self, XauthNumbering};
 use super::{Ctx, Phase1Sa};
@@ -456,16 +454,10 @@ fn quick_mode_initiator_and_responder_agree_on_child_keys() {
 
     let (h, b) = split(&qm2);
     let (child_i, qm3) = match i.handle(&mut spoke_sa, &h, b) {
-        InitiatorOutcome::Done {
-            reply,
-            child,
-            waiting,
-        } => {
-            assert!(waiting.is_none(), "no commit bit: nothing to wait for");
-            (child.expect("child SA up after QM2"), reply)
-        }
-        InitiatorOutcome::Ignore(_, why) => panic!("QM2 ignored: {why}"),
-        InitiatorOutcome::Fail(e) => panic!("QM2 failed: {e:?}"),
+        Step::Done { outcome, reply, .. } => (outcome, reply.expect("QM3")),
+        Step::Next { .. } => panic!("no commit bit: nothing to wait for"),
+        Step::Ignore { why, .. } => panic!("QM2 ignored: {why}"),
+        Step::Reject { error: e, .. } | Step::Fail(e) => panic!("QM2 failed: {e:?}"),
     };
     assert_eq!(
         sealed_header(&qm3, ExchangeType::QUICK_MODE).message_id,
@@ -473,9 +465,11 @@ fn quick_mode_initiator_and_responder_agree_on_child_keys() {
     );
 
     let (h, b) = split(&qm3);
-    let (child_r, connected) = r
-        .handle(&mut hub_sa, &h, b)
-        .unwrap_or_else(|(_, e)| panic!("QM3: {e:?}"));
+    let (child_r, connected) = match r.handle(&mut hub_sa, &h, b) {
+        Step::Done { outcome, .. } => (outcome.child, outcome.send_connected),
+        Step::Reject { error: e, .. } | Step::Fail(e) => panic!("QM3: {e:?}"),
+        Step::Next { .. } | Step::Ignore { .. } => panic!("QM3 not taken"),
+    };
     assert!(!connected, "no commit bit: no CONNECTED");
     assert_mirrored(&child_i, &child_r);
     assert_eq!(child_i.proposal, Phase2Proposal::seed());
@@ -512,8 +506,8 @@ fn quick_mode_responder_refuses_a_qm3_with_a_wrong_hash() {
     let forged = informational::protected(&mut spoke_sa, mid, &[]);
     let (h, b) = split(&forged);
     match r.handle(&mut hub_sa, &h, b) {
-        Err((kept, _)) => assert_eq!(kept.spi_in(), 2, "the state is kept"),
-        Ok(_) => panic!("a message without HASH(3) installed a child SA"),
+        Step::Reject { state: kept, .. } => assert_eq!(kept.spi_in(), 2, "the state is kept"),
+        _ => panic!("a message without HASH(3) installed a child SA"),
     }
 }
 
