@@ -123,7 +123,7 @@ impl Gateway {
                         ("conn_id", r.id.0.to_string()),
                         ("local", string(&r.local.to_string())),
                         ("remote", string(&r.remote.to_string())),
-                        ("state", string(r.state)),
+                        ("state", string(r.state.as_str())),
                         ("established", info.is_some().to_string()),
                         (
                             "role",

@@ -148,9 +148,6 @@ impl Gateway {
             if views.iter().any(|v| u64::from(v.conn_id) == row.id.0) {
                 continue;
             }
-            let Some(state) = IsakmpState::from_ios(row.state) else {
-                continue;
-            };
             views.push(IsakmpSaView {
                 conn_id: u32::try_from(row.id.0).unwrap_or(u32::MAX),
                 local: *row.local.ip(),
@@ -167,7 +164,7 @@ impl Gateway {
                 dh_group: 0,
                 remaining_lifetime_secs: 0,
                 caps: Capabilities::default(),
-                state,
+                state: row.state,
                 status: IsakmpSaStatus::Active,
                 slot: 0,
             });

@@ -112,65 +112,10 @@ impl fmt::Display for Capabilities {
     }
 }
 
-/// The state of an IKE SA, named as IOS prints it in `show crypto isakmp sa`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IsakmpState {
-    /// `MM_NO_STATE`: Main Mode begun, no proposal agreed yet.
-    MmNoState,
-    /// `MM_SA_SETUP`: Main Mode proposal agreed, no DH values exchanged yet.
-    MmSaSetup,
-    /// `MM_KEY_EXCH`: DH values exchanged, peer not yet authenticated.
-    MmKeyExch,
-    /// `MM_KEY_AUTH`: peer authenticated, about to become `QM_IDLE`.
-    MmKeyAuth,
-    /// `AG_NO_STATE`: Aggressive Mode begun, nothing agreed yet.
-    AgNoState,
-    /// `AG_INIT_EXCH`: first Aggressive Mode exchange done, not yet
-    /// authenticated.
-    AgInitExch,
-    /// `AG_AUTH`: Aggressive Mode authenticated, about to become `QM_IDLE`.
-    AgAuth,
-    /// `QM_IDLE`: Phase 1 complete, ready for Quick Mode.
-    QmIdle,
-}
-
-impl IsakmpState {
-    /// The state IOS names `name` (`MM_KEY_EXCH` ...), if it is one.
-    pub fn from_ios(name: &str) -> Option<Self> {
-        [
-            IsakmpState::MmNoState,
-            IsakmpState::MmSaSetup,
-            IsakmpState::MmKeyExch,
-            IsakmpState::MmKeyAuth,
-            IsakmpState::AgNoState,
-            IsakmpState::AgInitExch,
-            IsakmpState::AgAuth,
-            IsakmpState::QmIdle,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
-    }
-
-    /// IOS's name for the state.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IsakmpState::MmNoState => "MM_NO_STATE",
-            IsakmpState::MmSaSetup => "MM_SA_SETUP",
-            IsakmpState::MmKeyExch => "MM_KEY_EXCH",
-            IsakmpState::MmKeyAuth => "MM_KEY_AUTH",
-            IsakmpState::AgNoState => "AG_NO_STATE",
-            IsakmpState::AgInitExch => "AG_INIT_EXCH",
-            IsakmpState::AgAuth => "AG_AUTH",
-            IsakmpState::QmIdle => "QM_IDLE",
-        }
-    }
-}
-
-impl fmt::Display for IsakmpState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The state of an IKE SA, named as IOS prints it in `show crypto isakmp
+/// sa`: ike-proto's one type for IOS's state names, under the name the
+/// show views have always used.
+pub use ike_proto::exchange::IosState as IsakmpState;
 
 /// The `status` column of `show crypto isakmp sa`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

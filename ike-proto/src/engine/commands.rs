@@ -5,6 +5,7 @@ use std::net::SocketAddrV4;
 
 use super::{Acquire, ChildSaId, CommandError, DownReason, Engine, IkeSaId, Phase1State, QmRole};
 
+use crate::exchange::IosState;
 use crate::exchange::aggressive::AggressiveInitiator;
 use crate::exchange::main_mode::MainModeInitiator;
 use crate::policy::{Identity, Selectors};
@@ -135,7 +136,7 @@ impl Engine {
                 );
                 let (s, m) =
                     MainModeInitiator::start(&mut ctx, icookie, p1.proposals, psk, local_id);
-                (Phase1State::MainI(Box::new(s)), m, "IKE_I_MM1")
+                (Phase1State::MainI(Box::new(s)), m, IosState::IkeIMm1)
             }
             crate::policy::Phase1Mode::Aggressive => {
                 let mut ctx = Self::ctx(
@@ -148,11 +149,11 @@ impl Engine {
                 );
                 let (s, m) = AggressiveInitiator::start(&mut ctx, icookie, p1.proposals, local_id)
                     .map_err(|_| CommandError::NoPhase1Policy)?;
-                (Phase1State::AggrI(Box::new(s)), m, "IKE_I_AM1")
+                (Phase1State::AggrI(Box::new(s)), m, IosState::IkeIAm1)
             }
         };
         let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);
-        self.transition(sa.id, None, "IKE_READY", name);
+        self.transition(sa.id, None, IosState::IkeReady, name);
         self.send_phase1(&mut sa, now, None, msg, true);
         let id = sa.id;
         self.insert_sa(sa);

@@ -8,6 +8,7 @@ use std::net::SocketAddrV4;
 use crate::exchange::quick_mode::NegotiatedChild;
 
 use super::{Debugging, Engine, Event, IkeSaId, LogForm, LogLine};
+use crate::exchange::IosState;
 
 impl Engine {
     /// Which debug lines are written: `debug crypto isakmp` / `debug
@@ -59,7 +60,13 @@ impl Engine {
 
     /// `Old State = .. New State = ..`: IOS names no Node here, even in
     /// Quick Mode (the `Input = ...` line before it does).
-    pub(super) fn transition(&mut self, sa: IkeSaId, _node: Option<u32>, old: &str, new: &str) {
+    pub(super) fn transition(
+        &mut self,
+        sa: IkeSaId,
+        _node: Option<u32>,
+        old: IosState,
+        new: IosState,
+    ) {
         self.log(
             Some(sa),
             None,

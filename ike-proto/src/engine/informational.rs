@@ -4,6 +4,7 @@
 use super::counters::bump;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole, SaTimer};
 use crate::error::Error;
+use crate::exchange::IosState;
 use crate::exchange::chain::Received;
 use crate::exchange::informational::{self, dpd};
 use crate::exchange::main_mode::MainModeInitiator;
@@ -229,7 +230,12 @@ impl Engine {
             && let QuickModeInitiator::ExpectConnected(child) = *s
         {
             let mid = slot.message_id;
-            self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+            self.transition(
+                sa.id,
+                Some(mid),
+                IosState::IkeQmIQm1,
+                IosState::IkeQmPhase2Complete,
+            );
             self.install_child(now, sa, *child, true, acquire);
         }
     }

@@ -113,7 +113,6 @@ pub use self::output::{
 };
 
 pub use crate::error::Error;
-pub use crate::exchange::NatDetection;
 use crate::exchange::aggressive::{AggressiveInitiator, AggressiveResponder};
 pub use crate::exchange::informational::InfoItem;
 use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
@@ -122,6 +121,7 @@ use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
 use crate::exchange::trace::Trace;
 use crate::exchange::transaction::Transaction;
 use crate::exchange::{Ctx, Phase1Sa};
+pub use crate::exchange::{IosState, NatDetection};
 use crate::policy::{Identity, Policy, Selectors};
 use crate::time::{Duration, Instant, Timer, TimerTable};
 
@@ -172,34 +172,38 @@ enum Phase1State {
     Gone,
 }
 
+impl crate::exchange::phase1::Exchange for Phase1State {
+    type Outcome = crate::exchange::phase1::Phase1Done;
+}
+
 impl Phase1State {
     /// The `show crypto isakmp sa` state.
-    fn ios_state(&self) -> &'static str {
+    fn ios_state(&self) -> IosState {
         match self {
             Self::MainI(s) => match &**s {
-                MainModeInitiator::ExpectSa(_) => "MM_NO_STATE",
-                MainModeInitiator::ExpectKe(_) => "MM_SA_SETUP",
-                MainModeInitiator::ExpectHashR(_) => "MM_KEY_EXCH",
+                MainModeInitiator::ExpectSa(_) => IosState::MmNoState,
+                MainModeInitiator::ExpectKe(_) => IosState::MmSaSetup,
+                MainModeInitiator::ExpectHashR(_) => IosState::MmKeyExch,
             },
             Self::MainR(s) => match &**s {
-                MainModeResponder::ExpectKe(_) => "MM_SA_SETUP",
-                MainModeResponder::ExpectHashI(_) => "MM_KEY_EXCH",
+                MainModeResponder::ExpectKe(_) => IosState::MmSaSetup,
+                MainModeResponder::ExpectHashI(_) => IosState::MmKeyExch,
             },
-            Self::AggrI(_) => "AG_NO_STATE",
-            Self::AggrR(_) => "AG_INIT_EXCH",
-            Self::Established(_) => "QM_IDLE",
-            Self::Gone => "MM_NO_STATE",
+            Self::AggrI(_) => IosState::AgNoState,
+            Self::AggrR(_) => IosState::AgInitExch,
+            Self::Established(_) => IosState::QmIdle,
+            Self::Gone => IosState::MmNoState,
         }
     }
 
-    fn name(&self) -> &'static str {
+    fn name(&self) -> IosState {
         match self {
             Self::MainI(s) => s.name(),
             Self::MainR(s) => s.name(),
             Self::AggrI(s) => s.name(),
             Self::AggrR(s) => s.name(),
-            Self::Established(_) => "IKE_P1_COMPLETE",
-            Self::Gone => "IKE_DEST_SA",
+            Self::Established(_) => IosState::IkeP1Complete,
+            Self::Gone => IosState::IkeDestSa,
         }
     }
 }
@@ -354,9 +358,9 @@ impl IkeSa {
     /// The state `debug crypto isakmp` names in its `received packet` and
     /// `sending packet` lines: the `show crypto isakmp sa` state, and
     /// `CONF_XAUTH` while Xauth is still wanted of the peer.
-    fn debug_state(&self) -> &'static str {
+    fn debug_state(&self) -> IosState {
         if self.xauth_outstanding() {
-            "CONF_XAUTH"
+            IosState::ConfXauth
         } else {
             self.phase1.ios_state()
         }

@@ -7,6 +7,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use super::{ChildSaId, IkeSaId};
 
 use crate::error::Error;
+use crate::exchange::IosState;
 use crate::exchange::NatDetection;
 use crate::exchange::quick_mode::EspKeys;
 use crate::policy::{
@@ -157,7 +158,7 @@ pub struct IkeSaRow {
     pub initiator: bool,
     /// IOS's name for where phase 1 stands: `MM_NO_STATE`, `MM_SA_SETUP`,
     /// `MM_KEY_EXCH`, `AG_INIT_EXCH`, `QM_IDLE`.
-    pub state: &'static str,
+    pub state: IosState,
 }
 
 /// Why an SA went away.

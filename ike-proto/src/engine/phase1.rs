@@ -12,11 +12,12 @@ use super::{
     Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
 };
+use crate::exchange::IosState;
 use crate::exchange::aggressive::{AggressiveResponder, AmRefusal};
 use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
 use crate::exchange::main_mode::MainModeResponder;
-use crate::exchange::phase1::Step;
+use crate::exchange::phase1::{Phase1Done, Step};
 use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify};
 use crate::time::{Duration, Instant};
 use crate::wire::{ExchangeType, NotifyType, ProtocolId};
@@ -37,7 +38,7 @@ impl Engine {
         self.received_new_sa(IkeSaId(self.next_id), local, remote);
         let main = header.exchange_type() == ExchangeType::MAIN_MODE;
         if main {
-            self.first_input(IkeSaId(self.next_id), "IKE_R_MM1");
+            self.first_input(IkeSaId(self.next_id), IosState::IkeRMm1);
         }
         let mut rcookie = self.cookie();
         while self
@@ -61,8 +62,8 @@ impl Engine {
                         let kept = s.retained_bytes();
                         (Phase1State::MainR(Box::new(s)), m, kept)
                     }),
-                    "IKE_R_MM1",
-                    "IKE_R_MM2",
+                    IosState::IkeRMm1,
+                    IosState::IkeRMm2,
                 )
             }
             _ => {
@@ -114,7 +115,7 @@ impl Engine {
                     }
                     Err(AmRefusal::Error(e)) => Err(e),
                 };
-                (started, "IKE_R_AM_AAA_AWAIT", "IKE_R_AM2")
+                (started, IosState::IkeRAmAaaAwait, IosState::IkeRAm2)
             }
         };
         let (state, reply, kept) = match result {
@@ -244,7 +245,7 @@ impl Engine {
     /// The Main Mode responder's internal step before it answers:
     /// `Input = IKE_MESG_INTERNAL, IKE_PROCESS_MAIN_MODE` and the state
     /// change to itself.
-    fn process_main_mode(&mut self, id: IkeSaId, state: &str) {
+    fn process_main_mode(&mut self, id: IkeSaId, state: IosState) {
         self.log(
             Some(id),
             None,
@@ -276,9 +277,9 @@ impl Engine {
     /// The first message's event and state change (`IKE_READY` to
     /// `first`): before the Main Mode responder reads the message, after
     /// the Aggressive Mode responder did, as IOS prints them.
-    fn first_input(&mut self, id: IkeSaId, first: &str) {
+    fn first_input(&mut self, id: IkeSaId, first: IosState) {
         // The first message's own state names say which exchange it is.
-        let exchange = if first.starts_with("IKE_R_AM") {
+        let exchange = if first.aggressive_responder() {
             "IKE_AM_EXCH"
         } else {
             "IKE_MM_EXCH"
@@ -288,7 +289,7 @@ impl Engine {
             None,
             format_args!("Input = IKE_MESG_FROM_PEER, {exchange}"),
         );
-        self.transition(id, None, "IKE_READY", first);
+        self.transition(id, None, IosState::IkeReady, first);
     }
 
     fn send_plain_notify(
@@ -364,21 +365,25 @@ impl Engine {
         let mut nat = None;
         let step = match state {
             Phase1State::MainI(s) => {
-                let (step, mm4) = (*s).handle(&mut ctx, header, body, want_ic);
-                nat = mm4.map(|o| o.nat);
-                map_step(step, |s| Phase1State::MainI(Box::new(s)))
+                let step = (*s).handle(&mut ctx, header, body, want_ic);
+                if let Step::Next { state, .. } = &step {
+                    nat = state.nat_detected();
+                }
+                step.map(|s| Phase1State::MainI(Box::new(s)))
             }
-            Phase1State::MainR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
-                Phase1State::MainR(Box::new(s))
-            }),
+            Phase1State::MainR(s) => (*s)
+                .handle(&mut ctx, header, body)
+                .map(|s| Phase1State::MainR(Box::new(s))),
             Phase1State::AggrI(s) => {
-                let (step, detected) = (*s).handle(&mut ctx, header, body);
-                nat = Some(detected);
-                map_step(step, |s| Phase1State::AggrI(Box::new(s)))
+                let step = (*s).handle(&mut ctx, header, body);
+                if let Step::Done { outcome, .. } = &step {
+                    nat = Some(outcome.sa.nat);
+                }
+                step.map(|s| Phase1State::AggrI(Box::new(s)))
             }
-            Phase1State::AggrR(s) => map_step((*s).handle(&mut ctx, header, body), |s| {
-                Phase1State::AggrR(Box::new(s))
-            }),
+            Phase1State::AggrR(s) => (*s)
+                .handle(&mut ctx, header, body)
+                .map(|s| Phase1State::AggrR(Box::new(s))),
             established @ (Phase1State::Established(_) | Phase1State::Gone) => {
                 sa.phase1 = established;
                 bump(&mut self.counters.out_of_state);
@@ -450,10 +455,13 @@ impl Engine {
                 true
             }
             Step::Done {
-                sa: p1,
+                outcome:
+                    Phase1Done {
+                        sa: p1,
+                        initial_contact,
+                    },
                 reply,
                 received,
-                initial_contact,
             } => {
                 if announced.is_none() {
                     self.peer_input(sa.id, header.exchange_type());
@@ -522,7 +530,7 @@ impl Engine {
                 if let Some(ty) = e.notify() {
                     self.send_plain_notify(sa.local, sa.remote, sa.icookie, sa.rcookie, ty, sa.id);
                 }
-                self.transition(sa.id, None, old, "IKE_DEST_SA");
+                self.transition(sa.id, None, old, IosState::IkeDestSa);
                 self.events.push_back(Event::IkeSaFailed {
                     ike_sa: sa.id,
                     remote: sa.remote,
@@ -560,7 +568,7 @@ impl Engine {
         now: Instant,
         sa: &mut IkeSa,
         p1: Box<Phase1Sa>,
-        received: &str,
+        received: IosState,
         initial_contact: bool,
     ) {
         self.log(Some(sa.id), None, "SA authentication status: authenticated");
@@ -569,7 +577,7 @@ impl Engine {
             None,
             format_args!("SA has been authenticated with {}", sa.remote.ip()),
         );
-        if !sa.initiator && received.starts_with("IKE_R_MM") {
+        if !sa.initiator && received.main_mode_responder() {
             // The Main Mode responder's step ends once its answer is out.
             self.log(
                 Some(sa.id),
@@ -577,7 +585,7 @@ impl Engine {
                 "Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE",
             );
         }
-        self.transition(sa.id, None, received, "IKE_P1_COMPLETE");
+        self.transition(sa.id, None, received, IosState::IkeP1Complete);
         if self.config.keylog {
             if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
                 self.events.push_back(Event::IkeSaKeys(IkeSaKeys {
@@ -618,7 +626,12 @@ impl Engine {
             None,
             "Input = IKE_MESG_INTERNAL, IKE_PHASE1_COMPLETE",
         );
-        self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_P1_COMPLETE");
+        self.transition(
+            sa.id,
+            None,
+            IosState::IkeP1Complete,
+            IosState::IkeP1Complete,
+        );
         if initial_contact {
             self.initial_contact(sa);
         }
@@ -760,39 +773,5 @@ impl Engine {
             let a = sa.acquires.remove(0);
             self.start_quick_mode(now, sa, a);
         }
-    }
-}
-
-fn map_step<S>(step: Step<S>, wrap: fn(S) -> Phase1State) -> Step<Phase1State> {
-    match step {
-        Step::Next {
-            state,
-            reply,
-            received,
-        } => Step::Next {
-            state: wrap(state),
-            reply,
-            received,
-        },
-        Step::Done {
-            sa,
-            reply,
-            received,
-            initial_contact,
-        } => Step::Done {
-            sa,
-            reply,
-            received,
-            initial_contact,
-        },
-        Step::Ignore { state, why } => Step::Ignore {
-            state: wrap(state),
-            why,
-        },
-        Step::Reject { state, error } => Step::Reject {
-            state: wrap(state),
-            error,
-        },
-        Step::Fail(e) => Step::Fail(e),
     }
 }

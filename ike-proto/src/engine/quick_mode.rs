@@ -9,10 +9,12 @@ use super::{
     LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
+use crate::exchange::IosState;
 use crate::exchange::chain::Received;
 use crate::exchange::informational::{self};
+use crate::exchange::phase1::Step;
 use crate::exchange::quick_mode::{
-    InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
+    NegotiatedChild, QuickModeInitiator, QuickModeResponder, ResponderDone,
 };
 use crate::policy::Identity;
 use crate::time::{Duration, Instant};
@@ -57,7 +59,7 @@ impl Engine {
             spi,
         ) {
             Ok((state, msg)) => {
-                self.transition(sa.id, Some(mid), "IKE_QM_READY", "IKE_QM_I_QM1");
+                self.transition(sa.id, Some(mid), IosState::IkeQmReady, IosState::IkeQmIQm1);
                 self.send(sa, &msg);
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
@@ -134,11 +136,16 @@ impl Engine {
         };
         match role {
             QmRole::Initiator(s) => match (*s).handle(p1, header, body) {
-                InitiatorOutcome::Done {
-                    reply,
-                    child,
-                    waiting,
-                } => {
+                step @ (Step::Next { .. } | Step::Done { .. }) => {
+                    let (waiting, child, reply) = match step {
+                        Step::Next { state, reply, .. } => (Some(state), None, reply),
+                        Step::Done {
+                            outcome,
+                            reply,
+                            received,
+                        } => (None, Some((outcome, received)), reply.unwrap_or_default()),
+                        _ => return,
+                    };
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.role =
@@ -151,8 +158,8 @@ impl Engine {
                     sa.forget_iv(mid);
                     self.heard_from(now, sa, arrival);
                     self.send(sa, &reply);
-                    if let Some(child) = child {
-                        self.transition(sa.id, Some(mid), "IKE_QM_I_QM1", "IKE_QM_PHASE2_COMPLETE");
+                    if let Some((child, received)) = child {
+                        self.transition(sa.id, Some(mid), IosState::IkeQmIQm1, received);
                         self.install_child(now, sa, *child, true, acquire);
                     } else {
                         self.log(
@@ -162,9 +169,9 @@ impl Engine {
                         );
                     }
                 }
-                InitiatorOutcome::Ignore(s, why) => {
+                Step::Ignore { state, why } => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = QmRole::Initiator(Box::new(s));
+                        slot.role = QmRole::Initiator(Box::new(state));
                     }
                     bump(&mut self.counters.ignored);
                     self.log(
@@ -173,7 +180,7 @@ impl Engine {
                         format_args!("ignoring message: {why}"),
                     );
                 }
-                InitiatorOutcome::Fail(e) => {
+                Step::Reject { error: e, .. } | Step::Fail(e) => {
                     self.counters.error(&e);
                     self.log(
                         Some(sa.id),
@@ -196,7 +203,15 @@ impl Engine {
                 }
             },
             QmRole::Responder(s) => match (*s).handle(p1, header, body) {
-                Ok((child, commit)) => {
+                Step::Done {
+                    outcome:
+                        ResponderDone {
+                            child,
+                            send_connected: commit,
+                        },
+                    received,
+                    ..
+                } => {
                     let linger = self.linger();
                     if let Some(slot) = sa.quick.get_mut(idx) {
                         slot.flight.received(raw);
@@ -217,7 +232,7 @@ impl Engine {
                         Some(mid),
                         "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
                     );
-                    self.transition(sa.id, Some(mid), "IKE_QM_R_QM2", "IKE_QM_PHASE2_COMPLETE");
+                    self.transition(sa.id, Some(mid), IosState::IkeQmRQm2, received);
                     let spi_in = child.spi_in;
                     self.install_child(now, sa, child, false, None);
                     if commit {
@@ -229,9 +244,9 @@ impl Engine {
                         );
                     }
                 }
-                Err((s, e)) => {
+                Step::Reject { state, error: e } => {
                     if let Some(slot) = sa.quick.get_mut(idx) {
-                        slot.role = QmRole::Responder(Box::new(s));
+                        slot.role = QmRole::Responder(Box::new(state));
                     }
                     self.counters.error(&e);
                     self.log(
@@ -240,6 +255,13 @@ impl Engine {
                         format_args!("ignoring message: {e}"),
                     );
                 }
+                // QM3 ends the responder's exchange or is rejected.
+                Step::Next { state, .. } | Step::Ignore { state, .. } => {
+                    if let Some(slot) = sa.quick.get_mut(idx) {
+                        slot.role = QmRole::Responder(Box::new(state));
+                    }
+                }
+                Step::Fail(e) => self.counters.error(&e),
             },
             QmRole::Done => {
                 bump(&mut self.counters.out_of_state);
@@ -286,7 +308,7 @@ impl Engine {
             None,
             None,
             LogForm::Global,
-            format_args!("set new node {} to QM_IDLE", mid as i32),
+            format_args!("set new node {} to {}", mid as i32, IosState::QmIdle),
         );
         let room = self.child_room(sa);
         let Phase1State::Established(p1) = &mut sa.phase1 else {
@@ -311,7 +333,12 @@ impl Engine {
                     Some(mid),
                     "Input = IKE_MESG_FROM_PEER, IKE_QM_EXCH",
                 );
-                self.transition(id, Some(mid), "IKE_QM_READY", "IKE_QM_SPI_STARVE");
+                self.transition(
+                    id,
+                    Some(mid),
+                    IosState::IkeQmReady,
+                    IosState::IkeQmSpiStarve,
+                );
                 let spi_in = state.spi_in();
                 self.spi_reply(id, local, sa_remote, spi_in);
                 self.heard_from(now, sa, arrival);
@@ -321,7 +348,7 @@ impl Engine {
                     Some(mid),
                     "Input = IKE_MESG_FROM_IPSEC, IKE_SPI_REPLY",
                 );
-                self.transition(id, Some(mid), "IKE_QM_SPI_STARVE", "IKE_QM_R_QM2");
+                self.transition(id, Some(mid), IosState::IkeQmSpiStarve, IosState::IkeQmRQm2);
                 sa.remember_quick(mid);
                 let mut flight = Flight::default();
                 flight.answer(now, raw, reply, Some(self.backoff()));

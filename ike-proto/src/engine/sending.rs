@@ -1,6 +1,7 @@
 //! Handing a datagram to the caller, with its `sending packet` line.
 
 use super::{Datagram, Engine, IkeSa, NON_ESP_MARKER};
+use crate::exchange::IosState;
 use crate::time::Instant;
 
 impl Engine {
@@ -22,7 +23,7 @@ impl Engine {
     }
 
     /// [`Engine::send`], naming the state as `state` in the debug line.
-    pub(super) fn send_as(&mut self, sa: &IkeSa, bytes: &[u8], state: &str) {
+    pub(super) fn send_as(&mut self, sa: &IkeSa, bytes: &[u8], state: IosState) {
         self.log(
             Some(sa.id),
             None,
@@ -60,7 +61,7 @@ impl Engine {
         raw: Option<&[u8]>,
         bytes: Vec<u8>,
         retransmit: bool,
-        state: &str,
+        state: IosState,
     ) {
         self.send_as(sa, &bytes, state);
         let backoff = self.backoff();

@@ -8,6 +8,7 @@ use super::{
     ChildSa, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, Phase1State, QmRole,
 };
 
+use crate::exchange::IosState;
 use crate::exchange::informational::InfoItem;
 use crate::time::Instant;
 use crate::wire::ProtocolId;
@@ -33,7 +34,7 @@ impl Engine {
             self.log(Some(sa.id), None, "returning IP addr to the address pool");
             self.policy.release_address(a);
         }
-        self.transition(sa.id, None, state.name(), "IKE_DEST_SA");
+        self.transition(sa.id, None, state.name(), IosState::IkeDestSa);
         if sa.reported_up {
             self.events.push_back(Event::IkeSaDown {
                 ike_sa: sa.id,

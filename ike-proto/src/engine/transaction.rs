@@ -5,6 +5,7 @@
 use super::counters::bump;
 use super::flight::Flight;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
+use crate::exchange::IosState;
 use crate::exchange::chain::Received;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, XauthAttempt, XauthVerdict};
@@ -161,8 +162,8 @@ impl Engine {
                 self.transition(
                     sa.id,
                     None,
-                    "IKE_XAUTH_REQ_SENT",
-                    "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
+                    IosState::IkeXauthReqSent,
+                    IosState::IkeXauthAaaContLoginAwait,
                 );
                 let profile = sa.established().and_then(|p| p.profile.clone());
                 let identity = sa.established().map(|p| p.peer_id.clone());
@@ -233,7 +234,12 @@ impl Engine {
                     ),
                 );
                 self.log(Some(sa.id), None, "Input = IKE_MESG_FROM_PEER, IKE_CFG_ACK");
-                self.transition(sa.id, None, "IKE_XAUTH_SET_SENT", "IKE_P1_COMPLETE");
+                self.transition(
+                    sa.id,
+                    None,
+                    IosState::IkeXauthSetSent,
+                    IosState::IkeP1Complete,
+                );
                 self.events.push_back(Event::XauthDone {
                     ike_sa: sa.id,
                     remote: sa.remote,
@@ -294,8 +300,8 @@ impl Engine {
                 self.transition(
                     sa.id,
                     None,
-                    "IKE_P1_COMPLETE",
-                    "IKE_CONFIG_AUTHOR_AAA_AWAIT",
+                    IosState::IkeP1Complete,
+                    IosState::IkeConfigAuthorAaaAwait,
                 );
                 // AAA's answer (the group's attributes) is in.
                 self.aaa_callback();
@@ -351,8 +357,8 @@ impl Engine {
                 self.transition(
                     sa.id,
                     None,
-                    "IKE_CONFIG_AUTHOR_AAA_AWAIT",
-                    "IKE_P1_COMPLETE",
+                    IosState::IkeConfigAuthorAaaAwait,
+                    IosState::IkeP1Complete,
                 );
                 self.assigned_event(sa, attrs, true);
                 self.finish_transaction(now, sa);
@@ -361,7 +367,12 @@ impl Engine {
             (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
                 self.log_form(None, None, LogForm::Global, "Config payload ACK");
                 Self::remember(sa, mid, Flight::finished(raw, None));
-                self.transition(sa.id, None, "IKE_CONFIG_SET_SENT", "IKE_P1_COMPLETE");
+                self.transition(
+                    sa.id,
+                    None,
+                    IosState::IkeConfigSetSent,
+                    IosState::IkeP1Complete,
+                );
                 self.assigned_event(sa, attrs, true);
                 self.finish_transaction(now, sa);
                 true
@@ -455,7 +466,12 @@ impl Engine {
             (Transaction::ClientConfigRequestSent { .. }, ConfigMessageType::REPLY) => {
                 Self::remember(sa, mid, Flight::finished(raw, None));
                 let attrs = tx::parse_config(&attr);
-                self.transition(sa.id, None, "IKE_CONFIG_REQ_SENT", "IKE_P1_COMPLETE");
+                self.transition(
+                    sa.id,
+                    None,
+                    IosState::IkeConfigReqSent,
+                    IosState::IkeP1Complete,
+                );
                 self.client_configured(now, sa, attrs);
                 true
             }

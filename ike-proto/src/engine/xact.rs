@@ -7,6 +7,7 @@ use super::{
     CommandError, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, Phase1State, XactDone,
     XactSlot,
 };
+use crate::exchange::IosState;
 use crate::exchange::transaction::{self as tx, Transaction};
 use crate::policy::{ModeConfig, ModeConfigAttributes, Profile, TrafficSelector, XauthCredentials};
 use crate::time::Instant;
@@ -35,8 +36,8 @@ impl Engine {
                 self.transition(
                     sa.id,
                     None,
-                    "IKE_P1_COMPLETE",
-                    "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
+                    IosState::IkeP1Complete,
+                    IosState::IkeXauthAaaStartLoginAwait,
                 );
                 self.send_xauth_request(now, sa, 1);
             } else {
@@ -179,7 +180,7 @@ impl Engine {
         let assigning = !sa.initiator && attr.message_type == ConfigMessageType::REPLY;
         let msg = tx::seal(p1, mid, attr);
         if assigning {
-            self.send_as(sa, &msg, "CONF_ADDR");
+            self.send_as(sa, &msg, IosState::ConfAddr);
         } else {
             self.send(sa, &msg);
         }
@@ -265,8 +266,8 @@ impl Engine {
         self.transition(
             sa.id,
             None,
-            "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
-            "IKE_XAUTH_REQ_SENT",
+            IosState::IkeXauthAaaStartLoginAwait,
+            IosState::IkeXauthReqSent,
         );
     }
 
@@ -298,8 +299,8 @@ impl Engine {
             self.transition(
                 sa.id,
                 None,
-                "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
-                "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
+                IosState::IkeXauthAaaContLoginAwait,
+                IosState::IkeXauthAaaStartLoginAwait,
             );
             self.send_xauth_request(now, sa, attempt + 1);
             return;
@@ -338,8 +339,8 @@ impl Engine {
         self.transition(
             sa.id,
             None,
-            "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
-            "IKE_XAUTH_SET_SENT",
+            IosState::IkeXauthAaaContLoginAwait,
+            IosState::IkeXauthSetSent,
         );
     }
 
@@ -391,7 +392,12 @@ impl Engine {
                 );
                 let state = Transaction::ConfigSetSent { mid, attrs };
                 self.xact_send(now, sa, mid, set, state, true);
-                self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_CONFIG_SET_SENT");
+                self.transition(
+                    sa.id,
+                    None,
+                    IosState::IkeP1Complete,
+                    IosState::IkeConfigSetSent,
+                );
             }
         }
     }
@@ -472,7 +478,12 @@ impl Engine {
         );
         let state = Transaction::ClientConfigRequestSent { mid };
         self.xact_send(now, sa, mid, tx::config_request(id), state, true);
-        self.transition(sa.id, None, "IKE_P1_COMPLETE", "IKE_CONFIG_REQ_SENT");
+        self.transition(
+            sa.id,
+            None,
+            IosState::IkeP1Complete,
+            IosState::IkeConfigReqSent,
+        );
     }
 
     /// The client got its address: the acquires waiting for phase 2 now

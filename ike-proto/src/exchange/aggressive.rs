@@ -14,17 +14,18 @@
 
 use super::chain::{Parsed, Payload, Received, parse_chain};
 use super::phase1::{
-    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, ke_nonce, open_phase1,
-    plain, responder_lifetime, same_suite, sealed,
+    Exchange, KeyState, Phase1Done, Step, body_of, derive, has_initial_contact, id_and_hash,
+    ke_nonce, open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
 use super::said;
-use super::suite::{DhKeyPair, verify};
+use super::suite::DhKeyPair;
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    Ctx, Error, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
     nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
     phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
+use crate::exchange::IosState;
 use crate::policy::{Identity, Phase1Proposal};
 use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
@@ -39,10 +40,14 @@ pub(crate) struct AggressiveInitiator {
     ni: Vec<u8>,
 }
 
+impl Exchange for AggressiveInitiator {
+    type Outcome = Phase1Done;
+}
+
 impl AggressiveInitiator {
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
-        "IKE_I_AM1"
+    pub(crate) fn name(&self) -> IosState {
+        IosState::IkeIAm1
     }
 
     /// Builds AM1. All offered transforms must share the first one's group.
@@ -87,28 +92,21 @@ impl AggressiveInitiator {
         ))
     }
 
-    /// Handles AM2: verifies HASH_R and builds AM3. Returns the NAT
-    /// detection so the engine floats before sending AM3.
+    /// Handles AM2: verifies HASH_R and builds AM3. The NAT detection
+    /// (the float before AM3) is the established SA's.
     pub(crate) fn handle(
         self,
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-    ) -> (Step<Self>, NatDetection) {
-        let none = NatDetection::default();
+    ) -> Step<Self> {
         if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
-            return (
-                Step::Ignore {
-                    state: self,
-                    why: "AM2 must be in the clear with the responder cookie",
-                },
-                none,
-            );
+            return Step::Ignore {
+                state: self,
+                why: "AM2 must be in the clear with the responder cookie",
+            };
         }
-        match self.accept(ctx, header, body) {
-            Ok((step, nat)) => (step, nat),
-            Err(e) => (Step::Fail(e), none),
-        }
+        self.accept(ctx, header, body).unwrap_or_else(Step::Fail)
     }
 
     fn accept(
@@ -116,7 +114,7 @@ impl AggressiveInitiator {
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-    ) -> Result<(Step<Self>, NatDetection), Error> {
+    ) -> Result<Step<Self>, Error> {
         let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, _) = &payloads.require_sa()?;
         let mut chosen = match sa.proposals.as_slice() {
@@ -164,10 +162,7 @@ impl AggressiveInitiator {
             &self.sai_b,
             &idir_b,
         );
-        if !verify(&expect, got) {
-            return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = check_phase1_hash(&expect, got)?;
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let natt = caps.natt;
         let nat = check_nat_d(ctx, natt, chosen.hash, &self.icookie, &rcookie, &payloads);
@@ -222,29 +217,26 @@ impl AggressiveInitiator {
         let profile = ctx
             .policy
             .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
-        Ok((
-            Step::Done {
-                sa: Box::new(Phase1Sa {
-                    assigned_address: None,
-                    proof,
-                    keys: ks.keys,
-                    crypter: ks.crypter,
-                    proposal: chosen,
-                    lifetime: chosen.lifetime,
-                    peer_id,
-                    local_id: self.local_id,
-                    caps: PeerCaps { natt, ..caps },
-                    nat,
-                    profile,
-                    icookie: self.icookie,
-                    rcookie,
-                    announce_lifetime: false,
-                }),
-                reply: Some(reply),
-                received: "IKE_I_AM2",
-                initial_contact: false,
-            },
-            nat,
+        Ok(Step::phase1_done(
+            Box::new(Phase1Sa {
+                assigned_address: None,
+                proof,
+                keys: ks.keys,
+                crypter: ks.crypter,
+                proposal: chosen,
+                lifetime: chosen.lifetime,
+                peer_id,
+                local_id: self.local_id,
+                caps: PeerCaps { natt, ..caps },
+                nat,
+                profile,
+                icookie: self.icookie,
+                rcookie,
+                announce_lifetime: false,
+            }),
+            Some(reply),
+            IosState::IkeIAm2,
+            false,
         ))
     }
 }
@@ -281,10 +273,14 @@ pub(crate) struct AggressiveResponder {
     announce_lifetime: bool,
 }
 
+impl Exchange for AggressiveResponder {
+    type Outcome = Phase1Done;
+}
+
 impl AggressiveResponder {
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
-        "IKE_R_AM2"
+    pub(crate) fn name(&self) -> IosState {
+        IosState::IkeRAm2
     }
 
     /// Heap bytes this state holds (the peer's SA and ID payload bodies,
@@ -474,10 +470,10 @@ impl AggressiveResponder {
             &self.sai_b,
             &self.idii_b,
         );
-        if !verify(&expect, &got) {
-            return Step::Fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, &got) {
+            Ok(p) => p,
+            Err(e) => return Step::Fail(e),
+        };
         self.ks.crypter.confirm(0);
         let nat = check_nat_d(
             ctx,
@@ -495,8 +491,8 @@ impl AggressiveResponder {
         };
         said::profile_matched(ctx, &profile);
         let ic = has_initial_contact(&payloads);
-        Step::Done {
-            sa: Box::new(Phase1Sa {
+        Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: self.ks.keys,
@@ -512,9 +508,9 @@ impl AggressiveResponder {
                 rcookie: self.rcookie,
                 announce_lifetime: self.announce_lifetime,
             }),
-            reply: None,
-            received: "IKE_R_AM3",
-            initial_contact: ic,
-        }
+            None,
+            IosState::IkeRAm3,
+            ic,
+        )
     }
 }

@@ -13,10 +13,8 @@ use super::aggressive::{AggressiveInitiator, AggressiveResponder};
 use super::chain::Received;
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
-use super::phase1::Step;
-use super::quick_mode::{
-    InitiatorOutcome, NegotiatedChild, QuickModeInitiator, QuickModeResponder,
-};
+use super::phase1::{Exchange, Phase1Done, Step};
+use super::quick_mode::{NegotiatedChild, QuickModeInitiator, QuickModeResponder};
 use super::trace::Trace;
 use super::transaction::{self, XauthNumbering};
 use super::{Ctx, Phase1Sa};
@@ -108,16 +106,18 @@ fn sealed_header(msg: &[u8], exchange: ExchangeType) -> wire::Header {
     m.header
 }
 
-fn done<S>(step: Step<S>, received: &str) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
+fn done<S: Exchange<Outcome = Phase1Done>>(
+    step: Step<S>,
+    received: &str,
+) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
     match step {
         Step::Done {
-            sa,
+            outcome,
             reply,
             received: r,
-            ..
         } => {
             assert_eq!(r, received);
-            (sa, reply)
+            (outcome.sa, reply)
         }
         Step::Fail(e) => panic!("failed in {received}: {e:?}"),
         Step::Reject { error, .. } => panic!("rejected in {received}: {error:?}"),
@@ -126,7 +126,7 @@ fn done<S>(step: Step<S>, received: &str) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
     }
 }
 
-fn next<S>(step: Step<S>, received: &str) -> (S, Vec<u8>) {
+fn next<S: Exchange>(step: Step<S>, received: &str) -> (S, Vec<u8>) {
     match step {
         Step::Next {
             state,
@@ -190,9 +190,9 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     assert_eq!(sa.proposals[0].transforms.len(), 1, "one transform chosen");
 
     let (h, b) = split(&mm2);
-    let (step, mm4_outcome) = i.handle(&mut spoke.cx(), &h, b, true);
-    assert!(mm4_outcome.is_none());
+    let step = i.handle(&mut spoke.cx(), &h, b, true);
     let (i, mm3) = next(step, "IKE_I_MM2");
+    assert!(i.nat_detected().is_none());
     assert_eq!(i.name(), "IKE_I_MM3");
     assert_eq!(
         clear_payloads(&mm3, ExchangeType::MAIN_MODE),
@@ -216,10 +216,10 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     assert_eq!(ke_len, 128, "group 2 g^xr is 1024 bits");
 
     let (h, b) = split(&mm4);
-    let (step, mm4_outcome) = i.handle(&mut spoke.cx(), &h, b, true);
-    let nat = mm4_outcome.expect("MM4 reports NAT detection").nat;
-    assert!(!nat.any());
+    let step = i.handle(&mut spoke.cx(), &h, b, true);
     let (i, mm5) = next(step, "IKE_I_MM4");
+    let nat = i.nat_detected().expect("MM4 reports NAT detection");
+    assert!(!nat.any());
     assert_eq!(i.name(), "IKE_I_MM5");
     sealed_header(&mm5, ExchangeType::MAIN_MODE);
 
@@ -229,7 +229,7 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     sealed_header(&mm6, ExchangeType::MAIN_MODE);
 
     let (h, b) = split(&mm6);
-    let (step, _) = i.handle(&mut spoke.cx(), &h, b, true);
+    let step = i.handle(&mut spoke.cx(), &h, b, true);
     let (spoke_sa, reply) = done(step, "IKE_I_MM6");
     assert!(reply.is_none(), "MM6 ends Main Mode");
 
@@ -263,13 +263,13 @@ fn main_mode_responder_rejects_an_mm5_under_another_key() {
     let (h, b) = split(&mm1);
     let (r, mm2) = MainModeResponder::start(&mut hub.cx(), &h, b, RCOOKIE).unwrap();
     let (h, b) = split(&mm2);
-    let (i, mm3) = next(i.handle(&mut spoke.cx(), &h, b, true).0, "IKE_I_MM2");
+    let (i, mm3) = next(i.handle(&mut spoke.cx(), &h, b, true), "IKE_I_MM2");
     let (h, b) = split(&mm3);
     let (r, mm4) = next(r.handle(&mut hub.cx(), &h, b), "IKE_R_MM3");
     // The spoke derives its keys from another pre-shared key: its MM5
     // does not decrypt under the hub's.
     let (h, b) = split(&mm4);
-    let (_, mm5) = next(i.handle(&mut spoke.cx(), &h, b, true).0, "IKE_I_MM4");
+    let (_, mm5) = next(i.handle(&mut spoke.cx(), &h, b, true), "IKE_I_MM4");
     let (h, b) = split(&mm5);
     match r.handle(&mut hub.cx(), &h, b) {
         Step::Reject { state, .. } => assert_eq!(state.name(), "IKE_R_MM4"),
@@ -348,9 +348,9 @@ fn aggressive(client: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa
     );
 
     let (h, b) = split(&am2);
-    let (step, nat) = i.handle(&mut client.cx(), &h, b);
-    assert!(!nat.any());
+    let step = i.handle(&mut client.cx(), &h, b);
     let (client_sa, am3) = done(step, "IKE_I_AM2");
+    assert!(!client_sa.nat.any());
     let am3 = am3.expect("AM3");
     sealed_header(&am3, ExchangeType::AGGRESSIVE_MODE);
 
@@ -454,16 +454,10 @@ fn quick_mode_initiator_and_responder_agree_on_child_keys() {
 
     let (h, b) = split(&qm2);
     let (child_i, qm3) = match i.handle(&mut spoke_sa, &h, b) {
-        InitiatorOutcome::Done {
-            reply,
-            child,
-            waiting,
-        } => {
-            assert!(waiting.is_none(), "no commit bit: nothing to wait for");
-            (child.expect("child SA up after QM2"), reply)
-        }
-        InitiatorOutcome::Ignore(_, why) => panic!("QM2 ignored: {why}"),
-        InitiatorOutcome::Fail(e) => panic!("QM2 failed: {e:?}"),
+        Step::Done { outcome, reply, .. } => (outcome, reply.expect("QM3")),
+        Step::Next { .. } => panic!("no commit bit: nothing to wait for"),
+        Step::Ignore { why, .. } => panic!("QM2 ignored: {why}"),
+        Step::Reject { error: e, .. } | Step::Fail(e) => panic!("QM2 failed: {e:?}"),
     };
     assert_eq!(
         sealed_header(&qm3, ExchangeType::QUICK_MODE).message_id,
@@ -471,9 +465,11 @@ fn quick_mode_initiator_and_responder_agree_on_child_keys() {
     );
 
     let (h, b) = split(&qm3);
-    let (child_r, connected) = r
-        .handle(&mut hub_sa, &h, b)
-        .unwrap_or_else(|(_, e)| panic!("QM3: {e:?}"));
+    let (child_r, connected) = match r.handle(&mut hub_sa, &h, b) {
+        Step::Done { outcome, .. } => (outcome.child, outcome.send_connected),
+        Step::Reject { error: e, .. } | Step::Fail(e) => panic!("QM3: {e:?}"),
+        Step::Next { .. } | Step::Ignore { .. } => panic!("QM3 not taken"),
+    };
     assert!(!connected, "no commit bit: no CONNECTED");
     assert_mirrored(&child_i, &child_r);
     assert_eq!(child_i.proposal, Phase2Proposal::seed());
@@ -510,8 +506,8 @@ fn quick_mode_responder_refuses_a_qm3_with_a_wrong_hash() {
     let forged = informational::protected(&mut spoke_sa, mid, &[]);
     let (h, b) = split(&forged);
     match r.handle(&mut hub_sa, &h, b) {
-        Err((kept, _)) => assert_eq!(kept.spi_in(), 2, "the state is kept"),
-        Ok(_) => panic!("a message without HASH(3) installed a child SA"),
+        Step::Reject { state: kept, .. } => assert_eq!(kept.spi_in(), 2, "the state is kept"),
+        _ => panic!("a message without HASH(3) installed a child SA"),
     }
 }
 

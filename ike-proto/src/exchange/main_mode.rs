@@ -15,17 +15,18 @@
 
 use super::chain::{Payload, Received, parse_chain};
 use super::phase1::{
-    KeyState, Step, body_of, derive, has_initial_contact, id_and_hash, initial_contact, ke_nonce,
-    open_phase1, plain, responder_lifetime, same_suite, sealed,
+    Exchange, KeyState, Phase1Done, Step, body_of, derive, has_initial_contact, id_and_hash,
+    initial_contact, ke_nonce, open_phase1, plain, responder_lifetime, same_suite, sealed,
 };
 use super::said;
-use super::suite::{DhKeyPair, verify};
+use super::suite::DhKeyPair;
 use super::{
-    Authenticated, Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, identity_payload,
+    Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
     nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
     phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
+use crate::exchange::IosState;
 use crate::policy::{Identity, Phase1Proposal, PresharedKey};
 use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
 
@@ -72,18 +73,17 @@ pub(crate) struct ExpectHashR {
     nat: NatDetection,
 }
 
-/// Result of MM4: the float decision is the engine's to carry out.
-pub(crate) struct Mm4Outcome {
-    pub(crate) nat: NatDetection,
+impl Exchange for MainModeInitiator {
+    type Outcome = Phase1Done;
 }
 
 impl MainModeInitiator {
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> IosState {
         match self {
-            Self::ExpectSa(_) => "IKE_I_MM1",
-            Self::ExpectKe(_) => "IKE_I_MM3",
-            Self::ExpectHashR(_) => "IKE_I_MM5",
+            Self::ExpectSa(_) => IosState::IkeIMm1,
+            Self::ExpectKe(_) => IosState::IkeIMm3,
+            Self::ExpectHashR(_) => IosState::IkeIMm5,
         }
     }
 
@@ -120,16 +120,25 @@ impl MainModeInitiator {
         header: &Received<'_>,
         body: &[u8],
         want_initial_contact: bool,
-    ) -> (Step<Self>, Option<Mm4Outcome>) {
+    ) -> Step<Self> {
         match self {
-            Self::ExpectSa(s) => (s.handle(ctx, header, body, want_initial_contact), None),
+            Self::ExpectSa(s) => s.handle(ctx, header, body, want_initial_contact),
             Self::ExpectKe(s) => s.handle(ctx, header, body),
-            Self::ExpectHashR(s) => (s.handle(ctx, header, body), None),
+            Self::ExpectHashR(s) => s.handle(ctx, header, body),
+        }
+    }
+
+    /// What MM4's NAT-D payloads showed, once MM4 is in: the float before
+    /// MM5 is the engine's to carry out.
+    pub(crate) fn nat_detected(&self) -> Option<NatDetection> {
+        match self {
+            Self::ExpectHashR(s) => Some(s.nat),
+            _ => None,
         }
     }
 }
 
-fn fail<S>(e: Error) -> Step<S> {
+fn fail<S: Exchange>(e: Error) -> Step<S> {
     Step::Fail(e)
 }
 
@@ -207,7 +216,7 @@ impl ExpectSa {
                 want_initial_contact: want_ic,
             }),
             reply,
-            received: "IKE_I_MM2",
+            received: IosState::IkeIMm2,
         }
     }
 }
@@ -218,39 +227,30 @@ impl ExpectKe {
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-    ) -> (Step<MainModeInitiator>, Option<Mm4Outcome>) {
+    ) -> Step<MainModeInitiator> {
         if header.flags().contains(Flags::ENCRYPTION) {
-            return (
-                Step::Ignore {
-                    state: MainModeInitiator::ExpectKe(self),
-                    why: "MM4 must be in the clear",
-                },
-                None,
-            );
+            return Step::Ignore {
+                state: MainModeInitiator::ExpectKe(self),
+                why: "MM4 must be in the clear",
+            };
         }
         let payloads = match parse_chain(header.next_payload(), body, false) {
             Ok(p) => p,
-            Err(e) => return (fail(e), None),
+            Err(e) => return fail(e),
         };
         let (g_xr, nr) = match ke_nonce(&payloads) {
             Ok(v) => v,
             Err(Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage(_))) => {
                 // Most likely a retransmitted MM2: keep waiting.
-                return (
-                    Step::Ignore {
-                        state: MainModeInitiator::ExpectKe(self),
-                        why: "not MM4",
-                    },
-                    None,
-                );
+                return Step::Ignore {
+                    state: MainModeInitiator::ExpectKe(self),
+                    why: "not MM4",
+                };
             }
-            Err(e) => return (fail(e), None),
+            Err(e) => return fail(e),
         };
         let Some(g_xy) = self.dh.shared(&g_xr) else {
-            return (
-                fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation)),
-                None,
-            );
+            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation));
         };
         let nat = check_nat_d(
             ctx,
@@ -272,7 +272,7 @@ impl ExpectKe {
             &self.rcookie,
         ) {
             Ok(k) => k,
-            Err(e) => return (fail(e), None),
+            Err(e) => return fail(e),
         };
         let id = Payload::Id(identity_payload(&self.local_id));
         let idii_b = body_of(&id);
@@ -298,23 +298,20 @@ impl ExpectKe {
             ExchangeType::MAIN_MODE,
             &out,
         );
-        (
-            Step::Next {
-                state: MainModeInitiator::ExpectHashR(ExpectHashR {
-                    icookie: self.icookie,
-                    rcookie: self.rcookie,
-                    chosen: self.chosen,
-                    sai_b: self.sai_b,
-                    local_id: self.local_id,
-                    ks,
-                    caps: self.caps,
-                    nat,
-                }),
-                reply,
-                received: "IKE_I_MM4",
-            },
-            Some(Mm4Outcome { nat }),
-        )
+        Step::Next {
+            state: MainModeInitiator::ExpectHashR(ExpectHashR {
+                icookie: self.icookie,
+                rcookie: self.rcookie,
+                chosen: self.chosen,
+                sai_b: self.sai_b,
+                local_id: self.local_id,
+                ks,
+                caps: self.caps,
+                nat,
+            }),
+            reply,
+            received: IosState::IkeIMm4,
+        }
     }
 }
 
@@ -357,10 +354,10 @@ impl ExpectHashR {
             &self.sai_b,
             &idir_b,
         );
-        if !verify(&expect, got) {
-            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, got) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
         let peer_id = match parse_identity(id) {
             Ok(i) => i,
             Err(e) => return fail(e),
@@ -370,8 +367,8 @@ impl ExpectHashR {
             .policy
             .match_profile(*ctx.local.ip(), *ctx.remote.ip(), &peer_id);
         let ic = has_initial_contact(&payloads);
-        Step::Done {
-            sa: Box::new(Phase1Sa {
+        Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: self.ks.keys,
@@ -387,10 +384,10 @@ impl ExpectHashR {
                 rcookie: self.rcookie,
                 announce_lifetime: false,
             }),
-            reply: None,
-            received: "IKE_I_MM6",
-            initial_contact: ic,
-        }
+            None,
+            IosState::IkeIMm6,
+            ic,
+        )
     }
 }
 
@@ -423,6 +420,10 @@ pub(crate) struct RExpectHashI {
     announce_lifetime: bool,
 }
 
+impl Exchange for MainModeResponder {
+    type Outcome = Phase1Done;
+}
+
 impl MainModeResponder {
     /// Heap bytes this state holds (the peer's SA payload body, keys once
     /// DH is done), for the half-open table.
@@ -434,10 +435,10 @@ impl MainModeResponder {
     }
 
     /// The state name as IOS prints it.
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> IosState {
         match self {
-            Self::ExpectKe(_) => "IKE_R_MM2",
-            Self::ExpectHashI(_) => "IKE_R_MM4",
+            Self::ExpectKe(_) => IosState::IkeRMm2,
+            Self::ExpectHashI(_) => IosState::IkeRMm4,
         }
     }
 
@@ -498,10 +499,10 @@ impl MainModeResponder {
     }
 
     /// The state IOS names on the message this state waits for.
-    pub(crate) fn received_name(&self) -> &'static str {
+    pub(crate) fn received_name(&self) -> IosState {
         match self {
-            Self::ExpectKe(_) => "IKE_R_MM3",
-            Self::ExpectHashI(_) => "IKE_R_MM5",
+            Self::ExpectKe(_) => IosState::IkeRMm3,
+            Self::ExpectHashI(_) => IosState::IkeRMm5,
         }
     }
 
@@ -612,7 +613,7 @@ impl RExpectKe {
                 announce_lifetime: self.announce_lifetime,
             }),
             reply,
-            received: "IKE_R_MM3",
+            received: IosState::IkeRMm3,
         }
     }
 }
@@ -661,10 +662,10 @@ impl RExpectHashI {
             &self.sai_b,
             &idii_b,
         );
-        if !verify(&expect, got) {
-            return fail(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
-        }
-        let proof = Authenticated::mint();
+        let proof = match check_phase1_hash(&expect, got) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
         let peer_id = match parse_identity(id) {
             Ok(i) => i,
             Err(e) => return fail(e),
@@ -702,8 +703,8 @@ impl RExpectHashI {
             ],
         );
         let ic = has_initial_contact(&payloads);
-        Step::Done {
-            sa: Box::new(Phase1Sa {
+        Step::phase1_done(
+            Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
                 keys: self.ks.keys,
@@ -719,9 +720,9 @@ impl RExpectHashI {
                 rcookie: self.rcookie,
                 announce_lifetime: self.announce_lifetime,
             }),
-            reply: Some(reply),
-            received: "IKE_R_MM5",
-            initial_contact: ic,
-        }
+            Some(reply),
+            IosState::IkeRMm5,
+            ic,
+        )
     }
 }

@@ -4,7 +4,7 @@
 //! at that point and is consumed by the message that moves it on
 //! (`handle(self, ...) -> Result<Step, Error>`). Phase 1 ends in a
 //! [`Phase1Sa`], which can only be built with an [`Authenticated`] token
-//! that Main and Aggressive Mode mint after the peer's HASH verified; Quick
+//! that only the phase-1 hash check returns; Quick
 //! Mode and the protected Informational exchange take a `&mut Phase1Sa`, so
 //! phase 2 cannot run on an unauthenticated SA.
 //!
@@ -15,14 +15,17 @@
 //! * `transaction`: Xauth and Mode Config (exchange type 6), both roles.
 
 pub mod aggressive;
+mod authenticated;
 pub(crate) mod chain;
 mod identity;
 pub mod informational;
+mod ios_state;
 pub mod main_mode;
 pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
 pub(crate) mod said;
+mod step;
 pub(crate) mod suite;
 pub(crate) mod trace;
 pub(crate) mod transaction;
@@ -38,7 +41,10 @@ use crate::wire::{
     EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType,
     ProtocolId,
 };
+pub use authenticated::Authenticated;
+pub(crate) use authenticated::check_phase1_hash;
 use chain::{Parsed, Payload, Received, emit_chain};
+pub use ios_state::IosState;
 use suite::{IsakmpCrypter, Phase1Keys};
 
 pub(crate) use self::identity::{
@@ -49,20 +55,6 @@ pub(crate) use self::proposal::{
     phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
 };
 use crate::policy::{EncapMode, Identity, Lifetime, Phase1Hash, Phase1Proposal, Policy, Profile};
-
-/// Proof that the peer's phase-1 HASH verified. Only Main Mode and
-/// Aggressive Mode can mint one (the field is private to this module tree).
-#[derive(Debug)]
-pub struct Authenticated {
-    _private: (),
-}
-
-impl Authenticated {
-    /// Minted only after HASH_I / HASH_R compared equal.
-    fn mint() -> Self {
-        Self { _private: () }
-    }
-}
 
 /// What the exchange code needs from the engine for one message.
 pub(crate) struct Ctx<'a> {

@@ -4,38 +4,39 @@
 
 use super::chain::{Parsed, Payload, Received, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
-use super::{Error, Phase1Sa, SaPhase, parse_responder_lifetime};
+use super::{Error, IosState, Phase1Sa, SaPhase, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
 use crate::wire::{
     Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, PayloadView, ProtocolId,
 };
 
-/// What a state transition produced.
-pub(crate) enum Step<S> {
-    /// Moved on; `reply` to send; `received` is the state name while the
-    /// message was processed (for the IOS-style log).
-    Next {
-        state: S,
-        reply: Vec<u8>,
-        received: &'static str,
-    },
+pub(crate) use super::step::{Exchange, Step};
+
+/// What a finished phase 1 hands the engine.
+pub(crate) struct Phase1Done {
+    pub(crate) sa: Box<Phase1Sa>,
+    /// The peer asked to clear old SAs (INITIAL_CONTACT in the last message).
+    pub(crate) initial_contact: bool,
+}
+
+impl<S: Exchange<Outcome = Phase1Done>> Step<S> {
     /// Phase 1 is complete (after sending `reply`, if any).
-    Done {
+    pub(crate) fn phase1_done(
         sa: Box<Phase1Sa>,
         reply: Option<Vec<u8>>,
-        received: &'static str,
-        /// The peer asked to clear old SAs (INITIAL_CONTACT in the last message).
+        received: IosState,
         initial_contact: bool,
-    },
-    /// Not for this state (kept as it was).
-    Ignore { state: S, why: &'static str },
-    /// Unauthenticated and unusable (most likely a pre-shared key
-    /// mismatch, possibly a forgery): the state is kept, so a forged copy
-    /// cannot end the negotiation, and the peer is told in the clear.
-    Reject { state: S, error: Error },
-    /// The exchange failed.
-    Fail(Error),
+    ) -> Self {
+        Step::Done {
+            outcome: Phase1Done {
+                sa,
+                initial_contact,
+            },
+            reply,
+            received,
+        }
+    }
 }
 
 pub(crate) fn plain(

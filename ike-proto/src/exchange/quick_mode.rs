@@ -24,8 +24,10 @@ use crate::wire::{
     ProtocolId, SIT_IDENTITY_ONLY, SaPayload, Transform,
 };
 
+use super::IosState;
 use super::chain::{Parsed, Payload, Received, emit_chain};
 use super::said;
+use super::step::{Exchange, Step};
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
     Ctx, Error, NattMethod, Phase1Sa, SaPhase, esp_transform, parse_esp_transform,
@@ -137,18 +139,11 @@ pub(crate) struct ExpectHash2 {
     natt: Option<NattMethod>,
 }
 
-/// What the initiator's QM2 handling produced.
-pub(crate) enum InitiatorOutcome {
-    /// Send QM3; the child SA is up (or waits for CONNECTED if `child` is None).
-    Done {
-        reply: Vec<u8>,
-        child: Option<Box<NegotiatedChild>>,
-        waiting: Option<QuickModeInitiator>,
-    },
-    /// Not for us / garbage: state unchanged.
-    Ignore(QuickModeInitiator, &'static str),
-    /// Failed.
-    Fail(Error),
+impl Exchange for QuickModeInitiator {
+    /// The child SA, up once QM3 went (or, with the responder's commit
+    /// bit, once its CONNECTED came: then the step is `Next` to
+    /// `ExpectConnected`).
+    type Outcome = Box<NegotiatedChild>;
 }
 
 impl QuickModeInitiator {
@@ -229,12 +224,13 @@ impl QuickModeInitiator {
         p1: &mut Phase1Sa,
         header: &Received<'_>,
         body: &[u8],
-    ) -> InitiatorOutcome {
+    ) -> Step<Self> {
         match self {
             Self::ExpectHash2(s) => s.handle(p1, header, body),
-            Self::ExpectConnected(c) => {
-                InitiatorOutcome::Ignore(Self::ExpectConnected(c), "waiting for CONNECTED")
-            }
+            Self::ExpectConnected(c) => Step::Ignore {
+                state: Self::ExpectConnected(c),
+                why: "waiting for CONNECTED",
+            },
         }
     }
 
@@ -248,30 +244,35 @@ impl QuickModeInitiator {
 }
 
 impl ExpectHash2 {
-    fn handle(self, p1: &mut Phase1Sa, header: &Received<'_>, body: &[u8]) -> InitiatorOutcome {
+    fn handle(
+        self,
+        p1: &mut Phase1Sa,
+        header: &Received<'_>,
+        body: &[u8],
+    ) -> Step<QuickModeInitiator> {
         let mut plaintext = zeroize::Zeroizing::default();
         let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
             Err(e) => {
-                return InitiatorOutcome::Ignore(
-                    QuickModeInitiator::ExpectHash2(self),
-                    ignore_why(e),
-                );
+                return Step::Ignore {
+                    state: QuickModeInitiator::ExpectHash2(self),
+                    why: ignore_why(e),
+                };
             }
         };
         let expect = p1.keys.hash2(self.message_id, &self.ni, opened.rest);
         if !verify(&expect, &opened.hash) {
             // Unauthenticated: a damaged or forged copy must not end the
             // exchange; the real QM2 (or its retransmission) still can.
-            return InitiatorOutcome::Ignore(
-                QuickModeInitiator::ExpectHash2(self),
-                "QM2 with a HASH(2) that does not verify",
-            );
+            return Step::Ignore {
+                state: QuickModeInitiator::ExpectHash2(self),
+                why: "QM2 with a HASH(2) that does not verify",
+            };
         }
         p1.crypter.confirm(self.message_id);
         match self.accept(p1, header, &opened.payloads) {
             Ok(o) => o,
-            Err(e) => InitiatorOutcome::Fail(e),
+            Err(e) => Step::Fail(e),
         }
     }
 
@@ -280,7 +281,7 @@ impl ExpectHash2 {
         p1: &mut Phase1Sa,
         header: &Received<'_>,
         payloads: &[Parsed],
-    ) -> Result<InitiatorOutcome, Error> {
+    ) -> Result<Step<QuickModeInitiator>, Error> {
         let (sa, _) = payloads.require_sa()?;
         let (prop, t) = match sa.proposals.as_slice() {
             [p] => match p.transforms.as_slice() {
@@ -391,16 +392,16 @@ impl ExpectHash2 {
             Flags::empty(),
         );
         if header.flags().contains(Flags::COMMIT) {
-            return Ok(InitiatorOutcome::Done {
+            return Ok(Step::Next {
+                state: QuickModeInitiator::ExpectConnected(Box::new(child)),
                 reply,
-                child: None,
-                waiting: Some(QuickModeInitiator::ExpectConnected(Box::new(child))),
+                received: IosState::IkeQmIQm1,
             });
         }
-        Ok(InitiatorOutcome::Done {
-            reply,
-            child: Some(Box::new(child)),
-            waiting: None,
+        Ok(Step::Done {
+            outcome: Box::new(child),
+            reply: Some(reply),
+            received: IosState::IkeQmPhase2Complete,
         })
     }
 }
@@ -422,6 +423,17 @@ pub(crate) struct QmRefusal {
     pub(crate) authenticated: bool,
     /// The ESP SPI the initiator proposed, if any.
     pub(crate) spi: Option<[u8; 4]>,
+}
+
+/// What the responder's QM3 handling produced.
+pub(crate) struct ResponderDone {
+    pub(crate) child: NegotiatedChild,
+    /// The initiator set the commit bit: CONNECTED is owed.
+    pub(crate) send_connected: bool,
+}
+
+impl Exchange for QuickModeResponder {
+    type Outcome = ResponderDone;
 }
 
 /// Quick Mode as responder: QM2 sent, waiting for HASH(3).
@@ -685,26 +697,36 @@ impl QuickModeResponder {
         self.child.spi_in
     }
 
-    /// Handles QM3. On success, the child SA and, when the initiator set
-    /// the commit bit, the CONNECTED notify to send.
-    #[allow(clippy::result_large_err)]
+    /// Handles QM3. On success, the child SA and whether the CONNECTED
+    /// notify is owed (the initiator set the commit bit); a message that
+    /// does not open or verify is rejected with the state kept.
     pub(crate) fn handle(
         self,
         p1: &mut Phase1Sa,
         header: &Received<'_>,
         body: &[u8],
-    ) -> Result<(NegotiatedChild, bool), (Self, Error)> {
+    ) -> Step<Self> {
         let mut plaintext = zeroize::Zeroizing::default();
         let opened = match p1.open(header, body, &mut plaintext) {
             Ok(o) => o,
-            Err(e) => return Err((self, e)),
+            Err(error) => return Step::Reject { state: self, error },
         };
         let expect = p1.keys.hash3(self.message_id, &self.ni, &self.nr);
         if !verify(&expect, &opened.hash) || !opened.payloads.is_empty() {
-            return Err((self, Error::PeerMisbehaved(PeerMisbehaved::InvalidHash)));
+            return Step::Reject {
+                state: self,
+                error: Error::PeerMisbehaved(PeerMisbehaved::InvalidHash),
+            };
         }
         let _ = &self.g_qm;
         p1.crypter.confirm(self.message_id);
-        Ok((self.child, self.send_connected))
+        Step::Done {
+            outcome: ResponderDone {
+                child: self.child,
+                send_connected: self.send_connected,
+            },
+            reply: None,
+            received: IosState::IkeQmPhase2Complete,
+        }
     }
 }

@@ -28,6 +28,7 @@ use super::chain::{Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
+use crate::exchange::IosState;
 use crate::policy::{ModeConfig, ModeConfigAttributes, TrafficSelector, XauthPassword};
 use crate::wire::{
     AttributePayload, ConfigAttributeType as A, ConfigMessageType, DataAttribute, XauthStatus,
@@ -107,17 +108,17 @@ pub(crate) enum Transaction {
 
 impl Transaction {
     /// IOS's name for the state.
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> IosState {
         match self {
-            Self::XauthRequestSent { .. } => "IKE_XAUTH_REQ_SENT",
-            Self::XauthVerdictAwait { .. } => "IKE_XAUTH_AAA_CONT_LOGIN_AWAIT",
-            Self::XauthSetSent { .. } => "IKE_XAUTH_SET_SENT",
-            Self::ConfigRequestAwait { .. } => "IKE_P1_COMPLETE",
-            Self::ConfigSetSent { .. } => "IKE_CONFIG_SET_SENT",
-            Self::ClientAwaitServer { .. } => "IKE_P1_COMPLETE",
-            Self::ClientCredentialsAwait { .. } => "IKE_XAUTH_AAA_START_LOGIN_AWAIT",
-            Self::ClientReplied { .. } => "IKE_XAUTH_REPLY_SENT",
-            Self::ClientConfigRequestSent { .. } => "IKE_CONFIG_REQ_SENT",
+            Self::XauthRequestSent { .. } => IosState::IkeXauthReqSent,
+            Self::XauthVerdictAwait { .. } => IosState::IkeXauthAaaContLoginAwait,
+            Self::XauthSetSent { .. } => IosState::IkeXauthSetSent,
+            Self::ConfigRequestAwait { .. } => IosState::IkeP1Complete,
+            Self::ConfigSetSent { .. } => IosState::IkeConfigSetSent,
+            Self::ClientAwaitServer { .. } => IosState::IkeP1Complete,
+            Self::ClientCredentialsAwait { .. } => IosState::IkeXauthAaaStartLoginAwait,
+            Self::ClientReplied { .. } => IosState::IkeXauthReplySent,
+            Self::ClientConfigRequestSent { .. } => IosState::IkeConfigReqSent,
         }
     }
 
