@@ -136,9 +136,165 @@ impl fmt::Display for CiscoCounters<'_> {
     }
 }
 
+/// What one SA stores of its counters: an SA moves one direction only, its
+/// `encrypt`/`digest` (or `decrypt`/`verify`) counts equal its packets
+/// whenever its suite encrypts / authenticates, the compression counters
+/// are always 0, and the error counters are 32-bit (saturating: they count
+/// refused packets, not traffic). 48 bytes in the SA instead of
+/// [`SaCounters`]' 184, which a hub holds twice per peer. The errors stay
+/// inline: a refused packet must not allocate (`tests/no_alloc.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    packets: u64,
+    bytes: u64,
+    errors: Errors,
+}
+
+/// The error counters of one SA.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Errors {
+    /// Every refused seal or open (IOS's `send errors` / `recv errors`).
+    refused: u32,
+    replay_failures: u32,
+    auth_failures: u32,
+    pad_failures: u32,
+    invalid_spi: u32,
+    invalid_length: u32,
+    sequence_overflows: u32,
+    expired: u32,
+}
+
+/// Why a packet was refused, as the error counters sort it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Replay,
+    Auth,
+    Padding,
+    Spi,
+    Length,
+    SequenceOverflow,
+    Expired,
+    /// Counted only as a send / receive error.
+    Other,
+}
+
+/// Which side of [`SaCounters`] a [`Tally`] fills, with what its suite
+/// does to every packet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Side {
+    /// Seals (`encaps`) rather than opens (`decaps`).
+    pub(crate) outbound: bool,
+    /// Its suite encrypts (not NULL).
+    pub(crate) confidential: bool,
+    /// Its suite carries an ICV.
+    pub(crate) authenticated: bool,
+}
+
+impl Tally {
+    /// One packet of `inner_len` bytes sealed or opened.
+    pub(crate) fn packet(&mut self, inner_len: usize) {
+        self.packets += 1;
+        self.bytes += inner_len as u64;
+    }
+
+    /// One refused packet.
+    pub(crate) fn error(&mut self, why: Refusal) {
+        let e = &mut self.errors;
+        let one = |c: &mut u32| *c = c.saturating_add(1);
+        one(&mut e.refused);
+        match why {
+            Refusal::Replay => one(&mut e.replay_failures),
+            Refusal::Auth => one(&mut e.auth_failures),
+            Refusal::Padding => one(&mut e.pad_failures),
+            Refusal::Spi => one(&mut e.invalid_spi),
+            Refusal::Length => one(&mut e.invalid_length),
+            Refusal::SequenceOverflow => one(&mut e.sequence_overflows),
+            Refusal::Expired => one(&mut e.expired),
+            Refusal::Other => {}
+        }
+    }
+
+    /// The counters as `show crypto ipsec sa` reads them.
+    pub(crate) fn view(&self, side: Side) -> SaCounters {
+        let e = self.errors;
+        let when = |on: bool| if on { self.packets } else { 0 };
+        let (out, inb) = (side.outbound, !side.outbound);
+        let mut c = SaCounters {
+            replay_failures: u64::from(e.replay_failures),
+            auth_failures: u64::from(e.auth_failures),
+            pad_failures: u64::from(e.pad_failures),
+            invalid_spi: u64::from(e.invalid_spi),
+            invalid_length: u64::from(e.invalid_length),
+            sequence_overflows: u64::from(e.sequence_overflows),
+            expired: u64::from(e.expired),
+            ..SaCounters::default()
+        };
+        if out {
+            c.encaps = self.packets;
+            c.encrypt = when(side.confidential);
+            c.digest = when(side.authenticated);
+            c.encaps_bytes = self.bytes;
+            c.send_errors = u64::from(e.refused);
+        }
+        if inb {
+            c.decaps = self.packets;
+            c.decrypt = when(side.confidential);
+            c.verify = when(side.authenticated);
+            c.decaps_bytes = self.bytes;
+            c.recv_errors = u64::from(e.refused);
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tally_reads_as_the_full_counters_of_its_side() {
+        let side = Side {
+            outbound: false,
+            confidential: true,
+            authenticated: true,
+        };
+        let mut t = Tally::default();
+        t.packet(100);
+        t.packet(20);
+        t.error(Refusal::Replay);
+        let c = t.view(side);
+        assert_eq!(
+            (c.decaps, c.decrypt, c.verify, c.decaps_bytes),
+            (2, 2, 2, 120)
+        );
+        assert_eq!((c.recv_errors, c.replay_failures), (1, 1));
+        assert_eq!((c.encaps, c.send_errors), (0, 0));
+        let clear = t.view(Side {
+            outbound: true,
+            confidential: false,
+            authenticated: false,
+        });
+        assert_eq!(
+            (clear.encaps, clear.encrypt, clear.digest, clear.send_errors),
+            (2, 0, 0, 1)
+        );
+    }
+
+    #[test]
+    fn error_counters_saturate() {
+        let mut t = Tally::default();
+        t.errors.refused = u32::MAX;
+        t.error(Refusal::Other);
+        assert_eq!(
+            t.view(Side {
+                outbound: true,
+                confidential: true,
+                authenticated: true
+            })
+            .send_errors,
+            u64::from(u32::MAX)
+        );
+    }
 
     #[test]
     fn cisco_format_matches_the_seed() {

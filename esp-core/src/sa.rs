@@ -31,7 +31,7 @@ use core::ops::Range;
 
 use rand_core::TryCryptoRng;
 
-use crate::counters::SaCounters;
+use crate::counters::{Refusal, SaCounters, Side, Tally};
 use crate::lifetime::{ExpiryCause, Lifetime, LifetimeEvent, LifetimeTracker, Remaining};
 use crate::replay::{DEFAULT_WINDOW, ReplayWindow};
 use crate::suite::{Backend, KeyMaterial, Suite, Transform};
@@ -188,7 +188,7 @@ pub struct OutboundSa {
     udp: Option<UdpEncapsulation>,
     transform: Transform,
     next_sequence: u64,
-    counters: SaCounters,
+    counters: Tally,
     life: LifetimeTracker,
 }
 
@@ -204,7 +204,7 @@ impl OutboundSa {
             udp: params.udp_encapsulation,
             transform: Transform::new(params.suite, keys, params.backend)?,
             next_sequence: 1,
-            counters: SaCounters::default(),
+            counters: Tally::default(),
             life: LifetimeTracker::new(params.lifetime, now),
         })
     }
@@ -300,12 +300,11 @@ impl OutboundSa {
     ) -> Result<Range<usize>, EspError> {
         let result = self.seal_packet(buf, inner, next_header, rng, now);
         if let Err(e) = &result {
-            self.counters.send_errors += 1;
-            match e {
-                EspError::SequenceOverflow { .. } => self.counters.sequence_overflows += 1,
-                EspError::Expired { .. } => self.counters.expired += 1,
-                _ => {}
-            }
+            self.counters.error(match e {
+                EspError::SequenceOverflow { .. } => Refusal::SequenceOverflow,
+                EspError::Expired { .. } => Refusal::Expired,
+                _ => Refusal::Other,
+            });
         }
         result
     }
@@ -424,14 +423,7 @@ impl OutboundSa {
             packet[6..8].copy_from_slice(&[0, 0]);
         }
 
-        self.counters.encaps += 1;
-        if encryption.is_confidential() {
-            self.counters.encrypt += 1;
-        }
-        if suite.is_authenticated() {
-            self.counters.digest += 1;
-        }
-        self.counters.encaps_bytes += inner_len as u64;
+        self.counters.packet(inner_len);
         self.life.on_bytes(inner_len as u64);
         let max = self.max_sequence();
         if seq >= max - max / 16 {
@@ -443,9 +435,18 @@ impl OutboundSa {
         Ok(out)
     }
 
-    /// The counters.
-    pub fn counters(&self) -> &SaCounters {
-        &self.counters
+    /// The counters (built from the packet and byte counts the SA stores).
+    pub fn counters(&self) -> SaCounters {
+        self.counters.view(self.side())
+    }
+
+    fn side(&self) -> Side {
+        let suite = self.transform.suite;
+        Side {
+            outbound: true,
+            confidential: suite.encryption().is_confidential(),
+            authenticated: suite.is_authenticated(),
+        }
     }
 
     /// Check the time limits at `now` without a packet (call at
@@ -520,7 +521,7 @@ pub struct InboundSa {
     esn: bool,
     transform: Transform,
     window: ReplayWindow,
-    counters: SaCounters,
+    counters: Tally,
     life: LifetimeTracker,
 }
 
@@ -535,7 +536,7 @@ impl InboundSa {
             esn: params.esn,
             transform: Transform::new(params.suite, keys, params.backend)?,
             window: ReplayWindow::new(params.replay_window)?,
-            counters: SaCounters::default(),
+            counters: Tally::default(),
             life: LifetimeTracker::new(params.lifetime, now),
         })
     }
@@ -589,19 +590,17 @@ impl InboundSa {
     pub fn open(&mut self, buf: &mut [u8], now: Instant) -> Result<Opened, EspError> {
         let result = self.open_packet(buf, now);
         if let Err(e) = &result {
-            let c = &mut self.counters;
-            c.recv_errors += 1;
-            match e {
-                EspError::Replay { .. } => c.replay_failures += 1,
-                EspError::AuthenticationFailed { .. } => c.auth_failures += 1,
-                EspError::InvalidPadding { .. } => c.pad_failures += 1,
-                EspError::SpiMismatch { .. } => c.invalid_spi += 1,
+            self.counters.error(match e {
+                EspError::Replay { .. } => Refusal::Replay,
+                EspError::AuthenticationFailed { .. } => Refusal::Auth,
+                EspError::InvalidPadding { .. } => Refusal::Padding,
+                EspError::SpiMismatch { .. } => Refusal::Spi,
                 EspError::Truncated { .. }
                 | EspError::NotBlockAligned { .. }
-                | EspError::Malformed { .. } => c.invalid_length += 1,
-                EspError::Expired { .. } => c.expired += 1,
-                _ => {}
-            }
+                | EspError::Malformed { .. } => Refusal::Length,
+                EspError::Expired { .. } => Refusal::Expired,
+                _ => Refusal::Other,
+            });
         }
         result
     }
@@ -711,14 +710,7 @@ impl InboundSa {
             return Err(bad_padding);
         }
 
-        self.counters.decaps += 1;
-        if encryption.is_confidential() {
-            self.counters.decrypt += 1;
-        }
-        if authenticated {
-            self.counters.verify += 1;
-        }
-        self.counters.decaps_bytes += inner_len as u64;
+        self.counters.packet(inner_len);
         self.life.on_bytes(inner_len as u64);
         Ok(Opened {
             inner: head..head + inner_len,
@@ -727,9 +719,18 @@ impl InboundSa {
         })
     }
 
-    /// The counters.
-    pub fn counters(&self) -> &SaCounters {
-        &self.counters
+    /// The counters (built from the packet and byte counts the SA stores).
+    pub fn counters(&self) -> SaCounters {
+        self.counters.view(self.side())
+    }
+
+    fn side(&self) -> Side {
+        let suite = self.transform.suite;
+        Side {
+            outbound: false,
+            confidential: suite.encryption().is_confidential(),
+            authenticated: suite.is_authenticated(),
+        }
     }
 
     /// Check the time limits at `now` without a packet.

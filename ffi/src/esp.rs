@@ -512,12 +512,12 @@ pub unsafe extern "C" fn iks_esp_open(
 
 /// What the counter and event calls need from either handle.
 trait EspHandle {
-    fn counters(&self) -> &SaCounters;
+    fn counters(&self) -> SaCounters;
     fn advance(&mut self, now: Instant) -> Option<LifetimeEvent>;
 }
 
 impl EspHandle for iks_esp_outbound {
-    fn counters(&self) -> &SaCounters {
+    fn counters(&self) -> SaCounters {
         self.sa.counters()
     }
     fn advance(&mut self, now: Instant) -> Option<LifetimeEvent> {
@@ -527,7 +527,7 @@ impl EspHandle for iks_esp_outbound {
 }
 
 impl EspHandle for iks_esp_inbound {
-    fn counters(&self) -> &SaCounters {
+    fn counters(&self) -> SaCounters {
         self.sa.counters()
     }
     fn advance(&mut self, now: Instant) -> Option<LifetimeEvent> {
@@ -546,7 +546,7 @@ unsafe fn copy_counters<H: EspHandle>(sa: *const H, out: *mut iks_esp_counters) 
             return Err(FfiError::null("out"));
         }
         // SAFETY: non-null and writable per the contract.
-        unsafe { out.write(sa.counters().into()) };
+        unsafe { out.write((&sa.counters()).into()) };
         Ok(())
     })
 }

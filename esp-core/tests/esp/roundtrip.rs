@@ -175,7 +175,7 @@ fn one_flipped_bit_anywhere_is_rejected_and_counted() {
                     );
                     flips += 1;
                 }
-                let c = *in_sa.counters();
+                let c = in_sa.counters();
                 assert_eq!(c.recv_errors, flips, "{suite}");
                 assert_eq!(c.auth_failures + c.invalid_spi + c.replay_failures, flips);
                 assert_eq!(c.invalid_spi, 32, "every SPI bit");

@@ -248,7 +248,7 @@ fn a_tag_lives_beside_its_outbound_sa_and_seal_if_usable_refuses_an_expired_one(
     let second = sad.seal_if_usable(SaId(1), &mut buf, range.clone(), 4, &mut rng, now);
     assert!(matches!(second, Some(Ok(_))));
     assert!(!sad.has_usable_outbound(SaId(1)));
-    let before = *sad.outbound(SaId(1)).unwrap().counters();
+    let before = sad.outbound(SaId(1)).unwrap().counters();
     // Expired: nothing sealed and nothing counted (the SPD would acquire).
     assert!(
         sad.seal_if_usable(SaId(1), &mut buf, range.clone(), 4, &mut rng, now)
@@ -258,7 +258,7 @@ fn a_tag_lives_beside_its_outbound_sa_and_seal_if_usable_refuses_an_expired_one(
         sad.seal_if_usable(SaId(9), &mut buf, range, 4, &mut rng, now)
             .is_none()
     );
-    assert_eq!(*sad.outbound(SaId(1)).unwrap().counters(), before);
+    assert_eq!(sad.outbound(SaId(1)).unwrap().counters(), before);
     // A rekey under the same id hands back the old SA with its tag.
     let (new_out, _) = pair(&SaParams::new(0x2222, Suite::AES128_GCM), 2);
     let (old, tag) = sad.insert_outbound_tagged(SaId(1), new_out, "new").unwrap();
@@ -280,7 +280,7 @@ fn cisco_counters_of_a_pair() {
     }
     let text = out
         .counters()
-        .combined(inb.counters())
+        .combined(&inb.counters())
         .cisco_lines()
         .to_string();
     assert!(text.starts_with("#pkts encaps: 3, #pkts encrypt: 3, #pkts digest 3\n#pkts decaps: 3, #pkts decrypt: 3, #pkts verify 3\n"), "{text}");

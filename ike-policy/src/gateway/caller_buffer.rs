@@ -208,7 +208,7 @@ pub(super) fn seal_resolved(
         sad.outbound_tag(id).and_then(|r| r.mirror.as_ref()),
         sad.outbound(id),
     ) {
-        m.publish(sa.counters());
+        m.publish(&sa.counters());
     }
     let range = sealed.map_err(SealFail::Esp)?;
     Ok(match udp {
@@ -290,7 +290,7 @@ pub(super) fn open_resolved(
     };
     let r = routes.inbound.get(&spi);
     if let (Some(m), Some(sa)) = (r.and_then(|r| r.mirror.as_ref()), sad.inbound(spi)) {
-        m.publish(sa.counters());
+        m.publish(&sa.counters());
     }
     let (_, opened) = opened.map_err(OpenFail::Esp)?;
     if opened.is_dummy() {

@@ -295,8 +295,8 @@ impl Split {
     ) {
         let owner = worker_for_spi(inbound.spi(), self.workers());
         let (m_in, m_out) = (Arc::<SaMirror>::default(), Arc::<SaMirror>::default());
-        m_in.publish(inbound.counters());
-        m_out.publish(outbound.counters());
+        m_in.publish(&inbound.counters());
+        m_out.publish(&outbound.counters());
         in_route.mirror = Some(Arc::clone(&m_in));
         out_route.mirror = Some(Arc::clone(&m_out));
         self.mirrors.insert(in_route.child, (m_in, m_out));
@@ -550,8 +550,8 @@ impl Gateway {
                 let i = self.sad.inbound(c.spi_in)?;
                 let o = self.sad.outbound(c.sa_id)?;
                 Some(PairState {
-                    inbound: *i.counters(),
-                    outbound: *o.counters(),
+                    inbound: i.counters(),
+                    outbound: o.counters(),
                     remaining_in: i.remaining(now),
                     remaining_out: o.remaining(now),
                 })

@@ -280,6 +280,19 @@ pub fn phase2_iv(
     h.as_bytes()[..cipher.block_len().min(h.len())].to_vec()
 }
 
+/// Puts `iv` first as the chain of `message_id`, keeping at most
+/// [`MAX_TRACKED_EXCHANGES`]. The queue grows one entry at a time: an
+/// established IKE SA usually tracks one exchange, and a hub holds one
+/// crypter per peer (the default growth would reserve four).
+fn track(queue: &mut VecDeque<(u32, IvBuf)>, message_id: u32, iv: IvBuf) {
+    queue.retain(|(m, _)| *m != message_id);
+    if queue.len() == queue.capacity() {
+        queue.reserve_exact(1);
+    }
+    queue.push_front((message_id, iv));
+    queue.truncate(MAX_TRACKED_EXCHANGES);
+}
+
 /// An IV (one cipher block).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct IvBuf {
@@ -432,9 +445,7 @@ impl IsakmpCrypter {
             self.phase1 = iv;
             return;
         }
-        self.phase2.retain(|(m, _)| *m != message_id);
-        self.phase2.push_front((message_id, iv));
-        self.phase2.truncate(MAX_TRACKED_EXCHANGES);
+        track(&mut self.phase2, message_id, iv);
     }
 
     /// Pads `plaintext` (the payload chain after the ISAKMP header) and
@@ -488,10 +499,11 @@ impl IsakmpCrypter {
         let mut buf = Zeroizing::new(ciphertext.to_vec());
         self.cipher
             .decrypt_cbc(self.key.as_bytes(), iv.as_bytes(), &mut buf)?;
-        self.pending.retain(|(m, _)| *m != message_id);
-        self.pending
-            .push_front((message_id, IvBuf::last_block(ciphertext, block)));
-        self.pending.truncate(MAX_TRACKED_EXCHANGES);
+        track(
+            &mut self.pending,
+            message_id,
+            IvBuf::last_block(ciphertext, block),
+        );
         Ok(buf)
     }
 
