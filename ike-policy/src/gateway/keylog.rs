@@ -34,7 +34,7 @@ impl KeyLogLine {
     pub(crate) fn ikev1(keys: &IkeSaKeys) -> Self {
         let mut s = Zeroizing::new(String::with_capacity(6 + 17 + 2 * 32));
         s.push_str("ikev1 ");
-        hex(&mut s, &keys.initiator_cookie);
+        let _ = write!(s, "{:x}", keys.initiator_cookie);
         s.push(',');
         hex(&mut s, keys.encryption_key.as_bytes());
         Self(s)
@@ -105,13 +105,14 @@ mod tests {
     use super::*;
     use ike_proto::crypto::SecretBytes;
     use ike_proto::engine::IkeSaId;
+    use ike_proto::wire::Cookie;
 
     #[test]
     fn ikev1_line_is_cookie_comma_key_in_bare_hex() {
         let keys = IkeSaKeys {
             ike_sa: IkeSaId(1),
-            initiator_cookie: [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef],
-            responder_cookie: [0; 8],
+            initiator_cookie: Cookie([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]),
+            responder_cookie: Cookie::ZERO,
             encryption_key: SecretBytes::from_slice(&[0xa5; 24]),
         };
         let line = KeyLogLine::ikev1(&keys);

@@ -15,6 +15,7 @@ use std::collections::{HashSet, VecDeque};
 use std::net::Ipv4Addr;
 
 use crate::time::Instant;
+use crate::wire::Cookie;
 
 /// Dropped first messages remembered (about 16 s of a 2,000/s flood,
 /// 20 bytes each).
@@ -24,8 +25,8 @@ pub(super) struct DhBudget {
     /// Tokens in thousandths.
     milli: u64,
     last: Instant,
-    dropped: HashSet<([u8; 8], Ipv4Addr)>,
-    order: VecDeque<([u8; 8], Ipv4Addr)>,
+    dropped: HashSet<(Cookie, Ipv4Addr)>,
+    order: VecDeque<(Cookie, Ipv4Addr)>,
 }
 
 impl DhBudget {
@@ -46,7 +47,7 @@ impl DhBudget {
         now: Instant,
         rate: u32,
         burst: u32,
-        icookie: [u8; 8],
+        icookie: Cookie,
         addr: Ipv4Addr,
     ) -> bool {
         let cap = u64::from(burst) * 1000;

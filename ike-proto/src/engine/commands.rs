@@ -10,6 +10,7 @@ use crate::exchange::aggressive::AggressiveInitiator;
 use crate::exchange::main_mode::MainModeInitiator;
 use crate::policy::{Identity, Selectors};
 use crate::time::Instant;
+use crate::wire::Cookie;
 
 impl Engine {
     /// The ESP acquire: protect traffic matching `selectors` (ours as
@@ -152,7 +153,7 @@ impl Engine {
                 (Phase1State::AggrI(Box::new(s)), m, IosState::IkeIAm1)
             }
         };
-        let mut sa = self.new_sa(true, icookie, [0; 8], local, peer, state);
+        let mut sa = self.new_sa(true, icookie, Cookie::ZERO, local, peer, state);
         self.transition(sa.id, None, IosState::IkeReady, name);
         self.send_phase1(&mut sa, now, None, msg, true);
         let id = sa.id;

@@ -124,6 +124,7 @@ use crate::exchange::{Ctx, Phase1Sa};
 pub use crate::exchange::{IosState, NatDetection};
 use crate::policy::{Identity, Policy, Selectors};
 use crate::time::{Duration, Instant, Timer, TimerTable};
+use crate::wire::Cookie;
 
 /// Handle of an IKE (ISAKMP) SA, unique within one engine (IOS's conn-id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -245,8 +246,8 @@ struct Dpd {
 
 struct IkeSa {
     id: IkeSaId,
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     initiator: bool,
     local: SocketAddrV4,
     remote: SocketAddrV4,
@@ -436,10 +437,10 @@ pub struct Engine {
     /// Boxed: a table sized for a flood of half-open SAs holds pointers,
     /// not 1 KB values in every bucket, used or not.
     sas: HashMap<IkeSaId, Box<IkeSa>>,
-    by_cookies: HashMap<([u8; 8], [u8; 8]), IkeSaId>,
+    by_cookies: HashMap<(Cookie, Cookie), IkeSaId>,
     /// Responder SAs by the initiator cookie and address of the first
     /// message: its retransmissions find the SA in O(1).
-    by_first: HashMap<([u8; 8], Ipv4Addr), IkeSaId>,
+    by_first: HashMap<(Cookie, Ipv4Addr), IkeSaId>,
     /// IKE SAs by peer address: what a peer's child SAs, commands and
     /// INITIAL_CONTACT look for, without a walk over every SA.
     by_peer: BTreeSet<(Ipv4Addr, IkeSaId)>,
@@ -655,14 +656,13 @@ impl Engine {
         ChildSaId(id)
     }
 
-    fn cookie(&mut self) -> [u8; 8] {
+    fn cookie(&mut self) -> Cookie {
         loop {
-            let mut c = [0u8; 8];
-            self.rng.fill_bytes(&mut c);
+            let c = Cookie::random(&mut *self.rng);
             // 64 random bits: a clash is all but impossible, and only an
             // exact (icookie, rcookie) clash would matter; checking the
             // pair keeps this O(1) under a flood of first messages.
-            if c != [0; 8] && !self.by_cookies.contains_key(&(c, [0; 8])) {
+            if !self.by_cookies.contains_key(&(c, Cookie::ZERO)) {
                 return c;
             }
         }
@@ -820,8 +820,8 @@ impl Engine {
     fn new_sa(
         &mut self,
         initiator: bool,
-        icookie: [u8; 8],
-        rcookie: [u8; 8],
+        icookie: Cookie,
+        rcookie: Cookie,
         local: SocketAddrV4,
         remote: SocketAddrV4,
         state: Phase1State,

@@ -15,6 +15,7 @@ use crate::policy::{
     Phase1Proposal, Profile, Selectors, XauthPassword,
 };
 use crate::time::Instant;
+use crate::wire::Cookie;
 
 /// A datagram to send.
 #[derive(Clone, PartialEq, Eq)]
@@ -232,9 +233,9 @@ pub struct IkeSaKeys {
     /// Handle.
     pub ike_sa: IkeSaId,
     /// CKY-I.
-    pub initiator_cookie: [u8; 8],
+    pub initiator_cookie: Cookie,
     /// CKY-R.
-    pub responder_cookie: [u8; 8],
+    pub responder_cookie: Cookie,
     /// The phase-1 cipher key: SKEYID_e expanded to the cipher's key
     /// length (RFC 2409 appendix B), e.g. 24 bytes for 3DES. Wiped on drop.
     pub encryption_key: crate::crypto::SecretBytes,

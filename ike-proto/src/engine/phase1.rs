@@ -20,7 +20,7 @@ use crate::exchange::main_mode::MainModeResponder;
 use crate::exchange::phase1::{Phase1Done, Step};
 use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_notify};
 use crate::time::{Duration, Instant};
-use crate::wire::{ExchangeType, NotifyType, ProtocolId};
+use crate::wire::{Cookie, ExchangeType, NotifyType, ProtocolId};
 
 impl Engine {
     pub(super) fn new_responder(
@@ -43,7 +43,7 @@ impl Engine {
         let mut rcookie = self.cookie();
         while self
             .by_cookies
-            .contains_key(&(header.initiator_cookie().0, rcookie))
+            .contains_key(&(header.initiator_cookie(), rcookie))
         {
             rcookie = self.cookie();
         }
@@ -73,7 +73,7 @@ impl Engine {
                 );
                 let budget = &mut self.dh_budget;
                 let mut gate =
-                    || budget.take(now, rate, burst, header.initiator_cookie().0, *remote.ip());
+                    || budget.take(now, rate, burst, header.initiator_cookie(), *remote.ip());
                 let mut ctx = Self::ctx(
                     &mut self.rng,
                     &*self.policy,
@@ -133,7 +133,7 @@ impl Engine {
                     self.send_plain_notify(
                         local,
                         remote,
-                        header.initiator_cookie().0,
+                        header.initiator_cookie(),
                         rcookie,
                         ty,
                         sa_id,
@@ -191,7 +191,7 @@ impl Engine {
         }
         let mut sa = self.new_sa(
             false,
-            header.initiator_cookie().0,
+            header.initiator_cookie(),
             rcookie,
             local,
             remote,
@@ -296,8 +296,8 @@ impl Engine {
         &mut self,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        icookie: [u8; 8],
-        rcookie: [u8; 8],
+        icookie: Cookie,
+        rcookie: Cookie,
         ty: NotifyType,
         sa: IkeSaId,
     ) {
@@ -551,9 +551,9 @@ impl Engine {
     /// A validated phase-1 message: take the responder's cookie (the
     /// first answer to our first message), its addresses and the float.
     fn adopt(&mut self, sa: &mut IkeSa, header: &Received<'_>, arrival: Arrival) {
-        if sa.rcookie == [0; 8] && header.responder_cookie().0 != [0; 8] {
+        if sa.rcookie.is_zero() && !header.responder_cookie().is_zero() {
             self.by_cookies.remove(&(sa.icookie, sa.rcookie));
-            sa.rcookie = header.responder_cookie().0;
+            sa.rcookie = header.responder_cookie();
             self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
         }
         if arrival.local.port() == self.config.natt_port && !sa.floated {

@@ -7,7 +7,7 @@ use super::counters::bump;
 use super::{Arrival, Engine, IkeSaId, NON_ESP_MARKER};
 use crate::exchange::chain::{self, Received};
 use crate::time::Instant;
-use crate::wire::{ExchangeType, Flags};
+use crate::wire::{Cookie, ExchangeType, Flags};
 
 impl Engine {
     /// Feeds one received UDP datagram: `local` is the address and port it
@@ -61,7 +61,7 @@ impl Engine {
             }
         }
         let Some(id) = self.lookup(&header, remote) else {
-            if header.responder_cookie().0 == [0; 8]
+            if header.responder_cookie().is_zero()
                 && header.message_id() == 0
                 && matches!(
                     header.exchange_type(),
@@ -141,21 +141,21 @@ impl Engine {
     fn lookup(&self, h: &Received<'_>, remote: SocketAddrV4) -> Option<IkeSaId> {
         if let Some(id) = self
             .by_cookies
-            .get(&(h.initiator_cookie().0, h.responder_cookie().0))
+            .get(&(h.initiator_cookie(), h.responder_cookie()))
         {
             return Some(*id);
         }
-        if h.responder_cookie().0 == [0; 8] {
+        if h.responder_cookie().is_zero() {
             // A retransmitted first message: the responder SA we made for it
             // (indexed: this runs for every datagram of a flood).
             return self
                 .by_first
-                .get(&(h.initiator_cookie().0, *remote.ip()))
+                .get(&(h.initiator_cookie(), *remote.ip()))
                 .copied();
         }
         // The responder's first answer to us.
         self.by_cookies
-            .get(&(h.initiator_cookie().0, [0; 8]))
+            .get(&(h.initiator_cookie(), Cookie::ZERO))
             .copied()
             .filter(|id| self.sas.get(id).is_some_and(|s| s.initiator))
     }

@@ -27,11 +27,11 @@ use super::{
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::exchange::IosState;
 use crate::policy::{Identity, Phase1Proposal};
-use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
+use crate::wire::{Cookie, ExchangeType, Flags, PayloadType, PayloadView};
 
 /// Aggressive Mode as initiator: AM1 sent, waiting for AM2.
 pub(crate) struct AggressiveInitiator {
-    icookie: [u8; 8],
+    icookie: Cookie,
     offered: Vec<Phase1Proposal>,
     sai_b: Vec<u8>,
     local_id: Identity,
@@ -53,7 +53,7 @@ impl AggressiveInitiator {
     /// Builds AM1. All offered transforms must share the first one's group.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
-        icookie: [u8; 8],
+        icookie: Cookie,
         proposals: Vec<Phase1Proposal>,
         local_id: Identity,
     ) -> Result<(Self, Vec<u8>), Error> {
@@ -77,7 +77,7 @@ impl AggressiveInitiator {
             id,
         ];
         payloads.extend(our_vids(ctx, None));
-        let msg = plain(icookie, [0; 8], ExchangeType::AGGRESSIVE, &payloads);
+        let msg = plain(icookie, Cookie::ZERO, ExchangeType::AGGRESSIVE, &payloads);
         Ok((
             Self {
                 icookie,
@@ -100,7 +100,7 @@ impl AggressiveInitiator {
         header: &Received<'_>,
         body: &[u8],
     ) -> Step<Self> {
-        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
+        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().is_zero() {
             return Step::Ignore {
                 state: self,
                 why: "AM2 must be in the clear with the responder cookie",
@@ -142,7 +142,7 @@ impl AggressiveInitiator {
             .policy
             .preshared_key_for_identity(*ctx.local.ip(), *ctx.remote.ip(), &self.local_id)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey))?;
-        let rcookie = header.responder_cookie().0;
+        let rcookie = header.responder_cookie();
         let mut ks: KeyState = derive(
             &chosen,
             &psk,
@@ -261,8 +261,8 @@ impl From<Error> for AmRefusal {
 
 /// Aggressive Mode as responder: AM2 sent, waiting for AM3.
 pub(crate) struct AggressiveResponder {
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     chosen: Phase1Proposal,
     sai_b: Vec<u8>,
     idii_b: Vec<u8>,
@@ -298,7 +298,7 @@ impl AggressiveResponder {
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-        rcookie: [u8; 8],
+        rcookie: Cookie,
         dh_gate: &mut dyn FnMut() -> bool,
     ) -> Result<(Self, Vec<u8>), AmRefusal> {
         let payloads = parse_chain(header.next_payload(), body, false)?;
@@ -362,7 +362,7 @@ impl AggressiveResponder {
             &g_xy,
             g_xi,
             dh.public.clone(),
-            &header.initiator_cookie().0,
+            &header.initiator_cookie(),
             &rcookie,
         )?;
         said::skeyid(ctx);
@@ -386,7 +386,7 @@ impl AggressiveResponder {
         let hash_r = ks.keys.hash_r(
             &ks.g_xi,
             &ks.g_xr,
-            &header.initiator_cookie().0,
+            &header.initiator_cookie(),
             &rcookie,
             &sai_b,
             &idir_b,
@@ -402,7 +402,7 @@ impl AggressiveResponder {
                 ctx,
                 m,
                 chosen.hash,
-                &header.initiator_cookie().0,
+                &header.initiator_cookie(),
                 &rcookie,
             ));
         }
@@ -411,7 +411,7 @@ impl AggressiveResponder {
         )));
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(
-            header.initiator_cookie().0,
+            header.initiator_cookie(),
             rcookie,
             ExchangeType::AGGRESSIVE,
             &out,
@@ -421,7 +421,7 @@ impl AggressiveResponder {
         said::clear_dh(ctx);
         Ok((
             Self {
-                icookie: header.initiator_cookie().0,
+                icookie: header.initiator_cookie(),
                 rcookie,
                 chosen,
                 sai_b,

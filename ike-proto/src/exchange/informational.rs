@@ -10,7 +10,9 @@ use super::chain::{Parsed, Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
-use crate::wire::{DeletePayload, Doi, ExchangeType, Flags, NotifyPayload, NotifyType, ProtocolId};
+use crate::wire::{
+    Cookie, DeletePayload, Doi, ExchangeType, Flags, NotifyPayload, NotifyType, ProtocolId,
+};
 
 /// What an Informational message carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,9 +119,7 @@ pub(crate) fn open_plain(header: &Received<'_>, body: &[u8]) -> Result<Vec<InfoI
 
 /// The ISAKMP SPI (CKY-I | CKY-R) of a phase-1 SA.
 pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
-    let mut spi = p1.icookie.to_vec();
-    spi.extend_from_slice(&p1.rcookie);
-    spi
+    Cookie::isakmp_spi(p1.icookie, p1.rcookie)
 }
 
 /// The phase-1 RESPONDER_LIFETIME notify for `p1`'s lifetime in force, in

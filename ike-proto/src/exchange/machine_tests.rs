@@ -23,13 +23,13 @@ use crate::policy::{
     StaticPolicy, TrafficSelector, XauthPassword,
 };
 use crate::wire::{
-    self, ConfigMessageType, ExchangeType, Flags, NotifyType, PayloadType, ProtocolId,
+    self, ConfigMessageType, Cookie, ExchangeType, Flags, NotifyType, PayloadType, ProtocolId,
 };
 
 const SPOKE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 const HUB: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
-const ICOOKIE: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
-const RCOOKIE: [u8; 8] = [9, 10, 11, 12, 13, 14, 15, 16];
+const ICOOKIE: Cookie = Cookie([1, 2, 3, 4, 5, 6, 7, 8]);
+const RCOOKIE: Cookie = Cookie([9, 10, 11, 12, 13, 14, 15, 16]);
 
 /// One peer: what the engine would hand its exchanges.
 struct Side {
@@ -184,7 +184,7 @@ fn main_mode(spoke: &mut Side, hub: &mut Side) -> (Box<Phase1Sa>, Box<Phase1Sa>)
     let (r, mm2) = MainModeResponder::start(&mut hub.cx(), &h, b, RCOOKIE).expect("MM2");
     assert_eq!(r.name(), "IKE_R_MM2");
     let m = wire::Message::parse(&mm2).unwrap();
-    assert_eq!(m.header.responder_cookie.0, RCOOKIE);
+    assert_eq!(m.header.responder_cookie, RCOOKIE);
     let sa = m.sa().expect("MM2 carries SA");
     assert_eq!(sa.proposals.len(), 1);
     assert_eq!(sa.proposals[0].transforms.len(), 1, "one transform chosen");
@@ -530,7 +530,7 @@ fn informational_delete_and_dpd_cross_between_phase1_sas() {
     let InfoItem::Notify { spi, data, .. } = &items[1] else {
         panic!("DPD is a notify");
     };
-    assert_eq!(spi.as_slice(), [ICOOKIE, RCOOKIE].concat());
+    assert_eq!(spi.as_slice(), [ICOOKIE.0, RCOOKIE.0].concat());
     assert_eq!(data.as_slice(), 41u32.to_be_bytes());
 
     // A bit flipped in the first ciphertext block (under CBC, the HASH

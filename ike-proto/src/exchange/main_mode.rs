@@ -28,7 +28,7 @@ use super::{
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::exchange::IosState;
 use crate::policy::{Identity, Phase1Proposal, PresharedKey};
-use crate::wire::{ExchangeType, Flags, PayloadType, PayloadView};
+use crate::wire::{Cookie, ExchangeType, Flags, PayloadType, PayloadView};
 
 /// Main Mode as initiator.
 #[allow(clippy::large_enum_variant)] // one per negotiating SA; boxing buys nothing
@@ -42,7 +42,7 @@ pub(crate) enum MainModeInitiator {
 }
 
 pub(crate) struct ExpectSa {
-    icookie: [u8; 8],
+    icookie: Cookie,
     offered: Vec<Phase1Proposal>,
     sai_b: Vec<u8>,
     psk: PresharedKey,
@@ -50,8 +50,8 @@ pub(crate) struct ExpectSa {
 }
 
 pub(crate) struct ExpectKe {
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     chosen: Phase1Proposal,
     sai_b: Vec<u8>,
     psk: PresharedKey,
@@ -63,8 +63,8 @@ pub(crate) struct ExpectKe {
 }
 
 pub(crate) struct ExpectHashR {
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     chosen: Phase1Proposal,
     sai_b: Vec<u8>,
     local_id: Identity,
@@ -90,7 +90,7 @@ impl MainModeInitiator {
     /// Builds MM1.
     pub(crate) fn start(
         ctx: &mut Ctx<'_>,
-        icookie: [u8; 8],
+        icookie: Cookie,
         offered: Vec<Phase1Proposal>,
         psk: PresharedKey,
         local_id: Identity,
@@ -99,7 +99,7 @@ impl MainModeInitiator {
         let sai_b = body_of(&sa);
         let mut payloads = vec![sa];
         payloads.extend(our_vids(ctx, None));
-        let msg = plain(icookie, [0; 8], ExchangeType::MAIN_MODE, &payloads);
+        let msg = plain(icookie, Cookie::ZERO, ExchangeType::MAIN_MODE, &payloads);
         (
             Self::ExpectSa(ExpectSa {
                 icookie,
@@ -150,7 +150,7 @@ impl ExpectSa {
         body: &[u8],
         want_ic: bool,
     ) -> Step<MainModeInitiator> {
-        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().0 == [0; 8] {
+        if header.flags().contains(Flags::ENCRYPTION) || header.responder_cookie().is_zero() {
             return Step::Ignore {
                 state: MainModeInitiator::ExpectSa(self),
                 why: "MM2 must be in the clear with the responder cookie",
@@ -193,19 +193,19 @@ impl ExpectSa {
                 m,
                 chosen.hash,
                 &self.icookie,
-                &header.responder_cookie().0,
+                &header.responder_cookie(),
             ));
         }
         let reply = plain(
             self.icookie,
-            header.responder_cookie().0,
+            header.responder_cookie(),
             ExchangeType::MAIN_MODE,
             &out,
         );
         Step::Next {
             state: MainModeInitiator::ExpectKe(ExpectKe {
                 icookie: self.icookie,
-                rcookie: header.responder_cookie().0,
+                rcookie: header.responder_cookie(),
                 chosen,
                 sai_b: self.sai_b,
                 psk: self.psk,
@@ -401,8 +401,8 @@ pub(crate) enum MainModeResponder {
 }
 
 pub(crate) struct RExpectKe {
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     chosen: Phase1Proposal,
     sai_b: Vec<u8>,
     caps: PeerCaps,
@@ -410,8 +410,8 @@ pub(crate) struct RExpectKe {
 }
 
 pub(crate) struct RExpectHashI {
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     chosen: Phase1Proposal,
     sai_b: Vec<u8>,
     caps: PeerCaps,
@@ -447,7 +447,7 @@ impl MainModeResponder {
         ctx: &mut Ctx<'_>,
         header: &Received<'_>,
         body: &[u8],
-        rcookie: [u8; 8],
+        rcookie: Cookie,
     ) -> Result<(Self, Vec<u8>), Error> {
         let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, sap) = &payloads.require_sa()?;
@@ -480,14 +480,14 @@ impl MainModeResponder {
         let natt = caps.natt;
         out.extend(our_vids(ctx, Some(natt)));
         let reply = plain(
-            header.initiator_cookie().0,
+            header.initiator_cookie(),
             rcookie,
             ExchangeType::MAIN_MODE,
             &out,
         );
         Ok((
             Self::ExpectKe(RExpectKe {
-                icookie: header.initiator_cookie().0,
+                icookie: header.initiator_cookie(),
                 rcookie,
                 chosen,
                 sai_b: sap.body().to_vec(),

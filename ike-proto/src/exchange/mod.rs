@@ -38,8 +38,8 @@ use crate::crypto::vid;
 
 pub(crate) use crate::error::Error;
 use crate::wire::{
-    EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType,
-    ProtocolId,
+    Cookie, EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType,
+    PayloadType, ProtocolId,
 };
 pub use authenticated::Authenticated;
 pub(crate) use authenticated::check_phase1_hash;
@@ -267,12 +267,7 @@ impl NatDetection {
 }
 
 /// NAT-D = HASH(CKY-I | CKY-R | IP | Port).
-pub(crate) fn nat_d(
-    hash: Phase1Hash,
-    icky: &[u8; 8],
-    rcky: &[u8; 8],
-    addr: SocketAddrV4,
-) -> Vec<u8> {
+pub(crate) fn nat_d(hash: Phase1Hash, icky: &Cookie, rcky: &Cookie, addr: SocketAddrV4) -> Vec<u8> {
     suite::nat_d(hash, icky, rcky, addr)
 }
 
@@ -283,8 +278,8 @@ pub(crate) fn nat_d_payloads(
     ctx: &mut Ctx<'_>,
     method: NattMethod,
     hash: Phase1Hash,
-    icky: &[u8; 8],
-    rcky: &[u8; 8],
+    icky: &Cookie,
+    rcky: &Cookie,
 ) -> Vec<Payload> {
     let mut ours = nat_d(hash, icky, rcky, ctx.local);
     if ctx.force_encap {
@@ -307,8 +302,8 @@ pub(crate) fn check_nat_d(
     ctx: &Ctx<'_>,
     method: Option<NattMethod>,
     hash: Phase1Hash,
-    icky: &[u8; 8],
-    rcky: &[u8; 8],
+    icky: &Cookie,
+    rcky: &Cookie,
     payloads: &[Parsed],
 ) -> NatDetection {
     let Some(method) = method else {
@@ -356,8 +351,8 @@ pub struct Phase1Sa {
     pub(crate) nat: NatDetection,
     /// The profile the identity matched.
     pub(crate) profile: Option<Profile>,
-    pub(crate) icookie: [u8; 8],
-    pub(crate) rcookie: [u8; 8],
+    pub(crate) icookie: Cookie,
+    pub(crate) rcookie: Cookie,
     /// The address Mode Config gave the peer (as the server): its Quick
     /// Mode proxy identity must be this host.
     pub(crate) assigned_address: Option<Ipv4Addr>,
@@ -423,8 +418,8 @@ impl Phase1Sa {
         body.extend_from_slice(rest);
         let ct = self.crypter.encrypt(message_id, &body);
         crate::wire::Header {
-            initiator_cookie: crate::wire::Cookie(self.icookie),
-            responder_cookie: crate::wire::Cookie(self.rcookie),
+            initiator_cookie: self.icookie,
+            responder_cookie: self.rcookie,
             exchange_type: exchange,
             flags: Flags::ENCRYPTION | flags_extra,
             message_id,
@@ -487,8 +482,8 @@ pub(crate) struct Opened<'a> {
 /// Builds an unprotected Informational message with one notify (errors
 /// before phase 1 has keys).
 pub(crate) fn unprotected_notify(
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     message_id: u32,
     ty: NotifyType,
 ) -> Vec<u8> {
@@ -501,8 +496,8 @@ pub(crate) fn unprotected_notify(
     });
     let (first, body) = emit_chain(&[n]);
     crate::wire::Header {
-        initiator_cookie: crate::wire::Cookie(icookie),
-        responder_cookie: crate::wire::Cookie(rcookie),
+        initiator_cookie: icookie,
+        responder_cookie: rcookie,
         exchange_type: ExchangeType::INFORMATIONAL,
         flags: Flags::empty(),
         message_id,

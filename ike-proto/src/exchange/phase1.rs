@@ -8,7 +8,7 @@ use super::{Error, IosState, Phase1Sa, SaPhase, parse_responder_lifetime};
 use crate::error::PeerMisbehaved;
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
 use crate::wire::{
-    Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, PayloadView, ProtocolId,
+    Cookie, Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, PayloadView, ProtocolId,
 };
 
 pub(crate) use super::step::{Exchange, Step};
@@ -40,15 +40,15 @@ impl<S: Exchange<Outcome = Phase1Done>> Step<S> {
 }
 
 pub(crate) fn plain(
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     exchange: ExchangeType,
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
     crate::wire::Header {
-        initiator_cookie: crate::wire::Cookie(icookie),
-        responder_cookie: crate::wire::Cookie(rcookie),
+        initiator_cookie: icookie,
+        responder_cookie: rcookie,
         exchange_type: exchange,
         flags: Flags::empty(),
         message_id: 0,
@@ -58,16 +58,16 @@ pub(crate) fn plain(
 
 pub(crate) fn sealed(
     crypter: &mut IsakmpCrypter,
-    icookie: [u8; 8],
-    rcookie: [u8; 8],
+    icookie: Cookie,
+    rcookie: Cookie,
     exchange: ExchangeType,
     payloads: &[Payload],
 ) -> Vec<u8> {
     let (first, body) = emit_chain(payloads);
     let ct = crypter.encrypt(0, &body);
     crate::wire::Header {
-        initiator_cookie: crate::wire::Cookie(icookie),
-        responder_cookie: crate::wire::Cookie(rcookie),
+        initiator_cookie: icookie,
+        responder_cookie: rcookie,
         exchange_type: exchange,
         flags: Flags::ENCRYPTION,
         message_id: 0,
@@ -85,9 +85,8 @@ pub(crate) fn same_suite(a: &Phase1Proposal, b: &Phase1Proposal) -> bool {
     a.cipher == b.cipher && a.hash == b.hash && a.auth == b.auth && a.group == b.group
 }
 
-pub(crate) fn initial_contact(icookie: [u8; 8], rcookie: [u8; 8]) -> Payload {
-    let mut spi = icookie.to_vec();
-    spi.extend_from_slice(&rcookie);
+pub(crate) fn initial_contact(icookie: Cookie, rcookie: Cookie) -> Payload {
+    let spi = Cookie::isakmp_spi(icookie, rcookie);
     Payload::Notify(NotifyPayload {
         doi: Doi::IPSEC,
         protocol: ProtocolId::ISAKMP,
@@ -140,8 +139,8 @@ pub(crate) fn derive(
     g_xy: &Secret,
     g_xi: Vec<u8>,
     g_xr: Vec<u8>,
-    icookie: &[u8; 8],
-    rcookie: &[u8; 8],
+    icookie: &Cookie,
+    rcookie: &Cookie,
 ) -> Result<KeyState, Error> {
     let keys = Phase1Keys::derive_psk(
         proposal.hash,

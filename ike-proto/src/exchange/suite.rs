@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{self, HashAlg, Phase1Transcript};
 use crate::policy::{DhGroup, Phase1Cipher, Phase1Hash};
+use crate::wire::Cookie;
 
 /// Secret bytes, zeroized on drop.
 pub(crate) type Secret = Zeroizing<Vec<u8>>;
@@ -44,8 +45,15 @@ pub(crate) fn verify(expected: &[u8], got: &[u8]) -> bool {
 }
 
 /// NAT-D = HASH(CKY-I | CKY-R | IP | Port).
-pub(crate) fn nat_d(h: Phase1Hash, icky: &[u8; 8], rcky: &[u8; 8], addr: SocketAddrV4) -> Vec<u8> {
-    crypto::nat_d_hash(hash_alg(h), icky, rcky, IpAddr::V4(*addr.ip()), addr.port()).to_vec()
+pub(crate) fn nat_d(h: Phase1Hash, icky: &Cookie, rcky: &Cookie, addr: SocketAddrV4) -> Vec<u8> {
+    crypto::nat_d_hash(
+        hash_alg(h),
+        icky.as_bytes(),
+        rcky.as_bytes(),
+        IpAddr::V4(*addr.ip()),
+        addr.port(),
+    )
+    .to_vec()
 }
 
 /// Whether we can do this DH group.
@@ -64,12 +72,18 @@ impl Phase1Keys {
         ni_b: &[u8],
         nr_b: &[u8],
         g_xy: &[u8],
-        cky_i: &[u8; 8],
-        cky_r: &[u8; 8],
+        cky_i: &Cookie,
+        cky_r: &Cookie,
     ) -> Self {
         let h = hash_alg(prf);
         let skeyid = crypto::skeyid_psk(h, psk, ni_b, nr_b);
-        Self(crypto::Phase1Keys::derive(h, skeyid, g_xy, cky_i, cky_r))
+        Self(crypto::Phase1Keys::derive(
+            h,
+            skeyid,
+            g_xy,
+            cky_i.as_bytes(),
+            cky_r.as_bytes(),
+        ))
     }
 
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
@@ -77,16 +91,16 @@ impl Phase1Keys {
         &self,
         g_xi: &[u8],
         g_xr: &[u8],
-        cky_i: &[u8; 8],
-        cky_r: &[u8; 8],
+        cky_i: &Cookie,
+        cky_r: &Cookie,
         sai_b: &[u8],
         id_b: &[u8],
     ) -> Secret {
         let t = Phase1Transcript {
             g_xi,
             g_xr,
-            cky_i,
-            cky_r,
+            cky_i: cky_i.as_bytes(),
+            cky_r: cky_r.as_bytes(),
             sai_b,
         };
         secret(self.0.hash_i(&t, id_b).as_bytes())
@@ -97,16 +111,16 @@ impl Phase1Keys {
         &self,
         g_xi: &[u8],
         g_xr: &[u8],
-        cky_i: &[u8; 8],
-        cky_r: &[u8; 8],
+        cky_i: &Cookie,
+        cky_r: &Cookie,
         sai_b: &[u8],
         id_b: &[u8],
     ) -> Secret {
         let t = Phase1Transcript {
             g_xi,
             g_xr,
-            cky_i,
-            cky_r,
+            cky_i: cky_i.as_bytes(),
+            cky_r: cky_r.as_bytes(),
             sai_b,
         };
         secret(self.0.hash_r(&t, id_b).as_bytes())

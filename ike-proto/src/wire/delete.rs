@@ -38,8 +38,7 @@ pub struct DeletePayload {
 impl DeletePayload {
     /// Deletes the ISAKMP SA `cky_i`/`cky_r`.
     pub fn isakmp(cky_i: Cookie, cky_r: Cookie) -> Self {
-        let mut spi = cky_i.0.to_vec();
-        spi.extend_from_slice(&cky_r.0);
+        let spi = Cookie::isakmp_spi(cky_i, cky_r);
         Self {
             doi: Doi::IPSEC,
             protocol: ProtocolId::ISAKMP,

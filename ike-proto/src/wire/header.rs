@@ -28,6 +28,7 @@ use core::fmt;
 use core::ops::Range;
 
 use bitflags::bitflags;
+use rand_core::CryptoRng;
 
 use super::MAX_MESSAGE_LEN;
 use super::codec::{Reader, Writer};
@@ -60,6 +61,32 @@ impl Cookie {
     /// The all-zero cookie a responder has not yet chosen.
     pub const ZERO: Self = Self([0; 8]);
 
+    /// The all-zero cookie a responder has not yet chosen.
+    pub const fn zero() -> Self {
+        Self::ZERO
+    }
+
+    /// A fresh cookie: 64 bits from `rng`, drawn again in the (2^-64)
+    /// case of all zeros, which on the wire means "not chosen yet".
+    pub fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        loop {
+            let mut c = [0u8; 8];
+            rng.fill_bytes(&mut c);
+            if c != [0; 8] {
+                return Self(c);
+            }
+        }
+    }
+
+    /// The ISAKMP SPI of a phase-1 SA, CKY-I | CKY-R (RFC 2408 section
+    /// 2.4), as Notify and Delete payloads with protocol ISAKMP carry it.
+    pub fn isakmp_spi(cky_i: Self, cky_r: Self) -> Vec<u8> {
+        let mut spi = Vec::with_capacity(16);
+        spi.extend_from_slice(&cky_i.0);
+        spi.extend_from_slice(&cky_r.0);
+        spi
+    }
+
     /// Whether this is the all-zero cookie.
     pub fn is_zero(&self) -> bool {
         self.0 == [0; 8]
@@ -77,7 +104,21 @@ impl From<[u8; 8]> for Cookie {
     }
 }
 
-impl fmt::Debug for Cookie {
+impl From<Cookie> for [u8; 8] {
+    fn from(c: Cookie) -> Self {
+        c.0
+    }
+}
+
+impl AsRef<[u8]> for Cookie {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Lower-case bare hex, as Wireshark's `ikev1_decryption_table` and the
+/// `ikev1` key-log line take it.
+impl fmt::LowerHex for Cookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for b in self.0 {
             write!(f, "{b:02x}")?;
@@ -86,9 +127,26 @@ impl fmt::Debug for Cookie {
     }
 }
 
+/// Upper-case bare hex, as IOS prints 64-bit SPIs and cookies.
+impl fmt::UpperHex for Cookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02X}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Cookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::LowerHex::fmt(self, f)
+    }
+}
+
+/// As IOS prints it: sixteen upper-case hex digits.
 impl fmt::Display for Cookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        fmt::UpperHex::fmt(self, f)
     }
 }
 
@@ -348,6 +406,39 @@ mod tests {
         assert_eq!(p.length(), 28);
         assert!(p.body().is_empty());
         assert_eq!(format!("{:?}", h.initiator_cookie), "1122334455667788");
+    }
+
+    #[test]
+    fn cookie_prints_as_ios_and_as_wireshark_take_it() {
+        let c = Cookie([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
+        assert_eq!(c.to_string(), "0123456789ABCDEF");
+        assert_eq!(format!("{c:x}"), "0123456789abcdef");
+        assert_eq!(Cookie::zero().to_string(), "0000000000000000");
+        assert!(Cookie::zero().is_zero() && !c.is_zero());
+        assert_eq!(<[u8; 8]>::from(c), c.0);
+    }
+
+    /// A generator that yields zeros first: the zero cookie ("not chosen
+    /// yet" on the wire) is never handed out.
+    #[test]
+    fn random_cookie_is_never_zero() {
+        struct ZerosThen(u8);
+        impl rand_core::TryRng for ZerosThen {
+            type Error = core::convert::Infallible;
+            fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+                unreachable!("cookies are drawn with fill_bytes")
+            }
+            fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+                unreachable!("cookies are drawn with fill_bytes")
+            }
+            fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+                dst.fill(if self.0 == 0 { 7 } else { 0 });
+                self.0 = self.0.saturating_sub(1);
+                Ok(())
+            }
+        }
+        impl rand_core::TryCryptoRng for ZerosThen {}
+        assert_eq!(Cookie::random(&mut ZerosThen(2)), Cookie([7; 8]));
     }
 
     #[test]

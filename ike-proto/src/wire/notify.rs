@@ -43,8 +43,7 @@ impl NotifyPayload {
     /// A notify about the ISAKMP SA `cky_i`/`cky_r` (SPI = CKY-I ‖ CKY-R),
     /// IPsec DOI.
     pub fn isakmp(notify_type: NotifyType, cky_i: Cookie, cky_r: Cookie, data: Vec<u8>) -> Self {
-        let mut spi = cky_i.0.to_vec();
-        spi.extend_from_slice(&cky_r.0);
+        let spi = Cookie::isakmp_spi(cky_i, cky_r);
         Self {
             doi: Doi::IPSEC,
             protocol: ProtocolId::ISAKMP,
