@@ -607,6 +607,13 @@ mod tests {
         b
     }
 
+    /// The transform body as we emit it.
+    fn body(t: &Transform) -> Vec<u8> {
+        let mut out = Vec::new();
+        t.emit(&mut out).unwrap();
+        out
+    }
+
     fn phase1(enc: u8, tail: &[u8]) -> Result<Phase1Proposal, Error> {
         let t = Transform::parse(&phase1_bytes(enc, tail)).unwrap();
         Phase1Proposal::try_from(&t)
@@ -653,13 +660,12 @@ mod tests {
     #[test]
     fn phase1_transform_round_trips_byte_exact() {
         let p = phase1(1, &[]).unwrap();
-        let mut out = Vec::new();
-        Transform::from(&p).emit(&mut out).unwrap();
-        assert_eq!(out, phase1_bytes(1, &[]));
+        assert_eq!(body(&Transform::from(&p)), phase1_bytes(1, &[]));
         let aes = phase1(7, &[0x80, 0x0e, 0x00, 0x80]).unwrap();
-        let mut out = Vec::new();
-        Transform::from(&aes).emit(&mut out).unwrap();
-        assert_eq!(out, phase1_bytes(7, &[0x80, 0x0e, 0x00, 0x80]));
+        assert_eq!(
+            body(&Transform::from(&aes)),
+            phase1_bytes(7, &[0x80, 0x0e, 0x00, 0x80])
+        );
         assert_eq!(
             Phase1Proposal::try_from(&Transform::from(&aes)).unwrap(),
             aes
@@ -698,12 +704,11 @@ mod tests {
             let tail = [0x80, 0x06, (kl >> 8) as u8, kl as u8];
             assert!(esp(id, &tail).is_err(), "{id} {kl}");
         }
-        let mut out = Vec::new();
-        Transform::from(&des).emit(&mut out).unwrap();
-        assert_eq!(out, esp_bytes(2, &[]));
+        assert_eq!(body(&Transform::from(&des)), esp_bytes(2, &[]));
         let aes = esp(12, &[0x80, 0x06, 0x01, 0x00]).unwrap();
-        let mut out = Vec::new();
-        Transform::from(&aes).emit(&mut out).unwrap();
-        assert_eq!(out, esp_bytes(12, &[0x80, 0x06, 0x01, 0x00]));
+        assert_eq!(
+            body(&Transform::from(&aes)),
+            esp_bytes(12, &[0x80, 0x06, 0x01, 0x00])
+        );
     }
 }
