@@ -144,8 +144,12 @@ pub struct Phase1Choice {
 /// [`super::xauth_required`].
 pub fn policy_matches(policy: &IsakmpPolicy, t: &Phase1Transform) -> bool {
     let cipher = match (policy.encryption, t.cipher) {
-        (IkeEncryption::Des, Phase1Cipher::Des) => true,
-        (IkeEncryption::TripleDes, Phase1Cipher::TripleDes) => true,
+        // A KEY_LENGTH with a fixed-length cipher only matches when it states
+        // that cipher's one length, as ike-proto's transform decoder reads it.
+        (IkeEncryption::Des, Phase1Cipher::Des) => matches!(t.key_length, None | Some(64)),
+        (IkeEncryption::TripleDes, Phase1Cipher::TripleDes) => {
+            matches!(t.key_length, None | Some(192))
+        }
         (IkeEncryption::Aes(k), Phase1Cipher::Aes) => t.key_length.unwrap_or(128) == k.bits(),
         _ => false,
     };
