@@ -1,5 +1,7 @@
 //! ISAKMP policy matching (phase 1).
 
+pub use ike_proto::policy::LifetimeRule;
+
 use crate::model::{Config, DhGroup, IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy};
 
 /// A phase 1 cipher as a peer offers it (IKE attribute 1, RFC 2409 app. A).
@@ -107,24 +109,6 @@ pub struct Phase1Transform {
     pub lifetime_seconds: Option<u32>,
 }
 
-/// How a responder treats a proposed lifetime longer than its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum LifetimeRule {
-    /// Accept, use our (shorter) lifetime and tell the peer with a
-    /// RESPONDER-LIFETIME notify. What the seed's hub (IOS 12.3) does: the
-    /// Cisco VPN Client proposes 2147483 s (`life duration (VPI) of 0x0 0x20
-    /// 0xC4 0x9B`), the hub finds the "atts are acceptable" against its
-    /// 86400 s policy and logs "Sending phase 1 responder lifetime 86400".
-    #[default]
-    ResponderLifetime,
-    /// Refuse: the rule as Cisco's IOS configuration guides state it ("a
-    /// match is made when ... the remote peer's policy specifies a lifetime
-    /// that is less than or equal to the lifetime in the policy being
-    /// compared; if the lifetimes are not identical, the shorter lifetime,
-    /// from the remote peer's policy, is used").
-    Strict,
-}
-
 /// How [`choose_isakmp_policy`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Phase1Options {
@@ -160,8 +144,12 @@ pub struct Phase1Choice {
 /// [`super::xauth_required`].
 pub fn policy_matches(policy: &IsakmpPolicy, t: &Phase1Transform) -> bool {
     let cipher = match (policy.encryption, t.cipher) {
-        (IkeEncryption::Des, Phase1Cipher::Des) => true,
-        (IkeEncryption::TripleDes, Phase1Cipher::TripleDes) => true,
+        // A KEY_LENGTH with a fixed-length cipher only matches when it states
+        // that cipher's one length, as ike-proto's transform decoder reads it.
+        (IkeEncryption::Des, Phase1Cipher::Des) => matches!(t.key_length, None | Some(64)),
+        (IkeEncryption::TripleDes, Phase1Cipher::TripleDes) => {
+            matches!(t.key_length, None | Some(192))
+        }
         (IkeEncryption::Aes(k), Phase1Cipher::Aes) => t.key_length.unwrap_or(128) == k.bits(),
         _ => false,
     };

@@ -311,6 +311,43 @@ fn policies_are_tried_in_priority_order_against_every_transform() {
     );
 }
 
+/// The resolver reads a KEY_LENGTH with a fixed-length cipher as
+/// ike-proto's transform decoder does (RFC 2409 appendix A): stating the
+/// cipher's one length (3DES 192) is harmless, any other length refuses.
+#[test]
+fn fixed_length_ciphers_take_only_their_own_key_length() {
+    let c = hub();
+    let base = spoke_offer()[0];
+    let with = |k| Phase1Transform {
+        key_length: Some(k),
+        ..base
+    };
+    let opts = Phase1Options::default();
+    assert!(choose_isakmp_policy(&c, &[with(192)], opts).is_some());
+    for k in [56, 64, 128, 256] {
+        assert!(choose_isakmp_policy(&c, &[with(k)], opts).is_none(), "{k}");
+    }
+    let des =
+        parse("crypto isakmp policy 1\n encr des\n authentication pre-share\n group 2\n").unwrap();
+    let des_offer = |k| Phase1Transform {
+        cipher: Phase1Cipher::Des,
+        key_length: k,
+        ..base
+    };
+    for (k, ok) in [
+        (None, true),
+        (Some(64), true),
+        (Some(56), false),
+        (Some(192), false),
+    ] {
+        assert_eq!(
+            choose_isakmp_policy(&des, &[des_offer(k)], opts).is_some(),
+            ok,
+            "{k:?}"
+        );
+    }
+}
+
 #[test]
 fn attribute_mismatches_are_refused() {
     let c = hub();

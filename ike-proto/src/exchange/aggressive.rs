@@ -21,8 +21,7 @@ use super::said;
 use super::suite::DhKeyPair;
 use super::{
     Ctx, Error, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
-    nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
-    phase1_sa_reply,
+    nat_d_payloads, our_vids, parse_identity, phase1_offers, phase1_sa, phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::exchange::IosState;
@@ -118,7 +117,10 @@ impl AggressiveInitiator {
         let payloads = parse_chain(header.next_payload(), body, false)?;
         let (sa, _) = &payloads.require_sa()?;
         let mut chosen = match sa.proposals.as_slice() {
-            [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
+            [p] if p.transforms.len() == 1 => p
+                .transforms
+                .first()
+                .and_then(|t| Phase1Proposal::try_from(t).ok()),
             _ => None,
         }
         .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;

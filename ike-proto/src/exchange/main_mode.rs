@@ -22,8 +22,7 @@ use super::said;
 use super::suite::DhKeyPair;
 use super::{
     Ctx, Error, NatDetection, PeerCaps, Phase1Sa, check_nat_d, check_phase1_hash, identity_payload,
-    nat_d_payloads, our_vids, parse_identity, parse_phase1_transform, phase1_offers, phase1_sa,
-    phase1_sa_reply,
+    nat_d_payloads, our_vids, parse_identity, phase1_offers, phase1_sa, phase1_sa_reply,
 };
 use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::exchange::IosState;
@@ -165,7 +164,10 @@ impl ExpectSa {
             Err(e) => return fail(e),
         };
         let chosen = match sa.proposals.as_slice() {
-            [p] if p.transforms.len() == 1 => p.transforms.first().and_then(parse_phase1_transform),
+            [p] if p.transforms.len() == 1 => p
+                .transforms
+                .first()
+                .and_then(|t| Phase1Proposal::try_from(t).ok()),
             _ => None,
         };
         let Some(mut chosen) = chosen else {

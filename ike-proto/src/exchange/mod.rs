@@ -38,8 +38,7 @@ use crate::crypto::vid;
 
 pub(crate) use crate::error::Error;
 use crate::wire::{
-    Cookie, EncapsulationMode, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType,
-    PayloadType, ProtocolId,
+    Cookie, ExchangeType, Flags, NatDPayload, NatTNumbering, NotifyType, PayloadType, ProtocolId,
 };
 pub use authenticated::Authenticated;
 pub(crate) use authenticated::check_phase1_hash;
@@ -51,10 +50,10 @@ pub(crate) use self::identity::{
     identity_payload, parse_identity, parse_selector, selector_payload,
 };
 pub(crate) use self::proposal::{
-    SaPhase, esp_transform, parse_esp_transform, parse_phase1_transform, parse_responder_lifetime,
-    phase1_offers, phase1_sa, phase1_sa_reply, responder_lifetime_data,
+    EspTransform, SaPhase, parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply,
+    responder_lifetime_data,
 };
-use crate::policy::{EncapMode, Identity, Lifetime, Phase1Hash, Phase1Proposal, Policy, Profile};
+use crate::policy::{Identity, Lifetime, Phase1Hash, Phase1Proposal, Policy, Profile};
 
 /// What the exchange code needs from the engine for one message.
 pub(crate) struct Ctx<'a> {
@@ -118,21 +117,11 @@ impl NattMethod {
     }
 
     /// The payload numbers of this dialect's NAT-D and NAT-OA.
-    fn numbering(self) -> NatTNumbering {
+    pub(crate) fn numbering(self) -> NatTNumbering {
         if self.draft() {
             NatTNumbering::Draft
         } else {
             NatTNumbering::Rfc3947
-        }
-    }
-
-    /// The ESP encapsulation attribute value for UDP tunnel / transport.
-    pub fn udp_encap(self, mode: EncapMode) -> EncapsulationMode {
-        match (self.draft(), mode) {
-            (false, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL,
-            (false, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT,
-            (true, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL_DRAFT,
-            (true, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT_DRAFT,
         }
     }
 }

@@ -1,8 +1,14 @@
 //! The SA payloads of both phases and the RESPONDER_LIFETIME data: the
 //! one place that knows the Oakley (phase 1) and IPsec DOI (phase 2)
 //! attribute classes and values, in [`crate::wire`]'s names.
+//!
+//! A phase-1 transform converts to and from a [`Phase1Proposal`], an ESP
+//! transform to and from an [`EspTransform`] (`TryFrom<&Transform>` /
+//! `From<&_> for Transform`); [`Phase1Class`] and [`Phase2Class`] are the
+//! attribute classes such a transform may carry.
 
 use super::{NattMethod, suite};
+use crate::crypto;
 use crate::error::{Error, PeerIncompatible};
 use crate::policy::{
     AuthMethod, DhGroup, EncapMode, EspCipher, EspIntegrity, Lifetime, Phase1Cipher, Phase1Hash,
@@ -10,9 +16,13 @@ use crate::policy::{
 };
 use crate::wire::{
     self, AuthAlgorithm, DataAttribute, EncapsulationMode, EncryptionAlgorithm, EspTransformId,
-    HashAlgorithm, IpsecAttribute, IsakmpTransformId, LifeType, OakleyAttribute, Proposal,
-    ProtocolId, SaPayload, Transform,
+    HashAlgorithm, IpsecAttribute, IsakmpTransformId, LifeType, NatTNumbering, OakleyAttribute,
+    Proposal, ProtocolId, SaPayload, Transform,
 };
+
+/// What a transform we cannot do converts to: the responder goes on to
+/// the next one, and with none left answers NO-PROPOSAL-CHOSEN.
+const UNSUPPORTED: Error = Error::PeerIncompatible(PeerIncompatible::AttributesNotSupported);
 
 // ---------------------------------------------------------------------
 // Phase-1 SA payloads
@@ -46,6 +56,75 @@ impl SaPhase {
     }
 }
 
+/// The Oakley attribute classes a phase-1 transform of ours may carry
+/// (RFC 2409 appendix A); a transform with any other is not one we can do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase1Class {
+    /// Class 1, Encryption Algorithm.
+    Encryption,
+    /// Class 2, Hash Algorithm.
+    Hash,
+    /// Class 3, Authentication Method.
+    Auth,
+    /// Class 4, Group Description.
+    Group,
+    /// Class 11, Life Type.
+    LifeType,
+    /// Class 12, Life Duration.
+    LifeDuration,
+    /// Class 14, Key Length.
+    KeyLength,
+}
+
+impl Phase1Class {
+    /// The class of `a`, `None` for one we do not read.
+    pub(crate) fn of(a: &DataAttribute) -> Option<Self> {
+        Some(match a.oakley_type() {
+            OakleyAttribute::ENCRYPTION_ALGORITHM => Self::Encryption,
+            OakleyAttribute::HASH_ALGORITHM => Self::Hash,
+            OakleyAttribute::AUTHENTICATION_METHOD => Self::Auth,
+            OakleyAttribute::GROUP_DESCRIPTION => Self::Group,
+            OakleyAttribute::LIFE_TYPE => Self::LifeType,
+            OakleyAttribute::LIFE_DURATION => Self::LifeDuration,
+            OakleyAttribute::KEY_LENGTH => Self::KeyLength,
+            _ => return None,
+        })
+    }
+}
+
+/// The IPsec DOI attribute classes an ESP transform of ours may carry
+/// (RFC 2407 section 4.5); a transform with any other is not one we can do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase2Class {
+    /// Class 1, SA Life Type.
+    LifeType,
+    /// Class 2, SA Life Duration.
+    LifeDuration,
+    /// Class 3, Group Description (PFS).
+    Group,
+    /// Class 4, Encapsulation Mode.
+    Encapsulation,
+    /// Class 5, Authentication Algorithm.
+    Auth,
+    /// Class 6, Key Length.
+    KeyLength,
+}
+
+impl Phase2Class {
+    /// The class of `a`, `None` for one we do not read.
+    pub(crate) fn of(a: &DataAttribute) -> Option<Self> {
+        Some(match a.ipsec_type() {
+            IpsecAttribute::SA_LIFE_TYPE => Self::LifeType,
+            IpsecAttribute::SA_LIFE_DURATION => Self::LifeDuration,
+            IpsecAttribute::GROUP_DESCRIPTION => Self::Group,
+            IpsecAttribute::ENCAPSULATION_MODE => Self::Encapsulation,
+            IpsecAttribute::AUTH_ALGORITHM => Self::Auth,
+            IpsecAttribute::KEY_LENGTH => Self::KeyLength,
+            _ => return None,
+        })
+    }
+}
+
 fn lifetime_attrs(phase: SaPhase, l: Lifetime, out: &mut Vec<DataAttribute>) {
     let (type_attr, dur_attr) = phase.life_classes();
     if let Some(s) = l.seconds {
@@ -55,6 +134,15 @@ fn lifetime_attrs(phase: SaPhase, l: Lifetime, out: &mut Vec<DataAttribute>) {
     if let Some(k) = l.kilobytes {
         out.push(DataAttribute::basic(type_attr, LifeType::KILOBYTES));
         out.push(DataAttribute::integer(dur_attr, k));
+    }
+}
+
+/// Our phase-1 transform for a proposal (number 1; the SA payload numbers
+/// its transforms). No KEY_LENGTH for DES and 3DES: RFC 2409 appendix A
+/// says it MUST NOT be sent with a fixed-length cipher.
+impl From<&Phase1Proposal> for Transform {
+    fn from(p: &Phase1Proposal) -> Self {
+        phase1_transform(1, p)
     }
 }
 
@@ -149,25 +237,47 @@ fn parse_lifetimes(attrs: &[DataAttribute], phase: SaPhase) -> Option<Lifetime> 
     Some(l)
 }
 
-/// Reads a phase-1 transform; `None` if we cannot do it.
-pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
+/// A phase-1 transform we can do, or [`PeerIncompatible::AttributesNotSupported`].
+///
+/// The cipher and its key length are read by [`crypto::Phase1Cipher::from_wire`],
+/// the one table of them: AES needs a KEY_LENGTH of 128, 192 or 256; DES and
+/// 3DES have one length each, and a KEY_LENGTH that states it (64 with the
+/// parity bits, 192) is read as that cipher. RFC 2409 appendix A forbids
+/// sending the attribute with a fixed-length cipher (we never do), but one
+/// that names the only possible length cannot be misread, so it is accepted
+/// like 3DES with 192 always was; any other length (DES 56) is refused.
+impl TryFrom<&Transform> for Phase1Proposal {
+    type Error = Error;
+
+    fn try_from(t: &Transform) -> Result<Self, Error> {
+        phase1_proposal(t).ok_or(UNSUPPORTED)
+    }
+}
+
+fn phase1_proposal(t: &Transform) -> Option<Phase1Proposal> {
     if t.transform_id != IsakmpTransformId::KEY_IKE.get() {
+        return None;
+    }
+    // Unknown attribute classes make the transform unacceptable.
+    if t.attributes.iter().any(|a| Phase1Class::of(a).is_none()) {
         return None;
     }
     let get = |ty: OakleyAttribute| t.attribute(ty).and_then(DataAttribute::as_u32);
     // A 16-bit value (every Oakley class we read is one), else `None`.
     let get16 = |ty: OakleyAttribute| get(ty).and_then(|v| u16::try_from(v).ok());
-    let keylen = get(OakleyAttribute::KEY_LENGTH);
-    let cipher = match (
-        EncryptionAlgorithm(get16(OakleyAttribute::ENCRYPTION_ALGORITHM)?),
+    let keylen = match get(OakleyAttribute::KEY_LENGTH) {
+        None => None,
+        Some(k) => Some(u16::try_from(k).ok()?),
+    };
+    let cipher = match crypto::Phase1Cipher::from_wire(
+        get16(OakleyAttribute::ENCRYPTION_ALGORITHM)?,
         keylen,
-    ) {
-        (EncryptionAlgorithm::DES_CBC, None) => Phase1Cipher::Des,
-        (EncryptionAlgorithm::TRIPLE_DES_CBC, None | Some(192)) => Phase1Cipher::TripleDes,
-        (EncryptionAlgorithm::AES_CBC, Some(k @ (128 | 192 | 256))) => Phase1Cipher::AesCbc {
-            key_bits: u16::try_from(k).ok()?,
-        },
-        _ => return None,
+    )? {
+        crypto::Phase1Cipher::Des => Phase1Cipher::Des,
+        crypto::Phase1Cipher::TripleDes => Phase1Cipher::TripleDes,
+        crypto::Phase1Cipher::Aes128 => Phase1Cipher::AesCbc { key_bits: 128 },
+        crypto::Phase1Cipher::Aes192 => Phase1Cipher::AesCbc { key_bits: 192 },
+        crypto::Phase1Cipher::Aes256 => Phase1Cipher::AesCbc { key_bits: 256 },
     };
     let hash = match HashAlgorithm(get16(OakleyAttribute::HASH_ALGORITHM)?) {
         HashAlgorithm::MD5 => Phase1Hash::Md5,
@@ -185,21 +295,6 @@ pub(crate) fn parse_phase1_transform(t: &Transform) -> Option<Phase1Proposal> {
     };
     let group = DhGroup(get16(OakleyAttribute::GROUP_DESCRIPTION)?);
     if !suite::group_supported(group) {
-        return None;
-    }
-    // Unknown attribute classes make the transform unacceptable.
-    if t.attributes.iter().any(|a| {
-        !matches!(
-            a.oakley_type(),
-            OakleyAttribute::ENCRYPTION_ALGORITHM
-                | OakleyAttribute::HASH_ALGORITHM
-                | OakleyAttribute::AUTHENTICATION_METHOD
-                | OakleyAttribute::GROUP_DESCRIPTION
-                | OakleyAttribute::LIFE_TYPE
-                | OakleyAttribute::LIFE_DURATION
-                | OakleyAttribute::KEY_LENGTH
-        )
-    }) {
         return None;
     }
     Some(Phase1Proposal {
@@ -225,7 +320,7 @@ pub(crate) fn phase1_offers(sa: &SaPayload) -> Result<Vec<(Phase1Proposal, Trans
     Ok(prop
         .transforms
         .iter()
-        .filter_map(|t| parse_phase1_transform(t).map(|p| (p, t.clone())))
+        .filter_map(|t| Phase1Proposal::try_from(t).ok().map(|p| (p, t.clone())))
         .collect())
 }
 
@@ -233,59 +328,114 @@ pub(crate) fn phase1_offers(sa: &SaPayload) -> Result<Vec<(Phase1Proposal, Trans
 // Phase-2 SA payloads
 // ---------------------------------------------------------------------
 
-/// The ESP transform as it goes on the wire.
-pub(crate) fn esp_transform(number: u8, p: &Phase2Proposal, natt: Option<NattMethod>) -> Transform {
-    let (id, keylen) = match p.cipher {
-        EspCipher::Des => (EspTransformId::DES, None),
-        EspCipher::TripleDes => (EspTransformId::TRIPLE_DES, None),
-        EspCipher::AesCbc { key_bits } => (EspTransformId::AES_CBC, Some(key_bits)),
-        EspCipher::AesGcm16 { key_bits } => (EspTransformId::AES_GCM_16, Some(key_bits)),
-        EspCipher::Null => (EspTransformId::NULL, None),
-    };
-    let mut attrs = Vec::new();
-    lifetime_attrs(SaPhase::Ipsec, p.lifetime, &mut attrs);
-    if let Some(g) = p.pfs {
-        attrs.push(DataAttribute::basic(IpsecAttribute::GROUP_DESCRIPTION, g.0));
-    }
-    let encap = match natt {
-        Some(m) => m.udp_encap(p.mode),
-        None => match p.mode {
-            EncapMode::Tunnel => EncapsulationMode::TUNNEL,
-            EncapMode::Transport => EncapsulationMode::TRANSPORT,
-        },
-    };
-    attrs.push(DataAttribute::basic(
-        IpsecAttribute::ENCAPSULATION_MODE,
-        encap,
-    ));
-    if let Some(i) = p.integrity {
-        attrs.push(DataAttribute::basic(
-            IpsecAttribute::AUTH_ALGORITHM,
-            match i {
-                EspIntegrity::HmacMd5 => AuthAlgorithm::HMAC_MD5,
-                EspIntegrity::HmacSha1 => AuthAlgorithm::HMAC_SHA1,
-                EspIntegrity::HmacSha256 => AuthAlgorithm::HMAC_SHA2_256,
-            },
-        ));
-    }
-    if let Some(k) = keylen {
-        attrs.push(DataAttribute::basic(IpsecAttribute::KEY_LENGTH, k));
-    }
-    Transform {
-        number,
-        transform_id: id.get(),
-        attributes: attrs,
+/// One ESP transform as negotiated: the proposal and whether its packets
+/// travel in UDP (RFC 3948), which the encapsulation mode says in RFC
+/// 3947's numbering (3, 4) or the drafts' (61443, 61444).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EspTransform {
+    /// The proposal (its mode is tunnel or transport, UDP or not).
+    pub(crate) proposal: Phase2Proposal,
+    /// `Some` with the numbering of the UDP encapsulation mode, `None` for
+    /// plain ESP.
+    pub(crate) udp: Option<NatTNumbering>,
+}
+
+impl EspTransform {
+    /// The transform we offer for `proposal`, UDP-encapsulated in `natt`'s
+    /// numbering when NAT traversal is in use.
+    pub(crate) fn new(proposal: Phase2Proposal, natt: Option<NattMethod>) -> Self {
+        Self {
+            proposal,
+            udp: natt.map(NattMethod::numbering),
+        }
     }
 }
 
-/// Reads an ESP transform: the proposal and whether it asks for UDP
-/// encapsulation. `None` if we cannot do it.
-pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool)> {
+impl NattMethod {
+    /// The ESP encapsulation attribute value for UDP tunnel / transport.
+    pub fn udp_encap(self, mode: EncapMode) -> EncapsulationMode {
+        udp_encapsulation(self.numbering(), mode)
+    }
+}
+
+fn udp_encapsulation(numbering: NatTNumbering, mode: EncapMode) -> EncapsulationMode {
+    match (numbering, mode) {
+        (NatTNumbering::Rfc3947, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL,
+        (NatTNumbering::Rfc3947, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT,
+        (NatTNumbering::Draft, EncapMode::Tunnel) => EncapsulationMode::UDP_TUNNEL_DRAFT,
+        (NatTNumbering::Draft, EncapMode::Transport) => EncapsulationMode::UDP_TRANSPORT_DRAFT,
+    }
+}
+
+/// The ESP transform as it goes on the wire (number 1: each of our
+/// proposals carries one transform).
+impl From<&EspTransform> for Transform {
+    fn from(e: &EspTransform) -> Self {
+        let p = &e.proposal;
+        let (id, keylen) = match p.cipher {
+            EspCipher::Des => (EspTransformId::DES, None),
+            EspCipher::TripleDes => (EspTransformId::TRIPLE_DES, None),
+            EspCipher::AesCbc { key_bits } => (EspTransformId::AES_CBC, Some(key_bits)),
+            EspCipher::AesGcm16 { key_bits } => (EspTransformId::AES_GCM_16, Some(key_bits)),
+            EspCipher::Null => (EspTransformId::NULL, None),
+        };
+        let mut attrs = Vec::new();
+        lifetime_attrs(SaPhase::Ipsec, p.lifetime, &mut attrs);
+        if let Some(g) = p.pfs {
+            attrs.push(DataAttribute::basic(IpsecAttribute::GROUP_DESCRIPTION, g.0));
+        }
+        let encap = match e.udp {
+            Some(n) => udp_encapsulation(n, p.mode),
+            None => match p.mode {
+                EncapMode::Tunnel => EncapsulationMode::TUNNEL,
+                EncapMode::Transport => EncapsulationMode::TRANSPORT,
+            },
+        };
+        attrs.push(DataAttribute::basic(
+            IpsecAttribute::ENCAPSULATION_MODE,
+            encap,
+        ));
+        if let Some(i) = p.integrity {
+            attrs.push(DataAttribute::basic(
+                IpsecAttribute::AUTH_ALGORITHM,
+                match i {
+                    EspIntegrity::HmacMd5 => AuthAlgorithm::HMAC_MD5,
+                    EspIntegrity::HmacSha1 => AuthAlgorithm::HMAC_SHA1,
+                    EspIntegrity::HmacSha256 => AuthAlgorithm::HMAC_SHA2_256,
+                },
+            ));
+        }
+        if let Some(k) = keylen {
+            attrs.push(DataAttribute::basic(IpsecAttribute::KEY_LENGTH, k));
+        }
+        Transform {
+            number: 1,
+            transform_id: id.get(),
+            attributes: attrs,
+        }
+    }
+}
+
+/// An ESP transform we can do, or [`PeerIncompatible::AttributesNotSupported`].
+impl TryFrom<&Transform> for EspTransform {
+    type Error = Error;
+
+    fn try_from(t: &Transform) -> Result<Self, Error> {
+        esp_transform(t).ok_or(UNSUPPORTED)
+    }
+}
+
+fn esp_transform(t: &Transform) -> Option<EspTransform> {
+    if t.attributes.iter().any(|a| Phase2Class::of(a).is_none()) {
+        return None;
+    }
     let get = |ty: IpsecAttribute| t.attribute(ty).and_then(DataAttribute::as_u32);
     let keylen = get(IpsecAttribute::KEY_LENGTH).and_then(|k| u16::try_from(k).ok());
     let cipher = match (t.esp_transform_id(), keylen) {
-        (EspTransformId::DES, None) => EspCipher::Des,
-        (EspTransformId::TRIPLE_DES, None) => EspCipher::TripleDes,
+        // Fixed-length ciphers: a KEY_LENGTH stating their one length is
+        // harmless and accepted, as in phase 1; any other is refused.
+        (EspTransformId::DES, None | Some(64)) => EspCipher::Des,
+        (EspTransformId::TRIPLE_DES, None | Some(192)) => EspCipher::TripleDes,
         (EspTransformId::AES_CBC, Some(k @ (128 | 192 | 256))) => EspCipher::AesCbc { key_bits: k },
         (EspTransformId::AES_CBC, None) => EspCipher::AesCbc { key_bits: 128 },
         (EspTransformId::AES_GCM_16, Some(k @ (128 | 192 | 256))) => {
@@ -312,13 +462,13 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
         Some(e) => EncapsulationMode(u16::try_from(e).ok()?),
     };
     let (mode, udp) = match encap {
-        EncapsulationMode::TUNNEL => (EncapMode::Tunnel, false),
-        EncapsulationMode::TRANSPORT => (EncapMode::Transport, false),
-        EncapsulationMode::UDP_TUNNEL | EncapsulationMode::UDP_TUNNEL_DRAFT => {
-            (EncapMode::Tunnel, true)
-        }
-        EncapsulationMode::UDP_TRANSPORT | EncapsulationMode::UDP_TRANSPORT_DRAFT => {
-            (EncapMode::Transport, true)
+        EncapsulationMode::TUNNEL => (EncapMode::Tunnel, None),
+        EncapsulationMode::TRANSPORT => (EncapMode::Transport, None),
+        EncapsulationMode::UDP_TUNNEL => (EncapMode::Tunnel, Some(NatTNumbering::Rfc3947)),
+        EncapsulationMode::UDP_TRANSPORT => (EncapMode::Transport, Some(NatTNumbering::Rfc3947)),
+        EncapsulationMode::UDP_TUNNEL_DRAFT => (EncapMode::Tunnel, Some(NatTNumbering::Draft)),
+        EncapsulationMode::UDP_TRANSPORT_DRAFT => {
+            (EncapMode::Transport, Some(NatTNumbering::Draft))
         }
         _ => return None,
     };
@@ -332,21 +482,8 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
             Some(g)
         }
     };
-    if t.attributes.iter().any(|a| {
-        !matches!(
-            a.ipsec_type(),
-            IpsecAttribute::SA_LIFE_TYPE
-                | IpsecAttribute::SA_LIFE_DURATION
-                | IpsecAttribute::GROUP_DESCRIPTION
-                | IpsecAttribute::ENCAPSULATION_MODE
-                | IpsecAttribute::AUTH_ALGORITHM
-                | IpsecAttribute::KEY_LENGTH
-        )
-    }) {
-        return None;
-    }
-    Some((
-        Phase2Proposal {
+    Some(EspTransform {
+        proposal: Phase2Proposal {
             cipher,
             integrity,
             mode,
@@ -354,7 +491,7 @@ pub(crate) fn parse_esp_transform(t: &Transform) -> Option<(Phase2Proposal, bool
             lifetime: parse_lifetimes(&t.attributes, SaPhase::Ipsec)?,
         },
         udp,
-    ))
+    })
 }
 
 /// The responder's RESPONDER_LIFETIME notify data: the lifetime attributes
@@ -450,5 +587,128 @@ mod tests {
         ];
         let l = parse_lifetimes(&attrs, SaPhase::Isakmp).unwrap();
         assert_eq!(l.seconds, Some(3600));
+    }
+
+    /// A phase-1 transform body as a peer sends it: DES (or `enc`), SHA,
+    /// pre-shared key, group 2, 3600 s, then `tail` (a KEY_LENGTH or nothing).
+    fn phase1_bytes(enc: u8, tail: &[u8]) -> Vec<u8> {
+        let mut b = vec![
+            0x01, 0x01, 0x00, 0x00, // transform 1, KEY_IKE
+            0x80, 0x01, 0x00, enc, // Encryption Algorithm
+            0x80, 0x02, 0x00, 0x02, // Hash Algorithm: SHA
+            0x80, 0x03, 0x00, 0x01, // Authentication Method: pre-shared key
+            0x80, 0x04, 0x00, 0x02, // Group Description: 2
+        ];
+        b.extend_from_slice(tail);
+        b.extend_from_slice(&[
+            0x80, 0x0b, 0x00, 0x01, // Life Type: seconds
+            0x80, 0x0c, 0x0e, 0x10, // Life Duration: 3600
+        ]);
+        b
+    }
+
+    /// The transform body as we emit it.
+    fn body(t: &Transform) -> Vec<u8> {
+        let mut out = Vec::new();
+        t.emit(&mut out).unwrap();
+        out
+    }
+
+    fn phase1(enc: u8, tail: &[u8]) -> Result<Phase1Proposal, Error> {
+        let t = Transform::parse(&phase1_bytes(enc, tail)).unwrap();
+        Phase1Proposal::try_from(&t)
+    }
+
+    /// RFC 2409 appendix A: KEY_LENGTH is for variable-length ciphers. A
+    /// peer that sends DES with 64 (the DES key with its parity bits) or
+    /// 3DES with 192 says the only length there is, which is harmless and
+    /// accepted; a length that contradicts the fixed cipher (DES 56, 3DES
+    /// 128) is refused, and AES needs one (RFC 3602 5.3). The crypto
+    /// table reads every pair the same way.
+    #[test]
+    fn phase1_key_length_is_accepted_only_where_harmless() {
+        let des = phase1(1, &[]).unwrap();
+        assert_eq!(des.cipher, Phase1Cipher::Des);
+        assert_eq!(phase1(1, &[0x80, 0x0e, 0x00, 0x40]).unwrap(), des);
+        assert_eq!(
+            phase1(5, &[0x80, 0x0e, 0x00, 0xc0]).unwrap().cipher,
+            Phase1Cipher::TripleDes
+        );
+        assert_eq!(
+            phase1(7, &[0x80, 0x0e, 0x01, 0x00]).unwrap().cipher,
+            Phase1Cipher::AesCbc { key_bits: 256 }
+        );
+        for (enc, kl) in [(1, 56u16), (1, 128), (5, 128), (5, 64), (7, 64)] {
+            let tail = [0x80, 0x0e, (kl >> 8) as u8, kl as u8];
+            assert!(phase1(enc, &tail).is_err(), "{enc} {kl}");
+        }
+        assert!(phase1(7, &[]).is_err());
+        for enc in [1u8, 5, 7] {
+            for kl in [None, Some(56u16), Some(64), Some(128), Some(192), Some(256)] {
+                let tail = kl.map_or(Vec::new(), |k| vec![0x80, 0x0e, (k >> 8) as u8, k as u8]);
+                assert_eq!(
+                    phase1(enc, &tail).is_ok(),
+                    crypto::Phase1Cipher::from_wire(u16::from(enc), kl).is_some(),
+                    "{enc} {kl:?}"
+                );
+            }
+        }
+    }
+
+    /// What we send for DES carries no KEY_LENGTH, byte for byte the
+    /// peer's transform above, and reads back as the same proposal.
+    #[test]
+    fn phase1_transform_round_trips_byte_exact() {
+        let p = phase1(1, &[]).unwrap();
+        assert_eq!(body(&Transform::from(&p)), phase1_bytes(1, &[]));
+        let aes = phase1(7, &[0x80, 0x0e, 0x00, 0x80]).unwrap();
+        assert_eq!(
+            body(&Transform::from(&aes)),
+            phase1_bytes(7, &[0x80, 0x0e, 0x00, 0x80])
+        );
+        assert_eq!(
+            Phase1Proposal::try_from(&Transform::from(&aes)).unwrap(),
+            aes
+        );
+    }
+
+    /// An ESP transform body: `id`, 3600 s, tunnel, HMAC-SHA1, then `tail`.
+    fn esp_bytes(id: u8, tail: &[u8]) -> Vec<u8> {
+        let mut b = vec![
+            0x01, id, 0x00, 0x00, // transform 1, ESP transform ID
+            0x80, 0x01, 0x00, 0x01, // SA Life Type: seconds
+            0x80, 0x02, 0x0e, 0x10, // SA Life Duration: 3600
+            0x80, 0x04, 0x00, 0x01, // Encapsulation Mode: tunnel
+            0x80, 0x05, 0x00, 0x02, // Authentication Algorithm: HMAC-SHA1
+        ];
+        b.extend_from_slice(tail);
+        b
+    }
+
+    fn esp(id: u8, tail: &[u8]) -> Result<EspTransform, Error> {
+        EspTransform::try_from(&Transform::parse(&esp_bytes(id, tail)).unwrap())
+    }
+
+    /// Phase 2 follows the same rule as phase 1 for DES (2) and 3DES (3).
+    #[test]
+    fn esp_key_length_is_accepted_only_where_harmless() {
+        let des = esp(2, &[]).unwrap();
+        assert_eq!(des.proposal.cipher, EspCipher::Des);
+        assert_eq!(des.udp, None);
+        assert_eq!(esp(2, &[0x80, 0x06, 0x00, 0x40]).unwrap(), des);
+        assert_eq!(
+            esp(3, &[0x80, 0x06, 0x00, 0xc0]).unwrap().proposal.cipher,
+            EspCipher::TripleDes
+        );
+        for (id, kl) in [(2u8, 56u16), (2, 128), (3, 128), (12, 64)] {
+            let tail = [0x80, 0x06, (kl >> 8) as u8, kl as u8];
+            assert!(esp(id, &tail).is_err(), "{id} {kl}");
+        }
+        assert_eq!(body(&Transform::from(&des)), esp_bytes(2, &[]));
+        let aes = esp(12, &[0x80, 0x06, 0x01, 0x00]).unwrap();
+        assert_eq!(
+            body(&Transform::from(&aes)),
+            esp_bytes(12, &[0x80, 0x06, 0x01, 0x00])
+        );
     }
 }

@@ -30,8 +30,8 @@ use super::said;
 use super::step::{Exchange, Step};
 use super::suite::{DhKeyPair, Secret, verify};
 use super::{
-    Ctx, Error, NattMethod, Phase1Sa, SaPhase, esp_transform, parse_esp_transform,
-    parse_responder_lifetime, parse_selector, responder_lifetime_data, selector_payload,
+    Ctx, Error, EspTransform, NattMethod, Phase1Sa, SaPhase, parse_responder_lifetime,
+    parse_selector, responder_lifetime_data, selector_payload,
 };
 use crate::policy::{
     Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
@@ -174,7 +174,11 @@ impl QuickModeInitiator {
                 .enumerate()
                 .map(|(i, p)| {
                     let n = u8::try_from(i + 1).unwrap_or(u8::MAX);
-                    esp_sa(n, spi_in, vec![esp_transform(1, p, natt)])
+                    esp_sa(
+                        n,
+                        spi_in,
+                        vec![Transform::from(&EspTransform::new(*p, natt))],
+                    )
                 })
                 .collect(),
         };
@@ -290,8 +294,12 @@ impl ExpectHash2 {
             },
             _ => return Err(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen)),
         };
-        let (chosen, udp) = parse_esp_transform(t)
-            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
+        let EspTransform {
+            proposal: chosen,
+            udp,
+        } = EspTransform::try_from(t)
+            .map_err(|_| Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
+        let udp = udp.is_some();
         let index = usize::from(prop.number)
             .checked_sub(1)
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
@@ -562,8 +570,8 @@ impl QuickModeResponder {
                 continue;
             };
             for t in &p.transforms {
-                if let Some((prop, udp)) = parse_esp_transform(t) {
-                    offers.push((p.number, spi, t.clone(), prop, udp));
+                if let Ok(e) = EspTransform::try_from(t) {
+                    offers.push((p.number, spi, t.clone(), e.proposal, e.udp.is_some()));
                 }
             }
         }

@@ -11,16 +11,24 @@ use super::{
     XauthPassword, XauthVerdict,
 };
 
-/// How a responder treats the initiator's lifetime against its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// How a responder treats a proposed lifetime longer than its own (both
+/// phases; ike-policy's resolver uses it for IOS phase 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum LifetimeRule {
-    /// Accept only if the peer's lifetime is no longer than ours (IOS for
-    /// phase 1).
-    PeerMustNotExceed,
-    /// Accept and use the shorter of the two, sending RESPONDER_LIFETIME
-    /// when ours is shorter (IOS for phase 2).
+    /// Accept, use the shorter of the two and tell the peer with a
+    /// RESPONDER-LIFETIME notify when ours is shorter. What the seed's hub
+    /// (IOS 12.3) does in phase 1: the Cisco VPN Client proposes 2147483 s
+    /// (`life duration (VPI) of 0x0 0x20 0xC4 0x9B`), the hub finds the
+    /// "atts are acceptable" against its 86400 s policy and logs "Sending
+    /// phase 1 responder lifetime 86400"; IOS does the same in phase 2.
     #[default]
-    UseShorter,
+    ResponderLifetime,
+    /// Refuse a longer lifetime: the rule as Cisco's IOS configuration
+    /// guides state it ("a match is made when ... the remote peer's policy
+    /// specifies a lifetime that is less than or equal to the lifetime in
+    /// the policy being compared; if the lifetimes are not identical, the
+    /// shorter lifetime, from the remote peer's policy, is used").
+    Strict,
 }
 
 /// One phase-2 entry of a [`StaticPolicy`], like a crypto map entry.
@@ -125,7 +133,7 @@ impl StaticPolicy {
     pub fn new() -> Self {
         Self {
             send_client_ids: true,
-            phase2_lifetime_rule: LifetimeRule::UseShorter,
+            phase2_lifetime_rule: LifetimeRule::ResponderLifetime,
             ..Self::default()
         }
     }
@@ -192,8 +200,8 @@ impl StaticPolicy {
 
 fn choose_lifetime(rule: LifetimeRule, ours: Lifetime, theirs: Lifetime) -> Option<Lifetime> {
     match rule {
-        LifetimeRule::PeerMustNotExceed => theirs.within(ours).then_some(theirs),
-        LifetimeRule::UseShorter => Some(theirs.min(ours)),
+        LifetimeRule::Strict => theirs.within(ours).then_some(theirs),
+        LifetimeRule::ResponderLifetime => Some(theirs.min(ours)),
     }
 }
 
@@ -449,7 +457,7 @@ mod tests {
         offer.lifetime = Lifetime::seconds(100_000);
         let c = p.choose_phase1(Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST, None, &[offer]);
         assert_eq!(c.map(|c| c.lifetime), Some(Lifetime::seconds(86_400)));
-        p.phase1_lifetime_rule = LifetimeRule::PeerMustNotExceed;
+        p.phase1_lifetime_rule = LifetimeRule::Strict;
         assert!(
             p.choose_phase1(Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST, None, &[offer])
                 .is_none()
