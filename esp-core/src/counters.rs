@@ -190,6 +190,17 @@ pub(crate) struct Side {
     pub(crate) authenticated: bool,
 }
 
+impl Side {
+    /// The side of an SA of `suite`, sealing when `outbound`.
+    pub(crate) fn of(suite: crate::suite::Suite, outbound: bool) -> Self {
+        Side {
+            outbound,
+            confidential: suite.encryption().is_confidential(),
+            authenticated: suite.is_authenticated(),
+        }
+    }
+}
+
 impl Tally {
     /// One packet of `inner_len` bytes sealed or opened.
     pub(crate) fn packet(&mut self, inner_len: usize) {

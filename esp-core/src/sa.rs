@@ -441,12 +441,7 @@ impl OutboundSa {
     }
 
     fn side(&self) -> Side {
-        let suite = self.transform.suite;
-        Side {
-            outbound: true,
-            confidential: suite.encryption().is_confidential(),
-            authenticated: suite.is_authenticated(),
-        }
+        Side::of(self.transform.suite, true)
     }
 
     /// Check the time limits at `now` without a packet (call at
@@ -725,12 +720,7 @@ impl InboundSa {
     }
 
     fn side(&self) -> Side {
-        let suite = self.transform.suite;
-        Side {
-            outbound: false,
-            confidential: suite.encryption().is_confidential(),
-            authenticated: suite.is_authenticated(),
-        }
+        Side::of(self.transform.suite, false)
     }
 
     /// Check the time limits at `now` without a packet.
