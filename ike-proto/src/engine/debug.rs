@@ -163,26 +163,4 @@ impl Engine {
             self.log_form(None, None, v, "        has client flags 0x0");
         }
     }
-
-    /// `ISAKMP: got callback 1`: an answer of AAA (a key, a login
-    /// verdict, a group's attributes) is in and acted on.
-    pub(super) fn aaa_callback(&mut self) {
-        self.log_form(None, None, LogForm::Global, "got callback 1");
-    }
-
-    /// A Mode Config attribute we send, as IOS words it: `ISAKMP: Sending
-    /// private address: ..`, or `ISAKMP (0/N): Unknown Attr: ..` for one we
-    /// have no value for.
-    pub(super) fn sending_line(&mut self, id: IkeSaId, line: &str) {
-        if line.starts_with("Unknown Attr:") {
-            self.log_form(
-                None,
-                None,
-                LogForm::Verbatim,
-                format_args!("ISAKMP (0/{}): {line}", id.0),
-            );
-        } else {
-            self.log_form(None, None, LogForm::Global, line);
-        }
-    }
 }

@@ -175,6 +175,7 @@ enum Phase1State {
 
 impl crate::exchange::phase1::Exchange for Phase1State {
     type Outcome = crate::exchange::phase1::Phase1Done;
+    type Reply = Vec<u8>;
 }
 
 impl Phase1State {

@@ -1,16 +1,20 @@
 //! Transaction messages on an IKE SA: each Xauth / Mode Config message
-//! (`exchange::transaction`) checked, answered and moved through the
-//! state it is in, in both roles.
+//! checked (phase 1 done, the message ID expected, not a repeat, the HASH)
+//! and handed to the state machine of `exchange::transaction`, whose
+//! script the engine plays back.
 
 use super::counters::bump;
 use super::flight::Flight;
 use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
 use crate::exchange::IosState;
 use crate::exchange::chain::Received;
-use crate::exchange::transaction::{self as tx, Transaction};
-use crate::policy::{ModeConfig, XauthAttempt, XauthVerdict};
+use crate::exchange::step::Step;
+use crate::exchange::transaction::{
+    self as tx, Action, Await, Deadline, Transaction, TransactionCx, TransactionDone,
+    TransactionEvent,
+};
+use crate::policy::{ModeConfig, TrafficSelector};
 use crate::time::Instant;
-use crate::wire::{AttributePayload, ConfigMessageType};
 
 impl Engine {
     /// Handles a Transaction message; `false` drops the SA.
@@ -107,375 +111,28 @@ impl Engine {
         );
         self.heard_from(now, sa, arrival);
         if implicit {
-            self.xact_set(
-                now,
-                sa,
-                Transaction::ClientAwaitServer {
+            sa.xact = Some(Box::new(XactSlot {
+                state: Transaction::ClientAwaitServer {
                     pull: ModeConfig::None,
                 },
-            );
+                flight: Flight::default(),
+                deadline: now + self.exchange_life(),
+            }));
         }
         let Some(slot) = sa.xact.take() else {
             return true;
         };
-        self.transaction_step(now, sa, *slot, mid, raw, attr)
-    }
-
-    fn transaction_step(
-        &mut self,
-        now: Instant,
-        sa: &mut IkeSa,
-        slot: XactSlot,
-        mid: u32,
-        raw: &[u8],
-        attr: zeroize::Zeroizing<AttributePayload>,
-    ) -> bool {
+        let XactSlot {
+            state,
+            flight,
+            deadline,
+        } = *slot;
         let ty = attr.message_type;
-        match (slot.state, ty) {
-            (Transaction::XauthRequestSent { attempt, .. }, ConfigMessageType::REPLY) => {
-                self.log_form(None, None, LogForm::Global, "Config payload REPLY");
-                self.log_form(
-                    None,
-                    None,
-                    LogForm::Verbatim,
-                    "ISAKMP/xauth: reply attribute XAUTH_USER_NAME_V2",
-                );
-                self.log_form(
-                    None,
-                    None,
-                    LogForm::Verbatim,
-                    "ISAKMP/xauth: reply attribute XAUTH_USER_PASSWORD_V2",
-                );
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format_args!(
-                        "deleting node {mid} error FALSE reason \"done with xauth request/reply exchange\""
-                    ),
-                );
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Input = IKE_MESG_FROM_PEER, IKE_CFG_REPLY",
-                );
-                self.transition(
-                    sa.id,
-                    None,
-                    IosState::IkeXauthReqSent,
-                    IosState::IkeXauthAaaContLoginAwait,
-                );
-                let profile = sa.established().and_then(|p| p.profile.clone());
-                let identity = sa.established().map(|p| p.peer_id.clone());
-                let (user, verdict, password) = match tx::parse_xauth_reply(&attr) {
-                    Ok((user, password)) => {
-                        let v = match (profile.as_ref(), identity.as_ref()) {
-                            (Some(p), Some(identity)) => {
-                                self.policy.check_xauth_attempt(&XauthAttempt {
-                                    now,
-                                    ike_sa: sa.id,
-                                    local: *sa.local.ip(),
-                                    peer: sa.remote,
-                                    identity,
-                                    profile: p,
-                                    user: &user,
-                                    password: &password,
-                                })
-                            }
-                            _ => XauthVerdict::Reject,
-                        };
-                        (user, v, Some(password))
-                    }
-                    Err(e) => {
-                        self.log(Some(sa.id), None, format_args!("bad Xauth REPLY: {e}"));
-                        (String::new(), XauthVerdict::Reject, None)
-                    }
-                };
-                match (verdict, password) {
-                    (XauthVerdict::Deferred, Some(password)) => {
-                        self.xact_set(
-                            now,
-                            sa,
-                            Transaction::XauthVerdictAwait {
-                                attempt,
-                                user: user.clone(),
-                            },
-                        );
-                        self.events.push_back(Event::XauthRequest {
-                            ike_sa: sa.id,
-                            remote: sa.remote,
-                            user,
-                            password,
-                        });
-                    }
-                    (v, _) => {
-                        let ok = v == XauthVerdict::Accept;
-                        self.xauth_decided(now, sa, attempt, user, ok);
-                    }
-                }
-                true
-            }
-            (
-                Transaction::XauthSetSent {
-                    ok, attempt, user, ..
-                },
-                ConfigMessageType::ACK,
-            ) => {
-                self.log_form(None, None, LogForm::Global, "Config payload ACK");
-                if ok {
-                    self.log(Some(sa.id), None, "XAUTH ACK Processed");
-                }
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format_args!(
-                        "deleting node {mid} error FALSE reason \"done with transaction\""
-                    ),
-                );
-                self.log(Some(sa.id), None, "Input = IKE_MESG_FROM_PEER, IKE_CFG_ACK");
-                self.transition(
-                    sa.id,
-                    None,
-                    IosState::IkeXauthSetSent,
-                    IosState::IkeP1Complete,
-                );
-                self.events.push_back(Event::XauthDone {
-                    ike_sa: sa.id,
-                    remote: sa.remote,
-                    user: user.clone(),
-                    ok,
-                });
-                if ok {
-                    sa.xauth_user = Some(user.clone());
-                    if sa.pending_initial_contact {
-                        self.initial_contact(sa);
-                    }
-                    let profile = sa.established().and_then(|p| p.profile.clone());
-                    match profile {
-                        Some(p) => self.mode_config_server(now, sa, &p, Some(user)),
-                        None => self.finish_transaction(now, sa),
-                    }
-                    true
-                } else {
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        format_args!("Xauth failed {attempt} times: deleting the SA"),
-                    );
-                    self.send_ike_delete(sa);
-                    self.ike_down_ref(sa, DownReason::DeletedLocally);
-                    false
-                }
-            }
-            (Transaction::ConfigRequestAwait { user }, ConfigMessageType::REQUEST) => {
-                // What the group gives is known first, so the request's
-                // Unity attributes are named only when configured (as the
-                // seed's IOS calls the unconfigured ones UNKNOWN).
-                let profile = sa.established().and_then(|p| p.profile.clone());
-                let mut alloc = Vec::new();
-                let attrs = profile
-                    .as_ref()
-                    .and_then(|p| self.config_for(sa, p, user.as_deref(), &mut alloc));
-                self.log_form(None, None, LogForm::Global, "Config payload REQUEST");
-                self.log(Some(sa.id), None, "checking request:");
-                let named = if self.trace.isakmp() {
-                    &attr.attributes[..]
-                } else {
-                    &[]
-                };
-                for a in named {
-                    self.log_form(
-                        None,
-                        None,
-                        LogForm::Global,
-                        tx::attribute_name(a.kind, attrs.as_ref()),
-                    );
-                }
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Input = IKE_MESG_FROM_PEER, IKE_CFG_REQUEST",
-                );
-                self.transition(
-                    sa.id,
-                    None,
-                    IosState::IkeP1Complete,
-                    IosState::IkeConfigAuthorAaaAwait,
-                );
-                // AAA's answer (the group's attributes) is in.
-                self.aaa_callback();
-                if attrs.is_some() {
-                    self.log(Some(sa.id), None, "attributes sent in message:");
-                }
-                for l in alloc {
-                    self.log(Some(sa.id), None, l);
-                }
-                let Some(attrs) = attrs else {
-                    Self::remember(sa, mid, Flight::finished(raw, None));
-                    self.send_ike_delete(sa);
-                    self.ike_down_ref(sa, DownReason::DeletedLocally);
-                    return false;
-                };
-                let mut lines = Vec::new();
-                let reply = AttributePayload {
-                    message_type: ConfigMessageType::REPLY,
-                    identifier: attr.identifier,
-                    attributes: tx::config_attributes(&attrs, Some(&attr), &mut lines),
-                };
-                for l in lines {
-                    self.sending_line(sa.id, &l);
-                }
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format_args!(
-                        "responding to peer config from {}. ID = {}",
-                        sa.remote.ip(),
-                        mid as i32
-                    ),
-                );
-                let msg = self.xact_send(
-                    now,
-                    sa,
-                    mid,
-                    reply,
-                    Transaction::ConfigRequestAwait { user: None },
-                    false,
-                );
-                Self::remember(sa, mid, Flight::finished(raw, msg));
-                self.log(
-                    Some(sa.id),
-                    None,
-                    format_args!("deleting node {mid} error FALSE reason \"\""),
-                );
-                self.log(
-                    Some(sa.id),
-                    None,
-                    "Input = IKE_MESG_FROM_AAA, IKE_AAA_GROUP_ATTR",
-                );
-                self.transition(
-                    sa.id,
-                    None,
-                    IosState::IkeConfigAuthorAaaAwait,
-                    IosState::IkeP1Complete,
-                );
-                self.assigned_event(sa, attrs, true);
-                self.finish_transaction(now, sa);
-                true
-            }
-            (Transaction::ConfigSetSent { attrs, .. }, ConfigMessageType::ACK) => {
-                self.log_form(None, None, LogForm::Global, "Config payload ACK");
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                self.transition(
-                    sa.id,
-                    None,
-                    IosState::IkeConfigSetSent,
-                    IosState::IkeP1Complete,
-                );
-                self.assigned_event(sa, attrs, true);
-                self.finish_transaction(now, sa);
-                true
-            }
-            (
-                Transaction::ClientAwaitServer { pull } | Transaction::ClientReplied { pull },
-                ConfigMessageType::REQUEST,
-            ) if tx::XauthNumbering::of_credentials(&attr).is_some() => {
-                let numbering = tx::XauthNumbering::of_credentials(&attr).unwrap_or_default();
-                let Some(creds) = self
-                    .policy
-                    .xauth_credentials(*sa.local.ip(), *sa.remote.ip())
-                else {
-                    // The embedder answers (a prompt): the REPLY waits for
-                    // Engine::provide_xauth_credentials.
-                    self.log(
-                        Some(sa.id),
-                        None,
-                        "Xauth credentials requested from the embedder",
-                    );
-                    let mut flight = Flight::default();
-                    flight.received(raw);
-                    sa.xact = Some(Box::new(XactSlot {
-                        state: Transaction::ClientCredentialsAwait {
-                            pull,
-                            mid,
-                            identifier: attr.identifier,
-                            numbering,
-                        },
-                        flight,
-                        deadline: slot.deadline,
-                    }));
-                    self.events.push_back(Event::XauthCredentialsRequest {
-                        ike_sa: sa.id,
-                        remote: sa.remote,
-                    });
-                    return true;
-                };
-                let reply =
-                    tx::xauth_reply(attr.identifier, &creds.user, &creds.password, numbering);
-                sa.xauth_user = Some(creds.user);
-                let msg = self.xact_send(
-                    now,
-                    sa,
-                    mid,
-                    reply,
-                    Transaction::ClientReplied { pull },
-                    false,
-                );
-                Self::remember(sa, mid, Flight::finished(raw, msg));
-                true
-            }
-            (
-                Transaction::ClientAwaitServer { pull } | Transaction::ClientReplied { pull },
-                ConfigMessageType::SET,
-            ) => {
-                let ack = tx::ack(&attr);
-                match tx::xauth_status(&attr) {
-                    Some(ok) => {
-                        let user = sa.xauth_user.clone().unwrap_or_default();
-                        let next = Transaction::ClientAwaitServer { pull };
-                        let msg = self.xact_send(now, sa, mid, ack, next, false);
-                        Self::remember(sa, mid, Flight::finished(raw, msg));
-                        self.events.push_back(Event::XauthDone {
-                            ike_sa: sa.id,
-                            remote: sa.remote,
-                            user,
-                            ok,
-                        });
-                        if !ok {
-                            sa.xauth_user = None;
-                            self.log(Some(sa.id), None, "Xauth status FAIL");
-                            return true;
-                        }
-                        match pull {
-                            ModeConfig::Respond => self.send_config_request(now, sa),
-                            ModeConfig::Initiate => {}
-                            ModeConfig::None => self.finish_transaction(now, sa),
-                        }
-                    }
-                    None => {
-                        let attrs = tx::parse_config(&attr);
-                        let next = Transaction::ClientAwaitServer { pull };
-                        let msg = self.xact_send(now, sa, mid, ack, next, false);
-                        Self::remember(sa, mid, Flight::finished(raw, msg));
-                        self.client_configured(now, sa, attrs);
-                    }
-                }
-                true
-            }
-            (Transaction::ClientConfigRequestSent { .. }, ConfigMessageType::REPLY) => {
-                Self::remember(sa, mid, Flight::finished(raw, None));
-                let attrs = tx::parse_config(&attr);
-                self.transition(
-                    sa.id,
-                    None,
-                    IosState::IkeConfigReqSent,
-                    IosState::IkeP1Complete,
-                );
-                self.client_configured(now, sa, attrs);
-                true
-            }
-            (state, ty) => {
+        let Some(step) = self.run_transaction(now, sa, |cx| state.handle(cx, mid, &attr)) else {
+            return true;
+        };
+        match step {
+            Step::Ignore { state, .. } => {
                 bump(&mut self.counters.out_of_state);
                 self.log(
                     Some(sa.id),
@@ -490,11 +147,188 @@ impl Engine {
                 // stay as they were.
                 sa.xact = Some(Box::new(XactSlot {
                     state,
-                    flight: slot.flight,
-                    deadline: slot.deadline,
+                    flight,
+                    deadline,
                 }));
                 true
             }
+            step => self.play_transaction(now, sa, step, Answered::Received(raw), Some(deadline)),
         }
     }
+
+    /// Runs one step of the Transaction machine on `sa`'s phase-1 SA (`None`
+    /// before phase 1 is complete).
+    pub(super) fn run_transaction<R>(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        f: impl FnOnce(&mut TransactionCx<'_>) -> R,
+    ) -> Option<R> {
+        let Phase1State::Established(p1) = &mut sa.phase1 else {
+            return None;
+        };
+        let (quick, seen_quick, done) = (&sa.quick, &sa.seen_quick, &sa.xact_done);
+        let in_use = |m: u32| {
+            quick.iter().any(|s| s.message_id == m)
+                || seen_quick.contains(&m)
+                || done.iter().any(|d| d.mid == m)
+        };
+        self.trace.ike_sa = Some(sa.id);
+        let mut cx = TransactionCx {
+            now,
+            ike_sa: sa.id,
+            initiator: sa.initiator,
+            local: sa.local,
+            remote: sa.remote,
+            rng: &mut *self.rng,
+            policy: &*self.policy,
+            p1,
+            established_at: sa.established_at,
+            xauth_user: sa.xauth_user.as_deref(),
+            xauth_attempts: self.config.xauth_attempts,
+            mid_in_use: &in_use,
+        };
+        Some(f(&mut cx))
+    }
+
+    /// Plays a Transaction step back: its messages, lines and events in
+    /// order, then the state it left (or phase 2, or the SA's deletion);
+    /// `false` drops the SA. `answered` is what a `Remember` answers.
+    pub(super) fn play_transaction(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        step: Step<Transaction>,
+        mut answered: Answered<'_>,
+        old_deadline: Option<Instant>,
+    ) -> bool {
+        let (script, next) = match step {
+            Step::Next { state, reply, .. } => (reply, Ok(state)),
+            Step::Done { outcome, reply, .. } => (reply.unwrap_or_default(), Err(outcome)),
+            // The machine refuses in `handle` only, and the caller keeps
+            // the state then.
+            Step::Ignore { .. } | Step::Reject { .. } | Step::Fail(_) => return true,
+        };
+        for action in script.actions {
+            self.act(sa, action, &mut answered);
+        }
+        match next {
+            Ok(state) => {
+                let mut flight = Flight::default();
+                match script.flight {
+                    Await::Nothing => {}
+                    Await::Request(bytes) => flight.request(now, bytes, self.backoff()),
+                    Await::Unanswered => {
+                        if let Answered::Received(raw) = answered {
+                            flight.received(raw);
+                        }
+                    }
+                }
+                let deadline = match script.deadline {
+                    Deadline::Restart => now + self.exchange_life(),
+                    Deadline::Keep => old_deadline.unwrap_or(now + self.exchange_life()),
+                    Deadline::Now => now,
+                };
+                sa.xact = Some(Box::new(XactSlot {
+                    state,
+                    flight,
+                    deadline,
+                }));
+                true
+            }
+            Err(TransactionDone::Phase2) => {
+                self.finish_transaction(now, sa);
+                true
+            }
+            Err(TransactionDone::Delete) => {
+                sa.xact = None;
+                self.send_ike_delete(sa);
+                self.ike_down_ref(sa, DownReason::DeletedLocally);
+                false
+            }
+        }
+    }
+
+    fn act(&mut self, sa: &mut IkeSa, action: Action, answered: &mut Answered<'_>) {
+        match action {
+            Action::Log(LogForm::Connection, text) => self.log(Some(sa.id), None, text),
+            Action::Log(form, text) => self.log_form(None, None, form, text),
+            Action::Send { bytes, conf_addr } => {
+                if conf_addr {
+                    self.send_as(sa, &bytes, IosState::ConfAddr);
+                } else {
+                    self.send(sa, &bytes);
+                }
+            }
+            Action::Remember { mid, answer } => {
+                let flight = match std::mem::replace(answered, Answered::Nothing) {
+                    Answered::Received(raw) => {
+                        *answered = Answered::Received(raw);
+                        Flight::finished(raw, answer)
+                    }
+                    Answered::Flight(mut flight) => {
+                        if let Some(bytes) = answer {
+                            flight.reply(bytes);
+                        }
+                        flight
+                    }
+                    Answered::Nothing => return,
+                };
+                Self::remember(sa, mid, flight);
+            }
+            Action::XauthUser(user) => sa.xauth_user = user,
+            Action::Assigned(address) => sa.assigned = Some(address),
+            Action::ClientAddress(address) => {
+                sa.assigned = Some(address);
+                for acq in &mut sa.acquires {
+                    acq.selectors.local = TrafficSelector::host(address);
+                }
+            }
+            Action::InitialContact => {
+                if sa.pending_initial_contact {
+                    self.initial_contact(sa);
+                }
+            }
+            Action::Event(e) => {
+                let (ike_sa, remote) = (sa.id, sa.remote);
+                self.events.push_back(match e {
+                    TransactionEvent::VerdictWanted { user, password } => Event::XauthRequest {
+                        ike_sa,
+                        remote,
+                        user,
+                        password,
+                    },
+                    TransactionEvent::CredentialsWanted => {
+                        Event::XauthCredentialsRequest { ike_sa, remote }
+                    }
+                    TransactionEvent::XauthDone { user, ok } => Event::XauthDone {
+                        ike_sa,
+                        remote,
+                        user,
+                        ok,
+                    },
+                    TransactionEvent::Assigned {
+                        address,
+                        attributes,
+                        server,
+                    } => Event::ConfigAssigned {
+                        ike_sa,
+                        remote,
+                        address,
+                        attributes,
+                        server,
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// What a played-back `Remember` answers: the message just received, or
+/// the flight of a message whose answer had to wait (the embedder's
+/// credentials).
+pub(super) enum Answered<'r> {
+    Received(&'r [u8]),
+    Flight(Flight),
+    Nothing,
 }

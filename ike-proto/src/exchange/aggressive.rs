@@ -41,6 +41,7 @@ pub(crate) struct AggressiveInitiator {
 
 impl Exchange for AggressiveInitiator {
     type Outcome = Phase1Done;
+    type Reply = Vec<u8>;
 }
 
 impl AggressiveInitiator {
@@ -277,6 +278,7 @@ pub(crate) struct AggressiveResponder {
 
 impl Exchange for AggressiveResponder {
     type Outcome = Phase1Done;
+    type Reply = Vec<u8>;
 }
 
 impl AggressiveResponder {

@@ -74,6 +74,7 @@ pub(crate) struct ExpectHashR {
 
 impl Exchange for MainModeInitiator {
     type Outcome = Phase1Done;
+    type Reply = Vec<u8>;
 }
 
 impl MainModeInitiator {
@@ -424,6 +425,7 @@ pub(crate) struct RExpectHashI {
 
 impl Exchange for MainModeResponder {
     type Outcome = Phase1Done;
+    type Reply = Vec<u8>;
 }
 
 impl MainModeResponder {

@@ -25,7 +25,7 @@ pub(crate) mod phase1;
 mod proposal;
 pub mod quick_mode;
 pub(crate) mod said;
-mod step;
+pub(crate) mod step;
 pub(crate) mod suite;
 pub(crate) mod trace;
 pub(crate) mod transaction;

@@ -20,7 +20,7 @@ pub(crate) struct Phase1Done {
     pub(crate) initial_contact: bool,
 }
 
-impl<S: Exchange<Outcome = Phase1Done>> Step<S> {
+impl<S: Exchange<Outcome = Phase1Done, Reply = Vec<u8>>> Step<S> {
     /// Phase 1 is complete (after sending `reply`, if any).
     pub(crate) fn phase1_done(
         sa: Box<Phase1Sa>,

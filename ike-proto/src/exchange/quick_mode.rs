@@ -144,6 +144,7 @@ impl Exchange for QuickModeInitiator {
     /// bit, once its CONNECTED came: then the step is `Next` to
     /// `ExpectConnected`).
     type Outcome = Box<NegotiatedChild>;
+    type Reply = Vec<u8>;
 }
 
 impl QuickModeInitiator {
@@ -442,6 +443,7 @@ pub(crate) struct ResponderDone {
 
 impl Exchange for QuickModeResponder {
     type Outcome = ResponderDone;
+    type Reply = Vec<u8>;
 }
 
 /// Quick Mode as responder: QM2 sent, waiting for HASH(3).

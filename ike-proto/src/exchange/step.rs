@@ -10,6 +10,10 @@ use super::{Error, IosState};
 pub(crate) trait Exchange: Sized {
     /// A finished exchange's result: the phase-1 SA, the child SA.
     type Outcome;
+    /// What a step hands the engine to send: one sealed message for the
+    /// phase-1 and Quick Mode exchanges; for the Transaction exchange, its
+    /// script (messages, debug lines and outcomes, in order).
+    type Reply;
 }
 
 /// What a state transition produced.
@@ -18,13 +22,13 @@ pub(crate) enum Step<S: Exchange> {
     /// the message took the exchange to (for the IOS-style log).
     Next {
         state: S,
-        reply: Vec<u8>,
+        reply: S::Reply,
         received: IosState,
     },
     /// The exchange is complete (after sending `reply`, if any).
     Done {
         outcome: S::Outcome,
-        reply: Option<Vec<u8>>,
+        reply: Option<S::Reply>,
         received: IosState,
     },
     /// Not for this state (kept as it was).
@@ -39,7 +43,7 @@ pub(crate) enum Step<S: Exchange> {
 
 impl<S: Exchange> Step<S> {
     /// The same step with its state wrapped (the engine's enum of states).
-    pub(crate) fn map<T: Exchange<Outcome = S::Outcome>>(
+    pub(crate) fn map<T: Exchange<Outcome = S::Outcome, Reply = S::Reply>>(
         self,
         wrap: impl FnOnce(S) -> T,
     ) -> Step<T> {

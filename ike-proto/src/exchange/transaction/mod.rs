@@ -22,118 +22,26 @@
 //! * the client: answers the REQUEST with its user name and password, ACKs
 //!   the SET, sends its CFG_REQUEST and uses the REPLY (or ACKs a CFG_SET).
 
+mod machine;
+mod script;
+
 use std::net::Ipv4Addr;
 
 use super::chain::{Payload, Received};
 use super::suite::verify;
 use super::{Error, Phase1Sa};
 use crate::error::PeerMisbehaved;
-use crate::exchange::IosState;
-use crate::policy::{ModeConfig, ModeConfigAttributes, TrafficSelector, XauthPassword};
+use crate::policy::{ModeConfigAttributes, TrafficSelector, XauthPassword};
 use crate::wire::{
     AttributePayload, ConfigAttributeType as A, ConfigMessageType, DataAttribute, XauthStatus,
 };
 use crate::wire::{ExchangeType, Flags};
 use zeroize::{Zeroize, Zeroizing};
 
-/// Where a Transaction exchange stands on one IKE SA.
-#[derive(Debug)]
-pub(crate) enum Transaction {
-    /// Server: our Xauth REQUEST (message ID `mid`) awaits the REPLY.
-    XauthRequestSent {
-        /// Message ID of the REQUEST.
-        mid: u32,
-        /// Attempts so far (1 for the first).
-        attempt: u32,
-    },
-    /// Server: the REPLY came; the verdict is awaited.
-    XauthVerdictAwait {
-        /// Attempt number.
-        attempt: u32,
-        /// The user name the client gave.
-        user: String,
-    },
-    /// Server: our SET (XAUTH_STATUS) awaits the ACK.
-    XauthSetSent {
-        /// Message ID of the SET.
-        mid: u32,
-        /// Whether the status was OK.
-        ok: bool,
-        /// Attempt number.
-        attempt: u32,
-        /// The user name (kept for Mode Config).
-        user: String,
-    },
-    /// Server: waiting for the client's CFG_REQUEST.
-    ConfigRequestAwait {
-        /// The Xauth user, if Xauth ran.
-        user: Option<String>,
-    },
-    /// Server: our CFG_SET awaits the ACK.
-    ConfigSetSent {
-        /// Message ID of the SET.
-        mid: u32,
-        /// What the SET carried.
-        attrs: ModeConfigAttributes,
-    },
-    /// Client: waiting for the server's Xauth REQUEST (or a CFG_SET).
-    ClientAwaitServer {
-        /// Mode Config after Xauth: pull (`Respond`), wait for a SET
-        /// (`Initiate`) or none.
-        pull: ModeConfig,
-    },
-    /// Client: the server's REQUEST (message ID `mid`) waits for the
-    /// embedder's credentials.
-    ClientCredentialsAwait {
-        /// Mode Config afterwards, as in `ClientAwaitServer`.
-        pull: ModeConfig,
-        /// Message ID of the REQUEST.
-        mid: u32,
-        /// The REQUEST's identifier, echoed in the REPLY.
-        identifier: u16,
-        /// The REQUEST's Xauth numbering, which the REPLY uses.
-        numbering: XauthNumbering,
-    },
-    /// Client: our REPLY went; the server's SET is awaited.
-    ClientReplied {
-        /// Mode Config afterwards, as in `ClientAwaitServer`.
-        pull: ModeConfig,
-    },
-    /// Client: our CFG_REQUEST awaits the REPLY.
-    ClientConfigRequestSent {
-        /// Message ID of the REQUEST.
-        mid: u32,
-    },
-}
-
-impl Transaction {
-    /// IOS's name for the state.
-    pub(crate) fn name(&self) -> IosState {
-        match self {
-            Self::XauthRequestSent { .. } => IosState::IkeXauthReqSent,
-            Self::XauthVerdictAwait { .. } => IosState::IkeXauthAaaContLoginAwait,
-            Self::XauthSetSent { .. } => IosState::IkeXauthSetSent,
-            Self::ConfigRequestAwait { .. } => IosState::IkeP1Complete,
-            Self::ConfigSetSent { .. } => IosState::IkeConfigSetSent,
-            Self::ClientAwaitServer { .. } => IosState::IkeP1Complete,
-            Self::ClientCredentialsAwait { .. } => IosState::IkeXauthAaaStartLoginAwait,
-            Self::ClientReplied { .. } => IosState::IkeXauthReplySent,
-            Self::ClientConfigRequestSent { .. } => IosState::IkeConfigReqSent,
-        }
-    }
-
-    /// The message ID our last message awaits an answer under.
-    pub(crate) fn pending_mid(&self) -> Option<u32> {
-        match self {
-            Self::XauthRequestSent { mid, .. }
-            | Self::XauthSetSent { mid, .. }
-            | Self::ConfigSetSent { mid, .. }
-            | Self::ClientConfigRequestSent { mid }
-            | Self::ClientCredentialsAwait { mid, .. } => Some(*mid),
-            _ => None,
-        }
-    }
-}
+pub(crate) use machine::Transaction;
+pub(crate) use script::{
+    Action, Await, Deadline, TransactionCx, TransactionDone, TransactionEvent,
+};
 
 /// Seals `HDR*, HASH, ATTR` under `mid`.
 pub(crate) fn seal(p1: &mut Phase1Sa, mid: u32, attr: AttributePayload) -> Vec<u8> {
@@ -742,5 +650,4 @@ pub(crate) fn xauth_status(a: &AttributePayload) -> Option<bool> {
 }
 
 #[cfg(test)]
-#[path = "transaction_tests.rs"]
 mod tests;

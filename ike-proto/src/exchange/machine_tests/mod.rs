@@ -13,10 +13,13 @@ use super::aggressive::{AggressiveInitiator, AggressiveResponder};
 use super::chain::Received;
 use super::informational::{self, InfoItem};
 use super::main_mode::{MainModeInitiator, MainModeResponder};
-use super::phase1::{Exchange, Phase1Done, Step};
+use super::phase1::Phase1Done;
 use super::quick_mode::{NegotiatedChild, QuickModeInitiator, QuickModeResponder};
+use super::step::{Exchange, Step};
 use super::trace::Trace;
-use super::transaction::{self, XauthNumbering};
+use super::transaction::{
+    self, Action, Transaction, TransactionCx, TransactionDone, TransactionEvent, XauthNumbering,
+};
 use super::{Ctx, Phase1Sa};
 use crate::policy::{
     Identity, ModeConfig, Phase1Proposal, Phase2Proposal, Policy, PresharedKey, Profile, Selectors,
@@ -106,7 +109,7 @@ fn sealed_header(msg: &[u8], exchange: ExchangeType) -> wire::Header {
     m.header
 }
 
-fn done<S: Exchange<Outcome = Phase1Done>>(
+fn done<S: Exchange<Outcome = Phase1Done, Reply = Vec<u8>>>(
     step: Step<S>,
     received: &str,
 ) -> (Box<Phase1Sa>, Option<Vec<u8>>) {
@@ -126,7 +129,7 @@ fn done<S: Exchange<Outcome = Phase1Done>>(
     }
 }
 
-fn next<S: Exchange>(step: Step<S>, received: &str) -> (S, Vec<u8>) {
+fn next<S: Exchange<Reply = Vec<u8>>>(step: Step<S>, received: &str) -> (S, Vec<u8>) {
     match step {
         Step::Next {
             state,
@@ -610,3 +613,5 @@ fn transaction_xauth_and_mode_config_cross_between_phase1_sas() {
     assert_eq!(transaction::parse_config(&got).address, attrs.address);
     assert!(!log.is_empty(), "the hub logs what it sends");
 }
+
+mod transaction_machine;
