@@ -91,6 +91,7 @@ mod phase1;
 mod probe;
 mod process;
 mod quick_mode;
+mod sa;
 mod sending;
 mod teardown;
 mod timers;
@@ -111,19 +112,18 @@ pub use self::output::{
     ChildSa, CommandError, Datagram, DownReason, Encapsulation, Event, HalfOpenStats, IkeSaInfo,
     IkeSaKeys, IkeSaRow, LogForm, LogLine,
 };
+use self::sa::{
+    Acquire, Dpd, IkeSa, PeerScope, Phase1State, QmRole, QmSlot, SaTimer, XactDone, XactSlot,
+};
 
 pub use crate::error::Error;
-use crate::exchange::aggressive::{AggressiveInitiator, AggressiveResponder};
+use crate::exchange::Ctx;
 pub use crate::exchange::informational::InfoItem;
-use crate::exchange::main_mode::{MainModeInitiator, MainModeResponder};
 pub use crate::exchange::quick_mode::{EspKeys, SecretKey};
-use crate::exchange::quick_mode::{QuickModeInitiator, QuickModeResponder};
 use crate::exchange::trace::Trace;
-use crate::exchange::transaction::Transaction;
-use crate::exchange::{Ctx, Phase1Sa};
 pub use crate::exchange::{IosState, NatDetection};
-use crate::policy::{Identity, Policy, Selectors};
-use crate::time::{Duration, Instant, Timer, TimerTable};
+use crate::policy::Policy;
+use crate::time::{Duration, Instant, TimerTable};
 use crate::wire::Cookie;
 
 /// Handle of an IKE (ISAKMP) SA, unique within one engine (IOS's conn-id).
@@ -133,302 +133,6 @@ pub struct IkeSaId(pub u64);
 /// Handle of a child (IPsec) SA pair, unique within one engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChildSaId(pub u64);
-
-// ---------------------------------------------------------------------
-// Internal state
-// ---------------------------------------------------------------------
-
-/// An IKE SA's own timers; its exchanges' retransmissions are their
-/// [`Flight`]s'.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SaTimer {
-    /// Half-open timeout, or the phase-1 lifetime.
-    Expire,
-    /// DPD: next R-U-THERE (or its retry).
-    Dpd,
-    /// NAT keepalive.
-    Keepalive,
-}
-
-impl Timer for SaTimer {
-    const COUNT: usize = 3;
-    fn index(self) -> usize {
-        self as usize
-    }
-    fn from_index(i: usize) -> Option<Self> {
-        [Self::Expire, Self::Dpd, Self::Keepalive].get(i).copied()
-    }
-}
-
-/// Each state boxed: an established SA (most of a hub's) would otherwise
-/// carry the room of the largest negotiating state (a DH key pair and
-/// the messages so far, 400 bytes) for its whole life.
-enum Phase1State {
-    MainI(Box<MainModeInitiator>),
-    MainR(Box<MainModeResponder>),
-    AggrI(Box<AggressiveInitiator>),
-    AggrR(Box<AggressiveResponder>),
-    Established(Box<Phase1Sa>),
-    /// Transitional, while a state is being handled.
-    Gone,
-}
-
-impl crate::exchange::phase1::Exchange for Phase1State {
-    type Outcome = crate::exchange::phase1::Phase1Done;
-    type Reply = Vec<u8>;
-}
-
-impl Phase1State {
-    /// The `show crypto isakmp sa` state.
-    fn ios_state(&self) -> IosState {
-        match self {
-            Self::MainI(s) => match &**s {
-                MainModeInitiator::ExpectSa(_) => IosState::MmNoState,
-                MainModeInitiator::ExpectKe(_) => IosState::MmSaSetup,
-                MainModeInitiator::ExpectHashR(_) => IosState::MmKeyExch,
-            },
-            Self::MainR(s) => match &**s {
-                MainModeResponder::ExpectKe(_) => IosState::MmSaSetup,
-                MainModeResponder::ExpectHashI(_) => IosState::MmKeyExch,
-            },
-            Self::AggrI(_) => IosState::AgNoState,
-            Self::AggrR(_) => IosState::AgInitExch,
-            Self::Established(_) => IosState::QmIdle,
-            Self::Gone => IosState::MmNoState,
-        }
-    }
-
-    fn name(&self) -> IosState {
-        match self {
-            Self::MainI(s) => s.name(),
-            Self::MainR(s) => s.name(),
-            Self::AggrI(s) => s.name(),
-            Self::AggrR(s) => s.name(),
-            Self::Established(_) => IosState::IkeP1Complete,
-            Self::Gone => IosState::IkeDestSa,
-        }
-    }
-}
-
-/// The states boxed: a finished exchange (`Done`, lingering a minute to
-/// answer duplicates) then takes no room for them.
-enum QmRole {
-    Initiator(Box<QuickModeInitiator>),
-    Responder(Box<QuickModeResponder>),
-    /// Finished: kept to answer retransmissions.
-    Done,
-}
-
-/// Why a Quick Mode was started.
-#[derive(Clone, Copy, Debug)]
-struct Acquire {
-    selectors: Selectors,
-    rekey_of: Option<ChildSaId>,
-}
-
-struct QmSlot {
-    message_id: u32,
-    /// Our inbound SPI (reserved in [`Engine::quick_spis`] while the
-    /// slot lives).
-    spi_in: u32,
-    role: QmRole,
-    acquire: Option<Acquire>,
-    flight: Flight,
-    expire_at: Instant,
-}
-
-#[derive(Default)]
-struct Dpd {
-    seq: u32,
-    /// First and last sequence number sent in this round, and the tries.
-    outstanding: Option<(u32, u32, u32)>,
-    last_heard: Option<Instant>,
-}
-
-struct IkeSa {
-    id: IkeSaId,
-    icookie: Cookie,
-    rcookie: Cookie,
-    initiator: bool,
-    local: SocketAddrV4,
-    remote: SocketAddrV4,
-    floated: bool,
-    phase1: Phase1State,
-    timers: TimerTable<SaTimer, { SaTimer::COUNT }>,
-    /// Phase 1's messages: our last one, the peer's last (duplicates get
-    /// our answer again), the retransmission.
-    flight: Flight,
-    quick: Vec<QmSlot>,
-    acquires: Vec<Acquire>,
-    dpd: Dpd,
-    established_at: Option<Instant>,
-    /// Set once IkeSaUp was reported (so IkeSaDown pairs with it).
-    reported_up: bool,
-    /// Whether Quick Mode may run. Phase 1 opens it on completion, or the
-    /// Transaction exchange (Xauth, Mode Config) once it is done, which may
-    /// be long after the message that started it (a deferred verdict):
-    /// acquires wait in `acquires` meanwhile, and a peer's Quick Mode is
-    /// not answered.
-    phase2_open: bool,
-    /// Message IDs of the protected Informationals received (replays).
-    seen_info: VecDeque<u32>,
-    /// Message IDs of every Quick Mode run on this SA (either role),
-    /// remembered after the exchange's linger so a replayed QM1 is
-    /// dropped rather than run again; the oldest go beyond
-    /// [`QUICK_MODE_IDS`].
-    seen_quick: VecDeque<u32>,
-    /// The Transaction exchange under way (Xauth, Mode Config); boxed,
-    /// since most IKE SAs have none.
-    xact: Option<Box<XactSlot>>,
-    /// Finished Transaction message IDs: what came and what we answered.
-    xact_done: VecDeque<XactDone>,
-    /// The user Xauth accepted.
-    xauth_user: Option<String>,
-    /// The Mode Config address (ours to release as the server).
-    assigned: Option<Ipv4Addr>,
-    /// An INITIAL_CONTACT that waits for Xauth to finish: until then the
-    /// sender proved only the group key, which every group member has.
-    pending_initial_contact: bool,
-    /// As the responder, the address the first message came from (the
-    /// `by_first` key).
-    first_from: Option<Ipv4Addr>,
-    /// The peer address the SA is filed under in `Engine::by_peer` (its
-    /// `remote`'s, as of the last time it went back into the table).
-    filed_under: Option<Ipv4Addr>,
-}
-
-/// Whose SAs a peer's INITIAL_CONTACT or DELETE may touch: those of the
-/// same system (RFC 2407 4.6.3.3), which for IOS is the same peer address
-/// and port ("remote 10.51.82.100 remote port 500"), the same
-/// authenticated identity and, behind a group key, the same Xauth user.
-/// Two clients behind one NAT share the address and the group but not the
-/// port (nor, usually, the user).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct PeerScope {
-    remote: SocketAddrV4,
-    identity: Identity,
-    xauth_user: Option<String>,
-}
-
-impl PeerScope {
-    fn covers_ike(&self, sa: &IkeSa) -> bool {
-        sa.remote == self.remote
-            && sa.established().is_some_and(|p| p.peer_id == self.identity)
-            && sa.xauth_user == self.xauth_user
-    }
-
-    fn covers_child(&self, c: &ChildEntry) -> bool {
-        c.sa.remote == self.remote && c.peer_id == self.identity && c.xauth_user == self.xauth_user
-    }
-}
-
-/// A Transaction exchange under way on an IKE SA.
-struct XactSlot {
-    state: Transaction,
-    flight: Flight,
-    /// The whole transaction must be over by then.
-    deadline: Instant,
-}
-
-/// A finished Transaction message ID: what came and what we answered.
-struct XactDone {
-    mid: u32,
-    flight: Flight,
-}
-
-impl IkeSa {
-    /// Remembers a Quick Mode message ID for the SA's life (bounded).
-    fn remember_quick(&mut self, mid: u32) {
-        if self.seen_quick.len() >= QUICK_MODE_IDS {
-            self.seen_quick.pop_front();
-        }
-        self.seen_quick.push_back(mid);
-    }
-
-    fn established(&self) -> Option<&Phase1Sa> {
-        match &self.phase1 {
-            Phase1State::Established(p1) => Some(p1),
-            _ => None,
-        }
-    }
-
-    /// The role IOS's debug lines show: `(I)` initiator, `(R)` responder.
-    fn role_letter(&self) -> char {
-        if self.initiator { 'I' } else { 'R' }
-    }
-
-    /// The state `debug crypto isakmp` names in its `received packet` and
-    /// `sending packet` lines: the `show crypto isakmp sa` state, and
-    /// `CONF_XAUTH` while Xauth is still wanted of the peer.
-    fn debug_state(&self) -> IosState {
-        if self.xauth_outstanding() {
-            IosState::ConfXauth
-        } else {
-            self.phase1.ios_state()
-        }
-    }
-
-    /// Xauth is wanted of the peer (we are its server) and not done yet.
-    fn xauth_outstanding(&self) -> bool {
-        !self.initiator
-            && self.xauth_user.is_none()
-            && self
-                .established()
-                .and_then(|p| p.profile.as_ref())
-                .is_some_and(|p| p.xauth)
-    }
-
-    /// The scope this SA's INITIAL_CONTACT and DELETE act in; `None` until
-    /// phase 1 (and Xauth, where the profile wants it) is done.
-    fn scope(&self) -> Option<PeerScope> {
-        if self.xauth_outstanding() {
-            return None;
-        }
-        self.established().map(|p| PeerScope {
-            remote: self.remote,
-            identity: p.peer_id.clone(),
-            xauth_user: self.xauth_user.clone(),
-        })
-    }
-
-    fn established_mut(&mut self) -> Option<&mut Phase1Sa> {
-        match &mut self.phase1 {
-            Phase1State::Established(p1) => Some(p1),
-            _ => None,
-        }
-    }
-
-    /// Drops the IV chain of a finished or abandoned exchange.
-    fn forget_iv(&mut self, message_id: u32) {
-        if let Phase1State::Established(p1) = &mut self.phase1 {
-            p1.crypter.forget(message_id);
-        }
-    }
-
-    fn is_half_open(&self) -> bool {
-        !matches!(self.phase1, Phase1State::Established(_))
-    }
-
-    fn next_timeout(&self) -> Option<Instant> {
-        let slots = self
-            .quick
-            .iter()
-            .flat_map(|s| [s.flight.deadline(), Some(s.expire_at)])
-            .flatten();
-        let xact = self
-            .xact
-            .iter()
-            .flat_map(|x| [x.flight.deadline(), Some(x.deadline)])
-            .flatten();
-        self.timers
-            .next_timeout()
-            .into_iter()
-            .chain(self.flight.deadline())
-            .chain(slots)
-            .chain(xact)
-            .min()
-    }
-}
 
 /// The IKEv1 engine. See the module documentation for the call order.
 pub struct Engine {
