@@ -6,7 +6,8 @@ use std::slice;
 
 use ike_proto::time::Instant;
 
-use super::{config_error, handle, iks_gateway, utf8_error};
+use super::create::{config_error, utf8_error};
+use super::{handle, iks_gateway};
 use crate::boundary::{FfiError, MAX_BUFFER, check_len, guard};
 use crate::result::iks_result;
 

@@ -21,10 +21,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ike_policy::gateway::{DataPlaneWorker, Instant, Transmit, esp_worker};
 
-use super::{
-    bytes_mut, deliver_packet, deliver_transmit, empty, handle, iks_gateway, iks_packet,
-    iks_transmit, inbound_packet, invalid, outbound_packet, packet_guard, seal_buffers,
-};
+use super::output::{deliver_packet, deliver_transmit};
+use super::packet::{bytes_mut, inbound_packet, outbound_packet, packet_guard, seal_buffers};
+use super::{empty, handle, iks_gateway, iks_packet, iks_transmit, invalid};
 use crate::boundary::{FfiError, MAX_DATAGRAM, bytes, guard};
 use crate::result::iks_result;
 

@@ -1,0 +1,335 @@
+//! Keyed encryption state: the expanded AES / 3DES key schedule or the
+//! GCM key and salt of one SA, and the CBC and GCM operations on it.
+
+use core::fmt;
+
+use aes::{Aes128, Aes192, Aes256};
+use aes_gcm::aead::AeadInOut;
+use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm};
+use cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt};
+use cipher::{InnerIvInit, KeyInit};
+use des::TdesEde3;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+#[cfg(feature = "aws-lc")]
+use super::aws;
+use super::{Backend, Encryption, GCM_SALT_LEN};
+use crate::EspError;
+
+/// The RFC 4106 salt, wiped on drop.
+pub(super) struct Salt(pub(super) [u8; GCM_SALT_LEN]);
+
+impl Drop for Salt {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Each key schedule boxed at its own size: by value the enum would be
+/// as large as its largest (AES-256's, 1 KB with both of the `aes`
+/// crate's backends), in every SA whatever its cipher, and a hub holds
+/// two SAs per peer.
+enum CipherState {
+    Null,
+    TripleDes(Box<TdesEde3>),
+    Aes128(Box<Aes128>),
+    Aes192(Box<Aes192>),
+    Aes256(Box<Aes256>),
+    Gcm128(Box<Aes128Gcm>, Salt),
+    Gcm192(Box<AesGcm<Aes192, cipher::consts::U12>>, Salt),
+    Gcm256(Box<Aes256Gcm>, Salt),
+    #[cfg(feature = "aws-lc")]
+    AwsCbc(Box<aws::Cbc>),
+    #[cfg(feature = "aws-lc")]
+    AwsGcm(Box<aws::Gcm>),
+}
+
+/// An encryption algorithm with its key expanded, ready for packets.
+pub struct EncryptionKey {
+    algorithm: Encryption,
+    state: CipherState,
+}
+
+impl fmt::Debug for EncryptionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncryptionKey")
+            .field("algorithm", &self.algorithm)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+pub(super) fn key_len_error(algorithm: Encryption, got: usize) -> EspError {
+    EspError::KeyLength {
+        algorithm: algorithm.name(),
+        expected: algorithm.key_len(),
+        got,
+    }
+}
+
+fn split_salt(key: &[u8]) -> (&[u8], Salt) {
+    let (key, salt) = key.split_at(key.len() - GCM_SALT_LEN);
+    let mut s = [0u8; GCM_SALT_LEN];
+    s.copy_from_slice(salt);
+    (key, Salt(s))
+}
+
+impl EncryptionKey {
+    /// Expand `key` for `algorithm` with the [default backend](Backend::DEFAULT);
+    /// its length must be [`Encryption::key_len`].
+    /// A 3DES key whose thirds repeat (K1 = K2 or K2 = K3) is refused.
+    pub fn new(algorithm: Encryption, key: &[u8]) -> Result<Self, EspError> {
+        Self::with_backend(Backend::DEFAULT, algorithm, key)
+    }
+
+    /// Expand `key` for `algorithm` with `backend`.
+    pub fn with_backend(
+        backend: Backend,
+        algorithm: Encryption,
+        key: &[u8],
+    ) -> Result<Self, EspError> {
+        if key.len() != algorithm.key_len() {
+            return Err(key_len_error(algorithm, key.len()));
+        }
+        let bad = |_| key_len_error(algorithm, key.len());
+        #[cfg(feature = "aws-lc")]
+        if backend == Backend::AwsLc {
+            if algorithm.is_aead() {
+                let (k, salt) = split_salt(key);
+                let large = Box::new(Self::with_backend(Backend::RustCrypto, algorithm, key)?);
+                return aws::Gcm::new(algorithm, k, salt, large).map(|g| Self {
+                    algorithm,
+                    state: CipherState::AwsGcm(Box::new(g)),
+                });
+            }
+            if algorithm.is_cbc() && algorithm != Encryption::TripleDesCbc {
+                return aws::Cbc::new(algorithm, key).map(|c| Self {
+                    algorithm,
+                    state: CipherState::AwsCbc(Box::new(c)),
+                });
+            }
+        }
+        #[cfg(not(feature = "aws-lc"))]
+        let Backend::RustCrypto = backend;
+        let state = match algorithm {
+            Encryption::Null => CipherState::Null,
+            Encryption::TripleDesCbc => {
+                let (k1, rest) = key.split_at(8);
+                let (k2, k3) = rest.split_at(8);
+                if bool::from(k1.ct_eq(k2) | k2.ct_eq(k3)) {
+                    return Err(EspError::WeakKey {
+                        algorithm: algorithm.name(),
+                    });
+                }
+                #[cfg(feature = "aws-lc")]
+                if backend == Backend::AwsLc {
+                    return aws::Cbc::new(algorithm, key).map(|c| Self {
+                        algorithm,
+                        state: CipherState::AwsCbc(Box::new(c)),
+                    });
+                }
+                CipherState::TripleDes(Box::new(TdesEde3::new_from_slice(key).map_err(bad)?))
+            }
+            Encryption::AesCbc128 => {
+                CipherState::Aes128(Box::new(Aes128::new_from_slice(key).map_err(bad)?))
+            }
+            Encryption::AesCbc192 => {
+                CipherState::Aes192(Box::new(Aes192::new_from_slice(key).map_err(bad)?))
+            }
+            Encryption::AesCbc256 => {
+                CipherState::Aes256(Box::new(Aes256::new_from_slice(key).map_err(bad)?))
+            }
+            Encryption::AesGcm128 => {
+                let (k, salt) = split_salt(key);
+                CipherState::Gcm128(Box::new(Aes128Gcm::new_from_slice(k).map_err(bad)?), salt)
+            }
+            Encryption::AesGcm192 => {
+                let (k, salt) = split_salt(key);
+                CipherState::Gcm192(Box::new(AesGcm::new_from_slice(k).map_err(bad)?), salt)
+            }
+            Encryption::AesGcm256 => {
+                let (k, salt) = split_salt(key);
+                CipherState::Gcm256(Box::new(Aes256Gcm::new_from_slice(k).map_err(bad)?), salt)
+            }
+        };
+        Ok(Self { algorithm, state })
+    }
+
+    /// The algorithm.
+    pub const fn algorithm(&self) -> Encryption {
+        self.algorithm
+    }
+
+    /// CBC-encrypt `data` in place with `iv` (no padding: `data` must be whole
+    /// blocks). NULL leaves the data as it is. Fails for GCM.
+    pub fn cbc_encrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
+        match &self.state {
+            CipherState::Null => Ok(()),
+            CipherState::TripleDes(c) => cbc_encrypt(&**c, iv, data),
+            CipherState::Aes128(c) => cbc_encrypt(&**c, iv, data),
+            CipherState::Aes192(c) => cbc_encrypt(&**c, iv, data),
+            CipherState::Aes256(c) => cbc_encrypt(&**c, iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsCbc(c) => c.encrypt(iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(..) => Err(not_cbc()),
+            CipherState::Gcm128(..) | CipherState::Gcm192(..) | CipherState::Gcm256(..) => {
+                Err(not_cbc())
+            }
+        }
+    }
+
+    /// CBC-decrypt `data` in place with `iv` (whole blocks). NULL leaves the
+    /// data as it is. Fails for GCM.
+    pub fn cbc_decrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
+        match &self.state {
+            CipherState::Null => Ok(()),
+            CipherState::TripleDes(c) => cbc_decrypt(&**c, iv, data),
+            CipherState::Aes128(c) => cbc_decrypt(&**c, iv, data),
+            CipherState::Aes192(c) => cbc_decrypt(&**c, iv, data),
+            CipherState::Aes256(c) => cbc_decrypt(&**c, iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsCbc(c) => c.decrypt(iv, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(..) => Err(not_cbc()),
+            CipherState::Gcm128(..) | CipherState::Gcm192(..) | CipherState::Gcm256(..) => {
+                Err(not_cbc())
+            }
+        }
+    }
+
+    /// AES-GCM-encrypt `data` in place (RFC 4106: nonce = salt ‖ `iv`) and
+    /// return the 16-byte tag. Fails for the other algorithms.
+    pub fn gcm_seal(
+        &self,
+        iv: &[u8; 8],
+        aad: &[u8],
+        data: &mut [u8],
+    ) -> Result<[u8; 16], EspError> {
+        match &self.state {
+            CipherState::Gcm128(aead, salt) => gcm_seal(&**aead, salt, iv, aad, data),
+            CipherState::Gcm192(aead, salt) => gcm_seal(&**aead, salt, iv, aad, data),
+            CipherState::Gcm256(aead, salt) => gcm_seal(&**aead, salt, iv, aad, data),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(g) => g.seal(iv, aad, data),
+            _ => Err(not_gcm()),
+        }
+    }
+
+    /// Verify the tag over `aad` and `data` in constant time and, only if it
+    /// is right, decrypt `data` in place. Returns whether the tag verified;
+    /// fails for the other algorithms.
+    pub fn gcm_open(
+        &self,
+        iv: &[u8; 8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &[u8; 16],
+    ) -> Result<bool, EspError> {
+        match &self.state {
+            CipherState::Gcm128(aead, salt) => Ok(gcm_open(&**aead, salt, iv, aad, data, tag)),
+            CipherState::Gcm192(aead, salt) => Ok(gcm_open(&**aead, salt, iv, aad, data, tag)),
+            CipherState::Gcm256(aead, salt) => Ok(gcm_open(&**aead, salt, iv, aad, data, tag)),
+            #[cfg(feature = "aws-lc")]
+            CipherState::AwsGcm(g) => Ok(g.open(iv, aad, data, tag)),
+            _ => Err(not_gcm()),
+        }
+    }
+}
+
+const fn not_cbc() -> EspError {
+    EspError::InvalidSuite {
+        reason: "AES-GCM is not a CBC cipher",
+    }
+}
+
+const fn not_gcm() -> EspError {
+    EspError::InvalidSuite {
+        reason: "not an AES-GCM key",
+    }
+}
+
+fn cbc_encrypt<C: BlockCipherEncrypt>(
+    cipher: &C,
+    iv: &[u8],
+    data: &mut [u8],
+) -> Result<(), EspError> {
+    let iv = Array::try_from(iv).map_err(|_| EspError::Malformed {
+        what: "CBC IV",
+        reason: "length is not the block length",
+    })?;
+    let (blocks, tail) = Array::slice_as_chunks_mut(data);
+    if !tail.is_empty() {
+        return Err(EspError::NotBlockAligned {
+            len: blocks.len() * iv.len() + tail.len(),
+            block: iv.len(),
+        });
+    }
+    cbc::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt_blocks(blocks);
+    Ok(())
+}
+
+fn cbc_decrypt<C: BlockCipherDecrypt>(
+    cipher: &C,
+    iv: &[u8],
+    data: &mut [u8],
+) -> Result<(), EspError> {
+    let iv = Array::try_from(iv).map_err(|_| EspError::Malformed {
+        what: "CBC IV",
+        reason: "length is not the block length",
+    })?;
+    let (blocks, tail) = Array::slice_as_chunks_mut(data);
+    if !tail.is_empty() {
+        return Err(EspError::NotBlockAligned {
+            len: blocks.len() * iv.len() + tail.len(),
+            block: iv.len(),
+        });
+    }
+    cbc::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt_blocks(blocks);
+    Ok(())
+}
+
+fn gcm_nonce(salt: &Salt, iv: &[u8; 8]) -> aes_gcm::Nonce<cipher::consts::U12> {
+    let mut nonce = aes_gcm::Nonce::<cipher::consts::U12>::default();
+    let (s, i) = nonce.split_at_mut(GCM_SALT_LEN);
+    s.copy_from_slice(&salt.0);
+    i.copy_from_slice(iv);
+    nonce
+}
+
+fn gcm_seal<A>(
+    aead: &A,
+    salt: &Salt,
+    iv: &[u8; 8],
+    aad: &[u8],
+    data: &mut [u8],
+) -> Result<[u8; 16], EspError>
+where
+    A: AeadInOut<NonceSize = cipher::consts::U12, TagSize = cipher::consts::U16>,
+{
+    let nonce = gcm_nonce(salt, iv);
+    let len = data.len();
+    let tag = aead
+        .encrypt_inout_detached(&nonce, aad, data.into())
+        .map_err(|_| EspError::TooLarge { len, max: 1 << 36 })?;
+    Ok(tag.into())
+}
+
+pub(super) fn gcm_open<A>(
+    aead: &A,
+    salt: &Salt,
+    iv: &[u8; 8],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &[u8; 16],
+) -> bool
+where
+    A: AeadInOut<NonceSize = cipher::consts::U12, TagSize = cipher::consts::U16>,
+{
+    let nonce = gcm_nonce(salt, iv);
+    // aes-gcm computes GHASH over the ciphertext, compares the tag in
+    // constant time, and only then applies the keystream.
+    aead.decrypt_inout_detached(&nonce, aad, data.into(), tag.into())
+        .is_ok()
+}
