@@ -173,7 +173,6 @@ impl Engine {
                 || seen_quick.contains(&m)
                 || done.iter().any(|d| d.mid == m)
         };
-        self.trace.ike_sa = Some(sa.id);
         let mut cx = TransactionCx {
             now,
             ike_sa: sa.id,
