@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ike_policy::model::AclAction;
-use ike_policy::resolver::{self, Flow, KeyScope, LifetimeRule, Phase1Options, Phase1Transform};
+use ike_policy::resolver::{self, Flow, KeyScope, LifetimeRule, Phase1Options};
 use ike_policy::{Config, IosPolicy};
 use ike_proto::policy::{
     AuthMethod, DhGroup, Lifetime, Phase1Cipher, Phase1Hash, Phase1Proposal, Phase2Proposal,
@@ -266,10 +266,6 @@ fn keys(c: &mut Criterion, fixtures: &[Fixture]) {
 
 fn isakmp_policy(c: &mut Criterion, fixtures: &[Fixture]) {
     let offer = modern_offer();
-    let transforms: Vec<Phase1Transform> = offer
-        .iter()
-        .map(ike_policy::ios_policy::phase1_transform)
-        .collect();
     let options = Phase1Options {
         lifetime_rule: LifetimeRule::ResponderLifetime,
         include_default_suite: false,
@@ -278,7 +274,7 @@ fn isakmp_policy(c: &mut Criterion, fixtures: &[Fixture]) {
     g.throughput(Throughput::Elements(1));
     for f in fixtures {
         g.bench_function(BenchmarkId::new("last_of_n", f.n), |b| {
-            b.iter(|| resolver::choose_isakmp_policy(&f.cfg, black_box(&transforms), options));
+            b.iter(|| resolver::choose_isakmp_policy(&f.cfg, black_box(&offer), options));
         });
         g.bench_function(BenchmarkId::new("policy_trait", f.n), |b| {
             b.iter(|| f.policy.choose_phase1(LOCAL, PEER, None, black_box(&offer)));

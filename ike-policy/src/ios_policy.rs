@@ -37,15 +37,13 @@ use ike_proto::policy::{
 
 use crate::lockout::{XauthBackoff, XauthGuard};
 use crate::model::{
-    AclAction, ClientConfigAddress, Config, CryptoMap, EspEncryption, EspIntegrity, EspMode,
-    EzvpnClient, EzvpnMode, EzvpnSide, IkeAuthentication, IkeEncryption, IkeHash, IsakmpPolicy,
-    IsakmpProfile, TransformSet,
+    AclAction, ClientConfigAddress, Config, CryptoMap, EzvpnClient, EzvpnMode, EzvpnSide,
+    IsakmpPolicy, IsakmpProfile, TransformSet,
 };
 use crate::ownership::FlowOwners;
 use crate::resolver::{
-    self, AddressMatch, Flow, KeyLookup, KeyScope, LifetimeRule, PeerIdentity, Phase1Auth,
-    Phase1Cipher, Phase1Hash, Phase1Options, Phase1Transform, Phase2Auth, Phase2Cipher,
-    Phase2Transform, ProxyIdentity, ProxyPair, Selector,
+    self, AddressMatch, Flow, KeyLookup, KeyScope, LifetimeRule, PeerIdentity, Phase1Options,
+    ProxyIdentity, ProxyPair, Selector,
 };
 
 /// The engine's [`Policy`] over a parsed IOS configuration.
@@ -366,87 +364,16 @@ impl IosPolicy {
 // Conversions between ike-proto's terms and the resolver's
 // ---------------------------------------------------------------------
 
-/// An offered phase 1 proposal in the resolver's terms.
-pub fn phase1_transform(p: &Phase1Proposal) -> Phase1Transform {
-    let (cipher, key_length) = match p.cipher {
-        ProtoCipher::Des => (Phase1Cipher::Des, None),
-        ProtoCipher::TripleDes => (Phase1Cipher::TripleDes, None),
-        ProtoCipher::AesCbc { key_bits } => (Phase1Cipher::Aes, Some(key_bits)),
-    };
-    let hash = match p.hash {
-        ProtoHash::Md5 => Phase1Hash::Md5,
-        ProtoHash::Sha1 => Phase1Hash::Sha1,
-        ProtoHash::Sha256 => Phase1Hash::Sha256,
-        ProtoHash::Sha384 => Phase1Hash::Sha384,
-        ProtoHash::Sha512 => Phase1Hash::Sha512,
-    };
-    let auth = match p.auth {
-        AuthMethod::PreSharedKey => Phase1Auth::PreShared,
-        AuthMethod::XauthInitPreShared => Phase1Auth::XauthInitPreShared,
-        AuthMethod::XauthRespPreShared => Phase1Auth::XauthRespPreShared,
-    };
-    Phase1Transform {
-        cipher,
-        key_length,
-        hash,
-        auth,
-        group: p.group.0,
-        lifetime_seconds: p.lifetime.seconds,
-    }
-}
-
 /// An ISAKMP policy as the phase 1 proposal we offer; `None` for the
 /// authentication methods this suite does not do (RSA).
 pub fn phase1_proposal(p: &IsakmpPolicy) -> Option<Phase1Proposal> {
-    if p.authentication != IkeAuthentication::PreShare {
-        return None;
-    }
     Some(Phase1Proposal {
-        cipher: match p.encryption {
-            IkeEncryption::Des => ProtoCipher::Des,
-            IkeEncryption::TripleDes => ProtoCipher::TripleDes,
-            IkeEncryption::Aes(k) => ProtoCipher::AesCbc { key_bits: k.bits() },
-        },
-        hash: match p.hash {
-            IkeHash::Md5 => ProtoHash::Md5,
-            IkeHash::Sha => ProtoHash::Sha1,
-            IkeHash::Sha256 => ProtoHash::Sha256,
-            IkeHash::Sha384 => ProtoHash::Sha384,
-            IkeHash::Sha512 => ProtoHash::Sha512,
-        },
-        auth: AuthMethod::PreSharedKey,
-        group: ProtoGroup(p.group.number()),
+        cipher: p.encryption.into(),
+        hash: p.hash.into(),
+        auth: AuthMethod::try_from(p.authentication).ok()?,
+        group: p.group.into(),
         lifetime: Lifetime::seconds(p.lifetime),
     })
-}
-
-/// An offered ESP proposal in the resolver's terms.
-pub fn phase2_transform(p: &Phase2Proposal) -> Phase2Transform {
-    let (cipher, key_length) = match p.cipher {
-        EspCipher::Des => (Phase2Cipher::Des, None),
-        EspCipher::TripleDes => (Phase2Cipher::TripleDes, None),
-        EspCipher::AesCbc { key_bits } => (Phase2Cipher::Aes, Some(key_bits)),
-        EspCipher::AesGcm16 { key_bits } => (Phase2Cipher::AesGcm16, Some(key_bits)),
-        EspCipher::Null => (Phase2Cipher::Null, None),
-    };
-    let auth = match p.integrity {
-        None => Phase2Auth::None,
-        Some(ProtoIntegrity::HmacMd5) => Phase2Auth::HmacMd5,
-        Some(ProtoIntegrity::HmacSha1) => Phase2Auth::HmacSha1,
-        Some(ProtoIntegrity::HmacSha256) => Phase2Auth::HmacSha256,
-    };
-    Phase2Transform {
-        cipher,
-        key_length,
-        auth,
-        mode: match p.mode {
-            EncapMode::Tunnel => EspMode::Tunnel,
-            EncapMode::Transport => EspMode::Transport,
-        },
-        group: p.pfs.map(|g| g.0),
-        lifetime_seconds: p.lifetime.seconds,
-        lifetime_kilobytes: p.lifetime.kilobytes,
-    }
 }
 
 /// A transform set as the ESP proposal we offer; `None` for transforms the
@@ -456,28 +383,15 @@ pub fn phase2_proposal(
     pfs: Option<crate::model::DhGroup>,
     lifetime: crate::model::SaLifetime,
 ) -> Option<Phase2Proposal> {
-    let cipher = match ts.encryption {
-        Some(EspEncryption::Des) => EspCipher::Des,
-        Some(EspEncryption::TripleDes) => EspCipher::TripleDes,
-        Some(EspEncryption::Aes(k)) => EspCipher::AesCbc { key_bits: k.bits() },
-        Some(EspEncryption::Gcm(k)) => EspCipher::AesGcm16 { key_bits: k.bits() },
-        Some(EspEncryption::Null) | None => EspCipher::Null,
-    };
     let integrity = match ts.integrity {
         None => None,
-        Some(EspIntegrity::Md5Hmac) => Some(ProtoIntegrity::HmacMd5),
-        Some(EspIntegrity::ShaHmac) => Some(ProtoIntegrity::HmacSha1),
-        Some(EspIntegrity::Sha256Hmac) => Some(ProtoIntegrity::HmacSha256),
-        Some(EspIntegrity::Sha384Hmac | EspIntegrity::Sha512Hmac) => return None,
+        Some(i) => Some(ProtoIntegrity::try_from(i).ok()?),
     };
     Some(Phase2Proposal {
-        cipher,
+        cipher: ts.encryption.map_or(EspCipher::Null, EspCipher::from),
         integrity,
-        mode: match ts.mode {
-            EspMode::Tunnel => EncapMode::Tunnel,
-            EspMode::Transport => EncapMode::Transport,
-        },
-        pfs: pfs.map(|g| ProtoGroup(g.number())),
+        mode: ts.mode.into(),
+        pfs: pfs.map(ProtoGroup::from),
         lifetime: Lifetime::new(lifetime.seconds, lifetime.kilobytes),
     })
 }
@@ -724,8 +638,7 @@ impl Policy for IosPolicy {
         _identity: Option<&Identity>,
         offered: &[Phase1Proposal],
     ) -> Option<ProtoPhase1Choice> {
-        let transforms: Vec<Phase1Transform> = offered.iter().map(phase1_transform).collect();
-        let Some(choice) = resolver::choose_isakmp_policy(&self.config, &transforms, self.options)
+        let Some(choice) = resolver::choose_isakmp_policy(&self.config, offered, self.options)
         else {
             isakmp_debug!(
                 self,
@@ -862,8 +775,6 @@ impl Policy for IosPolicy {
         let Some(map) = self.crypto_map() else {
             return Err(Phase2Refusal::InvalidIdInformation);
         };
-        let transforms: Vec<Phase2Transform> =
-            request.offered.iter().map(phase2_transform).collect();
         let profile = request
             .profile
             .map(|p| p.name.as_str())
@@ -873,7 +784,7 @@ impl Policy for IosPolicy {
             peer: request.peer,
             profile,
             proxies,
-            transforms: &transforms,
+            transforms: request.offered,
         };
         if let Some(sel) = resolver::select_responder_entry(&self.config, map, &rreq) {
             self.check_claim(request, sel.candidate.entry(), &proxies)?;

@@ -10,7 +10,7 @@
 //! Delete to its peer, IPsec SAs first, and negotiated again by whichever
 //! side's crypto map calls for it.
 
-use crate::ios_policy::{peer_identity, phase1_transform, phase2_transform, proxy_pair};
+use crate::ios_policy::{peer_identity, proxy_pair};
 use crate::model::{
     AccessList, ClientConfigGroup, CryptoMapEntry, EzvpnClient, IsakmpPolicy, IsakmpProfile,
     LocalPool, PresharedKey as KeyEntry, TransformSet,
@@ -122,9 +122,8 @@ impl IkeOrigin {
             lifetime_rule: LifetimeRule::ResponderLifetime,
             include_default_suite: false,
         };
-        let policy =
-            resolver::choose_isakmp_policy(config, &[phase1_transform(&info.proposal)], options)
-                .map(|c| unlined_policy(&c.policy));
+        let policy = resolver::choose_isakmp_policy(config, &[info.proposal], options)
+            .map(|c| unlined_policy(&c.policy));
         let name = info.profile.as_ref().map(|p| p.name.as_str());
         let profile = name
             .filter(|n| !n.is_empty())
@@ -182,13 +181,13 @@ impl ChildOrigin {
     /// when no entry does (or the node has no crypto map).
     fn of(config: &Config, map: &str, c: &ChildSa, profile: Option<&str>) -> Option<Self> {
         let map = config.crypto_map(map)?;
-        let transform = phase2_transform(&Phase2Proposal {
+        let transform = Phase2Proposal {
             cipher: c.cipher,
             integrity: c.integrity,
             mode: c.mode,
             pfs: c.pfs,
             lifetime: Lifetime::default(),
-        });
+        };
         let request = resolver::Phase2Request {
             peer: *c.remote.ip(),
             profile,

@@ -11,6 +11,7 @@ mod build;
 mod ezvpn;
 mod ipsec;
 mod isakmp;
+mod proto_terms;
 mod system;
 
 use std::net::Ipv4Addr;
@@ -27,6 +28,7 @@ pub use isakmp::{
     IsakmpPeerId, IsakmpPolicy, IsakmpProfile, KeepaliveMode, KeyPeer, Keyring,
     KeyringLocalAddress, LocalAddress, MatchIdentity, PresharedKey, ProfileKeepalive, SelfIdentity,
 };
+pub use proto_terms::NotNegotiable;
 pub use system::{
     AaaMethod, AaaMethodList, Credential, IgnoredLine, Interface, InterfaceAddress, IpRoute,
     LocalPool, PasswordEncoding, PoolGroup, PoolRange, User,

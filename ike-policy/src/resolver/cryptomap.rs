@@ -4,7 +4,8 @@ use std::net::Ipv4Addr;
 
 use crate::model::{AclAction, Config, CryptoMap, CryptoMapEntry, DynamicMap};
 use crate::resolver::selector::{Flow, ProxyPair, acl_accepts_proxies, acl_action_for};
-use crate::resolver::transform::{Phase2Choice, Phase2Transform, choose_transform};
+use crate::resolver::transform::{Phase2Choice, choose_transform};
+use ike_proto::policy::Phase2Proposal;
 
 /// One entry of a crypto map as it is evaluated: a static entry, or one
 /// entry of the dynamic map that a crypto map entry stands for.
@@ -111,7 +112,7 @@ pub struct Phase2Request<'a> {
     /// The proposed proxy identities, from our point of view.
     pub proxies: ProxyPair,
     /// The proposed transforms, in the peer's order.
-    pub transforms: &'a [Phase2Transform],
+    pub transforms: &'a [Phase2Proposal],
 }
 
 /// The entry and transform a responder chose.

@@ -47,8 +47,8 @@ pub use keys::{
     keyrings_in_scope,
 };
 pub use phase1::{
-    LifetimeRule, Phase1Auth, Phase1Choice, Phase1Cipher, Phase1Hash, Phase1Options,
-    Phase1Transform, choose_isakmp_policy, negotiate_phase1_lifetime, policy_matches,
+    LifetimeRule, Phase1Choice, Phase1Options, choose_isakmp_policy, negotiate_phase1_lifetime,
+    policy_matches,
 };
 pub use pool::AddressPool;
 pub use profile::{PeerIdentity, identity_rank, select_profile, xauth_possible, xauth_required};
@@ -56,7 +56,4 @@ pub use selector::{
     AclSelector, AddressMatch, Flow, PortRange, ProxyIdentity, ProxyPair, Selector,
     acl_accepts_proxies, acl_action_for, acl_selector_iter, acl_selectors,
 };
-pub use transform::{
-    Phase2Auth, Phase2Choice, Phase2Cipher, Phase2Transform, choose_transform,
-    negotiate_sa_lifetime, transform_set_accepts,
-};
+pub use transform::{Phase2Choice, choose_transform, negotiate_sa_lifetime, transform_set_accepts};

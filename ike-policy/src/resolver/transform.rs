@@ -1,119 +1,23 @@
 //! Transform-set matching and IPsec SA lifetimes (phase 2).
 
-use crate::model::{
-    Config, CryptoMapEntry, DhGroup, EspEncryption, EspIntegrity, EspMode, SaLifetime, TransformSet,
-};
+use ike_proto::policy::{EncapMode, EspCipher, EspIntegrity as ProtoIntegrity, Phase2Proposal};
 
-/// An ESP transform ID as a peer offers it (RFC 2407 section 4.4.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase2Cipher {
-    /// ESP_DES (2).
-    Des,
-    /// ESP_3DES (3).
-    TripleDes,
-    /// ESP_NULL (11).
-    Null,
-    /// ESP_AES (12), CBC; the key length comes separately.
-    Aes,
-    /// ESP_AES-GCM with a 16-byte ICV (20, RFC 4106).
-    AesGcm16,
-    /// Anything else, by its transform ID.
-    Other(u16),
-}
-
-impl Phase2Cipher {
-    /// From the ESP transform ID.
-    pub fn from_ike(v: u16) -> Self {
-        match v {
-            2 => Phase2Cipher::Des,
-            3 => Phase2Cipher::TripleDes,
-            11 => Phase2Cipher::Null,
-            12 => Phase2Cipher::Aes,
-            20 => Phase2Cipher::AesGcm16,
-            v => Phase2Cipher::Other(v),
-        }
-    }
-}
-
-/// The "Authentication Algorithm" attribute of a phase 2 transform
-/// (RFC 2407 section 4.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase2Auth {
-    /// No attribute (GCM, or ESP without integrity).
-    None,
-    /// HMAC-MD5 (1).
-    HmacMd5,
-    /// HMAC-SHA (2).
-    HmacSha1,
-    /// HMAC-SHA2-256 (5).
-    HmacSha256,
-    /// HMAC-SHA2-384 (6).
-    HmacSha384,
-    /// HMAC-SHA2-512 (7).
-    HmacSha512,
-    /// Anything else, by its value.
-    Other(u16),
-}
-
-impl Phase2Auth {
-    /// From the attribute value; `None` when the attribute is absent.
-    pub fn from_ike(v: Option<u16>) -> Self {
-        match v {
-            None => Phase2Auth::None,
-            Some(1) => Phase2Auth::HmacMd5,
-            Some(2) => Phase2Auth::HmacSha1,
-            Some(5) => Phase2Auth::HmacSha256,
-            Some(6) => Phase2Auth::HmacSha384,
-            Some(7) => Phase2Auth::HmacSha512,
-            Some(v) => Phase2Auth::Other(v),
-        }
-    }
-}
-
-/// One phase 2 (ESP) transform a peer offers, in neutral terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Phase2Transform {
-    /// The ESP transform.
-    pub cipher: Phase2Cipher,
-    /// Key length in bits, if sent (AES without one counts as 128).
-    pub key_length: Option<u16>,
-    /// The integrity algorithm.
-    pub auth: Phase2Auth,
-    /// Tunnel or transport (UDP-encapsulated modes map to these).
-    pub mode: EspMode,
-    /// The PFS group (Group Description attribute), if sent.
-    pub group: Option<u16>,
-    /// Proposed lifetime in seconds, if sent.
-    pub lifetime_seconds: Option<u32>,
-    /// Proposed lifetime in kilobytes, if sent.
-    pub lifetime_kilobytes: Option<u32>,
-}
+use crate::model::{Config, CryptoMapEntry, DhGroup, EspMode, SaLifetime, TransformSet};
 
 /// Whether a transform set accepts a transform: the same cipher and key
 /// length, the same integrity algorithm, and a mode the set allows (`mode
 /// tunnel` allows tunnel only; `mode transport` asks for transport and
 /// still allows tunnel, as in IOS).
-pub fn transform_set_accepts(ts: &TransformSet, t: &Phase2Transform) -> bool {
-    let len = t.key_length.unwrap_or(128);
-    let cipher = match (ts.encryption, t.cipher) {
-        (Some(EspEncryption::Des), Phase2Cipher::Des) => true,
-        (Some(EspEncryption::TripleDes), Phase2Cipher::TripleDes) => true,
-        (Some(EspEncryption::Aes(k)), Phase2Cipher::Aes) => len == k.bits(),
-        (Some(EspEncryption::Gcm(k)), Phase2Cipher::AesGcm16) => len == k.bits(),
-        (Some(EspEncryption::Null) | None, Phase2Cipher::Null) => true,
-        _ => false,
+pub fn transform_set_accepts(ts: &TransformSet, p: &Phase2Proposal) -> bool {
+    // ike-proto's decoder has already read the KEY_LENGTH into the cipher
+    // (AES without one is 128).
+    let cipher = ts.encryption.map_or(EspCipher::Null, EspCipher::from) == p.cipher;
+    let auth = match ts.integrity {
+        None => p.integrity.is_none(),
+        Some(i) => ProtoIntegrity::try_from(i).is_ok_and(|i| p.integrity == Some(i)),
     };
-    let auth = matches!(
-        (ts.integrity, t.auth),
-        (None, Phase2Auth::None)
-            | (Some(EspIntegrity::Md5Hmac), Phase2Auth::HmacMd5)
-            | (Some(EspIntegrity::ShaHmac), Phase2Auth::HmacSha1)
-            | (Some(EspIntegrity::Sha256Hmac), Phase2Auth::HmacSha256)
-            | (Some(EspIntegrity::Sha384Hmac), Phase2Auth::HmacSha384)
-            | (Some(EspIntegrity::Sha512Hmac), Phase2Auth::HmacSha512)
-    );
     let mode = match ts.mode {
-        EspMode::Tunnel => t.mode == EspMode::Tunnel,
+        EspMode::Tunnel => p.mode == EncapMode::Tunnel,
         EspMode::Transport => true,
     };
     cipher && auth && mode
@@ -170,7 +74,7 @@ pub struct Phase2Choice<'c> {
 pub fn choose_transform<'c>(
     config: &'c Config,
     entry: &CryptoMapEntry,
-    offered: &[Phase2Transform],
+    offered: &[Phase2Proposal],
 ) -> Option<Phase2Choice<'c>> {
     let sets: Vec<&TransformSet> = entry
         .transform_sets
@@ -178,7 +82,7 @@ pub fn choose_transform<'c>(
         .filter_map(|n| config.transform_set(n))
         .collect();
     for (i, t) in offered.iter().enumerate() {
-        let pfs = match (entry.pfs, t.group) {
+        let pfs = match (entry.pfs, t.pfs.map(|g| g.0)) {
             (Some(ours), Some(g)) if ours.number() == g => Some(ours),
             (Some(_), _) => continue,
             (None, None) => None,
@@ -190,8 +94,8 @@ pub fn choose_transform<'c>(
         if let Some(ts) = sets.iter().find(|ts| transform_set_accepts(ts, t)) {
             let (lifetime, notify) = negotiate_sa_lifetime(
                 entry.sa_lifetime(config.ipsec_sa_lifetime),
-                t.lifetime_seconds,
-                t.lifetime_kilobytes,
+                t.lifetime.seconds,
+                t.lifetime.kilobytes,
             );
             return Some(Phase2Choice {
                 transform_index: i,

@@ -526,15 +526,8 @@ fn a_static_entry_above_the_dynamic_one_warns_and_still_matches_its_peer() {
         .map(|k| (k.map_entry.seq, k.is_dynamic()))
         .collect();
     assert_eq!(order, vec![(20, false), (10, true), (10, true)]);
-    let qm = [Phase2Transform {
-        cipher: Phase2Cipher::TripleDes,
-        key_length: None,
-        auth: Phase2Auth::HmacSha1,
-        mode: EspMode::Tunnel,
-        group: None,
-        lifetime_seconds: Some(3600),
-        lifetime_kilobytes: Some(4_608_000),
-    }];
+    // esp-3des esp-sha-hmac, tunnel, no PFS, 3600 s and 4608000 KB.
+    let qm = [ike_proto::policy::Phase2Proposal::seed()];
     let req = Phase2Request {
         peer: ip("172.16.77.10"),
         profile: Some("L2L"),

@@ -4,6 +4,10 @@
 use ike_policy::model::*;
 use ike_policy::parse;
 use ike_policy::resolver::*;
+use ike_proto::policy::{
+    self as proto, AuthMethod, EncapMode, EspCipher, Lifetime, Phase1Cipher, Phase1Hash,
+    Phase1Proposal, Phase2Proposal,
+};
 
 use crate::{hub, ip, spoke};
 
@@ -152,31 +156,37 @@ fn keys_by_hostname_and_group() {
 // ISAKMP policies
 // ---------------------------------------------------------------------
 
+/// A phase 1 transform as ike-proto's decoder hands it over (the
+/// KEY_LENGTH already read into the cipher).
 fn t1(
     cipher: Phase1Cipher,
-    key_length: Option<u16>,
     hash: Phase1Hash,
-    auth: Phase1Auth,
+    auth: AuthMethod,
     group: u16,
     lifetime: Option<u32>,
-) -> Phase1Transform {
-    Phase1Transform {
+) -> Phase1Proposal {
+    Phase1Proposal {
         cipher,
-        key_length,
         hash,
         auth,
-        group,
-        lifetime_seconds: lifetime,
+        group: proto::DhGroup(group),
+        lifetime: Lifetime {
+            seconds: lifetime,
+            kilobytes: None,
+        },
     }
 }
 
+const fn aes(key_bits: u16) -> Phase1Cipher {
+    Phase1Cipher::AesCbc { key_bits }
+}
+
 /// The seed's spoke's offer: 3DES, SHA, pre-share, group 2, 86400 s.
-fn spoke_offer() -> Vec<Phase1Transform> {
+fn spoke_offer() -> Vec<Phase1Proposal> {
     vec![t1(
         Phase1Cipher::TripleDes,
-        None,
         Phase1Hash::Sha1,
-        Phase1Auth::PreShared,
+        AuthMethod::PreSharedKey,
         2,
         Some(86400),
     )]
@@ -184,22 +194,22 @@ fn spoke_offer() -> Vec<Phase1Transform> {
 
 /// A Cisco VPN Client's offer, as in the seed: transform 9 is the one that
 /// matches (3DES, SHA, XAUTHInitPreShared, group 2, 2147483 s).
-fn vpn_client_offer() -> Vec<Phase1Transform> {
-    use Phase1Auth::*;
+fn vpn_client_offer() -> Vec<Phase1Proposal> {
+    use AuthMethod::*;
     use Phase1Cipher::*;
     use Phase1Hash::*;
     let life = Some(2_147_483);
     vec![
-        t1(Aes, Some(256), Sha1, XauthInitPreShared, 2, life),
-        t1(Aes, Some(256), Md5, XauthInitPreShared, 2, life),
-        t1(Aes, Some(256), Sha1, PreShared, 2, life),
-        t1(Aes, Some(256), Md5, PreShared, 2, life),
-        t1(Aes, Some(128), Sha1, XauthInitPreShared, 2, life),
-        t1(Aes, Some(128), Md5, XauthInitPreShared, 2, life),
-        t1(Aes, Some(128), Sha1, PreShared, 2, life),
-        t1(Aes, Some(128), Md5, PreShared, 2, life),
-        t1(TripleDes, None, Sha1, XauthInitPreShared, 2, life),
-        t1(TripleDes, None, Md5, XauthInitPreShared, 2, life),
+        t1(aes(256), Sha1, XauthInitPreShared, 2, life),
+        t1(aes(256), Md5, XauthInitPreShared, 2, life),
+        t1(aes(256), Sha1, PreSharedKey, 2, life),
+        t1(aes(256), Md5, PreSharedKey, 2, life),
+        t1(aes(128), Sha1, XauthInitPreShared, 2, life),
+        t1(aes(128), Md5, XauthInitPreShared, 2, life),
+        t1(aes(128), Sha1, PreSharedKey, 2, life),
+        t1(aes(128), Md5, PreSharedKey, 2, life),
+        t1(TripleDes, Sha1, XauthInitPreShared, 2, life),
+        t1(TripleDes, Md5, XauthInitPreShared, 2, life),
     ]
 }
 
@@ -282,17 +292,15 @@ fn policies_are_tried_in_priority_order_against_every_transform() {
     let offer = vec![
         t1(
             Phase1Cipher::TripleDes,
-            None,
             Phase1Hash::Sha1,
-            Phase1Auth::PreShared,
+            AuthMethod::PreSharedKey,
             2,
             None,
         ),
         t1(
-            Phase1Cipher::Aes,
-            Some(256),
+            aes(256),
             Phase1Hash::Sha256,
-            Phase1Auth::PreShared,
+            AuthMethod::PreSharedKey,
             14,
             Some(3600),
         ),
@@ -311,66 +319,55 @@ fn policies_are_tried_in_priority_order_against_every_transform() {
     );
 }
 
-/// The resolver reads a KEY_LENGTH with a fixed-length cipher as
-/// ike-proto's transform decoder does (RFC 2409 appendix A): stating the
-/// cipher's one length (3DES 192) is harmless, any other length refuses.
+/// A KEY_LENGTH with a fixed-length cipher is read by ike-proto's
+/// transform decoder, the one place that knows attribute numbers (RFC 2409
+/// appendix A: DES 64 and 3DES 192 are harmless, any other length refuses;
+/// its byte-level tests, `decoding_refuses_what_the_resolver_cannot_name`
+/// and `phase1_key_length_is_accepted_only_where_harmless`, hold those
+/// cases): the resolver sees only the cipher, and each fixed-length cipher
+/// matches its own policy.
 #[test]
 fn fixed_length_ciphers_take_only_their_own_key_length() {
     let c = hub();
     let base = spoke_offer()[0];
-    let with = |k| Phase1Transform {
-        key_length: Some(k),
-        ..base
-    };
     let opts = Phase1Options::default();
-    assert!(choose_isakmp_policy(&c, &[with(192)], opts).is_some());
-    for k in [56, 64, 128, 256] {
-        assert!(choose_isakmp_policy(&c, &[with(k)], opts).is_none(), "{k}");
-    }
+    assert!(choose_isakmp_policy(&c, &[base], opts).is_some());
     let des =
         parse("crypto isakmp policy 1\n encr des\n authentication pre-share\n group 2\n").unwrap();
-    let des_offer = |k| Phase1Transform {
+    let des_offer = Phase1Proposal {
         cipher: Phase1Cipher::Des,
-        key_length: k,
         ..base
     };
-    for (k, ok) in [
-        (None, true),
-        (Some(64), true),
-        (Some(56), false),
-        (Some(192), false),
-    ] {
-        assert_eq!(
-            choose_isakmp_policy(&des, &[des_offer(k)], opts).is_some(),
-            ok,
-            "{k:?}"
-        );
-    }
+    assert!(choose_isakmp_policy(&des, &[des_offer], opts).is_some());
+    assert!(choose_isakmp_policy(&des, &[base], opts).is_none());
+    assert!(choose_isakmp_policy(&c, &[des_offer], opts).is_none());
 }
 
+/// What a peer may send and ike-proto cannot name (an unknown cipher
+/// such as 3, RSA signatures, AES without a KEY_LENGTH) is refused by the
+/// transform decoder before the resolver sees it: ike-proto's
+/// `decoding_refuses_what_the_resolver_cannot_name` tests those bytes.
 #[test]
 fn attribute_mismatches_are_refused() {
     let c = hub();
     let base = spoke_offer()[0];
     let refused = [
-        Phase1Transform {
+        Phase1Proposal {
             cipher: Phase1Cipher::Des,
             ..base
         },
-        Phase1Transform {
-            cipher: Phase1Cipher::Other(3),
-            ..base
-        },
-        Phase1Transform {
+        Phase1Proposal {
             hash: Phase1Hash::Md5,
             ..base
         },
-        Phase1Transform {
-            auth: Phase1Auth::RsaSig,
+        Phase1Proposal {
+            group: proto::DhGroup(5),
             ..base
         },
-        Phase1Transform { group: 5, ..base },
-        Phase1Transform { group: 19, ..base },
+        Phase1Proposal {
+            group: proto::DhGroup(19),
+            ..base
+        },
     ];
     for t in refused {
         assert!(
@@ -378,46 +375,39 @@ fn attribute_mismatches_are_refused() {
             "{t:?}"
         );
     }
-    // AES key lengths must agree; AES without a length counts as 128.
-    let aes = parse("crypto isakmp policy 1\n encr aes\n authentication pre-share\n").unwrap();
-    let p = aes.isakmp_policy(1).unwrap();
-    let t = |len| {
-        t1(
-            Phase1Cipher::Aes,
-            len,
-            Phase1Hash::Sha1,
-            Phase1Auth::PreShared,
-            1,
-            None,
-        )
-    };
-    assert!(policy_matches(p, &t(Some(128))));
-    assert!(policy_matches(p, &t(None)));
-    assert!(!policy_matches(p, &t(Some(256))));
+    // AES key lengths must agree (`encr aes` is 128).
+    let aes_policy =
+        parse("crypto isakmp policy 1\n encr aes\n authentication pre-share\n").unwrap();
+    let p = aes_policy.isakmp_policy(1).unwrap();
+    let t = |k| t1(aes(k), Phase1Hash::Sha1, AuthMethod::PreSharedKey, 1, None);
+    assert!(policy_matches(p, &t(128)));
+    assert!(!policy_matches(p, &t(256)));
     assert!(policy_matches(
         p,
         &t1(
-            Phase1Cipher::Aes,
-            None,
+            aes(128),
             Phase1Hash::Sha1,
-            Phase1Auth::XauthRespPreShared,
+            AuthMethod::XauthRespPreShared,
             1,
             None
         )
     ));
-    assert_eq!(Phase1Cipher::from_ike(5), Phase1Cipher::TripleDes);
-    assert_eq!(Phase1Hash::from_ike(2), Phase1Hash::Sha1);
-    assert_eq!(Phase1Auth::from_ike(65001), Phase1Auth::XauthInitPreShared);
+    // An RSA policy never matches: ike-proto negotiates pre-shared keys only.
+    let rsa = parse("crypto isakmp policy 1\n encr aes\n authentication rsa-sig\n").unwrap();
+    assert!(!policy_matches(rsa.isakmp_policy(1).unwrap(), &t(128)));
 }
 
+/// IOS's built-in "Default protection suite" (des, sha, rsa-sig, group 1)
+/// is tried after the configured policies when asked. Its RSA signatures
+/// are refused by ike-proto's decoder (tested there), so no offer reaching
+/// the resolver matches it: with it or without, the choice is the same.
 #[test]
-fn the_default_protection_suite_is_tried_last_when_asked() {
+fn the_default_protection_suite_rsa_sig_never_matches_what_reaches_the_resolver() {
     let c = hub();
     let offer = vec![t1(
         Phase1Cipher::Des,
-        None,
         Phase1Hash::Sha1,
-        Phase1Auth::RsaSig,
+        AuthMethod::PreSharedKey,
         1,
         None,
     )];
@@ -426,9 +416,10 @@ fn the_default_protection_suite_is_tried_last_when_asked() {
         include_default_suite: true,
         ..Default::default()
     };
-    let ch = choose_isakmp_policy(&c, &offer, with_default).unwrap();
-    assert_eq!(ch.policy.priority, IsakmpPolicy::DEFAULT_SUITE_PRIORITY);
-    assert_eq!(ch.policy, IsakmpPolicy::default_suite());
+    assert!(choose_isakmp_policy(&c, &offer, with_default).is_none());
+    let suite = IsakmpPolicy::default_suite();
+    assert_eq!(suite.priority, IsakmpPolicy::DEFAULT_SUITE_PRIORITY);
+    assert_eq!(suite.authentication, IkeAuthentication::RsaSig);
     // The configured policy still comes first.
     let both = [offer[0], spoke_offer()[0]];
     assert_eq!(
@@ -594,20 +585,20 @@ fn crypto_map_entries_in_sequence_order_dynamic_last() {
     );
 }
 
-fn t2(cipher: Phase2Cipher, key_length: Option<u16>, auth: Phase2Auth) -> Phase2Transform {
-    Phase2Transform {
+/// An ESP transform as ike-proto's decoder hands it over (AES without a
+/// KEY_LENGTH already read as 128).
+fn t2(cipher: EspCipher, integrity: Option<proto::EspIntegrity>) -> Phase2Proposal {
+    Phase2Proposal {
         cipher,
-        key_length,
-        auth,
-        mode: EspMode::Tunnel,
-        group: None,
-        lifetime_seconds: Some(3600),
-        lifetime_kilobytes: Some(4_608_000),
+        integrity,
+        mode: EncapMode::Tunnel,
+        pfs: None,
+        lifetime: Lifetime::new(3600, 4_608_000),
     }
 }
 
-fn seed_qm() -> Phase2Transform {
-    t2(Phase2Cipher::TripleDes, None, Phase2Auth::HmacSha1)
+fn seed_qm() -> Phase2Proposal {
+    t2(EspCipher::TripleDes, Some(proto::EspIntegrity::HmacSha1))
 }
 
 #[test]
@@ -624,54 +615,57 @@ fn transform_set_matching() {
     assert!(transform_set_accepts(ts("myset"), &seed_qm()));
     assert!(!transform_set_accepts(
         ts("myset"),
-        &t2(Phase2Cipher::TripleDes, None, Phase2Auth::HmacMd5)
+        &t2(EspCipher::TripleDes, Some(proto::EspIntegrity::HmacMd5))
     ));
     assert!(!transform_set_accepts(
         ts("myset"),
-        &t2(Phase2Cipher::Des, None, Phase2Auth::HmacSha1)
+        &t2(EspCipher::Des, Some(proto::EspIntegrity::HmacSha1))
     ));
     assert!(!transform_set_accepts(
         ts("myset"),
-        &Phase2Transform {
-            mode: EspMode::Transport,
+        &Phase2Proposal {
+            mode: EncapMode::Transport,
             ..seed_qm()
         }
     ));
-    let aes = t2(Phase2Cipher::Aes, Some(256), Phase2Auth::HmacSha256);
+    let aes = t2(
+        EspCipher::AesCbc { key_bits: 256 },
+        Some(proto::EspIntegrity::HmacSha256),
+    );
     assert!(transform_set_accepts(ts("aes"), &aes));
     assert!(transform_set_accepts(
         ts("aes"),
-        &Phase2Transform {
-            mode: EspMode::Transport,
+        &Phase2Proposal {
+            mode: EncapMode::Transport,
             ..aes
         }
     ));
     assert!(!transform_set_accepts(
         ts("aes"),
-        &Phase2Transform {
-            key_length: Some(128),
+        &Phase2Proposal {
+            cipher: EspCipher::AesCbc { key_bits: 128 },
             ..aes
         }
     ));
     assert!(transform_set_accepts(
         ts("gcm"),
-        &t2(Phase2Cipher::AesGcm16, Some(256), Phase2Auth::None)
+        &t2(EspCipher::AesGcm16 { key_bits: 256 }, None)
     ));
     assert!(!transform_set_accepts(
         ts("gcm"),
-        &t2(Phase2Cipher::AesGcm16, Some(128), Phase2Auth::None)
+        &t2(EspCipher::AesGcm16 { key_bits: 128 }, None)
     ));
     assert!(transform_set_accepts(
         ts("null"),
-        &t2(Phase2Cipher::Null, None, Phase2Auth::HmacMd5)
+        &t2(EspCipher::Null, Some(proto::EspIntegrity::HmacMd5))
     ));
     assert!(transform_set_accepts(
         ts("authonly"),
-        &t2(Phase2Cipher::Null, None, Phase2Auth::HmacSha1)
+        &t2(EspCipher::Null, Some(proto::EspIntegrity::HmacSha1))
     ));
-    assert_eq!(Phase2Cipher::from_ike(3), Phase2Cipher::TripleDes);
-    assert_eq!(Phase2Auth::from_ike(Some(2)), Phase2Auth::HmacSha1);
-    assert_eq!(Phase2Auth::from_ike(None), Phase2Auth::None);
+    // The transform IDs and attribute values (ESP_3DES 3, HMAC-SHA 2, no
+    // attribute) are read by ike-proto's decoder and tested there
+    // (`decoding_refuses_what_the_resolver_cannot_name`).
 }
 
 #[test]
@@ -687,7 +681,10 @@ fn transforms_in_the_peers_order_against_sets_in_ours_with_pfs() {
     let (e10, e20) = (m.entry(10).unwrap(), m.entry(20).unwrap());
     let offer = [
         seed_qm(),
-        t2(Phase2Cipher::Aes, Some(128), Phase2Auth::HmacSha1),
+        t2(
+            EspCipher::AesCbc { key_bits: 128 },
+            Some(proto::EspIntegrity::HmacSha1),
+        ),
     ];
     let ch = choose_transform(&c, e10, &offer).unwrap();
     assert_eq!(
@@ -696,30 +693,30 @@ fn transforms_in_the_peers_order_against_sets_in_ours_with_pfs() {
     );
     // PFS required: a transform without group 2 is refused.
     assert!(choose_transform(&c, e20, &offer).is_none());
-    let with_pfs = [Phase2Transform {
-        group: Some(2),
+    let with_pfs = [Phase2Proposal {
+        pfs: Some(proto::DhGroup(2)),
         ..seed_qm()
     }];
     assert_eq!(
         choose_transform(&c, e20, &with_pfs).unwrap().pfs,
         Some(DhGroup::Group2)
     );
-    let wrong_group = [Phase2Transform {
-        group: Some(5),
+    let wrong_group = [Phase2Proposal {
+        pfs: Some(proto::DhGroup(5)),
         ..seed_qm()
     }];
     assert!(choose_transform(&c, e20, &wrong_group).is_none());
     // PFS not configured: the peer's group is accepted when it is known.
-    let g5 = [Phase2Transform {
-        group: Some(5),
+    let g5 = [Phase2Proposal {
+        pfs: Some(proto::DhGroup(5)),
         ..seed_qm()
     }];
     assert_eq!(
         choose_transform(&c, e10, &g5).unwrap().pfs,
         Some(DhGroup::Group5)
     );
-    let g19 = [Phase2Transform {
-        group: Some(19),
+    let g19 = [Phase2Proposal {
+        pfs: Some(proto::DhGroup(19)),
         ..seed_qm()
     }];
     assert!(choose_transform(&c, e10, &g19).is_none());
@@ -796,9 +793,8 @@ fn hub_picks_dynmap_10_for_the_spoke_and_dynmap_5_for_the_vpn_client() {
     assert_eq!(sel.choice.transform_set.name, "myset");
     assert_eq!(sel.choice.lifetime, SaLifetime::default());
 
-    let client_qm = [Phase2Transform {
-        lifetime_seconds: Some(2_147_483),
-        lifetime_kilobytes: None,
+    let client_qm = [Phase2Proposal {
+        lifetime: Lifetime::seconds(2_147_483),
         ..seed_qm()
     }];
     let req = Phase2Request {
@@ -825,7 +821,7 @@ fn hub_picks_dynmap_10_for_the_spoke_and_dynmap_5_for_the_vpn_client() {
     };
     assert!(select_responder_entry(&c, map, &req).is_none());
     // A transform the sets do not have.
-    let des = [t2(Phase2Cipher::Des, None, Phase2Auth::HmacMd5)];
+    let des = [t2(EspCipher::Des, Some(proto::EspIntegrity::HmacMd5))];
     let req = Phase2Request {
         profile: Some("VPNclient"),
         transforms: &des,

@@ -711,4 +711,64 @@ mod tests {
             esp_bytes(12, &[0x80, 0x06, 0x01, 0x00])
         );
     }
+
+    /// Values a peer may send that the policy types cannot name are
+    /// refused here, before any policy sees them, with the one typed error
+    /// (ATTRIBUTES-NOT-SUPPORTED): these cases were ike-policy resolver
+    /// tests (`Phase1Cipher::Other(3)`, `Phase1Auth::RsaSig`, the
+    /// `from_ike` numbers, fixed-length ciphers with a KEY_LENGTH, AES
+    /// without one) before the resolver took ike-proto's types.
+    #[test]
+    fn decoding_refuses_what_the_resolver_cannot_name() {
+        let kl = |k: u16| [0x80, 0x0e, (k >> 8) as u8, k as u8];
+        let with = |patch: &dyn Fn(&mut Vec<u8>)| {
+            let mut b = phase1_bytes(5, &[]);
+            patch(&mut b);
+            Phase1Proposal::try_from(&Transform::parse(&b).unwrap())
+        };
+        // The numbers: 3DES (5), SHA (2), XAUTHInitPreShared (65001).
+        let p = with(&|b| b[14..16].copy_from_slice(&65001u16.to_be_bytes())).unwrap();
+        assert_eq!(p.cipher, Phase1Cipher::TripleDes);
+        assert_eq!(p.hash, Phase1Hash::Sha1);
+        assert_eq!(p.auth, AuthMethod::XauthInitPreShared);
+        // Blowfish (3), an unknown cipher to us.
+        assert_eq!(phase1(3, &[]), Err(UNSUPPORTED));
+        // RSA signatures (3) and RSA encryption (4).
+        for auth in [3u8, 4] {
+            assert_eq!(with(&|b| b[15] = auth), Err(UNSUPPORTED), "{auth}");
+        }
+        // An elliptic-curve group (19).
+        assert_eq!(with(&|b| b[19] = 19), Err(UNSUPPORTED));
+        // 3DES takes only 192, DES only 64, AES needs a length.
+        assert!(phase1(5, &kl(192)).is_ok());
+        for k in [56, 64, 128, 256] {
+            assert_eq!(phase1(5, &kl(k)), Err(UNSUPPORTED), "3des {k}");
+        }
+        assert!(phase1(1, &[]).is_ok());
+        assert!(phase1(1, &kl(64)).is_ok());
+        for k in [56, 192] {
+            assert_eq!(phase1(1, &kl(k)), Err(UNSUPPORTED), "des {k}");
+        }
+        assert_eq!(phase1(7, &[]), Err(UNSUPPORTED));
+
+        // ESP: ESP_3DES (3) with HMAC-SHA (2); no Authentication Algorithm
+        // attribute (GCM) means no integrity.
+        let e = esp(3, &[]).unwrap().proposal;
+        assert_eq!(e.cipher, EspCipher::TripleDes);
+        assert_eq!(e.integrity, Some(EspIntegrity::HmacSha1));
+        let mut gcm = esp_bytes(20, &[0x80, 0x06, 0x01, 0x00]);
+        gcm.drain(16..20);
+        let g = EspTransform::try_from(&Transform::parse(&gcm).unwrap()).unwrap();
+        assert_eq!(g.proposal.cipher, EspCipher::AesGcm16 { key_bits: 256 });
+        assert_eq!(g.proposal.integrity, None);
+        // HMAC-SHA2-384 (6) and -512 (7), which IOS can configure and the
+        // ESP suite does not do; an unknown transform ID (ESP_BLOWFISH 7).
+        for auth in [6u8, 7] {
+            let mut b = esp_bytes(3, &[]);
+            b[19] = auth;
+            let t = Transform::parse(&b).unwrap();
+            assert_eq!(EspTransform::try_from(&t), Err(UNSUPPORTED), "{auth}");
+        }
+        assert_eq!(esp(7, &[]), Err(UNSUPPORTED));
+    }
 }
