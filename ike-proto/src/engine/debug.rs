@@ -7,7 +7,7 @@ use std::net::SocketAddrV4;
 
 use crate::exchange::quick_mode::NegotiatedChild;
 
-use super::{Debugging, Engine, Event, IkeSaId, LogForm, LogLine};
+use super::{Core, Debugging, Engine, Event, IkeSaId, LogForm, LogLine};
 use crate::exchange::IosState;
 
 impl Engine {
@@ -15,14 +15,16 @@ impl Engine {
     /// crypto ipsec` ([`Debugging::ALL`] until told otherwise). Lines no
     /// switch lets through are not formatted at all.
     pub fn set_debugging(&mut self, debugging: Debugging) {
-        self.trace.set_debugging(debugging);
+        self.core.trace.set_debugging(debugging);
     }
 
     /// The switches in force.
     pub fn debugging(&self) -> Debugging {
-        self.trace.debugging()
+        self.core.trace.debugging()
     }
+}
 
+impl Core {
     /// `ISAKMP (0:N): [Node n, ]text`.
     pub(super) fn log(
         &mut self,

@@ -2,7 +2,7 @@
 //! the notifies we send (`exchange::informational`).
 
 use super::counters::bump;
-use super::{Arrival, DownReason, Engine, Event, IkeSa, InfoItem, Phase1State, QmRole, SaTimer};
+use super::{Arrival, Core, DownReason, Event, IkeSa, InfoItem, Phase1State, QmRole, SaTimer};
 use crate::error::Error;
 use crate::exchange::IosState;
 use crate::exchange::chain::Received;
@@ -12,7 +12,7 @@ use crate::exchange::quick_mode::QuickModeInitiator;
 use crate::time::Instant;
 use crate::wire::{Flags, NotifyType, ProtocolId};
 
-impl Engine {
+impl Core {
     /// Handles an Informational message; `false` drops the SA.
     pub(super) fn info_message(
         &mut self,
@@ -170,7 +170,7 @@ impl Engine {
                         if spis.iter().any(|s| Some(s) == ours.as_ref()) {
                             self.log(Some(sa.id), None, "peer deleted the ISAKMP SA");
                             self.ike_down_ref(sa, DownReason::DeletedByPeer);
-                            self.reestablish(now, sa);
+                            self.reestablish(sa);
                             return false;
                         }
                     } else if protocol == ProtocolId::IPSEC_ESP {

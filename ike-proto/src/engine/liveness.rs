@@ -19,18 +19,18 @@ impl Engine {
         dpd: Option<DpdConfig>,
         nat_keepalive: Duration,
     ) -> bool {
-        self.now = now;
-        let dpd_changed = self.config.dpd != dpd;
-        let keepalive_changed = self.config.nat_keepalive != nat_keepalive;
+        self.core.now = now;
+        let config = &mut self.core.config;
+        let dpd_changed = config.dpd != dpd;
+        let keepalive_changed = config.nat_keepalive != nat_keepalive;
         if !dpd_changed && !keepalive_changed {
             return false;
         }
-        self.config.dpd = dpd;
-        self.config.nat_keepalive = nat_keepalive;
+        config.dpd = dpd;
+        config.nat_keepalive = nat_keepalive;
         // A reload, not a packet: visiting every SA once is its cost.
-        let ids: Vec<_> = self.sas.keys().copied().collect();
-        for id in ids {
-            let Some(mut sa) = self.sas.remove(&id) else {
+        for id in self.sas.ids() {
+            let Some(sa) = self.sas.get_mut(id) else {
                 continue;
             };
             let peer_does_dpd = sa.established().is_some_and(|p1| p1.caps.dpd);
@@ -43,7 +43,7 @@ impl Engine {
             if keepalive_changed && sa.timers.is_set(SaTimer::Keepalive) {
                 sa.timers.set(SaTimer::Keepalive, now + nat_keepalive);
             }
-            self.put_sa(sa);
+            self.sas.refile(id);
         }
         true
     }
@@ -51,6 +51,6 @@ impl Engine {
     /// Offers NAT traversal (RFC 3947 and the drafts) in the negotiations
     /// from now on, or not; SAs up keep their encapsulation.
     pub fn set_nat_traversal(&mut self, on: bool) {
-        self.config.nat_traversal = on;
+        self.core.config.nat_traversal = on;
     }
 }

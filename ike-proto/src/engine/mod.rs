@@ -93,12 +93,13 @@ mod process;
 mod quick_mode;
 mod sa;
 mod sending;
+mod table;
 mod teardown;
 mod timers;
 mod transaction;
 mod xact;
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -115,6 +116,7 @@ pub use self::output::{
 use self::sa::{
     Acquire, Dpd, IkeSa, PeerScope, Phase1State, QmRole, QmSlot, SaTimer, XactDone, XactSlot,
 };
+use self::table::SaTable;
 
 pub use crate::error::Error;
 use crate::exchange::Ctx;
@@ -135,20 +137,21 @@ pub struct IkeSaId(pub u64);
 pub struct ChildSaId(pub u64);
 
 /// The IKEv1 engine. See the module documentation for the call order.
+///
+/// Two halves, borrowed disjointly: the IKE SA table, and the rest (the
+/// settings, the child SAs, the outputs). An SA is worked on in place, the
+/// core beside it; what concerns other SAs waits in the core's follow-ups
+/// until the SA is filed back.
 pub struct Engine {
+    sas: SaTable,
+    core: Core,
+}
+
+/// Everything of the engine but the IKE SA table.
+struct Core {
     config: Config,
     policy: Box<dyn Policy + Send>,
     rng: Box<dyn CryptoRng + Send>,
-    /// Boxed: a table sized for a flood of half-open SAs holds pointers,
-    /// not 1 KB values in every bucket, used or not.
-    sas: HashMap<IkeSaId, Box<IkeSa>>,
-    by_cookies: HashMap<(Cookie, Cookie), IkeSaId>,
-    /// Responder SAs by the initiator cookie and address of the first
-    /// message: its retransmissions find the SA in O(1).
-    by_first: HashMap<(Cookie, Ipv4Addr), IkeSaId>,
-    /// IKE SAs by peer address: what a peer's child SAs, commands and
-    /// INITIAL_CONTACT look for, without a walk over every SA.
-    by_peer: BTreeSet<(Ipv4Addr, IkeSaId)>,
     children: ChildTable,
     /// The inbound SPIs of every IKE SA's Quick Modes (running or
     /// lingering): new SPIs avoid them.
@@ -164,11 +167,9 @@ pub struct Engine {
     counters: Counters,
     half_open: half_open::HalfOpen,
     dh_budget: budget::DhBudget,
-    /// Every IKE SA's next deadline, ordered: `poll_timeout` and
-    /// `handle_timeout` cost O(log n), not a walk over a table a flood of
-    /// first messages keeps full.
-    wakeups: BTreeSet<(Instant, IkeSaId)>,
-    wakeup_of: HashMap<IkeSaId, Instant>,
+    /// What an SA's handling asked of the other SAs, done once it is
+    /// filed back.
+    follow_ups: Vec<FollowUp>,
     /// Where the debug lines go, the engine's and its exchanges'.
     trace: Trace,
 }
@@ -177,7 +178,7 @@ impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
             .field("ike_sas", &self.sas.len())
-            .field("child_sas", &self.children.len())
+            .field("child_sas", &self.core.children.len())
             .finish_non_exhaustive()
     }
 }
@@ -215,13 +216,9 @@ impl Engine {
         policy: Box<dyn Policy + Send>,
         rng: Box<dyn CryptoRng + Send>,
     ) -> Self {
-        Self {
+        let core = Core {
             policy,
             rng,
-            sas: HashMap::new(),
-            by_cookies: HashMap::new(),
-            by_first: HashMap::new(),
-            by_peer: BTreeSet::new(),
             children: ChildTable::default(),
             quick_spis: HashSet::new(),
             next_id: 1,
@@ -232,52 +229,60 @@ impl Engine {
             counters: Counters::default(),
             half_open: half_open::HalfOpen::default(),
             dh_budget: budget::DhBudget::new(config.aggressive_dh_burst),
-            wakeups: BTreeSet::new(),
-            wakeup_of: HashMap::new(),
+            follow_ups: Vec::new(),
             trace: Trace::new(config.log_target.clone()),
             config,
+        };
+        Self {
+            sas: SaTable::default(),
+            core,
         }
     }
 
     /// The settings.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.core.config
     }
 
     /// What was dropped or refused so far, by reason.
     pub fn counters(&self) -> Counters {
-        self.counters
+        self.core.counters
     }
 
     /// The half-open responder table (`show crypto isakmp sa` counts).
     pub fn half_open(&self) -> HalfOpenStats {
+        let h = &self.core.half_open;
         HalfOpenStats {
-            entries: self.half_open.len(),
-            unverified: self.half_open.unverified(),
-            bytes: self.half_open.bytes(),
+            entries: h.len(),
+            unverified: h.unverified(),
+            bytes: h.bytes(),
         }
     }
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self) -> Option<Datagram> {
-        self.transmits.pop_front()
+        self.core.transmits.pop_front()
     }
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.flush_trace();
-        self.events.pop_front()
+        self.core.flush_trace();
+        self.core.events.pop_front()
     }
 
     /// When [`Engine::handle_timeout`] should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let sas = self.wakeups.first().map(|(t, _)| *t).into_iter();
-        sas.chain(self.children.next_timeout()).min()
+        let sas = self.sas.next_wakeup().into_iter();
+        sas.chain(self.core.children.next_timeout()).min()
     }
 
     /// Established IKE SAs, for show commands.
     pub fn ike_sas(&self) -> Vec<IkeSaInfo> {
-        let mut v: Vec<IkeSaInfo> = self.sas.values().filter_map(|sa| self.info(sa)).collect();
+        let mut v: Vec<IkeSaInfo> = self
+            .sas
+            .values()
+            .filter_map(|sa| self.core.info(sa))
+            .collect();
         v.sort_by_key(|i| i.id);
         v
     }
@@ -285,7 +290,8 @@ impl Engine {
     /// The established IKE SAs with a peer address, in handle order (an
     /// index look-up, not a walk over every SA as [`Engine::ike_sas`]).
     pub fn established_with(&self, peer: Ipv4Addr) -> Vec<IkeSaId> {
-        self.sas_of_peer(peer)
+        self.sas
+            .of_peer(peer)
             .filter(|s| s.established().is_some())
             .map(|s| s.id)
             .collect()
@@ -296,12 +302,12 @@ impl Engine {
     /// plane holding ESP that came before its SA asks this (an index
     /// look-up).
     pub fn knows_inbound_spi(&self, spi: u32) -> bool {
-        self.children.has_spi_in(spi) || self.quick_spis.contains(&spi)
+        self.core.children.has_spi_in(spi) || self.core.quick_spis.contains(&spi)
     }
 
     /// Live child SAs, for show commands.
     pub fn child_sas(&self) -> Vec<ChildSa> {
-        let mut v: Vec<ChildSa> = self.children.values().map(|c| c.sa.clone()).collect();
+        let mut v: Vec<ChildSa> = self.core.children.values().map(|c| c.sa.clone()).collect();
         v.sort_by_key(|c| c.id);
         v
     }
@@ -323,6 +329,83 @@ impl Engine {
         v
     }
 
+    /// Works on one SA in place: `work` gets it and the core, and says
+    /// whether the SA stays. The SA is then filed back (its indexes
+    /// follow its changes) or forgotten, and what the work asked of the
+    /// other SAs is done.
+    fn with_sa<T>(
+        &mut self,
+        id: IkeSaId,
+        work: impl FnOnce(&mut Core, &mut IkeSa) -> (bool, T),
+    ) -> Option<T> {
+        let sa = self.sas.get_mut(id)?;
+        let (keep, out) = work(&mut self.core, sa);
+        if keep {
+            self.sas.refile(id);
+        } else {
+            self.drop_sa(id);
+        }
+        self.follow_up();
+        Some(out)
+    }
+
+    /// Removes an SA for good, with its index entries on both halves.
+    fn drop_sa(&mut self, id: IkeSaId) -> Option<Box<IkeSa>> {
+        let sa = self.sas.remove(id)?;
+        self.core.forget(&sa);
+        Some(sa)
+    }
+
+    /// Does what handling an SA asked of the others.
+    fn follow_up(&mut self) {
+        while !self.core.follow_ups.is_empty() {
+            for f in core::mem::take(&mut self.core.follow_ups) {
+                match f {
+                    FollowUp::Purge {
+                        scope,
+                        keep,
+                        reason,
+                    } => {
+                        let ids: Vec<IkeSaId> = self
+                            .sas
+                            .of_peer(*scope.remote.ip())
+                            .filter(|s| s.id != keep && scope.covers_ike(s))
+                            .map(|s| s.id)
+                            .collect();
+                        for id in ids {
+                            if let Some(sa) = self.drop_sa(id) {
+                                self.core.ike_down(sa, reason);
+                            }
+                        }
+                        self.core.purge_children(&scope, keep, reason);
+                    }
+                    FollowUp::Reestablish { id, local, remote } => {
+                        self.restart_phase1(id, local, remote);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What handling one SA asks of the others: done once it is filed back.
+enum FollowUp {
+    /// Tear down the SAs in `scope` but `keep`'s (INITIAL_CONTACT, a
+    /// dead peer).
+    Purge {
+        scope: PeerScope,
+        keep: IkeSaId,
+        reason: DownReason,
+    },
+    /// Phase 1 `id` with this peer ended while child SAs live on.
+    Reestablish {
+        id: IkeSaId,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+    },
+}
+
+impl Core {
     fn info(&self, sa: &IkeSa) -> Option<IkeSaInfo> {
         let p1 = sa.established()?;
         Some(IkeSaInfo {
@@ -361,13 +444,14 @@ impl Engine {
         ChildSaId(id)
     }
 
-    fn cookie(&mut self) -> Cookie {
+    /// A fresh cookie: not one of an SA in the table.
+    fn cookie(&mut self, sas: &SaTable) -> Cookie {
         loop {
             let c = Cookie::random(&mut *self.rng);
             // 64 random bits: a clash is all but impossible, and only an
             // exact (icookie, rcookie) clash would matter; checking the
             // pair keeps this O(1) under a flood of first messages.
-            if !self.by_cookies.contains_key(&(c, Cookie::ZERO)) {
+            if !sas.has_cookies(c, Cookie::ZERO) {
                 return c;
             }
         }
@@ -461,65 +545,12 @@ impl Engine {
             .max(self.backoff().budget())
     }
 
-    fn insert_sa(&mut self, sa: IkeSa) {
-        self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
-        self.put_sa(Box::new(sa));
-    }
-
-    /// Puts an SA (back) into the table after it was worked on, with its
-    /// next deadline: every change to an SA's timers happens while it is
-    /// out of the table, so this keeps `wakeups` exact.
-    fn put_sa(&mut self, mut sa: Box<IkeSa>) {
-        self.reschedule(sa.id, sa.next_timeout());
-        let peer = *sa.remote.ip();
-        if sa.filed_under != Some(peer) {
-            if let Some(old) = sa.filed_under.replace(peer) {
-                self.by_peer.remove(&(old, sa.id));
-            }
-            self.by_peer.insert((peer, sa.id));
-        }
-        self.sas.insert(sa.id, sa);
-    }
-
-    /// The IKE SAs in the table with a peer address, in handle order.
-    fn sas_of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &IkeSa> {
-        self.by_peer
-            .range((peer, IkeSaId(0))..=(peer, IkeSaId(u64::MAX)))
-            .filter_map(|(_, id)| self.sas.get(id).map(|s| &**s))
-    }
-
-    fn reschedule(&mut self, id: IkeSaId, at: Option<Instant>) {
-        if let Some(old) = self.wakeup_of.remove(&id) {
-            self.wakeups.remove(&(old, id));
-        }
-        if let Some(t) = at {
-            self.wakeup_of.insert(id, t);
-            self.wakeups.insert((t, id));
-        }
-    }
-
-    fn take_sa(&mut self, id: IkeSaId) -> Option<Box<IkeSa>> {
-        let sa = self.sas.remove(&id)?;
-        self.forget_sa(&sa);
-        Some(sa)
-    }
-
-    /// Drops an SA's index entries (it is gone for good).
-    fn forget_sa(&mut self, sa: &IkeSa) {
+    /// Drops the core's entries of an SA gone for good.
+    fn forget(&mut self, sa: &IkeSa) {
         for q in &sa.quick {
             self.quick_spis.remove(&q.spi_in);
         }
-        self.by_cookies.remove(&(sa.icookie, sa.rcookie));
-        if let Some(peer) = sa.filed_under {
-            self.by_peer.remove(&(peer, sa.id));
-        }
         self.half_open.remove(sa.id);
-        self.reschedule(sa.id, None);
-        if let Some(a) = sa.first_from {
-            if self.by_first.get(&(sa.icookie, a)) == Some(&sa.id) {
-                self.by_first.remove(&(sa.icookie, a));
-            }
-        }
     }
 
     fn new_sa(
@@ -561,12 +592,5 @@ impl Engine {
         sa.timers
             .set(SaTimer::Expire, self.now + self.exchange_life());
         sa
-    }
-
-    /// Whether we hold any SA (IKE or child) with this peer address.
-    fn have_sas_with(&self, peer: Ipv4Addr, except: Option<IkeSaId>) -> bool {
-        self.sas_of_peer(peer)
-            .any(|s| Some(s.id) != except && !s.is_half_open())
-            || self.children.of_peer(peer).next().is_some()
     }
 }

@@ -8,8 +8,9 @@ use std::net::SocketAddrV4;
 use super::counters::bump;
 use super::half_open::Admit;
 use super::notify;
+use super::table::SaTable;
 use super::{
-    Arrival, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
+    Arrival, Core, DownReason, Event, FollowUp, IkeSa, IkeSaId, IkeSaKeys, InfoItem, LogForm,
     NON_ESP_MARKER, PeerScope, Phase1State, QmRole, SaTimer,
 };
 use crate::exchange::IosState;
@@ -22,9 +23,11 @@ use crate::exchange::{Phase1Sa, SaPhase, parse_responder_lifetime, unprotected_n
 use crate::time::{Duration, Instant};
 use crate::wire::{Cookie, ExchangeType, NotifyType, ProtocolId};
 
-impl Engine {
+impl Core {
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new_responder(
         &mut self,
+        sas: &mut SaTable,
         now: Instant,
         local: SocketAddrV4,
         remote: SocketAddrV4,
@@ -40,12 +43,9 @@ impl Engine {
         if main {
             self.first_input(IkeSaId(self.next_id), IosState::IkeRMm1);
         }
-        let mut rcookie = self.cookie();
-        while self
-            .by_cookies
-            .contains_key(&(header.initiator_cookie(), rcookie))
-        {
-            rcookie = self.cookie();
+        let mut rcookie = self.cookie(sas);
+        while sas.has_cookies(header.initiator_cookie(), rcookie) {
+            rcookie = self.cookie(sas);
         }
         let (result, first, name) = match header.exchange_type() {
             ExchangeType::MAIN_MODE => {
@@ -165,7 +165,8 @@ impl Engine {
             Admit::Take => {}
             Admit::Evict(ids) => {
                 for id in ids {
-                    if let Some(mut old) = self.take_sa(id) {
+                    if let Some(mut old) = sas.remove(id) {
+                        self.forget(&old);
                         bump(&mut self.counters.half_open_evicted);
                         self.log(
                             Some(id),
@@ -223,8 +224,7 @@ impl Engine {
         self.transition(sa.id, None, first, name);
         self.half_open.insert(sa.id, *remote.ip(), bytes);
         sa.first_from = Some(*remote.ip());
-        self.by_first.insert((sa.icookie, *remote.ip()), sa.id);
-        self.insert_sa(sa);
+        sas.insert(sa);
     }
 
     /// `Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH` (or `IKE_AM_EXCH`): the
@@ -321,6 +321,9 @@ impl Engine {
     }
 
     /// Handles a phase-1 message on an existing SA; `false` drops the SA.
+    ///
+    /// `others`: whether the table holds other IKE SAs with the peer.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn phase1_message(
         &mut self,
         now: Instant,
@@ -329,6 +332,7 @@ impl Engine {
         body: &[u8],
         raw: &[u8],
         arrival: Arrival,
+        others: bool,
     ) -> bool {
         if let Some(answer) = sa.flight.duplicate(raw) {
             // The peer did not get our answer: repeat it, never reprocess.
@@ -350,8 +354,9 @@ impl Engine {
             self.transition(sa.id, None, old, received);
             old = received;
         }
-        let want_ic =
-            self.config.initial_contact && !self.have_sas_with(*sa.remote.ip(), Some(sa.id));
+        let want_ic = self.config.initial_contact
+            && !others
+            && self.children.of_peer(*sa.remote.ip()).next().is_none();
         // The exchange sees the addresses this datagram travelled between
         // (NAT-D is about them).
         let mut ctx = Self::ctx(
@@ -552,9 +557,8 @@ impl Engine {
     /// first answer to our first message), its addresses and the float.
     fn adopt(&mut self, sa: &mut IkeSa, header: &Received<'_>, arrival: Arrival) {
         if sa.rcookie.is_zero() && !header.responder_cookie().is_zero() {
-            self.by_cookies.remove(&(sa.icookie, sa.rcookie));
+            // The table re-files it under the pair when it is filed back.
             sa.rcookie = header.responder_cookie();
-            self.by_cookies.insert((sa.icookie, sa.rcookie), sa.id);
         }
         if arrival.local.port() == self.config.natt_port && !sa.floated {
             sa.floated = true;
@@ -705,29 +709,15 @@ impl Engine {
     /// Tears down every SA in `scope` but `keep`'s (INITIAL_CONTACT:
     /// RFC 2407 4.6.3.3 scopes it to the sending system; DPD: the dead
     /// peer). Peers that share the address but not the port, identity or
-    /// Xauth user (clients behind one NAT) keep theirs.
+    /// Xauth user (clients behind one NAT) keep theirs. Done once `keep`
+    /// is filed back: the table is not the core's to change while `keep`
+    /// is borrowed from it.
     pub(super) fn purge_scope(&mut self, scope: &PeerScope, keep: IkeSaId, reason: DownReason) {
-        let ids: Vec<IkeSaId> = self
-            .sas_of_peer(*scope.remote.ip())
-            .filter(|s| s.id != keep && scope.covers_ike(s))
-            .map(|s| s.id)
-            .collect();
-        for id in ids {
-            if let Some(sa) = self.take_sa(id) {
-                self.ike_down(sa, reason);
-            }
-        }
-        let kids: Vec<ChildSaId> = self
-            .children
-            .of_peer(*scope.remote.ip())
-            .filter(|c| c.sa.ike_sa != keep && scope.covers_child(c))
-            .map(|c| c.sa.id)
-            .collect();
-        for k in kids {
-            if let Some(c) = self.children.remove(&k) {
-                self.child_down(c, reason);
-            }
-        }
+        self.follow_ups.push(FollowUp::Purge {
+            scope: scope.clone(),
+            keep,
+            reason,
+        });
     }
 
     /// A peer's INITIAL_CONTACT: its earlier SAs go, once the peer is who

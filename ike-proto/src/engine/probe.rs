@@ -6,7 +6,7 @@
 //! authenticated message) keeps the SA; no answer after the retries raises
 //! [`Event::PeerDead`] and removes the SA and its child SAs.
 
-use super::{CommandError, DpdConfig, Engine, IkeSaId, Instant, SaTimer};
+use super::{CommandError, Core, DpdConfig, Engine, IkeSa, IkeSaId, Instant, SaTimer};
 
 impl Engine {
     /// Sends an R-U-THERE to the peer of `ike_sa` now, and declares it dead
@@ -19,12 +19,16 @@ impl Engine {
     /// [`CommandError::UnknownSa`] for an SA that is not established, or
     /// whose peer does not do DPD.
     pub fn probe_peer(&mut self, now: Instant, ike_sa: IkeSaId) -> Result<(), CommandError> {
-        self.now = now;
-        // Out of the table while worked on, as the other commands do.
-        let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
+        self.core.now = now;
+        self.with_sa(ike_sa, |core, sa| (true, core.probe(now, sa)))
+            .unwrap_or(Err(CommandError::UnknownSa))
+    }
+}
+
+impl Core {
+    fn probe(&mut self, now: Instant, sa: &mut IkeSa) -> Result<(), CommandError> {
         let dpd = sa.established().map(|p1| p1.caps.dpd);
         if dpd != Some(true) {
-            self.put_sa(sa);
             return Err(CommandError::UnknownSa);
         }
         if sa.dpd.outstanding.is_none() {
@@ -32,11 +36,9 @@ impl Engine {
             sa.dpd.seq = sa.dpd.seq.wrapping_add(1);
             let seq = sa.dpd.seq;
             sa.dpd.outstanding = Some((seq, seq, 1));
-            self.send_dpd(&mut sa, seq);
+            self.send_dpd(sa, seq);
             sa.timers.set(SaTimer::Dpd, now + cfg.retry);
         }
-        // Back with its new deadline (the probe's retry).
-        self.put_sa(sa);
         Ok(())
     }
 

@@ -4,10 +4,10 @@
 use std::net::SocketAddrV4;
 
 use super::counters::bump;
-use super::{Arrival, Engine, IkeSaId, NON_ESP_MARKER};
+use super::{Arrival, Core, Engine, IkeSa, NON_ESP_MARKER};
 use crate::exchange::chain::{self, Received};
 use crate::time::Instant;
-use crate::wire::{Cookie, ExchangeType, Flags};
+use crate::wire::{ExchangeType, Flags};
 
 impl Engine {
     /// Feeds one received UDP datagram: `local` is the address and port it
@@ -19,18 +19,18 @@ impl Engine {
         remote: SocketAddrV4,
         data: &[u8],
     ) {
-        self.now = now;
-        bump(&mut self.counters.datagrams);
-        let msg = if local.port() == self.config.natt_port {
+        self.core.now = now;
+        bump(&mut self.core.counters.datagrams);
+        let msg = if local.port() == self.core.config.natt_port {
             if data == [0xff] {
-                bump(&mut self.counters.nat_keepalives);
+                bump(&mut self.core.counters.nat_keepalives);
                 return;
             }
             match data.strip_prefix(&NON_ESP_MARKER) {
                 Some(m) => m,
                 None => {
                     // ESP in UDP: the data plane's.
-                    bump(&mut self.counters.esp_in_udp);
+                    bump(&mut self.core.counters.esp_in_udp);
                     return;
                 }
             }
@@ -40,8 +40,8 @@ impl Engine {
         let (header, body) = match chain::received(msg) {
             Ok(x) => x,
             Err(e) => {
-                bump(&mut self.counters.unparsable);
-                self.log(
+                bump(&mut self.core.counters.unparsable);
+                self.core.log(
                     None,
                     None,
                     format_args!("dropping packet from {remote}: {e}"),
@@ -52,15 +52,15 @@ impl Engine {
         if !header.flags().contains(Flags::ENCRYPTION) {
             let padding = chain::zero_padding(header.next_payload(), body);
             if padding > 0 {
-                bump(&mut self.counters.zero_padding);
-                self.log(
+                bump(&mut self.core.counters.zero_padding);
+                self.core.log(
                     None,
                     None,
                     format_args!("accepting {padding} bytes of zero padding after the last payload from {remote}"),
                 );
             }
         }
-        let Some(id) = self.lookup(&header, remote) else {
+        let Some(id) = self.sas.lookup(&header, remote) else {
             if header.responder_cookie().is_zero()
                 && header.message_id() == 0
                 && matches!(
@@ -68,10 +68,11 @@ impl Engine {
                     ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE
                 )
             {
-                self.new_responder(now, local, remote, &header, body, msg);
+                self.core
+                    .new_responder(&mut self.sas, now, local, remote, &header, body, msg);
             } else {
-                bump(&mut self.counters.unknown_cookies);
-                self.log(
+                bump(&mut self.core.counters.unknown_cookies);
+                self.core.log(
                     None,
                     None,
                     format_args!("received packet from {remote} for unknown cookies: dropped"),
@@ -79,9 +80,43 @@ impl Engine {
             }
             return;
         };
-        let Some(mut sa) = self.sas.remove(&id) else {
-            return;
-        };
+        let arrival = Arrival { local, remote };
+        let phase1 = matches!(
+            header.exchange_type(),
+            ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE
+        ) && header.message_id() == 0;
+        // Whether phase 1 may offer INITIAL_CONTACT: no other SA with the
+        // peer (asked of the table before the SA is borrowed from it).
+        let others = phase1
+            && self.sas.get(id).is_some_and(|sa| {
+                let peer = *sa.remote.ip();
+                self.sas
+                    .of_peer(peer)
+                    .any(|s| s.id != id && !s.is_half_open())
+            });
+        self.with_sa(id, |core, sa| {
+            (
+                core.message(now, sa, &header, body, msg, arrival, others),
+                (),
+            )
+        });
+    }
+}
+
+impl Core {
+    /// A message for an SA of ours; `false` drops the SA.
+    #[allow(clippy::too_many_arguments)]
+    fn message(
+        &mut self,
+        now: Instant,
+        sa: &mut IkeSa,
+        header: &Received<'_>,
+        body: &[u8],
+        msg: &[u8],
+        arrival: Arrival,
+        others: bool,
+    ) -> bool {
+        let (local, remote) = (arrival.local, arrival.remote);
         self.log(
             Some(sa.id),
             None,
@@ -97,27 +132,26 @@ impl Engine {
         // Nothing about the SA (the responder cookie, the peer's address,
         // the float to NAT-T) changes until the message has been validated
         // by the state it is for.
-        let arrival = Arrival { local, remote };
-        let keep = match header.exchange_type() {
+        match header.exchange_type() {
             ExchangeType::MAIN_MODE | ExchangeType::AGGRESSIVE if header.message_id() == 0 => {
-                self.phase1_message(now, &mut sa, &header, body, msg, arrival)
+                self.phase1_message(now, sa, header, body, msg, arrival, others)
             }
             ExchangeType::QUICK => {
-                self.quick_message(now, &mut sa, &header, body, msg, arrival);
-                self.pump_acquires(now, &mut sa);
+                self.quick_message(now, sa, header, body, msg, arrival);
+                self.pump_acquires(now, sa);
                 true
             }
             ExchangeType::INFORMATIONAL => {
-                let keep = self.info_message(now, &mut sa, &header, body, arrival);
+                let keep = self.info_message(now, sa, header, body, arrival);
                 if keep {
-                    self.pump_acquires(now, &mut sa);
+                    self.pump_acquires(now, sa);
                 }
                 keep
             }
             ExchangeType::TRANSACTION => {
-                let keep = self.transaction_message(now, &mut sa, &header, body, msg, arrival);
+                let keep = self.transaction_message(now, sa, header, body, msg, arrival);
                 if keep {
-                    self.pump_acquires(now, &mut sa);
+                    self.pump_acquires(now, sa);
                 }
                 keep
             }
@@ -130,33 +164,6 @@ impl Engine {
                 );
                 true
             }
-        };
-        if keep {
-            self.put_sa(sa);
-        } else {
-            self.forget_sa(&sa);
         }
-    }
-
-    fn lookup(&self, h: &Received<'_>, remote: SocketAddrV4) -> Option<IkeSaId> {
-        if let Some(id) = self
-            .by_cookies
-            .get(&(h.initiator_cookie(), h.responder_cookie()))
-        {
-            return Some(*id);
-        }
-        if h.responder_cookie().is_zero() {
-            // A retransmitted first message: the responder SA we made for it
-            // (indexed: this runs for every datagram of a flood).
-            return self
-                .by_first
-                .get(&(h.initiator_cookie(), *remote.ip()))
-                .copied();
-        }
-        // The responder's first answer to us.
-        self.by_cookies
-            .get(&(h.initiator_cookie(), Cookie::ZERO))
-            .copied()
-            .filter(|id| self.sas.get(id).is_some_and(|s| s.initiator))
     }
 }

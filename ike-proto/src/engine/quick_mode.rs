@@ -5,7 +5,7 @@ use super::counters::bump;
 use super::flight::Flight;
 use super::notify;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, Encapsulation, Engine, Event, IkeSa, IkeSaId, InfoItem,
+    Acquire, Arrival, ChildEntry, ChildSa, Core, Encapsulation, Event, IkeSa, IkeSaId, InfoItem,
     LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
@@ -21,7 +21,7 @@ use crate::time::{Duration, Instant};
 use crate::wire::{NotifyType, ProtocolId};
 use std::net::SocketAddrV4;
 
-impl Engine {
+impl Core {
     pub(super) fn start_quick_mode(&mut self, now: Instant, sa: &mut IkeSa, acquire: Acquire) {
         let Some(offer) =
             self.policy

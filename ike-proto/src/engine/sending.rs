@@ -1,10 +1,10 @@
 //! Handing a datagram to the caller, with its `sending packet` line.
 
-use super::{Datagram, Engine, IkeSa, NON_ESP_MARKER};
+use super::{Core, Datagram, IkeSa, NON_ESP_MARKER};
 use crate::exchange::IosState;
 use crate::time::Instant;
 
-impl Engine {
+impl Core {
     pub(super) fn wrap(sa: &IkeSa, bytes: &[u8]) -> Datagram {
         let mut payload = Vec::with_capacity(bytes.len() + 4);
         if sa.floated {

@@ -1,19 +1,17 @@
 //! SA teardown: an IKE SA or child SA going down, with the deletes sent
 //! and the events raised.
 
-use std::net::Ipv4Addr;
-
 use super::children::ChildEntry;
 use super::{
-    ChildSa, ChildSaId, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, Phase1State, QmRole,
+    ChildSa, ChildSaId, Core, DownReason, Engine, Event, IkeSa, IkeSaId, LogForm, PeerScope,
+    Phase1State, QmRole,
 };
 
 use crate::exchange::IosState;
 use crate::exchange::informational::InfoItem;
-use crate::time::Instant;
 use crate::wire::ProtocolId;
 
-impl Engine {
+impl Core {
     pub(super) fn ike_down(&mut self, mut sa: Box<IkeSa>, reason: DownReason) {
         self.ike_down_ref(&mut sa, reason);
     }
@@ -67,6 +65,21 @@ impl Engine {
         }
     }
 
+    /// The child SAs in `scope` but `keep`'s go down.
+    pub(super) fn purge_children(&mut self, scope: &PeerScope, keep: IkeSaId, reason: DownReason) {
+        let kids: Vec<ChildSaId> = self
+            .children
+            .of_peer(*scope.remote.ip())
+            .filter(|c| c.sa.ike_sa != keep && scope.covers_child(c))
+            .map(|c| c.sa.id)
+            .collect();
+        for k in kids {
+            if let Some(c) = self.children.remove(&k) {
+                self.child_down(c, reason);
+            }
+        }
+    }
+
     /// Removes the child SAs an IKE SA negotiated (no Delete is sent:
     /// the IKE SA that would protect it is going).
     fn drop_children_of(&mut self, ike_sa: IkeSaId, reason: DownReason) {
@@ -94,14 +107,6 @@ impl Engine {
             spi_out: entry.sa.spi_out,
             reason,
         });
-    }
-
-    /// The established IKE SA to the peer of `child` (most recent first).
-    fn ike_for_peer(&self, peer: Ipv4Addr) -> Option<IkeSaId> {
-        self.sas_of_peer(peer)
-            .filter(|s| s.established().is_some())
-            .max_by_key(|s| s.established_at)
-            .map(|s| s.id)
     }
 
     pub(super) fn send_info(&mut self, sa: &mut IkeSa, items: &[InfoItem]) {
@@ -133,20 +138,6 @@ impl Engine {
         }
     }
 
-    pub(super) fn send_child_delete(&mut self, _now: Instant, child: &ChildSa) {
-        let Some(id) = self.ike_for_peer(*child.remote.ip()) else {
-            return;
-        };
-        if let Some(mut sa) = self.sas.remove(&id) {
-            let item = InfoItem::Delete {
-                protocol: ProtocolId::IPSEC_ESP,
-                spis: vec![child.spi_in.to_be_bytes().to_vec()],
-            };
-            self.send_info(&mut sa, &[item]);
-            self.put_sa(sa);
-        }
-    }
-
     pub(super) fn send_ike_delete(&mut self, sa: &mut IkeSa) {
         if let Some(p1) = sa.established() {
             let spi = crate::exchange::informational::isakmp_spi(p1);
@@ -156,5 +147,23 @@ impl Engine {
             };
             self.send_info(sa, &[item]);
         }
+    }
+}
+
+impl Engine {
+    /// A Delete for a child SA's inbound SPI, on the established IKE SA
+    /// with its peer (none up: nothing is sent).
+    pub(super) fn send_child_delete(&mut self, child: &ChildSa) {
+        let Some(id) = self.sas.established_with(*child.remote.ip()) else {
+            return;
+        };
+        let item = InfoItem::Delete {
+            protocol: ProtocolId::IPSEC_ESP,
+            spis: vec![child.spi_in.to_be_bytes().to_vec()],
+        };
+        self.with_sa(id, |core, sa| {
+            core.send_info(sa, &[item]);
+            (true, ())
+        });
     }
 }

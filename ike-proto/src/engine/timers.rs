@@ -4,7 +4,11 @@
 use super::children::Lifetime;
 use super::counters::bump;
 use super::flight::Due;
-use super::{ChildSaId, DownReason, DpdMode, Engine, Event, IkeSa, IkeSaId, QmRole, SaTimer};
+use std::net::SocketAddrV4;
+
+use super::{
+    ChildSaId, Core, DownReason, DpdMode, Engine, Event, FollowUp, IkeSa, IkeSaId, QmRole, SaTimer,
+};
 use crate::exchange::informational::dpd;
 use crate::time::Instant;
 use crate::wire::NotifyType;
@@ -12,56 +16,27 @@ use crate::wire::NotifyType;
 impl Engine {
     /// Runs the timers due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.now = now;
+        self.core.now = now;
         // Only the SAs with something due: under a flood of first
         // messages the table is large and the timers are many.
-        let mut ids: Vec<IkeSaId> = self
-            .wakeups
-            .iter()
-            .take_while(|(t, _)| *t <= now)
-            .map(|(_, id)| *id)
-            .collect();
-        ids.sort();
-        for id in ids {
-            let Some(mut sa) = self.sas.remove(&id) else {
-                self.reschedule(id, None);
-                continue;
-            };
-            // Phase 1's retransmission first, as when it was the first
-            // SA timer: at a tie it wins over the half-open timeout.
-            let mut keep = self.phase1_flight(now, &mut sa);
-            while keep {
-                let Some(t) = sa.timers.take_expired(now) else {
-                    break;
-                };
-                keep = self.sa_timer(now, &mut sa, t);
-            }
-            if keep {
-                keep = self.xact_timer(now, &mut sa);
-            }
-            if keep {
-                self.slot_timers(now, &mut sa);
-                self.pump_acquires(now, &mut sa);
-                self.put_sa(sa);
-            } else {
-                self.forget_sa(&sa);
-            }
+        for id in self.sas.due(now) {
+            self.with_sa(id, |core, sa| (core.sa_timers(now, sa), ()));
         }
         // Likewise only the child SAs with a lifetime run out.
-        for (id, lifetime) in self.children.due(now) {
+        for (id, lifetime) in self.core.children.due(now) {
             if lifetime == Lifetime::Hard {
-                if let Some(c) = self.children.remove(&id) {
-                    self.send_child_delete(now, &c.sa);
-                    self.child_down(c, DownReason::Expired);
+                if let Some(c) = self.core.children.remove(&id) {
+                    self.send_child_delete(&c.sa);
+                    self.core.child_down(c, DownReason::Expired);
                 }
-            } else if let Some(c) = self.children.get(&id) {
+            } else if let Some(c) = self.core.children.get(&id) {
                 let (local, remote, sel) = (c.sa.local, c.sa.remote, c.sa.selectors);
-                self.children.stop_soft(id);
+                self.core.children.stop_soft(id);
                 if self.rekey(now, id, local, remote, sel).is_err() {
-                    if let Some(c) = self.children.get_mut(&id) {
+                    if let Some(c) = self.core.children.get_mut(&id) {
                         c.rekeying = false;
                     }
-                    self.log(
+                    self.core.log(
                         None,
                         None,
                         format_args!(
@@ -72,6 +47,52 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Phase 1 went away while child SAs with the peer live on: as its
+    /// initiator, bring it back (DPD and the rekeys need it).
+    pub(super) fn restart_phase1(
+        &mut self,
+        id: IkeSaId,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+    ) {
+        let peer = *remote.ip();
+        if self.core.children.of_peer(peer).next().is_none() {
+            return;
+        }
+        if self.sas.of_peer(peer).next().is_some() {
+            return; // another IKE SA with the peer exists or is coming up
+        }
+        self.core
+            .log(Some(id), None, "child SAs live on: re-establishing phase 1");
+        // Where the old SA ended up: after a float, the NAT-T ports (the
+        // new SA starts floated, so a NAT in the path keeps its mapping).
+        let now = self.core.now;
+        let _ = self.core.start_phase1(&mut self.sas, now, local, remote);
+    }
+}
+
+impl Core {
+    /// An SA's due timers; `false` drops the SA.
+    fn sa_timers(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
+        // Phase 1's retransmission first, as when it was the first
+        // SA timer: at a tie it wins over the half-open timeout.
+        let mut keep = self.phase1_flight(now, sa);
+        while keep {
+            let Some(t) = sa.timers.take_expired(now) else {
+                break;
+            };
+            keep = self.sa_timer(now, sa, t);
+        }
+        if keep {
+            keep = self.xact_timer(now, sa);
+        }
+        if keep {
+            self.slot_timers(now, sa);
+            self.pump_acquires(now, sa);
+        }
+        keep
     }
 
     /// Phase 1's flight, if due; `false` drops the SA.
@@ -146,7 +167,7 @@ impl Engine {
                 let was_up = !sa.is_half_open();
                 self.ike_down_ref(sa, DownReason::Expired);
                 if was_up {
-                    self.reestablish(now, sa);
+                    self.reestablish(sa);
                 }
                 false
             }
@@ -164,24 +185,16 @@ impl Engine {
         }
     }
 
-    /// Phase 1 went away while child SAs with the peer live on: as its
-    /// initiator, bring it back (DPD and the rekeys need it).
-    pub(super) fn reestablish(&mut self, now: Instant, sa: &IkeSa) {
-        let peer = *sa.remote.ip();
-        if !sa.initiator || self.children.of_peer(peer).next().is_none() {
-            return;
+    /// Phase 1 went away: as its initiator, bring it back if child SAs
+    /// with the peer live on (once the SA is out of the table).
+    pub(super) fn reestablish(&mut self, sa: &IkeSa) {
+        if sa.initiator {
+            self.follow_ups.push(FollowUp::Reestablish {
+                id: sa.id,
+                local: sa.local,
+                remote: sa.remote,
+            });
         }
-        if self.sas_of_peer(peer).next().is_some() {
-            return; // another IKE SA with the peer exists or is coming up
-        }
-        self.log(
-            Some(sa.id),
-            None,
-            "child SAs live on: re-establishing phase 1",
-        );
-        // Where the old SA ended up: after a float, the NAT-T ports (the
-        // new SA starts floated, so a NAT in the path keeps its mapping).
-        let _ = self.start_phase1(now, sa.local, sa.remote);
     }
 
     fn dpd_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {

@@ -5,7 +5,7 @@
 
 use super::counters::bump;
 use super::flight::Flight;
-use super::{Arrival, DownReason, Engine, Event, IkeSa, LogForm, Phase1State, XactSlot};
+use super::{Arrival, Core, DownReason, Event, IkeSa, LogForm, Phase1State, XactSlot};
 use crate::exchange::IosState;
 use crate::exchange::chain::Received;
 use crate::exchange::step::Step;
@@ -16,7 +16,7 @@ use crate::exchange::transaction::{
 use crate::policy::{ModeConfig, TrafficSelector};
 use crate::time::Instant;
 
-impl Engine {
+impl Core {
     /// Handles a Transaction message; `false` drops the SA.
     pub(super) fn transaction_message(
         &mut self,

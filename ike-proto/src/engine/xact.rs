@@ -4,7 +4,7 @@
 
 use super::flight::{Due, Flight};
 use super::transaction::Answered;
-use super::{CommandError, DownReason, Engine, IkeSa, IkeSaId, XactDone, XactSlot};
+use super::{CommandError, Core, DownReason, Engine, IkeSa, IkeSaId, XactDone, XactSlot};
 use crate::exchange::step::Step;
 use crate::exchange::transaction::{Transaction, TransactionCx};
 use crate::policy::XauthCredentials;
@@ -14,18 +14,6 @@ use crate::time::Instant;
 const XACT_DONE_MEMORY: usize = 16;
 
 impl Engine {
-    /// Phase 1 is complete: run Xauth / Mode Config if the profile wants
-    /// them, else open phase 2.
-    pub(super) fn start_transaction(&mut self, now: Instant, sa: &mut IkeSa) {
-        match self.run_transaction(now, sa, Transaction::start) {
-            Some(step) => {
-                // Nothing the start does can end the SA (no message came).
-                let _ = self.play_transaction(now, sa, step, Answered::Nothing, None);
-            }
-            None => self.open_phase2(now, sa),
-        }
-    }
-
     /// The answer to [`Event::XauthRequest`]: `ok` sends XAUTH_STATUS OK,
     /// else FAIL (and after the last attempt the IKE SA is deleted).
     ///
@@ -38,10 +26,8 @@ impl Engine {
         ike_sa: IkeSaId,
         ok: bool,
     ) -> Result<(), CommandError> {
-        self.now = now;
-        let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
-        let result = self.transaction_command(now, &mut sa, |state, cx| state.verdict(cx, ok));
-        self.after_command(sa, result)
+        self.core.now = now;
+        self.transaction_command(now, ike_sa, |state, cx| state.verdict(cx, ok))
     }
 
     /// The answer to [`Event::XauthCredentialsRequest`]: the user name and
@@ -56,32 +42,46 @@ impl Engine {
         ike_sa: IkeSaId,
         credentials: XauthCredentials,
     ) -> Result<(), CommandError> {
-        self.now = now;
-        let mut sa = self.sas.remove(&ike_sa).ok_or(CommandError::UnknownSa)?;
-        let result =
-            self.transaction_command(now, &mut sa, |state, cx| state.credentials(cx, credentials));
-        self.after_command(sa, result)
+        self.core.now = now;
+        self.transaction_command(now, ike_sa, |state, cx| state.credentials(cx, credentials))
     }
 
-    /// Files the SA back after a command, or forgets it when the command
-    /// ended it.
-    fn after_command(
+    /// Runs an embedder's answer on an SA's transaction; the SA is
+    /// forgotten when the answer ended it.
+    fn transaction_command(
         &mut self,
-        sa: Box<IkeSa>,
-        result: Result<bool, CommandError>,
+        now: Instant,
+        ike_sa: IkeSaId,
+        answer: impl FnOnce(
+            Transaction,
+            &mut TransactionCx<'_>,
+        ) -> Result<Step<Transaction>, Transaction>,
     ) -> Result<(), CommandError> {
-        if result == Ok(false) {
-            self.forget_sa(&sa);
-        } else {
-            self.put_sa(sa);
+        self.with_sa(ike_sa, |core, sa| {
+            let result = core.transaction_answer(now, sa, answer);
+            (result != Ok(false), result.map(|_| ()))
+        })
+        .unwrap_or(Err(CommandError::UnknownSa))
+    }
+}
+
+impl Core {
+    /// Phase 1 is complete: run Xauth / Mode Config if the profile wants
+    /// them, else open phase 2.
+    pub(super) fn start_transaction(&mut self, now: Instant, sa: &mut IkeSa) {
+        match self.run_transaction(now, sa, Transaction::start) {
+            Some(step) => {
+                // Nothing the start does can end the SA (no message came).
+                let _ = self.play_transaction(now, sa, step, Answered::Nothing, None);
+            }
+            None => self.open_phase2(now, sa),
         }
-        result.map(|_| ())
     }
 
     /// Runs an embedder's answer through the state the SA's transaction
     /// waits in: whether the SA stays, or [`CommandError::NoXauthPending`]
     /// (and the state kept) when it waits for none.
-    fn transaction_command(
+    fn transaction_answer(
         &mut self,
         now: Instant,
         sa: &mut IkeSa,
