@@ -26,7 +26,7 @@ use ike_proto::crypto::{DhGroup as CryptoGroup, DhKeyPair};
 use ike_proto::engine::{Config, Engine, Event};
 use ike_proto::harness::Pair;
 use ike_proto::policy::{
-    AuthMethod, DhGroup, EspCipher, Lifetime, Phase1Cipher, Phase1Hash, Phase1Proposal,
+    AuthMethod, DhGroup, EspCipher, HashAlg, Lifetime, Phase1Cipher, Phase1Proposal,
     Phase2Proposal, Selectors, StaticPolicy, TrafficSelector,
 };
 use ike_proto::time::{Duration, Instant};
@@ -71,10 +71,10 @@ impl Suite {
         let mut p = StaticPolicy::seed(b"cisco123", local, remote);
         if let Self::Modern = self {
             p.phase1 = vec![Phase1Proposal {
-                cipher: Phase1Cipher::AesCbc { key_bits: 256 },
-                hash: Phase1Hash::Sha256,
+                cipher: Phase1Cipher::Aes256,
+                hash: HashAlg::Sha2_256,
                 auth: AuthMethod::PreSharedKey,
-                group: DhGroup::MODP2048,
+                group: DhGroup::Modp2048,
                 lifetime: Lifetime::seconds(86_400),
             }];
             for e in &mut p.phase2 {

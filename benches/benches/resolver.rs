@@ -30,7 +30,7 @@ use ike_policy::model::AclAction;
 use ike_policy::resolver::{self, Flow, KeyScope, LifetimeRule, Phase1Options};
 use ike_policy::{Config, IosPolicy};
 use ike_proto::policy::{
-    AuthMethod, DhGroup, Lifetime, Phase1Cipher, Phase1Hash, Phase1Proposal, Phase2Proposal,
+    AuthMethod, DhGroup, HashAlg, Lifetime, Phase1Cipher, Phase1Proposal, Phase2Proposal,
     Phase2Request, Policy, Selectors, TrafficSelector,
 };
 
@@ -135,10 +135,10 @@ fn modern_offer() -> Vec<Phase1Proposal> {
     vec![
         Phase1Proposal::seed(),
         Phase1Proposal {
-            cipher: Phase1Cipher::AesCbc { key_bits: 256 },
-            hash: Phase1Hash::Sha256,
+            cipher: Phase1Cipher::Aes256,
+            hash: HashAlg::Sha2_256,
             auth: AuthMethod::PreSharedKey,
-            group: DhGroup::MODP2048,
+            group: DhGroup::Modp2048,
             lifetime: Lifetime::seconds(86_400),
         },
     ]

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use ike_proto::engine::IkeSaInfo;
 use ike_proto::policy::{
-    AuthMethod, EspCipher, EspIntegrity, Phase1Cipher, Phase1Hash, TrafficSelector,
+    AuthMethod, EspCipher, EspIntegrity, HashAlg, Phase1Cipher, TrafficSelector,
 };
 
 use super::{Gateway, GatewayError, Installed, Instant};
@@ -21,18 +21,19 @@ fn encr_name(c: Phase1Cipher) -> String {
     match c {
         Phase1Cipher::Des => "des".into(),
         Phase1Cipher::TripleDes => "3des".into(),
-        Phase1Cipher::AesCbc { key_bits: 128 } => "aes".into(),
-        Phase1Cipher::AesCbc { key_bits } => format!("aes{key_bits}"),
+        Phase1Cipher::Aes128 => "aes".into(),
+        Phase1Cipher::Aes192 => "aes192".into(),
+        Phase1Cipher::Aes256 => "aes256".into(),
     }
 }
 
-fn hash_name(h: Phase1Hash) -> &'static str {
+fn hash_name(h: HashAlg) -> &'static str {
     match h {
-        Phase1Hash::Md5 => "md5",
-        Phase1Hash::Sha1 => "sha",
-        Phase1Hash::Sha256 => "sha256",
-        Phase1Hash::Sha384 => "sha384",
-        Phase1Hash::Sha512 => "sha512",
+        HashAlg::Md5 => "md5",
+        HashAlg::Sha1 => "sha",
+        HashAlg::Sha2_256 => "sha256",
+        HashAlg::Sha2_384 => "sha384",
+        HashAlg::Sha2_512 => "sha512",
     }
 }
 
@@ -196,7 +197,7 @@ impl Gateway {
                 AuthMethod::PreSharedKey => IsakmpAuth::PreShared,
                 _ => IsakmpAuth::XauthPreShared,
             },
-            dh_group: i.proposal.group.0,
+            dh_group: i.proposal.group.wire_id(),
             remaining_lifetime_secs: total.saturating_sub(elapsed),
             caps: Capabilities {
                 config_mode,

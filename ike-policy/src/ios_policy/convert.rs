@@ -121,8 +121,8 @@ pub(super) fn mode_config(p: &IsakmpProfile) -> ModeConfig {
 /// pre-shared key with Xauth (XAUTHInitPreShared), DH group 2, one day.
 pub fn ezvpn_phase1_proposals() -> Vec<Phase1Proposal> {
     [
-        (ProtoCipher::AesCbc { key_bits: 256 }, ProtoHash::Sha1),
-        (ProtoCipher::AesCbc { key_bits: 128 }, ProtoHash::Sha1),
+        (ProtoCipher::Aes256, ProtoHash::Sha1),
+        (ProtoCipher::Aes128, ProtoHash::Sha1),
         (ProtoCipher::TripleDes, ProtoHash::Sha1),
         (ProtoCipher::TripleDes, ProtoHash::Md5),
         (ProtoCipher::Des, ProtoHash::Sha1),
@@ -132,7 +132,7 @@ pub fn ezvpn_phase1_proposals() -> Vec<Phase1Proposal> {
         cipher,
         hash,
         auth: AuthMethod::XauthInitPreShared,
-        group: ProtoGroup::MODP1024,
+        group: ProtoGroup::Modp1024,
         lifetime: Lifetime::seconds(86_400),
     })
     .collect()

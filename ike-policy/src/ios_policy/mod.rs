@@ -28,11 +28,11 @@ use std::sync::{Arc, Mutex};
 use ike_proto::engine::{Debugging, IkeSaId};
 use ike_proto::policy::{
     AuthMethod, DhGroup as ProtoGroup, EncapMode, EspCipher, EspIntegrity as ProtoIntegrity,
-    Identity, InitiatorPhase1, Lifetime, ModeConfig, ModeConfigAttributes,
-    Phase1Choice as ProtoPhase1Choice, Phase1Cipher as ProtoCipher, Phase1Hash as ProtoHash,
-    Phase1Mode, Phase1Proposal, Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal,
-    Phase2Refusal, Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors,
-    TrafficSelector, XauthAttempt, XauthCredentials, XauthPassword, XauthVerdict,
+    HashAlg as ProtoHash, Identity, InitiatorPhase1, Lifetime, ModeConfig, ModeConfigAttributes,
+    Phase1Choice as ProtoPhase1Choice, Phase1Cipher as ProtoCipher, Phase1Mode, Phase1Proposal,
+    Phase2Choice as ProtoPhase2Choice, Phase2Offer, Phase2Proposal, Phase2Refusal,
+    Phase2Request as ProtoPhase2Request, Policy, PresharedKey, Profile, Selectors, TrafficSelector,
+    XauthAttempt, XauthCredentials, XauthPassword, XauthVerdict,
 };
 
 use crate::lockout::{XauthBackoff, XauthGuard};

@@ -5,7 +5,8 @@
 use ike_proto::policy as proto;
 
 use super::{
-    DhGroup, EspEncryption, EspIntegrity, EspMode, IkeAuthentication, IkeEncryption, IkeHash,
+    AesKeyLength, DhGroup, EspEncryption, EspIntegrity, EspMode, IkeAuthentication, IkeEncryption,
+    IkeHash,
 };
 
 impl From<IkeEncryption> for proto::Phase1Cipher {
@@ -13,19 +14,21 @@ impl From<IkeEncryption> for proto::Phase1Cipher {
         match e {
             IkeEncryption::Des => Self::Des,
             IkeEncryption::TripleDes => Self::TripleDes,
-            IkeEncryption::Aes(k) => Self::AesCbc { key_bits: k.bits() },
+            IkeEncryption::Aes(AesKeyLength::Aes128) => Self::Aes128,
+            IkeEncryption::Aes(AesKeyLength::Aes192) => Self::Aes192,
+            IkeEncryption::Aes(AesKeyLength::Aes256) => Self::Aes256,
         }
     }
 }
 
-impl From<IkeHash> for proto::Phase1Hash {
+impl From<IkeHash> for proto::HashAlg {
     fn from(h: IkeHash) -> Self {
         match h {
             IkeHash::Md5 => Self::Md5,
             IkeHash::Sha => Self::Sha1,
-            IkeHash::Sha256 => Self::Sha256,
-            IkeHash::Sha384 => Self::Sha384,
-            IkeHash::Sha512 => Self::Sha512,
+            IkeHash::Sha256 => Self::Sha2_256,
+            IkeHash::Sha384 => Self::Sha2_384,
+            IkeHash::Sha512 => Self::Sha2_512,
         }
     }
 }
@@ -48,7 +51,14 @@ impl TryFrom<IkeAuthentication> for proto::AuthMethod {
 
 impl From<DhGroup> for proto::DhGroup {
     fn from(g: DhGroup) -> Self {
-        Self(g.number())
+        match g {
+            DhGroup::Group1 => Self::Modp768,
+            DhGroup::Group2 => Self::Modp1024,
+            DhGroup::Group5 => Self::Modp1536,
+            DhGroup::Group14 => Self::Modp2048,
+            DhGroup::Group15 => Self::Modp3072,
+            DhGroup::Group16 => Self::Modp4096,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! ISAKMP policy matching (phase 1).
 
 pub use ike_proto::policy::LifetimeRule;
-use ike_proto::policy::{AuthMethod, DhGroup, Phase1Cipher, Phase1Hash, Phase1Proposal};
+use ike_proto::policy::{AuthMethod, DhGroup, HashAlg, Phase1Cipher, Phase1Proposal};
 
 use crate::model::{Config, IsakmpPolicy};
 
@@ -43,7 +43,7 @@ pub fn policy_matches(policy: &IsakmpPolicy, p: &Phase1Proposal) -> bool {
     // (a fixed-length cipher only with its one length, AES only with one).
     let auth = AuthMethod::try_from(policy.authentication).is_ok() && p.auth.is_preshared();
     Phase1Cipher::from(policy.encryption) == p.cipher
-        && Phase1Hash::from(policy.hash) == p.hash
+        && HashAlg::from(policy.hash) == p.hash
         && auth
         && DhGroup::from(policy.group) == p.group
 }

@@ -82,7 +82,7 @@ pub fn choose_transform<'c>(
         .filter_map(|n| config.transform_set(n))
         .collect();
     for (i, t) in offered.iter().enumerate() {
-        let pfs = match (entry.pfs, t.pfs.map(|g| g.0)) {
+        let pfs = match (entry.pfs, t.pfs.map(|g| g.wire_id())) {
             (Some(ours), Some(g)) if ours.number() == g => Some(ours),
             (Some(_), _) => continue,
             (None, None) => None,

@@ -74,7 +74,7 @@ fn an_ezvpn_client_with_a_wrong_password_never_gets_an_address() {
 /// `IosPolicy` directly.
 #[test]
 fn ezvpn_policy_answers_as_the_ios_client_does() {
-    use ike_proto::policy::{AuthMethod, Identity, ModeConfig, Phase1Mode, Policy};
+    use ike_proto::policy::{AuthMethod, DhGroup, Identity, ModeConfig, Phase1Mode, Policy};
     let policy = IosPolicy::new(Arc::new(
         ike_policy::parse(&client_cfg("gfullage")).unwrap(),
     ));
@@ -87,7 +87,7 @@ fn ezvpn_policy_answers_as_the_ios_client_does() {
     assert!(
         p1.proposals
             .iter()
-            .all(|p| p.auth == AuthMethod::XauthInitPreShared && p.group.0 == 2)
+            .all(|p| p.auth == AuthMethod::XauthInitPreShared && p.group == DhGroup::Modp1024)
     );
     assert_eq!(
         policy

@@ -25,7 +25,6 @@ pub const MAX_TRACKED_EXCHANGES: usize = 16;
 /// A phase-1 encryption algorithm (Oakley attribute class 1, ENCRYPTION
 /// ALGORITHM, with the KEY LENGTH attribute for AES).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Phase1Cipher {
     /// DES-CBC (algorithm 1), 8-byte key, 8-byte block.
     Des,

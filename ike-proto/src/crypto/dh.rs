@@ -23,7 +23,6 @@ use super::secret::SecretBytes;
 /// A MODP Diffie-Hellman group (Oakley attribute class 4, GROUP DESCRIPTION;
 /// also the Quick Mode GROUP DESCRIPTION for PFS). The generator is 2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum DhGroup {
     /// Group 1, 768-bit MODP (RFC 2409 §6.1). Weak; accepted for old peers only.
     Modp768,

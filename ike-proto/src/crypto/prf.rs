@@ -12,7 +12,6 @@ use super::secret::PrfOutput;
 /// PRF: IKEv1 uses HMAC with the negotiated hash whenever no PRF attribute is
 /// negotiated, which is what every peer does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum HashAlg {
     /// MD5 (hash 1), 16-byte output.
     Md5,

@@ -591,14 +591,12 @@ impl Core {
         }
         self.transition(sa.id, None, received, IosState::IkeP1Complete);
         if self.config.keylog {
-            if let Some(encryption_key) = p1.keys.encryption_key(p1.proposal.cipher) {
-                self.events.push_back(Event::IkeSaKeys(IkeSaKeys {
-                    ike_sa: sa.id,
-                    initiator_cookie: p1.icookie,
-                    responder_cookie: p1.rcookie,
-                    encryption_key,
-                }));
-            }
+            self.events.push_back(Event::IkeSaKeys(IkeSaKeys {
+                ike_sa: sa.id,
+                initiator_cookie: p1.icookie,
+                responder_cookie: p1.rcookie,
+                encryption_key: p1.keys.encryption_key(p1.proposal.cipher),
+            }));
         }
         self.half_open.remove(sa.id);
         let lifetime = p1.lifetime;

@@ -63,8 +63,7 @@ impl AggressiveInitiator {
             .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
         let offered: Vec<Phase1Proposal> =
             proposals.into_iter().filter(|p| p.group == group).collect();
-        let dh = DhKeyPair::generate(group, ctx.rng)
-            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
+        let dh = DhKeyPair::generate(group, ctx.rng);
         let ni = ctx.nonce();
         let sa = Payload::Sa(phase1_sa(&offered));
         let sai_b = body_of(&sa);
@@ -343,8 +342,7 @@ impl AggressiveResponder {
         said::vendor_ids(ctx, &payloads);
         said::xauth_preshared(ctx, &transform);
         said::phase1_accepted(ctx, sa, &transform, choice.priority);
-        let dh = DhKeyPair::generate(chosen.group, ctx.rng)
-            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
+        let dh = DhKeyPair::generate(chosen.group, ctx.rng);
         said::dh_generated(ctx);
         said::processing(ctx, "KE", header.message_id());
         let g_xy = dh

@@ -182,9 +182,7 @@ impl ExpectSa {
             None => chosen.lifetime.min(ours.lifetime),
         };
         let caps = PeerCaps::from_payloads(&payloads, ctx);
-        let Some(dh) = DhKeyPair::generate(chosen.group, ctx.rng) else {
-            return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
-        };
+        let dh = DhKeyPair::generate(chosen.group, ctx.rng);
         let ni = ctx.nonce();
         let mut out = vec![
             Payload::Ke(crate::wire::KePayload::new(dh.public.clone())),
@@ -552,9 +550,7 @@ impl RExpectKe {
         else {
             return fail(Error::PeerIncompatible(PeerIncompatible::NoPresharedKey));
         };
-        let Some(dh) = DhKeyPair::generate(self.chosen.group, ctx.rng) else {
-            return fail(Error::Internal("DH group"));
-        };
+        let dh = DhKeyPair::generate(self.chosen.group, ctx.rng);
         said::dh_generated(ctx);
         said::processing(ctx, "KE", header.message_id());
         let Some(g_xy) = dh.shared(&g_xi) else {

@@ -53,7 +53,7 @@ pub(crate) use self::proposal::{
     EspTransform, SaPhase, parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply,
     responder_lifetime_data,
 };
-use crate::policy::{Identity, Lifetime, Phase1Hash, Phase1Proposal, Policy, Profile};
+use crate::policy::{HashAlg, Identity, Lifetime, Phase1Proposal, Policy, Profile};
 
 /// What the exchange code needs from the engine for one message.
 pub(crate) struct Ctx<'a> {
@@ -256,7 +256,7 @@ impl NatDetection {
 }
 
 /// NAT-D = HASH(CKY-I | CKY-R | IP | Port).
-pub(crate) fn nat_d(hash: Phase1Hash, icky: &Cookie, rcky: &Cookie, addr: SocketAddrV4) -> Vec<u8> {
+pub(crate) fn nat_d(hash: HashAlg, icky: &Cookie, rcky: &Cookie, addr: SocketAddrV4) -> Vec<u8> {
     suite::nat_d(hash, icky, rcky, addr)
 }
 
@@ -266,7 +266,7 @@ pub(crate) fn nat_d(hash: Phase1Hash, icky: &Cookie, rcky: &Cookie, addr: Socket
 pub(crate) fn nat_d_payloads(
     ctx: &mut Ctx<'_>,
     method: NattMethod,
-    hash: Phase1Hash,
+    hash: HashAlg,
     icky: &Cookie,
     rcky: &Cookie,
 ) -> Vec<Payload> {
@@ -290,7 +290,7 @@ pub(crate) fn nat_d_payloads(
 pub(crate) fn check_nat_d(
     ctx: &Ctx<'_>,
     method: Option<NattMethod>,
-    hash: Phase1Hash,
+    hash: HashAlg,
     icky: &Cookie,
     rcky: &Cookie,
     payloads: &[Parsed],

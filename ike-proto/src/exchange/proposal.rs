@@ -7,11 +7,10 @@
 //! `From<&_> for Transform`); [`Phase1Class`] and [`Phase2Class`] are the
 //! attribute classes such a transform may carry.
 
-use super::{NattMethod, suite};
-use crate::crypto;
+use super::NattMethod;
 use crate::error::{Error, PeerIncompatible};
 use crate::policy::{
-    AuthMethod, DhGroup, EncapMode, EspCipher, EspIntegrity, Lifetime, Phase1Cipher, Phase1Hash,
+    AuthMethod, DhGroup, EncapMode, EspCipher, EspIntegrity, HashAlg, Lifetime, Phase1Cipher,
     Phase1Proposal, Phase2Proposal,
 };
 use crate::wire::{
@@ -151,7 +150,9 @@ fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     let (enc, keylen) = match p.cipher {
         Phase1Cipher::Des => (EncryptionAlgorithm::DES_CBC, None),
         Phase1Cipher::TripleDes => (EncryptionAlgorithm::TRIPLE_DES_CBC, None),
-        Phase1Cipher::AesCbc { key_bits } => (EncryptionAlgorithm::AES_CBC, Some(key_bits)),
+        Phase1Cipher::Aes128 => (EncryptionAlgorithm::AES_CBC, Some(128u16)),
+        Phase1Cipher::Aes192 => (EncryptionAlgorithm::AES_CBC, Some(192)),
+        Phase1Cipher::Aes256 => (EncryptionAlgorithm::AES_CBC, Some(256)),
     };
     attrs.push(DataAttribute::basic(
         OakleyAttribute::ENCRYPTION_ALGORITHM,
@@ -160,11 +161,11 @@ fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     attrs.push(DataAttribute::basic(
         OakleyAttribute::HASH_ALGORITHM,
         match p.hash {
-            Phase1Hash::Md5 => HashAlgorithm::MD5,
-            Phase1Hash::Sha1 => HashAlgorithm::SHA,
-            Phase1Hash::Sha256 => HashAlgorithm::SHA2_256,
-            Phase1Hash::Sha384 => HashAlgorithm::SHA2_384,
-            Phase1Hash::Sha512 => HashAlgorithm::SHA2_512,
+            HashAlg::Md5 => HashAlgorithm::MD5,
+            HashAlg::Sha1 => HashAlgorithm::SHA,
+            HashAlg::Sha2_256 => HashAlgorithm::SHA2_256,
+            HashAlg::Sha2_384 => HashAlgorithm::SHA2_384,
+            HashAlg::Sha2_512 => HashAlgorithm::SHA2_512,
         },
     ));
     attrs.push(DataAttribute::basic(
@@ -177,7 +178,7 @@ fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     ));
     attrs.push(DataAttribute::basic(
         OakleyAttribute::GROUP_DESCRIPTION,
-        p.group.0,
+        p.group.wire_id(),
     ));
     if let Some(k) = keylen {
         attrs.push(DataAttribute::basic(OakleyAttribute::KEY_LENGTH, k));
@@ -269,22 +270,13 @@ fn phase1_proposal(t: &Transform) -> Option<Phase1Proposal> {
         None => None,
         Some(k) => Some(u16::try_from(k).ok()?),
     };
-    let cipher = match crypto::Phase1Cipher::from_wire(
-        get16(OakleyAttribute::ENCRYPTION_ALGORITHM)?,
-        keylen,
-    )? {
-        crypto::Phase1Cipher::Des => Phase1Cipher::Des,
-        crypto::Phase1Cipher::TripleDes => Phase1Cipher::TripleDes,
-        crypto::Phase1Cipher::Aes128 => Phase1Cipher::AesCbc { key_bits: 128 },
-        crypto::Phase1Cipher::Aes192 => Phase1Cipher::AesCbc { key_bits: 192 },
-        crypto::Phase1Cipher::Aes256 => Phase1Cipher::AesCbc { key_bits: 256 },
-    };
+    let cipher = Phase1Cipher::from_wire(get16(OakleyAttribute::ENCRYPTION_ALGORITHM)?, keylen)?;
     let hash = match HashAlgorithm(get16(OakleyAttribute::HASH_ALGORITHM)?) {
-        HashAlgorithm::MD5 => Phase1Hash::Md5,
-        HashAlgorithm::SHA => Phase1Hash::Sha1,
-        HashAlgorithm::SHA2_256 => Phase1Hash::Sha256,
-        HashAlgorithm::SHA2_384 => Phase1Hash::Sha384,
-        HashAlgorithm::SHA2_512 => Phase1Hash::Sha512,
+        HashAlgorithm::MD5 => HashAlg::Md5,
+        HashAlgorithm::SHA => HashAlg::Sha1,
+        HashAlgorithm::SHA2_256 => HashAlg::Sha2_256,
+        HashAlgorithm::SHA2_384 => HashAlg::Sha2_384,
+        HashAlgorithm::SHA2_512 => HashAlg::Sha2_512,
         _ => return None,
     };
     let auth = match wire::AuthMethod(get16(OakleyAttribute::AUTHENTICATION_METHOD)?) {
@@ -293,10 +285,7 @@ fn phase1_proposal(t: &Transform) -> Option<Phase1Proposal> {
         wire::AuthMethod::XAUTH_RESP_PRE_SHARED => AuthMethod::XauthRespPreShared,
         _ => return None,
     };
-    let group = DhGroup(get16(OakleyAttribute::GROUP_DESCRIPTION)?);
-    if !suite::group_supported(group) {
-        return None;
-    }
+    let group = DhGroup::from_wire(get16(OakleyAttribute::GROUP_DESCRIPTION)?)?;
     Some(Phase1Proposal {
         cipher,
         hash,
@@ -382,7 +371,10 @@ impl From<&EspTransform> for Transform {
         let mut attrs = Vec::new();
         lifetime_attrs(SaPhase::Ipsec, p.lifetime, &mut attrs);
         if let Some(g) = p.pfs {
-            attrs.push(DataAttribute::basic(IpsecAttribute::GROUP_DESCRIPTION, g.0));
+            attrs.push(DataAttribute::basic(
+                IpsecAttribute::GROUP_DESCRIPTION,
+                g.wire_id(),
+            ));
         }
         let encap = match e.udp {
             Some(n) => udp_encapsulation(n, p.mode),
@@ -474,13 +466,7 @@ fn esp_transform(t: &Transform) -> Option<EspTransform> {
     };
     let pfs = match get(IpsecAttribute::GROUP_DESCRIPTION) {
         None => None,
-        Some(g) => {
-            let g = DhGroup(u16::try_from(g).ok()?);
-            if !suite::group_supported(g) {
-                return None;
-            }
-            Some(g)
-        }
+        Some(g) => Some(DhGroup::from_wire(u16::try_from(g).ok()?)?),
     };
     Some(EspTransform {
         proposal: Phase2Proposal {
@@ -636,7 +622,7 @@ mod tests {
         );
         assert_eq!(
             phase1(7, &[0x80, 0x0e, 0x01, 0x00]).unwrap().cipher,
-            Phase1Cipher::AesCbc { key_bits: 256 }
+            Phase1Cipher::Aes256
         );
         for (enc, kl) in [(1, 56u16), (1, 128), (5, 128), (5, 64), (7, 64)] {
             let tail = [0x80, 0x0e, (kl >> 8) as u8, kl as u8];
@@ -648,7 +634,7 @@ mod tests {
                 let tail = kl.map_or(Vec::new(), |k| vec![0x80, 0x0e, (k >> 8) as u8, k as u8]);
                 assert_eq!(
                     phase1(enc, &tail).is_ok(),
-                    crypto::Phase1Cipher::from_wire(u16::from(enc), kl).is_some(),
+                    Phase1Cipher::from_wire(u16::from(enc), kl).is_some(),
                     "{enc} {kl:?}"
                 );
             }
@@ -729,7 +715,7 @@ mod tests {
         // The numbers: 3DES (5), SHA (2), XAUTHInitPreShared (65001).
         let p = with(&|b| b[14..16].copy_from_slice(&65001u16.to_be_bytes())).unwrap();
         assert_eq!(p.cipher, Phase1Cipher::TripleDes);
-        assert_eq!(p.hash, Phase1Hash::Sha1);
+        assert_eq!(p.hash, HashAlg::Sha1);
         assert_eq!(p.auth, AuthMethod::XauthInitPreShared);
         // Blowfish (3), an unknown cipher to us.
         assert_eq!(phase1(3, &[]), Err(UNSUPPORTED));

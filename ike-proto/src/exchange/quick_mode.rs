@@ -184,13 +184,7 @@ impl QuickModeInitiator {
                 .collect(),
         };
         let ni = ctx.nonce();
-        let dh = match pfs {
-            Some(g) => Some(
-                DhKeyPair::generate(g, ctx.rng)
-                    .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?,
-            ),
-            None => None,
-        };
+        let dh = pfs.map(|g| DhKeyPair::generate(g, ctx.rng));
         let mut payloads = vec![
             Payload::Sa(sa),
             Payload::Nonce(crate::wire::NoncePayload::new(ni.clone())),
@@ -612,8 +606,7 @@ impl QuickModeResponder {
         let g_qm = match chosen.pfs {
             Some(g) => {
                 let ke = ke.ok_or(Error::unexpected("PFS without KE"))?;
-                let pair = DhKeyPair::generate(g, ctx.rng)
-                    .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
+                let pair = DhKeyPair::generate(g, ctx.rng);
                 let shared = pair
                     .shared(&ke)
                     .ok_or(Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyInformation))?;

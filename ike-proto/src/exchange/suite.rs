@@ -1,5 +1,4 @@
-//! The negotiated phase-1 suite over [`crate::crypto`]: the policy's
-//! algorithm enums mapped to the crypto module's, and the few calls the
+//! The negotiated phase-1 suite over [`crate::crypto`]: the few calls the
 //! exchanges make (keys, HASHes, KEYMAT, the IV-chaining crypter, DH) in
 //! the shapes the exchange code uses.
 
@@ -8,8 +7,7 @@ use std::net::{IpAddr, SocketAddrV4};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, HashAlg, Phase1Transcript};
-use crate::policy::{DhGroup, Phase1Cipher, Phase1Hash};
+use crate::crypto::{self, DhGroup, HashAlg, Phase1Cipher, Phase1Transcript};
 use crate::wire::Cookie;
 
 /// Secret bytes, zeroized on drop.
@@ -19,35 +17,15 @@ fn secret(b: &[u8]) -> Secret {
     Zeroizing::new(b.to_vec())
 }
 
-/// The crypto module's hash for a policy hash.
-pub(crate) fn hash_alg(h: Phase1Hash) -> HashAlg {
-    match h {
-        Phase1Hash::Md5 => HashAlg::Md5,
-        Phase1Hash::Sha1 => HashAlg::Sha1,
-        Phase1Hash::Sha256 => HashAlg::Sha2_256,
-        Phase1Hash::Sha384 => HashAlg::Sha2_384,
-        Phase1Hash::Sha512 => HashAlg::Sha2_512,
-    }
-}
-
-/// The crypto module's cipher for a policy cipher.
-pub(crate) fn cipher(c: Phase1Cipher) -> Option<crypto::Phase1Cipher> {
-    match c {
-        Phase1Cipher::Des => crypto::Phase1Cipher::from_wire(1, None),
-        Phase1Cipher::TripleDes => crypto::Phase1Cipher::from_wire(5, None),
-        Phase1Cipher::AesCbc { key_bits } => crypto::Phase1Cipher::from_wire(7, Some(key_bits)),
-    }
-}
-
 /// Constant-time comparison of a received HASH with the expected one.
 pub(crate) fn verify(expected: &[u8], got: &[u8]) -> bool {
     crypto::verify_hash(expected, got)
 }
 
 /// NAT-D = HASH(CKY-I | CKY-R | IP | Port).
-pub(crate) fn nat_d(h: Phase1Hash, icky: &Cookie, rcky: &Cookie, addr: SocketAddrV4) -> Vec<u8> {
+pub(crate) fn nat_d(h: HashAlg, icky: &Cookie, rcky: &Cookie, addr: SocketAddrV4) -> Vec<u8> {
     crypto::nat_d_hash(
-        hash_alg(h),
+        h,
         icky.as_bytes(),
         rcky.as_bytes(),
         IpAddr::V4(*addr.ip()),
@@ -56,18 +34,13 @@ pub(crate) fn nat_d(h: Phase1Hash, icky: &Cookie, rcky: &Cookie, addr: SocketAdd
     .to_vec()
 }
 
-/// Whether we can do this DH group.
-pub(crate) fn group_supported(group: DhGroup) -> bool {
-    crypto::DhGroup::from_wire(group.0).is_some()
-}
-
 /// The phase-1 keys of RFC 2409 section 5 (pre-shared key authentication).
 pub(crate) struct Phase1Keys(crypto::Phase1Keys);
 
 impl Phase1Keys {
     /// SKEYID = prf(pre-shared-key, Ni_b | Nr_b), then SKEYID_d/_a/_e.
     pub(crate) fn derive_psk(
-        prf: Phase1Hash,
+        prf: HashAlg,
         psk: &[u8],
         ni_b: &[u8],
         nr_b: &[u8],
@@ -75,7 +48,7 @@ impl Phase1Keys {
         cky_i: &Cookie,
         cky_r: &Cookie,
     ) -> Self {
-        let h = hash_alg(prf);
+        let h = prf;
         let skeyid = crypto::skeyid_psk(h, psk, ni_b, nr_b);
         Self(crypto::Phase1Keys::derive(
             h,
@@ -144,8 +117,8 @@ impl Phase1Keys {
     /// The phase-1 cipher key (SKEYID_e expanded to the key length, RFC
     /// 2409 appendix B): only for an opted-in key log
     /// ([`crate::engine::Config::keylog`]).
-    pub(crate) fn encryption_key(&self, c: Phase1Cipher) -> Option<crypto::SecretBytes> {
-        cipher(c).map(|c| self.0.encryption_key(c))
+    pub(crate) fn encryption_key(&self, c: Phase1Cipher) -> crypto::SecretBytes {
+        self.0.encryption_key(c)
     }
 
     /// KEYMAT for one direction of an ESP SA, expanded to `len` bytes.
@@ -176,12 +149,11 @@ impl IsakmpCrypter {
     pub(crate) fn new(
         keys: &Phase1Keys,
         c: Phase1Cipher,
-        h: Phase1Hash,
+        h: HashAlg,
         g_xi: &[u8],
         g_xr: &[u8],
     ) -> Option<Self> {
-        let c = cipher(c)?;
-        crypto::IsakmpCrypter::new(c, hash_alg(h), keys.0.encryption_key(c), g_xi, g_xr)
+        crypto::IsakmpCrypter::new(c, h, keys.0.encryption_key(c), g_xi, g_xr)
             .ok()
             .map(Self)
     }
@@ -216,11 +188,10 @@ pub(crate) struct DhKeyPair {
 
 impl DhKeyPair {
     /// A fresh private value (sized by group) and its public value.
-    pub(crate) fn generate(group: DhGroup, rng: &mut dyn CryptoRng) -> Option<Self> {
-        let g = crypto::DhGroup::from_wire(group.0)?;
-        let inner = crypto::DhKeyPair::generate(g, rng);
+    pub(crate) fn generate(group: DhGroup, rng: &mut dyn CryptoRng) -> Self {
+        let inner = crypto::DhKeyPair::generate(group, rng);
         let public = inner.public_value().to_vec();
-        Some(Self { inner, public })
+        Self { inner, public }
     }
 
     /// g^xy, left-padded; `None` if the peer's value is out of range.

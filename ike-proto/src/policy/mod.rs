@@ -27,8 +27,8 @@ mod remote_access;
 mod static_policy;
 
 pub use self::phase1::{
-    AuthMethod, DhGroup, Identity, InitiatorPhase1, Lifetime, ModeConfig, Phase1Choice,
-    Phase1Cipher, Phase1Hash, Phase1Mode, Phase1Proposal, PresharedKey, Profile,
+    AuthMethod, DhGroup, HashAlg, Identity, InitiatorPhase1, Lifetime, ModeConfig, Phase1Choice,
+    Phase1Cipher, Phase1Mode, Phase1Proposal, PresharedKey, Profile,
 };
 pub use self::phase2::{
     EncapMode, EspCipher, EspIntegrity, Phase2Choice, Phase2Offer, Phase2Proposal, Phase2Refusal,

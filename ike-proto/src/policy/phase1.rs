@@ -6,34 +6,9 @@ use std::net::Ipv4Addr;
 
 use zeroize::Zeroizing;
 
-/// Phase-1 (ISAKMP SA) encryption algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Phase1Cipher {
-    /// DES-CBC (64-bit block, 56-bit key).
-    Des,
-    /// 3DES-CBC (`encryption 3des` in IOS).
-    TripleDes,
-    /// AES-CBC with the key-length attribute (128, 192 or 256 bits).
-    AesCbc {
-        /// Key length in bits.
-        key_bits: u16,
-    },
-}
-
-/// Phase-1 hash (and HMAC PRF) algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Phase1Hash {
-    /// MD5.
-    Md5,
-    /// SHA-1 (`hash sha`).
-    Sha1,
-    /// SHA2-256.
-    Sha256,
-    /// SHA2-384.
-    Sha384,
-    /// SHA2-512.
-    Sha512,
-}
+// The algorithms are the crypto module's own types: one type per concept,
+// so a proposal names only what the suite can compute.
+pub use crate::crypto::{DhGroup, HashAlg, Phase1Cipher};
 
 /// Phase-1 authentication method (Oakley attribute class 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -51,21 +26,6 @@ impl AuthMethod {
     pub fn is_preshared(self) -> bool {
         true
     }
-}
-
-/// A MODP Diffie-Hellman group by its IANA number (1, 2, 5, 14 ... 18).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DhGroup(pub u16);
-
-impl DhGroup {
-    /// MODP 768 (group 1).
-    pub const MODP768: Self = Self(1);
-    /// MODP 1024 (group 2, the seed's).
-    pub const MODP1024: Self = Self(2);
-    /// MODP 1536 (group 5).
-    pub const MODP1536: Self = Self(5);
-    /// MODP 2048 (group 14).
-    pub const MODP2048: Self = Self(14);
 }
 
 /// An SA lifetime: seconds and/or kilobytes; `None` means unlimited in that
@@ -131,7 +91,7 @@ pub struct Phase1Proposal {
     /// Encryption.
     pub cipher: Phase1Cipher,
     /// Hash and PRF.
-    pub hash: Phase1Hash,
+    pub hash: HashAlg,
     /// Authentication method.
     pub auth: AuthMethod,
     /// Diffie-Hellman group.
@@ -145,9 +105,9 @@ impl Phase1Proposal {
     pub const fn seed() -> Self {
         Self {
             cipher: Phase1Cipher::TripleDes,
-            hash: Phase1Hash::Sha1,
+            hash: HashAlg::Sha1,
             auth: AuthMethod::PreSharedKey,
-            group: DhGroup::MODP1024,
+            group: DhGroup::Modp1024,
             lifetime: Lifetime::seconds(86_400),
         }
     }

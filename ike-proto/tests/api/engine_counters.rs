@@ -110,7 +110,7 @@ fn a_wrong_key_counts_as_peer_misbehaviour_on_the_hub() {
 #[test]
 fn no_common_proposal_counts_as_an_incompatible_peer() {
     let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
-    hub.phase1[0].cipher = Phase1Cipher::AesCbc { key_bits: 128 };
+    hub.phase1[0].cipher = Phase1Cipher::Aes128;
     let mut p = pair(StaticPolicy::seed(b"k", spoke_lan(), hub_lan()), hub, 5);
     p.initiate_a(spoke_selectors());
     p.run_for(Duration::from_secs(30));

@@ -5,7 +5,7 @@ use ike_policy::model::*;
 use ike_policy::parse;
 use ike_policy::resolver::*;
 use ike_proto::policy::{
-    self as proto, AuthMethod, EncapMode, EspCipher, Lifetime, Phase1Cipher, Phase1Hash,
+    self as proto, AuthMethod, EncapMode, EspCipher, HashAlg, Lifetime, Phase1Cipher,
     Phase1Proposal, Phase2Proposal,
 };
 
@@ -160,7 +160,7 @@ fn keys_by_hostname_and_group() {
 /// KEY_LENGTH already read into the cipher).
 fn t1(
     cipher: Phase1Cipher,
-    hash: Phase1Hash,
+    hash: HashAlg,
     auth: AuthMethod,
     group: u16,
     lifetime: Option<u32>,
@@ -169,7 +169,7 @@ fn t1(
         cipher,
         hash,
         auth,
-        group: proto::DhGroup(group),
+        group: proto::DhGroup::from_wire(group).expect("a MODP group"),
         lifetime: Lifetime {
             seconds: lifetime,
             kilobytes: None,
@@ -177,15 +177,15 @@ fn t1(
     }
 }
 
-const fn aes(key_bits: u16) -> Phase1Cipher {
-    Phase1Cipher::AesCbc { key_bits }
+fn aes(key_bits: u16) -> Phase1Cipher {
+    Phase1Cipher::from_wire(7, Some(key_bits)).expect("an AES key length")
 }
 
 /// The seed's spoke's offer: 3DES, SHA, pre-share, group 2, 86400 s.
 fn spoke_offer() -> Vec<Phase1Proposal> {
     vec![t1(
         Phase1Cipher::TripleDes,
-        Phase1Hash::Sha1,
+        HashAlg::Sha1,
         AuthMethod::PreSharedKey,
         2,
         Some(86400),
@@ -196,8 +196,8 @@ fn spoke_offer() -> Vec<Phase1Proposal> {
 /// matches (3DES, SHA, XAUTHInitPreShared, group 2, 2147483 s).
 fn vpn_client_offer() -> Vec<Phase1Proposal> {
     use AuthMethod::*;
+    use HashAlg::*;
     use Phase1Cipher::*;
-    use Phase1Hash::*;
     let life = Some(2_147_483);
     vec![
         t1(aes(256), Sha1, XauthInitPreShared, 2, life),
@@ -292,14 +292,14 @@ fn policies_are_tried_in_priority_order_against_every_transform() {
     let offer = vec![
         t1(
             Phase1Cipher::TripleDes,
-            Phase1Hash::Sha1,
+            HashAlg::Sha1,
             AuthMethod::PreSharedKey,
             2,
             None,
         ),
         t1(
             aes(256),
-            Phase1Hash::Sha256,
+            HashAlg::Sha2_256,
             AuthMethod::PreSharedKey,
             14,
             Some(3600),
@@ -357,15 +357,17 @@ fn attribute_mismatches_are_refused() {
             ..base
         },
         Phase1Proposal {
-            hash: Phase1Hash::Md5,
+            hash: HashAlg::Md5,
             ..base
         },
         Phase1Proposal {
-            group: proto::DhGroup(5),
+            group: proto::DhGroup::Modp1536,
             ..base
         },
+        // Group 17: one the suite computes and the IOS model has no
+        // keyword for.
         Phase1Proposal {
-            group: proto::DhGroup(19),
+            group: proto::DhGroup::Modp6144,
             ..base
         },
     ];
@@ -379,14 +381,14 @@ fn attribute_mismatches_are_refused() {
     let aes_policy =
         parse("crypto isakmp policy 1\n encr aes\n authentication pre-share\n").unwrap();
     let p = aes_policy.isakmp_policy(1).unwrap();
-    let t = |k| t1(aes(k), Phase1Hash::Sha1, AuthMethod::PreSharedKey, 1, None);
+    let t = |k| t1(aes(k), HashAlg::Sha1, AuthMethod::PreSharedKey, 1, None);
     assert!(policy_matches(p, &t(128)));
     assert!(!policy_matches(p, &t(256)));
     assert!(policy_matches(
         p,
         &t1(
             aes(128),
-            Phase1Hash::Sha1,
+            HashAlg::Sha1,
             AuthMethod::XauthRespPreShared,
             1,
             None
@@ -406,7 +408,7 @@ fn the_default_protection_suite_rsa_sig_never_matches_what_reaches_the_resolver(
     let c = hub();
     let offer = vec![t1(
         Phase1Cipher::Des,
-        Phase1Hash::Sha1,
+        HashAlg::Sha1,
         AuthMethod::PreSharedKey,
         1,
         None,

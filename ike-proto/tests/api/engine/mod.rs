@@ -14,8 +14,8 @@ use ike_proto::engine::{
 use ike_proto::error::{Error, PeerIncompatible};
 use ike_proto::harness::{Pair, Side};
 use ike_proto::policy::{
-    AuthMethod, DhGroup, EncapMode, EspCipher, Identity, Lifetime, ModeConfig, Phase1Cipher,
-    Phase1Hash, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile, Selectors,
+    AuthMethod, DhGroup, EncapMode, EspCipher, HashAlg, Identity, Lifetime, ModeConfig,
+    Phase1Cipher, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile, Selectors,
     StaticPhase2, StaticPolicy, TrafficSelector,
 };
 use ike_proto::time::{Duration, Instant};
@@ -111,17 +111,17 @@ fn ike_up(e: &Event) -> bool {
 #[test]
 fn aes256_sha256_group14_with_aes_gcm_and_pfs() {
     let p1 = Phase1Proposal {
-        cipher: Phase1Cipher::AesCbc { key_bits: 256 },
-        hash: Phase1Hash::Sha256,
+        cipher: Phase1Cipher::Aes256,
+        hash: HashAlg::Sha2_256,
         auth: AuthMethod::PreSharedKey,
-        group: DhGroup::MODP2048,
+        group: DhGroup::Modp2048,
         lifetime: Lifetime::seconds(28_800),
     };
     let p2 = Phase2Proposal {
         cipher: EspCipher::AesGcm16 { key_bits: 256 },
         integrity: None,
         mode: EncapMode::Tunnel,
-        pfs: Some(DhGroup::MODP2048),
+        pfs: Some(DhGroup::Modp2048),
         lifetime: Lifetime::new(3600, 4_608_000),
     };
     let policy = |local, remote| {
@@ -143,7 +143,7 @@ fn aes256_sha256_group14_with_aes_gcm_and_pfs() {
         log_lines(&pair.b_events)
     );
     assert_mirrored(a[0], b[0]);
-    assert_eq!(a[0].pfs, Some(DhGroup::MODP2048));
+    assert_eq!(a[0].pfs, Some(DhGroup::Modp2048));
     assert_eq!(a[0].cipher, EspCipher::AesGcm16 { key_bits: 256 });
     assert_eq!(
         a[0].keys_in.encryption.as_bytes().len(),
@@ -316,7 +316,7 @@ fn no_common_phase1_proposal_gets_no_proposal_chosen() {
         41,
     );
     let mut hub = StaticPolicy::seed(b"k", hub_lan(), spoke_lan());
-    hub.phase1[0].cipher = Phase1Cipher::AesCbc { key_bits: 128 };
+    hub.phase1[0].cipher = Phase1Cipher::Aes128;
     let mut pair = Pair::new(a, SPOKE, engine(hub, Config::default(), 42), HUB, 5);
     pair.initiate_a(spoke_selectors());
     pair.run_for(Duration::from_secs(30));
