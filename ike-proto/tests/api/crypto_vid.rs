@@ -297,3 +297,37 @@ fn nat_d_hashes_by_hand() {
         nat_d_hash(HashAlg::Sha1, &cky_i, &cky_r, v4, 500)
     );
 }
+
+/// The indexed lookup agrees with a walk over the whole table (the entry
+/// matching the most bytes, the earliest among equals) for every value,
+/// each value with bytes after it, each value cut short by one byte, and
+/// bytes no entry has.
+#[test]
+fn the_indexed_lookup_agrees_with_a_walk_over_the_table() {
+    let table = vid::table();
+    let walk = |v: &[u8]| {
+        let mut best: Option<(usize, usize)> = None;
+        for (i, e) in table.iter().enumerate() {
+            if let Some(n) = e.matched_len(v) {
+                if best.is_none_or(|(_, m)| n > m) {
+                    best = Some((i, n));
+                }
+            }
+        }
+        best.map(|(i, n)| (table[i].id, v.len() - n))
+    };
+    let mut probes: Vec<Vec<u8>> = vec![Vec::new(), vec![0; 16], b"not a vendor id".to_vec()];
+    for e in table {
+        probes.push(e.value.to_vec());
+        probes.push([e.value, &[0xde, 0xad, 0xbe, 0xef]].concat());
+        probes.push(e.value[..e.value.len() - 1].to_vec());
+    }
+    let mut recognised = 0;
+    for p in &probes {
+        let got = vid::recognize(p).map(|m| (m.entry.id, m.suffix.len()));
+        assert_eq!(got, walk(p), "{p:02x?}");
+        recognised += usize::from(got.is_some());
+    }
+    // Every value and every value with a suffix the rule allows is found.
+    assert!(recognised >= table.len(), "{recognised}");
+}

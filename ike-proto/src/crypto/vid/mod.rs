@@ -7,9 +7,11 @@
 //! `tests/vectors/ikev1_vendor_ids.json`. The obsolete FreeS/WAN-style hashed
 //! VIDs are not included.
 
+use self::index::Index;
 use self::table::TABLE;
 use super::hexlit::hex;
 
+mod index;
 mod table;
 
 /// Which NAT traversal specification a VID announces.
@@ -130,7 +132,10 @@ pub struct VendorIdEntry {
 }
 
 impl VendorIdEntry {
-    fn matched_len(&self, vid: &[u8]) -> Option<usize> {
+    /// How many bytes of `vid` this entry matches under its rule, if it
+    /// matches at all ([`recognize`] keeps the entry matching the most).
+    #[must_use]
+    pub fn matched_len(&self, vid: &[u8]) -> Option<usize> {
         match self.rule {
             MatchRule::Exact => (vid == self.value).then_some(vid.len()),
             MatchRule::Prefix(n) => {
@@ -187,16 +192,9 @@ impl VendorIdMatch<'_> {
 /// "OE-Libreswan-" beats Openswan's "OE").
 #[must_use]
 pub fn recognize(vid: &[u8]) -> Option<VendorIdMatch<'_>> {
-    let mut best: Option<(&'static VendorIdEntry, usize)> = None;
-    for entry in TABLE {
-        if let Some(n) = entry.matched_len(vid) {
-            if best.is_none_or(|(_, m)| n > m) {
-                best = Some((entry, n));
-            }
-        }
-    }
-    best.map(|(entry, n)| VendorIdMatch {
-        entry,
+    let (i, n) = Index::of(TABLE).best(vid)?;
+    Some(VendorIdMatch {
+        entry: TABLE.get(i)?,
         suffix: vid.get(n..).unwrap_or_default(),
     })
 }
