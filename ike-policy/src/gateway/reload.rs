@@ -10,7 +10,7 @@
 //! Delete to its peer, IPsec SAs first, and negotiated again by whichever
 //! side's crypto map calls for it.
 
-use crate::ios_policy::{peer_identity, proxy_pair};
+use crate::ios_policy::peer_identity;
 use crate::model::{
     AccessList, ClientConfigGroup, CryptoMapEntry, EzvpnClient, IsakmpPolicy, IsakmpProfile,
     LocalPool, PresharedKey as KeyEntry, TransformSet,
@@ -191,7 +191,7 @@ impl ChildOrigin {
         let request = resolver::Phase2Request {
             peer: *c.remote.ip(),
             profile,
-            proxies: proxy_pair(&c.selectors),
+            proxies: c.selectors,
             transforms: &[transform],
         };
         let sel = resolver::select_responder_entry(config, map, &request)?;

@@ -46,23 +46,6 @@ pub fn peer_identity(id: &Identity) -> Option<PeerIdentity> {
     }
 }
 
-fn proxy(ts: &TrafficSelector) -> ProxyIdentity {
-    ProxyIdentity {
-        first: ts.start,
-        last: ts.end,
-        protocol: ts.protocol,
-        port: ts.port,
-    }
-}
-
-/// IKE traffic selectors (ours as local) as the resolver's proxy pair.
-pub fn proxy_pair(s: &Selectors) -> ProxyPair {
-    ProxyPair {
-        local: proxy(&s.local),
-        remote: proxy(&s.remote),
-    }
-}
-
 fn side(
     addr: &AddressMatch,
     protocol: Option<u8>,

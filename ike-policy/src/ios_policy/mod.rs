@@ -43,7 +43,7 @@ use crate::model::{
 use crate::ownership::FlowOwners;
 use crate::resolver::{
     self, AddressMatch, Flow, KeyLookup, KeyScope, LifetimeRule, PeerIdentity, Phase1Options,
-    ProxyIdentity, ProxyPair, Selector,
+    Selector,
 };
 
 /// The engine's [`Policy`] over a parsed IOS configuration.
@@ -305,7 +305,7 @@ impl IosPolicy {
         &self,
         request: &ProtoPhase2Request<'_>,
         entry: &crate::model::CryptoMapEntry,
-        proxies: &ProxyPair,
+        proxies: &Selectors,
     ) -> Result<(), Phase2Refusal> {
         if let Err(why) =
             resolver::proxy_claim_allowed(&self.config, entry, proxies, request.assigned_address)
@@ -365,6 +365,6 @@ mod policy;
 
 pub use convert::{
     ezvpn_phase1_proposals, ezvpn_phase2_proposals, peer_identity, phase1_proposal,
-    phase2_proposal, proxy_pair, selectors_from_acl,
+    phase2_proposal, selectors_from_acl,
 };
 use convert::{flow_of, mode_config};

@@ -254,7 +254,7 @@ impl Policy for IosPolicy {
             .profile
             .map(|p| p.name.as_str())
             .filter(|n| !n.is_empty());
-        let proxies = proxy_pair(&request.selectors);
+        let proxies = request.selectors;
         let rreq = resolver::Phase2Request {
             peer: request.peer,
             profile,

@@ -7,7 +7,7 @@
 use std::net::Ipv4Addr;
 
 use crate::model::{Config, CryptoMapEntry, InterfaceAddress};
-use crate::resolver::selector::{ProxyIdentity, ProxyPair};
+use ike_proto::policy::{Selectors, TrafficSelector};
 
 /// Why a claim is refused (each is INVALID_ID_INFORMATION on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +22,8 @@ pub enum ClaimRefusal {
     Held,
 }
 
-fn overlaps(p: &ProxyIdentity, first: Ipv4Addr, last: Ipv4Addr) -> bool {
-    u32::from(p.first) <= u32::from(last) && u32::from(first) <= u32::from(p.last)
+fn overlaps(p: &TrafficSelector, first: Ipv4Addr, last: Ipv4Addr) -> bool {
+    u32::from(p.start) <= u32::from(last) && u32::from(first) <= u32::from(p.end)
 }
 
 /// The networks of our interfaces with a static `ip address A M`.
@@ -48,11 +48,11 @@ pub fn own_networks(config: &Config) -> impl Iterator<Item = (Ipv4Addr, Ipv4Addr
 pub fn proxy_claim_allowed(
     config: &Config,
     entry: &CryptoMapEntry,
-    proxies: &ProxyPair,
+    proxies: &Selectors,
     assigned: Option<Ipv4Addr>,
 ) -> Result<(), ClaimRefusal> {
     let theirs = &proxies.remote;
-    let own_address = assigned.is_some_and(|a| theirs.first == a && theirs.last == a);
+    let own_address = assigned.is_some_and(|a| theirs.start == a && theirs.end == a);
     let in_pool = config
         .local_pools
         .iter()

@@ -3,7 +3,9 @@
 use std::net::Ipv4Addr;
 
 use crate::model::{AclAction, Config, CryptoMap, CryptoMapEntry, DynamicMap};
-use crate::resolver::selector::{Flow, ProxyPair, acl_accepts_proxies, acl_action_for};
+use ike_proto::policy::Selectors;
+
+use crate::resolver::selector::{Flow, acl_accepts_proxies, acl_action_for};
 use crate::resolver::transform::{Phase2Choice, choose_transform};
 use ike_proto::policy::Phase2Proposal;
 
@@ -92,7 +94,7 @@ pub fn entry_accepts_proxies(
     config: &Config,
     entry: &CryptoMapEntry,
     dynamic: bool,
-    proxies: &ProxyPair,
+    proxies: &Selectors,
 ) -> bool {
     match entry.match_address.as_deref() {
         Some(name) => config
@@ -110,7 +112,7 @@ pub struct Phase2Request<'a> {
     /// The ISAKMP profile the IKE SA was matched to, if any.
     pub profile: Option<&'a str>,
     /// The proposed proxy identities, from our point of view.
-    pub proxies: ProxyPair,
+    pub proxies: Selectors,
     /// The proposed transforms, in the peer's order.
     pub transforms: &'a [Phase2Proposal],
 }

@@ -53,7 +53,7 @@ pub use phase1::{
 pub use pool::AddressPool;
 pub use profile::{PeerIdentity, identity_rank, select_profile, xauth_possible, xauth_required};
 pub use selector::{
-    AclSelector, AddressMatch, Flow, PortRange, ProxyIdentity, ProxyPair, Selector,
-    acl_accepts_proxies, acl_action_for, acl_selector_iter, acl_selectors,
+    AclSelector, AddressMatch, Flow, PortRange, Selector, acl_accepts_proxies, acl_action_for,
+    acl_selector_iter, acl_selectors,
 };
 pub use transform::{Phase2Choice, choose_transform, negotiate_sa_lifetime, transform_set_accepts};

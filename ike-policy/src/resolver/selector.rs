@@ -4,6 +4,8 @@
 use core::fmt;
 use std::net::Ipv4Addr;
 
+use ike_proto::policy::{Selectors, TrafficSelector};
+
 use crate::model::{AccessList, AclAction, AclKind, AddressWildcard, PortMatch};
 
 /// An address match of a selector.
@@ -265,18 +267,18 @@ impl Selector {
         })
     }
 
-    fn side_contains(addr: &AddressMatch, ports: &PortRange, id: &ProxyIdentity) -> bool {
-        addr.contains_range(id.first, id.last)
+    fn side_contains(addr: &AddressMatch, ports: &PortRange, id: &TrafficSelector) -> bool {
+        addr.contains_range(id.start, id.end)
             && (ports.is_any() || (id.port != 0 && ports.contains(id.port)))
     }
 
-    fn side_overlaps(addr: &AddressMatch, ports: &PortRange, id: &ProxyIdentity) -> bool {
-        addr.overlaps_range(id.first, id.last) && (id.port == 0 || ports.contains(id.port))
+    fn side_overlaps(addr: &AddressMatch, ports: &PortRange, id: &TrafficSelector) -> bool {
+        addr.overlaps_range(id.start, id.end) && (id.port == 0 || ports.contains(id.port))
     }
 
     /// Whether the selector covers a proxy pair entirely (source = local
     /// side, destination = remote side).
-    pub fn contains_proxies(&self, p: &ProxyPair) -> bool {
+    pub fn contains_proxies(&self, p: &Selectors) -> bool {
         let proto_ok = match self.protocol {
             None => true,
             Some(sp) => p.local.protocol == sp && p.remote.protocol == sp,
@@ -287,8 +289,8 @@ impl Selector {
     }
 
     /// Whether the selector and a proxy pair have some traffic in common.
-    pub fn overlaps_proxies(&self, p: &ProxyPair) -> bool {
-        let proto_ok = |id: &ProxyIdentity| match self.protocol {
+    pub fn overlaps_proxies(&self, p: &Selectors) -> bool {
+        let proto_ok = |id: &TrafficSelector| match self.protocol {
             None => true,
             Some(sp) => id.protocol == 0 || id.protocol == sp,
         };
@@ -358,81 +360,13 @@ pub fn acl_action_for(acl: &AccessList, flow: &Flow) -> Option<AclAction> {
         .map(|s| s.action)
 }
 
-/// One side of an IKE phase 2 identity (IDci / IDcr): an address range
-/// (a host, a subnet or a range ID), a protocol and a port (0 for any).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProxyIdentity {
-    /// First address.
-    pub first: Ipv4Addr,
-    /// Last address.
-    pub last: Ipv4Addr,
-    /// IP protocol, 0 for any.
-    pub protocol: u8,
-    /// Port, 0 for any.
-    pub port: u16,
-}
-
-impl ProxyIdentity {
-    /// ID_IPV4_ADDR: one host, any protocol and port.
-    pub fn host(a: Ipv4Addr) -> Self {
-        Self {
-            first: a,
-            last: a,
-            protocol: 0,
-            port: 0,
-        }
-    }
-
-    /// ID_IPV4_ADDR_SUBNET; `None` for a mask with holes.
-    pub fn subnet(a: Ipv4Addr, mask: Ipv4Addr) -> Option<Self> {
-        crate::model::mask_prefix_len(mask)?;
-        let m = u32::from(mask);
-        let first = u32::from(a) & m;
-        Some(Self {
-            first: first.into(),
-            last: (first | !m).into(),
-            protocol: 0,
-            port: 0,
-        })
-    }
-
-    /// ID_IPV4_ADDR_RANGE; `None` when `last` is before `first`.
-    pub fn range(first: Ipv4Addr, last: Ipv4Addr) -> Option<Self> {
-        (u32::from(first) <= u32::from(last)).then_some(Self {
-            first,
-            last,
-            protocol: 0,
-            port: 0,
-        })
-    }
-
-    /// The same identity for one protocol and port.
-    pub fn with_protocol(self, protocol: u8, port: u16) -> Self {
-        Self {
-            protocol,
-            port,
-            ..self
-        }
-    }
-}
-
-/// A phase 2 proxy pair from this router's point of view: `local` is our
-/// side (the responder's IDcr), `remote` is the peer's side (IDci).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProxyPair {
-    /// Our side.
-    pub local: ProxyIdentity,
-    /// The peer's side.
-    pub remote: ProxyIdentity,
-}
-
 /// Whether a crypto ACL accepts a peer's proposed proxy pair: the first ACL
 /// line that has traffic in common with the proposal decides, and it must
 /// be a permit that covers the whole proposal (a deny in the way, or a
 /// permit narrower than the proposal, refuses it; the seed's hub accepts the
 /// spoke's 10.2.0.0/16 to 10.1.0.0/16 because the spoke's ACL mirrors the
 /// hub's view).
-pub fn acl_accepts_proxies(acl: &AccessList, proxies: &ProxyPair) -> bool {
+pub fn acl_accepts_proxies(acl: &AccessList, proxies: &Selectors) -> bool {
     for s in acl_selector_iter(acl) {
         if s.selector.overlaps_proxies(proxies) {
             return s.action == AclAction::Permit && s.selector.contains_proxies(proxies);

@@ -4,11 +4,11 @@
 
 use ike_policy::model::*;
 use ike_policy::resolver::{
-    AggressiveModeRule, ClaimRefusal, PeerIdentity, ProxyIdentity, ProxyPair,
-    aggressive_mode_allowed, aggressive_mode_rule, proxy_claim_allowed,
+    AggressiveModeRule, ClaimRefusal, PeerIdentity, aggressive_mode_allowed, aggressive_mode_rule,
+    proxy_claim_allowed,
 };
 use ike_policy::{IosPolicy, parse};
-use ike_proto::policy::{Identity, Policy};
+use ike_proto::policy::{Identity, Policy, Selectors, TrafficSelector};
 
 use crate::{HUB, hub, ip};
 
@@ -207,25 +207,25 @@ fn a_peer_may_not_claim_pool_addresses_or_our_networks_without_an_acl() {
     let seed = hub();
     let dynamic = &seed.dynamic_map("dynmap").unwrap().entries[1];
     assert!(dynamic.match_address.is_none());
-    let any = ProxyIdentity::subnet(ip("0.0.0.0"), ip("0.0.0.0")).unwrap();
-    let pair = |remote: ProxyIdentity| ProxyPair { local: any, remote };
-    let sub = |a: &str, m: &str| ProxyIdentity::subnet(ip(a), ip(m)).unwrap();
-    let table: Vec<(ProxyIdentity, Option<&str>, Result<(), ClaimRefusal>)> = vec![
+    let any = TrafficSelector::subnet_mask(ip("0.0.0.0"), ip("0.0.0.0")).unwrap();
+    let pair = |remote: TrafficSelector| Selectors { local: any, remote };
+    let sub = |a: &str, m: &str| TrafficSelector::subnet_mask(ip(a), ip(m)).unwrap();
+    let table: Vec<(TrafficSelector, Option<&str>, Result<(), ClaimRefusal>)> = vec![
         // A spoke's LAN: free.
         (sub("10.2.0.0", "255.255.0.0"), None, Ok(())),
         // The client's own Mode Config address, and only that.
         (
-            ProxyIdentity::host(ip("10.5.5.1")),
+            TrafficSelector::host(ip("10.5.5.1")),
             Some("10.5.5.1"),
             Ok(()),
         ),
         (
-            ProxyIdentity::host(ip("10.5.5.1")),
+            TrafficSelector::host(ip("10.5.5.1")),
             None,
             Err(ClaimRefusal::LocalPool),
         ),
         (
-            ProxyIdentity::host(ip("10.5.5.1")),
+            TrafficSelector::host(ip("10.5.5.1")),
             Some("10.5.5.2"),
             Err(ClaimRefusal::LocalPool),
         ),
@@ -235,7 +235,7 @@ fn a_peer_may_not_claim_pool_addresses_or_our_networks_without_an_acl() {
             Err(ClaimRefusal::LocalPool),
         ),
         (
-            ProxyIdentity::range(ip("10.5.5.250"), ip("10.5.6.3")).unwrap(),
+            TrafficSelector::range(ip("10.5.5.250"), ip("10.5.6.3")).unwrap(),
             None,
             Err(ClaimRefusal::LocalPool),
         ),
@@ -247,11 +247,11 @@ fn a_peer_may_not_claim_pool_addresses_or_our_networks_without_an_acl() {
             Err(ClaimRefusal::OwnNetwork),
         ),
         (
-            ProxyIdentity::host(ip("10.48.67.170")),
+            TrafficSelector::host(ip("10.48.67.170")),
             None,
             Err(ClaimRefusal::OwnNetwork),
         ),
-        (ProxyIdentity::host(ip("10.48.67.200")), None, Ok(())),
+        (TrafficSelector::host(ip("10.48.67.200")), None, Ok(())),
     ];
     for (remote, assigned, want) in table {
         assert_eq!(

@@ -6,6 +6,7 @@
 use ike_policy::ios::{ConfigError, ConfigWarning, ParseOptions, Parsed, WarningKind, parse_with};
 use ike_policy::model::*;
 use ike_policy::resolver::*;
+use ike_proto::policy::{Selectors, TrafficSelector};
 
 use crate::{HUB, SPOKE, ip};
 
@@ -531,9 +532,9 @@ fn a_static_entry_above_the_dynamic_one_warns_and_still_matches_its_peer() {
     let req = Phase2Request {
         peer: ip("172.16.77.10"),
         profile: Some("L2L"),
-        proxies: ProxyPair {
-            local: ProxyIdentity::subnet(ip("10.1.0.0"), ip("255.255.0.0")).unwrap(),
-            remote: ProxyIdentity::subnet(ip("10.3.3.0"), ip("255.255.255.0")).unwrap(),
+        proxies: Selectors {
+            local: TrafficSelector::subnet_mask(ip("10.1.0.0"), ip("255.255.0.0")).unwrap(),
+            remote: TrafficSelector::subnet_mask(ip("10.3.3.0"), ip("255.255.255.0")).unwrap(),
         },
         transforms: &qm,
     };

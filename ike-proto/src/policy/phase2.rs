@@ -43,6 +43,34 @@ impl TrafficSelector {
         }
     }
 
+    /// A subnet by address and mask (ID_IPV4_ADDR_SUBNET, an ACL line's
+    /// contiguous wildcard); `None` for a mask with holes.
+    pub fn subnet_mask(addr: Ipv4Addr, mask: Ipv4Addr) -> Option<Self> {
+        let m = u32::from(mask);
+        let len = m.leading_ones();
+        (len + m.trailing_zeros() == 32).then(|| Self::subnet(addr, len as u8))
+    }
+
+    /// An address range (ID_IPV4_ADDR_RANGE); `None` when `end` is before
+    /// `start`.
+    pub fn range(start: Ipv4Addr, end: Ipv4Addr) -> Option<Self> {
+        (u32::from(start) <= u32::from(end)).then_some(Self {
+            start,
+            end,
+            protocol: 0,
+            port: 0,
+        })
+    }
+
+    /// The same addresses for one protocol and port.
+    pub fn with_protocol(self, protocol: u8, port: u16) -> Self {
+        Self {
+            protocol,
+            port,
+            ..self
+        }
+    }
+
     /// The selector's subnet mask if it is exactly a subnet.
     pub fn as_subnet(&self) -> Option<(Ipv4Addr, Ipv4Addr)> {
         let s = u32::from(self.start);

@@ -169,30 +169,30 @@ fn proxy_identities_against_protocol_and_port_selectors() {
     let c = parse("access-list 120 permit udp host 10.0.0.1 eq 500 any\n").unwrap();
     let acl = c.access_list("120").unwrap();
     // Both sides of a proxy pair carry the same protocol.
-    let p = |local: ProxyIdentity| ProxyPair {
+    let p = |local: TrafficSelector| Selectors {
         local,
         remote: subnet("0.0.0.0", "0.0.0.0").with_protocol(local.protocol, 0),
     };
     assert!(acl_accepts_proxies(
         acl,
-        &p(ProxyIdentity::host(ip("10.0.0.1")).with_protocol(17, 500))
+        &p(TrafficSelector::host(ip("10.0.0.1")).with_protocol(17, 500))
     ));
     assert!(!acl_accepts_proxies(
         acl,
-        &p(ProxyIdentity::host(ip("10.0.0.1")).with_protocol(17, 0))
+        &p(TrafficSelector::host(ip("10.0.0.1")).with_protocol(17, 0))
     ));
     assert!(!acl_accepts_proxies(
         acl,
-        &p(ProxyIdentity::host(ip("10.0.0.1")))
+        &p(TrafficSelector::host(ip("10.0.0.1")))
     ));
     assert!(!acl_accepts_proxies(
         acl,
-        &p(ProxyIdentity::host(ip("10.0.0.1")).with_protocol(6, 500))
+        &p(TrafficSelector::host(ip("10.0.0.1")).with_protocol(6, 500))
     ));
-    let r = ProxyIdentity::range(ip("10.0.0.1"), ip("10.0.0.1"))
+    let r = TrafficSelector::range(ip("10.0.0.1"), ip("10.0.0.1"))
         .unwrap()
         .with_protocol(17, 500);
     assert!(acl_accepts_proxies(acl, &p(r)));
-    assert!(ProxyIdentity::range(ip("10.0.0.2"), ip("10.0.0.1")).is_none());
-    assert!(ProxyIdentity::subnet(ip("10.0.0.0"), ip("255.0.255.0")).is_none());
+    assert!(TrafficSelector::range(ip("10.0.0.2"), ip("10.0.0.1")).is_none());
+    assert!(TrafficSelector::subnet_mask(ip("10.0.0.0"), ip("255.0.255.0")).is_none());
 }

@@ -219,8 +219,8 @@ fn sa_lifetimes_are_the_shorter_of_both() {
     assert!(ch.send_responder_lifetime);
 }
 
-pub(super) fn subnet(a: &str, m: &str) -> ProxyIdentity {
-    ProxyIdentity::subnet(ip(a), ip(m)).unwrap()
+pub(super) fn subnet(a: &str, m: &str) -> TrafficSelector {
+    TrafficSelector::subnet_mask(ip(a), ip(m)).unwrap()
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn hub_picks_dynmap_10_for_the_spoke_and_dynmap_5_for_the_vpn_client() {
     let req = Phase2Request {
         peer: ip("10.100.2.102"),
         profile: Some("L2L"),
-        proxies: ProxyPair {
+        proxies: Selectors {
             local: subnet("10.1.0.0", "255.255.0.0"),
             remote: subnet("10.2.0.0", "255.255.0.0"),
         },
@@ -250,9 +250,9 @@ fn hub_picks_dynmap_10_for_the_spoke_and_dynmap_5_for_the_vpn_client() {
     let req = Phase2Request {
         peer: ip("10.51.82.100"),
         profile: Some("VPNclient"),
-        proxies: ProxyPair {
+        proxies: Selectors {
             local: subnet("0.0.0.0", "0.0.0.0"),
-            remote: ProxyIdentity::host(ip("10.5.5.1")),
+            remote: TrafficSelector::host(ip("10.5.5.1")),
         },
         transforms: &client_qm,
     };
@@ -285,10 +285,10 @@ fn spoke_as_responder_checks_peer_and_acl_100() {
     let c = spoke();
     let map = c.crypto_map("mymap").unwrap();
     let qm = [seed_qm()];
-    let req = |peer: &str, local: ProxyIdentity, remote: ProxyIdentity| Phase2Request {
+    let req = |peer: &str, local: TrafficSelector, remote: TrafficSelector| Phase2Request {
         peer: ip(peer),
         profile: None,
-        proxies: ProxyPair { local, remote },
+        proxies: Selectors { local, remote },
         transforms: &qm,
     };
     let lan = subnet("10.2.0.0", "255.255.0.0");
@@ -300,7 +300,7 @@ fn spoke_as_responder_checks_peer_and_acl_100() {
     let narrower = req(
         "10.48.67.181",
         subnet("10.2.1.0", "255.255.255.0"),
-        ProxyIdentity::host(ip("10.1.0.7")),
+        TrafficSelector::host(ip("10.1.0.7")),
     );
     assert!(select_responder_entry(&c, map, &narrower).is_some());
     // A peer that is not `set peer`, or proxies wider than the ACL: refused.
@@ -372,7 +372,7 @@ fn deny_lines_pass_traffic_to_the_next_entry() {
     );
     // As a responder, entry 10's ACL refuses proxies its deny line touches.
     let acl = c.access_list("101").unwrap();
-    let p = |local| ProxyPair {
+    let p = |local| Selectors {
         local,
         remote: subnet("10.1.0.0", "255.255.0.0"),
     };
@@ -398,9 +398,9 @@ fn deny_lines_pass_traffic_to_the_next_entry() {
 fn dynamic_entries_without_acl_accept_any_proxies() {
     let c = hub();
     let entry = c.dynamic_map("dynmap").unwrap().entry(5).unwrap();
-    let any = ProxyPair {
+    let any = Selectors {
         local: subnet("0.0.0.0", "0.0.0.0"),
-        remote: ProxyIdentity::host(ip("10.5.5.1")),
+        remote: TrafficSelector::host(ip("10.5.5.1")),
     };
     assert!(entry_accepts_proxies(&c, entry, true, &any));
     assert!(

@@ -6,7 +6,7 @@ use ike_policy::parse;
 use ike_policy::resolver::*;
 use ike_proto::policy::{
     self as proto, AuthMethod, EncapMode, EspCipher, HashAlg, Lifetime, Phase1Cipher,
-    Phase1Proposal, Phase2Proposal,
+    Phase1Proposal, Phase2Proposal, Selectors, TrafficSelector,
 };
 
 use crate::{hub, ip, spoke};
