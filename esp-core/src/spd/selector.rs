@@ -102,6 +102,18 @@ impl PortRange {
         self.first == 0 && self.last == u16::MAX
     }
 
+    /// Whether `port` is in the range.
+    pub const fn contains(&self, port: u16) -> bool {
+        self.first <= port && port <= self.last
+    }
+
+    /// The ports in both ranges, `None` when they share none.
+    pub fn intersection(&self, other: &PortRange) -> Option<PortRange> {
+        let first = self.first.max(other.first);
+        let last = self.last.min(other.last);
+        (first <= last).then_some(PortRange { first, last })
+    }
+
     fn matches(&self, port: Option<u16>) -> bool {
         match port {
             Some(p) => (self.first..=self.last).contains(&p),

@@ -17,14 +17,8 @@ pub(super) fn esp_selector_from_acl(s: &resolver::Selector) -> Option<EspSelecto
         source: esp_address(&s.source)?,
         destination: esp_address(&s.destination)?,
         protocol: s.protocol,
-        source_ports: EspPorts {
-            first: s.source_ports.first,
-            last: s.source_ports.last,
-        },
-        destination_ports: EspPorts {
-            first: s.destination_ports.first,
-            last: s.destination_ports.last,
-        },
+        source_ports: s.source_ports,
+        destination_ports: s.destination_ports,
     })
 }
 

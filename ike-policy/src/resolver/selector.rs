@@ -4,6 +4,10 @@
 use core::fmt;
 use std::net::Ipv4Addr;
 
+// The port range is the SPD's: an ACL's ports and an SPD entry's are one
+// concept, where the address matches are not (ACL wildcards may have
+// holes; SPD entries take ranges).
+pub use esp_core::spd::PortRange;
 use ike_proto::policy::{Selectors, TrafficSelector};
 
 use crate::model::{AccessList, AclAction, AclKind, AddressWildcard, PortMatch};
@@ -153,40 +157,6 @@ fn cidr_blocks(first: u32, last: u32) -> impl Iterator<Item = (u32, u32)> {
         };
         Some((start, mask))
     })
-}
-
-/// An inclusive port range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PortRange {
-    /// First port.
-    pub first: u16,
-    /// Last port.
-    pub last: u16,
-}
-
-impl PortRange {
-    /// Every port.
-    pub const ANY: PortRange = PortRange {
-        first: 0,
-        last: u16::MAX,
-    };
-
-    /// Whether this is every port.
-    pub fn is_any(&self) -> bool {
-        *self == Self::ANY
-    }
-
-    /// Whether a port is in the range.
-    pub fn contains(&self, port: u16) -> bool {
-        (self.first..=self.last).contains(&port)
-    }
-
-    /// The ports in both ranges, `None` when they share none.
-    pub fn intersection(&self, other: &PortRange) -> Option<PortRange> {
-        let first = self.first.max(other.first);
-        let last = self.last.min(other.last);
-        (first <= last).then_some(PortRange { first, last })
-    }
 }
 
 /// The ranges a port operator covers (two for `neq`, none for `lt 0`).
