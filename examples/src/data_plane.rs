@@ -181,7 +181,7 @@ impl DataPlaneThreads {
 }
 
 impl Drop for DataPlaneThreads {
-    /// Stops the threads (within [`IDLE`]) and waits for them.
+    /// Stops the threads (within `IDLE`) and waits for them.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         for t in self.threads.drain(..) {

@@ -21,7 +21,7 @@ pub const GCM_SALT_LEN: usize = 4;
 ///
 /// Both give the same bytes (the same vectors test both). The RustCrypto
 /// crates are the default and pure Rust; the `aws-lc` cargo feature adds
-/// [`Backend::AwsLc`] (AWS-LC's assembly AES-GCM, AES-CBC, 3DES and HMAC
+/// `Backend::AwsLc` (AWS-LC's assembly AES-GCM, AES-CBC, 3DES and HMAC
 /// through aws-lc-rs) and makes it the default. HMAC-MD5-96 and NULL always
 /// use the RustCrypto code (aws-lc-rs has no HMAC-MD5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

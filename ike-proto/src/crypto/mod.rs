@@ -4,7 +4,7 @@
 //! `from_wire` / `wire_id` helpers convert to and from the numbers in the
 //! transform attributes. The pieces:
 //!
-//! * [`HashAlg`] (alias [`Prf`]): MD5, SHA-1, SHA2-256/384/512 and their HMAC,
+//! * [`HashAlg`]: MD5, SHA-1, SHA2-256/384/512 and their HMAC,
 //!   the IKEv1 PRF: [`HashAlg::prf`], [`HashAlg::hash`].
 //! * [`DhGroup`] / [`DhKeyPair`]: MODP groups 1, 2, 5, 14-18, constant-time
 //!   exponentiation, private exponents sized by group ([`ExponentSize`]),
@@ -103,5 +103,5 @@ pub use dh::{DhGroup, DhKeyPair, ExponentSize};
 pub use error::CryptoError;
 pub use kdf::{Phase1Keys, Phase1Transcript, expand_encryption_key, skeyid_psk, skeyid_sig};
 pub use natd::nat_d_hash;
-pub use prf::{HashAlg, Prf};
+pub use prf::HashAlg;
 pub use secret::{PrfOutput, SecretBytes, verify_hash};

@@ -25,9 +25,6 @@ pub enum HashAlg {
     Sha2_512,
 }
 
-/// Another name for [`HashAlg`]: in IKEv1 the PRF is HMAC with the hash.
-pub type Prf = HashAlg;
-
 impl HashAlg {
     /// Every supported algorithm.
     pub const ALL: [HashAlg; 5] = [

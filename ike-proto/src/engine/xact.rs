@@ -14,7 +14,7 @@ use crate::time::Instant;
 const XACT_DONE_MEMORY: usize = 16;
 
 impl Engine {
-    /// The answer to [`Event::XauthRequest`]: `ok` sends XAUTH_STATUS OK,
+    /// The answer to [`Event::XauthRequest`](super::Event::XauthRequest): `ok` sends XAUTH_STATUS OK,
     /// else FAIL (and after the last attempt the IKE SA is deleted).
     ///
     /// # Errors
@@ -30,7 +30,7 @@ impl Engine {
         self.transaction_command(now, ike_sa, |state, cx| state.verdict(cx, ok))
     }
 
-    /// The answer to [`Event::XauthCredentialsRequest`]: the user name and
+    /// The answer to [`Event::XauthCredentialsRequest`](super::Event::XauthCredentialsRequest): the user name and
     /// password to send in the Xauth REPLY (as the client).
     ///
     /// # Errors

@@ -5,7 +5,7 @@ use super::suite::verify;
 use crate::error::{Error, PeerMisbehaved};
 
 /// Proof that the peer's phase-1 HASH verified. The field is private to
-/// this module, so [`check_phase1_hash`] is the only way to obtain one: a
+/// this module, so `check_phase1_hash` is the only way to obtain one: a
 /// [`Phase1Sa`](super::Phase1Sa) cannot be built on a hash nobody compared.
 #[derive(Debug)]
 pub struct Authenticated {

@@ -240,7 +240,7 @@ fn parse_lifetimes(attrs: &[DataAttribute], phase: SaPhase) -> Option<Lifetime> 
 
 /// A phase-1 transform we can do, or [`PeerIncompatible::AttributesNotSupported`].
 ///
-/// The cipher and its key length are read by [`crypto::Phase1Cipher::from_wire`],
+/// The cipher and its key length are read by [`Phase1Cipher::from_wire`],
 /// the one table of them: AES needs a KEY_LENGTH of 128, 192 or 256; DES and
 /// 3DES have one length each, and a KEY_LENGTH that states it (64 with the
 /// parity bits, 192) is read as that cipher. RFC 2409 appendix A forbids
