@@ -15,7 +15,7 @@
 use super::chain::{Parsed, Payload, Received, parse_chain};
 use super::phase1::{
     Exchange, KeyState, Phase1Done, Step, body_of, derive, has_initial_contact, id_and_hash,
-    ke_nonce, open_phase1, plain, responder_lifetime, same_suite, sealed,
+    ke_nonce, open_phase1, plain, responder_choice, sealed,
 };
 use super::said;
 use super::suite::DhKeyPair;
@@ -115,24 +115,7 @@ impl AggressiveInitiator {
         body: &[u8],
     ) -> Result<Step<Self>, Error> {
         let payloads = parse_chain(header.next_payload(), body, false)?;
-        let (sa, _) = &payloads.require_sa()?;
-        let mut chosen = match sa.proposals.as_slice() {
-            [p] if p.transforms.len() == 1 => p
-                .transforms
-                .first()
-                .and_then(|t| Phase1Proposal::try_from(t).ok()),
-            _ => None,
-        }
-        .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
-        let ours = self
-            .offered
-            .iter()
-            .find(|o| same_suite(o, &chosen))
-            .ok_or(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen))?;
-        chosen.lifetime = match responder_lifetime(&payloads) {
-            Some(l) => l.min(ours.lifetime),
-            None => chosen.lifetime.min(ours.lifetime),
-        };
+        let chosen = responder_choice(&payloads, &self.offered)?;
         let (g_xr, nr) = ke_nonce(&payloads)?;
         let g_xy = self
             .dh

@@ -16,7 +16,7 @@
 use super::chain::{Payload, Received, parse_chain};
 use super::phase1::{
     Exchange, KeyState, Phase1Done, Step, body_of, derive, has_initial_contact, id_and_hash,
-    initial_contact, ke_nonce, open_phase1, plain, responder_lifetime, same_suite, sealed,
+    initial_contact, ke_nonce, open_phase1, plain, responder_choice, sealed,
 };
 use super::said;
 use super::suite::DhKeyPair;
@@ -160,26 +160,9 @@ impl ExpectSa {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
-        let (sa, _) = match payloads.require_sa() {
-            Ok(sa) => sa,
+        let chosen = match responder_choice(&payloads, &self.offered) {
+            Ok(c) => c,
             Err(e) => return fail(e),
-        };
-        let chosen = match sa.proposals.as_slice() {
-            [p] if p.transforms.len() == 1 => p
-                .transforms
-                .first()
-                .and_then(|t| Phase1Proposal::try_from(t).ok()),
-            _ => None,
-        };
-        let Some(mut chosen) = chosen else {
-            return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
-        };
-        let Some(ours) = self.offered.iter().find(|o| same_suite(o, &chosen)) else {
-            return fail(Error::PeerIncompatible(PeerIncompatible::NoProposalChosen));
-        };
-        chosen.lifetime = match responder_lifetime(&payloads) {
-            Some(l) => l.min(ours.lifetime),
-            None => chosen.lifetime.min(ours.lifetime),
         };
         let caps = PeerCaps::from_payloads(&payloads, ctx);
         let dh = DhKeyPair::generate(chosen.group, ctx.rng);

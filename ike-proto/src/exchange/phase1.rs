@@ -5,7 +5,7 @@
 use super::chain::{Parsed, Payload, Received, emit_chain, parse_chain};
 use super::suite::{IsakmpCrypter, Phase1Keys, Secret};
 use super::{Error, IosState, Phase1Sa, SaPhase, parse_responder_lifetime};
-use crate::error::PeerMisbehaved;
+use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::policy::{Lifetime, Phase1Proposal, PresharedKey};
 use crate::wire::{
     Cookie, Doi, ExchangeType, Flags, IdPayload, NotifyPayload, NotifyType, PayloadView, ProtocolId,
@@ -100,6 +100,33 @@ pub(crate) fn has_initial_contact(payloads: &[Parsed]) -> bool {
     payloads
         .iter()
         .any(|p| matches!(&p.payload, Payload::Notify(n) if n.notify_type == NotifyType::INITIAL_CONTACT))
+}
+
+/// The responder's answer to our offer (MM2, AM2): one proposal with one
+/// transform, a suite we offered, held to the shorter of our lifetime and
+/// the responder's (its RESPONDER_LIFETIME notify, else the transform's).
+pub(crate) fn responder_choice(
+    payloads: &[Parsed],
+    offered: &[Phase1Proposal],
+) -> Result<Phase1Proposal, Error> {
+    let (sa, _) = payloads.require_sa()?;
+    let refused = Error::PeerIncompatible(PeerIncompatible::NoProposalChosen);
+    let mut chosen = match sa.proposals.as_slice() {
+        [p] if p.transforms.len() == 1 => p
+            .transforms
+            .first()
+            .and_then(|t| Phase1Proposal::try_from(t).ok()),
+        _ => None,
+    }
+    .ok_or(refused.clone())?;
+    let ours = offered
+        .iter()
+        .find(|o| same_suite(o, &chosen))
+        .ok_or(refused)?;
+    chosen.lifetime = responder_lifetime(payloads)
+        .unwrap_or(chosen.lifetime)
+        .min(ours.lifetime);
+    Ok(chosen)
 }
 
 pub(crate) fn responder_lifetime(payloads: &[Parsed]) -> Option<Lifetime> {
