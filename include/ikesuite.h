@@ -31,6 +31,10 @@
 // AES-GCM, 16-byte ICV; key is 32 bytes + 4-byte salt.
 #define IKS_ESP_ENCR_AES_GCM_256 7
 
+// DES-CBC (RFC 2405), IOS's `esp-des`, for old peers only; 8-byte key
+// (weak and semi-weak keys are refused).
+#define IKS_ESP_ENCR_DES_CBC 8
+
 // No separate integrity algorithm (AES-GCM).
 #define IKS_ESP_AUTH_NONE 0
 

@@ -34,6 +34,9 @@ pub const IKS_ESP_ENCR_AES_GCM_128: u32 = 5;
 pub const IKS_ESP_ENCR_AES_GCM_192: u32 = 6;
 /// AES-GCM, 16-byte ICV; key is 32 bytes + 4-byte salt.
 pub const IKS_ESP_ENCR_AES_GCM_256: u32 = 7;
+/// DES-CBC (RFC 2405), IOS's `esp-des`, for old peers only; 8-byte key
+/// (weak and semi-weak keys are refused).
+pub const IKS_ESP_ENCR_DES_CBC: u32 = 8;
 
 /// No separate integrity algorithm (AES-GCM).
 pub const IKS_ESP_AUTH_NONE: u32 = 0;
@@ -195,6 +198,7 @@ pub unsafe extern "C" fn iks_esp_sa_config_init(config: *mut iks_esp_sa_config) 
 fn encryption(value: u32) -> Result<Encryption, FfiError> {
     Ok(match value {
         IKS_ESP_ENCR_NULL => Encryption::Null,
+        IKS_ESP_ENCR_DES_CBC => Encryption::DesCbc,
         IKS_ESP_ENCR_3DES_CBC => Encryption::TripleDesCbc,
         IKS_ESP_ENCR_AES_CBC_128 => Encryption::AesCbc128,
         IKS_ESP_ENCR_AES_CBC_192 => Encryption::AesCbc192,

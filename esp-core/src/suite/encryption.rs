@@ -8,7 +8,7 @@ use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm};
 use cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt};
 use cipher::{InnerIvInit, KeyInit};
-use des::TdesEde3;
+use des::{Des, TdesEde3};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
@@ -32,6 +32,7 @@ impl Drop for Salt {
 /// two SAs per peer.
 enum CipherState {
     Null,
+    Des(Box<Des>),
     TripleDes(Box<TdesEde3>),
     Aes128(Box<Aes128>),
     Aes192(Box<Aes192>),
@@ -66,6 +67,42 @@ pub(super) fn key_len_error(algorithm: Encryption, got: usize) -> EspError {
         expected: algorithm.key_len(),
         got,
     }
+}
+
+/// The 4 weak and 12 semi-weak DES keys (FIPS 74 §3.6), parity bits
+/// clear: RFC 2405 §5 says they SHOULD be refused. KEYMAT hits one with
+/// probability 2^-52, so refusing costs nothing and rules it out.
+const WEAK_DES_KEYS: [u64; 16] = [
+    0x0000_0000_0000_0000,
+    0xfefe_fefe_fefe_fefe,
+    0xe0e0_e0e0_f0f0_f0f0,
+    0x1e1e_1e1e_0e0e_0e0e,
+    0x001e_001e_000e_000e,
+    0x1e00_1e00_0e00_0e00,
+    0x00e0_00e0_00f0_00f0,
+    0xe000_e000_f000_f000,
+    0x00fe_00fe_00fe_00fe,
+    0xfe00_fe00_fe00_fe00,
+    0x1ee0_1ee0_0ef0_0ef0,
+    0xe01e_e01e_f00e_f00e,
+    0x1efe_1efe_0efe_0efe,
+    0xfe1e_fe1e_fe0e_fe0e,
+    0xe0fe_e0fe_f0fe_f0fe,
+    0xfee0_fee0_fef0_fef0,
+];
+
+/// Whether an 8-byte DES key is weak or semi-weak (parity bits ignored),
+/// compared in constant time.
+fn is_weak_des_key(key: &[u8]) -> bool {
+    let Ok(bytes) = <[u8; 8]>::try_from(key) else {
+        return false;
+    };
+    let k = (u64::from_be_bytes(bytes) & 0xfefe_fefe_fefe_fefe).to_be_bytes();
+    let mut weak = subtle::Choice::from(0);
+    for w in WEAK_DES_KEYS {
+        weak |= k.ct_eq(&w.to_be_bytes());
+    }
+    bool::from(weak)
 }
 
 fn split_salt(key: &[u8]) -> (&[u8], Salt) {
@@ -103,7 +140,11 @@ impl EncryptionKey {
                     state: CipherState::AwsGcm(Box::new(g)),
                 });
             }
-            if algorithm.is_cbc() && algorithm != Encryption::TripleDesCbc {
+            // aws-lc-rs has no single DES; 3DES goes through its weak-key
+            // check below first.
+            if algorithm.is_cbc()
+                && !matches!(algorithm, Encryption::DesCbc | Encryption::TripleDesCbc)
+            {
                 return aws::Cbc::new(algorithm, key).map(|c| Self {
                     algorithm,
                     state: CipherState::AwsCbc(Box::new(c)),
@@ -114,6 +155,14 @@ impl EncryptionKey {
         let Backend::RustCrypto = backend;
         let state = match algorithm {
             Encryption::Null => CipherState::Null,
+            Encryption::DesCbc => {
+                if is_weak_des_key(key) {
+                    return Err(EspError::WeakKey {
+                        algorithm: algorithm.name(),
+                    });
+                }
+                CipherState::Des(Box::new(Des::new_from_slice(key).map_err(bad)?))
+            }
             Encryption::TripleDesCbc => {
                 let (k1, rest) = key.split_at(8);
                 let (k2, k3) = rest.split_at(8);
@@ -166,6 +215,7 @@ impl EncryptionKey {
     pub fn cbc_encrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
         match &self.state {
             CipherState::Null => Ok(()),
+            CipherState::Des(c) => cbc_encrypt(&**c, iv, data),
             CipherState::TripleDes(c) => cbc_encrypt(&**c, iv, data),
             CipherState::Aes128(c) => cbc_encrypt(&**c, iv, data),
             CipherState::Aes192(c) => cbc_encrypt(&**c, iv, data),
@@ -185,6 +235,7 @@ impl EncryptionKey {
     pub fn cbc_decrypt(&self, iv: &[u8], data: &mut [u8]) -> Result<(), EspError> {
         match &self.state {
             CipherState::Null => Ok(()),
+            CipherState::Des(c) => cbc_decrypt(&**c, iv, data),
             CipherState::TripleDes(c) => cbc_decrypt(&**c, iv, data),
             CipherState::Aes128(c) => cbc_decrypt(&**c, iv, data),
             CipherState::Aes192(c) => cbc_decrypt(&**c, iv, data),

@@ -77,6 +77,9 @@ impl Default for Backend {
 pub enum Encryption {
     /// NULL encryption (RFC 2410): integrity only. For debugging.
     Null,
+    /// DES in CBC mode (RFC 2405), 64-bit key (56 bits of it count):
+    /// IOS's `esp-des`, for old peers only. No aws-lc form (RustCrypto).
+    DesCbc,
     /// 3DES-EDE in CBC mode (RFC 2451), 192-bit key.
     TripleDesCbc,
     /// AES-CBC (RFC 3602), 128-bit key.
@@ -95,8 +98,9 @@ pub enum Encryption {
 
 impl Encryption {
     /// Every encryption algorithm.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Null,
+        Self::DesCbc,
         Self::TripleDesCbc,
         Self::AesCbc128,
         Self::AesCbc192,
@@ -110,6 +114,7 @@ impl Encryption {
     pub const fn key_len(self) -> usize {
         match self {
             Self::Null => 0,
+            Self::DesCbc => 8,
             Self::TripleDesCbc => 24,
             Self::AesCbc128 => 16,
             Self::AesCbc192 => 24,
@@ -124,7 +129,7 @@ impl Encryption {
     pub const fn iv_len(self) -> usize {
         match self {
             Self::Null => 0,
-            Self::TripleDesCbc => 8,
+            Self::DesCbc | Self::TripleDesCbc => 8,
             Self::AesCbc128 | Self::AesCbc192 | Self::AesCbc256 => 16,
             Self::AesGcm128 | Self::AesGcm192 | Self::AesGcm256 => 8,
         }
@@ -134,7 +139,7 @@ impl Encryption {
     pub const fn block_len(self) -> usize {
         match self {
             Self::Null | Self::AesGcm128 | Self::AesGcm192 | Self::AesGcm256 => 1,
-            Self::TripleDesCbc => 8,
+            Self::DesCbc | Self::TripleDesCbc => 8,
             Self::AesCbc128 | Self::AesCbc192 | Self::AesCbc256 => 16,
         }
     }
@@ -155,7 +160,7 @@ impl Encryption {
     pub const fn is_cbc(self) -> bool {
         matches!(
             self,
-            Self::TripleDesCbc | Self::AesCbc128 | Self::AesCbc192 | Self::AesCbc256
+            Self::DesCbc | Self::TripleDesCbc | Self::AesCbc128 | Self::AesCbc192 | Self::AesCbc256
         )
     }
 
@@ -173,6 +178,7 @@ impl Encryption {
     pub const fn name(self) -> &'static str {
         match self {
             Self::Null => "NULL",
+            Self::DesCbc => "DES-CBC",
             Self::TripleDesCbc => "3DES-CBC",
             Self::AesCbc128 => "AES-CBC-128",
             Self::AesCbc192 => "AES-CBC-192",
@@ -187,6 +193,7 @@ impl Encryption {
     pub const fn cisco_name(self) -> &'static str {
         match self {
             Self::Null => "esp-null",
+            Self::DesCbc => "esp-des",
             Self::TripleDesCbc => "esp-3des",
             Self::AesCbc128 => "esp-aes",
             Self::AesCbc192 => "esp-aes 192",

@@ -9,7 +9,16 @@ use super::*;
 
 #[test]
 fn combinations() {
-    assert_eq!(Suite::all().count(), 3 + 4 * 4 + 3);
+    // GCM alone; DES, 3DES and three AES-CBC with each integrity or
+    // none; NULL with each integrity.
+    assert_eq!(Suite::all().count(), 3 + 5 * 4 + 3);
+    assert_eq!(
+        Suite::new(Encryption::DesCbc, Integrity::HmacMd5_96)
+            .unwrap()
+            .cisco_transform()
+            .to_string(),
+        "esp-des esp-md5-hmac"
+    );
     assert!(Suite::new(Encryption::AesGcm128, Integrity::HmacSha1_96).is_err());
     assert!(Suite::new(Encryption::Null, Integrity::None).is_err());
     assert!(Suite::new(Encryption::AesCbc128, Integrity::None).is_ok());

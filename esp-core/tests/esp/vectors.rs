@@ -62,6 +62,49 @@ fn aes_cbc_strongswan() {
     }
 }
 
+/// FIPS 81 appendix C's CBC example ("Now is the time for all "); the
+/// same bytes come out of `openssl enc -des-cbc -nopad -provider legacy`.
+#[test]
+fn des_cbc_fips81() {
+    let key = hex::decode("0123456789abcdef").unwrap();
+    let iv = hex::decode("1234567890abcdef").unwrap();
+    let cipher = hex::decode("e5c7cdde872bf27c43e934008c389c0f683788499a7c05f6").unwrap();
+    check_cbc(
+        Encryption::DesCbc,
+        &key,
+        &iv,
+        b"Now is the time for all ",
+        &cipher,
+    );
+}
+
+/// RFC 2405 section 5: weak and semi-weak keys are refused, whatever
+/// their parity bits say.
+#[test]
+fn des_weak_and_semi_weak_keys_are_refused() {
+    for key in [
+        "0101010101010101",
+        "fefefefefefefefe",
+        "e0e0e0e0f1f1f1f1",
+        "1f1f1f1f0e0e0e0e",
+        "011f011f010e010e",
+        "e0fee0fef1fef1fe",
+        // The first weak key with its parity bits flipped.
+        "0000000000000000",
+    ] {
+        let key = hex::decode(key).unwrap();
+        assert!(
+            matches!(
+                EncryptionKey::new(Encryption::DesCbc, &key),
+                Err(esp_core::EspError::WeakKey { .. })
+            ),
+            "{key:02x?}"
+        );
+    }
+    let fips = hex::decode("0123456789abcdef").unwrap();
+    assert!(EncryptionKey::new(Encryption::DesCbc, &fips).is_ok());
+}
+
 #[test]
 fn tdes_cbc_strongswan() {
     let v = vector("tdes_cbc_strongswan.json");

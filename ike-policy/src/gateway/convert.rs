@@ -69,6 +69,7 @@ pub(super) fn esp_selector(s: &Selectors) -> EspSelector {
 
 pub(super) fn suite(cipher: EspCipher, integrity: Option<EspIntegrity>) -> Result<Suite, String> {
     let e = match cipher {
+        EspCipher::Des => Encryption::DesCbc,
         EspCipher::TripleDes => Encryption::TripleDesCbc,
         EspCipher::AesCbc { key_bits: 128 } => Encryption::AesCbc128,
         EspCipher::AesCbc { key_bits: 192 } => Encryption::AesCbc192,

@@ -551,9 +551,12 @@ fn building_needs_a_crypto_interface_an_address_and_valid_text() {
     assert_eq!(hub.natt_endpoint().port(), 4500);
 }
 
+/// `esp-des` (RFC 2405): IKE agrees on it and the data plane carries it.
+/// (Until esp-core had DES this SA failed to install on both ends; an SA
+/// the data plane refuses is still deleted on both ends, as the forced
+/// encapsulation test shows.)
 #[test]
-fn an_sa_the_data_plane_cannot_carry_is_deleted_and_its_packets_dropped() {
-    // esp-des: IKE agrees, esp-core has no DES.
+fn esp_des_is_negotiated_and_carries_traffic() {
     let des = |c: &str| c.replace("esp-3des esp-sha-hmac", "esp-des esp-sha-hmac");
     let hub = des(HUB_CFG).replace(SEED_HUB_ADDR, &HUB.to_string());
     let spoke = des(SPOKE_CFG).replace(SEED_HUB_ADDR, &HUB.to_string());
@@ -569,19 +572,18 @@ fn an_sa_the_data_plane_cannot_carry_is_deleted_and_its_packets_dropped() {
     net.peer = spoke;
     net.ping_from_spoke(1);
     net.run();
-    let failed = |hub: bool| {
-        net.events
+    assert!(
+        !net.events
             .iter()
-            .filter(|(h, e)| *h == hub && matches!(e, GatewayEvent::SaInstallFailed { .. }))
-            .count()
-    };
-    assert_eq!((failed(true), failed(false)), (1, 1));
-    assert_eq!(net.peer.installed_child_sas(), 0);
-    assert_eq!(net.hub.installed_child_sas(), 0);
-    assert!(net.hub.engine().child_sas().is_empty());
-    assert_eq!(net.peer.held_packets(), 0);
-    assert_eq!(net.peer.counters().negotiation_failed, 1);
-    assert!(net.hub_inside.is_empty());
+            .any(|(_, e)| matches!(e, GatewayEvent::SaInstallFailed { .. })),
+        "{:?}",
+        net.events
+    );
+    assert_eq!(net.peer.installed_child_sas(), 1);
+    assert_eq!(net.hub.installed_child_sas(), 1);
+    assert_eq!(net.hub_inside.len(), 1, "the ping crossed");
+    let show = net.hub.show("show crypto ipsec sa", net.now).unwrap();
+    assert!(show.contains("transform: esp-des esp-sha-hmac"), "{show}");
 }
 
 #[test]
