@@ -74,7 +74,9 @@ impl Pcap {
 }
 
 /// Hub and spoke, each packet on the pcap, each key-log line collected.
-fn negotiate(force_encaps: bool, keylog: bool) -> (Pcap, Vec<String>) {
+/// The seed's hub and spoke with `transform` in place of the seed's
+/// `esp-3des esp-sha-hmac`, three pings across.
+fn negotiate(force_encaps: bool, keylog: bool, transform: &str) -> (Pcap, Vec<String>) {
     let options = |outside| GatewayOptions {
         outside_addr: outside,
         ike_port: PORTS.0,
@@ -84,8 +86,11 @@ fn negotiate(force_encaps: bool, keylog: bool) -> (Pcap, Vec<String>) {
         ..GatewayOptions::default()
     };
     let mut rng = ChaCha20Rng::seed_from_u64(9);
-    let hub_cfg = HUB_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
-    let spoke_cfg = SPOKE_CFG.replace(SEED_HUB_ADDR, &HUB.to_string());
+    let cfg = |c: &str| {
+        c.replace(SEED_HUB_ADDR, &HUB.to_string())
+            .replace("esp-3des esp-sha-hmac", transform)
+    };
+    let (hub_cfg, spoke_cfg) = (cfg(HUB_CFG), cfg(SPOKE_CFG));
     let hub = Gateway::from_ios(&hub_cfg, options(None), &mut rng).unwrap();
     let spoke = Gateway::from_ios(&spoke_cfg, options(Some(SPOKE)), &mut rng).unwrap();
     let mut net = Gateways::new(hub, spoke);
@@ -158,12 +163,12 @@ fn tshark(dir: &Path, pcap: &Path, filter: &str, fields: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn check_decrypts(force_encaps: bool) {
+fn check_decrypts(force_encaps: bool, transform: &str) {
     if Command::new("tshark").arg("--version").output().is_err() {
         println!("skipped: tshark is not installed (the lab's install.sh installs it)");
         return;
     }
-    let (pcap, keys) = negotiate(force_encaps, true);
+    let (pcap, keys) = negotiate(force_encaps, true, transform);
     // One IKE SA, one child SA pair, from each side: the same keys twice.
     let ikev1: Vec<&String> = keys.iter().filter(|l| l.starts_with("ikev1 ")).collect();
     let esp: Vec<&String> = keys.iter().filter(|l| l.starts_with("esp ")).collect();
@@ -174,8 +179,9 @@ fn check_decrypts(force_encaps: bool) {
     assert_eq!(ikev1[0].len(), "ikev1 ".len() + 16 + 1 + 48, "{}", ikev1[0]);
 
     let dir = std::env::temp_dir().join(format!(
-        "ikesuite-keylog-{}-{force_encaps}",
-        std::process::id()
+        "ikesuite-keylog-{}-{force_encaps}-{}",
+        std::process::id(),
+        transform.replace(' ', "_")
     ));
     std::fs::create_dir_all(&dir).unwrap();
     // The tables as capture.sh show --keys makes them from a key-log file.
@@ -218,16 +224,22 @@ fn check_decrypts(force_encaps: bool) {
 
 #[test]
 fn tshark_decrypts_quick_mode_and_raw_esp_with_the_key_log() {
-    check_decrypts(false);
+    check_decrypts(false, "esp-3des esp-sha-hmac");
+}
+
+/// `esp-des` (RFC 2405): tshark's DES-CBC opens what esp-core sealed.
+#[test]
+fn tshark_decrypts_esp_des_with_the_key_log() {
+    check_decrypts(false, "esp-des esp-sha-hmac");
 }
 
 #[test]
 fn tshark_decrypts_quick_mode_and_esp_in_udp_with_the_key_log() {
-    check_decrypts(true);
+    check_decrypts(true, "esp-3des esp-sha-hmac");
 }
 
 #[test]
 fn no_key_log_lines_unless_asked() {
-    let (_, keys) = negotiate(false, false);
+    let (_, keys) = negotiate(false, false, "esp-3des esp-sha-hmac");
     assert!(keys.is_empty(), "{keys:?}");
 }
