@@ -506,6 +506,34 @@ impl IsakmpCrypter {
         Ok(buf)
     }
 
+    /// Decrypts with the IV a new phase-2 exchange under `message_id`
+    /// would start from (RFC 2409 appendix B: hash of the last phase-1
+    /// block and the message ID), even for message ID 0, and changes no
+    /// chain. For vpnc, whose Delete at disconnect draws a one-byte random
+    /// message ID, so one in 256 goes out as message ID 0 with a phase-2
+    /// IV. The caller authenticates the result before acting on it.
+    ///
+    /// # Errors
+    /// As [`decrypt`](Self::decrypt).
+    pub fn decrypt_as_new_exchange(
+        &self,
+        message_id: u32,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let block = self.cipher.block_len();
+        if ciphertext.is_empty() || ciphertext.len() % block != 0 {
+            return Err(CryptoError::NotBlockAligned {
+                len: ciphertext.len(),
+                block,
+            });
+        }
+        let iv = phase2_iv(self.hash, self.cipher, self.phase1.as_bytes(), message_id);
+        let mut buf = Zeroizing::new(ciphertext.to_vec());
+        self.cipher
+            .decrypt_cbc(self.key.as_bytes(), &iv, &mut buf)?;
+        Ok(buf)
+    }
+
     /// Moves the chain of `message_id` past the last message decrypted with
     /// it. Returns `false` (and changes nothing) if no decryption is pending.
     pub fn confirm(&mut self, message_id: u32) -> bool {

@@ -8,7 +8,7 @@
 
 use super::chain::{Parsed, Payload, Received};
 use super::suite::verify;
-use super::{Error, Phase1Sa};
+use super::{Error, IvRule, Phase1Sa};
 use crate::error::PeerMisbehaved;
 use crate::wire::{
     Cookie, DeletePayload, Doi, ExchangeType, Flags, NotifyPayload, NotifyType, ProtocolId,
@@ -98,15 +98,34 @@ pub(crate) fn open_protected(
     header: &Received<'_>,
     body: &[u8],
 ) -> Result<Vec<InfoItem>, Error> {
+    match open_with(p1, header, body, IvRule::Chain) {
+        // Message ID 0 after phase 1 is vpnc's Delete one time in 256 (a
+        // one-byte random ID), encrypted as a new exchange: tried that way
+        // too, and taken only if its HASH(1) verifies.
+        Err(first) if header.message_id() == 0 => {
+            open_with(p1, header, body, IvRule::NewExchange).map_err(|_| first)
+        }
+        done => done,
+    }
+}
+
+fn open_with(
+    p1: &mut Phase1Sa,
+    header: &Received<'_>,
+    body: &[u8],
+    rule: IvRule,
+) -> Result<Vec<InfoItem>, Error> {
     let mut plaintext = zeroize::Zeroizing::default();
-    let opened = p1.open(header, body, &mut plaintext)?;
+    let opened = p1.open_with(header, body, &mut plaintext, rule)?;
     let expect = p1.keys.hash1(header.message_id(), opened.rest);
     if !verify(&expect, &opened.hash) {
         // Leave the IV state of this message ID alone: a forged message
         // must not erase the chain of a live exchange that shares the ID.
         return Err(Error::PeerMisbehaved(PeerMisbehaved::InvalidHash));
     }
-    p1.crypter.forget(header.message_id());
+    if rule == IvRule::Chain {
+        p1.crypter.forget(header.message_id());
+    }
     Ok(items(&opened.payloads))
 }
 

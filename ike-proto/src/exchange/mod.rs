@@ -428,15 +428,28 @@ impl Phase1Sa {
         body: &[u8],
         plaintext: &'a mut suite::Secret,
     ) -> Result<Opened<'a>, Error> {
+        self.open_with(header, body, plaintext, IvRule::Chain)
+    }
+
+    /// [`Phase1Sa::open`] with the IV `rule` says.
+    pub(crate) fn open_with<'a>(
+        &mut self,
+        header: &Received<'_>,
+        body: &[u8],
+        plaintext: &'a mut suite::Secret,
+        rule: IvRule,
+    ) -> Result<Opened<'a>, Error> {
         if !header.flags().contains(Flags::ENCRYPTION) {
             return Err(Error::unexpected(
                 "unencrypted message on an established SA",
             ));
         }
-        *plaintext = self
-            .crypter
-            .decrypt(header.message_id(), body)
-            .ok_or(Error::malformed("ciphertext length"))?;
+        let mid = header.message_id();
+        *plaintext = match rule {
+            IvRule::Chain => self.crypter.decrypt(mid, body),
+            IvRule::NewExchange => self.crypter.decrypt_as_new_exchange(mid, body),
+        }
+        .ok_or(Error::malformed("ciphertext length"))?;
         if header.next_payload() != PayloadType::HASH {
             return Err(Error::unexpected("first payload is not HASH"));
         }
@@ -458,6 +471,15 @@ impl Phase1Sa {
             payloads: rest_payloads,
         })
     }
+}
+
+/// Which IV opens a protected message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IvRule {
+    /// The chain of its message ID (phase 1's for ID 0).
+    Chain,
+    /// A new exchange's IV for its message ID, even ID 0.
+    NewExchange,
 }
 
 /// A decrypted protected message, borrowed from its plaintext.

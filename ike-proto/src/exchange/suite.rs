@@ -168,6 +168,23 @@ impl IsakmpCrypter {
         self.0.decrypt(message_id, ciphertext).ok()
     }
 
+    /// Decrypts with a new exchange's IV for `message_id`, moving no chain
+    /// (see [`crypto::IsakmpCrypter::decrypt_as_new_exchange`]).
+    pub(crate) fn decrypt_as_new_exchange(
+        &self,
+        message_id: u32,
+        ciphertext: &[u8],
+    ) -> Option<Secret> {
+        self.0.decrypt_as_new_exchange(message_id, ciphertext).ok()
+    }
+
+    /// The IV the next message under `message_id` takes (tests build
+    /// peers' messages with it).
+    #[cfg(test)]
+    pub(crate) fn iv(&self, message_id: u32) -> Vec<u8> {
+        self.0.iv(message_id)
+    }
+
     /// Commits the IV of the last message decrypted under `message_id`.
     pub(crate) fn confirm(&mut self, message_id: u32) {
         let _ = self.0.confirm(message_id);

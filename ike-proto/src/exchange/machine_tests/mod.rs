@@ -545,6 +545,42 @@ fn informational_delete_and_dpd_cross_between_phase1_sas() {
     assert!(informational::open_protected(&mut hub_sa, &h, b).is_err());
 }
 
+/// vpnc's Delete at disconnect takes a one-byte random message ID, so one
+/// in 256 is message ID 0, encrypted from the IV a new exchange with ID 0
+/// would start from (not phase 1's chain): taken once its HASH(1)
+/// verifies, and refused when it does not.
+#[test]
+fn a_delete_under_message_id_zero_with_a_new_exchange_iv_is_taken() {
+    let (mut spoke, mut hub) = l2l();
+    let (mut spoke_sa, mut hub_sa) = main_mode(&mut spoke, &mut hub);
+    let delete = InfoItem::Delete {
+        protocol: ProtocolId::ISAKMP,
+        spis: vec![informational::isakmp_spi(&spoke_sa)],
+    };
+    let (cipher, hash) = (spoke_sa.proposal.cipher, spoke_sa.proposal.hash);
+    let key = spoke_sa.keys.encryption_key(cipher);
+    let chain_iv = spoke_sa.crypter.iv(0);
+    let vpnc_iv = crate::crypto::phase2_iv(hash, cipher, &chain_iv, 0);
+    assert_ne!(chain_iv, vpnc_iv);
+    // Our own form (phase 1's chain), re-encrypted as vpnc does it.
+    let mut msg = informational::protected(&mut spoke_sa, 0, std::slice::from_ref(&delete));
+    let body = msg.get_mut(28..).unwrap();
+    cipher.decrypt_cbc(key.as_bytes(), &chain_iv, body).unwrap();
+    cipher.encrypt_cbc(key.as_bytes(), &vpnc_iv, body).unwrap();
+
+    let mut bad = msg.clone();
+    if let Some(b) = bad.get_mut(30) {
+        *b ^= 1;
+    }
+    let (h, b) = split(&bad);
+    assert!(informational::open_protected(&mut hub_sa, &h, b).is_err());
+    let (h, b) = split(&msg);
+    let items = informational::open_protected(&mut hub_sa, &h, b).expect("HASH(1) verifies");
+    assert_eq!(items, [delete]);
+    // Phase 1's chain did not move: the same form under it still opens.
+    assert_eq!(hub_sa.crypter.iv(0), chain_iv);
+}
+
 #[test]
 fn transaction_xauth_and_mode_config_cross_between_phase1_sas() {
     let (mut client, mut hub) = remote_access();
