@@ -24,7 +24,8 @@ impl Core {
     ) -> bool {
         let remote = arrival.remote;
         let authenticated = header.flags().contains(Flags::ENCRYPTION);
-        if authenticated && sa.seen_info.contains(&header.message_id()) {
+        let tag = replay_tag(header.message_id(), body);
+        if authenticated && sa.seen_info.contains(&tag) {
             // Informational messages carry no sequence number: a message ID
             // seen before is a replay (it would otherwise count as DPD
             // liveness and move the peer under NAT).
@@ -60,7 +61,7 @@ impl Core {
             if sa.seen_info.len() >= super::SEEN_INFORMATIONALS {
                 sa.seen_info.pop_front();
             }
-            sa.seen_info.push_back(header.message_id());
+            sa.seen_info.push_back(tag);
             self.heard_from(now, sa, arrival);
         }
         for item in items {
@@ -313,4 +314,38 @@ fn seq_of(data: &[u8]) -> u32 {
 /// RFC 2408 3.14.1: types below 16384 are errors, the rest status.
 fn is_error_notify(ty: NotifyType) -> bool {
     (1..NotifyType::CONNECTED.get()).contains(&ty.get())
+}
+
+/// What a replayed protected Informational is known by: its message ID
+/// with its last ciphertext bytes. Exactly the same bytes again are a
+/// replay; another message under the same ID is not, for peers that reuse
+/// IDs (vpnc draws a Delete's ID from one random byte, so the two Deletes
+/// of its disconnect share one in 256 times). Four bytes per message, as
+/// the ID alone took.
+fn replay_tag(message_id: u32, body: &[u8]) -> u32 {
+    let tail = body
+        .len()
+        .checked_sub(4)
+        .and_then(|at| body.get(at..))
+        .and_then(|t| <[u8; 4]>::try_from(t).ok())
+        .unwrap_or_default();
+    message_id ^ u32::from_be_bytes(tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replay_tag;
+
+    #[test]
+    fn a_replay_is_the_same_bytes_not_the_same_message_id() {
+        let first = [0x11u8; 32];
+        let mut second = first;
+        second[31] ^= 0x80;
+        // vpnc's two Deletes under one message ID: two messages.
+        assert_ne!(replay_tag(7, &first), replay_tag(7, &second));
+        // The same bytes again: a replay.
+        assert_eq!(replay_tag(7, &first), replay_tag(7, &first.clone()));
+        // Shorter than a tag: no panic, the ID alone.
+        assert_eq!(replay_tag(7, &[1, 2]), 7);
+    }
 }

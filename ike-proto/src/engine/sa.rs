@@ -149,7 +149,8 @@ pub(super) struct IkeSa {
     /// acquires wait in `acquires` meanwhile, and a peer's Quick Mode is
     /// not answered.
     pub(super) phase2_open: bool,
-    /// Message IDs of the protected Informationals received (replays).
+    /// The protected Informationals received, by message ID and last
+    /// ciphertext bytes (`informational::replay_tag`), to drop replays.
     pub(super) seen_info: VecDeque<u32>,
     /// Message IDs of every Quick Mode run on this SA (either role),
     /// remembered after the exchange's linger so a replayed QM1 is
