@@ -487,6 +487,23 @@ impl IsakmpCrypter {
         message_id: u32,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let iv = self.current_iv(message_id);
+        let buf = self.decrypt_from(iv.as_bytes(), ciphertext)?;
+        let block = self.cipher.block_len();
+        track(
+            &mut self.pending,
+            message_id,
+            IvBuf::last_block(ciphertext, block),
+        );
+        Ok(buf)
+    }
+
+    /// CBC-decrypts whole blocks from `iv`.
+    fn decrypt_from(
+        &self,
+        iv: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let block = self.cipher.block_len();
         if ciphertext.is_empty() || ciphertext.len() % block != 0 {
             return Err(CryptoError::NotBlockAligned {
@@ -494,15 +511,8 @@ impl IsakmpCrypter {
                 block,
             });
         }
-        let iv = self.current_iv(message_id);
         let mut buf = Zeroizing::new(ciphertext.to_vec());
-        self.cipher
-            .decrypt_cbc(self.key.as_bytes(), iv.as_bytes(), &mut buf)?;
-        track(
-            &mut self.pending,
-            message_id,
-            IvBuf::last_block(ciphertext, block),
-        );
+        self.cipher.decrypt_cbc(self.key.as_bytes(), iv, &mut buf)?;
         Ok(buf)
     }
 
@@ -520,18 +530,8 @@ impl IsakmpCrypter {
         message_id: u32,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        let block = self.cipher.block_len();
-        if ciphertext.is_empty() || ciphertext.len() % block != 0 {
-            return Err(CryptoError::NotBlockAligned {
-                len: ciphertext.len(),
-                block,
-            });
-        }
         let iv = phase2_iv(self.hash, self.cipher, self.phase1.as_bytes(), message_id);
-        let mut buf = Zeroizing::new(ciphertext.to_vec());
-        self.cipher
-            .decrypt_cbc(self.key.as_bytes(), &iv, &mut buf)?;
-        Ok(buf)
+        self.decrypt_from(&iv, ciphertext)
     }
 
     /// Moves the chain of `message_id` past the last message decrypted with
