@@ -26,9 +26,10 @@ impl Core {
         let authenticated = header.flags().contains(Flags::ENCRYPTION);
         let tag = replay_tag(header.message_id(), body);
         if authenticated && sa.seen_info.contains(&tag) {
-            // Informational messages carry no sequence number: a message ID
-            // seen before is a replay (it would otherwise count as DPD
-            // liveness and move the peer under NAT).
+            // Informational messages carry no sequence number: a message
+            // seen before (same ID, same last ciphertext bytes) is a replay
+            // (it would otherwise count as DPD liveness and move the peer
+            // under NAT).
             bump(&mut self.counters.replays);
             self.log(Some(sa.id), None, "replayed Informational: dropped");
             return true;
