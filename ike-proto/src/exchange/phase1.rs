@@ -110,7 +110,7 @@ pub(crate) fn responder_choice(
     offered: &[Phase1Proposal],
 ) -> Result<Phase1Proposal, Error> {
     let (sa, _) = payloads.require_sa()?;
-    let refused = Error::PeerIncompatible(PeerIncompatible::NoProposalChosen);
+    let refused = || Error::PeerIncompatible(PeerIncompatible::NoProposalChosen);
     let mut chosen = match sa.proposals.as_slice() {
         [p] if p.transforms.len() == 1 => p
             .transforms
@@ -118,11 +118,11 @@ pub(crate) fn responder_choice(
             .and_then(|t| Phase1Proposal::try_from(t).ok()),
         _ => None,
     }
-    .ok_or(refused.clone())?;
+    .ok_or_else(refused)?;
     let ours = offered
         .iter()
         .find(|o| same_suite(o, &chosen))
-        .ok_or(refused)?;
+        .ok_or_else(refused)?;
     chosen.lifetime = responder_lifetime(payloads)
         .unwrap_or(chosen.lifetime)
         .min(ours.lifetime);

@@ -147,26 +147,16 @@ impl From<&Phase1Proposal> for Transform {
 
 fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     let mut attrs = Vec::new();
-    let (enc, keylen) = match p.cipher {
-        Phase1Cipher::Des => (EncryptionAlgorithm::DES_CBC, None),
-        Phase1Cipher::TripleDes => (EncryptionAlgorithm::TRIPLE_DES_CBC, None),
-        Phase1Cipher::Aes128 => (EncryptionAlgorithm::AES_CBC, Some(128u16)),
-        Phase1Cipher::Aes192 => (EncryptionAlgorithm::AES_CBC, Some(192)),
-        Phase1Cipher::Aes256 => (EncryptionAlgorithm::AES_CBC, Some(256)),
-    };
+    // The numbers are the crypto types' own (`wire_id`, `from_wire`): one
+    // table per algorithm, both ways.
+    let keylen = p.cipher.key_length_attribute();
     attrs.push(DataAttribute::basic(
         OakleyAttribute::ENCRYPTION_ALGORITHM,
-        enc,
+        EncryptionAlgorithm(p.cipher.wire_id()),
     ));
     attrs.push(DataAttribute::basic(
         OakleyAttribute::HASH_ALGORITHM,
-        match p.hash {
-            HashAlg::Md5 => HashAlgorithm::MD5,
-            HashAlg::Sha1 => HashAlgorithm::SHA,
-            HashAlg::Sha2_256 => HashAlgorithm::SHA2_256,
-            HashAlg::Sha2_384 => HashAlgorithm::SHA2_384,
-            HashAlg::Sha2_512 => HashAlgorithm::SHA2_512,
-        },
+        HashAlgorithm(p.hash.wire_id()),
     ));
     attrs.push(DataAttribute::basic(
         OakleyAttribute::AUTHENTICATION_METHOD,
@@ -271,14 +261,7 @@ fn phase1_proposal(t: &Transform) -> Option<Phase1Proposal> {
         Some(k) => Some(u16::try_from(k).ok()?),
     };
     let cipher = Phase1Cipher::from_wire(get16(OakleyAttribute::ENCRYPTION_ALGORITHM)?, keylen)?;
-    let hash = match HashAlgorithm(get16(OakleyAttribute::HASH_ALGORITHM)?) {
-        HashAlgorithm::MD5 => HashAlg::Md5,
-        HashAlgorithm::SHA => HashAlg::Sha1,
-        HashAlgorithm::SHA2_256 => HashAlg::Sha2_256,
-        HashAlgorithm::SHA2_384 => HashAlg::Sha2_384,
-        HashAlgorithm::SHA2_512 => HashAlg::Sha2_512,
-        _ => return None,
-    };
+    let hash = HashAlg::from_wire(get16(OakleyAttribute::HASH_ALGORITHM)?)?;
     let auth = match wire::AuthMethod(get16(OakleyAttribute::AUTHENTICATION_METHOD)?) {
         wire::AuthMethod::PRE_SHARED_KEY => AuthMethod::PreSharedKey,
         wire::AuthMethod::XAUTH_INIT_PRE_SHARED => AuthMethod::XauthInitPreShared,

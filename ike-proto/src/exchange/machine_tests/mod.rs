@@ -577,7 +577,7 @@ fn a_delete_under_message_id_zero_with_a_new_exchange_iv_is_taken() {
     let (h, b) = split(&msg);
     let items = informational::open_protected(&mut hub_sa, &h, b).expect("HASH(1) verifies");
     assert_eq!(items, [delete]);
-    // Phase 1's chain did not move: the same form under it still opens.
+    // Phase 1's chain did not move.
     assert_eq!(hub_sa.crypter.iv(0), chain_iv);
 }
 
