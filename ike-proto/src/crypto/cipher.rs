@@ -554,6 +554,13 @@ impl IsakmpCrypter {
         if message_id != 0 {
             self.phase2.retain(|(m, _)| *m != message_id);
         }
+        // An established SA between exchanges tracks nothing: its queues
+        // then hold no buffer (a hub keeps one crypter per peer).
+        for queue in [&mut self.pending, &mut self.phase2] {
+            if queue.is_empty() {
+                *queue = VecDeque::new();
+            }
+        }
     }
 }
 

@@ -60,9 +60,14 @@ pub(super) enum Due<'a> {
     Exhausted,
 }
 
-/// One exchange's messages in flight.
+/// One exchange's messages in flight; boxed, so an idle flight (every
+/// established IKE SA's phase 1, once [`Flight::release`]d) is one null
+/// pointer instead of a hundred bytes in each of a hub's SAs.
 #[derive(Default)]
-pub(super) struct Flight {
+pub(super) struct Flight(Option<Box<State>>);
+
+#[derive(Default)]
+struct State {
     /// The last message received (and processed) for this exchange.
     last_rx: Option<Digest>,
     /// Our last message: the answer to `last_rx` when `answers`, else the
@@ -74,11 +79,16 @@ pub(super) struct Flight {
 }
 
 impl Flight {
+    fn state(&mut self) -> &mut State {
+        self.0.get_or_insert_default()
+    }
+
     /// We sent `bytes` first and wait for the answer.
     pub(super) fn request(&mut self, now: Instant, bytes: Vec<u8>, backoff: Backoff) {
-        self.last_tx = Some(bytes);
-        self.answers = false;
-        self.arm(now, backoff);
+        let s = self.state();
+        s.last_tx = Some(bytes);
+        s.answers = false;
+        s.arm(now, backoff);
     }
 
     /// We answered `raw` with `bytes`; with `backoff`, our answer expects
@@ -90,12 +100,13 @@ impl Flight {
         bytes: Vec<u8>,
         backoff: Option<Backoff>,
     ) {
-        self.last_rx = Some(Digest::of(raw));
-        self.last_tx = Some(bytes);
-        self.answers = true;
+        let s = self.state();
+        s.last_rx = Some(Digest::of(raw));
+        s.last_tx = Some(bytes);
+        s.answers = true;
         match backoff {
-            Some(b) => self.arm(now, b),
-            None => self.resend = None,
+            Some(b) => s.arm(now, b),
+            None => s.resend = None,
         }
     }
 
@@ -103,64 +114,80 @@ impl Flight {
     /// exchange, or the answer is not ready yet): a duplicate of it is
     /// dropped silently.
     pub(super) fn received(&mut self, raw: &[u8]) {
-        self.last_rx = Some(Digest::of(raw));
-        self.answers = false;
-        self.resend = None;
+        let s = self.state();
+        s.last_rx = Some(Digest::of(raw));
+        s.answers = false;
+        s.resend = None;
     }
 
     /// Answers the last message received with `bytes` (an answer that
     /// had to wait, e.g. for the embedder's Xauth credentials).
     pub(super) fn reply(&mut self, bytes: Vec<u8>) {
-        self.last_tx = Some(bytes);
-        self.answers = true;
-        self.resend = None;
+        let s = self.state();
+        s.last_tx = Some(bytes);
+        s.answers = true;
+        s.resend = None;
     }
 
     /// A finished exchange's flight: `raw` was answered with `answer`
     /// (if anything), nothing more is sent unasked.
     pub(super) fn finished(raw: &[u8], answer: Option<Vec<u8>>) -> Self {
-        Self {
+        Self(Some(Box::new(State {
             last_rx: Some(Digest::of(raw)),
             answers: answer.is_some(),
             last_tx: answer,
             resend: None,
-        }
+        })))
     }
 
     /// `Some` when `raw` repeats the last message received: then the
     /// answer to send again, if we gave one.
     pub(super) fn duplicate(&self, raw: &[u8]) -> Option<Option<&[u8]>> {
-        if self.last_rx != Some(Digest::of(raw)) {
+        let s = self.0.as_deref()?;
+        if s.last_rx != Some(Digest::of(raw)) {
             return None;
         }
-        Some(self.last_tx.as_deref().filter(|_| self.answers))
+        Some(s.last_tx.as_deref().filter(|_| s.answers))
     }
 
     /// When [`Flight::due`] next has something to do.
     pub(super) fn deadline(&self) -> Option<Instant> {
-        self.resend.as_ref().map(|r| r.at)
+        self.0.as_ref()?.resend.as_ref().map(|r| r.at)
     }
 
     /// Stops the retransmission (the answer came, or the caller keeps the
     /// exchange silent).
     pub(super) fn stop(&mut self) {
-        self.resend = None;
+        if let Some(s) = &mut self.0 {
+            s.resend = None;
+        }
+    }
+
+    /// Forgets the exchange: the peer has shown it has our last message
+    /// (it went on to the next exchange), so there is nothing left to
+    /// resend or to answer again; a late duplicate is then dropped as out
+    /// of state.
+    pub(super) fn release(&mut self) {
+        self.0 = None;
     }
 
     /// The timeout: resend (doubling the interval up to the longest) or,
     /// after `tries` sends, give up. `tries` is the backoff's unless the
     /// caller lowers it (an unverified half-open responder).
     pub(super) fn due(&mut self, now: Instant, backoff: Backoff, tries: u32) -> Option<Due<'_>> {
-        let r = self.resend.as_mut().filter(|r| r.at <= now)?;
+        let s = self.0.as_deref_mut()?;
+        let r = s.resend.as_mut().filter(|r| r.at <= now)?;
         if r.sent >= tries {
             return Some(Due::Exhausted);
         }
         r.sent += 1;
         r.interval = (r.interval + r.interval).min(backoff.max);
         r.at = now + r.interval;
-        self.last_tx.as_deref().map(Due::Resend)
+        s.last_tx.as_deref().map(Due::Resend)
     }
+}
 
+impl State {
     fn arm(&mut self, now: Instant, backoff: Backoff) {
         self.resend = Some(Resend {
             sent: 1,

@@ -470,11 +470,14 @@ impl Core {
     pub(super) fn install_child(
         &mut self,
         now: Instant,
-        sa: &IkeSa,
+        sa: &mut IkeSa,
         nc: NegotiatedChild,
         initiator: bool,
         acquire: Option<Acquire>,
     ) {
+        // A Quick Mode done proves the peer had our last phase-1 message:
+        // phase 1's flight has nothing left to resend or to answer.
+        sa.flight.release();
         let id = self.alloc_child_id();
         let encapsulation = if nc.udp_encap {
             Encapsulation::Udp {

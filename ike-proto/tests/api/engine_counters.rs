@@ -62,10 +62,12 @@ fn duplicates_and_unknown_cookies_are_counted() {
         3,
     );
     p.initiate_a(spoke_selectors());
-    p.run_for(Duration::from_secs(5));
-    assert_eq!(p.b.child_sas().len(), 1);
-    assert_eq!(p.b.counters().rejected(), 0, "{:?}", p.b.counters());
-    assert_eq!(p.a.counters().rejected(), 0, "{:?}", p.a.counters());
+    let from = |p: &Pair, side: Side| p.captured.iter().filter(|c| c.from == side).count();
+    // Up to the hub's MM6 (its third message): phase 1 is complete on the
+    // hub and no Quick Mode has come yet.
+    let limit = p.now + Duration::from_secs(5);
+    while from(&p, Side::B) < 3 && p.step(limit) {}
+    assert!(p.b.child_sas().is_empty());
     let mm1 = p
         .captured
         .iter()
@@ -79,18 +81,36 @@ fn duplicates_and_unknown_cookies_are_counted() {
         .nth(2)
         .unwrap()
         .clone();
+    let mm6 = p
+        .captured
+        .iter()
+        .filter(|c| c.from == Side::B)
+        .nth(2)
+        .unwrap()
+        .clone();
+    // MM5 again (as if the spoke missed MM6): the hub's MM6 again, never
+    // a second processing.
     let now = p.now;
-    // MM5 again (the spoke missed MM6): the hub's MM6 again, never a
-    // second processing.
     p.b.handle_datagram(now, mm5.dst, mm5.src, &mm5.payload);
     assert_eq!(p.b.counters().duplicates, 1);
-    assert!(p.b.poll_transmit().is_some());
+    assert_eq!(p.b.poll_transmit().unwrap().payload, mm6.payload);
+    p.run_for(Duration::from_secs(5));
+    assert_eq!(p.b.child_sas().len(), 1);
+    // The duplicate is the hub's one refusal.
+    assert_eq!(p.b.counters().rejected(), 1, "{:?}", p.b.counters());
+    assert_eq!(p.a.counters().rejected(), 0, "{:?}", p.a.counters());
+    // Once Quick Mode is done the spoke has shown it had MM6: the hub
+    // keeps no copy, and a late MM5 is dropped unanswered as out of state.
+    let now = p.now;
+    p.b.handle_datagram(now, mm5.dst, mm5.src, &mm5.payload);
+    assert_eq!(p.b.counters().out_of_state, 1);
+    assert!(p.b.poll_transmit().is_none());
     // MM1 with a responder cookie nobody issued.
     let mut forged = mm1.payload.clone();
     forged[8..16].copy_from_slice(&[7; 8]);
     p.b.handle_datagram(now, mm1.dst, mm1.src, &forged);
     assert_eq!(p.b.counters().unknown_cookies, 1);
-    assert_eq!(p.b.counters().rejected(), 2);
+    assert_eq!(p.b.counters().rejected(), 3);
 }
 
 #[test]
