@@ -73,20 +73,16 @@ fn a_vpn_clients_new_quick_mode_after_clear_crypto_sa_carries_esp_with_its_new_k
     let ike_after = net.hub.engine().ike_sas();
     assert_eq!(ike_after.len(), 1);
     assert_eq!(ike_after[0].id, ike_before[0].id, "same IKE SA");
-    // The hub's KEYMAT for the new SA is the client's, direction by direction.
+    // The hub's new SA is the client's, direction by direction. Its keys
+    // went to the hub's data plane; the engine kept none (the ESP below
+    // shows the data plane's are the client's).
     let hub_children = net.hub.engine().child_sas();
     assert_eq!(hub_children.len(), 1);
     let hub_child = &hub_children[0];
     assert_eq!(hub_child.spi_in, new.spi_out);
     assert_eq!(hub_child.spi_out, new.spi_in);
-    assert_eq!(
-        hub_child.keys_in.integrity.as_bytes(),
-        new.keys_out.integrity.as_bytes()
-    );
-    assert_eq!(
-        hub_child.keys_in.encryption.as_bytes(),
-        new.keys_out.encryption.as_bytes()
-    );
+    assert!(hub_child.keys_in.encryption.as_bytes().is_empty());
+    assert!(hub_child.keys_out.integrity.as_bytes().is_empty());
     assert_ne!(
         new.keys_out.integrity.as_bytes(),
         old.keys_out.integrity.as_bytes(),

@@ -305,7 +305,9 @@ impl Engine {
         self.core.children.has_spi_in(spi) || self.core.quick_spis.contains(&spi)
     }
 
-    /// Live child SAs, for show commands.
+    /// Live child SAs, for show commands; without their keys, which the
+    /// engine hands to the data plane once, in [`Event::ChildSaUp`] /
+    /// [`Event::ChildSaRekeyed`], and does not keep.
     pub fn child_sas(&self) -> Vec<ChildSa> {
         let mut v: Vec<ChildSa> = self.core.children.values().map(|c| c.sa.clone()).collect();
         v.sort_by_key(|c| c.id);

@@ -85,12 +85,25 @@ pub struct ChildSa {
     pub selectors: Selectors,
     /// Lifetime (hard).
     pub lifetime: Lifetime,
-    /// Keys of the inbound SA.
+    /// Keys of the inbound SA: only in the event that brings the SA up
+    /// (empty in [`Engine::child_sas`](super::Engine::child_sas)).
     pub keys_in: EspKeys,
-    /// Keys of the outbound SA.
+    /// Keys of the outbound SA (likewise).
     pub keys_out: EspKeys,
     /// Whether we initiated the Quick Mode.
     pub initiator: bool,
+}
+
+impl ChildSa {
+    /// The same SA without its keys: what the engine keeps once the keys
+    /// went out in [`Event::ChildSaUp`] / [`Event::ChildSaRekeyed`].
+    pub(super) fn keyless(&self) -> Self {
+        Self {
+            keys_in: EspKeys::none(),
+            keys_out: EspKeys::none(),
+            ..self.clone()
+        }
+    }
 }
 
 /// A completed phase 1.

@@ -551,21 +551,22 @@ impl Core {
                     .find(|c| !c.replaced && c.sa.selectors == child.selectors)
                     .map(|c| c.sa.id)
             });
+        // The keys go to the data plane in the event, once: the engine
+        // keeps none (it never needs them again, and a hub would hold a
+        // second copy of every peer's).
+        let kept = child.keyless();
         let event = match old.and_then(|o| self.children.get_mut(&o)) {
             Some(o) => {
                 o.replaced = true;
                 o.rekeying = false;
                 let old = o.sa.id;
                 self.children.stop_soft(old);
-                Event::ChildSaRekeyed {
-                    old,
-                    new: child.clone(),
-                }
+                Event::ChildSaRekeyed { old, new: child }
             }
-            None => Event::ChildSaUp(child.clone()),
+            None => Event::ChildSaUp(child),
         };
         self.children.insert(ChildEntry::new(
-            child,
+            kept,
             sa.established()
                 .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
             sa.xauth_user.clone(),

@@ -63,6 +63,16 @@ pub struct EspKeys {
     pub integrity: SecretKey,
 }
 
+impl EspKeys {
+    /// No keys (nothing allocated): a child SA whose keys were handed on.
+    pub(crate) fn none() -> Self {
+        Self {
+            encryption: SecretKey(Zeroizing::new(Vec::new())),
+            integrity: SecretKey(Zeroizing::new(Vec::new())),
+        }
+    }
+}
+
 fn split_keys(km: &Secret, p: &Phase2Proposal) -> EspKeys {
     let e = p.cipher.key_len();
     EspKeys {

@@ -9,7 +9,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::common::seed::{CLIENT, HUB, SPOKE, engine, hub_lan, spoke_lan};
+use crate::common::seed::{CLIENT, HUB, SPOKE, engine, hub_lan, keyed, spoke_lan};
 use ike_proto::engine::{ChildSa, Config, Event};
 use ike_proto::harness::{Captured, Pair, Side};
 use ike_proto::policy::{
@@ -188,7 +188,7 @@ fn check_outcome(pair: &Pair) {
     assert!(a.len() <= 1 && b.len() <= 1, "{} / {}", a.len(), b.len());
     assert!(pair.a.ike_sas().len() <= 1 && pair.b.ike_sas().len() <= 1);
     if let ([a], [b]) = (a.as_slice(), b.as_slice()) {
-        assert_mirrored(a, b);
+        assert_mirrored(keyed(&pair.a_events, a), keyed(&pair.b_events, b));
     }
 }
 

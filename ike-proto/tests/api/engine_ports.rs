@@ -5,7 +5,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::common::seed::{HUB, SPOKE, hub_lan, spoke_lan, spoke_selectors};
+use crate::common::seed::{HUB, SPOKE, hub_lan, keyed, spoke_lan, spoke_selectors};
 use ike_proto::engine::{ChildSa, Config, Encapsulation, Engine, Event};
 use ike_proto::harness::{Pair, Side};
 use ike_proto::policy::{Lifetime, StaticPolicy};
@@ -41,7 +41,10 @@ fn pair_with(a: Config, b: Config, policy: impl Fn(&mut StaticPolicy), seed: u64
 fn one_pair(pair: &Pair) -> (ChildSa, ChildSa) {
     let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
     assert_eq!((a.len(), b.len()), (1, 1), "{:#?}", pair.b_events);
-    let (a, b) = (a[0].clone(), b[0].clone());
+    let (a, b) = (
+        keyed(&pair.a_events, &a[0]).clone(),
+        keyed(&pair.b_events, &b[0]).clone(),
+    );
     assert_eq!(a.spi_in, b.spi_out);
     assert_eq!(a.keys_in, b.keys_out);
     assert_eq!(a.keys_out, b.keys_in);

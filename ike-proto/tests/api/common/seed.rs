@@ -70,6 +70,16 @@ pub fn ups(events: &[Event]) -> Vec<&ChildSa> {
         .collect()
 }
 
+/// A live child SA with its keys, as the event that brought it up carried
+/// them: the engine hands the keys on once and lists its SAs without.
+pub fn keyed<'a>(events: &'a [Event], sa: &ChildSa) -> &'a ChildSa {
+    ups(events)
+        .into_iter()
+        .rev()
+        .find(|c| c.id == sa.id)
+        .expect("an event brought the SA up")
+}
+
 /// `a` and `b` are the two ends of one child SA.
 pub fn assert_mirrored(a: &ChildSa, b: &ChildSa) {
     assert_eq!(a.spi_in, b.spi_out);

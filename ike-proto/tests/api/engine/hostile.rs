@@ -30,7 +30,7 @@ fn tampered_packets_never_panic_and_never_establish() {
         // retransmission got through) and the keys agree, or nothing is up.
         let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
         if let (Some(a), Some(b)) = (a.first(), b.first()) {
-            assert_mirrored(a, b);
+            assert_mirrored(keyed(&pair.a_events, a), keyed(&pair.b_events, b));
         }
     }
 }
@@ -143,7 +143,7 @@ mod hostile_input {
             let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
             prop_assert_eq!(a.len(), 1);
             prop_assert_eq!(b.len(), 1);
-            assert_mirrored(&a[0], &b[0]);
+            assert_mirrored(keyed(&pair.a_events, &a[0]), keyed(&pair.b_events, &b[0]));
         }
     }
 }

@@ -69,7 +69,7 @@ fn lifetimes_expire_and_rekey_without_a_gap() {
         .iter()
         .find(|c| c.spi_in == newest_a.spi_out)
         .expect("peer holds the newest SA");
-    assert_mirrored(newest_a, peer);
+    assert_mirrored(keyed(&pair.a_events, newest_a), keyed(&pair.b_events, peer));
 }
 
 #[test]

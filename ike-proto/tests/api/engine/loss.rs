@@ -26,7 +26,7 @@ fn thirty_percent_loss_and_reordering_still_establish() {
             "seed {seed}: {:#?}",
             log_lines(&pair.a_events)
         );
-        assert_mirrored(&a[0], &b[0]);
+        assert_mirrored(keyed(&pair.a_events, &a[0]), keyed(&pair.b_events, &b[0]));
     }
 }
 
@@ -58,7 +58,10 @@ fn duplicated_messages_are_never_processed_twice() {
             "{side:?}: {log:#?}"
         );
     }
-    assert_mirrored(&pair.a.child_sas()[0], &pair.b.child_sas()[0]);
+    assert_mirrored(
+        keyed(&pair.a_events, &pair.a.child_sas()[0]),
+        keyed(&pair.b_events, &pair.b.child_sas()[0]),
+    );
 }
 
 #[test]
@@ -123,7 +126,7 @@ fn lossy_run(seed: u64, tries: Option<u32>) -> Result<(), String> {
             log_lines(&pair.b_events)
         ));
     }
-    assert_mirrored(&a[0], &b[0]);
+    assert_mirrored(keyed(&pair.a_events, &a[0]), keyed(&pair.b_events, &b[0]));
     Ok(())
 }
 
