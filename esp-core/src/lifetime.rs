@@ -91,7 +91,7 @@ pub struct Remaining {
 /// Tracks one SA's lifetime and queues its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LifetimeTracker {
-    lifetime: Lifetime,
+    lifetime: Limits,
     installed: Instant,
     bytes: u64,
     soft: Option<ExpiryCause>,
@@ -103,10 +103,51 @@ pub(crate) struct LifetimeTracker {
 const MS_PER_S: u64 = 1000;
 const BYTES_PER_KB: u64 = 1024;
 
+/// A [`Lifetime`] in half the room (32 bytes, not 64: a hub holds two per
+/// peer): `u64::MAX` stands for no limit, which is what a limit of
+/// `u64::MAX` seconds or kilobytes amounts to anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limits {
+    soft_seconds: u64,
+    hard_seconds: u64,
+    soft_kilobytes: u64,
+    hard_kilobytes: u64,
+}
+
+impl Limits {
+    const NONE: u64 = u64::MAX;
+
+    fn pack(limit: Option<u64>) -> u64 {
+        limit.unwrap_or(Self::NONE)
+    }
+
+    fn unpack(limit: u64) -> Option<u64> {
+        (limit != Self::NONE).then_some(limit)
+    }
+
+    fn new(l: Lifetime) -> Self {
+        Self {
+            soft_seconds: Self::pack(l.soft_seconds),
+            hard_seconds: Self::pack(l.hard_seconds),
+            soft_kilobytes: Self::pack(l.soft_kilobytes),
+            hard_kilobytes: Self::pack(l.hard_kilobytes),
+        }
+    }
+
+    fn lifetime(self) -> Lifetime {
+        Lifetime {
+            soft_seconds: Self::unpack(self.soft_seconds),
+            hard_seconds: Self::unpack(self.hard_seconds),
+            soft_kilobytes: Self::unpack(self.soft_kilobytes),
+            hard_kilobytes: Self::unpack(self.hard_kilobytes),
+        }
+    }
+}
+
 impl LifetimeTracker {
     pub(crate) fn new(lifetime: Lifetime, installed: Instant) -> Self {
         Self {
-            lifetime,
+            lifetime: Limits::new(lifetime),
             installed,
             bytes: 0,
             soft: None,
@@ -116,7 +157,7 @@ impl LifetimeTracker {
     }
 
     pub(crate) fn lifetime(&self) -> Lifetime {
-        self.lifetime
+        self.lifetime.lifetime()
     }
 
     pub(crate) fn installed(&self) -> Instant {
@@ -154,12 +195,12 @@ impl LifetimeTracker {
             return;
         }
         if self
-            .deadline(self.lifetime.hard_seconds)
+            .deadline(Limits::unpack(self.lifetime.hard_seconds))
             .is_some_and(|d| now >= d)
         {
             self.fire_hard(ExpiryCause::Time);
         } else if self
-            .deadline(self.lifetime.soft_seconds)
+            .deadline(Limits::unpack(self.lifetime.soft_seconds))
             .is_some_and(|d| now >= d)
         {
             self.fire_soft(ExpiryCause::Time);
@@ -171,9 +212,9 @@ impl LifetimeTracker {
         self.bytes = self.bytes.saturating_add(len);
         let over =
             |kb: Option<u64>| kb.is_some_and(|kb| self.bytes >= kb.saturating_mul(BYTES_PER_KB));
-        if over(self.lifetime.hard_kilobytes) {
+        if over(Limits::unpack(self.lifetime.hard_kilobytes)) {
             self.fire_hard(ExpiryCause::Volume);
-        } else if over(self.lifetime.soft_kilobytes) {
+        } else if over(Limits::unpack(self.lifetime.soft_kilobytes)) {
             self.fire_soft(ExpiryCause::Volume);
         }
     }
@@ -197,9 +238,9 @@ impl LifetimeTracker {
         if self.hard.is_some() {
             return None;
         }
-        let hard = self.deadline(self.lifetime.hard_seconds);
+        let hard = self.deadline(Limits::unpack(self.lifetime.hard_seconds));
         let soft = if self.soft.is_none() {
-            self.deadline(self.lifetime.soft_seconds)
+            self.deadline(Limits::unpack(self.lifetime.soft_seconds))
         } else {
             None
         };
@@ -210,7 +251,7 @@ impl LifetimeTracker {
     }
 
     pub(crate) fn remaining(&self, now: Instant) -> Remaining {
-        self.lifetime.remaining(self.installed, self.bytes, now)
+        self.lifetime().remaining(self.installed, self.bytes, now)
     }
 }
 

@@ -4,6 +4,8 @@
 use core::fmt;
 
 use cipher::KeyInit;
+use hmac::block_api::HmacCore;
+use hmac::digest::block_api::{Buffer, CoreProxy, EagerHash};
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha1::Sha1;
@@ -14,11 +16,14 @@ use super::aws;
 use super::{Backend, Integrity};
 use crate::EspError;
 
+/// The keyed HMAC cores only (the inner and outer pads' hash states):
+/// the 64-byte block buffer of a full `Hmac` is set up per packet, not
+/// kept in each of a hub's SAs.
 enum MacState {
     None,
-    Md5(Hmac<Md5>),
-    Sha1(Hmac<Sha1>),
-    Sha256(Hmac<Sha256>),
+    Md5(HmacCore<Md5>),
+    Sha1(HmacCore<Sha1>),
+    Sha256(HmacCore<Sha256>),
     #[cfg(feature = "aws-lc")]
     Aws(Box<aws_lc_rs::hmac::Key>),
 }
@@ -82,13 +87,13 @@ impl IntegrityKey {
         let state = match algorithm {
             Integrity::None => MacState::None,
             Integrity::HmacMd5_96 => {
-                MacState::Md5(<Hmac<Md5> as KeyInit>::new_from_slice(key).map_err(bad)?)
+                MacState::Md5(<HmacCore<Md5> as KeyInit>::new_from_slice(key).map_err(bad)?)
             }
             Integrity::HmacSha1_96 => {
-                MacState::Sha1(<Hmac<Sha1> as KeyInit>::new_from_slice(key).map_err(bad)?)
+                MacState::Sha1(<HmacCore<Sha1> as KeyInit>::new_from_slice(key).map_err(bad)?)
             }
             Integrity::HmacSha256_128 => {
-                MacState::Sha256(<Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(bad)?)
+                MacState::Sha256(<HmacCore<Sha256> as KeyInit>::new_from_slice(key).map_err(bad)?)
             }
         };
         Ok(Self { algorithm, state })
@@ -131,14 +136,19 @@ impl IntegrityKey {
     }
 }
 
+/// A fresh MAC from the SA's keyed cores.
+fn keyed<D: EagerHash>(core: &HmacCore<D>) -> Hmac<D> {
+    Hmac::compose(core.clone(), Buffer::<HmacCore<D>>::default())
+}
+
 /// Compare the leftmost bytes of the HMAC with `icv` in constant time.
-pub(super) fn hmac_verify<M: Mac + Clone>(
-    keyed: &M,
+fn hmac_verify<D: EagerHash>(
+    core: &HmacCore<D>,
     data: &[u8],
     esn_high: Option<u32>,
     icv: &[u8],
 ) -> bool {
-    let mut mac = keyed.clone();
+    let mut mac = keyed(core);
     mac.update(data);
     if let Some(high) = esn_high {
         mac.update(&high.to_be_bytes());
@@ -146,13 +156,8 @@ pub(super) fn hmac_verify<M: Mac + Clone>(
     mac.verify_truncated_left(icv).is_ok()
 }
 
-pub(super) fn hmac_into<M: Mac + Clone>(
-    keyed: &M,
-    data: &[u8],
-    esn_high: Option<u32>,
-    out: &mut [u8],
-) {
-    let mut mac = keyed.clone();
+fn hmac_into<D: EagerHash>(core: &HmacCore<D>, data: &[u8], esn_high: Option<u32>, out: &mut [u8]) {
+    let mut mac = keyed(core);
     mac.update(data);
     if let Some(high) = esn_high {
         mac.update(&high.to_be_bytes());
