@@ -62,32 +62,18 @@ fn duplicates_and_unknown_cookies_are_counted() {
         3,
     );
     p.initiate_a(spoke_selectors());
-    let from = |p: &Pair, side: Side| p.captured.iter().filter(|c| c.from == side).count();
+    // The n-th message `side` sent (0: its first).
+    let sent = |p: &Pair, side: Side, n: usize| {
+        p.captured.iter().filter(|c| c.from == side).nth(n).cloned()
+    };
     // Up to the hub's MM6 (its third message): phase 1 is complete on the
     // hub and no Quick Mode has come yet.
     let limit = p.now + Duration::from_secs(5);
-    while from(&p, Side::B) < 3 && p.step(limit) {}
+    while sent(&p, Side::B, 2).is_none() && p.step(limit) {}
     assert!(p.b.child_sas().is_empty());
-    let mm1 = p
-        .captured
-        .iter()
-        .find(|c| c.from == Side::A)
-        .unwrap()
-        .clone();
-    let mm5 = p
-        .captured
-        .iter()
-        .filter(|c| c.from == Side::A)
-        .nth(2)
-        .unwrap()
-        .clone();
-    let mm6 = p
-        .captured
-        .iter()
-        .filter(|c| c.from == Side::B)
-        .nth(2)
-        .unwrap()
-        .clone();
+    let mm1 = sent(&p, Side::A, 0).unwrap();
+    let mm5 = sent(&p, Side::A, 2).unwrap();
+    let mm6 = sent(&p, Side::B, 2).unwrap();
     // MM5 again (as if the spoke missed MM6): the hub's MM6 again, never
     // a second processing.
     let now = p.now;
