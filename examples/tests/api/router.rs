@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use crate::common;
 
-use common::{HUB, free_ports, router};
+use common::{HUB, assert_all_answered, assert_opened, assert_sealed, free_ports, router};
 
 const SPOKE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/spoke.cfg");
 
@@ -95,18 +95,9 @@ fn spoke_pings_the_hub_lan_through_the_tunnel() {
         spoke_out.contains("--- 10.1.0.77 ping statistics (from 10.2.2.2) ---"),
         "{spoke_out}"
     );
-    assert!(
-        spoke_out.contains("3 packets transmitted, 3 received, 0% packet loss"),
-        "{spoke_out}"
-    );
-    assert!(
-        spoke_out.contains("#pkts encaps: 3, #pkts encrypt: 3, #pkts digest 3"),
-        "{spoke_out}"
-    );
-    assert!(
-        spoke_out.contains("#pkts decaps: 3, #pkts decrypt: 3, #pkts verify 3"),
-        "{spoke_out}"
-    );
+    assert_all_answered(&spoke_out, 3);
+    assert_sealed(&spoke_out, 3);
+    assert_opened(&spoke_out, 3);
     assert!(
         spoke_out.contains("current_peer: 127.0.0.1:"),
         "{spoke_out}"
@@ -124,10 +115,7 @@ fn spoke_pings_the_hub_lan_through_the_tunnel() {
         hub_out.contains("Hub: inside echo: 3 ICMP echo replies"),
         "{hub_out}"
     );
-    assert!(
-        hub_out.contains("#pkts encaps: 3, #pkts encrypt: 3, #pkts digest 3"),
-        "{hub_out}"
-    );
+    assert_sealed(&hub_out, 3);
     assert!(
         hub_err.contains("Hub: ISAKMP (0:1): peer matches L2L profile"),
         "{hub_err}"
@@ -170,14 +158,8 @@ fn both_routers_on_two_data_plane_threads_carry_the_pings() {
         "{spoke_out}\n{spoke_err}"
     );
     // The views read the threads' counters.
-    assert!(
-        spoke_out.contains("#pkts encaps: 5, #pkts encrypt: 5, #pkts digest 5"),
-        "{spoke_out}"
-    );
-    assert!(
-        spoke_out.contains("#pkts decaps: 5, #pkts decrypt: 5, #pkts verify 5"),
-        "{spoke_out}"
-    );
+    assert_sealed(&spoke_out, 5);
+    assert_opened(&spoke_out, 5);
     let hub_out = String::from_utf8_lossy(&hub.stdout);
     let hub_err = String::from_utf8_lossy(&hub.stderr);
     assert!(hub.status.success(), "{hub_out}\n{hub_err}");
@@ -185,9 +167,6 @@ fn both_routers_on_two_data_plane_threads_carry_the_pings() {
         hub_out.contains("Hub: inside echo: 5 ICMP echo replies"),
         "{hub_out}"
     );
-    assert!(
-        hub_out.contains("#pkts encaps: 5, #pkts encrypt: 5, #pkts digest 5"),
-        "{hub_out}"
-    );
+    assert_sealed(&hub_out, 5);
     assert!(hub_out.contains("sealed 5 delivered 5"), "{hub_out}");
 }

@@ -7,7 +7,7 @@ use std::process::Stdio;
 
 use crate::common;
 
-use common::{HUB, free_ports, router};
+use common::{HUB, assert_all_answered, assert_opened, assert_sealed, free_ports, router};
 
 const CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/vpnclient.cfg");
 
@@ -48,18 +48,9 @@ fn ezvpn_client_pings_the_hub_lan_from_its_mode_config_address() {
         out.contains("--- 10.1.1.1 ping statistics (from 10.5.5.1) ---"),
         "{out}"
     );
-    assert!(
-        out.contains("3 packets transmitted, 3 received, 0% packet loss"),
-        "{out}"
-    );
-    assert!(
-        out.contains("#pkts encaps: 3, #pkts encrypt: 3, #pkts digest 3"),
-        "{out}"
-    );
-    assert!(
-        out.contains("#pkts decaps: 3, #pkts decrypt: 3, #pkts verify 3"),
-        "{out}"
-    );
+    assert_all_answered(&out, 3);
+    assert_sealed(&out, 3);
+    assert_opened(&out, 3);
 
     let hub_out = String::from_utf8_lossy(&hub.stdout);
     let hub_err = String::from_utf8_lossy(&hub.stderr);
@@ -186,10 +177,7 @@ fn xauth_asked_of_the_operator(via: &Via) {
         stdout.contains("--- 10.1.1.1 ping statistics (from 10.5.5.1) ---"),
         "{stdout}\n{err}"
     );
-    assert!(
-        stdout.contains("3 packets transmitted, 3 received, 0% packet loss"),
-        "{stdout}"
-    );
+    assert_all_answered(&stdout, 3);
 }
 
 #[test]

@@ -319,20 +319,18 @@ fn half_open_total_caps_spoofed_main_mode_floods() {
     assert_eq!(now, Instant::from_secs(60));
 }
 
-/// A forged HASH(3) for a Quick Mode the hub answered leaves it waiting for
-/// the real one (the responder ignores unauthenticated QM3s).
-#[test]
-fn forged_quick_mode_hash3_is_ignored_by_the_responder() {
-    let mut pair = seed_pair(Config::default(), 13);
-    // Hold back the spoke's QM3 until a forged one went in first.
+/// The seed pair (`seed`) 200 ms after the spoke's acquire, with the
+/// `nth` Quick Mode message `from` sent (1: its first) held back, not
+/// delivered: for a test to deliver forged copies first.
+fn held_back(seed: u64, from: Side, nth: usize) -> (Pair, Captured) {
+    let mut pair = seed_pair(Config::default(), seed);
     let held: Rc<RefCell<Option<Captured>>> = Rc::new(RefCell::new(None));
     let h = held.clone();
-    let mut seen_quick = 0;
+    let mut seen = 0;
     pair.tamper = Some(Box::new(move |c: &mut Captured| {
-        let m = isakmp(&c.payload);
-        if c.from == Side::A && exchange_of(m) == QUICK {
-            seen_quick += 1;
-            if seen_quick == 2 {
+        if c.from == from && exchange_of(isakmp(&c.payload)) == QUICK {
+            seen += 1;
+            if seen == nth {
                 *h.borrow_mut() = Some(c.clone());
                 return false;
             }
@@ -341,8 +339,20 @@ fn forged_quick_mode_hash3_is_ignored_by_the_responder() {
     }));
     pair.initiate_a(spoke_selectors());
     pair.run_for(Duration::from_millis(200));
-    let real = held.borrow_mut().take().expect("QM3 held back");
     pair.tamper = None;
+    let real = held
+        .borrow_mut()
+        .take()
+        .expect("the Quick Mode message held back");
+    (pair, real)
+}
+
+/// A forged HASH(3) for a Quick Mode the hub answered leaves it waiting for
+/// the real one (the responder ignores unauthenticated QM3s).
+#[test]
+fn forged_quick_mode_hash3_is_ignored_by_the_responder() {
+    // Hold back the spoke's QM3 until a forged one went in first.
+    let (mut pair, real) = held_back(13, Side::A, 2);
     let m = isakmp(&real.payload).to_vec();
     // Same header, ciphertext with its last block flipped.
     let mut forged = m.clone();
@@ -465,21 +475,7 @@ fn forged_mm6_does_not_abort_the_initiators_phase1() {
 /// follows is then taken for a new Quick Mode and dropped.
 #[test]
 fn tampered_qm2_does_not_kill_the_quick_mode() {
-    let mut pair = seed_pair(Config::default(), 34);
-    let held: Rc<RefCell<Option<Captured>>> = Rc::new(RefCell::new(None));
-    let h = held.clone();
-    pair.tamper = Some(Box::new(move |c: &mut Captured| {
-        let m = isakmp(&c.payload);
-        if c.from == Side::B && exchange_of(m) == QUICK && h.borrow().is_none() {
-            *h.borrow_mut() = Some(c.clone());
-            return false;
-        }
-        true
-    }));
-    pair.initiate_a(spoke_selectors());
-    pair.run_for(Duration::from_millis(200));
-    let real = held.borrow_mut().take().expect("QM2 held back");
-    pair.tamper = None;
+    let (mut pair, real) = held_back(34, Side::B, 1);
     let m = isakmp(&real.payload).to_vec();
     // Flip a bit in the second ciphertext block: with CBC this garbles the
     // first plaintext block's successor (inside HASH(2)'s 20 bytes for
@@ -677,25 +673,7 @@ fn unauthenticated_error_notify_does_not_kill_a_half_open_sa() {
 /// with a child SA the hub never installs (traffic black-holed).
 #[test]
 fn relabelled_quick_mode_message_does_not_erase_its_iv_chain() {
-    let mut pair = seed_pair(Config::default(), 38);
-    let held: Rc<RefCell<Option<Captured>>> = Rc::new(RefCell::new(None));
-    let h = held.clone();
-    let mut seen_quick = 0;
-    pair.tamper = Some(Box::new(move |c: &mut Captured| {
-        let m = isakmp(&c.payload);
-        if c.from == Side::A && exchange_of(m) == QUICK {
-            seen_quick += 1;
-            if seen_quick == 2 {
-                *h.borrow_mut() = Some(c.clone());
-                return false;
-            }
-        }
-        true
-    }));
-    pair.initiate_a(spoke_selectors());
-    pair.run_for(Duration::from_millis(200));
-    let real = held.borrow_mut().take().expect("QM3 held back");
-    pair.tamper = None;
+    let (mut pair, real) = held_back(38, Side::A, 2);
     let m = isakmp(&real.payload).to_vec();
     let mut relabelled = m.clone();
     relabelled[18] = INFORMATIONAL;

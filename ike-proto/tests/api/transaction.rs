@@ -97,6 +97,14 @@ fn pair(client: StaticPolicy, hub: StaticPolicy, seed: u64) -> Pair {
 }
 
 /// What the client wants protected before it knows its address.
+/// The pair after the client's acquire has run for `secs` seconds.
+fn connected(client: StaticPolicy, hub: StaticPolicy, seed: u64, secs: u64) -> Pair {
+    let mut pair = pair(client, hub, seed);
+    pair.initiate_a(acquire());
+    pair.run_for(Duration::from_secs(secs));
+    pair
+}
+
 fn acquire() -> Selectors {
     Selectors {
         local: TrafficSelector::host(Ipv4Addr::new(192, 168, 1, 10)),
@@ -157,13 +165,12 @@ fn hub_sa(pair: &Pair) -> IkeSaId {
 #[test]
 fn xauth_then_mode_config_then_quick_mode_for_the_assigned_address() {
     let pool = pool();
-    let mut pair = pair(
+    let mut pair = connected(
         client_policy(b"ikelab-pass", true, ModeConfig::Respond),
         hub_policy(ModeConfig::Respond, &pool),
         1,
+        10,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(10));
 
     let hub_log = log(&pair.b_events);
     for line in [
@@ -235,13 +242,12 @@ fn xauth_then_mode_config_then_quick_mode_for_the_assigned_address() {
 #[test]
 fn wrong_password_is_asked_again_then_fail_and_the_sa_is_deleted_at_the_ack() {
     let pool = pool();
-    let mut pair = pair(
+    let pair = connected(
         client_policy(b"not-the-password", true, ModeConfig::Respond),
         hub_policy(ModeConfig::Respond, &pool),
         2,
+        30,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(30));
     // Three REQUESTs, each answered; one SET (FAIL) after the third.
     assert_eq!(xauth_results(&pair.b_events), vec![false, false, false]);
     assert_eq!(xauth_results(&pair.a_events), vec![false]);
@@ -297,13 +303,12 @@ fn a_deferred_verdict_holds_everything_until_it_comes() {
     let pool = pool();
     let mut hub = hub_policy(ModeConfig::Respond, &pool);
     hub.xauth_deferred = true;
-    let mut pair = pair(
+    let mut pair = connected(
         client_policy(b"ikelab-pass", true, ModeConfig::Respond),
         hub,
         3,
+        20,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(20));
     let asked: Vec<(IkeSaId, String, XauthPassword)> = pair
         .b_events
         .iter()
@@ -342,13 +347,12 @@ fn a_verdict_that_never_comes_ends_the_sa_at_the_deadline() {
     let pool = pool();
     let mut hub = hub_policy(ModeConfig::Respond, &pool);
     hub.xauth_deferred = true;
-    let mut pair = pair(
+    let pair = connected(
         client_policy(b"ikelab-pass", true, ModeConfig::Respond),
         hub,
         4,
+        120,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(120));
     // Both sides give up at their deadline (the client's, armed a few
     // milliseconds earlier, goes first and its Delete reaches the hub).
     assert!(pair.b.ike_sas().is_empty());
@@ -454,13 +458,12 @@ fn the_hub_holds_quick_mode_until_xauth_is_done() {
     // REQUEST with its credentials), and the retransmitted Quick Mode then
     // succeeds.
     let pool = pool();
-    let mut pair = pair(
+    let pair = connected(
         client_policy(b"ikelab-pass", false, ModeConfig::None),
         hub_policy(ModeConfig::None, &pool),
         6,
+        20,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(20));
     let hub_log = log(&pair.b_events);
     assert!(
         hub_log.contains("Quick Mode not accepted now: dropped"),
@@ -473,13 +476,12 @@ fn the_hub_holds_quick_mode_until_xauth_is_done() {
 #[test]
 fn a_client_quick_mode_for_another_address_is_refused() {
     let pool = pool();
-    let mut pair = pair(
+    let mut pair = connected(
         client_policy(b"ikelab-pass", true, ModeConfig::Respond),
         hub_policy(ModeConfig::Respond, &pool),
         7,
+        10,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(10));
     assert_eq!(children(&pair.b_events).len(), 1);
     // The client now asks for a flow from an address it was not given.
     pair.initiate_a(Selectors {
@@ -498,13 +500,12 @@ fn a_client_quick_mode_for_another_address_is_refused() {
 #[test]
 fn mode_config_initiate_pushes_a_set_that_the_client_acks() {
     let pool = pool();
-    let mut pair = pair(
+    let pair = connected(
         client_policy(b"ikelab-pass", true, ModeConfig::Initiate),
         hub_policy(ModeConfig::Initiate, &pool),
         8,
+        10,
     );
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(10));
     let hub_log = log(&pair.b_events);
     assert!(
         hub_log.contains("New State = IKE_CONFIG_SET_SENT"),
@@ -525,9 +526,7 @@ fn a_client_without_credentials_asks_the_embedder_and_answers_later() {
     let pool = pool();
     let mut client = client_policy(b"unused", true, ModeConfig::Respond);
     client.xauth_credentials = None;
-    let mut pair = pair(client, hub_policy(ModeConfig::Respond, &pool), 9);
-    pair.initiate_a(acquire());
-    pair.run_for(Duration::from_secs(3));
+    let mut pair = connected(client, hub_policy(ModeConfig::Respond, &pool), 9, 3);
     let asked: Vec<IkeSaId> = pair
         .a_events
         .iter()

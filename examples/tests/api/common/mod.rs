@@ -26,3 +26,22 @@ pub fn router() -> Command {
     c.env("IKESUITE_LOG", "debug");
     c
 }
+
+/// `out` (a router's stdout) shows `n` echoes sent and all answered:
+/// IOS's ping summary.
+pub fn assert_all_answered(out: &str, n: u32) {
+    let summary = format!("{n} packets transmitted, {n} received, 0% packet loss");
+    assert!(out.contains(&summary), "{out}");
+}
+
+/// `out` shows `show crypto ipsec sa` counting `n` packets sealed.
+pub fn assert_sealed(out: &str, n: u32) {
+    let line = format!("#pkts encaps: {n}, #pkts encrypt: {n}, #pkts digest {n}");
+    assert!(out.contains(&line), "{out}");
+}
+
+/// `out` shows `show crypto ipsec sa` counting `n` packets opened.
+pub fn assert_opened(out: &str, n: u32) {
+    let line = format!("#pkts decaps: {n}, #pkts decrypt: {n}, #pkts verify {n}");
+    assert!(out.contains(&line), "{out}");
+}
