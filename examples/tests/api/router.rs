@@ -6,21 +6,14 @@ use std::process::Stdio;
 
 use crate::common;
 
-use common::{HUB, assert_all_answered, assert_opened, assert_sealed, free_ports, router};
+use common::{assert_all_answered, assert_opened, assert_sealed, free_ports, router, spawn_hub};
 
 const SPOKE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/spoke.cfg");
 
 #[test]
 fn answers_show_commands_on_stdin() {
     let (ike, natt) = free_ports("127.0.0.2");
-    let mut hub = router()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--inside-echo", "--run-for", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut hub = spawn_hub(&ike, &natt, &["--inside-echo", "--run-for", "20"]);
     hub.stdin
         .take()
         .unwrap()
@@ -49,14 +42,11 @@ fn answers_show_commands_on_stdin() {
 #[test]
 fn spoke_pings_the_hub_lan_through_the_tunnel() {
     let (ike, natt) = free_ports("127.0.0.2");
-    let mut hub = router()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--force-encaps", "--inside-echo", "--run-for", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut hub = spawn_hub(
+        &ike,
+        &natt,
+        &["--force-encaps", "--inside-echo", "--run-for", "20"],
+    );
     let spoke = router()
         .args(["--config", SPOKE, "--outside-addr", "127.0.0.2"])
         .args([
@@ -125,15 +115,18 @@ fn spoke_pings_the_hub_lan_through_the_tunnel() {
 #[test]
 fn both_routers_on_two_data_plane_threads_carry_the_pings() {
     let (ike, natt) = free_ports("127.0.0.2");
-    let mut hub = router()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--force-encaps", "--inside-echo", "--run-for", "20"])
-        .args(["--threads", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut hub = spawn_hub(
+        &ike,
+        &natt,
+        &[
+            "--force-encaps",
+            "--inside-echo",
+            "--run-for",
+            "20",
+            "--threads",
+            "2",
+        ],
+    );
     let spoke = router()
         .args(["--config", SPOKE, "--outside-addr", "127.0.0.2"])
         .args(["--ike-port", &ike, "--natt-port", &natt])

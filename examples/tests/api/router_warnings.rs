@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use crate::common::{HUB, free_ports, router};
+use crate::common::{HUB, free_ports, router, spawn_hub};
 
 /// The seed's hub on loopback with a line the suite does not carry out
 /// and a misspelt command at the top.
@@ -82,14 +82,7 @@ fn strict_refuses_a_configuration_with_warnings() {
 #[test]
 fn strict_takes_the_seeds_hub_as_it_is() {
     let (ike, natt) = free_ports("127.0.0.2");
-    let mut hub = router()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--strict", "--run-for", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut hub = spawn_hub(&ike, &natt, &["--strict", "--run-for", "20"]);
     hub.stdin.take().unwrap().write_all(b"quit\n").unwrap();
     let out = hub.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

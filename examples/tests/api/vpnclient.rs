@@ -7,21 +7,20 @@ use std::process::Stdio;
 
 use crate::common;
 
-use common::{HUB, assert_all_answered, assert_opened, assert_sealed, free_ports, router};
+use common::{
+    HUB, assert_all_answered, assert_opened, assert_sealed, free_ports, router, spawn_hub,
+};
 
 const CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/vpnclient.cfg");
 
 #[test]
 fn ezvpn_client_pings_the_hub_lan_from_its_mode_config_address() {
     let (ike, natt) = free_ports("127.0.0.3");
-    let mut hub = router()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--force-encaps", "--inside-echo", "--run-for", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut hub = spawn_hub(
+        &ike,
+        &natt,
+        &["--force-encaps", "--inside-echo", "--run-for", "20"],
+    );
     let client = router()
         .args(["--config", CLIENT, "--outside-addr", "127.0.0.3"])
         .args(["--ike-port", &ike, "--natt-port", &natt, "--force-encaps"])

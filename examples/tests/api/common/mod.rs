@@ -1,7 +1,7 @@
 //! What the tests that run the `router` binary share.
 
 use std::net::UdpSocket;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// The seed's hub configuration, outside address on loopback.
 pub const HUB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/hub.cfg");
@@ -25,6 +25,19 @@ pub fn router() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_router"));
     c.env("IKESUITE_LOG", "debug");
     c
+}
+
+/// The seed's hub on loopback, on the `ike` / `natt` ports with `args`
+/// more; its stdin piped (`quit` ends it), its output captured.
+pub fn spawn_hub(ike: &str, natt: &str, args: &[&str]) -> Child {
+    router()
+        .args(["--config", HUB, "--ike-port", ike, "--natt-port", natt])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// `out` (a router's stdout) shows `n` echoes sent and all answered:
