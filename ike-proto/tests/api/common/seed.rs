@@ -80,6 +80,21 @@ pub fn keyed<'a>(events: &'a [Event], sa: &ChildSa) -> &'a ChildSa {
         .expect("an event brought the SA up")
 }
 
+/// The one child SA each side of `pair` brought up, as its event carried
+/// it (keys included), checked to be the two ends of one SA.
+pub fn one_mirrored(pair: &Pair) -> (&ChildSa, &ChildSa) {
+    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "A: {:#?}\nB: {:#?}",
+        log_lines(&pair.a_events),
+        log_lines(&pair.b_events)
+    );
+    assert_mirrored(a[0], b[0]);
+    (a[0], b[0])
+}
+
 /// `a` and `b` are the two ends of one child SA.
 pub fn assert_mirrored(a: &ChildSa, b: &ChildSa) {
     assert_eq!(a.spi_in, b.spi_out);

@@ -5,8 +5,8 @@
 use std::net::Ipv4Addr;
 
 use crate::common::seed::{
-    HUB, SPOKE, assert_mirrored, engine, hub_lan, keyed, log_lines, seed_pair, spoke_lan,
-    spoke_selectors, ups,
+    HUB, SPOKE, assert_mirrored, engine, hub_lan, keyed, log_lines, one_mirrored, seed_pair,
+    spoke_lan, spoke_selectors, ups,
 };
 use ike_proto::engine::{
     CommandError, Config, DownReason, DpdConfig, DpdMode, Encapsulation, Engine, Event, notify,
@@ -141,22 +141,15 @@ fn aes256_sha256_group14_with_aes_gcm_and_pfs() {
     let mut pair = Pair::new(a, SPOKE, b, HUB, 3);
     pair.initiate_a(spoke_selectors());
     pair.run_for(Duration::from_secs(5));
-    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
+    let (a, _) = one_mirrored(&pair);
+    assert_eq!(a.pfs, Some(DhGroup::Modp2048));
+    assert_eq!(a.cipher, EspCipher::AesGcm16 { key_bits: 256 });
     assert_eq!(
-        (a.len(), b.len()),
-        (1, 1),
-        "{:#?}",
-        log_lines(&pair.b_events)
-    );
-    assert_mirrored(a[0], b[0]);
-    assert_eq!(a[0].pfs, Some(DhGroup::Modp2048));
-    assert_eq!(a[0].cipher, EspCipher::AesGcm16 { key_bits: 256 });
-    assert_eq!(
-        a[0].keys_in.encryption.as_bytes().len(),
+        a.keys_in.encryption.as_bytes().len(),
         36,
         "AES-256 key and 4-byte salt"
     );
-    assert!(a[0].keys_in.integrity.as_bytes().is_empty());
+    assert!(a.keys_in.integrity.as_bytes().is_empty());
     let info = pair.a.ike_sas();
     assert_eq!(info[0].proposal, p1);
 }
@@ -231,14 +224,7 @@ fn aggressive_mode_with_key_id_testgroup() {
     let mut pair = vpn_client_pair(b"cisco123", b"cisco123", 21);
     pair.initiate_a(client_selectors());
     pair.run_for(Duration::from_secs(5));
-    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
-    assert_eq!(
-        (a.len(), b.len()),
-        (1, 1),
-        "{:#?}",
-        log_lines(&pair.b_events)
-    );
-    assert_mirrored(a[0], b[0]);
+    one_mirrored(&pair);
     let hub_sa = pair.b.ike_sas();
     assert_eq!(
         hub_sa[0].peer_identity,
@@ -496,14 +482,7 @@ fn the_commit_bit_holds_the_sa_until_connected() {
     let mut pair = seed_pair(config, 111);
     pair.initiate_a(spoke_selectors());
     pair.run_for(Duration::from_secs(5));
-    let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
-    assert_eq!(
-        (a.len(), b.len()),
-        (1, 1),
-        "{:#?}",
-        log_lines(&pair.a_events)
-    );
-    assert_mirrored(a[0], b[0]);
+    one_mirrored(&pair);
     let a_log = log_lines(&pair.a_events).join("\n");
     assert!(a_log.contains("waiting for CONNECTED"), "{a_log}");
     // CONNECTED arrived before the spoke reported the SA.
