@@ -277,6 +277,10 @@ impl Core {
     pub(super) fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
         let remote = arrival.remote;
         sa.dpd.last_heard = Some(now);
+        // The peer speaks under the SA, so it has our MM6: no more resends.
+        if sa.established().is_some() {
+            sa.flight.stop();
+        }
         if arrival.local.port() == self.config.natt_port && !sa.floated {
             // The peer floated (authenticated): answer on NAT-T from now on.
             sa.floated = true;

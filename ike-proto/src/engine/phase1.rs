@@ -484,8 +484,17 @@ impl Core {
                 if !sa.initiator && header.exchange_type() == ExchangeType::MAIN_MODE {
                     self.process_main_mode(sa.id, received);
                 }
+                // MM6 is resent until the initiator speaks under the SA
+                // (`heard_from` stops it): without that, only the
+                // initiator's MM5 retries carry it, and each needs both
+                // messages through. AM3 needs no resend: the Aggressive
+                // Mode responder resends AM2 until it comes.
+                let main_responder =
+                    !sa.initiator && header.exchange_type() == ExchangeType::MAIN_MODE;
                 match reply {
-                    Some(r) => self.send_phase1_as(sa, now, Some(raw), r, false, answered_in),
+                    Some(r) => {
+                        self.send_phase1_as(sa, now, Some(raw), r, main_responder, answered_in)
+                    }
                     None => sa.flight.received(raw),
                 }
                 let aggressive_initiator =

@@ -102,6 +102,7 @@ impl Core {
         // flood towards the victim), and a real peer retransmits its own
         // first message (answered by the flight) if ours was lost.
         let unanswered = self.half_open.is_unverified(sa.id);
+        let established = sa.established().is_some();
         let backoff = self.backoff();
         let tries = if unanswered {
             backoff.tries.min(2)
@@ -130,6 +131,13 @@ impl Core {
                     None,
                     "peer never answered: no more retransmissions",
                 );
+                true
+            }
+            Some(Due::Exhausted) if established => {
+                // MM6's resends: the SA is complete on our side, and an
+                // initiator without it retries MM5, which is still answered.
+                sa.flight.stop();
+                self.log(Some(sa.id), None, "no more retransmissions of MM6");
                 true
             }
             Some(Due::Exhausted) => {

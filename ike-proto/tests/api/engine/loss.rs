@@ -1,6 +1,7 @@
 //! Loss, duplication and reordering: retransmissions, their budget, duplicates answered and never processed twice, and the loss runs over a thousand seeds.
 
 use super::*;
+use std::net::SocketAddrV4;
 
 #[test]
 fn thirty_percent_loss_and_reordering_still_establish() {
@@ -138,69 +139,23 @@ fn lossy_run(seed: u64, tries: Option<u32>) -> Result<(), String> {
 /// linger while the responder, never having had QM3, still retransmitted
 /// QM2 (a replay to the initiator by then). 10048/10049: the responder
 /// never answered a retransmitted MM1 after its own two MM2 were lost.
+/// 10390/10391: every MM6 was lost, because MM6 only went out as the
+/// answer to an MM5 that got through; the responder now resends MM6 on
+/// its own until the initiator speaks under the SA.
 #[test]
 fn loss_and_duplication_seeds_that_once_failed_now_establish() {
-    for seed in [10294, 10295, 10330, 10331, 10048, 10049] {
+    for seed in [10294, 10295, 10330, 10331, 10048, 10049, 10390, 10391] {
         if let Err(e) = lossy_run(seed, Some(12)) {
             panic!("{e}");
         }
     }
 }
 
-/// Seeds 10390/10391 stay beyond the retry budget, and show it is spent
-/// in full: the initiator sends MM5 all 12 times (no timer cuts the flight
-/// short: the last goes out before the half-open SA expires), the
-/// responder answers every MM5 that reaches it with MM6, and the network
-/// loses every one of those answers.
-#[test]
-fn seeds_beyond_the_retry_budget_spend_all_twelve_tries() {
-    for seed in [10390, 10391] {
-        assert_lost_beyond_the_budget(seed);
-    }
-}
-
-/// Seed `seed` failed only because the network lost every answer within
-/// the retry budget: the initiator sent MM5 all twelve times, the
-/// responder completed phase 1 and answered, and no MM6 ever reached the
-/// initiator (nothing was ignored or refused there).
-fn assert_lost_beyond_the_budget(seed: u64) {
-    {
-        let pair = lossy_pair(seed, Some(12));
-        let sent = |from: Side, encrypted: bool| {
-            pair.captured
-                .iter()
-                .filter(|c| c.from == from && (c.payload.get(19) == Some(&1)) == encrypted)
-                .count()
-        };
-        // MM5 is the initiator's only encrypted phase-1 message.
-        assert_eq!(sent(Side::A, true), 12, "seed {seed}: MM5 sends");
-        let mm6 = sent(Side::B, true);
-        assert!(mm6 > 0, "seed {seed}: the responder answered");
-        let log = log_lines(&pair.a_events);
-        assert!(
-            pair.a_events
-                .iter()
-                .any(|e| matches!(e, Event::IkeSaFailed { error: None, .. })),
-            "seed {seed}: {log:#?}"
-        );
-        // An MM6 that reached A would have completed phase 1 or been
-        // counted as set aside: none did, so every one was lost on the wire.
-        assert!(!log.iter().any(|l| l.contains("SA has been authenticated")));
-        let c = pair.a.counters();
-        assert_eq!((c.ignored, c.rejected()), (0, 0), "seed {seed}: {c:?}");
-        assert!(
-            pair.b_events.iter().any(ike_up),
-            "seed {seed}: the responder completed phase 1"
-        );
-        assert_eq!(pair.a.child_sas().len(), 0);
-    }
-}
-
-/// 1000 seeds of the loss harness with 12 tries.
+/// 1000 seeds of the loss harness with 12 tries: every one establishes.
 /// `cargo test --release -p ike-proto --test api -- --ignored thousand`
 #[test]
 #[ignore = "1000 runs: seconds in release"]
-fn a_thousand_lossy_runs_with_twelve_tries_fail_only_beyond_the_budget() {
+fn a_thousand_lossy_runs_with_twelve_tries_all_establish() {
     let failed: Vec<u64> = (10_000..11_000)
         .filter(|s| lossy_run(*s, Some(12)).is_err())
         .collect();
@@ -208,12 +163,7 @@ fn a_thousand_lossy_runs_with_twelve_tries_fail_only_beyond_the_budget() {
         "12 tries: {}/1000 established; failed: {failed:?}",
         1000 - failed.len()
     );
-    // 998/1000 when written: 10390 and 10391 (which share the harness's
-    // network randomness) lose all seven MM6 answers, a 0.3^7 event the
-    // budget allows about once in 4,500 runs. Anything else is a bug.
-    for seed in failed {
-        assert_lost_beyond_the_budget(seed);
-    }
+    assert!(failed.is_empty(), "failed seeds: {failed:?}");
 }
 
 /// The same 1000 seeds with the default retransmission settings (five
@@ -224,8 +174,10 @@ fn a_thousand_lossy_runs_with_the_default_configuration() {
     let ok = (10_000..11_000)
         .filter(|s| lossy_run(*s, None).is_ok())
         .count();
+    // 962/1000 when written (944 before MM6 was resent): five tries at
+    // 30 % loss leave some exchange unanswered now and then.
     println!("default configuration: {ok}/1000 established");
-    assert!(ok >= 900, "{ok}/1000");
+    assert!(ok >= 950, "{ok}/1000");
 }
 
 /// A retransmitted MM1 (the peer lost our MM2) gets the same MM2 again,
@@ -260,4 +212,99 @@ fn a_retransmitted_first_message_gets_the_same_answer() {
     assert!(hub.poll_transmit().is_none());
     assert_eq!(hub.counters().duplicates, 1);
     assert_eq!(hub.ike_sa_rows().len(), 1);
+}
+
+/// A spoke and a hub with the seed's policy, the spoke's MM1 to MM5
+/// delivered and the hub's MM6 taken off the wire (lost): returns
+/// `(spoke, hub, spoke address, hub address, MM6)` at t = 0.
+fn main_mode_up_to_mm6(config: Config) -> (Engine, Engine, SocketAddrV4, SocketAddrV4, Vec<u8>) {
+    let mut spoke = engine(
+        StaticPolicy::seed(b"cisco123", spoke_lan(), hub_lan()),
+        config.clone(),
+        17,
+    );
+    let mut hub = engine(
+        StaticPolicy::seed(b"cisco123", hub_lan(), spoke_lan()),
+        config,
+        18,
+    );
+    let (s, h) = (SocketAddrV4::new(SPOKE, 500), SocketAddrV4::new(HUB, 500));
+    spoke
+        .initiate(Instant::ZERO, s, h, spoke_selectors())
+        .unwrap();
+    for _ in 0..2 {
+        let out = spoke.poll_transmit().unwrap().payload;
+        hub.handle_datagram(Instant::ZERO, h, s, &out);
+        let back = hub.poll_transmit().unwrap().payload;
+        spoke.handle_datagram(Instant::ZERO, s, h, &back);
+    }
+    let mm5 = spoke.poll_transmit().unwrap().payload;
+    hub.handle_datagram(Instant::ZERO, h, s, &mm5);
+    let mm6 = hub.poll_transmit().expect("MM6").payload;
+    assert!(hub.poll_transmit().is_none());
+    (spoke, hub, s, h, mm6)
+}
+
+/// The hub's transmissions due up to `until`, running its timers.
+fn hub_sends_until(hub: &mut Engine, until: Instant) -> Vec<(Instant, Vec<u8>)> {
+    let mut sent = Vec::new();
+    while let Some(at) = hub.poll_timeout().filter(|t| *t <= until) {
+        hub.handle_timeout(at);
+        while let Some(t) = hub.poll_transmit() {
+            sent.push((at, t.payload));
+        }
+    }
+    sent
+}
+
+/// The Main Mode responder resends MM6 on its own: the initiator's MM5
+/// retries would carry it only when both got through. The first message
+/// the initiator sends under the SA (here QM1) stops the resends, and
+/// a duplicate MM6 at the initiator is set aside without an answer.
+#[test]
+fn the_main_mode_responder_resends_mm6_until_the_initiator_speaks() {
+    let (mut spoke, mut hub, s, h, mm6) = main_mode_up_to_mm6(Config::default());
+    let resent = hub_sends_until(&mut hub, Instant::from_secs(3));
+    assert_eq!(resent.len(), 1, "one resend within 3 s");
+    assert_eq!(resent[0].1, mm6, "the same MM6 again");
+    spoke.handle_datagram(Instant::from_secs(3), s, h, &mm6);
+    let qm1 = spoke.poll_transmit().expect("QM1").payload;
+    spoke.handle_datagram(Instant::from_secs(3), s, h, &mm6);
+    assert!(
+        spoke.poll_transmit().is_none(),
+        "a duplicate MM6 gets no answer"
+    );
+    assert_eq!(spoke.counters().duplicates, 1);
+    hub.handle_datagram(Instant::from_secs(3), h, s, &qm1);
+    let qm2 = hub.poll_transmit().expect("QM2").payload;
+    spoke.handle_datagram(Instant::from_secs(3), s, h, &qm2);
+    let qm3 = spoke.poll_transmit().expect("QM3").payload;
+    hub.handle_datagram(Instant::from_secs(3), h, s, &qm3);
+    assert_eq!((spoke.child_sas().len(), hub.child_sas().len()), (1, 1));
+    let later = hub_sends_until(&mut hub, Instant::from_secs(120));
+    assert!(
+        later.iter().all(|(_, p)| *p != mm6),
+        "MM6 stopped once QM1 came"
+    );
+}
+
+/// An initiator that never speaks again: MM6 goes out the configured
+/// number of times, then the resends stop and the phase-1 SA stays up
+/// (the SA is complete on the responder's side; an initiator still
+/// without MM6 retries MM5, which is still answered). DPD off: it would
+/// rightly declare the silent peer dead.
+#[test]
+fn mm6_resends_end_without_tearing_the_sa_down() {
+    let config = Config {
+        dpd: None,
+        ..Config::default()
+    };
+    let (_spoke, mut hub, _s, _h, mm6) = main_mode_up_to_mm6(config);
+    let resent = hub_sends_until(&mut hub, Instant::from_secs(300));
+    let tries = Config::default().retransmit_tries as usize;
+    assert_eq!(resent.len(), tries - 1, "{tries} sends of MM6 in all");
+    assert!(resent.iter().all(|(_, p)| *p == mm6));
+    let rows = hub.ike_sa_rows();
+    assert_eq!(rows.len(), 1, "the SA stays");
+    assert_eq!(rows[0].state.as_str(), "QM_IDLE");
 }
