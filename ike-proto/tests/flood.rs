@@ -208,10 +208,13 @@ fn spoofed_main_mode_flood_does_not_lock_a_spoke_out() {
     pair.latency = Duration::from_millis(100);
     let template = first_message(StaticPolicy::seed(b"x", spoke_lan(), hub_lan()), spoke_sel);
     let mut flood = Flood::new(template, 10_000, Duration::from_millis(10));
-    // Two seconds of flood first: the table is full when the spoke starts.
-    flood.run(&mut pair, Instant::from_secs(2));
-    // Full (by entries or by bytes): newcomers evict.
-    assert!(pair.b.counters().half_open_evicted > 0);
+    // Flood first until the table is full (by entries or by bytes:
+    // newcomers evict), then the spoke starts.
+    while pair.b.counters().half_open_evicted == 0 {
+        assert!(pair.now < Instant::from_secs(5), "the table never filled");
+        let t = pair.now + Duration::from_millis(100);
+        flood.run(&mut pair, t);
+    }
     let start = pair.now;
     pair.initiate_a(spoke_sel);
     let up = run_until_child(&mut pair, &mut flood, start + Duration::from_secs(30))
@@ -219,7 +222,10 @@ fn spoofed_main_mode_flood_does_not_lock_a_spoke_out() {
     let took = up.saturating_duration_since(start);
     // The hub installs its side on QM3, one latency later.
     let end = pair.now + Duration::from_secs(1);
-    flood.run(&mut pair, end);
+    while pair.b.child_sas().is_empty() && pair.now < end {
+        let t = pair.now + Duration::from_millis(100);
+        flood.run(&mut pair, t);
+    }
     let sends = first_sends(&pair);
     assert!(sends <= 4, "MM1 sent {sends} times");
     assert!(pair.a.ike_sas().len() == 1 && pair.b.ike_sas().len() == 1);

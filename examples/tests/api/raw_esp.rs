@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::common;
 
-use common::{HUB, assert_all_answered, free_ports, router};
+use common::{HUB, Hub, assert_all_answered, free_ports, router};
 
 const SPOKE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/spoke.cfg");
 
@@ -25,14 +25,10 @@ fn is_root() -> bool {
 /// whose spoke never ends).
 fn hub_and_spoke(wrap: &dyn Fn() -> Command) -> (Output, Output) {
     let (ike, natt) = free_ports("127.0.0.2");
-    let mut hub = wrap()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--inside-echo", "--run-for", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut hub = wrap();
+    hub.args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
+        .args(["--inside-echo", "--run-for", "20"]);
+    let mut hub = Hub::start(hub);
     let spoke = wrap()
         .args(["--config", SPOKE, "--outside-addr", "127.0.0.2"])
         .args(["--ike-port", &ike, "--natt-port", &natt, "--inside-echo"])

@@ -59,6 +59,12 @@ impl Lab {
                 let _ = tx.send(line);
             }
         });
+        // The spoke starts once the hub listens (else its MM1 is lost).
+        while let Ok(line) = hub_log.recv_timeout(Duration::from_secs(20)) {
+            if line.contains("): IKE on ") {
+                break;
+            }
+        }
         let spoke = router()
             .args(["--config", SPOKE, "--outside-addr", "127.0.0.2"])
             .args(["--ike-port", &ike, "--natt-port", &natt])

@@ -7,9 +7,7 @@ use std::process::Stdio;
 
 use crate::common;
 
-use common::{
-    HUB, assert_all_answered, assert_opened, assert_sealed, free_ports, router, spawn_hub,
-};
+use common::{assert_all_answered, assert_opened, assert_sealed, free_ports, router, spawn_hub};
 
 const CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/vpnclient.cfg");
 
@@ -96,14 +94,11 @@ fn xauth_asked_of_the_operator(via: &Via) {
     std::fs::write(&cfg, text).unwrap();
     let sock = dir.join("client.sock");
     let (ike, natt) = free_ports("127.0.0.3");
-    let mut hub = router()
-        .args(["--config", HUB, "--ike-port", &ike, "--natt-port", &natt])
-        .args(["--force-encaps", "--inside-echo", "--run-for", "30"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut hub = spawn_hub(
+        &ike,
+        &natt,
+        &["--force-encaps", "--inside-echo", "--run-for", "30"],
+    );
     let mut client = router()
         .arg("--config")
         .arg(&cfg)
