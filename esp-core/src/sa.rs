@@ -175,6 +175,62 @@ fn gcm_aad(spi: u32, seq: u64, esn: bool) -> ([u8; 12], usize) {
     }
 }
 
+/// What an outbound and an inbound SA say alike of their counters and
+/// their lifetime: `$outbound` tells the counter view which side it is.
+macro_rules! counters_and_lifetime {
+    ($outbound:expr) => {
+        /// The counters (built from the packet and byte counts the SA stores).
+        pub fn counters(&self) -> SaCounters {
+            self.counters.view(self.side())
+        }
+
+        fn side(&self) -> Side {
+            Side::of(self.transform.suite, $outbound)
+        }
+
+        /// Check the time limits at `now` without a packet (call at
+        /// [`poll_timeout`](Self::poll_timeout)).
+        pub fn handle_timeout(&mut self, now: Instant) {
+            self.life.on_time(now);
+        }
+
+        /// When the next time limit passes, if any is left.
+        pub fn poll_timeout(&self) -> Option<Instant> {
+            self.life.next_deadline()
+        }
+
+        /// The next lifetime event, oldest first; each is reported once.
+        pub fn poll_event(&mut self) -> Option<LifetimeEvent> {
+            self.life.poll_event()
+        }
+
+        /// Whether an event waits to be polled.
+        pub fn has_event(&self) -> bool {
+            self.life.has_event()
+        }
+
+        /// What is left of the hard limits at `now`.
+        pub fn remaining(&self, now: Instant) -> Remaining {
+            self.life.remaining(now)
+        }
+
+        /// The lifetime limits.
+        pub fn lifetime(&self) -> Lifetime {
+            self.life.lifetime()
+        }
+
+        /// When the SA was installed.
+        pub fn installed(&self) -> Instant {
+            self.life.installed()
+        }
+
+        /// Whether the SA passed a hard limit and refuses packets.
+        pub fn is_expired(&self) -> bool {
+            self.life.hard().is_some()
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------
 // Outbound
 // ---------------------------------------------------------------------------
@@ -435,55 +491,7 @@ impl OutboundSa {
         Ok(out)
     }
 
-    /// The counters (built from the packet and byte counts the SA stores).
-    pub fn counters(&self) -> SaCounters {
-        self.counters.view(self.side())
-    }
-
-    fn side(&self) -> Side {
-        Side::of(self.transform.suite, true)
-    }
-
-    /// Check the time limits at `now` without a packet (call at
-    /// [`poll_timeout`](Self::poll_timeout)).
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.life.on_time(now);
-    }
-
-    /// When the next time limit passes, if any is left.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.life.next_deadline()
-    }
-
-    /// The next lifetime event, oldest first; each is reported once.
-    pub fn poll_event(&mut self) -> Option<LifetimeEvent> {
-        self.life.poll_event()
-    }
-
-    /// Whether an event waits to be polled.
-    pub fn has_event(&self) -> bool {
-        self.life.has_event()
-    }
-
-    /// What is left of the hard limits at `now`.
-    pub fn remaining(&self, now: Instant) -> Remaining {
-        self.life.remaining(now)
-    }
-
-    /// The lifetime limits.
-    pub fn lifetime(&self) -> Lifetime {
-        self.life.lifetime()
-    }
-
-    /// When the SA was installed.
-    pub fn installed(&self) -> Instant {
-        self.life.installed()
-    }
-
-    /// Whether the SA passed a hard limit and refuses packets.
-    pub fn is_expired(&self) -> bool {
-        self.life.hard().is_some()
-    }
+    counters_and_lifetime!(true);
 }
 
 // ---------------------------------------------------------------------------
@@ -714,52 +722,5 @@ impl InboundSa {
         })
     }
 
-    /// The counters (built from the packet and byte counts the SA stores).
-    pub fn counters(&self) -> SaCounters {
-        self.counters.view(self.side())
-    }
-
-    fn side(&self) -> Side {
-        Side::of(self.transform.suite, false)
-    }
-
-    /// Check the time limits at `now` without a packet.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.life.on_time(now);
-    }
-
-    /// When the next time limit passes, if any is left.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.life.next_deadline()
-    }
-
-    /// The next lifetime event, oldest first; each is reported once.
-    pub fn poll_event(&mut self) -> Option<LifetimeEvent> {
-        self.life.poll_event()
-    }
-
-    /// Whether an event waits to be polled.
-    pub fn has_event(&self) -> bool {
-        self.life.has_event()
-    }
-
-    /// What is left of the hard limits at `now`.
-    pub fn remaining(&self, now: Instant) -> Remaining {
-        self.life.remaining(now)
-    }
-
-    /// The lifetime limits.
-    pub fn lifetime(&self) -> Lifetime {
-        self.life.lifetime()
-    }
-
-    /// When the SA was installed.
-    pub fn installed(&self) -> Instant {
-        self.life.installed()
-    }
-
-    /// Whether the SA passed a hard limit and refuses packets.
-    pub fn is_expired(&self) -> bool {
-        self.life.hard().is_some()
-    }
+    counters_and_lifetime!(false);
 }

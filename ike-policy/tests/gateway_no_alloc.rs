@@ -58,20 +58,9 @@ fn tunnel(udp: bool) -> (Gateway, Gateway) {
     let now = Instant::from_secs(1);
     spoke.handle_inside(now, &udp_packet([10, 2, 2, 5], [10, 1, 1, 7], 100, 0));
     fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant) -> bool {
-        let mut moved = false;
-        while let Some(t) = from.poll_transmit() {
-            moved = true;
-            match t {
-                Transmit::Udp {
-                    local,
-                    remote,
-                    payload,
-                } => to.handle_datagram(now, remote, local, &payload),
-                Transmit::Esp { local, payload, .. } => to.handle_esp(now, local, &payload),
-                Transmit::Clear { .. } => unreachable!(),
-            }
-        }
-        moved
+        let carried = ike_policy::gateway::in_memory::carry(from, to, now);
+        assert_eq!(carried.clear, 0, "the seed's traffic is protected");
+        carried.moved()
     }
     while carry(&mut spoke, &mut hub, now) | carry(&mut hub, &mut spoke, now) {}
     assert!(hub.poll_inside().is_some(), "the tunnel is up");

@@ -37,15 +37,7 @@ impl<T: AsRef<[u8]>> EspPacket<T> {
 
     /// Check that the buffer holds at least the SPI and the sequence number.
     pub fn check_len(&self) -> Result<(), EspError> {
-        let got = self.buffer.as_ref().len();
-        if got < ESP_HEADER_LEN {
-            return Err(EspError::Truncated {
-                what: "ESP header",
-                needed: ESP_HEADER_LEN,
-                got,
-            });
-        }
-        Ok(())
+        super::holds("ESP header", ESP_HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The buffer back.

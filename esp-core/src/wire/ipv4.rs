@@ -48,13 +48,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     pub fn check_len(&self) -> Result<(), EspError> {
         const WHAT: &str = "IPv4 header";
         let got = self.buffer.as_ref().len();
-        if got < IPV4_HEADER_LEN {
-            return Err(EspError::Truncated {
-                what: WHAT,
-                needed: IPV4_HEADER_LEN,
-                got,
-            });
-        }
+        super::holds(WHAT, IPV4_HEADER_LEN, got)?;
         if self.version() != 4 {
             return Err(EspError::Malformed {
                 what: WHAT,
@@ -75,14 +69,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
                 reason: "total length shorter than the header",
             });
         }
-        if total > got {
-            return Err(EspError::Truncated {
-                what: "IPv4 packet",
-                needed: total,
-                got,
-            });
-        }
-        Ok(())
+        super::holds("IPv4 packet", total, got)
     }
 
     /// The buffer back.

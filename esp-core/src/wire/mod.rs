@@ -53,6 +53,15 @@ pub const NON_ESP_MARKER: [u8; 4] = [0; 4];
 /// The single byte of a NAT-keepalive datagram (RFC 3948 §2.3).
 pub const NAT_KEEPALIVE: u8 = 0xff;
 
+/// `Truncated` unless `got` bytes hold the `needed` that `what` takes:
+/// every header view's length check starts here.
+const fn holds(what: &'static str, needed: usize, got: usize) -> Result<(), crate::EspError> {
+    if got < needed {
+        return Err(crate::EspError::Truncated { what, needed, got });
+    }
+    Ok(())
+}
+
 /// Read `N` bytes at `at`, or zeros if the buffer is too short.
 fn read<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     buf.get(at..)

@@ -37,13 +37,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     /// least a header and at most the buffer.
     pub fn check_len(&self) -> Result<(), EspError> {
         let got = self.buffer.as_ref().len();
-        if got < UDP_HEADER_LEN {
-            return Err(EspError::Truncated {
-                what: "UDP header",
-                needed: UDP_HEADER_LEN,
-                got,
-            });
-        }
+        super::holds("UDP header", UDP_HEADER_LEN, got)?;
         let claimed = usize::from(self.len_field());
         if claimed < UDP_HEADER_LEN {
             return Err(EspError::Malformed {
@@ -51,14 +45,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
                 reason: "length field shorter than the header",
             });
         }
-        if claimed > got {
-            return Err(EspError::Truncated {
-                what: "UDP datagram",
-                needed: claimed,
-                got,
-            });
-        }
-        Ok(())
+        super::holds("UDP datagram", claimed, got)
     }
 
     /// The buffer back.

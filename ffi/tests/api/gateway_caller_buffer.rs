@@ -8,47 +8,10 @@ use std::ptr;
 use ikesuite::gateway::*;
 use ikesuite::iks_result;
 
-use crate::common::{Gw, HUB, SPOKE, carry_checked, last_error};
+use crate::common::{Gw, HUB, SPOKE, carry_checked, gateway, icmp, last_error};
 
 const HUB_ADDR: u32 = 0x7F00_0001;
 const SPOKE_ADDR: u32 = 0x7F00_0002;
-
-fn gateway(config: &str, outside: u32) -> Gw {
-    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
-    // SAFETY: init writes the whole struct.
-    assert_eq!(
-        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
-        iks_result::IKS_OK
-    );
-    // SAFETY: initialised just above.
-    let mut o = unsafe { o.assume_init() };
-    o.outside_addr = outside;
-    o.ike_port = 10500;
-    o.natt_port = 14500;
-    o.force_udp_encapsulation = true;
-    let mut gw = ptr::null_mut();
-    let mut err = iks_config_error::default();
-    // SAFETY: valid pointers and lengths.
-    let r = unsafe { iks_gateway_new(config.as_ptr(), config.len(), &o, &mut err, &mut gw) };
-    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
-    Gw(gw)
-}
-
-/// An ICMP echo request or reply between the two LANs.
-fn icmp(src: [u8; 4], dst: [u8; 4], kind: u8, seq: u16) -> Vec<u8> {
-    let mut p = vec![0x45, 0, 0, 36, 0, 1, 0, 0, 64, 1, 0, 0];
-    p.extend_from_slice(&src);
-    p.extend_from_slice(&dst);
-    let sum = esp_core::wire::internet_checksum(&p);
-    p[10..12].copy_from_slice(&sum.to_be_bytes());
-    let mut body = vec![kind, 0, 0, 0, 0x12, 0x34];
-    body.extend_from_slice(&seq.to_be_bytes());
-    body.extend_from_slice(b"ikesuite");
-    let sum = esp_core::wire::internet_checksum(&body);
-    body[2..4].copy_from_slice(&sum.to_be_bytes());
-    p.extend_from_slice(&body);
-    p
-}
 
 fn seal(gw: &Gw, now: u64, packet: &[u8], out: &mut [u8]) -> iks_packet {
     // SAFETY: live handle; valid, disjoint buffers.
@@ -94,8 +57,8 @@ fn cross(from: &Gw, to: &Gw, now: u64, packet: &[u8]) -> Vec<u8> {
 
 #[test]
 fn pings_cross_through_the_caller_buffer_functions() {
-    let hub = gateway(HUB, 0);
-    let spoke = gateway(SPOKE, SPOKE_ADDR);
+    let hub = gateway(HUB, 0, 14500);
+    let spoke = gateway(SPOKE, SPOKE_ADDR, 14500);
     let now = 1_000;
     let first = icmp([10, 2, 2, 5], [10, 1, 1, 1], 8, 0);
     let mut out = vec![0u8; 2048];
@@ -167,7 +130,7 @@ fn pings_cross_through_the_caller_buffer_functions() {
 
 #[test]
 fn misuse_is_an_error_kind_with_the_result_code() {
-    let spoke = gateway(SPOKE, SPOKE_ADDR);
+    let spoke = gateway(SPOKE, SPOKE_ADDR, 14500);
     let ping = icmp([10, 2, 2, 5], [10, 1, 1, 1], 8, 1);
     let mut out = vec![0u8; 256];
     // SAFETY: a NULL handle is refused before any use.

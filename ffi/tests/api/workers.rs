@@ -9,45 +9,9 @@ use std::ptr;
 use ikesuite::gateway::*;
 use ikesuite::iks_result;
 
-use crate::common::{Gw, HUB, SPOKE, carry_checked, events, last_error};
+use crate::common::{Gw, HUB, SPOKE, carry_checked, events, gateway, icmp, last_error};
 
 const NATT: u16 = 14500;
-
-fn gateway(config: &str, outside: u32) -> Gw {
-    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
-    // SAFETY: init writes the whole struct.
-    assert_eq!(
-        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
-        iks_result::IKS_OK
-    );
-    // SAFETY: initialised just above.
-    let mut o = unsafe { o.assume_init() };
-    o.outside_addr = outside;
-    o.ike_port = 10500;
-    o.natt_port = NATT;
-    o.force_udp_encapsulation = true;
-    let mut gw = ptr::null_mut();
-    let mut err = iks_config_error::default();
-    // SAFETY: valid pointers and lengths.
-    let r = unsafe { iks_gateway_new(config.as_ptr(), config.len(), &o, &mut err, &mut gw) };
-    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
-    Gw(gw)
-}
-
-fn icmp(src: [u8; 4], dst: [u8; 4], kind: u8, seq: u16) -> Vec<u8> {
-    let mut p = vec![0x45, 0, 0, 36, 0, 1, 0, 0, 64, 1, 0, 0];
-    p.extend_from_slice(&src);
-    p.extend_from_slice(&dst);
-    let sum = esp_core::wire::internet_checksum(&p);
-    p[10..12].copy_from_slice(&sum.to_be_bytes());
-    let mut body = vec![kind, 0, 0, 0, 0x12, 0x34];
-    body.extend_from_slice(&seq.to_be_bytes());
-    body.extend_from_slice(b"ikesuite");
-    let sum = esp_core::wire::internet_checksum(&body);
-    body[2..4].copy_from_slice(&sum.to_be_bytes());
-    p.extend_from_slice(&body);
-    p
-}
 
 /// A worker handle, moved to the thread that drives it.
 struct Worker(*mut iks_worker);
@@ -82,7 +46,7 @@ fn sealed(from: &Gw, now: u64, packet: &[u8]) -> Vec<u8> {
 
 #[test]
 fn two_workers_carry_their_spokes_on_two_threads() {
-    let hub = gateway(HUB, 0);
+    let hub = gateway(HUB, 0, NATT);
     let mut workers = [ptr::null_mut(); 2];
     // SAFETY: live handle; room for two handles.
     let r = unsafe { iks_gateway_split_data_plane(hub.0, 2, workers.as_mut_ptr()) };
@@ -103,7 +67,7 @@ fn two_workers_carry_their_spokes_on_two_threads() {
             "10.2.0.0 0.0.255.255",
             &format!("10.{}.0.0 0.0.255.255", 20 + i),
         );
-        let spoke = gateway(&cfg, spoke_addr(i));
+        let spoke = gateway(&cfg, spoke_addr(i), NATT);
         let first = icmp(lan(i), [10, 1, 1, 1], 8, 0);
         let mut out = vec![0u8; 2048];
         // SAFETY: live handle; valid, disjoint buffers.

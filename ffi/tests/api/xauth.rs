@@ -17,7 +17,7 @@ use ikesuite::iks_result;
 
 use crate::common;
 
-use common::{Gw, carry_checked, events, last_error};
+use common::{Gw, carry_checked, events, gateway, last_error};
 
 /// The seed's hub, its Xauth list on RADIUS (so the embedder decides) and
 /// its authorization local (so the pool answers Mode Config).
@@ -575,26 +575,6 @@ interface FastEthernet0/0
 access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
 ";
 
-fn gateway(config: &str, outside: u32) -> Gw {
-    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
-    // SAFETY: init writes the whole struct.
-    assert_eq!(
-        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
-        iks_result::IKS_OK
-    );
-    // SAFETY: initialised just above.
-    let mut o = unsafe { o.assume_init() };
-    o.outside_addr = outside;
-    o.ike_port = PORT;
-    o.natt_port = NATT_PORT;
-    o.force_udp_encapsulation = true;
-    let mut gw = ptr::null_mut();
-    // SAFETY: valid pointers and lengths; the error position is optional.
-    let r = unsafe { iks_gateway_new(config.as_ptr(), config.len(), &o, ptr::null_mut(), &mut gw) };
-    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
-    Gw(gw)
-}
-
 /// Carries every datagram `from` sends to `to`; true if any moved.
 fn carry(from: &Gw, to: &Gw, now: u64) -> bool {
     carry_checked(from, to, now, |_| {})
@@ -602,8 +582,8 @@ fn carry(from: &Gw, to: &Gw, now: u64) -> bool {
 
 #[test]
 fn a_spoke_without_credentials_gets_them_from_its_embedder() {
-    let hub = gateway(L2L_HUB, 0);
-    let spoke = gateway(XAUTH_SPOKE, u32::from(CLIENT_ADDR));
+    let hub = gateway(L2L_HUB, 0, NATT_PORT);
+    let spoke = gateway(XAUTH_SPOKE, u32::from(CLIENT_ADDR), NATT_PORT);
     let now = 5_000;
     let (mut state, mut peer) = (0u32, 0u32);
     // SAFETY: live handle and valid locals.

@@ -228,6 +228,7 @@ mod early_esp;
 mod exec;
 mod exec_parse;
 mod ezvpn;
+pub mod in_memory;
 mod install;
 mod json;
 mod keylog;

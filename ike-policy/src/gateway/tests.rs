@@ -27,20 +27,7 @@ fn ip_packet(src: [u8; 4], dst: [u8; 4]) -> Vec<u8> {
 }
 
 fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant) -> bool {
-    let mut moved = false;
-    while let Some(t) = from.poll_transmit() {
-        moved = true;
-        match t {
-            Transmit::Udp {
-                local,
-                remote,
-                payload,
-            } => to.handle_datagram(now, remote, local, &payload),
-            Transmit::Esp { local, payload, .. } => to.handle_esp(now, local, &payload),
-            Transmit::Clear { .. } => {}
-        }
-    }
-    moved
+    super::in_memory::carry(from, to, now).moved()
 }
 
 /// Seals `packet` with the spoke's outbound SA, bypassing its SPD: what

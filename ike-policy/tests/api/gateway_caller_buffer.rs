@@ -5,7 +5,7 @@
 use std::net::Ipv4Addr;
 
 use ike_policy::gateway::{DropReason, Instant, SEAL_OVERHEAD};
-use ike_policy::{Gateway, GatewayOptions, Inbound, Outbound, Transmit};
+use ike_policy::{Gateway, GatewayOptions, Inbound, Outbound};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -32,19 +32,9 @@ fn pair(udp: bool) -> (Gateway, Gateway) {
 
 /// The queue API's network, for IKE and the held first packet.
 fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant, inside: &mut Vec<Vec<u8>>) -> bool {
-    let mut moved = false;
-    while let Some(t) = from.poll_transmit() {
-        moved = true;
-        match t {
-            Transmit::Udp {
-                local,
-                remote,
-                payload,
-            } => to.handle_datagram(now, remote, local, &payload),
-            Transmit::Esp { local, payload, .. } => to.handle_esp(now, local, &payload),
-            Transmit::Clear { .. } => panic!("the seed's traffic is protected"),
-        }
-    }
+    let carried = ike_policy::gateway::in_memory::carry(from, to, now);
+    assert_eq!(carried.clear, 0, "the seed's traffic is protected");
+    let moved = carried.moved();
     while let Some(p) = to.poll_inside() {
         inside.push(p);
     }

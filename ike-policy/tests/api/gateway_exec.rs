@@ -9,7 +9,7 @@ use ike_proto::engine::Event;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-use crate::common::{HUB_CFG, SPOKE_CFG};
+use crate::common::{HUB_CFG, SPOKE_CFG, carry, udp_packet};
 
 const HUB: Ipv4Addr = Ipv4Addr::new(10, 48, 67, 181);
 const SPOKE: Ipv4Addr = Ipv4Addr::new(10, 100, 2, 102);
@@ -20,33 +20,6 @@ struct Net {
     now: Instant,
     /// Engine events seen on the hub.
     hub_events: Vec<Event>,
-}
-
-fn packet(src: [u8; 4], dst: [u8; 4]) -> Vec<u8> {
-    let mut p = vec![0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0];
-    p.extend_from_slice(&src);
-    p.extend_from_slice(&dst);
-    p.extend_from_slice(&[0x30, 0x39, 0x00, 0x07, 0, 8, 0, 0]);
-    let c = esp_core::wire::internet_checksum(&p[..20]);
-    p[10..12].copy_from_slice(&c.to_be_bytes());
-    p
-}
-
-fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant) -> bool {
-    let mut moved = false;
-    while let Some(t) = from.poll_transmit() {
-        moved = true;
-        match t {
-            Transmit::Udp {
-                local,
-                remote,
-                payload,
-            } => to.handle_datagram(now, remote, local, &payload),
-            Transmit::Esp { local, payload, .. } => to.handle_esp(now, local, &payload),
-            Transmit::Clear { .. } => {}
-        }
-    }
-    moved
 }
 
 impl Net {
@@ -85,7 +58,7 @@ impl Net {
 
     fn ping(&mut self) {
         self.spoke
-            .handle_inside(self.now, &packet([10, 2, 2, 5], [10, 1, 1, 7]));
+            .handle_inside(self.now, &udp_packet([10, 2, 2, 5], [10, 1, 1, 7]));
         self.run();
         while self.hub.poll_inside().is_some() {}
     }
@@ -330,7 +303,7 @@ fn debug_switches_gate_the_log_lines_and_show_debugging_lists_them() {
             .filter(|e| matches!(e, GatewayEvent::Engine(Event::Log(_))))
             .count()
     };
-    spoke.handle_inside(now, &packet([10, 2, 2, 5], [10, 1, 1, 7]));
+    spoke.handle_inside(now, &udp_packet([10, 2, 2, 5], [10, 1, 1, 7]));
     while carry(&mut spoke, &mut hub, now) | carry(&mut hub, &mut spoke, now) {}
     assert_eq!(hub.installed_child_sas(), 1);
     assert_eq!(logs(&mut hub), 0, "undebug all: no ISAKMP lines");
@@ -492,7 +465,7 @@ fn show_crypto_isakmp_sa_lists_a_main_mode_in_progress_with_its_ios_state() {
         other => panic!("expected one IKE datagram, got {other:?}"),
     };
     net.spoke
-        .handle_inside(now, &packet([10, 2, 2, 5], [10, 1, 1, 7]));
+        .handle_inside(now, &udp_packet([10, 2, 2, 5], [10, 1, 1, 7]));
     let spoke = net.spoke.exec("show crypto isakmp sa", now).text;
     assert!(row(&spoke, "MM_NO_STATE"), "{spoke}");
     step(&mut net.spoke, &mut net.hub); // MM1

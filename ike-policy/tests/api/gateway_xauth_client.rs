@@ -5,11 +5,13 @@
 use std::net::Ipv4Addr;
 
 use ike_policy::gateway::Instant;
-use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
+use ike_policy::{Gateway, GatewayEvent, GatewayOptions};
 use ike_proto::engine::{CommandError, Event, IkeSaId};
 use ike_proto::policy::XauthPassword;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+
+use crate::common::carry;
 
 const HUB_CFG: &str = "\
 username spoke password 0 s3cret
@@ -54,23 +56,6 @@ interface FastEthernet0/0
  crypto map mymap
 access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
 ";
-
-fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant) -> bool {
-    let mut moved = false;
-    while let Some(t) = from.poll_transmit() {
-        moved = true;
-        match t {
-            Transmit::Udp {
-                local,
-                remote,
-                payload,
-            } => to.handle_datagram(now, remote, local, &payload),
-            Transmit::Esp { local, payload, .. } => to.handle_esp(now, local, &payload),
-            Transmit::Clear { .. } => {}
-        }
-    }
-    moved
-}
 
 fn events(gw: &mut Gateway) -> Vec<Event> {
     std::iter::from_fn(|| gw.poll_event())

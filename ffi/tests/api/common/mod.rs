@@ -1,9 +1,11 @@
 //! What the tests of the C API share: the last-error text, an owning
-//! gateway handle, and carrying datagrams and events between gateways.
+//! gateway handle made from a configuration, carrying datagrams and events
+//! between gateways, and the echo requests they carry.
 
 #![allow(dead_code)]
 
 use std::ffi::c_char;
+use std::ptr;
 
 use ikesuite::gateway::*;
 use ikesuite::{iks_last_error, iks_result};
@@ -114,3 +116,42 @@ interface FastEthernet0/0
  crypto map mymap
 access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
 ";
+
+/// The gateway `config` describes on `outside` (IKE on 10500, NAT-T on
+/// `natt_port`, UDP encapsulation forced so loopback carries ESP).
+pub fn gateway(config: &str, outside: u32, natt_port: u16) -> Gw {
+    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
+    // SAFETY: init writes the whole struct.
+    assert_eq!(
+        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
+        iks_result::IKS_OK
+    );
+    // SAFETY: initialised just above.
+    let mut o = unsafe { o.assume_init() };
+    o.outside_addr = outside;
+    o.ike_port = 10500;
+    o.natt_port = natt_port;
+    o.force_udp_encapsulation = true;
+    let mut gw = ptr::null_mut();
+    let mut err = iks_config_error::default();
+    // SAFETY: valid pointers and lengths.
+    let r = unsafe { iks_gateway_new(config.as_ptr(), config.len(), &o, &mut err, &mut gw) };
+    assert_eq!(r, iks_result::IKS_OK, "{}", last_error());
+    Gw(gw)
+}
+
+/// An ICMP echo request (`kind` 8) or reply (0) between the two LANs.
+pub fn icmp(src: [u8; 4], dst: [u8; 4], kind: u8, seq: u16) -> Vec<u8> {
+    let mut p = vec![0x45, 0, 0, 36, 0, 1, 0, 0, 64, 1, 0, 0];
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    let sum = esp_core::wire::internet_checksum(&p);
+    p[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut body = vec![kind, 0, 0, 0, 0x12, 0x34];
+    body.extend_from_slice(&seq.to_be_bytes());
+    body.extend_from_slice(b"ikesuite");
+    let sum = esp_core::wire::internet_checksum(&body);
+    body[2..4].copy_from_slice(&sum.to_be_bytes());
+    p.extend_from_slice(&body);
+    p
+}

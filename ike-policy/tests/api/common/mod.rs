@@ -1,5 +1,6 @@
 //! The harness the gateway integration tests share: the addresses and
-//! configurations they use, ICMP packet builders, log capture, and a `Net`
+//! configurations they use, ICMP and UDP packet builders, carrying
+//! datagrams between two Gateways, log capture, and a `Net`
 //! that carries datagrams between the hub Gateway and a client Engine under
 //! a virtual clock. Each test binary uses only part of it.
 #![allow(dead_code)]
@@ -25,6 +26,23 @@ pub const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 100);
 pub const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
 pub const ASSIGNED: Ipv4Addr = Ipv4Addr::new(10, 5, 5, 1);
 pub const PORTS: (u16, u16) = (10500, 14500);
+
+/// Moves every datagram `from` wants sent into `to` (UDP and raw ESP
+/// alike; clear packets go nowhere); true when something moved.
+pub fn carry(from: &mut Gateway, to: &mut Gateway, now: Instant) -> bool {
+    ike_policy::gateway::in_memory::carry(from, to, now).moved()
+}
+
+/// An IPv4 UDP datagram from port 12345 to 7 with no payload.
+pub fn udp_packet(src: [u8; 4], dst: [u8; 4]) -> Vec<u8> {
+    let mut p = vec![0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0];
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    p.extend_from_slice(&[0x30, 0x39, 0x00, 0x07, 0, 8, 0, 0]);
+    let c = esp_core::wire::internet_checksum(&p[..20]);
+    p[10..12].copy_from_slice(&c.to_be_bytes());
+    p
+}
 
 /// An IPv4 ICMP echo request (type 8) or reply (type 0).
 pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, kind: u8, seq: u16) -> Vec<u8> {

@@ -95,6 +95,22 @@ pub fn one_mirrored(pair: &Pair) -> (&ChildSa, &ChildSa) {
     (a[0], b[0])
 }
 
+/// The one child SA each side of `pair` has installed, as its event
+/// carried it (keys included), checked to be the two ends of one SA.
+pub fn one_installed(pair: &Pair) -> (&ChildSa, &ChildSa) {
+    let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
+    assert_eq!(
+        (a.len(), b.len()),
+        (1, 1),
+        "A: {:#?}\nB: {:#?}",
+        log_lines(&pair.a_events),
+        log_lines(&pair.b_events)
+    );
+    let (a, b) = (keyed(&pair.a_events, &a[0]), keyed(&pair.b_events, &b[0]));
+    assert_mirrored(a, b);
+    (a, b)
+}
+
 /// `a` and `b` are the two ends of one child SA.
 pub fn assert_mirrored(a: &ChildSa, b: &ChildSa) {
     assert_eq!(a.spi_in, b.spi_out);
