@@ -18,19 +18,7 @@ const HUB_ADDR: u32 = 0x7F00_0001;
 const SPOKE_ADDR: u32 = 0x7F00_0002;
 
 fn options(outside: u32) -> iks_gateway_options {
-    let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
-    // SAFETY: init writes the whole struct.
-    assert_eq!(
-        unsafe { iks_gateway_options_init(o.as_mut_ptr()) },
-        iks_result::IKS_OK
-    );
-    // SAFETY: initialised just above.
-    let mut o = unsafe { o.assume_init() };
-    o.outside_addr = outside;
-    o.ike_port = 10500;
-    o.natt_port = 14500;
-    o.force_udp_encapsulation = true;
-    o
+    common::options(outside, 14500)
 }
 
 fn new_gateway(

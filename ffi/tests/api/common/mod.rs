@@ -117,9 +117,10 @@ interface FastEthernet0/0
 access-list 100 permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255
 ";
 
-/// The gateway `config` describes on `outside` (IKE on 10500, NAT-T on
-/// `natt_port`, UDP encapsulation forced so loopback carries ESP).
-pub fn gateway(config: &str, outside: u32, natt_port: u16) -> Gw {
+/// The options C starts from (`iks_gateway_options_init`) for a gateway on
+/// `outside`: IKE on 10500, NAT-T on `natt_port`, UDP encapsulation forced
+/// so loopback carries ESP.
+pub fn options(outside: u32, natt_port: u16) -> iks_gateway_options {
     let mut o = std::mem::MaybeUninit::<iks_gateway_options>::uninit();
     // SAFETY: init writes the whole struct.
     assert_eq!(
@@ -132,6 +133,13 @@ pub fn gateway(config: &str, outside: u32, natt_port: u16) -> Gw {
     o.ike_port = 10500;
     o.natt_port = natt_port;
     o.force_udp_encapsulation = true;
+    o
+}
+
+/// The gateway `config` describes on `outside` (IKE on 10500, NAT-T on
+/// `natt_port`, UDP encapsulation forced so loopback carries ESP).
+pub fn gateway(config: &str, outside: u32, natt_port: u16) -> Gw {
+    let o = options(outside, natt_port);
     let mut gw = ptr::null_mut();
     let mut err = iks_config_error::default();
     // SAFETY: valid pointers and lengths.
