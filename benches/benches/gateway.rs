@@ -82,7 +82,7 @@ fn bench_gateway(c: &mut Criterion) {
         let mut seal = c.benchmark_group("gateway/seal 1400B AES-128-GCM");
         seal.throughput(Throughput::Bytes(SIZE as u64));
         let params = SaParams::new(target.spi_out, suite).with_lifetime(lifetime);
-        let mut alone = OutboundSa::new(&params, &keys(&target.keys_out), now()).unwrap();
+        let mut alone = OutboundSa::new(&params, &keys(&base.keys.outbound), now()).unwrap();
         let inner = packet(HUB_HOST, host(k));
         let mut out = vec![0u8; SIZE + SEAL_OVERHEAD];
         let head = alone.headroom();
@@ -101,7 +101,7 @@ fn bench_gateway(c: &mut Criterion) {
         for i in 1..=n {
             let t = copy(&base, i);
             let params = SaParams::new(t.spi_out, suite).with_lifetime(lifetime);
-            let sa = OutboundSa::new(&params, &keys(&t.keys_out), now()).unwrap();
+            let sa = OutboundSa::new(&params, &keys(&base.keys.outbound), now()).unwrap();
             sad.insert_outbound(esp_core::SaId(i), sa);
         }
         let mut next_sa = 0u32;
@@ -146,13 +146,13 @@ fn bench_gateway(c: &mut Criterion) {
         // The peers' side: what each tunnel's spoke seals towards the hub.
         let sealer = |i: u32| {
             let params = SaParams::new(0x4000_0000 + i, suite).with_lifetime(lifetime);
-            OutboundSa::new(&params, &keys(&target.keys_in), now()).unwrap()
+            OutboundSa::new(&params, &keys(&base.keys.inbound), now()).unwrap()
         };
         let from_spoke = |i: u32| packet(host(i), HUB_HOST);
         let in_params = SaParams::new(target.spi_in, suite)
             .with_lifetime(lifetime)
             .with_replay_window(64);
-        let mut alone_in = InboundSa::new(&in_params, &keys(&target.keys_in), now()).unwrap();
+        let mut alone_in = InboundSa::new(&in_params, &keys(&base.keys.inbound), now()).unwrap();
         // Separate peers for the SA alone and the hub's copy: each sees
         // its own sequence numbers.
         let (mut to_alone, mut to_hub) = (sealer(k), sealer(k));
@@ -187,7 +187,7 @@ fn bench_gateway(c: &mut Criterion) {
             let params = SaParams::new(0x4000_0000 + i, suite)
                 .with_lifetime(lifetime)
                 .with_replay_window(64);
-            sad.insert_inbound(InboundSa::new(&params, &keys(&target.keys_in), now()).unwrap())
+            sad.insert_inbound(InboundSa::new(&params, &keys(&base.keys.inbound), now()).unwrap())
                 .unwrap();
             own_sealers.push(sealer(i));
         }

@@ -116,7 +116,7 @@ fn engine_pair(suite: Suite, seed: u64) -> Pair {
 
 fn child_up(events: &[Event]) -> Option<EspCipher> {
     events.iter().find_map(|e| match e {
-        Event::ChildSaUp(c) => Some(c.cipher),
+        Event::ChildSaUp { sa, .. } => Some(sa.cipher),
         _ => None,
     })
 }

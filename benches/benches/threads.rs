@@ -150,7 +150,7 @@ fn bench_threads(c: &mut Criterion) {
                 mine.iter()
                     .map(|&i| {
                         let params = SaParams::new(copy(&base, i).spi_in, suite);
-                        OutboundSa::new(&params, &keys(&base.keys_in), now()).unwrap()
+                        OutboundSa::new(&params, &keys(&base.keys.inbound), now()).unwrap()
                     })
                     .collect()
             })
@@ -221,10 +221,7 @@ fn seal_spread(w: &mut DataPlaneWorker, mine: &[u32], iters: u64) {
 }
 
 /// A hub split into `threads` workers, and each worker's tunnels.
-fn split_hub(
-    base: &ike_proto::engine::ChildSa,
-    threads: usize,
-) -> (Vec<DataPlaneWorker>, Vec<Vec<u32>>) {
+fn split_hub(base: &Base, threads: usize) -> (Vec<DataPlaneWorker>, Vec<Vec<u32>>) {
     let mut hub = hub_with(base, TUNNELS);
     let mut workers = hub.split_data_plane(threads).unwrap();
     let mut shares: Vec<Vec<u32>> = vec![Vec::new(); threads];
@@ -241,7 +238,7 @@ fn split_hub(
 /// their throughputs, by the wall clock and by the CPU time the threads
 /// got (the wall clock of a machine whose other tenants left both cores
 /// free).
-fn interleaved(base: &ike_proto::engine::ChildSa) {
+fn interleaved(base: &Base) {
     const ROUNDS: usize = 15;
     const PACKETS: u64 = 50_000;
     let (mut one, one_shares) = split_hub(base, 1);
@@ -250,7 +247,7 @@ fn interleaved(base: &ike_proto::engine::ChildSa) {
     let alone = |i: u32| {
         let params = SaParams::new(0x6000_0000 + i, Suite::AES128_GCM);
         (
-            OutboundSa::new(&params, &keys(&base.keys_out), now()).unwrap(),
+            OutboundSa::new(&params, &keys(&base.keys.outbound), now()).unwrap(),
             ChaCha20Rng::seed_from_u64(u64::from(i)),
         )
     };

@@ -54,16 +54,18 @@
 //!         moved = true;
 //!     }
 //!     while let Some(e) = spoke.poll_event() {
-//!         if let Event::ChildSaUp(sa) = e { up.0 = Some(sa) }
+//!         if let Event::ChildSaUp { sa, keys } = e { up.0 = Some((sa, keys)) }
 //!     }
 //!     while let Some(e) = hub.poll_event() {
-//!         if let Event::ChildSaUp(sa) = e { up.1 = Some(sa) }
+//!         if let Event::ChildSaUp { sa, keys } = e { up.1 = Some((sa, keys)) }
 //!     }
 //!     if !moved { break }
 //! }
-//! // One ESP SA pair, the same on both ends: key these into your data plane.
-//! let (spoke_sa, hub_sa) = (up.0.expect("spoke's SA"), up.1.expect("hub's SA"));
-//! assert_eq!((spoke_sa.spi_in, spoke_sa.spi_out), (hub_sa.spi_out, hub_sa.spi_in));
+//! // One ESP SA pair, the same on both ends: move the keys into your data
+//! // plane (the event carries the only copy).
+//! let (spoke, hub) = (up.0.expect("spoke's SA"), up.1.expect("hub's SA"));
+//! assert_eq!((spoke.0.spi_in, spoke.0.spi_out), (hub.0.spi_out, hub.0.spi_in));
+//! assert_eq!(spoke.1.outbound, hub.1.inbound);
 //! # Ok::<(), ike_proto::engine::CommandError>(())
 //! ```
 

@@ -14,10 +14,10 @@ use esp_core::KeyMaterial;
 use esp_core::wire::{Ipv4Repr, internet_checksum, protocol};
 use ike_policy::gateway::Instant;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
-use ike_proto::engine::{ChildSa, ChildSaId, Encapsulation, Event};
+use ike_proto::engine::{ChildSa, ChildSaId, ChildSaKeys, Encapsulation, EspKeys, Event};
 use ike_proto::policy::{EspCipher, TrafficSelector};
 use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use rand_core::{Rng, SeedableRng};
 
 pub const SIZE: usize = 1400;
 pub const HUB_HOST: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 7);
@@ -86,8 +86,24 @@ pub fn packet(src: Ipv4Addr, dst: Ipv4Addr) -> Vec<u8> {
     p
 }
 
-/// The hub's half of one real negotiation: its child SA, with its keys.
-pub fn negotiated_child() -> ChildSa {
+/// The tunnels' template: the hub's child SA from one real negotiation,
+/// and keys for its copies. The negotiated keys stay in the hub's SAD
+/// (the Gateway passes the event on without them), so the copies get
+/// their own, drawn here at the suite's lengths.
+pub struct Base {
+    pub sa: ChildSa,
+    pub keys: ChildSaKeys,
+}
+
+impl std::ops::Deref for Base {
+    type Target = ChildSa;
+    fn deref(&self) -> &ChildSa {
+        &self.sa
+    }
+}
+
+/// The hub's half of one real negotiation, with keys for its copies.
+pub fn negotiated_child() -> Base {
     let mut rng = ChaCha20Rng::seed_from_u64(14);
     let mut hub = Gateway::from_ios(HUB_CFG, options(), &mut rng).unwrap();
     let mut spoke = Gateway::from_ios(SPOKE_CFG, options(), &mut rng).unwrap();
@@ -95,10 +111,18 @@ pub fn negotiated_child() -> ChildSa {
     while carry(&mut spoke, &mut hub) | carry(&mut hub, &mut spoke) {}
     assert!(hub.poll_inside().is_some(), "the tunnel came up");
     while let Some(e) = hub.poll_event() {
-        if let GatewayEvent::Engine(Event::ChildSaUp(c)) = e {
-            assert_eq!(c.cipher, EspCipher::AesGcm16 { key_bits: 128 });
-            assert_eq!(c.encapsulation, Encapsulation::None);
-            return c;
+        if let GatewayEvent::Engine(Event::ChildSaUp { sa, .. }) = e {
+            assert_eq!(sa.cipher, EspCipher::AesGcm16 { key_bits: 128 });
+            assert_eq!(sa.encapsulation, Encapsulation::None);
+            let mut draw = |len: usize| {
+                let mut k = vec![0u8; len];
+                rng.fill_bytes(&mut k);
+                k
+            };
+            let integrity = sa.integrity.map_or(0, |i| i.key_len());
+            let mut one = || EspKeys::new(draw(sa.cipher.key_len()), draw(integrity));
+            let keys = ChildSaKeys::new(one(), one());
+            return Base { sa, keys };
         }
     }
     panic!("no child SA came up");
@@ -146,13 +170,14 @@ pub fn keys(k: &ike_proto::engine::EspKeys) -> KeyMaterial<'_> {
     KeyMaterial::new(k.encryption.as_bytes(), k.integrity.as_bytes())
 }
 
-pub fn hub_with(base: &ChildSa, n: u32) -> Gateway {
+pub fn hub_with(base: &Base, n: u32) -> Gateway {
     let mut rng = ChaCha20Rng::seed_from_u64(15);
     let mut hub = Gateway::from_ios(HUB_CFG, options(), &mut rng).unwrap();
     #[allow(clippy::disallowed_methods, reason = "the setup's wall time, reported")]
     let start = WallClock::now();
     for i in 1..=n {
-        hub.install_unnegotiated(now(), &copy(base, i)).unwrap();
+        hub.install_unnegotiated(now(), &copy(base, i), &base.keys)
+            .unwrap();
         while hub.poll_event().is_some() {}
     }
     eprintln!(

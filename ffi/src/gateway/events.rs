@@ -153,7 +153,7 @@ pub(super) fn c_event(
                     ..at_peer(kind, ike_sa.0, remote)
                 }
             }
-            Event::ChildSaUp(_) | Event::Log(_) | Event::IkeSaKeys(_) => return None,
+            Event::ChildSaUp { .. } | Event::Log(_) | Event::IkeSaKeys(_) => return None,
         },
         GatewayEvent::SaInstalled {
             child,

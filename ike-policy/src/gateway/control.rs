@@ -17,7 +17,7 @@ impl Gateway {
                     payload: d.payload,
                 });
             }
-            while let Some(ev) = self.engine.poll_event() {
+            while let Some(mut ev) = self.engine.poll_event() {
                 busy = true;
                 if let Event::IkeSaKeys(keys) = &ev {
                     // The key goes no further than its key-log line.
@@ -28,7 +28,7 @@ impl Gateway {
                 // An `Event::Log` only comes under `log_events` (else the
                 // engine wrote it under our target), and only if `debug
                 // crypto isakmp|ipsec` let it through.
-                self.on_engine_event(now, &ev);
+                self.on_engine_event(now, &mut ev);
                 self.events.push_back(GatewayEvent::Engine(ev));
             }
             while let Some((sa, ev)) = self.sad.poll_event() {
@@ -67,7 +67,7 @@ impl Gateway {
         self.flows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn on_engine_event(&mut self, now: Instant, ev: &Event) {
+    pub(super) fn on_engine_event(&mut self, now: Instant, ev: &mut Event) {
         match ev {
             Event::IkeSaUp(info) => {
                 self.ike_up.insert(info.id, now);
@@ -96,8 +96,11 @@ impl Gateway {
                 self.fail_peer(*remote.ip());
                 self.ezvpn_lost(now, *remote.ip());
             }
-            Event::ChildSaUp(c) => {
-                if self.install(now, c) {
+            Event::ChildSaUp { sa: c, keys } => {
+                // The keys stop here: they go into the SAD, not on to
+                // the embedder.
+                let keys = std::mem::take(keys);
+                if self.install(now, c, &keys) {
                     self.flush(now, *c.remote.ip());
                 } else {
                     // Routing them again would only negotiate the same
@@ -115,8 +118,9 @@ impl Gateway {
                     ez.assigned = Some(*address);
                 }
             }
-            Event::ChildSaRekeyed { new, .. } => {
-                self.install(now, new);
+            Event::ChildSaRekeyed { new, keys, .. } => {
+                let keys = std::mem::take(keys);
+                self.install(now, new, &keys);
             }
             Event::ChildSaDown { child, .. } => self.uninstall(*child),
             Event::ChildSaFailed { remote, .. } => self.fail_peer(*remote.ip()),

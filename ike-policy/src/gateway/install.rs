@@ -5,8 +5,8 @@ use super::*;
 
 impl Gateway {
     /// Installs a child SA pair; on failure deletes it and says false.
-    pub(super) fn install(&mut self, now: Instant, c: &ChildSa) -> bool {
-        match self.try_install(now, c) {
+    pub(super) fn install(&mut self, now: Instant, c: &ChildSa, keys: &ChildSaKeys) -> bool {
+        match self.try_install(now, c, keys) {
             Ok(()) => true,
             Err(reason) => {
                 log::warn!(target: &self.options.log_target, "IPSEC: child SA {:?} cannot be installed: {reason}", c.id);
@@ -20,7 +20,12 @@ impl Gateway {
         }
     }
 
-    pub(super) fn try_install(&mut self, now: Instant, c: &ChildSa) -> Result<(), String> {
+    pub(super) fn try_install(
+        &mut self,
+        now: Instant,
+        c: &ChildSa,
+        keys: &ChildSaKeys,
+    ) -> Result<(), String> {
         let suite = suite(c.cipher, c.integrity)?;
         let mode = match c.mode {
             EncapMode::Tunnel => esp_core::Mode::Tunnel,
@@ -56,12 +61,12 @@ impl Gateway {
             outbound_params = outbound_params.with_udp_encapsulation(l, r);
         }
         let keys_in = KeyMaterial::new(
-            c.keys_in.encryption.as_bytes(),
-            c.keys_in.integrity.as_bytes(),
+            keys.inbound.encryption.as_bytes(),
+            keys.inbound.integrity.as_bytes(),
         );
         let keys_out = KeyMaterial::new(
-            c.keys_out.encryption.as_bytes(),
-            c.keys_out.integrity.as_bytes(),
+            keys.outbound.encryption.as_bytes(),
+            keys.outbound.integrity.as_bytes(),
         );
         let inbound = InboundSa::new(&inbound_params, &keys_in, at).map_err(|e| e.to_string())?;
         let outbound =
@@ -138,7 +143,7 @@ impl Gateway {
             },
         );
         if self.options.keylog {
-            self.keylog_child(c);
+            self.keylog_child(c, keys);
         }
         self.events.push_back(GatewayEvent::SaInstalled {
             child: c.id,
@@ -202,11 +207,11 @@ impl Gateway {
     }
 
     /// The `esp_sa` lines of both directions of an installed child SA.
-    pub(super) fn keylog_child(&mut self, c: &ChildSa) {
+    pub(super) fn keylog_child(&mut self, c: &ChildSa, keys: &ChildSaKeys) {
         let (us, peer) = (self.local, *c.remote.ip());
         for (src, dst, spi, keys) in [
-            (peer, us, c.spi_in, &c.keys_in),
-            (us, peer, c.spi_out, &c.keys_out),
+            (peer, us, c.spi_in, &keys.inbound),
+            (us, peer, c.spi_out, &keys.outbound),
         ] {
             self.events.push_back(GatewayEvent::KeyLog(KeyLogLine::esp(
                 src,

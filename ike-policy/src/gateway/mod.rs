@@ -266,8 +266,8 @@ use esp_core::{
     SaParams, SaRef, Sad, Spd, Suite,
 };
 use ike_proto::engine::{
-    ChildSa, ChildSaId, CommandError, Config as EngineConfig, DpdConfig, DpdMode, Encapsulation,
-    Engine, Event, IkeSaId,
+    ChildSa, ChildSaId, ChildSaKeys, CommandError, Config as EngineConfig, DpdConfig, DpdMode,
+    Encapsulation, Engine, Event, IkeSaId,
 };
 use ike_proto::policy::{
     EncapMode, EspCipher, EspIntegrity, Lifetime, Selectors, TrafficSelector, XauthCredentials,

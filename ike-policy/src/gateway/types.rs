@@ -205,7 +205,7 @@ pub enum DropReason {
 ///
 /// Deliberately not `#[non_exhaustive]`, like [`Event`]: an embedder
 /// mapping events should be made to handle a new one.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum GatewayEvent {
     /// An engine event, as the engine reported it.
     Engine(Event),

@@ -9,11 +9,16 @@ impl Gateway {
     /// the engine knowing it: no IKE SA stands behind it, so nothing
     /// rekeys, deletes or DPD-probes it. A bench takes a child SA from one
     /// real negotiation ([`Event::ChildSaUp`]) and installs copies with
-    /// their own SPIs, peers and selectors. Not for production.
+    /// their own SPIs, peers and selectors, under that negotiation's keys. Not for production.
     ///
     /// # Errors
     /// Why the data plane refused it (an SPI in use, a cipher it lacks ...).
-    pub fn install_unnegotiated(&mut self, now: Instant, child: &ChildSa) -> Result<(), String> {
-        self.try_install(now, child)
+    pub fn install_unnegotiated(
+        &mut self,
+        now: Instant,
+        child: &ChildSa,
+        keys: &ChildSaKeys,
+    ) -> Result<(), String> {
+        self.try_install(now, child, keys)
     }
 }

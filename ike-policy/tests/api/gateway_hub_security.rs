@@ -13,7 +13,9 @@ use esp_core::{KeyMaterial, Mode, OutboundSa, SaParams};
 use ike_policy::gateway::Instant;
 use ike_policy::lockout::XauthBackoff;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
-use ike_proto::engine::{ChildSa, Config, Engine, Event};
+use ike_proto::engine::{Config, Engine, Event};
+
+use crate::common::{KeyedChild, keyed_child};
 use ike_proto::policy::{
     Identity, Phase1Mode, PresharedKey, Selectors, StaticPolicy, TrafficSelector,
 };
@@ -225,15 +227,13 @@ impl Lab {
     }
 
     /// The child SAs peer `i` has up now (per its own events).
-    fn children(&self, i: usize) -> Vec<ChildSa> {
-        let mut up: Vec<ChildSa> = Vec::new();
+    fn children(&self, i: usize) -> Vec<KeyedChild> {
+        let mut up: Vec<KeyedChild> = Vec::new();
         for e in &self.peers[i].events {
-            match e {
-                Event::ChildSaUp(c) => up.push(c.clone()),
-                Event::ChildSaRekeyed { new, .. } => up.push((*new).clone()),
-                Event::ChildSaDown { child, .. } => up.retain(|c| c.id != *child),
-                _ => {}
+            if let Event::ChildSaDown { child, .. } = e {
+                up.retain(|c| c.id != *child);
             }
+            up.extend(keyed_child(e));
         }
         up
     }
@@ -270,7 +270,7 @@ impl Lab {
     /// INVALID_ID_INFORMATION (notify 18).
     fn refused_invalid_id(&self, i: usize) -> bool {
         matches!(
-            self.peers[i].events.iter().rev().find(|e| matches!(e, Event::ChildSaFailed { .. } | Event::ChildSaUp(_))),
+            self.peers[i].events.iter().rev().find(|e| matches!(e, Event::ChildSaFailed { .. } | Event::ChildSaUp { .. })),
             Some(Event::ChildSaFailed { error: Some(e), .. }) if format!("{e:?}").contains("InvalidIdInformation")
         )
     }
@@ -428,7 +428,7 @@ fn a_spoke_back_on_a_new_address_gets_its_lan_once_the_old_sa_is_found_dead() {
 }
 
 /// ESP from `src` to the hub's LAN, sealed with its child SA.
-fn seal_from(child: &ChildSa, src: Ipv4Addr, seq: u16, at: Instant) -> Vec<u8> {
+fn seal_from(child: &KeyedChild, src: Ipv4Addr, seq: u16, at: Instant) -> Vec<u8> {
     let keys = KeyMaterial::new(
         child.keys_out.encryption.as_bytes(),
         child.keys_out.integrity.as_bytes(),

@@ -63,7 +63,7 @@ pub fn gets_10_5_5_1_and_reaches_the_hub_lan_over_esp(client: Engine) {
     assert_eq!(net.hub_assigned(), vec![ASSIGNED]);
 
     // Quick Mode for the assigned /32, installed on the hub.
-    let child = net.client_child().expect("client child SA").clone();
+    let child = net.client_child().expect("client child SA");
     assert_eq!(child.selectors.local, TrafficSelector::host(ASSIGNED));
     assert!(
         net.hub_events

@@ -603,7 +603,7 @@ fn two_workers_on_two_threads_at_once() {
     assert_eq!(
         net.events
             .iter()
-            .filter(|e| matches!(e, GatewayEvent::Engine(Event::ChildSaUp(_))))
+            .filter(|e| matches!(e, GatewayEvent::Engine(Event::ChildSaUp { .. })))
             .count(),
         4
     );

@@ -110,8 +110,8 @@ pub use self::config::{Config, Debugging, DpdConfig, DpdMode};
 pub use self::counters::Counters;
 use self::flight::{Backoff, Flight};
 pub use self::output::{
-    ChildSa, CommandError, Datagram, DownReason, Encapsulation, Event, HalfOpenStats, IkeSaInfo,
-    IkeSaKeys, IkeSaRow, LogForm, LogLine,
+    ChildSa, ChildSaKeys, CommandError, Datagram, DownReason, Encapsulation, Event, HalfOpenStats,
+    IkeSaInfo, IkeSaKeys, IkeSaRow, LogForm, LogLine,
 };
 use self::sa::{
     Acquire, Dpd, IkeSa, PeerScope, Phase1State, QmRole, QmSlot, SaTimer, XactDone, XactSlot,

@@ -85,24 +85,32 @@ pub struct ChildSa {
     pub selectors: Selectors,
     /// Lifetime (hard).
     pub lifetime: Lifetime,
-    /// Keys of the inbound SA: only in the event that brings the SA up
-    /// (empty in [`Engine::child_sas`](super::Engine::child_sas)).
-    pub keys_in: EspKeys,
-    /// Keys of the outbound SA (likewise).
-    pub keys_out: EspKeys,
     /// Whether we initiated the Quick Mode.
     pub initiator: bool,
 }
 
-impl ChildSa {
-    /// The same SA without its keys: what the engine keeps once the keys
-    /// went out in [`Event::ChildSaUp`] / [`Event::ChildSaRekeyed`].
-    pub(super) fn keyless(&self) -> Self {
-        Self {
-            keys_in: EspKeys::none(),
-            keys_out: EspKeys::none(),
-            ..self.clone()
-        }
+/// The keys of a child SA pair (RFC 2409 5.5 KEYMAT, split per
+/// direction), handed to the data plane once, in the
+/// [`Event::ChildSaUp`] / [`Event::ChildSaRekeyed`] that brings the pair
+/// up. Not `Clone`, so the only copy is the one the event moves to its
+/// taker; the engine keeps none (it never needs them again, and a hub
+/// would hold a second copy of every peer's). Wiped on drop, redacted in
+/// `Debug`. The default is empty: a data plane that takes the keys
+/// (`std::mem::take`) passes the event on without them, as the Gateway
+/// does.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct ChildSaKeys {
+    /// Keys of the inbound SA (the SPI we chose).
+    pub inbound: EspKeys,
+    /// Keys of the outbound SA (the peer's SPI).
+    pub outbound: EspKeys,
+}
+
+impl ChildSaKeys {
+    /// The keys of a pair no Quick Mode negotiated (see [`EspKeys::new`]).
+    pub fn new(inbound: EspKeys, outbound: EspKeys) -> Self {
+        Self { inbound, outbound }
     }
 }
 
@@ -269,8 +277,9 @@ impl fmt::Debug for IkeSaKeys {
 ///
 /// Deliberately not `#[non_exhaustive]`: a caller that maps events (the C
 /// API does) should be made to handle a new one, so a new variant comes
-/// with a minor version (0.x), like any other API change.
-#[derive(Clone, Debug)]
+/// with a minor version (0.x), like any other API change. Not `Clone`:
+/// the child SA events carry the only copy of their keys.
+#[derive(Debug)]
 pub enum Event {
     /// Phase 1 completed.
     IkeSaUp(IkeSaInfo),
@@ -297,7 +306,12 @@ pub enum Event {
         error: Option<Error>,
     },
     /// A child SA pair is ready.
-    ChildSaUp(ChildSa),
+    ChildSaUp {
+        /// The pair.
+        sa: ChildSa,
+        /// Its keys, for the data plane.
+        keys: ChildSaKeys,
+    },
     /// A child SA was rekeyed: `new` replaces `old` (which stays installed
     /// until its own [`Event::ChildSaDown`]).
     ChildSaRekeyed {
@@ -305,6 +319,8 @@ pub enum Event {
         old: ChildSaId,
         /// The new SA.
         new: ChildSa,
+        /// Its keys, for the data plane.
+        keys: ChildSaKeys,
     },
     /// A child SA pair went away.
     ChildSaDown {

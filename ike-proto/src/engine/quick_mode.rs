@@ -5,8 +5,8 @@ use super::counters::bump;
 use super::flight::Flight;
 use super::notify;
 use super::{
-    Acquire, Arrival, ChildEntry, ChildSa, Core, Encapsulation, Event, IkeSa, IkeSaId, InfoItem,
-    LogForm, Phase1State, QmRole, QmSlot,
+    Acquire, Arrival, ChildEntry, ChildSa, ChildSaKeys, Core, Encapsulation, Event, IkeSa, IkeSaId,
+    InfoItem, LogForm, Phase1State, QmRole, QmSlot,
 };
 use crate::error::Error;
 use crate::exchange::IosState;
@@ -501,9 +501,11 @@ impl Core {
             pfs: nc.proposal.pfs,
             selectors: nc.selectors,
             lifetime: nc.lifetime,
-            keys_in: nc.keys_in,
-            keys_out: nc.keys_out,
             initiator,
+        };
+        let keys = ChildSaKeys {
+            inbound: nc.keys_in,
+            outbound: nc.keys_out,
         };
         self.log(
             Some(sa.id),
@@ -551,19 +553,21 @@ impl Core {
                     .find(|c| !c.replaced && c.sa.selectors == child.selectors)
                     .map(|c| c.sa.id)
             });
-        // The keys go to the data plane in the event, once: the engine
-        // keeps none (it never needs them again, and a hub would hold a
-        // second copy of every peer's).
-        let kept = child.keyless();
+        // The keys go to the data plane in the event, once.
+        let kept = child.clone();
         let event = match old.and_then(|o| self.children.get_mut(&o)) {
             Some(o) => {
                 o.replaced = true;
                 o.rekeying = false;
                 let old = o.sa.id;
                 self.children.stop_soft(old);
-                Event::ChildSaRekeyed { old, new: child }
+                Event::ChildSaRekeyed {
+                    old,
+                    new: child,
+                    keys,
+                }
             }
-            None => Event::ChildSaUp(child),
+            None => Event::ChildSaUp { sa: child, keys },
         };
         self.children.insert(ChildEntry::new(
             kept,

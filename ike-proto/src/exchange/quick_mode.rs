@@ -37,11 +37,17 @@ use crate::policy::{
     Lifetime, Phase2Proposal, Phase2Refusal, Phase2Request, Selectors, TrafficSelector,
 };
 
-/// Key material, zeroized on drop and never printed.
-#[derive(Clone, PartialEq, Eq)]
+/// Key material, zeroized on drop and never printed; not `Clone`, so
+/// it is moved to the data plane, not copied. The default is empty.
+#[derive(Default, PartialEq, Eq)]
 pub struct SecretKey(Zeroizing<Vec<u8>>);
 
 impl SecretKey {
+    /// A key from its bytes (which it takes, to wipe them on drop).
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
     /// The key bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
@@ -55,7 +61,7 @@ impl fmt::Debug for SecretKey {
 }
 
 /// The keys of one direction of an ESP SA.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct EspKeys {
     /// Encryption key (for AES-GCM: key then 4-byte salt).
     pub encryption: SecretKey,
@@ -64,11 +70,12 @@ pub struct EspKeys {
 }
 
 impl EspKeys {
-    /// No keys (nothing allocated): a child SA whose keys were handed on.
-    pub(crate) fn none() -> Self {
+    /// One direction's keys, for an SA no Quick Mode negotiated (a test's,
+    /// a bench's, ike-policy's `Gateway::install_unnegotiated`).
+    pub fn new(encryption: Vec<u8>, integrity: Vec<u8>) -> Self {
         Self {
-            encryption: SecretKey(Zeroizing::new(Vec::new())),
-            integrity: SecretKey(Zeroizing::new(Vec::new())),
+            encryption: SecretKey::new(encryption),
+            integrity: SecretKey::new(integrity),
         }
     }
 }
@@ -82,7 +89,7 @@ fn split_keys(km: &Secret, p: &Phase2Proposal) -> EspKeys {
 }
 
 /// A child SA as Quick Mode negotiated it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct NegotiatedChild {
     /// The SPI we receive on.
     pub spi_in: u32,

@@ -9,8 +9,8 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::common::seed::{CLIENT, HUB, SPOKE, engine, hub_lan, keyed, spoke_lan};
-use ike_proto::engine::{ChildSa, Config, Event};
+use crate::common::seed::{CLIENT, HUB, Keyed, SPOKE, engine, hub_lan, keyed, spoke_lan};
+use ike_proto::engine::{Config, Event};
 use ike_proto::harness::{Captured, Pair, Side};
 use ike_proto::policy::{
     Identity, ModeConfig, Phase1Mode, Phase1Proposal, Phase2Proposal, PresharedKey, Profile,
@@ -92,11 +92,11 @@ fn aggressive_pair(seed: u64) -> (Pair, Selectors) {
     )
 }
 
-fn assert_mirrored(a: &ChildSa, b: &ChildSa) {
+fn assert_mirrored(a: Keyed<'_>, b: Keyed<'_>) {
     assert_eq!(a.spi_in, b.spi_out);
     assert_eq!(a.spi_out, b.spi_in);
-    assert_eq!(a.keys_in, b.keys_out);
-    assert_eq!(a.keys_out, b.keys_in);
+    assert_eq!(a.keys.inbound, b.keys.outbound);
+    assert_eq!(a.keys.outbound, b.keys.inbound);
     assert_eq!(a.selectors, b.selectors.mirrored());
 }
 

@@ -63,8 +63,8 @@ fn assert_all_mirrored(pair: &Pair, lines: usize) {
             .expect("the hub holds the other half of every spoke SA");
         assert_eq!(peer.spi_out, c.spi_in);
         let (c, peer) = (keyed(&pair.a_events, c), keyed(&pair.b_events, peer));
-        assert_eq!(peer.keys_in, c.keys_out);
-        assert_eq!(peer.keys_out, c.keys_in);
+        assert_eq!(peer.keys.inbound, c.keys.outbound);
+        assert_eq!(peer.keys.outbound, c.keys.inbound);
     }
 }
 
@@ -104,7 +104,7 @@ fn secrets_never_reach_debug_or_logs() {
     assert_eq!(children.len(), 1);
     let mut secrets: Vec<Vec<u8>> = vec![PSK.to_vec()];
     for c in &children {
-        for k in [&c.keys_in, &c.keys_out] {
+        for k in [&c.keys.inbound, &c.keys.outbound] {
             secrets.push(k.encryption.as_bytes().to_vec());
             secrets.push(k.integrity.as_bytes().to_vec());
         }

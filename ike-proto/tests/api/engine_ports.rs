@@ -41,14 +41,11 @@ fn pair_with(a: Config, b: Config, policy: impl Fn(&mut StaticPolicy), seed: u64
 fn one_pair(pair: &Pair) -> (ChildSa, ChildSa) {
     let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
     assert_eq!((a.len(), b.len()), (1, 1), "{:#?}", pair.b_events);
-    let (a, b) = (
-        keyed(&pair.a_events, &a[0]).clone(),
-        keyed(&pair.b_events, &b[0]).clone(),
-    );
+    let (a, b) = (keyed(&pair.a_events, &a[0]), keyed(&pair.b_events, &b[0]));
     assert_eq!(a.spi_in, b.spi_out);
-    assert_eq!(a.keys_in, b.keys_out);
-    assert_eq!(a.keys_out, b.keys_in);
-    (a, b)
+    assert_eq!(a.keys.inbound, b.keys.outbound);
+    assert_eq!(a.keys.outbound, b.keys.inbound);
+    (a.sa.clone(), b.sa.clone())
 }
 
 fn has_marker(payload: &[u8]) -> bool {
@@ -250,7 +247,7 @@ fn rekeys_and_phase1_reestablishment_after_a_float_keep_the_natt_ports() {
     assert!(rekeys(&pair.a_events) >= 5 && rekeys(&pair.b_events) >= 5);
     // Every child SA ever made, first or rekeyed, is UDP on the NAT-T ports.
     let kids = pair.a_events.iter().filter_map(|e| match e {
-        Event::ChildSaUp(c) | Event::ChildSaRekeyed { new: c, .. } => Some(c),
+        Event::ChildSaUp { sa: c, .. } | Event::ChildSaRekeyed { new: c, .. } => Some(c),
         _ => None,
     });
     for c in kids {

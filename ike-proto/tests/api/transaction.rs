@@ -6,8 +6,8 @@
 
 use std::net::Ipv4Addr;
 
-use crate::common::seed::{CLIENT, HUB, hub_lan};
-use ike_proto::engine::{ChildSa, Config, DownReason, Engine, Event, IkeSaId};
+use crate::common::seed::{CLIENT, HUB, Keyed, hub_lan};
+use ike_proto::engine::{Config, DownReason, Engine, Event, IkeSaId};
 use ike_proto::harness::Pair;
 use ike_proto::policy::{
     Identity, ModeConfig, ModeConfigAttributes, Phase1Proposal, Phase2Proposal, PresharedKey,
@@ -112,11 +112,11 @@ fn acquire() -> Selectors {
     }
 }
 
-fn children(events: &[Event]) -> Vec<&ChildSa> {
+fn children(events: &[Event]) -> Vec<Keyed<'_>> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::ChildSaUp(c) => Some(c),
+            Event::ChildSaUp { sa, keys } => Some(Keyed { sa, keys }),
             _ => None,
         })
         .collect()
@@ -222,7 +222,7 @@ fn xauth_then_mode_config_then_quick_mode_for_the_assigned_address() {
     assert_eq!(a[0].selectors.local, TrafficSelector::host(POOL_FIRST));
     assert_eq!(b[0].selectors.remote, TrafficSelector::host(POOL_FIRST));
     assert_eq!(a[0].spi_in, b[0].spi_out);
-    assert_eq!(a[0].keys_in, b[0].keys_out);
+    assert_eq!(a[0].keys.inbound, b[0].keys.outbound);
 
     let hub_info = &pair.b.ike_sas()[0];
     assert_eq!(hub_info.xauth_user.as_deref(), Some("gfullage"));

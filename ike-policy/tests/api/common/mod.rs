@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use esp_core::Suite;
 use ike_policy::gateway::Instant;
 use ike_policy::{Gateway, GatewayEvent, GatewayOptions, Transmit};
-use ike_proto::engine::{ChildSa, Engine, Event};
+use ike_proto::engine::{ChildSa, Engine, EspKeys, Event};
 use ike_proto::policy::{Selectors, TrafficSelector};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -256,11 +256,11 @@ impl Net {
         self.run_for(10);
     }
 
-    pub fn client_child(&self) -> Option<&ChildSa> {
-        self.client_events.iter().find_map(|e| match e {
-            Event::ChildSaUp(c) => Some(c),
-            _ => None,
-        })
+    pub fn client_child(&self) -> Option<KeyedChild> {
+        self.client_events
+            .iter()
+            .filter(|e| matches!(e, Event::ChildSaUp { .. }))
+            .find_map(keyed_child)
     }
 
     pub fn hub_assigned(&self) -> Vec<Ipv4Addr> {
@@ -284,4 +284,60 @@ pub fn suite() -> Suite {
         esp_core::Integrity::HmacSha1_96,
     )
     .unwrap()
+}
+
+/// A test's own copy of one direction's key bytes: the engine's keys are
+/// not `Clone` (they go to one data plane), and a test playing the peer's
+/// data plane keeps its own after the events move on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyCopy {
+    pub encryption: Bytes,
+    pub integrity: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bytes(Vec<u8>);
+
+impl Bytes {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl KeyCopy {
+    fn of(k: &EspKeys) -> Self {
+        Self {
+            encryption: Bytes(k.encryption.as_bytes().to_vec()),
+            integrity: Bytes(k.integrity.as_bytes().to_vec()),
+        }
+    }
+}
+
+/// A child SA with copies of its keys, from the event that brought it up.
+#[derive(Clone, Debug)]
+pub struct KeyedChild {
+    pub sa: ChildSa,
+    pub keys_in: KeyCopy,
+    pub keys_out: KeyCopy,
+}
+
+impl core::ops::Deref for KeyedChild {
+    type Target = ChildSa;
+    fn deref(&self) -> &ChildSa {
+        &self.sa
+    }
+}
+
+/// The child SA an `Event::ChildSaUp` / `Event::ChildSaRekeyed` brought up.
+pub fn keyed_child(e: &Event) -> Option<KeyedChild> {
+    match e {
+        Event::ChildSaUp { sa, keys } | Event::ChildSaRekeyed { new: sa, keys, .. } => {
+            Some(KeyedChild {
+                sa: sa.clone(),
+                keys_in: KeyCopy::of(&keys.inbound),
+                keys_out: KeyCopy::of(&keys.outbound),
+            })
+        }
+        _ => None,
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use ike_proto::engine::{ChildSa, Config, Engine, Event};
+use ike_proto::engine::{ChildSa, ChildSaKeys, Config, Engine, Event};
 use ike_proto::harness::Pair;
 use ike_proto::policy::{Selectors, StaticPolicy, TrafficSelector};
 use rand_chacha::ChaCha20Rng;
@@ -58,21 +58,37 @@ pub fn seed_pair(config: Config, seed: u64) -> Pair {
     Pair::new(spoke, SPOKE, hub, HUB, seed)
 }
 
-/// The child SAs `events` brought up (new or rekeyed).
-pub fn ups(events: &[Event]) -> Vec<&ChildSa> {
+/// A child SA with its keys, as the event that brought it up carried
+/// them (the engine hands the keys on once and lists its SAs without).
+#[derive(Clone, Copy, Debug)]
+pub struct Keyed<'a> {
+    pub sa: &'a ChildSa,
+    pub keys: &'a ChildSaKeys,
+}
+
+impl core::ops::Deref for Keyed<'_> {
+    type Target = ChildSa;
+    fn deref(&self) -> &ChildSa {
+        self.sa
+    }
+}
+
+/// The child SAs `events` brought up (new or rekeyed), with their keys.
+pub fn ups(events: &[Event]) -> Vec<Keyed<'_>> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::ChildSaUp(c) => Some(c),
-            Event::ChildSaRekeyed { new, .. } => Some(new),
+            Event::ChildSaUp { sa, keys } | Event::ChildSaRekeyed { new: sa, keys, .. } => {
+                Some(Keyed { sa, keys })
+            }
             _ => None,
         })
         .collect()
 }
 
 /// A live child SA with its keys, as the event that brought it up carried
-/// them: the engine hands the keys on once and lists its SAs without.
-pub fn keyed<'a>(events: &'a [Event], sa: &ChildSa) -> &'a ChildSa {
+/// them.
+pub fn keyed<'a>(events: &'a [Event], sa: &ChildSa) -> Keyed<'a> {
     ups(events)
         .into_iter()
         .rev()
@@ -82,7 +98,7 @@ pub fn keyed<'a>(events: &'a [Event], sa: &ChildSa) -> &'a ChildSa {
 
 /// The one child SA each side of `pair` brought up, as its event carried
 /// it (keys included), checked to be the two ends of one SA.
-pub fn one_mirrored(pair: &Pair) -> (&ChildSa, &ChildSa) {
+pub fn one_mirrored(pair: &Pair) -> (Keyed<'_>, Keyed<'_>) {
     let (a, b) = (ups(&pair.a_events), ups(&pair.b_events));
     assert_eq!(
         (a.len(), b.len()),
@@ -97,7 +113,7 @@ pub fn one_mirrored(pair: &Pair) -> (&ChildSa, &ChildSa) {
 
 /// The one child SA each side of `pair` has installed, as its event
 /// carried it (keys included), checked to be the two ends of one SA.
-pub fn one_installed(pair: &Pair) -> (&ChildSa, &ChildSa) {
+pub fn one_installed(pair: &Pair) -> (Keyed<'_>, Keyed<'_>) {
     let (a, b) = (pair.a.child_sas(), pair.b.child_sas());
     assert_eq!(
         (a.len(), b.len()),
@@ -112,18 +128,18 @@ pub fn one_installed(pair: &Pair) -> (&ChildSa, &ChildSa) {
 }
 
 /// `a` and `b` are the two ends of one child SA.
-pub fn assert_mirrored(a: &ChildSa, b: &ChildSa) {
+pub fn assert_mirrored(a: Keyed<'_>, b: Keyed<'_>) {
     assert_eq!(a.spi_in, b.spi_out);
     assert_eq!(a.spi_out, b.spi_in);
     assert_eq!(
-        a.keys_in, b.keys_out,
+        a.keys.inbound, b.keys.outbound,
         "A's inbound keys are B's outbound keys"
     );
-    assert_eq!(a.keys_out, b.keys_in);
+    assert_eq!(a.keys.outbound, b.keys.inbound);
     assert_eq!(a.selectors, b.selectors.mirrored());
     assert_eq!(a.cipher, b.cipher);
     assert_eq!(a.integrity, b.integrity);
-    assert_ne!(a.keys_in, a.keys_out);
+    assert_ne!(a.keys.inbound, a.keys.outbound);
 }
 
 /// The IOS debug lines among `events`.

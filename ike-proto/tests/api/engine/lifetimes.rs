@@ -8,7 +8,7 @@ fn live_over_time(events: &[Event]) -> Vec<usize> {
     let mut out = Vec::new();
     for e in events {
         match e {
-            Event::ChildSaUp(c) | Event::ChildSaRekeyed { new: c, .. } => {
+            Event::ChildSaUp { sa: c, .. } | Event::ChildSaRekeyed { new: c, .. } => {
                 live.insert(c.id);
             }
             Event::ChildSaDown { child, .. } => {
