@@ -356,6 +356,12 @@ pub struct IsakmpCrypter {
 }
 
 impl IsakmpCrypter {
+    /// The cipher key: an established SA keeps it here only, so the
+    /// opted-in key log reads it from the crypter.
+    pub(crate) fn key(&self) -> &SecretBytes {
+        &self.key
+    }
+
     /// Sets up the state after the phase-1 key exchange.
     ///
     /// `key` is the cipher key (see [`Phase1Keys::encryption_key`] for the

@@ -44,8 +44,12 @@ fn expand(prf: HashAlg, key: &[u8], first: &[&[u8]], rest: &[&[u8]], len: usize)
         k = next;
         out.extend_from_slice(k.as_bytes());
     }
-    out.truncate(len);
-    out
+    // Held for an SA's life (the phase-1 cipher key): exactly `len` bytes,
+    // not the PRF blocks' rounding; the longer buffer is wiped as it drops.
+    match out.as_bytes().get(..len) {
+        Some(exact) if exact.len() < out.len() => SecretBytes::from_slice(exact),
+        _ => out,
+    }
 }
 
 /// The phase-1 cipher key from SKEYID_e (RFC 2409 appendix B).
@@ -91,14 +95,16 @@ impl fmt::Debug for Phase1Transcript<'_> {
 /// The keys of an ISAKMP SA: SKEYID and SKEYID_d / _a / _e, with the PRF
 /// that derived them, and everything computed from them.
 ///
+/// Once phase 1 is done only [`Phase2Keys`] (SKEYID_d and SKEYID_a) are
+/// used again: [`Phase1Keys::into_phase2`] keeps those and wipes SKEYID and
+/// SKEYID_e (whose cipher key the crypter already holds).
+///
 /// Every value is wiped on drop and `Debug` shows none of them.
 #[derive(Clone)]
 pub struct Phase1Keys {
-    prf: HashAlg,
     skeyid: SecretBytes,
-    skeyid_d: SecretBytes,
-    skeyid_a: SecretBytes,
     skeyid_e: SecretBytes,
+    phase2: Phase2Keys,
 }
 
 impl Phase1Keys {
@@ -129,18 +135,20 @@ impl Phase1Keys {
             .prf(k, &[skeyid_a.as_bytes(), g_xy, cky_i, cky_r, &[2]])
             .into();
         Self {
-            prf,
             skeyid,
-            skeyid_d,
-            skeyid_a,
             skeyid_e,
+            phase2: Phase2Keys {
+                prf,
+                skeyid_d,
+                skeyid_a,
+            },
         }
     }
 
     /// The PRF the keys were derived with.
     #[must_use]
     pub fn prf(&self) -> HashAlg {
-        self.prf
+        self.phase2.prf
     }
 
     /// SKEYID.
@@ -152,13 +160,13 @@ impl Phase1Keys {
     /// SKEYID_d (keying material for IPsec SAs).
     #[must_use]
     pub fn skeyid_d(&self) -> &SecretBytes {
-        &self.skeyid_d
+        &self.phase2.skeyid_d
     }
 
     /// SKEYID_a (authentication of phase-2 and informational messages).
     #[must_use]
     pub fn skeyid_a(&self) -> &SecretBytes {
-        &self.skeyid_a
+        &self.phase2.skeyid_a
     }
 
     /// SKEYID_e (source of the phase-1 cipher key).
@@ -167,11 +175,24 @@ impl Phase1Keys {
         &self.skeyid_e
     }
 
+    /// The keys phase 2 and the Informational exchange run on.
+    #[must_use]
+    pub fn phase2(&self) -> &Phase2Keys {
+        &self.phase2
+    }
+
+    /// Keeps SKEYID_d and SKEYID_a, wiping SKEYID and SKEYID_e: what an
+    /// established ISAKMP SA holds for its life.
+    #[must_use]
+    pub fn into_phase2(self) -> Phase2Keys {
+        self.phase2
+    }
+
     /// The phase-1 cipher key for `cipher` (appendix B expansion when SKEYID_e
     /// is shorter than the key; see [`expand_encryption_key`]).
     #[must_use]
     pub fn encryption_key(&self, cipher: Phase1Cipher) -> SecretBytes {
-        expand_encryption_key(self.prf, self.skeyid_e.as_bytes(), cipher.key_len())
+        expand_encryption_key(self.prf(), self.skeyid_e.as_bytes(), cipher.key_len())
     }
 
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
@@ -180,7 +201,7 @@ impl Phase1Keys {
     /// identification data; no generic header).
     #[must_use]
     pub fn hash_i(&self, t: &Phase1Transcript<'_>, idii_b: &[u8]) -> PrfOutput {
-        self.prf.prf(
+        self.prf().prf(
             self.skeyid.as_bytes(),
             &[t.g_xi, t.g_xr, t.cky_i, t.cky_r, t.sai_b, idii_b],
         )
@@ -189,10 +210,68 @@ impl Phase1Keys {
     /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
     #[must_use]
     pub fn hash_r(&self, t: &Phase1Transcript<'_>, idir_b: &[u8]) -> PrfOutput {
-        self.prf.prf(
+        self.prf().prf(
             self.skeyid.as_bytes(),
             &[t.g_xr, t.g_xi, t.cky_r, t.cky_i, t.sai_b, idir_b],
         )
+    }
+
+    /// Quick Mode HASH(1); see [`Phase2Keys::quick_hash1`].
+    #[must_use]
+    pub fn quick_hash1(&self, message_id: u32, rest: &[u8]) -> PrfOutput {
+        self.phase2.quick_hash1(message_id, rest)
+    }
+
+    /// Quick Mode HASH(2); see [`Phase2Keys::quick_hash2`].
+    #[must_use]
+    pub fn quick_hash2(&self, message_id: u32, ni_b: &[u8], rest: &[u8]) -> PrfOutput {
+        self.phase2.quick_hash2(message_id, ni_b, rest)
+    }
+
+    /// Quick Mode HASH(3); see [`Phase2Keys::quick_hash3`].
+    #[must_use]
+    pub fn quick_hash3(&self, message_id: u32, ni_b: &[u8], nr_b: &[u8]) -> PrfOutput {
+        self.phase2.quick_hash3(message_id, ni_b, nr_b)
+    }
+
+    /// The Informational and Transaction HASH; see [`Phase2Keys::info_hash`].
+    #[must_use]
+    pub fn info_hash(&self, message_id: u32, payloads: &[u8]) -> PrfOutput {
+        self.phase2.info_hash(message_id, payloads)
+    }
+
+    /// KEYMAT for one IPsec SA; see [`Phase2Keys::keymat`].
+    #[must_use]
+    pub fn keymat(
+        &self,
+        protocol: u8,
+        spi: &[u8],
+        ni_b: &[u8],
+        nr_b: &[u8],
+        g_qm_xy: Option<&[u8]>,
+        len: usize,
+    ) -> SecretBytes {
+        self.phase2.keymat(protocol, spi, ni_b, nr_b, g_qm_xy, len)
+    }
+}
+
+/// The keys of an established ISAKMP SA: SKEYID_d (KEYMAT of the IPsec SAs)
+/// and SKEYID_a (the HASH of Quick Mode, Informational and Transaction
+/// messages), with the PRF.
+///
+/// Every value is wiped on drop and `Debug` shows none of them.
+#[derive(Clone)]
+pub struct Phase2Keys {
+    prf: HashAlg,
+    skeyid_d: SecretBytes,
+    skeyid_a: SecretBytes,
+}
+
+impl Phase2Keys {
+    /// The PRF the keys were derived with.
+    #[must_use]
+    pub fn prf(&self) -> HashAlg {
+        self.prf
     }
 
     /// Quick Mode HASH(1) = prf(SKEYID_a, M-ID | rest).
@@ -267,10 +346,19 @@ impl Phase1Keys {
 
 // Every field is a `SecretBytes`, wiped when it drops.
 impl ZeroizeOnDrop for Phase1Keys {}
+impl ZeroizeOnDrop for Phase2Keys {}
 
 impl fmt::Debug for Phase1Keys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Phase1Keys")
+            .field("prf", &self.prf())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Phase2Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Phase2Keys")
             .field("prf", &self.prf)
             .finish_non_exhaustive()
     }

@@ -12,7 +12,8 @@
 //! * [`skeyid_psk`] / [`skeyid_sig`] and [`Phase1Keys`]: SKEYID, SKEYID_d/_a/_e,
 //!   HASH_I / HASH_R, Quick Mode HASH(1)/(2)/(3), the Informational and
 //!   Transaction HASH, KEYMAT, and the phase-1 cipher key
-//!   ([`Phase1Keys::encryption_key`], the appendix B expansion).
+//!   ([`Phase1Keys::encryption_key`], the appendix B expansion);
+//!   [`Phase2Keys`], the SKEYID_d and SKEYID_a an established SA keeps.
 //! * [`Phase1Cipher`] and [`IsakmpCrypter`]: DES, 3DES, AES-CBC with the
 //!   RFC 2409 appendix B IV rules (phase-1 chain, per-message-ID phase-2
 //!   chains), padding as documented on [`Padding`].
@@ -101,7 +102,9 @@ pub use cipher::{
 };
 pub use dh::{DhGroup, DhKeyPair, ExponentSize};
 pub use error::CryptoError;
-pub use kdf::{Phase1Keys, Phase1Transcript, expand_encryption_key, skeyid_psk, skeyid_sig};
+pub use kdf::{
+    Phase1Keys, Phase1Transcript, Phase2Keys, expand_encryption_key, skeyid_psk, skeyid_sig,
+};
 pub use natd::nat_d_hash;
 pub use prf::HashAlg;
 pub use secret::{PrfOutput, SecretBytes, verify_hash};

@@ -47,16 +47,6 @@ impl SecretBytes {
         self.0.is_empty()
     }
 
-    /// Shortens the secret to `len` bytes, wiping the bytes cut off.
-    pub(crate) fn truncate(&mut self, len: usize) {
-        if len < self.0.len() {
-            if let Some(tail) = self.0.get_mut(len..) {
-                tail.zeroize();
-            }
-            self.0.truncate(len);
-        }
-    }
-
     /// Appends bytes (reserving first so no unwiped copy is left behind by a
     /// reallocation when the final size is known).
     pub(crate) fn extend_from_slice(&mut self, bytes: &[u8]) {

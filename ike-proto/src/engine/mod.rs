@@ -427,8 +427,8 @@ impl Core {
                 sa.established_at
                     .map(|t| t + Duration::from_secs(u64::from(s)))
             }),
-            xauth_user: sa.xauth_user.clone(),
-            config_address: sa.assigned,
+            xauth_user: sa.xauth_user().map(str::to_owned),
+            config_address: sa.assigned(),
         })
     }
 
@@ -583,12 +583,8 @@ impl Core {
             phase2_open: false,
             seen_info: VecDeque::new(),
             seen_quick: VecDeque::new(),
-            xact: None,
-            xact_done: VecDeque::new(),
-            xauth_user: None,
-            pending_initial_contact: false,
+            client: None,
             first_from: None,
-            assigned: None,
             filed_under: None,
         };
         sa.timers

@@ -604,7 +604,7 @@ impl Core {
                 ike_sa: sa.id,
                 initiator_cookie: p1.icookie,
                 responder_cookie: p1.rcookie,
-                encryption_key: p1.keys.encryption_key(p1.proposal.cipher),
+                encryption_key: p1.crypter.key().clone(),
             }));
         }
         self.half_open.remove(sa.id);
@@ -732,7 +732,7 @@ impl Core {
     pub(super) fn initial_contact(&mut self, sa: &mut IkeSa) {
         let Some(scope) = sa.scope() else {
             if sa.xauth_outstanding() {
-                sa.pending_initial_contact = true;
+                sa.client_mut().pending_initial_contact = true;
                 self.log(
                     Some(sa.id),
                     None,
@@ -741,7 +741,9 @@ impl Core {
             }
             return;
         };
-        sa.pending_initial_contact = false;
+        if let Some(c) = sa.client.as_mut() {
+            c.pending_initial_contact = false;
+        }
         self.log(Some(sa.id), None, "Process initial contact,");
         self.log_form(
             None,

@@ -157,18 +157,9 @@ pub(super) struct IkeSa {
     /// dropped rather than run again; the oldest go beyond
     /// [`QUICK_MODE_IDS`].
     pub(super) seen_quick: VecDeque<u32>,
-    /// The Transaction exchange under way (Xauth, Mode Config); boxed,
-    /// since most IKE SAs have none.
-    pub(super) xact: Option<Box<XactSlot>>,
-    /// Finished Transaction message IDs: what came and what we answered.
-    pub(super) xact_done: VecDeque<XactDone>,
-    /// The user Xauth accepted.
-    pub(super) xauth_user: Option<String>,
-    /// The Mode Config address (ours to release as the server).
-    pub(super) assigned: Option<Ipv4Addr>,
-    /// An INITIAL_CONTACT that waits for Xauth to finish: until then the
-    /// sender proved only the group key, which every group member has.
-    pub(super) pending_initial_contact: bool,
+    /// What Xauth and Mode Config add; boxed, since most IKE SAs
+    /// (LAN-to-LAN spokes) never run a Transaction exchange.
+    pub(super) client: Option<Box<ClientState>>,
     /// As the responder, the address the first message came from (the
     /// `by_first` key).
     pub(super) first_from: Option<Ipv4Addr>,
@@ -194,12 +185,29 @@ impl PeerScope {
     pub(super) fn covers_ike(&self, sa: &IkeSa) -> bool {
         sa.remote == self.remote
             && sa.established().is_some_and(|p| p.peer_id == self.identity)
-            && sa.xauth_user == self.xauth_user
+            && sa.xauth_user() == self.xauth_user.as_deref()
     }
 
     pub(super) fn covers_child(&self, c: &ChildEntry) -> bool {
         c.sa.remote == self.remote && c.peer_id == self.identity && c.xauth_user == self.xauth_user
     }
+}
+
+/// The Transaction exchange's share of an IKE SA (Xauth, Mode Config).
+#[derive(Default)]
+pub(super) struct ClientState {
+    /// The Transaction exchange under way; boxed, since it ends early in
+    /// the SA's life.
+    pub(super) xact: Option<Box<XactSlot>>,
+    /// Finished Transaction message IDs: what came and what we answered.
+    pub(super) xact_done: VecDeque<XactDone>,
+    /// The user Xauth accepted.
+    pub(super) xauth_user: Option<String>,
+    /// The Mode Config address (ours to release as the server).
+    pub(super) assigned: Option<Ipv4Addr>,
+    /// An INITIAL_CONTACT that waits for Xauth to finish: until then the
+    /// sender proved only the group key, which every group member has.
+    pub(super) pending_initial_contact: bool,
 }
 
 /// A Transaction exchange under way on an IKE SA.
@@ -217,6 +225,36 @@ pub(super) struct XactDone {
 }
 
 impl IkeSa {
+    /// The Transaction exchange's state, made on first use.
+    pub(super) fn client_mut(&mut self) -> &mut ClientState {
+        self.client.get_or_insert_with(Box::default)
+    }
+
+    /// The Transaction exchange under way.
+    pub(super) fn xact(&self) -> Option<&XactSlot> {
+        self.client.as_ref()?.xact.as_deref()
+    }
+
+    pub(super) fn xact_mut(&mut self) -> Option<&mut XactSlot> {
+        self.client.as_mut()?.xact.as_deref_mut()
+    }
+
+    /// Takes the Transaction exchange under way out (ending it, unless it
+    /// is put back).
+    pub(super) fn take_xact(&mut self) -> Option<Box<XactSlot>> {
+        self.client.as_mut()?.xact.take()
+    }
+
+    /// The user Xauth accepted.
+    pub(super) fn xauth_user(&self) -> Option<&str> {
+        self.client.as_ref()?.xauth_user.as_deref()
+    }
+
+    /// The Mode Config address.
+    pub(super) fn assigned(&self) -> Option<Ipv4Addr> {
+        self.client.as_ref()?.assigned
+    }
+
     /// Remembers a Quick Mode message ID for the SA's life (bounded).
     pub(super) fn remember_quick(&mut self, mid: u32) {
         if self.seen_quick.len() >= QUICK_MODE_IDS {
@@ -251,7 +289,7 @@ impl IkeSa {
     /// Xauth is wanted of the peer (we are its server) and not done yet.
     pub(super) fn xauth_outstanding(&self) -> bool {
         !self.initiator
-            && self.xauth_user.is_none()
+            && self.xauth_user().is_none()
             && self
                 .established()
                 .and_then(|p| p.profile.as_ref())
@@ -267,7 +305,7 @@ impl IkeSa {
         self.established().map(|p| PeerScope {
             remote: self.remote,
             identity: p.peer_id.clone(),
-            xauth_user: self.xauth_user.clone(),
+            xauth_user: self.xauth_user().map(str::to_owned),
         })
     }
 
@@ -296,8 +334,8 @@ impl IkeSa {
             .flat_map(|s| [s.flight.deadline(), Some(s.expire_at)])
             .flatten();
         let xact = self
-            .xact
-            .iter()
+            .xact()
+            .into_iter()
             .flat_map(|x| [x.flight.deadline(), Some(x.deadline)])
             .flatten();
         self.timers

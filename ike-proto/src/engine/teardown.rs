@@ -21,9 +21,10 @@ impl Core {
     pub(super) fn ike_down_ref(&mut self, sa: &mut IkeSa, reason: DownReason) {
         let state = core::mem::replace(&mut sa.phase1, Phase1State::Gone);
         sa.timers.stop_all();
-        sa.xact = None;
+        drop(sa.take_xact());
         self.policy.ike_sa_ended(sa.id);
-        if let Some(a) = sa.assigned.take().filter(|_| !sa.initiator) {
+        let assigned = sa.client.as_mut().and_then(|c| c.assigned.take());
+        if let Some(a) = assigned.filter(|_| !sa.initiator) {
             // A Mode Config address lives as long as the SAs that carry
             // it: the client's child SAs go with its IKE SA, or a client
             // that deleted only its ISAKMP SA would keep a working IPsec

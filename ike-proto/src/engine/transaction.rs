@@ -37,7 +37,8 @@ impl Core {
             );
             return true;
         }
-        if let Some(done) = sa.xact_done.iter().find(|d| d.mid == mid) {
+        let done = sa.client.as_ref().map(|c| &c.xact_done);
+        if let Some(done) = done.into_iter().flatten().find(|d| d.mid == mid) {
             // Never processed twice: the same bytes get the same answer,
             // anything else under a finished message ID is dropped.
             if let Some(answer) = done.flight.duplicate(raw) {
@@ -56,8 +57,8 @@ impl Core {
         // A server may run Xauth or push Mode Config whatever our profile
         // expected: as the initiator, an unexpected transaction is taken
         // once its HASH verified.
-        let implicit = sa.xact.is_none() && sa.initiator;
-        let fits = match sa.xact.as_ref().map(|x| (&x.state, x.state.pending_mid())) {
+        let implicit = sa.xact().is_none() && sa.initiator;
+        let fits = match sa.xact().map(|x| (&x.state, x.state.pending_mid())) {
             None => implicit && !sa.quick.iter().any(|q| q.message_id == mid),
             Some((_, Some(p))) => p == mid,
             // Peer-initiated: a fresh message ID, not a Quick Mode's.
@@ -75,11 +76,7 @@ impl Core {
             );
             return true;
         }
-        if sa
-            .xact
-            .as_ref()
-            .is_some_and(|x| x.flight.duplicate(raw).is_some())
-        {
+        if sa.xact().is_some_and(|x| x.flight.duplicate(raw).is_some()) {
             // The server repeats its REQUEST; our answer is not ready
             // (ClientCredentialsAwait: the flight received it, unanswered).
             bump(&mut self.counters.duplicates);
@@ -111,7 +108,7 @@ impl Core {
         );
         self.heard_from(now, sa, arrival);
         if implicit {
-            sa.xact = Some(Box::new(XactSlot {
+            sa.client_mut().xact = Some(Box::new(XactSlot {
                 state: Transaction::ClientAwaitServer {
                     pull: ModeConfig::None,
                 },
@@ -119,7 +116,7 @@ impl Core {
                 deadline: now + self.exchange_life(),
             }));
         }
-        let Some(slot) = sa.xact.take() else {
+        let Some(slot) = sa.take_xact() else {
             return true;
         };
         let XactSlot {
@@ -145,7 +142,7 @@ impl Core {
                 );
                 // Its IV was committed; the state and its retransmission
                 // stay as they were.
-                sa.xact = Some(Box::new(XactSlot {
+                sa.client_mut().xact = Some(Box::new(XactSlot {
                     state,
                     flight,
                     deadline,
@@ -167,11 +164,12 @@ impl Core {
         let Phase1State::Established(p1) = &mut sa.phase1 else {
             return None;
         };
-        let (quick, seen_quick, done) = (&sa.quick, &sa.seen_quick, &sa.xact_done);
+        let client = sa.client.as_deref();
+        let (quick, seen_quick) = (&sa.quick, &sa.seen_quick);
         let in_use = |m: u32| {
             quick.iter().any(|s| s.message_id == m)
                 || seen_quick.contains(&m)
-                || done.iter().any(|d| d.mid == m)
+                || client.is_some_and(|c| c.xact_done.iter().any(|d| d.mid == m))
         };
         let mut cx = TransactionCx {
             now,
@@ -183,7 +181,7 @@ impl Core {
             policy: &*self.policy,
             p1,
             established_at: sa.established_at,
-            xauth_user: sa.xauth_user.as_deref(),
+            xauth_user: client.and_then(|c| c.xauth_user.as_deref()),
             xauth_attempts: self.config.xauth_attempts,
             mid_in_use: &in_use,
         };
@@ -228,7 +226,7 @@ impl Core {
                     Deadline::Keep => old_deadline.unwrap_or(now + self.exchange_life()),
                     Deadline::Now => now,
                 };
-                sa.xact = Some(Box::new(XactSlot {
+                sa.client_mut().xact = Some(Box::new(XactSlot {
                     state,
                     flight,
                     deadline,
@@ -240,7 +238,7 @@ impl Core {
                 true
             }
             Err(TransactionDone::Delete) => {
-                sa.xact = None;
+                drop(sa.take_xact());
                 self.send_ike_delete(sa);
                 self.ike_down_ref(sa, DownReason::DeletedLocally);
                 false
@@ -275,16 +273,20 @@ impl Core {
                 };
                 Self::remember(sa, mid, flight);
             }
-            Action::XauthUser(user) => sa.xauth_user = user,
-            Action::Assigned(address) => sa.assigned = Some(address),
+            Action::XauthUser(user) => sa.client_mut().xauth_user = user,
+            Action::Assigned(address) => sa.client_mut().assigned = Some(address),
             Action::ClientAddress(address) => {
-                sa.assigned = Some(address);
+                sa.client_mut().assigned = Some(address);
                 for acq in &mut sa.acquires {
                     acq.selectors.local = TrafficSelector::host(address);
                 }
             }
             Action::InitialContact => {
-                if sa.pending_initial_contact {
+                if sa
+                    .client
+                    .as_ref()
+                    .is_some_and(|c| c.pending_initial_contact)
+                {
                     self.initial_contact(sa);
                 }
             }

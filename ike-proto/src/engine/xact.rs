@@ -90,7 +90,7 @@ impl Core {
             &mut TransactionCx<'_>,
         ) -> Result<Step<Transaction>, Transaction>,
     ) -> Result<bool, CommandError> {
-        let Some(slot) = sa.xact.take() else {
+        let Some(slot) = sa.take_xact() else {
             return Err(CommandError::NoXauthPending);
         };
         let XactSlot {
@@ -106,7 +106,7 @@ impl Core {
                 Ok(self.play_transaction(now, sa, step, answered, Some(deadline)))
             }
             Some(Err(state)) => {
-                sa.xact = Some(Box::new(XactSlot {
+                sa.client_mut().xact = Some(Box::new(XactSlot {
                     state,
                     flight,
                     deadline,
@@ -119,22 +119,23 @@ impl Core {
 
     /// A finished message ID: `flight` answers its repeats.
     pub(super) fn remember(sa: &mut IkeSa, mid: u32, flight: Flight) {
-        if sa.xact_done.len() >= XACT_DONE_MEMORY {
-            sa.xact_done.pop_front();
+        let done = &mut sa.client_mut().xact_done;
+        if done.len() >= XACT_DONE_MEMORY {
+            done.pop_front();
         }
-        sa.xact_done.push_back(XactDone { mid, flight });
+        done.push_back(XactDone { mid, flight });
         sa.forget_iv(mid);
     }
 
     pub(super) fn finish_transaction(&mut self, now: Instant, sa: &mut IkeSa) {
-        sa.xact = None;
+        drop(sa.take_xact());
         self.open_phase2(now, sa);
     }
 
     /// Runs the transaction's retransmission and deadline; `false` drops
     /// the SA.
     pub(super) fn xact_timer(&mut self, now: Instant, sa: &mut IkeSa) -> bool {
-        let Some(x) = sa.xact.as_mut() else {
+        let Some(x) = sa.xact_mut() else {
             return true;
         };
         if x.deadline <= now {

@@ -206,7 +206,7 @@ impl AggressiveInitiator {
             Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
-                keys: ks.keys,
+                keys: ks.keys.into_phase2(),
                 crypter: ks.crypter,
                 proposal: chosen,
                 lifetime: chosen.lifetime,
@@ -480,7 +480,7 @@ impl AggressiveResponder {
             Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
-                keys: self.ks.keys,
+                keys: self.ks.keys.into_phase2(),
                 crypter: self.ks.crypter,
                 proposal: self.chosen,
                 lifetime: self.chosen.lifetime,

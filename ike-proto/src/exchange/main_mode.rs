@@ -355,7 +355,7 @@ impl ExpectHashR {
             Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
-                keys: self.ks.keys,
+                keys: self.ks.keys.into_phase2(),
                 crypter: self.ks.crypter,
                 proposal: self.chosen,
                 lifetime: self.chosen.lifetime,
@@ -690,7 +690,7 @@ impl RExpectHashI {
             Box::new(Phase1Sa {
                 assigned_address: None,
                 proof,
-                keys: self.ks.keys,
+                keys: self.ks.keys.into_phase2(),
                 crypter: self.ks.crypter,
                 proposal: self.chosen,
                 lifetime: self.chosen.lifetime,

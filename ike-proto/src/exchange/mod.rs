@@ -44,7 +44,7 @@ pub use authenticated::Authenticated;
 pub(crate) use authenticated::check_phase1_hash;
 use chain::{Parsed, Payload, Received, emit_chain};
 pub use ios_state::IosState;
-use suite::{IsakmpCrypter, Phase1Keys};
+use suite::{IsakmpCrypter, Phase2Keys};
 
 pub(crate) use self::identity::{
     identity_payload, parse_identity, parse_selector, selector_payload,
@@ -324,7 +324,8 @@ pub(crate) fn check_nat_d(
 pub struct Phase1Sa {
     /// The proof that the peer authenticated.
     pub(crate) proof: Authenticated,
-    pub(crate) keys: Phase1Keys,
+    /// SKEYID_d and SKEYID_a; phase 1's SKEYID and SKEYID_e are gone.
+    pub(crate) keys: Phase2Keys,
     pub(crate) crypter: IsakmpCrypter,
     /// The negotiated transform.
     pub(crate) proposal: Phase1Proposal,

@@ -99,6 +99,18 @@ impl Phase1Keys {
         secret(self.0.hash_r(&t, id_b).as_bytes())
     }
 
+    /// SKEYID_d and SKEYID_a, SKEYID and SKEYID_e wiped: what the
+    /// established SA keeps.
+    pub(crate) fn into_phase2(self) -> Phase2Keys {
+        Phase2Keys(self.0.into_phase2())
+    }
+}
+
+/// The keys an established ISAKMP SA runs phase 2 and the Informational
+/// exchange on (SKEYID_d, SKEYID_a).
+pub(crate) struct Phase2Keys(crypto::Phase2Keys);
+
+impl Phase2Keys {
     /// HASH(1) of Quick Mode, Informational and Transaction.
     pub(crate) fn hash1(&self, message_id: u32, rest: &[u8]) -> Secret {
         secret(self.0.quick_hash1(message_id, rest).as_bytes())
@@ -112,13 +124,6 @@ impl Phase1Keys {
     /// HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b).
     pub(crate) fn hash3(&self, message_id: u32, ni_b: &[u8], nr_b: &[u8]) -> Secret {
         secret(self.0.quick_hash3(message_id, ni_b, nr_b).as_bytes())
-    }
-
-    /// The phase-1 cipher key (SKEYID_e expanded to the key length, RFC
-    /// 2409 appendix B): only for an opted-in key log
-    /// ([`crate::engine::Config::keylog`]).
-    pub(crate) fn encryption_key(&self, c: Phase1Cipher) -> crypto::SecretBytes {
-        self.0.encryption_key(c)
     }
 
     /// KEYMAT for one direction of an ESP SA, expanded to `len` bytes.
@@ -176,6 +181,12 @@ impl IsakmpCrypter {
         ciphertext: &[u8],
     ) -> Option<Secret> {
         self.0.decrypt_as_new_exchange(message_id, ciphertext).ok()
+    }
+
+    /// The cipher key (SKEYID_e expanded, RFC 2409 appendix B): only for
+    /// an opted-in key log ([`crate::engine::Config::keylog`]).
+    pub(crate) fn key(&self) -> &crypto::SecretBytes {
+        self.0.key()
     }
 
     /// The IV the next message under `message_id` takes (tests build

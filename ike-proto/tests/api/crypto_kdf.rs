@@ -214,6 +214,41 @@ fn keys_for(s: &Setup) -> Phase1Keys {
     )
 }
 
+/// What an established SA keeps computes what the full phase-1 keys do:
+/// every phase-2 HASH and KEYMAT, with and without PFS.
+#[test]
+fn the_phase2_keys_an_established_sa_keeps_hash_and_key_as_phase1s() {
+    for prf in HashAlg::ALL {
+        let s = setup(prf);
+        let full = keys_for(&s);
+        let kept = keys_for(&s).into_phase2();
+        assert_eq!(kept.prf(), prf);
+        let (mid, ni, nr) = (0x1234_5678, s.ni.as_slice(), s.nr.as_slice());
+        assert_eq!(kept.quick_hash1(mid, b"sa"), full.quick_hash1(mid, b"sa"));
+        assert_eq!(
+            kept.quick_hash2(mid, ni, b"sa"),
+            full.quick_hash2(mid, ni, b"sa")
+        );
+        assert_eq!(kept.quick_hash3(mid, ni, nr), full.quick_hash3(mid, ni, nr));
+        assert_eq!(kept.info_hash(mid, b"n"), full.info_hash(mid, b"n"));
+        assert_eq!(
+            kept.info_hash(mid, b"n").as_bytes(),
+            hmac_ref(prf, full.skeyid_a().as_bytes(), &[&mid.to_be_bytes(), b"n"]).as_slice()
+        );
+        for g_qm in [None, Some(s.gxy.as_slice())] {
+            for len in [8, 24, 44, 100] {
+                let k = kept.keymat(3, &[1, 2, 3, 4], ni, nr, g_qm, len);
+                assert_eq!(k.len(), len);
+                assert_eq!(
+                    k,
+                    full.keymat(3, &[1, 2, 3, 4], ni, nr, g_qm, len),
+                    "{prf:?} {len}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn hash_i_and_hash_r_by_hand() {
     for prf in HashAlg::ALL {
@@ -424,12 +459,14 @@ fn secrets_are_redacted_and_wiped() {
     assert_zod::<SecretBytes>();
     assert_zod::<PrfOutput>();
     assert_zod::<Phase1Keys>();
+    assert_zod::<ike_proto::crypto::Phase2Keys>();
     assert_zod::<ike_proto::crypto::IsakmpCrypter>();
     assert_zod::<ike_proto::crypto::DhKeyPair>();
 
     // The engine may move these across threads.
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Phase1Keys>();
+    assert_send_sync::<ike_proto::crypto::Phase2Keys>();
     assert_send_sync::<ike_proto::crypto::IsakmpCrypter>();
     assert_send_sync::<ike_proto::crypto::DhKeyPair>();
     assert_send_sync::<SecretBytes>();

@@ -152,10 +152,9 @@ fn assert_same_keys(a: &Phase1Sa, b: &Phase1Sa) {
     let (ka, kb) = (&a.keys, &b.keys);
     assert_eq!(*ka.hash1(7, b"rest"), *kb.hash1(7, b"rest"));
     assert_eq!(ka.hash1(7, b"rest").len(), 20, "SHA-1 PRF output");
-    let keymat = |k: &super::suite::Phase1Keys| k.keymat(3, &[1, 2, 3, 4], b"ni", b"nr", None, 44);
+    let keymat = |k: &super::suite::Phase2Keys| k.keymat(3, &[1, 2, 3, 4], b"ni", b"nr", None, 44);
     assert_eq!(*keymat(ka), *keymat(kb));
-    let cipher = a.proposal.cipher;
-    let (ea, eb) = (ka.encryption_key(cipher), kb.encryption_key(cipher));
+    let (ea, eb) = (a.crypter.key(), b.crypter.key());
     assert_eq!(ea.as_bytes(), eb.as_bytes());
     assert_eq!(ea.len(), 24);
     assert_eq!((a.icookie, a.rcookie), (b.icookie, b.rcookie));
@@ -558,7 +557,7 @@ fn a_delete_under_message_id_zero_with_a_new_exchange_iv_is_taken() {
         spis: vec![informational::isakmp_spi(&spoke_sa)],
     };
     let (cipher, hash) = (spoke_sa.proposal.cipher, spoke_sa.proposal.hash);
-    let key = spoke_sa.keys.encryption_key(cipher);
+    let key = spoke_sa.crypter.key().clone();
     let chain_iv = spoke_sa.crypter.iv(0);
     let vpnc_iv = crate::crypto::phase2_iv(hash, cipher, &chain_iv, 0);
     assert_ne!(chain_iv, vpnc_iv);
