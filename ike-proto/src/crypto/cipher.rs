@@ -1,8 +1,6 @@
 //! Phase-1 (ISAKMP SA) encryption: DES, 3DES and AES in CBC mode with the
 //! IV rules of RFC 2409 appendix B.
 
-use std::collections::VecDeque;
-
 use aes::{Aes128, Aes192, Aes256};
 use cipher::array::Array;
 use cipher::{
@@ -283,20 +281,22 @@ pub fn phase2_iv(
 /// [`MAX_TRACKED_EXCHANGES`]. The queue grows one entry at a time: an
 /// established IKE SA usually tracks one exchange, and a hub holds one
 /// crypter per peer (the default growth would reserve four).
-fn track(queue: &mut VecDeque<(u32, IvBuf)>, message_id: u32, iv: IvBuf) {
+fn track(queue: &mut Vec<(u32, IvBuf)>, message_id: u32, iv: IvBuf) {
     queue.retain(|(m, _)| *m != message_id);
     if queue.len() == queue.capacity() {
         queue.reserve_exact(1);
     }
-    queue.push_front((message_id, iv));
+    // A few entries at most: the shift costs less than a ring's room.
+    queue.insert(0, (message_id, iv));
     queue.truncate(MAX_TRACKED_EXCHANGES);
 }
 
-/// An IV (one cipher block).
+/// An IV (one cipher block); the length in a byte, as a hub keeps one
+/// per peer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct IvBuf {
     bytes: [u8; MAX_BLOCK],
-    len: usize,
+    len: u8,
 }
 
 impl IvBuf {
@@ -304,11 +304,14 @@ impl IvBuf {
         let mut b = [0u8; MAX_BLOCK];
         let len = bytes.len().min(MAX_BLOCK);
         b[..len].copy_from_slice(&bytes[..len]);
-        Self { bytes: b, len }
+        Self {
+            bytes: b,
+            len: u8::try_from(len).unwrap_or(u8::MAX),
+        }
     }
 
     fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        &self.bytes[..usize::from(self.len)]
     }
 
     /// The last `block` bytes of a ciphertext (caller checked alignment and
@@ -350,9 +353,9 @@ pub struct IsakmpCrypter {
     padding: Padding,
     phase1: IvBuf,
     /// (message ID, next IV), most recently used first.
-    phase2: VecDeque<(u32, IvBuf)>,
+    phase2: Vec<(u32, IvBuf)>,
     /// IVs recorded by `decrypt` awaiting `confirm`, most recent first.
-    pending: VecDeque<(u32, IvBuf)>,
+    pending: Vec<(u32, IvBuf)>,
 }
 
 impl IsakmpCrypter {
@@ -393,8 +396,8 @@ impl IsakmpCrypter {
             key,
             padding: Padding::default(),
             phase1: IvBuf::new(&iv),
-            phase2: VecDeque::new(),
-            pending: VecDeque::new(),
+            phase2: Vec::new(),
+            pending: Vec::new(),
         })
     }
 
@@ -546,9 +549,7 @@ impl IsakmpCrypter {
         let Some(pos) = self.pending.iter().position(|(m, _)| *m == message_id) else {
             return false;
         };
-        let Some((_, iv)) = self.pending.remove(pos) else {
-            return false;
-        };
+        let (_, iv) = self.pending.remove(pos);
         self.set_iv(message_id, iv);
         true
     }
@@ -564,7 +565,7 @@ impl IsakmpCrypter {
         // then hold no buffer (a hub keeps one crypter per peer).
         for queue in [&mut self.pending, &mut self.phase2] {
             if queue.is_empty() {
-                *queue = VecDeque::new();
+                *queue = Vec::new();
             }
         }
     }
