@@ -12,7 +12,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{ChildSa, ChildSaId, Encapsulation, IkeSaId};
 use crate::policy::Identity;
-use crate::time::Instant;
+use crate::time::{Instant, Timer, TimerTable};
 
 pub(super) struct ChildEntry {
     pub(super) sa: ChildSa,
@@ -20,9 +20,9 @@ pub(super) struct ChildEntry {
     pub(super) peer_id: Identity,
     /// The Xauth user of the IKE SA that negotiated it (same scope).
     pub(super) xauth_user: Option<String>,
-    /// Private to the table, which keeps its timer in step with them.
-    soft_at: Option<Instant>,
-    hard_at: Option<Instant>,
+    /// The soft and hard lifetimes; private to the table, which keeps its
+    /// timer in step with them.
+    lifetimes: TimerTable<ChildTimer, { ChildTimer::COUNT }>,
     /// A newer SA replaced this one (it lingers until hard expiry).
     pub(super) replaced: bool,
     /// A rekey is under way.
@@ -37,19 +37,42 @@ impl ChildEntry {
         soft_at: Option<Instant>,
         hard_at: Option<Instant>,
     ) -> Self {
+        let mut lifetimes = TimerTable::default();
+        if let Some(at) = soft_at {
+            lifetimes.set(ChildTimer::Soft, at);
+        }
+        if let Some(at) = hard_at {
+            lifetimes.set(ChildTimer::Hard, at);
+        }
         Self {
             sa,
             peer_id,
             xauth_user,
-            soft_at,
-            hard_at,
+            lifetimes,
             replaced: false,
             rekeying: false,
         }
     }
 
     fn deadline(&self) -> Option<Instant> {
-        [self.soft_at, self.hard_at].into_iter().flatten().min()
+        self.lifetimes.next_timeout()
+    }
+}
+
+/// A child SA's two lifetimes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChildTimer {
+    Soft,
+    Hard,
+}
+
+impl Timer for ChildTimer {
+    const COUNT: usize = 2;
+    fn index(self) -> usize {
+        self as usize
+    }
+    fn from_index(i: usize) -> Option<Self> {
+        [Self::Soft, Self::Hard].get(i).copied()
     }
 }
 
@@ -126,7 +149,7 @@ impl ChildTable {
         if let Some(t) = entry.deadline() {
             self.timers.remove(&(t, id));
         }
-        entry.soft_at = None;
+        entry.lifetimes.stop(ChildTimer::Soft);
         if let Some(t) = entry.deadline() {
             self.timers.insert((t, id));
         }
@@ -140,7 +163,8 @@ impl ChildTable {
             .take_while(|(t, _)| *t <= now)
             .filter_map(|(_, id)| {
                 let c = self.map.get(id)?;
-                let what = if c.hard_at.is_some_and(|t| t <= now) {
+                let hard = c.lifetimes.get(ChildTimer::Hard);
+                let what = if hard.is_some_and(|t| t <= now) {
                     Lifetime::Hard
                 } else {
                     Lifetime::Soft
