@@ -419,11 +419,11 @@ impl Core {
             local_identity: p1.local_id.clone(),
             profile: p1.profile.clone(),
             proposal: p1.proposal,
-            lifetime: p1.lifetime,
+            lifetime: p1.proposal.lifetime,
             nat: p1.nat,
             peer_dpd: p1.caps.dpd,
             established_at: sa.established_at.unwrap_or(self.now),
-            expires_at: p1.lifetime.seconds.and_then(|s| {
+            expires_at: p1.proposal.lifetime.seconds.and_then(|s| {
                 sa.established_at
                     .map(|t| t + Duration::from_secs(u64::from(s)))
             }),

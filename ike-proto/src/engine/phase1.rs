@@ -608,7 +608,7 @@ impl Core {
             }));
         }
         self.half_open.remove(sa.id);
-        let lifetime = p1.lifetime;
+        let lifetime = p1.proposal.lifetime;
         let nat = p1.nat;
         let dpd = p1.caps.dpd;
         sa.phase1 = Phase1State::Established(p1);
@@ -660,7 +660,7 @@ impl Core {
         if !core::mem::take(&mut p1.announce_lifetime) {
             return;
         }
-        let lifetime = p1.lifetime;
+        let lifetime = p1.proposal.lifetime;
         let Some(item) = informational::phase1_responder_lifetime(p1) else {
             return;
         };
@@ -691,8 +691,8 @@ impl Core {
         let Some(p1) = sa.established_mut() else {
             return;
         };
-        p1.lifetime = p1.lifetime.min(l);
-        let in_force = p1.lifetime;
+        p1.proposal.lifetime = p1.proposal.lifetime.min(l);
+        let in_force = p1.proposal.lifetime;
         if let (Some(s), Some(up)) = (in_force.seconds, sa.established_at) {
             let at = up + Duration::from_secs(u64::from(s));
             sa.timers.set(SaTimer::Expire, at.max(now));

@@ -144,11 +144,11 @@ pub(crate) fn isakmp_spi(p1: &Phase1Sa) -> Vec<u8> {
 /// The phase-1 RESPONDER_LIFETIME notify for `p1`'s lifetime in force, in
 /// the Oakley classes; `None` when no lifetime is set.
 pub(crate) fn phase1_responder_lifetime(p1: &Phase1Sa) -> Option<InfoItem> {
-    (p1.lifetime != crate::policy::Lifetime::default()).then(|| InfoItem::Notify {
+    (p1.proposal.lifetime != crate::policy::Lifetime::default()).then(|| InfoItem::Notify {
         ty: NotifyType::RESPONDER_LIFETIME,
         protocol: ProtocolId::ISAKMP,
         spi: isakmp_spi(p1),
-        data: super::responder_lifetime_data(super::SaPhase::Isakmp, p1.lifetime),
+        data: super::responder_lifetime_data(super::SaPhase::Isakmp, p1.proposal.lifetime),
     })
 }
 

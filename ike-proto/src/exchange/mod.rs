@@ -53,7 +53,7 @@ pub(crate) use self::proposal::{
     EspTransform, SaPhase, parse_responder_lifetime, phase1_offers, phase1_sa, phase1_sa_reply,
     responder_lifetime_data,
 };
-use crate::policy::{HashAlg, Identity, Lifetime, Phase1Proposal, Policy, Profile};
+use crate::policy::{HashAlg, Identity, Phase1Proposal, Policy, Profile};
 
 /// What the exchange code needs from the engine for one message.
 pub(crate) struct Ctx<'a> {
@@ -327,10 +327,9 @@ pub struct Phase1Sa {
     /// SKEYID_d and SKEYID_a; phase 1's SKEYID and SKEYID_e are gone.
     pub(crate) keys: Phase2Keys,
     pub(crate) crypter: IsakmpCrypter,
-    /// The negotiated transform.
+    /// The negotiated transform, with the lifetime in force (shortened
+    /// when a responder's RESPONDER_LIFETIME asks).
     pub(crate) proposal: Phase1Proposal,
-    /// The lifetime in force.
-    pub(crate) lifetime: Lifetime,
     /// The peer's authenticated identity.
     pub(crate) peer_id: Identity,
     /// Our identity.

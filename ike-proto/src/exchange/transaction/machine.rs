@@ -587,7 +587,7 @@ impl<'c, 'a> Run<'c, 'a> {
         );
         if let Some(a) = attrs.as_mut().filter(|a| a.address_expiry.is_none()) {
             // IOS: the address is the client's for what is left of phase 1.
-            if let (Some(life), Some(at)) = (cx.p1.lifetime.seconds, cx.established_at) {
+            if let (Some(life), Some(at)) = (cx.p1.proposal.lifetime.seconds, cx.established_at) {
                 let used = (cx.now - at).as_secs();
                 a.address_expiry = u32::try_from(u64::from(life).saturating_sub(used)).ok();
             }
