@@ -23,9 +23,9 @@ pub trait Timer: Copy + fmt::Debug {
 /// One optional deadline per timer kind, quinn-proto style: no wheel, no
 /// allocation; the next wake-up is the minimum of the array.
 ///
-/// A disarmed timer holds [`UNSET`] (the end of time, when nothing is due
-/// anyway) rather than an `Option`: eight bytes a timer, not sixteen, in
-/// every IKE SA of a hub.
+/// A disarmed timer holds the end of time (`Instant(u64::MAX)`, when
+/// nothing is due anyway) rather than an `Option`: eight bytes a timer,
+/// not sixteen, in every IKE SA of a hub.
 #[derive(Clone, Debug)]
 pub struct TimerTable<T: Timer, const N: usize> {
     deadlines: [Instant; N],
