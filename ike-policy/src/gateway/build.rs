@@ -144,7 +144,6 @@ impl Gateway {
             transmits: VecDeque::new(),
             inside: VecDeque::new(),
             events: VecDeque::new(),
-            ike_up: HashMap::new(),
             counters: GatewayCounters::default(),
             next_sa: 1,
             next_child_policy: CHILD_POLICY_BASE,

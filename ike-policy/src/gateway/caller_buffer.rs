@@ -144,10 +144,10 @@ impl OutRoute {
 #[derive(Debug, Clone)]
 pub(super) struct InRoute {
     pub(super) child: ChildSaId,
-    /// The SA's selectors as inbound packets carry them (RFC 4301 5.2).
+    /// The SA's selectors as inbound packets carry them (RFC 4301 5.2);
+    /// also what the log line of a packet outside them shows (the proxy
+    /// identities are not kept twice).
     accepts: EspSelector,
-    /// The proxy identities, for the log line.
-    selectors: Selectors,
     /// See [`OutRoute::mirror`].
     pub(super) mirror: Option<Arc<SaMirror>>,
 }
@@ -157,7 +157,6 @@ impl InRoute {
         Self {
             child,
             accepts: esp_selector(selectors).reversed(),
-            selectors: *selectors,
             mirror: None,
         }
     }
@@ -239,7 +238,7 @@ pub(super) enum OpenFail {
     Outside {
         spi: u32,
         info: PacketInfo,
-        selectors: Selectors,
+        accepts: EspSelector,
     },
 }
 
@@ -258,16 +257,13 @@ impl OpenFail {
             OpenFail::Esp(e) => {
                 log::debug!(target: target, "IPSEC: ESP from {remote} rejected: {e}")
             }
-            OpenFail::Outside {
-                spi,
-                info,
-                selectors,
-            } => log::debug!(
+            OpenFail::Outside { spi, info, accepts } => log::debug!(
                 target: target,
-                "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies {:?}: dropped",
+                "IPSEC: packet {} -> {} on SPI 0x{spi:08X} is outside the SA's proxies \
+                 (it accepts {:?}): dropped",
                 info.source,
                 info.destination,
-                selectors
+                accepts
             ),
             OpenFail::NoRoute | OpenFail::Malformed => {}
         }
@@ -310,7 +306,7 @@ pub(super) fn open_resolved(
         return Err(OpenFail::Outside {
             spi,
             info,
-            selectors: r.selectors,
+            accepts: r.accepts,
         });
     }
     Ok(Some(opened.inner))

@@ -69,9 +69,6 @@ impl Gateway {
 
     pub(super) fn on_engine_event(&mut self, now: Instant, ev: &mut Event) {
         match ev {
-            Event::IkeSaUp(info) => {
-                self.ike_up.insert(info.id, now);
-            }
             Event::XauthRequest {
                 ike_sa,
                 remote,
@@ -88,7 +85,6 @@ impl Gateway {
             Event::IkeSaDown { ike_sa, remote, .. } => {
                 self.xauth_asked.retain(|i| i != ike_sa);
                 self.deferred_xauth.remove(ike_sa);
-                self.ike_up.remove(ike_sa);
                 self.ezvpn_lost(now, *remote.ip());
             }
             Event::IkeSaFailed { ike_sa, remote, .. } => {

@@ -125,7 +125,7 @@ impl Gateway {
         });
         self.children.insert(
             c.id,
-            Installed {
+            Box::new(Installed {
                 child: c.id,
                 sa_id,
                 policy,
@@ -140,7 +140,7 @@ impl Gateway {
                 lifetime: c.lifetime,
                 installed_at: now,
                 map_seq,
-            },
+            }),
         );
         if self.options.keylog {
             self.keylog_child(c, keys);

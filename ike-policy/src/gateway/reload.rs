@@ -463,7 +463,7 @@ impl Gateway {
         } = fresh;
         // The kept SAs' entries in front of the new static ones, newest
         // first as [`Gateway::try_install`] puts them.
-        let mut kept: Vec<&Installed> = self.children.values().collect();
+        let mut kept: Vec<&Installed> = self.children.values().map(|c| &**c).collect();
         kept.sort_by_key(|c| c.policy.0);
         for c in kept {
             spd.insert(

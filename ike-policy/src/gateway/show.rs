@@ -175,8 +175,7 @@ impl Gateway {
     }
 
     pub(super) fn isakmp_view(&self, i: &IkeSaInfo, now: Instant) -> IsakmpSaView {
-        let up = self.ike_up.get(&i.id).copied().unwrap_or(now);
-        let elapsed = now.saturating_duration_since(up).as_secs();
+        let elapsed = now.saturating_duration_since(i.established_at).as_secs();
         let total = u64::from(i.lifetime.seconds.unwrap_or(0));
         // Live state: X once Xauth accepted a user on this SA, C once Mode
         // Config handed out (or gave us) an address.

@@ -586,6 +586,7 @@ impl Core {
             client: None,
             first_from: None,
             filed_under: None,
+            wakeup_filed: table::NOT_FILED,
         };
         sa.timers
             .set(SaTimer::Expire, self.now + self.exchange_life());

@@ -166,6 +166,10 @@ pub(super) struct IkeSa {
     /// The peer address the SA is filed under in `Engine::by_peer` (its
     /// `remote`'s, as of the last time it went back into the table).
     pub(super) filed_under: Option<Ipv4Addr>,
+    /// The deadline the SA is filed under in the table's wakeups
+    /// ([`super::table::NOT_FILED`] if none): kept here rather than in a
+    /// map beside the table, one entry fewer per SA.
+    pub(super) wakeup_filed: Instant,
 }
 
 /// Whose SAs a peer's INITIAL_CONTACT or DELETE may touch: those of the

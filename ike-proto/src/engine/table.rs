@@ -30,8 +30,12 @@ pub(super) struct SaTable {
     /// `handle_timeout` cost O(log n), not a walk over a table a flood of
     /// first messages keeps full.
     wakeups: BTreeSet<(Instant, IkeSaId)>,
-    wakeup_of: HashMap<IkeSaId, Instant>,
 }
+
+/// An SA's `wakeup_filed` when it is not in the wakeups (an `Option`
+/// would take eight bytes more in every SA). An SA whose next deadline is
+/// the end of time is not filed either: nothing is ever due then.
+pub(super) const NOT_FILED: Instant = Instant(u64::MAX);
 
 impl SaTable {
     pub(super) fn len(&self) -> usize {
@@ -93,17 +97,24 @@ impl SaTable {
             }
             self.by_cookies.insert(cookies, id);
         }
-        let at = sa.next_timeout();
-        self.reschedule(id, at);
+        let at = sa.next_timeout().unwrap_or(NOT_FILED);
+        if at != sa.wakeup_filed {
+            let old = core::mem::replace(&mut sa.wakeup_filed, at);
+            Self::reschedule(&mut self.wakeups, id, old, at);
+        }
     }
 
-    fn reschedule(&mut self, id: IkeSaId, at: Option<Instant>) {
-        if let Some(old) = self.wakeup_of.remove(&id) {
-            self.wakeups.remove(&(old, id));
+    fn reschedule(
+        wakeups: &mut BTreeSet<(Instant, IkeSaId)>,
+        id: IkeSaId,
+        old: Instant,
+        at: Instant,
+    ) {
+        if old != NOT_FILED {
+            wakeups.remove(&(old, id));
         }
-        if let Some(t) = at {
-            self.wakeup_of.insert(id, t);
-            self.wakeups.insert((t, id));
+        if at != NOT_FILED {
+            wakeups.insert((at, id));
         }
     }
 
@@ -114,7 +125,7 @@ impl SaTable {
         if let Some(peer) = sa.filed_under {
             self.by_peer.remove(&(peer, id));
         }
-        self.reschedule(id, None);
+        Self::reschedule(&mut self.wakeups, id, sa.wakeup_filed, NOT_FILED);
         if let Some(a) = sa.first_from {
             if self.by_first.get(&(sa.icookie, a)) == Some(&id) {
                 self.by_first.remove(&(sa.icookie, a));
