@@ -136,18 +136,21 @@ const RANK_STEP: Rank = 1 << 20;
 /// over entries ranked before it.
 #[derive(Debug, Clone)]
 pub struct Spd {
-    /// Every entry in search order.
-    order: BTreeMap<Rank, PolicyEntry>,
+    /// Every entry's rank in search order, with where the entry itself
+    /// is: the prefix it is filed under in `by_destination`, or `None`
+    /// for `rest`. Each entry is kept once, in the index a decision reads
+    /// (a tree of 40-byte copies took some 80 bytes a peer).
+    order: BTreeMap<Rank, Option<(u8, u32)>>,
     /// Where each id's entries are (the lowest rank is "the" entry of `id`).
     ids: BTreeSet<(PolicyId, Rank)>,
     /// Entries with a destination prefix, by (length, network), in rank
-    /// order. They are copies, so a decision reads one bucket and no tree.
+    /// order: a decision reads one bucket and no tree.
     by_destination: HashMap<(u8, u32), Bucket>,
     /// How many indexed entries there are of each prefix length.
     lengths: [u32; 33],
     /// The prefix lengths in use, longest first.
     lengths_used: Vec<u8>,
-    /// Entries that are not indexed, in rank order (copies).
+    /// Entries that are not indexed, in rank order.
     rest: Vec<(Rank, PolicyEntry)>,
     fallback: Fallback,
 }
@@ -176,7 +179,9 @@ impl Spd {
 
     fn place(&mut self, rank: Rank, entry: PolicyEntry) {
         self.ids.insert((entry.id, rank));
-        match index_key(&entry.selector) {
+        let home = index_key(&entry.selector);
+        self.order.insert(rank, home);
+        match home {
             Some(key) => {
                 match self.by_destination.entry(key) {
                     std::collections::hash_map::Entry::Occupied(mut b) => {
@@ -195,13 +200,23 @@ impl Spd {
             }
             None => insert_ranked(&mut self.rest, rank, entry),
         }
-        self.order.insert(rank, entry);
+    }
+
+    /// The entry at `rank`, found where `order` says it is.
+    fn at(&self, rank: Rank, home: Option<(u8, u32)>) -> Option<&PolicyEntry> {
+        let list = match home {
+            Some(key) => self.by_destination.get(&key)?.as_slice(),
+            None => &self.rest,
+        };
+        let i = list.binary_search_by_key(&rank, |(r, _)| *r).ok()?;
+        list.get(i).map(|(_, e)| e)
     }
 
     fn unplace(&mut self, rank: Rank) -> Option<PolicyEntry> {
-        let entry = self.order.remove(&rank)?;
+        let home = self.order.remove(&rank)?;
+        let entry = *self.at(rank, home)?;
         self.ids.remove(&(entry.id, rank));
-        match index_key(&entry.selector) {
+        match home {
             Some(key) => {
                 if let Some(bucket) = self.by_destination.get_mut(&key) {
                     if bucket.remove(rank) {
@@ -309,7 +324,9 @@ impl Spd {
 
     /// The entries in search order.
     pub fn entries(&self) -> impl Iterator<Item = &PolicyEntry> {
-        self.order.values()
+        self.order
+            .iter()
+            .filter_map(|(rank, home)| self.at(*rank, *home))
     }
 
     /// What happens to traffic no entry selects.
@@ -333,28 +350,24 @@ impl Spd {
         let Some(rank) = self.first_rank_of(id) else {
             return false;
         };
-        let Some(entry) = self.order.get_mut(&rank) else {
+        let Some(&home) = self.order.get(&rank) else {
             return false;
         };
-        let PolicyAction::Protect { sa: bound } = &mut entry.action else {
-            return false;
-        };
-        *bound = sa;
-        // The index holds a copy: bind it too.
-        let copy = match index_key(&entry.selector) {
+        let entry = match home {
             Some(key) => self
                 .by_destination
                 .get_mut(&key)
                 .and_then(|bucket| find_ranked(bucket.as_mut_slice(), rank)),
             None => find_ranked(&mut self.rest, rank),
         };
-        if let Some(PolicyEntry {
+        let Some(PolicyEntry {
             action: PolicyAction::Protect { sa: bound },
             ..
-        }) = copy
-        {
-            *bound = sa;
-        }
+        }) = entry
+        else {
+            return false;
+        };
+        *bound = sa;
         true
     }
 

@@ -111,7 +111,9 @@ pub(super) struct OutRoute {
     pub(super) child: ChildSaId,
     peer: Ipv4Addr,
     udp: Option<(u16, u16)>,
-    headroom: usize,
+    /// Outer headers before the inner packet (UDP, ESP, IV: under 64
+    /// bytes), in two bytes: the route sits in every outbound slot.
+    headroom: u16,
     suite: Suite,
     /// A data-plane worker's copy of the SA's counters for the control
     /// side's views.
@@ -129,7 +131,7 @@ impl OutRoute {
             child,
             peer,
             udp,
-            headroom: outbound.headroom(),
+            headroom: u16::try_from(outbound.headroom()).unwrap_or(u16::MAX),
             suite: outbound.suite(),
             mirror: None,
         }
@@ -191,7 +193,7 @@ pub(super) fn seal_resolved(
     let Some(r) = sad.outbound_tag(id) else {
         return Err(SealFail::NoRoute);
     };
-    let (head, len, peer, udp) = (r.headroom, packet.len(), r.peer, r.udp);
+    let (head, len, peer, udp) = (usize::from(r.headroom), packet.len(), r.peer, r.udp);
     let needed = head + len + r.tailroom(len);
     let Some(buf) = out.get_mut(..needed) else {
         return Ok(Routed::BufferTooSmall(needed));
@@ -691,7 +693,7 @@ mod tests {
                 let sa = OutboundSa::new(&params, &KeyMaterial::new(&enc, &integ), Instant::ZERO)
                     .unwrap();
                 let r = &OutRoute::new(ChildSaId(1), &sa, Ipv4Addr::LOCALHOST, None);
-                assert_eq!(r.headroom, sa.headroom(), "{suite}");
+                assert_eq!(usize::from(r.headroom), sa.headroom(), "{suite}");
                 for len in 0..=64 {
                     assert_eq!(r.tailroom(len), sa.tailroom(len), "{suite} {len}");
                     assert!(sa.overhead(len) <= SEAL_OVERHEAD, "{suite} {len}");

@@ -18,8 +18,9 @@ pub(super) struct ChildEntry {
     pub(super) sa: ChildSa,
     /// The peer's authenticated identity (INITIAL_CONTACT's scope).
     pub(super) peer_id: Identity,
-    /// The Xauth user of the IKE SA that negotiated it (same scope).
-    pub(super) xauth_user: Option<String>,
+    /// The Xauth user of the IKE SA that negotiated it (same scope); a
+    /// boxed `str`, eight bytes under a `String`'s room.
+    pub(super) xauth_user: Option<Box<str>>,
     /// The soft and hard lifetimes; private to the table, which keeps its
     /// timer in step with them.
     lifetimes: TimerTable<ChildTimer, { ChildTimer::COUNT }>,
@@ -33,7 +34,7 @@ impl ChildEntry {
     pub(super) fn new(
         sa: ChildSa,
         peer_id: Identity,
-        xauth_user: Option<String>,
+        xauth_user: Option<Box<str>>,
         soft_at: Option<Instant>,
         hard_at: Option<Instant>,
     ) -> Self {

@@ -276,7 +276,7 @@ impl Core {
     /// address may have changed under NAT.
     pub(super) fn heard_from(&mut self, now: Instant, sa: &mut IkeSa, arrival: Arrival) {
         let remote = arrival.remote;
-        sa.dpd.last_heard = Some(now);
+        sa.dpd.last_heard = now;
         // The peer speaks under the SA, so it has our MM6: no more resends.
         if sa.established().is_some() {
             sa.flight.stop();

@@ -422,9 +422,9 @@ impl Core {
             lifetime: p1.proposal.lifetime,
             nat: p1.nat,
             peer_dpd: p1.caps.dpd,
-            established_at: sa.established_at.unwrap_or(self.now),
+            established_at: sa.established_at().unwrap_or(self.now),
             expires_at: p1.proposal.lifetime.seconds.and_then(|s| {
-                sa.established_at
+                sa.established_at()
                     .map(|t| t + Duration::from_secs(u64::from(s)))
             }),
             xauth_user: sa.xauth_user().map(str::to_owned),
@@ -578,7 +578,7 @@ impl Core {
             quick: Vec::new(),
             acquires: Vec::new(),
             dpd: Dpd::default(),
-            established_at: None,
+            up_since: Instant::ZERO,
             reported_up: false,
             phase2_open: false,
             seen_info: VecDeque::new(),

@@ -612,9 +612,9 @@ impl Core {
         let nat = p1.nat;
         let dpd = p1.caps.dpd;
         sa.phase1 = Phase1State::Established(p1);
-        sa.established_at = Some(now);
+        sa.up_since = now;
         sa.reported_up = true;
-        sa.dpd.last_heard = Some(now);
+        sa.dpd.last_heard = now;
         match lifetime.seconds {
             Some(s) => sa
                 .timers
@@ -693,7 +693,7 @@ impl Core {
         };
         p1.proposal.lifetime = p1.proposal.lifetime.min(l);
         let in_force = p1.proposal.lifetime;
-        if let (Some(s), Some(up)) = (in_force.seconds, sa.established_at) {
+        if let (Some(s), Some(up)) = (in_force.seconds, sa.established_at()) {
             let at = up + Duration::from_secs(u64::from(s));
             sa.timers.set(SaTimer::Expire, at.max(now));
         }

@@ -573,7 +573,7 @@ impl Core {
             kept,
             sa.established()
                 .map_or(Identity::Ipv4(*sa.remote.ip()), |p| p.peer_id.clone()),
-            sa.xauth_user().map(str::to_owned),
+            sa.xauth_user().map(Box::from),
             soft_at,
             hard_at,
         ));

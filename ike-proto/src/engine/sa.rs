@@ -121,7 +121,9 @@ pub(super) struct Dpd {
     pub(super) seq: u32,
     /// First and last sequence number sent in this round, and the tries.
     pub(super) outstanding: Option<(u32, u32, u32)>,
-    pub(super) last_heard: Option<Instant>,
+    /// When the peer was last heard from (phase 1's completion at first;
+    /// DPD runs only on an established SA, so no `Option`).
+    pub(super) last_heard: Instant,
 }
 
 pub(super) struct IkeSa {
@@ -140,7 +142,9 @@ pub(super) struct IkeSa {
     pub(super) quick: Vec<QmSlot>,
     pub(super) acquires: Vec<Acquire>,
     pub(super) dpd: Dpd,
-    pub(super) established_at: Option<Instant>,
+    /// When phase 1 completed, once it has ([`IkeSa::established_at`]
+    /// reads it: an `Option` would take eight bytes more in every SA).
+    pub(super) up_since: Instant,
     /// Set once IkeSaUp was reported (so IkeSaDown pairs with it).
     pub(super) reported_up: bool,
     /// Whether Quick Mode may run. Phase 1 opens it on completion, or the
@@ -193,7 +197,9 @@ impl PeerScope {
     }
 
     pub(super) fn covers_child(&self, c: &ChildEntry) -> bool {
-        c.sa.remote == self.remote && c.peer_id == self.identity && c.xauth_user == self.xauth_user
+        c.sa.remote == self.remote
+            && c.peer_id == self.identity
+            && c.xauth_user.as_deref() == self.xauth_user.as_deref()
     }
 }
 
@@ -265,6 +271,11 @@ impl IkeSa {
             self.seen_quick.pop_front();
         }
         self.seen_quick.push_back(mid);
+    }
+
+    /// When phase 1 completed, if it has.
+    pub(super) fn established_at(&self) -> Option<Instant> {
+        self.established().map(|_| self.up_since)
     }
 
     pub(super) fn established(&self) -> Option<&Phase1Sa> {

@@ -168,7 +168,7 @@ impl SaTable {
     pub(super) fn established_with(&self, peer: Ipv4Addr) -> Option<IkeSaId> {
         self.of_peer(peer)
             .filter(|s| s.established().is_some())
-            .max_by_key(|s| s.established_at)
+            .max_by_key(|s| s.established_at())
             .map(|s| s.id)
     }
 

@@ -213,7 +213,7 @@ impl Core {
         match sa.dpd.outstanding {
             None => {
                 if cfg.mode == DpdMode::OnIdle {
-                    let idle_until = sa.dpd.last_heard.unwrap_or(now) + cfg.interval;
+                    let idle_until = sa.dpd.last_heard + cfg.interval;
                     if idle_until > now {
                         sa.timers.set(SaTimer::Dpd, idle_until);
                         return true;

@@ -180,7 +180,7 @@ impl Core {
             rng: &mut *self.rng,
             policy: &*self.policy,
             p1,
-            established_at: sa.established_at,
+            established_at: Some(sa.up_since),
             xauth_user: client.and_then(|c| c.xauth_user.as_deref()),
             xauth_attempts: self.config.xauth_attempts,
             mid_in_use: &in_use,
