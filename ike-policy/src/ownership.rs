@@ -125,7 +125,7 @@ impl FlowOwners {
     pub fn moved(&mut self, old: SocketAddrV4, new: SocketAddrV4) -> Vec<ChildSaId> {
         let ids: Vec<ChildSaId> = self
             .by_holder
-            .range((old, ChildSaId(0))..=(old, ChildSaId(u64::MAX)))
+            .range((old, ChildSaId(0))..=(old, ChildSaId(u32::MAX)))
             .map(|(_, c)| *c)
             .collect();
         for child in &ids {
@@ -146,7 +146,7 @@ impl FlowOwners {
         );
         let mut ids: Vec<ChildSaId> = self
             .by_holder
-            .range((from, ChildSaId(0))..=(to, ChildSaId(u64::MAX)))
+            .range((from, ChildSaId(0))..=(to, ChildSaId(u32::MAX)))
             .map(|(_, c)| *c)
             .collect();
         ids.sort();
@@ -172,7 +172,7 @@ impl FlowOwners {
                     (q.addr, q.addr | !mask(q.len))
                 };
                 let from = (Prefix { len, addr: lo }, ChildSaId(0));
-                let to = (Prefix { len, addr: hi }, ChildSaId(u64::MAX));
+                let to = (Prefix { len, addr: hi }, ChildSaId(u32::MAX));
                 self.by_remote.range(from..=to).map(|(_, c)| *c)
             })
             .filter_map(|c| self.flows.get(&c))
@@ -305,11 +305,11 @@ mod tests {
         let local = TrafficSelector::subnet(Ipv4Addr::new(10, 1, 0, 0), 16);
         let mut t = FlowOwners::default();
         let mut all = Vec::new();
-        for i in 0..400u64 {
+        for i in 0..400u32 {
             let f = HeldFlow {
                 child: ChildSaId(i),
                 ike_sa: IkeSaId(i),
-                holder: SocketAddrV4::new(Ipv4Addr::from(0xc612_0000 + i as u32 % 50), 500),
+                holder: SocketAddrV4::new(Ipv4Addr::from(0xc612_0000 + i % 50), 500),
                 selectors: Selectors {
                     local,
                     remote: range(next(), false),
@@ -319,7 +319,7 @@ mod tests {
             all.push(f);
         }
         // Replaced and removed flows are gone from the index too.
-        for i in (0..400u64).step_by(7) {
+        for i in (0..400u32).step_by(7) {
             t.remove(ChildSaId(i));
         }
         all.retain(|f| f.child.0 % 7 != 0);

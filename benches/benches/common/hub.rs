@@ -149,7 +149,7 @@ pub fn carry(from: &mut Gateway, to: &mut Gateway) -> bool {
 /// Tunnel `i` (from 1): its copy of the negotiated child SA.
 pub fn copy(base: &ChildSa, i: u32) -> ChildSa {
     let mut c = base.clone();
-    c.id = ChildSaId(1_000_000 + u64::from(i));
+    c.id = ChildSaId(1_000_000 + i);
     c.spi_in = 0x4000_0000 + i;
     c.spi_out = 0x5000_0000 + i;
     c.remote = SocketAddrV4::new(peer(i), base.remote.port());

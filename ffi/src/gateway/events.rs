@@ -43,10 +43,10 @@ pub(super) fn drop_reason(reason: DropReason) -> u32 {
     }
 }
 
-fn at_peer(kind: u32, id: u64, peer: SocketAddrV4) -> iks_event {
+fn at_peer(kind: u32, id: u32, peer: SocketAddrV4) -> iks_event {
     iks_event {
         kind,
-        id,
+        id: u64::from(id),
         peer_addr: (*peer.ip()).into(),
         peer_port: peer.port(),
         ..iks_event::default()
@@ -76,14 +76,14 @@ pub(super) fn c_event(
                 remote,
                 reason,
             } => {
-                xauth.remove(&ike_sa.0);
+                xauth.remove(&u64::from(ike_sa.0));
                 iks_event {
                     reason: down_reason(reason),
                     ..at_peer(IKS_EVENT_IKE_SA_DOWN, ike_sa.0, remote)
                 }
             }
             Event::IkeSaFailed { ike_sa, remote, .. } => {
-                xauth.remove(&ike_sa.0);
+                xauth.remove(&u64::from(ike_sa.0));
                 at_peer(IKS_EVENT_IKE_SA_FAILED, ike_sa.0, remote)
             }
             Event::ChildSaRekeyed { new, .. } => iks_event {
@@ -120,7 +120,7 @@ pub(super) fn c_event(
                 user,
                 password,
             } => {
-                xauth.insert(ike_sa.0, PendingXauth { user, password });
+                xauth.insert(u64::from(ike_sa.0), PendingXauth { user, password });
                 at_peer(IKS_EVENT_XAUTH_REQUEST, ike_sa.0, remote)
             }
             Event::XauthCredentialsRequest { ike_sa, remote } => {
@@ -130,7 +130,7 @@ pub(super) fn c_event(
                 ike_sa, remote, ok, ..
             } => {
                 // Decided (or timed out): the credentials are of no use.
-                xauth.remove(&ike_sa.0);
+                xauth.remove(&u64::from(ike_sa.0));
                 iks_event {
                     ok,
                     ..at_peer(IKS_EVENT_XAUTH_DONE, ike_sa.0, remote)
@@ -163,7 +163,7 @@ pub(super) fn c_event(
             udp_encapsulated,
         } => iks_event {
             kind: IKS_EVENT_SA_UP,
-            id: child.0,
+            id: u64::from(child.0),
             peer_addr: peer.into(),
             spi_in,
             spi_out,
@@ -172,7 +172,7 @@ pub(super) fn c_event(
         },
         GatewayEvent::SaInstallFailed { child, .. } => iks_event {
             kind: IKS_EVENT_SA_INSTALL_FAILED,
-            id: child.0,
+            id: u64::from(child.0),
             ..iks_event::default()
         },
         GatewayEvent::Dropped { reason, packets } => iks_event {

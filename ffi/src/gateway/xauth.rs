@@ -119,7 +119,7 @@ pub unsafe extern "C" fn iks_gateway_xauth_verdict(
         let gw = unsafe { handle(gw)? };
         gw.xauth.remove(&ike_sa);
         gw.gateway
-            .xauth_verdict(Instant::from_millis(now_ms), IkeSaId(ike_sa), ok)
+            .xauth_verdict(Instant::from_millis(now_ms), ike_sa_id(ike_sa), ok)
             .map_err(|e| command_error(ike_sa, &e))
     })
 }
@@ -157,10 +157,16 @@ pub unsafe extern "C" fn iks_gateway_xauth_credentials(
         gw.gateway
             .provide_xauth_credentials(
                 Instant::from_millis(now_ms),
-                IkeSaId(ike_sa),
+                ike_sa_id(ike_sa),
                 user,
                 XauthPassword::new(pass.to_vec()),
             )
             .map_err(|e| command_error(ike_sa, &e))
     })
+}
+
+/// The handle a C caller names (64 bits in the ABI, 32 in the engine):
+/// one past 32 bits names no SA, and handle 0 is never given out.
+fn ike_sa_id(raw: u64) -> IkeSaId {
+    u32::try_from(raw).map_or(IkeSaId(0), IkeSaId)
 }

@@ -380,7 +380,7 @@ impl Gateway {
             .ike_sa_rows()
             .iter()
             .map(|r| r.id)
-            .filter(|i| id.is_none_or(|n| i.0 == n))
+            .filter(|i| id.is_none_or(|n| u64::from(i.0) == n))
             .collect();
         if let (Some(n), true) = (id, ids.is_empty()) {
             return ExecOutput::failed(format!("% No ISAKMP SA with C-id {n}\n"));

@@ -146,11 +146,11 @@ impl Gateway {
     pub fn isakmp_rows(&self, now: Instant) -> Vec<IsakmpSaView> {
         let mut views = self.isakmp_views(now);
         for row in self.engine.ike_sa_rows() {
-            if views.iter().any(|v| u64::from(v.conn_id) == row.id.0) {
+            if views.iter().any(|v| v.conn_id == row.id.0) {
                 continue;
             }
             views.push(IsakmpSaView {
-                conn_id: u32::try_from(row.id.0).unwrap_or(u32::MAX),
+                conn_id: row.id.0,
                 local: *row.local.ip(),
                 remote: *row.remote.ip(),
                 role: if row.initiator {
@@ -181,7 +181,7 @@ impl Gateway {
         // Config handed out (or gave us) an address.
         let (xauth, config_mode) = (i.xauth_user.is_some(), i.config_address.is_some());
         IsakmpSaView {
-            conn_id: u32::try_from(i.id.0).unwrap_or(u32::MAX),
+            conn_id: i.id.0,
             local: self.local,
             remote: *i.remote.ip(),
             role: if i.initiator {

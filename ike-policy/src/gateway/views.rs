@@ -154,7 +154,7 @@ impl Gateway {
                 local: (*row.local.ip(), row.local.port()),
                 remote: (peer, row.remote.port()),
                 state,
-                conn_id: u32::try_from(row.id.0).unwrap_or(u32::MAX),
+                conn_id: row.id.0,
                 remaining_secs: remaining,
                 capabilities: caps,
             });

@@ -426,7 +426,7 @@ fn c_ids_count_ike_sas_only_as_ios_does() {
     let mut net = Net::new();
     net.ping();
     let ids =
-        |net: &Net| -> Vec<u64> { net.hub.engine().ike_sas().iter().map(|i| i.id.0).collect() };
+        |net: &Net| -> Vec<u32> { net.hub.engine().ike_sas().iter().map(|i| i.id.0).collect() };
     assert_eq!(ids(&net), [1]);
     let ipsec = net.hub_exec("show crypto ipsec sa");
     assert!(

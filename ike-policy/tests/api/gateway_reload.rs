@@ -92,7 +92,7 @@ fn on_b(a: &mut Gateways, b: &mut Gateways, f: impl FnOnce(&mut Gateways)) {
 }
 
 /// The hub's (peer, spi_in, spi_out, IKE SA) of every child SA.
-fn hub_sas(hub: &Gateway) -> Vec<(Ipv4Addr, u32, u32, u64)> {
+fn hub_sas(hub: &Gateway) -> Vec<(Ipv4Addr, u32, u32, u32)> {
     let mut v: Vec<_> = hub
         .engine()
         .child_sas()

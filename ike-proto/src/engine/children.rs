@@ -194,6 +194,12 @@ impl ChildTable {
         self.map.contains_key(id)
     }
 
+    /// Whether an entry names `ike_sa` as the IKE SA that negotiated it
+    /// (its handle is then not free for a new IKE SA).
+    pub(super) fn names_ike(&self, ike_sa: IkeSaId) -> bool {
+        self.of_ike(ike_sa).next().is_some()
+    }
+
     pub(super) fn values(&self) -> impl Iterator<Item = &ChildEntry> {
         self.map.values().map(|c| &**c)
     }
@@ -201,14 +207,14 @@ impl ChildTable {
     /// The entries an IKE SA negotiated, in handle order.
     pub(super) fn of_ike(&self, ike_sa: IkeSaId) -> impl Iterator<Item = &ChildEntry> {
         self.by_ike
-            .range((ike_sa, ChildSaId(0))..=(ike_sa, ChildSaId(u64::MAX)))
+            .range((ike_sa, ChildSaId(0))..=(ike_sa, ChildSaId(u32::MAX)))
             .filter_map(|(_, id)| self.map.get(id).map(|c| &**c))
     }
 
     /// The entries with a peer address, in handle order.
     pub(super) fn of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &ChildEntry> {
         self.by_peer
-            .range((peer, ChildSaId(0))..=(peer, ChildSaId(u64::MAX)))
+            .range((peer, ChildSaId(0))..=(peer, ChildSaId(u32::MAX)))
             .filter_map(|(_, id)| self.map.get(id).map(|c| &**c))
     }
 

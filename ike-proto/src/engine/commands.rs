@@ -240,7 +240,7 @@ impl Core {
                 (Phase1State::AggrI(Box::new(s)), m, IosState::IkeIAm1)
             }
         };
-        let mut sa = self.new_sa(true, icookie, Cookie::ZERO, local, peer, state);
+        let mut sa = self.new_sa(sas, true, icookie, Cookie::ZERO, local, peer, state);
         self.transition(sa.id, None, IosState::IkeReady, name);
         self.send_phase1(&mut sa, now, None, msg, true);
         let id = sa.id;

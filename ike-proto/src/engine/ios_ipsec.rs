@@ -127,6 +127,6 @@ impl KeyEngineMsg<'_> {
 /// outbound: IOS numbers them from 2000 up, two per pair (the seed's first
 /// pair is 2002 and 2003, its second 2004 and 2005).
 pub fn conn_ids(child: ChildSaId) -> (u64, u64) {
-    let base = 2000 + 2 * child.0;
+    let base = 2000 + 2 * u64::from(child.0);
     (base, base + 1)
 }

@@ -130,11 +130,11 @@ use crate::wire::Cookie;
 
 /// Handle of an IKE (ISAKMP) SA, unique within one engine (IOS's conn-id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IkeSaId(pub u64);
+pub struct IkeSaId(pub u32);
 
 /// Handle of a child (IPsec) SA pair, unique within one engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChildSaId(pub u64);
+pub struct ChildSaId(pub u32);
 
 /// The IKEv1 engine. See the module documentation for the call order.
 ///
@@ -156,11 +156,11 @@ struct Core {
     /// The inbound SPIs of every IKE SA's Quick Modes (running or
     /// lingering): new SPIs avoid them.
     quick_spis: HashSet<u32>,
-    /// The next IKE SA handle (IOS's C-id / conn-id).
-    next_id: u64,
+    /// The next IKE SA handle (IOS's C-id / conn-id); never one in use.
+    next_id: u32,
     /// The next child SA handle: its own count, so IKE SAs number 1, 2, 3
     /// as IOS's C-ids do whatever the child SAs between them.
-    next_child_id: u64,
+    next_child_id: u32,
     transmits: VecDeque<Datagram>,
     events: VecDeque<Event>,
     now: Instant,
@@ -434,15 +434,25 @@ impl Core {
 
     // ----- small helpers ---------------------------------------------
 
-    fn alloc_id(&mut self) -> u64 {
+    /// A fresh IKE SA handle; [`Core::next_id`] moves on to the next free
+    /// one (what the debug lines announce before the SA exists).
+    ///
+    /// Handles are 32 bits, half the room in every index keyed by them,
+    /// and the count wraps: a flood of first messages takes a handle each
+    /// and could turn it over within a day, so a handle still held by an
+    /// SA, or named by child SAs it negotiated, is skipped.
+    fn alloc_id(&mut self, sas: &SaTable) -> IkeSaId {
         let id = self.next_id;
-        self.next_id += 1;
-        id
+        self.next_id = next_free(id, |h| {
+            sas.contains(IkeSaId(h)) || self.children.names_ike(IkeSaId(h))
+        });
+        IkeSaId(id)
     }
 
+    /// A fresh child SA handle (the same wrap as [`Core::alloc_id`]).
     fn alloc_child_id(&mut self) -> ChildSaId {
         let id = self.next_child_id;
-        self.next_child_id += 1;
+        self.next_child_id = next_free(id, |h| self.children.contains_key(&ChildSaId(h)));
         ChildSaId(id)
     }
 
@@ -555,8 +565,10 @@ impl Core {
         self.half_open.remove(sa.id);
     }
 
+    #[allow(clippy::too_many_arguments, reason = "the SA's parts, each its own")]
     fn new_sa(
         &mut self,
+        sas: &SaTable,
         initiator: bool,
         icookie: Cookie,
         rcookie: Cookie,
@@ -565,7 +577,7 @@ impl Core {
         state: Phase1State,
     ) -> IkeSa {
         let mut sa = IkeSa {
-            id: IkeSaId(self.alloc_id()),
+            id: self.alloc_id(sas),
             icookie,
             rcookie,
             initiator,
@@ -591,5 +603,37 @@ impl Core {
         sa.timers
             .set(SaTimer::Expire, self.now + self.exchange_life());
         sa
+    }
+}
+
+/// The handle after `id` (from 1, wrapping past `u32::MAX`) that `taken`
+/// does not claim; `id` itself comes back only once every other handle is
+/// taken, which no table can hold.
+fn next_free(id: u32, taken: impl Fn(u32) -> bool) -> u32 {
+    let mut next = id;
+    loop {
+        next = next.wrapping_add(1).max(1);
+        if next == id || !taken(next) {
+            return next;
+        }
+    }
+}
+
+#[cfg(test)]
+mod handle_tests {
+    use super::next_free;
+
+    #[test]
+    fn handles_wrap_past_32_bits_to_one_and_skip_those_in_use() {
+        assert_eq!(next_free(1, |_| false), 2);
+        assert_eq!(next_free(u32::MAX, |_| false), 1, "0 is never a handle");
+        let held = [1, 2, 4];
+        assert_eq!(
+            next_free(u32::MAX - 1, |h| held.contains(&h) || h == u32::MAX),
+            3
+        );
+        // Every other handle taken: the one just given out comes back
+        // rather than a loop without end.
+        assert_eq!(next_free(7, |h| h != 7), 7);
     }
 }

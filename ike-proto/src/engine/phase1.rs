@@ -121,7 +121,7 @@ impl Core {
         let (state, reply, kept) = match result {
             Ok(x) => x,
             Err(e) => {
-                let sa_id = IkeSaId(self.alloc_id());
+                let sa_id = self.alloc_id(sas);
                 if !main {
                     self.first_input(sa_id, first);
                 }
@@ -191,6 +191,7 @@ impl Core {
             }
         }
         let mut sa = self.new_sa(
+            sas,
             false,
             header.initiator_cookie(),
             rcookie,

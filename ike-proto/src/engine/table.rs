@@ -42,6 +42,10 @@ impl SaTable {
         self.sas.len()
     }
 
+    pub(super) fn contains(&self, id: IkeSaId) -> bool {
+        self.sas.contains_key(&id)
+    }
+
     pub(super) fn get(&self, id: IkeSaId) -> Option<&IkeSa> {
         self.sas.get(&id).map(|s| &**s)
     }
@@ -160,7 +164,7 @@ impl SaTable {
     /// The IKE SAs with a peer address, in handle order.
     pub(super) fn of_peer(&self, peer: Ipv4Addr) -> impl Iterator<Item = &IkeSa> {
         self.by_peer
-            .range((peer, IkeSaId(0))..=(peer, IkeSaId(u64::MAX)))
+            .range((peer, IkeSaId(0))..=(peer, IkeSaId(u32::MAX)))
             .filter_map(|(_, id)| self.sas.get(id).map(|s| &**s))
     }
 

@@ -63,7 +63,7 @@ impl Trace {
 
     /// The current IKE SA's number, as IOS prints a conn-id.
     pub(crate) fn conn_id(&self) -> u64 {
-        self.ike_sa.map_or(0, |i| i.0)
+        self.ike_sa.map_or(0, |i| u64::from(i.0))
     }
 
     /// A line about the current IKE SA: `ISAKMP (0:N): text`.
